@@ -1,0 +1,28 @@
+import { createInterface } from 'node:readline';
+import type { PodEvent } from '../../lib/supervisor/events.js';
+import { client, fail, verb } from '../common.js';
+
+export function formatEvent(e: PodEvent): string {
+  const who = e.container ? `${e.pod}/${e.container}` : e.pod;
+  return `${e.time}  ${e.type.padEnd(7)}  ${e.reason.padEnd(16)}  ${who.padEnd(20)}  ${e.message}`;
+}
+
+export const events = verb<{ pod?: string; follow: boolean; json: boolean }>({
+  command: 'events [pod]',
+  describe: 'Show lifecycle events (all pods or one)',
+  builder: (y) =>
+    y
+      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Stream new events' })
+      .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line' }),
+  handler: async (argv) => {
+    try {
+      const q = new URLSearchParams({ follow: String(argv.follow), ...(argv.pod ? { pod: argv.pod } : {}) });
+      const res = await client(argv).send('GET', `/events?${q}`);
+      for await (const line of createInterface({ input: res })) {
+        if (line) process.stdout.write(`${argv.json ? line : formatEvent(JSON.parse(line) as PodEvent)}\n`);
+      }
+    } catch (err) {
+      fail(err);
+    }
+  },
+});

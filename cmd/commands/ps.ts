@@ -1,0 +1,37 @@
+import Table from 'cli-table3';
+import type { PodList } from '../../lib/api/protocol.js';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { age, client, fail, verb } from '../common.js';
+
+/** kubectl's STATUS: the phase, unless a container's state says more (Error, Completed…). */
+export function podStatus(p: PodRecord): string {
+  if (p.phase !== 'Running') return p.phase;
+  const waiting = p.containers.find((c) => c.state !== 'Running');
+  return waiting?.reason ?? (waiting ? waiting.state : 'Running');
+}
+
+const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
+
+export const ps = verb<{ json: boolean }>({
+  command: 'ps',
+  describe: 'List pods',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' }),
+  handler: async (argv) => {
+    try {
+      const { pods } = await client(argv).request<PodList>('GET', '/pods');
+      if (argv.json) {
+        process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
+        return;
+      }
+      const table = new Table({ head: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+      for (const p of pods) {
+        const ready = p.containers.filter((c) => c.state === 'Running').length;
+        const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
+        table.push([p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>']);
+      }
+      process.stdout.write(`${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  },
+});

@@ -1,0 +1,46 @@
+// What every CLI verb shares: the socket flag, the API client, and error → exit code mapping.
+import type { Argv, CommandModule } from 'yargs';
+import { ApiClient, resolveSocket } from '../lib/api/client.js';
+import { MinipodError } from '../lib/errors.js';
+
+export interface GlobalArgs {
+  socket?: string;
+}
+
+export function client(argv: GlobalArgs): ApiClient {
+  return new ApiClient(resolveSocket(argv.socket));
+}
+
+/** Exit codes (DESIGN.md): 0 success, 1 error with one line on stderr, 2 usage error. */
+export function fail(err: unknown): never {
+  const message = err instanceof MinipodError ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`minipod: ${message.split('\n')[0]}\n`);
+  process.exit(1);
+}
+
+export function usage(message: string): never {
+  process.stderr.write(`minipod: ${message}\n`);
+  process.exit(2);
+}
+
+/** kubectl-style age: 42s, 5m, 3h, 2d. */
+export function age(since: string, now = Date.now()): string {
+  const s = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/**
+ * A verb: yargs' builder types cannot follow positionals declared in the command string, so
+ * each verb states its argument type here and yargs checks the values at run time.
+ */
+export function verb<A>(m: {
+  command: string;
+  describe: string;
+  builder?: (y: Argv) => Argv;
+  handler: (argv: A & GlobalArgs & { '--'?: string[] }) => Promise<void>;
+}): CommandModule {
+  return m as unknown as CommandModule;
+}

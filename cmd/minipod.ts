@@ -1,0 +1,39 @@
+// The minipod CLI: parses arguments and hands each verb to its file under commands/.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { daemon } from './commands/daemon.js';
+import { events } from './commands/events.js';
+import { exec } from './commands/exec.js';
+import { inspect } from './commands/inspect.js';
+import { rm, stop } from './commands/lifecycle.js';
+import { logs } from './commands/logs.js';
+import { node } from './commands/node.js';
+import { ps } from './commands/ps.js';
+import { runCmd } from './commands/run.js';
+
+await yargs(hideBin(process.argv))
+  .scriptName('minipod')
+  .usage('$0 <command>: a small container runtime that shows how a Kubernetes pod sandbox works')
+  .option('socket', { type: 'string', global: true, describe: 'Daemon socket (default: $MINIPOD_SOCKET or /run/minipod/minipod.sock)' })
+  .parserConfiguration({ 'populate--': true })
+  .command(daemon)
+  .command(runCmd)
+  .command(ps)
+  .command(inspect)
+  .command(logs)
+  .command(exec)
+  .command(stop)
+  .command(rm)
+  .command(events)
+  .command(node)
+  .demandCommand(1, 'give a command; see `minipod --help`')
+  .strict()
+  .fail((msg, err) => {
+    if (err) throw err;
+    process.stderr.write(`minipod: ${msg}\n(see \`minipod --help\`)\n`);
+    process.exit(2);
+  })
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .help()
+  .version()
+  .parseAsync();

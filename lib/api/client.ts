@@ -1,0 +1,92 @@
+// The CLI's side of the API: requests over the unix socket, errors turned back into MinipodError.
+import http from 'node:http';
+import { MinipodError, type ErrorCode } from '../errors.js';
+import { encodeFrame, Frame, readFrames } from './frames.js';
+import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
+
+export const DEFAULT_SOCKET = '/run/minipod/minipod.sock';
+
+/** --socket, then MINIPOD_SOCKET, then the default path (DESIGN.md). */
+export function resolveSocket(flag?: string): string {
+  return flag || process.env.MINIPOD_SOCKET || DEFAULT_SOCKET;
+}
+
+export class ApiClient {
+  constructor(readonly socketPath: string) {}
+
+  private unreachable(err: NodeJS.ErrnoException): MinipodError {
+    if (err.code === 'EACCES' || err.code === 'EPERM') {
+      return new MinipodError('UNAVAILABLE', `permission denied on ${this.socketPath}: the minipod socket is root-only, run the command as root (sudo)`);
+    }
+    return new MinipodError(
+      'UNAVAILABLE',
+      `minipod daemon is not running at ${this.socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,
+    );
+  }
+
+  private open(method: string, path: string, headers: Record<string, string> = {}): http.ClientRequest {
+    return http.request({ socketPath: this.socketPath, method, path: `${API_PREFIX}${path}`, headers });
+  }
+
+  /** A JSON request; resolves with the parsed body of a 2xx response. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
+    const text = await readAll(res);
+    return text ? (JSON.parse(text) as T) : (undefined as T);
+  }
+
+  /** A streaming request: resolves with the response once its status is known to be 2xx. */
+  async send(method: string, path: string, body?: unknown): Promise<http.IncomingMessage> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = this.open(method, path, payload ? { 'Content-Type': 'application/json' } : {});
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.on('response', resolve);
+      req.on('error', (err) => reject(this.unreachable(err)));
+      req.end(payload);
+    });
+    if (res.statusCode && res.statusCode >= 300) throw toError(res.statusCode, await readAll(res));
+    return res;
+  }
+
+  /** Run argv in the pod with our stdio attached; resolves with the command's exit code. */
+  async exec(pod: string, argv: string[], stdio: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+    const query = new URLSearchParams(argv.map((a) => ['argv', a]));
+    const req = this.open('POST', `/pods/${encodeURIComponent(pod)}/exec?${query}`, { Connection: 'Upgrade', Upgrade: EXEC_UPGRADE });
+    return new Promise<number>((resolve, reject) => {
+      req.on('error', (err) => reject(this.unreachable(err)));
+      req.on('response', (res) => void readAll(res).then((text) => reject(toError(res.statusCode ?? 500, text))));
+      req.on('upgrade', (_res, socket, head) => {
+        let code = 1;
+        readFrames(socket, (type, data) => {
+          if (type === Frame.stdout) stdio.stdout.write(data);
+          else if (type === Frame.stderr) stdio.stderr.write(data);
+          else if (type === Frame.exit) {
+            const status = JSON.parse(data.toString()) as { exitCode: number; message?: string };
+            if (status.message) stdio.stderr.write(`${status.message}\n`);
+            code = status.exitCode;
+          }
+        }, head);
+        stdio.stdin.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stdin, d)));
+        stdio.stdin.on('end', () => socket.write(encodeFrame(Frame.stdinEnd)));
+        socket.on('close', () => resolve(code));
+        socket.on('error', () => resolve(code));
+      });
+      req.end();
+    });
+  }
+}
+
+async function readAll(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toError(status: number, text: string): MinipodError {
+  try {
+    const { error } = JSON.parse(text) as ErrorBody;
+    return new MinipodError(error.code as ErrorCode, error.message, { details: error.details });
+  } catch {
+    return new MinipodError('INTERNAL', `daemon answered ${status}: ${text.slice(0, 200)}`);
+  }
+}

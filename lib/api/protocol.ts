@@ -1,0 +1,21 @@
+// The API's wire types and the error body every non-2xx response carries.
+import type { PodRecord } from '../pod/types.js';
+
+export const API_PREFIX = '/v1';
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: string[] };
+}
+
+export interface PodList {
+  pods: PodRecord[];
+}
+
+export interface Stats {
+  spawns: number;
+  pods: number;
+  rssBytes: number;
+}
+
+export const EXEC_UPGRADE = 'minipod-exec';

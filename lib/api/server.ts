@@ -1,0 +1,193 @@
+// HTTP+JSON over a root-only unix socket. Every request is parsed and validated here; no
+// request can crash the daemon (errors become a JSON body with a stable code and a 4xx/5xx).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { constants } from 'node:os';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { asMinipodError, MinipodError } from '../errors.js';
+import { spawnCount, spawnProcess } from '../exec/run.js';
+import type { Tools } from '../exec/tools.js';
+import { log } from '../log.js';
+import type { PodManager } from '../pod/manager.js';
+import { DEFAULT_PATH } from '../process/app.js';
+import { validateManifest } from '../spec/parse.js';
+import { DNS_LABEL } from '../spec/pod-spec.js';
+import type { EventLog, PodEvent } from '../supervisor/events.js';
+import { encodeFrame, Frame, readFrames } from './frames.js';
+import { API_PREFIX, EXEC_UPGRADE, MAX_BODY_BYTES, type Stats } from './protocol.js';
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: string[];
+  query: URLSearchParams;
+}
+type Handler = (ctx: Ctx) => Promise<unknown>;
+
+export interface ApiDeps {
+  pods: PodManager;
+  events: EventLog;
+  tools: Tools;
+}
+
+function podName(raw: string | undefined): string {
+  const name = decodeURIComponent(raw ?? '');
+  if (!DNS_LABEL.test(name)) throw new MinipodError('INVALID_ARGUMENT', `pod name "${name}" is not a DNS-1123 label`);
+  return name;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new MinipodError('INVALID_ARGUMENT', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', 'request body is not valid JSON');
+  }
+}
+
+export function createApiServer({ pods, events, tools }: ApiDeps): http.Server {
+  const routes: [string, RegExp, Handler][] = [
+    ['GET', /^\/health$/, async () => ({ ok: true })],
+    ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss })],
+    ['GET', /^\/pods$/, async () => ({ pods: pods.list() })],
+    ['POST', /^\/pods$/, async ({ req, res }) => {
+      const pod = await pods.create(validateManifest(await readJson(req)));
+      res.statusCode = 201;
+      return pod;
+    }],
+    ['GET', /^\/pods\/([^/]+)$/, async ({ params }) => pods.inspect(podName(params[0]))],
+    ['POST', /^\/pods\/([^/]+)\/stop$/, async ({ params }) => pods.stop(podName(params[0]))],
+    ['DELETE', /^\/pods\/([^/]+)$/, async ({ params, query }) => {
+      await pods.remove(podName(params[0]), query.get('force') === 'true');
+      return { removed: params[0] };
+    }],
+    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamLogs(pods, podName(params[0]), query, res)],
+    ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
+  ];
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://minipod');
+        if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
+        const rel = url.pathname.slice(API_PREFIX.length);
+        const matching = routes.filter(([, re]) => re.test(rel));
+        const route = matching.find(([m]) => m === req.method);
+        if (!route) {
+          if (matching.length) throw Object.assign(new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`), { httpStatus: 405 });
+          throw new MinipodError('NOT_FOUND', `no such endpoint ${req.method} ${url.pathname}`);
+        }
+        const result = await route[2]({ req, res, params: route[1].exec(rel)!.slice(1), query: url.searchParams });
+        if (result !== undefined && !res.headersSent) send(res, res.statusCode || 200, result);
+      } catch (err) {
+        const e = asMinipodError(err);
+        if (e.code === 'INTERNAL') log.error({ err }, 'request failed');
+        if (!res.headersSent) send(res, (err as { httpStatus?: number }).httpStatus ?? e.status, { error: e.toJSON() });
+        else res.end();
+      }
+    })();
+  });
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = new URL(req.url ?? '/', 'http://minipod');
+      const m = /^\/v1\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+      if (!m || req.headers.upgrade !== EXEC_UPGRADE) throw new MinipodError('NOT_FOUND', `no such upgrade endpoint ${url.pathname}`);
+      const argv = url.searchParams.getAll('argv');
+      if (!argv.length) throw new MinipodError('INVALID_ARGUMENT', 'exec needs a command: minipod exec POD -- CMD [ARGS…]');
+      const pod = pods.get(podName(m[1]));
+      if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
+      execInPod(tools, pod.name, pod.sandbox.pid, argv, socket, head);
+    } catch (err) {
+      const e = asMinipodError(err);
+      const body = JSON.stringify({ error: e.toJSON() });
+      socket.end(`HTTP/1.1 ${e.status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+  });
+  return server;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Run argv in the pod's namespaces, stdio relayed as frames; the last frame is the exit status. */
+function execInPod(tools: Tools, hostname: string, sandboxPid: number, argv: string[], socket: Duplex, head: Buffer): void {
+  const proc = spawnProcess([tools.nsenter, `--target=${sandboxPid}`, '--net', '--uts', '--ipc', '--', ...argv], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: DEFAULT_PATH, HOSTNAME: hostname, TERM: 'xterm' },
+    cwd: '/',
+  });
+  proc.stdout!.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stdout, d)));
+  proc.stderr!.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stderr, d)));
+  proc.stdin!.on('error', () => {}); // the command may exit without reading its input
+  readFrames(socket, (type, data) => {
+    if (type === Frame.stdin) proc.stdin!.write(data);
+    else if (type === Frame.stdinEnd) proc.stdin!.end();
+  }, head);
+  socket.on('close', () => proc.kill('SIGKILL'));
+  void proc.then((r) => {
+    const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
+    const message = r.exitCode === undefined && !r.signal ? r.message : undefined;
+    socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));
+  });
+}
+
+async function streamLogs(pods: PodManager, name: string, query: URLSearchParams, res: ServerResponse): Promise<undefined> {
+  const pod = pods.get(name);
+  const names = pod.containers.map((c) => c.name);
+  const wanted = query.get('container') ?? (names.length === 1 ? names[0] : undefined);
+  if (!wanted) throw new MinipodError('INVALID_ARGUMENT', `pod ${name} has ${names.length} containers: choose one with -c (${names.join(', ')})`);
+  const container = pod.containers.find((c) => c.name === wanted);
+  if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${names.join(', ')})`);
+  const file = container.logPath;
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  let offset = 0;
+  const copy = async () => {
+    const size = await stat(file).then((s) => s.size, () => 0);
+    if (size < offset) offset = 0; // truncated
+    if (size === offset) return;
+    for await (const chunk of createReadStream(file, { start: offset, end: size - 1 })) res.write(chunk);
+    offset = size;
+  };
+  await copy();
+  if (query.get('follow') === 'true') {
+    let open = true;
+    res.on('close', () => (open = false));
+    // Poll: the app writes its log file directly, so there is no daemon-side stream to tap.
+    while (open && pods.list().some((p) => p.uid === pod.uid)) {
+      await sleep(200);
+      await copy();
+    }
+  }
+  res.end();
+  return undefined;
+}
+
+async function streamEvents(events: EventLog, query: URLSearchParams, res: ServerResponse): Promise<undefined> {
+  const pod = query.get('pod') ?? undefined;
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+  for (const e of events.list(pod)) res.write(`${JSON.stringify(e)}\n`);
+  if (query.get('follow') !== 'true') {
+    res.end();
+    return undefined;
+  }
+  const onEvent = (e: PodEvent) => {
+    if (!pod || e.pod === pod) res.write(`${JSON.stringify(e)}\n`);
+  };
+  events.on('event', onEvent);
+  await new Promise<void>((resolve) => res.on('close', resolve));
+  events.off('event', onEvent);
+  return undefined;
+}

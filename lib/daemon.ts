@@ -1,0 +1,95 @@
+// `minipod daemon`: wires the parts together, serves the API, and on SIGTERM/SIGINT stops every
+// pod so nothing it made is left behind.
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { createApiServer } from './api/server.js';
+import { MinipodError } from './errors.js';
+import { IpBatch } from './exec/ip-batch.js';
+import { run } from './exec/run.js';
+import { findTools } from './exec/tools.js';
+import { log } from './log.js';
+import { ensureBridge } from './network/bridge.js';
+import { parseSubnet } from './network/ipam.js';
+import { PodManager } from './pod/manager.js';
+import { LeaseStore } from './store/leases.js';
+import { PodStore } from './store/pod-store.js';
+import { EventLog } from './supervisor/events.js';
+
+export interface DaemonOptions {
+  stateDir: string;
+  runDir: string;
+  bridge: string;
+  subnet: string;
+  /** Set by `minipod node start`: we are alone in a fresh network + mount namespace. */
+  nodeNamespace: boolean;
+}
+
+export const SOCKET_NAME = 'minipod.sock';
+
+/** Refuse to start beside a live daemon; remove the socket a dead one left. */
+async function claimSocket(socket: string): Promise<void> {
+  const alive = await new Promise<boolean>((resolve) => {
+    const c = net.connect(socket, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+  if (alive) throw new MinipodError('ALREADY_EXISTS', `a minipod daemon is already listening on ${socket}: stop it first or use another --run-dir`);
+  await rm(socket, { force: true });
+}
+
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
+  process.umask(0o077); // socket, state and logs are root-only
+  const subnet = parseSubnet(opts.subnet);
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(opts.bridge)) throw new MinipodError('INVALID_ARGUMENT', `--bridge ${opts.bridge}: not a valid interface name (1-15 of a-z A-Z 0-9 _ . -)`);
+  const tools = await findTools();
+  if (opts.nodeNamespace) {
+    // A private /run, as a real node's would have (before our dirs, which may live under it).
+    await run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'minipod-node-run', '/run']);
+  }
+  await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
+  await mkdir(opts.runDir, { recursive: true, mode: 0o700 });
+  await chmod(opts.stateDir, 0o700);
+  await chmod(opts.runDir, 0o700);
+  const socket = path.join(opts.runDir, SOCKET_NAME);
+  await claimSocket(socket);
+
+  const ip = new IpBatch(tools.ip);
+  if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
+  await ensureBridge(ip, opts.bridge, subnet);
+
+  const store = new PodStore(opts.stateDir);
+  const leases = new LeaseStore(opts.stateDir);
+  await store.init();
+  await leases.init();
+  const events = new EventLog();
+  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, store, leases, events);
+  await pods.init();
+
+  const server = createApiServer({ pods, events, tools });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, resolve);
+  });
+  await chmod(socket, 0o600);
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway }, 'minipod daemon ready');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping every pod');
+    server.close();
+    server.closeAllConnections();
+    await pods.stopAll();
+    ip.close();
+    await rm(socket, { force: true });
+    log.info('minipod daemon stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,95 @@
+// A long-lived `ip -force -batch -` process: host-side iproute2 work costs a pipe write, not a spawn.
+//
+// Framing: ip prints nothing on success and, with -force, reports each failure on stderr as the
+// error text followed by "Command failed -:LINE". stderr is unbuffered, so messages arrive in
+// order. After each request we send a marker command that always fails (an interface name longer
+// than the kernel allows); its "Command failed" line ends the request. Errors seen on the
+// request's own lines are its failures.
+import { createInterface } from 'node:readline';
+import { log } from '../log.js';
+import { CommandError } from './command-error.js';
+import { spawnProcess, type Proc } from './run.js';
+
+const MARKER = 'link show dev minipod-batch-marker';
+
+export interface BatchFailure {
+  line: string;
+  message: string;
+}
+
+interface Pending {
+  lines: string[];
+  first: number; // line number of lines[0] in ip's input
+  marker: number;
+  failures: BatchFailure[];
+  resolve: (failures: BatchFailure[]) => void;
+}
+
+export class IpBatch {
+  private proc: Proc | undefined;
+  private lineNo = 0;
+  private queue: Pending[] = [];
+  private text: string[] = [];
+
+  constructor(private readonly ipPath = 'ip') {}
+
+  /** Run lines; resolves with the failures (empty when all succeeded). */
+  exec(lines: string[]): Promise<BatchFailure[]> {
+    const proc = this.ensure();
+    return new Promise((resolve) => {
+      const first = this.lineNo + 1;
+      this.lineNo += lines.length + 1;
+      this.queue.push({ lines, first, marker: this.lineNo, failures: [], resolve });
+      proc.stdin!.write(`${lines.join('\n')}\n${MARKER}\n`);
+    });
+  }
+
+  /** Run lines; throws a CommandError naming the first failed line unless `tolerate` accepts it. */
+  async run(lines: string[], tolerate: (f: BatchFailure) => boolean = () => false): Promise<void> {
+    const failures = (await this.exec(lines)).filter((f) => !tolerate(f));
+    if (failures.length) {
+      const f = failures[0]!;
+      throw new CommandError([this.ipPath, ...f.line.split(' ')], 1, undefined, f.message);
+    }
+  }
+
+  close(): void {
+    this.proc?.stdin?.end();
+    this.proc = undefined;
+  }
+
+  private ensure(): Proc {
+    if (this.proc) return this.proc;
+    const proc = spawnProcess([this.ipPath, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.proc = proc;
+    this.lineNo = 0;
+    createInterface({ input: proc.stderr! }).on('line', (l) => this.onLine(l));
+    void proc.then((result) => {
+      if (this.proc === proc) this.proc = undefined;
+      // Requests still waiting will never see their marker: fail them rather than hang.
+      const lost = this.queue.splice(0);
+      if (lost.length) log.error({ exitCode: result.exitCode }, 'ip -batch exited with requests pending');
+      for (const p of lost) p.resolve([{ line: p.lines[0] ?? '', message: 'ip -batch exited' }]);
+    });
+    return proc;
+  }
+
+  private onLine(line: string): void {
+    const failed = /^Command failed -:(\d+)$/.exec(line);
+    if (!failed) {
+      this.text.push(line);
+      return;
+    }
+    const n = Number(failed[1]);
+    const message = this.text.join('; ');
+    this.text = [];
+    const head = this.queue[0];
+    if (!head) return;
+    if (n === head.marker) {
+      this.queue.shift();
+      head.resolve(head.failures);
+    } else if (n >= head.first && n < head.marker) {
+      head.failures.push({ line: head.lines[n - head.first]!, message });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// The programs minipod needs, found once at daemon start so a missing one is a clear error
+// there, not a failure in the middle of building a pod.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { MinipodError } from '../errors.js';
+import { PAUSE_PATH } from '../sandbox/pause.js';
+
+export interface Tools {
+  ip: string;
+  nsenter: string;
+  pause: string;
+}
+
+const hints: Record<string, string> = {
+  ip: 'install iproute2 (apt-get install iproute2)',
+  nsenter: 'install util-linux (apt-get install util-linux)',
+};
+
+async function executable(file: string): Promise<boolean> {
+  return access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Resolve a command the way execvp would: a name with a "/" is a path (relative to cwd),
+ * anything else is looked up in pathEnv.
+ */
+export async function findExecutable(command: string, pathEnv: string, cwd = process.cwd()): Promise<string | undefined> {
+  const candidates = command.includes('/')
+    ? [path.resolve(cwd, command)]
+    : pathEnv.split(':').filter(Boolean).map((dir) => path.resolve(cwd, dir, command));
+  for (const file of candidates) {
+    if (await executable(file)) return file;
+  }
+  return undefined;
+}
+
+export async function findTools(): Promise<Tools> {
+  const found: Partial<Tools> = {};
+  for (const name of ['ip', 'nsenter'] as const) {
+    found[name] = await findExecutable(name, `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`);
+    if (!found[name]) throw new MinipodError('NOT_FOUND', `${name} not found in PATH: ${hints[name]}`);
+  }
+  if (!(await executable(PAUSE_PATH))) {
+    throw new MinipodError('NOT_FOUND', `pause holder ${PAUSE_PATH} is missing: build it with \`npm run build\` (needs gcc and libc6-dev)`);
+  }
+  return { ip: found.ip!, nsenter: found.nsenter!, pause: PAUSE_PATH };
+}

@@ -1,0 +1,59 @@
+// Pod IP allocation from the node's subnet. Pure: the lease store tells it what is taken.
+import ipaddr from 'ipaddr.js';
+import { MinipodError } from '../errors.js';
+
+export interface Subnet {
+  cidr: string; // normalised, e.g. 10.88.0.0/16
+  network: string;
+  prefix: number;
+  gateway: string; // first usable address, held by the bridge
+  first: number; // first pod address as an integer
+  last: number; // last pod address (broadcast excluded)
+}
+
+const toInt = (ip: string) => ipaddr.IPv4.parse(ip).toByteArray().reduce((n, b) => n * 256 + b, 0);
+const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+export function parseSubnet(cidr: string): Subnet {
+  let addr: ipaddr.IPv4, prefix: number;
+  try {
+    [addr, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: not an IPv4 CIDR such as 10.88.0.0/16`);
+  }
+  if (prefix > 30) throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: prefix /${prefix} leaves no pod address (use /30 or shorter)`);
+  const size = 2 ** (32 - prefix);
+  const base = toInt(addr.toString()) - (toInt(addr.toString()) % size);
+  return {
+    cidr: `${toIp(base)}/${prefix}`,
+    network: toIp(base),
+    prefix,
+    gateway: toIp(base + 1),
+    first: base + 2,
+    last: base + size - 2,
+  };
+}
+
+export function contains(subnet: Subnet, ip: string): boolean {
+  if (!ipaddr.IPv4.isValid(ip)) return false;
+  const n = toInt(ip);
+  return n >= subnet.first && n <= subnet.last;
+}
+
+/** The lowest free pod address, so a released IP is the next one handed out. */
+export function allocate(subnet: Subnet, taken: ReadonlySet<string>): string {
+  for (let n = subnet.first; n <= subnet.last; n++) {
+    const ip = toIp(n);
+    if (!taken.has(ip)) return ip;
+  }
+  throw new MinipodError(
+    'EXHAUSTED',
+    `subnet ${subnet.cidr} is exhausted: all ${subnet.last - subnet.first + 1} pod addresses are leased; remove a pod or start the daemon with a larger --subnet`,
+  );
+}
+
+/** A stable MAC derived from the IP (0a:58 + the four bytes, as Kubernetes bridges do), so a pod
+ * that keeps its IP across sandboxes also keeps its MAC and neighbours' ARP caches stay right. */
+export function macFor(ip: string): string {
+  return ['0a', '58', ...ipaddr.IPv4.parse(ip).toByteArray().map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}

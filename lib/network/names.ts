@@ -1,0 +1,14 @@
+// Kernel interface names are at most 15 bytes: derive them from short random ids, never from
+// pod names, and record them in the pod's state. Each sandbox generation gets a fresh name so a
+// new veth never waits for the old one's asynchronous teardown.
+import { customAlphabet } from 'nanoid';
+
+const id = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
+
+/** Host-side veth name: "mp" + 10 chars = 12 bytes. */
+export function newHostVethName(): string {
+  return `mp${id()}`;
+}
+
+export const POD_IFNAME = 'eth0';
+export const HOST_VETH_PREFIX = 'mp';

@@ -1,0 +1,28 @@
+// An app (container) process: started inside a sandbox's namespaces by nsenter, which execs the
+// app in place, so the pid we get is the app's pid and its exit reaches us as a child's exit.
+import path from 'node:path';
+import { MinipodError } from '../errors.js';
+import { spawnProcess, type Proc } from '../exec/run.js';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface AppLaunch {
+  nsenter: string;
+  sandboxPid: number;
+  argv: string[]; // command + args, argv[0] already resolved to an absolute path
+  env: Record<string, string>;
+  cwd: string;
+  logFd: number; // stdout and stderr both go to the app's log file
+}
+
+export function startApp(launch: AppLaunch): Proc {
+  if (!path.isAbsolute(launch.argv[0] ?? '')) {
+    throw new MinipodError('INTERNAL', `app command must be resolved first: ${launch.argv[0]}`);
+  }
+  const nsenter = [launch.nsenter, `--target=${launch.sandboxPid}`, '--net', '--uts', '--ipc', '--'];
+  return spawnProcess([...nsenter, ...launch.argv], {
+    stdio: ['ignore', launch.logFd, launch.logFd],
+    env: launch.env,
+    cwd: launch.cwd,
+  });
+}

@@ -1,0 +1,33 @@
+// Stopping a process group the way kubelet stops a container: SIGTERM, then SIGKILL after the
+// grace period. Idempotent: a process that is already gone is success.
+import { once } from 'node:events';
+import type { Proc } from '../exec/run.js';
+
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal); // our processes lead their own group (spawned detached)
+    return true;
+  } catch {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: already gone
+    }
+  }
+}
+
+/** Stop a child we spawned; resolves once it has exited (and been reaped). */
+export async function stopProcess(proc: Proc, graceMs: number): Promise<'exited' | 'terminated' | 'killed'> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return 'exited';
+  const exited = once(proc, 'exit');
+  if (!signalGroup(proc.pid!, 'SIGTERM')) return 'exited';
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+  const first = await Promise.race([exited.then(() => 'exit' as const), graceOver]);
+  clearTimeout(timer);
+  if (first === 'exit') return 'terminated';
+  signalGroup(proc.pid!, 'SIGKILL');
+  await exited;
+  return 'killed';
+}

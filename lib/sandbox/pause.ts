@@ -1,0 +1,52 @@
+// The pause holder: one spawn creates the sandbox's net/uts/ipc namespaces and, when told the
+// veth peer is in place, configures its own side (see rootfs/pause/pause.c for the protocol).
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { MinipodError } from '../errors.js';
+import { spawnProcess, type Proc } from '../exec/run.js';
+
+export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
+
+export interface PauseNetwork {
+  address: string; // 10.88.0.2/16
+  gateway: string;
+}
+
+export interface Holder {
+  pid: number;
+  proc: Proc;
+  /** Tell the holder eth0 is in its namespace; resolves once it is addressed and routed. */
+  configureNetwork(): Promise<void>;
+}
+
+/** Start a holder; resolves once its namespaces exist (and it waits for eth0). */
+export async function startPause(hostname: string, net: PauseNetwork): Promise<Holder> {
+  const proc = spawnProcess([PAUSE_PATH, '-h', hostname, '-a', net.address, '-g', net.gateway], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  // A failed spawn (missing binary) rejects through the promise; surface it as an error here.
+  proc.catch(() => {});
+  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const next = async (expect: string): Promise<void> => {
+    const exited = once(proc, 'exit').then(([code, signal]) => ({ done: true as const, value: `exited (${signal ?? code})` }));
+    const spawnError = once(proc, 'error').then(([e]) => ({ done: true as const, value: (e as Error).message }));
+    const r = await Promise.race([lines.next(), exited, spawnError]);
+    if (!r.done && r.value === expect) return;
+    throw new MinipodError('COMMAND_FAILED', `pause holder: ${r.done ? r.value ?? 'closed its output' : r.value}`);
+  };
+  try {
+    await next('ns');
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    pid: proc.pid!,
+    proc,
+    async configureNetwork() {
+      proc.stdin!.end('eth0\n');
+      await next('ready');
+    },
+  };
+}

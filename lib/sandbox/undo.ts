@@ -1,0 +1,30 @@
+// An undo stack: each step that creates something pushes its undo before the next step runs.
+// On failure the undos run in reverse; their own failures are attached to the original error.
+import { asMinipodError, type MinipodError } from '../errors.js';
+
+export class UndoStack {
+  private readonly undos: { what: string; fn: () => Promise<void> }[] = [];
+
+  push(what: string, fn: () => Promise<void>): void {
+    this.undos.push({ what, fn });
+  }
+
+  /** Ownership passed on (to the pod record): nothing to undo any more. */
+  disarm(): void {
+    this.undos.length = 0;
+  }
+
+  /** Undo everything, newest first. Returns the original error with cleanup failures attached. */
+  async rollback(cause: unknown): Promise<MinipodError> {
+    const err = asMinipodError(cause);
+    while (this.undos.length) {
+      const { what, fn } = this.undos.pop()!;
+      try {
+        await fn();
+      } catch (e) {
+        err.cleanupErrors.push(new Error(`undo ${what}: ${(e as Error).message}`));
+      }
+    }
+    return err;
+  }
+}

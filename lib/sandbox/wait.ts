@@ -1,0 +1,14 @@
+// nsenter joins the namespaces a moment after it is spawned; wait for that so what we report
+// (and what a test checks) is the app inside the sandbox, not the nsenter still outside it.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readNamespace } from './netns.js';
+
+export async function waitForNamespace(pid: number, netns: string, timeoutMs = 2000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const current = await readNamespace(pid);
+    if (current === netns) return true;
+    if (current === undefined || performance.now() > deadline) return false;
+    await sleep(1);
+  }
+}

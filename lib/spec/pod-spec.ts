@@ -1,0 +1,73 @@
+// The validated pod manifest: a subset of the Kubernetes Pod, checked with zod so every error
+// names its field (`spec.containers[1].name: duplicate "httpd"`).
+import { z } from 'zod';
+
+/** DNS-1123 label: what Kubernetes accepts as a pod or container name. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsLabel = z
+  .string()
+  .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric');
+
+const envVar = z.strictObject({
+  name: z.string().min(1).regex(/^[^=\0]+$/, 'must not contain "=" or NUL'),
+  value: z.string().default(''),
+});
+
+const port = z.strictObject({
+  name: z.string().optional(),
+  containerPort: z.number().int().min(1).max(65535),
+  protocol: z.enum(['TCP', 'UDP']).default('TCP'),
+});
+
+const argvList = z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL'));
+
+const container = z.strictObject({
+  name: dnsLabel,
+  command: argvList.min(1, 'is required: the program and its arguments, as an array'),
+  args: argvList.default([]),
+  env: z.array(envVar).default([]),
+  workingDir: z.string().startsWith('/', 'must be an absolute path').optional(),
+  ports: z.array(port).default([]),
+});
+
+export const podManifestSchema = z.strictObject({
+  apiVersion: z.literal('v1').optional(),
+  kind: z.literal('Pod').optional(),
+  metadata: z.strictObject({
+    name: dnsLabel,
+    labels: z.record(z.string()).optional(),
+  }),
+  spec: z
+    .strictObject({
+      restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
+      terminationGracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
+      containers: z.array(container).min(1, 'needs at least one container'),
+    })
+    .superRefine((spec, ctx) => {
+      const seen = new Set<string>();
+      spec.containers.forEach((c, i) => {
+        if (seen.has(c.name)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'name'], message: `duplicate "${c.name}"` });
+        }
+        seen.add(c.name);
+      });
+      const ports = new Map<string, string>();
+      spec.containers.forEach((c, i) =>
+        c.ports.forEach((p, j) => {
+          const key = `${p.protocol}/${p.containerPort}`;
+          const owner = ports.get(key);
+          if (owner) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: ['containers', i, 'ports', j, 'containerPort'],
+              message: `${key} is already declared by container "${owner}" (apps share one network namespace)`,
+            });
+          }
+          ports.set(key, c.name);
+        }),
+      );
+    }),
+});
+
+export type PodManifest = z.infer<typeof podManifestSchema>;
+export type ContainerSpec = PodManifest['spec']['containers'][number];

@@ -1,0 +1,43 @@
+// IP leases on disk, one file per address (as CNI host-local keeps them), created exclusively
+// and fsynced, so a restarted daemon never hands out an address that is in use.
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+export class LeaseStore {
+  readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = path.join(stateDir, 'leases');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  async list(): Promise<string[]> {
+    return (await readdir(this.dir)).filter((f) => !f.startsWith('.'));
+  }
+
+  /** Take ip for owner; false when someone holds it already. */
+  async acquire(ip: string, owner: string): Promise<boolean> {
+    let fh;
+    try {
+      fh = await open(path.join(this.dir, ip), 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    try {
+      await fh.writeFile(`${owner}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  }
+
+  /** Idempotent. */
+  async release(ip: string): Promise<void> {
+    await rm(path.join(this.dir, ip), { force: true });
+  }
+}

@@ -1,0 +1,47 @@
+// The state directory's pod records: one JSON file per pod, written atomically (write to a temp
+// file, fsync, rename) so a crash leaves the old or the new record, never half of one.
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { log } from '../log.js';
+import type { PodRecord } from '../pod/types.js';
+
+export class PodStore {
+  readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = path.join(stateDir, 'pods');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  private file(name: string): string {
+    return path.join(this.dir, `${name}.json`);
+  }
+
+  async save(record: PodRecord): Promise<void> {
+    await writeFileAtomic(this.file(record.name), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true });
+  }
+
+  async delete(name: string): Promise<void> {
+    await rm(this.file(name), { force: true });
+  }
+
+  /** Every readable record; an unreadable one is moved aside (name.json.corrupt) and reported. */
+  async loadAll(): Promise<PodRecord[]> {
+    const records: PodRecord[] = [];
+    for (const entry of await readdir(this.dir)) {
+      if (!entry.endsWith('.json')) continue;
+      const file = path.join(this.dir, entry);
+      try {
+        records.push(JSON.parse(await readFile(file, 'utf8')) as PodRecord);
+      } catch (err) {
+        log.error({ file, err: (err as Error).message }, 'corrupt pod record quarantined');
+        await rename(file, `${file}.corrupt`);
+      }
+    }
+    return records;
+  }
+}

@@ -1,0 +1,40 @@
+// Lifecycle events (SandboxCreated, NetworkReady, ContainerStarted, ContainerDied, Killing, …):
+// a bounded in-memory log the API serves and streams, each line also logged through pino.
+import { EventEmitter } from 'node:events';
+import { podLogger } from '../log.js';
+
+export interface PodEvent {
+  time: string;
+  pod: string;
+  podUid: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  container?: string;
+}
+
+const MAX_EVENTS = 5000;
+
+export class EventLog extends EventEmitter {
+  private readonly events: PodEvent[] = [];
+
+  record(pod: { name: string; uid: string }, reason: string, message: string, extra: { type?: PodEvent['type']; container?: string } = {}): void {
+    const event: PodEvent = {
+      time: new Date().toISOString(),
+      pod: pod.name,
+      podUid: pod.uid,
+      type: extra.type ?? 'Normal',
+      reason,
+      message,
+      ...(extra.container ? { container: extra.container } : {}),
+    };
+    this.events.push(event);
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    podLogger(pod).info({ reason, container: extra.container }, message);
+    this.emit('event', event);
+  }
+
+  list(pod?: string): PodEvent[] {
+    return pod ? this.events.filter((e) => e.pod === pod) : [...this.events];
+  }
+}

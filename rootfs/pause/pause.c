@@ -1,0 +1,119 @@
+/* minipod pause: the sandbox holder. It creates the pod's network, UTS and IPC
+ * namespaces, configures its own side of the network once the daemon has
+ * created the veth peer inside them, then sleeps holding them until signalled.
+ *
+ * Protocol with the daemon (one spawn per sandbox, see DESIGN.md):
+ *   pause [-h HOSTNAME] [-a ADDR/PREFIX -g GATEWAY]
+ *   stdout "ns\n"        namespaces exist, lo is up: the daemon adds the veth
+ *   stdin  "eth0\n"      the peer eth0 is in our namespace: bring it up, address, route
+ *   stdout "ready\n"     or "error <text>\n" (and exit 1)
+ * Reaps children (SIGCHLD) so it can be PID 1 of a PID namespace; SIGTERM/SIGINT exit 0. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define VERSION "minipod-pause 0.1.0"
+
+static void fail(const char *what) {
+  dprintf(1, "error %s: %s\n", what, strerror(errno));
+  exit(1);
+}
+
+static void on_term(int sig) { (void)sig; _exit(0); }
+
+static void on_chld(int sig) {
+  (void)sig;
+  while (waitpid(-1, NULL, WNOHANG) > 0) {}
+}
+
+static void set_up(int fd, const char *ifname) {
+  struct ifreq ifr = {0};
+  strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) fail(ifname);
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) fail(ifname);
+}
+
+static void set_sin(struct sockaddr *sa, const char *ip) {
+  struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+  sin->sin_family = AF_INET;
+  if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) { errno = EINVAL; fail(ip); }
+}
+
+/* ioctls instead of netlink: four calls, no message parsing, same result as `ip addr/route add`. */
+static void configure_eth0(int fd, char *cidr, const char *gw) {
+  char *slash = strchr(cidr, '/');
+  if (!slash) { errno = EINVAL; fail(cidr); }
+  *slash = 0;
+  int prefix = atoi(slash + 1);
+  struct ifreq ifr = {0};
+  strcpy(ifr.ifr_name, "eth0");
+  set_sin(&ifr.ifr_addr, cidr);
+  if (ioctl(fd, SIOCSIFADDR, &ifr) < 0) fail("address eth0");
+  struct sockaddr_in *mask = (struct sockaddr_in *)&ifr.ifr_netmask;
+  mask->sin_family = AF_INET;
+  mask->sin_addr.s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0;
+  if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0) fail("netmask eth0");
+  set_up(fd, "eth0");
+  struct rtentry rt = {0};
+  set_sin(&rt.rt_dst, "0.0.0.0");
+  set_sin(&rt.rt_genmask, "0.0.0.0");
+  set_sin(&rt.rt_gateway, gw);
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  rt.rt_dev = "eth0";
+  if (ioctl(fd, SIOCADDRT, &rt) < 0) fail("default route");
+}
+
+int main(int argc, char **argv) {
+  const char *hostname = NULL, *gw = NULL;
+  char *cidr = NULL;
+  int opt;
+  while ((opt = getopt(argc, argv, "vh:a:g:")) != -1) {
+    switch (opt) {
+    case 'v': puts(VERSION); return 0;
+    case 'h': hostname = optarg; break;
+    case 'a': cidr = optarg; break;
+    case 'g': gw = optarg; break;
+    default: fprintf(stderr, "usage: pause [-v] [-h hostname] [-a addr/prefix -g gateway]\n"); return 2;
+    }
+  }
+  struct sigaction term = {.sa_handler = on_term}, chld = {.sa_handler = on_chld, .sa_flags = SA_NOCLDSTOP | SA_RESTART};
+  sigaction(SIGTERM, &term, NULL);
+  sigaction(SIGINT, &term, NULL);
+  sigaction(SIGCHLD, &chld, NULL);
+
+  if (hostname || cidr) {
+    if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0) fail("unshare");
+    if (hostname && sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket");
+    set_up(fd, "lo");
+    if (cidr) {
+      if (!gw) { errno = EINVAL; fail("-a needs -g"); }
+      dprintf(1, "ns\n");
+      char line[32];
+      ssize_t n = read(0, line, sizeof line - 1);
+      if (n <= 0) { errno = EPIPE; fail("waiting for eth0"); }
+      configure_eth0(fd, cidr, gw);
+    }
+    close(fd);
+    dprintf(1, "ready\n");
+    /* Hand the pipes back: the daemon watches us by our exit, not by our stdio. */
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0); dup2(null, 1);
+    if (null > 1) close(null);
+  }
+  for (;;) pause();
+}
