@@ -25,7 +25,7 @@ export const ps = verb<{ json: boolean }>({
       }
       const table = new Table({ head: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
       for (const p of pods) {
-        const ready = p.containers.filter((c) => c.state === 'Running').length;
+        const ready = p.containers.filter((c) => c.ready).length;
         const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
         table.push([p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>']);
       }

@@ -9,6 +9,8 @@ interface Args extends GlobalArgs {
   file?: string;
   container?: string[];
   restart?: string;
+  wait: boolean;
+  timeout: number;
 }
 
 /**
@@ -30,6 +32,8 @@ export const runCmd = verb<Args>({
       .option('file', { alias: 'f', type: 'string', describe: 'Pod manifest (YAML or JSON)' })
       .option('container', { alias: 'c', type: 'string', array: true, describe: 'NAME=COMMAND [ARGS…] (split on spaces), repeatable' })
       .option('restart', { type: 'string', choices: ['Always', 'OnFailure', 'Never'], describe: 'restartPolicy (with --container)' })
+      .option('wait', { type: 'boolean', default: true, describe: 'Return once every container listens on its declared ports (--no-wait: once started)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'Seconds to wait for readiness' })
       .example('$0 run -f examples/seed-pod.yaml', 'the seed pod')
       .example("$0 run echo -c 'web=python3 -m http.server 80'", 'a pod without a file'),
   handler: async (argv) => {
@@ -51,7 +55,9 @@ export const runCmd = verb<Args>({
         anchorWorkingDirs(manifest, process.cwd());
         validateManifest(manifest);
       }
-      const pod = await client(argv).request<PodRecord>('POST', '/pods', manifest);
+      const api = client(argv);
+      let pod = await api.request<PodRecord>('POST', '/pods', manifest);
+      if (argv.wait) pod = await api.waitReady(pod.name, argv.timeout * 1000);
       process.stdout.write(`pod/${pod.name} ${pod.phase} ${pod.ip}\n`);
     } catch (err) {
       fail(err);

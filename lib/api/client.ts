@@ -1,6 +1,7 @@
 // The CLI's side of the API: requests over the unix socket, errors turned back into MinipodError.
 import http from 'node:http';
 import { MinipodError, type ErrorCode } from '../errors.js';
+import type { PodRecord } from '../pod/types.js';
 import { encodeFrame, Frame, readFrames } from './frames.js';
 import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
 
@@ -46,6 +47,25 @@ export class ApiClient {
     });
     if (res.statusCode && res.statusCode >= 300) throw toError(res.statusCode, await readAll(res));
     return res;
+  }
+
+  /**
+   * Wait until every container is ready (running and listening on its declared ports), as a
+   * user expects before the first curl; fails fast when a container exits instead.
+   */
+  async waitReady(name: string, timeoutMs: number): Promise<PodRecord> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pod = await this.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
+      if (pod.containers.every((c) => c.ready)) return pod;
+      const dead = pod.containers.find((c) => c.state === 'Terminated');
+      if (dead) throw new MinipodError('COMMAND_FAILED', `container ${dead.name} of pod ${name} exited (${dead.signal ?? `code ${dead.exitCode}`}): see \`minipod logs ${name} -c ${dead.name}\``);
+      if (Date.now() > deadline) {
+        const waiting = pod.containers.filter((c) => !c.ready).map((c) => c.name);
+        throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} not listening on the declared ports after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   /** Run argv in the pod with our stdio attached; resolves with the command's exit code. */

@@ -57,7 +57,7 @@ export function createApiServer({ pods, events, tools }: ApiDeps): http.Server {
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/health$/, async () => ({ ok: true })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss })],
-    ['GET', /^\/pods$/, async () => ({ pods: pods.list() })],
+    ['GET', /^\/pods$/, async () => ({ pods: await pods.listObserved() })],
     ['POST', /^\/pods$/, async ({ req, res }) => {
       const pod = await pods.create(validateManifest(await readJson(req)));
       res.statusCode = 201;

@@ -9,6 +9,7 @@ import type { Proc } from '../exec/run.js';
 import { findExecutable, type Tools } from '../exec/tools.js';
 import { podLogger } from '../log.js';
 import { allocate, macFor, type Subnet } from '../network/ipam.js';
+import { listeningPorts } from '../network/listening.js';
 import { DEFAULT_PATH, startApp } from '../process/app.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from '../sandbox/netns.js';
@@ -74,11 +75,22 @@ export class PodManager {
     return live;
   }
 
-  /** The record with every app's namespace read fresh from /proc. */
+  /** The record with namespaces and readiness read fresh from /proc. */
   async inspect(name: string): Promise<PodRecord> {
-    const record = structuredClone(this.get(name));
-    for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
-    if (record.sandbox) record.sandbox.netns = (await readNamespace(record.sandbox.pid)) ?? record.sandbox.netns;
+    return this.observe(structuredClone(this.get(name)));
+  }
+
+  async listObserved(): Promise<PodRecord[]> {
+    return Promise.all(this.list().map((r) => this.observe(structuredClone(r))));
+  }
+
+  private async observe(record: PodRecord): Promise<PodRecord> {
+    const listening = record.sandbox ? await listeningPorts(record.sandbox.pid) : new Set<string>();
+    for (const c of record.containers) {
+      c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+      const ports = record.manifest.spec.containers.find((s) => s.name === c.name)?.ports ?? [];
+      c.ready = c.state === 'Running' && ports.every((p) => listening.has(`${p.protocol}/${p.containerPort}`));
+    }
     return record;
   }
 
@@ -109,6 +121,7 @@ export class PodManager {
       containers: manifest.spec.containers.map((c) => ({
         name: c.name,
         state: 'Waiting',
+        ready: false,
         pid: null,
         netns: null,
         restartCount: 0,
@@ -273,6 +286,7 @@ export class PodManager {
     const expected = live.stopping.delete(c.name);
     Object.assign(c, {
       state: 'Terminated',
+      ready: false,
       pid: null,
       netns: null,
       finishedAt: new Date().toISOString(),

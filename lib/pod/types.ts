@@ -7,6 +7,8 @@ export type ContainerState = 'Waiting' | 'Running' | 'Terminated';
 export interface ContainerStatus {
   name: string;
   state: ContainerState;
+  /** Running and, if it declares ports, listening on all of them (computed on read). */
+  ready: boolean;
   pid: number | null;
   netns: string | null;
   restartCount: number;

@@ -1,0 +1,134 @@
+// Integration-test helpers: every suite gets its own node namespace (a daemon alone in a fresh
+// network + mount namespace, state under a temp dir), so nothing touches the host's network.
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import { execa } from 'execa';
+import { ApiClient } from '../../lib/api/client.js';
+import { nodeExecArgv, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI = path.join(ROOT, 'bin/minipod.js');
+export const SEED = path.join(ROOT, 'examples/seed-pod.yaml');
+
+export interface Run {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+async function runCommand(argv: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  const [file, ...args] = argv;
+  const r = await execa(file!, args, { ...options, reject: false, timeout: 60_000, stripFinalNewline: false });
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+export interface TestNode extends NodeInfo {
+  api: ApiClient;
+  /** Run the minipod CLI against this node; never throws, returns the result. */
+  cli(args: string[], input?: string): Promise<Run>;
+  /** Run a command on the node (its network + mount namespaces). */
+  sh(argv: string[]): Promise<Run>;
+  stop(): Promise<void>;
+  /** Stop the daemon and delete the node's directory (test.after.always). */
+  dispose(): Promise<void>;
+}
+
+/** Fail loudly rather than skip: CI runs as root and the integration suite must run there. */
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) throw new Error('integration tests need root (they create namespaces, veths and bridges): run `sudo npm test`');
+}
+
+export async function startTestNode(opts: NodeOptions = {}): Promise<TestNode> {
+  requireRoot();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-test-'));
+  const info = await startNode(dir, opts);
+  const node: TestNode = {
+    ...info,
+    api: new ApiClient(info.socket),
+    cli: (args, input) => runCommand([process.execPath, CLI, ...args], { env: { MINIPOD_SOCKET: info.socket }, input }),
+    sh: (argv) => runCommand(nodeExecArgv(info, argv)),
+    stop: async () => {
+      await stopNode(dir);
+    },
+    dispose: async () => {
+      await stopNode(dir);
+      if (!process.env.MINIPOD_KEEP_TEST_DIRS) await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return node;
+}
+
+/** Processes the daemon started that are still around (its long-lived `ip -batch` excluded). */
+export async function daemonDescendants(daemonPid: number): Promise<{ pid: number; cmd: string }[]> {
+  const parents = new Map<number, number>();
+  const cmds = new Map<number, string>();
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid) continue;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmds.set(pid, (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ').trim());
+    } catch {
+      // exited while we looked
+    }
+  }
+  const out: { pid: number; cmd: string }[] = [];
+  const walk = (ppid: number) => {
+    for (const [pid, parent] of parents) {
+      if (parent === ppid) {
+        out.push({ pid, cmd: cmds.get(pid) ?? '' });
+        walk(pid);
+      }
+    }
+  };
+  walk(daemonPid);
+  return out.filter((p) => !/ip -force -batch -/.test(p.cmd));
+}
+
+/** Interfaces in the node's network namespace, by name. */
+export async function nodeLinks(node: TestNode): Promise<string[]> {
+  const r = await node.sh(['ip', '-o', 'link', 'show']);
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!);
+}
+
+export async function leases(node: NodeInfo): Promise<string[]> {
+  return readdir(path.join(node.stateDir, 'leases'));
+}
+
+/** What a node holds: links, leases, pod records, log dirs and the daemon's child processes. */
+export async function snapshot(node: TestNode) {
+  return {
+    links: (await nodeLinks(node)).sort(),
+    leases: (await leases(node)).sort(),
+    records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
+    logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
+    processes: (await daemonDescendants(node.pid)).map((p) => p.cmd).sort(),
+  };
+}
+
+/** The empty node: loopback and the bridge, nothing else. */
+export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
+  t.deepEqual(await snapshot(node), { links: ['lo', 'minipod0'], leases: [], records: [], logs: [], processes: [] });
+}
+
+export async function netnsOf(pid: number): Promise<string | undefined> {
+  return readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
+}
+
+export const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** curl from the node; resolves with curl's result (exitCode 7 = connection refused). */
+export function curl(node: TestNode, url: string): Promise<Run> {
+  return node.sh(['curl', '-sS', '--max-time', '5', url]);
+}
