@@ -15,12 +15,12 @@ const toInt = (ip: string) => ipaddr.IPv4.parse(ip).toByteArray().reduce((n, b) 
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
 export function parseSubnet(cidr: string): Subnet {
-  let addr: ipaddr.IPv4, prefix: number;
-  try {
-    [addr, prefix] = ipaddr.IPv4.parseCIDR(cidr);
-  } catch {
+  // Four-part decimal only: ipaddr.js would also read octal and short forms (010.88.0.0 = 8.88.0.0).
+  if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) {
     throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: not an IPv4 CIDR such as 10.88.0.0/16`);
   }
+  const [addr, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+  if (prefix < 8) throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: prefix /${prefix} is too large a range (use /8 or longer)`);
   if (prefix > 30) throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: prefix /${prefix} leaves no pod address (use /30 or shorter)`);
   const size = 2 ** (32 - prefix);
   const base = toInt(addr.toString()) - (toInt(addr.toString()) % size);
@@ -35,7 +35,7 @@ export function parseSubnet(cidr: string): Subnet {
 }
 
 export function contains(subnet: Subnet, ip: string): boolean {
-  if (!ipaddr.IPv4.isValid(ip)) return false;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(ip)) return false;
   const n = toInt(ip);
   return n >= subnet.first && n <= subnet.last;
 }

@@ -1,6 +1,7 @@
 // The pod lifecycle, the one state machine every operation goes through.
 //
 //   Pending ──► Running ──► Terminating ──► Stopped ──► (removed)
+//                               ⟲ (retried)
 //      │           │  ▲          ▲
 //      │           ▼  │          │
 //      │      SandboxLost ─► Recreating
@@ -18,7 +19,7 @@ const allowed: Record<PodPhase, readonly PodPhase[]> = {
   Running: ['SandboxLost', 'Terminating'],
   SandboxLost: ['Recreating', 'Terminating'],
   Recreating: ['Running', 'SandboxLost', 'Terminating'],
-  Terminating: ['Stopped'],
+  Terminating: ['Terminating', 'Stopped'], // a teardown cut short is run again (deletes are idempotent)
   Stopped: ['Terminating'],
 };
 

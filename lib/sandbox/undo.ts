@@ -22,7 +22,7 @@ export class UndoStack {
       try {
         await fn();
       } catch (e) {
-        err.cleanupErrors.push(new Error(`undo ${what}: ${(e as Error).message}`));
+        err.cleanupErrors.push(new Error(`undo ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
       }
     }
     return err;

@@ -19,7 +19,9 @@ const port = z.strictObject({
   protocol: z.enum(['TCP', 'UDP']).default('TCP'),
 });
 
-const argvList = z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL'));
+const argvList = z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL'), {
+  invalid_type_error: 'must be a list such as ["node", "app.js"], not a single (shell) string',
+});
 
 const container = z.strictObject({
   name: dnsLabel,

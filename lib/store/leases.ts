@@ -30,9 +30,12 @@ export class LeaseStore {
     try {
       await fh.writeFile(`${owner}\n`);
       await fh.sync();
-    } finally {
+    } catch (err) {
       await fh.close();
+      await this.release(ip); // an empty lease would hold the address forever
+      throw err;
     }
+    await fh.close();
     return true;
   }
 

@@ -36,7 +36,11 @@ export class PodStore {
       if (!entry.endsWith('.json')) continue;
       const file = path.join(this.dir, entry);
       try {
-        records.push(JSON.parse(await readFile(file, 'utf8')) as PodRecord);
+        const record = JSON.parse(await readFile(file, 'utf8')) as PodRecord;
+        if (!record || typeof record !== 'object' || typeof record.name !== 'string' || `${record.name}.json` !== entry) {
+          throw new Error('not a pod record');
+        }
+        records.push(record);
       } catch (err) {
         log.error({ file, err: (err as Error).message }, 'corrupt pod record quarantined');
         await rename(file, `${file}.corrupt`);

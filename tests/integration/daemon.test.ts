@@ -1,0 +1,96 @@
+// The daemon: root-only socket, one daemon per run dir, SIGTERM stops every pod and leaves
+// nothing behind (acceptance 1 and 6).
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { alive, CLI, daemonDescendants, leases, ROOT, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+
+let node: TestNode;
+
+test.before(async () => {
+  node = await startTestNode();
+});
+test.after.always(() => node?.dispose());
+
+test.serial('the socket is 0600 and the run and state dirs are 0700', async (t) => {
+  t.is((await stat(node.socket)).mode & 0o777, 0o600);
+  t.is((await stat(path.dirname(node.socket))).mode & 0o777, 0o700);
+  t.is((await stat(node.stateDir)).mode & 0o777, 0o700);
+});
+
+test.serial('a non-root user gets a clear permission error', async (t) => {
+  const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'ps'], {
+    env: { MINIPOD_SOCKET: node.socket },
+    reject: false,
+    cwd: '/',
+  });
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /permission denied on .*minipod\.sock: the minipod socket is root-only, run the command as root/);
+});
+
+test.serial('a second daemon on the same run dir refuses to start', async (t) => {
+  // In a throwaway network namespace of its own, so even a broken check could not touch the host.
+  const r = await execa('unshare', ['--net', '--', process.execPath, CLI, 'daemon', '--state-dir', node.stateDir, '--run-dir', path.dirname(node.socket)], { reject: false, timeout: 20_000 });
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /a minipod daemon is already listening on .*minipod\.sock/);
+});
+
+test.serial('the daemon lives in its own network namespace with its bridge and gateway', async (t) => {
+  const r = await node.sh(['ip', '-o', '-4', 'addr', 'show', 'dev', 'minipod0']);
+  t.regex(r.stdout, /inet 10\.88\.0\.1\/16/);
+  const host = await execa('ip', ['-o', 'link', 'show', 'minipod0'], { reject: false });
+  t.not(host.exitCode, 0, 'no bridge in the root namespace');
+});
+
+test.serial('SIGTERM stops every pod and removes what it made', async (t) => {
+  t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
+  t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
+  const pods = (await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
+  const pids = pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]);
+  t.is(pids.length, 5);
+  t.is((await leases(node)).length, 2);
+  // Keep the node's namespace alive after the daemon exits, to look at it.
+  const keeper = execa('nsenter', [`--target=${node.pid}`, '--net', '--', 'sleep', '60'], { reject: false });
+  t.teardown(() => keeper.kill());
+  await new Promise((r) => setTimeout(r, 100));
+  const daemonPid = node.pid;
+  await node.stop();
+  t.false(alive(daemonPid));
+  for (const pid of pids) t.false(alive(pid), `pid ${pid} is gone`);
+  t.deepEqual(await leases(node), []);
+  const links = await execa('nsenter', [`--target=${keeper.pid}`, '--net', '--', 'ip', '-o', 'link', 'show'], { reject: false });
+  t.deepEqual(links.stdout.split('\n').map((l) => l.split(': ')[1]), ['lo', 'minipod0']);
+  t.deepEqual(await daemonDescendants(daemonPid), []);
+});
+
+test.serial('the pause holder is tiny, prints its version and is built into rootfs/', async (t) => {
+  const pause = path.join(ROOT, 'rootfs/pause/pause');
+  const v = await execa(pause, ['-v']);
+  t.regex(v.stdout, /^minipod-pause \d+\.\d+\.\d+$/);
+  const holder = execa(pause, ['-h', 'tiny'], { reject: false });
+  await new Promise((r) => setTimeout(r, 100));
+  const status = await execa('cat', [`/proc/${holder.pid}/status`]);
+  const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status.stdout)![1]);
+  t.true(rssKb < 2048, `resident ${rssKb} kB`);
+  holder.kill('SIGTERM');
+  t.is((await holder).exitCode, 0, 'exits 0 on SIGTERM');
+  const int = execa(pause, ['-h', 'tiny'], { reject: false });
+  await new Promise((r) => setTimeout(r, 100));
+  int.kill('SIGINT');
+  t.is((await int).exitCode, 0, 'exits 0 on SIGINT');
+});
+
+test.serial('the pause holder reaps orphans when it is PID 1 of a PID namespace', async (t) => {
+  const pause = path.join(ROOT, 'rootfs/pause/pause');
+  const holder = execa('unshare', ['--pid', '--fork', '--kill-child', pause, '-h', 'reaper'], { reject: false });
+  t.teardown(() => holder.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 200));
+  const pid1 = Number((await execa('pgrep', ['-P', String(holder.pid)])).stdout.trim());
+  // The shell exits at once; its background sleeps are re-parented to PID 1 (pause) and exit.
+  await execa('nsenter', [`--target=${pid1}`, '--pid', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do sleep 0.1 & done']);
+  await new Promise((r) => setTimeout(r, 600));
+  const children = await execa('ps', ['--ppid', String(pid1), '-o', 'stat=', '-o', 'pid='], { reject: false });
+  t.false(/Z/.test(children.stdout), `no zombies under pause: ${children.stdout}`);
+});

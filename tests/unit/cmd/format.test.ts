@@ -1,0 +1,62 @@
+// CLI formatting: kubectl-style AGE and STATUS columns.
+import test from 'ava';
+import { age } from '../../../cmd/common.js';
+import { podStatus } from '../../../cmd/commands/ps.js';
+import type { ContainerStatus, PodRecord } from '../../../lib/pod/types.js';
+
+const now = Date.parse('2024-06-01T12:00:00.000Z');
+const secondsAgo = (s: number) => new Date(now - s * 1000).toISOString();
+
+for (const [seconds, expected] of [
+  [0, '0s'],
+  [42, '42s'],
+  [119, '119s'],
+  [120, '2m'],
+  [300, '5m'],
+  [7199, '119m'],
+  [7200, '2h'],
+  [3 * 3600, '3h'],
+  [172_799, '47h'],
+  [172_800, '2d'],
+  [30 * 86_400, '30d'],
+] as [number, string][]) {
+  test(`age of ${seconds}s is ${expected}`, (t) => {
+    t.is(age(secondsAgo(seconds), now), expected);
+  });
+}
+
+test('a creation time in the future (clock skew) is 0s', (t) => {
+  t.is(age(secondsAgo(-30), now), '0s');
+});
+
+function container(state: ContainerStatus['state'], reason: string | null = null): ContainerStatus {
+  return { name: 'c', state, ready: state === 'Running', pid: null, netns: null, restartCount: 0, startedAt: null, finishedAt: null, exitCode: null, signal: null, reason, argv: [], logPath: '/dev/null' };
+}
+
+/** Only the fields podStatus reads matter; the rest is filler. */
+function pod(phase: PodRecord['phase'], containers: ContainerStatus[]): PodRecord {
+  return { phase, containers } as PodRecord;
+}
+
+test('a pod that is not Running shows its phase', (t) => {
+  for (const phase of ['Pending', 'SandboxLost', 'Recreating', 'Terminating', 'Stopped'] as const) {
+    t.is(podStatus(pod(phase, [container('Terminated', 'Error')])), phase);
+  }
+});
+
+test('a Running pod whose containers all run is Running', (t) => {
+  t.is(podStatus(pod('Running', [container('Running'), container('Running')])), 'Running');
+});
+
+test('a Running pod shows the reason of a container that is not running', (t) => {
+  t.is(podStatus(pod('Running', [container('Running'), container('Terminated', 'Error')])), 'Error');
+  t.is(podStatus(pod('Running', [container('Terminated', 'Completed'), container('Running')])), 'Completed');
+});
+
+test('without a reason, the container state is shown', (t) => {
+  t.is(podStatus(pod('Running', [container('Running'), container('Waiting')])), 'Waiting');
+});
+
+test('the first container that is not running decides', (t) => {
+  t.is(podStatus(pod('Running', [container('Terminated', 'StartError'), container('Terminated', 'Error')])), 'StartError');
+});

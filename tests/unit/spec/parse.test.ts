@@ -1,0 +1,197 @@
+// Manifest parsing: defaults are filled in, and every error names its field by path.
+import { readFileSync } from 'node:fs';
+import test, { type ExecutionContext } from 'ava';
+import { MinipodError } from '../../../lib/errors.js';
+import { parseManifest, validateManifest } from '../../../lib/spec/parse.js';
+
+// Compiled to dist/tests/unit/spec/, so the repository root is four levels up.
+const seedYaml = readFileSync(new URL('../../../../examples/seed-pod.yaml', import.meta.url), 'utf8');
+
+/** The smallest valid manifest, as a fresh object each call so tests can mutate it. */
+function minimal(): any {
+  return { metadata: { name: 'web' }, spec: { containers: [{ name: 'httpd', command: ['node', 'httpd.js'] }] } };
+}
+
+/** Asserts fn throws INVALID_ARGUMENT and returns the error. */
+function rejects(t: ExecutionContext, fn: () => unknown): MinipodError {
+  const err = t.throws(fn, { instanceOf: MinipodError })!;
+  t.is(err.code, 'INVALID_ARGUMENT');
+  return err;
+}
+
+/** The issue list of an invalid manifest object. */
+function issuesOf(t: ExecutionContext, manifest: unknown): string[] {
+  return rejects(t, () => validateManifest(manifest)).details;
+}
+
+const DNS_MESSAGE = 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric';
+
+test('the seed pod parses with every default filled in', (t) => {
+  t.deepEqual(parseManifest(seedYaml, 'examples/seed-pod.yaml'), {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web' },
+    spec: {
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 5,
+      containers: [
+        { name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [{ containerPort: 80, protocol: 'TCP' }] },
+        { name: 'bootcamp', command: ['node', 'bootcamp.js'], args: [], env: [], ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+      ],
+    },
+  });
+});
+
+test('restartPolicy and the grace period default to Always and 30s', (t) => {
+  const { spec } = validateManifest(minimal());
+  t.is(spec.restartPolicy, 'Always');
+  t.is(spec.terminationGracePeriodSeconds, 30);
+});
+
+test('env values default to the empty string', (t) => {
+  const m = minimal();
+  m.spec.containers[0].env = [{ name: 'DEBUG' }];
+  t.deepEqual(validateManifest(m).spec.containers[0]!.env, [{ name: 'DEBUG', value: '' }]);
+});
+
+test('JSON input is accepted', (t) => {
+  const parsed = parseManifest(JSON.stringify(minimal()), 'pod.json');
+  t.is(parsed.metadata.name, 'web');
+  t.deepEqual(parsed.spec.containers[0]!.command, ['node', 'httpd.js']);
+});
+
+test('a duplicate container name names the second one', (t) => {
+  const m = minimal();
+  m.spec.containers.push({ name: 'httpd', command: ['node', 'other.js'] });
+  t.deepEqual(issuesOf(t, m), ['spec.containers[1].name: duplicate "httpd"']);
+});
+
+test('a missing metadata.name is required', (t) => {
+  const m = minimal();
+  delete m.metadata.name;
+  t.deepEqual(issuesOf(t, m), ['metadata.name: is required']);
+});
+
+test('a missing spec is required', (t) => {
+  const m = minimal();
+  delete m.spec;
+  t.deepEqual(issuesOf(t, m), ['spec: is required']);
+});
+
+for (const [why, name] of [
+  ['uppercase', 'Web'],
+  ['64 characters', 'a'.repeat(64)],
+  ['a leading dash', '-web'],
+  ['a trailing dash', 'web-'],
+  ['a path', '../x'],
+  ['empty', ''],
+]) {
+  test(`a pod name that is ${why} is not a DNS-1123 label`, (t) => {
+    const m = minimal();
+    m.metadata.name = name;
+    t.deepEqual(issuesOf(t, m), [`metadata.name: ${DNS_MESSAGE}`]);
+  });
+}
+
+test('a 63-character pod name is accepted', (t) => {
+  const m = minimal();
+  m.metadata.name = 'a'.repeat(63);
+  t.is(validateManifest(m).metadata.name, 'a'.repeat(63));
+});
+
+test('a container name must be a DNS-1123 label too', (t) => {
+  const m = minimal();
+  m.spec.containers[0].name = 'Httpd';
+  t.deepEqual(issuesOf(t, m), [`spec.containers[0].name: ${DNS_MESSAGE}`]);
+});
+
+test('an unknown container field is named at its container', (t) => {
+  const m = minimal();
+  m.spec.containers[0].image = 'nginx';
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: unknown field "image"']);
+});
+
+test('several unknown fields are listed together', (t) => {
+  const m = minimal();
+  Object.assign(m.spec.containers[0], { image: 'nginx', tty: true });
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: unknown fields "image", "tty"']);
+});
+
+test('an unknown top-level field has no path prefix', (t) => {
+  const m = minimal();
+  m.status = {};
+  t.deepEqual(issuesOf(t, m), ['unknown field "status"']);
+});
+
+test('a command given as a string is rejected at its path', (t) => {
+  const m = minimal();
+  m.spec.containers[0].command = 'node httpd.js';
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0].command: must be a list such as ["node", "app.js"], not a single (shell) string']);
+});
+
+test('an empty command array asks for the program', (t) => {
+  const m = minimal();
+  m.spec.containers[0].command = [];
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0].command: is required: the program and its arguments, as an array']);
+});
+
+test('an empty containers list needs at least one container', (t) => {
+  const m = minimal();
+  m.spec.containers = [];
+  t.deepEqual(issuesOf(t, m), ['spec.containers: needs at least one container']);
+});
+
+test('a containerPort declared by two containers is rejected at the second', (t) => {
+  const m = minimal();
+  m.spec.containers[0].ports = [{ containerPort: 80 }];
+  m.spec.containers.push({ name: 'sidecar', command: ['node', 'sidecar.js'], ports: [{ containerPort: 80 }] });
+  t.deepEqual(issuesOf(t, m), [
+    'spec.containers[1].ports[0].containerPort: TCP/80 is already declared by container "httpd" (apps share one network namespace)',
+  ]);
+});
+
+test('the same port number over TCP and UDP does not clash', (t) => {
+  const m = minimal();
+  m.spec.containers[0].ports = [{ containerPort: 53 }];
+  m.spec.containers.push({ name: 'dns', command: ['dnsd'], ports: [{ containerPort: 53, protocol: 'UDP' }] });
+  t.is(validateManifest(m).spec.containers.length, 2);
+});
+
+test('independent issues are all reported, and joined in the message', (t) => {
+  const m = minimal();
+  delete m.metadata.name;
+  m.spec.restartPolicy = 'Sometimes';
+  const err = rejects(t, () => validateManifest(m));
+  t.is(err.details.length, 2);
+  t.true(err.details.includes('metadata.name: is required'));
+  t.true(err.details.some((d) => d.startsWith('spec.restartPolicy: ')));
+  t.is(err.message, `invalid pod manifest: ${err.details.join('; ')}`);
+});
+
+test('invalid YAML names the source and says it is not YAML or JSON', (t) => {
+  const err = rejects(t, () => parseManifest('metadata: {name: web\nspec: [', 'pod.yaml'));
+  t.true(err.message.startsWith('pod.yaml: not valid YAML or JSON: '), err.message);
+  t.false(err.message.includes('\n'));
+});
+
+test('the source defaults to "manifest"', (t) => {
+  const err = rejects(t, () => parseManifest('a: ['));
+  t.true(err.message.startsWith('manifest: not valid YAML or JSON: '), err.message);
+});
+
+test('duplicate YAML keys are rejected', (t) => {
+  const text = 'metadata:\n  name: web\nmetadata:\n  name: other\nspec:\n  containers: [{name: a, command: [x]}]\n';
+  const err = rejects(t, () => parseManifest(text, 'pod.yaml'));
+  t.is(err.message, 'pod.yaml: not valid YAML or JSON: Map keys must be unique');
+});
+
+for (const [what, text] of [
+  ['a scalar', 'hello'],
+  ['a list', '- a\n- b\n'],
+  ['an empty document', ''],
+]) {
+  test(`${what} instead of an object asks for a Pod object`, (t) => {
+    const err = rejects(t, () => parseManifest(text, 'pod.yaml'));
+    t.is(err.message, 'pod.yaml: expected a Pod object (apiVersion, kind, metadata, spec)');
+  });
+}

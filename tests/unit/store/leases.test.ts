@@ -1,0 +1,75 @@
+// IP leases: one file per address, taken exclusively, released idempotently.
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { LeaseStore } from '../../../lib/store/leases.js';
+
+/** A fresh, initialised lease store in its own temp dir, removed after the test. */
+async function tempLeases(t: ExecutionContext): Promise<LeaseStore> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-leases-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const leases = new LeaseStore(dir);
+  await leases.init();
+  return leases;
+}
+
+test('acquiring a free address succeeds', async (t) => {
+  const leases = await tempLeases(t);
+  t.true(await leases.acquire('10.88.0.2', 'pod-a'));
+});
+
+test('a held address cannot be acquired again', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-a');
+  t.false(await leases.acquire('10.88.0.2', 'pod-b'));
+  t.true(await leases.acquire('10.88.0.3', 'pod-b'));
+});
+
+test('the lease file names its owner and is private (0600)', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-a');
+  const file = path.join(leases.dir, '10.88.0.2');
+  t.is(await readFile(file, 'utf8'), 'pod-a\n');
+  t.is((await stat(file)).mode & 0o777, 0o600);
+});
+
+test('a losing acquire does not overwrite the owner', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-a');
+  await leases.acquire('10.88.0.2', 'pod-b');
+  t.is(await readFile(path.join(leases.dir, '10.88.0.2'), 'utf8'), 'pod-a\n');
+});
+
+test('a released address can be acquired again', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-a');
+  await leases.release('10.88.0.2');
+  t.true(await leases.acquire('10.88.0.2', 'pod-b'));
+});
+
+test('release is idempotent', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-a');
+  await leases.release('10.88.0.2');
+  await t.notThrowsAsync(leases.release('10.88.0.2'));
+  await t.notThrowsAsync(leases.release('10.88.0.99'));
+});
+
+test('list shows the held addresses and ignores dotfiles', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-a');
+  await leases.acquire('10.88.0.3', 'pod-b');
+  await leases.acquire('10.88.0.4', 'pod-c');
+  await leases.release('10.88.0.3');
+  await writeFile(path.join(leases.dir, '.lock'), '');
+  t.deepEqual((await leases.list()).sort(), ['10.88.0.2', '10.88.0.4']);
+});
+
+test('of 20 concurrent acquires of one address exactly one wins', async (t) => {
+  const leases = await tempLeases(t);
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => leases.acquire('10.88.0.2', `pod-${i}`)));
+  t.is(results.filter(Boolean).length, 1);
+  const winner = results.indexOf(true);
+  t.is(await readFile(path.join(leases.dir, '10.88.0.2'), 'utf8'), `pod-${winner}\n`);
+});
