@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { age, client, fail, verb } from '../common.js';
@@ -23,6 +22,7 @@ export const ps = verb<{ json: boolean }>({
         process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
         return;
       }
+      const { default: Table } = await import('cli-table3'); // only the table output needs it
       const table = new Table({ head: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
       for (const p of pods) {
         const ready = p.containers.filter((c) => c.ready).length;

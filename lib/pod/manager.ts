@@ -75,23 +75,35 @@ export class PodManager {
     return live;
   }
 
-  /** The record with namespaces and readiness read fresh from /proc. */
+  /** The record with namespaces read fresh from /proc and readiness brought up to date. */
   async inspect(name: string): Promise<PodRecord> {
-    return this.observe(structuredClone(this.get(name)));
+    return this.observe(this.get(name));
   }
 
   async listObserved(): Promise<PodRecord[]> {
-    return Promise.all(this.list().map((r) => this.observe(structuredClone(r))));
+    return Promise.all(this.list().map((r) => this.observe(r)));
   }
 
-  private async observe(record: PodRecord): Promise<PodRecord> {
-    const listening = record.sandbox ? await listeningPorts(record.sandbox.pid) : new Set<string>();
-    for (const c of record.containers) {
-      c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
-      const ports = record.manifest.spec.containers.find((s) => s.name === c.name)?.ports ?? [];
-      c.ready = c.state === 'Running' && ports.every((p) => listening.has(`${p.protocol}/${p.containerPort}`));
-    }
+  private async observe(live: PodRecord): Promise<PodRecord> {
+    await this.updateReadiness(live);
+    const record = structuredClone(live);
+    for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
     return record;
+  }
+
+  /**
+   * A running container is ready once its declared ports listen. Ready is latched until the
+   * container exits: /proc/PID/net/tcp walks every socket on the machine, so it is read only
+   * for containers still waiting to become ready.
+   */
+  private async updateReadiness(r: PodRecord): Promise<void> {
+    let listening: Set<string> | undefined;
+    for (const c of r.containers) {
+      if (c.ready || c.state !== 'Running' || !r.sandbox) continue;
+      const ports = r.manifest.spec.containers.find((s) => s.name === c.name)?.ports ?? [];
+      if (ports.length) listening ??= await listeningPorts(r.sandbox.pid);
+      c.ready = ports.every((p) => listening!.has(`${p.protocol}/${p.containerPort}`));
+    }
   }
 
   private withLock<T>(live: LivePod, fn: () => Promise<T>): Promise<T> {
