@@ -45,6 +45,10 @@ export async function startTestNode(opts: NodeOptions = {}): Promise<TestNode> {
   requireRoot();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-test-'));
   const info = await startNode(dir, opts);
+  // Should the test process die before its after.always hook, the daemon must not outlive it.
+  process.once('exit', () => {
+    if (alive(info.pid)) process.kill(info.pid, 'SIGTERM');
+  });
   const node: TestNode = {
     ...info,
     api: new ApiClient(info.socket),

@@ -1,5 +1,5 @@
 // Bad input gets one clear line, exit code 1 or 2, and changes nothing (acceptance 7).
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -20,8 +20,14 @@ test.after.always(async () => {
   await Promise.all([node?.dispose(), small?.dispose()]);
 });
 
+let files: string;
+test.before(async () => {
+  files = await mkdtemp(path.join(os.tmpdir(), 'minipod-errors-'));
+});
+test.after.always(() => rm(files, { recursive: true, force: true }));
+
 async function manifestFile(name: string, text: string): Promise<string> {
-  const file = path.join(os.tmpdir(), `minipod-errors-${process.pid}-${name}`);
+  const file = path.join(files, name);
   await writeFile(file, text);
   return file;
 }
