@@ -5,6 +5,7 @@ import { daemon } from './commands/daemon.js';
 import { events } from './commands/events.js';
 import { exec } from './commands/exec.js';
 import { inspect } from './commands/inspect.js';
+import { kill } from './commands/kill.js';
 import { rm, stop } from './commands/lifecycle.js';
 import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
@@ -25,6 +26,7 @@ await yargs(hideBin(process.argv))
   .command(stop)
   .command(rm)
   .command(events)
+  .command(kill)
   .command(node)
   .demandCommand(1, 'give a command; see `minipod --help`')
   .strict()

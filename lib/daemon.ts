@@ -15,6 +15,7 @@ import { PodManager } from './pod/manager.js';
 import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
 import { EventLog } from './supervisor/events.js';
+import { DEFAULT_BACKOFF } from './supervisor/plan.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -58,6 +59,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await claimSocket(socket);
 
   const ip = new IpBatch(tools.ip);
+  const ipTeardown = new IpBatch(tools.ip);
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
 
@@ -66,7 +68,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await store.init();
   await leases.init();
   const events = new EventLog();
-  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, store, leases, events);
+  const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
+  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, store, leases, events, backoff);
   await pods.init();
 
   const server = createApiServer({ pods, events, tools });
@@ -86,6 +89,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.closeAllConnections();
     await pods.stopAll();
     ip.close();
+    ipTeardown.close();
     await rm(socket, { force: true });
     log.info('minipod daemon stopped');
     process.exit(0);

@@ -4,6 +4,8 @@ import { age, client, fail, verb } from '../common.js';
 
 /** kubectl's STATUS: the phase, unless a container's state says more (Error, Completed…). */
 export function podStatus(p: PodRecord): string {
+  const mismatch = p.conditions?.find((c) => c.type === 'NetnsMismatch');
+  if (mismatch) return mismatch.type;
   if (p.phase !== 'Running') return p.phase;
   const waiting = p.containers.find((c) => c.state !== 'Running');
   return waiting?.reason ?? (waiting ? waiting.state : 'Running');

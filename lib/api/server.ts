@@ -69,6 +69,14 @@ export function createApiServer({ pods, events, tools }: ApiDeps): http.Server {
       await pods.remove(podName(params[0]), query.get('force') === 'true');
       return { removed: params[0] };
     }],
+    ['POST', /^\/pods\/([^/]+)\/kill$/, async ({ req, params }) => {
+      const body = (await readJson(req)) as { sandbox?: unknown; container?: unknown; signal?: unknown };
+      const signal = `SIG${String(body.signal ?? 'KILL').replace(/^SIG/i, '').toUpperCase()}`;
+      if (!(signal in constants.signals)) throw new MinipodError('INVALID_ARGUMENT', `unknown signal ${String(body.signal)}`);
+      const hasContainer = typeof body.container === 'string';
+      if ((body.sandbox === true) === hasContainer) throw new MinipodError('INVALID_ARGUMENT', 'kill needs exactly one target: {"sandbox": true} or {"container": NAME}');
+      return pods.kill(podName(params[0]), hasContainer ? { container: body.container as string } : { sandbox: true }, signal as NodeJS.Signals);
+    }],
     ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamLogs(pods, podName(params[0]), query, res)],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
   ];

@@ -4,10 +4,21 @@ import type { PodPhase } from './state.js';
 
 export type ContainerState = 'Waiting' | 'Running' | 'Terminated';
 
+/** How a container's previous run ended (kubectl's lastState.terminated). */
+export interface Termination {
+  exitCode: number | null;
+  signal: string | null;
+  reason: string; // Completed, Error, Killed, SandboxChanged
+  startedAt: string | null;
+  finishedAt: string;
+}
+
 export interface ContainerStatus {
   name: string;
   state: ContainerState;
-  /** Running and, if it declares ports, listening on all of them (computed on read). */
+  /** Waiting: ContainerCreating or CrashLoopBackOff; Terminated: Completed, Error, Killed. */
+  reason: string | null;
+  /** Running and, if it declares ports, listening on all of them. */
   ready: boolean;
   pid: number | null;
   netns: string | null;
@@ -16,7 +27,11 @@ export interface ContainerStatus {
   finishedAt: string | null;
   exitCode: number | null;
   signal: string | null;
-  reason: string | null; // Completed, Error, Killed, StartError
+  lastState: Termination | null;
+  /** Crashes in a row, for the restart back-off. */
+  crashes: number;
+  /** When a container waiting in CrashLoopBackOff starts again. */
+  restartAt: string | null;
   argv: string[]; // resolved command + args
   logPath: string;
 }
@@ -27,6 +42,29 @@ export interface SandboxStatus {
   attempt: number; // sandbox generations replaced so far; 0 for the first
   hostVeth: string;
   createdAt: string;
+}
+
+/** One sandbox recovery, phase by phase (milliseconds). */
+export interface RecoveryTimeline {
+  cause: string; // "pause 123 killed by SIGKILL", "NetnsMismatch: …"
+  action: 'recreate' | 'rejoin' | 'stop';
+  attempt: number;
+  detectedAt: number; // epoch ms (sub-ms precision) when the daemon was told
+  detectMs: number; // told → recovery started (waiting for the pod's lock)
+  stopAppsMs: number;
+  teardownMs: number; // old veth removal, overlapping the new sandbox
+  sandboxMs: number; // holder spawned, namespaces exist
+  networkMs: number; // veth wired, eth0 addressed and routed
+  appsMs: number; // every app spawned inside the new namespaces
+  totalMs: number;
+  wiredAt: number; // epoch ms: the new sandbox's network is ready
+  appsStartedAt: number; // epoch ms: every app spawned
+}
+
+export interface PodCondition {
+  type: 'NetnsMismatch' | 'SandboxLost';
+  message: string;
+  since: string;
 }
 
 export interface PodRecord {
@@ -42,7 +80,9 @@ export interface PodRecord {
   bridge: string;
   sandbox: SandboxStatus | null;
   containers: ContainerStatus[];
+  conditions: PodCondition[];
   manifest: PodManifest;
-  /** Milliseconds of the last creation: API call → sandbox wired, → all apps spawned. */
+  /** Milliseconds of the creation: API call → sandbox wired, → all apps spawned. */
   timings: { sandboxMs: number; appsMs: number } | null;
+  lastRecovery: RecoveryTimeline | null;
 }

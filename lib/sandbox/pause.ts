@@ -50,3 +50,11 @@ export async function startPause(hostname: string, net: PauseNetwork): Promise<H
     },
   };
 }
+
+/** A holder that joins pid's namespaces instead of making new ones (nsenter execs pause in place). */
+export function startHolderIn(nsenter: string, pid: number): { proc: Proc; pid: number } {
+  const proc = spawnProcess([nsenter, `--target=${pid}`, '--net', '--uts', '--ipc', '--', PAUSE_PATH], { stdio: ['ignore', 'ignore', 'ignore'] });
+  proc.catch(() => {});
+  if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start a holder in the namespaces of pid ${pid}`);
+  return { proc, pid: proc.pid };
+}

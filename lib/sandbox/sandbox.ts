@@ -7,7 +7,8 @@ import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from './netns.js';
-import { startPause } from './pause.js';
+import { startHolderIn, startPause } from './pause.js';
+import { waitForNamespace } from './wait.js';
 import type { UndoStack } from './undo.js';
 
 export interface SandboxConfig {
@@ -24,6 +25,9 @@ export interface Sandbox {
   pid: number;
   netns: string;
   hostVeth: string;
+  /** ms until the holder's namespaces existed, then until eth0 was wired and routed. */
+  sandboxMs: number;
+  networkMs: number;
 }
 
 /** The holder exits 0 on SIGTERM at once; anything slower is stuck. */
@@ -31,10 +35,12 @@ const HOLDER_GRACE_MS = 2000;
 
 /** Build a sandbox; each part's undo is on `undo` before the next part is made. */
 export async function createSandbox(ip: IpBatch, cfg: SandboxConfig, undo: UndoStack, step: (name: string) => void): Promise<Sandbox> {
+  const t0 = performance.now();
   step('start pause holder');
   const holder = await startPause(cfg.hostname, { address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway });
   undo.push(`pause ${holder.pid}`, async () => void (await stopProcess(holder.proc, HOLDER_GRACE_MS)));
 
+  const t1 = performance.now();
   step('create veth');
   const hostVeth = newHostVethName();
   // Registered first: a failed `link add` may still have made the link.
@@ -46,7 +52,20 @@ export async function createSandbox(ip: IpBatch, cfg: SandboxConfig, undo: UndoS
 
   const netns = await readNamespace(holder.pid);
   if (!netns) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
-  return { proc: holder.proc, pid: holder.pid, netns, hostVeth };
+  return { proc: holder.proc, pid: holder.pid, netns, hostVeth, sandboxMs: t1 - t0, networkMs: performance.now() - t1 };
+}
+
+/**
+ * Rejoin: a new holder entering the namespaces that `member` (a surviving app) still keeps
+ * alive. The veth, address and routes are untouched, so apps and their connections survive.
+ */
+export async function rejoinSandbox(nsenter: string, member: number, netns: string): Promise<{ proc: Proc; pid: number }> {
+  const holder = startHolderIn(nsenter, member);
+  if (!(await waitForNamespace(holder.pid, netns))) {
+    await stopProcess(holder.proc, HOLDER_GRACE_MS);
+    throw new MinipodError('COMMAND_FAILED', `new holder could not join ${netns} through pid ${member}`);
+  }
+  return holder;
 }
 
 /** Idempotent teardown of what createSandbox made: the veth first, then the holder. */

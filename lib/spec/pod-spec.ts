@@ -42,6 +42,8 @@ export const podManifestSchema = z.strictObject({
   spec: z
     .strictObject({
       restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
+      /** minipod only: what to do when the pause holder dies (README: Recreate vs Rejoin). */
+      sandboxDeathPolicy: z.enum(['Recreate', 'Rejoin']).default('Recreate'),
       terminationGracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
       containers: z.array(container).min(1, 'needs at least one container'),
     })

@@ -1,0 +1,62 @@
+// A pod's app processes: start one inside the current sandbox, stop one, and record how it
+// ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
+import { open } from 'node:fs/promises';
+import { MinipodError } from '../errors.js';
+import type { Proc } from '../exec/run.js';
+import { DEFAULT_PATH, startApp } from '../process/app.js';
+import { stopProcess } from '../process/stop.js';
+import type { LivePod, PodContext } from './live.js';
+import type { ContainerStatus } from './types.js';
+
+export function containerStatus(live: LivePod, name: string): ContainerStatus {
+  return live.record.containers.find((c) => c.name === name)!;
+}
+
+/** Spawn the app in the pod's current sandbox; its exit is recorded as it happens. */
+export async function startContainer(ctx: PodContext, live: LivePod, name: string): Promise<void> {
+  const r = live.record;
+  const c = containerStatus(live, name);
+  const spec = r.manifest.spec.containers.find((s) => s.name === name)!;
+  const env = { PATH: DEFAULT_PATH, HOSTNAME: r.name, ...Object.fromEntries(spec.env.map((e) => [e.name, e.value])) };
+  clearTimeout(live.restartTimers.get(name));
+  live.restartTimers.delete(name);
+  const fh = await open(c.logPath, 'a', 0o600);
+  let proc: Proc;
+  try {
+    proc = startApp({ nsenter: ctx.tools.nsenter, sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd });
+  } finally {
+    await fh.close(); // the child has its own copy of the descriptor
+  }
+  proc.catch(() => {}); // exits are handled by the 'exit' listener
+  if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${name}`);
+  const restarted = c.startedAt !== null;
+  live.apps.set(name, proc);
+  Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
+  if (restarted) c.restartCount++;
+  proc.once('exit', (code, signal) => onExit(ctx, live, c, proc, code, signal));
+  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${r.sandbox!.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
+}
+
+/** SIGTERM, then SIGKILL after graceMs; resolves once the app has exited. Idempotent. */
+export async function stopContainer(live: LivePod, name: string, graceMs: number): Promise<void> {
+  clearTimeout(live.restartTimers.get(name));
+  live.restartTimers.delete(name);
+  const proc = live.apps.get(name);
+  if (!proc) return;
+  live.stopping.add(name);
+  await stopProcess(proc, graceMs);
+}
+
+function onExit(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
+  if (live.apps.get(c.name) !== proc) return;
+  live.apps.delete(c.name);
+  const expected = live.stopping.delete(c.name);
+  const finishedAt = new Date().toISOString();
+  const reason = expected ? 'Killed' : code === 0 ? 'Completed' : 'Error';
+  Object.assign(c, { state: 'Terminated', reason, ready: false, pid: null, netns: null, finishedAt, exitCode: code, signal });
+  c.lastState = { exitCode: code, signal, reason, startedAt: c.startedAt, finishedAt };
+  if (!expected) {
+    ctx.events.record(live.record, 'ContainerDied', `pid ${proc.pid} exited with ${signal ?? `code ${code}`}`, { type: code === 0 ? 'Normal' : 'Warning', container: c.name });
+    ctx.onContainerExit(live, c.name);
+  }
+}

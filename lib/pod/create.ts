@@ -1,0 +1,89 @@
+// Create a pod: resolve commands, lease an IP, persist Pending, build the sandbox, start the
+// apps. Each step's undo is registered before the next step; a failure undoes them in reverse.
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { MinipodError } from '../errors.js';
+import { findExecutable } from '../exec/tools.js';
+import { podLogger } from '../log.js';
+import { macFor } from '../network/ipam.js';
+import { DEFAULT_PATH } from '../process/app.js';
+import { readNamespace } from '../sandbox/netns.js';
+import { createSandbox } from '../sandbox/sandbox.js';
+import { UndoStack } from '../sandbox/undo.js';
+import { waitForNamespace } from '../sandbox/wait.js';
+import { startContainer, stopContainer } from './containers.js';
+import { round, type LivePod, type PodContext } from './live.js';
+import { assertTransition } from './state.js';
+import type { PodRecord } from './types.js';
+import { watchHolder } from './watch.js';
+
+export function logDir(ctx: PodContext, name: string): string {
+  return path.join(ctx.node.stateDir, 'logs', name);
+}
+
+export async function createPod(ctx: PodContext, live: LivePod, t0: number): Promise<PodRecord> {
+  const record = live.record;
+  const name = record.name;
+  const logs = logDir(ctx, name);
+  const undo = new UndoStack();
+  let step = 'resolve commands';
+  try {
+    await resolveCommands(record);
+
+    step = 'allocate IP';
+    record.ip = await ctx.ips.allocate(record.uid);
+    record.mac = macFor(record.ip);
+    undo.push(`lease ${record.ip}`, () => ctx.ips.release(record.ip));
+
+    step = 'persist record';
+    undo.push('pod record', () => ctx.store.delete(name));
+    await ctx.store.save(record);
+    undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
+    await mkdir(logs, { recursive: true, mode: 0o700 });
+
+    const sandbox = await createSandbox(ctx.ip, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, (s) => (step = s));
+    live.holder = sandbox.proc;
+    record.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+    watchHolder(ctx, live, sandbox.proc);
+    const sandboxMs = performance.now() - t0;
+    ctx.events.record(record, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns}`);
+    ctx.events.record(record, 'NetworkReady', `eth0 ${record.ip}/${record.prefix} (${record.mac}) via ${record.gateway}, host veth ${sandbox.hostVeth} on ${record.bridge}`);
+
+    step = 'start containers';
+    for (const c of record.containers) {
+      await startContainer(ctx, live, c.name);
+      undo.push(`container ${c.name}`, () => stopContainer(live, c.name, 0));
+    }
+    await Promise.all(record.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
+    for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+
+    step = 'persist record';
+    assertTransition(name, record.phase, 'Running');
+    record.phase = 'Running';
+    record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0) };
+    await ctx.store.save(record);
+    undo.disarm();
+    return record;
+  } catch (err) {
+    const failure = await undo.rollback(err);
+    const wrapped = new MinipodError(failure.code, step === 'resolve commands' ? failure.message : `failed to create pod ${name}: ${step}: ${failure.message}`, { cause: failure, details: failure.details });
+    wrapped.cleanupErrors.push(...failure.cleanupErrors);
+    if (wrapped.cleanupErrors.length) podLogger(record).error({ cleanupErrors: wrapped.cleanupErrors.map((e) => e.message) }, 'rollback incomplete');
+    throw wrapped;
+  }
+}
+
+/** Find every container's program before anything is created: a missing one changes nothing. */
+async function resolveCommands(record: PodRecord): Promise<void> {
+  const errors: string[] = [];
+  await Promise.all(
+    record.manifest.spec.containers.map(async (c, i) => {
+      const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+      const cwd = c.workingDir ?? '/';
+      const file = await findExecutable(c.command[0]!, env.PATH ?? DEFAULT_PATH, cwd);
+      if (!file) errors.push(`spec.containers[${i}].command: executable "${c.command[0]}" not found (PATH=${env.PATH ?? DEFAULT_PATH}, workingDir=${cwd})`);
+      else record.containers[i]!.argv = [file, ...c.command.slice(1), ...c.args];
+    }),
+  );
+  if (errors.length) throw new MinipodError('INVALID_ARGUMENT', errors.join('; '), { details: errors });
+}

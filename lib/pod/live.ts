@@ -1,0 +1,68 @@
+// What the daemon holds for a pod beyond its record: the child processes it watches, timers,
+// and the pod's lock. Shared by the verb files (create, stop, recreate) and the manager.
+import type { IpBatch } from '../exec/ip-batch.js';
+import type { Proc } from '../exec/run.js';
+import type { Tools } from '../exec/tools.js';
+import type { Subnet } from '../network/ipam.js';
+import type { LeaseStore } from '../store/leases.js';
+import type { PodStore } from '../store/pod-store.js';
+import type { EventLog } from '../supervisor/events.js';
+import type { BackoffConfig } from '../supervisor/plan.js';
+import type { PodRecord } from './types.js';
+
+export interface NodeConfig {
+  stateDir: string;
+  bridge: string;
+  subnet: Subnet;
+}
+
+/** The parts a pod operation uses. */
+export interface PodContext {
+  node: NodeConfig;
+  tools: Tools;
+  ip: IpBatch;
+  /** A second ip -batch for deletions: a veth delete takes ~20 ms in the kernel and must not
+   * hold up the creation of the next sandbox queued behind it. */
+  ipTeardown: IpBatch;
+  store: PodStore;
+  leases: LeaseStore;
+  events: EventLog;
+  backoff: BackoffConfig;
+  ips: IpAllocator;
+  /** Called when a watched holder dies or the sandbox must be replaced. */
+  onSandboxLost(live: LivePod, cause: string): void;
+  /** Called when an app exits on its own (not stopped by us). */
+  onContainerExit(live: LivePod, name: string): void;
+}
+
+export interface IpAllocator {
+  allocate(owner: string): Promise<string>;
+  release(ip: string): Promise<void>;
+}
+
+export interface LivePod {
+  record: PodRecord;
+  holder: Proc | null;
+  apps: Map<string, Proc>;
+  /** Apps we are stopping on purpose: their exit is expected, not a death. */
+  stopping: Set<string>;
+  /** Pending CrashLoopBackOff restarts, by container. */
+  restartTimers: Map<string, NodeJS.Timeout>;
+  /** Set by stop/rm: a recovery in progress gives up at its next step. */
+  terminating: boolean;
+  lock: Promise<unknown>;
+}
+
+export function newLivePod(record: PodRecord): LivePod {
+  return { record, holder: null, apps: new Map(), stopping: new Set(), restartTimers: new Map(), terminating: false, lock: Promise.resolve() };
+}
+
+/** Run fn after every operation already queued on this pod. */
+export function withLock<T>(live: LivePod, fn: () => Promise<T>): Promise<T> {
+  const next = live.lock.then(fn, fn);
+  live.lock = next.catch(() => {});
+  return next;
+}
+
+export const epochMs = () => performance.timeOrigin + performance.now();
+export const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -1,0 +1,147 @@
+// Sandbox recovery, what kubelet does on "Pod sandbox changed, it will be killed and re-created":
+// stop the apps left in the old namespace, remove the old veth (and holder, if alive), build a
+// new sandbox with the same IP and MAC, start the apps in it. Or, with sandboxDeathPolicy
+// Rejoin, put a new holder into the namespace the apps still keep alive. Runs under the pod's
+// lock; gives up between steps if the pod is being stopped, and returns with the pod still
+// SandboxLost if the new holder died meanwhile (a recovery for that death is queued behind us).
+import { readNamespace } from '../sandbox/netns.js';
+import { createSandbox, deleteSandbox, rejoinSandbox } from '../sandbox/sandbox.js';
+import { UndoStack } from '../sandbox/undo.js';
+import { waitForNamespace } from '../sandbox/wait.js';
+import { planSandboxLoss } from '../supervisor/plan.js';
+import { startContainer, stopContainer } from './containers.js';
+import { epochMs, round, type LivePod, type PodContext } from './live.js';
+import { stopPod } from './stop.js';
+import type { RecoveryTimeline } from './types.js';
+import { watchHolder } from './watch.js';
+
+export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: string, detectedAt: number): Promise<void> {
+  const r = live.record;
+  if (live.terminating || r.phase !== 'SandboxLost' || !r.sandbox) return; // recovered or ending already
+  const started = epochMs();
+  const plan = planSandboxLoss(r.manifest.spec.sandboxDeathPolicy, r.manifest.spec.restartPolicy, r.sandbox.attempt, r.containers, live.holder !== null);
+  const timeline: RecoveryTimeline = {
+    cause,
+    action: plan.action,
+    attempt: plan.action === 'stop' ? r.sandbox.attempt : plan.attempt,
+    detectedAt,
+    detectMs: round(started - detectedAt),
+    stopAppsMs: 0,
+    teardownMs: 0,
+    sandboxMs: 0,
+    networkMs: 0,
+    appsMs: 0,
+    totalMs: 0,
+    wiredAt: 0,
+    appsStartedAt: 0,
+  };
+  const finish = () => {
+    timeline.totalMs = round(epochMs() - detectedAt);
+    r.lastRecovery = timeline;
+  };
+
+  if (plan.action === 'stop') {
+    r.lastRecovery = timeline;
+    await stopPod(ctx, live, plan.reason);
+    return;
+  }
+
+  if (plan.action === 'rejoin') {
+    try {
+      const holder = await rejoinSandbox(ctx.tools.nsenter, plan.via, r.sandbox.netns);
+      live.holder = holder.proc;
+      r.sandbox = { ...r.sandbox, pid: holder.pid, attempt: plan.attempt, createdAt: new Date().toISOString() };
+      watchHolder(ctx, live, holder.proc);
+      timeline.sandboxMs = round(epochMs() - started);
+      timeline.wiredAt = timeline.appsStartedAt = epochMs();
+      r.phase = 'Running';
+      r.conditions = [];
+      r.message = null;
+      finish();
+      await ctx.store.save(r);
+      ctx.events.record(r, 'SandboxRejoined', `${cause}: pause ${holder.pid} joined ${r.sandbox.netns} through pid ${plan.via}; apps, IP and connections kept, 0 restarts (${timeline.totalMs} ms)`);
+      return;
+    } catch (err) {
+      ctx.events.record(r, 'RejoinFailed', `${(err as Error).message}: recreating the sandbox instead`, { type: 'Warning' });
+    }
+  }
+
+  r.phase = 'Recreating';
+  await ctx.store.save(r); // persisted before the first kernel object of the new sandbox
+  ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
+
+  // 1. Stop the apps still in the old namespace.
+  let t = epochMs();
+  const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
+  if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${r.sandbox.netns}, grace period ${graceMs / 1000}s`);
+  await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
+  timeline.stopAppsMs = round(epochMs() - t);
+
+  // 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
+  // takes ~20 ms to delete a veth; the new one has a fresh name, so we do not wait for it here
+  // (it runs on the teardown lane) but before the recovery is declared done.
+  t = epochMs();
+  const old = r.sandbox;
+  const oldHolder = live.holder;
+  live.holder = null;
+  const removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(() => {
+    timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+    ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+  });
+  removed.catch(() => {}); // awaited below; a failure is reported there
+  if (live.terminating) return void (await removed);
+
+  // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
+  t = epochMs();
+  const undo = new UndoStack();
+  let step = '';
+  let sandbox;
+  try {
+    sandbox = await createSandbox(ctx.ip, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, (s) => (step = s));
+  } catch (err) {
+    await removed.catch(() => {});
+    throw await undo.rollback(Object.assign(err as Error, { message: `recreate sandbox: ${step}: ${(err as Error).message}` }));
+  }
+  undo.disarm();
+  live.holder = sandbox.proc;
+  r.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+  watchHolder(ctx, live, sandbox.proc);
+  timeline.sandboxMs = round(sandbox.sandboxMs);
+  timeline.networkMs = round(sandbox.networkMs);
+  timeline.wiredAt = epochMs();
+  const saved = ctx.store.save(r); // written while the apps start
+  ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns} (was ${old.netns})`);
+  ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
+  if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
+
+  // 4. The apps, inside the new namespaces.
+  t = epochMs();
+  for (const name of plan.start) await startContainer(ctx, live, name);
+  await Promise.all(r.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
+  for (const c of r.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+  timeline.appsMs = round(epochMs() - t);
+  timeline.appsStartedAt = epochMs();
+  await saved;
+  await removed;
+  if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
+
+  r.phase = 'Running';
+  r.conditions = [];
+  r.message = null;
+  finish();
+  await ctx.store.save(r);
+  ctx.events.record(
+    r,
+    'SandboxRecreated',
+    `${cause} → ${old.netns} replaced by ${sandbox.netns}, attempt ${timeline.attempt}, ${plan.start.length} app(s) restarted; ` +
+      `detect ${timeline.detectMs} + stop apps ${timeline.stopAppsMs} + teardown ${timeline.teardownMs} + sandbox ${timeline.sandboxMs} + network ${timeline.networkMs} + apps ${timeline.appsMs} = ${timeline.totalMs} ms`,
+  );
+}
+
+/** The new holder died before we finished: stay SandboxLost; the recovery for it is queued. */
+async function lost(ctx: PodContext, live: LivePod, ...pending: Promise<unknown>[]): Promise<void> {
+  await Promise.all(pending);
+  if (live.terminating) return;
+  live.record.phase = 'SandboxLost';
+  await ctx.store.save(live.record);
+}

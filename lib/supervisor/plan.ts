@@ -1,0 +1,73 @@
+// Decide, apart from detecting and acting: pure functions that say what to do when a container
+// exits or a sandbox dies (kubelet's computePodActions, in small). Unit-tested without root.
+import type { ContainerStatus } from '../pod/types.js';
+import type { PodManifest } from '../spec/pod-spec.js';
+
+export type RestartPolicy = PodManifest['spec']['restartPolicy'];
+export type SandboxDeathPolicy = PodManifest['spec']['sandboxDeathPolicy'];
+
+/** Back-off between restarts of a crashing container (Kubernetes: 10 s doubling to 5 min). */
+export interface BackoffConfig {
+  baseMs: number;
+  maxMs: number;
+  /** A container that ran this long before exiting starts again from no back-off. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffConfig = { baseMs: 1000, maxMs: 300_000, resetAfterMs: 60_000 };
+
+export interface ContainerExitPlan {
+  restart: boolean;
+  delayMs: number;
+  /** Crashes in a row counting this one (0 after a clean run long enough to reset). */
+  crashes: number;
+}
+
+/**
+ * A container exited on its own. The first restart after a clean run is immediate; each further
+ * one in a row waits twice as long, up to the maximum.
+ */
+export function planContainerExit(
+  policy: RestartPolicy,
+  exitCode: number | null,
+  previousCrashes: number,
+  ranMs: number,
+  backoff: BackoffConfig = DEFAULT_BACKOFF,
+): ContainerExitPlan {
+  const crashes = ranMs >= backoff.resetAfterMs ? 1 : previousCrashes + 1;
+  const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+  const delayMs = crashes <= 1 ? 0 : Math.min(backoff.maxMs, backoff.baseMs * 2 ** (crashes - 2));
+  return { restart, delayMs: restart ? delayMs : 0, crashes };
+}
+
+/** Whether a container belongs in a (new) sandbox, per restart policy and how it last ended. */
+export function shouldRun(policy: RestartPolicy, c: Pick<ContainerStatus, 'state' | 'exitCode' | 'restartCount' | 'startedAt'>): boolean {
+  if (c.state !== 'Terminated') return true; // running or waiting to restart
+  if (policy === 'Always') return true;
+  if (policy === 'OnFailure') return c.exitCode !== 0;
+  return false;
+}
+
+export type SandboxPlan =
+  | { action: 'recreate'; attempt: number; start: string[] }
+  | { action: 'rejoin'; attempt: number; via: number; start: string[] } // start: if rejoining fails
+  | { action: 'stop'; reason: string };
+
+/**
+ * The sandbox is gone (or changed under the apps). Kubelet: "Pod sandbox changed, it will be
+ * killed and re-created", unless restartPolicy is Never and the pod has run. Rejoin (minipod
+ * only) puts a new holder into the namespace the apps still keep alive.
+ */
+export function planSandboxLoss(
+  deathPolicy: SandboxDeathPolicy,
+  restartPolicy: RestartPolicy,
+  attempt: number,
+  containers: Pick<ContainerStatus, 'name' | 'state' | 'exitCode' | 'restartCount' | 'startedAt' | 'pid'>[],
+  holderAlive: boolean,
+): SandboxPlan {
+  const survivor = containers.find((c) => c.state === 'Running' && c.pid);
+  const start = containers.filter((c) => shouldRun(restartPolicy, c)).map((c) => c.name);
+  if (deathPolicy === 'Rejoin' && !holderAlive && survivor?.pid) return { action: 'rejoin', attempt: attempt + 1, via: survivor.pid, start };
+  if (restartPolicy === 'Never') return { action: 'stop', reason: 'the sandbox is gone and restartPolicy is Never' };
+  return { action: 'recreate', attempt: attempt + 1, start };
+}
