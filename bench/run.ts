@@ -9,12 +9,14 @@ import { ApiClient } from '../lib/api/client.js';
 import type { Stats } from '../lib/api/protocol.js';
 import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
+import { benchRecovery } from './recovery.js';
 import { summary } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
 const PODS = Number(process.env.BENCH_PODS ?? 40);
 const PS_PODS = 50;
 const PS_RUNS = 15;
+const KILLS = Number(process.env.BENCH_KILLS ?? 40);
 
 if (process.getuid?.() !== 0) {
   console.error('npm run bench: needs root (it builds real sandboxes in a private node namespace): sudo npm run bench');
@@ -69,6 +71,8 @@ try {
     removal.push(performance.now() - t0);
   }
   console.log(summary('rm -f of a running pod (API round trip)', removal));
+
+  await benchRecovery(node, api, KILLS);
 } finally {
   await stopNode(dir);
   await rm(dir, { recursive: true, force: true });

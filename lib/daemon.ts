@@ -12,6 +12,7 @@ import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
 import { PodManager } from './pod/manager.js';
+import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
 import { EventLog } from './supervisor/events.js';
@@ -60,6 +61,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   const ip = new IpBatch(tools.ip);
   const ipTeardown = new IpBatch(tools.ip);
+  const pool = new HolderPool(process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
 
@@ -69,10 +71,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await leases.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, store, leases, events, backoff);
+  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
 
-  const server = createApiServer({ pods, events, tools });
+  const server = createApiServer({ pods, events, tools, pool });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);

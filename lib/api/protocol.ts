@@ -16,6 +16,8 @@ export interface Stats {
   spawns: number;
   pods: number;
   rssBytes: number;
+  /** The pause holder started ahead of need (not a pod's). */
+  spareHolderPid: number | null;
 }
 
 export const EXEC_UPGRADE = 'minipod-exec';

@@ -11,6 +11,7 @@ import { spawnCount, spawnProcess } from '../exec/run.js';
 import type { Tools } from '../exec/tools.js';
 import { log } from '../log.js';
 import type { PodManager } from '../pod/manager.js';
+import type { HolderPool } from '../sandbox/pool.js';
 import { DEFAULT_PATH } from '../process/app.js';
 import { validateManifest } from '../spec/parse.js';
 import { DNS_LABEL } from '../spec/pod-spec.js';
@@ -28,6 +29,7 @@ type Handler = (ctx: Ctx) => Promise<unknown>;
 
 export interface ApiDeps {
   pods: PodManager;
+  pool: HolderPool;
   events: EventLog;
   tools: Tools;
 }
@@ -53,10 +55,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function createApiServer({ pods, events, tools }: ApiDeps): http.Server {
+export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Server {
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/health$/, async () => ({ ok: true })],
-    ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss })],
+    ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
     ['GET', /^\/pods$/, async () => ({ pods: await pods.listObserved() })],
     ['POST', /^\/pods$/, async ({ req, res }) => {
       const pod = await pods.create(validateManifest(await readJson(req)));

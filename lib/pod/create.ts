@@ -41,7 +41,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
     await mkdir(logs, { recursive: true, mode: 0o700 });
 
-    const sandbox = await createSandbox(ctx.ip, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, (s) => (step = s));
+    const sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, (s) => (step = s));
     live.holder = sandbox.proc;
     record.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
     watchHolder(ctx, live, sandbox.proc);

@@ -3,6 +3,7 @@
 import type { IpBatch } from '../exec/ip-batch.js';
 import type { Proc } from '../exec/run.js';
 import type { Tools } from '../exec/tools.js';
+import type { HolderPool } from '../sandbox/pool.js';
 import type { Subnet } from '../network/ipam.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
@@ -24,6 +25,7 @@ export interface PodContext {
   /** A second ip -batch for deletions: a veth delete takes ~20 ms in the kernel and must not
    * hold up the creation of the next sandbox queued behind it. */
   ipTeardown: IpBatch;
+  pool: HolderPool;
   store: PodStore;
   leases: LeaseStore;
   events: EventLog;

@@ -11,6 +11,7 @@ import { podLogger } from '../log.js';
 import { allocate } from '../network/ipam.js';
 import { listeningPorts } from '../network/listening.js';
 import { readNamespace } from '../sandbox/netns.js';
+import type { HolderPool } from '../sandbox/pool.js';
 import type { PodManifest } from '../spec/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
@@ -37,12 +38,13 @@ export class PodManager {
   private readonly ctx: PodContext;
   private guard: NodeJS.Timeout | undefined;
 
-  constructor(node: NodeConfig, tools: Tools, ip: IpBatch, ipTeardown: IpBatch, store: PodStore, private readonly leases: LeaseStore, events: EventLog, backoff: BackoffConfig = DEFAULT_BACKOFF) {
+  constructor(node: NodeConfig, tools: Tools, ip: IpBatch, ipTeardown: IpBatch, pool: HolderPool, store: PodStore, private readonly leases: LeaseStore, events: EventLog, backoff: BackoffConfig = DEFAULT_BACKOFF) {
     this.ctx = {
       node,
       tools,
       ip,
       ipTeardown,
+      pool,
       store,
       leases,
       events,
@@ -63,6 +65,7 @@ export class PodManager {
     }
     this.guard = setInterval(() => void this.checkNamespaces(), GUARD_INTERVAL_MS);
     this.guard.unref();
+    this.ctx.pool.refill();
   }
 
   list(): PodRecord[] {
@@ -124,6 +127,8 @@ export class PodManager {
     } catch (err) {
       this.pods.delete(name);
       throw err;
+    } finally {
+      this.ctx.pool.refill();
     }
   }
 
@@ -166,6 +171,7 @@ export class PodManager {
   /** Daemon shutdown: stop every pod (in parallel), leaving no process, veth or lease. */
   async stopAll(): Promise<void> {
     clearInterval(this.guard);
+    await this.ctx.pool.close();
     await Promise.allSettled(
       [...this.pods.values()].map((live) => {
         live.terminating = true;
@@ -184,7 +190,7 @@ export class PodManager {
       r.message = cause;
       r.conditions = [{ type: 'SandboxLost', message: cause, since: new Date().toISOString() }];
     }
-    withLock(live, () => recoverSandbox(this.ctx, live, cause, detectedAt)).catch((err: Error) => {
+    withLock(live, () => recoverSandbox(this.ctx, live, cause, detectedAt).finally(() => this.ctx.pool.refill())).catch((err: Error) => {
       // The new sandbox could not be built: stay SandboxLost and try again, backing off.
       if (live.terminating) return;
       r.phase = 'SandboxLost';

@@ -19,7 +19,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   const r = live.record;
   if (live.terminating || r.phase !== 'SandboxLost' || !r.sandbox) return; // recovered or ending already
   const started = epochMs();
-  const plan = planSandboxLoss(r.manifest.spec.sandboxDeathPolicy, r.manifest.spec.restartPolicy, r.sandbox.attempt, r.containers, live.holder !== null);
+  let plan = planSandboxLoss(r.manifest.spec.sandboxDeathPolicy, r.manifest.spec.restartPolicy, r.sandbox.attempt, r.containers, live.holder !== null);
   const timeline: RecoveryTimeline = {
     cause,
     action: plan.action,
@@ -40,12 +40,6 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     r.lastRecovery = timeline;
   };
 
-  if (plan.action === 'stop') {
-    r.lastRecovery = timeline;
-    await stopPod(ctx, live, plan.reason);
-    return;
-  }
-
   if (plan.action === 'rejoin') {
     try {
       const holder = await rejoinSandbox(ctx.tools.nsenter, plan.via, r.sandbox.netns);
@@ -62,8 +56,17 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
       ctx.events.record(r, 'SandboxRejoined', `${cause}: pause ${holder.pid} joined ${r.sandbox.netns} through pid ${plan.via}; apps, IP and connections kept, 0 restarts (${timeline.totalMs} ms)`);
       return;
     } catch (err) {
-      ctx.events.record(r, 'RejoinFailed', `${(err as Error).message}: recreating the sandbox instead`, { type: 'Warning' });
+      ctx.events.record(r, 'RejoinFailed', `${(err as Error).message}: ${plan.fallback.action === 'stop' ? 'stopping the pod' : 'recreating the sandbox'} instead`, { type: 'Warning' });
+      plan = plan.fallback;
+      timeline.action = plan.action;
     }
+  }
+
+  if (plan.action === 'stop') {
+    r.lastRecovery = timeline;
+    ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), and ${plan.reason}: stopping the pod`, { type: 'Warning' });
+    await stopPod(ctx, live, plan.reason);
+    return;
   }
 
   r.phase = 'Recreating';
@@ -97,7 +100,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   let step = '';
   let sandbox;
   try {
-    sandbox = await createSandbox(ctx.ip, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, (s) => (step = s));
+    sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, (s) => (step = s));
   } catch (err) {
     await removed.catch(() => {});
     throw await undo.rollback(Object.assign(err as Error, { message: `recreate sandbox: ${step}: ${(err as Error).message}` }));

@@ -1,5 +1,5 @@
-// The pause holder: one spawn creates the sandbox's net/uts/ipc namespaces and, when told the
-// veth peer is in place, configures its own side (see rootfs/pause/pause.c for the protocol).
+// The pause holder: one spawn creates the sandbox's net/uts/ipc namespaces and, once the veth
+// peer is in place, configures its own side (see rootfs/pause/pause.c for the protocol).
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { spawnProcess, type Proc } from '../exec/run.js';
 export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
 
 export interface PauseNetwork {
+  hostname: string;
   address: string; // 10.88.0.2/16
   gateway: string;
 }
@@ -16,24 +17,23 @@ export interface PauseNetwork {
 export interface Holder {
   pid: number;
   proc: Proc;
-  /** Tell the holder eth0 is in its namespace; resolves once it is addressed and routed. */
-  configureNetwork(): Promise<void>;
+  /** Tell the holder eth0 is in its namespace; resolves once it is named, addressed and routed. */
+  configure(net: PauseNetwork): Promise<void>;
 }
 
-/** Start a holder; resolves once its namespaces exist (and it waits for eth0). */
-export async function startPause(hostname: string, net: PauseNetwork): Promise<Holder> {
-  const proc = spawnProcess([PAUSE_PATH, '-h', hostname, '-a', net.address, '-g', net.gateway], {
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
-  // A failed spawn (missing binary) rejects through the promise; surface it as an error here.
-  proc.catch(() => {});
+export const holderAlive = (h: Holder) => h.proc.exitCode === null && h.proc.signalCode === null;
+
+/** Start a holder in new namespaces; resolves once they exist (it then waits for its config). */
+export async function startPause(): Promise<Holder> {
+  const proc = spawnProcess([PAUSE_PATH, '-n'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  proc.catch(() => {}); // a failed spawn is reported by next() below
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   const next = async (expect: string): Promise<void> => {
     const exited = once(proc, 'exit').then(([code, signal]) => ({ done: true as const, value: `exited (${signal ?? code})` }));
     const spawnError = once(proc, 'error').then(([e]) => ({ done: true as const, value: (e as Error).message }));
     const r = await Promise.race([lines.next(), exited, spawnError]);
     if (!r.done && r.value === expect) return;
-    throw new MinipodError('COMMAND_FAILED', `pause holder: ${r.done ? r.value ?? 'closed its output' : r.value}`);
+    throw new MinipodError('COMMAND_FAILED', `pause holder: ${r.done ? (r.value ?? 'closed its output') : r.value}`);
   };
   try {
     await next('ns');
@@ -44,8 +44,8 @@ export async function startPause(hostname: string, net: PauseNetwork): Promise<H
   return {
     pid: proc.pid!,
     proc,
-    async configureNetwork() {
-      proc.stdin!.end('eth0\n');
+    async configure(net) {
+      proc.stdin!.end(`${net.hostname} ${net.address} ${net.gateway}\n`);
       await next('ready');
     },
   };

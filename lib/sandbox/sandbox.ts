@@ -1,5 +1,6 @@
 // A pod sandbox: a pause holder in new namespaces plus its veth, wired and addressed.
-// Cost: one spawn (the holder) and one line to the long-lived `ip -batch`.
+// Cost: one spawn (the holder, usually started ahead by the pool) and one line to the
+// long-lived `ip -batch`.
 import { MinipodError } from '../errors.js';
 import type { IpBatch } from '../exec/ip-batch.js';
 import type { Proc } from '../exec/run.js';
@@ -7,7 +8,8 @@ import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from './netns.js';
-import { startHolderIn, startPause } from './pause.js';
+import { startHolderIn } from './pause.js';
+import type { HolderPool } from './pool.js';
 import { waitForNamespace } from './wait.js';
 import type { UndoStack } from './undo.js';
 
@@ -34,10 +36,10 @@ export interface Sandbox {
 const HOLDER_GRACE_MS = 2000;
 
 /** Build a sandbox; each part's undo is on `undo` before the next part is made. */
-export async function createSandbox(ip: IpBatch, cfg: SandboxConfig, undo: UndoStack, step: (name: string) => void): Promise<Sandbox> {
+export async function createSandbox(ip: IpBatch, pool: HolderPool, cfg: SandboxConfig, undo: UndoStack, step: (name: string) => void): Promise<Sandbox> {
   const t0 = performance.now();
   step('start pause holder');
-  const holder = await startPause(cfg.hostname, { address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway });
+  const holder = await pool.take();
   undo.push(`pause ${holder.pid}`, async () => void (await stopProcess(holder.proc, HOLDER_GRACE_MS)));
 
   const t1 = performance.now();
@@ -48,7 +50,7 @@ export async function createSandbox(ip: IpBatch, cfg: SandboxConfig, undo: UndoS
   await createVeth(ip, { hostName: hostVeth, bridge: cfg.bridge, sandboxPid: holder.pid, mac: cfg.mac });
 
   step('configure eth0');
-  await holder.configureNetwork();
+  await holder.configure({ hostname: cfg.hostname, address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway });
 
   const netns = await readNamespace(holder.pid);
   if (!netns) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);

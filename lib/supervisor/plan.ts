@@ -19,7 +19,7 @@ export const DEFAULT_BACKOFF: BackoffConfig = { baseMs: 1000, maxMs: 300_000, re
 export interface ContainerExitPlan {
   restart: boolean;
   delayMs: number;
-  /** Crashes in a row counting this one (0 after a clean run long enough to reset). */
+  /** Crashes in a row counting this one (1 after a run long enough to reset the back-off). */
   crashes: number;
 }
 
@@ -48,10 +48,8 @@ export function shouldRun(policy: RestartPolicy, c: Pick<ContainerStatus, 'state
   return false;
 }
 
-export type SandboxPlan =
-  | { action: 'recreate'; attempt: number; start: string[] }
-  | { action: 'rejoin'; attempt: number; via: number; start: string[] } // start: if rejoining fails
-  | { action: 'stop'; reason: string };
+type Rebuild = { action: 'recreate'; attempt: number; start: string[] } | { action: 'stop'; reason: string };
+export type SandboxPlan = Rebuild | { action: 'rejoin'; attempt: number; via: number; fallback: Rebuild };
 
 /**
  * The sandbox is gone (or changed under the apps). Kubelet: "Pod sandbox changed, it will be
@@ -65,9 +63,15 @@ export function planSandboxLoss(
   containers: Pick<ContainerStatus, 'name' | 'state' | 'exitCode' | 'restartCount' | 'startedAt' | 'pid'>[],
   holderAlive: boolean,
 ): SandboxPlan {
-  const survivor = containers.find((c) => c.state === 'Running' && c.pid);
   const start = containers.filter((c) => shouldRun(restartPolicy, c)).map((c) => c.name);
-  if (deathPolicy === 'Rejoin' && !holderAlive && survivor?.pid) return { action: 'rejoin', attempt: attempt + 1, via: survivor.pid, start };
-  if (restartPolicy === 'Never') return { action: 'stop', reason: 'the sandbox is gone and restartPolicy is Never' };
-  return { action: 'recreate', attempt: attempt + 1, start };
+  // Kubelet builds no sandbox for a pod that has nothing left to run.
+  const rebuild: Rebuild =
+    restartPolicy === 'Never'
+      ? { action: 'stop', reason: 'the sandbox is gone and restartPolicy is Never' }
+      : start.length === 0
+        ? { action: 'stop', reason: 'the sandbox is gone and no container needs to run' }
+        : { action: 'recreate', attempt: attempt + 1, start };
+  const survivor = containers.find((c) => c.state === 'Running' && c.pid);
+  if (deathPolicy === 'Rejoin' && !holderAlive && survivor?.pid) return { action: 'rejoin', attempt: attempt + 1, via: survivor.pid, fallback: rebuild };
+  return rebuild;
 }

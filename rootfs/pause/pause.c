@@ -1,12 +1,14 @@
-/* minipod pause: the sandbox holder. It creates the pod's network, UTS and IPC
- * namespaces, configures its own side of the network once the daemon has
- * created the veth peer inside them, then sleeps holding them until signalled.
+/* minipod pause: the sandbox holder. It creates the pod's network, UTS and IPC namespaces,
+ * configures its own side of the network once the daemon has created the veth peer inside
+ * them, then sleeps holding them until signalled.
  *
  * Protocol with the daemon (one spawn per sandbox, see DESIGN.md):
- *   pause [-h HOSTNAME] [-a ADDR/PREFIX -g GATEWAY]
- *   stdout "ns\n"        namespaces exist, lo is up: the daemon adds the veth
- *   stdin  "eth0\n"      the peer eth0 is in our namespace: bring it up, address, route
- *   stdout "ready\n"     or "error <text>\n" (and exit 1)
+ *   pause -n                            new namespaces; the daemon may keep one started ahead
+ *   stdout "ns\n"                       namespaces exist, lo is up: the daemon adds the veth
+ *   stdin  "HOSTNAME ADDR/PREFIX GW\n"  eth0 is in our namespace: name us, address it, route
+ *   stdout "ready\n"                    or "error <text>\n" (and exit 1)
+ *   pause                               no flag: just hold the namespaces we were started in
+ *                                       (a holder that rejoins a pod, or PID 1 of a PID ns)
  * Reaps children (SIGCHLD) so it can be PID 1 of a PID namespace; SIGTERM/SIGINT exit 0. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -77,16 +79,12 @@ static void configure_eth0(int fd, char *cidr, const char *gw) {
 }
 
 int main(int argc, char **argv) {
-  const char *hostname = NULL, *gw = NULL;
-  char *cidr = NULL;
-  int opt;
-  while ((opt = getopt(argc, argv, "vh:a:g:")) != -1) {
+  int new_namespaces = 0, opt;
+  while ((opt = getopt(argc, argv, "vn")) != -1) {
     switch (opt) {
     case 'v': puts(VERSION); return 0;
-    case 'h': hostname = optarg; break;
-    case 'a': cidr = optarg; break;
-    case 'g': gw = optarg; break;
-    default: fprintf(stderr, "usage: pause [-v] [-h hostname] [-a addr/prefix -g gateway]\n"); return 2;
+    case 'n': new_namespaces = 1; break;
+    default: fprintf(stderr, "usage: pause [-v] [-n]\n"); return 2;
     }
   }
   struct sigaction term = {.sa_handler = on_term}, chld = {.sa_handler = on_chld, .sa_flags = SA_NOCLDSTOP | SA_RESTART};
@@ -94,20 +92,19 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &term, NULL);
   sigaction(SIGCHLD, &chld, NULL);
 
-  if (hostname || cidr) {
+  if (new_namespaces) {
     if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0) fail("unshare");
-    if (hostname && sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) fail("socket");
     set_up(fd, "lo");
-    if (cidr) {
-      if (!gw) { errno = EINVAL; fail("-a needs -g"); }
-      dprintf(1, "ns\n");
-      char line[32];
-      ssize_t n = read(0, line, sizeof line - 1);
-      if (n <= 0) { errno = EPIPE; fail("waiting for eth0"); }
-      configure_eth0(fd, cidr, gw);
-    }
+    dprintf(1, "ns\n");
+    char line[256], hostname[65], cidr[64], gw[64];
+    ssize_t n = read(0, line, sizeof line - 1);
+    if (n <= 0) { errno = EPIPE; fail("waiting for the network config"); }
+    line[n] = 0;
+    if (sscanf(line, "%64s %63s %63s", hostname, cidr, gw) != 3) { errno = EINVAL; fail("config line"); }
+    if (sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
+    configure_eth0(fd, cidr, gw);
     close(fd);
     dprintf(1, "ready\n");
     /* Hand the pipes back: the daemon watches us by our exit, not by our stdio. */

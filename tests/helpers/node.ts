@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { ApiClient } from '../../lib/api/client.js';
+import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -103,14 +104,27 @@ export async function leases(node: NodeInfo): Promise<string[]> {
   return readdir(path.join(node.stateDir, 'leases'));
 }
 
-/** What a node holds: links, leases, pod records, log dirs and the daemon's child processes. */
+/** Processes (pid and command line) whose network namespace is `netns`. */
+export async function processesIn(netns: string): Promise<{ pid: number; cmd: string }[]> {
+  const out: { pid: number; cmd: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid || (await netnsOf(pid)) !== netns) continue;
+    out.push({ pid, cmd: (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim() });
+  }
+  return out;
+}
+
+/** What a node holds: links, leases, pod records, log dirs and the daemon's child processes
+ * (but for its spare pause holder, which belongs to no pod). */
 export async function snapshot(node: TestNode) {
+  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
     links: (await nodeLinks(node)).sort(),
     leases: (await leases(node)).sort(),
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await daemonDescendants(node.pid)).map((p) => p.cmd).sort(),
+    processes: (await daemonDescendants(node.pid)).filter((p) => p.pid !== spareHolderPid).map((p) => p.cmd).sort(),
   };
 }
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { alive, CLI, daemonDescendants, leases, ROOT, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import type { Stats } from '../../lib/api/protocol.js';
+import { alive, CLI, daemonDescendants, leases, netnsOf, processesIn, ROOT, SEED, startTestNode, type TestNode } from '../helpers/node.js';
 
 let node: TestNode;
 
@@ -51,32 +52,36 @@ test.serial('SIGTERM stops every pod and removes what it made', async (t) => {
   const pids = pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]);
   t.is(pids.length, 5);
   t.is((await leases(node)).length, 2);
+  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
+  t.truthy(spareHolderPid, 'the daemon keeps one pause holder started ahead');
+  t.true((await daemonDescendants(node.pid)).some((p) => p.pid === spareHolderPid));
   // Keep the node's namespace alive after the daemon exits, to look at it.
   const keeper = execa('nsenter', [`--target=${node.pid}`, '--net', '--', 'sleep', '60'], { reject: false });
   t.teardown(() => keeper.kill());
   await new Promise((r) => setTimeout(r, 100));
+  const nodeNetns = (await netnsOf(node.pid))!;
   const daemonPid = node.pid;
   await node.stop();
   t.false(alive(daemonPid));
-  for (const pid of pids) t.false(alive(pid), `pid ${pid} is gone`);
+  for (const pid of [...pids, spareHolderPid!]) t.false(alive(pid), `pid ${pid} is gone`);
   t.deepEqual(await leases(node), []);
   const links = await execa('nsenter', [`--target=${keeper.pid}`, '--net', '--', 'ip', '-o', 'link', 'show'], { reject: false });
   t.deepEqual(links.stdout.split('\n').map((l) => l.split(': ')[1]), ['lo', 'minipod0']);
-  t.deepEqual(await daemonDescendants(daemonPid), []);
+  t.deepEqual((await processesIn(nodeNetns)).map((p) => p.pid), [keeper.pid], 'nothing but our keeper is left on the node');
 });
 
 test.serial('the pause holder is tiny, prints its version and is built into rootfs/', async (t) => {
   const pause = path.join(ROOT, 'rootfs/pause/pause');
   const v = await execa(pause, ['-v']);
   t.regex(v.stdout, /^minipod-pause \d+\.\d+\.\d+$/);
-  const holder = execa(pause, ['-h', 'tiny'], { reject: false });
+  const holder = execa(pause, [], { reject: false });
   await new Promise((r) => setTimeout(r, 100));
   const status = await execa('cat', [`/proc/${holder.pid}/status`]);
   const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status.stdout)![1]);
   t.true(rssKb < 2048, `resident ${rssKb} kB`);
   holder.kill('SIGTERM');
   t.is((await holder).exitCode, 0, 'exits 0 on SIGTERM');
-  const int = execa(pause, ['-h', 'tiny'], { reject: false });
+  const int = execa(pause, [], { reject: false });
   await new Promise((r) => setTimeout(r, 100));
   int.kill('SIGINT');
   t.is((await int).exitCode, 0, 'exits 0 on SIGINT');
@@ -84,7 +89,7 @@ test.serial('the pause holder is tiny, prints its version and is built into root
 
 test.serial('the pause holder reaps orphans when it is PID 1 of a PID namespace', async (t) => {
   const pause = path.join(ROOT, 'rootfs/pause/pause');
-  const holder = execa('unshare', ['--pid', '--fork', '--kill-child', pause, '-h', 'reaper'], { reject: false });
+  const holder = execa('unshare', ['--pid', '--fork', '--kill-child', pause], { reject: false });
   t.teardown(() => holder.kill('SIGKILL'));
   await new Promise((r) => setTimeout(r, 200));
   const pid1 = Number((await execa('pgrep', ['-P', String(holder.pid)])).stdout.trim());

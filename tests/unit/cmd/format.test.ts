@@ -30,12 +30,13 @@ test('a creation time in the future (clock skew) is 0s', (t) => {
 });
 
 function container(state: ContainerStatus['state'], reason: string | null = null): ContainerStatus {
-  return { name: 'c', state, ready: state === 'Running', pid: null, netns: null, restartCount: 0, startedAt: null, finishedAt: null, exitCode: null, signal: null, reason, argv: [], logPath: '/dev/null' };
+  return { name: 'c', state, ready: state === 'Running', pid: null, netns: null, restartCount: 0, startedAt: null, finishedAt: null, exitCode: null, signal: null, reason, lastState: null, crashes: 0, restartAt: null, argv: [], logPath: '/dev/null' };
 }
 
 /** Only the fields podStatus reads matter; the rest is filler. */
 function pod(phase: PodRecord['phase'], containers: ContainerStatus[]): PodRecord {
-  return { phase, containers } as PodRecord;
+  const read: Pick<PodRecord, 'phase' | 'containers' | 'conditions'> = { phase, containers, conditions: [] };
+  return read as PodRecord;
 }
 
 test('a pod that is not Running shows its phase', (t) => {

@@ -33,6 +33,7 @@ test('the seed pod parses with every default filled in', (t) => {
     metadata: { name: 'web' },
     spec: {
       restartPolicy: 'Always',
+      sandboxDeathPolicy: 'Recreate',
       terminationGracePeriodSeconds: 5,
       containers: [
         { name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [{ containerPort: 80, protocol: 'TCP' }] },
@@ -42,9 +43,10 @@ test('the seed pod parses with every default filled in', (t) => {
   });
 });
 
-test('restartPolicy and the grace period default to Always and 30s', (t) => {
+test('restartPolicy, sandboxDeathPolicy and the grace period default to Always, Recreate and 30s', (t) => {
   const { spec } = validateManifest(minimal());
   t.is(spec.restartPolicy, 'Always');
+  t.is(spec.sandboxDeathPolicy, 'Recreate');
   t.is(spec.terminationGracePeriodSeconds, 30);
 });
 

@@ -42,15 +42,20 @@ function record(name: string): PodRecord {
         exitCode: null,
         signal: null,
         reason: null,
+        lastState: null,
+        crashes: 0,
+        restartAt: null,
         argv: ['/usr/bin/node', 'httpd.js'],
         logPath: `/var/lib/minipod/logs/${name}/httpd.log`,
       },
     ],
+    conditions: [],
     manifest: {
       metadata: { name },
-      spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, containers: [{ name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [] }] },
+      spec: { restartPolicy: 'Always', sandboxDeathPolicy: 'Recreate', terminationGracePeriodSeconds: 30, containers: [{ name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [] }] },
     },
     timings: { sandboxMs: 12.5, appsMs: 40.1 },
+    lastRecovery: null,
   };
 }
 
