@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { MinipodError } from '../errors.js';
 import type { Proc } from '../exec/run.js';
 import { DEFAULT_PATH, startApp } from '../process/app.js';
+import { onExit } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
@@ -20,20 +21,22 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const env = { PATH: DEFAULT_PATH, HOSTNAME: r.name, ...Object.fromEntries(spec.env.map((e) => [e.name, e.value])) };
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
+  live.exitedWhileBusy.delete(name); // started again: no decision pending
   const fh = await open(c.logPath, 'a', 0o600);
   let proc: Proc;
+  const restarted = c.startedAt !== null;
   try {
     proc = startApp({ nsenter: ctx.tools.nsenter, sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd });
+    proc.catch(() => {}); // exits are handled by onExit
+    if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${name}`);
+    // Recorded and watched before the next await: a quick app may exit during it.
+    live.apps.set(name, proc);
+    Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
+    if (restarted) c.restartCount++;
+    onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
   } finally {
     await fh.close(); // the child has its own copy of the descriptor
   }
-  proc.catch(() => {}); // exits are handled by the 'exit' listener
-  if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${name}`);
-  const restarted = c.startedAt !== null;
-  live.apps.set(name, proc);
-  Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
-  if (restarted) c.restartCount++;
-  proc.once('exit', (code, signal) => onExit(ctx, live, c, proc, code, signal));
   ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${r.sandbox!.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 
@@ -47,7 +50,7 @@ export async function stopContainer(live: LivePod, name: string, graceMs: number
   await stopProcess(proc, graceMs);
 }
 
-function onExit(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
+function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
   if (live.apps.get(c.name) !== proc) return;
   live.apps.delete(c.name);
   const expected = live.stopping.delete(c.name);

@@ -123,6 +123,7 @@ export class PodManager {
     try {
       const record = await withLock(live, () => createPod(this.ctx, live, t0));
       if (!live.holder) this.sandboxLost(live, 'pause died while the pod was being created');
+      this.settleExits(live);
       return record;
     } catch (err) {
       this.pods.delete(name);
@@ -190,7 +191,10 @@ export class PodManager {
       r.message = cause;
       r.conditions = [{ type: 'SandboxLost', message: cause, since: new Date().toISOString() }];
     }
-    withLock(live, () => recoverSandbox(this.ctx, live, cause, detectedAt).finally(() => this.ctx.pool.refill())).catch((err: Error) => {
+    withLock(live, async () => {
+      await recoverSandbox(this.ctx, live, cause, detectedAt).finally(() => this.ctx.pool.refill());
+      this.settleExits(live);
+    }).catch((err: Error) => {
       // The new sandbox could not be built: stay SandboxLost and try again, backing off.
       if (live.terminating) return;
       r.phase = 'SandboxLost';
@@ -202,11 +206,24 @@ export class PodManager {
     });
   }
 
+  /** Apps that exited while the pod was busy are decided now that it runs. */
+  private settleExits(live: LivePod): void {
+    if (live.record.phase !== 'Running') return;
+    for (const name of live.exitedWhileBusy) this.containerExited(live, name);
+    live.exitedWhileBusy.clear();
+  }
+
   /** An app exited on its own: restart it per restartPolicy, with back-off. */
   private containerExited(live: LivePod, name: string): void {
     const r = live.record;
     const c = containerStatus(live, name);
-    if (r.phase !== 'Running' || live.terminating) return void this.ctx.store.save(r).catch(() => {});
+    if (live.terminating) return;
+    if (r.phase !== 'Running') {
+      // Mid-create or mid-recovery: the operation in progress settles it when it is done (a
+      // recovery that restarts this app anyway makes the decision moot).
+      live.exitedWhileBusy.add(name);
+      return;
+    }
     const ranMs = Date.parse(c.finishedAt!) - Date.parse(c.startedAt!);
     const plan = planContainerExit(r.manifest.spec.restartPolicy, c.exitCode, c.crashes, ranMs, this.ctx.backoff);
     c.crashes = plan.crashes;

@@ -70,7 +70,9 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   }
 
   r.phase = 'Recreating';
-  await ctx.store.save(r); // persisted before the first kernel object of the new sandbox
+  // Persisted before the first kernel object of the new sandbox (awaited before step 3);
+  // stopping the old apps creates nothing, so it overlaps the write.
+  const recreating = ctx.store.save(r);
   ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
 
   // 1. Stop the apps still in the old namespace.
@@ -79,6 +81,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${r.sandbox.netns}, grace period ${graceMs / 1000}s`);
   await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
   timeline.stopAppsMs = round(epochMs() - t);
+  await recreating;
 
   // 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
   // takes ~20 ms to delete a veth; the new one has a fresh name, so we do not wait for it here

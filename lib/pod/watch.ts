@@ -1,10 +1,11 @@
 // Detection only: a holder we spawned is our child, so its death reaches us as an 'exit' event
 // within a millisecond. What to do about it is decided elsewhere (ctx.onSandboxLost).
 import type { Proc } from '../exec/run.js';
+import { onExit } from '../process/exit.js';
 import type { LivePod, PodContext } from './live.js';
 
 export function watchHolder(ctx: PodContext, live: LivePod, proc: Proc): void {
-  proc.once('exit', (code, signal) => {
+  onExit(proc, (code, signal) => {
     if (live.holder !== proc) return; // torn down on purpose
     live.holder = null;
     const cause = `pause ${proc.pid} ${signal ? `killed by ${signal}` : `exited with code ${code}`}`;

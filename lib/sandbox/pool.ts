@@ -19,13 +19,18 @@ export class HolderPool {
     return h && holderAlive(h) ? h : startPause();
   }
 
-  /** Start a spare if there is none; call it once the latency-sensitive work is done. */
+  /**
+   * Start a spare if there is none; call it once the latency-sensitive work is done. Deferred
+   * a turn of the event loop, so a reply already written goes out before the spawn blocks.
+   */
   refill(): void {
     if (!this.enabled || this.closed || this.spare) return;
-    this.spare = startPause().catch((err: Error) => {
-      log.warn({ err: err.message }, 'could not start a spare pause holder');
-      return null;
-    });
+    this.spare = new Promise<void>((resolve) => setTimeout(resolve, 0))
+      .then(() => (this.closed ? null : startPause()))
+      .catch((err: Error) => {
+        log.warn({ err: err.message }, 'could not start a spare pause holder');
+        return null;
+      });
   }
 
   async sparePid(): Promise<number | null> {

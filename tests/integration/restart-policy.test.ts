@@ -1,0 +1,85 @@
+// Apps restart on their own per restartPolicy with back-off; an app dying touches neither the
+// sandbox nor the other apps (issue acceptance 4).
+import test from 'ava';
+import type { PodEvent } from '../../lib/supervisor/events.js';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { podStatus } from '../../cmd/commands/ps.js';
+import { assertNodeEmpty, startTestNode, type TestNode } from '../helpers/node.js';
+import { waitFor } from '../helpers/wait.js';
+
+let node: TestNode;
+
+test.before(async () => {
+  process.env.MINIPOD_BACKOFF_BASE_MS = '300'; // the daemon inherits it: 0, 0.3, 0.6, 1.2 s…
+  node = await startTestNode();
+});
+test.after.always(() => node?.dispose());
+
+const get = (name: string) => node.api.request<PodRecord>('GET', `/pods/${name}`);
+const pod = (name: string, restartPolicy: string, crasher: string[]) => ({
+  metadata: { name },
+  spec: { restartPolicy, containers: [{ name: 'steady', command: ['sleep', 'infinity'] }, { name: 'crasher', command: crasher }] },
+});
+
+test.serial('Always: a crashing app is restarted with back-off, shown as CrashLoopBackOff', async (t) => {
+  const created = await node.api.request<PodRecord>('POST', '/pods', pod('loop', 'Always', ['sh', '-c', 'echo crashing; exit 3']));
+  const steadyPid = created.containers[0]!.pid;
+  const seen = new Set<string>();
+  const p = await waitFor(async () => {
+    const r = await get('loop');
+    seen.add(podStatus(r));
+    return r.containers[1]!.restartCount >= 3 ? r : undefined;
+  }, 'three restarts');
+  t.true(seen.has('CrashLoopBackOff'), `statuses seen: ${[...seen].join(', ')}`);
+  const crasher = p.containers[1]!;
+  t.like(crasher.lastState, { exitCode: 3, reason: 'Error' });
+  t.is(p.sandbox!.attempt, 0, 'the sandbox is untouched');
+  t.is(p.containers[0]!.pid, steadyPid, 'the other app is untouched');
+  t.is(p.containers[0]!.restartCount, 0);
+  const evs = (await node.cli(['events', 'loop', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as PodEvent);
+  const backoffs = evs.filter((e) => e.reason === 'BackOff').map((e) => Number(/Back-off ([\d.]+)s/.exec(e.message)![1]));
+  t.true(backoffs.length >= 2);
+  t.deepEqual(backoffs.slice(0, 2), [0.3, 0.6], 'the wait doubles');
+  const logs = await node.cli(['logs', 'loop', '-c', 'crasher']);
+  t.true(logs.stdout.split('\n').filter((l) => l === 'crashing').length >= 3, 'every run appends to the log');
+  const ps = (await node.cli(['ps'])).stdout;
+  t.regex(ps, /loop\s+1\/2\s+(CrashLoopBackOff|Error|Running)\s+[3-9]/);
+  t.is((await node.cli(['rm', '-f', 'loop'])).exitCode, 0);
+});
+
+test.serial('OnFailure: exit 0 is Completed and not restarted; a failure is', async (t) => {
+  await node.api.request('POST', '/pods', pod('done', 'OnFailure', ['true']));
+  await waitFor(async () => (await get('done')).containers[1]!.state === 'Terminated', 'the app to finish');
+  await new Promise((r) => setTimeout(r, 500));
+  const done = await get('done');
+  t.like(done.containers[1], { state: 'Terminated', reason: 'Completed', exitCode: 0, restartCount: 0 });
+  t.is(podStatus(done), 'Completed');
+  await node.api.request('POST', '/pods', pod('fails', 'OnFailure', ['false']));
+  await waitFor(async () => (await get('fails')).containers[1]!.restartCount >= 1, 'a restart of the failing app');
+  t.is((await node.cli(['rm', '-f', 'done', 'fails'])).exitCode, 0);
+});
+
+test.serial('Never: an app that fails stays Terminated with its exit code', async (t) => {
+  await node.api.request('POST', '/pods', pod('once', 'Never', ['sh', '-c', 'exit 7']));
+  await waitFor(async () => (await get('once')).containers[1]!.state === 'Terminated', 'the app to exit');
+  await new Promise((r) => setTimeout(r, 500));
+  const p = await get('once');
+  t.like(p.containers[1], { state: 'Terminated', reason: 'Error', exitCode: 7, restartCount: 0 });
+  t.is(podStatus(p), 'Error');
+  t.is(p.phase, 'Running', 'the sandbox and the other app keep running');
+  t.is((await node.cli(['rm', '-f', 'once'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('kill -c NAME kills one app, which restarts alone', async (t) => {
+  const created = await node.api.request<PodRecord>('POST', '/pods', pod('one', 'Always', ['sleep', 'infinity']));
+  t.is((await node.cli(['kill', 'one', '-c', 'crasher'])).exitCode, 0);
+  const p = await waitFor(async () => {
+    const r = await get('one');
+    return r.containers[1]!.restartCount === 1 && r.containers[1]!.state === 'Running' ? r : undefined;
+  }, 'the restart');
+  t.like(p.containers[1]!.lastState, { signal: 'SIGKILL', reason: 'Error' });
+  t.is(p.containers[0]!.pid, created.containers[0]!.pid);
+  t.is(p.sandbox!.pid, created.sandbox!.pid);
+  t.is((await node.cli(['rm', '-f', 'one'])).exitCode, 0);
+});

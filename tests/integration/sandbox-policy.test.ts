@@ -1,0 +1,85 @@
+// The split-brain guard (acceptance 10) and sandboxDeathPolicy Rejoin (acceptance 11).
+import test from 'ava';
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { PodRecord } from '../../lib/pod/types.js';
+import type { PodEvent } from '../../lib/supervisor/events.js';
+import { nodeExecArgv } from '../../lib/node/node-namespace.js';
+import { assertNodeEmpty, netnsOf, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { waitFor } from '../helpers/wait.js';
+
+let node: TestNode;
+let scratch: string;
+
+test.before(async () => {
+  node = await startTestNode();
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'minipod-policy-'));
+});
+test.after.always(async () => {
+  await node?.dispose();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const get = (name: string) => node.api.request<PodRecord>('GET', `/pods/${name}`);
+
+test.serial('an app that leaves its holder\'s namespace is a split brain: NetnsMismatch, then recovery', async (t) => {
+  const flag = path.join(scratch, 'moved-once');
+  // The first run moves itself into a namespace of its own; the restarted one stays put.
+  const script = `if [ -e ${flag} ]; then exec sleep infinity; else touch ${flag}; exec unshare --net sleep infinity; fi`;
+  await node.api.request('POST', '/pods', { metadata: { name: 'split' }, spec: { containers: [{ name: 'app', command: ['sh', '-c', script] }] } });
+  const p = await waitFor(async () => {
+    const r = await get('split');
+    return r.sandbox?.attempt === 1 && r.phase === 'Running' ? r : undefined;
+  }, 'the guard to notice and recover');
+  const evs = (await node.cli(['events', 'split', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as PodEvent);
+  const mismatch = evs.find((e) => e.reason === 'NetnsMismatch');
+  t.truthy(mismatch);
+  t.regex(mismatch!.message, /container app \(pid \d+\) is in net:\[\d+\], its pause holder in net:\[\d+\]/);
+  t.regex(p.lastRecovery!.cause, /^NetnsMismatch: /);
+  t.is(await netnsOf(p.containers[0]!.pid!), p.sandbox!.netns);
+  t.is(p.containers[0]!.restartCount, 1);
+  t.deepEqual(p.conditions, []);
+  t.is((await node.cli(['rm', '-f', 'split'])).exitCode, 0);
+});
+
+test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP connection survive', async (t) => {
+  const manifest = (await import('../../lib/spec/parse.js')).parseManifest((await import('node:fs')).readFileSync(SEED, 'utf8'));
+  manifest.spec.sandboxDeathPolicy = 'Rejoin';
+  for (const c of manifest.spec.containers) c.workingDir = path.dirname(SEED);
+  await node.api.request('POST', '/pods', manifest);
+  const before = await node.api.waitReady('web', 10_000);
+
+  // A keep-alive connection from the node, used before and after the holder dies.
+  const client = `
+    const net = require('net'); const rl = require('readline').createInterface({ input: process.stdin });
+    const s = net.connect(8080, '${before.ip}'); let buf = '';
+    s.on('data', (d) => { buf += d; const m = /Hello[^\\r\\n]*/.exec(buf); if (m) { console.log(m[0]); buf = ''; } });
+    s.on('close', () => console.log('connection closed'));
+    const ask = () => s.write('GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: keep-alive\\r\\n\\r\\n');
+    s.on('connect', ask); rl.on('line', ask);`;
+  const [file, ...args] = nodeExecArgv(node, [process.execPath, '-e', client]);
+  const conn = execa(file!, args, { stdin: 'pipe', buffer: false, reject: false });
+  t.teardown(() => conn.kill());
+  const lines = (await import('node:readline')).createInterface({ input: conn.stdout! })[Symbol.asyncIterator]();
+  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web | v=1');
+
+  process.kill(before.sandbox!.pid, 'SIGKILL');
+  const after = await waitFor(async () => {
+    const r = await get('web');
+    return r.sandbox?.attempt === 1 && r.phase === 'Running' ? r : undefined;
+  }, 'the rejoin');
+  t.not(after.sandbox!.pid, before.sandbox!.pid);
+  t.is(after.sandbox!.netns, before.sandbox!.netns, 'same namespace');
+  t.is(await netnsOf(after.sandbox!.pid), before.sandbox!.netns);
+  t.is(after.sandbox!.hostVeth, before.sandbox!.hostVeth, 'same veth');
+  t.deepEqual(after.containers.map((c) => [c.pid, c.restartCount]), before.containers.map((c) => [c.pid, 0]), 'zero restarts');
+  t.like(after.lastRecovery, { action: 'rejoin' });
+
+  conn.stdin!.write('again\n');
+  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web | v=1', 'the same TCP connection still works');
+  conn.kill();
+  t.is((await node.cli(['rm', '-f', 'web'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
