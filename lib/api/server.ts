@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { spawnCount, spawnProcess } from '../exec/run.js';
+import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import type { Tools } from '../exec/tools.js';
 import { log } from '../log.js';
 import type { PodManager } from '../pod/manager.js';
@@ -82,6 +83,15 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
     ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamLogs(pods, podName(params[0]), query, res)],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
   ];
+  if (process.env.MINIPOD_DEBUG_API === '1') {
+    // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.
+    routes.push(['PUT', /^\/debug\/failpoints$/, async ({ req }) => {
+      const body = (await readJson(req)) as { names?: unknown };
+      if (!Array.isArray(body.names) || !body.names.every((n) => typeof n === 'string')) throw new MinipodError('INVALID_ARGUMENT', 'expected {"names": ["create/create-veth", …]}');
+      armFailpoints(body.names as string[]);
+      return { armed: armedFailpoints() };
+    }]);
+  }
 
   const server = http.createServer((req, res) => {
     void (async () => {

@@ -9,6 +9,7 @@ import { macFor } from '../network/ipam.js';
 import { DEFAULT_PATH } from '../process/app.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { createSandbox } from '../sandbox/sandbox.js';
+import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { waitForNamespace } from '../sandbox/wait.js';
 import { startContainer, stopContainer } from './containers.js';
@@ -26,38 +27,44 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   const name = record.name;
   const logs = logDir(ctx, name);
   const undo = new UndoStack();
-  let step = 'resolve commands';
+  const steps = new Steps('create');
+  steps.begin('resolve commands');
   try {
     await resolveCommands(record);
 
-    step = 'allocate IP';
+    steps.begin('allocate IP');
     record.ip = await ctx.ips.allocate(record.uid);
     record.mac = macFor(record.ip);
     undo.push(`lease ${record.ip}`, () => ctx.ips.release(record.ip));
+    steps.end();
 
-    step = 'persist record';
+    steps.begin('persist record');
     undo.push('pod record', () => ctx.store.delete(name));
     await ctx.store.save(record);
     undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
     await mkdir(logs, { recursive: true, mode: 0o700 });
+    steps.end();
 
-    const sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, (s) => (step = s));
+    const sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, steps);
     live.holder = sandbox.proc;
     record.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
     watchHolder(ctx, live, sandbox.proc);
+    undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
     const sandboxMs = performance.now() - t0;
     ctx.events.record(record, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns}`);
     ctx.events.record(record, 'NetworkReady', `eth0 ${record.ip}/${record.prefix} (${record.mac}) via ${record.gateway}, host veth ${sandbox.hostVeth} on ${record.bridge}`);
 
-    step = 'start containers';
+    steps.begin('start containers');
     for (const c of record.containers) {
-      await startContainer(ctx, live, c.name);
+      // Registered first: a container may be spawned even if starting it then fails.
       undo.push(`container ${c.name}`, () => stopContainer(live, c.name, 0));
+      await startContainer(ctx, live, c.name);
     }
     await Promise.all(record.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
     for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+    steps.end();
 
-    step = 'persist record';
+    steps.begin('persist record');
     assertTransition(name, record.phase, 'Running');
     record.phase = 'Running';
     record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0) };
@@ -66,6 +73,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     return record;
   } catch (err) {
     const failure = await undo.rollback(err);
+    const step = steps.current;
     const wrapped = new MinipodError(failure.code, step === 'resolve commands' ? failure.message : `failed to create pod ${name}: ${step}: ${failure.message}`, { cause: failure, details: failure.details });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);
     if (wrapped.cleanupErrors.length) podLogger(record).error({ cleanupErrors: wrapped.cleanupErrors.map((e) => e.message) }, 'rollback incomplete');

@@ -4,7 +4,7 @@
 // that pod's lock, through the state machine in state.ts.
 import { rm } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
-import { MinipodError } from '../errors.js';
+import { asMinipodError, MinipodError } from '../errors.js';
 import type { IpBatch } from '../exec/ip-batch.js';
 import type { Tools } from '../exec/tools.js';
 import { podLogger } from '../log.js';
@@ -12,6 +12,7 @@ import { allocate } from '../network/ipam.js';
 import { listeningPorts } from '../network/listening.js';
 import { readNamespace } from '../sandbox/netns.js';
 import type { HolderPool } from '../sandbox/pool.js';
+import { Steps } from '../sandbox/steps.js';
 import type { PodManifest } from '../spec/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
@@ -148,9 +149,18 @@ export class PodManager {
     live.terminating = true;
     await withLock(live, async () => {
       if (this.pods.get(name) !== live) return; // removed meanwhile
-      await stopPod(this.ctx, live, 'pod removed');
-      await rm(logDir(this.ctx, name), { recursive: true, force: true });
-      await this.ctx.store.delete(name);
+      await stopPod(this.ctx, live, 'pod removed', 'remove');
+      const steps = new Steps('remove');
+      try {
+        steps.begin('delete logs');
+        await rm(logDir(this.ctx, name), { recursive: true, force: true });
+        steps.end();
+        steps.begin('delete record');
+        await this.ctx.store.delete(name);
+        steps.end();
+      } catch (err) {
+        throw new MinipodError(asMinipodError(err).code, `failed to remove pod ${name}: ${steps.current}: ${(err as Error).message} (run \`minipod rm -f ${name}\` again)`, { cause: err });
+      }
       this.pods.delete(name);
       this.ctx.events.record(live.record, 'Removed', `pod ${name} removed`);
     });

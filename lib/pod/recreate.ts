@@ -5,7 +5,9 @@
 // lock; gives up between steps if the pod is being stopped, and returns with the pod still
 // SandboxLost if the new holder died meanwhile (a recovery for that death is queued behind us).
 import { readNamespace } from '../sandbox/netns.js';
-import { createSandbox, deleteSandbox, rejoinSandbox } from '../sandbox/sandbox.js';
+import { MinipodError } from '../errors.js';
+import { createSandbox, deleteSandbox, rejoinSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { waitForNamespace } from '../sandbox/wait.js';
 import { planSandboxLoss } from '../supervisor/plan.js';
@@ -75,61 +77,75 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   const recreating = ctx.store.save(r);
   ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
 
-  // 1. Stop the apps still in the old namespace.
-  let t = epochMs();
-  const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
-  if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${r.sandbox.netns}, grace period ${graceMs / 1000}s`);
-  await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
-  timeline.stopAppsMs = round(epochMs() - t);
-  await recreating;
-
-  // 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
-  // takes ~20 ms to delete a veth; the new one has a fresh name, so we do not wait for it here
-  // (it runs on the teardown lane) but before the recovery is declared done.
-  t = epochMs();
-  const old = r.sandbox;
-  const oldHolder = live.holder;
-  live.holder = null;
-  const removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(() => {
-    timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
-    ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
-  });
-  removed.catch(() => {}); // awaited below; a failure is reported there
-  if (live.terminating) return void (await removed);
-
-  // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
-  t = epochMs();
+  const steps = new Steps('recreate');
   const undo = new UndoStack();
-  let step = '';
-  let sandbox;
+  let removed: Promise<void> = Promise.resolve();
+  const old = r.sandbox;
+  let sandbox: Sandbox;
   try {
-    sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, (s) => (step = s));
+    // 1. Stop the apps still in the old namespace.
+    steps.begin('stop apps');
+    let t = epochMs();
+    const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
+    if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
+    await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
+    timeline.stopAppsMs = round(epochMs() - t);
+    await recreating;
+    steps.end();
+
+    // 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
+    // takes ~20 ms to delete a veth; the new one has a fresh name, so we do not wait for it here
+    // (it runs on the teardown lane) but before the recovery is declared done.
+    steps.begin('remove old veth');
+    t = epochMs();
+    const oldHolder = live.holder;
+    live.holder = null;
+    removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(() => {
+      timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+      ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+    });
+    removed.catch(() => {}); // awaited below; a failure is reported there
+    steps.end();
+    if (live.terminating) return void (await removed);
+
+    // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
+    sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, steps);
+    live.holder = sandbox.proc;
+    r.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+    watchHolder(ctx, live, sandbox.proc);
+    // Undone newest first: forget the holder (its stop is no death), then the record goes back.
+    undo.push('sandbox record', async () => void (r.sandbox = old));
+    undo.push('holder watch', async () => void (live.holder = null));
+    timeline.sandboxMs = round(sandbox.sandboxMs);
+    timeline.networkMs = round(sandbox.networkMs);
+    timeline.wiredAt = epochMs();
+    const saved = ctx.store.save(r); // written while the apps start
+    ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns} (was ${old.netns})`);
+    ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
+    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
+
+    // 4. The apps, inside the new namespaces.
+    steps.begin('start containers');
+    t = epochMs();
+    for (const name of plan.start) {
+      undo.push(`container ${name}`, () => stopContainer(live, name, 0));
+      await startContainer(ctx, live, name);
+    }
+    await Promise.all(r.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
+    for (const c of r.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+    timeline.appsMs = round(epochMs() - t);
+    timeline.appsStartedAt = epochMs();
+    steps.end();
+    await saved;
+    await removed;
+    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
   } catch (err) {
     await removed.catch(() => {});
-    throw await undo.rollback(Object.assign(err as Error, { message: `recreate sandbox: ${step}: ${(err as Error).message}` }));
+    const failure = await undo.rollback(err);
+    const wrapped = new MinipodError(failure.code, `recreate sandbox: ${steps.current}: ${failure.message}`, { cause: failure });
+    wrapped.cleanupErrors.push(...failure.cleanupErrors);
+    throw wrapped;
   }
-  undo.disarm();
-  live.holder = sandbox.proc;
-  r.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
-  watchHolder(ctx, live, sandbox.proc);
-  timeline.sandboxMs = round(sandbox.sandboxMs);
-  timeline.networkMs = round(sandbox.networkMs);
-  timeline.wiredAt = epochMs();
-  const saved = ctx.store.save(r); // written while the apps start
-  ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns} (was ${old.netns})`);
-  ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
-  if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
-
-  // 4. The apps, inside the new namespaces.
-  t = epochMs();
-  for (const name of plan.start) await startContainer(ctx, live, name);
-  await Promise.all(r.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
-  for (const c of r.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
-  timeline.appsMs = round(epochMs() - t);
-  timeline.appsStartedAt = epochMs();
-  await saved;
-  await removed;
-  if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
 
   r.phase = 'Running';
   r.conditions = [];

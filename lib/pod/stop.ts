@@ -1,42 +1,70 @@
 // Stop a pod: its apps (SIGTERM, SIGKILL after the grace period), then its sandbox (veth,
 // holder), then its IP. Idempotent, and the one teardown path for stop, rm and shutdown.
+import { asMinipodError, MinipodError } from '../errors.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
+import { Steps } from '../sandbox/steps.js';
 import { stopContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import { assertTransition } from './state.js';
 import type { PodRecord } from './types.js';
 
-export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested'): Promise<PodRecord> {
+/**
+ * `verb` names the sequence in errors and failpoints (stop, remove). A teardown cut short leaves
+ * the pod Terminating; running it again finishes it (every step is idempotent).
+ */
+export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', verb = 'stop'): Promise<PodRecord> {
   const r = live.record;
   if (r.phase === 'Stopped') return r;
   assertTransition(r.name, r.phase, 'Terminating');
-  r.phase = 'Terminating';
-  await ctx.store.save(r);
-  for (const timer of live.restartTimers.values()) clearTimeout(timer); // no restart, no retry
-  live.restartTimers.clear();
-  const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
-  ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
-  await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
-  if (r.sandbox) {
-    // A record from an earlier daemon has no child handles: kill its processes only if they
-    // still hold the recorded namespace (never a reused pid).
-    for (const c of r.containers) if (c.pid && !live.apps.has(c.name)) await killIfHolds(c.pid, r.sandbox.netns);
-    const holder = live.holder;
-    live.holder = null; // its exit is now expected
-    await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
-    if (!holder) await killIfHolds(r.sandbox.pid, r.sandbox.netns);
-    ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
+  const steps = new Steps(verb);
+  try {
+    steps.begin('persist record');
+    r.phase = 'Terminating';
+    await ctx.store.save(r);
+    steps.end();
+
+    steps.begin('stop apps');
+    for (const timer of live.restartTimers.values()) clearTimeout(timer); // no restart, no retry
+    live.restartTimers.clear();
+    const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
+    ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
+    await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
+    steps.end();
+
+    if (r.sandbox) {
+      steps.begin('delete sandbox');
+      // A record from an earlier daemon has no child handles: kill its processes only if they
+      // still hold the recorded namespace (never a reused pid).
+      for (const c of r.containers) if (c.pid && !live.apps.has(c.name)) await killIfHolds(c.pid, r.sandbox.netns);
+      const holder = live.holder;
+      live.holder = null; // its exit is now expected
+      await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
+      if (!holder) await killIfHolds(r.sandbox.pid, r.sandbox.netns);
+      ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
+      steps.end();
+    }
+
+    steps.begin('release IP');
+    if (r.ip) {
+      await ctx.ips.release(r.ip);
+      r.ip = ''; // at once: a retry must never release an address handed out again meanwhile
+    }
+    steps.end();
+
+    for (const c of r.containers) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(c.state === 'Terminated' ? {} : { state: 'Terminated', reason: 'Killed' }) });
+    r.sandbox = null;
+    r.conditions = [];
+    r.phase = 'Stopped';
+    r.message = reason;
+    await ctx.store.save(r);
+    return r;
+  } catch (err) {
+    const failure = asMinipodError(err);
+    const wrapped = new MinipodError(failure.code, `failed to ${verb} pod ${r.name}: ${steps.current}: ${failure.message} (the pod stays Terminating; run \`minipod rm -f ${r.name}\` again)`, { cause: failure });
+    r.message = wrapped.message;
+    throw wrapped;
   }
-  if (r.ip) await ctx.ips.release(r.ip);
-  for (const c of r.containers) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(c.state === 'Terminated' ? {} : { state: 'Terminated', reason: 'Killed' }) });
-  r.sandbox = null;
-  r.ip = '';
-  r.conditions = [];
-  r.phase = 'Stopped';
-  r.message = reason;
-  await ctx.store.save(r);
-  return r;
 }
 
 /** SIGKILL pid only if it still holds the namespace we recorded (never a reused pid). */

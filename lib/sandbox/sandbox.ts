@@ -10,6 +10,7 @@ import { stopProcess } from '../process/stop.js';
 import { readNamespace } from './netns.js';
 import { startHolderIn } from './pause.js';
 import type { HolderPool } from './pool.js';
+import type { Steps } from './steps.js';
 import { waitForNamespace } from './wait.js';
 import type { UndoStack } from './undo.js';
 
@@ -36,24 +37,27 @@ export interface Sandbox {
 const HOLDER_GRACE_MS = 2000;
 
 /** Build a sandbox; each part's undo is on `undo` before the next part is made. */
-export async function createSandbox(ip: IpBatch, pool: HolderPool, cfg: SandboxConfig, undo: UndoStack, step: (name: string) => void): Promise<Sandbox> {
+export async function createSandbox(ip: IpBatch, pool: HolderPool, cfg: SandboxConfig, undo: UndoStack, steps: Steps): Promise<Sandbox> {
   const t0 = performance.now();
-  step('start pause holder');
+  steps.begin('start pause holder');
   const holder = await pool.take();
   undo.push(`pause ${holder.pid}`, async () => void (await stopProcess(holder.proc, HOLDER_GRACE_MS)));
+  steps.end();
 
   const t1 = performance.now();
-  step('create veth');
+  steps.begin('create veth');
   const hostVeth = newHostVethName();
   // Registered first: a failed `link add` may still have made the link.
   undo.push(`veth ${hostVeth}`, () => deleteVeth(ip, hostVeth));
   await createVeth(ip, { hostName: hostVeth, bridge: cfg.bridge, sandboxPid: holder.pid, mac: cfg.mac });
+  steps.end();
 
-  step('configure eth0');
+  steps.begin('configure eth0');
   await holder.configure({ hostname: cfg.hostname, address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway });
 
   const netns = await readNamespace(holder.pid);
   if (!netns) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
+  steps.end();
   return { proc: holder.proc, pid: holder.pid, netns, hostVeth, sandboxMs: t1 - t0, networkMs: performance.now() - t1 };
 }
 
