@@ -82,6 +82,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await chmod(socket, 0o600);
   log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway }, 'minipod daemon ready');
 
+  // Last line of defence: a promise nobody awaited must not take the daemon (and the
+  // supervision of every pod) down with it.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

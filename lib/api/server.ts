@@ -7,13 +7,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
-import { spawnCount, spawnProcess } from '../exec/run.js';
+import { spawnCount, type Proc } from '../exec/run.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import type { Tools } from '../exec/tools.js';
 import { log } from '../log.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
-import { DEFAULT_PATH } from '../process/app.js';
+import { signalGroup } from '../process/stop.js';
 import { validateManifest } from '../spec/parse.js';
 import { DNS_LABEL } from '../spec/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
@@ -22,6 +22,7 @@ import { API_PREFIX, EXEC_UPGRADE, MAX_BODY_BYTES, type Stats } from './protocol
 
 interface Ctx {
   req: IncomingMessage;
+  body: Buffer;
   res: ServerResponse;
   params: string[];
   query: URLSearchParams;
@@ -36,24 +37,43 @@ export interface ApiDeps {
 }
 
 function podName(raw: string | undefined): string {
-  const name = decodeURIComponent(raw ?? '');
+  let name: string;
+  try {
+    name = decodeURIComponent(raw ?? '');
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', `pod name "${raw}" is not valid percent-encoding`);
+  }
   if (!DNS_LABEL.test(name)) throw new MinipodError('INVALID_ARGUMENT', `pod name "${name}" is not a DNS-1123 label`);
   return name;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** A JSON object body (a manifest, a kill target), never an array, a string or null. */
+function readObject(body: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', 'request body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MinipodError('INVALID_ARGUMENT', 'request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Every request's body is read before it is routed (bounded: a manifest is a few kilobytes), so a
+ * client is never cut off mid-send by an early answer, whatever the route does with the body.
+ */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new MinipodError('INVALID_ARGUMENT', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) {
+      throw Object.assign(new MinipodError('INVALID_ARGUMENT', `request body larger than ${MAX_BODY_BYTES} bytes: a pod manifest is a few kilobytes`), { httpStatus: 413 });
+    }
     chunks.push(chunk);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new MinipodError('INVALID_ARGUMENT', 'request body is not valid JSON');
-  }
+  return Buffer.concat(chunks);
 }
 
 export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Server {
@@ -61,8 +81,8 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
     ['GET', /^\/health$/, async () => ({ ok: true })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
     ['GET', /^\/pods$/, async () => ({ pods: await pods.listObserved() })],
-    ['POST', /^\/pods$/, async ({ req, res }) => {
-      const pod = await pods.create(validateManifest(await readJson(req)));
+    ['POST', /^\/pods$/, async ({ body, res }) => {
+      const pod = await pods.create(validateManifest(readObject(body)));
       res.statusCode = 201;
       return pod;
     }],
@@ -72,8 +92,8 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
       await pods.remove(podName(params[0]), query.get('force') === 'true');
       return { removed: params[0] };
     }],
-    ['POST', /^\/pods\/([^/]+)\/kill$/, async ({ req, params }) => {
-      const body = (await readJson(req)) as { sandbox?: unknown; container?: unknown; signal?: unknown };
+    ['POST', /^\/pods\/([^/]+)\/kill$/, async ({ body: raw, params }) => {
+      const body = readObject(raw);
       const signal = `SIG${String(body.signal ?? 'KILL').replace(/^SIG/i, '').toUpperCase()}`;
       if (!(signal in constants.signals)) throw new MinipodError('INVALID_ARGUMENT', `unknown signal ${String(body.signal)}`);
       const hasContainer = typeof body.container === 'string';
@@ -85,8 +105,8 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
   ];
   if (process.env.MINIPOD_DEBUG_API === '1') {
     // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.
-    routes.push(['PUT', /^\/debug\/failpoints$/, async ({ req }) => {
-      const body = (await readJson(req)) as { names?: unknown };
+    routes.push(['PUT', /^\/debug\/failpoints$/, async ({ body: raw }) => {
+      const body = readObject(raw);
       if (!Array.isArray(body.names) || !body.names.every((n) => typeof n === 'string')) throw new MinipodError('INVALID_ARGUMENT', 'expected {"names": ["create/create-veth", …]}');
       armFailpoints(body.names as string[]);
       return { armed: armedFailpoints() };
@@ -96,6 +116,7 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
+        const body = await readBody(req);
         const url = new URL(req.url ?? '/', 'http://minipod');
         if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
         const rel = url.pathname.slice(API_PREFIX.length);
@@ -105,12 +126,13 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
           if (matching.length) throw Object.assign(new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`), { httpStatus: 405 });
           throw new MinipodError('NOT_FOUND', `no such endpoint ${req.method} ${url.pathname}`);
         }
-        const result = await route[2]({ req, res, params: route[1].exec(rel)!.slice(1), query: url.searchParams });
+        const result = await route[2]({ req, body, res, params: route[1].exec(rel)!.slice(1), query: url.searchParams });
         if (result !== undefined && !res.headersSent) send(res, res.statusCode || 200, result);
       } catch (err) {
         const e = asMinipodError(err);
         if (e.code === 'INTERNAL') log.error({ err }, 'request failed');
-        if (!res.headersSent) send(res, (err as { httpStatus?: number }).httpStatus ?? e.status, { error: e.toJSON() });
+        const status = (err as { httpStatus?: number }).httpStatus ?? e.status;
+        if (!res.headersSent) send(res, status, { error: e.toJSON() });
         else res.end();
       }
     })();
@@ -126,7 +148,7 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
       const pod = pods.get(podName(m[1]));
       if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
-      execInPod(tools, pod.name, pod.sandbox.pid, argv, socket, head);
+      relayExec(pods.exec(pod.name, argv), socket, head);
     } catch (err) {
       const e = asMinipodError(err);
       const body = JSON.stringify({ error: e.toJSON() });
@@ -143,12 +165,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Run argv in the pod's namespaces, stdio relayed as frames; the last frame is the exit status. */
-function execInPod(tools: Tools, hostname: string, sandboxPid: number, argv: string[], socket: Duplex, head: Buffer): void {
-  const proc = spawnProcess([tools.nsenter, `--target=${sandboxPid}`, '--net', '--uts', '--ipc', '--', ...argv], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: DEFAULT_PATH, HOSTNAME: hostname, TERM: 'xterm' },
-    cwd: '/',
-  });
+function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
   proc.stdout!.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stdout, d)));
   proc.stderr!.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stderr, d)));
   proc.stdin!.on('error', () => {}); // the command may exit without reading its input
@@ -156,7 +173,7 @@ function execInPod(tools: Tools, hostname: string, sandboxPid: number, argv: str
     if (type === Frame.stdin) proc.stdin!.write(data);
     else if (type === Frame.stdinEnd) proc.stdin!.end();
   }, head);
-  socket.on('close', () => proc.kill('SIGKILL'));
+  socket.on('close', () => signalGroup(proc.pid!, 'SIGKILL')); // the command and what it started
   void proc.then((r) => {
     const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
     const message = r.exitCode === undefined && !r.signal ? r.message : undefined;

@@ -31,7 +31,7 @@ export class IpBatch {
   private queue: Pending[] = [];
   private text: string[] = [];
 
-  constructor(private readonly ipPath = 'ip') {}
+  constructor(readonly ipPath = 'ip') {}
 
   /** Run lines; resolves with the failures (empty when all succeeded). */
   exec(lines: string[]): Promise<BatchFailure[]> {
@@ -63,18 +63,22 @@ export class IpBatch {
     const proc = spawnProcess([this.ipPath, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
     this.proc = proc;
     this.lineNo = 0;
-    createInterface({ input: proc.stderr! }).on('line', (l) => this.onLine(l));
+    // Each process has its own queue: a closed one's exit must not fail its successor's requests.
+    const queue: Pending[] = [];
+    this.queue = queue;
+    this.text = [];
+    createInterface({ input: proc.stderr! }).on('line', (l) => this.onLine(queue, l));
     void proc.then((result) => {
       if (this.proc === proc) this.proc = undefined;
       // Requests still waiting will never see their marker: fail them rather than hang.
-      const lost = this.queue.splice(0);
+      const lost = queue.splice(0);
       if (lost.length) log.error({ exitCode: result.exitCode }, 'ip -batch exited with requests pending');
       for (const p of lost) p.resolve([{ line: p.lines[0] ?? '', message: 'ip -batch exited' }]);
     });
     return proc;
   }
 
-  private onLine(line: string): void {
+  private onLine(queue: Pending[], line: string): void {
     const failed = /^Command failed -:(\d+)$/.exec(line);
     if (!failed) {
       this.text.push(line);
@@ -83,10 +87,10 @@ export class IpBatch {
     const n = Number(failed[1]);
     const message = this.text.join('; ');
     this.text = [];
-    const head = this.queue[0];
+    const head = queue[0];
     if (!head) return;
     if (n === head.marker) {
-      this.queue.shift();
+      queue.shift();
       head.resolve(head.failures);
     } else if (n >= head.first && n < head.marker) {
       head.failures.push({ line: head.lines[n - head.first]!, message });

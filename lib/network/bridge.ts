@@ -1,5 +1,6 @@
 // The node's bridge: created once with the gateway address; pods' host-side veths attach to it.
 import type { IpBatch } from '../exec/ip-batch.js';
+import { run } from '../exec/run.js';
 import { macFor, type Subnet } from './ipam.js';
 
 export async function bridgeExists(ip: IpBatch, name: string): Promise<boolean> {
@@ -14,4 +15,10 @@ export async function ensureBridge(ip: IpBatch, name: string, subnet: Subnet): P
   const lines = (await bridgeExists(ip, name)) ? [] : [`link add ${name} address ${macFor(subnet.gateway)} type bridge`];
   lines.push(`addr replace ${subnet.gateway}/${subnet.prefix} dev ${name}`, `link set ${name} up`);
   await ip.run(lines);
+}
+
+/** Names of the links attached to the bridge (the host ends of pod veths). */
+export async function bridgePorts(ip: IpBatch, name: string): Promise<string[]> {
+  const out = await run([ip.ipPath, '-o', 'link', 'show', 'master', name]).catch(() => '');
+  return out.split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!);
 }

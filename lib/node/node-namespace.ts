@@ -2,7 +2,7 @@
 // under one directory. Its bridge, veths and routes exist only there and vanish with it, so
 // tests, benchmarks and demos never touch the host's network.
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
 import { run, spawnProcess } from '../exec/run.js';
 import { findExecutable } from '../exec/tools.js';
+import { log } from '../log.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
@@ -33,6 +34,7 @@ export function nodePaths(dir: string) {
     runDir: path.join(abs, 'run'),
     socket: path.join(abs, 'run', 'minipod.sock'),
     pidFile: path.join(abs, 'daemon.pid'),
+    mntnsFile: path.join(abs, 'node.mntns'),
     logFile: path.join(abs, 'daemon.log'),
   };
 }
@@ -56,11 +58,37 @@ async function healthy(socket: string): Promise<boolean> {
   });
 }
 
+/** Our daemon, not whatever process now has the pid a stale pid file names. */
+async function isNodeDaemon(pid: number, stateDir: string): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.split('\0').includes('daemon') && cmdline.includes(stateDir);
+}
+
 export async function readNode(dir: string): Promise<NodeInfo | undefined> {
   const p = nodePaths(dir);
   const pid = Number(await readFile(p.pidFile, 'utf8').catch(() => ''));
-  if (!pid || !alive(pid)) return undefined;
+  if (!pid || !(await isNodeDaemon(pid, p.stateDir))) return undefined;
   return { dir: p.dir, pid, socket: p.socket, stateDir: p.stateDir };
+}
+
+/**
+ * SIGKILL every process left in the node's mount namespace (every pod process lives in it): the
+ * safety net for a daemon that died without stopping its pods. Returns how many there were.
+ */
+async function sweepNode(mntns: string): Promise<number> {
+  let killed = 0;
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid || pid === process.pid) continue;
+    if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mntns) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed;
 }
 
 /** Start a daemon in a new node namespace; resolves once its API answers. */
@@ -85,22 +113,39 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   await writeFile(p.pidFile, `${pid}\n`);
   for (let waited = 0; waited < 15_000; waited += 20) {
     if (!alive(pid) || proc.exitCode !== null) break;
-    if (await healthy(p.socket)) return { dir: p.dir, pid, socket: p.socket, stateDir: p.stateDir };
+    if (await healthy(p.socket)) {
+      await writeFile(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
+      return { dir: p.dir, pid, socket: p.socket, stateDir: p.stateDir };
+    }
     await sleep(20);
   }
   const tail = (await readFile(p.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
   if (alive(pid)) process.kill(pid, 'SIGKILL');
+  await rm(p.pidFile, { force: true });
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
 /** SIGTERM the node's daemon (it stops every pod) and wait until it is gone. */
+/**
+ * SIGTERM the node's daemon (it stops every pod), wait until it is gone, then kill anything still
+ * in the node's mount namespace (left by a daemon that crashed). False if there was no node.
+ */
 export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean> {
+  const p = nodePaths(dir);
   const node = await readNode(dir);
-  if (!node) return false;
-  process.kill(node.pid, 'SIGTERM');
-  for (let waited = 0; alive(node.pid) && waited < timeoutMs; waited += 20) await sleep(20);
-  if (alive(node.pid)) process.kill(node.pid, 'SIGKILL');
-  await rm(nodePaths(dir).pidFile, { force: true });
+  const mntns = (await readFile(p.mntnsFile, 'utf8').catch(() => '')).trim();
+  if (!node && !mntns) return false;
+  if (node) {
+    process.kill(node.pid, 'SIGTERM');
+    for (let waited = 0; alive(node.pid) && waited < timeoutMs; waited += 20) await sleep(20);
+    if (alive(node.pid)) process.kill(node.pid, 'SIGKILL');
+  }
+  if (mntns) {
+    const leftovers = await sweepNode(mntns);
+    if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
+  }
+  await rm(p.pidFile, { force: true });
+  await rm(p.mntnsFile, { force: true });
   return true;
 }
 

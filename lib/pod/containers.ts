@@ -6,6 +6,7 @@ import type { Proc } from '../exec/run.js';
 import { DEFAULT_PATH, startApp } from '../process/app.js';
 import { onExit } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
+import { waitForNamespace } from '../sandbox/wait.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
 
@@ -37,6 +38,9 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   } finally {
     await fh.close(); // the child has its own copy of the descriptor
   }
+  // nsenter joins the namespaces a moment after the spawn: only then is the app inside the
+  // sandbox (what inspect reports, what the split-brain guard compares).
+  if (await waitForNamespace(proc.pid!, r.sandbox!.netns)) c.netns = r.sandbox!.netns;
   ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${r.sandbox!.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 

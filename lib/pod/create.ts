@@ -7,14 +7,12 @@ import { findExecutable } from '../exec/tools.js';
 import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { DEFAULT_PATH } from '../process/app.js';
-import { readNamespace } from '../sandbox/netns.js';
 import { createSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
-import { waitForNamespace } from '../sandbox/wait.js';
 import { startContainer, stopContainer } from './containers.js';
 import { round, type LivePod, type PodContext } from './live.js';
-import { assertTransition } from './state.js';
+import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 import { watchHolder } from './watch.js';
 
@@ -60,13 +58,10 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
       undo.push(`container ${c.name}`, () => stopContainer(live, c.name, 0));
       await startContainer(ctx, live, c.name);
     }
-    await Promise.all(record.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
-    for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
     steps.end();
 
     steps.begin('persist record');
-    assertTransition(name, record.phase, 'Running');
-    record.phase = 'Running';
+    setPhase(record, 'Running');
     record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0) };
     await ctx.store.save(record);
     undo.disarm();

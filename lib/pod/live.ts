@@ -50,6 +50,8 @@ export interface LivePod {
   stopping: Set<string>;
   /** Pending CrashLoopBackOff restarts, by container. */
   restartTimers: Map<string, NodeJS.Timeout>;
+  /** Commands run by `minipod exec`: stopped with the pod, so none outlives its sandbox. */
+  execs: Set<Proc>;
   /** Apps that exited while the pod was being created or recreated: decided once it runs. */
   exitedWhileBusy: Set<string>;
   /** Set by stop/rm: a recovery in progress gives up at its next step. */
@@ -58,7 +60,7 @@ export interface LivePod {
 }
 
 export function newLivePod(record: PodRecord): LivePod {
-  return { record, holder: null, apps: new Map(), stopping: new Set(), restartTimers: new Map(), exitedWhileBusy: new Set(), terminating: false, lock: Promise.resolve() };
+  return { record, holder: null, apps: new Map(), stopping: new Set(), restartTimers: new Map(), execs: new Set(), exitedWhileBusy: new Set(), terminating: false, lock: Promise.resolve() };
 }
 
 /** Run fn after every operation already queued on this pod. */

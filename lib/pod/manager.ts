@@ -6,9 +6,16 @@ import { rm } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
 import { asMinipodError, MinipodError } from '../errors.js';
 import type { IpBatch } from '../exec/ip-batch.js';
+import { spawnProcess, type Proc } from '../exec/run.js';
+import { DEFAULT_PATH } from '../process/app.js';
+import { onExit } from '../process/exit.js';
+import { inPodNamespaces } from '../process/nsenter.js';
 import type { Tools } from '../exec/tools.js';
 import { podLogger } from '../log.js';
+import { bridgePorts } from '../network/bridge.js';
 import { allocate } from '../network/ipam.js';
+import { HOST_VETH_PREFIX } from '../network/names.js';
+import { deleteVeth } from '../network/veth.js';
 import { listeningPorts } from '../network/listening.js';
 import { readNamespace } from '../sandbox/netns.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -22,7 +29,7 @@ import { containerStatus, startContainer } from './containers.js';
 import { createPod, logDir } from './create.js';
 import { epochMs, newLivePod, withLock, type LivePod, type NodeConfig, type PodContext } from './live.js';
 import { recoverSandbox } from './recreate.js';
-import { canRemove } from './state.js';
+import { canRemove, canTransition, setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { PodRecord } from './types.js';
 import path from 'node:path';
@@ -32,6 +39,8 @@ export type { NodeConfig };
 /** How often the split-brain guard compares every app's netns with its holder's. */
 const GUARD_INTERVAL_MS = 1000;
 const SANDBOX_RETRY_MAX_MS = 30_000;
+/** The key of a pod's pending sandbox-recovery retry among its timers. */
+const RETRY = '(sandbox)';
 
 export class PodManager {
   private readonly pods = new Map<string, LivePod>();
@@ -57,8 +66,10 @@ export class PodManager {
   }
 
   async init(): Promise<void> {
+    const records = await this.ctx.store.loadAll();
+    await this.collectOrphans(records);
     for (const ip of await this.leases.list()) this.leased.add(ip);
-    for (const record of await this.ctx.store.loadAll()) {
+    for (const record of records) {
       const live = newLivePod(record);
       this.pods.set(record.name, live);
       // Not re-adopted yet (see the live-restore issue): clean up what the last daemon left.
@@ -67,6 +78,28 @@ export class PodManager {
     this.guard = setInterval(() => void this.checkNamespaces(), GUARD_INTERVAL_MS);
     this.guard.unref();
     this.ctx.pool.refill();
+  }
+
+  /**
+   * What a daemon that died mid-operation may have left: veths on our bridge and leases that no
+   * pod record names. Removed before anything new is made.
+   */
+  private async collectOrphans(records: PodRecord[]): Promise<void> {
+    const veths = new Set(records.flatMap((r) => (r.sandbox ? [r.sandbox.hostVeth] : [])));
+    const owners = new Set(records.map((r) => r.uid));
+    for (const veth of await bridgePorts(this.ctx.ip, this.ctx.node.bridge)) {
+      if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) {
+        this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `veth ${veth} on ${this.ctx.node.bridge} belongs to no pod`, { type: 'Warning' });
+        await deleteVeth(this.ctx.ipTeardown, veth);
+      }
+    }
+    for (const ip of await this.leases.list()) {
+      const owner = await this.leases.owner(ip);
+      if (owner !== undefined && !owners.has(owner)) {
+        this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `lease ${ip} belongs to no pod (owner ${owner || 'unknown'})`, { type: 'Warning' });
+        await this.leases.release(ip);
+      }
+    }
   }
 
   list(): PodRecord[] {
@@ -127,7 +160,15 @@ export class PodManager {
       this.settleExits(live);
       return record;
     } catch (err) {
-      this.pods.delete(name);
+      const cleanupFailed = err instanceof MinipodError && err.cleanupErrors.length > 0;
+      if (!cleanupFailed) this.pods.delete(name);
+      else {
+        // The rollback left something behind: keep the record so `rm -f` can finish the job.
+        const r = live.record;
+        setPhase(r, 'Terminating');
+        r.message = `${err.message}; cleanup failed: ${err.cleanupErrors.map((e) => e.message).join('; ')}`;
+        await this.ctx.store.save(r).catch(() => {});
+      }
       throw err;
     } finally {
       this.ctx.pool.refill();
@@ -166,6 +207,21 @@ export class PodManager {
     });
   }
 
+  /** Run argv in the pod's namespaces with piped stdio (`minipod exec`); tracked until it exits. */
+  exec(name: string, argv: string[]): Proc {
+    const live = this.live(name);
+    const r = live.record;
+    if (r.phase !== 'Running' || !r.sandbox) throw new MinipodError('CONFLICT', `pod ${name} is ${r.phase}: exec needs a Running pod`);
+    const proc = spawnProcess(inPodNamespaces(this.ctx.tools.nsenter, r.sandbox.pid, argv), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: DEFAULT_PATH, HOSTNAME: r.name, TERM: 'xterm' },
+      cwd: '/',
+    });
+    live.execs.add(proc);
+    onExit(proc, () => live.execs.delete(proc));
+    return proc;
+  }
+
   /** Send a signal to the pod's pause holder or to one of its containers (experiments). */
   kill(name: string, target: { sandbox: true } | { container: string }, signal: NodeJS.Signals): { pid: number; signal: string } {
     const live = this.live(name);
@@ -174,7 +230,11 @@ export class PodManager {
       throw new MinipodError('NOT_FOUND', `container ${target.container} not found in pod ${name}`);
     }
     if (!proc?.pid) throw new MinipodError('CONFLICT', `pod ${name} has no running ${'sandbox' in target ? 'pause holder' : `container ${target.container}`} (${live.record.phase})`);
-    process.kill(proc.pid, signal);
+    try {
+      process.kill(proc.pid, signal);
+    } catch {
+      throw new MinipodError('CONFLICT', `pid ${proc.pid} of pod ${name} exited just now; try again`);
+    }
     this.ctx.events.record(live.record, 'KillRequested', `sent ${signal} to ${'sandbox' in target ? 'pause' : target.container} ${proc.pid}`, { type: 'Warning', ...('container' in target ? { container: target.container } : {}) });
     return { pid: proc.pid, signal };
   }
@@ -197,22 +257,27 @@ export class PodManager {
     if (live.terminating || !['Running', 'SandboxLost', 'Recreating'].includes(r.phase)) return;
     if (r.phase === 'Running') {
       // Not persisted here: the recovery persists Recreating before it makes anything.
-      r.phase = 'SandboxLost';
+      setPhase(r, 'SandboxLost');
       r.message = cause;
       r.conditions = [{ type: 'SandboxLost', message: cause, since: new Date().toISOString() }];
     }
     withLock(live, async () => {
       await recoverSandbox(this.ctx, live, cause, detectedAt).finally(() => this.ctx.pool.refill());
+      if (r.phase === 'Running') {
+        clearTimeout(live.restartTimers.get(RETRY)); // recovered: no retry pending
+        live.restartTimers.delete(RETRY);
+      }
       this.settleExits(live);
     }).catch((err: Error) => {
       // The new sandbox could not be built: stay SandboxLost and try again, backing off.
-      if (live.terminating) return;
-      r.phase = 'SandboxLost';
+      if (live.terminating || !canTransition(r.phase, 'SandboxLost')) return;
+      setPhase(r, 'SandboxLost');
       r.message = err.message;
       const delay = Math.min(SANDBOX_RETRY_MAX_MS, 1000 * 2 ** retry);
       this.ctx.events.record(r, 'FailedCreatePodSandBox', `${err.message}; retrying in ${delay / 1000}s`, { type: 'Warning' });
       podLogger(r).error({ err: err.message }, 'sandbox recovery failed');
-      live.restartTimers.set('(sandbox)', setTimeout(() => this.sandboxLost(live, cause, retry + 1), delay));
+      clearTimeout(live.restartTimers.get(RETRY));
+      live.restartTimers.set(RETRY, setTimeout(() => r.phase === 'SandboxLost' && this.sandboxLost(live, cause, retry + 1), delay));
     });
   }
 
@@ -267,7 +332,7 @@ export class PodManager {
         if (!netns || netns === r.sandbox.netns || r.phase !== 'Running') continue;
         const message = `container ${name} (pid ${proc.pid}) is in ${netns}, its pause holder in ${r.sandbox.netns}`;
         this.ctx.events.record(r, 'NetnsMismatch', message, { type: 'Warning', container: name });
-        r.phase = 'SandboxLost';
+        setPhase(r, 'SandboxLost');
         r.conditions = [{ type: 'NetnsMismatch', message, since: new Date().toISOString() }];
         this.sandboxLost(live, `NetnsMismatch: ${message}`);
         break;
@@ -279,7 +344,14 @@ export class PodManager {
     for (;;) {
       const ip = allocate(this.ctx.node.subnet, this.leased);
       this.leased.add(ip);
-      if (await this.leases.acquire(ip, owner)) return ip;
+      let acquired: boolean;
+      try {
+        acquired = await this.leases.acquire(ip, owner);
+      } catch (err) {
+        this.leased.delete(ip);
+        throw err;
+      }
+      if (acquired) return ip;
       // A lease file we did not know of (another daemon's?): leave it taken and try the next.
     }
   }

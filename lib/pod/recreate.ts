@@ -4,15 +4,15 @@
 // Rejoin, put a new holder into the namespace the apps still keep alive. Runs under the pod's
 // lock; gives up between steps if the pod is being stopped, and returns with the pod still
 // SandboxLost if the new holder died meanwhile (a recovery for that death is queued behind us).
-import { readNamespace } from '../sandbox/netns.js';
 import { MinipodError } from '../errors.js';
 import { createSandbox, deleteSandbox, rejoinSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
-import { waitForNamespace } from '../sandbox/wait.js';
 import { planSandboxLoss } from '../supervisor/plan.js';
 import { startContainer, stopContainer } from './containers.js';
 import { epochMs, round, type LivePod, type PodContext } from './live.js';
+import { stopProcess } from '../process/stop.js';
+import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { RecoveryTimeline } from './types.js';
 import { watchHolder } from './watch.js';
@@ -50,7 +50,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
       watchHolder(ctx, live, holder.proc);
       timeline.sandboxMs = round(epochMs() - started);
       timeline.wiredAt = timeline.appsStartedAt = epochMs();
-      r.phase = 'Running';
+      setPhase(r, 'Running');
       r.conditions = [];
       r.message = null;
       finish();
@@ -71,10 +71,11 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     return;
   }
 
-  r.phase = 'Recreating';
+  setPhase(r, 'Recreating');
   // Persisted before the first kernel object of the new sandbox (awaited before step 3);
   // stopping the old apps creates nothing, so it overlaps the write.
   const recreating = ctx.store.save(r);
+  recreating.catch(() => {}); // awaited after step 1; a failure surfaces there
   ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
 
   const steps = new Steps('recreate');
@@ -88,7 +89,8 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     let t = epochMs();
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
-    await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
+    // exec'd commands too: nothing may keep the old namespace alive
+    await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     timeline.stopAppsMs = round(epochMs() - t);
     await recreating;
     steps.end();
@@ -120,6 +122,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     timeline.networkMs = round(sandbox.networkMs);
     timeline.wiredAt = epochMs();
     const saved = ctx.store.save(r); // written while the apps start
+    saved.catch(() => {}); // awaited after step 4
     ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns} (was ${old.netns})`);
     ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
     if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
@@ -131,8 +134,6 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
       undo.push(`container ${name}`, () => stopContainer(live, name, 0));
       await startContainer(ctx, live, name);
     }
-    await Promise.all(r.containers.map((c) => (c.pid ? waitForNamespace(c.pid, sandbox.netns) : true)));
-    for (const c of r.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
     timeline.appsMs = round(epochMs() - t);
     timeline.appsStartedAt = epochMs();
     steps.end();
@@ -147,7 +148,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     throw wrapped;
   }
 
-  r.phase = 'Running';
+  setPhase(r, 'Running');
   r.conditions = [];
   r.message = null;
   finish();
@@ -164,6 +165,6 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
 async function lost(ctx: PodContext, live: LivePod, ...pending: Promise<unknown>[]): Promise<void> {
   await Promise.all(pending);
   if (live.terminating) return;
-  live.record.phase = 'SandboxLost';
+  setPhase(live.record, 'SandboxLost');
   await ctx.store.save(live.record);
 }

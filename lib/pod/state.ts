@@ -4,7 +4,7 @@
 //                               ⟲ (retried)
 //      │           │  ▲          ▲
 //      │           ▼  │          │
-//      │      SandboxLost ─► Recreating
+//      │      SandboxLost ─► Recreating     (SandboxLost ─► Running: Rejoin)
 //      ▼
 //   (rolled back)            any state ──► Terminating (rm -f)
 //
@@ -17,7 +17,7 @@ export type PodPhase = 'Pending' | 'Running' | 'SandboxLost' | 'Recreating' | 'T
 const allowed: Record<PodPhase, readonly PodPhase[]> = {
   Pending: ['Running', 'Terminating'],
   Running: ['SandboxLost', 'Terminating'],
-  SandboxLost: ['Recreating', 'Terminating'],
+  SandboxLost: ['Recreating', 'Running', 'Terminating'], // Running: a new holder rejoined
   Recreating: ['Running', 'SandboxLost', 'Terminating'],
   Terminating: ['Terminating', 'Stopped'], // a teardown cut short is run again (deletes are idempotent)
   Stopped: ['Terminating'],
@@ -31,6 +31,12 @@ export function assertTransition(name: string, from: PodPhase, to: PodPhase): vo
   if (!canTransition(from, to)) {
     throw new MinipodError('CONFLICT', `pod ${name} is ${from}: cannot go to ${to}`);
   }
+}
+
+/** The one way a pod's phase changes. */
+export function setPhase(pod: { name: string; phase: PodPhase }, to: PodPhase): void {
+  assertTransition(pod.name, pod.phase, to);
+  pod.phase = to;
 }
 
 /** A pod can be removed without --force only when nothing of it runs. */

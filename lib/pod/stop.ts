@@ -4,9 +4,10 @@ import { asMinipodError, MinipodError } from '../errors.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
+import { stopProcess } from '../process/stop.js';
 import { stopContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
-import { assertTransition } from './state.js';
+import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 
 /**
@@ -16,11 +17,10 @@ import type { PodRecord } from './types.js';
 export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', verb = 'stop'): Promise<PodRecord> {
   const r = live.record;
   if (r.phase === 'Stopped') return r;
-  assertTransition(r.name, r.phase, 'Terminating');
   const steps = new Steps(verb);
+  setPhase(r, 'Terminating');
   try {
     steps.begin('persist record');
-    r.phase = 'Terminating';
     await ctx.store.save(r);
     steps.end();
 
@@ -29,7 +29,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     live.restartTimers.clear();
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
-    await Promise.all(r.containers.map((c) => stopContainer(live, c.name, graceMs)));
+    await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     steps.end();
 
     if (r.sandbox) {
@@ -55,7 +55,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     for (const c of r.containers) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(c.state === 'Terminated' ? {} : { state: 'Terminated', reason: 'Killed' }) });
     r.sandbox = null;
     r.conditions = [];
-    r.phase = 'Stopped';
+    setPhase(r, 'Stopped');
     r.message = reason;
     await ctx.store.save(r);
     return r;

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
+import { inPodNamespaces } from './nsenter.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -19,8 +20,7 @@ export function startApp(launch: AppLaunch): Proc {
   if (!path.isAbsolute(launch.argv[0] ?? '')) {
     throw new MinipodError('INTERNAL', `app command must be resolved first: ${launch.argv[0]}`);
   }
-  const nsenter = [launch.nsenter, `--target=${launch.sandboxPid}`, '--net', '--uts', '--ipc', '--'];
-  return spawnProcess([...nsenter, ...launch.argv], {
+  return spawnProcess(inPodNamespaces(launch.nsenter, launch.sandboxPid, launch.argv), {
     stdio: ['ignore', launch.logFd, launch.logFd],
     env: launch.env,
     cwd: launch.cwd,

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import type { Proc } from '../exec/run.js';
 
-function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal); // our processes lead their own group (spawned detached)
     return true;

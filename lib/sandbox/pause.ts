@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
+import { inPodNamespaces } from '../process/nsenter.js';
 
 export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
 
@@ -53,7 +54,7 @@ export async function startPause(): Promise<Holder> {
 
 /** A holder that joins pid's namespaces instead of making new ones (nsenter execs pause in place). */
 export function startHolderIn(nsenter: string, pid: number): { proc: Proc; pid: number } {
-  const proc = spawnProcess([nsenter, `--target=${pid}`, '--net', '--uts', '--ipc', '--', PAUSE_PATH], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const proc = spawnProcess(inPodNamespaces(nsenter, pid, [PAUSE_PATH]), { stdio: ['ignore', 'ignore', 'ignore'] });
   proc.catch(() => {});
   if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start a holder in the namespaces of pid ${pid}`);
   return { proc, pid: proc.pid };

@@ -1,6 +1,6 @@
 // IP leases on disk, one file per address (as CNI host-local keeps them), created exclusively
 // and fsynced, so a restarted daemon never hands out an address that is in use.
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 export class LeaseStore {
@@ -37,6 +37,14 @@ export class LeaseStore {
     }
     await fh.close();
     return true;
+  }
+
+  /** The pod uid a lease names ('' for a lease whose write was cut short), or undefined if none. */
+  async owner(ip: string): Promise<string | undefined> {
+    return readFile(path.join(this.dir, ip), 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    );
   }
 
   /** Idempotent. */

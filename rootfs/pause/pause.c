@@ -37,7 +37,9 @@ static void on_term(int sig) { (void)sig; _exit(0); }
 
 static void on_chld(int sig) {
   (void)sig;
+  int saved = errno; /* a handler must not change errno under the code it interrupted */
   while (waitpid(-1, NULL, WNOHANG) > 0) {}
+  errno = saved;
 }
 
 static void set_up(int fd, const char *ifname) {
@@ -59,14 +61,16 @@ static void configure_eth0(int fd, char *cidr, const char *gw) {
   char *slash = strchr(cidr, '/');
   if (!slash) { errno = EINVAL; fail(cidr); }
   *slash = 0;
-  int prefix = atoi(slash + 1);
+  char *end;
+  long prefix = strtol(slash + 1, &end, 10);
+  if (*end || prefix < 0 || prefix > 32) { errno = EINVAL; fail("prefix"); }
   struct ifreq ifr = {0};
   strcpy(ifr.ifr_name, "eth0");
   set_sin(&ifr.ifr_addr, cidr);
   if (ioctl(fd, SIOCSIFADDR, &ifr) < 0) fail("address eth0");
   struct sockaddr_in *mask = (struct sockaddr_in *)&ifr.ifr_netmask;
   mask->sin_family = AF_INET;
-  mask->sin_addr.s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0;
+  mask->sin_addr.s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0; /* prefix 0: no shift by 32 */
   if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0) fail("netmask eth0");
   set_up(fd, "eth0");
   struct rtentry rt = {0};
@@ -99,9 +103,14 @@ int main(int argc, char **argv) {
     set_up(fd, "lo");
     dprintf(1, "ns\n");
     char line[256], hostname[65], cidr[64], gw[64];
-    ssize_t n = read(0, line, sizeof line - 1);
-    if (n <= 0) { errno = EPIPE; fail("waiting for the network config"); }
-    line[n] = 0;
+    size_t len = 0;
+    while (len < sizeof line - 1 && (len == 0 || line[len - 1] != '\n')) { /* a pipe may split the line */
+      ssize_t n = read(0, line + len, sizeof line - 1 - len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) { errno = EPIPE; fail("waiting for the network config"); }
+      len += (size_t)n;
+    }
+    line[len] = 0;
     if (sscanf(line, "%64s %63s %63s", hostname, cidr, gw) != 3) { errno = EINVAL; fail("config line"); }
     if (sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
     configure_eth0(fd, cidr, gw);
@@ -109,6 +118,7 @@ int main(int argc, char **argv) {
     dprintf(1, "ready\n");
     /* Hand the pipes back: the daemon watches us by our exit, not by our stdio. */
     int null = open("/dev/null", O_RDWR);
+    if (null < 0) fail("/dev/null");
     dup2(null, 0); dup2(null, 1);
     if (null > 1) close(null);
   }

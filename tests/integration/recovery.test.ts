@@ -85,6 +85,7 @@ test.serial('kill -9 of the pause from outside minipod is detected too', async (
   const after = await recovered('web', 2);
   t.not(after.sandbox!.netns, before.sandbox!.netns);
   t.deepEqual(after.containers.map((c) => c.restartCount), [2, 2]);
+  await node.api.waitReady('web', 10_000); // listening again, not only started
   t.is((await curl(node, `http://${after.ip}:80/`)).exitCode, 0);
 });
 

@@ -11,6 +11,7 @@ const allowed: [PodPhase, PodPhase][] = [
   ['Running', 'SandboxLost'],
   ['Running', 'Terminating'],
   ['SandboxLost', 'Recreating'],
+  ['SandboxLost', 'Running'],
   ['SandboxLost', 'Terminating'],
   ['Recreating', 'Running'],
   ['Recreating', 'SandboxLost'],
@@ -42,7 +43,6 @@ for (const [from, to] of [
   ['Running', 'Running'],
   ['Running', 'Recreating'],
   ['Stopped', 'Running'],
-  ['SandboxLost', 'Running'],
 ] as [PodPhase, PodPhase][]) {
   test(`${from} → ${to} throws CONFLICT naming the pod`, (t) => {
     const err = t.throws(() => assertTransition('web', from, to), { instanceOf: MinipodError })!;
