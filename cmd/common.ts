@@ -1,7 +1,6 @@
 // What every CLI verb shares: the socket flag, the API client, and error → exit code mapping.
 import type { Argv, CommandModule } from 'yargs';
 import { ApiClient, resolveSocket } from '../lib/api/client.js';
-import { MinipodError } from '../lib/errors.js';
 
 export interface GlobalArgs {
   socket?: string;
@@ -13,7 +12,7 @@ export function client(argv: GlobalArgs): ApiClient {
 
 /** Exit codes (DESIGN.md): 0 success, 1 error with one line on stderr, 2 usage error. */
 export function fail(err: unknown): never {
-  const message = err instanceof MinipodError ? err.message : err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`minipod: ${message.split('\n')[0]}\n`);
   process.exit(1);
 }

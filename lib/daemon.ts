@@ -61,7 +61,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   const ip = new IpBatch(tools.ip);
   const ipTeardown = new IpBatch(tools.ip);
-  const pool = new HolderPool(process.env.MINIPOD_SPARE_HOLDER !== '0');
+  const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
 

@@ -38,10 +38,8 @@ export const node = verb<Args>({
         if (!command.length) usage('node exec needs a command: minipod node exec -- CMD [ARGS…]');
         const n = await readNode(argv.dir);
         if (!n) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}: start one with \`minipod node start\``);
-        const { execa } = await import('execa');
-        const [file, ...args] = nodeExecArgv(n, command);
-        const r = await execa(file!, args, { stdio: 'inherit', reject: false });
-        process.exit(r.exitCode ?? 1);
+        const { runAttached } = await import('../../lib/exec/run.js');
+        process.exit(await runAttached(nodeExecArgv(n, command)));
       }
     } catch (err) {
       fail(err);

@@ -36,12 +36,13 @@ export const runCmd = verb<Args>({
       .example('$0 run -f examples/seed-pod.yaml', 'the seed pod')
       .example("$0 run echo -c 'web=python3 -m http.server 80'", 'a pod without a file'),
   handler: async (argv) => {
+    if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {
       // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
       const { parseManifest, validateManifest } = await import('../../lib/spec/parse.js');
       let manifest: Record<string, any>;
       if (argv.file) {
-        if (argv.name || argv.container) usage('give either -f FILE or NAME --container NAME=CMD, not both');
+        if (argv.name || argv.container || argv.restart) usage('give either -f FILE or NAME --container NAME=CMD [--restart …], not both (the manifest has spec.restartPolicy)');
         const text = await readFile(argv.file, 'utf8').catch((e: Error) => fail(`cannot read ${argv.file}: ${e.message}`));
         manifest = parseManifest(text, argv.file) as Record<string, any>;
         anchorWorkingDirs(manifest, path.dirname(path.resolve(argv.file)));

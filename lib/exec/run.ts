@@ -25,6 +25,14 @@ export async function run(argv: readonly string[], options: { input?: string } =
   return String(result.stdout);
 }
 
+/** Run a command with our stdio attached (an interactive `minipod node exec`); resolves with its exit code. */
+export async function runAttached(argv: readonly string[]): Promise<number> {
+  const [file, ...args] = argv;
+  spawns++;
+  const result = await execa(file!, args, { stdio: 'inherit', reject: false });
+  return result.exitCode ?? 1;
+}
+
 export interface SpawnOptions {
   /** stdin/stdout/stderr: 'pipe', 'ignore' or an open file descriptor. */
   stdio: ['pipe' | 'ignore', 'pipe' | 'ignore' | number, 'pipe' | 'ignore' | number];

@@ -7,7 +7,7 @@ import { findExecutable } from '../exec/tools.js';
 import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { DEFAULT_PATH } from '../process/app.js';
-import { createSandbox } from '../sandbox/sandbox.js';
+import { createSandbox, startSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { startContainer, stopContainer } from './containers.js';
@@ -36,16 +36,24 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     undo.push(`lease ${record.ip}`, () => ctx.ips.release(record.ip));
     steps.end();
 
+    const start = await startSandbox(ctx.pool, undo, steps);
+    record.building = { pid: start.pid, netns: start.netns, hostVeth: start.hostVeth };
+
     steps.begin('persist record');
     undo.push('pod record', () => ctx.store.delete(name));
-    await ctx.store.save(record);
+    await ctx.store.save(record); // Pending, naming the holder and veth before the veth exists
+    await ctx.pool.owned(start.pid);
+    steps.end();
+
+    steps.begin('create log directory');
     undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
     await mkdir(logs, { recursive: true, mode: 0o700 });
     steps.end();
 
-    const sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, steps);
+    const sandbox = await createSandbox(ctx.ip, start, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, steps);
     live.holder = sandbox.proc;
     record.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+    record.building = null;
     watchHolder(ctx, live, sandbox.proc);
     undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
     const sandboxMs = performance.now() - t0;

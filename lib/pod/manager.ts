@@ -2,7 +2,7 @@
 // supervisor's wiring — deaths detected by watch.ts and containers.ts, decided by
 // supervisor/plan.ts, carried out by create/stop/recreate. Every operation on a pod runs under
 // that pod's lock, through the state machine in state.ts.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
 import { asMinipodError, MinipodError } from '../errors.js';
 import type { IpBatch } from '../exec/ip-batch.js';
@@ -67,13 +67,17 @@ export class PodManager {
 
   async init(): Promise<void> {
     const records = await this.ctx.store.loadAll();
+    const leftovers = await this.ctx.pool.takeLeftovers();
+    if (leftovers.length) {
+      const killed = await killNamespaces(leftovers);
+      this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${leftovers.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
+    }
     await this.collectOrphans(records);
     for (const ip of await this.leases.list()) this.leased.add(ip);
     for (const record of records) {
       const live = newLivePod(record);
       this.pods.set(record.name, live);
-      // Not re-adopted yet (see the live-restore issue): clean up what the last daemon left.
-      if (record.phase !== 'Stopped') await withLock(live, () => stopPod(this.ctx, live, 'daemon restarted')).catch(() => {});
+      if (record.phase !== 'Stopped' || record.deletionTimestamp) await this.restore(live).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
     }
     this.guard = setInterval(() => void this.checkNamespaces(), GUARD_INTERVAL_MS);
     this.guard.unref();
@@ -81,11 +85,46 @@ export class PodManager {
   }
 
   /**
+   * A pod the last daemon left running, or in the middle of an operation. Its processes are not
+   * our children, so we cannot supervise them (re-adopting them is future work): everything in
+   * its recorded namespaces is stopped, then the pod is made whole again — rebuilt per its
+   * restart policy, like a node reboot in kubelet — or, if its creation never finished, removed.
+   */
+  private async restore(live: LivePod): Promise<void> {
+    const r = live.record;
+    const netnses = [r.sandbox?.netns, r.building?.netns].filter((n): n is string => !!n);
+    const killed = await killNamespaces(netnses);
+    for (const veth of [r.sandbox?.hostVeth, r.building?.hostVeth]) if (veth) await deleteVeth(this.ctx.ipTeardown, veth);
+    r.building = null;
+    for (const c of r.containers) {
+      if (c.state === 'Terminated') continue;
+      const finishedAt = new Date().toISOString();
+      c.lastState = { exitCode: null, signal: null, reason: 'Unknown', startedAt: c.startedAt, finishedAt };
+      Object.assign(c, { state: 'Terminated', reason: 'Unknown', ready: false, pid: null, netns: null, finishedAt, exitCode: null, signal: null });
+    }
+    const message = `daemon restarted: ${killed} process(es) of the last daemon's sandbox stopped`;
+    if (r.phase === 'Pending' || r.deletionTimestamp) {
+      // A creation that never returned, or a removal under way: the pod is made entirely gone.
+      const what = r.phase === 'Pending' ? 'CreateInterrupted' : 'RemoveResumed';
+      this.ctx.events.record(r, what, `${message}; the ${r.phase === 'Pending' ? 'unfinished' : 'removed'} pod is removed`, { type: 'Warning' });
+      live.terminating = true;
+      await withLock(live, () => this.removeLocked(live));
+    } else if (r.phase === 'Terminating') {
+      live.terminating = true;
+      await withLock(live, () => stopPod(this.ctx, live, 'stop finished after a daemon restart'));
+    } else {
+      this.ctx.events.record(r, 'DaemonRestarted', message, { type: 'Warning' });
+      if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
+      this.sandboxLost(live, 'daemon restarted');
+    }
+  }
+
+  /**
    * What a daemon that died mid-operation may have left: veths on our bridge and leases that no
    * pod record names. Removed before anything new is made.
    */
   private async collectOrphans(records: PodRecord[]): Promise<void> {
-    const veths = new Set(records.flatMap((r) => (r.sandbox ? [r.sandbox.hostVeth] : [])));
+    const veths = new Set(records.flatMap((r) => [r.sandbox?.hostVeth, r.building?.hostVeth].filter(Boolean)));
     const owners = new Set(records.map((r) => r.uid));
     for (const veth of await bridgePorts(this.ctx.ip, this.ctx.node.bridge)) {
       if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) {
@@ -188,23 +227,31 @@ export class PodManager {
       throw new MinipodError('CONFLICT', `pod ${name} is ${live.record.phase}: stop it first (\`minipod stop ${name}\`) or use \`minipod rm -f ${name}\``);
     }
     live.terminating = true;
-    await withLock(live, async () => {
-      if (this.pods.get(name) !== live) return; // removed meanwhile
-      await stopPod(this.ctx, live, 'pod removed', 'remove');
-      const steps = new Steps('remove');
-      try {
-        steps.begin('delete logs');
-        await rm(logDir(this.ctx, name), { recursive: true, force: true });
-        steps.end();
-        steps.begin('delete record');
-        await this.ctx.store.delete(name);
-        steps.end();
-      } catch (err) {
-        throw new MinipodError(asMinipodError(err).code, `failed to remove pod ${name}: ${steps.current}: ${(err as Error).message} (run \`minipod rm -f ${name}\` again)`, { cause: err });
-      }
-      this.pods.delete(name);
-      this.ctx.events.record(live.record, 'Removed', `pod ${name} removed`);
-    });
+    await withLock(live, () => this.removeLocked(live));
+  }
+
+  /** Stop (if need be), then delete logs and record. Persists the intent first (deletionTimestamp). */
+  private async removeLocked(live: LivePod): Promise<void> {
+    const r = live.record;
+    if (this.pods.get(r.name) !== live) return; // removed meanwhile
+    if (r.phase === 'Stopped' && !r.deletionTimestamp) {
+      r.deletionTimestamp = new Date().toISOString();
+      await this.ctx.store.save(r);
+    }
+    await stopPod(this.ctx, live, 'pod removed', 'remove');
+    const steps = new Steps('remove');
+    try {
+      steps.begin('delete logs');
+      await rm(logDir(this.ctx, r.name), { recursive: true, force: true });
+      steps.end();
+      steps.begin('delete record');
+      await this.ctx.store.delete(r.name);
+      steps.end();
+    } catch (err) {
+      throw new MinipodError(asMinipodError(err).code, `failed to remove pod ${r.name}: ${steps.current}: ${(err as Error).message} (run \`minipod rm -f ${r.name}\` again)`, { cause: err });
+    }
+    this.pods.delete(r.name);
+    this.ctx.events.record(r, 'Removed', `pod ${r.name} removed`);
   }
 
   /** Run argv in the pod's namespaces with piped stdio (`minipod exec`); tracked until it exits. */
@@ -270,8 +317,8 @@ export class PodManager {
       this.settleExits(live);
     }).catch((err: Error) => {
       // The new sandbox could not be built: stay SandboxLost and try again, backing off.
-      if (live.terminating || !canTransition(r.phase, 'SandboxLost')) return;
-      setPhase(r, 'SandboxLost');
+      if (live.terminating || !(r.phase === 'SandboxLost' || canTransition(r.phase, 'SandboxLost'))) return;
+      if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
       r.message = err.message;
       const delay = Math.min(SANDBOX_RETRY_MAX_MS, 1000 * 2 ** retry);
       this.ctx.events.record(r, 'FailedCreatePodSandBox', `${err.message}; retrying in ${delay / 1000}s`, { type: 'Warning' });
@@ -376,6 +423,8 @@ function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
     mac: '',
     bridge: ctx.node.bridge,
     sandbox: null,
+    building: null,
+    deletionTimestamp: null,
     containers: manifest.spec.containers.map((c) => ({
       name: c.name,
       state: 'Waiting',
@@ -399,4 +448,21 @@ function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
     timings: null,
     lastRecovery: null,
   };
+}
+
+/** SIGKILL every process in these network namespaces (found through /proc); returns how many. */
+async function killNamespaces(netnses: string[]): Promise<number> {
+  if (!netnses.length) return 0;
+  let killed = 0;
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid || pid === process.pid || !netnses.includes((await readNamespace(pid)) ?? '')) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed;
 }

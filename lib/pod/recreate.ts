@@ -5,7 +5,7 @@
 // lock; gives up between steps if the pod is being stopped, and returns with the pod still
 // SandboxLost if the new holder died meanwhile (a recovery for that death is queued behind us).
 import { MinipodError } from '../errors.js';
-import { createSandbox, deleteSandbox, rejoinSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { createSandbox, deleteSandbox, rejoinSandbox, startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { planSandboxLoss } from '../supervisor/plan.js';
@@ -71,19 +71,23 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     return;
   }
 
-  setPhase(r, 'Recreating');
-  // Persisted before the first kernel object of the new sandbox (awaited before step 3);
-  // stopping the old apps creates nothing, so it overlaps the write.
-  const recreating = ctx.store.save(r);
-  recreating.catch(() => {}); // awaited after step 1; a failure surfaces there
-  ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
-
   const steps = new Steps('recreate');
   const undo = new UndoStack();
   let removed: Promise<void> = Promise.resolve();
   const old = r.sandbox;
   let sandbox: Sandbox;
   try {
+    // 0. The new holder (the pool's spare, usually) and veth name, persisted with Recreating
+    // before the first new kernel object; stopping the old apps creates nothing, so it overlaps
+    // the write (awaited after step 1).
+    const start = await startSandbox(ctx.pool, undo, steps);
+    r.building = { pid: start.pid, netns: start.netns, hostVeth: start.hostVeth };
+    undo.push('building record', async () => void (r.building = null));
+    setPhase(r, 'Recreating');
+    const recreating = ctx.store.save(r);
+    recreating.catch(() => {}); // awaited after step 1; a failure surfaces there
+    ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
+
     // 1. Stop the apps still in the old namespace.
     steps.begin('stop apps');
     let t = epochMs();
@@ -93,6 +97,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     timeline.stopAppsMs = round(epochMs() - t);
     await recreating;
+    await ctx.pool.owned(start.pid);
     steps.end();
 
     // 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
@@ -111,9 +116,10 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     if (live.terminating) return void (await removed);
 
     // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
-    sandbox = await createSandbox(ctx.ip, ctx.pool, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, steps);
+    sandbox = await createSandbox(ctx.ip, start, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, steps);
     live.holder = sandbox.proc;
     r.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+    r.building = null;
     watchHolder(ctx, live, sandbox.proc);
     // Undone newest first: forget the holder (its stop is no death), then the record goes back.
     undo.push('sandbox record', async () => void (r.sandbox = old));

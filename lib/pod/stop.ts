@@ -19,6 +19,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
   if (r.phase === 'Stopped') return r;
   const steps = new Steps(verb);
   setPhase(r, 'Terminating');
+  if (verb === 'remove') r.deletionTimestamp ??= new Date().toISOString();
   try {
     steps.begin('persist record');
     await ctx.store.save(r);

@@ -79,7 +79,12 @@ export interface PodRecord {
   mac: string;
   bridge: string;
   sandbox: SandboxStatus | null;
+  /** The sandbox being built (create, recreate), persisted before its veth exists: what a
+   * daemon that died mid-build left behind is found through it. */
+  building: { pid: number; netns: string; hostVeth: string } | null;
   containers: ContainerStatus[];
+  /** Set (and persisted) when removal starts, as in Kubernetes: a restarted daemon finishes it. */
+  deletionTimestamp: string | null;
   conditions: PodCondition[];
   manifest: PodManifest;
   /** Milliseconds of the creation: API call → sandbox wired, → all apps spawned. */

@@ -1,22 +1,49 @@
-// One holder started ahead of need: its spawn (~10 ms, and it blocks Node's event loop) happens
-// after an operation instead of inside the next one, so a sandbox — new or recreated — starts
-// from namespaces that already exist. A spare has no veth, address or pod; it is only a process.
+// Holders started ahead of need, and a register of every holder not yet owned by a pod record.
+//
+// One spare holder is kept: its spawn (~10 ms, and it blocks Node's event loop) happens after an
+// operation instead of inside the next one. Every holder the pool starts is registered on disk
+// (state/holders/PID, holding its netns) until a pod record names it, so a daemon that dies in
+// between leaves nothing a restarted one cannot find and stop.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { log } from '../log.js';
 import { stopProcess } from '../process/stop.js';
+import { readNamespace } from './netns.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
 export class HolderPool {
   private spare: Promise<Holder | null> | null = null;
   private closed = false;
+  private readonly dir: string;
 
-  constructor(private readonly enabled = true) {}
+  constructor(stateDir: string, private readonly enabled = true) {
+    this.dir = path.join(stateDir, 'holders');
+  }
+
+  /** The namespaces of holders a previous daemon started and no pod owned; the register is emptied. */
+  async takeLeftovers(): Promise<string[]> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const netnses: string[] = [];
+    for (const pid of await readdir(this.dir)) {
+      const netns = (await readFile(path.join(this.dir, pid), 'utf8').catch(() => '')).trim();
+      // Only if that pid still holds that namespace: never a reused pid.
+      if (netns && (await readNamespace(Number(pid))) === netns) netnses.push(netns);
+      await rm(path.join(this.dir, pid), { force: true });
+    }
+    return netnses;
+  }
 
   /** A holder whose namespaces exist: the spare if there is a live one, else a new one. */
   async take(): Promise<Holder> {
     const spare = this.spare;
     this.spare = null;
     const h = spare ? await spare : null;
-    return h && holderAlive(h) ? h : startPause();
+    return h && holderAlive(h) ? h : this.start();
+  }
+
+  /** A pod record now names this holder: it leaves the register. */
+  async owned(pid: number): Promise<void> {
+    await rm(path.join(this.dir, String(pid)), { force: true });
   }
 
   /**
@@ -26,7 +53,7 @@ export class HolderPool {
   refill(): void {
     if (!this.enabled || this.closed || this.spare) return;
     this.spare = new Promise<void>((resolve) => setTimeout(resolve, 0))
-      .then(() => (this.closed ? null : startPause()))
+      .then(() => (this.closed ? null : this.start()))
       .catch((err: Error) => {
         log.warn({ err: err.message }, 'could not start a spare pause holder');
         return null;
@@ -42,6 +69,16 @@ export class HolderPool {
     this.closed = true;
     const h = this.spare ? await this.spare : null;
     this.spare = null;
-    if (h) await stopProcess(h.proc, 1000);
+    if (h) {
+      await stopProcess(h.proc, 1000);
+      await this.owned(h.pid);
+    }
+  }
+
+  private async start(): Promise<Holder> {
+    const h = await startPause();
+    const netns = await readNamespace(h.pid);
+    if (netns) await writeFile(path.join(this.dir, String(h.pid)), `${netns}\n`, { mode: 0o600 });
+    return h;
   }
 }

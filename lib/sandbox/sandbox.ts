@@ -8,7 +8,7 @@ import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from './netns.js';
-import { startHolderIn } from './pause.js';
+import { holderAlive, startHolderIn, type Holder } from './pause.js';
 import type { HolderPool } from './pool.js';
 import type { Steps } from './steps.js';
 import { waitForNamespace } from './wait.js';
@@ -36,17 +36,36 @@ export interface Sandbox {
 /** The holder exits 0 on SIGTERM at once; anything slower is stuck. */
 const HOLDER_GRACE_MS = 2000;
 
-/** Build a sandbox; each part's undo is on `undo` before the next part is made. */
-export async function createSandbox(ip: IpBatch, pool: HolderPool, cfg: SandboxConfig, undo: UndoStack, steps: Steps): Promise<Sandbox> {
+/** A sandbox about to be built: its holder exists, its veth name is chosen, nothing else yet. */
+export interface SandboxStart {
+  holder: Holder;
+  pid: number;
+  netns: string;
+  hostVeth: string;
+  ms: number;
+}
+
+/**
+ * First step of a sandbox: a holder (the pool's spare, usually) and a veth name. The caller
+ * persists both before `createSandbox` makes the veth, so a daemon that dies in between leaves
+ * nothing a restarted one cannot find.
+ */
+export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Steps): Promise<SandboxStart> {
   const t0 = performance.now();
   steps.begin('start pause holder');
   const holder = await pool.take();
   undo.push(`pause ${holder.pid}`, async () => void (await stopProcess(holder.proc, HOLDER_GRACE_MS)));
+  const netns = await readNamespace(holder.pid);
+  if (!netns) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
   steps.end();
+  return { holder, pid: holder.pid, netns, hostVeth: newHostVethName(), ms: performance.now() - t0 };
+}
 
+/** Wire a started sandbox; each part's undo is on `undo` before the next part is made. */
+export async function createSandbox(ip: IpBatch, start: SandboxStart, cfg: SandboxConfig, undo: UndoStack, steps: Steps): Promise<Sandbox> {
+  const { holder, hostVeth } = start;
   const t1 = performance.now();
   steps.begin('create veth');
-  const hostVeth = newHostVethName();
   // Registered first: a failed `link add` may still have made the link.
   undo.push(`veth ${hostVeth}`, () => deleteVeth(ip, hostVeth));
   await createVeth(ip, { hostName: hostVeth, bridge: cfg.bridge, sandboxPid: holder.pid, mac: cfg.mac });
@@ -55,10 +74,9 @@ export async function createSandbox(ip: IpBatch, pool: HolderPool, cfg: SandboxC
   steps.begin('configure eth0');
   await holder.configure({ hostname: cfg.hostname, address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway });
 
-  const netns = await readNamespace(holder.pid);
-  if (!netns) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
+  if (!holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
   steps.end();
-  return { proc: holder.proc, pid: holder.pid, netns, hostVeth, sandboxMs: t1 - t0, networkMs: performance.now() - t1 };
+  return { proc: holder.proc, pid: holder.pid, netns: start.netns, hostVeth, sandboxMs: start.ms, networkMs: performance.now() - t1 };
 }
 
 /**

@@ -33,6 +33,9 @@ export class PodStore {
   async loadAll(): Promise<PodRecord[]> {
     const records: PodRecord[] = [];
     for (const entry of await readdir(this.dir)) {
+      // A write cut short by a crash leaves its temp file (NAME.json.<random>); the record it
+      // was replacing is intact, so the temp file is dropped.
+      if (/\.json\.\d+$/.test(entry)) await rm(path.join(this.dir, entry), { force: true });
       if (!entry.endsWith('.json')) continue;
       const file = path.join(this.dir, entry);
       try {

@@ -1,5 +1,6 @@
 // Integration-test helpers: every suite gets its own node namespace (a daemon alone in a fresh
 // network + mount namespace, state under a temp dir), so nothing touches the host's network.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,14 +43,21 @@ export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error('integration tests need root (they create namespaces, veths and bridges): run `sudo npm test`');
 }
 
-export async function startTestNode(opts: NodeOptions = {}): Promise<TestNode> {
+// Should the test process die before its after.always hook, no daemon may outlive it.
+const daemons = new Set<number>();
+process.once('exit', () => {
+  for (const pid of daemons) if (alive(pid)) process.kill(pid, 'SIGTERM');
+});
+
+/**
+ * A daemon in a new node namespace; with `dir`, on the state of an earlier one (a daemon
+ * restarted after a crash or a reboot of its node).
+ */
+export async function startTestNode(opts: NodeOptions = {}, existingDir?: string): Promise<TestNode> {
   requireRoot();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-test-'));
+  const dir = existingDir ?? (await mkdtemp(path.join(os.tmpdir(), 'minipod-test-')));
   const info = await startNode(dir, opts);
-  // Should the test process die before its after.always hook, the daemon must not outlive it.
-  process.once('exit', () => {
-    if (alive(info.pid)) process.kill(info.pid, 'SIGTERM');
-  });
+  daemons.add(info.pid);
   const node: TestNode = {
     ...info,
     api: new ApiClient(info.socket),
@@ -137,10 +145,11 @@ export async function netnsOf(pid: number): Promise<string | undefined> {
   return readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
 }
 
+/** The process exists and is not a zombie (an exited child nobody has reaped yet). */
 export const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -29,6 +29,8 @@ function record(name: string): PodRecord {
     mac: '0a:58:0a:58:00:02',
     bridge: 'minipod0',
     sandbox: { pid: 1234, netns: 'net:[4026532000]', attempt: 0, hostVeth: 'mpabcdefghij', createdAt: '2024-01-01T00:00:01.000Z' },
+    building: null,
+    deletionTimestamp: null,
     containers: [
       {
         name: 'httpd',
