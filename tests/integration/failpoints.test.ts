@@ -56,7 +56,8 @@ for (const step of removeSteps) {
   });
 }
 
-const recreateSteps = ['stop-apps', 'remove-old-veth', 'start-pause-holder', 'create-veth', 'configure-eth0', 'start-containers'];
+// In order: the new holder is taken first (and persisted with Recreating), then the old apps stop.
+const recreateSteps = ['start-pause-holder', 'stop-apps', 'remove-old-veth', 'create-veth', 'configure-eth0', 'start-containers'];
 
 for (const step of recreateSteps) {
   test.serial(`recreate fails after "${step}": the failure is reported, rolled back, and retried`, async (t) => {
@@ -73,8 +74,14 @@ for (const step of recreateSteps) {
     t.is(lost.phase, 'SandboxLost');
     t.is(lost.sandbox!.attempt, 0, 'a rolled-back sandbox is no attempt');
     const s = await snapshot(node);
-    t.deepEqual(s.links, ['lo', 'minipod0'], 'nothing of the old or the half-made sandbox is left');
-    t.deepEqual(s.processes, []);
+    if (step === 'start-pause-holder') {
+      // Failed before anything was touched: the old apps and veth wait, as they were, for the retry.
+      t.deepEqual(s.links, ['lo', 'minipod0', before.sandbox!.hostVeth].sort(), 'no half-made sandbox');
+      t.deepEqual(s.processes, before.containers.map((c) => c.argv.join(' ')).sort());
+    } else {
+      t.deepEqual(s.links, ['lo', 'minipod0'], 'nothing of the old or the half-made sandbox is left');
+      t.deepEqual(s.processes, []);
+    }
     t.deepEqual(s.leases, [before.ip], 'the pod keeps its IP while it waits');
     await arm();
     const after = await waitFor(async () => {
