@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { daemon } from './commands/daemon.js';
 import { events } from './commands/events.js';
+import { gc } from './commands/gc.js';
 import { exec } from './commands/exec.js';
 import { inspect } from './commands/inspect.js';
 import { kill } from './commands/kill.js';
@@ -27,6 +28,7 @@ await yargs(hideBin(process.argv))
   .command(rm)
   .command(events)
   .command(kill)
+  .command(gc)
   .command(node)
   .demandCommand(1, 'give a command; see `minipod --help`')
   .strict()

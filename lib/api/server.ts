@@ -102,6 +102,8 @@ export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Se
     }],
     ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamLogs(pods, podName(params[0]), query, res)],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
+    ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],
+    ['POST', /^\/gc$/, async () => ({ orphans: await pods.gc(true) })],
   ];
   if (process.env.MINIPOD_DEBUG_API === '1') {
     // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.

@@ -2,7 +2,7 @@
 // supervisor's wiring — deaths detected by watch.ts and containers.ts, decided by
 // supervisor/plan.ts, carried out by create/stop/recreate. Every operation on a pod runs under
 // that pod's lock, through the state machine in state.ts.
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
 import { asMinipodError, MinipodError } from '../errors.js';
 import type { IpBatch } from '../exec/ip-batch.js';
@@ -12,9 +12,7 @@ import { onExit } from '../process/exit.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 import type { Tools } from '../exec/tools.js';
 import { podLogger } from '../log.js';
-import { bridgePorts } from '../network/bridge.js';
 import { allocate } from '../network/ipam.js';
-import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { listeningPorts } from '../network/listening.js';
 import { readNamespace } from '../sandbox/netns.js';
@@ -27,6 +25,7 @@ import type { EventLog } from '../supervisor/events.js';
 import { DEFAULT_BACKOFF, planContainerExit, type BackoffConfig } from '../supervisor/plan.js';
 import { containerStatus, startContainer } from './containers.js';
 import { createPod, logDir } from './create.js';
+import { findOrphans, killNamespaces, removeOrphans, type Orphan } from './gc.js';
 import { epochMs, newLivePod, withLock, type LivePod, type NodeConfig, type PodContext } from './live.js';
 import { recoverSandbox } from './recreate.js';
 import { canRemove, canTransition, setPhase } from './state.js';
@@ -72,7 +71,9 @@ export class PodManager {
       const killed = await killNamespaces(leftovers);
       this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${leftovers.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
     }
-    await this.collectOrphans(records);
+    // What a dead daemon left that no record names; quarantined records stay for a person to read.
+    const orphans = await findOrphans(this.ctx, records, null);
+    await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record'));
     for (const ip of await this.leases.list()) this.leased.add(ip);
     for (const record of records) {
       const live = newLivePod(record);
@@ -119,26 +120,11 @@ export class PodManager {
     }
   }
 
-  /**
-   * What a daemon that died mid-operation may have left: veths on our bridge and leases that no
-   * pod record names. Removed before anything new is made.
-   */
-  private async collectOrphans(records: PodRecord[]): Promise<void> {
-    const veths = new Set(records.flatMap((r) => [r.sandbox?.hostVeth, r.building?.hostVeth].filter(Boolean)));
-    const owners = new Set(records.map((r) => r.uid));
-    for (const veth of await bridgePorts(this.ctx.ip, this.ctx.node.bridge)) {
-      if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) {
-        this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `veth ${veth} on ${this.ctx.node.bridge} belongs to no pod`, { type: 'Warning' });
-        await deleteVeth(this.ctx.ipTeardown, veth);
-      }
-    }
-    for (const ip of await this.leases.list()) {
-      const owner = await this.leases.owner(ip);
-      if (owner !== undefined && !owners.has(owner)) {
-        this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `lease ${ip} belongs to no pod (owner ${owner || 'unknown'})`, { type: 'Warning' });
-        await this.leases.release(ip);
-      }
-    }
+  /** `minipod gc`: what no pod owns; removed with fix. */
+  async gc(fix: boolean): Promise<Orphan[]> {
+    const orphans = await findOrphans(this.ctx, this.list(), await this.ctx.pool.sparePid());
+    if (fix) await removeOrphans(this.ctx, orphans);
+    return orphans;
   }
 
   list(): PodRecord[] {
@@ -448,21 +434,4 @@ function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
     timings: null,
     lastRecovery: null,
   };
-}
-
-/** SIGKILL every process in these network namespaces (found through /proc); returns how many. */
-async function killNamespaces(netnses: string[]): Promise<number> {
-  if (!netnses.length) return 0;
-  let killed = 0;
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!pid || pid === process.pid || !netnses.includes((await readNamespace(pid)) ?? '')) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed++;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return killed;
 }

@@ -1,0 +1,81 @@
+// Garbage: kernel objects, processes and files that no pod record owns — what a crash, a failed
+// cleanup or a hand-made experiment leaves. `minipod gc` lists them (and says where each came
+// from); with --fix, and at every daemon start, they are removed.
+import { readdir, readlink, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { bridgePorts } from '../network/bridge.js';
+import { HOST_VETH_PREFIX } from '../network/names.js';
+import { deleteVeth } from '../network/veth.js';
+import { readNamespace } from '../sandbox/netns.js';
+import { PAUSE_PATH } from '../sandbox/pause.js';
+import type { PodContext } from './live.js';
+import type { PodRecord } from './types.js';
+
+export interface Orphan {
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder';
+  name: string;
+  /** Where it came from, in words a person can check. */
+  origin: string;
+}
+
+/** Everything under our bridge, state dir and mount namespace that no record names. */
+export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null): Promise<Orphan[]> {
+  const orphans: Orphan[] = [];
+  const veths = new Set(records.flatMap((r) => [r.sandbox?.hostVeth, r.building?.hostVeth].filter(Boolean)));
+  for (const veth of await bridgePorts(ctx.ip, ctx.node.bridge)) {
+    if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) orphans.push({ kind: 'veth', name: veth, origin: `a pod veth on ${ctx.node.bridge} that no pod record names (a crash mid-create or a failed cleanup)` });
+  }
+  const owners = new Set(records.map((r) => r.uid));
+  for (const ip of await ctx.leases.list()) {
+    const owner = await ctx.leases.owner(ip);
+    if (owner !== undefined && !owners.has(owner)) orphans.push({ kind: 'lease', name: ip, origin: owner ? `leased to pod uid ${owner}, which no longer exists` : 'a lease whose write was cut short' });
+  }
+  const names = new Set(records.map((r) => r.name));
+  const logs = path.join(ctx.node.stateDir, 'logs');
+  for (const dir of await readdir(logs).catch(() => [])) {
+    if (!names.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
+  }
+  for (const file of await readdir(ctx.store.dir)) {
+    if (file.endsWith('.corrupt')) orphans.push({ kind: 'record', name: path.join(ctx.store.dir, file), origin: 'an unreadable pod record, quarantined at daemon start' });
+  }
+  // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
+  const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
+  const ourMnt = await readlink('/proc/self/ns/mnt');
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid || pid === sparePid) continue;
+    if ((await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH) continue;
+    if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== ourMnt) continue;
+    const netns = await readNamespace(pid);
+    if (netns && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
+  }
+  return orphans;
+}
+
+/** Remove what findOrphans found; a holder goes with every process in its namespace. */
+export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise<void> {
+  for (const o of orphans) {
+    if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
+    else if (o.kind === 'lease') await ctx.ips.release(o.name);
+    else if (o.kind === 'logs' || o.kind === 'record') await rm(o.name, { recursive: true, force: true });
+    else await killNamespaces([o.name.split(' ')[2]!]);
+    ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
+  }
+}
+
+/** SIGKILL every process in these network namespaces (found through /proc); returns how many. */
+export async function killNamespaces(netnses: string[]): Promise<number> {
+  if (!netnses.length) return 0;
+  let killed = 0;
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid || pid === process.pid || !netnses.includes((await readNamespace(pid)) ?? '')) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed;
+}
