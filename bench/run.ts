@@ -9,6 +9,7 @@ import { ApiClient } from '../lib/api/client.js';
 import type { Stats } from '../lib/api/protocol.js';
 import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
+import { benchLoad } from './load.js';
 import { benchRecovery } from './recovery.js';
 import { summary } from './stats.js';
 
@@ -73,6 +74,7 @@ try {
   console.log(summary('rm -f of a running pod (API round trip)', removal));
 
   await benchRecovery(node, api, KILLS);
+  await benchLoad(api);
 } finally {
   await stopNode(dir);
   await rm(dir, { recursive: true, force: true });

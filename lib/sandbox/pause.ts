@@ -18,6 +18,8 @@ export interface PauseNetwork {
 export interface Holder {
   pid: number;
   proc: Proc;
+  /** Its network namespace, once read (the pool reads it when it starts the holder). */
+  netns?: string;
   /** Tell the holder eth0 is in its namespace; resolves once it is named, addressed and routed. */
   configure(net: PauseNetwork): Promise<void>;
 }

@@ -78,6 +78,7 @@ export class HolderPool {
   private async start(): Promise<Holder> {
     const h = await startPause();
     const netns = await readNamespace(h.pid);
+    h.netns = netns;
     if (netns) await writeFile(path.join(this.dir, String(h.pid)), `${netns}\n`, { mode: 0o600 });
     return h;
   }

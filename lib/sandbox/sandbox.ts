@@ -55,8 +55,8 @@ export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Ste
   steps.begin('start pause holder');
   const holder = await pool.take();
   undo.push(`pause ${holder.pid}`, async () => void (await stopProcess(holder.proc, HOLDER_GRACE_MS)));
-  const netns = await readNamespace(holder.pid);
-  if (!netns) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
+  const netns = holder.netns ?? (await readNamespace(holder.pid));
+  if (!netns || !holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
   steps.end();
   return { holder, pid: holder.pid, netns, hostVeth: newHostVethName(), ms: performance.now() - t0 };
 }
