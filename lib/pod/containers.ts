@@ -5,6 +5,7 @@ import { MinipodError } from '../errors.js';
 import type { Proc } from '../exec/run.js';
 import { DEFAULT_PATH, startApp } from '../process/app.js';
 import { onExit } from '../process/exit.js';
+import { startTimeOf } from '../process/identity.js';
 import { stopProcess } from '../process/stop.js';
 import { waitForNamespace } from '../sandbox/wait.js';
 import type { LivePod, PodContext } from './live.js';
@@ -41,6 +42,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   // nsenter joins the namespaces a moment after the spawn: only then is the app inside the
   // sandbox (what inspect reports, what the split-brain guard compares).
   if (await waitForNamespace(proc.pid!, r.sandbox!.netns)) c.netns = r.sandbox!.netns;
+  c.startTime = (await startTimeOf(proc.pid!)) ?? null; // nsenter exec'd the app: same process
   ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${r.sandbox!.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 

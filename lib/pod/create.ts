@@ -37,7 +37,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     steps.end();
 
     const start = await startSandbox(ctx.pool, undo, steps);
-    record.building = { pid: start.pid, netns: start.netns, hostVeth: start.hostVeth };
+    record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
 
     steps.begin('persist record');
     undo.push('pod record', () => ctx.store.delete(name));
@@ -52,7 +52,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
 
     const sandbox = await createSandbox(ctx.ip, start, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, steps);
     live.holder = sandbox.proc;
-    record.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+    record.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
     record.building = null;
     watchHolder(ctx, live, sandbox.proc);
     undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death

@@ -15,6 +15,7 @@ import { podLogger } from '../log.js';
 import { allocate } from '../network/ipam.js';
 import { deleteVeth } from '../network/veth.js';
 import { listeningPorts } from '../network/listening.js';
+import { isSameProcess } from '../process/identity.js';
 import { readNamespace } from '../sandbox/netns.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import { Steps } from '../sandbox/steps.js';
@@ -93,8 +94,15 @@ export class PodManager {
    */
   private async restore(live: LivePod): Promise<void> {
     const r = live.record;
-    const netnses = [r.sandbox?.netns, r.building?.netns].filter((n): n is string => !!n);
-    const killed = await killNamespaces(netnses);
+    // A namespace is ours only while a process we recorded (pid and start time) is in it: a
+    // namespace's inode number can be reused once it is freed, by anyone's namespace.
+    const netnses = new Set<string>();
+    for (const sb of [r.sandbox, r.building]) if (sb && (await isSameProcess(sb.pid, sb.startTime))) netnses.add(sb.netns);
+    for (const c of r.containers) {
+      if (!c.pid || !r.sandbox || !(await isSameProcess(c.pid, c.startTime))) continue;
+      if ((await readNamespace(c.pid)) === r.sandbox.netns) netnses.add(r.sandbox.netns);
+    }
+    const killed = await killNamespaces([...netnses]);
     for (const veth of [r.sandbox?.hostVeth, r.building?.hostVeth]) if (veth) await deleteVeth(this.ctx.ipTeardown, veth);
     r.building = null;
     for (const c of r.containers) {

@@ -11,6 +11,7 @@ import { UndoStack } from '../sandbox/undo.js';
 import { planSandboxLoss } from '../supervisor/plan.js';
 import { startContainer, stopContainer } from './containers.js';
 import { epochMs, round, type LivePod, type PodContext } from './live.js';
+import { startTimeOf } from '../process/identity.js';
 import { stopProcess } from '../process/stop.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
@@ -46,7 +47,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     try {
       const holder = await rejoinSandbox(ctx.tools.nsenter, plan.via, r.sandbox.netns);
       live.holder = holder.proc;
-      r.sandbox = { ...r.sandbox, pid: holder.pid, attempt: plan.attempt, createdAt: new Date().toISOString() };
+      r.sandbox = { ...r.sandbox, pid: holder.pid, startTime: (await startTimeOf(holder.pid)) ?? null, attempt: plan.attempt, createdAt: new Date().toISOString() };
       watchHolder(ctx, live, holder.proc);
       timeline.sandboxMs = round(epochMs() - started);
       timeline.wiredAt = timeline.appsStartedAt = epochMs();
@@ -81,7 +82,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     // before the first new kernel object; stopping the old apps creates nothing, so it overlaps
     // the write (awaited after step 1).
     const start = await startSandbox(ctx.pool, undo, steps);
-    r.building = { pid: start.pid, netns: start.netns, hostVeth: start.hostVeth };
+    r.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
     undo.push('building record', async () => void (r.building = null));
     setPhase(r, 'Recreating');
     const recreating = ctx.store.save(r);
@@ -118,7 +119,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
     sandbox = await createSandbox(ctx.ip, start, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, steps);
     live.holder = sandbox.proc;
-    r.sandbox = { pid: sandbox.pid, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+    r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
     r.building = null;
     watchHolder(ctx, live, sandbox.proc);
     // Undone newest first: forget the holder (its stop is no death), then the record goes back.

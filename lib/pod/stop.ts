@@ -1,7 +1,7 @@
 // Stop a pod: its apps (SIGTERM, SIGKILL after the grace period), then its sandbox (veth,
 // holder), then its IP. Idempotent, and the one teardown path for stop, rm and shutdown.
 import { asMinipodError, MinipodError } from '../errors.js';
-import { readNamespace } from '../sandbox/netns.js';
+import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
@@ -37,11 +37,11 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       steps.begin('delete sandbox');
       // A record from an earlier daemon has no child handles: kill its processes only if they
       // still hold the recorded namespace (never a reused pid).
-      for (const c of r.containers) if (c.pid && !live.apps.has(c.name)) await killIfHolds(c.pid, r.sandbox.netns);
+      for (const c of r.containers) if (c.pid && !live.apps.has(c.name)) await killIfOurs(c.pid, c.startTime);
       const holder = live.holder;
       live.holder = null; // its exit is now expected
       await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
-      if (!holder) await killIfHolds(r.sandbox.pid, r.sandbox.netns);
+      if (!holder) await killIfOurs(r.sandbox.pid, r.sandbox.startTime);
       ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
       steps.end();
     }
@@ -68,9 +68,9 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
   }
 }
 
-/** SIGKILL pid only if it still holds the namespace we recorded (never a reused pid). */
-async function killIfHolds(pid: number, netns: string): Promise<void> {
-  if ((await readNamespace(pid)) !== netns) return;
+/** SIGKILL pid only if it is still the process we recorded (pid and start time), never a reused pid. */
+async function killIfOurs(pid: number, startTime: string | null | undefined): Promise<void> {
+  if (!(await isSameProcess(pid, startTime))) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {

@@ -21,6 +21,8 @@ export interface ContainerStatus {
   /** Running and, if it declares ports, listening on all of them. */
   ready: boolean;
   pid: number | null;
+  /** With pid, the process's identity (see lib/process/identity.ts). */
+  startTime?: string | null;
   netns: string | null;
   restartCount: number;
   startedAt: string | null;
@@ -38,6 +40,7 @@ export interface ContainerStatus {
 
 export interface SandboxStatus {
   pid: number;
+  startTime?: string | null; // the holder's, with pid its identity
   netns: string;
   attempt: number; // sandbox generations replaced so far; 0 for the first
   hostVeth: string;
@@ -81,7 +84,7 @@ export interface PodRecord {
   sandbox: SandboxStatus | null;
   /** The sandbox being built (create, recreate), persisted before its veth exists: what a
    * daemon that died mid-build left behind is found through it. */
-  building: { pid: number; netns: string; hostVeth: string } | null;
+  building: { pid: number; startTime?: string | null; netns: string; hostVeth: string } | null;
   containers: ContainerStatus[];
   /** Set (and persisted) when removal starts, as in Kubernetes: a restarted daemon finishes it. */
   deletionTimestamp: string | null;

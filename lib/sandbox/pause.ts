@@ -18,8 +18,9 @@ export interface PauseNetwork {
 export interface Holder {
   pid: number;
   proc: Proc;
-  /** Its network namespace, once read (the pool reads it when it starts the holder). */
+  /** Its network namespace and start time, once read (the pool reads them when it starts it). */
   netns?: string;
+  startTime?: string;
   /** Tell the holder eth0 is in its namespace; resolves once it is named, addressed and routed. */
   configure(net: PauseNetwork): Promise<void>;
 }

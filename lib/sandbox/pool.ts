@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
 import { stopProcess } from '../process/stop.js';
+import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { readNamespace } from './netns.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
@@ -25,9 +26,9 @@ export class HolderPool {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const netnses: string[] = [];
     for (const pid of await readdir(this.dir)) {
-      const netns = (await readFile(path.join(this.dir, pid), 'utf8').catch(() => '')).trim();
-      // Only if that pid still holds that namespace: never a reused pid.
-      if (netns && (await readNamespace(Number(pid))) === netns) netnses.push(netns);
+      const [netns, startTime] = (await readFile(path.join(this.dir, pid), 'utf8').catch(() => '')).trim().split(' ');
+      // Only if it is still that very process (pid and start time) in that namespace.
+      if (netns && (await isSameProcess(Number(pid), startTime)) && (await readNamespace(Number(pid))) === netns) netnses.push(netns);
       await rm(path.join(this.dir, pid), { force: true });
     }
     return netnses;
@@ -77,9 +78,9 @@ export class HolderPool {
 
   private async start(): Promise<Holder> {
     const h = await startPause();
-    const netns = await readNamespace(h.pid);
-    h.netns = netns;
-    if (netns) await writeFile(path.join(this.dir, String(h.pid)), `${netns}\n`, { mode: 0o600 });
+    h.netns = await readNamespace(h.pid);
+    h.startTime = await startTimeOf(h.pid);
+    if (h.netns) await writeFile(path.join(this.dir, String(h.pid)), `${h.netns} ${h.startTime}\n`, { mode: 0o600 });
     return h;
   }
 }

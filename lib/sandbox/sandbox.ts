@@ -8,6 +8,7 @@ import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from './netns.js';
+import { startTimeOf } from '../process/identity.js';
 import { holderAlive, startHolderIn, type Holder } from './pause.js';
 import type { HolderPool } from './pool.js';
 import type { Steps } from './steps.js';
@@ -40,6 +41,7 @@ const HOLDER_GRACE_MS = 2000;
 export interface SandboxStart {
   holder: Holder;
   pid: number;
+  startTime: string | null;
   netns: string;
   hostVeth: string;
   ms: number;
@@ -58,7 +60,8 @@ export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Ste
   const netns = holder.netns ?? (await readNamespace(holder.pid));
   if (!netns || !holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
   steps.end();
-  return { holder, pid: holder.pid, netns, hostVeth: newHostVethName(), ms: performance.now() - t0 };
+  const startTime = holder.startTime ?? (await startTimeOf(holder.pid)) ?? null;
+  return { holder, pid: holder.pid, startTime, netns, hostVeth: newHostVethName(), ms: performance.now() - t0 };
 }
 
 /** Wire a started sandbox; each part's undo is on `undo` before the next part is made. */
