@@ -16,9 +16,11 @@ export async function createVeth(ip: IpBatch, v: VethSpec): Promise<void> {
   ]);
 }
 
-const missing = (f: { message: string }) => /Cannot find device|does not exist/.test(f.message);
+// "No such device" (ENODEV): the name still resolved but the kernel is already unregistering the
+// link — its namespace died and took the pair with it.
+const missing = (f: { message: string }) => /Cannot find device|does not exist|No such device/.test(f.message);
 
-/** Idempotent: a veth that is already gone (its namespace died) is success. */
+/** Idempotent: a veth that is already gone, or going (its namespace died), is success. */
 export async function deleteVeth(ip: IpBatch, hostName: string): Promise<void> {
   await ip.run([`link del ${hostName}`], missing);
 }

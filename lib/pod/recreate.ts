@@ -108,11 +108,15 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     t = epochMs();
     const oldHolder = live.holder;
     live.holder = null;
-    removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(() => {
-      timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
-      ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
-    });
-    removed.catch(() => {}); // awaited below; a failure is reported there
+    removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
+      () => {
+        timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+        ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+      },
+      // The old sandbox is no part of the new one: its cleanup failing must not undo the
+      // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
+      (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
+    );
     steps.end();
     if (live.terminating) return void (await removed);
 
