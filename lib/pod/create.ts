@@ -7,7 +7,7 @@ import { findExecutable } from '../exec/tools.js';
 import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { DEFAULT_PATH } from '../process/app.js';
-import { createSandbox, startSandbox } from '../sandbox/sandbox.js';
+import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { startContainer, stopContainer } from './containers.js';
@@ -15,6 +15,17 @@ import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 import { watchHolder } from './watch.js';
+
+/** The network a pod's sandbox gets: the pod's own IP and MAC, on the node's bridge. */
+export function sandboxConfig(r: PodRecord): SandboxConfig {
+  return { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge };
+}
+
+/** SandboxCreated and NetworkReady, for a first sandbox or one that replaced `was`. */
+export function recordSandboxReady(ctx: PodContext, r: PodRecord, sandbox: Sandbox, was?: string): void {
+  ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns}${was ? ` (was ${was})` : ''}`);
+  ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
+}
 
 export function logDir(ctx: PodContext, name: string): string {
   return path.join(ctx.node.stateDir, 'logs', name);
@@ -50,15 +61,14 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     await mkdir(logs, { recursive: true, mode: 0o700 });
     steps.end();
 
-    const sandbox = await createSandbox(ctx.ip, start, { hostname: name, ip: record.ip, prefix: record.prefix, gateway: record.gateway, mac: record.mac, bridge: record.bridge }, undo, steps);
+    const sandbox = await createSandbox(ctx.ip, start, sandboxConfig(record), undo, steps);
     live.holder = sandbox.proc;
     record.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
     record.building = null;
     watchHolder(ctx, live, sandbox.proc);
     undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
     const sandboxMs = performance.now() - t0;
-    ctx.events.record(record, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns}`);
-    ctx.events.record(record, 'NetworkReady', `eth0 ${record.ip}/${record.prefix} (${record.mac}) via ${record.gateway}, host veth ${sandbox.hostVeth} on ${record.bridge}`);
+    recordSandboxReady(ctx, record, sandbox);
 
     steps.begin('start containers');
     for (const c of record.containers) {

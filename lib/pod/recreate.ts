@@ -10,6 +10,7 @@ import { Steps } from '../sandbox/steps.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { planSandboxLoss } from '../supervisor/plan.js';
 import { startContainer, stopContainer } from './containers.js';
+import { recordSandboxReady, sandboxConfig } from './create.js';
 import { epochMs, round, type LivePod, type PodContext } from './live.js';
 import { startTimeOf } from '../process/identity.js';
 import { stopProcess } from '../process/stop.js';
@@ -121,7 +122,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     if (live.terminating) return void (await removed);
 
     // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
-    sandbox = await createSandbox(ctx.ip, start, { hostname: r.name, ip: r.ip, prefix: r.prefix, gateway: r.gateway, mac: r.mac, bridge: r.bridge }, undo, steps);
+    sandbox = await createSandbox(ctx.ip, start, sandboxConfig(r), undo, steps);
     live.holder = sandbox.proc;
     r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: plan.attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
     r.building = null;
@@ -134,8 +135,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     timeline.wiredAt = epochMs();
     const saved = ctx.store.save(r); // written while the apps start
     saved.catch(() => {}); // awaited after step 4
-    ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns} (was ${old.netns})`);
-    ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
+    recordSandboxReady(ctx, r, sandbox, old.netns);
     if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
 
     // 4. The apps, inside the new namespaces.
