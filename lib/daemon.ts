@@ -74,7 +74,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
 
-  const server = createApiServer({ pods, events, tools, pool });
+  const server = createApiServer({ pods, events, pool });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);

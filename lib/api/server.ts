@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { spawnCount, type Proc } from '../exec/run.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
-import type { Tools } from '../exec/tools.js';
 import { log } from '../log.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -33,7 +32,6 @@ export interface ApiDeps {
   pods: PodManager;
   pool: HolderPool;
   events: EventLog;
-  tools: Tools;
 }
 
 function podName(raw: string | undefined): string {
@@ -76,7 +74,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function createApiServer({ pods, events, tools, pool }: ApiDeps): http.Server {
+export function createApiServer({ pods, events, pool }: ApiDeps): http.Server {
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/health$/, async () => ({ ok: true })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
