@@ -11,6 +11,10 @@ import { CommandError } from './command-error.js';
 import { spawnProcess, type Proc } from './run.js';
 
 const MARKER = 'link show dev minipod-batch-marker';
+/** ip blocks on the kernel's rtnl lock; a kernel stuck unregistering a device can hold it for
+ * minutes. A request unanswered this long kills the process (the next request starts another),
+ * so no pod operation, and no daemon shutdown, waits forever. */
+const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface BatchFailure {
   line: string;
@@ -39,7 +43,12 @@ export class IpBatch {
     return new Promise((resolve) => {
       const first = this.lineNo + 1;
       this.lineNo += lines.length + 1;
-      this.queue.push({ lines, first, marker: this.lineNo, failures: [], resolve });
+      const timer = setTimeout(() => {
+        log.error({ lines }, `ip -batch did not answer within ${REQUEST_TIMEOUT_MS / 1000}s: restarting it`);
+        proc.kill('SIGKILL'); // its exit fails every request still queued on it
+      }, REQUEST_TIMEOUT_MS);
+      timer.unref();
+      this.queue.push({ lines, first, marker: this.lineNo, failures: [], resolve: (f) => (clearTimeout(timer), resolve(f)) });
       proc.stdin!.write(`${lines.join('\n')}\n${MARKER}\n`);
     });
   }
@@ -73,7 +82,7 @@ export class IpBatch {
       // Requests still waiting will never see their marker: fail them rather than hang.
       const lost = queue.splice(0);
       if (lost.length) log.error({ exitCode: result.exitCode }, 'ip -batch exited with requests pending');
-      for (const p of lost) p.resolve([{ line: p.lines[0] ?? '', message: 'ip -batch exited' }]);
+      for (const p of lost) p.resolve([{ line: p.lines[0] ?? '', message: `ip -batch exited (${result.signal ?? `code ${result.exitCode}`}) before answering` }]);
     });
     return proc;
   }
