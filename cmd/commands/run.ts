@@ -34,7 +34,7 @@ export const runCmd = verb<Args>({
       .option('wait', { type: 'boolean', default: true, describe: 'Return once every container listens on its declared ports (--no-wait: once started)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds to wait for readiness' })
       .example('$0 run -f examples/seed-pod.yaml', 'the seed pod')
-      .example("$0 run echo -c 'web=python3 -m http.server 80'", 'a pod without a file'),
+      .example("$0 run web -c 'httpd=busybox httpd -f -p 80 -h /tmp'", 'a pod without a file'),
   handler: async (argv) => {
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {

@@ -50,19 +50,25 @@ export class ApiClient {
   }
 
   /**
-   * Wait until every container is ready (running and listening on its declared ports), as a
-   * user expects before the first curl; fails fast when a container exits instead.
+   * Wait until every container is ready (running and listening on its declared ports) or has
+   * completed (exit 0), as a user expects before the first curl. Fails fast on a container that
+   * failed and will not be restarted, or that is crash-looping; the pod stays, for `logs`.
    */
   async waitReady(name: string, timeoutMs: number): Promise<PodRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const pod = await this.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
-      if (pod.containers.every((c) => c.ready)) return pod;
-      const dead = pod.containers.find((c) => c.state === 'Terminated');
-      if (dead) throw new MinipodError('COMMAND_FAILED', `container ${dead.name} of pod ${name} exited (${dead.signal ?? `code ${dead.exitCode}`}): see \`minipod logs ${name} -c ${dead.name}\``);
+      const completed = (c: PodRecord['containers'][number]) => c.state === 'Terminated' && c.exitCode === 0;
+      if (pod.containers.every((c) => c.ready || completed(c))) return pod;
+      const restarts = pod.manifest.spec.restartPolicy !== 'Never';
+      const failed = pod.containers.find((c) => (c.state === 'Terminated' && !completed(c) && !restarts) || c.reason === 'CrashLoopBackOff');
+      if (failed) {
+        const how = failed.state === 'Terminated' ? `exited (${failed.signal ?? `code ${failed.exitCode}`})` : `is crash-looping (last exit ${failed.lastState?.signal ?? `code ${failed.lastState?.exitCode}`})`;
+        throw new MinipodError('COMMAND_FAILED', `container ${failed.name} of pod ${name} ${how}: see \`minipod logs ${name} -c ${failed.name}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
+      }
       if (Date.now() > deadline) {
-        const waiting = pod.containers.filter((c) => !c.ready).map((c) => c.name);
-        throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} not listening on the declared ports after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
+        const waiting = pod.containers.filter((c) => !c.ready && !completed(c)).map((c) => c.name);
+        throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} ${waiting.length > 1 ? 'are' : 'is'} not ready (running and listening on the declared ports) after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
       }
       await new Promise((r) => setTimeout(r, 25));
     }
