@@ -83,3 +83,13 @@ test.serial('kill -c NAME kills one app, which restarts alone', async (t) => {
   t.is(p.sandbox!.pid, created.sandbox!.pid);
   t.is((await node.cli(['rm', '-f', 'one'])).exitCode, 0);
 });
+
+test.serial('run waits for a job to complete (exit 0 is success) and fails on one that fails for good', async (t) => {
+  const ok = await node.cli(['run', 'job-ok', '-c', 'job=echo hi', '--restart', 'Never']);
+  t.is(ok.exitCode, 0, ok.stderr);
+  t.regex(ok.stdout, /^pod\/job-ok Running /);
+  const bad = await node.cli(['run', 'job-bad', '-c', 'job=false', '--restart', 'Never']);
+  t.is(bad.exitCode, 1);
+  t.regex(bad.stderr, /container job of pod job-bad exited \(code 1\): see `minipod logs job-bad -c job` \(the pod is kept/);
+  t.is((await node.cli(['rm', '-f', 'job-ok', 'job-bad'])).exitCode, 0);
+});
