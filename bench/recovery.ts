@@ -40,9 +40,13 @@ export async function benchRecovery(node: NodeInfo, api: ApiClient, kills: numbe
       const killedAt = now();
       process.kill(pod.sandbox!.pid, 'SIGKILL');
       const answeredAt = Number((await answers.next()).value);
-      do {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
         pod = await api.request<PodRecord>('GET', '/pods/victim');
-      } while (pod.phase !== 'Running' || pod.sandbox!.attempt !== attempt + 1);
+        if (pod.phase === 'Running' && pod.sandbox!.attempt === attempt + 1) break;
+        if (Date.now() > deadline) throw new Error(`recovery ${attempt + 1} did not finish within 30 s: ${pod.phase} (${pod.message ?? ''})`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       const t = pod.lastRecovery!;
       detect.push(t.detectedAt - killedAt);
       wired.push(t.wiredAt - killedAt);
