@@ -2,15 +2,16 @@
 // under one directory. Its bridge, veths and routes exist only there and vanish with it, so
 // tests, benchmarks and demos never touch the host's network.
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
-import { run, spawnProcess } from '../exec/run.js';
+import { spawnProcess } from '../exec/run.js';
 import { findExecutable } from '../exec/tools.js';
 import { log } from '../log.js';
+import { killProcessesIn } from '../process/sweep.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
@@ -71,26 +72,6 @@ export async function readNode(dir: string): Promise<NodeInfo | undefined> {
   return { dir: p.dir, pid, socket: p.socket, stateDir: p.stateDir };
 }
 
-/**
- * SIGKILL every process left in the node's mount namespace (every pod process lives in it): the
- * safety net for a daemon that died without stopping its pods. Returns how many there were.
- */
-async function sweepNode(mntns: string): Promise<number> {
-  let killed = 0;
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!pid || pid === process.pid) continue;
-    if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mntns) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed++;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return killed;
-}
-
 /** Start a daemon in a new node namespace; resolves once its API answers. */
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const p = nodePaths(dir);
@@ -141,7 +122,8 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
     if (alive(node.pid)) process.kill(node.pid, 'SIGKILL');
   }
   if (mntns) {
-    const leftovers = await sweepNode(mntns);
+    // Every pod process shares the node's mount namespace: what a dead daemon left goes with it.
+    const leftovers = await killProcessesIn('mnt', [mntns]);
     if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
   }
   await rm(p.pidFile, { force: true });
@@ -152,8 +134,4 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
 /** argv that runs a command inside the node's network and mount namespaces. */
 export function nodeExecArgv(node: NodeInfo, argv: string[]): string[] {
   return ['nsenter', `--target=${node.pid}`, '--net', '--mount', '--', ...argv];
-}
-
-export async function runInNode(node: NodeInfo, argv: string[]): Promise<string> {
-  return run(nodeExecArgv(node, argv));
 }

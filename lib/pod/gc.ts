@@ -6,6 +6,7 @@ import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
+import { killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { PAUSE_PATH } from '../sandbox/pause.js';
 import type { PodContext } from './live.js';
@@ -58,24 +59,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise
     if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
     else if (o.kind === 'lease') await ctx.ips.release(o.name);
     else if (o.kind === 'logs' || o.kind === 'record') await rm(o.name, { recursive: true, force: true });
-    else await killNamespaces([o.name.split(' ')[2]!]);
+    else await killProcessesIn('net', [o.name.split(' ')[2]!]);
     ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
   }
-}
-
-/** SIGKILL every process in these network namespaces (found through /proc); returns how many. */
-export async function killNamespaces(netnses: string[]): Promise<number> {
-  if (!netnses.length) return 0;
-  let killed = 0;
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!pid || pid === process.pid || !netnses.includes((await readNamespace(pid)) ?? '')) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed++;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return killed;
 }

@@ -16,6 +16,7 @@ import { allocate } from '../network/ipam.js';
 import { deleteVeth } from '../network/veth.js';
 import { listeningPorts } from '../network/listening.js';
 import { isSameProcess } from '../process/identity.js';
+import { killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import { Steps } from '../sandbox/steps.js';
@@ -26,7 +27,7 @@ import type { EventLog } from '../supervisor/events.js';
 import { DEFAULT_BACKOFF, planContainerExit, type BackoffConfig } from '../supervisor/plan.js';
 import { containerStatus, startContainer } from './containers.js';
 import { createPod, logDir } from './create.js';
-import { findOrphans, killNamespaces, removeOrphans, type Orphan } from './gc.js';
+import { findOrphans, removeOrphans, type Orphan } from './gc.js';
 import { epochMs, newLivePod, withLock, type LivePod, type NodeConfig, type PodContext } from './live.js';
 import { recoverSandbox } from './recreate.js';
 import { canRemove, canTransition, setPhase } from './state.js';
@@ -69,7 +70,7 @@ export class PodManager {
     const records = await this.ctx.store.loadAll();
     const leftovers = await this.ctx.pool.takeLeftovers();
     if (leftovers.length) {
-      const killed = await killNamespaces(leftovers);
+      const killed = await killProcessesIn('net', leftovers);
       this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${leftovers.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
     }
     // What a dead daemon left that no record names; quarantined records stay for a person to read.
@@ -102,7 +103,7 @@ export class PodManager {
       if (!c.pid || !r.sandbox || !(await isSameProcess(c.pid, c.startTime))) continue;
       if ((await readNamespace(c.pid)) === r.sandbox.netns) netnses.add(r.sandbox.netns);
     }
-    const killed = await killNamespaces([...netnses]);
+    const killed = await killProcessesIn('net', [...netnses]);
     for (const veth of [r.sandbox?.hostVeth, r.building?.hostVeth]) if (veth) await deleteVeth(this.ctx.ipTeardown, veth);
     r.building = null;
     for (const c of r.containers) {
