@@ -16,13 +16,7 @@ export class ApiClient {
   constructor(readonly socketPath: string) {}
 
   private unreachable(err: NodeJS.ErrnoException): MinipodError {
-    if (err.code === 'EACCES' || err.code === 'EPERM') {
-      return new MinipodError('UNAVAILABLE', `permission denied on ${this.socketPath}: the minipod socket is root-only, run the command as root (sudo)`);
-    }
-    return new MinipodError(
-      'UNAVAILABLE',
-      `minipod daemon is not running at ${this.socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,
-    );
+    return unreachableError(this.socketPath, err);
   }
 
   private open(method: string, path: string, headers: Record<string, string> = {}): http.ClientRequest {
@@ -100,6 +94,17 @@ export class ApiClient {
       req.end();
     });
   }
+}
+
+/** What the CLI says when it cannot connect: not root, or no daemon there. */
+export function unreachableError(socketPath: string, err: NodeJS.ErrnoException): MinipodError {
+  if (err.code === 'EACCES' || err.code === 'EPERM') {
+    return new MinipodError('UNAVAILABLE', `permission denied on ${socketPath}: the minipod socket is root-only, run the command as root (sudo)`);
+  }
+  return new MinipodError(
+    'UNAVAILABLE',
+    `minipod daemon is not running at ${socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,
+  );
 }
 
 async function readAll(res: http.IncomingMessage): Promise<string> {
