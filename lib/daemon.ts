@@ -1,6 +1,7 @@
-// `minipod daemon`: wires the parts together, serves the API, and on SIGTERM/SIGINT stops every
-// pod so nothing it made is left behind.
-import { chmod, mkdir, rm } from 'node:fs/promises';
+// `minipod daemon`: wires the parts together and serves the API. On SIGTERM/SIGINT it leaves the
+// pods running for the next daemon to re-adopt (live restore), or, with --stop-pods-on-exit,
+// stops every pod so nothing it made is left behind.
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
@@ -23,11 +24,20 @@ export interface DaemonOptions {
   runDir: string;
   bridge: string;
   subnet: string;
-  /** Set by `minipod node start`: we are alone in a fresh network + mount namespace. */
+  /** Set by `minipod node start`: we are in a node's own network + mount namespace. */
   nodeNamespace: boolean;
+  /** Stop every pod on SIGTERM/SIGINT instead of leaving them running. */
+  stopPodsOnExit: boolean;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
+const NODE_RUN_SOURCE = 'minipod-node-run';
+
+/** /proc/self/mountinfo fields: … mount-point (5th) … " - " fstype source options. */
+async function nodeRunMounted(): Promise<boolean> {
+  const lines = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n');
+  return lines.some((l) => l.split(' ')[4] === '/run' && l.split(' - ')[1]?.split(' ')[1] === NODE_RUN_SOURCE);
+}
 
 /** Refuse to start beside a live daemon; remove the socket a dead one left. */
 async function claimSocket(socket: string): Promise<void> {
@@ -48,9 +58,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const subnet = parseSubnet(opts.subnet);
   if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(opts.bridge)) throw new MinipodError('INVALID_ARGUMENT', `--bridge ${opts.bridge}: not a valid interface name (1-15 of a-z A-Z 0-9 _ . -)`);
   const tools = await findTools();
-  if (opts.nodeNamespace) {
-    // A private /run, as a real node's would have (before our dirs, which may live under it).
-    await run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'minipod-node-run', '/run']);
+  if (opts.nodeNamespace && !(await nodeRunMounted())) {
+    // A private /run, as a real node's would have (before our dirs, which may live under it);
+    // made once per node: a restarted daemon finds it in place.
+    await run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', NODE_RUN_SOURCE, '/run']);
   }
   await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
   await mkdir(opts.runDir, { recursive: true, mode: 0o700 });
@@ -74,7 +85,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
 
-  const server = createApiServer({ pods, events, pool });
+  let stopping = false;
+  const shutdown = async (why: string, stopPods: boolean) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
+    server.close();
+    server.closeAllConnections();
+    await (stopPods ? pods.stopAll() : pods.detachAll());
+    ip.close();
+    ipTeardown.close();
+    await rm(socket, { force: true });
+    log.info('minipod daemon stopped');
+    process.exit(0);
+  };
+  const server = createApiServer({ pods, events, pool, shutdown: (stopPods) => void shutdown('API request', stopPods) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
@@ -86,20 +111,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // supervision of every pod) down with it.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping every pod');
-    server.close();
-    server.closeAllConnections();
-    await pods.stopAll();
-    ip.close();
-    ipTeardown.close();
-    await rm(socket, { force: true });
-    log.info('minipod daemon stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', opts.stopPodsOnExit));
+  process.on('SIGINT', () => void shutdown('SIGINT', opts.stopPodsOnExit));
 }

@@ -1,6 +1,6 @@
 import { fail, verb } from '../common.js';
 
-export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: string; subnet: string; 'node-namespace': boolean }>({
+export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: string; subnet: string; 'node-namespace': boolean; 'stop-pods-on-exit': boolean }>({
   command: 'daemon',
   describe: 'Run the minipod daemon (as root) in the current namespaces',
   builder: (y) =>
@@ -9,9 +9,10 @@ export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: str
       .option('run-dir', { type: 'string', default: '/run/minipod', describe: 'Holds the API socket minipod.sock' })
       .option('bridge', { type: 'string', default: 'minipod0', describe: 'Bridge the pods attach to' })
       .option('subnet', { type: 'string', default: '10.88.0.0/16', describe: 'Pod subnet; the bridge takes the first address' })
+      .option('stop-pods-on-exit', { type: 'boolean', default: false, describe: 'On SIGTERM/SIGINT stop every pod; by default they keep running and the next daemon re-adopts them' })
       .option('node-namespace', { type: 'boolean', default: false, hidden: true, describe: 'Set by `minipod node start`' }),
   handler: async (argv) => {
     const { runDaemon } = await import('../../lib/daemon.js');
-    await runDaemon({ stateDir: argv['state-dir'], runDir: argv['run-dir'], bridge: argv.bridge, subnet: argv.subnet, nodeNamespace: argv['node-namespace'] }).catch(fail);
+    await runDaemon({ stateDir: argv['state-dir'], runDir: argv['run-dir'], bridge: argv.bridge, subnet: argv.subnet, nodeNamespace: argv['node-namespace'], stopPodsOnExit: argv['stop-pods-on-exit'] }).catch(fail);
   },
 });

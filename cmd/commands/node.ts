@@ -6,28 +6,32 @@ import { MinipodError } from '../../lib/errors.js';
 import { fail, usage, verb } from '../common.js';
 
 const DEFAULT_DIR = path.join(os.tmpdir(), 'minipod-node');
-type Args = { action: 'start' | 'stop' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; command?: string[] };
+type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; command?: string[] };
 
 const load = () => import('../../lib/node/node-namespace.js');
 
 export const node = verb<Args>({
   command: 'node <action> [command..]',
-  describe: 'An isolated node: start | stop | exec -- CMD | env',
+  describe: 'An isolated node: start | stop | restart (the daemon; pods keep running) | exec -- CMD | env',
   builder: (y: Argv) =>
     y
-      .positional('action', { choices: ['start', 'stop', 'exec', 'env'] as const, describe: 'What to do' })
+      .positional('action', { choices: ['start', 'stop', 'restart', 'exec', 'env'] as const, describe: 'What to do' })
       .option('dir', { type: 'string', default: DEFAULT_DIR, describe: 'Where the node keeps its state, socket and daemon log' })
       .option('bridge', { type: 'string', describe: 'Bridge name (start)' })
       .option('subnet', { type: 'string', describe: 'Pod subnet (start)' })
+      .option('stop-pods-on-exit', { type: 'boolean', describe: "The daemon's --stop-pods-on-exit (start, restart)" })
       .example('$0 node start && eval "$($0 node env)"', 'start a node and point the CLI at it')
       .example('$0 node exec -- curl -s 10.88.0.2', 'run a command on the node'),
   handler: async (argv) => {
-    const { startNode, stopNode, readNode, nodeExecArgv, nodePaths } = await load();
+    const { startNode, stopNode, restartNode, readHolder, nodeExecArgv, nodePaths } = await load();
     const { action } = argv;
+    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}) };
     try {
-      if (action === 'start') {
-        const n = await startNode(argv.dir, { bridge: argv.bridge, subnet: argv.subnet });
-        process.stdout.write(`node started: daemon pid ${n.pid}, state ${n.stateDir}, log ${path.join(n.dir, 'daemon.log')}\nexport MINIPOD_SOCKET=${n.socket}\n`);
+      if (action === 'start' || action === 'restart') {
+        const existing = await readHolder(argv.dir);
+        const n = action === 'start' ? await startNode(argv.dir, opts) : await restartNode(argv.dir, opts);
+        const what = existing ? `daemon ${action === 'start' ? 'started' : 'restarted'} on the running node (holder pid ${n.holderPid}); its pods are re-adopted` : `node started (holder pid ${n.holderPid})`;
+        process.stdout.write(`${what}: daemon pid ${n.pid}, state ${n.stateDir}, log ${path.join(n.dir, 'daemon.log')}\nexport MINIPOD_SOCKET=${n.socket}\n`);
       } else if (action === 'env') {
         process.stdout.write(`export MINIPOD_SOCKET=${nodePaths(argv.dir).socket}\n`);
       } else if (action === 'stop') {
@@ -36,10 +40,10 @@ export const node = verb<Args>({
       } else {
         const command = [...(argv.command ?? []), ...((argv['--'] as string[] | undefined) ?? [])].map(String);
         if (!command.length) usage('node exec needs a command: minipod node exec -- CMD [ARGS…]');
-        const n = await readNode(argv.dir);
-        if (!n) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}: start one with \`minipod node start\``);
+        const holderPid = await readHolder(argv.dir);
+        if (!holderPid) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}: start one with \`minipod node start\``);
         const { runAttached } = await import('../../lib/exec/run.js');
-        process.exit(await runAttached(nodeExecArgv(n, command)));
+        process.exit(await runAttached(nodeExecArgv({ holderPid }, command)));
       }
     } catch (err) {
       fail(err);

@@ -32,6 +32,8 @@ export interface ApiDeps {
   pods: PodManager;
   pool: HolderPool;
   events: EventLog;
+  /** Stop the daemon once the reply is sent; with stopPods, every pod first. */
+  shutdown(stopPods: boolean): void;
 }
 
 function podName(raw: string | undefined): string {
@@ -74,7 +76,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function createApiServer({ pods, events, pool }: ApiDeps): http.Server {
+export function createApiServer({ pods, events, pool, shutdown }: ApiDeps): http.Server {
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/health$/, async () => ({ ok: true })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
@@ -102,6 +104,15 @@ export function createApiServer({ pods, events, pool }: ApiDeps): http.Server {
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
     ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],
     ['POST', /^\/gc$/, async () => ({ orphans: await pods.gc(true) })],
+    ['POST', /^\/shutdown$/, async ({ body: raw, res }) => {
+      const body = raw.length ? readObject(raw) : {};
+      const unknown = Object.keys(body).filter((k) => k !== 'stopPods');
+      if (unknown.length || (body.stopPods !== undefined && typeof body.stopPods !== 'boolean')) throw new MinipodError('INVALID_ARGUMENT', 'expected {"stopPods": true|false}');
+      const stopPods = body.stopPods === true;
+      res.once('finish', () => shutdown(stopPods)); // answered first: the shutdown closes every connection
+      res.statusCode = 202;
+      return { shuttingDown: true, stopPods };
+    }],
   ];
   if (process.env.MINIPOD_DEBUG_API === '1') {
     // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.

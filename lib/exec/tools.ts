@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
+import { PIDWATCH_PATH } from '../process/watcher.js';
 import { PAUSE_PATH } from '../sandbox/pause.js';
 
 export interface Tools {
@@ -46,6 +47,9 @@ export async function findTools(): Promise<Tools> {
   }
   if (!(await executable(PAUSE_PATH))) {
     throw new MinipodError('NOT_FOUND', `pause holder ${PAUSE_PATH} is missing: build it with \`npm run build\` (needs gcc and libc6-dev)`);
+  }
+  if (!(await executable(PIDWATCH_PATH))) {
+    throw new MinipodError('NOT_FOUND', `pidwatch ${PIDWATCH_PATH} is missing: build it with \`npm run build\` (needs gcc and libc6-dev)`);
   }
   return { ip: found.ip!, nsenter: found.nsenter!, pause: PAUSE_PATH };
 }

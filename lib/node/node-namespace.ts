@@ -1,6 +1,8 @@
-// A node namespace: a daemon alone in a fresh network + mount namespace, its state and socket
-// under one directory. Its bridge, veths and routes exist only there and vanish with it, so
-// tests, benchmarks and demos never touch the host's network.
+// A node namespace: a network + mount namespace of its own, held by a pause process (the node
+// holder), with a daemon inside and its state and socket under one directory. Its bridge, veths
+// and routes exist only there, so tests, benchmarks and demos never touch the host's network.
+// The node outlives its daemon, as a machine outlives a restart of its container runtime: a
+// daemon stopped (or crashed) and started again re-adopts the pods still running in it.
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -11,13 +13,18 @@ import { MinipodError } from '../errors.js';
 import { spawnProcess } from '../exec/run.js';
 import { findExecutable } from '../exec/tools.js';
 import { log } from '../log.js';
+import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
+import { PAUSE_PATH } from '../sandbox/pause.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
 export interface NodeInfo {
   dir: string;
+  /** The daemon's pid. */
   pid: number;
+  /** The node holder's pid: the process that keeps the node's namespaces alive. */
+  holderPid: number;
   socket: string;
   stateDir: string;
 }
@@ -25,6 +32,7 @@ export interface NodeInfo {
 export interface NodeOptions {
   bridge?: string;
   subnet?: string;
+  stopPodsOnExit?: boolean;
 }
 
 export function nodePaths(dir: string) {
@@ -35,6 +43,8 @@ export function nodePaths(dir: string) {
     runDir: path.join(abs, 'run'),
     socket: path.join(abs, 'run', 'minipod.sock'),
     pidFile: path.join(abs, 'daemon.pid'),
+    holderFile: path.join(abs, 'node.pid'), // "PID STARTTIME" of the node holder
+    optionsFile: path.join(abs, 'node.json'), // the daemon flags the node was started with
     mntnsFile: path.join(abs, 'node.mntns'),
     logFile: path.join(abs, 'daemon.log'),
   };
@@ -65,26 +75,48 @@ async function isNodeDaemon(pid: number, stateDir: string): Promise<boolean> {
   return cmdline.split('\0').includes('daemon') && cmdline.includes(stateDir);
 }
 
+/** The node holder's pid, if it is still the very process recorded. */
+export async function readHolder(dir: string): Promise<number | undefined> {
+  const [pid, startTime] = (await readFile(nodePaths(dir).holderFile, 'utf8').catch(() => '')).trim().split(' ');
+  return pid && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
+}
+
+/** The node's daemon and holder, if both are running. */
 export async function readNode(dir: string): Promise<NodeInfo | undefined> {
   const p = nodePaths(dir);
   const pid = Number(await readFile(p.pidFile, 'utf8').catch(() => ''));
-  if (!pid || !(await isNodeDaemon(pid, p.stateDir))) return undefined;
-  return { dir: p.dir, pid, socket: p.socket, stateDir: p.stateDir };
+  const holderPid = await readHolder(dir);
+  if (!pid || !holderPid || !(await isNodeDaemon(pid, p.stateDir))) return undefined;
+  return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
 }
 
-/** Start a daemon in a new node namespace; resolves once its API answers. */
+/**
+ * Start a node's daemon; resolves once its API answers. A node whose holder still runs (its
+ * daemon stopped or crashed) keeps its namespaces, flags and pods: the new daemon re-adopts them.
+ */
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const p = nodePaths(dir);
   if (await readNode(dir)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: stop it with \`minipod node stop --dir ${p.dir}\``);
-  const unshare = await findExecutable('unshare', `${process.env.PATH ?? ''}:/usr/bin:/bin`);
-  if (!unshare) throw new MinipodError('NOT_FOUND', 'unshare not found in PATH: install util-linux (apt-get install util-linux)');
+  const tool = async (name: string, pkg: string) => {
+    const file = await findExecutable(name, `${process.env.PATH ?? ''}:/usr/bin:/bin`);
+    if (!file) throw new MinipodError('NOT_FOUND', `${name} not found in PATH: install ${pkg} (apt-get install ${pkg})`);
+    return file;
+  };
+  const [unshare, nsenter] = [await tool('unshare', 'util-linux'), await tool('nsenter', 'util-linux')];
   await mkdir(p.dir, { recursive: true, mode: 0o700 });
+  let holderPid = await readHolder(dir);
+  const fresh = !holderPid;
+  if (holderPid) opts = { ...JSON.parse(await readFile(p.optionsFile, 'utf8').catch(() => '{}')), ...opts };
+  else holderPid = await startHolder(unshare, p);
+  await writeFile(p.optionsFile, `${JSON.stringify(opts)}\n`);
+
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace'];
   if (opts.bridge) flags.push('--bridge', opts.bridge);
   if (opts.subnet) flags.push('--subnet', opts.subnet);
+  if (opts.stopPodsOnExit) flags.push('--stop-pods-on-exit');
   const logFd = openSync(p.logFile, 'a', 0o600);
-  // unshare execs the daemon in place, so this pid is the daemon's.
-  const proc = spawnProcess([unshare, '--net', '--mount', '--propagation', 'private', '--', process.execPath, CLI, 'daemon', ...flags], {
+  // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
+  const proc = spawnProcess([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags], {
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
@@ -92,46 +124,89 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   proc.unref();
   const pid = proc.pid!;
   await writeFile(p.pidFile, `${pid}\n`);
-  for (let waited = 0; waited < 15_000; waited += 20) {
+  for (let waited = 0; waited < 30_000; waited += 20) {
     if (!alive(pid) || proc.exitCode !== null) break;
-    if (await healthy(p.socket)) {
-      await writeFile(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
-      return { dir: p.dir, pid, socket: p.socket, stateDir: p.stateDir };
-    }
+    if (await healthy(p.socket)) return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
     await sleep(20);
   }
   const tail = (await readFile(p.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
   if (alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
+  if (fresh) await stopNode(dir); // a node made for this daemon goes with it
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
-/** SIGTERM the node's daemon (it stops every pod) and wait until it is gone. */
+/** The node holder: a pause process alone in a new network and mount namespace. */
+async function startHolder(unshare: string, p: ReturnType<typeof nodePaths>): Promise<number> {
+  const proc = spawnProcess([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH], { stdio: ['ignore', 'ignore', 'ignore'] });
+  proc.catch(() => {});
+  proc.unref();
+  const pid = proc.pid!;
+  // unshare makes the namespaces, then execs pause in place: the node exists once pause runs.
+  for (let waited = 0; (await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH; waited += 5) {
+    if (waited > 5000 || proc.exitCode !== null) throw new MinipodError('COMMAND_FAILED', `could not create the node's namespaces (${unshare} --net --mount ${PAUSE_PATH} exited ${proc.exitCode ?? 'late'})`);
+    await sleep(5);
+  }
+  await writeFile(p.holderFile, `${pid} ${await startTimeOf(pid)}\n`);
+  await writeFile(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
+  return pid;
+}
+
+/** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
+function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, path: '/v1/shutdown', method: 'POST' }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 202);
+    });
+    req.on('error', () => resolve(false));
+    req.end(JSON.stringify({ stopPods }));
+  });
+}
+
+/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
+async function stopDaemon(dir: string, stopPods: boolean, timeoutMs: number): Promise<void> {
+  const node = await readNode(dir);
+  const p = nodePaths(dir);
+  const pid = node?.pid ?? Number(await readFile(p.pidFile, 'utf8').catch(() => ''));
+  if (!pid || !(await isNodeDaemon(pid, p.stateDir))) return;
+  if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
+  for (let waited = 0; alive(pid) && waited < timeoutMs; waited += 20) await sleep(20);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  await rm(p.pidFile, { force: true });
+}
+
+/** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */
+export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
+  if (!(await readHolder(dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${dir}: start one with \`minipod node start\``);
+  await stopDaemon(dir, false, 60_000);
+  return startNode(dir, opts);
+}
+
 /**
- * SIGTERM the node's daemon (it stops every pod), wait until it is gone, then kill anything still
- * in the node's mount namespace (left by a daemon that crashed). False if there was no node.
+ * Stop the node: its daemon stops every pod, then anything still in the node's mount namespace
+ * (left by a daemon that crashed) and the node holder are killed, and with them the node's
+ * bridge and veths. False if there was no node.
  */
 export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean> {
   const p = nodePaths(dir);
-  const node = await readNode(dir);
+  const holderPid = await readHolder(dir);
   const mntns = (await readFile(p.mntnsFile, 'utf8').catch(() => '')).trim();
-  if (!node && !mntns) return false;
-  if (node) {
-    process.kill(node.pid, 'SIGTERM');
-    for (let waited = 0; alive(node.pid) && waited < timeoutMs; waited += 20) await sleep(20);
-    if (alive(node.pid)) process.kill(node.pid, 'SIGKILL');
-  }
-  if (mntns) {
-    // Every pod process shares the node's mount namespace: what a dead daemon left goes with it.
-    const leftovers = await killProcessesIn('mnt', [mntns]);
+  if (!holderPid && !mntns) return false;
+  const daemon = await readNode(dir);
+  await stopDaemon(dir, true, timeoutMs);
+  // Swept only while a process of ours pins the namespace: a freed one's inode number can be
+  // reused by anyone's.
+  if (mntns && (holderPid || daemon)) {
+    const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
     if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
   }
-  await rm(p.pidFile, { force: true });
-  await rm(p.mntnsFile, { force: true });
+  if (holderPid) process.kill(holderPid, 'SIGKILL');
+  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.optionsFile]) await rm(file, { force: true });
   return true;
 }
 
 /** argv that runs a command inside the node's network and mount namespaces. */
-export function nodeExecArgv(node: NodeInfo, argv: string[]): string[] {
-  return ['nsenter', `--target=${node.pid}`, '--net', '--mount', '--', ...argv];
+export function nodeExecArgv(node: Pick<NodeInfo, 'holderPid'>, argv: string[]): string[] {
+  return ['nsenter', `--target=${node.holderPid}`, '--net', '--mount', '--', ...argv];
 }

@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { MinipodError } from '../errors.js';
 import type { Proc } from '../exec/run.js';
+import type { Watchable } from '../process/exit.js';
 import { DEFAULT_PATH, startApp } from '../process/app.js';
 import { onExit } from '../process/exit.js';
 import { startTimeOf } from '../process/identity.js';
@@ -56,16 +57,28 @@ export async function stopContainer(live: LivePod, name: string, graceMs: number
   await stopProcess(proc, graceMs);
 }
 
-function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
+/**
+ * Take over an app the daemon before us started (pid and start time as recorded): it is watched
+ * like one of our children from now on. False if it is gone, or is not in the pod's sandbox.
+ */
+export function adoptContainer(ctx: PodContext, live: LivePod, name: string): void {
+  const c = containerStatus(live, name);
+  const proc = ctx.watcher.adopt(c.pid!, c.startTime!);
+  live.apps.set(name, proc);
+  onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
+}
+
+function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Watchable, code: number | null, signal: NodeJS.Signals | null): void {
   if (live.apps.get(c.name) !== proc) return;
   live.apps.delete(c.name);
   const expected = live.stopping.delete(c.name);
   const finishedAt = new Date().toISOString();
-  const reason = expected ? 'Killed' : code === 0 ? 'Completed' : 'Error';
+  // Unknown: an adopted app whose parent reaped it before the watcher could read its status.
+  const reason = expected ? 'Killed' : code === 0 ? 'Completed' : code === null && signal === null ? 'Unknown' : 'Error';
   Object.assign(c, { state: 'Terminated', reason, ready: false, pid: null, netns: null, finishedAt, exitCode: code, signal });
   c.lastState = { exitCode: code, signal, reason, startedAt: c.startedAt, finishedAt };
   if (!expected) {
-    ctx.events.record(live.record, 'ContainerDied', `pid ${proc.pid} exited with ${signal ?? `code ${code}`}`, { type: code === 0 ? 'Normal' : 'Warning', container: c.name });
+    ctx.events.record(live.record, 'ContainerDied', `pid ${proc.pid} exited ${signal ? `with ${signal}` : code === null ? '(status unknown: it was re-adopted after a daemon restart)' : `with code ${code}`}`, { type: code === 0 ? 'Normal' : 'Warning', container: c.name });
     ctx.onContainerExit(live, c.name);
   }
 }

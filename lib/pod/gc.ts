@@ -42,13 +42,14 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
   const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
   const ourMnt = await readlink('/proc/self/ns/mnt');
+  const ourNet = await readlink('/proc/self/ns/net'); // a node's own holder sits in it
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
     if (!pid || pid === sparePid) continue;
     if ((await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH) continue;
     if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== ourMnt) continue;
     const netns = await readNamespace(pid);
-    if (netns && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
+    if (netns && netns !== ourNet && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }
   return orphans;
 }

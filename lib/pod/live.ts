@@ -3,6 +3,8 @@
 import type { IpBatch } from '../exec/ip-batch.js';
 import type { Proc } from '../exec/run.js';
 import type { Tools } from '../exec/tools.js';
+import type { Watchable } from '../process/exit.js';
+import type { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { Subnet } from '../network/ipam.js';
 import type { LeaseStore } from '../store/leases.js';
@@ -26,6 +28,8 @@ export interface PodContext {
    * hold up the creation of the next sandbox queued behind it. */
   ipTeardown: IpBatch;
   pool: HolderPool;
+  /** Watches the processes a restarted daemon re-adopts (they are not its children). */
+  watcher: PidWatcher;
   store: PodStore;
   leases: LeaseStore;
   events: EventLog;
@@ -44,8 +48,9 @@ export interface IpAllocator {
 
 export interface LivePod {
   record: PodRecord;
-  holder: Proc | null;
-  apps: Map<string, Proc>;
+  /** Our child, or a process adopted from the daemon before us (process/watcher.ts). */
+  holder: Watchable | null;
+  apps: Map<string, Watchable>;
   /** Apps we are stopping on purpose: their exit is expected, not a death. */
   stopping: Set<string>;
   /** Pending CrashLoopBackOff restarts, by container. */

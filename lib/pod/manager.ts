@@ -13,11 +13,12 @@ import { inPodNamespaces } from '../process/nsenter.js';
 import type { Tools } from '../exec/tools.js';
 import { podLogger } from '../log.js';
 import { allocate } from '../network/ipam.js';
-import { deleteVeth } from '../network/veth.js';
+import { bridgePorts } from '../network/bridge.js';
 import { listeningPorts } from '../network/listening.js';
-import { isSameProcess } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
+import { stopProcess } from '../process/stop.js';
+import { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import { Steps } from '../sandbox/steps.js';
 import type { PodManifest } from '../spec/pod-spec.js';
@@ -30,6 +31,7 @@ import { createPod, logDir } from './create.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
 import { epochMs, newLivePod, withLock, type LivePod, type NodeConfig, type PodContext } from './live.js';
 import { recoverSandbox } from './recreate.js';
+import { adoptPod, clearPod } from './restore.js';
 import { canRemove, canTransition, setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { PodRecord } from './types.js';
@@ -48,6 +50,8 @@ export class PodManager {
   private readonly leased = new Set<string>();
   private readonly ctx: PodContext;
   private guard: NodeJS.Timeout | undefined;
+  /** Set on a shutdown that leaves the pods running: what dies from now on is the next daemon's. */
+  private detached = false;
 
   constructor(node: NodeConfig, tools: Tools, ip: IpBatch, ipTeardown: IpBatch, pool: HolderPool, store: PodStore, private readonly leases: LeaseStore, events: EventLog, backoff: BackoffConfig = DEFAULT_BACKOFF) {
     this.ctx = {
@@ -56,6 +60,7 @@ export class PodManager {
       ip,
       ipTeardown,
       pool,
+      watcher: new PidWatcher(),
       store,
       leases,
       events,
@@ -77,10 +82,11 @@ export class PodManager {
     const orphans = await findOrphans(this.ctx, records, null);
     await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record'));
     for (const ip of await this.leases.list()) this.leased.add(ip);
+    const ports = new Set(await bridgePorts(this.ctx.ip, this.ctx.node.bridge));
     for (const record of records) {
       const live = newLivePod(record);
       this.pods.set(record.name, live);
-      if (record.phase !== 'Stopped' || record.deletionTimestamp) await this.restore(live).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
+      if (record.phase !== 'Stopped' || record.deletionTimestamp) await this.restore(live, ports).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
     }
     this.guard = setInterval(() => void this.checkNamespaces(), GUARD_INTERVAL_MS);
     this.guard.unref();
@@ -88,45 +94,35 @@ export class PodManager {
   }
 
   /**
-   * A pod the last daemon left running, or in the middle of an operation. Its processes are not
-   * our children, so we cannot supervise them (re-adopting them is future work): everything in
-   * its recorded namespaces is stopped, then the pod is made whole again — rebuilt per its
-   * restart policy, like a node reboot in kubelet — or, if its creation never finished, removed.
+   * A pod the last daemon left. A running one is re-adopted as it runs (restore.ts) and
+   * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
+   * creation that never finished is removed, a removal or stop under way is finished.
    */
-  private async restore(live: LivePod): Promise<void> {
+  private async restore(live: LivePod, ports: ReadonlySet<string>): Promise<void> {
     const r = live.record;
-    // A namespace is ours only while a process we recorded (pid and start time) is in it: a
-    // namespace's inode number can be reused once it is freed, by anyone's namespace.
-    const netnses = new Set<string>();
-    for (const sb of [r.sandbox, r.building]) if (sb && (await isSameProcess(sb.pid, sb.startTime))) netnses.add(sb.netns);
-    for (const c of r.containers) {
-      if (!c.pid || !r.sandbox || !(await isSameProcess(c.pid, c.startTime))) continue;
-      if ((await readNamespace(c.pid)) === r.sandbox.netns) netnses.add(r.sandbox.netns);
-    }
-    const killed = await killProcessesIn('net', [...netnses]);
-    for (const veth of [r.sandbox?.hostVeth, r.building?.hostVeth]) if (veth) await deleteVeth(this.ctx.ipTeardown, veth);
-    r.building = null;
-    for (const c of r.containers) {
-      if (c.state === 'Terminated') continue;
-      const finishedAt = new Date().toISOString();
-      c.lastState = { exitCode: null, signal: null, reason: 'Unknown', startedAt: c.startedAt, finishedAt };
-      Object.assign(c, { state: 'Terminated', reason: 'Unknown', ready: false, pid: null, netns: null, finishedAt, exitCode: null, signal: null });
-    }
-    const message = `daemon restarted: ${killed} process(es) of the last daemon's sandbox stopped`;
-    if (r.phase === 'Pending' || r.deletionTimestamp) {
+    if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
+      const message = `daemon restarted: ${await clearPod(this.ctx, live)} process(es) of the last daemon's sandbox stopped`;
+      live.terminating = true;
+      if (r.phase === 'Terminating' && !r.deletionTimestamp) return void (await withLock(live, () => stopPod(this.ctx, live, 'stop finished after a daemon restart')));
       // A creation that never returned, or a removal under way: the pod is made entirely gone.
-      const what = r.phase === 'Pending' ? 'CreateInterrupted' : 'RemoveResumed';
-      this.ctx.events.record(r, what, `${message}; the ${r.phase === 'Pending' ? 'unfinished' : 'removed'} pod is removed`, { type: 'Warning' });
-      live.terminating = true;
-      await withLock(live, () => this.removeLocked(live));
-    } else if (r.phase === 'Terminating') {
-      live.terminating = true;
-      await withLock(live, () => stopPod(this.ctx, live, 'stop finished after a daemon restart'));
-    } else {
-      this.ctx.events.record(r, 'DaemonRestarted', message, { type: 'Warning' });
-      if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
-      this.sandboxLost(live, 'daemon restarted');
+      const pending = r.phase === 'Pending';
+      this.ctx.events.record(r, pending ? 'CreateInterrupted' : 'RemoveResumed', `${message}; the ${pending ? 'unfinished' : 'removed'} pod is removed`, { type: 'Warning' });
+      return void (await withLock(live, () => this.removeLocked(live)));
     }
+    const a = await adoptPod(this.ctx, live, ports);
+    const parts = [a.holder ? `pause ${a.holder}` : null, ...a.adopted.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
+    this.ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
+    for (const name of a.lost) this.ctx.events.record(r, 'ContainerDied', 'exited while the daemon was down (status unknown)', { type: 'Warning', container: name });
+    if (a.rebuild) {
+      if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
+      this.sandboxLost(live, a.rebuild);
+      return;
+    }
+    for (const c of r.containers) {
+      if (c.state === 'Waiting' && c.reason === 'CrashLoopBackOff') this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
+    }
+    await this.ctx.store.save(r);
+    this.settleExits(live);
   }
 
   /** `minipod gc`: what no pod owns; removed with fix. */
@@ -281,7 +277,7 @@ export class PodManager {
     return { pid: proc.pid, signal };
   }
 
-  /** Daemon shutdown: stop every pod (in parallel), leaving no process, veth or lease. */
+  /** Daemon shutdown with --stop-pods-on-exit: stop every pod (in parallel), leaving no process, veth or lease. */
   async stopAll(): Promise<void> {
     clearInterval(this.guard);
     await this.ctx.pool.close();
@@ -291,12 +287,37 @@ export class PodManager {
         return withLock(live, () => stopPod(this.ctx, live, 'daemon shutting down'));
       }),
     );
+    this.ctx.watcher.close();
+  }
+
+  /**
+   * Daemon shutdown by default (live restore): the pods keep running and the next daemon
+   * re-adopts them. Operations in progress get a moment to finish and persist; one still going
+   * after that is finished by the next daemon, as after a crash. Exec sessions end with their
+   * connections.
+   */
+  async detachAll(waitMs = 5000): Promise<void> {
+    this.detached = true;
+    clearInterval(this.guard);
+    await this.ctx.pool.close();
+    let timer: NodeJS.Timeout | undefined;
+    const settled = Promise.allSettled(
+      [...this.pods.values()].map(async (live) => {
+        for (const t of live.restartTimers.values()) clearTimeout(t); // re-armed by the next daemon from restartAt
+        live.restartTimers.clear();
+        await Promise.all([...live.execs].map((p) => stopProcess(p, 0)));
+        await withLock(live, async () => {});
+      }),
+    );
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+    this.ctx.watcher.close();
   }
 
   private sandboxLost(live: LivePod, cause: string, retry = 0): void {
     const detectedAt = epochMs();
     const r = live.record;
-    if (live.terminating || !['Running', 'SandboxLost', 'Recreating'].includes(r.phase)) return;
+    if (this.detached || live.terminating || !['Running', 'SandboxLost', 'Recreating'].includes(r.phase)) return;
     if (r.phase === 'Running') {
       // Not persisted here: the recovery persists Recreating before it makes anything.
       setPhase(r, 'SandboxLost');
@@ -334,7 +355,7 @@ export class PodManager {
   private containerExited(live: LivePod, name: string): void {
     const r = live.record;
     const c = containerStatus(live, name);
-    if (live.terminating) return;
+    if (this.detached || live.terminating) return;
     if (r.phase !== 'Running') {
       // Mid-create or mid-recovery: the operation in progress settles it when it is done (a
       // recovery that restarts this app anyway makes the decision moot).
@@ -345,20 +366,26 @@ export class PodManager {
     const plan = planContainerExit(r.manifest.spec.restartPolicy, c.exitCode, c.crashes, ranMs, this.ctx.backoff);
     c.crashes = plan.crashes;
     if (plan.restart) {
-      const restart = () =>
-        withLock(live, async () => {
-          if (r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
-          await startContainer(this.ctx, live, name);
-          await this.ctx.store.save(r);
-        }).catch((err: Error) => this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name }));
-      if (plan.delayMs === 0) void restart();
-      else {
+      if (plan.delayMs > 0) {
         Object.assign(c, { state: 'Waiting', reason: 'CrashLoopBackOff', restartAt: new Date(Date.now() + plan.delayMs).toISOString() });
         this.ctx.events.record(r, 'BackOff', `Back-off ${plan.delayMs / 1000}s restarting failed container (crash ${plan.crashes} in a row)`, { type: 'Warning', container: name });
-        live.restartTimers.set(name, setTimeout(() => void restart(), plan.delayMs));
       }
+      this.scheduleRestart(live, name, plan.delayMs);
     }
     void this.ctx.store.save(r).catch(() => {});
+  }
+
+  /** Start an exited app again after delayMs (0: at once), unless the pod has moved on meanwhile. */
+  private scheduleRestart(live: LivePod, name: string, delayMs: number): void {
+    const r = live.record;
+    const restart = () =>
+      withLock(live, async () => {
+        if (r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
+        await startContainer(this.ctx, live, name);
+        await this.ctx.store.save(r);
+      }).catch((err: Error) => this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name }));
+    if (delayMs === 0) void restart();
+    else live.restartTimers.set(name, setTimeout(() => void restart(), delayMs));
   }
 
   /**

@@ -1,7 +1,7 @@
 // Stopping a process group the way kubelet stops a container: SIGTERM, then SIGKILL after the
 // grace period. Idempotent: a process that is already gone is success.
 import { once } from 'node:events';
-import type { Proc } from '../exec/run.js';
+import { hasExited, type Watchable } from './exit.js';
 
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
@@ -17,9 +17,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Stop a child we spawned; resolves once it has exited (and been reaped). */
-export async function stopProcess(proc: Proc, graceMs: number): Promise<'exited' | 'terminated' | 'killed'> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return 'exited';
+/** Stop a process we watch; resolves once it has exited (a child: and been reaped). */
+export async function stopProcess(proc: Watchable, graceMs: number): Promise<'exited' | 'terminated' | 'killed'> {
+  if (hasExited(proc)) return 'exited';
   const exited = once(proc, 'exit');
   if (!signalGroup(proc.pid!, 'SIGTERM')) return 'exited';
   let timer: NodeJS.Timeout | undefined;

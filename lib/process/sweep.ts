@@ -3,13 +3,13 @@
 import { readdir } from 'node:fs/promises';
 import { readNamespace } from '../sandbox/netns.js';
 
-/** Returns how many processes were killed; never this process. */
-export async function killProcessesIn(kind: 'net' | 'mnt', namespaces: string[]): Promise<number> {
+/** Returns how many processes were killed; never this process, nor those in `except`. */
+export async function killProcessesIn(kind: 'net' | 'mnt', namespaces: string[], except: ReadonlySet<number> = new Set()): Promise<number> {
   if (!namespaces.length) return 0;
   let killed = 0;
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || pid === process.pid || !namespaces.includes((await readNamespace(pid, kind)) ?? '')) continue;
+    if (!pid || pid === process.pid || except.has(pid) || !namespaces.includes((await readNamespace(pid, kind)) ?? '')) continue;
     try {
       process.kill(pid, 'SIGKILL');
       killed++;

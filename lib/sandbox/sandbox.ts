@@ -6,6 +6,7 @@ import type { IpBatch } from '../exec/ip-batch.js';
 import type { Proc } from '../exec/run.js';
 import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
+import type { Watchable } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from './netns.js';
 import { startTimeOf } from '../process/identity.js';
@@ -96,7 +97,7 @@ export async function rejoinSandbox(nsenter: string, member: number, netns: stri
 }
 
 /** Idempotent teardown of what createSandbox made: the veth first, then the holder. */
-export async function deleteSandbox(ip: IpBatch, sandbox: { proc: Proc | null; hostVeth: string }): Promise<void> {
+export async function deleteSandbox(ip: IpBatch, sandbox: { proc: Watchable | null; hostVeth: string }): Promise<void> {
   await deleteVeth(ip, sandbox.hostVeth);
   if (sandbox.proc) await stopProcess(sandbox.proc, HOLDER_GRACE_MS);
 }

@@ -1,6 +1,6 @@
 // Integration-test helpers: every suite gets its own node namespace (a daemon alone in a fresh
 // network + mount namespace, state under a temp dir), so nothing touches the host's network.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { ApiClient } from '../../lib/api/client.js';
 import type { Stats } from '../../lib/api/protocol.js';
-import { nodeExecArgv, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
+import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
@@ -43,22 +43,25 @@ export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error('integration tests need root (they create namespaces, veths and bridges): run `sudo npm test`');
 }
 
-// Should the test process die before its after.always hook, no daemon may outlive it.
-const daemons = new Set<number>();
+// Should the test process die before its after.always hook, no node may outlive it: everything
+// in each node's mount namespace (holder, daemon, pods) is killed, and its network goes with it.
+const nodes = new Set<string>();
 process.once('exit', () => {
-  for (const pid of daemons) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  for (const ns of nodes) {
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      try {
+        if (pid && pid !== process.pid && readlinkSync(`/proc/${pid}/ns/mnt`) === ns) process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
 });
 
-/**
- * A daemon in a new node namespace; with `dir`, on the state of an earlier one (a daemon
- * restarted after a crash or a reboot of its node).
- */
-export async function startTestNode(opts: NodeOptions = {}, existingDir?: string): Promise<TestNode> {
-  requireRoot();
-  const dir = existingDir ?? (await mkdtemp(path.join(os.tmpdir(), 'minipod-test-')));
-  const info = await startNode(dir, opts);
-  daemons.add(info.pid);
-  const node: TestNode = {
+function testNode(dir: string, info: NodeInfo): TestNode {
+  nodes.add(readlinkSync(`/proc/${info.holderPid}/ns/mnt`));
+  return {
     ...info,
     api: new ApiClient(info.socket),
     cli: (args, input) => runCommand([process.execPath, CLI, ...args], { env: { MINIPOD_SOCKET: info.socket }, input }),
@@ -71,7 +74,21 @@ export async function startTestNode(opts: NodeOptions = {}, existingDir?: string
       if (!process.env.MINIPOD_KEEP_TEST_DIRS) await rm(dir, { recursive: true, force: true });
     },
   };
-  return node;
+}
+
+/**
+ * A daemon in a new node namespace; with `dir`, in an earlier node: its daemon started again on
+ * the same node if the node still runs (after a crash), or a new node on the old state (a reboot).
+ */
+export async function startTestNode(opts: NodeOptions = {}, existingDir?: string): Promise<TestNode> {
+  requireRoot();
+  const dir = existingDir ?? (await mkdtemp(path.join(os.tmpdir(), 'minipod-test-')));
+  return testNode(dir, await startNode(dir, opts));
+}
+
+/** `minipod node restart`: a new daemon on the same node; the pods keep running. */
+export async function restartTestNode(node: TestNode): Promise<TestNode> {
+  return testNode(node.dir, await restartNode(node.dir));
 }
 
 /** Processes the daemon started that are still around (its long-lived `ip -batch` excluded). */
@@ -123,8 +140,26 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
   return out;
 }
 
-/** What a node holds: links, leases, pod records, log dirs and the daemon's child processes
- * (but for its spare pause holder, which belongs to no pod). */
+/**
+ * Processes on the node that are not the node itself: everything in its mount namespace but the
+ * node holder, the daemon, the daemon's helpers (ip -batch, pidwatch) and its spare pause holder.
+ * Pods' processes are here, whichever daemon started them.
+ */
+export async function nodeProcesses(node: TestNode, spareHolderPid: number | null = null): Promise<{ pid: number; cmd: string }[]> {
+  const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
+  const out: { pid: number; cmd: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || !alive(pid)) continue;
+    if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
+    if (/ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
+    out.push({ pid, cmd });
+  }
+  return out;
+}
+
+/** What a node holds: links, leases, pod records, log dirs and the processes on it. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
@@ -132,7 +167,7 @@ export async function snapshot(node: TestNode) {
     leases: (await leases(node)).sort(),
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await daemonDescendants(node.pid)).filter((p) => p.pid !== spareHolderPid).map((p) => p.cmd).sort(),
+    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => p.cmd).sort(),
   };
 }
 

@@ -1,0 +1,102 @@
+// A pod the last daemon left behind, taken over by the next one (live restore, as containerd
+// does). A running pod is re-adopted as it runs: its holder and apps are watched again if they
+// are still the very processes recorded (pid *and* start time, never a reused pid), so nothing
+// restarts. A pod caught in the middle of a create, stop or removal is cleared instead; the
+// manager then finishes that operation.
+import { deleteVeth } from '../network/veth.js';
+import { isSameProcess } from '../process/identity.js';
+import { killProcessesIn } from '../process/sweep.js';
+import { readNamespace } from '../sandbox/netns.js';
+import { adoptContainer } from './containers.js';
+import type { LivePod, PodContext } from './live.js';
+import type { ContainerStatus } from './types.js';
+import { watchHolder } from './watch.js';
+
+export interface Adoption {
+  /** The holder's pid, if it was taken over. */
+  holder: number | null;
+  adopted: string[];
+  /** Apps recorded Running that are gone: they exited while no daemon watched. */
+  lost: string[];
+  /** Processes in the sandbox that were neither (an old `minipod exec`): stopped. */
+  strays: number;
+  /** Why the sandbox must be rebuilt, or null if the pod runs on as it was. */
+  rebuild: string | null;
+}
+
+/**
+ * Take over a Running pod, or one whose recovery a daemon restart cut short. `ports` are the
+ * links on the node's bridge: a sandbox whose veth is gone has no network and is rebuilt.
+ */
+export async function adoptPod(ctx: PodContext, live: LivePod, ports: ReadonlySet<string>): Promise<Adoption> {
+  const r = live.record;
+  await clearBuilding(ctx, live);
+  const sb = r.sandbox!;
+  const holderOurs = (await isSameProcess(sb.pid, sb.startTime)) && (await readNamespace(sb.pid)) === sb.netns;
+  const result: Adoption = { holder: null, adopted: [], lost: [], strays: 0, rebuild: null };
+  if (holderOurs) {
+    const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
+    live.holder = holder;
+    watchHolder(ctx, live, holder);
+    result.holder = sb.pid;
+  }
+  for (const c of r.containers) {
+    if (c.state !== 'Running') continue;
+    const ours = !!c.pid && (await isSameProcess(c.pid, c.startTime)) && (await readNamespace(c.pid)) === sb.netns;
+    if (ours) {
+      adoptContainer(ctx, live, c.name);
+      result.adopted.push(c.name);
+    } else {
+      markLost(c);
+      live.exitedWhileBusy.add(c.name); // decided per restart policy once the pod runs
+      result.lost.push(c.name);
+    }
+  }
+  if (holderOurs || result.adopted.length) {
+    // The namespace is verified ours: whatever else is in it belongs to no one now.
+    const keep = new Set([sb.pid, ...result.adopted.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+    result.strays = await killProcessesIn('net', [sb.netns], keep);
+  }
+  if (!holderOurs) result.rebuild = `pause ${sb.pid} died while the daemon was down`;
+  else if (!ports.has(sb.hostVeth)) result.rebuild = `host veth ${sb.hostVeth} is gone from ${r.bridge}`;
+  else if (r.phase !== 'Running') result.rebuild = `its sandbox recovery was cut short by a daemon restart`;
+  return result;
+}
+
+/**
+ * A pod whose create, stop or removal was under way: everything in its recorded namespaces is
+ * stopped and its veths deleted, so the manager can finish the operation. Returns the number
+ * of processes stopped.
+ */
+export async function clearPod(ctx: PodContext, live: LivePod): Promise<number> {
+  const r = live.record;
+  // A namespace is ours only while a process we recorded (pid and start time) is in it: a
+  // namespace's inode number can be reused once it is freed, by anyone's namespace.
+  const netnses = new Set<string>();
+  if (r.sandbox && (await isSameProcess(r.sandbox.pid, r.sandbox.startTime))) netnses.add(r.sandbox.netns);
+  for (const c of r.containers) {
+    if (!c.pid || !r.sandbox || !(await isSameProcess(c.pid, c.startTime))) continue;
+    if ((await readNamespace(c.pid)) === r.sandbox.netns) netnses.add(r.sandbox.netns);
+  }
+  const killed = (await killProcessesIn('net', [...netnses])) + (await clearBuilding(ctx, live));
+  if (r.sandbox) await deleteVeth(ctx.ipTeardown, r.sandbox.hostVeth);
+  for (const c of r.containers) if (c.state !== 'Terminated') markLost(c);
+  return killed;
+}
+
+/** The half-built sandbox of a create or recovery the last daemon did not finish. */
+async function clearBuilding(ctx: PodContext, live: LivePod): Promise<number> {
+  const b = live.record.building;
+  if (!b) return 0;
+  const killed = (await isSameProcess(b.pid, b.startTime)) ? await killProcessesIn('net', [b.netns]) : 0;
+  await deleteVeth(ctx.ipTeardown, b.hostVeth);
+  live.record.building = null;
+  return killed;
+}
+
+/** Ended while no daemon watched it: how, nobody knows (kubelet's ContainerStatusUnknown). */
+function markLost(c: ContainerStatus): void {
+  const finishedAt = new Date().toISOString();
+  c.lastState = { exitCode: null, signal: null, reason: 'Unknown', startedAt: c.startedAt, finishedAt };
+  Object.assign(c, { state: 'Terminated', reason: 'Unknown', ready: false, pid: null, netns: null, finishedAt, exitCode: null, signal: null });
+}
