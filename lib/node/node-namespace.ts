@@ -200,8 +200,11 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   if (mntns && (holderPid || daemon)) {
     const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
     if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
+    // Then the holder. SIGKILL takes effect a moment later: done once the namespace is empty.
+    for (let waited = 0; (await killProcessesIn('mnt', [mntns])) > 0 && waited < 5000; waited += 10) await sleep(10);
+  } else if (holderPid) {
+    process.kill(holderPid, 'SIGKILL');
   }
-  if (holderPid) process.kill(holderPid, 'SIGKILL');
   for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.optionsFile]) await rm(file, { force: true });
   return true;
 }

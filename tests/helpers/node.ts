@@ -142,16 +142,20 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
 
 /**
  * Processes on the node that are not the node itself: everything in its mount namespace but the
- * node holder, the daemon, the daemon's helpers (ip -batch, pidwatch) and its spare pause holder.
+ * node holder, the daemon, the daemon's helpers (ip -batch, pidwatch), its spare pause holder, and
+ * commands a test runs on the node itself (`node.sh`: in the node's netns, not the daemon's).
  * Pods' processes are here, whichever daemon started them.
  */
 export async function nodeProcesses(node: TestNode, spareHolderPid: number | null = null): Promise<{ pid: number; cmd: string }[]> {
   const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
+  const net = await readlink(`/proc/${node.holderPid}/ns/net`);
+  const fromDaemon = new Set((await daemonDescendants(node.pid)).map((p) => p.pid));
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
     if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || !alive(pid)) continue;
     if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
+    if ((await netnsOf(pid)) === net && !fromDaemon.has(pid)) continue;
     const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
     if (/ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
     out.push({ pid, cmd });

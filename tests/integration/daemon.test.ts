@@ -1,13 +1,11 @@
-// The daemon: root-only socket, one daemon per run dir, SIGTERM stops every pod and leaves
-// nothing behind (acceptance 1 and 6).
+// The daemon: root-only socket and state, one daemon per run dir, its own node namespace, the
+// pause holder. (What SIGTERM does to pods is live-restore.test.ts.)
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import type { PodRecord } from '../../lib/pod/types.js';
 import { unreachableError } from '../../lib/api/client.js';
-import type { Stats } from '../../lib/api/protocol.js';
-import { alive, CLI, daemonDescendants, leases, netnsOf, processesIn, ROOT, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { CLI, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 let node: TestNode;
 
@@ -45,31 +43,6 @@ test.serial('the daemon lives in its own network namespace with its bridge and g
   t.regex(r.stdout, /inet 10\.88\.0\.1\/16/);
   const host = await execa('ip', ['-o', 'link', 'show', 'minipod0'], { reject: false });
   t.not(host.exitCode, 0, 'no bridge in the root namespace');
-});
-
-test.serial('SIGTERM stops every pod and removes what it made', async (t) => {
-  t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
-  t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
-  const pods = (await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
-  const pids = pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]);
-  t.is(pids.length, 5);
-  t.is((await leases(node)).length, 2);
-  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
-  t.truthy(spareHolderPid, 'the daemon keeps one pause holder started ahead');
-  t.true((await daemonDescendants(node.pid)).some((p) => p.pid === spareHolderPid));
-  // Keep the node's namespace alive after the daemon exits, to look at it.
-  const keeper = execa('nsenter', [`--target=${node.pid}`, '--net', '--', 'sleep', '60'], { reject: false });
-  t.teardown(() => keeper.kill());
-  await new Promise((r) => setTimeout(r, 100));
-  const nodeNetns = (await netnsOf(node.pid))!;
-  const daemonPid = node.pid;
-  await node.stop();
-  t.false(alive(daemonPid));
-  for (const pid of [...pids, spareHolderPid!]) t.false(alive(pid), `pid ${pid} is gone`);
-  t.deepEqual(await leases(node), []);
-  const links = await execa('nsenter', [`--target=${keeper.pid}`, '--net', '--', 'ip', '-o', 'link', 'show'], { reject: false });
-  t.deepEqual(links.stdout.split('\n').map((l) => l.split(': ')[1]), ['lo', 'minipod0']);
-  t.deepEqual((await processesIn(nodeNetns)).map((p) => p.pid), [keeper.pid], 'nothing but our keeper is left on the node');
 });
 
 test.serial('the pause holder is tiny, prints its version and is built into rootfs/', async (t) => {

@@ -1,0 +1,210 @@
+// Live restore (issue 4, point 1): SIGTERM leaves the pods running; the next daemon re-adopts
+// every pod — pause and apps checked by pid *and* start time — supervises them as if it had
+// started them, and still hears of a pause death at once. --stop-pods-on-exit stops them instead.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { alive, assertNodeEmpty, curl, leases, netnsOf, nodeLinks, nodeProcesses, processesIn, restartTestNode, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { waitFor } from '../helpers/wait.js';
+
+const sleeper = (name: string, restartPolicy = 'Always') => ({
+  metadata: { name },
+  spec: { restartPolicy, terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', 'infinity'] }] },
+});
+
+/** Every pid a pod's record names: its holder and its apps. */
+const pidsOf = (p: PodRecord) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)];
+
+/** `minipod ps` without its AGE column, the one thing a restart may change. */
+async function psWithoutAge(node: TestNode): Promise<string> {
+  const r = await node.cli(['ps']);
+  const lines = r.stdout.trimEnd().split('\n');
+  const age = lines[0]!.indexOf('AGE');
+  const ip = lines[0]!.indexOf('IP');
+  return lines.map((l) => l.slice(0, age) + l.slice(ip)).join('\n');
+}
+
+async function inspect(node: TestNode, name: string): Promise<PodRecord> {
+  return node.api.request<PodRecord>('GET', `/pods/${name}`);
+}
+
+/** `minipod events POD`, one line per event. */
+async function events(node: TestNode, name: string): Promise<string[]> {
+  return (await node.cli(['events', name])).stdout.split('\n');
+}
+
+/** Stop the daemon the way `kill -TERM` does, and wait until it is gone; the node stays. */
+async function sigterm(node: TestNode): Promise<void> {
+  process.kill(node.pid, 'SIGTERM');
+  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
+}
+
+test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them and ps is the same but AGE', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
+  t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
+  await node.api.waitReady('web', 10_000);
+  const before = { web: await inspect(node, 'web'), other: await inspect(node, 'other') };
+  const ps = await psWithoutAge(node);
+
+  await sigterm(node);
+  for (const pid of [...pidsOf(before.web), ...pidsOf(before.other)]) t.true(alive(pid), `pid ${pid} outlives the daemon`);
+  t.deepEqual((await leases(node)).sort(), [before.web.ip, before.other.ip].sort(), 'leases kept');
+  t.is((await curl(node, `http://${before.web.ip}:8080/`)).exitCode, 0, 'the pod answers with no daemon');
+
+  const oldDaemon = node.pid;
+  node = await startTestNode({}, node.dir);
+  t.not(node.pid, oldDaemon);
+  t.is(await psWithoutAge(node), ps);
+  for (const name of ['web', 'other'] as const) {
+    const after = await inspect(node, name);
+    const was = before[name];
+    t.like(after, { phase: 'Running', ip: was.ip, mac: was.mac, sandbox: { pid: was.sandbox!.pid, netns: was.sandbox!.netns, attempt: 0, hostVeth: was.sandbox!.hostVeth } });
+    t.deepEqual(
+      after.containers.map((c) => [c.name, c.pid, c.netns, c.restartCount, c.state]),
+      was.containers.map((c) => [c.name, c.pid, c.netns, c.restartCount, c.state]),
+    );
+    const restored = (await events(node, name)).find((e) => / Restored /.test(e));
+    t.regex(restored ?? '', new RegExp(`re-adopted pause ${was.sandbox!.pid}, `), `${name}: a Restored event`);
+  }
+  // Adopted, not spawned: none of them is the new daemon's child.
+  const ppid = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[1]);
+  for (const pid of pidsOf(before.web)) t.not(await ppid(pid), node.pid);
+  t.is((await curl(node, `http://${before.web.ip}:80/`)).exitCode, 0);
+
+  t.is((await node.cli(['rm', '-f', 'web', 'other'])).exitCode, 0);
+  for (const pid of [...pidsOf(before.web), ...pidsOf(before.other)]) t.false(alive(pid), `adopted pid ${pid} stopped by rm`);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('after a re-adoption a pause death is heard at once and the sandbox is rebuilt; app exits follow the restart policy', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
+  await node.api.request('POST', '/pods', sleeper('always'));
+  await node.api.request('POST', '/pods', sleeper('never', 'Never'));
+  const web = await inspect(node, 'web');
+  node = await restartTestNode(node);
+
+  // The holder is not the new daemon's child: its death comes through pidwatch.
+  t.is((await node.cli(['kill', 'web', '--sandbox'])).exitCode, 0);
+  const rebuilt = await waitFor(async () => {
+    const p = await inspect(node, 'web');
+    return p.phase === 'Running' && p.sandbox!.attempt === 1 && p.containers.every((c) => c.state === 'Running') && p;
+  }, 'web rebuilt');
+  t.not(rebuilt.sandbox!.netns, web.sandbox!.netns);
+  t.is(rebuilt.ip, web.ip);
+  t.deepEqual(rebuilt.containers.map((c) => c.restartCount), [1, 1]);
+  t.regex(rebuilt.lastRecovery!.cause, new RegExp(`pause ${web.sandbox!.pid} killed by SIGKILL`));
+  for (const pid of pidsOf(web)) t.false(alive(pid), `old pid ${pid} is gone`);
+  for (const c of rebuilt.containers) t.is(await netnsOf(c.pid!), rebuilt.sandbox!.netns);
+  await node.api.waitReady('web', 10_000);
+  t.is((await curl(node, `http://${web.ip}:8080/`)).exitCode, 0);
+
+  // Adopted apps: Always restarts one that exits, Never leaves it Terminated.
+  const always = await inspect(node, 'always');
+  t.is((await node.cli(['kill', 'always', '-c', 'app'])).exitCode, 0);
+  const restarted = await waitFor(async () => {
+    const c = (await inspect(node, 'always')).containers[0]!;
+    return c.state === 'Running' && c.restartCount === 1 && c;
+  }, 'the adopted app to be restarted');
+  t.not(restarted.pid, always.containers[0]!.pid);
+  t.true(['Error', 'Unknown'].includes(restarted.lastState!.reason), `lastState ${restarted.lastState!.reason}`);
+  t.is((await node.cli(['kill', 'never', '-c', 'app'])).exitCode, 0);
+  const ended = await waitFor(async () => {
+    const c = (await inspect(node, 'never')).containers[0]!;
+    return c.state === 'Terminated' && c;
+  }, 'the Never app to end');
+  t.is(ended.restartCount, 0);
+  t.is((await inspect(node, 'never')).sandbox!.attempt, 0, 'its sandbox stays');
+
+  t.is((await node.cli(['rm', '-f', 'web', 'always', 'never'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('what died while no daemon ran is recovered on start: a lost app is restarted, a lost holder rebuilt', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const a = await node.api.request<PodRecord>('POST', '/pods', sleeper('a'));
+  const b = await node.api.request<PodRecord>('POST', '/pods', sleeper('b'));
+  await sigterm(node);
+  process.kill(a.containers[0]!.pid!, 'SIGKILL');
+  process.kill(b.sandbox!.pid, 'SIGKILL');
+  await waitFor(async () => !alive(a.containers[0]!.pid!) && !alive(b.sandbox!.pid), 'both to die');
+
+  node = await startTestNode({}, node.dir);
+  const pa = await waitFor(async () => {
+    const p = await inspect(node, 'a');
+    return p.containers[0]!.state === 'Running' && p.containers[0]!.restartCount === 1 && p;
+  }, 'a restarted');
+  t.like(pa, { phase: 'Running', sandbox: { pid: a.sandbox!.pid, attempt: 0 } });
+  t.is(pa.containers[0]!.lastState!.reason, 'Unknown');
+  t.is(await netnsOf(pa.containers[0]!.pid!), a.sandbox!.netns, 'restarted in the adopted sandbox');
+  const pb = await waitFor(async () => {
+    const p = await inspect(node, 'b');
+    return p.phase === 'Running' && p.sandbox!.attempt === 1 && p.containers[0]!.state === 'Running' && p;
+  }, 'b rebuilt');
+  t.is(pb.ip, b.ip);
+  t.regex(pb.lastRecovery!.cause, /died while the daemon was down/);
+  t.false(alive(b.containers[0]!.pid!), "b's old app was stopped with its dead sandbox");
+
+  t.is((await node.cli(['rm', '-f', 'a', 'b'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('a reused pid is never taken for ours: a record naming another process adopts nothing and touches nothing', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const p = await node.api.request<PodRecord>('POST', '/pods', sleeper('p'));
+  await sigterm(node);
+  // The app dies and "its" pid now belongs to an unrelated process (same pid, other start time).
+  const stranger = execa('sleep', ['1000'], { reject: false });
+  t.teardown(() => stranger.kill('SIGKILL'));
+  process.kill(p.containers[0]!.pid!, 'SIGKILL');
+  const file = path.join(node.stateDir, 'pods', 'p.json');
+  const record = JSON.parse(await readFile(file, 'utf8')) as PodRecord;
+  record.containers[0]!.pid = stranger.pid!;
+  await writeFile(file, JSON.stringify(record));
+
+  node = await startTestNode({}, node.dir);
+  const after = await waitFor(async () => {
+    const r = await inspect(node, 'p');
+    return r.containers[0]!.state === 'Running' && r.containers[0]!.restartCount === 1 && r;
+  }, 'the app restarted');
+  t.not(after.containers[0]!.pid, stranger.pid);
+  t.true(alive(stranger.pid!), 'the unrelated process is untouched');
+  t.is((await node.cli(['rm', '-f', 'p'])).exitCode, 0);
+  t.true(alive(stranger.pid!), 'rm does not touch it either');
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('--stop-pods-on-exit: SIGTERM stops every pod and removes what it made; the node stays', async (t) => {
+  const node = await startTestNode({ stopPodsOnExit: true });
+  t.teardown(() => node.dispose());
+  t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
+  t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
+  const pods = (await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
+  const pids = pods.flatMap(pidsOf);
+  t.is(pids.length, 5);
+  await sigterm(node);
+  for (const pid of pids) t.false(alive(pid), `pid ${pid} is gone`);
+  t.deepEqual(await leases(node), []);
+  t.deepEqual((await nodeLinks(node)).sort(), ['lo', 'minipod0'], 'no veth left on the node');
+  t.deepEqual(await nodeProcesses(node), [], 'nothing but the node holder is left on the node');
+  const records = await Promise.all(['web', 'other'].map(async (n) => JSON.parse(await readFile(path.join(node.stateDir, 'pods', `${n}.json`), 'utf8')) as PodRecord));
+  t.deepEqual(records.map((r) => r.phase), ['Stopped', 'Stopped'], 'records kept, Stopped');
+});
+
+test.serial('node stop stops every pod, then the node: no process, namespace or veth is left', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const p = await node.api.request<PodRecord>('POST', '/pods', sleeper('p'));
+  const nodeNetns = (await netnsOf(node.holderPid))!;
+  await node.stop();
+  for (const pid of [node.pid, node.holderPid, ...pidsOf(p)]) t.false(alive(pid), `pid ${pid} is gone`);
+  t.deepEqual(await leases(node), [], 'the pod was stopped (its lease released), not just killed');
+  t.deepEqual(await processesIn(nodeNetns), [], 'nothing is left in the node namespace');
+});
