@@ -4,7 +4,7 @@
 // The node outlives its daemon, as a machine outlives a restart of its container runtime: a
 // daemon stopped (or crashed) and started again re-adopts the pods still running in it.
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readlink, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -193,20 +193,35 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   const holderPid = await readHolder(dir);
   const mntns = (await readFile(p.mntnsFile, 'utf8').catch(() => '')).trim();
   if (!holderPid && !mntns) return false;
-  const daemon = await readNode(dir);
-  await stopDaemon(dir, true, timeoutMs);
-  // Swept only while a process of ours pins the namespace: a freed one's inode number can be
-  // reused by anyone's.
-  if (mntns && (holderPid || daemon)) {
-    const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
-    if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
-    // Then the holder. SIGKILL takes effect a moment later: done once the namespace is empty.
-    for (let waited = 0; (await killProcessesIn('mnt', [mntns])) > 0 && waited < 5000; waited += 10) await sleep(10);
-  } else if (holderPid) {
-    process.kill(holderPid, 'SIGKILL');
+  // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
+  // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
+  const pinned = await pinNamespace(mntns, [holderPid, (await readNode(dir))?.pid]);
+  try {
+    await stopDaemon(dir, true, timeoutMs);
+    if (pinned) {
+      const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
+      if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
+      // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
+      for (let waited = 0; (await killProcessesIn('mnt', [mntns])) > 0 && waited < 5000; waited += 10) await sleep(10);
+    } else if (holderPid) {
+      process.kill(holderPid, 'SIGKILL');
+    }
+  } finally {
+    await pinned?.close();
   }
   for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.optionsFile]) await rm(file, { force: true });
   return true;
+}
+
+/** An open descriptor on mntns through one of pids (a process of ours still in it), or undefined. */
+async function pinNamespace(mntns: string, pids: (number | undefined)[]): Promise<FileHandle | undefined> {
+  for (const pid of pids) {
+    if (!mntns || !pid) continue;
+    const fh = await open(`/proc/${pid}/ns/mnt`, 'r').catch(() => undefined);
+    if (fh && (await readlink(`/proc/self/fd/${fh.fd}`).catch(() => '')) === mntns) return fh;
+    await fh?.close();
+  }
+  return undefined;
 }
 
 /** argv that runs a command inside the node's network and mount namespaces. */
