@@ -1,4 +1,5 @@
-// `npm run bench`: pod creation cost and `minipod ps` time, in a node namespace of its own.
+// `npm run bench`: pod creation, `minipod ps`, live restore, recovery and load, in a node
+// namespace of its own.
 // Speed is reported here, never asserted in a test.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
 import { benchLoad } from './load.js';
 import { benchRecovery } from './recovery.js';
+import { benchRestore } from './restore.js';
 import { summary } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
@@ -18,6 +20,8 @@ const PODS = Number(process.env.BENCH_PODS ?? 40);
 const PS_PODS = 50;
 const PS_RUNS = 15;
 const KILLS = Number(process.env.BENCH_KILLS ?? 40);
+const RESTARTS = 5;
+const ADOPTED_KILLS = 20;
 
 if (process.getuid?.() !== 0) {
   console.error('npm run bench: needs root (it builds real sandboxes in a private node namespace): sudo npm run bench');
@@ -28,7 +32,7 @@ const pod = (name: string) => ({ metadata: { name }, spec: { terminationGracePer
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-bench-'));
 try {
-  const node = await startNode(dir);
+  let node = await startNode(dir);
   const api = new ApiClient(node.socket);
   console.log(`minipod bench: ${PODS} pods, one app each (sleep), created one after another; node namespace ${dir}`);
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}\n`);
@@ -64,6 +68,7 @@ try {
   console.log(summary(`minipod ps with ${PS_PODS} pods (whole CLI process)`, ps));
   const stats = await api.request<Stats>('GET', '/stats');
   console.log(`daemon resident memory with ${stats.pods} pods: ${(stats.rssBytes / 1048576).toFixed(1)} MiB`);
+  node = await benchRestore(node, api, RESTARTS, ADOPTED_KILLS);
 
   const removal: number[] = [];
   for (let i = 0; i < PS_PODS; i++) {

@@ -15,7 +15,7 @@ import { podLogger } from '../log.js';
 import { allocate } from '../network/ipam.js';
 import { bridgePorts } from '../network/bridge.js';
 import { listeningPorts } from '../network/listening.js';
-import { killProcessesIn } from '../process/sweep.js';
+import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { stopProcess } from '../process/stop.js';
 import { PidWatcher } from '../process/watcher.js';
@@ -31,7 +31,7 @@ import { createPod, logDir } from './create.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
 import { epochMs, newLivePod, withLock, type LivePod, type NodeConfig, type PodContext } from './live.js';
 import { recoverSandbox } from './recreate.js';
-import { adoptPod, clearPod } from './restore.js';
+import { adoptPod, clearPod, type NodeView } from './restore.js';
 import { canRemove, canTransition, setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { PodRecord } from './types.js';
@@ -82,11 +82,11 @@ export class PodManager {
     const orphans = await findOrphans(this.ctx, records, null);
     await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record'));
     for (const ip of await this.leases.list()) this.leased.add(ip);
-    const ports = new Set(await bridgePorts(this.ctx.ip, this.ctx.node.bridge));
+    const view = { ports: new Set(await bridgePorts(this.ctx.ip, this.ctx.node.bridge)), processes: await processesByNamespace('net') };
     for (const record of records) {
       const live = newLivePod(record);
       this.pods.set(record.name, live);
-      if (record.phase !== 'Stopped' || record.deletionTimestamp) await this.restore(live, ports).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
+      if (record.phase !== 'Stopped' || record.deletionTimestamp) await this.restore(live, view).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
     }
     this.guard = setInterval(() => void this.checkNamespaces(), GUARD_INTERVAL_MS);
     this.guard.unref();
@@ -98,7 +98,7 @@ export class PodManager {
    * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
    * creation that never finished is removed, a removal or stop under way is finished.
    */
-  private async restore(live: LivePod, ports: ReadonlySet<string>): Promise<void> {
+  private async restore(live: LivePod, view: NodeView): Promise<void> {
     const r = live.record;
     if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
       const message = `daemon restarted: ${await clearPod(this.ctx, live)} process(es) of the last daemon's sandbox stopped`;
@@ -109,7 +109,7 @@ export class PodManager {
       this.ctx.events.record(r, pending ? 'CreateInterrupted' : 'RemoveResumed', `${message}; the ${pending ? 'unfinished' : 'removed'} pod is removed`, { type: 'Warning' });
       return void (await withLock(live, () => this.removeLocked(live)));
     }
-    const a = await adoptPod(this.ctx, live, ports);
+    const a = await adoptPod(this.ctx, live, view);
     const parts = [a.holder ? `pause ${a.holder}` : null, ...a.adopted.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
     this.ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
     for (const name of a.lost) this.ctx.events.record(r, 'ContainerDied', 'exited while the daemon was down (status unknown)', { type: 'Warning', container: name });

@@ -5,7 +5,7 @@
 // manager then finishes that operation.
 import { deleteVeth } from '../network/veth.js';
 import { isSameProcess } from '../process/identity.js';
-import { killProcessesIn } from '../process/sweep.js';
+import { killPids, killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { adoptContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
@@ -24,11 +24,16 @@ export interface Adoption {
   rebuild: string | null;
 }
 
-/**
- * Take over a Running pod, or one whose recovery a daemon restart cut short. `ports` are the
- * links on the node's bridge: a sandbox whose veth is gone has no network and is rebuilt.
- */
-export async function adoptPod(ctx: PodContext, live: LivePod, ports: ReadonlySet<string>): Promise<Adoption> {
+/** What the node looked like when the daemon started, read once for every pod. */
+export interface NodeView {
+  /** Links on the node's bridge: a sandbox whose veth is gone has no network and is rebuilt. */
+  ports: ReadonlySet<string>;
+  /** Pids by network namespace, from one pass over /proc. */
+  processes: ReadonlyMap<string, number[]>;
+}
+
+/** Take over a Running pod, or one whose recovery a daemon restart cut short. */
+export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): Promise<Adoption> {
   const r = live.record;
   await clearBuilding(ctx, live);
   const sb = r.sandbox!;
@@ -55,10 +60,10 @@ export async function adoptPod(ctx: PodContext, live: LivePod, ports: ReadonlySe
   if (holderOurs || result.adopted.length) {
     // The namespace is verified ours: whatever else is in it belongs to no one now.
     const keep = new Set([sb.pid, ...result.adopted.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
-    result.strays = await killProcessesIn('net', [sb.netns], keep);
+    result.strays = await killPids('net', sb.netns, view.processes.get(sb.netns) ?? [], keep);
   }
   if (!holderOurs) result.rebuild = `pause ${sb.pid} died while the daemon was down`;
-  else if (!ports.has(sb.hostVeth)) result.rebuild = `host veth ${sb.hostVeth} is gone from ${r.bridge}`;
+  else if (!view.ports.has(sb.hostVeth)) result.rebuild = `host veth ${sb.hostVeth} is gone from ${r.bridge}`;
   else if (r.phase !== 'Running') result.rebuild = `its sandbox recovery was cut short by a daemon restart`;
   return result;
 }

@@ -3,13 +3,25 @@
 import { readdir } from 'node:fs/promises';
 import { readNamespace } from '../sandbox/netns.js';
 
-/** Returns how many processes were killed; never this process, nor those in `except`. */
-export async function killProcessesIn(kind: 'net' | 'mnt', namespaces: string[], except: ReadonlySet<number> = new Set()): Promise<number> {
-  if (!namespaces.length) return 0;
-  let killed = 0;
+type Kind = 'net' | 'mnt';
+
+/** One pass over /proc: the pids in each namespace of a kind (this process left out). */
+export async function processesByNamespace(kind: Kind): Promise<Map<string, number[]>> {
+  const index = new Map<string, number[]>();
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || pid === process.pid || except.has(pid) || !namespaces.includes((await readNamespace(pid, kind)) ?? '')) continue;
+    if (!pid || pid === process.pid) continue;
+    const ns = await readNamespace(pid, kind);
+    if (ns) index.set(ns, [...(index.get(ns) ?? []), pid]);
+  }
+  return index;
+}
+
+/** SIGKILL those of pids still in namespace (checked again: a pid may have moved on); returns how many. */
+export async function killPids(kind: Kind, namespace: string, pids: number[], except: ReadonlySet<number> = new Set()): Promise<number> {
+  let killed = 0;
+  for (const pid of pids) {
+    if (except.has(pid) || (await readNamespace(pid, kind)) !== namespace) continue;
     try {
       process.kill(pid, 'SIGKILL');
       killed++;
@@ -17,5 +29,14 @@ export async function killProcessesIn(kind: 'net' | 'mnt', namespaces: string[],
       // gone meanwhile
     }
   }
+  return killed;
+}
+
+/** Returns how many processes were killed; never this process, nor those in `except`. */
+export async function killProcessesIn(kind: Kind, namespaces: string[], except: ReadonlySet<number> = new Set()): Promise<number> {
+  if (!namespaces.length) return 0;
+  const index = await processesByNamespace(kind);
+  let killed = 0;
+  for (const ns of new Set(namespaces)) killed += await killPids(kind, ns, index.get(ns) ?? [], except);
   return killed;
 }

@@ -1,0 +1,210 @@
+// A process we did not spawn is watched through the pidwatch helper: its death is reported as an
+// 'exit' event with the signal or code when its zombie could still be read, as (null, null) when
+// it is gone or is another process now, and the helper is restarted should it die.
+//
+// To be able to read a wait status, pidwatch needs the process to stay a zombie for a while, so
+// the processes under watch here are children of a shell that never reaps them (it has exec'd a
+// sleep); a direct child of ours would be reaped by Node at once and be reported as unknown.
+import { readdir, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import test, { type ExecutionContext } from 'ava';
+import { execa } from 'execa';
+import { hasExited, onExit } from '../../../lib/process/exit.js';
+import { startTimeOf } from '../../../lib/process/identity.js';
+import { PIDWATCH_PATH, PidWatcher, type AdoptedProcess } from '../../../lib/process/watcher.js';
+import { waitFor } from '../../helpers/wait.js';
+
+const WAIT_MS = 10_000;
+
+type Exit = [code: number | null, signal: NodeJS.Signals | null];
+
+/** The next 'exit' of p, or a clear failure instead of a test that hangs. */
+function exitOf(p: AdoptedProcess, what: string): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no 'exit' from ${what} (pid ${p.pid}) within ${WAIT_MS / 1000}s`)), WAIT_MS);
+    p.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      resolve([code, signal]);
+    });
+  });
+}
+
+function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Alive and not a zombie. */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return !!stat && stat[stat.lastIndexOf(')') + 2] !== 'Z';
+}
+
+function newWatcher(t: ExecutionContext): PidWatcher {
+  const watcher = new PidWatcher();
+  t.teardown(() => watcher.close());
+  return watcher;
+}
+
+/**
+ * Start `script` in the background of a shell that then never reaps it, and return its pid.
+ * Teardown kills the background process before its parent: while the parent lives, that pid
+ * cannot have been reused by an unrelated process.
+ */
+async function orphanedChild(t: ExecutionContext, script: string): Promise<number> {
+  const parent = execa('sh', ['-c', `${script} & echo $!; exec sleep 60`], { reject: false, buffer: false, stdin: 'ignore' });
+  let pid: number | undefined;
+  t.teardown(() => {
+    if (pid) kill(pid);
+    parent.kill('SIGKILL');
+  });
+  const lines = createInterface({ input: parent.stdout! });
+  const first = await Promise.race([
+    new Promise<string>((resolve) => lines.once('line', resolve)),
+    parent.then(() => {
+      throw new Error(`sh exited before printing the background pid of: ${script}`);
+    }),
+  ]);
+  lines.close();
+  pid = Number(first);
+  return pid;
+}
+
+/** A live process of ours to adopt, and its start time. */
+async function adoptable(t: ExecutionContext, script = 'sleep 30'): Promise<{ pid: number; startTime: string }> {
+  const pid = await orphanedChild(t, script);
+  const startTime = await startTimeOf(pid);
+  if (!startTime) throw new Error(`pid ${pid} (${script}) exited before it could be adopted`);
+  return { pid, startTime };
+}
+
+/** The pidwatch helpers this test process has spawned (found through /proc: the watcher keeps its own private). */
+async function pidwatchHelpers(): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.split('\0')[0] === PIDWATCH_PATH) found.push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * Wait until a pidwatch helper holds a pidfd for pid. A request has no reply, and a process that
+ * dies before pidwatch opens its pidfd is (rightly) reported as gone: kill it only after this.
+ */
+function watching(pid: number, helper?: number): Promise<true> {
+  return waitFor(
+    async () => {
+      for (const h of helper ? [helper] : await pidwatchHelpers()) {
+        for (const fd of await readdir(`/proc/${h}/fdinfo`).catch(() => [])) {
+          const info = await readFile(`/proc/${h}/fdinfo/${fd}`, 'utf8').catch(() => '');
+          if (new RegExp(`^Pid:\\s+${pid}$`, 'm').test(info)) return true;
+        }
+      }
+      return false;
+    },
+    `pidwatch${helper ? ` ${helper}` : ''} to hold a pidfd for ${pid}`,
+    WAIT_MS,
+  );
+}
+
+/** Wait for a pidwatch helper that is not one of `known`. */
+function newHelper(known: number[], what: string): Promise<number> {
+  return waitFor(async () => (await pidwatchHelpers()).find((pid) => !known.includes(pid)), what, WAIT_MS);
+}
+
+test.serial('a killed process is reported with its signal', async (t) => {
+  const { pid, startTime } = await adoptable(t);
+  const p = newWatcher(t).adopt(pid, startTime);
+  const exit = exitOf(p, 'the killed sleep');
+  await watching(pid);
+  kill(pid);
+  t.deepEqual(await exit, [null, 'SIGKILL']);
+  t.true(p.exited);
+  t.is(p.signalCode, 'SIGKILL');
+  t.is(p.exitCode, null);
+  t.true(hasExited(p));
+});
+
+test.serial('a process that exits on its own is reported with its exit code', async (t) => {
+  // USR1 makes it exit 7 once we are watching; the trap runs a plain `exit 7`, so the status is a code, not a signal.
+  const { pid, startTime } = await adoptable(t, '(trap "exit 7" USR1; while :; do sleep 0.05; done)');
+  const p = newWatcher(t).adopt(pid, startTime);
+  const exit = exitOf(p, 'the subshell that exits 7');
+  await watching(pid);
+  kill(pid, 'SIGUSR1');
+  t.deepEqual(await exit, [7, null]);
+  t.true(p.exited);
+  t.is(p.exitCode, 7);
+  t.is(p.signalCode, null);
+});
+
+test.serial('a pid with another start time (a reused pid) is reported gone at once and left alone', async (t) => {
+  const { pid } = await adoptable(t);
+  const p = newWatcher(t).adopt(pid, '1');
+  t.deepEqual(await exitOf(p, 'the process adopted with a wrong start time'), [null, null]);
+  t.true(p.exited);
+  t.true(hasExited(p));
+  t.true(await alive(pid), 'the watcher never signals a process');
+});
+
+test.serial('a pid that does not exist is reported gone', async (t) => {
+  const p = newWatcher(t).adopt(2 ** 22 + 1, '12345');
+  t.deepEqual(await exitOf(p, 'a pid above any pid_max'), [null, null]);
+  t.true(p.exited);
+  t.is(p.exitCode, null);
+  t.is(p.signalCode, null);
+});
+
+test.serial('onExit calls its handler once, whether the process already exited or exits later', async (t) => {
+  const watcher = newWatcher(t);
+
+  const gone = watcher.adopt(2 ** 22 + 1, '12345');
+  await exitOf(gone, 'a pid above any pid_max');
+  const early: Exit[] = [];
+  await new Promise<void>((resolve) => onExit(gone, (...args) => resolve(void early.push(args))));
+  t.deepEqual(early, [[null, null]]);
+  t.is(gone.listenerCount('exit'), 0, 'nothing left listening that could call it again');
+
+  const { pid, startTime } = await adoptable(t);
+  const later = watcher.adopt(pid, startTime);
+  const calls: Exit[] = [];
+  onExit(later, (...args) => calls.push(args));
+  const exit = exitOf(later, 'the killed sleep');
+  await watching(pid);
+  kill(pid);
+  await exit;
+  later.markExited(1, null); // as a second report of its death would
+  t.deepEqual(calls, [[null, 'SIGKILL']]);
+});
+
+test.serial('a pidwatch helper that dies is restarted and the watch goes on', async (t) => {
+  const before = await pidwatchHelpers();
+  const { pid, startTime } = await adoptable(t);
+  const p = newWatcher(t).adopt(pid, startTime);
+  const exit = exitOf(p, 'the sleep watched across a helper restart');
+  const first = await newHelper(before, 'the first pidwatch helper');
+  kill(first);
+  const second = await newHelper([...before, first], 'a new pidwatch helper after the first was killed');
+  await watching(pid, second);
+  kill(pid);
+  t.deepEqual(await exit, [null, 'SIGKILL']);
+});
+
+test.serial('close() ends the pidwatch helper', async (t) => {
+  const before = await pidwatchHelpers();
+  const { pid, startTime } = await adoptable(t);
+  const watcher = newWatcher(t);
+  watcher.adopt(pid, startTime);
+  const helper = await newHelper(before, 'the pidwatch helper');
+  watcher.close();
+  await waitFor(async () => !(await pidwatchHelpers()).includes(helper), `pidwatch ${helper} to exit once its stdin is closed`, WAIT_MS);
+  t.pass();
+});
