@@ -127,6 +127,9 @@ test('the API rejects malformed requests with a 4xx and a message', async (t) =>
     ['GET', '/pods/..%2Fetc', undefined, /not a DNS-1123 label/],
     ['PUT', '/pods', undefined, /method PUT not allowed/],
     ['GET', '/nope', undefined, /no such endpoint/],
+    ['POST', '/shutdown', { stopPods: 'yes' }, /expected \{"stopPods": true\|false\}/],
+    ['POST', '/shutdown', { stopPods: true, now: 1 }, /expected \{"stopPods": true\|false\}/],
+    ['GET', '/shutdown', undefined, /method GET not allowed/],
   ];
   const before = await snapshot(node);
   for (const [method, url, body, message] of cases) {
