@@ -74,6 +74,9 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
   const ppid = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[1]);
   for (const pid of pidsOf(before.web)) t.not(await ppid(pid), node.pid);
   t.is((await curl(node, `http://${before.web.ip}:80/`)).exitCode, 0);
+  const exec = await node.cli(['exec', 'web', '--', 'hostname']);
+  t.is(exec.stdout, 'web\n', 'exec works in an adopted sandbox');
+  t.regex((await node.cli(['logs', 'web', '-c', 'bootcamp'])).stdout, /./, 'logs kept');
 
   t.is((await node.cli(['rm', '-f', 'web', 'other'])).exitCode, 0);
   for (const pid of [...pidsOf(before.web), ...pidsOf(before.other)]) t.false(alive(pid), `adopted pid ${pid} stopped by rm`);
@@ -152,6 +155,25 @@ test.serial('what died while no daemon ran is recovered on start: a lost app is 
   t.false(alive(b.containers[0]!.pid!), "b's old app was stopped with its dead sandbox");
 
   t.is((await node.cli(['rm', '-f', 'a', 'b'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('a container waiting in CrashLoopBackOff is restarted by the next daemon when its back-off ends', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  await node.api.request('POST', '/pods', { metadata: { name: 'crash' }, spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sh', '-c', 'sleep 0.2; exit 3'] }] } });
+  const waiting = await waitFor(async () => {
+    const c = (await inspect(node, 'crash')).containers[0]!;
+    return c.reason === 'CrashLoopBackOff' && c;
+  }, 'CrashLoopBackOff');
+  await sigterm(node);
+  node = await startTestNode({}, node.dir);
+  const c = await waitFor(async () => {
+    const c = (await inspect(node, 'crash')).containers[0]!;
+    return c.restartCount > waiting.restartCount && c;
+  }, 'a restart after the back-off');
+  t.is(c.lastState!.exitCode, 3, 'how it last ended is kept across the restart');
+  t.is((await node.cli(['rm', '-f', 'crash'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });
 

@@ -4,7 +4,7 @@
 //
 // To be able to read a wait status, pidwatch needs the process to stay a zombie for a while, so
 // the processes under watch here are children of a shell that never reaps them (it has exec'd a
-// sleep); a direct child of ours would be reaped by Node at once and be reported as unknown.
+// sleep); a direct child of ours would usually be reaped by Node first, and be reported as unknown.
 import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import test, { type ExecutionContext } from 'ava';
@@ -19,9 +19,11 @@ const WAIT_MS = 10_000;
 type Exit = [code: number | null, signal: NodeJS.Signals | null];
 
 /** The next 'exit' of p, or a clear failure instead of a test that hangs. */
-function exitOf(p: AdoptedProcess, what: string): Promise<Exit> {
+function exitOf(t: ExecutionContext, p: AdoptedProcess, what: string): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no 'exit' from ${what} (pid ${p.pid}) within ${WAIT_MS / 1000}s`)), WAIT_MS);
+    // A test that already failed must not leave this to reject later, unhandled, and fail the whole file.
+    t.teardown(() => clearTimeout(timer));
     p.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       resolve([code, signal]);
@@ -54,7 +56,7 @@ function newWatcher(t: ExecutionContext): PidWatcher {
  * Teardown kills the background process before its parent: while the parent lives, that pid
  * cannot have been reused by an unrelated process.
  */
-async function orphanedChild(t: ExecutionContext, script: string): Promise<number> {
+async function unreapedChild(t: ExecutionContext, script: string): Promise<number> {
   const parent = execa('sh', ['-c', `${script} & echo $!; exec sleep 60`], { reject: false, buffer: false, stdin: 'ignore' });
   let pid: number | undefined;
   t.teardown(() => {
@@ -75,7 +77,7 @@ async function orphanedChild(t: ExecutionContext, script: string): Promise<numbe
 
 /** A live process of ours to adopt, and its start time. */
 async function adoptable(t: ExecutionContext, script = 'sleep 30'): Promise<{ pid: number; startTime: string }> {
-  const pid = await orphanedChild(t, script);
+  const pid = await unreapedChild(t, script);
   const startTime = await startTimeOf(pid);
   if (!startTime) throw new Error(`pid ${pid} (${script}) exited before it could be adopted`);
   return { pid, startTime };
@@ -123,7 +125,7 @@ function newHelper(known: number[], what: string): Promise<number> {
 test.serial('a killed process is reported with its signal', async (t) => {
   const { pid, startTime } = await adoptable(t);
   const p = newWatcher(t).adopt(pid, startTime);
-  const exit = exitOf(p, 'the killed sleep');
+  const exit = exitOf(t, p, 'the killed sleep');
   await watching(pid);
   kill(pid);
   t.deepEqual(await exit, [null, 'SIGKILL']);
@@ -137,7 +139,7 @@ test.serial('a process that exits on its own is reported with its exit code', as
   // USR1 makes it exit 7 once we are watching; the trap runs a plain `exit 7`, so the status is a code, not a signal.
   const { pid, startTime } = await adoptable(t, '(trap "exit 7" USR1; while :; do sleep 0.05; done)');
   const p = newWatcher(t).adopt(pid, startTime);
-  const exit = exitOf(p, 'the subshell that exits 7');
+  const exit = exitOf(t, p, 'the subshell that exits 7');
   await watching(pid);
   kill(pid, 'SIGUSR1');
   t.deepEqual(await exit, [7, null]);
@@ -149,7 +151,7 @@ test.serial('a process that exits on its own is reported with its exit code', as
 test.serial('a pid with another start time (a reused pid) is reported gone at once and left alone', async (t) => {
   const { pid } = await adoptable(t);
   const p = newWatcher(t).adopt(pid, '1');
-  t.deepEqual(await exitOf(p, 'the process adopted with a wrong start time'), [null, null]);
+  t.deepEqual(await exitOf(t, p, 'the process adopted with a wrong start time'), [null, null]);
   t.true(p.exited);
   t.true(hasExited(p));
   t.true(await alive(pid), 'the watcher never signals a process');
@@ -157,31 +159,36 @@ test.serial('a pid with another start time (a reused pid) is reported gone at on
 
 test.serial('a pid that does not exist is reported gone', async (t) => {
   const p = newWatcher(t).adopt(2 ** 22 + 1, '12345');
-  t.deepEqual(await exitOf(p, 'a pid above any pid_max'), [null, null]);
+  t.deepEqual(await exitOf(t, p, 'a pid above any pid_max'), [null, null]);
   t.true(p.exited);
   t.is(p.exitCode, null);
   t.is(p.signalCode, null);
 });
 
-test.serial('onExit calls its handler once, whether the process already exited or exits later', async (t) => {
-  const watcher = newWatcher(t);
-
-  const gone = watcher.adopt(2 ** 22 + 1, '12345');
-  await exitOf(gone, 'a pid above any pid_max');
-  const early: Exit[] = [];
-  await new Promise<void>((resolve) => onExit(gone, (...args) => resolve(void early.push(args))));
-  t.deepEqual(early, [[null, null]]);
-  t.is(gone.listenerCount('exit'), 0, 'nothing left listening that could call it again');
-
-  const { pid, startTime } = await adoptable(t);
-  const later = watcher.adopt(pid, startTime);
+test.serial('onExit on a process that has already exited calls its handler once', async (t) => {
+  const p = newWatcher(t).adopt(2 ** 22 + 1, '12345');
+  await exitOf(t, p, 'a pid above any pid_max');
   const calls: Exit[] = [];
-  onExit(later, (...args) => calls.push(args));
-  const exit = exitOf(later, 'the killed sleep');
+  await new Promise<void>((resolve) =>
+    onExit(p, (...args) => {
+      calls.push(args);
+      resolve();
+    }),
+  );
+  t.deepEqual(calls, [[null, null]]);
+  t.is(p.listenerCount('exit'), 0, 'nothing is left listening that could call it a second time');
+});
+
+test.serial('onExit on a process that exits later calls its handler once', async (t) => {
+  const { pid, startTime } = await adoptable(t);
+  const p = newWatcher(t).adopt(pid, startTime);
+  const calls: Exit[] = [];
+  onExit(p, (...args) => calls.push(args));
+  const exit = exitOf(t, p, 'the killed sleep');
   await watching(pid);
   kill(pid);
   await exit;
-  later.markExited(1, null); // as a second report of its death would
+  p.emit('exit', 1, null); // a second report of the same death must not reach the handler
   t.deepEqual(calls, [[null, 'SIGKILL']]);
 });
 
@@ -189,7 +196,7 @@ test.serial('a pidwatch helper that dies is restarted and the watch goes on', as
   const before = await pidwatchHelpers();
   const { pid, startTime } = await adoptable(t);
   const p = newWatcher(t).adopt(pid, startTime);
-  const exit = exitOf(p, 'the sleep watched across a helper restart');
+  const exit = exitOf(t, p, 'the sleep watched across a helper restart');
   const first = await newHelper(before, 'the first pidwatch helper');
   kill(first);
   const second = await newHelper([...before, first], 'a new pidwatch helper after the first was killed');
