@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { constants as os } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
 
@@ -43,6 +44,9 @@ export class PidWatcher {
    * exit (at once if it is already gone or is another process now) with the 'exit' event.
    */
   adopt(pid: number, startTime: string): AdoptedProcess {
+    if (this.closed) throw new MinipodError('INTERNAL', `cannot watch pid ${pid}: the watcher is closed (daemon shutting down)`);
+    const known = this.watched.get(pid);
+    if (known?.startTime === startTime) return known; // one process, one AdoptedProcess
     const p = new AdoptedProcess(pid, startTime);
     this.watched.set(pid, p);
     this.send(p);
@@ -69,7 +73,7 @@ export class PidWatcher {
       if (this.proc === proc) this.proc = undefined;
       if (this.closed) return;
       // Should it die, a new one takes over every watch (a process that exited meanwhile is
-      // reported at once, its start time no longer matching anything).
+      // reported at once: with its status if it is still a zombie, else as gone).
       log.error({ exitCode: result.exitCode, signal: result.signal, stderr: result.failed ? String(result.message) : undefined }, 'pidwatch exited: restarting it');
       for (const p of this.watched.values()) this.send(p);
     });

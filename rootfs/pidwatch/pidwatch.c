@@ -63,9 +63,14 @@ static void report_exit(int pid) {
 static void watch(int ep, int pid, const char *start) {
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);
   char f[20][24];
-  if (fd < 0 || stat_fields(pid, f, 20) != 20 || strcmp(f[19], start) != 0 || f[0][0] == 'Z') {
+  if (fd < 0 || stat_fields(pid, f, 20) != 20 || strcmp(f[19], start) != 0) {
     if (fd >= 0) close(fd);
     printf("gone %d\n", pid);
+    return;
+  }
+  if (f[0][0] == 'Z') { /* ours, and already exited: its status is still there to read */
+    close(fd);
+    report_exit(pid);
     return;
   }
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = ((unsigned long long)(unsigned)fd << 32) | (unsigned)pid};

@@ -5,6 +5,7 @@
 // To be able to read a wait status, pidwatch needs the process to stay a zombie for a while, so
 // the processes under watch here are children of a shell that never reaps them (it has exec'd a
 // sleep); a direct child of ours would usually be reaped by Node first, and be reported as unknown.
+import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import test, { type ExecutionContext } from 'ava';
@@ -18,17 +19,22 @@ const WAIT_MS = 10_000;
 
 type Exit = [code: number | null, signal: NodeJS.Signals | null];
 
-/** The next 'exit' of p, or a clear failure instead of a test that hangs. */
-function exitOf(t: ExecutionContext, p: AdoptedProcess, what: string): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no 'exit' from ${what} (pid ${p.pid}) within ${WAIT_MS / 1000}s`)), WAIT_MS);
-    // A test that already failed must not leave this to reject later, unhandled, and fail the whole file.
-    t.teardown(() => clearTimeout(timer));
-    p.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
-      clearTimeout(timer);
-      resolve([code, signal]);
-    });
+/** Wait for promise, but fail with what we were waiting for after WAIT_MS instead of hanging. */
+function within<T>(t: ExecutionContext, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${WAIT_MS / 1000}s waiting for ${what}`)), WAIT_MS);
   });
+  t.teardown(() => clearTimeout(timer));
+  const result = Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  // Often awaited only later: a test that fails before then must not also leave an unhandled rejection.
+  result.catch(() => undefined);
+  return result;
+}
+
+/** The next 'exit' of p, as (code, signal). */
+function exitOf(t: ExecutionContext, p: AdoptedProcess, what: string): Promise<Exit> {
+  return within(t, once(p, 'exit') as Promise<Exit>, `'exit' from ${what} (pid ${p.pid})`);
 }
 
 function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
@@ -157,6 +163,33 @@ test.serial('a pid with another start time (a reused pid) is reported gone at on
   t.true(await alive(pid), 'the watcher never signals a process');
 });
 
+test.serial('our process that already exited (an unreaped zombie) is reported with its status, not as gone', async (t) => {
+  const pid = await unreapedChild(t, 'sleep 30');
+  const startTime = (await startTimeOf(pid))!;
+  kill(pid);
+  await waitFor(async () => !(await alive(pid)), `pid ${pid} to be a zombie`, WAIT_MS);
+  const p = newWatcher(t).adopt(pid, startTime);
+  t.deepEqual(await exitOf(t, p, 'the zombie'), [null, 'SIGKILL']);
+});
+
+test.serial('adopting the same process twice gives the same AdoptedProcess', async (t) => {
+  const pid = await unreapedChild(t, 'sleep 30');
+  const startTime = (await startTimeOf(pid))!;
+  const watcher = newWatcher(t);
+  const a = watcher.adopt(pid, startTime);
+  t.is(watcher.adopt(pid, startTime), a);
+  const exit = exitOf(t, a, 'the process');
+  await watching(pid);
+  kill(pid);
+  t.deepEqual(await exit, [null, 'SIGKILL']);
+});
+
+test.serial('a closed watcher refuses to adopt', (t) => {
+  const watcher = new PidWatcher();
+  watcher.close();
+  t.throws(() => watcher.adopt(process.pid, '1'), { message: /the watcher is closed/ });
+});
+
 test.serial('a pid that does not exist is reported gone', async (t) => {
   const p = newWatcher(t).adopt(2 ** 22 + 1, '12345');
   t.deepEqual(await exitOf(t, p, 'a pid above any pid_max'), [null, null]);
@@ -169,12 +202,13 @@ test.serial('onExit on a process that has already exited calls its handler once'
   const p = newWatcher(t).adopt(2 ** 22 + 1, '12345');
   await exitOf(t, p, 'a pid above any pid_max');
   const calls: Exit[] = [];
-  await new Promise<void>((resolve) =>
+  const called = new Promise<void>((resolve) =>
     onExit(p, (...args) => {
       calls.push(args);
       resolve();
     }),
   );
+  await within(t, called, 'onExit to call its handler');
   t.deepEqual(calls, [[null, null]]);
   t.is(p.listenerCount('exit'), 0, 'nothing is left listening that could call it a second time');
 });
