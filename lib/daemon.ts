@@ -70,6 +70,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const socket = path.join(opts.runDir, SOCKET_NAME);
   await claimSocket(socket);
 
+  // A signal that arrives while the pods are being restored is acted on once they are.
+  let pendingSignal: NodeJS.Signals | undefined;
+  let onSignal = (signal: NodeJS.Signals) => void (pendingSignal ??= signal);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => onSignal(signal));
+
   const ip = new IpBatch(tools.ip);
   const ipTeardown = new IpBatch(tools.ip);
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
@@ -85,21 +90,31 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
 
+  /** Starts the shutdown (after `after`, e.g. the API's reply going out); false if one is under way. */
   let stopping = false;
-  const shutdown = async (why: string, stopPods: boolean) => {
-    if (stopping) return;
+  const shutdown = (why: string, stopPods: boolean, after: Promise<unknown> = Promise.resolve()): boolean => {
+    if (stopping) return false;
     stopping = true;
-    log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
-    server.close();
-    server.closeAllConnections();
-    await (stopPods ? pods.stopAll() : pods.detachAll());
-    ip.close();
-    ipTeardown.close();
-    await rm(socket, { force: true });
-    log.info('minipod daemon stopped');
-    process.exit(0);
+    void after
+      .then(async () => {
+        log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
+        server.close();
+        server.closeAllConnections();
+        await (stopPods ? pods.stopAll() : pods.detachAll());
+        ip.close();
+        ipTeardown.close();
+        await rm(socket, { force: true });
+        log.info('minipod daemon stopped');
+        process.exit(0);
+      })
+      .catch((err: Error) => {
+        // Never a daemon that stopped serving but lives on: what is left, the next one finishes.
+        log.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      });
+    return true;
   };
-  const server = createApiServer({ pods, events, pool, shutdown: (stopPods) => void shutdown('API request', stopPods) });
+  const server = createApiServer({ pods, events, pool, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
@@ -111,6 +126,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // supervision of every pod) down with it.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-  process.on('SIGTERM', () => void shutdown('SIGTERM', opts.stopPodsOnExit));
-  process.on('SIGINT', () => void shutdown('SIGINT', opts.stopPodsOnExit));
+  onSignal = (signal) => void shutdown(signal, opts.stopPodsOnExit);
+  if (pendingSignal) onSignal(pendingSignal);
 }

@@ -1,5 +1,6 @@
 // HTTP+JSON over a root-only unix socket. Every request is parsed and validated here; no
 // request can crash the daemon (errors become a JSON body with a stable code and a 4xx/5xx).
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
@@ -32,8 +33,9 @@ export interface ApiDeps {
   pods: PodManager;
   pool: HolderPool;
   events: EventLog;
-  /** Stop the daemon once the reply is sent; with stopPods, every pod first. */
-  shutdown(stopPods: boolean): void;
+  /** Stop the daemon once `after` settles (the reply is sent); with stopPods, every pod first.
+   * False if a shutdown is already under way. */
+  shutdown(stopPods: boolean, after: Promise<unknown>): boolean;
 }
 
 function podName(raw: string | undefined): string {
@@ -78,7 +80,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export function createApiServer({ pods, events, pool, shutdown }: ApiDeps): http.Server {
   const routes: [string, RegExp, Handler][] = [
-    ['GET', /^\/health$/, async () => ({ ok: true })],
+    ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
     ['GET', /^\/pods$/, async () => ({ pods: await pods.listObserved() })],
     ['POST', /^\/pods$/, async ({ body, res }) => {
@@ -109,7 +111,8 @@ export function createApiServer({ pods, events, pool, shutdown }: ApiDeps): http
       const unknown = Object.keys(body).filter((k) => k !== 'stopPods');
       if (unknown.length || (body.stopPods !== undefined && typeof body.stopPods !== 'boolean')) throw new MinipodError('INVALID_ARGUMENT', 'expected {"stopPods": true|false}');
       const stopPods = body.stopPods === true;
-      res.once('finish', () => shutdown(stopPods)); // answered first: the shutdown closes every connection
+      // Answered first ('close': sent, or the client went away): the shutdown closes every connection.
+      if (!shutdown(stopPods, once(res, 'close'))) throw new MinipodError('CONFLICT', 'the daemon is already shutting down');
       res.statusCode = 202;
       return { shuttingDown: true, stopPods };
     }],

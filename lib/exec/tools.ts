@@ -4,8 +4,11 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
-import { PIDWATCH_PATH } from '../process/watcher.js';
-import { PAUSE_PATH } from '../sandbox/pause.js';
+import { fileURLToPath } from 'node:url';
+
+/** minipod's own programs, built from rootfs/ by `npm run build`. */
+export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
+export const PIDWATCH_PATH = fileURLToPath(new URL('../../../rootfs/pidwatch/pidwatch', import.meta.url));
 
 export interface Tools {
   ip: string;

@@ -11,11 +11,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
 import { spawnProcess } from '../exec/run.js';
-import { findExecutable } from '../exec/tools.js';
+import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
-import { PAUSE_PATH } from '../sandbox/pause.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
@@ -59,13 +58,15 @@ const alive = (pid: number) => {
   }
 };
 
-async function healthy(socket: string): Promise<boolean> {
+/** The pid of the daemon answering on socket, if one does. */
+async function healthy(socket: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     const req = http.get({ socketPath: socket, path: '/v1/health' }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve(res.statusCode === 200 ? (JSON.parse(body) as { pid?: number }).pid : undefined));
     });
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(undefined));
   });
 }
 
@@ -81,13 +82,33 @@ export async function readHolder(dir: string): Promise<number | undefined> {
   return pid && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
 }
 
-/** The node's daemon and holder, if both are running. */
-export async function readNode(dir: string): Promise<NodeInfo | undefined> {
+/** The node's daemon's pid, if it is running. */
+async function readDaemon(dir: string): Promise<number | undefined> {
   const p = nodePaths(dir);
   const pid = Number(await readFile(p.pidFile, 'utf8').catch(() => ''));
-  const holderPid = await readHolder(dir);
-  if (!pid || !holderPid || !(await isNodeDaemon(pid, p.stateDir))) return undefined;
+  return pid && (await isNodeDaemon(pid, p.stateDir)) ? pid : undefined;
+}
+
+/**
+ * The node, if its daemon is running. Should the node holder have died under a live daemon, a
+ * new one is started in the daemon's namespaces first, so the node survives the daemon's next exit.
+ */
+export async function readNode(dir: string): Promise<NodeInfo | undefined> {
+  const p = nodePaths(dir);
+  const pid = await readDaemon(dir);
+  if (!pid) return undefined;
+  let holderPid = await readHolder(dir);
+  if (!holderPid) {
+    log.warn({ daemon: pid }, 'the node holder is gone: starting a new one in the daemon\'s namespaces');
+    holderPid = await startHolder([await tool('nsenter'), `--target=${pid}`, '--net', '--mount', '--', PAUSE_PATH], p);
+  }
   return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
+}
+
+async function tool(name: 'unshare' | 'nsenter'): Promise<string> {
+  const file = await findExecutable(name, `${process.env.PATH ?? ''}:/usr/bin:/bin`);
+  if (!file) throw new MinipodError('NOT_FOUND', `${name} not found in PATH: install util-linux (apt-get install util-linux)`);
+  return file;
 }
 
 /**
@@ -96,18 +117,15 @@ export async function readNode(dir: string): Promise<NodeInfo | undefined> {
  */
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const p = nodePaths(dir);
-  if (await readNode(dir)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: stop it with \`minipod node stop --dir ${p.dir}\``);
-  const tool = async (name: string, pkg: string) => {
-    const file = await findExecutable(name, `${process.env.PATH ?? ''}:/usr/bin:/bin`);
-    if (!file) throw new MinipodError('NOT_FOUND', `${name} not found in PATH: install ${pkg} (apt-get install ${pkg})`);
-    return file;
-  };
-  const [unshare, nsenter] = [await tool('unshare', 'util-linux'), await tool('nsenter', 'util-linux')];
+  if (await readDaemon(dir)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
+  const [unshare, nsenter] = [await tool('unshare'), await tool('nsenter')];
   await mkdir(p.dir, { recursive: true, mode: 0o700 });
   let holderPid = await readHolder(dir);
   const fresh = !holderPid;
-  if (holderPid) opts = { ...JSON.parse(await readFile(p.optionsFile, 'utf8').catch(() => '{}')), ...opts };
-  else holderPid = await startHolder(unshare, p);
+  // A node keeps the flags it was started with; only those given now replace them.
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  if (holderPid) opts = { ...JSON.parse(await readFile(p.optionsFile, 'utf8').catch(() => '{}')), ...given };
+  else holderPid = await startHolder([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH], p);
   await writeFile(p.optionsFile, `${JSON.stringify(opts)}\n`);
 
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace'];
@@ -126,7 +144,8 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   await writeFile(p.pidFile, `${pid}\n`);
   for (let waited = 0; waited < 30_000; waited += 20) {
     if (!alive(pid) || proc.exitCode !== null) break;
-    if (await healthy(p.socket)) return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
+    // Only this daemon counts: another one answering on the socket means this one will fail.
+    if ((await healthy(p.socket)) === pid) return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
     await sleep(20);
   }
   const tail = (await readFile(p.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
@@ -136,20 +155,28 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
-/** The node holder: a pause process alone in a new network and mount namespace. */
-async function startHolder(unshare: string, p: ReturnType<typeof nodePaths>): Promise<number> {
-  const proc = spawnProcess([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH], { stdio: ['ignore', 'ignore', 'ignore'] });
+/**
+ * The node holder: a pause process that keeps the node's network and mount namespaces — new ones
+ * (unshare), or a live daemon's (nsenter). Registered once it runs; killed if it never does.
+ */
+async function startHolder(argv: string[], p: ReturnType<typeof nodePaths>): Promise<number> {
+  const proc = spawnProcess(argv, { stdio: ['ignore', 'ignore', 'ignore'] });
   proc.catch(() => {});
   proc.unref();
   const pid = proc.pid!;
-  // unshare makes the namespaces, then execs pause in place: the node exists once pause runs.
-  for (let waited = 0; (await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH; waited += 5) {
-    if (waited > 5000 || proc.exitCode !== null) throw new MinipodError('COMMAND_FAILED', `could not create the node's namespaces (${unshare} --net --mount ${PAUSE_PATH} exited ${proc.exitCode ?? 'late'})`);
-    await sleep(5);
+  try {
+    // unshare or nsenter enters the namespaces, then execs pause in place: the node exists once pause runs.
+    for (let waited = 0; (await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH; waited += 5) {
+      if (waited > 5000 || proc.exitCode !== null) throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
+      await sleep(5);
+    }
+    await writeFile(p.holderFile, `${pid} ${await startTimeOf(pid)}\n`);
+    await writeFile(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
+    return pid;
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
   }
-  await writeFile(p.holderFile, `${pid} ${await startTimeOf(pid)}\n`);
-  await writeFile(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
-  return pid;
 }
 
 /** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
@@ -166,10 +193,9 @@ function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
 
 /** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
 async function stopDaemon(dir: string, stopPods: boolean, timeoutMs: number): Promise<void> {
-  const node = await readNode(dir);
   const p = nodePaths(dir);
-  const pid = node?.pid ?? Number(await readFile(p.pidFile, 'utf8').catch(() => ''));
-  if (!pid || !(await isNodeDaemon(pid, p.stateDir))) return;
+  const pid = await readDaemon(dir);
+  if (!pid) return;
   if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
   for (let waited = 0; alive(pid) && waited < timeoutMs; waited += 20) await sleep(20);
   if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -178,7 +204,8 @@ async function stopDaemon(dir: string, stopPods: boolean, timeoutMs: number): Pr
 
 /** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */
 export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
-  if (!(await readHolder(dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${dir}: start one with \`minipod node start\``);
+  // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
+  if (!(await readNode(dir)) && !(await readHolder(dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${dir}: start one with \`minipod node start\``);
   await stopDaemon(dir, false, 60_000);
   return startNode(dir, opts);
 }
@@ -192,10 +219,10 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   const p = nodePaths(dir);
   const holderPid = await readHolder(dir);
   const mntns = (await readFile(p.mntnsFile, 'utf8').catch(() => '')).trim();
-  if (!holderPid && !mntns) return false;
+  if (!holderPid && !mntns && !(await readDaemon(dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = await pinNamespace(mntns, [holderPid, (await readNode(dir))?.pid]);
+  const pinned = await pinNamespace(mntns, [holderPid, await readDaemon(dir)]);
   try {
     await stopDaemon(dir, true, timeoutMs);
     if (pinned) {

@@ -58,8 +58,8 @@ export async function stopContainer(live: LivePod, name: string, graceMs: number
 }
 
 /**
- * Take over an app the daemon before us started (pid and start time as recorded): it is watched
- * like one of our children from now on. False if it is gone, or is not in the pod's sandbox.
+ * Take over an app the daemon before us started (restore.ts has checked that it is the recorded
+ * process, in the pod's sandbox): from now on its exit is handled like one of our children's.
  */
 export function adoptContainer(ctx: PodContext, live: LivePod, name: string): void {
   const c = containerStatus(live, name);

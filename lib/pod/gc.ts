@@ -8,7 +8,7 @@ import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
-import { PAUSE_PATH } from '../sandbox/pause.js';
+import { PAUSE_PATH } from '../exec/tools.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 

@@ -82,7 +82,9 @@ export class PodManager {
     const orphans = await findOrphans(this.ctx, records, null);
     await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record'));
     for (const ip of await this.leases.list()) this.leased.add(ip);
-    const view = { ports: new Set(await bridgePorts(this.ctx.ip, this.ctx.node.bridge)), processes: await processesByNamespace('net') };
+    const ports = new Map<string, Set<string>>();
+    for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(this.ctx.ip, bridge)));
+    const view: NodeView = { ports, processes: await processesByNamespace('net') };
     for (const record of records) {
       const live = newLivePod(record);
       this.pods.set(record.name, live);
@@ -109,10 +111,12 @@ export class PodManager {
       this.ctx.events.record(r, pending ? 'CreateInterrupted' : 'RemoveResumed', `${message}; the ${pending ? 'unfinished' : 'removed'} pod is removed`, { type: 'Warning' });
       return void (await withLock(live, () => this.removeLocked(live)));
     }
-    const a = await adoptPod(this.ctx, live, view);
+    // Under the pod's lock: a death heard while adopting is handled once the adoption is done.
+    const a = await withLock(live, () => adoptPod(this.ctx, live, view));
     const parts = [a.holder ? `pause ${a.holder}` : null, ...a.adopted.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
     this.ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
     for (const name of a.lost) this.ctx.events.record(r, 'ContainerDied', 'exited while the daemon was down (status unknown)', { type: 'Warning', container: name });
+    for (const name of a.pending) this.ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });
     if (a.rebuild) {
       if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
       this.sandboxLost(live, a.rebuild);
@@ -346,7 +350,7 @@ export class PodManager {
 
   /** Apps that exited while the pod was busy are decided now that it runs. */
   private settleExits(live: LivePod): void {
-    if (live.record.phase !== 'Running') return;
+    if (this.detached || live.record.phase !== 'Running') return; // the next daemon decides
     for (const name of live.exitedWhileBusy) this.containerExited(live, name);
     live.exitedWhileBusy.clear();
   }

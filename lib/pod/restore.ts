@@ -4,7 +4,8 @@
 // restarts. A pod caught in the middle of a create, stop or removal is cleared instead; the
 // manager then finishes that operation.
 import { deleteVeth } from '../network/veth.js';
-import { isSameProcess } from '../process/identity.js';
+import { isSameProcess, sessionOf } from '../process/identity.js';
+import { shouldRun } from '../supervisor/plan.js';
 import { killPids, killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { adoptContainer } from './containers.js';
@@ -18,7 +19,10 @@ export interface Adoption {
   adopted: string[];
   /** Apps recorded Running that are gone: they exited while no daemon watched. */
   lost: string[];
-  /** Processes in the sandbox that were neither (an old `minipod exec`): stopped. */
+  /** Apps that ended and should run again, whose restart the last daemon did not get to. */
+  pending: string[];
+  /** Processes in the sandbox outside the holder's and the apps' sessions (an old `minipod
+   * exec`): stopped. An app's own children are in its session and are kept. */
   strays: number;
   /** Why the sandbox must be rebuilt, or null if the pod runs on as it was. */
   rebuild: string | null;
@@ -26,8 +30,8 @@ export interface Adoption {
 
 /** What the node looked like when the daemon started, read once for every pod. */
 export interface NodeView {
-  /** Links on the node's bridge: a sandbox whose veth is gone has no network and is rebuilt. */
-  ports: ReadonlySet<string>;
+  /** Links on each bridge the pods use: a sandbox whose veth is gone has no network and is rebuilt. */
+  ports: ReadonlyMap<string, ReadonlySet<string>>;
   /** Pids by network namespace, from one pass over /proc. */
   processes: ReadonlyMap<string, number[]>;
 }
@@ -38,7 +42,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   await clearBuilding(ctx, live);
   const sb = r.sandbox!;
   const holderOurs = (await isSameProcess(sb.pid, sb.startTime)) && (await readNamespace(sb.pid)) === sb.netns;
-  const result: Adoption = { holder: null, adopted: [], lost: [], strays: 0, rebuild: null };
+  const result: Adoption = { holder: null, adopted: [], lost: [], pending: [], strays: 0, rebuild: null };
   if (holderOurs) {
     const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
     live.holder = holder;
@@ -46,6 +50,10 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     result.holder = sb.pid;
   }
   for (const c of r.containers) {
+    if (c.state === 'Terminated' && shouldRun(r.manifest.spec.restartPolicy, c)) {
+      live.exitedWhileBusy.add(c.name);
+      result.pending.push(c.name);
+    }
     if (c.state !== 'Running') continue;
     const ours = !!c.pid && (await isSameProcess(c.pid, c.startTime)) && (await readNamespace(c.pid)) === sb.netns;
     if (ours) {
@@ -59,11 +67,13 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   }
   if (holderOurs || result.adopted.length) {
     // The namespace is verified ours: whatever else is in it belongs to no one now.
-    const keep = new Set([sb.pid, ...result.adopted.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
-    result.strays = await killPids('net', sb.netns, view.processes.get(sb.netns) ?? [], keep);
+    const sessions = new Set([sb.pid, ...result.adopted.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+    const strays = [];
+    for (const pid of view.processes.get(sb.netns) ?? []) if (!sessions.has((await sessionOf(pid)) ?? 0)) strays.push(pid);
+    result.strays = await killPids('net', sb.netns, strays);
   }
   if (!holderOurs) result.rebuild = `pause ${sb.pid} died while the daemon was down`;
-  else if (!view.ports.has(sb.hostVeth)) result.rebuild = `host veth ${sb.hostVeth} is gone from ${r.bridge}`;
+  else if (!view.ports.get(r.bridge)?.has(sb.hostVeth)) result.rebuild = `host veth ${sb.hostVeth} is gone from ${r.bridge}`;
   else if (r.phase !== 'Running') result.rebuild = `its sandbox recovery was cut short by a daemon restart`;
   return result;
 }

@@ -13,6 +13,13 @@ export async function startTimeOf(pid: number): Promise<string | undefined> {
   return fields[19];
 }
 
+/** The session a process belongs to (field 6): an app leads its own (spawned detached), and the
+ * processes it starts stay in it unless they call setsid themselves. */
+export async function sessionOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) : undefined;
+}
+
 /** True only if pid is alive and is the very process that had startTime. */
 export async function isSameProcess(pid: number, startTime: string | null | undefined): Promise<boolean> {
   return !!startTime && (await startTimeOf(pid)) === startTime;

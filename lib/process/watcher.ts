@@ -5,12 +5,11 @@
 import { EventEmitter } from 'node:events';
 import { constants as os } from 'node:os';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
-
-export const PIDWATCH_PATH = fileURLToPath(new URL('../../../rootfs/pidwatch/pidwatch', import.meta.url));
+import { PIDWATCH_PATH } from '../exec/tools.js';
+import { isSameProcess } from './identity.js';
 
 const signalName = (n: number) => (Object.entries(os.signals).find(([, v]) => v === n)?.[0] ?? null) as NodeJS.Signals | null;
 
@@ -34,10 +33,21 @@ export class AdoptedProcess extends EventEmitter {
   }
 }
 
+/** pidwatch restarts back off (0.1 s doubling to 30 s) should it keep dying; a run this long resets it. */
+const RESTART_BASE_MS = 100;
+const RESTART_MAX_MS = 30_000;
+const HEALTHY_RUN_MS = 60_000;
+/** While no pidwatch runs, deaths are found by reading /proc this often: late, but never lost. */
+const FALLBACK_POLL_MS = 100;
+const RETRY_WATCH_MS = 1000;
+
 export class PidWatcher {
   private proc: Proc | undefined;
   private readonly watched = new Map<number, AdoptedProcess>();
   private closed = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private fallback: NodeJS.Timeout | undefined;
 
   /**
    * Watch pid if it is still the process that had startTime. The returned process reports its
@@ -49,12 +59,14 @@ export class PidWatcher {
     if (known?.startTime === startTime) return known; // one process, one AdoptedProcess
     const p = new AdoptedProcess(pid, startTime);
     this.watched.set(pid, p);
-    this.send(p);
+    if (!this.restartTimer) this.send(p); // else the restart sends every watch
     return p;
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.fallback);
     this.proc?.stdin?.end();
     this.proc = undefined;
   }
@@ -66,24 +78,49 @@ export class PidWatcher {
   private ensure(): Proc {
     if (this.proc) return this.proc;
     const proc = spawnProcess([PIDWATCH_PATH], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const startedAt = Date.now();
     this.proc = proc;
     createInterface({ input: proc.stdout! }).on('line', (line) => this.onLine(line));
     createInterface({ input: proc.stderr! }).on('line', (line) => log.error({ line }, 'pidwatch'));
     void proc.then((result) => {
       if (this.proc === proc) this.proc = undefined;
       if (this.closed) return;
-      // Should it die, a new one takes over every watch (a process that exited meanwhile is
-      // reported at once: with its status if it is still a zombie, else as gone).
-      log.error({ exitCode: result.exitCode, signal: result.signal, stderr: result.failed ? String(result.message) : undefined }, 'pidwatch exited: restarting it');
-      for (const p of this.watched.values()) this.send(p);
+      this.failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : this.failures + 1;
+      const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** (this.failures - 1));
+      log.error({ exitCode: result.exitCode, signal: result.signal, message: result.failed ? String(result.message) : undefined, restartInMs: delay }, 'pidwatch exited: restarting it');
+      this.fallback ??= setInterval(() => void this.poll(), FALLBACK_POLL_MS);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.closed) return;
+        // The new one takes over every watch: a process that exited meanwhile is reported at once.
+        for (const p of this.watched.values()) this.send(p);
+        clearInterval(this.fallback);
+        this.fallback = undefined;
+      }, delay);
     });
     return proc;
+  }
+
+  /** No pidwatch running: find the deaths through /proc (how they ended is lost). */
+  private async poll(): Promise<void> {
+    for (const p of [...this.watched.values()]) {
+      if (await isSameProcess(p.pid, p.startTime)) continue;
+      if (this.watched.get(p.pid) !== p) continue;
+      this.watched.delete(p.pid);
+      p.markExited(null, null);
+    }
   }
 
   private onLine(line: string): void {
     const [what, pidText, kind, value] = line.split(' ');
     const p = this.watched.get(Number(pidText));
     if (!p) return;
+    if (what === 'error') {
+      // Not watchable right now (no pidfd, no memory): still ours and alive, so ask again.
+      log.error({ pid: p.pid, errno: Number(kind) }, 'pidwatch could not watch a process: retrying');
+      setTimeout(() => this.watched.get(p.pid) === p && !this.closed && !this.restartTimer && this.send(p), RETRY_WATCH_MS).unref();
+      return;
+    }
     this.watched.delete(p.pid);
     if (what === 'exit' && kind === 'code') p.markExited(Number(value), null);
     else if (what === 'exit' && kind === 'signal') p.markExited(null, signalName(Number(value)));

@@ -2,12 +2,11 @@
 // peer is in place, configures its own side (see rootfs/pause/pause.c for the protocol).
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { PAUSE_PATH } from '../exec/tools.js';
 import { MinipodError } from '../errors.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 
-export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
 
 export interface PauseNetwork {
   hostname: string;

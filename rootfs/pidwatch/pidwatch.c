@@ -10,6 +10,7 @@
  *          "exit PID signal N\n"     it was killed by signal N
  *          "exit PID unknown\n"      it exited; its parent reaped it before we could read how
  *          "gone PID\n"              not there at all, or another process has its pid now
+ *          "error PID ERRNO\n"       it could not be watched (no pidfd, no memory): ask again later
  * The pidfd is opened before the start time is compared, so a pid reused after the comparison
  * can never be mistaken for ours. Exits when stdin closes (the daemon went away). */
 #define _GNU_SOURCE
@@ -48,10 +49,28 @@ static int stat_fields(int pid, char fields[][24], int want) {
   return i;
 }
 
-static void report_exit(int pid) {
+/* Each pidfd's start time, indexed by the descriptor: checked again when it reports an exit. */
+static char (*starts)[24];
+static size_t nstarts;
+
+static int remember(int fd, const char *start) {
+  if ((size_t)fd >= nstarts) {
+    size_t n = (size_t)fd * 2 + 16;
+    char(*grown)[24] = realloc(starts, n * sizeof *starts);
+    if (!grown) return -1;
+    starts = grown;
+    nstarts = n;
+  }
+  strncpy(starts[fd], start, 23);
+  starts[fd][23] = 0;
+  return 0;
+}
+
+/* A zombie keeps its wait status in field 52 until its parent reaps it. Once reaped, its pid may
+ * belong to another process (another zombie even): the start time says whether it is ours. */
+static void report_exit(int pid, const char *start) {
   char f[50][24];
-  /* A zombie keeps its wait status in field 52 until its parent reaps it. */
-  if (stat_fields(pid, f, 50) == 50 && f[0][0] == 'Z') {
+  if (stat_fields(pid, f, 50) == 50 && f[0][0] == 'Z' && strcmp(f[19], start) == 0) {
     int status = atoi(f[49]);
     if (status & 0x7f) printf("exit %d signal %d\n", pid, status & 0x7f);
     else printf("exit %d code %d\n", pid, (status >> 8) & 0xff);
@@ -62,6 +81,10 @@ static void report_exit(int pid) {
 
 static void watch(int ep, int pid, const char *start) {
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0 && errno != ESRCH) {
+    printf("error %d %d\n", pid, errno);
+    return;
+  }
   char f[20][24];
   if (fd < 0 || stat_fields(pid, f, 20) != 20 || strcmp(f[19], start) != 0) {
     if (fd >= 0) close(fd);
@@ -70,13 +93,13 @@ static void watch(int ep, int pid, const char *start) {
   }
   if (f[0][0] == 'Z') { /* ours, and already exited: its status is still there to read */
     close(fd);
-    report_exit(pid);
+    report_exit(pid, start);
     return;
   }
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = ((unsigned long long)(unsigned)fd << 32) | (unsigned)pid};
-  if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+  if (remember(fd, start) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    printf("error %d %d\n", pid, errno);
     close(fd);
-    printf("gone %d\n", pid);
   }
 }
 
@@ -113,7 +136,7 @@ int main(void) {
         if (len == sizeof line - 1) len = 0; /* an overlong line: drop it */
       } else {
         int pid = (int)(evs[i].data.u64 & 0xffffffffu), fd = (int)(evs[i].data.u64 >> 32);
-        report_exit(pid);
+        report_exit(pid, starts[fd]);
         epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
         close(fd);
       }

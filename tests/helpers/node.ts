@@ -142,23 +142,32 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
 
 /**
  * Processes on the node that are not the node itself: everything in its mount namespace but the
- * node holder, the daemon, the daemon's helpers (ip -batch, pidwatch), its spare pause holder, and
- * commands a test runs on the node itself (`node.sh`: in the node's netns, not the daemon's).
- * Pods' processes are here, whichever daemon started them.
+ * node holder, the daemon, the current daemon's helpers (ip -batch, pidwatch), its spare pause
+ * holder, and commands this test process runs on the node (`node.sh`, its own children).
+ * Pods' processes are here, whichever daemon started them; so is anything a dead daemon left.
  */
 export async function nodeProcesses(node: TestNode, spareHolderPid: number | null = null): Promise<{ pid: number; cmd: string }[]> {
   const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
-  const net = await readlink(`/proc/${node.holderPid}/ns/net`);
-  const fromDaemon = new Set((await daemonDescendants(node.pid)).map((p) => p.pid));
+  const helpers = new Set((await childrenOf(node.pid)).filter((p) => /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(p.cmd)).map((p) => p.pid));
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || !alive(pid)) continue;
+    if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || helpers.has(pid) || !alive(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) continue;
     if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
-    if ((await netnsOf(pid)) === net && !fromDaemon.has(pid)) continue;
-    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
-    if (/ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
-    out.push({ pid, cmd });
+    out.push({ pid, cmd: (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim() });
+  }
+  return out;
+}
+
+/** Direct children of a process, with their command lines. */
+async function childrenOf(ppid: number): Promise<{ pid: number; cmd: string }[]> {
+  const out: { pid: number; cmd: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (!stat || Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid) continue;
+    out.push({ pid: Number(entry), cmd: (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim() });
   }
   return out;
 }

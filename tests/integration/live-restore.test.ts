@@ -1,7 +1,7 @@
 // Live restore (issue 4, point 1): SIGTERM leaves the pods running; the next daemon re-adopts
 // every pod — pause and apps checked by pid *and* start time — supervises them as if it had
 // started them, and still hears of a pause death at once. --stop-pods-on-exit stops them instead.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
@@ -35,6 +35,16 @@ async function events(node: TestNode, name: string): Promise<string[]> {
   return (await node.cli(['events', name])).stdout.split('\n');
 }
 
+/** Pids whose parent is ppid. */
+async function childrenOf(ppid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(entry));
+  }
+  return out;
+}
+
 /** Stop the daemon the way `kill -TERM` does, and wait until it is gone; the node stays. */
 async function sigterm(node: TestNode): Promise<void> {
   process.kill(node.pid, 'SIGTERM');
@@ -46,13 +56,20 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
   t.teardown(() => node.dispose());
   t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
   t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
+  // An app with children of its own (workers): they are the app's, not strays.
+  await node.api.request('POST', '/pods', { metadata: { name: 'workers' }, spec: { containers: [{ name: 'app', command: ['sh', '-c', 'sleep 1000 & sleep 1001 & wait'] }] } });
   await node.api.waitReady('web', 10_000);
   const before = { web: await inspect(node, 'web'), other: await inspect(node, 'other') };
+  const workersPid = (await inspect(node, 'workers')).containers[0]!.pid!;
+  const workers = await waitFor(async () => {
+    const kids = await childrenOf(workersPid);
+    return kids.length === 2 && kids;
+  }, 'the two workers');
   const ps = await psWithoutAge(node);
 
   await sigterm(node);
   for (const pid of [...pidsOf(before.web), ...pidsOf(before.other)]) t.true(alive(pid), `pid ${pid} outlives the daemon`);
-  t.deepEqual((await leases(node)).sort(), [before.web.ip, before.other.ip].sort(), 'leases kept');
+  t.is((await leases(node)).length, 3, 'leases kept');
   t.is((await curl(node, `http://${before.web.ip}:8080/`)).exitCode, 0, 'the pod answers with no daemon');
 
   const oldDaemon = node.pid;
@@ -78,7 +95,11 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
   t.is(exec.stdout, 'web\n', 'exec works in an adopted sandbox');
   t.regex((await node.cli(['logs', 'web', '-c', 'bootcamp'])).stdout, /./, 'logs kept');
 
-  t.is((await node.cli(['rm', '-f', 'web', 'other'])).exitCode, 0);
+  for (const pid of [workersPid, ...workers]) t.true(alive(pid), `worker ${pid} kept`);
+  t.like((await inspect(node, 'workers')).containers[0], { pid: workersPid, restartCount: 0 });
+  t.false((await events(node, 'workers')).some((e) => /stray/.test(e)), 'no stray stopped');
+
+  t.is((await node.cli(['rm', '-f', 'web', 'other', 'workers'])).exitCode, 0);
   for (const pid of [...pidsOf(before.web), ...pidsOf(before.other)]) t.false(alive(pid), `adopted pid ${pid} stopped by rm`);
   await assertNodeEmpty(t, node);
 });
@@ -133,10 +154,17 @@ test.serial('what died while no daemon ran is recovered on start: a lost app is 
   t.teardown(() => node.dispose());
   const a = await node.api.request<PodRecord>('POST', '/pods', sleeper('a'));
   const b = await node.api.request<PodRecord>('POST', '/pods', sleeper('b'));
+  const c = await node.api.request<PodRecord>('POST', '/pods', sleeper('c'));
   await sigterm(node);
   process.kill(a.containers[0]!.pid!, 'SIGKILL');
   process.kill(b.sandbox!.pid, 'SIGKILL');
-  await waitFor(async () => !alive(a.containers[0]!.pid!) && !alive(b.sandbox!.pid), 'both to die');
+  // c's app ended and was recorded so, but the daemon went before it restarted it.
+  process.kill(c.containers[0]!.pid!, 'SIGKILL');
+  const file = path.join(node.stateDir, 'pods', 'c.json');
+  const record = JSON.parse(await readFile(file, 'utf8')) as PodRecord;
+  Object.assign(record.containers[0]!, { state: 'Terminated', reason: 'Error', pid: null, exitCode: 1, finishedAt: new Date().toISOString() });
+  await writeFile(file, JSON.stringify(record));
+  await waitFor(async () => ![a.containers[0]!.pid!, b.sandbox!.pid, c.containers[0]!.pid!].some(alive), 'all three to die');
 
   node = await startTestNode({}, node.dir);
   const pa = await waitFor(async () => {
@@ -153,8 +181,13 @@ test.serial('what died while no daemon ran is recovered on start: a lost app is 
   t.is(pb.ip, b.ip);
   t.regex(pb.lastRecovery!.cause, /died while the daemon was down/);
   t.false(alive(b.containers[0]!.pid!), "b's old app was stopped with its dead sandbox");
+  const pc = await waitFor(async () => {
+    const p = await inspect(node, 'c');
+    return p.containers[0]!.state === 'Running' && p.containers[0]!.restartCount === 1 && p;
+  }, 'c restarted');
+  t.is(pc.sandbox!.pid, c.sandbox!.pid, "c's sandbox kept");
 
-  t.is((await node.cli(['rm', '-f', 'a', 'b'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', 'a', 'b', 'c'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });
 
@@ -201,6 +234,38 @@ test.serial('a reused pid is never taken for ours: a record naming another proce
   t.is((await node.cli(['rm', '-f', 'p'])).exitCode, 0);
   t.true(alive(stranger.pid!), 'rm does not touch it either');
   await assertNodeEmpty(t, node);
+});
+
+test.serial('minipod node restart keeps the node\'s own --bridge and --subnet', async (t) => {
+  const node = await startTestNode({ bridge: 'mpx1', subnet: '10.77.0.0/16' });
+  t.teardown(() => node.dispose());
+  const p = await node.api.request<PodRecord>('POST', '/pods', sleeper('p'));
+  t.regex(p.ip, /^10\.77\./);
+  const r = await node.cli(['node', 'restart', '--dir', node.dir]);
+  t.is(r.exitCode, 0, r.stderr);
+  const after = await inspect(node, 'p');
+  t.like(after, { ip: p.ip, bridge: 'mpx1', sandbox: { pid: p.sandbox!.pid, attempt: 0 } });
+  const q = await node.api.request<PodRecord>('POST', '/pods', sleeper('q'));
+  t.regex(q.ip, /^10\.77\./, 'new pods still come from the node\'s subnet');
+  t.false((await nodeLinks(node)).includes('minipod0'), 'no second bridge');
+  t.is((await node.cli(['rm', '-f', 'p', 'q'])).exitCode, 0);
+});
+
+test.serial('a node holder killed under a live daemon is replaced: node exec, restart and stop still work', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const p = await node.api.request<PodRecord>('POST', '/pods', sleeper('p'));
+  process.kill(node.holderPid, 'SIGKILL');
+  await waitFor(async () => !alive(node.holderPid), 'the node holder to die');
+  const exec = await node.cli(['node', 'exec', '--dir', node.dir, '--', 'ip', '-br', 'link', 'show', 'minipod0']);
+  t.is(exec.exitCode, 0, exec.stderr);
+  node = await restartTestNode(node);
+  t.like(await inspect(node, 'p'), { phase: 'Running', sandbox: { pid: p.sandbox!.pid, attempt: 0 } });
+  t.true((await nodeLinks(node)).includes(p.sandbox!.hostVeth), 'the node\'s network survived its daemon\'s restart');
+  const nodeNetns = (await netnsOf(node.holderPid))!;
+  await node.stop();
+  t.deepEqual(await processesIn(nodeNetns), [], 'node stop leaves nothing');
+  for (const pid of pidsOf(p)) t.false(alive(pid));
 });
 
 test.serial('--stop-pods-on-exit: SIGTERM stops every pod and removes what it made; the node stays', async (t) => {

@@ -12,7 +12,8 @@ import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { hasExited, onExit } from '../../../lib/process/exit.js';
 import { startTimeOf } from '../../../lib/process/identity.js';
-import { PIDWATCH_PATH, PidWatcher, type AdoptedProcess } from '../../../lib/process/watcher.js';
+import { PIDWATCH_PATH } from '../../../lib/exec/tools.js';
+import { PidWatcher, type AdoptedProcess } from '../../../lib/process/watcher.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const WAIT_MS = 10_000;
