@@ -113,7 +113,7 @@ export class PodManager {
     }
     // Under the pod's lock: a death heard while adopting is handled once the adoption is done.
     const a = await withLock(live, () => adoptPod(this.ctx, live, view));
-    const parts = [a.holder ? `pause ${a.holder}` : null, ...a.adopted.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
+    const parts = [a.adoptHolder ? `pause ${r.sandbox!.pid}` : null, ...a.adopt.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
     this.ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
     for (const name of a.lost) this.ctx.events.record(r, 'ContainerDied', 'exited while the daemon was down (status unknown)', { type: 'Warning', container: name });
     for (const name of a.pending) this.ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });

@@ -5,7 +5,7 @@
 // manager then finishes that operation.
 import { deleteVeth } from '../network/veth.js';
 import { isSameProcess, sessionOf } from '../process/identity.js';
-import { shouldRun } from '../supervisor/plan.js';
+import { planRestore, type RestoreObservation, type RestorePlan } from '../supervisor/plan.js';
 import { killPids, killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
 import { adoptContainer } from './containers.js';
@@ -13,19 +13,10 @@ import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
 import { watchHolder } from './watch.js';
 
-export interface Adoption {
-  /** The holder's pid, if it was taken over. */
-  holder: number | null;
-  adopted: string[];
-  /** Apps recorded Running that are gone: they exited while no daemon watched. */
-  lost: string[];
-  /** Apps that ended and should run again, whose restart the last daemon did not get to. */
-  pending: string[];
+export interface Adoption extends RestorePlan {
   /** Processes in the sandbox outside the holder's and the apps' sessions (an old `minipod
    * exec`): stopped. An app's own children are in its session and are kept. */
   strays: number;
-  /** Why the sandbox must be rebuilt, or null if the pod runs on as it was. */
-  rebuild: string | null;
 }
 
 /** What the node looked like when the daemon started, read once for every pod. */
@@ -36,46 +27,37 @@ export interface NodeView {
   processes: ReadonlyMap<string, number[]>;
 }
 
-/** Take over a Running pod, or one whose recovery a daemon restart cut short. */
+/** Take over a Running pod, or one whose recovery a daemon restart cut short: observe, plan, act. */
 export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): Promise<Adoption> {
   const r = live.record;
   await clearBuilding(ctx, live);
   const sb = r.sandbox!;
-  const holderOurs = (await isSameProcess(sb.pid, sb.startTime)) && (await readNamespace(sb.pid)) === sb.netns;
-  const result: Adoption = { holder: null, adopted: [], lost: [], pending: [], strays: 0, rebuild: null };
-  if (holderOurs) {
+  const inSandbox = async (pid: number | null, startTime: string | null | undefined) => !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === sb.netns;
+  const observed: RestoreObservation = {
+    phase: r.phase,
+    holder: { pid: sb.pid, ours: await inSandbox(sb.pid, sb.startTime) },
+    veth: { name: sb.hostVeth, bridge: r.bridge, present: !!view.ports.get(r.bridge)?.has(sb.hostVeth) },
+    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await inSandbox(c.pid, c.startTime)) }))),
+  };
+  const plan = planRestore(r.manifest.spec.restartPolicy, observed);
+
+  if (plan.adoptHolder) {
     const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
     live.holder = holder;
     watchHolder(ctx, live, holder);
-    result.holder = sb.pid;
   }
-  for (const c of r.containers) {
-    if (c.state === 'Terminated' && shouldRun(r.manifest.spec.restartPolicy, c)) {
-      live.exitedWhileBusy.add(c.name);
-      result.pending.push(c.name);
-    }
-    if (c.state !== 'Running') continue;
-    const ours = !!c.pid && (await isSameProcess(c.pid, c.startTime)) && (await readNamespace(c.pid)) === sb.netns;
-    if (ours) {
-      adoptContainer(ctx, live, c.name);
-      result.adopted.push(c.name);
-    } else {
-      markLost(c);
-      live.exitedWhileBusy.add(c.name); // decided per restart policy once the pod runs
-      result.lost.push(c.name);
-    }
+  for (const name of plan.adopt) adoptContainer(ctx, live, name);
+  for (const name of plan.lost) markLost(r.containers.find((c) => c.name === name)!);
+  // Decided per restart policy once the pod runs (or made moot by a rebuild that starts them).
+  for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
+  let strays = 0;
+  if (plan.sweep) {
+    const sessions = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+    const outside = [];
+    for (const pid of view.processes.get(sb.netns) ?? []) if (!sessions.has((await sessionOf(pid)) ?? 0)) outside.push(pid);
+    strays = await killPids('net', sb.netns, outside);
   }
-  if (holderOurs || result.adopted.length) {
-    // The namespace is verified ours: whatever else is in it belongs to no one now.
-    const sessions = new Set([sb.pid, ...result.adopted.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
-    const strays = [];
-    for (const pid of view.processes.get(sb.netns) ?? []) if (!sessions.has((await sessionOf(pid)) ?? 0)) strays.push(pid);
-    result.strays = await killPids('net', sb.netns, strays);
-  }
-  if (!holderOurs) result.rebuild = `pause ${sb.pid} died while the daemon was down`;
-  else if (!view.ports.get(r.bridge)?.has(sb.hostVeth)) result.rebuild = `host veth ${sb.hostVeth} is gone from ${r.bridge}`;
-  else if (r.phase !== 'Running') result.rebuild = `its sandbox recovery was cut short by a daemon restart`;
-  return result;
+  return { ...plan, strays };
 }
 
 /**

@@ -75,3 +75,47 @@ export function planSandboxLoss(
   if (deathPolicy === 'Rejoin' && !holderAlive && survivor?.pid) return { action: 'rejoin', attempt: attempt + 1, via: survivor.pid, fallback: rebuild };
   return rebuild;
 }
+
+/** What a restarted daemon found of a pod the last one left running, before deciding anything. */
+export interface RestoreObservation {
+  phase: string; // Running, or SandboxLost/Recreating: a recovery the restart cut short
+  holder: { pid: number; ours: boolean }; // ours: same pid, start time and netns as recorded
+  veth: { name: string; bridge: string; present: boolean };
+  /** ours: a Running container's process is still the recorded one, in the sandbox. */
+  containers: (Pick<ContainerStatus, 'name' | 'state' | 'exitCode' | 'restartCount' | 'startedAt'> & { ours: boolean })[];
+}
+
+export interface RestorePlan {
+  adoptHolder: boolean;
+  /** Running containers to watch again, as they run. */
+  adopt: string[];
+  /** Recorded Running, gone now: they exited while no daemon watched (status unknown). */
+  lost: string[];
+  /** Terminated, should run again, and no restart pending: the last daemon went first. */
+  pending: string[];
+  /** The sandbox is verified ours (a process of it is): anything else in it may be stopped. */
+  sweep: boolean;
+  /** Why the sandbox must be rebuilt, or null if the pod runs on as it was. */
+  rebuild: string | null;
+}
+
+/** Live restore (containerd's, in small): re-adopt what still runs, decide again what does not. */
+export function planRestore(restartPolicy: RestartPolicy, o: RestoreObservation): RestorePlan {
+  const running = o.containers.filter((c) => c.state === 'Running');
+  const adopt = running.filter((c) => c.ours).map((c) => c.name);
+  const rebuild = !o.holder.ours
+    ? `pause ${o.holder.pid} died while the daemon was down`
+    : !o.veth.present
+      ? `host veth ${o.veth.name} is gone from ${o.veth.bridge}`
+      : o.phase !== 'Running'
+        ? 'its sandbox recovery was cut short by a daemon restart'
+        : null;
+  return {
+    adoptHolder: o.holder.ours,
+    adopt,
+    lost: running.filter((c) => !c.ours).map((c) => c.name),
+    pending: o.containers.filter((c) => c.state === 'Terminated' && shouldRun(restartPolicy, c)).map((c) => c.name),
+    sweep: o.holder.ours || adopt.length > 0,
+    rebuild,
+  };
+}

@@ -1,7 +1,7 @@
 // The supervisor's pure decisions: restart a container that exited? after how long? and what to
 // do with a pod whose sandbox died.
 import test from 'ava';
-import { DEFAULT_BACKOFF, planContainerExit, planSandboxLoss, shouldRun, type BackoffConfig } from '../../../lib/supervisor/plan.js';
+import { DEFAULT_BACKOFF, planContainerExit, planRestore, planSandboxLoss, shouldRun, type BackoffConfig, type RestoreObservation } from '../../../lib/supervisor/plan.js';
 import type { ContainerStatus } from '../../../lib/pod/types.js';
 
 const backoff: BackoffConfig = { baseMs: 10, maxMs: 80, resetAfterMs: 1000 };
@@ -148,4 +148,57 @@ test('Rejoin under restartPolicy Never falls back to stopping, never to restarti
 test('no sandbox is rebuilt for a pod with nothing left to run', (t) => {
   const done = { name: 'job', state: 'Terminated' as const, exitCode: 0, restartCount: 0, startedAt: 'x', pid: null };
   t.like(planSandboxLoss('Recreate', 'OnFailure', 0, [done], false), { action: 'stop', reason: 'the sandbox is gone and no container needs to run' });
+});
+
+// Live restore: what a restarted daemon does with a pod the last one left running.
+
+function found(overrides: Partial<RestoreObservation> = {}, containers: RestoreObservation['containers'] = [{ ...running('app'), ours: true }]): RestoreObservation {
+  return { phase: 'Running', holder: { pid: 7, ours: true }, veth: { name: 'mpabc', bridge: 'minipod0', present: true }, containers, ...overrides };
+}
+
+test('restore: everything still ours is adopted as it runs, and nothing is rebuilt', (t) => {
+  const plan = planRestore('Always', found({}, [{ ...running('a'), ours: true }, { ...running('b'), ours: true }]));
+  t.deepEqual(plan, { adoptHolder: true, adopt: ['a', 'b'], lost: [], pending: [], sweep: true, rebuild: null });
+});
+
+test('restore: an app that died while no daemon ran is lost (decided again), the others adopted', (t) => {
+  const plan = planRestore('Always', found({}, [{ ...running('a'), ours: false }, { ...running('b'), ours: true }]));
+  t.deepEqual([plan.adopt, plan.lost, plan.rebuild], [['b'], ['a'], null]);
+});
+
+test('restore: a dead holder means a new sandbox; surviving apps are still adopted (so the recovery stops them)', (t) => {
+  const plan = planRestore('Always', found({ holder: { pid: 7, ours: false } }));
+  t.false(plan.adoptHolder);
+  t.deepEqual(plan.adopt, ['app']);
+  t.true(plan.sweep, 'the namespace is verified through the app');
+  t.is(plan.rebuild, 'pause 7 died while the daemon was down');
+});
+
+test('restore: nothing of the sandbox is ours: nothing is swept (its inode may be anyone\'s now)', (t) => {
+  const plan = planRestore('Always', found({ holder: { pid: 7, ours: false } }, [{ ...running('app'), ours: false }]));
+  t.false(plan.sweep);
+  t.deepEqual(plan.lost, ['app']);
+});
+
+test('restore: a missing veth means a new sandbox, though the holder lives', (t) => {
+  const plan = planRestore('Always', found({ veth: { name: 'mpabc', bridge: 'minipod0', present: false } }));
+  t.true(plan.adoptHolder);
+  t.is(plan.rebuild, 'host veth mpabc is gone from minipod0');
+});
+
+test('restore: a recovery cut short by the restart is finished with a new sandbox', (t) => {
+  t.is(planRestore('Always', found({ phase: 'Recreating' })).rebuild, 'its sandbox recovery was cut short by a daemon restart');
+  t.is(planRestore('Always', found({ phase: 'SandboxLost' })).rebuild, 'its sandbox recovery was cut short by a daemon restart');
+});
+
+test('restore: a terminated app whose restart never came is pending, per restart policy', (t) => {
+  const apps = [{ ...terminated('failed', 1), ours: false }, { ...terminated('done', 0), ours: false }];
+  t.deepEqual(planRestore('Always', found({}, apps)).pending, ['failed', 'done']);
+  t.deepEqual(planRestore('OnFailure', found({}, apps)).pending, ['failed']);
+  t.deepEqual(planRestore('Never', found({}, apps)).pending, []);
+});
+
+test('restore: an app waiting in back-off is neither adopted, lost nor pending (its timer is re-armed)', (t) => {
+  const plan = planRestore('Always', found({}, [{ ...waiting('app'), ours: false }]));
+  t.deepEqual([plan.adopt, plan.lost, plan.pending], [[], [], []]);
 });
