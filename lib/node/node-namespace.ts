@@ -151,7 +151,8 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   const tail = (await readFile(p.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
   if (alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
-  if (fresh) await stopNode(dir); // a node made for this daemon goes with it
+  // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
+  if (fresh) await stopNode(dir).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
