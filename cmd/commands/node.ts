@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { MinipodError } from '../../lib/errors.js';
+import { nodeDirOf } from '../../lib/node/paths.js';
 import { fail, usage, verb } from '../common.js';
 
-const DEFAULT_DIR = path.join(os.tmpdir(), 'minipod-node');
+// The node behind $MINIPOD_SOCKET, if it points at one (what `node start` told you to export).
+const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? path.join(os.tmpdir(), 'minipod-node');
 type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; command?: string[] };
 
 const load = () => import('../../lib/node/node-namespace.js');
@@ -16,7 +18,7 @@ export const node = verb<Args>({
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ['start', 'stop', 'restart', 'exec', 'env'] as const, describe: 'What to do' })
-      .option('dir', { type: 'string', default: DEFAULT_DIR, describe: 'Where the node keeps its state, socket and daemon log' })
+      .option('dir', { type: 'string', default: DEFAULT_DIR, describe: 'Where the node keeps its state, socket and daemon log (default: the node of $MINIPOD_SOCKET, if it is one)' })
       .option('bridge', { type: 'string', describe: 'Bridge name (start)' })
       .option('subnet', { type: 'string', describe: 'Pod subnet (start)' })
       .option('stop-pods-on-exit', { type: 'boolean', describe: "The daemon's --stop-pods-on-exit (start, restart)" })
@@ -30,13 +32,13 @@ export const node = verb<Args>({
       if (action === 'start' || action === 'restart') {
         const existing = await readHolder(argv.dir);
         const n = action === 'start' ? await startNode(argv.dir, opts) : await restartNode(argv.dir, opts);
-        const what = existing ? `daemon ${action === 'start' ? 'started' : 'restarted'} on the running node (holder pid ${n.holderPid}); its pods are re-adopted` : `node started (holder pid ${n.holderPid})`;
+        const what = existing ? `daemon ${action === 'start' ? 'started' : 'restarted'} on the running node (holder pid ${n.holderPid}); pods still running there are re-adopted` : `node started (holder pid ${n.holderPid})`;
         process.stdout.write(`${what}: daemon pid ${n.pid}, state ${n.stateDir}, log ${path.join(n.dir, 'daemon.log')}\nexport MINIPOD_SOCKET=${n.socket}\n`);
       } else if (action === 'env') {
         process.stdout.write(`export MINIPOD_SOCKET=${nodePaths(argv.dir).socket}\n`);
       } else if (action === 'stop') {
-        if (!(await stopNode(argv.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}`);
-        process.stdout.write('node stopped\n');
+        // Idempotent, as stopping is everywhere in minipod: no node is a node stopped.
+        process.stdout.write((await stopNode(argv.dir)) ? 'node stopped\n' : `no node is running in ${argv.dir}: nothing to stop\n`);
       } else {
         const command = [...(argv.command ?? []), ...((argv['--'] as string[] | undefined) ?? [])].map(String);
         if (!command.length) usage('node exec needs a command: minipod node exec -- CMD [ARGS…]');

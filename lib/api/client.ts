@@ -1,6 +1,7 @@
 // The CLI's side of the API: requests over the unix socket, errors turned back into MinipodError.
 import http from 'node:http';
 import { MinipodError, type ErrorCode } from '../errors.js';
+import { nodeDirOf } from '../node/paths.js';
 import type { PodRecord } from '../pod/types.js';
 import { encodeFrame, Frame, readFrames } from './frames.js';
 import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
@@ -101,6 +102,8 @@ export function unreachableError(socketPath: string, err: NodeJS.ErrnoException)
   if (err.code === 'EACCES' || err.code === 'EPERM') {
     return new MinipodError('UNAVAILABLE', `permission denied on ${socketPath}: the minipod socket is root-only, run the command as root (sudo)`);
   }
+  const node = nodeDirOf(socketPath);
+  if (node) return new MinipodError('UNAVAILABLE', `minipod daemon is not running at ${socketPath}: start the node's daemon with \`minipod node start --dir ${node}\` (its pods still running are re-adopted)`);
   return new MinipodError(
     'UNAVAILABLE',
     `minipod daemon is not running at ${socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,

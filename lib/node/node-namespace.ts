@@ -6,7 +6,6 @@
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, open, readFile, readlink, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
@@ -15,6 +14,9 @@ import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
+import { nodePaths } from './paths.js';
+
+export { nodePaths } from './paths.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
@@ -34,20 +36,6 @@ export interface NodeOptions {
   stopPodsOnExit?: boolean;
 }
 
-export function nodePaths(dir: string) {
-  const abs = path.resolve(dir);
-  return {
-    dir: abs,
-    stateDir: path.join(abs, 'state'),
-    runDir: path.join(abs, 'run'),
-    socket: path.join(abs, 'run', 'minipod.sock'),
-    pidFile: path.join(abs, 'daemon.pid'),
-    holderFile: path.join(abs, 'node.pid'), // "PID STARTTIME" of the node holder
-    optionsFile: path.join(abs, 'node.json'), // the daemon flags the node was started with
-    mntnsFile: path.join(abs, 'node.mntns'),
-    logFile: path.join(abs, 'daemon.log'),
-  };
-}
 
 const alive = (pid: number) => {
   try {

@@ -310,7 +310,9 @@ export class PodManager {
         for (const t of live.restartTimers.values()) clearTimeout(t); // re-armed by the next daemon from restartAt
         live.restartTimers.clear();
         await Promise.all([...live.execs].map((p) => stopProcess(p, 0)));
-        await withLock(live, async () => {});
+        // Once what is in progress is done, the record as it stands now: what the supervisor
+        // changed without waiting for its write (an exit, a back-off) is on disk for the next daemon.
+        await withLock(live, () => this.ctx.store.save(live.record));
       }),
     );
     await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, waitMs)))]);

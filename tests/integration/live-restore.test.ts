@@ -192,7 +192,11 @@ test.serial('what died while no daemon ran is recovered on start: a lost app is 
 });
 
 test.serial('a container waiting in CrashLoopBackOff is restarted by the next daemon when its back-off ends', async (t) => {
+  // A back-off long enough (3 s) that it cannot end before the daemon does: the restart must be
+  // the next daemon's, from the restartAt it finds in the record.
+  process.env.MINIPOD_BACKOFF_BASE_MS = '3000';
   let node = await startTestNode();
+  delete process.env.MINIPOD_BACKOFF_BASE_MS;
   t.teardown(() => node.dispose());
   await node.api.request('POST', '/pods', { metadata: { name: 'crash' }, spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sh', '-c', 'sleep 0.2; exit 3'] }] } });
   const waiting = await waitFor(async () => {
@@ -200,6 +204,7 @@ test.serial('a container waiting in CrashLoopBackOff is restarted by the next da
     return c.reason === 'CrashLoopBackOff' && c;
   }, 'CrashLoopBackOff');
   await sigterm(node);
+  t.like(JSON.parse(await readFile(path.join(node.stateDir, 'pods', 'crash.json'), 'utf8')).containers[0], { state: 'Waiting', restartCount: waiting.restartCount }, 'not restarted by the daemon that went');
   node = await startTestNode({}, node.dir);
   const c = await waitFor(async () => {
     const c = (await inspect(node, 'crash')).containers[0]!;
