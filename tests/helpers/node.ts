@@ -83,7 +83,13 @@ function testNode(dir: string, info: NodeInfo): TestNode {
 export async function startTestNode(opts: NodeOptions = {}, existingDir?: string): Promise<TestNode> {
   requireRoot();
   const dir = existingDir ?? (await mkdtemp(path.join(os.tmpdir(), 'minipod-test-')));
-  return testNode(dir, await startNode(dir, opts));
+  try {
+    return testNode(dir, await startNode(dir, opts));
+  } catch (err) {
+    // No TestNode to dispose of: a directory made for it goes now (its log is in the error).
+    if (!existingDir && !process.env.MINIPOD_KEEP_TEST_DIRS) await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** `minipod node restart`: a new daemon on the same node; the pods keep running. */
