@@ -37,14 +37,8 @@ export interface NodeOptions {
 }
 
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Alive and not a zombie: an exited daemon may wait a while for init to reap it. */
+const alive = async (pid: number) => (await startTimeOf(pid)) !== undefined;
 
 /** The pid of the daemon answering on socket, if one does. */
 async function healthy(socket: string): Promise<number | undefined> {
@@ -110,10 +104,10 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   await mkdir(p.dir, { recursive: true, mode: 0o700 });
   let holderPid = await readHolder(dir);
   const fresh = !holderPid;
-  // A node keeps the flags it was started with; only those given now replace them.
+  // A node keeps the flags it was started with (also across a reboot); only those given now replace them.
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  if (holderPid) opts = { ...JSON.parse(await readFile(p.optionsFile, 'utf8').catch(() => '{}')), ...given };
-  else holderPid = await startHolder([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH], p);
+  opts = { ...JSON.parse(await readFile(p.optionsFile, 'utf8').catch(() => '{}')), ...given };
+  if (!holderPid) holderPid = await startHolder([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH], p);
   await writeFile(p.optionsFile, `${JSON.stringify(opts)}\n`);
 
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace'];
@@ -131,13 +125,13 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   const pid = proc.pid!;
   await writeFile(p.pidFile, `${pid}\n`);
   for (let waited = 0; waited < 30_000; waited += 20) {
-    if (!alive(pid) || proc.exitCode !== null) break;
+    if (!(await alive(pid)) || proc.exitCode !== null) break;
     // Only this daemon counts: another one answering on the socket means this one will fail.
     if ((await healthy(p.socket)) === pid) return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
     await sleep(20);
   }
   const tail = (await readFile(p.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  if (await alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopNode(dir).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
@@ -186,8 +180,8 @@ async function stopDaemon(dir: string, stopPods: boolean, timeoutMs: number): Pr
   const pid = await readDaemon(dir);
   if (!pid) return;
   if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
-  for (let waited = 0; alive(pid) && waited < timeoutMs; waited += 20) await sleep(20);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let waited = 0; (await alive(pid)) && waited < timeoutMs; waited += 20) await sleep(20);
+  if (await alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
 }
 

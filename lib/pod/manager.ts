@@ -386,7 +386,7 @@ export class PodManager {
     const r = live.record;
     const restart = () =>
       withLock(live, async () => {
-        if (r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
+        if (this.detached || r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
         await startContainer(this.ctx, live, name);
         await this.ctx.store.save(r);
       }).catch((err: Error) => this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name }));
