@@ -4,7 +4,7 @@
 // The node outlives its daemon, as a machine outlives a restart of its container runtime: a
 // daemon stopped (or crashed) and started again re-adopts the pods still running in it.
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, open, readFile, readlink, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
+import { pinNamespace } from '../sandbox/netns.js';
 import { nodePaths } from './paths.js';
 
 export { nodePaths } from './paths.js';
@@ -205,7 +206,7 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   if (!holderPid && !mntns && !(await readDaemon(dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = await pinNamespace(mntns, [holderPid, await readDaemon(dir)]);
+  const pinned = await pinNamespace('mnt', mntns, [holderPid, await readDaemon(dir)]);
   try {
     await stopDaemon(dir, true, timeoutMs);
     if (pinned) {
@@ -221,17 +222,6 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   }
   for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.optionsFile]) await rm(file, { force: true });
   return true;
-}
-
-/** An open descriptor on mntns through one of pids (a process of ours still in it), or undefined. */
-async function pinNamespace(mntns: string, pids: (number | undefined)[]): Promise<FileHandle | undefined> {
-  for (const pid of pids) {
-    if (!mntns || !pid) continue;
-    const fh = await open(`/proc/${pid}/ns/mnt`, 'r').catch(() => undefined);
-    if (fh && (await readlink(`/proc/self/fd/${fh.fd}`).catch(() => '')) === mntns) return fh;
-    await fh?.close();
-  }
-  return undefined;
 }
 
 /** argv that runs a command inside the node's network and mount namespaces. */

@@ -312,7 +312,9 @@ export class PodManager {
         await Promise.all([...live.execs].map((p) => stopProcess(p, 0)));
         // Once what is in progress is done, the record as it stands now: what the supervisor
         // changed without waiting for its write (an exit, a back-off) is on disk for the next daemon.
-        await withLock(live, () => this.ctx.store.save(live.record));
+        await withLock(live, async () => {
+          if (this.pods.get(live.record.name) === live) await this.ctx.store.save(live.record); // not if removed meanwhile
+        });
       }),
     );
     await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, waitMs)))]);

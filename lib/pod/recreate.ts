@@ -14,6 +14,9 @@ import { recordSandboxReady, sandboxConfig } from './create.js';
 import { epochMs, round, type LivePod, type PodContext } from './live.js';
 import { startTimeOf } from '../process/identity.js';
 import { stopProcess } from '../process/stop.js';
+import { killProcessesIn } from '../process/sweep.js';
+import { pinNamespace } from '../sandbox/netns.js';
+import type { FileHandle } from 'node:fs/promises';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { RecoveryTimeline } from './types.js';
@@ -76,6 +79,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   const steps = new Steps('recreate');
   const undo = new UndoStack();
   let removed: Promise<void> = Promise.resolve();
+  let pin: FileHandle | undefined; // closed by the sweep in step 2, or on failure before it
   const old = r.sandbox;
   let sandbox: Sandbox;
   try {
@@ -95,6 +99,9 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     let t = epochMs();
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
+    // Pinned while the old namespace is surely the old one (a process of ours is in it): its
+    // stragglers are swept by its inode number in step 2, which must not be anyone else's by then.
+    pin = await pinNamespace('net', old.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     // exec'd commands too: nothing may keep the old namespace alive
     await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     timeline.stopAppsMs = round(epochMs() - t);
@@ -109,15 +116,20 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     t = epochMs();
     const oldHolder = live.holder;
     live.holder = null;
-    removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
-      () => {
-        timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
-        ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
-      },
-      // The old sandbox is no part of the new one: its cleanup failing must not undo the
-      // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
-      (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
-    );
+    // Anything an app left in the old namespace outside its process group goes too (off the
+    // critical path, like the veth): it would keep the old sandbox alive.
+    const pinned = pin;
+    removed = (pinned ? killProcessesIn('net', [old.netns], new Set(oldHolder?.pid ? [oldHolder.pid] : [])).finally(() => pinned.close()) : Promise.resolve(0))
+      .then(() => deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }))
+      .then(
+        () => {
+          timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+          ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+        },
+        // The old sandbox is no part of the new one: its cleanup failing must not undo the
+        // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
+        (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
+      );
     steps.end();
     if (live.terminating) return void (await removed);
 
@@ -153,6 +165,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
   } catch (err) {
     await removed.catch(() => {});
+    await pin?.close().catch(() => {}); // a failure before step 2 left it open
     const failure = await undo.rollback(err);
     const wrapped = new MinipodError(failure.code, `recreate sandbox: ${steps.current}: ${failure.message}`, { cause: failure });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);

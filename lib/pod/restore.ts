@@ -4,7 +4,7 @@
 // restarts. A pod caught in the middle of a create, stop or removal is cleared instead; the
 // manager then finishes that operation.
 import { deleteVeth } from '../network/veth.js';
-import { isSameProcess, sessionOf } from '../process/identity.js';
+import { belongsTo, isSameProcess } from '../process/identity.js';
 import { planRestore, type RestoreObservation, type RestorePlan } from '../supervisor/plan.js';
 import { killPids, killProcessesIn } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
@@ -14,8 +14,8 @@ import type { ContainerStatus } from './types.js';
 import { watchHolder } from './watch.js';
 
 export interface Adoption extends RestorePlan {
-  /** Processes in the sandbox outside the holder's and the apps' sessions (an old `minipod
-   * exec`): stopped. An app's own children are in its session and are kept. */
+  /** Processes in the sandbox that are neither the holder's nor an app's, by session or by
+   * descent (an old `minipod exec`): stopped. An app's own children are kept. */
   strays: number;
 }
 
@@ -52,9 +52,9 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
   let strays = 0;
   if (plan.sweep) {
-    const sessions = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+    const ours = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
     const outside = [];
-    for (const pid of view.processes.get(sb.netns) ?? []) if (!sessions.has((await sessionOf(pid)) ?? 0)) outside.push(pid);
+    for (const pid of view.processes.get(sb.netns) ?? []) if (!(await belongsTo(pid, ours))) outside.push(pid);
     strays = await killPids('net', sb.netns, outside);
   }
   return { ...plan, strays };

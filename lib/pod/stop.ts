@@ -5,6 +5,8 @@ import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
+import { killProcessesIn } from '../process/sweep.js';
+import { pinNamespace } from '../sandbox/netns.js';
 import { stopContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import { setPhase } from './state.js';
@@ -30,7 +32,15 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     live.restartTimers.clear();
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
-    await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+    // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the
+    // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
+    const pin = r.sandbox ? await pinNamespace('net', r.sandbox.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]) : undefined;
+    try {
+      await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+      if (pin && r.sandbox) await killProcessesIn('net', [r.sandbox.netns], new Set([r.sandbox.pid]));
+    } finally {
+      await pin?.close();
+    }
     steps.end();
 
     if (r.sandbox) {

@@ -13,11 +13,29 @@ export async function startTimeOf(pid: number): Promise<string | undefined> {
   return fields[19];
 }
 
-/** The session a process belongs to (field 6): an app leads its own (spawned detached), and the
- * processes it starts stay in it unless they call setsid themselves. */
-export async function sessionOf(pid: number): Promise<number | undefined> {
+/** Parent (field 4) and session (field 6) of a process, if it exists. */
+async function lineage(pid: number): Promise<{ ppid: number; session: number } | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) : undefined;
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), session: Number(fields[3]) };
+}
+
+/**
+ * True if pid is one of `roots`, descends from one, or is in the session one leads. An app
+ * leads its own session (spawned detached); its children stay in it, or, if they start their own
+ * (setsid: dumb-init, sshd), are still its descendants. One that double-forked away is neither.
+ */
+export async function belongsTo(pid: number, roots: ReadonlySet<number>): Promise<boolean> {
+  const first = await lineage(pid);
+  if (!first) return false;
+  if (roots.has(first.session)) return true;
+  for (let p = pid, info: typeof first | undefined = first, depth = 0; info && p > 1 && depth < 64; depth++) {
+    if (roots.has(p)) return true;
+    p = info.ppid;
+    info = await lineage(p);
+  }
+  return false;
 }
 
 /** True only if pid is alive and is the very process that had startTime. */

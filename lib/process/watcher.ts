@@ -37,9 +37,9 @@ export class AdoptedProcess extends EventEmitter {
 const RESTART_BASE_MS = 100;
 const RESTART_MAX_MS = 30_000;
 const HEALTHY_RUN_MS = 60_000;
-/** While no pidwatch runs, deaths are found by reading /proc this often: late, but never lost. */
+/** While no pidwatch runs, or for a process it cannot watch, deaths are found by reading /proc
+ * this often: late, but never lost. */
 const FALLBACK_POLL_MS = 100;
-const RETRY_WATCH_MS = 1000;
 
 export class PidWatcher {
   private proc: Proc | undefined;
@@ -48,6 +48,8 @@ export class PidWatcher {
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private fallback: NodeJS.Timeout | undefined;
+  /** Processes pidwatch could not watch (no pidfd for them): polled through /proc for good. */
+  private readonly polled = new Set<AdoptedProcess>();
 
   /**
    * Watch pid if it is still the process that had startTime. The returned process reports its
@@ -67,6 +69,7 @@ export class PidWatcher {
     this.closed = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.fallback);
+    this.polled.clear();
     this.proc?.stdin?.end();
     this.proc = undefined;
   }
@@ -88,27 +91,39 @@ export class PidWatcher {
       this.failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : this.failures + 1;
       const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** (this.failures - 1));
       log.error({ exitCode: result.exitCode, signal: result.signal, message: result.failed ? String(result.message) : undefined, restartInMs: delay }, 'pidwatch exited: restarting it');
-      this.fallback ??= setInterval(() => void this.poll(), FALLBACK_POLL_MS);
+      this.startPolling();
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         if (this.closed) return;
         // The new one takes over every watch: a process that exited meanwhile is reported at once.
-        for (const p of this.watched.values()) this.send(p);
-        clearInterval(this.fallback);
-        this.fallback = undefined;
+        for (const p of this.watched.values()) if (!this.polled.has(p)) this.send(p);
+        this.stopPollingIfIdle();
       }, delay);
     });
     return proc;
   }
 
-  /** No pidwatch running: find the deaths through /proc (how they ended is lost). */
+  private startPolling(): void {
+    this.fallback ??= setInterval(() => void this.poll(), FALLBACK_POLL_MS);
+  }
+
+  private stopPollingIfIdle(): void {
+    if (this.restartTimer || this.polled.size) return;
+    clearInterval(this.fallback);
+    this.fallback = undefined;
+  }
+
+  /** Deaths found through /proc (how they ended is lost): every process while no pidwatch runs,
+   * else those it cannot watch. */
   private async poll(): Promise<void> {
-    for (const p of [...this.watched.values()]) {
+    for (const p of this.restartTimer ? [...this.watched.values()] : [...this.polled]) {
       if (await isSameProcess(p.pid, p.startTime)) continue;
       if (this.watched.get(p.pid) !== p) continue;
       this.watched.delete(p.pid);
+      this.polled.delete(p);
       p.markExited(null, null);
     }
+    this.stopPollingIfIdle();
   }
 
   private onLine(line: string): void {
@@ -116,9 +131,10 @@ export class PidWatcher {
     const p = this.watched.get(Number(pidText));
     if (!p) return;
     if (what === 'error') {
-      // Not watchable right now (no pidfd, no memory): still ours and alive, so ask again.
-      log.error({ pid: p.pid, errno: Number(kind) }, 'pidwatch could not watch a process: retrying');
-      setTimeout(() => this.watched.get(p.pid) === p && !this.closed && !this.restartTimer && this.send(p), RETRY_WATCH_MS).unref();
+      // Ours and alive, but no pidfd for it (an old kernel, a seccomp filter, no descriptors left).
+      log.error({ pid: p.pid, errno: Number(kind) }, `pidwatch cannot watch this process: polling /proc every ${FALLBACK_POLL_MS} ms instead`);
+      this.polled.add(p);
+      this.startPolling();
       return;
     }
     this.watched.delete(p.pid);

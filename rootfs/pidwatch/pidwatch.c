@@ -81,12 +81,14 @@ static void report_exit(int pid, const char *start) {
 
 static void watch(int ep, int pid, const char *start) {
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-  if (fd < 0 && errno != ESRCH) {
-    printf("error %d %d\n", pid, errno);
+  int err = errno;
+  char f[20][24];
+  int ours = stat_fields(pid, f, 20) == 20 && strcmp(f[19], start) == 0;
+  if (fd < 0 && err != ESRCH && ours) { /* ours and there, but no pidfd for it (ENOSYS, EMFILE…) */
+    printf("error %d %d\n", pid, err);
     return;
   }
-  char f[20][24];
-  if (fd < 0 || stat_fields(pid, f, 20) != 20 || strcmp(f[19], start) != 0) {
+  if (fd < 0 || !ours) {
     if (fd >= 0) close(fd);
     printf("gone %d\n", pid);
     return;

@@ -56,8 +56,9 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
   t.teardown(() => node.dispose());
   t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
   t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
-  // An app with children of its own (workers): they are the app's, not strays.
-  await node.api.request('POST', '/pods', { metadata: { name: 'workers' }, spec: { containers: [{ name: 'app', command: ['sh', '-c', 'sleep 1000 & sleep 1001 & wait'] }] } });
+  // An app with children of its own (workers, one in a session of its own as dumb-init makes):
+  // they are the app's, not strays.
+  await node.api.request('POST', '/pods', { metadata: { name: 'workers' }, spec: { containers: [{ name: 'app', command: ['sh', '-c', 'sleep 1000 & setsid sleep 1001 & wait'] }] } });
   await node.api.waitReady('web', 10_000);
   const before = { web: await inspect(node, 'web'), other: await inspect(node, 'other') };
   const workersPid = (await inspect(node, 'workers')).containers[0]!.pid!;

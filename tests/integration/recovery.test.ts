@@ -123,3 +123,18 @@ test.serial('rm -f in the middle of a recovery leaves nothing behind', async (t)
   await assertNodeEmpty(t, node);
   for (const pid of [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]) t.false(alive(pid));
 });
+
+test.serial('what an app started in a session of its own (setsid) does not outlive its sandbox or its pod', async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'daemonizer' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sh', '-c', 'setsid sleep 1001 & exec sleep 1000'] }] } });
+  const before = await waitFor(async () => {
+    const p = await get('daemonizer');
+    return (await processesIn(p.sandbox!.netns)).length === 3 && p; // pause, the app, its setsid child
+  }, 'the setsid child');
+  const escaped = (await processesIn(before.sandbox!.netns)).find((p) => p.cmd === 'sleep 1001')!;
+  t.is((await node.cli(['kill', 'daemonizer', '--sandbox'])).exitCode, 0);
+  const after = await recovered('daemonizer', 1);
+  await waitFor(async () => !alive(escaped.pid), 'the old sandbox\'s setsid child to be stopped');
+  const child = await waitFor(async () => (await processesIn(after.sandbox!.netns)).find((p) => p.cmd === 'sleep 1001'), 'a new setsid child');
+  t.is((await node.cli(['rm', '-f', 'daemonizer'])).exitCode, 0);
+  t.false(alive(child.pid), 'rm stopped it too');
+});
