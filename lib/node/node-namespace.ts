@@ -206,7 +206,7 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   if (!holderPid && !mntns && !(await readDaemon(dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = await pinNamespace('mnt', mntns, [holderPid, await readDaemon(dir)]);
+  const pinned = pinNamespace('mnt', mntns, [holderPid, await readDaemon(dir)]);
   try {
     await stopDaemon(dir, true, timeoutMs);
     if (pinned) {
@@ -218,7 +218,7 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
       process.kill(holderPid, 'SIGKILL');
     }
   } finally {
-    await pinned?.close();
+    pinned?.close();
   }
   for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.optionsFile]) await rm(file, { force: true });
   return true;

@@ -15,8 +15,7 @@ import { epochMs, round, type LivePod, type PodContext } from './live.js';
 import { startTimeOf } from '../process/identity.js';
 import { stopProcess } from '../process/stop.js';
 import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace } from '../sandbox/netns.js';
-import type { FileHandle } from 'node:fs/promises';
+import { pinNamespace, type NamespacePin } from '../sandbox/netns.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { RecoveryTimeline } from './types.js';
@@ -79,8 +78,21 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   const steps = new Steps('recreate');
   const undo = new UndoStack();
   let removed: Promise<void> = Promise.resolve();
-  let pin: FileHandle | undefined; // closed by the sweep in step 2, or on failure before it
   const old = r.sandbox;
+  // The old namespace, pinned in step 1; what is left in it is swept once the new sandbox is
+  // wired (off the critical path), or on the way out of a recovery that stops early.
+  let pin: NamespacePin | undefined;
+  let pinnedHolder: number | undefined;
+  let swept: Promise<void> = Promise.resolve();
+  const sweepOld = (): Promise<void> => {
+    const fh = pin;
+    pin = undefined;
+    if (!fh) return swept;
+    swept = killProcessesIn('net', [old.netns], new Set(pinnedHolder ? [pinnedHolder] : []))
+      .then(() => {}, () => {})
+      .finally(() => fh.close());
+    return swept;
+  };
   let sandbox: Sandbox;
   try {
     // 0. The new holder (the pool's spare, usually) and veth name, persisted with Recreating
@@ -100,8 +112,10 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
     // Pinned while the old namespace is surely the old one (a process of ours is in it): its
-    // stragglers are swept by its inode number in step 2, which must not be anyone else's by then.
-    pin = await pinNamespace('net', old.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
+    // stragglers are swept by its inode number once the new sandbox is wired, and it must not be
+    // anyone else's number by then.
+    pinnedHolder = live.holder?.pid;
+    pin = pinNamespace('net', old.netns, [pinnedHolder, ...[...live.apps.values()].map((p) => p.pid)]);
     // exec'd commands too: nothing may keep the old namespace alive
     await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     timeline.stopAppsMs = round(epochMs() - t);
@@ -116,22 +130,17 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     t = epochMs();
     const oldHolder = live.holder;
     live.holder = null;
-    // Anything an app left in the old namespace outside its process group goes too (off the
-    // critical path, like the veth): it would keep the old sandbox alive.
-    const pinned = pin;
-    removed = (pinned ? killProcessesIn('net', [old.netns], new Set(oldHolder?.pid ? [oldHolder.pid] : [])).finally(() => pinned.close()) : Promise.resolve(0))
-      .then(() => deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }))
-      .then(
-        () => {
-          timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
-          ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
-        },
-        // The old sandbox is no part of the new one: its cleanup failing must not undo the
-        // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
-        (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
-      );
+    removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
+      () => {
+        timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+        ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+      },
+      // The old sandbox is no part of the new one: its cleanup failing must not undo the
+      // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
+      (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
+    );
     steps.end();
-    if (live.terminating) return void (await removed);
+    if (live.terminating) return void (await Promise.all([removed, sweepOld()]));
 
     // 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC.
     sandbox = await createSandbox(ctx.ip, start, sandboxConfig(r), undo, steps);
@@ -145,10 +154,11 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     timeline.sandboxMs = round(sandbox.sandboxMs);
     timeline.networkMs = round(sandbox.networkMs);
     timeline.wiredAt = epochMs();
+    void sweepOld(); // stragglers an app left outside its process group (setsid) in the old namespace
     const saved = ctx.store.save(r); // written while the apps start
     saved.catch(() => {}); // awaited after step 4
     recordSandboxReady(ctx, r, sandbox, old.netns);
-    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
+    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed, swept);
 
     // 4. The apps, inside the new namespaces.
     steps.begin('start containers');
@@ -162,10 +172,11 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     steps.end();
     await saved;
     await removed;
-    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed);
+    await swept;
+    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed, swept);
   } catch (err) {
     await removed.catch(() => {});
-    await pin?.close().catch(() => {}); // a failure before step 2 left it open
+    await sweepOld();
     const failure = await undo.rollback(err);
     const wrapped = new MinipodError(failure.code, `recreate sandbox: ${steps.current}: ${failure.message}`, { cause: failure });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);

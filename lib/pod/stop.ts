@@ -34,12 +34,12 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
     // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the
     // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
-    const pin = r.sandbox ? await pinNamespace('net', r.sandbox.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]) : undefined;
+    const pin = r.sandbox ? pinNamespace('net', r.sandbox.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]) : undefined;
     try {
       await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
       if (pin && r.sandbox) await killProcessesIn('net', [r.sandbox.netns], new Set([r.sandbox.pid]));
     } finally {
-      await pin?.close();
+      pin?.close();
     }
     steps.end();
 

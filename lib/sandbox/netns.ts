@@ -1,5 +1,6 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
-import { open, readlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readlinkSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' = 'net'): Promise<string | undefined> {
   try {
@@ -9,17 +10,44 @@ export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | '
   }
 }
 
+/** A namespace held open (see pinNamespace); close() lets it go. */
+export interface NamespacePin {
+  close(): void;
+}
+
 /**
  * An open descriptor on the namespace `expected`, taken through the first of pids still in it;
  * undefined if none is. While it is open the namespace cannot be freed, so its inode number
  * cannot be reused by anyone else's: a sweep by that number (process/sweep.ts) hits only its own.
+ * Synchronous on purpose: two /proc calls of a few microseconds, on a recovery's critical path,
+ * where a round trip through libuv's thread pool would cost milliseconds.
  */
-export async function pinNamespace(kind: 'net' | 'mnt', expected: string, pids: (number | null | undefined)[]): Promise<FileHandle | undefined> {
+export function pinNamespace(kind: 'net' | 'mnt', expected: string, pids: (number | null | undefined)[]): NamespacePin | undefined {
   for (const pid of pids) {
     if (!expected || !pid) continue;
-    const fh = await open(`/proc/${pid}/ns/${kind}`, 'r').catch(() => undefined);
-    if (fh && (await readlink(`/proc/self/fd/${fh.fd}`).catch(() => '')) === expected) return fh;
-    await fh?.close();
+    let fd: number;
+    try {
+      fd = openSync(`/proc/${pid}/ns/${kind}`, 'r');
+    } catch {
+      continue; // gone meanwhile
+    }
+    let held: string | undefined;
+    try {
+      held = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      held = undefined;
+    }
+    if (held === expected) {
+      let closed = false;
+      return {
+        close() {
+          if (closed) return;
+          closed = true;
+          closeSync(fd);
+        },
+      };
+    }
+    closeSync(fd);
   }
   return undefined;
 }
