@@ -7,7 +7,7 @@ import { deleteVeth } from '../network/veth.js';
 import { belongsTo, isSameProcess } from '../process/identity.js';
 import { planRestore, type RestoreObservation, type RestorePlan } from '../supervisor/plan.js';
 import { killPids, killProcessesIn } from '../process/sweep.js';
-import { readNamespace } from '../sandbox/netns.js';
+import { pinNamespace, readNamespace } from '../sandbox/netns.js';
 import { adoptContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
@@ -51,11 +51,15 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   // Decided per restart policy once the pod runs (or made moot by a rebuild that starts them).
   for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
   let strays = 0;
-  if (plan.sweep) {
-    const ours = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+  const ours = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+  // Pinned through a process verified ours, so the inode number is still this sandbox's.
+  const pin = plan.sweep ? pinNamespace('net', sb.netns, [...ours]) : undefined;
+  try {
     const outside = [];
-    for (const pid of view.processes.get(sb.netns) ?? []) if (!(await belongsTo(pid, ours))) outside.push(pid);
+    for (const pid of pin ? (view.processes.get(sb.netns) ?? []) : []) if (!(await belongsTo(pid, ours))) outside.push(pid);
     strays = await killPids('net', sb.netns, outside);
+  } finally {
+    pin?.close();
   }
   return { ...plan, strays };
 }

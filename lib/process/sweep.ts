@@ -12,7 +12,10 @@ export async function processesByNamespace(kind: Kind): Promise<Map<string, numb
     const pid = Number(entry);
     if (!pid || pid === process.pid) continue;
     const ns = await readNamespace(pid, kind);
-    if (ns) index.set(ns, [...(index.get(ns) ?? []), pid]);
+    if (!ns) continue;
+    const pids = index.get(ns);
+    if (pids) pids.push(pid);
+    else index.set(ns, [pid]);
   }
   return index;
 }

@@ -59,6 +59,11 @@ export class PidWatcher {
     if (this.closed) throw new MinipodError('INTERNAL', `cannot watch pid ${pid}: the watcher is closed (daemon shutting down)`);
     const known = this.watched.get(pid);
     if (known?.startTime === startTime) return known; // one process, one AdoptedProcess
+    if (known) {
+      // Its pid belongs to another process now: the one we watched is gone.
+      this.polled.delete(known);
+      known.markExited(null, null);
+    }
     const p = new AdoptedProcess(pid, startTime);
     this.watched.set(pid, p);
     if (!this.restartTimer) this.send(p); // else the restart sends every watch

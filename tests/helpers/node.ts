@@ -1,6 +1,6 @@
 // Integration-test helpers: every suite gets its own node namespace (a daemon alone in a fresh
 // network + mount namespace, state under a temp dir), so nothing touches the host's network.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,9 +45,11 @@ export function requireRoot(): void {
 
 // Should the test process die before its after.always hook, no node may outlive it: everything
 // in each node's mount namespace (holder, daemon, pods) is killed, and its network goes with it.
-const nodes = new Set<string>();
+// Each namespace is held open until its node is stopped, so its inode number stays its own (a
+// freed one is soon another node's, maybe a parallel suite's).
+const nodes = new Map<string, number>(); // mount namespace → open descriptor on it
 process.once('exit', () => {
-  for (const ns of nodes) {
+  for (const ns of nodes.keys()) {
     for (const entry of readdirSync('/proc')) {
       const pid = Number(entry);
       try {
@@ -60,7 +62,13 @@ process.once('exit', () => {
 });
 
 function testNode(dir: string, info: NodeInfo): TestNode {
-  nodes.add(readlinkSync(`/proc/${info.holderPid}/ns/mnt`));
+  const mnt = readlinkSync(`/proc/${info.holderPid}/ns/mnt`);
+  if (!nodes.has(mnt)) nodes.set(mnt, openSync(`/proc/${info.holderPid}/ns/mnt`, 'r'));
+  const forget = () => {
+    const fd = nodes.get(mnt);
+    if (fd !== undefined) closeSync(fd);
+    nodes.delete(mnt);
+  };
   return {
     ...info,
     api: new ApiClient(info.socket),
@@ -68,9 +76,11 @@ function testNode(dir: string, info: NodeInfo): TestNode {
     sh: (argv) => runCommand(nodeExecArgv(info, argv)),
     stop: async () => {
       await stopNode(dir);
+      forget();
     },
     dispose: async () => {
       await stopNode(dir);
+      forget();
       if (!process.env.MINIPOD_KEEP_TEST_DIRS) await rm(dir, { recursive: true, force: true });
     },
   };

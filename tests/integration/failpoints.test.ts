@@ -1,6 +1,7 @@
 // Fault injection (failpoints): fail create, recreate and remove after each step in turn; the
 // error names the step, nothing leaks, and the same pod can then be created again — proof that
 // every rollback is complete.
+import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
@@ -70,19 +71,28 @@ for (const step of recreateSteps) {
       return evs.find((e) => e.reason === 'FailedCreatePodSandBox' && e.podUid === before.uid); // not an earlier pod's
     }, 'the failed recovery');
     t.regex(failed.message, new RegExp(`recreate sandbox: ${step.replaceAll('-', ' ')}: failpoint recreate/${step} fired; retrying in 1s`));
-    const lost = await node.api.request<PodRecord>('GET', '/pods/fp');
-    t.is(lost.phase, 'SandboxLost');
-    t.is(lost.sandbox!.attempt, 0, 'a rolled-back sandbox is no attempt');
-    const s = await snapshot(node);
-    if (step === 'start-pause-holder') {
-      // Failed before anything was touched: the old apps and veth wait, as they were, for the retry.
-      t.deepEqual(s.links, ['lo', 'minipod0', before.sandbox!.hostVeth].sort(), 'no half-made sandbox');
-      t.deepEqual(s.processes, before.containers.map((c) => c.argv.join(' ')).sort());
-    } else {
-      t.deepEqual(s.links, ['lo', 'minipod0'], 'nothing of the old or the half-made sandbox is left');
-      t.deepEqual(s.processes, []);
-    }
-    t.deepEqual(s.leases, [before.ip], 'the pod keeps its IP while it waits');
+    // Failed before anything was touched, the old apps and veth wait, as they were, for the retry;
+    // failed later, nothing of the old or the half-made sandbox is left. The retries (1 s, 2 s, …,
+    // failing again while the failpoint is armed) make and roll back a holder each: the state is
+    // read between them.
+    const untouched = step === 'start-pause-holder';
+    const expected = {
+      links: untouched ? ['lo', 'minipod0', before.sandbox!.hostVeth].sort() : ['lo', 'minipod0'],
+      processes: untouched ? before.containers.map((c) => c.argv.join(' ')).sort() : [],
+      leases: [before.ip],
+      phase: 'SandboxLost',
+      attempt: 0, // a rolled-back sandbox is no attempt
+    };
+    const seen = async () => {
+      const { links, processes, leases } = await snapshot(node);
+      const pod = await node.api.request<PodRecord>('GET', '/pods/fp');
+      return { links, processes, leases, phase: pod.phase, attempt: pod.sandbox!.attempt };
+    };
+    const s = await waitFor(async () => {
+      const now = await seen();
+      return isDeepStrictEqual(now, expected) && now;
+    }, 'the rolled-back state between retries', 10_000).catch(seen);
+    t.deepEqual(s, expected, 'rolled back, and the pod keeps its IP while it waits');
     await arm();
     const after = await waitFor(async () => {
       const p = await node.api.request<PodRecord>('GET', '/pods/fp');
