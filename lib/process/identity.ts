@@ -3,22 +3,30 @@
 // it did not spawn in this daemon's lifetime.
 import { readFile } from 'node:fs/promises';
 
-export async function startTimeOf(pid: number): Promise<string | undefined> {
+/** The fields of /proc/PID/stat from field 3 (the state) on, so field n is at n - 3; undefined if pid is gone. */
+export async function statFields(pid: number): Promise<string[] | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (!stat) return undefined;
   // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
+}
+
+export async function startTimeOf(pid: number): Promise<string | undefined> {
+  const fields = await statFields(pid);
   // A zombie has exited (its parent has not reaped it yet): there is nothing left to identify.
-  if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+  if (!fields || fields[0] === 'Z' || fields[0] === 'X') return undefined;
   return fields[19];
+}
+
+/** The parent's pid (field 4), if pid exists. */
+export async function parentOf(pid: number): Promise<number | undefined> {
+  const fields = await statFields(pid);
+  return fields ? Number(fields[1]) : undefined;
 }
 
 /** Parent (field 4) and session (field 6) of a process, if it exists. */
 async function lineage(pid: number): Promise<{ ppid: number; session: number } | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (!stat) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(fields[1]), session: Number(fields[3]) };
+  const fields = await statFields(pid);
+  return fields ? { ppid: Number(fields[1]), session: Number(fields[3]) } : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { ApiClient } from '../../lib/api/client.js';
+import { parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
 
@@ -114,13 +115,10 @@ export async function daemonDescendants(daemonPid: number): Promise<{ pid: numbe
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
     if (!pid) continue;
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      cmds.set(pid, (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ').trim());
-    } catch {
-      // exited while we looked
-    }
+    const ppid = await parentOf(pid);
+    if (ppid === undefined) continue; // exited while we looked
+    parents.set(pid, ppid);
+    cmds.set(pid, await cmdlineOf(pid));
   }
   const out: { pid: number; cmd: string }[] = [];
   const walk = (ppid: number) => {
@@ -164,28 +162,32 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
  */
 export async function nodeProcesses(node: TestNode, spareHolderPid: number | null = null): Promise<{ pid: number; cmd: string }[]> {
   const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
-  const helpers = new Set((await childrenOf(node.pid)).filter((p) => /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(p.cmd)).map((p) => p.pid));
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || helpers.has(pid) || !alive(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) continue;
-    if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
-    out.push({ pid, cmd: (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim() });
+    if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || !alive(pid)) continue;
+    const ppid = await parentOf(pid);
+    if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
+    const cmd = await cmdlineOf(pid);
+    if (ppid === node.pid && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
+    out.push({ pid, cmd });
   }
   return out;
 }
 
 /** Direct children of a process, with their command lines. */
-async function childrenOf(ppid: number): Promise<{ pid: number; cmd: string }[]> {
+export async function childrenOf(ppid: number): Promise<{ pid: number; cmd: string }[]> {
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (!stat || Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid) continue;
-    out.push({ pid: Number(entry), cmd: (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim() });
+    const pid = Number(entry);
+    if (pid && (await parentOf(pid)) === ppid) out.push({ pid, cmd: await cmdlineOf(pid) });
   }
   return out;
+}
+
+/** A process's command line, its arguments joined by spaces ('' if it is gone). */
+async function cmdlineOf(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
 }
 
 /** What a node holds: links, leases, pod records, log dirs and the processes on it. */

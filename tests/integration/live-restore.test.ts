@@ -1,12 +1,13 @@
 // Live restore (issue 4, point 1): SIGTERM leaves the pods running; the next daemon re-adopts
 // every pod — pause and apps checked by pid *and* start time — supervises them as if it had
 // started them, and still hears of a pause death at once. --stop-pods-on-exit stops them instead.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { alive, assertNodeEmpty, curl, leases, netnsOf, nodeLinks, nodeProcesses, processesIn, restartTestNode, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { parentOf } from '../../lib/process/identity.js';
+import { alive, assertNodeEmpty, childrenOf, curl, leases, netnsOf, nodeLinks, nodeProcesses, processesIn, restartTestNode, SEED, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sleeper = (name: string, restartPolicy = 'Always') => ({
@@ -35,16 +36,6 @@ async function events(node: TestNode, name: string): Promise<string[]> {
   return (await node.cli(['events', name])).stdout.split('\n');
 }
 
-/** Pids whose parent is ppid. */
-async function childrenOf(ppid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(entry));
-  }
-  return out;
-}
-
 /** Stop the daemon the way `kill -TERM` does, and wait until it is gone; the node stays. */
 async function sigterm(node: TestNode): Promise<void> {
   process.kill(node.pid, 'SIGTERM');
@@ -63,7 +54,7 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
   const before = { web: await inspect(node, 'web'), other: await inspect(node, 'other') };
   const workersPid = (await inspect(node, 'workers')).containers[0]!.pid!;
   const workers = await waitFor(async () => {
-    const kids = await childrenOf(workersPid);
+    const kids = (await childrenOf(workersPid)).map((p) => p.pid);
     return kids.length === 2 && kids;
   }, 'the two workers');
   const ps = await psWithoutAge(node);
@@ -89,8 +80,7 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
     t.regex(restored ?? '', new RegExp(`re-adopted pause ${was.sandbox!.pid}, `), `${name}: a Restored event`);
   }
   // Adopted, not spawned: none of them is the new daemon's child.
-  const ppid = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[1]);
-  for (const pid of pidsOf(before.web)) t.not(await ppid(pid), node.pid);
+  for (const pid of pidsOf(before.web)) t.not(await parentOf(pid), node.pid);
   t.is((await curl(node, `http://${before.web.ip}:80/`)).exitCode, 0);
   const exec = await node.cli(['exec', 'web', '--', 'hostname']);
   t.is(exec.stdout, 'web\n', 'exec works in an adopted sandbox');

@@ -14,6 +14,7 @@ import { hasExited, onExit } from '../../../lib/process/exit.js';
 import { startTimeOf } from '../../../lib/process/identity.js';
 import { PIDWATCH_PATH } from '../../../lib/exec/tools.js';
 import { PidWatcher, type AdoptedProcess } from '../../../lib/process/watcher.js';
+import { alive, childrenOf } from '../../helpers/node.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const WAIT_MS = 10_000;
@@ -46,11 +47,6 @@ function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   }
 }
 
-/** Alive and not a zombie. */
-async function alive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return !!stat && stat[stat.lastIndexOf(')') + 2] !== 'Z';
-}
 
 function newWatcher(t: ExecutionContext): PidWatcher {
   const watcher = new PidWatcher();
@@ -92,16 +88,7 @@ async function adoptable(t: ExecutionContext, script = 'sleep 30'): Promise<{ pi
 
 /** The pidwatch helpers this test process has spawned (found through /proc: the watcher keeps its own private). */
 async function pidwatchHelpers(): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid !== process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0')[0] === PIDWATCH_PATH) found.push(Number(entry));
-  }
-  return found;
+  return (await childrenOf(process.pid)).filter((p) => p.cmd === PIDWATCH_PATH).map((p) => p.pid);
 }
 
 /**
