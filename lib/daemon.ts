@@ -8,7 +8,9 @@ import { createApiServer } from './api/server.js';
 import { MinipodError } from './errors.js';
 import { IpBatch } from './exec/ip-batch.js';
 import { run } from './exec/run.js';
-import { findTools } from './exec/tools.js';
+import { CGEXEC_PATH, findTools } from './exec/tools.js';
+import { checkCgroupName } from './cgroup/cgroup.js';
+import { openPodCgroups } from './cgroup/pods.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
@@ -28,6 +30,8 @@ export interface DaemonOptions {
   nodeNamespace: boolean;
   /** Stop every pod on SIGTERM/SIGINT instead of leaving them running. */
   stopPodsOnExit: boolean;
+  /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
+  cgroupParent: string;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
@@ -57,6 +61,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   process.umask(0o077); // socket, state and logs are root-only
   const subnet = parseSubnet(opts.subnet);
   if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(opts.bridge)) throw new MinipodError('INVALID_ARGUMENT', `--bridge ${opts.bridge}: not a valid interface name (1-15 of a-z A-Z 0-9 _ . -)`);
+  checkCgroupName(opts.cgroupParent);
   const tools = await findTools();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
     // A private /run, as a real node's would have (before our dirs, which may live under it);
@@ -87,7 +92,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await leases.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
+  const cgroups = await openPodCgroups(opts.cgroupParent, CGEXEC_PATH);
+  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
 
   /** Starts the shutdown (after `after`, e.g. the API's reply going out); false if one is under way. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 /** minipod's own programs, built from rootfs/ by `npm run build`. */
 export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
 export const PIDWATCH_PATH = fileURLToPath(new URL('../../../rootfs/pidwatch/pidwatch', import.meta.url));
+export const CGEXEC_PATH = fileURLToPath(new URL('../../../rootfs/cgexec/cgexec', import.meta.url));
 
 export interface Tools {
   ip: string;
@@ -51,8 +52,8 @@ export async function findTools(): Promise<Tools> {
   if (!(await executable(PAUSE_PATH))) {
     throw new MinipodError('NOT_FOUND', `pause holder ${PAUSE_PATH} is missing: build it with \`npm run build\` (needs gcc and libc6-dev)`);
   }
-  if (!(await executable(PIDWATCH_PATH))) {
-    throw new MinipodError('NOT_FOUND', `pidwatch ${PIDWATCH_PATH} is missing: build it with \`npm run build\` (needs gcc and libc6-dev)`);
+  for (const [what, file] of [['pidwatch', PIDWATCH_PATH], ['cgexec', CGEXEC_PATH]]) {
+    if (!(await executable(file!))) throw new MinipodError('NOT_FOUND', `${what} ${file} is missing: build it with \`npm run build\` (needs gcc and libc6-dev)`);
   }
   return { ip: found.ip!, nsenter: found.nsenter!, pause: PAUSE_PATH };
 }

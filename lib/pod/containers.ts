@@ -29,7 +29,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   let proc: Proc;
   const restarted = c.startedAt !== null;
   try {
-    proc = startApp({ nsenter: ctx.tools.nsenter, sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd });
+    proc = startApp({ nsenter: ctx.tools.nsenter, sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd, inCgroup: (argv) => ctx.node.cgroups.wrap(r.uid, argv) });
     proc.catch(() => {}); // exits are handled by onExit
     if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${name}`);
     // Recorded and watched before the next await: a quick app may exit during it.

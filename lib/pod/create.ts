@@ -47,7 +47,13 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     undo.push(`lease ${record.ip}`, () => ctx.ips.release(record.ip));
     steps.end();
 
+    steps.begin('create cgroup');
+    undo.push('cgroup', () => ctx.node.cgroups.remove(record.uid)); // with whatever got into it
+    await ctx.node.cgroups.create(record.uid);
+    steps.end();
+
     const start = await startSandbox(ctx.pool, undo, steps);
+    ctx.node.cgroups.adopt(record.uid, start.pid); // the holder does not fork: moving it is race-free
     record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
 
     steps.begin('persist record');

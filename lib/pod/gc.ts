@@ -6,14 +6,16 @@ import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
-import { killProcessesIn } from '../process/sweep.js';
-import { readNamespace } from '../sandbox/netns.js';
+import { removeCgroup } from '../cgroup/cgroup.js';
+import { run } from '../exec/run.js';
+import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
+import { namespaceMounts, readNamespace } from '../sandbox/netns.js';
 import { PAUSE_PATH } from '../exec/tools.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
 export interface Orphan {
-  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder';
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount';
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
@@ -39,8 +41,21 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   for (const file of await readdir(ctx.store.dir)) {
     if (file.endsWith('.corrupt')) orphans.push({ kind: 'record', name: path.join(ctx.store.dir, file), origin: 'an unreadable pod record, quarantined at daemon start' });
   }
+  // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
+  for (const cg of await ctx.node.cgroups.list()) {
+    if (owners.has(cg.uid)) continue;
+    const held = cg.processes.map((p) => `${p.pid} (${p.cmd})`).join(', ');
+    orphans.push({ kind: 'cgroup', name: cg.dir, origin: `the cgroup of pod uid ${cg.uid}, which no record names${held ? `; it still holds ${held}` : ''}` });
+  }
+  // A pod's network namespace bind-mounted by one of its apps outlives the pod with no process in
+  // it. `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
+  const inUse = await processesByNamespace('net');
+  for (const m of await namespaceMounts()) {
+    if (!m.ns.startsWith('net:') || netnsOf(records).has(m.ns) || inUse.has(m.ns) || /^\/(var\/)?run\/netns\//.test(m.target)) continue;
+    orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)` });
+  }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
+  const netnses = netnsOf(records);
   const ourMnt = await readlink('/proc/self/ns/mnt');
   const ourNet = await readlink('/proc/self/ns/net'); // a node's own holder sits in it
   for (const entry of await readdir('/proc')) {
@@ -54,12 +69,16 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   return orphans;
 }
 
+const netnsOf = (records: PodRecord[]) => new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
+
 /** Remove what findOrphans found; a holder goes with every process in its namespace. */
 export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise<void> {
   for (const o of orphans) {
     if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
     else if (o.kind === 'lease') await ctx.ips.release(o.name);
     else if (o.kind === 'logs' || o.kind === 'record') await rm(o.name, { recursive: true, force: true });
+    else if (o.kind === 'cgroup') await removeCgroup(o.name);
+    else if (o.kind === 'mount') await run(['umount', '--lazy', o.name]);
     else await killProcessesIn('net', [o.name.split(' ')[2]!]);
     ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
   }

@@ -3,6 +3,7 @@
 import type { IpBatch } from '../exec/ip-batch.js';
 import type { Proc } from '../exec/run.js';
 import type { Tools } from '../exec/tools.js';
+import type { PodCgroups } from '../cgroup/pods.js';
 import type { Watchable } from '../process/exit.js';
 import type { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -17,6 +18,8 @@ export interface NodeConfig {
   stateDir: string;
   bridge: string;
   subnet: Subnet;
+  /** Each pod's cgroup: what the pod started is killed with it, wherever it went. */
+  cgroups: PodCgroups;
 }
 
 /** The parts a pod operation uses. */

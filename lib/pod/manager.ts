@@ -17,7 +17,7 @@ import { bridgePorts } from '../network/bridge.js';
 import { listeningPorts } from '../network/listening.js';
 import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
 import { readNamespace } from '../sandbox/netns.js';
-import { stopProcess } from '../process/stop.js';
+import { signalGroup, stopProcess } from '../process/stop.js';
 import { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import { Steps } from '../sandbox/steps.js';
@@ -80,7 +80,8 @@ export class PodManager {
     }
     // What a dead daemon left that no record names; quarantined records stay for a person to read.
     const orphans = await findOrphans(this.ctx, records, null);
-    await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record'));
+    // Not the namespace mounts: on a shared host one may be somebody's own (`gc --fix` removes them).
+    await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record' && o.kind !== 'mount'));
     for (const ip of await this.leases.list()) this.leased.add(ip);
     const ports = new Map<string, Set<string>>();
     for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(this.ctx.ip, bridge)));
@@ -254,7 +255,7 @@ export class PodManager {
     const live = this.live(name);
     const r = live.record;
     if (r.phase !== 'Running' || !r.sandbox) throw new MinipodError('CONFLICT', `pod ${name} is ${r.phase}: exec needs a Running pod`);
-    const proc = spawnProcess(inPodNamespaces(this.ctx.tools.nsenter, r.sandbox.pid, argv), {
+    const proc = spawnProcess(this.ctx.node.cgroups.wrap(r.uid, inPodNamespaces(this.ctx.tools.nsenter, r.sandbox.pid, argv)), {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: DEFAULT_PATH, HOSTNAME: r.name, TERM: 'xterm' },
       cwd: '/',
@@ -397,17 +398,27 @@ export class PodManager {
   }
 
   /**
-   * The split-brain guard: every app must share its holder's network namespace. A mismatch (what
-   * podman leaves behind when its infra container is replaced) is a lost sandbox.
+   * The split-brain guard: every app must share its holder's network namespace. A holder that is
+   * no longer in the pod's namespace (what podman leaves behind when its infra container is
+   * replaced) is a lost sandbox. An app that left it (it unshared or setns'd itself away) is that
+   * app's failure: it is killed and restarted per restartPolicy, with back-off, so an app that
+   * keeps leaving cannot make the pod rebuild its sandbox over and over.
    */
   private async checkNamespaces(): Promise<void> {
     for (const live of this.pods.values()) {
       const r = live.record;
       if (r.phase !== 'Running' || !r.sandbox || !live.holder) continue;
+      const holderNs = await readNamespace(live.holder.pid!);
+      if (!holderNs) continue; // it just died: its exit event starts the recovery
       for (const [name, proc] of live.apps) {
         const netns = await readNamespace(proc.pid!);
         if (!netns || netns === r.sandbox.netns || r.phase !== 'Running') continue;
-        const message = `container ${name} (pid ${proc.pid}) is in ${netns}, its pause holder in ${r.sandbox.netns}`;
+        const message = `container ${name} (pid ${proc.pid}) is in ${netns}, its pause holder in ${holderNs ?? r.sandbox.netns}`;
+        if (holderNs === r.sandbox.netns) {
+          this.ctx.events.record(r, 'NetnsMismatch', `${message}: the container left the pod's network namespace; killing it (restarted per restartPolicy)`, { type: 'Warning', container: name });
+          signalGroup(proc.pid!, 'SIGKILL');
+          continue;
+        }
         this.ctx.events.record(r, 'NetnsMismatch', message, { type: 'Warning', container: name });
         setPhase(r, 'SandboxLost');
         r.conditions = [{ type: 'NetnsMismatch', message, since: new Date().toISOString() }];

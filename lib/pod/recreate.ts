@@ -49,6 +49,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   if (plan.action === 'rejoin') {
     try {
       const holder = await rejoinSandbox(ctx.tools.nsenter, plan.via, r.sandbox.netns);
+      ctx.node.cgroups.adopt(r.uid, holder.pid); // nsenter execs pause in place; neither forks
       live.holder = holder.proc;
       r.sandbox = { ...r.sandbox, pid: holder.pid, startTime: (await startTimeOf(holder.pid)) ?? null, attempt: plan.attempt, createdAt: new Date().toISOString() };
       watchHolder(ctx, live, holder.proc);
@@ -130,6 +131,10 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     t = epochMs();
     const oldHolder = live.holder;
     live.holder = null;
+    // Whatever the old sandbox's apps left anywhere (another namespace, a setsid daemon) dies
+    // with it; the new holder joins the pod's cgroup only after this kill, so it is spared.
+    await ctx.node.cgroups.kill(r.uid);
+    ctx.node.cgroups.adopt(r.uid, start.pid);
     removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
       () => {
         timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox

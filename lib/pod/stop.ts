@@ -6,7 +6,7 @@ import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
 import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace } from '../sandbox/netns.js';
+import { pinNamespace, unmountNamespace } from '../sandbox/netns.js';
 import { stopContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import { setPhase } from './state.js';
@@ -37,7 +37,10 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     const pin = r.sandbox ? pinNamespace('net', r.sandbox.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]) : undefined;
     try {
       await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
-      if (pin && r.sandbox) await killProcessesIn('net', [r.sandbox.netns], new Set([r.sandbox.pid]));
+      if (pin && r.sandbox) {
+        await killProcessesIn('net', [r.sandbox.netns], new Set([r.sandbox.pid]));
+        await unmountNamespace(r.sandbox.netns); // a bind mount would keep it (and eth0) alive with no process in it
+      }
     } finally {
       pin?.close();
     }
@@ -55,6 +58,11 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
       steps.end();
     }
+
+    // Last of the processes: whatever the pod started that left its namespaces (unshare, nsenter).
+    steps.begin('remove cgroup');
+    await ctx.node.cgroups.remove(r.uid);
+    steps.end();
 
     steps.begin('release IP');
     if (r.ip) {

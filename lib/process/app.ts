@@ -14,13 +14,15 @@ export interface AppLaunch {
   env: Record<string, string>;
   cwd: string;
   logFd: number; // stdout and stderr both go to the app's log file
+  /** Wraps the argv so the app starts inside its pod's cgroup (cgroups/pods.ts `wrap`). */
+  inCgroup: (argv: string[]) => string[];
 }
 
 export function startApp(launch: AppLaunch): Proc {
   if (!path.isAbsolute(launch.argv[0] ?? '')) {
     throw new MinipodError('INTERNAL', `app command must be resolved first: ${launch.argv[0]}`);
   }
-  return spawnProcess(inPodNamespaces(launch.nsenter, launch.sandboxPid, launch.argv), {
+  return spawnProcess(launch.inCgroup(inPodNamespaces(launch.nsenter, launch.sandboxPid, launch.argv)), {
     stdio: ['ignore', launch.logFd, launch.logFd],
     env: launch.env,
     cwd: launch.cwd,

@@ -46,6 +46,11 @@ export async function belongsTo(pid: number, roots: ReadonlySet<number>): Promis
   return false;
 }
 
+/** A process's command line, its arguments joined by spaces ('' if it is gone). */
+export async function commandLine(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
+}
+
 /** True only if pid is alive and is the very process that had startTime. */
 export async function isSameProcess(pid: number, startTime: string | null | undefined): Promise<boolean> {
   return !!startTime && (await startTimeOf(pid)) === startTime;

@@ -1,6 +1,7 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
 import { closeSync, openSync, readlinkSync } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
+import { run } from '../exec/run.js';
 
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' = 'net'): Promise<string | undefined> {
   try {
@@ -50,4 +51,21 @@ export function pinNamespace(kind: 'net' | 'mnt', expected: string, pids: (numbe
     closeSync(fd);
   }
   return undefined;
+}
+
+/** Bind mounts of namespaces (fstype nsfs: `ip netns add`, or `mount --bind /proc/PID/ns/net F`), from mountinfo. */
+export async function namespaceMounts(): Promise<{ target: string; ns: string }[]> {
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return (await readFile('/proc/self/mountinfo', 'utf8'))
+    .split('\n')
+    .filter((l) => l.split(' - ')[1]?.startsWith('nsfs '))
+    .map((l) => l.split(' '))
+    .map((f) => ({ ns: f[3]!, target: unescape(f[4]!) }));
+}
+
+/** Lazily unmount every bind mount of namespace `ns` in our mount namespace; returns their paths. */
+export async function unmountNamespace(ns: string): Promise<string[]> {
+  const targets = (await namespaceMounts()).filter((m) => m.ns === ns).map((m) => m.target);
+  for (const target of targets) await run(['umount', '--lazy', target]);
+  return targets;
 }

@@ -1,0 +1,102 @@
+// A cgroup (v2) as a set of processes that cannot leave it: what a pod or a node started is found
+// and killed through it, whichever namespaces, sessions or parents those processes moved to since.
+// This is how runc and kubelet end a container. Only the unified hierarchy is used (also on hybrid
+// v1 machines, where it is mounted at /sys/fs/cgroup/unified), for its `cgroup.kill` and
+// `cgroup.events`; no controller is enabled, so no limit is set here.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MinipodError } from '../errors.js';
+
+/** Where the cgroup2 hierarchy is mounted, read from mountinfo ("… MOUNTPOINT … - cgroup2 …"). */
+export function findCgroup2(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string | undefined {
+  const mounts = mountinfo
+    .split('\n')
+    .filter((l) => l.split(' - ')[1]?.startsWith('cgroup2 '))
+    .map((l) => l.split(' ')[4]!);
+  return mounts.find((m) => m === '/sys/fs/cgroup') ?? mounts[0];
+}
+
+/** A relative cgroup name such as "minipod" or "minipod-node-1a2b/node": no "..", no odd bytes. */
+export function checkCgroupName(name: string, flag = '--cgroup-parent'): string {
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(name) || name.split('/').some((s) => s === '.' || s === '..')) {
+    throw new MinipodError('INVALID_ARGUMENT', `${flag} ${name}: give a relative cgroup path such as "minipod" (letters, digits, "_", ".", "-", segments separated by "/")`);
+  }
+  return name;
+}
+
+export async function createCgroup(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+}
+
+/** Move pid into the cgroup. Race-free only for a process that does not fork (a pause holder);
+ * a program that may fork is started inside it by rootfs/cgexec instead. */
+export function moveInto(dir: string, pid: number): void {
+  writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+}
+
+/** Pids in the cgroup and every cgroup below it. */
+export async function pidsIn(dir: string): Promise<number[]> {
+  const own = (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
+  const children = await childCgroups(dir);
+  return [...own, ...(await Promise.all(children.map((c) => pidsIn(path.join(dir, c))))).flat()];
+}
+
+export async function childCgroups(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+function populated(dir: string): boolean {
+  try {
+    return /^populated 1$/m.test(readFileSync(path.join(dir, 'cgroup.events'), 'utf8'));
+  } catch {
+    return false; // gone
+  }
+}
+
+/**
+ * SIGKILL every process in the cgroup and below, including those it forks meanwhile: one write
+ * to cgroup.kill (Linux 5.14+). Older kernels: freeze, kill what is listed, thaw, until empty.
+ * Returns at once; `removeCgroup` waits for the processes to be gone.
+ */
+export async function killCgroup(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  if (existsSync(path.join(dir, 'cgroup.kill'))) return writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+  writeFileSync(path.join(dir, 'cgroup.freeze'), '1');
+  try {
+    for (const pid of await pidsIn(dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } finally {
+    writeFileSync(path.join(dir, 'cgroup.freeze'), '0'); // a frozen task dies only once thawed
+  }
+}
+
+/** Kill what is in the cgroup, wait until it is empty (at most timeoutMs), remove it and its children. Idempotent. */
+export async function removeCgroup(dir: string, timeoutMs = 5000): Promise<void> {
+  if (!existsSync(dir)) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await killCgroup(dir);
+    if (!populated(dir)) break;
+    if (Date.now() > deadline) {
+      const left = await pidsIn(dir);
+      throw new MinipodError('COMMAND_FAILED', `cgroup ${dir} still holds pid(s) ${left.join(', ')} ${timeoutMs / 1000}s after SIGKILL (stuck in the kernel, state D?): see /proc/PID/stack, then \`rmdir ${dir}\``);
+    }
+    await sleep(5);
+  }
+  await removeTree(dir);
+}
+
+async function removeTree(dir: string): Promise<void> {
+  for (const child of await childCgroups(dir)) await removeTree(path.join(dir, child));
+  await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}

@@ -1,0 +1,80 @@
+// The cgroups of a daemon's pods: PARENT/pod-UID, one per pod, holding its pause holder, its apps,
+// its `exec`s and whatever they start. Stopping a pod kills the whole cgroup, so nothing it started
+// survives it — not a `setsid` daemon, nor a process that moved to another network namespace.
+// Where no cgroup2 hierarchy can be used, NO_CGROUPS keeps the call sites unchanged (pods are
+// then cleared by their network namespace only, as before).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { commandLine } from '../process/identity.js';
+import { log } from '../log.js';
+import { checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
+
+export interface PodCgroups {
+  /** PARENT, or null when pods get no cgroup. */
+  readonly parent: string | null;
+  dir(uid: string): string | null;
+  create(uid: string): Promise<void>;
+  /** argv that runs `argv` inside the pod's cgroup from its first instruction (rootfs/cgexec). */
+  wrap(uid: string, argv: string[]): string[];
+  /** Move a process that does not fork (a pause holder) into the pod's cgroup. */
+  adopt(uid: string, pid: number): void;
+  /** SIGKILL everything in the pod's cgroup now (a recovery, before the new sandbox joins it). */
+  kill(uid: string): Promise<void>;
+  remove(uid: string): Promise<void>;
+  /** Every pod cgroup under PARENT, with the processes in it (for gc). */
+  list(): Promise<{ uid: string; dir: string; processes: { pid: number; cmd: string }[] }[]>;
+}
+
+const PREFIX = 'pod-';
+
+export function podCgroups(parent: string, cgexec: string): PodCgroups {
+  const dir = (uid: string) => path.join(parent, `${PREFIX}${uid}`);
+  return {
+    parent,
+    dir,
+    create: (uid) => createCgroup(dir(uid)),
+    wrap: (uid, argv) => [cgexec, dir(uid), ...argv],
+    adopt: (uid, pid) => {
+      mkdirSync(dir(uid), { recursive: true, mode: 0o755 }); // gone after a reboot, or made by an older minipod
+      moveInto(dir(uid), pid);
+    },
+    kill: (uid) => killCgroup(dir(uid)),
+    remove: (uid) => removeCgroup(dir(uid)),
+    async list() {
+      const out = [];
+      for (const name of (await childCgroups(parent)).filter((n) => n.startsWith(PREFIX))) {
+        const processes = await Promise.all((await pidsIn(path.join(parent, name))).map(async (pid) => ({ pid, cmd: await commandLine(pid) })));
+        out.push({ uid: name.slice(PREFIX.length), dir: path.join(parent, name), processes });
+      }
+      return out;
+    },
+  };
+}
+
+export const NO_CGROUPS: PodCgroups = {
+  parent: null,
+  dir: () => null,
+  create: async () => {},
+  wrap: (_uid, argv) => argv,
+  adopt: () => {},
+  kill: async () => {},
+  remove: async () => {},
+  list: async () => [],
+};
+
+/** The pods' cgroups under ROOT/parentName, or NO_CGROUPS (with a warning) where cgroup2 cannot be used. */
+export async function openPodCgroups(parentName: string, cgexec: string): Promise<PodCgroups> {
+  const root = findCgroup2();
+  if (!root) {
+    log.warn('no cgroup2 hierarchy is mounted: pods get no cgroup, and what leaves a pod\'s network namespace is not tracked (mount one at /sys/fs/cgroup/unified)');
+    return NO_CGROUPS;
+  }
+  const parent = path.join(root, checkCgroupName(parentName));
+  try {
+    await createCgroup(parent);
+  } catch (err) {
+    log.warn({ parent, err: (err as Error).message }, 'cannot create the pods\' parent cgroup: pods get no cgroup');
+    return NO_CGROUPS;
+  }
+  return podCgroups(parent, cgexec);
+}
