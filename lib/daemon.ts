@@ -1,7 +1,7 @@
 // `minipod daemon`: wires the parts together and serves the API. On SIGTERM/SIGINT it leaves the
 // pods running for the next daemon to re-adopt (live restore), or, with --stop-pods-on-exit,
 // stops every pod so nothing it made is left behind.
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
@@ -14,6 +14,8 @@ import { openPodCgroups } from './cgroup/pods.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
+import { checkBridgeName } from './network/names.js';
+import { secureDir } from './node/secure-dir.js';
 import { PodManager } from './pod/manager.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
@@ -60,7 +62,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
   process.umask(0o077); // socket, state and logs are root-only
   const subnet = parseSubnet(opts.subnet);
-  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(opts.bridge)) throw new MinipodError('INVALID_ARGUMENT', `--bridge ${opts.bridge}: not a valid interface name (1-15 of a-z A-Z 0-9 _ . -)`);
+  checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
   const tools = await findTools();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
@@ -68,10 +70,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     // made once per node: a restarted daemon finds it in place.
     await run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', NODE_RUN_SOURCE, '/run']);
   }
-  await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
-  await mkdir(opts.runDir, { recursive: true, mode: 0o700 });
-  await chmod(opts.stateDir, 0o700);
-  await chmod(opts.runDir, 0o700);
+  // Root's own, or refused: a directory another user controls would let them steer root's writes.
+  opts = { ...opts, stateDir: await secureDir(opts.stateDir), runDir: await secureDir(opts.runDir) };
   const socket = path.join(opts.runDir, SOCKET_NAME);
   await claimSocket(socket);
 

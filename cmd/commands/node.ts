@@ -1,13 +1,12 @@
 // `minipod node …`: run a daemon in its own network + mount namespace (see lib/node).
-import os from 'node:os';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { MinipodError } from '../../lib/errors.js';
-import { nodeDirOf } from '../../lib/node/paths.js';
+import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node/paths.js';
 import { fail, usage, verb } from '../common.js';
 
 // The node behind $MINIPOD_SOCKET, if it points at one (what `node start` told you to export).
-const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? path.join(os.tmpdir(), 'minipod-node');
+const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? DEFAULT_NODE_DIR;
 type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; command?: string[] };
 
 const load = () => import('../../lib/node/node-namespace.js');

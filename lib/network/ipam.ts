@@ -24,6 +24,10 @@ export function parseSubnet(cidr: string): Subnet {
   if (prefix > 30) throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: prefix /${prefix} leaves no pod address (use /30 or shorter)`);
   const size = 2 ** (32 - prefix);
   const base = toInt(addr.toString()) - (toInt(addr.toString()) % size);
+  for (const n of [base, base + size - 1]) {
+    const unusable = unusableRange(toIp(n));
+    if (unusable) throw new MinipodError('INVALID_ARGUMENT', `--subnet ${cidr}: ${toIp(n)} is ${unusable}, which cannot hold pods: use a private range such as 10.88.0.0/16`);
+  }
   return {
     cidr: `${toIp(base)}/${prefix}`,
     network: toIp(base),
@@ -32,6 +36,21 @@ export function parseSubnet(cidr: string): Subnet {
     first: base + 2,
     last: base + size - 2,
   };
+}
+
+/** Why an address cannot be a pod's or a bridge's, or undefined if it can. */
+function unusableRange(ip: string): string | undefined {
+  const range = ipaddr.IPv4.parse(ip).range();
+  const why: Record<string, string> = {
+    unspecified: 'in 0.0.0.0/8 ("this network")',
+    loopback: 'loopback (127.0.0.0/8)',
+    multicast: 'multicast (224.0.0.0/4)',
+    linkLocal: 'link-local (169.254.0.0/16)',
+    broadcast: 'the broadcast address',
+  };
+  if (why[range]) return why[range];
+  if (toInt(ip) >= toInt('240.0.0.0')) return 'reserved (240.0.0.0/4)';
+  return undefined;
 }
 
 export function contains(subnet: Subnet, ip: string): boolean {

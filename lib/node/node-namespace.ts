@@ -3,19 +3,27 @@
 // and routes exist only there, so tests, benchmarks and demos never touch the host's network.
 // The node outlives its daemon, as a machine outlives a restart of its container runtime: a
 // daemon stopped (or crashed) and started again re-adopts the pods still running in it.
-import { openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+// Root works in the node's directory only once it is known to be root's (secure-dir.ts), and one
+// node command at a time (lock.ts).
+import { closeSync, existsSync } from 'node:fs';
+import { readlink, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
 import { spawnProcess } from '../exec/run.js';
 import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
-import { isSameProcess, startTimeOf } from '../process/identity.js';
+import { parseSubnet } from '../network/ipam.js';
+import { checkBridgeName } from '../network/names.js';
+import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { pinNamespace } from '../sandbox/netns.js';
+import { withNodeLock } from './lock.js';
+import { nodeCgroup } from './node-cgroup.js';
 import { nodePaths } from './paths.js';
+import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
 export { nodePaths } from './paths.js';
 
@@ -37,6 +45,7 @@ export interface NodeOptions {
   stopPodsOnExit?: boolean;
 }
 
+type Paths = ReturnType<typeof nodePaths>;
 
 /** Alive and not a zombie: an exited daemon may wait a while for init to reap it. */
 const alive = async (pid: number) => (await startTimeOf(pid)) !== undefined;
@@ -53,23 +62,26 @@ async function healthy(socket: string): Promise<number | undefined> {
   });
 }
 
-/** Our daemon, not whatever process now has the pid a stale pid file names. */
-async function isNodeDaemon(pid: number, stateDir: string): Promise<boolean> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  return cmdline.split('\0').includes('daemon') && cmdline.includes(stateDir);
+/** "PID STARTTIME" from a file of ours: the pid only if it is still that very process. */
+async function readIdentity(file: string): Promise<number | undefined> {
+  const [pid, startTime] = ((await readPrivate(file)) ?? '').trim().split(' ');
+  return pid && /^\d+$/.test(pid) && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
+}
+
+async function writeIdentity(file: string, pid: number): Promise<void> {
+  await writePrivate(file, `${pid} ${await startTimeOf(pid)}\n`);
 }
 
 /** The node holder's pid, if it is still the very process recorded. */
 export async function readHolder(dir: string): Promise<number | undefined> {
-  const [pid, startTime] = (await readFile(nodePaths(dir).holderFile, 'utf8').catch(() => '')).trim().split(' ');
-  return pid && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
+  return readIdentity(nodePaths(dir).holderFile);
 }
 
-/** The node's daemon's pid, if it is running. */
-async function readDaemon(dir: string): Promise<number | undefined> {
-  const p = nodePaths(dir);
-  const pid = Number(await readFile(p.pidFile, 'utf8').catch(() => ''));
-  return pid && (await isNodeDaemon(pid, p.stateDir)) ? pid : undefined;
+/** The node's daemon's pid, if it is running: the recorded process, and a minipod daemon on this state dir. */
+async function readDaemon(p: Paths): Promise<number | undefined> {
+  const pid = await readIdentity(p.pidFile);
+  const cmdline = pid ? await commandLine(pid) : '';
+  return pid && cmdline.split(' ').includes('daemon') && cmdline.includes(p.stateDir) ? pid : undefined;
 }
 
 /**
@@ -78,20 +90,53 @@ async function readDaemon(dir: string): Promise<number | undefined> {
  */
 export async function readNode(dir: string): Promise<NodeInfo | undefined> {
   const p = nodePaths(dir);
-  const pid = await readDaemon(dir);
+  const pid = await readDaemon(p);
   if (!pid) return undefined;
   let holderPid = await readHolder(dir);
   if (!holderPid) {
     log.warn({ daemon: pid }, 'the node holder is gone: starting a new one in the daemon\'s namespaces');
-    holderPid = await startHolder([await tool('nsenter'), `--target=${pid}`, '--net', '--mount', '--', PAUSE_PATH], p);
+    const argv = [await tool('nsenter'), `--target=${pid}`, '--net', '--mount', '--', PAUSE_PATH];
+    holderPid = await startHolder(nodeCgroup(p.dir)?.wrap(argv) ?? argv, p);
   }
   return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
 }
 
-async function tool(name: 'unshare' | 'nsenter'): Promise<string> {
+async function tool(name: 'unshare' | 'nsenter' | 'flock'): Promise<string> {
   const file = await findExecutable(name, `${process.env.PATH ?? ''}:/usr/bin:/bin`);
   if (!file) throw new MinipodError('NOT_FOUND', `${name} not found in PATH: install util-linux (apt-get install util-linux)`);
   return file;
+}
+
+/** The flags a node keeps in node.json, checked as the daemon would check them. */
+function checkOptions(opts: NodeOptions, source: string): NodeOptions {
+  const known = ['bridge', 'subnet', 'stopPodsOnExit'];
+  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
+  if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
+  if (opts.bridge !== undefined) checkBridgeName(String(opts.bridge));
+  if (opts.subnet !== undefined) parseSubnet(String(opts.subnet));
+  if (opts.stopPodsOnExit !== undefined && typeof opts.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
+  return opts;
+}
+
+async function savedOptions(p: Paths): Promise<NodeOptions> {
+  const text = await readPrivate(p.optionsFile);
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = null;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MinipodError('INVALID_ARGUMENT', `${p.optionsFile}: not a JSON object: fix or remove it`);
+  return checkOptions(value as NodeOptions, p.optionsFile);
+}
+
+/** The node's directory, made safe (or refused) before anything is written in it; its real path. */
+async function secureNode(dir: string): Promise<Paths> {
+  const p = nodePaths(await secureDir(dir));
+  await secureDir(p.stateDir);
+  await secureDir(p.runDir);
+  return p;
 }
 
 /**
@@ -99,43 +144,50 @@ async function tool(name: 'unshare' | 'nsenter'): Promise<string> {
  * daemon stopped or crashed) keeps its namespaces, flags and pods: the new daemon re-adopts them.
  */
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
-  const p = nodePaths(dir);
-  if (await readDaemon(dir)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
+  const given = checkOptions(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), 'flags');
+  const p = await secureNode(dir);
+  return withNodeLock(p.lockFile, await tool('flock'), () => startLocked(p, given));
+}
+
+async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
+  if (await readDaemon(p)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   const [unshare, nsenter] = [await tool('unshare'), await tool('nsenter')];
-  await mkdir(p.dir, { recursive: true, mode: 0o700 });
-  let holderPid = await readHolder(dir);
+  // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
+  const opts = { ...(await savedOptions(p)), ...given };
+  const cg = nodeCgroup(p.dir);
+  if (cg) await createCgroup(cg.nodeDir);
+  const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
+  let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
-  // A node keeps the flags it was started with (also across a reboot); only those given now replace them.
-  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  opts = { ...JSON.parse(await readFile(p.optionsFile, 'utf8').catch(() => '{}')), ...given };
-  if (!holderPid) holderPid = await startHolder([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH], p);
-  await writeFile(p.optionsFile, `${JSON.stringify(opts)}\n`);
+  if (!holderPid) holderPid = await startHolder(inCgroup([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH]), p);
+  await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
 
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace'];
   if (opts.bridge) flags.push('--bridge', opts.bridge);
   if (opts.subnet) flags.push('--subnet', opts.subnet);
   if (opts.stopPodsOnExit) flags.push('--stop-pods-on-exit');
-  const logFd = openSync(p.logFile, 'a', 0o600);
+  if (cg) flags.push('--cgroup-parent', cg.name);
+  const logFd = openAppend(p.logFile);
   // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
-  const proc = spawnProcess([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags], {
+  const proc = spawnProcess(inCgroup([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags]), {
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
   proc.catch(() => {});
   proc.unref();
   const pid = proc.pid!;
-  await writeFile(p.pidFile, `${pid}\n`);
+  await writeIdentity(p.pidFile, pid);
   for (let waited = 0; waited < 30_000; waited += 20) {
     if (!(await alive(pid)) || proc.exitCode !== null) break;
     // Only this daemon counts: another one answering on the socket means this one will fail.
     if ((await healthy(p.socket)) === pid) return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
     await sleep(20);
   }
-  const tail = (await readFile(p.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
+  const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   if (await alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
-  if (fresh) await stopNode(dir).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
+  if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
@@ -143,7 +195,7 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
  * The node holder: a pause process that keeps the node's network and mount namespaces — new ones
  * (unshare), or a live daemon's (nsenter). Registered once it runs; killed if it never does.
  */
-async function startHolder(argv: string[], p: ReturnType<typeof nodePaths>): Promise<number> {
+async function startHolder(argv: string[], p: Paths): Promise<number> {
   const proc = spawnProcess(argv, { stdio: ['ignore', 'ignore', 'ignore'] });
   proc.catch(() => {});
   proc.unref();
@@ -154,8 +206,8 @@ async function startHolder(argv: string[], p: ReturnType<typeof nodePaths>): Pro
       if (waited > 5000 || proc.exitCode !== null) throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
       await sleep(5);
     }
-    await writeFile(p.holderFile, `${pid} ${await startTimeOf(pid)}\n`);
-    await writeFile(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
+    await writeIdentity(p.holderFile, pid);
+    await writePrivate(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
     return pid;
   } catch (err) {
     proc.kill('SIGKILL');
@@ -176,9 +228,8 @@ function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
 }
 
 /** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
-async function stopDaemon(dir: string, stopPods: boolean, timeoutMs: number): Promise<void> {
-  const p = nodePaths(dir);
-  const pid = await readDaemon(dir);
+async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promise<void> {
+  const pid = await readDaemon(p);
   if (!pid) return;
   if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
   for (let waited = 0; (await alive(pid)) && waited < timeoutMs; waited += 20) await sleep(20);
@@ -188,27 +239,38 @@ async function stopDaemon(dir: string, stopPods: boolean, timeoutMs: number): Pr
 
 /** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */
 export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
-  // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
-  if (!(await readNode(dir)) && !(await readHolder(dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${dir}: start one with \`minipod node start\``);
-  await stopDaemon(dir, false, 60_000);
-  return startNode(dir, opts);
+  const given = checkOptions(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), 'flags');
+  const p = await secureNode(dir);
+  return withNodeLock(p.lockFile, await tool('flock'), async () => {
+    // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
+    if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
+    await stopDaemon(p, false, 60_000);
+    return startLocked(p, given);
+  });
 }
 
 /**
- * Stop the node: its daemon stops every pod, then anything still in the node's mount namespace
- * (left by a daemon that crashed) and the node holder are killed, and with them the node's
- * bridge and veths. False if there was no node.
+ * Stop the node: its daemon stops every pod, then anything still in the node's cgroup or mount
+ * namespace (left by a daemon that crashed) and the node holder are killed, and with them the
+ * node's bridge and veths. Its flags (node.json), records and logs stay for the next start.
+ * False if there was no node.
  */
 export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean> {
-  const p = nodePaths(dir);
-  const holderPid = await readHolder(dir);
-  const mntns = (await readFile(p.mntnsFile, 'utf8').catch(() => '')).trim();
-  if (!holderPid && !mntns && !(await readDaemon(dir))) return false;
+  if (!existsSync(dir)) return false;
+  const p = await secureNode(dir);
+  return withNodeLock(p.lockFile, await tool('flock'), () => stopLocked(p, timeoutMs));
+}
+
+async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
+  const holderPid = await readHolder(p.dir);
+  const mntns = ((await readPrivate(p.mntnsFile)) ?? '').trim();
+  const cg = nodeCgroup(p.dir);
+  if (!holderPid && !mntns && !(await readDaemon(p)) && !(cg && existsSync(cg.dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = pinNamespace('mnt', mntns, [holderPid, await readDaemon(dir)]);
+  const pinned = pinNamespace('mnt', mntns, [holderPid, await readDaemon(p)]);
   try {
-    await stopDaemon(dir, true, timeoutMs);
+    await stopDaemon(p, true, timeoutMs);
     if (pinned) {
       const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
       if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
@@ -217,10 +279,14 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
     } else if (holderPid) {
       process.kill(holderPid, 'SIGKILL');
     }
+    // Whatever the node started and is still alive, wherever it went (even with the daemon and the
+    // holder both dead, when the namespace cannot be pinned any more): its cgroup holds it.
+    if (cg) await removeCgroup(cg.dir);
+    else if (!pinned && mntns) log.warn({ mntns }, 'the node holder and daemon are gone and this machine has no cgroup2: processes left in the node cannot be found safely (look for them with `ps -e -o pid,mntns,cmd`)');
   } finally {
     pinned?.close();
   }
-  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.optionsFile]) await rm(file, { force: true });
+  for (const file of [p.pidFile, p.holderFile, p.mntnsFile]) await rm(file, { force: true });
   return true;
 }
 

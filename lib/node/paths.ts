@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+/** Not under /tmp, which any user can create first; not under /run, which a node covers with its own. */
+export const DEFAULT_NODE_DIR = '/var/lib/minipod-node';
+
 export function nodePaths(dir: string) {
   const abs = path.resolve(dir);
   return {
@@ -10,11 +13,12 @@ export function nodePaths(dir: string) {
     stateDir: path.join(abs, 'state'),
     runDir: path.join(abs, 'run'),
     socket: path.join(abs, 'run', 'minipod.sock'),
-    pidFile: path.join(abs, 'daemon.pid'),
+    pidFile: path.join(abs, 'daemon.pid'), // "PID STARTTIME" of the daemon
     holderFile: path.join(abs, 'node.pid'), // "PID STARTTIME" of the node holder
     optionsFile: path.join(abs, 'node.json'), // the daemon flags the node was started with
     mntnsFile: path.join(abs, 'node.mntns'),
     logFile: path.join(abs, 'daemon.log'),
+    lockFile: path.join(abs, 'node.lock'), // flock(2)ed by node start, restart and stop
   };
 }
 

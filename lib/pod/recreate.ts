@@ -15,7 +15,7 @@ import { epochMs, round, type LivePod, type PodContext } from './live.js';
 import { startTimeOf } from '../process/identity.js';
 import { stopProcess } from '../process/stop.js';
 import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace, type NamespacePin } from '../sandbox/netns.js';
+import { pinNamespace, unmountNamespace, type NamespacePin } from '../sandbox/netns.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { RecoveryTimeline } from './types.js';
@@ -90,6 +90,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     pin = undefined;
     if (!fh) return swept;
     swept = killProcessesIn('net', [old.netns], new Set(pinnedHolder ? [pinnedHolder] : []))
+      .then(() => unmountNamespace(old.netns))
       .then(() => {}, () => {})
       .finally(() => fh.close());
     return swept;

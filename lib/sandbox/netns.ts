@@ -63,9 +63,15 @@ export async function namespaceMounts(): Promise<{ target: string; ns: string }[
     .map((f) => ({ ns: f[3]!, target: unescape(f[4]!) }));
 }
 
-/** Lazily unmount every bind mount of namespace `ns` in our mount namespace; returns their paths. */
+/**
+ * Lazily unmount every bind mount of namespace `ns` in our mount namespace; returns their paths.
+ * umount takes a path and removes the mount on top there: a path where another namespace was
+ * mounted over ours (a restarted app pinning its new one at the same place) is left alone.
+ */
 export async function unmountNamespace(ns: string): Promise<string[]> {
-  const targets = (await namespaceMounts()).filter((m) => m.ns === ns).map((m) => m.target);
+  const top = new Map<string, string>(); // mountinfo lists mounts in order: the last at a path is on top
+  for (const m of await namespaceMounts()) top.set(m.target, m.ns);
+  const targets = [...top].filter(([, n]) => n === ns).map(([target]) => target);
   for (const target of targets) await run(['umount', '--lazy', target]);
   return targets;
 }

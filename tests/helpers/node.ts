@@ -11,6 +11,7 @@ import { ApiClient } from '../../lib/api/client.js';
 import { parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
+import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
@@ -190,10 +191,17 @@ async function cmdlineOf(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
 }
 
-/** What a node holds: links, leases, pod records, log dirs and the processes on it. */
+/** The pods' cgroups on the node (pod-UID under the node's own cgroup). */
+export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]> {
+  const cg = nodeCgroup(node.dir);
+  return cg ? (await readdir(cg.dir).catch(() => [])).filter((n) => n.startsWith('pod-')) : [];
+}
+
+/** What a node holds: links, leases, pod records, log dirs, pod cgroups and the processes on it. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
+    cgroups: await podCgroups(node),
     links: (await nodeLinks(node)).sort(),
     leases: (await leases(node)).sort(),
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
@@ -204,7 +212,7 @@ export async function snapshot(node: TestNode) {
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { links: ['lo', 'minipod0'], leases: [], records: [], logs: [], processes: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], logs: [], processes: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {

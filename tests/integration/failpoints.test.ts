@@ -22,7 +22,7 @@ const manifest = {
   spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'a', command: ['sleep', 'infinity'] }, { name: 'web', command: ['busybox', 'httpd', '-f', '-p', '80', '-h', '/tmp'], ports: [{ containerPort: 80 }] }] },
 };
 
-const createSteps = ['allocate-IP', 'persist-record', 'create-log-directory', 'start-pause-holder', 'create-veth', 'configure-eth0', 'start-containers'];
+const createSteps = ['allocate-IP', 'create-cgroup', 'persist-record', 'create-log-directory', 'start-pause-holder', 'create-veth', 'configure-eth0', 'start-containers'];
 
 for (const step of createSteps) {
   test.serial(`create fails after "${step}": error names it, nothing leaks, the pod can be created again`, async (t) => {
@@ -39,7 +39,7 @@ for (const step of createSteps) {
   });
 }
 
-const removeSteps = ['persist-record', 'stop-apps', 'delete-sandbox', 'release-IP', 'delete-logs', 'delete-record'];
+const removeSteps = ['persist-record', 'stop-apps', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
 
 for (const step of removeSteps) {
   test.serial(`rm -f fails after "${step}": error names it, a second rm -f finishes, nothing leaks`, async (t) => {

@@ -24,24 +24,39 @@ test.after.always(async () => {
 
 const get = (name: string) => node.api.request<PodRecord>('GET', `/pods/${name}`);
 
-test.serial('an app that leaves its holder\'s namespace is a split brain: NetnsMismatch, then recovery', async (t) => {
+test.serial('an app that leaves the pod\'s namespace is killed and restarted with back-off; the sandbox stays', async (t) => {
   const flag = path.join(scratch, 'moved-once');
   // The first run moves itself into a namespace of its own; the restarted one stays put.
   const script = `if [ -e ${flag} ]; then exec sleep infinity; else touch ${flag}; exec unshare --net sleep infinity; fi`;
   await node.api.request('POST', '/pods', { metadata: { name: 'split' }, spec: { containers: [{ name: 'app', command: ['sh', '-c', script] }] } });
+  const first = await get('split');
   const p = await waitFor(async () => {
     const r = await get('split');
-    return r.sandbox?.attempt === 1 && r.phase === 'Running' ? r : undefined;
-  }, 'the guard to notice and recover');
+    return r.containers[0]!.restartCount === 1 && r.containers[0]!.state === 'Running' ? r : undefined;
+  }, 'the guard to notice and the app to be restarted');
   const evs = (await node.cli(['events', 'split', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as PodEvent);
   const mismatch = evs.find((e) => e.reason === 'NetnsMismatch');
   t.truthy(mismatch);
-  t.regex(mismatch!.message, /container app \(pid \d+\) is in net:\[\d+\], its pause holder in net:\[\d+\]/);
-  t.regex(p.lastRecovery!.cause, /^NetnsMismatch: /);
+  t.regex(mismatch!.message, /container app \(pid \d+\) is in net:\[\d+\], its pause holder in net:\[\d+\]: the container left the pod's network namespace; killing it/);
+  t.false(evs.some((e) => e.reason === 'SandboxChanged'), 'no sandbox recreation');
+  t.is(p.sandbox!.attempt, 0);
+  t.is(p.sandbox!.pid, first.sandbox!.pid, 'same holder');
+  t.is(p.containers[0]!.lastState?.signal, 'SIGKILL');
   t.is(await netnsOf(p.containers[0]!.pid!), p.sandbox!.netns);
-  t.is(p.containers[0]!.restartCount, 1);
-  t.deepEqual(p.conditions, []);
   t.is((await node.cli(['rm', '-f', 'split'])).exitCode, 0);
+});
+
+test.serial('an app that keeps leaving gets CrashLoopBackOff, not a new sandbox every time', async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'leaver' }, spec: { containers: [{ name: 'app', command: ['unshare', '--net', 'sleep', 'infinity'] }] } });
+  const p = await waitFor(async () => {
+    const r = await get('leaver');
+    return r.containers[0]!.reason === 'CrashLoopBackOff' ? r : undefined;
+  }, 'the back-off', 20_000);
+  t.is(p.sandbox!.attempt, 0);
+  const evs = (await node.cli(['events', 'leaver', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as PodEvent);
+  t.true(evs.some((e) => e.reason === 'BackOff'));
+  t.false(evs.some((e) => e.reason === 'SandboxChanged'));
+  t.is((await node.cli(['rm', '-f', 'leaver'])).exitCode, 0);
 });
 
 test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP connection survive', async (t) => {

@@ -1,0 +1,23 @@
+// One node command at a time per node directory: `node start`, `restart` and `stop` hold an
+// exclusive flock(2) on DIR/node.lock while they run. The kernel drops the lock when the holder's
+// descriptor closes, also when the process dies, so there is no stale lock to guess about (a pid
+// file would race). Node has no flock(), so util-linux's flock(1) takes the lock on our own open
+// descriptor, shared with it; the lock stays ours after it exits.
+import { closeSync } from 'node:fs';
+import { MinipodError } from '../errors.js';
+import { CommandError } from '../exec/command-error.js';
+import { run } from '../exec/run.js';
+import { openAppend } from './secure-dir.js';
+
+export async function withNodeLock<T>(file: string, flock: string, fn: () => Promise<T>, waitSeconds = 120): Promise<T> {
+  const fd = openAppend(file);
+  try {
+    await run([flock, '--exclusive', '--wait', String(waitSeconds), '3'], { fd3: fd }).catch((err: unknown) => {
+      if (err instanceof CommandError && err.exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
+      throw err;
+    });
+    return await fn();
+  } finally {
+    closeSync(fd); // our last descriptor on the lock: it is released
+  }
+}
