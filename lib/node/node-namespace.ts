@@ -157,26 +157,32 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   const cg = nodeCgroup(p.dir);
   if (cg) await createCgroup(cg.nodeDir);
   const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
-  let holderPid = await readHolder(p.dir);
-  const fresh = !holderPid;
-  if (!holderPid) holderPid = await startHolder(inCgroup([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH]), p);
-  await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
-
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace'];
   if (opts.bridge) flags.push('--bridge', opts.bridge);
   if (opts.subnet) flags.push('--subnet', opts.subnet);
   if (opts.stopPodsOnExit) flags.push('--stop-pods-on-exit');
   if (cg) flags.push('--cgroup-parent', cg.name);
-  const logFd = openAppend(p.logFile);
-  // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
-  const proc = spawnProcess(inCgroup([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags]), {
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  proc.catch(() => {});
-  proc.unref();
+  const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
+  let holderPid = await readHolder(p.dir);
+  const fresh = !holderPid;
+  let proc: ReturnType<typeof spawnProcess>;
+  try {
+    if (!holderPid) holderPid = await startHolder(inCgroup([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH]), p);
+    await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
+    // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
+    proc = spawnProcess(inCgroup([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags]), {
+      stdio: ['ignore', logFd, logFd],
+    });
+    proc.catch(() => {});
+    proc.unref();
+    await writeIdentity(p.pidFile, proc.pid!);
+  } catch (err) {
+    if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
+    throw err;
+  } finally {
+    closeSync(logFd);
+  }
   const pid = proc.pid!;
-  await writeIdentity(p.pidFile, pid);
   for (let waited = 0; waited < 30_000; waited += 20) {
     if (!(await alive(pid)) || proc.exitCode !== null) break;
     // Only this daemon counts: another one answering on the socket means this one will fail.

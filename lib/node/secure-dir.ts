@@ -77,7 +77,13 @@ export async function writePrivate(file: string, text: string): Promise<void> {
 
 /** A descriptor appending to file (a log), created 0600; never a symlink, never somebody else's file. */
 export function openAppend(file: string): number {
-  const fd = openSync(file, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+  let fd: number;
+  try {
+    fd = openSync(file, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new MinipodError('INVALID_ARGUMENT', `${file} is a symlink: refusing to follow it (remove it)`);
+    throw err;
+  }
   const st = fstatSync(fd);
   if (!st.isFile() || st.uid !== 0) {
     closeSync(fd);
