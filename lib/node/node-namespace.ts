@@ -15,13 +15,12 @@ import { MinipodError } from '../errors.js';
 import { spawnProcess } from '../exec/run.js';
 import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
-import { parseSubnet } from '../network/ipam.js';
-import { checkBridgeName } from '../network/names.js';
 import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { pinNamespace } from '../sandbox/netns.js';
 import { withNodeLock } from './lock.js';
 import { nodeCgroup } from './node-cgroup.js';
+import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { nodePaths } from './paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
@@ -39,11 +38,7 @@ export interface NodeInfo {
   stateDir: string;
 }
 
-export interface NodeOptions {
-  bridge?: string;
-  subnet?: string;
-  stopPodsOnExit?: boolean;
-}
+export type { NodeOptions };
 
 type Paths = ReturnType<typeof nodePaths>;
 
@@ -107,30 +102,6 @@ async function tool(name: 'unshare' | 'nsenter' | 'flock'): Promise<string> {
   return file;
 }
 
-/** The flags a node keeps in node.json, checked as the daemon would check them. */
-function checkOptions(opts: NodeOptions, source: string): NodeOptions {
-  const known = ['bridge', 'subnet', 'stopPodsOnExit'];
-  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
-  if (opts.bridge !== undefined) checkBridgeName(String(opts.bridge));
-  if (opts.subnet !== undefined) parseSubnet(String(opts.subnet));
-  if (opts.stopPodsOnExit !== undefined && typeof opts.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
-  return opts;
-}
-
-async function savedOptions(p: Paths): Promise<NodeOptions> {
-  const text = await readPrivate(p.optionsFile);
-  if (text === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = null;
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MinipodError('INVALID_ARGUMENT', `${p.optionsFile}: not a JSON object: fix or remove it`);
-  return checkOptions(value as NodeOptions, p.optionsFile);
-}
-
 /** The node's directory, made safe (or refused) before anything is written in it; its real path. */
 async function secureNode(dir: string): Promise<Paths> {
   const p = nodePaths(await secureDir(dir));
@@ -144,7 +115,7 @@ async function secureNode(dir: string): Promise<Paths> {
  * daemon stopped or crashed) keeps its namespaces, flags and pods: the new daemon re-adopts them.
  */
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
-  const given = checkOptions(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), 'flags');
+  const given = checkOptions(opts, 'flags');
   const p = await secureNode(dir);
   return withNodeLock(p.lockFile, await tool('flock'), () => startLocked(p, given));
 }
@@ -153,15 +124,11 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   if (await readDaemon(p)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   const [unshare, nsenter] = [await tool('unshare'), await tool('nsenter')];
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
-  const opts = { ...(await savedOptions(p)), ...given };
+  const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
   if (cg) await createCgroup(cg.nodeDir);
   const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
-  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace'];
-  if (opts.bridge) flags.push('--bridge', opts.bridge);
-  if (opts.subnet) flags.push('--subnet', opts.subnet);
-  if (opts.stopPodsOnExit) flags.push('--stop-pods-on-exit');
-  if (cg) flags.push('--cgroup-parent', cg.name);
+  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
@@ -245,7 +212,7 @@ async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promi
 
 /** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */
 export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
-  const given = checkOptions(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), 'flags');
+  const given = checkOptions(opts, 'flags');
   const p = await secureNode(dir);
   return withNodeLock(p.lockFile, await tool('flock'), async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.

@@ -1,0 +1,41 @@
+// The flags a node keeps in DIR/node.json (across daemon restarts, `node stop` and reboots), checked
+// as the daemon checks them, whether they come from the command line or from the file.
+import { MinipodError } from '../errors.js';
+import { parseSubnet } from '../network/ipam.js';
+import { checkBridgeName } from '../network/names.js';
+import { readPrivate } from './secure-dir.js';
+
+export interface NodeOptions {
+  bridge?: string;
+  subnet?: string;
+  stopPodsOnExit?: boolean;
+}
+
+export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
+  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit'].includes(k));
+  if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
+  if (defined.bridge !== undefined) checkBridgeName(String(defined.bridge));
+  if (defined.subnet !== undefined) parseSubnet(String(defined.subnet));
+  if (defined.stopPodsOnExit !== undefined && typeof defined.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
+  return defined;
+}
+
+/** The node's saved flags ({} for a new node); a file that fails the checks is an error naming it. */
+export async function savedOptions(file: string): Promise<NodeOptions> {
+  const text = await readPrivate(file);
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = null;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MinipodError('INVALID_ARGUMENT', `${file}: not a JSON object: fix or remove it`);
+  return checkOptions(value as NodeOptions, file);
+}
+
+/** The daemon's flags for these options. */
+export function daemonFlags(opts: NodeOptions): string[] {
+  return [...(opts.bridge ? ['--bridge', opts.bridge] : []), ...(opts.subnet ? ['--subnet', opts.subnet] : []), ...(opts.stopPodsOnExit ? ['--stop-pods-on-exit'] : [])];
+}
