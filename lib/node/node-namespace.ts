@@ -7,7 +7,6 @@
 // node command at a time (lock.ts).
 import { closeSync, existsSync } from 'node:fs';
 import { readlink, rm } from 'node:fs/promises';
-import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
@@ -15,10 +14,10 @@ import { MinipodError } from '../errors.js';
 import { spawnProcess } from '../exec/run.js';
 import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
-import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { pinNamespace } from '../sandbox/netns.js';
 import { withNodeLock } from './lock.js';
+import { alive, healthy, readDaemon, readIdentity, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { nodePaths } from './paths.js';
@@ -40,43 +39,9 @@ export interface NodeInfo {
 
 export type { NodeOptions };
 
-type Paths = ReturnType<typeof nodePaths>;
-
-/** Alive and not a zombie: an exited daemon may wait a while for init to reap it. */
-const alive = async (pid: number) => (await startTimeOf(pid)) !== undefined;
-
-/** The pid of the daemon answering on socket, if one does. */
-async function healthy(socket: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath: socket, path: '/v1/health' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve(res.statusCode === 200 ? (JSON.parse(body) as { pid?: number }).pid : undefined));
-    });
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-/** "PID STARTTIME" from a file of ours: the pid only if it is still that very process. */
-async function readIdentity(file: string): Promise<number | undefined> {
-  const [pid, startTime] = ((await readPrivate(file)) ?? '').trim().split(' ');
-  return pid && /^\d+$/.test(pid) && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
-}
-
-async function writeIdentity(file: string, pid: number): Promise<void> {
-  await writePrivate(file, `${pid} ${await startTimeOf(pid)}\n`);
-}
-
 /** The node holder's pid, if it is still the very process recorded. */
 export async function readHolder(dir: string): Promise<number | undefined> {
   return readIdentity(nodePaths(dir).holderFile);
-}
-
-/** The node's daemon's pid, if it is running: the recorded process, and a minipod daemon on this state dir. */
-async function readDaemon(p: Paths): Promise<number | undefined> {
-  const pid = await readIdentity(p.pidFile);
-  const cmdline = pid ? await commandLine(pid) : '';
-  return pid && cmdline.split(' ').includes('daemon') && cmdline.includes(p.stateDir) ? pid : undefined;
 }
 
 /**
@@ -186,28 +151,6 @@ async function startHolder(argv: string[], p: Paths): Promise<number> {
     proc.kill('SIGKILL');
     throw err;
   }
-}
-
-/** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
-function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, path: '/v1/shutdown', method: 'POST' }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 202);
-    });
-    req.on('error', () => resolve(false));
-    req.end(JSON.stringify({ stopPods }));
-  });
-}
-
-/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
-async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promise<void> {
-  const pid = await readDaemon(p);
-  if (!pid) return;
-  if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
-  for (let waited = 0; (await alive(pid)) && waited < timeoutMs; waited += 20) await sleep(20);
-  if (await alive(pid)) process.kill(pid, 'SIGKILL');
-  await rm(p.pidFile, { force: true });
 }
 
 /** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */

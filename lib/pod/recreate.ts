@@ -90,7 +90,6 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     pin = undefined;
     if (!fh) return swept;
     swept = killProcessesIn('net', [old.netns], new Set(pinnedHolder ? [pinnedHolder] : []))
-      .then(() => unmountNamespace(old.netns))
       .then(() => {}, () => {})
       .finally(() => fh.close());
     return swept;
@@ -136,6 +135,9 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     // with it; the new holder joins the pod's cgroup only after this kill, so it is spared.
     await ctx.node.cgroups.kill(r.uid);
     ctx.node.cgroups.adopt(r.uid, start.pid);
+    // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
+    // restarted app can mount its new one over the same path, where umount could no longer reach it.
+    await unmountNamespace(old.netns);
     removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
       () => {
         timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox

@@ -1,6 +1,6 @@
 // Integration-test helpers: every suite gets its own node namespace (a daemon alone in a fresh
 // network + mount namespace, state under a temp dir), so nothing touches the host's network.
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,7 +50,15 @@ export function requireRoot(): void {
 // Each namespace is held open until its node is stopped, so its inode number stays its own (a
 // freed one is soon another node's, maybe a parallel suite's).
 const nodes = new Map<string, number>(); // mount namespace → open descriptor on it
+const nodeCgroups = new Set<string>(); // and what any of them started, wherever it went
 process.once('exit', () => {
+  for (const dir of nodeCgroups) {
+    try {
+      writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+    } catch {
+      // stopped already
+    }
+  }
   for (const ns of nodes.keys()) {
     for (const entry of readdirSync('/proc')) {
       const pid = Number(entry);
@@ -66,10 +74,13 @@ process.once('exit', () => {
 function testNode(dir: string, info: NodeInfo): TestNode {
   const mnt = readlinkSync(`/proc/${info.holderPid}/ns/mnt`);
   if (!nodes.has(mnt)) nodes.set(mnt, openSync(`/proc/${info.holderPid}/ns/mnt`, 'r'));
+  const cg = nodeCgroup(dir)?.dir;
+  if (cg) nodeCgroups.add(cg);
   const forget = () => {
     const fd = nodes.get(mnt);
     if (fd !== undefined) closeSync(fd);
     nodes.delete(mnt);
+    if (cg) nodeCgroups.delete(cg);
   };
   return {
     ...info,
@@ -83,6 +94,8 @@ function testNode(dir: string, info: NodeInfo): TestNode {
     dispose: async () => {
       await stopNode(dir);
       forget();
+      // cgroups are global: a stopped node must leave none behind (hard rule: nothing leaks).
+      if (cg && existsSync(cg)) throw new Error(`leak: node cgroup ${cg} is still there after node stop`);
       if (!process.env.MINIPOD_KEEP_TEST_DIRS) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,64 @@
+// The node's daemon as a process: which pid it is (recorded with its start time, so a reused pid
+// is never taken for it), whether it answers, and how it is asked to go.
+import http from 'node:http';
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
+import type { nodePaths } from './paths.js';
+import { readPrivate, writePrivate } from './secure-dir.js';
+
+export type Paths = ReturnType<typeof nodePaths>;
+
+/** Alive and not a zombie: an exited daemon may wait a while for init to reap it. */
+export const alive = async (pid: number) => (await startTimeOf(pid)) !== undefined;
+
+/** The pid of the daemon answering on socket, if one does. */
+export async function healthy(socket: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: socket, path: '/v1/health' }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve(res.statusCode === 200 ? (JSON.parse(body) as { pid?: number }).pid : undefined));
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** "PID STARTTIME" from a file of ours: the pid only if it is still that very process. */
+export async function readIdentity(file: string): Promise<number | undefined> {
+  const [pid, startTime] = ((await readPrivate(file)) ?? '').trim().split(' ');
+  return pid && /^\d+$/.test(pid) && (await isSameProcess(Number(pid), startTime)) ? Number(pid) : undefined;
+}
+
+export async function writeIdentity(file: string, pid: number): Promise<void> {
+  await writePrivate(file, `${pid} ${await startTimeOf(pid)}\n`);
+}
+
+/** The node's daemon's pid, if it is running: the recorded process, and a minipod daemon on this state dir. */
+export async function readDaemon(p: Paths): Promise<number | undefined> {
+  const pid = await readIdentity(p.pidFile);
+  const cmdline = pid ? await commandLine(pid) : '';
+  return pid && cmdline.split(' ').includes('daemon') && cmdline.includes(p.stateDir) ? pid : undefined;
+}
+
+/** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
+function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, path: '/v1/shutdown', method: 'POST' }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 202);
+    });
+    req.on('error', () => resolve(false));
+    req.end(JSON.stringify({ stopPods }));
+  });
+}
+
+/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
+export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promise<void> {
+  const pid = await readDaemon(p);
+  if (!pid) return;
+  if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
+  for (let waited = 0; (await alive(pid)) && waited < timeoutMs; waited += 20) await sleep(20);
+  if (await alive(pid)) process.kill(pid, 'SIGKILL');
+  await rm(p.pidFile, { force: true });
+}
