@@ -12,6 +12,7 @@ import { findTools } from './exec/tools.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
+import { BRIDGE_NAME } from './network/names.js';
 import { PodManager } from './pod/manager.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
@@ -56,7 +57,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
   process.umask(0o077); // socket, state and logs are root-only
   const subnet = parseSubnet(opts.subnet);
-  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(opts.bridge)) throw new MinipodError('INVALID_ARGUMENT', `--bridge ${opts.bridge}: not a valid interface name (1-15 of a-z A-Z 0-9 _ . -)`);
+  if (!BRIDGE_NAME.test(opts.bridge)) throw new MinipodError('INVALID_ARGUMENT', `--bridge ${opts.bridge}: not a valid interface name (1-15 of a-z A-Z 0-9 _ . -)`);
   const tools = await findTools();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
     // A private /run, as a real node's would have (before our dirs, which may live under it);
@@ -81,7 +82,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
 
-  const store = new PodStore(opts.stateDir);
+  const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);
   await store.init();
   await leases.init();

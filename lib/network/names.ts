@@ -12,3 +12,7 @@ export function newHostVethName(): string {
 
 export const POD_IFNAME = 'eth0';
 export const HOST_VETH_PREFIX = 'mp';
+/** A host veth name as newHostVethName makes it. */
+export const HOST_VETH = /^mp[0-9a-z]{10}$/;
+/** What minipod accepts as a bridge name (--bridge): 1-15 of a-z A-Z 0-9 _ . - */
+export const BRIDGE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;

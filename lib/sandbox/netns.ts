@@ -2,6 +2,9 @@
 import { closeSync, openSync, readlinkSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 
+/** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
+export const NETNS = /^net:\[\d+\]$/;
+
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' = 'net'): Promise<string | undefined> {
   try {
     return await readlink(`/proc/${pid}/ns/${kind}`);
