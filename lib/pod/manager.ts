@@ -76,8 +76,7 @@ export class PodManager {
   async init(): Promise<void> {
     const { records, quarantined } = await this.ctx.store.loadAll();
     for (const q of quarantined) {
-      const name = path.basename(q.file).replace(/\.json\.corrupt$/, '');
-      this.ctx.events.record({ name: DNS_LABEL.test(name) ? name : '(node)', uid: '-' }, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
+      this.ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
     }
     const leftovers = await this.ctx.pool.takeLeftovers();
     for (const why of leftovers.rejected) this.ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });

@@ -11,6 +11,7 @@ import { checkRecord } from './record-check.js';
 
 /** A record moved aside as NAME.json.corrupt, with why (also kept in NAME.json.corrupt.why). */
 export interface Quarantined {
+  name: string; // from the file name: NAME.json
   file: string; // the .corrupt file
   issues: string[];
 }
@@ -69,13 +70,13 @@ export class PodStore {
     return { records, quarantined };
   }
 
-  /** The reason is written first: a crash in between leaves a record still to be checked, not one without a reason. */
+  /** Moved aside first: a crash before the reason is written leaves a record gc lists without why, never one loaded. */
   private async quarantine(file: string, issues: string[]): Promise<Quarantined> {
     const moved = `${file}${QUARANTINE_SUFFIX}`;
     log.error({ file, issues }, 'pod record quarantined: it fails validation and is not run');
-    await writeFile(`${moved}${REASON_SUFFIX}`, `${issues.join('\n')}\n`, { mode: 0o600 });
     await rename(file, moved);
-    return { file: moved, issues };
+    await writeFile(`${moved}${REASON_SUFFIX}`, `${issues.join('\n')}\n`, { mode: 0o600 });
+    return { name: path.basename(file, '.json'), file: moved, issues };
   }
 
   /** Why a quarantined record was moved aside, if it says. */

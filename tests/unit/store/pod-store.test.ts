@@ -147,6 +147,7 @@ for (const [what, forge, reason] of forgeries) {
     const moved = path.join(store.dir, 'web.json.corrupt');
     t.is(quarantined.length, 1);
     t.is(quarantined[0]!.file, moved);
+    t.is(quarantined[0]!.name, 'web');
     t.true(quarantined[0]!.issues.some((i) => reason.test(i)), quarantined[0]!.issues.join('\n'));
     t.deepEqual(await store.quarantineReason(moved), quarantined[0]!.issues, 'the reason is kept beside it for gc');
     t.deepEqual(reported, [{ file: path.join(store.dir, 'web.json'), issues: quarantined[0]!.issues }], 'logged field by field');
