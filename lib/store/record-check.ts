@@ -51,7 +51,10 @@ function checkNetwork(r: PodRecord, subnet: Subnet | undefined): string[] {
   return issues;
 }
 
-/** Names as in the manifest; argv as resolved from it; logs where creation puts them. */
+/**
+ * Names as in the manifest; argv as resolved from it; logs where creation puts them. Values a
+ * forger chose are quoted with JSON.stringify: no control character reaches a terminal via gc.
+ */
 async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]> {
   const issues: string[] = [];
   const specs = r.manifest.spec.containers;
@@ -63,16 +66,16 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     const { name, pathEnv, cwd } = commandLookup(spec);
     const [program, ...rest] = c.argv;
     if (!executableCandidates(name, pathEnv, cwd).includes(program!)) {
-      issues.push(`${at}.argv[0]: "${program}" is not where the manifest's command "${name}" resolves (PATH=${pathEnv}, workingDir=${cwd})`);
+      issues.push(`${at}.argv[0]: ${JSON.stringify(program)} is not where the manifest's command ${JSON.stringify(name)} resolves (PATH=${pathEnv}, workingDir=${cwd})`);
     } else if (!(await isExecutableFile(program!))) {
-      issues.push(`${at}.argv[0]: "${program}" is not an executable file`);
+      issues.push(`${at}.argv[0]: ${JSON.stringify(program)} is not an executable file`);
     }
     const expected = commandArgs(spec);
     if (JSON.stringify(rest) !== JSON.stringify(expected)) {
       issues.push(`${at}.argv: arguments ${JSON.stringify(rest)} are not the manifest's ${JSON.stringify(expected)} (command[1:] + args)`);
     }
     const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
-    if (c.logPath !== logPath) issues.push(`${at}.logPath: "${c.logPath}" is not ${logPath}`);
+    if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
   }
   return issues;
 }
