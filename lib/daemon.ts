@@ -86,7 +86,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
 
-  const store = new PodStore(opts.stateDir);
+  const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);
   await store.init();
   await leases.init();

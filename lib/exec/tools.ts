@@ -29,15 +29,17 @@ async function executable(file: string): Promise<boolean> {
   );
 }
 
+/** The files findExecutable tries, in order: what a resolved command can be (store/record-check.ts). */
+export function executableCandidates(command: string, pathEnv: string, cwd: string): string[] {
+  return command.includes('/') ? [path.resolve(cwd, command)] : pathEnv.split(':').filter(Boolean).map((dir) => path.resolve(cwd, dir, command));
+}
+
 /**
  * Resolve a command the way execvp would: a name with a "/" is a path (relative to cwd),
  * anything else is looked up in pathEnv.
  */
 export async function findExecutable(command: string, pathEnv: string, cwd = process.cwd()): Promise<string | undefined> {
-  const candidates = command.includes('/')
-    ? [path.resolve(cwd, command)]
-    : pathEnv.split(':').filter(Boolean).map((dir) => path.resolve(cwd, dir, command));
-  for (const file of candidates) {
+  for (const file of executableCandidates(command, pathEnv, cwd)) {
     if (await executable(file)) return file;
   }
   return undefined;

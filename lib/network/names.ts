@@ -14,10 +14,14 @@ export function newHostVethName(): string {
 /** A bridge name the kernel and iproute2 take as a name, not an option or a special device. */
 export function checkBridgeName(name: string, flag = '--bridge'): string {
   const fix = 'give 1-15 of a-z A-Z 0-9 _ . -, not starting with "-", such as minipod0';
-  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(name) || name.startsWith('-') || name === '.' || name === '..') throw new MinipodError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(name)}: not a valid interface name: ${fix}`);
+  if (!BRIDGE_NAME.test(name) || name.startsWith('-') || name === '.' || name === '..') throw new MinipodError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(name)}: not a valid interface name: ${fix}`);
   if (['lo', 'all', 'default', POD_IFNAME].includes(name)) throw new MinipodError('INVALID_ARGUMENT', `${flag} ${name}: reserved (${name === 'lo' ? 'the loopback device' : name === POD_IFNAME ? "the pods' own interface name" : 'a name the kernel uses in /proc/sys/net'}): ${fix}`);
   return name;
 }
 
 export const POD_IFNAME = 'eth0';
 export const HOST_VETH_PREFIX = 'mp';
+/** A host veth name as newHostVethName makes it. */
+export const HOST_VETH = /^mp[0-9a-z]{10}$/;
+/** What minipod accepts as a bridge name (--bridge): 1-15 of a-z A-Z 0-9 _ . - */
+export const BRIDGE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;

@@ -6,9 +6,9 @@ import { MinipodError } from '../errors.js';
 import { findExecutable } from '../exec/tools.js';
 import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
-import { DEFAULT_PATH } from '../process/app.js';
 import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
+import { commandArgs, commandLookup } from '../spec/command.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { startContainer, stopContainer } from './containers.js';
 import { round, type LivePod, type PodContext } from './live.js';
@@ -105,11 +105,10 @@ async function resolveCommands(record: PodRecord): Promise<void> {
   const errors: string[] = [];
   await Promise.all(
     record.manifest.spec.containers.map(async (c, i) => {
-      const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
-      const cwd = c.workingDir ?? '/';
-      const file = await findExecutable(c.command[0]!, env.PATH ?? DEFAULT_PATH, cwd);
-      if (!file) errors.push(`spec.containers[${i}].command: executable "${c.command[0]}" not found (PATH=${env.PATH ?? DEFAULT_PATH}, workingDir=${cwd})`);
-      else record.containers[i]!.argv = [file, ...c.command.slice(1), ...c.args];
+      const { name, pathEnv, cwd } = commandLookup(c);
+      const file = await findExecutable(name, pathEnv, cwd);
+      if (!file) errors.push(`spec.containers[${i}].command: executable "${name}" not found (PATH=${pathEnv}, workingDir=${cwd})`);
+      else record.containers[i]!.argv = [file, ...commandArgs(c)];
     }),
   );
   if (errors.length) throw new MinipodError('INVALID_ARGUMENT', errors.join('; '), { details: errors });

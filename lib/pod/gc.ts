@@ -1,6 +1,7 @@
 // Garbage: kernel objects, processes and files that no pod record owns — what a crash, a failed
 // cleanup or a hand-made experiment leaves. `minipod gc` lists them (and says where each came
-// from); with --fix, and at every daemon start, they are removed.
+// from); with --fix, and at every daemon start, they are removed — but for a quarantined record
+// and its logs, which a daemon start leaves for a person to read.
 import { readdir, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
@@ -11,6 +12,7 @@ import { run } from '../exec/run.js';
 import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
 import { namespaceMounts, readNamespace } from '../sandbox/netns.js';
 import { PAUSE_PATH } from '../exec/tools.js';
+import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -19,6 +21,8 @@ export interface Orphan {
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
+  /** Left at daemon start for a person to read (a quarantined record and its logs); `gc --fix` removes it. */
+  kept?: true;
 }
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
@@ -29,17 +33,24 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) orphans.push({ kind: 'veth', name: veth, origin: `a pod veth on ${ctx.node.bridge} that no pod record names (a crash mid-create or a failed cleanup)` });
   }
   const owners = new Set(records.map((r) => r.uid));
-  for (const ip of await ctx.leases.list()) {
-    const owner = await ctx.leases.owner(ip);
-    if (owner !== undefined && !owners.has(owner)) orphans.push({ kind: 'lease', name: ip, origin: owner ? `leased to pod uid ${owner}, which no longer exists` : 'a lease whose write was cut short' });
+  for (const lease of await ctx.leases.scan()) {
+    if ('problem' in lease) orphans.push({ kind: 'lease', name: lease.ip, origin: lease.problem });
+    else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists` });
   }
   const names = new Set(records.map((r) => r.name));
+  const quarantined = new Set<string>();
+  for (const file of await readdir(ctx.store.dir)) {
+    if (!file.endsWith(QUARANTINE_SUFFIX)) continue;
+    const name = path.join(ctx.store.dir, file);
+    const why = await ctx.store.quarantineReason(name);
+    quarantined.add(file.slice(0, -`.json${QUARANTINE_SUFFIX}`.length));
+    orphans.push({ kind: 'record', name, origin: `a pod record that failed validation, quarantined at daemon start and never run${why ? `: ${why.join('; ')}` : ''}`, kept: true });
+  }
   const logs = path.join(ctx.node.stateDir, 'logs');
   for (const dir of await readdir(logs).catch(() => [])) {
-    if (!names.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
-  }
-  for (const file of await readdir(ctx.store.dir)) {
-    if (file.endsWith('.corrupt')) orphans.push({ kind: 'record', name: path.join(ctx.store.dir, file), origin: 'an unreadable pod record, quarantined at daemon start' });
+    if (names.has(dir)) continue;
+    if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
+    else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
@@ -52,7 +63,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   const inUse = await processesByNamespace('net');
   for (const m of await namespaceMounts()) {
     if (!m.ns.startsWith('net:') || netnsOf(records).has(m.ns) || inUse.has(m.ns) || /^\/(var\/)?run\/netns\//.test(m.target)) continue;
-    orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)` });
+    orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
   const netnses = netnsOf(records);
@@ -76,7 +87,8 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise
   for (const o of orphans) {
     if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
     else if (o.kind === 'lease') await ctx.ips.release(o.name);
-    else if (o.kind === 'logs' || o.kind === 'record') await rm(o.name, { recursive: true, force: true });
+    else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
+    else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
     else if (o.kind === 'cgroup') await removeCgroup(o.name);
     else if (o.kind === 'mount') await run(['umount', '--lazy', o.name]);
     else await killProcessesIn('net', [o.name.split(' ')[2]!]);

@@ -21,7 +21,7 @@ import { signalGroup, stopProcess } from '../process/stop.js';
 import { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import { Steps } from '../sandbox/steps.js';
-import type { PodManifest } from '../spec/pod-spec.js';
+import { DNS_LABEL, type PodManifest } from '../spec/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
@@ -44,6 +44,8 @@ const GUARD_INTERVAL_MS = 1000;
 const SANDBOX_RETRY_MAX_MS = 30_000;
 /** The key of a pod's pending sandbox-recovery retry among its timers. */
 const RETRY = '(sandbox)';
+/** Events about the node rather than one pod. */
+const NODE = { name: '(node)', uid: '-' };
 
 export class PodManager {
   private readonly pods = new Map<string, LivePod>();
@@ -72,16 +74,22 @@ export class PodManager {
   }
 
   async init(): Promise<void> {
-    const records = await this.ctx.store.loadAll();
-    const leftovers = await this.ctx.pool.takeLeftovers();
-    if (leftovers.length) {
-      const killed = await killProcessesIn('net', leftovers);
-      this.ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${leftovers.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
+    const { records, quarantined } = await this.ctx.store.loadAll();
+    for (const q of quarantined) {
+      this.ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
     }
-    // What a dead daemon left that no record names; quarantined records stay for a person to read.
+    const leftovers = await this.ctx.pool.takeLeftovers();
+    for (const why of leftovers.rejected) this.ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });
+    if (leftovers.netnses.length) {
+      const killed = await killProcessesIn('net', leftovers.netnses);
+      this.ctx.events.record(NODE, 'OrphanRemoved', `${leftovers.netnses.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
+    }
+    // What a dead daemon left that no record names (a quarantined record's holder, apps, veth and
+    // lease included: nothing of it runs); the record and its logs stay for a person to read.
     const orphans = await findOrphans(this.ctx, records, null);
-    // Not the namespace mounts: on a shared host one may be somebody's own (`gc --fix` removes them).
-    await removeOrphans(this.ctx, orphans.filter((o) => o.kind !== 'record' && o.kind !== 'mount'));
+    // What gc only reports: quarantined records and their logs (for a person to read), and the
+    // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
+    await removeOrphans(this.ctx, orphans.filter((o) => !o.kept));
     for (const ip of await this.leases.list()) this.leased.add(ip);
     const ports = new Map<string, Set<string>>();
     for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(this.ctx.ip, bridge)));

@@ -3,6 +3,9 @@ import { closeSync, openSync, readlinkSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import { run } from '../exec/run.js';
 
+/** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
+export const NETNS = /^net:\[\d+\]$/;
+
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' = 'net'): Promise<string | undefined> {
   try {
     return await readlink(`/proc/${pid}/ns/${kind}`);

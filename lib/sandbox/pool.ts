@@ -12,6 +12,9 @@ import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { readNamespace } from './netns.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
+/** A register entry, as start() writes it: "net:[4026532636] 123456\n". */
+const REGISTER_LINE = /^(net:\[\d+\]) (\d+)\n$/;
+
 export class HolderPool {
   private spare: Promise<Holder | null> | null = null;
   private closed = false;
@@ -21,17 +24,26 @@ export class HolderPool {
     this.dir = path.join(stateDir, 'holders');
   }
 
-  /** The namespaces of holders a previous daemon started and no pod owned; the register is emptied. */
-  async takeLeftovers(): Promise<string[]> {
+  /**
+   * The namespaces of holders a previous daemon started and no pod owned; the register is
+   * emptied. An entry is trusted only if its name is a pid and it reads "NETNS STARTTIME";
+   * any other is removed and returned in `rejected` (file: why), never acted on.
+   */
+  async takeLeftovers(): Promise<{ netnses: string[]; rejected: string[] }> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const netnses: string[] = [];
-    for (const pid of await readdir(this.dir)) {
-      const [netns, startTime] = (await readFile(path.join(this.dir, pid), 'utf8').catch(() => '')).trim().split(' ');
+    const rejected: string[] = [];
+    for (const entry of await readdir(this.dir)) {
+      const file = path.join(this.dir, entry);
+      const text = await readFile(file, 'utf8').catch(() => '');
+      const [, netns, startTime] = REGISTER_LINE.exec(text) ?? [];
+      if (!/^[1-9]\d*$/.test(entry)) rejected.push(`holders/${entry}: the name is not a pid`);
+      else if (!netns) rejected.push(`holders/${entry}: ${JSON.stringify(text.slice(0, 60))} is not "NETNS STARTTIME"`);
       // Only if it is still that very process (pid and start time) in that namespace.
-      if (netns && (await isSameProcess(Number(pid), startTime)) && (await readNamespace(Number(pid))) === netns) netnses.push(netns);
-      await rm(path.join(this.dir, pid), { force: true });
+      else if ((await isSameProcess(Number(entry), startTime)) && (await readNamespace(Number(entry))) === netns) netnses.push(netns);
+      await rm(file, { recursive: true, force: true });
     }
-    return netnses;
+    return { netnses, rejected };
   }
 
   /** A holder whose namespaces exist: the spare if there is a live one, else a new one. */

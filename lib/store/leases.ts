@@ -2,6 +2,16 @@
 // and fsynced, so a restarted daemon never hands out an address that is in use.
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { POD_UID } from './record-schema.js';
+
+/** A lease file: its owner's uid, or why it is not trusted. */
+export type LeaseFile = { ip: string; owner: string } | { ip: string; problem: string };
+
+/** Four-part decimal only, as pod addresses are written. */
+export function isLeaseName(name: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(name);
+}
 
 export class LeaseStore {
   readonly dir: string;
@@ -14,8 +24,30 @@ export class LeaseStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
+  /** The leased addresses; a file whose name is no IPv4 address is no lease (scan reports it). */
   async list(): Promise<string[]> {
-    return (await readdir(this.dir)).filter((f) => !f.startsWith('.'));
+    return (await readdir(this.dir)).filter(isLeaseName);
+  }
+
+  /**
+   * Every file here, each with its owner or what is wrong with it. A lease is "UID\n" (or empty:
+   * its write was cut short); anything else is never trusted, only reported and removed.
+   */
+  async scan(): Promise<LeaseFile[]> {
+    const out: LeaseFile[] = [];
+    for (const name of await readdir(this.dir)) {
+      if (name.startsWith('.')) continue;
+      if (!isLeaseName(name)) {
+        out.push({ ip: name, problem: 'not a lease: its name is not an IPv4 address' });
+        continue;
+      }
+      const text = await readFile(path.join(this.dir, name), 'utf8').catch(() => undefined);
+      if (text === undefined) continue; // released meanwhile
+      if (text === '') out.push({ ip: name, problem: 'a lease whose write was cut short' });
+      else if (!text.endsWith('\n') || !POD_UID.test(text.slice(0, -1))) out.push({ ip: name, problem: `a malformed lease (${JSON.stringify(text.slice(0, 40))} is not a pod uid and a newline)` });
+      else out.push({ ip: name, owner: text.trim() });
+    }
+    return out;
   }
 
   /** Take ip for owner; false when someone holds it already. */
@@ -37,14 +69,6 @@ export class LeaseStore {
     }
     await fh.close();
     return true;
-  }
-
-  /** The pod uid a lease names ('' for a lease whose write was cut short), or undefined if none. */
-  async owner(ip: string): Promise<string | undefined> {
-    return readFile(path.join(this.dir, ip), 'utf8').then(
-      (text) => text.trim(),
-      () => undefined,
-    );
   }
 
   /** Idempotent. */

@@ -1,15 +1,32 @@
 // The state directory's pod records: one JSON file per pod, written atomically (write to a temp
-// file, fsync, rename) so a crash leaves the old or the new record, never half of one.
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+// file, fsync, rename) so a crash leaves the old or the new record, never half of one. A record
+// is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { log } from '../log.js';
+import type { Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
+import { checkRecord } from './record-check.js';
+
+/** A record moved aside as NAME.json.corrupt, with why (also kept in NAME.json.corrupt.why). */
+export interface Quarantined {
+  name: string; // from the file name: NAME.json
+  file: string; // the .corrupt file
+  issues: string[];
+}
+
+export const QUARANTINE_SUFFIX = '.corrupt';
+export const REASON_SUFFIX = '.why';
 
 export class PodStore {
   readonly dir: string;
 
-  constructor(stateDir: string) {
+  /** subnet: the node's; a record's address in it is accepted even outside the private ranges. */
+  constructor(
+    private readonly stateDir: string,
+    private readonly subnet?: Subnet,
+  ) {
     this.dir = path.join(stateDir, 'pods');
   }
 
@@ -29,26 +46,42 @@ export class PodStore {
     await rm(this.file(name), { force: true });
   }
 
-  /** Every readable record; an unreadable one is moved aside (name.json.corrupt) and reported. */
-  async loadAll(): Promise<PodRecord[]> {
+  /** Every valid record; one that is not is moved aside (NAME.json.corrupt), logged and returned. */
+  async loadAll(): Promise<{ records: PodRecord[]; quarantined: Quarantined[] }> {
     const records: PodRecord[] = [];
+    const quarantined: Quarantined[] = [];
     for (const entry of await readdir(this.dir)) {
       // A write cut short by a crash leaves its temp file (NAME.json.<random>); the record it
       // was replacing is intact, so the temp file is dropped.
       if (/\.json\.\d+$/.test(entry)) await rm(path.join(this.dir, entry), { force: true });
       if (!entry.endsWith('.json')) continue;
       const file = path.join(this.dir, entry);
+      let value: unknown;
       try {
-        const record = JSON.parse(await readFile(file, 'utf8')) as PodRecord;
-        if (!record || typeof record !== 'object' || typeof record.name !== 'string' || `${record.name}.json` !== entry) {
-          throw new Error('not a pod record');
-        }
-        records.push(record);
+        value = JSON.parse(await readFile(file, 'utf8'));
       } catch (err) {
-        log.error({ file, err: (err as Error).message }, 'corrupt pod record quarantined');
-        await rename(file, `${file}.corrupt`);
+        quarantined.push(await this.quarantine(file, [`not a JSON pod record: ${(err as Error).message}`]));
+        continue;
       }
+      const check = await checkRecord(value, { stateDir: this.stateDir, file: entry, subnet: this.subnet });
+      if (check.ok) records.push(check.record);
+      else quarantined.push(await this.quarantine(file, check.issues));
     }
-    return records;
+    return { records, quarantined };
+  }
+
+  /** Moved aside first: a crash before the reason is written leaves a record gc lists without why, never one loaded. */
+  private async quarantine(file: string, issues: string[]): Promise<Quarantined> {
+    const moved = `${file}${QUARANTINE_SUFFIX}`;
+    log.error({ file, issues }, 'pod record quarantined: it fails validation and is not run');
+    await rename(file, moved);
+    await writeFile(`${moved}${REASON_SUFFIX}`, `${issues.join('\n')}\n`, { mode: 0o600 });
+    return { name: path.basename(file, '.json'), file: moved, issues };
+  }
+
+  /** Why a quarantined record was moved aside, if it says. */
+  async quarantineReason(moved: string): Promise<string[] | undefined> {
+    const text = await readFile(`${moved}${REASON_SUFFIX}`, 'utf8').catch(() => undefined);
+    return text?.split('\n').filter(Boolean);
   }
 }

@@ -22,7 +22,8 @@ test.serial('gc lists orphans with their origin, leaves pods alone, and --fix re
 
   // What a crash or a hand-made experiment could leave behind:
   await node.sh(['ip', 'link', 'add', 'mpstray00001', 'master', 'minipod0', 'type', 'veth', 'peer', 'name', 'mpstray00002']);
-  await writeFile(path.join(node.stateDir, 'leases', '10.88.9.9'), 'no-such-uid\n');
+  await writeFile(path.join(node.stateDir, 'leases', '10.88.9.9'), 'V1StGXR8_Z5jdHi6B-myT\n');
+  await writeFile(path.join(node.stateDir, 'leases', '10.88.9.10'), '../not-a-uid\n');
   await mkdir(path.join(node.stateDir, 'logs', 'ghost'));
   await writeFile(path.join(node.stateDir, 'pods', 'broken.json.corrupt'), '{');
   // A holder in the node's mount namespace that holds no pod's sandbox, with a process inside.
@@ -34,11 +35,12 @@ test.serial('gc lists orphans with their origin, leaves pods alone, and --fix re
   const listed = await node.cli(['gc']);
   t.is(listed.exitCode, 0);
   t.regex(listed.stdout, /^veth +mpstray00001 +\(a pod veth on minipod0 that no pod record names/m);
-  t.regex(listed.stdout, /^lease +10\.88\.9\.9 +\(leased to pod uid no-such-uid, which no longer exists\)/m);
+  t.regex(listed.stdout, /^lease +10\.88\.9\.9 +\(leased to pod uid V1StGXR8_Z5jdHi6B-myT, which no longer exists\)/m);
+  t.regex(listed.stdout, /^lease +10\.88\.9\.10 +\(a malformed lease \("\.\.\/not-a-uid\\n" is not a pod uid and a newline\)\)/m);
   t.regex(listed.stdout, /^logs +.*\/logs\/ghost +\(logs of a pod that no longer exists\)/m);
-  t.regex(listed.stdout, /^record +.*broken\.json\.corrupt/m);
+  t.regex(listed.stdout, /^record +.*broken\.json\.corrupt +\(a pod record that failed validation, quarantined at daemon start and never run\)/m);
   t.regex(listed.stdout, /^holder +pid \d+ net:\[\d+\] +\(a pause holder that holds no pod's sandbox/m);
-  t.regex(listed.stdout, /5 orphan\(s\); `minipod gc --fix` removes them/);
+  t.regex(listed.stdout, /6 orphan\(s\); `minipod gc --fix` removes them/);
 
   const fixed = await node.cli(['gc', '--fix']);
   t.is(fixed.exitCode, 0);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { LeaseStore } from '../../../lib/store/leases.js';
+import { UID } from '../../helpers/record.js';
 
 /** A fresh, initialised lease store in its own temp dir, removed after the test. */
 async function tempLeases(t: ExecutionContext): Promise<LeaseStore> {
@@ -72,4 +73,29 @@ test('of 20 concurrent acquires of one address exactly one wins', async (t) => {
   t.is(results.filter(Boolean).length, 1);
   const winner = results.indexOf(true);
   t.is(await readFile(path.join(leases.dir, '10.88.0.2'), 'utf8'), `pod-${winner}\n`);
+});
+
+test('list shows only files named by an IPv4 address', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', UID);
+  await writeFile(path.join(leases.dir, 'not-an-ip'), `${UID}\n`);
+  await writeFile(path.join(leases.dir, '010.88.0.3'), `${UID}\n`);
+  t.deepEqual(await leases.list(), ['10.88.0.2']);
+});
+
+test('scan trusts only "UID\\n" in a file named by an address, and says what is wrong with the rest', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', UID);
+  await writeFile(path.join(leases.dir, '10.88.0.3'), '');
+  await writeFile(path.join(leases.dir, '10.88.0.4'), '../../etc\n');
+  await writeFile(path.join(leases.dir, '10.88.0.5'), UID); // no newline: not what acquire writes
+  await writeFile(path.join(leases.dir, 'x'), `${UID}\n`);
+  const byIp = (a: { ip: string }, b: { ip: string }) => a.ip.localeCompare(b.ip);
+  t.deepEqual((await leases.scan()).sort(byIp), [
+    { ip: '10.88.0.2', owner: UID },
+    { ip: '10.88.0.3', problem: 'a lease whose write was cut short' },
+    { ip: '10.88.0.4', problem: 'a malformed lease ("../../etc\\n" is not a pod uid and a newline)' },
+    { ip: '10.88.0.5', problem: `a malformed lease ("${UID}" is not a pod uid and a newline)` },
+    { ip: 'x', problem: 'not a lease: its name is not an IPv4 address' },
+  ]);
 });

@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { log } from '../../../lib/log.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { PodStore } from '../../../lib/store/pod-store.js';
+import { validRecord } from '../../helpers/record.js';
 
 /** A fresh, initialised store in its own temp dir, removed after the test. */
 async function tempStore(t: ExecutionContext): Promise<PodStore> {
@@ -16,50 +17,10 @@ async function tempStore(t: ExecutionContext): Promise<PodStore> {
   return store;
 }
 
-function record(name: string): PodRecord {
-  return {
-    name,
-    uid: `uid-${name}`,
-    createdAt: '2024-01-01T00:00:00.000Z',
-    phase: 'Running',
-    message: null,
-    ip: '10.88.0.2',
-    prefix: 16,
-    gateway: '10.88.0.1',
-    mac: '0a:58:0a:58:00:02',
-    bridge: 'minipod0',
-    sandbox: { pid: 1234, netns: 'net:[4026532000]', attempt: 0, hostVeth: 'mpabcdefghij', createdAt: '2024-01-01T00:00:01.000Z' },
-    building: null,
-    deletionTimestamp: null,
-    containers: [
-      {
-        name: 'httpd',
-        state: 'Running',
-        ready: true,
-        pid: 1240,
-        netns: 'net:[4026532000]',
-        restartCount: 0,
-        startedAt: '2024-01-01T00:00:02.000Z',
-        finishedAt: null,
-        exitCode: null,
-        signal: null,
-        reason: null,
-        lastState: null,
-        crashes: 0,
-        restartAt: null,
-        argv: ['/usr/bin/node', 'httpd.js'],
-        logPath: `/var/lib/minipod/logs/${name}/httpd.log`,
-      },
-    ],
-    conditions: [],
-    manifest: {
-      metadata: { name },
-      spec: { restartPolicy: 'Always', sandboxDeathPolicy: 'Recreate', terminationGracePeriodSeconds: 30, containers: [{ name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [] }] },
-    },
-    timings: { sandboxMs: 12.5, appsMs: 40.1 },
-    lastRecovery: null,
-  };
-}
+/** A valid record for this store (its logs under the store's state dir). */
+const record = (store: PodStore, name: string) => validRecord(path.dirname(store.dir), name);
+/** Its records only. */
+const load = async (store: PodStore) => (await store.loadAll()).records;
 
 const byName = (a: PodRecord, b: PodRecord) => a.name.localeCompare(b.name);
 
@@ -71,21 +32,21 @@ test('init creates the pods directory under the state dir', async (t) => {
 
 test('an empty store loads no records', async (t) => {
   const store = await tempStore(t);
-  t.deepEqual(await store.loadAll(), []);
+  t.deepEqual(await load(store), []);
 });
 
 test('saved records load back unchanged', async (t) => {
   const store = await tempStore(t);
-  await store.save(record('web'));
-  await store.save(record('db'));
-  t.deepEqual((await store.loadAll()).sort(byName), [record('db'), record('web')]);
+  await store.save(record(store, 'web'));
+  await store.save(record(store, 'db'));
+  t.deepEqual((await load(store)).sort(byName), [record(store, 'db'), record(store, 'web')]);
 });
 
 test('saving again replaces the record', async (t) => {
   const store = await tempStore(t);
-  await store.save(record('web'));
-  await store.save({ ...record('web'), phase: 'Stopped', ip: '' });
-  const [only, ...rest] = await store.loadAll();
+  await store.save(record(store, 'web'));
+  await store.save({ ...record(store, 'web'), phase: 'Stopped', ip: '' });
+  const [only, ...rest] = await load(store);
   t.is(rest.length, 0);
   t.is(only!.phase, 'Stopped');
   t.is(only!.ip, '');
@@ -93,22 +54,22 @@ test('saving again replaces the record', async (t) => {
 
 test('a record file is readable by its owner only (0600)', async (t) => {
   const store = await tempStore(t);
-  await store.save(record('web'));
+  await store.save(record(store, 'web'));
   t.is((await stat(path.join(store.dir, 'web.json'))).mode & 0o777, 0o600);
 });
 
 test('delete removes the record', async (t) => {
   const store = await tempStore(t);
-  await store.save(record('web'));
-  await store.save(record('db'));
+  await store.save(record(store, 'web'));
+  await store.save(record(store, 'db'));
   await store.delete('web');
-  t.deepEqual((await store.loadAll()).map((r) => r.name), ['db']);
+  t.deepEqual((await load(store)).map((r) => r.name), ['db']);
 });
 
 test('deleting a missing record is fine', async (t) => {
   const store = await tempStore(t);
   await t.notThrowsAsync(store.delete('never-saved'));
-  await store.save(record('web'));
+  await store.save(record(store, 'web'));
   await store.delete('web');
   await t.notThrowsAsync(store.delete('web'));
 });
@@ -121,12 +82,12 @@ test.serial('a corrupt record is moved aside to NAME.json.corrupt and skipped', 
   log.error = ((...args: unknown[]) => void reported.push(args)) as typeof log.error;
   t.teardown(() => void (log.error = original));
 
-  await store.save(record('web'));
+  await store.save(record(store, 'web'));
   await writeFile(path.join(store.dir, 'broken.json'), '{"name": "broken", "pha');
-  const records = await store.loadAll();
+  const records = await load(store);
 
   t.deepEqual(records.map((r) => r.name), ['web']);
-  t.deepEqual((await readdir(store.dir)).sort(), ['broken.json.corrupt', 'web.json']);
+  t.deepEqual((await readdir(store.dir)).sort(), ['broken.json.corrupt', 'broken.json.corrupt.why', 'web.json']);
   t.is(reported.length, 1);
 });
 
@@ -137,23 +98,59 @@ test('a quarantined record is not reported again on the next load', async (t) =>
   t.teardown(() => void (log.error = original));
 
   await writeFile(path.join(store.dir, 'broken.json'), 'not json');
-  await store.loadAll();
-  t.deepEqual(await store.loadAll(), []);
-  t.deepEqual(await readdir(store.dir), ['broken.json.corrupt']);
+  await load(store);
+  t.deepEqual(await load(store), []);
+  t.deepEqual((await readdir(store.dir)).sort(), ['broken.json.corrupt', 'broken.json.corrupt.why']);
 });
 
 test('files that are not NAME.json (temp files of an atomic write) are ignored', async (t) => {
   const store = await tempStore(t);
-  await store.save(record('web'));
+  await store.save(record(store, 'web'));
   await writeFile(path.join(store.dir, 'web.json.3274981'), '{"half": ');
-  t.deepEqual((await store.loadAll()).map((r) => r.name), ['web']);
+  t.deepEqual((await load(store)).map((r) => r.name), ['web']);
 });
 
 test('valid JSON that is not a pod record is quarantined too', async (t) => {
   const store = await tempStore(t);
   await writeFile(path.join(store.dir, 'null.json'), 'null');
   await writeFile(path.join(store.dir, 'list.json'), '[]');
-  await writeFile(path.join(store.dir, 'other.json'), JSON.stringify(record('web')));
-  t.deepEqual(await store.loadAll(), []);
-  t.deepEqual((await readdir(store.dir)).sort(), ['list.json.corrupt', 'null.json.corrupt', 'other.json.corrupt']);
+  await writeFile(path.join(store.dir, 'other.json'), JSON.stringify(record(store, 'web')));
+  t.deepEqual(await load(store), []);
+  t.deepEqual((await readdir(store.dir)).filter((f) => f.endsWith('.corrupt')).sort(), ['list.json.corrupt', 'null.json.corrupt', 'other.json.corrupt']);
+  t.deepEqual(await store.quarantineReason(path.join(store.dir, 'other.json.corrupt')), ['name: "web" does not match the file name other.json']);
 });
+
+// What a forger would write, each quarantined with a reason that names the field.
+const forgeries: [string, (r: PodRecord & Record<string, unknown>) => void, RegExp][] = [
+  ['a forged argv (/bin/sh -c for the manifest command sleep)', (r) => void (r.containers[0]!.argv = ['/bin/sh', '-c', 'touch /tmp/pwned']), /^containers\[0\]\.argv\[0\]: "\/bin\/sh" is not where the manifest's command "sleep" resolves/],
+  ['an extra field', (r) => void (r.hostPID = true), /^unknown field "hostPID"$/],
+  ['a bad name', (r) => void (r.name = 'Web'), /^name: must be a DNS-1123 label/],
+  ['a log path escaping the logs dir', (r) => void (r.containers[0]!.logPath = '/etc/shadow'), /^containers\[0\]\.logPath: "\/etc\/shadow" is not .*\/logs\/web\/app\.log$/],
+  ['a wrong type', (r) => void (r.containers[0]!.restartCount = '0' as unknown as number), /^containers\[0\]\.restartCount: Expected number, received string$/],
+];
+
+for (const [what, forge, reason] of forgeries) {
+  test.serial(`${what} is quarantined, never loaded, with a reason naming the field`, async (t) => {
+    const store = await tempStore(t);
+    const reported: { issues: string[] }[] = [];
+    const original = log.error;
+    log.error = ((fields: { issues: string[] }) => void reported.push(fields)) as typeof log.error;
+    t.teardown(() => void (log.error = original));
+
+    const forged = record(store, 'web') as PodRecord & Record<string, unknown>;
+    forge(forged);
+    await writeFile(path.join(store.dir, 'web.json'), JSON.stringify(forged));
+    await store.save(record(store, 'db'));
+    const { records, quarantined } = await store.loadAll();
+
+    t.deepEqual(records.map((r) => r.name), ['db']);
+    const moved = path.join(store.dir, 'web.json.corrupt');
+    t.is(quarantined.length, 1);
+    t.is(quarantined[0]!.file, moved);
+    t.is(quarantined[0]!.name, 'web');
+    t.true(quarantined[0]!.issues.some((i) => reason.test(i)), quarantined[0]!.issues.join('\n'));
+    t.deepEqual(await store.quarantineReason(moved), quarantined[0]!.issues, 'the reason is kept beside it for gc');
+    t.deepEqual(reported, [{ file: path.join(store.dir, 'web.json'), issues: quarantined[0]!.issues }], 'logged field by field');
+    t.deepEqual((await readdir(store.dir)).sort(), ['db.json', 'web.json.corrupt', 'web.json.corrupt.why']);
+  });
+}

@@ -1,0 +1,90 @@
+// Is this pod record one minipod could have written? The shape (record-schema.ts), then what a
+// forger would abuse: every field the daemon acts on as root must be what creation derives from
+// the manifest — argv (it is run), logPath (it is opened for writing), the addresses (they are
+// configured), the name (it names the files). A record that fails is never run.
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { executableCandidates } from '../exec/tools.js';
+import { contains, macFor, type Subnet } from '../network/ipam.js';
+import type { PodRecord } from '../pod/types.js';
+import { commandArgs, commandLookup } from '../spec/command.js';
+import { formatIssue } from '../spec/parse.js';
+import { podRecordSchema } from './record-schema.js';
+
+export interface RecordContext {
+  stateDir: string;
+  /** The record's file name (NAME.json). */
+  file: string;
+  /** The node's pod subnet: an address in it is accepted even outside the private ranges. */
+  subnet?: Subnet;
+}
+
+export type RecordCheck = { ok: true; record: PodRecord } | { ok: false; issues: string[] };
+
+/** The record, or every reason it is not one, field by field (`containers[0].argv[0]: …`). */
+export async function checkRecord(value: unknown, ctx: RecordContext): Promise<RecordCheck> {
+  const parsed = podRecordSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(formatIssue) };
+  const r = parsed.data;
+  const issues = [...checkIdentity(r, ctx), ...checkNetwork(r, ctx.subnet), ...(await checkContainers(r, ctx.stateDir))];
+  return issues.length ? { ok: false, issues } : { ok: true, record: r };
+}
+
+function checkIdentity(r: PodRecord, ctx: RecordContext): string[] {
+  const issues: string[] = [];
+  if (`${r.name}.json` !== ctx.file) issues.push(`name: "${r.name}" does not match the file name ${ctx.file}`);
+  if (r.manifest.metadata.name !== r.name) issues.push(`manifest.metadata.name: "${r.manifest.metadata.name}" is not the record's name "${r.name}"`);
+  return issues;
+}
+
+function checkNetwork(r: PodRecord, subnet: Subnet | undefined): string[] {
+  const issues: string[] = [];
+  const allowed = (ip: string) => ipaddr.IPv4.parse(ip).range() === 'private' || (!!subnet && (contains(subnet, ip) || ip === subnet.gateway));
+  const where = `a private range (10/8, 172.16/12, 192.168/16)${subnet ? ` or the node's subnet ${subnet.cidr}` : ''}`;
+  if (!allowed(r.gateway)) issues.push(`gateway: ${r.gateway} is outside ${where}`);
+  if (!r.ip) return issues;
+  if (!allowed(r.ip)) issues.push(`ip: ${r.ip} is outside ${where}`);
+  else if (!ipaddr.IPv4.parse(r.ip).match(ipaddr.IPv4.parse(r.gateway), r.prefix)) issues.push(`ip: ${r.ip} is not in the gateway's network ${r.gateway}/${r.prefix}`);
+  if (r.mac !== macFor(r.ip)) issues.push(`mac: ${r.mac || '""'} is not ${macFor(r.ip)}, the one derived from ip ${r.ip}`);
+  return issues;
+}
+
+/**
+ * Names as in the manifest; argv as resolved from it; logs where creation puts them. Values a
+ * forger chose are quoted with JSON.stringify: no control character reaches a terminal via gc.
+ */
+async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]> {
+  const issues: string[] = [];
+  const specs = r.manifest.spec.containers;
+  if (r.containers.length !== specs.length) return [`containers: ${r.containers.length} entries, the manifest has ${specs.length}`];
+  for (const [i, c] of r.containers.entries()) {
+    const spec = specs[i]!;
+    const at = `containers[${i}]`;
+    if (c.name !== spec.name) issues.push(`${at}.name: "${c.name}" is not the manifest's "${spec.name}"`);
+    const { name, pathEnv, cwd } = commandLookup(spec);
+    const [program, ...rest] = c.argv;
+    if (!executableCandidates(name, pathEnv, cwd).includes(program!)) {
+      issues.push(`${at}.argv[0]: ${JSON.stringify(program)} is not where the manifest's command ${JSON.stringify(name)} resolves (PATH=${pathEnv}, workingDir=${cwd})`);
+    } else if (!(await isExecutableFile(program!))) {
+      issues.push(`${at}.argv[0]: ${JSON.stringify(program)} is not an executable file`);
+    }
+    const expected = commandArgs(spec);
+    if (JSON.stringify(rest) !== JSON.stringify(expected)) {
+      issues.push(`${at}.argv: arguments ${JSON.stringify(rest)} are not the manifest's ${JSON.stringify(expected)} (command[1:] + args)`);
+    }
+    const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
+    if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
+  }
+  return issues;
+}
+
+async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
