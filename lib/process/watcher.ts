@@ -103,19 +103,19 @@ export class PidWatcher {
     this.proc = proc;
     createInterface({ input: proc.stdout! }).on('line', (line) => this.onLine(line, proc));
     createInterface({ input: proc.stderr! }).on('line', (line) => log.error({ line }, 'pidwatch'));
-    void proc.then((result) => this.lost(proc, { exitCode: result.exitCode, signal: result.signal, message: result.failed ? String(result.message) : undefined }));
+    void proc.then((result) => this.lost(proc, 'pidwatch exited: restarting it', { exitCode: result.exitCode, signal: result.signal, message: result.failed ? String(result.message) : undefined }));
     return proc;
   }
 
   /** The pidwatch in use exited or was given up on: poll /proc until a new one (backed off) takes over every watch. */
-  private lost(proc: Proc, why: Record<string, unknown>): void {
+  private lost(proc: Proc, message: string, details: Record<string, unknown>): void {
     if (this.proc !== proc) return; // replaced already, or closed
     this.proc = undefined;
     this.stopPinging();
     if (this.closed) return;
     this.failures = Date.now() - this.startedAt > HEALTHY_RUN_MS ? 1 : this.failures + 1;
     const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** (this.failures - 1));
-    log.error({ ...why, restartInMs: delay }, 'pidwatch exited: restarting it');
+    log.error({ ...details, restartInMs: delay }, message);
     this.startPolling();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -133,8 +133,7 @@ export class PidWatcher {
     if (this.unanswered) {
       if (++this.unanswered.ticks < this.pongWithinPings) return;
       const waitedMs = this.pongWithinPings * this.pingEveryMs;
-      log.error({ pid: proc.pid }, `pidwatch answered no ping within ${waitedMs} ms (stopped or stuck): killing it, polling /proc until a new one runs`);
-      this.lost(proc, { pid: proc.pid, reason: `no pong within ${waitedMs} ms` });
+      this.lost(proc, `pidwatch answered no ping within ${waitedMs} ms (stopped or stuck): killed it, polling /proc until a new one runs`, { helper: proc.pid });
       proc.kill('SIGKILL');
       return;
     }

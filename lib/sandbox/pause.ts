@@ -31,9 +31,12 @@ export const holderAlive = (h: Holder) => h.proc.exitCode === null && h.proc.sig
 const ANSWER_TIMEOUT_MS = 5000;
 const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 is configured' };
 
-/** Start a holder in new namespaces; resolves once they exist (it then waits for its config). */
-export async function startPause(answerTimeoutMs = ANSWER_TIMEOUT_MS): Promise<Holder> {
-  const proc = spawnProcess([PAUSE_PATH, '-n'], { stdio: ['pipe', 'pipe', 'ignore'] });
+/**
+ * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
+ * Unit tests pass a fake holder (argv) and a short deadline.
+ */
+export async function startPause({ argv = [PAUSE_PATH, '-n'], answerTimeoutMs = ANSWER_TIMEOUT_MS }: { argv?: readonly string[]; answerTimeoutMs?: number } = {}): Promise<Holder> {
+  const proc = spawnProcess(argv, { stdio: ['pipe', 'pipe', 'ignore'] });
   proc.catch(() => {}); // a failed spawn is reported by next() below
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   const next = async (expect: string): Promise<void> => {
