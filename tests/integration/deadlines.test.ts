@@ -3,7 +3,7 @@
 // outside (/proc); every wait here is bounded.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Stats } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { statFields } from '../../lib/process/identity.js';
@@ -59,21 +59,23 @@ test.serial('a stopped spare holder is discarded: run succeeds with a fresh one 
   await assertNodeEmpty(t, node);
 });
 
+/** `stop` the first pod, then `rm -f` both: each finishes, every process of theirs is gone, nothing leaks. */
+async function stopAndRemove(t: ExecutionContext, node: TestNode, pods: [PodRecord, PodRecord]): Promise<void> {
+  const stopped = await node.cli(['stop', pods[0].name]);
+  t.is(stopped.exitCode, 0, stopped.stderr);
+  t.is((await inspect(node, pods[0].name)).phase, 'Stopped');
+  const removed = await node.cli(['rm', '-f', ...pods.map((p) => p.name)]);
+  t.is(removed.exitCode, 0, removed.stderr);
+  for (const pid of pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)])) t.false(alive(pid), `pid ${pid} is gone`);
+  await assertNodeEmpty(t, node);
+}
+
 test.serial('a stopped pause holder does not hang stop or rm -f; nothing leaks', async (t) => {
   const node = await startTestNode();
   t.teardown(() => node.dispose());
-  const a = await runSleeper(node, 'stopped-holder-a');
-  const b = await runSleeper(node, 'stopped-holder-b');
-  await stop(a.sandbox!.pid);
-  await stop(b.sandbox!.pid);
-
-  const stopped = await node.cli(['stop', 'stopped-holder-a']);
-  t.is(stopped.exitCode, 0, stopped.stderr);
-  t.is((await inspect(node, 'stopped-holder-a')).phase, 'Stopped');
-  const removed = await node.cli(['rm', '-f', 'stopped-holder-a', 'stopped-holder-b']);
-  t.is(removed.exitCode, 0, removed.stderr);
-  for (const pid of [a.sandbox!.pid, b.sandbox!.pid]) t.false(alive(pid), `holder ${pid} is gone`);
-  await assertNodeEmpty(t, node);
+  const pods: [PodRecord, PodRecord] = [await runSleeper(node, 'stopped-holder-a'), await runSleeper(node, 'stopped-holder-b')];
+  for (const p of pods) await stop(p.sandbox!.pid);
+  await stopAndRemove(t, node, pods);
 });
 
 /** Wait until pod `name` runs on a new sandbox, attempt `attempt`, after a SandboxRecreated event. */
@@ -114,18 +116,9 @@ test.serial('after a node restart, a stopped pidwatch does not hide an adopted h
 test.serial('with pidwatch and the adopted holders stopped, stop and rm -f still finish; nothing leaks', async (t) => {
   let node = await startTestNode();
   t.teardown(() => node.dispose());
-  const a = await runSleeper(node, 'frozen-a');
-  const b = await runSleeper(node, 'frozen-b');
+  const pods: [PodRecord, PodRecord] = [await runSleeper(node, 'frozen-a'), await runSleeper(node, 'frozen-b')];
   node = await restartTestNode(node);
-  const watcher = await pidwatchOf(node);
-  await stop(watcher);
-  await stop(a.sandbox!.pid);
-  await stop(b.sandbox!.pid);
-
-  const stopped = await node.cli(['stop', 'frozen-a']);
-  t.is(stopped.exitCode, 0, stopped.stderr);
-  const removed = await node.cli(['rm', '-f', 'frozen-a', 'frozen-b']);
-  t.is(removed.exitCode, 0, removed.stderr);
-  for (const pid of [a.sandbox!.pid, b.sandbox!.pid, ...a.containers.map((c) => c.pid!), ...b.containers.map((c) => c.pid!)]) t.false(alive(pid), `pid ${pid} is gone`);
-  await assertNodeEmpty(t, node);
+  await stop(await pidwatchOf(node));
+  for (const p of pods) await stop(p.sandbox!.pid);
+  await stopAndRemove(t, node, pods);
 });
