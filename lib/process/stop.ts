@@ -1,5 +1,5 @@
-// Stopping a process group the way kubelet stops a container: SIGTERM, then SIGKILL after the
-// grace period. Idempotent: a process that is already gone is success. Bounded: an exit that is
+// Stopping a process group the way kubelet stops a container: SIGTERM (and SIGCONT), then
+// SIGKILL after the grace period. Idempotent: a process that is already gone is success. Bounded: an exit that is
 // not heard of after SIGKILL (an adopted process whose pidwatch is stopped, a process stuck in
 // the kernel) is looked up in /proc instead of waited for.
 import { once } from 'node:events';
@@ -54,6 +54,7 @@ export async function stopProcess(proc: Watchable, graceMs: number, killWaitMs =
     if (proc instanceof AdoptedProcess) proc.markExited(null, null); // no such pid: its exit was not heard of yet
     return 'exited';
   }
+  signalGroup(proc.pid!, 'SIGCONT'); // as systemd does: a stopped (SIGSTOP) process can act on SIGTERM only once continued
   if ((await exitWithin(exited, graceMs)) === 'exit') return 'terminated';
   signalGroup(proc.pid!, 'SIGKILL');
   if ((await exitWithin(exited, killWaitMs)) === 'exit' || hasExited(proc)) return 'killed';

@@ -79,7 +79,7 @@ export class HolderPool {
   /** Stop a holder no pod will own; it leaves the register once it is gone. */
   private async discard(h: Holder): Promise<void> {
     try {
-      await stopProcess(h.proc, (await isStopped(h.pid)) ? 0 : 1000); // a stopped one cannot act on SIGTERM
+      await stopProcess(h.proc, 1000);
       await this.owned(h.pid);
     } catch (err) {
       log.warn({ pid: h.pid, err: (err as Error).message }, 'could not stop a spare pause holder: the next daemon start finds it in the register');
