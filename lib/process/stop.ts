@@ -1,7 +1,7 @@
 // Stopping a process group the way kubelet stops a container: SIGTERM (and SIGCONT), then
-// SIGKILL after the grace period. Idempotent: a process that is already gone is success. Bounded: an exit that is
-// not heard of after SIGKILL (an adopted process whose pidwatch is stopped, a process stuck in
-// the kernel) is looked up in /proc instead of waited for.
+// SIGKILL after the grace period. Idempotent: a process that is already gone is success.
+// Bounded: an exit not heard of after SIGKILL (an adopted process whose pidwatch is stopped, a
+// process stuck in the kernel) is looked up in /proc instead of waited for.
 import { once } from 'node:events';
 import { MinipodError } from '../errors.js';
 import { AdoptedProcess } from './adopted.js';
