@@ -11,12 +11,16 @@ export function spawnCount(): number {
   return spawns;
 }
 
+/** A short command still running after this long is stuck (or stopped): killed, and the call fails. */
+const RUN_TIMEOUT_MS = 30_000;
+
 /** Run a short command to completion; resolves with stdout, throws CommandError. */
-export async function run(argv: readonly string[], options: { input?: string } = {}): Promise<string> {
+export async function run(argv: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
   const [file, ...args] = argv;
   const started = performance.now();
   spawns++;
-  const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false });
+  // SIGKILL at once on timeout: a stopped process would never act on execa's default SIGTERM.
+  const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL' });
   const ms = performance.now() - started;
   log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
   if (result.failed) {
