@@ -52,7 +52,7 @@ test.serial('a stopped spare holder is discarded: run succeeds with a fresh one 
   const pod = await runSleeper(node, 'after-stopped-spare');
   t.is(pod.phase, 'Running');
   t.not(pod.sandbox!.pid, spare, 'the pod has a fresh holder, not the stopped spare');
-  await waitFor(async () => !alive(spare), `the stopped spare ${spare} to be killed`, WAIT_MS);
+  await waitFor(async () => !alive(spare), `the stopped spare ${spare} to end`, WAIT_MS);
   await waitFor(async () => !(await readdir(path.join(node.stateDir, 'holders'))).includes(String(spare)), `the stopped spare ${spare} to leave the holder register`, WAIT_MS);
 
   t.is((await node.cli(['rm', '-f', 'after-stopped-spare'])).exitCode, 0);
