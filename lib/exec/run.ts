@@ -11,14 +11,18 @@ export function spawnCount(): number {
   return spawns;
 }
 
+/** A short command still running after this long is stuck (or stopped): killed, and the call fails. */
+const RUN_TIMEOUT_MS = 30_000;
+
 /** Run a short command to completion; resolves with stdout, throws CommandError. */
-export async function run(argv: readonly string[], options: { input?: string; fd3?: number } = {}): Promise<string> {
+export async function run(argv: readonly string[], options: { input?: string; timeoutMs?: number; fd3?: number } = {}): Promise<string> {
   const [file, ...args] = argv;
   const started = performance.now();
   spawns++;
   // fd3: a descriptor of ours the command gets as its fd 3 (flock(1) locks our open file with it).
   const stdio = options.fd3 === undefined ? {} : { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', options.fd3] as const };
-  const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, ...stdio } as Options);
+  // SIGKILL at once on timeout: a stopped process would never act on execa's default SIGTERM.
+  const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL', ...stdio } as Options);
   const ms = performance.now() - started;
   log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
   if (result.failed) {

@@ -12,7 +12,7 @@ import { openAppend } from './secure-dir.js';
 export async function withNodeLock<T>(file: string, flock: string, fn: () => Promise<T>, waitSeconds = 120): Promise<T> {
   const fd = openAppend(file);
   try {
-    await run([flock, '--exclusive', '--wait', String(waitSeconds), '3'], { fd3: fd }).catch((err: unknown) => {
+    await run([flock, '--exclusive', '--wait', String(waitSeconds), '3'], { fd3: fd, timeoutMs: (waitSeconds + 5) * 1000 }).catch((err: unknown) => {
       if (err instanceof CommandError && err.exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
       throw err;
     });

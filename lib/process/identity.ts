@@ -55,3 +55,9 @@ export async function commandLine(pid: number): Promise<string> {
 export async function isSameProcess(pid: number, startTime: string | null | undefined): Promise<boolean> {
   return !!startTime && (await startTimeOf(pid)) === startTime;
 }
+
+/** Stopped by a signal (T: SIGSTOP) or by a tracer (t): alive, but does nothing until SIGCONT. */
+export async function isStopped(pid: number): Promise<boolean> {
+  const state = (await statFields(pid))?.[0];
+  return state === 'T' || state === 't';
+}

@@ -1,7 +1,15 @@
-// Stopping a process group the way kubelet stops a container: SIGTERM, then SIGKILL after the
-// grace period. Idempotent: a process that is already gone is success.
+// Stopping a process group the way kubelet stops a container: SIGTERM (and SIGCONT), then
+// SIGKILL after the grace period. Idempotent: a process that is already gone is success.
+// Bounded: an exit not heard of after SIGKILL (an adopted process whose pidwatch is stopped, a
+// process stuck in the kernel) is looked up in /proc instead of waited for.
 import { once } from 'node:events';
+import { MinipodError } from '../errors.js';
+import { AdoptedProcess } from './adopted.js';
 import { hasExited, type Watchable } from './exit.js';
+import { statFields } from './identity.js';
+
+/** A SIGKILLed process is gone within milliseconds unless the kernel holds it (state D). */
+const KILL_WAIT_MS = 5000;
 
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
@@ -17,17 +25,45 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** Resolves 'exit' when proc reports its exit, 'timeout' after ms. */
+async function exitWithin(exited: Promise<unknown>, ms: number): Promise<'exit' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+  const first = await Promise.race([exited.then(() => 'exit' as const), over]);
+  clearTimeout(timer);
+  return first;
+}
+
+/**
+ * Whether a process we SIGKILLed is gone, from its /proc/PID/stat fields (undefined: no such
+ * pid). A zombie has exited; another start time means the pid is another process's now. A child
+ * of ours keeps its pid until we reap it, so it needs no start time.
+ */
+export function killedProcessState(fields: string[] | undefined, startTime?: string): 'gone' | string {
+  if (!fields || fields[0] === 'Z' || fields[0] === 'X') return 'gone';
+  if (startTime !== undefined && fields[19] !== startTime) return 'gone';
+  return fields[0]!;
+}
+
 /** Stop a process we watch; resolves once it has exited (a child: and been reaped). */
-export async function stopProcess(proc: Watchable, graceMs: number): Promise<'exited' | 'terminated' | 'killed'> {
+export async function stopProcess(proc: Watchable, graceMs: number, killWaitMs = KILL_WAIT_MS): Promise<'exited' | 'terminated' | 'killed'> {
   if (hasExited(proc)) return 'exited';
   const exited = once(proc, 'exit');
-  if (!signalGroup(proc.pid!, 'SIGTERM')) return 'exited';
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
-  const first = await Promise.race([exited.then(() => 'exit' as const), graceOver]);
-  clearTimeout(timer);
-  if (first === 'exit') return 'terminated';
+  exited.catch(() => {}); // never awaited if we give up on it below
+  if (!signalGroup(proc.pid!, 'SIGTERM')) {
+    if (proc instanceof AdoptedProcess) proc.markExited(null, null); // no such pid: its exit was not heard of yet
+    return 'exited';
+  }
+  signalGroup(proc.pid!, 'SIGCONT'); // as systemd does: a stopped (SIGSTOP) process can act on SIGTERM only once continued
+  if ((await exitWithin(exited, graceMs)) === 'exit') return 'terminated';
   signalGroup(proc.pid!, 'SIGKILL');
-  await exited;
+  if ((await exitWithin(exited, killWaitMs)) === 'exit' || hasExited(proc)) return 'killed';
+  const startTime = proc instanceof AdoptedProcess ? proc.startTime : undefined;
+  const state = killedProcessState(await statFields(proc.pid!), startTime);
+  if (state !== 'gone') {
+    throw new MinipodError('COMMAND_FAILED', `pid ${proc.pid} is still there ${killWaitMs / 1000}s after SIGKILL (state ${state}${state === 'D' ? ': stuck in the kernel' : ''}); not waiting for it any longer`);
+  }
+  // Gone, but its exit was not heard of (its pidwatch is stopped or being replaced): say so now.
+  if (proc instanceof AdoptedProcess) proc.markExited(null, null);
   return 'killed';
 }

@@ -2,36 +2,18 @@
 // Their deaths reach us through one long-lived helper (rootfs/pidwatch, a pidfd per process,
 // see its header for the protocol), as an 'exit' event on an AdoptedProcess — the same shape
 // as a child's, so the supervisor treats both alike.
-import { EventEmitter } from 'node:events';
 import { constants as os } from 'node:os';
 import { createInterface } from 'node:readline';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
 import { PIDWATCH_PATH } from '../exec/tools.js';
+import { AdoptedProcess } from './adopted.js';
 import { isSameProcess } from './identity.js';
 
+export { AdoptedProcess };
+
 const signalName = (n: number) => (Object.entries(os.signals).find(([, v]) => v === n)?.[0] ?? null) as NodeJS.Signals | null;
-
-/** A process we watch but did not spawn. `exited` is set even when how it ended is unknown. */
-export class AdoptedProcess extends EventEmitter {
-  exitCode: number | null = null;
-  signalCode: NodeJS.Signals | null = null;
-  exited = false;
-  constructor(
-    readonly pid: number,
-    readonly startTime: string,
-  ) {
-    super();
-  }
-
-  /** Called by the watcher: code or signal when the zombie could still be read, else neither. */
-  markExited(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.exited) return;
-    Object.assign(this, { exited: true, exitCode: code, signalCode: signal });
-    this.emit('exit', code, signal);
-  }
-}
 
 /** pidwatch restarts back off (0.1 s doubling to 30 s) should it keep dying; a run this long resets it. */
 const RESTART_BASE_MS = 100;
@@ -40,6 +22,21 @@ const HEALTHY_RUN_MS = 60_000;
 /** While no pidwatch runs, or for a process it cannot watch, deaths are found by reading /proc
  * this often: late, but never lost. */
 const FALLBACK_POLL_MS = 100;
+/**
+ * A stopped (SIGSTOP) or stuck pidwatch is alive but reports nothing, so it is pinged this often
+ * while it watches something, and replaced if a ping is still unanswered this many pings later.
+ * Counted in ticks, not wall time: after a stall of our own event loop the pong may be waiting
+ * unread in the pipe, and must not be taken as missing.
+ */
+const PING_EVERY_MS = 1000;
+const PONG_WITHIN_PINGS = 3;
+
+/** The helper to run and its ping pace; unit tests pass a fake and a fast pace. */
+export interface WatcherOptions {
+  argv?: readonly string[];
+  pingEveryMs?: number;
+  pongWithinPings?: number;
+}
 
 export class PidWatcher {
   private proc: Proc | undefined;
@@ -50,6 +47,20 @@ export class PidWatcher {
   private fallback: NodeJS.Timeout | undefined;
   /** Processes pidwatch could not watch (no pidfd for them): polled through /proc for good. */
   private readonly polled = new Set<AdoptedProcess>();
+  private startedAt = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
+  /** The ping not answered yet, and how many ticks it has waited. */
+  private unanswered: { token: string; ticks: number } | undefined;
+  private pings = 0;
+  private readonly argv: readonly string[];
+  private readonly pingEveryMs: number;
+  private readonly pongWithinPings: number;
+
+  constructor(options: WatcherOptions = {}) {
+    this.argv = options.argv ?? [PIDWATCH_PATH];
+    this.pingEveryMs = options.pingEveryMs ?? PING_EVERY_MS;
+    this.pongWithinPings = options.pongWithinPings ?? PONG_WITHIN_PINGS;
+  }
 
   /**
    * Watch pid if it is still the process that had startTime. The returned process reports its
@@ -74,6 +85,7 @@ export class PidWatcher {
     this.closed = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.fallback);
+    this.stopPinging();
     this.polled.clear();
     this.proc?.stdin?.end();
     this.proc = undefined;
@@ -81,31 +93,58 @@ export class PidWatcher {
 
   private send(p: AdoptedProcess): void {
     this.ensure().stdin!.write(`watch ${p.pid} ${p.startTime}\n`);
+    this.pingTimer ??= setInterval(() => this.tick(), this.pingEveryMs).unref();
   }
 
   private ensure(): Proc {
     if (this.proc) return this.proc;
-    const proc = spawnProcess([PIDWATCH_PATH], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const startedAt = Date.now();
+    const proc = spawnProcess(this.argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.startedAt = Date.now();
     this.proc = proc;
-    createInterface({ input: proc.stdout! }).on('line', (line) => this.onLine(line));
+    createInterface({ input: proc.stdout! }).on('line', (line) => this.onLine(line, proc));
     createInterface({ input: proc.stderr! }).on('line', (line) => log.error({ line }, 'pidwatch'));
-    void proc.then((result) => {
-      if (this.proc === proc) this.proc = undefined;
-      if (this.closed) return;
-      this.failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : this.failures + 1;
-      const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** (this.failures - 1));
-      log.error({ exitCode: result.exitCode, signal: result.signal, message: result.failed ? String(result.message) : undefined, restartInMs: delay }, 'pidwatch exited: restarting it');
-      this.startPolling();
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
-        if (this.closed) return;
-        // The new one takes over every watch: a process that exited meanwhile is reported at once.
-        for (const p of this.watched.values()) if (!this.polled.has(p)) this.send(p);
-        this.stopPollingIfIdle();
-      }, delay);
-    });
+    void proc.then((result) => this.lost(proc, 'pidwatch exited: restarting it', { exitCode: result.exitCode, signal: result.signal, message: result.failed ? String(result.message) : undefined }));
     return proc;
+  }
+
+  /** The pidwatch in use exited or was given up on: poll /proc until a new one (backed off) takes over every watch. */
+  private lost(proc: Proc, message: string, details: Record<string, unknown>): void {
+    if (this.proc !== proc) return; // replaced already, or closed
+    this.proc = undefined;
+    this.stopPinging();
+    if (this.closed) return;
+    this.failures = Date.now() - this.startedAt > HEALTHY_RUN_MS ? 1 : this.failures + 1;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** (this.failures - 1));
+    log.error({ ...details, restartInMs: delay }, message);
+    this.startPolling();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.closed) return;
+      // The new one takes over every watch: a process that exited meanwhile is reported at once.
+      for (const p of this.watched.values()) if (!this.polled.has(p)) this.send(p);
+      this.stopPollingIfIdle();
+    }, delay);
+  }
+
+  /** Ping pidwatch while it watches something; one that leaves a ping unanswered too long is killed and replaced. */
+  private tick(): void {
+    const proc = this.proc;
+    if (!proc || this.watched.size === this.polled.size) return this.stopPinging();
+    if (this.unanswered) {
+      if (++this.unanswered.ticks < this.pongWithinPings) return;
+      const waitedMs = this.pongWithinPings * this.pingEveryMs;
+      this.lost(proc, `pidwatch answered no ping within ${waitedMs} ms (stopped or stuck): killed it, polling /proc until a new one runs`, { helper: proc.pid });
+      proc.kill('SIGKILL');
+      return;
+    }
+    this.unanswered = { token: String(++this.pings), ticks: 0 };
+    proc.stdin!.write(`ping ${this.unanswered.token}\n`);
+  }
+
+  private stopPinging(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+    this.unanswered = undefined;
   }
 
   private startPolling(): void {
@@ -131,8 +170,12 @@ export class PidWatcher {
     this.stopPollingIfIdle();
   }
 
-  private onLine(line: string): void {
+  private onLine(line: string, from: Proc): void {
     const [what, pidText, kind, value] = line.split(' ');
+    if (what === 'pong') {
+      if (from === this.proc && this.unanswered?.token === pidText) this.unanswered = undefined;
+      return;
+    }
     const p = this.watched.get(Number(pidText));
     if (!p) return;
     if (what === 'error') {

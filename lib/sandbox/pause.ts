@@ -26,17 +26,31 @@ export interface Holder {
 
 export const holderAlive = (h: Holder) => h.proc.exitCode === null && h.proc.signalCode === null;
 
-/** Start a holder in new namespaces; resolves once they exist (it then waits for its config). */
-export async function startPause(): Promise<Holder> {
-  const proc = spawnProcess([PAUSE_PATH, '-n'], { stdio: ['pipe', 'pipe', 'ignore'] });
+/** Each answer takes the holder microseconds; one missing this long (a stopped or stuck holder)
+ * fails the step, and the holder is killed, so no create or recovery waits forever. */
+const ANSWER_TIMEOUT_MS = 5000;
+const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 is configured' };
+
+/**
+ * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
+ * Unit tests pass a fake holder (argv) and a short deadline.
+ */
+export async function startPause({ argv = [PAUSE_PATH, '-n'], answerTimeoutMs = ANSWER_TIMEOUT_MS }: { argv?: readonly string[]; answerTimeoutMs?: number } = {}): Promise<Holder> {
+  const proc = spawnProcess(argv, { stdio: ['pipe', 'pipe', 'ignore'] });
   proc.catch(() => {}); // a failed spawn is reported by next() below
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   const next = async (expect: string): Promise<void> => {
     const exited = once(proc, 'exit').then(([code, signal]) => ({ done: true as const, value: `exited (${signal ?? code})` }));
     const spawnError = once(proc, 'error').then(([e]) => ({ done: true as const, value: (e as Error).message }));
-    const r = await Promise.race([lines.next(), exited, spawnError]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), answerTimeoutMs)));
+    const r = await Promise.race([lines.next(), exited, spawnError, late]).finally(() => clearTimeout(timer));
+    if (r === 'late') {
+      proc.kill('SIGKILL'); // the rollback's stop then finds it gone
+      throw new MinipodError('COMMAND_FAILED', `pause holder ${proc.pid} did not say "${expect}" (${WHAT[expect]}) within ${answerTimeoutMs / 1000}s: it is stopped or stuck, killed it`);
+    }
     if (!r.done && r.value === expect) return;
-    throw new MinipodError('COMMAND_FAILED', `pause holder: ${r.done ? (r.value ?? 'closed its output') : r.value}`);
+    throw new MinipodError('COMMAND_FAILED', `pause holder${proc.pid ? ` ${proc.pid}` : ''}: ${r.done ? (r.value ?? 'closed its output') : r.value}`);
   };
   try {
     await next('ns');

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
 import { stopProcess } from '../process/stop.js';
-import { isSameProcess, startTimeOf } from '../process/identity.js';
+import { isSameProcess, isStopped, startTimeOf } from '../process/identity.js';
 import { readNamespace } from './netns.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
@@ -46,12 +46,15 @@ export class HolderPool {
     return { netnses, rejected };
   }
 
-  /** A holder whose namespaces exist: the spare if there is a live one, else a new one. */
+  /** A holder whose namespaces exist: the spare if it is alive and not stopped, else a new one. */
   async take(): Promise<Holder> {
     const spare = this.spare;
     this.spare = null;
     const h = spare ? await spare : null;
-    return h && holderAlive(h) ? h : this.start();
+    if (h && holderAlive(h) && !(await isStopped(h.pid))) return h;
+    // A stopped (SIGSTOP) spare would never configure its eth0: killed, off the critical path.
+    if (h && holderAlive(h)) void this.discard(h);
+    return this.start();
   }
 
   /** A pod record now names this holder: it leaves the register. */
@@ -82,9 +85,16 @@ export class HolderPool {
     this.closed = true;
     const h = this.spare ? await this.spare : null;
     this.spare = null;
-    if (h) {
+    if (h) await this.discard(h);
+  }
+
+  /** Stop a holder no pod will own; it leaves the register once it is gone. */
+  private async discard(h: Holder): Promise<void> {
+    try {
       await stopProcess(h.proc, 1000);
       await this.owned(h.pid);
+    } catch (err) {
+      log.warn({ pid: h.pid, err: (err as Error).message }, 'could not stop a spare pause holder: the next daemon start finds it in the register');
     }
   }
 

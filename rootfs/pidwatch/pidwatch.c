@@ -11,6 +11,9 @@
  *          "exit PID unknown\n"      it exited; its parent reaped it before we could read how
  *          "gone PID\n"              not there at all, or another process has its pid now
  *          "error PID ERRNO\n"       it could not be watched (no pidfd, no memory): ask again later
+ *   stdin  "ping TOKEN\n"            liveness: answered "pong TOKEN\n" at once (TOKEN: up to 23
+ *   stdout "pong TOKEN\n"            characters, no spaces). A pidwatch that is stopped (SIGSTOP)
+ *                                    or stuck answers no ping: the daemon kills and replaces it.
  * The pidfd is opened before the start time is compared, so a pid reused after the comparison
  * can never be mistaken for ours. Exits when stdin closes (the daemon went away). */
 #define _GNU_SOURCE
@@ -131,6 +134,7 @@ int main(void) {
           int pid;
           char start[24];
           if (sscanf(line, "watch %d %23s", &pid, start) == 2 && pid > 0) watch(ep, pid, start);
+          else if (sscanf(line, "ping %23s", start) == 1) printf("pong %s\n", start);
           else fprintf(stderr, "pidwatch: bad request: %s\n", line);
           len -= (size_t)(nl + 1 - line);
           memmove(line, nl + 1, len + 1);

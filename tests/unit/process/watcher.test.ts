@@ -237,3 +237,56 @@ test.serial('close() ends the pidwatch helper', async (t) => {
   await waitFor(async () => !(await pidwatchHelpers()).includes(helper), `pidwatch ${helper} to exit once its stdin is closed`, WAIT_MS);
   t.pass();
 });
+
+/** The helpers running `argv` that this test process has spawned. */
+async function helpersRunning(cmd: string): Promise<number[]> {
+  return (await childrenOf(process.pid)).filter((p) => p.cmd === cmd && alive(p.pid)).map((p) => p.pid);
+}
+
+test.serial('a helper that answers no ping is killed and replaced; a death meanwhile is found through /proc', async (t) => {
+  // A fake pidwatch: alive, reads nothing, answers nothing (what a stopped one looks like).
+  const fake = ['sleep', '987'];
+  const before = await helpersRunning(fake.join(' '));
+  const { pid, startTime } = await adoptable(t);
+  const watcher = new PidWatcher({ argv: fake, pingEveryMs: 50, pongWithinPings: 2 });
+  t.teardown(() => watcher.close());
+  const p = watcher.adopt(pid, startTime);
+  const exit = exitOf(t, p, 'the sleep watched by a helper that never answers');
+  const first = await waitFor(async () => (await helpersRunning(fake.join(' '))).find((h) => !before.includes(h)), 'the fake helper', WAIT_MS);
+  await waitFor(async () => !alive(first), `the fake helper ${first} to be killed for answering no ping`, WAIT_MS);
+  await waitFor(async () => (await helpersRunning(fake.join(' '))).find((h) => h !== first && !before.includes(h)), 'a new fake helper', WAIT_MS);
+  kill(pid);
+  t.deepEqual(await exit, [null, null], 'how it ended is unknown: it was found gone in /proc');
+  t.true(p.exited);
+});
+
+test.serial('a stopped pidwatch is replaced and the death it hid is reported', async (t) => {
+  const before = await pidwatchHelpers();
+  const { pid, startTime } = await adoptable(t);
+  const watcher = new PidWatcher({ pingEveryMs: 50, pongWithinPings: 6 });
+  t.teardown(() => watcher.close());
+  const p = watcher.adopt(pid, startTime);
+  const exit = exitOf(t, p, 'the sleep whose pidwatch was stopped');
+  const first = await newHelper(before, 'the first pidwatch helper');
+  await watching(pid, first);
+  kill(first, 'SIGSTOP');
+  t.teardown(() => kill(first));
+  kill(pid);
+  const [code, signal] = await exit;
+  t.true(code === null && (signal === null || signal === 'SIGKILL'), `reported as ${code}/${signal}`);
+  await waitFor(async () => !alive(first), `the stopped pidwatch ${first} to be killed`, WAIT_MS);
+  await newHelper([...before, first], 'a new pidwatch helper');
+});
+
+test.serial('a pidwatch that answers its pings is kept', async (t) => {
+  const before = await pidwatchHelpers();
+  const { pid, startTime } = await adoptable(t);
+  const watcher = new PidWatcher({ pingEveryMs: 25, pongWithinPings: 8 }); // a fast pace, with room for a busy machine
+  t.teardown(() => watcher.close());
+  watcher.adopt(pid, startTime);
+  const helper = await newHelper(before, 'the pidwatch helper');
+  await watching(pid, helper);
+  await new Promise((r) => setTimeout(r, 500)); // some 20 pings
+  t.true(alive(helper), 'still the same helper');
+  t.deepEqual((await pidwatchHelpers()).filter((h) => !before.includes(h)), [helper], 'and no other');
+});

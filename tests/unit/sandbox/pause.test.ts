@@ -1,0 +1,36 @@
+// A holder that does not answer in time fails the step with an error naming its pid and what it
+// did not do, and is killed: no create waits forever. Fake holders (sh, sleep) need no root.
+import test from 'ava';
+import { startPause } from '../../../lib/sandbox/pause.js';
+
+const gone = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+test('a holder that never says "ns" fails the start and is killed', async (t) => {
+  const err = await t.throwsAsync(startPause({ argv: ['sleep', '30'], answerTimeoutMs: 200 }));
+  t.regex(err!.message, /^pause holder \d+ did not say "ns" \(its namespaces exist\) within 0\.2s: it is stopped or stuck, killed it$/);
+  const pid = Number(/holder (\d+)/.exec(err!.message)![1]);
+  await new Promise((r) => setTimeout(r, 100));
+  t.true(gone(pid), `holder ${pid} is killed (and reaped)`);
+});
+
+test('a holder that never says "ready" fails configure and is killed', async (t) => {
+  const holder = await startPause({ argv: ['sh', '-c', 'echo ns; exec sleep 30'], answerTimeoutMs: 200 });
+  const err = await t.throwsAsync(holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1' }));
+  t.is(err!.message, `pause holder ${holder.pid} did not say "ready" (eth0 is configured) within 0.2s: it is stopped or stuck, killed it`);
+  await holder.proc;
+  t.is(holder.proc.signalCode, 'SIGKILL');
+});
+
+test('a holder that answers in time is used', async (t) => {
+  const holder = await startPause({ argv: ['sh', '-c', 'echo ns; read line; echo ready; exec sleep 30'], answerTimeoutMs: 5000 });
+  t.teardown(() => void holder.proc.kill('SIGKILL'));
+  await holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1' });
+  t.is(holder.proc.exitCode, null);
+});
