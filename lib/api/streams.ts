@@ -16,6 +16,8 @@ import { encodeFrame, Frame, readFrames } from './frames.js';
 export const WATCH_BUFFER_BYTES = 1024 * 1024;
 /** How long a cut-off watcher gets to read its last line before its connection is closed. */
 const CUT_OFF_GRACE_MS = 10_000;
+/** How often an exec whose input is paused checks that its client is still there. */
+const PROBE_MS = 1000;
 
 /** Write a chunk, then wait while the peer's buffer is full. False once the peer has gone. */
 export function writeWithBackpressure(out: Writable, chunk: Buffer | string): Promise<boolean> {
@@ -48,29 +50,42 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
   proc.stdout!.on('data', forward(Frame.stdout));
   proc.stderr!.on('data', forward(Frame.stderr));
   socket.on('drain', () => outputs.forEach((s) => s.resume()));
+  // A paused socket reads nothing, so it would not see the client leave: while it is paused, an
+  // empty stdout frame (a no-op for any client) goes out every second and fails once the client is gone.
+  let probe: NodeJS.Timeout | undefined;
+  const pauseInput = () => {
+    socket.pause();
+    probe ??= setInterval(() => socket.writableLength === 0 && socket.write(encodeFrame(Frame.stdout)), PROBE_MS);
+  };
+  const resumeInput = () => {
+    clearInterval(probe);
+    probe = undefined;
+    socket.resume();
+  };
   proc.stdin!.on('error', () => {}); // the command may exit without reading its input
-  proc.stdin!.on('drain', () => socket.resume());
+  proc.stdin!.on('drain', resumeInput);
   readFrames(socket, (type, data) => {
     // Input for a command that has closed its stdin is dropped, never held.
     if (type === Frame.stdin && proc.stdin!.writable) {
-      if (!proc.stdin!.write(data)) socket.pause();
+      if (!proc.stdin!.write(data)) pauseInput();
     } else if (type === Frame.stdinEnd) proc.stdin!.end();
   }, head);
   socket.on('close', () => {
+    clearInterval(probe);
     signalGroup(proc.pid!, 'SIGKILL'); // the command and what it started
     outputs.forEach((s) => s.resume());
   });
   void proc.then((r) => {
     const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
     const message = r.exitCode === undefined && !r.signal ? r.message : undefined;
-    socket.resume(); // input still queued is dropped, so the client's end of the connection is read
+    resumeInput(); // input still queued is dropped, so the client's end of the connection is read
     socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));
   });
 }
 
 /** A log file from the start; with follow, new output as it is written, until the pod goes. */
 export async function streamLog(file: string, follow: () => boolean, res: ServerResponse): Promise<undefined> {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).flushHeaders(); // `logs -f` of an empty log is answered at once
   let offset = 0;
   let open = true;
   res.on('close', () => (open = false));
@@ -100,7 +115,8 @@ export async function streamLog(file: string, follow: () => boolean, res: Server
 export async function streamEvents(events: EventLog, query: URLSearchParams, res: ServerResponse): Promise<undefined> {
   const pod = query.get('pod') ?? undefined;
   const follow = query.get('follow') === 'true';
-  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+  // Connection: close, so a watch that is cut off ends for the client once its last line is read.
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson', Connection: 'close' }).flushHeaders(); // a watch on no events is answered at once
   const closed = new Promise<void>((resolve) => res.once('close', resolve));
   let held: string[] | null = []; // live events that arrive while the history is being sent
   let heldBytes = 0;
