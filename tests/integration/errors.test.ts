@@ -159,7 +159,7 @@ test('a NUL in an env value, an over-long argument and a missing workingDir are 
   t.deepEqual(await snapshot(node), before);
 });
 
-test('a request Node cannot parse (unknown method, garbage) gets a JSON error body', async (t) => {
+test('a request Node cannot parse (unknown method, garbage, huge headers) gets a JSON error body', async (t) => {
   for (const raw of ['FOO /v1/pods HTTP/1.1\r\nHost: x\r\n\r\n', 'GARBAGE\r\n\r\n']) {
     const answer = await rawExchange(node.socket, raw);
     const [head, body] = answer.split('\r\n\r\n');
@@ -168,6 +168,9 @@ test('a request Node cannot parse (unknown method, garbage) gets a JSON error bo
     t.like(JSON.parse(body!), { error: { code: 'INVALID_ARGUMENT' } });
     t.regex(body!, /malformed HTTP request: unknown HTTP method/);
   }
+  const [head, body] = (await rawExchange(node.socket, `GET /v1/pods HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`)).split('\r\n\r\n');
+  t.regex(head!, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  t.regex(JSON.parse(body!).error.message, /^malformed HTTP request: /);
   t.is((await node.cli(['ps'])).exitCode, 0, 'the daemon is still healthy');
 });
 
