@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { constants } from 'node:os';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { spawnCount } from '../exec/run.js';
@@ -166,9 +167,10 @@ export function createApiServer({ pods, events, pool, shutdown }: ApiDeps): http
     }
   });
   // A request Node's parser rejects before any handler runs (an unknown method, a malformed
-  // request line, headers too large) still gets a JSON error body, then the connection closes.
-  server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+  // request line, headers too large) still gets a JSON error body, then the connection closes;
+  // unless an answer already went out on it (keep-alive), which a second one would corrupt.
+  server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
       socket.destroy();
       return;
     }
