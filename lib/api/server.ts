@@ -168,9 +168,9 @@ export function createApiServer({ pods, events, pool, shutdown }: ApiDeps): http
   });
   // A request Node's parser rejects before any handler runs (an unknown method, a malformed
   // request line, headers too large) still gets a JSON error body, then the connection closes;
-  // unless an answer already went out on it (keep-alive), which a second one would corrupt.
-  server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+  // unless an answer has begun on it, which a second one would corrupt (Node's own rule).
+  server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket & { _httpMessage?: ServerResponse | null }) => {
+    if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
       socket.destroy();
       return;
     }
