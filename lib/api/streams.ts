@@ -64,9 +64,10 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
   };
   proc.stdin!.on('error', () => {}); // the command may exit without reading its input
   proc.stdin!.on('drain', resumeInput);
+  let exited = false;
   readFrames(socket, (type, data) => {
-    // Input for a command that has closed its stdin is dropped, never held.
-    if (type === Frame.stdin && proc.stdin!.writable) {
+    // Input for a command that has exited or closed its stdin is dropped, never held.
+    if (type === Frame.stdin && !exited && proc.stdin!.writable) {
       if (!proc.stdin!.write(data)) pauseInput();
     } else if (type === Frame.stdinEnd) proc.stdin!.end();
   }, head);
@@ -78,7 +79,8 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
   void proc.then((r) => {
     const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
     const message = r.exitCode === undefined && !r.signal ? r.message : undefined;
-    resumeInput(); // input still queued is dropped, so the client's end of the connection is read
+    exited = true;
+    resumeInput(); // input still coming is dropped, so the client's end of the connection is read
     socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));
   });
 }

@@ -3,6 +3,7 @@
 // calls answer meanwhile, and nothing is left once the client goes. The CLI is quiet on EPIPE.
 import { stat } from 'node:fs/promises';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
@@ -105,6 +106,18 @@ test.serial('exec input to a command that does not read stops the client, not th
   }
   await execsGone();
   t.true((await rss()) <= baseline + BOUND, 'bounded after the client left');
+});
+
+test.serial('a command that exits while input still flows ends the exec (`yes | minipod exec POD -- head -c 3`)', async (t) => {
+  const cli = execa(process.execPath, [CLI, 'exec', 'box', '--', 'head', '-c', '3'], { env: { MINIPOD_SOCKET: node.socket }, reject: false, timeout: 30_000 });
+  cli.stdin.on('error', () => {}); // EPIPE once the CLI has exited
+  Readable.from((function* () {
+    for (;;) yield Buffer.alloc(64 * 1024, 0x61);
+  })()).pipe(cli.stdin);
+  const r = await cli;
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout, 'aaa');
+  await waitFor(async () => !(await daemonDescendants(node.pid)).some((p) => p.cmd.includes('head -c 3')), 'head to be gone', 10_000);
 });
 
 test.serial('logs of a large file to a client that stops reading are read at its pace', async (t) => {
