@@ -134,7 +134,7 @@ export const SETTLE_MS = 500;
 const completed = (c: ContainerStatus) => c.state === 'Terminated' && c.exitCode === 0;
 
 /** A container that failed, with how; `restarts` holds the restart counts at creation. */
-function failedContainer(pod: PodRecord, restarts?: Map<string, number>): { name: string; how: string } | undefined {
+export function failedContainer(pod: PodRecord, restarts?: Map<string, number>): { name: string; how: string } | undefined {
   const willRestart = pod.manifest.spec.restartPolicy !== 'Never';
   const status = (t: { signal: string | null; exitCode: number | null }) => t.signal ?? `code ${t.exitCode}`;
   for (const c of pod.containers) {
