@@ -13,6 +13,15 @@ import { node } from './commands/node.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 
+// A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
+// cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 await yargs(hideBin(process.argv))
   .scriptName('minipod')
   .usage('$0 <command>: a small container runtime that shows how a Kubernetes pod sandbox works')

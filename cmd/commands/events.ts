@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { ErrorBody } from '../../lib/api/protocol.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { client, fail, verb } from '../common.js';
 
@@ -19,7 +20,10 @@ export const events = verb<{ pod?: string; follow: boolean; json: boolean }>({
       const q = new URLSearchParams({ follow: String(argv.follow), ...(argv.pod ? { pod: argv.pod } : {}) });
       const res = await client(argv).send('GET', `/events?${q}`);
       for await (const line of createInterface({ input: res })) {
-        if (line) process.stdout.write(`${argv.json ? line : formatEvent(JSON.parse(line) as PodEvent)}\n`);
+        if (!line) continue;
+        const value = JSON.parse(line) as PodEvent | ErrorBody;
+        if ('error' in value) fail(value.error.message); // the daemon cut this watch off
+        process.stdout.write(`${argv.json ? line : formatEvent(value)}\n`);
       }
     } catch (err) {
       fail(err);

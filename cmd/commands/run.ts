@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SETTLE_MS } from '../../lib/api/client.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, type GlobalArgs, verb } from '../common.js';
 
@@ -59,7 +60,7 @@ export const runCmd = verb<Args>({
       }
       const api = client(argv);
       let pod = await api.request<PodRecord>('POST', '/pods', manifest);
-      if (argv.wait) pod = await api.waitReady(pod.name, argv.timeout * 1000);
+      if (argv.wait) pod = await api.waitReady(pod.name, argv.timeout * 1000, { created: pod, settleMs: SETTLE_MS });
       process.stdout.write(`pod/${pod.name} ${pod.phase} ${pod.ip}\n`);
     } catch (err) {
       fail(err);

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import { MinipodError, type ErrorCode } from '../errors.js';
 import { nodeDirOf } from '../node/paths.js';
-import type { PodRecord } from '../pod/types.js';
+import type { ContainerStatus, PodRecord } from '../pod/types.js';
 import { encodeFrame, Frame, readFrames } from './frames.js';
 import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
 
@@ -48,21 +48,23 @@ export class ApiClient {
    * Wait until every container is ready (running and listening on its declared ports) or has
    * completed (exit 0), as a user expects before the first curl. Fails fast on a container that
    * failed and will not be restarted, or that is crash-looping; the pod stays, for `logs`.
+   * With `created` (the record the create returned), also on a container that failed and was
+   * restarted since; with `settleMs`, a ready container must have run that long: an app that
+   * fails at start is restarted at once and would otherwise pass for Running.
    */
-  async waitReady(name: string, timeoutMs: number): Promise<PodRecord> {
+  async waitReady(name: string, timeoutMs: number, opts: { created?: PodRecord; settleMs?: number } = {}): Promise<PodRecord> {
     const deadline = Date.now() + timeoutMs;
+    const restarts = opts.created && new Map(opts.created.containers.map((c) => [c.name, c.restartCount]));
+    const settleMs = opts.settleMs ?? 0;
     for (;;) {
       const pod = await this.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
-      const completed = (c: PodRecord['containers'][number]) => c.state === 'Terminated' && c.exitCode === 0;
-      if (pod.containers.every((c) => c.ready || completed(c))) return pod;
-      const restarts = pod.manifest.spec.restartPolicy !== 'Never';
-      const failed = pod.containers.find((c) => (c.state === 'Terminated' && !completed(c) && !restarts) || c.reason === 'CrashLoopBackOff');
-      if (failed) {
-        const how = failed.state === 'Terminated' ? `exited (${failed.signal ?? `code ${failed.exitCode}`})` : `is crash-looping (last exit ${failed.lastState?.signal ?? `code ${failed.lastState?.exitCode}`})`;
-        throw new MinipodError('COMMAND_FAILED', `container ${failed.name} of pod ${name} ${how}: see \`minipod logs ${name} -c ${failed.name}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
-      }
+      const failure = failedContainer(pod, restarts);
+      if (failure) throw new MinipodError('COMMAND_FAILED', `container ${failure.name} of pod ${name} ${failure.how}: see \`minipod logs ${name} -c ${failure.name}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
+      const settled = (c: ContainerStatus) => completed(c) || (c.ready && (!settleMs || Date.now() - Date.parse(c.startedAt ?? '') >= settleMs));
+      if (pod.containers.every(settled)) return pod;
       if (Date.now() > deadline) {
         const waiting = pod.containers.filter((c) => !c.ready && !completed(c)).map((c) => c.name);
+        if (!waiting.length) return pod; // ready, only the settle window was left
         throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} ${waiting.length > 1 ? 'are' : 'is'} not ready (running and listening on the declared ports) after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
       }
       await new Promise((r) => setTimeout(r, 25));
@@ -78,16 +80,31 @@ export class ApiClient {
       req.on('response', (res) => void readAll(res).then((text) => reject(toError(res.statusCode ?? 500, text))));
       req.on('upgrade', (_res, socket, head) => {
         let code = 1;
+        // Paced by the slower side, as on the daemon: our stdout full pauses the socket, the
+        // socket full pauses our stdin.
+        let blocked = false;
+        const deliver = (out: NodeJS.WritableStream, data: Buffer) => {
+          if (out.write(data) || blocked) return;
+          blocked = true;
+          socket.pause();
+          out.once('drain', () => {
+            blocked = false;
+            socket.resume();
+          });
+        };
         readFrames(socket, (type, data) => {
-          if (type === Frame.stdout) stdio.stdout.write(data);
-          else if (type === Frame.stderr) stdio.stderr.write(data);
+          if (type === Frame.stdout) deliver(stdio.stdout, data);
+          else if (type === Frame.stderr) deliver(stdio.stderr, data);
           else if (type === Frame.exit) {
             const status = JSON.parse(data.toString()) as { exitCode: number; message?: string };
             if (status.message) stdio.stderr.write(`${status.message}\n`);
             code = status.exitCode;
           }
         }, head);
-        stdio.stdin.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stdin, d)));
+        socket.on('drain', () => stdio.stdin.resume());
+        stdio.stdin.on('data', (d: Buffer) => {
+          if (!socket.write(encodeFrame(Frame.stdin, d))) stdio.stdin.pause();
+        });
         stdio.stdin.on('end', () => socket.write(encodeFrame(Frame.stdinEnd)));
         socket.on('close', () => resolve(code));
         socket.on('error', () => resolve(code));
@@ -108,6 +125,25 @@ export function unreachableError(socketPath: string, err: NodeJS.ErrnoException)
     'UNAVAILABLE',
     `minipod daemon is not running at ${socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,
   );
+}
+
+/** How long `minipod run` wants a ready container to have run: long enough for a command that
+ * fails at start (`false`, a missing module) to have failed. */
+export const SETTLE_MS = 500;
+
+const completed = (c: ContainerStatus) => c.state === 'Terminated' && c.exitCode === 0;
+
+/** A container that failed, with how; `restarts` holds the restart counts at creation. */
+export function failedContainer(pod: PodRecord, restarts?: Map<string, number>): { name: string; how: string } | undefined {
+  const willRestart = pod.manifest.spec.restartPolicy !== 'Never';
+  const status = (t: { signal: string | null; exitCode: number | null }) => t.signal ?? `code ${t.exitCode}`;
+  for (const c of pod.containers) {
+    if (c.state === 'Terminated' && !completed(c) && !willRestart) return { name: c.name, how: `exited (${status(c)})` };
+    if (c.reason === 'CrashLoopBackOff') return { name: c.name, how: `is crash-looping (last exit ${c.lastState ? status(c.lastState) : 'unknown'})` };
+    const restarted = restarts ? c.restartCount - (restarts.get(c.name) ?? 0) : 0;
+    if (restarted > 0 && c.lastState?.reason === 'Error') return { name: c.name, how: `exited (${status(c.lastState)}) and was restarted (${restarted} time${restarted > 1 ? 's' : ''} since it was created)` };
+  }
+  return undefined;
 }
 
 async function readAll(res: http.IncomingMessage): Promise<string> {

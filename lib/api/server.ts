@@ -1,24 +1,21 @@
 // HTTP+JSON over a root-only unix socket. Every request is parsed and validated here; no
 // request can crash the daemon (errors become a JSON body with a stable code and a 4xx/5xx).
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
-import { spawnCount, type Proc } from '../exec/run.js';
+import { spawnCount } from '../exec/run.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import { log } from '../log.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
-import { signalGroup } from '../process/stop.js';
 import { validateManifest } from '../spec/parse.js';
 import { DNS_LABEL } from '../spec/pod-spec.js';
-import type { EventLog, PodEvent } from '../supervisor/events.js';
-import { encodeFrame, Frame, readFrames } from './frames.js';
+import type { EventLog } from '../supervisor/events.js';
 import { API_PREFIX, EXEC_UPGRADE, MAX_BODY_BYTES, type Stats } from './protocol.js';
+import { relayExec, streamEvents, streamLog } from './streams.js';
 
 interface Ctx {
   req: IncomingMessage;
@@ -159,40 +156,43 @@ export function createApiServer({ pods, events, pool, shutdown }: ApiDeps): http
       if (!m || req.headers.upgrade !== EXEC_UPGRADE) throw new MinipodError('NOT_FOUND', `no such upgrade endpoint ${url.pathname}`);
       const argv = url.searchParams.getAll('argv');
       if (!argv.length) throw new MinipodError('INVALID_ARGUMENT', 'exec needs a command: minipod exec POD -- CMD [ARGS…]');
+      const bad = argv.findIndex((a) => a.includes('\0'));
+      if (bad >= 0) throw new MinipodError('INVALID_ARGUMENT', `argv[${bad}]: must not contain NUL (the kernel ends an argument at the first NUL)`);
       const pod = pods.get(podName(m[1]));
       if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
       relayExec(pods.exec(pod.name, argv), socket, head);
     } catch (err) {
-      const e = asMinipodError(err);
-      const body = JSON.stringify({ error: e.toJSON() });
-      socket.end(`HTTP/1.1 ${e.status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(rawError(asMinipodError(err)));
     }
   });
+  // A request Node's parser rejects before any handler runs (an unknown method, a malformed
+  // request line, headers too large) still gets a JSON error body, then the connection closes;
+  // unless an answer has begun on it, which a second one would corrupt (Node's own rule).
+  server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket & { _httpMessage?: ServerResponse | null }) => {
+    if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const what = err.code === 'HPE_INVALID_METHOD' ? 'unknown HTTP method (the API takes GET, POST, PUT and DELETE)' : (err.reason ?? err.message);
+    const e = Object.assign(new MinipodError('INVALID_ARGUMENT', `malformed HTTP request: ${what}`), { httpStatus: status });
+    socket.end(rawError(e));
+  });
   return server;
+}
+
+/** An error answer written straight to a socket that has no ServerResponse (upgrade, parse errors). */
+function rawError(e: MinipodError): string {
+  const status = (e as { httpStatus?: number }).httpStatus ?? e.status;
+  const body = JSON.stringify({ error: e.toJSON() });
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-/** Run argv in the pod's namespaces, stdio relayed as frames; the last frame is the exit status. */
-function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
-  proc.stdout!.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stdout, d)));
-  proc.stderr!.on('data', (d: Buffer) => socket.write(encodeFrame(Frame.stderr, d)));
-  proc.stdin!.on('error', () => {}); // the command may exit without reading its input
-  readFrames(socket, (type, data) => {
-    if (type === Frame.stdin) proc.stdin!.write(data);
-    else if (type === Frame.stdinEnd) proc.stdin!.end();
-  }, head);
-  socket.on('close', () => signalGroup(proc.pid!, 'SIGKILL')); // the command and what it started
-  void proc.then((r) => {
-    const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
-    const message = r.exitCode === undefined && !r.signal ? r.message : undefined;
-    socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));
-  });
 }
 
 async function streamLogs(pods: PodManager, name: string, query: URLSearchParams, res: ServerResponse): Promise<undefined> {
@@ -202,43 +202,6 @@ async function streamLogs(pods: PodManager, name: string, query: URLSearchParams
   if (!wanted) throw new MinipodError('INVALID_ARGUMENT', `pod ${name} has ${names.length} containers: choose one with -c (${names.join(', ')})`);
   const container = pod.containers.find((c) => c.name === wanted);
   if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${names.join(', ')})`);
-  const file = container.logPath;
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-  let offset = 0;
-  const copy = async () => {
-    const size = await stat(file).then((s) => s.size, () => 0);
-    if (size < offset) offset = 0; // truncated
-    if (size === offset) return;
-    for await (const chunk of createReadStream(file, { start: offset, end: size - 1 })) res.write(chunk);
-    offset = size;
-  };
-  await copy();
-  if (query.get('follow') === 'true') {
-    let open = true;
-    res.on('close', () => (open = false));
-    // Poll: the app writes its log file directly, so there is no daemon-side stream to tap.
-    while (open && pods.list().some((p) => p.uid === pod.uid)) {
-      await sleep(200);
-      await copy();
-    }
-  }
-  res.end();
-  return undefined;
-}
-
-async function streamEvents(events: EventLog, query: URLSearchParams, res: ServerResponse): Promise<undefined> {
-  const pod = query.get('pod') ?? undefined;
-  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-  for (const e of events.list(pod)) res.write(`${JSON.stringify(e)}\n`);
-  if (query.get('follow') !== 'true') {
-    res.end();
-    return undefined;
-  }
-  const onEvent = (e: PodEvent) => {
-    if (!pod || e.pod === pod) res.write(`${JSON.stringify(e)}\n`);
-  };
-  events.on('event', onEvent);
-  await new Promise<void>((resolve) => res.on('close', resolve));
-  events.off('event', onEvent);
-  return undefined;
+  const follow = query.get('follow') === 'true';
+  return streamLog(container.logPath, () => follow && pods.list().some((p) => p.uid === pod.uid), res);
 }

@@ -1,6 +1,6 @@
 // Create a pod: resolve commands, lease an IP, persist Pending, build the sandbox, start the
 // apps. Each step's undo is registered before the next step; a failure undoes them in reverse.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
 import { findExecutable } from '../exec/tools.js';
@@ -100,12 +100,20 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   }
 }
 
-/** Find every container's program before anything is created: a missing one changes nothing. */
+/**
+ * Find every container's program and working directory before anything is created: a missing one
+ * changes nothing (otherwise the app would fail at each start, in a loop, with a spawn error).
+ */
 async function resolveCommands(record: PodRecord): Promise<void> {
   const errors: string[] = [];
   await Promise.all(
     record.manifest.spec.containers.map(async (c, i) => {
       const { name, pathEnv, cwd } = commandLookup(c);
+      const dir = await stat(cwd).catch(() => undefined);
+      if (!dir?.isDirectory()) {
+        errors.push(`spec.containers[${i}].workingDir: ${dir ? `"${cwd}" is not a directory` : `directory "${cwd}" does not exist`} (apps run from the host's filesystem)`);
+        return;
+      }
       const file = await findExecutable(name, pathEnv, cwd);
       if (!file) errors.push(`spec.containers[${i}].command: executable "${name}" not found (PATH=${pathEnv}, workingDir=${cwd})`);
       else record.containers[i]!.argv = [file, ...commandArgs(c)];

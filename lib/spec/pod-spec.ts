@@ -8,10 +8,27 @@ const dnsLabel = z
   .string()
   .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric');
 
-const envVar = z.strictObject({
-  name: z.string().min(1).regex(/^[^=\0]+$/, 'must not contain "=" or NUL'),
-  value: z.string().default(''),
-});
+/** The kernel's limit on one argument or environment string, its terminating NUL included
+ * (MAX_ARG_STRLEN, 32 pages): a longer one makes execve fail with E2BIG. */
+export const MAX_ARG_STRLEN = 131072;
+const noNul = (s: string) => !s.includes('\0');
+const NUL_MESSAGE = 'must not contain NUL (the kernel ends a string at the first NUL)';
+const fitsArg = (s: string) => Buffer.byteLength(s) < MAX_ARG_STRLEN;
+const argString = z
+  .string()
+  .refine(noNul, NUL_MESSAGE)
+  .refine(fitsArg, (s) => ({ message: `is ${Buffer.byteLength(s)} bytes: the kernel takes at most ${MAX_ARG_STRLEN - 1} per argument (MAX_ARG_STRLEN)` }));
+
+const envVar = z
+  .strictObject({
+    name: z.string().min(1).regex(/^[^=\0]+$/, 'must not contain "=" or NUL'),
+    value: z.string().default('').refine(noNul, NUL_MESSAGE),
+  })
+  .superRefine((e, ctx) => {
+    // The process sees NAME=value as one string, under the same limit as an argument.
+    const bytes = Buffer.byteLength(e.name) + 1 + Buffer.byteLength(e.value);
+    if (bytes >= MAX_ARG_STRLEN) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['value'], message: `makes NAME=value ${bytes} bytes: the kernel takes at most ${MAX_ARG_STRLEN - 1} per environment string (MAX_ARG_STRLEN)` });
+  });
 
 const port = z.strictObject({
   name: z.string().optional(),
@@ -19,7 +36,7 @@ const port = z.strictObject({
   protocol: z.enum(['TCP', 'UDP']).default('TCP'),
 });
 
-const argvList = z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL'), {
+const argvList = z.array(argString, {
   invalid_type_error: 'must be a list such as ["node", "app.js"], not a single (shell) string',
 });
 

@@ -145,6 +145,58 @@ test('the API rejects malformed requests with a 4xx and a message', async (t) =>
   t.is((await node.cli(['ps'])).exitCode, 0, 'the daemon is still healthy');
 });
 
+test('a NUL in an env value, an over-long argument and a missing workingDir are named before anything is made', async (t) => {
+  const long = await manifestFile('long.yaml', ['metadata: {name: long}', 'spec:', '  containers:', `    - {name: a, command: [sleep], args: ["1", "2", "${'x'.repeat(131072)}"]}`].join('\n'));
+  await rejects(t, ['run', '-f', long], 1, /spec\.containers\[0\]\.args\[2\]: is 131072 bytes: the kernel takes at most 131071 per argument \(MAX_ARG_STRLEN\)/);
+  const nowhere = await manifestFile('nowhere.yaml', ['metadata: {name: nowhere}', 'spec:', '  containers:', '    - {name: a, command: [sleep, "100"]}', '    - {name: b, command: [sleep, "100"], workingDir: /nonexistent/minipod-dir}'].join('\n'));
+  await rejects(t, ['run', '-f', nowhere], 1, /spec\.containers\[1\]\.workingDir: directory "\/nonexistent\/minipod-dir" does not exist/);
+  const before = await snapshot(node);
+  const nul = { metadata: { name: 'nul' }, spec: { containers: [{ name: 'a', command: ['sleep', '100'], env: [{ name: 'X', value: 'a\0b' }] }] } };
+  const err = await t.throwsAsync(node.api.request('POST', '/pods', nul), { instanceOf: MinipodError });
+  t.regex(err!.message, /spec\.containers\[0\]\.env\[0\]\.value: must not contain NUL/);
+  const file = await t.throwsAsync(node.api.request('POST', '/pods', { ...nul, spec: { containers: [{ name: 'a', command: ['sleep', '100'], workingDir: '/etc/hostname' }] } }), { instanceOf: MinipodError });
+  t.regex(file!.message, /spec\.containers\[0\]\.workingDir: "\/etc\/hostname" is not a directory/);
+  t.deepEqual(await snapshot(node), before);
+});
+
+test('a request Node cannot parse (unknown method, garbage, huge headers) gets a JSON error body', async (t) => {
+  for (const raw of ['FOO /v1/pods HTTP/1.1\r\nHost: x\r\n\r\n', 'GARBAGE\r\n\r\n']) {
+    const answer = await rawExchange(node.socket, raw);
+    const [head, body] = answer.split('\r\n\r\n');
+    t.regex(head!, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    t.regex(head!, /Content-Type: application\/json/);
+    t.like(JSON.parse(body!), { error: { code: 'INVALID_ARGUMENT' } });
+    t.regex(body!, /malformed HTTP request: unknown HTTP method/);
+  }
+  const [head, body] = (await rawExchange(node.socket, `GET /v1/pods HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`)).split('\r\n\r\n');
+  t.regex(head!, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  t.regex(JSON.parse(body!).error.message, /^malformed HTTP request: /);
+  t.is((await node.cli(['ps'])).exitCode, 0, 'the daemon is still healthy');
+});
+
+test('exec with a NUL in its argv is refused before the connection is upgraded', async (t) => {
+  const before = await snapshot(node);
+  const answer = await rawExchange(node.socket, 'POST /v1/pods/web/exec?argv=echo&argv=a%00b HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: minipod-exec\r\n\r\n');
+  const [head, body] = answer.split('\r\n\r\n');
+  t.regex(head!, /^HTTP\/1\.1 400 /);
+  t.deepEqual(JSON.parse(body!), { error: { code: 'INVALID_ARGUMENT', message: 'argv[1]: must not contain NUL (the kernel ends an argument at the first NUL)' } });
+  t.deepEqual(await snapshot(node), before);
+});
+
+/** Raw bytes to the socket; resolves with everything the daemon sends back before it closes. */
+async function rawExchange(socketPath: string, raw: string): Promise<string> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(raw.slice(0, 40))}`)));
+    socket.write(raw);
+  });
+}
+
 async function fetchRaw(socketPath: string, method: string, url: string, body: string): Promise<{ status: number; body: string }> {
   const http = await import('node:http');
   return new Promise((resolve) => {

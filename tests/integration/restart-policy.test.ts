@@ -84,6 +84,21 @@ test.serial('kill -c NAME kills one app, which restarts alone', async (t) => {
   t.is((await node.cli(['rm', '-f', 'one'])).exitCode, 0);
 });
 
+test.serial('run fails on an app that fails at start and is restarted at once, every time; a healthy one still succeeds', async (t) => {
+  const names = Array.from({ length: 5 }, (_, i) => `fails-${i}`);
+  for (const name of names) {
+    const r = await node.cli(['run', name, '-c', 'a=false']);
+    t.is(r.exitCode, 1, `${name}: ${r.stdout}`);
+    t.is(r.stdout, '');
+    t.regex(r.stderr, new RegExp(`^minipod: container a of pod ${name} (exited \\(code 1\\) and was restarted|is crash-looping \\(last exit code 1\\)).*see \`minipod logs ${name} -c a\`.*\\n$`));
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  const ok = await node.cli(['run', 'healthy', '-c', 'a=sleep infinity']);
+  t.is(ok.exitCode, 0, ok.stderr);
+  t.regex(ok.stdout, /^pod\/healthy Running /);
+  t.is((await node.cli(['rm', '-f', 'healthy', ...names])).exitCode, 0);
+});
+
 test.serial('run waits for a job to complete (exit 0 is success) and fails on one that fails for good', async (t) => {
   const ok = await node.cli(['run', 'job-ok', '-c', 'job=echo hi', '--restart', 'Never']);
   t.is(ok.exitCode, 0, ok.stderr);

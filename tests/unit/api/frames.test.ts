@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import test from 'ava';
-import { encodeFrame, Frame, readFrames, type FrameType } from '../../../lib/api/frames.js';
+import { encodeFrame, Frame, MAX_FRAME_BYTES, readFrames, type FrameType } from '../../../lib/api/frames.js';
 
 /** Feeds chunks through a PassThrough and returns the frames read, as [type, text]. */
 async function framesFrom(chunks: Buffer[], head?: Buffer): Promise<[FrameType, string][]> {
@@ -86,4 +86,18 @@ test('a truncated frame at the end of the stream is not delivered', async (t) =>
   const frame = encodeFrame(Frame.stdout, 'complete');
   const partial = encodeFrame(Frame.stdout, 'cut off').subarray(0, 7);
   t.deepEqual(await framesFrom([frame, partial]), [[Frame.stdout, 'complete']]);
+});
+
+test('a frame longer than MAX_FRAME_BYTES destroys the stream instead of being buffered', async (t) => {
+  const stream = new PassThrough();
+  const got: FrameType[] = [];
+  readFrames(stream, (type) => got.push(type));
+  const head = Buffer.alloc(5);
+  head.writeUInt8(Frame.stdin, 0);
+  head.writeUInt32BE(MAX_FRAME_BYTES + 1, 1);
+  stream.write(Buffer.concat([encodeFrame(Frame.stdin, 'ok'), head, Buffer.alloc(1024)]));
+  const [err] = (await once(stream, 'error')) as [Error];
+  t.regex(err.message, /exec frame of 1048577 bytes: at most 1048576/);
+  t.true(stream.destroyed);
+  t.deepEqual(got, [Frame.stdin]);
 });

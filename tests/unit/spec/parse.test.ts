@@ -197,3 +197,29 @@ for (const [what, text] of [
     t.is(err.message, 'pod.yaml: expected a Pod object (apiVersion, kind, metadata, spec)');
   });
 }
+
+test('a NUL in an env value is named at its field', (t) => {
+  const m = minimal();
+  m.spec.containers[0].env = [{ name: 'A', value: 'ok' }, { name: 'B', value: 'x\0y' }];
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0].env[1].value: must not contain NUL (the kernel ends a string at the first NUL)']);
+});
+
+test('an argument longer than MAX_ARG_STRLEN is named; one byte less is accepted', (t) => {
+  const m = minimal();
+  m.spec.containers[0].args = ['a', 'b', 'x'.repeat(131072)];
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0].args[2]: is 131072 bytes: the kernel takes at most 131071 per argument (MAX_ARG_STRLEN)']);
+  m.spec.containers[0].args[2] = 'x'.repeat(131071);
+  t.is(validateManifest(m).spec.containers[0]!.args[2]!.length, 131071);
+});
+
+test('the argument limit counts bytes, not characters', (t) => {
+  const m = minimal();
+  m.spec.containers[0].command = ['node', 'é'.repeat(65536)]; // 131072 bytes in UTF-8
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0].command[1]: is 131072 bytes: the kernel takes at most 131071 per argument (MAX_ARG_STRLEN)']);
+});
+
+test('an env entry whose NAME=value passes MAX_ARG_STRLEN is named at its value', (t) => {
+  const m = minimal();
+  m.spec.containers[0].env = [{ name: 'BIG', value: 'x'.repeat(131068) }];
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0].env[0].value: makes NAME=value 131072 bytes: the kernel takes at most 131071 per environment string (MAX_ARG_STRLEN)']);
+});

@@ -1,0 +1,33 @@
+// What `minipod run` calls a failure while it waits: the pure check behind waitReady.
+import test from 'ava';
+import { failedContainer } from '../../../lib/api/client.js';
+import type { ContainerStatus, PodRecord, Termination } from '../../../lib/pod/types.js';
+
+const ended = (t: Partial<Termination>): Termination => ({ exitCode: 1, signal: null, reason: 'Error', startedAt: null, finishedAt: '', ...t });
+
+function pod(restartPolicy: string, c: Partial<ContainerStatus>): PodRecord {
+  const container = { name: 'a', state: 'Running', reason: null, ready: true, restartCount: 0, exitCode: null, signal: null, lastState: null, ...c } as ContainerStatus;
+  return { name: 'p', containers: [container], manifest: { spec: { restartPolicy } } } as unknown as PodRecord;
+}
+const atCreate = new Map([['a', 0]]);
+
+test('a container that failed and was restarted since the create is a failure, with its exit code', (t) => {
+  t.deepEqual(failedContainer(pod('Always', { restartCount: 1, lastState: ended({ exitCode: 1 }) }), atCreate), { name: 'a', how: 'exited (code 1) and was restarted (1 time since it was created)' });
+  t.deepEqual(failedContainer(pod('OnFailure', { restartCount: 2, lastState: ended({ exitCode: null, signal: 'SIGSEGV' }) }), atCreate), { name: 'a', how: 'exited (SIGSEGV) and was restarted (2 times since it was created)' });
+});
+
+test('a restart that is not a failure (exit 0, a new sandbox) is not one', (t) => {
+  t.is(failedContainer(pod('Always', { restartCount: 1, lastState: ended({ exitCode: 0, reason: 'Completed' }) }), atCreate), undefined);
+  t.is(failedContainer(pod('Always', { restartCount: 1, lastState: ended({ exitCode: null, signal: 'SIGTERM', reason: 'SandboxChanged' }) }), atCreate), undefined);
+});
+
+test('without the counts at creation, restarts before the wait are not held against the pod', (t) => {
+  t.is(failedContainer(pod('Always', { restartCount: 3, lastState: ended({ exitCode: 1 }) })), undefined);
+});
+
+test('crash-looping, or failed for good under Never, is a failure; a running one is not', (t) => {
+  t.deepEqual(failedContainer(pod('Always', { state: 'Waiting', reason: 'CrashLoopBackOff', ready: false, restartCount: 1, lastState: ended({ exitCode: 3 }) })), { name: 'a', how: 'is crash-looping (last exit code 3)' });
+  t.deepEqual(failedContainer(pod('Never', { state: 'Terminated', reason: 'Error', ready: false, exitCode: 1 })), { name: 'a', how: 'exited (code 1)' });
+  t.is(failedContainer(pod('Never', { state: 'Terminated', reason: 'Completed', ready: false, exitCode: 0 })), undefined);
+  t.is(failedContainer(pod('Always', {}), atCreate), undefined);
+});
