@@ -12,6 +12,7 @@ import { findTools } from './exec/tools.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
+import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import { PodManager } from './pod/manager.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   nodeNamespace: boolean;
   /** Stop every pod on SIGTERM/SIGINT instead of leaving them running. */
   stopPodsOnExit: boolean;
+  /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
+  containerLog?: LogLimits;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
@@ -89,6 +92,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
+  const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
+  const rotator = new LogRotator(containerLog, () => pods.runningLogs());
+  rotator.start();
 
   /** Starts the shutdown (after `after`, e.g. the API's reply going out); false if one is under way. */
   let stopping = false;
@@ -100,6 +106,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
         log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
         server.close();
         server.closeAllConnections();
+        rotator.stop();
         await (stopPods ? pods.stopAll() : pods.detachAll());
         ip.close();
         ipTeardown.close();
@@ -120,7 +127,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, containerLog }, 'minipod daemon ready');
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

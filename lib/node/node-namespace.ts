@@ -35,6 +35,8 @@ export interface NodeOptions {
   bridge?: string;
   subnet?: string;
   stopPodsOnExit?: boolean;
+  containerLogMaxSize?: string;
+  containerLogMaxFiles?: string;
 }
 
 
@@ -115,6 +117,8 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   if (opts.bridge) flags.push('--bridge', opts.bridge);
   if (opts.subnet) flags.push('--subnet', opts.subnet);
   if (opts.stopPodsOnExit) flags.push('--stop-pods-on-exit');
+  if (opts.containerLogMaxSize) flags.push('--container-log-max-size', opts.containerLogMaxSize);
+  if (opts.containerLogMaxFiles) flags.push('--container-log-max-files', opts.containerLogMaxFiles);
   const logFd = openSync(p.logFile, 'a', 0o600);
   // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
   const proc = spawnProcess([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags], {

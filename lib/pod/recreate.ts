@@ -58,7 +58,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
       r.conditions = [];
       r.message = null;
       finish();
-      await ctx.store.save(r);
+      await ctx.store.persist(r);
       ctx.events.record(r, 'SandboxRejoined', `${cause}: pause ${holder.pid} joined ${r.sandbox.netns} through pid ${plan.via}; apps, IP and connections kept, 0 restarts (${timeline.totalMs} ms)`);
       return;
     } catch (err) {
@@ -187,7 +187,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   r.conditions = [];
   r.message = null;
   finish();
-  await ctx.store.save(r);
+  await ctx.store.persist(r); // it runs: a refused write is retried, never a reason to rebuild again
   ctx.events.record(
     r,
     'SandboxRecreated',
@@ -201,5 +201,5 @@ async function lost(ctx: PodContext, live: LivePod, ...pending: Promise<unknown>
   await Promise.all(pending);
   if (live.terminating) return;
   setPhase(live.record, 'SandboxLost');
-  await ctx.store.save(live.record);
+  await ctx.store.persist(live.record);
 }

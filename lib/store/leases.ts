@@ -2,11 +2,12 @@
 // and fsynced, so a restarted daemon never hands out an address that is in use.
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { diskError } from './persist.js';
 
 export class LeaseStore {
   readonly dir: string;
 
-  constructor(stateDir: string) {
+  constructor(private readonly stateDir: string) {
     this.dir = path.join(stateDir, 'leases');
   }
 
@@ -25,7 +26,7 @@ export class LeaseStore {
       fh = await open(path.join(this.dir, ip), 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
+      throw diskError(err, path.join(this.dir, ip), this.stateDir);
     }
     try {
       await fh.writeFile(`${owner}\n`);
@@ -33,7 +34,7 @@ export class LeaseStore {
     } catch (err) {
       await fh.close();
       await this.release(ip); // an empty lease would hold the address forever
-      throw err;
+      throw diskError(err, path.join(this.dir, ip), this.stateDir);
     }
     await fh.close();
     return true;
