@@ -104,7 +104,10 @@ test('the pod store: persist keeps a record the disk refuses and writes it once 
   t.false(await store.persist(record));
   await t.throwsAsync(store.save(record));
   t.deepEqual(store.unsaved(), ['web'], 'the failed strict save did not drop the pending one');
-  record.phase = 'Stopped'; // changed meanwhile: the retry writes the record as it is then
+  // Changed meanwhile and persisted again, as the daemon does after every change: still refused,
+  // and the newer state is what ends up on disk (a retry already under way cannot overtake it).
+  record.phase = 'Stopped';
+  t.false(await store.persist(record));
   await rm(path.join(dir, 'pods'));
   await mkdir(path.join(dir, 'pods'));
   t.true(await until(() => store.unsaved().length === 0));
