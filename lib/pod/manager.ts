@@ -242,7 +242,8 @@ export class PodManager {
     const steps = new Steps('remove');
     try {
       steps.begin('delete logs');
-      await rm(logDir(this.ctx, r.name), { recursive: true, force: true });
+      // Retried: a rotation already under way may add NAME.log.1 while the directory is emptied.
+      await rm(logDir(this.ctx, r.name), { recursive: true, force: true, maxRetries: 3 });
       steps.end();
       steps.begin('delete record');
       await this.ctx.store.remove(r.name); // retried until it succeeds, should the disk refuse it

@@ -85,6 +85,22 @@ test.serial('minipod logs shows the current file', async (t) => {
   t.regex(Buffer.from(r.stdout).subarray(-200).toString(), /chunk \d+/);
 });
 
+test.serial('minipod logs -f keeps streaming across rotations', async (t) => {
+  const from = await lastChunk();
+  const follow = execa(process.execPath, [CLI, 'logs', '-f', 'chatty'], { env: { MINIPOD_SOCKET: node.socket }, reject: false, buffer: false });
+  t.teardown(() => void follow.kill('SIGKILL'));
+  let seen = 0;
+  let carry = '';
+  follow.stdout!.on('data', (d: Buffer) => {
+    const text = carry + d.toString('latin1');
+    for (const m of text.matchAll(/chunk (\d+)\n/g)) seen = Math.max(seen, Number(m[1]));
+    carry = text.slice(-32);
+  });
+  // Chunks written long after it started: each is 1 MiB, so many rotations later.
+  await waitFor(async () => seen > from + 8, `logs -f to show chunk ${from + 9} or later`, 90_000, 50);
+  t.true(seen > from + 8);
+});
+
 test.serial('rm removes every log file of the pod, rotated ones included', async (t) => {
   t.is((await node.cli(['rm', '-f', 'chatty'])).exitCode, 0);
   const left = await node.sh(['find', logs, '-mindepth', '1']);
