@@ -119,6 +119,10 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     // exec'd commands too: nothing may keep the old namespace alive
     await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     timeline.stopAppsMs = round(epochMs() - t);
+    steps.end();
+
+    // The Recreating record, written while the apps stopped: on a full disk, the error says so.
+    steps.begin('persist record');
     await recreating;
     await ctx.pool.owned(start.pid);
     steps.end();
