@@ -74,6 +74,7 @@ export class PersistQueue {
     this.closed = true;
     clearTimeout(this.timer);
     await this.retry();
+    if (this.pending.size) log.error({ keys: this.keys() }, 'state not written before exit: the next daemon starts from what is on disk');
   }
 
   private serial(key: string, op: () => Promise<void>): Promise<void> {

@@ -154,6 +154,23 @@ test.serial('once space returns, everything converges: c runs again, every recor
     t.is(disk.phase, 'Running');
   }
   await noLeakedHolders();
+});
+
+test.serial('a daemon shutdown that stops the pods on a full disk stops them all; the next daemon carries on', async (t) => {
+  const before = await pods();
+  await fill();
+  await node.api.request('POST', '/shutdown', { stopPods: true });
+  await waitFor(async () => !alive(node.pid), 'the daemon to exit', 60_000);
+  for (const p of before) for (const pid of [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]) t.false(alive(pid), `${p.name}: pid ${pid} stopped`);
+  t.deepEqual((await nodeLinks(node)).sort(), ['lo', 'minipod0']);
+  // What the disk took is Stopped to the next daemon; what it refused is still Running there,
+  // and rebuilt as after a reboot. Either way each pod settles, and nothing leaks.
+  await node.sh(['find', state, '-maxdepth', '1', '-name', 'filler-*', '-delete']);
+  node = await startTestNode({}, node.dir);
+  await waitFor(async () => (await pods()).every((p) => p.phase === 'Stopped' || (p.phase === 'Running' && p.containers.every((c) => c.state === 'Running'))), 'every pod Stopped or Running', 30_000, 100);
+  t.deepEqual(await names(), ['c', 'd']);
+  t.log((await pods()).map((p) => `${p.name} ${p.phase}`).join(', '));
+  await noLeakedHolders();
   t.is((await node.cli(['rm', '-f', 'c', 'd'])).exitCode, 0);
   t.deepEqual(await inside('pods'), []);
   t.deepEqual(await inside('leases'), []);
