@@ -47,7 +47,7 @@ export async function rotateLog(file: string, limits: LogLimits): Promise<boolea
     await copyTail(file, `${file}.1`, Math.max(0, size - limits.maxSize), size);
   } catch (err) {
     // No room for the copy (a full disk): the cap matters more than the old lines.
-    await rm(`${file}.1`, { force: true });
+    await rm(`${file}.1`, { force: true }).catch(() => {});
     log.warn({ file, err: (err as Error).message }, 'log rotation could not keep a copy; truncated anyway');
   }
   await truncate(file, 0);

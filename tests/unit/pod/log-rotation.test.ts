@@ -1,11 +1,14 @@
 // copytruncate rotation on a temp dir: the current file is truncated in place (same inode, as
 // the app's O_APPEND descriptor needs), at most maxFiles files, never more than maxSize copied.
-import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
+import { log } from '../../../lib/log.js';
 import { logLimits, LogRotator, rotateLog } from '../../../lib/pod/log-rotation.js';
+
+log.level = 'silent'; // the warnings of the failing cases are expected
 
 async function tempLog(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-logs-'));
@@ -67,6 +70,14 @@ test('maxFiles 2 keeps the current file and one rotated', async (t) => {
   }
   t.deepEqual((await readdir(path.dirname(file))).sort(), ['app.log', 'app.log.1']);
   t.is(await readFile(`${file}.1`, 'utf8'), 'c'.repeat(100));
+});
+
+test('a copy that cannot be made (a full disk) still truncates: the cap comes first', async (t) => {
+  const file = await tempLog(t);
+  await writeFile(file, 'x'.repeat(300));
+  await mkdir(`${file}.1`); // open(…, 'w') fails on it, as a write fails on a full disk
+  t.true(await rotateLog(file, { maxSize: 100, maxFiles: 2 }));
+  t.is((await stat(file)).size, 0);
 });
 
 test('a large file: only the last maxSize bytes are copied, in chunks', async (t) => {
