@@ -10,11 +10,12 @@ import { diskError, PersistQueue } from './persist.js';
 
 export class PodStore {
   readonly dir: string;
-  private readonly queue: PersistQueue;
 
-  constructor(private readonly stateDir: string, queue = new PersistQueue()) {
+  constructor(
+    private readonly stateDir: string,
+    private readonly queue = new PersistQueue(),
+  ) {
     this.dir = path.join(stateDir, 'pods');
-    this.queue = queue;
   }
 
   async init(): Promise<void> {
