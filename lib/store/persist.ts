@@ -106,9 +106,15 @@ export class PersistQueue {
     await Promise.all(
       [...this.pending].map(async ([key, { op, seq }]) => {
         try {
-          await this.serial(key, op);
+          // Checked when its turn comes: a newer write asked for meanwhile (in flight now) makes it moot.
+          let ran = false;
+          await this.serial(key, async () => {
+            if (this.pending.get(key)?.seq !== seq) return;
+            await op();
+            ran = true;
+          });
           this.done(key, seq);
-          log.info({ key }, 'state written after an earlier failure');
+          if (ran) log.info({ key }, 'state written after an earlier failure');
         } catch {
           failed = true;
         }
