@@ -71,6 +71,20 @@ test('a successful strict write makes an older pending one moot; a failed one th
   await q.close();
 });
 
+test('a retry queued behind a newer write in flight does not run after it', async (t) => {
+  const q = new PersistQueue(10, 10);
+  const log: string[] = [];
+  await q.later('a', flaky({ on: true }, log, 'old'));
+  // The retry timer fires while this one runs: the old write queues behind it, and must not win.
+  t.true(await q.later('a', async () => {
+    await sleep(60);
+    log.push('new');
+  }));
+  await sleep(60);
+  t.deepEqual(log.slice(log.indexOf('new')), ['new']);
+  t.deepEqual(q.keys(), []);
+});
+
 test('writes for one key never overlap', async (t) => {
   const q = new PersistQueue();
   let running = 0;
