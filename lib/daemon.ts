@@ -16,6 +16,7 @@ import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
+import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import { PodManager } from './pod/manager.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
@@ -34,6 +35,8 @@ export interface DaemonOptions {
   stopPodsOnExit: boolean;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
+  /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
+  containerLog?: LogLimits;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
@@ -95,6 +98,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const cgroups = await openPodCgroups(opts.cgroupParent, CGEXEC_PATH);
   const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
   await pods.init();
+  const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
+  const rotator = new LogRotator(containerLog, () => pods.runningLogs());
+  rotator.start();
 
   /** Starts the shutdown (after `after`, e.g. the API's reply going out); false if one is under way. */
   let stopping = false;
@@ -106,6 +112,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
         log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
         server.close();
         server.closeAllConnections();
+        rotator.stop();
         await (stopPods ? pods.stopAll() : pods.detachAll());
         ip.close();
         ipTeardown.close();
@@ -126,7 +133,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, containerLog }, 'minipod daemon ready');
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

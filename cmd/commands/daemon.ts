@@ -1,19 +1,23 @@
 import { fail, verb } from '../common.js';
+import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js';
 
-export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: string; subnet: string; 'node-namespace': boolean; 'stop-pods-on-exit': boolean; 'cgroup-parent': string }>({
+export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: string; subnet: string; 'node-namespace': boolean; 'stop-pods-on-exit': boolean; 'cgroup-parent': string } & LogFlagArgs>({
   command: 'daemon',
   describe: 'Run the minipod daemon (as root) in the current namespaces',
   builder: (y) =>
-    y
-      .option('state-dir', { type: 'string', default: '/var/lib/minipod', describe: 'Pod records, leases and logs' })
-      .option('run-dir', { type: 'string', default: '/run/minipod', describe: 'Holds the API socket minipod.sock' })
-      .option('bridge', { type: 'string', default: 'minipod0', describe: 'Bridge the pods attach to' })
-      .option('subnet', { type: 'string', default: '10.88.0.0/16', describe: 'Pod subnet; the bridge takes the first address' })
-      .option('stop-pods-on-exit', { type: 'boolean', default: false, describe: 'On SIGTERM/SIGINT stop every pod; by default they keep running and the next daemon re-adopts them' })
-      .option('cgroup-parent', { type: 'string', default: 'minipod', describe: 'Parent cgroup of the pods (cgroup2, relative to its root): each pod runs in PARENT/pod-UID' })
-      .option('node-namespace', { type: 'boolean', default: false, hidden: true, describe: 'Set by `minipod node start`' }),
+    logFlagOptions(
+      y
+        .option('state-dir', { type: 'string', default: '/var/lib/minipod', describe: 'Pod records, leases and logs' })
+        .option('run-dir', { type: 'string', default: '/run/minipod', describe: 'Holds the API socket minipod.sock' })
+        .option('bridge', { type: 'string', default: 'minipod0', describe: 'Bridge the pods attach to' })
+        .option('subnet', { type: 'string', default: '10.88.0.0/16', describe: 'Pod subnet; the bridge takes the first address' })
+        .option('stop-pods-on-exit', { type: 'boolean', default: false, describe: 'On SIGTERM/SIGINT stop every pod; by default they keep running and the next daemon re-adopts them' })
+        .option('cgroup-parent', { type: 'string', default: 'minipod', describe: 'Parent cgroup of the pods (cgroup2, relative to its root): each pod runs in PARENT/pod-UID' }),
+      true,
+    ).option('node-namespace', { type: 'boolean', default: false, hidden: true, describe: 'Set by `minipod node start`' }),
   handler: async (argv) => {
+    const containerLog = checkLogFlags(argv);
     const { runDaemon } = await import('../../lib/daemon.js');
-    await runDaemon({ stateDir: argv['state-dir'], runDir: argv['run-dir'], bridge: argv.bridge, subnet: argv.subnet, nodeNamespace: argv['node-namespace'], stopPodsOnExit: argv['stop-pods-on-exit'], cgroupParent: argv['cgroup-parent'] }).catch(fail);
+    await runDaemon({ stateDir: argv['state-dir'], runDir: argv['run-dir'], bridge: argv.bridge, subnet: argv.subnet, nodeNamespace: argv['node-namespace'], stopPodsOnExit: argv['stop-pods-on-exit'], cgroupParent: argv['cgroup-parent'], containerLog }).catch(fail);
   },
 });

@@ -4,10 +4,11 @@ import type { Argv } from 'yargs';
 import { MinipodError } from '../../lib/errors.js';
 import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node/paths.js';
 import { fail, usage, verb } from '../common.js';
+import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js';
 
 // The node behind $MINIPOD_SOCKET, if it points at one (what `node start` told you to export).
 const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? DEFAULT_NODE_DIR;
-type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; command?: string[] };
+type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; command?: string[] } & LogFlagArgs;
 
 const load = () => import('../../lib/node/node-namespace.js');
 
@@ -15,7 +16,7 @@ export const node = verb<Args>({
   command: 'node <action> [command..]',
   describe: 'An isolated node: start | stop | restart (the daemon; pods keep running) | exec -- CMD | env',
   builder: (y: Argv) =>
-    y
+    logFlagOptions(y, false) // start, restart: kept in the node's node.json like --subnet
       .positional('action', { choices: ['start', 'stop', 'restart', 'exec', 'env'] as const, describe: 'What to do' })
       .option('dir', { type: 'string', default: DEFAULT_DIR, describe: 'Where the node keeps its state, socket and daemon log (default: the node of $MINIPOD_SOCKET, if it is one)' })
       .option('bridge', { type: 'string', describe: 'Bridge name (start)' })
@@ -26,7 +27,7 @@ export const node = verb<Args>({
   handler: async (argv) => {
     const { startNode, stopNode, restartNode, readNode, readHolder, nodeExecArgv, nodePaths } = await load();
     const { action } = argv;
-    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}) };
+    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...logOptions(argv) };
     try {
       if (action === 'start' || action === 'restart') {
         const existing = await readHolder(argv.dir);
@@ -51,3 +52,11 @@ export const node = verb<Args>({
     }
   },
 });
+
+/** The log flags given (checked now: a bad value is a usage error before any node is touched). */
+function logOptions(argv: LogFlagArgs): { containerLogMaxSize?: string; containerLogMaxFiles?: string } {
+  const size = argv['container-log-max-size'];
+  const files = argv['container-log-max-files'];
+  if (size !== undefined || files !== undefined) checkLogFlags(argv);
+  return { ...(size !== undefined ? { containerLogMaxSize: size } : {}), ...(files !== undefined ? { containerLogMaxFiles: files } : {}) };
+}

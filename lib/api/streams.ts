@@ -91,9 +91,14 @@ export async function streamLog(file: string, follow: () => boolean, res: Server
   let offset = 0;
   let open = true;
   res.on('close', () => (open = false));
+  // Rotation (copytruncate) truncates the file in place; a fast writer may have refilled it past
+  // our offset by the next poll, so a new NAME.log.1 (a new inode) also means "start over".
+  let rotatedIno: number | undefined;
   const copy = async () => {
+    const ino = await stat(`${file}.1`).then((s) => s.ino, () => undefined); // first: a rotation between the two shows as a shrink
     const size = await stat(file).then((s) => s.size, () => 0);
-    if (size < offset) offset = 0; // truncated
+    if (size < offset || ino !== rotatedIno) offset = 0; // truncated
+    rotatedIno = ino;
     if (size === offset) return;
     for await (const chunk of createReadStream(file, { start: offset, end: size - 1 }) as AsyncIterable<Buffer>) {
       if (!(await writeWithBackpressure(res, chunk))) return;

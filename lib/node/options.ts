@@ -3,21 +3,25 @@
 import { MinipodError } from '../errors.js';
 import { parseSubnet } from '../network/ipam.js';
 import { checkBridgeName } from '../network/names.js';
+import { logLimits } from '../pod/log-rotation.js';
 import { readPrivate } from './secure-dir.js';
 
 export interface NodeOptions {
   bridge?: string;
   subnet?: string;
   stopPodsOnExit?: boolean;
+  containerLogMaxSize?: string;
+  containerLogMaxFiles?: string;
 }
 
 export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
-  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit'].includes(k));
+  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles'].includes(k));
   if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
   if (defined.bridge !== undefined) checkBridgeName(String(defined.bridge));
   if (defined.subnet !== undefined) parseSubnet(String(defined.subnet));
   if (defined.stopPodsOnExit !== undefined && typeof defined.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
+  if (defined.containerLogMaxSize !== undefined || defined.containerLogMaxFiles !== undefined) logLimits(String(defined.containerLogMaxSize ?? '10Mi'), String(defined.containerLogMaxFiles ?? '5'));
   return defined;
 }
 
@@ -37,5 +41,11 @@ export async function savedOptions(file: string): Promise<NodeOptions> {
 
 /** The daemon's flags for these options. */
 export function daemonFlags(opts: NodeOptions): string[] {
-  return [...(opts.bridge ? ['--bridge', opts.bridge] : []), ...(opts.subnet ? ['--subnet', opts.subnet] : []), ...(opts.stopPodsOnExit ? ['--stop-pods-on-exit'] : [])];
+  return [
+    ...(opts.bridge ? ['--bridge', opts.bridge] : []),
+    ...(opts.subnet ? ['--subnet', opts.subnet] : []),
+    ...(opts.stopPodsOnExit ? ['--stop-pods-on-exit'] : []),
+    ...(opts.containerLogMaxSize ? ['--container-log-max-size', opts.containerLogMaxSize] : []),
+    ...(opts.containerLogMaxFiles ? ['--container-log-max-files', opts.containerLogMaxFiles] : []),
+  ];
 }

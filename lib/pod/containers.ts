@@ -1,5 +1,6 @@
 // A pod's app processes: start one inside the current sandbox, stop one, and record how it
 // ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
+import { constants as fs } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { MinipodError } from '../errors.js';
 import type { Proc } from '../exec/run.js';
@@ -25,7 +26,8 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   live.exitedWhileBusy.delete(name); // started again: no decision pending
-  const fh = await open(c.logPath, 'a', 0o600);
+  // Never through a symlink: the app's output would land wherever it points, written as root.
+  const fh = await open(c.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
   let proc: Proc;
   const restarted = c.startedAt !== null;
   try {

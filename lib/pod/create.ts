@@ -57,7 +57,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
 
     steps.begin('persist record');
-    undo.push('pod record', () => ctx.store.delete(name));
+    undo.push('pod record', async () => void (await ctx.store.remove(name)));
     await ctx.store.save(record); // Pending, naming the holder and veth before the veth exists
     await ctx.pool.owned(start.pid);
     steps.end();

@@ -134,7 +134,7 @@ export class PodManager {
     for (const c of r.containers) {
       if (c.state === 'Waiting' && c.reason === 'CrashLoopBackOff') this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
     }
-    await this.ctx.store.save(r);
+    await this.ctx.store.persist(r); // a full disk does not stop a restore: written once it can be
     this.settleExits(live);
   }
 
@@ -143,6 +143,11 @@ export class PodManager {
     const orphans = await findOrphans(this.ctx, this.list(), await this.ctx.pool.sparePid());
     if (fix) await removeOrphans(this.ctx, orphans);
     return orphans;
+  }
+
+  /** The log file of every running container: what the log rotation checks. */
+  runningLogs(): string[] {
+    return [...this.pods.values()].flatMap((p) => p.record.containers.filter((c) => c.pid !== null).map((c) => c.logPath));
   }
 
   list(): PodRecord[] {
@@ -210,7 +215,7 @@ export class PodManager {
         const r = live.record;
         setPhase(r, 'Terminating');
         r.message = `${err.message}; cleanup failed: ${err.cleanupErrors.map((e) => e.message).join('; ')}`;
-        await this.ctx.store.save(r).catch(() => {});
+        await this.ctx.store.persist(r);
       }
       throw err;
     } finally {
@@ -240,16 +245,17 @@ export class PodManager {
     if (this.pods.get(r.name) !== live) return; // removed meanwhile
     if (r.phase === 'Stopped' && !r.deletionTimestamp) {
       r.deletionTimestamp = new Date().toISOString();
-      await this.ctx.store.save(r);
+      await this.ctx.store.persist(r);
     }
     await stopPod(this.ctx, live, 'pod removed', 'remove');
     const steps = new Steps('remove');
     try {
       steps.begin('delete logs');
-      await rm(logDir(this.ctx, r.name), { recursive: true, force: true });
+      // Retried: a rotation already under way may add NAME.log.1 while the directory is emptied.
+      await rm(logDir(this.ctx, r.name), { recursive: true, force: true, maxRetries: 3 });
       steps.end();
       steps.begin('delete record');
-      await this.ctx.store.delete(r.name);
+      await this.ctx.store.remove(r.name); // retried until it succeeds, should the disk refuse it
       steps.end();
     } catch (err) {
       throw new MinipodError(asMinipodError(err).code, `failed to remove pod ${r.name}: ${steps.current}: ${(err as Error).message} (run \`minipod rm -f ${r.name}\` again)`, { cause: err });
@@ -300,6 +306,7 @@ export class PodManager {
         return withLock(live, () => stopPod(this.ctx, live, 'daemon shutting down'));
       }),
     );
+    await this.ctx.store.close(); // a last try of what the disk refused; the rest is lost with us
     this.ctx.watcher.close();
   }
 
@@ -322,12 +329,13 @@ export class PodManager {
         // Once what is in progress is done, the record as it stands now: what the supervisor
         // changed without waiting for its write (an exit, a back-off) is on disk for the next daemon.
         await withLock(live, async () => {
-          if (this.pods.get(live.record.name) === live) await this.ctx.store.save(live.record); // not if removed meanwhile
+          if (this.pods.get(live.record.name) === live) await this.ctx.store.persist(live.record); // not if removed meanwhile
         });
       }),
     );
     await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
+    await this.ctx.store.close(); // a last try of what the disk refused; the rest is lost with us
     this.ctx.watcher.close();
   }
 
@@ -389,7 +397,7 @@ export class PodManager {
       }
       this.scheduleRestart(live, name, plan.delayMs);
     }
-    void this.ctx.store.save(r).catch(() => {});
+    void this.ctx.store.persist(r);
   }
 
   /** Start an exited app again after delayMs (0: at once), unless the pod has moved on meanwhile. */
@@ -399,7 +407,7 @@ export class PodManager {
       withLock(live, async () => {
         if (this.detached || r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
         await startContainer(this.ctx, live, name);
-        await this.ctx.store.save(r);
+        await this.ctx.store.persist(r);
       }).catch((err: Error) => this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name }));
     if (delayMs === 0) void restart();
     else live.restartTimers.set(name, setTimeout(() => void restart(), delayMs));

@@ -59,7 +59,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
       r.conditions = [];
       r.message = null;
       finish();
-      await ctx.store.save(r);
+      await ctx.store.persist(r);
       ctx.events.record(r, 'SandboxRejoined', `${cause}: pause ${holder.pid} joined ${r.sandbox.netns} through pid ${plan.via}; apps, IP and connections kept, 0 restarts (${timeline.totalMs} ms)`);
       return;
     } catch (err) {
@@ -120,6 +120,10 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     // exec'd commands too: nothing may keep the old namespace alive
     await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
     timeline.stopAppsMs = round(epochMs() - t);
+    steps.end();
+
+    // The Recreating record, written while the apps stopped: on a full disk, the error says so.
+    steps.begin('persist record');
     await recreating;
     await ctx.pool.owned(start.pid);
     steps.end();
@@ -195,7 +199,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   r.conditions = [];
   r.message = null;
   finish();
-  await ctx.store.save(r);
+  await ctx.store.persist(r); // it runs: a refused write is retried, never a reason to rebuild again
   ctx.events.record(
     r,
     'SandboxRecreated',
@@ -209,5 +213,5 @@ async function lost(ctx: PodContext, live: LivePod, ...pending: Promise<unknown>
   await Promise.all(pending);
   if (live.terminating) return;
   setPhase(live.record, 'SandboxLost');
-  await ctx.store.save(live.record);
+  await ctx.store.persist(live.record);
 }

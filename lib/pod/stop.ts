@@ -23,8 +23,10 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
   setPhase(r, 'Terminating');
   if (verb === 'remove') r.deletionTimestamp ??= new Date().toISOString();
   try {
+    // Persisted first, so a daemon that dies meanwhile finishes the job; but a disk that refuses
+    // the write (full) must not keep the apps running: the write is retried until it succeeds.
     steps.begin('persist record');
-    await ctx.store.save(r);
+    await ctx.store.persist(r);
     steps.end();
 
     steps.begin('stop apps');
@@ -76,7 +78,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     r.conditions = [];
     setPhase(r, 'Stopped');
     r.message = reason;
-    await ctx.store.save(r);
+    await ctx.store.persist(r);
     return r;
   } catch (err) {
     const failure = asMinipodError(err);

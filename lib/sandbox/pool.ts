@@ -7,6 +7,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
+import { diskError } from '../store/persist.js';
 import { stopProcess } from '../process/stop.js';
 import { isSameProcess, isStopped, startTimeOf } from '../process/identity.js';
 import { readNamespace } from './netns.js';
@@ -20,7 +21,7 @@ export class HolderPool {
   private closed = false;
   private readonly dir: string;
 
-  constructor(stateDir: string, private readonly enabled = true) {
+  constructor(private readonly stateDir: string, private readonly enabled = true) {
     this.dir = path.join(stateDir, 'holders');
   }
 
@@ -98,11 +99,19 @@ export class HolderPool {
     }
   }
 
+  /** A holder nobody could find after a crash is never handed out: if the register write fails, it is stopped. */
   private async start(): Promise<Holder> {
     const h = await startPause();
-    h.netns = await readNamespace(h.pid);
-    h.startTime = await startTimeOf(h.pid);
-    if (h.netns) await writeFile(path.join(this.dir, String(h.pid)), `${h.netns} ${h.startTime}\n`, { mode: 0o600 });
+    const file = path.join(this.dir, String(h.pid));
+    try {
+      h.netns = await readNamespace(h.pid);
+      h.startTime = await startTimeOf(h.pid);
+      if (h.netns) await writeFile(file, `${h.netns} ${h.startTime}\n`, { mode: 0o600 });
+    } catch (err) {
+      await stopProcess(h.proc, 1000);
+      await rm(file, { force: true }); // a partial write (a full disk may still create the file)
+      throw diskError(err, file, this.stateDir);
+    }
     return h;
   }
 }

@@ -57,7 +57,10 @@ export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Ste
   const t0 = performance.now();
   steps.begin('start pause holder');
   const holder = await pool.take();
-  undo.push(`pause ${holder.pid}`, async () => void (await stopProcess(holder.proc, HOLDER_GRACE_MS)));
+  undo.push(`pause ${holder.pid}`, async () => {
+    await stopProcess(holder.proc, HOLDER_GRACE_MS);
+    await pool.owned(holder.pid); // stopped: nothing left for the register to find
+  });
   const netns = holder.netns ?? (await readNamespace(holder.pid));
   if (!netns || !holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
   steps.end();

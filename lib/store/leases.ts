@@ -2,6 +2,7 @@
 // and fsynced, so a restarted daemon never hands out an address that is in use.
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { diskError } from './persist.js';
 import ipaddr from 'ipaddr.js';
 import { POD_UID } from './record-schema.js';
 
@@ -16,7 +17,7 @@ export function isLeaseName(name: string): boolean {
 export class LeaseStore {
   readonly dir: string;
 
-  constructor(stateDir: string) {
+  constructor(private readonly stateDir: string) {
     this.dir = path.join(stateDir, 'leases');
   }
 
@@ -57,7 +58,7 @@ export class LeaseStore {
       fh = await open(path.join(this.dir, ip), 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
+      throw diskError(err, path.join(this.dir, ip), this.stateDir);
     }
     try {
       await fh.writeFile(`${owner}\n`);
@@ -65,7 +66,7 @@ export class LeaseStore {
     } catch (err) {
       await fh.close();
       await this.release(ip); // an empty lease would hold the address forever
-      throw err;
+      throw diskError(err, path.join(this.dir, ip), this.stateDir);
     }
     await fh.close();
     return true;

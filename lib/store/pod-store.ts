@@ -1,6 +1,7 @@
 // The state directory's pod records: one JSON file per pod, written atomically (write to a temp
 // file, fsync, rename) so a crash leaves the old or the new record, never half of one. A record
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
+// Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -18,6 +19,7 @@ export interface Quarantined {
 
 export const QUARANTINE_SUFFIX = '.corrupt';
 export const REASON_SUFFIX = '.why';
+import { diskError, PersistQueue } from './persist.js';
 
 export class PodStore {
   readonly dir: string;
@@ -26,6 +28,7 @@ export class PodStore {
   constructor(
     private readonly stateDir: string,
     private readonly subnet?: Subnet,
+    private readonly queue = new PersistQueue(),
   ) {
     this.dir = path.join(stateDir, 'pods');
   }
@@ -38,12 +41,43 @@ export class PodStore {
     return path.join(this.dir, `${name}.json`);
   }
 
+  /** Write the record now or throw (a create: no record, no pod); a full disk says what to free. */
   async save(record: PodRecord): Promise<void> {
-    await writeFileAtomic(this.file(record.name), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true });
+    await this.queue.now(record.name, () => this.write(record));
+  }
+
+  /**
+   * Write the record now if the disk takes it, else keep it and retry until it does (the state
+   * as it is then). For teardown and the supervisor: never throws; false if the write is pending.
+   */
+  persist(record: PodRecord): Promise<boolean> {
+    return this.queue.later(record.name, () => this.write(record));
   }
 
   async delete(name: string): Promise<void> {
-    await rm(this.file(name), { force: true });
+    await this.queue.now(name, () => rm(this.file(name), { force: true }));
+  }
+
+  /** delete, retried until it succeeds; a pending write of the record is dropped. Never throws. */
+  remove(name: string): Promise<boolean> {
+    return this.queue.later(name, () => rm(this.file(name), { force: true }));
+  }
+
+  /** Names whose record on disk is behind the one in memory. */
+  unsaved(): string[] {
+    return this.queue.keys();
+  }
+
+  /** A last try of what is pending (daemon shutdown). */
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+
+  private async write(record: PodRecord): Promise<void> {
+    const file = this.file(record.name);
+    await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true }).catch((err: unknown) => {
+      throw diskError(err, file, this.stateDir);
+    });
   }
 
   /** Every valid record; one that is not is moved aside (NAME.json.corrupt), logged and returned. */

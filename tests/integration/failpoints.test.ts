@@ -57,8 +57,8 @@ for (const step of removeSteps) {
   });
 }
 
-// In order: the new holder is taken first (and persisted with Recreating), then the old apps stop.
-const recreateSteps = ['start-pause-holder', 'stop-apps', 'remove-old-veth', 'create-veth', 'configure-eth0', 'start-containers'];
+// In order: the new holder is taken first (and persisted with Recreating while the old apps stop).
+const recreateSteps = ['start-pause-holder', 'stop-apps', 'persist-record', 'remove-old-veth', 'create-veth', 'configure-eth0', 'start-containers'];
 
 for (const step of recreateSteps) {
   test.serial(`recreate fails after "${step}": the failure is reported, rolled back, and retried`, async (t) => {
