@@ -20,7 +20,8 @@ const BOUND = 64 * MiB;
 const LOG_BYTES = 160 * MiB;
 
 test.before(async () => {
-  node = await startTestNode();
+  // Logs are capped at 10 MiB by default (rotation): this node keeps the whole 160 MiB log.
+  node = await startTestNode({ containerLogMaxSize: '256Mi' });
   const r = await node.cli(['run', 'box', '-c', 'a=sleep infinity']);
   if (r.exitCode !== 0) throw new Error(r.stderr);
   // The big log: written once by a job into the pod's log file (on the test's temp dir), removed with the pod.
