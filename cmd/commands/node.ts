@@ -25,7 +25,7 @@ export const node = verb<Args>({
       .example('$0 node start && eval "$($0 node env)"', 'start a node and point the CLI at it')
       .example('$0 node exec -- curl -s 10.88.0.2', 'run a command on the node'),
   handler: async (argv) => {
-    const { startNode, stopNode, restartNode, readNode, readHolder, nodeExecArgv, nodePaths } = await load();
+    const { startNode, stopNode, restartNode, readHolder, nodeExecTarget, nodeExecArgv, nodePaths } = await load();
     const { action } = argv;
     const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...logOptions(argv) };
     try {
@@ -42,7 +42,7 @@ export const node = verb<Args>({
       } else {
         const command = [...(argv.command ?? []), ...((argv['--'] as string[] | undefined) ?? [])].map(String);
         if (!command.length) usage('node exec needs a command: minipod node exec -- CMD [ARGS…]');
-        const holderPid = (await readNode(argv.dir))?.holderPid ?? (await readHolder(argv.dir));
+        const holderPid = await nodeExecTarget(argv.dir);
         if (!holderPid) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}: start one with \`minipod node start\``);
         const { runAttached } = await import('../../lib/exec/run.js');
         process.exit(await runAttached(nodeExecArgv({ holderPid }, command)));

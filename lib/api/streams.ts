@@ -155,6 +155,7 @@ export async function streamEvents(events: EventLog, query: URLSearchParams, res
     if (held) {
       const backlog = held;
       held = null;
+      heldBytes = 0; // from now on only what the socket has not sent counts
       for (const line of backlog) res.write(line);
       if (res.writableLength > WATCH_BUFFER_BYTES) cutOff();
     }

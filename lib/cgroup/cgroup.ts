@@ -56,25 +56,26 @@ function populated(dir: string): boolean {
   }
 }
 
+/** Linux 5.14+: a cgroup can be killed as a whole, forks racing the kill included. */
+export function canKill(dir: string): boolean {
+  return existsSync(path.join(dir, 'cgroup.kill'));
+}
+
 /**
  * SIGKILL every process in the cgroup and below, including those it forks meanwhile: one write
- * to cgroup.kill (Linux 5.14+). Older kernels: freeze, kill what is listed, thaw, until empty.
- * Returns at once; `removeCgroup` waits for the processes to be gone.
+ * to cgroup.kill. Without it (older kernels), what is listed now is killed, which a fork can
+ * outrun: `removeCgroup` repeats until the cgroup is empty, and pods get no cgroup there at all
+ * (pods.ts). Returns at once; `removeCgroup` waits for the processes to be gone.
  */
 export async function killCgroup(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  if (existsSync(path.join(dir, 'cgroup.kill'))) return writeFileSync(path.join(dir, 'cgroup.kill'), '1');
-  writeFileSync(path.join(dir, 'cgroup.freeze'), '1');
-  try {
-    for (const pid of await pidsIn(dir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
+  if (canKill(dir)) return writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+  for (const pid of await pidsIn(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
     }
-  } finally {
-    writeFileSync(path.join(dir, 'cgroup.freeze'), '0'); // a frozen task dies only once thawed
   }
 }
 

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { commandLine } from '../process/identity.js';
 import { log } from '../log.js';
-import { checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
+import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
 
 export interface PodCgroups {
   /** PARENT, or null when pods get no cgroup. */
@@ -74,6 +74,12 @@ export async function openPodCgroups(parentName: string, cgexec: string): Promis
     await createCgroup(parent);
   } catch (err) {
     log.warn({ parent, err: (err as Error).message }, 'cannot create the pods\' parent cgroup: pods get no cgroup');
+    return NO_CGROUPS;
+  }
+  // A recovery kills the old sandbox's processes with one write, then lets the new holder in: that
+  // needs cgroup.kill (Linux 5.14+); a kill by listing could miss a fork and spare it.
+  if (!canKill(parent)) {
+    log.warn({ parent }, 'this kernel has no cgroup.kill (Linux 5.14+): pods get no cgroup, and what leaves a pod\'s network namespace is not tracked');
     return NO_CGROUPS;
   }
   return podCgroups(parent, cgexec);

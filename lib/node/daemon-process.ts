@@ -9,17 +9,28 @@ import { readPrivate, writePrivate } from './secure-dir.js';
 
 export type Paths = ReturnType<typeof nodePaths>;
 
+/** How long the daemon's API has to answer a node command before it is taken for stuck. */
+const ANSWER_TIMEOUT_MS = 5000;
+
 /** Alive and not a zombie: an exited daemon may wait a while for init to reap it. */
 export const alive = async (pid: number) => (await startTimeOf(pid)) !== undefined;
 
 /** The pid of the daemon answering on socket, if one does. */
 export async function healthy(socket: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const req = http.get({ socketPath: socket, path: '/v1/health' }, (res) => {
+    const req = http.get({ socketPath: socket, path: '/v1/health', timeout: ANSWER_TIMEOUT_MS }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve(res.statusCode === 200 ? (JSON.parse(body) as { pid?: number }).pid : undefined));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(body) as { pid?: number }).pid : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
     });
+    // A stopped (SIGSTOP) or wedged daemon accepts the connection and never answers.
+    req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
   });
 }
@@ -44,10 +55,11 @@ export async function readDaemon(p: Paths): Promise<number | undefined> {
 /** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
 function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, path: '/v1/shutdown', method: 'POST' }, (res) => {
+    const req = http.request({ socketPath: socket, path: '/v1/shutdown', method: 'POST', timeout: ANSWER_TIMEOUT_MS }, (res) => {
       res.resume();
       resolve(res.statusCode === 202);
     });
+    req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end(JSON.stringify({ stopPods }));
   });
@@ -57,7 +69,11 @@ function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
 export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promise<void> {
   const pid = await readDaemon(p);
   if (!pid) return;
-  if (!(await requestShutdown(p.socket, stopPods))) process.kill(pid, 'SIGTERM'); // its pods stay: stopNode's sweep ends them
+  if (!(await requestShutdown(p.socket, stopPods))) {
+    // Its pods stay: stopNode's sweep ends them. SIGCONT: a stopped daemon acts on SIGTERM only once it runs.
+    process.kill(pid, 'SIGTERM');
+    process.kill(pid, 'SIGCONT');
+  }
   for (let waited = 0; (await alive(pid)) && waited < timeoutMs; waited += 20) await sleep(20);
   if (await alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });

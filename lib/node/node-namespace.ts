@@ -44,11 +44,17 @@ export async function readHolder(dir: string): Promise<number | undefined> {
   return readIdentity(nodePaths(dir).holderFile);
 }
 
+/** A process in the node's namespaces, to enter them by (`node exec`): the holder, or its daemon. Starts nothing. */
+export async function nodeExecTarget(dir: string): Promise<number | undefined> {
+  return (await readHolder(dir)) ?? (await readDaemon(nodePaths(dir)));
+}
+
 /**
  * The node, if its daemon is running. Should the node holder have died under a live daemon, a
  * new one is started in the daemon's namespaces first, so the node survives the daemon's next exit.
+ * Called under the node's lock only (restart): it may write the node's files.
  */
-export async function readNode(dir: string): Promise<NodeInfo | undefined> {
+async function readNode(dir: string): Promise<NodeInfo | undefined> {
   const p = nodePaths(dir);
   const pid = await readDaemon(p);
   if (!pid) return undefined;
@@ -91,7 +97,6 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
-  if (cg) await createCgroup(cg.nodeDir);
   const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
@@ -99,6 +104,7 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   const fresh = !holderPid;
   let proc: ReturnType<typeof spawnProcess>;
   try {
+    if (cg) await createCgroup(cg.nodeDir);
     if (!holderPid) holderPid = await startHolder(inCgroup([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH]), p);
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
@@ -172,8 +178,10 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
  * False if there was no node.
  */
 export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean> {
-  if (!existsSync(dir)) return false;
-  const p = await secureNode(dir);
+  // Only a directory that holds a node: a mistyped --dir is told so, and nothing is made in it.
+  const probe = nodePaths(dir);
+  if (![probe.optionsFile, probe.holderFile, probe.mntnsFile, probe.pidFile].some((f) => existsSync(f)) && !existsSync(nodeCgroup(dir)?.dir ?? '')) return false;
+  const p = nodePaths(await secureDir(dir));
   return withNodeLock(p.lockFile, await tool('flock'), () => stopLocked(p, timeoutMs));
 }
 

@@ -3,7 +3,7 @@
 import { MinipodError } from '../errors.js';
 import { parseSubnet } from '../network/ipam.js';
 import { checkBridgeName } from '../network/names.js';
-import { logLimits } from '../pod/log-rotation.js';
+import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-rotation.js';
 import { readPrivate } from './secure-dir.js';
 
 export interface NodeOptions {
@@ -18,10 +18,13 @@ export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
   const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles'].includes(k));
   if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
+  for (const key of ['bridge', 'subnet', 'containerLogMaxSize', 'containerLogMaxFiles'] as const) {
+    if (defined[key] !== undefined && typeof defined[key] !== 'string') throw new MinipodError('INVALID_ARGUMENT', `${source}: ${key} must be a string such as ${JSON.stringify({ bridge: 'minipod0', subnet: '10.88.0.0/16', containerLogMaxSize: '10Mi', containerLogMaxFiles: '5' }[key])}`);
+  }
   if (defined.bridge !== undefined) checkBridgeName(String(defined.bridge));
   if (defined.subnet !== undefined) parseSubnet(String(defined.subnet));
   if (defined.stopPodsOnExit !== undefined && typeof defined.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
-  if (defined.containerLogMaxSize !== undefined || defined.containerLogMaxFiles !== undefined) logLimits(String(defined.containerLogMaxSize ?? '10Mi'), String(defined.containerLogMaxFiles ?? '5'));
+  if (defined.containerLogMaxSize !== undefined || defined.containerLogMaxFiles !== undefined) logLimits(defined.containerLogMaxSize ?? DEFAULT_LOG_FLAGS.maxSize, defined.containerLogMaxFiles ?? DEFAULT_LOG_FLAGS.maxFiles);
   return defined;
 }
 

@@ -83,15 +83,24 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
 const netnsOf = (records: PodRecord[]) => new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
 
 /** Remove what findOrphans found; a holder goes with every process in its namespace. */
-export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise<void> {
+export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise<string[]> {
+  // One that cannot be removed (a process stuck in the kernel, a directory where a lease should
+  // be) is reported and the rest go on: a daemon start must not fail over garbage.
+  const failed: string[] = [];
   for (const o of orphans) {
-    if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
-    else if (o.kind === 'lease') await ctx.ips.release(o.name);
-    else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
-    else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
-    else if (o.kind === 'cgroup') await removeCgroup(o.name);
-    else if (o.kind === 'mount') await run(['umount', '--lazy', o.name]);
-    else await killProcessesIn('net', [o.name.split(' ')[2]!]);
-    ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
+    try {
+      if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
+      else if (o.kind === 'lease') await ctx.ips.release(o.name);
+      else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
+      else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
+      else if (o.kind === 'cgroup') await removeCgroup(o.name);
+      else if (o.kind === 'mount') await run(['umount', '--lazy', o.name]);
+      else await killProcessesIn('net', [o.name.split(' ')[2]!]);
+      ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
+    } catch (err) {
+      failed.push(`${o.kind} ${o.name}: ${(err as Error).message}`);
+      ctx.events.record({ name: '(node)', uid: '-' }, 'CleanupFailed', `could not remove ${o.kind} ${o.name}: ${(err as Error).message}`, { type: 'Warning' });
+    }
   }
+  return failed;
 }

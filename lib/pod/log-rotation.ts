@@ -16,6 +16,8 @@ export interface LogLimits {
   maxFiles: number;
 }
 
+/** kubelet's defaults, as the flags spell them. */
+export const DEFAULT_LOG_FLAGS = { maxSize: '10Mi', maxFiles: '5' } as const;
 export const DEFAULT_LOG_LIMITS: LogLimits = { maxSize: 10 * 1024 ** 2, maxFiles: 5 };
 /** Below these, rotation would run all the time (size) or keep nothing (files). */
 export const MIN_LOG_SIZE = 16 * 1024;
@@ -43,6 +45,9 @@ export async function rotateLog(file: string, limits: LogLimits): Promise<boolea
   if (size <= limits.maxSize) return false;
   // NAME.log.(N-2) → .(N-1), …, .1 → .2; the oldest is replaced by the rename.
   for (let i = limits.maxFiles - 2; i >= 1; i--) await rename(`${file}.${i}`, `${file}.${i + 1}`).catch(ignoreMissing);
+  // A new .1 every time (a new inode, made exclusively): `logs -f` tells a rotation by it, also
+  // with two files, where no rename frees the name.
+  await rm(`${file}.1`, { force: true });
   try {
     await copyTail(file, `${file}.1`, Math.max(0, size - limits.maxSize), size);
   } catch (err) {
@@ -57,7 +62,7 @@ export async function rotateLog(file: string, limits: LogLimits): Promise<boolea
 async function copyTail(from: string, to: string, start: number, end: number): Promise<void> {
   const src = await open(from, 'r');
   try {
-    const dst = await open(to, 'w', 0o600);
+    const dst = await open(to, 'wx', 0o600);
     try {
       const buf = Buffer.alloc(Math.min(COPY_CHUNK, end - start));
       for (let pos = start; pos < end; ) {

@@ -9,6 +9,7 @@ import type { IpBatch } from '../exec/ip-batch.js';
 import { spawnProcess, type Proc } from '../exec/run.js';
 import { DEFAULT_PATH } from '../process/app.js';
 import { onExit } from '../process/exit.js';
+import { isSameProcess } from '../process/identity.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 import type { Tools } from '../exec/tools.js';
 import { podLogger } from '../log.js';
@@ -141,7 +142,8 @@ export class PodManager {
   /** `minipod gc`: what no pod owns; removed with fix. */
   async gc(fix: boolean): Promise<Orphan[]> {
     const orphans = await findOrphans(this.ctx, this.list(), await this.ctx.pool.sparePid());
-    if (fix) await removeOrphans(this.ctx, orphans);
+    const failed = fix ? await removeOrphans(this.ctx, orphans) : [];
+    if (failed.length) throw new MinipodError('COMMAND_FAILED', `gc --fix could not remove ${failed.length} orphan(s): ${failed.join('; ')} (see \`minipod events\`)`, { details: failed });
     return orphans;
   }
 
@@ -427,6 +429,10 @@ export class PodManager {
       const holderNs = await readNamespace(live.holder.pid!);
       if (!holderNs) continue; // it just died: its exit event starts the recovery
       for (const [name, proc] of live.apps) {
+        // Only an app whose start is done (its startTime is recorded once nsenter has joined) and
+        // that is still that very process: one being started is briefly outside, a pid may be reused.
+        const c = r.containers.find((s) => s.name === name);
+        if (!c || !(await isSameProcess(proc.pid!, c.startTime))) continue;
         const netns = await readNamespace(proc.pid!);
         if (!netns || netns === r.sandbox.netns || r.phase !== 'Running') continue;
         const message = `container ${name} (pid ${proc.pid}) is in ${netns}, its pause holder in ${holderNs ?? r.sandbox.netns}`;

@@ -170,7 +170,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     const saved = ctx.store.save(r); // written while the apps start
     saved.catch(() => {}); // awaited after step 4
     recordSandboxReady(ctx, r, sandbox, old.netns);
-    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed, swept);
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, removed, swept);
 
     // 4. The apps, inside the new namespaces.
     steps.begin('start containers');
@@ -185,7 +185,7 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     await saved;
     await removed;
     await swept;
-    if (live.terminating || live.holder !== sandbox.proc) return lost(ctx, live, saved, removed, swept);
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, removed, swept);
   } catch (err) {
     await removed.catch(() => {});
     await sweepOld();
