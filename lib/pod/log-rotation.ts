@@ -47,7 +47,7 @@ export async function rotateLog(file: string, limits: LogLimits): Promise<boolea
   for (let i = limits.maxFiles - 2; i >= 1; i--) await rename(`${file}.${i}`, `${file}.${i + 1}`).catch(ignoreMissing);
   // A new .1 every time (a new inode, made exclusively): `logs -f` tells a rotation by it, also
   // with two files, where no rename frees the name.
-  await rm(`${file}.1`, { force: true });
+  await rm(`${file}.1`, { force: true }).catch(() => {}); // if it stays, the copy below fails and is skipped
   try {
     await copyTail(file, `${file}.1`, Math.max(0, size - limits.maxSize), size);
   } catch (err) {
