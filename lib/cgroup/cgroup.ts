@@ -4,7 +4,7 @@
 // v1 machines, where it is mounted at /sys/fs/cgroup/unified), for its `cgroup.kill` and
 // `cgroup.events`; no controller is enabled, so no limit is set here.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MinipodError } from '../errors.js';
@@ -30,10 +30,17 @@ export async function createCgroup(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
 }
 
-/** Move pid into the cgroup. Race-free only for a process that does not fork (a pause holder);
- * a program that may fork is started inside it by rootfs/cgexec instead. */
-export function moveInto(dir: string, pid: number): void {
-  writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+/**
+ * Move pid into the cgroup, unless it is there already (a move costs an RCU grace period even
+ * then). Race-free only for a process that does not fork (a pause holder); a program that may
+ * fork is started inside it by rootfs/cgexec instead. A process gone meanwhile is no error.
+ */
+export async function moveInto(dir: string, pid: number): Promise<void> {
+  const rel = (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).match(/^0::(.*)$/m)?.[1];
+  if (rel === undefined || dir.endsWith(rel === '/' ? '\0' : rel)) return; // gone, or there already
+  await writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ESRCH') throw err;
+  });
 }
 
 /** Pids in the cgroup and every cgroup below it. */

@@ -3,7 +3,6 @@
 // survives it — not a `setsid` daemon, nor a process that moved to another network namespace.
 // Where no cgroup2 hierarchy can be used, NO_CGROUPS keeps the call sites unchanged (pods are
 // then cleared by their network namespace only, as before).
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { commandLine } from '../process/identity.js';
 import { log } from '../log.js';
@@ -16,8 +15,13 @@ export interface PodCgroups {
   create(uid: string): Promise<void>;
   /** argv that runs `argv` inside the pod's cgroup from its first instruction (rootfs/cgexec). */
   wrap(uid: string, argv: string[]): string[];
-  /** Move a process that does not fork (a pause holder) into the pod's cgroup. */
-  adopt(uid: string, pid: number): void;
+  /**
+   * Move a process that does not fork (a pause holder) into the pod's cgroup, which must exist.
+   * Off the critical path on purpose: a move waits for an RCU grace period (10-20 ms here), and a
+   * holder's place is only bookkeeping (it is stopped by pid, never by its cgroup). A process
+   * that is gone meanwhile is no error.
+   */
+  adopt(uid: string, pid: number): Promise<void>;
   /** SIGKILL everything in the pod's cgroup now (a recovery, before the new sandbox joins it). */
   kill(uid: string): Promise<void>;
   remove(uid: string): Promise<void>;
@@ -34,10 +38,7 @@ export function podCgroups(parent: string, cgexec: string): PodCgroups {
     dir,
     create: (uid) => createCgroup(dir(uid)),
     wrap: (uid, argv) => [cgexec, dir(uid), ...argv],
-    adopt: (uid, pid) => {
-      mkdirSync(dir(uid), { recursive: true, mode: 0o755 }); // gone after a reboot, or made by an older minipod
-      moveInto(dir(uid), pid);
-    },
+    adopt: (uid, pid) => moveInto(dir(uid), pid),
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),
     async list() {
@@ -56,7 +57,7 @@ export const NO_CGROUPS: PodCgroups = {
   dir: () => null,
   create: async () => {},
   wrap: (_uid, argv) => argv,
-  adopt: () => {},
+  adopt: async () => {},
   kill: async () => {},
   remove: async () => {},
   list: async () => [],

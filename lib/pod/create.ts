@@ -53,7 +53,8 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     steps.end();
 
     const start = await startSandbox(ctx.pool, undo, steps);
-    ctx.node.cgroups.adopt(record.uid, start.pid); // the holder does not fork: moving it is race-free
+    // The holder does not fork: moving it after its start is race-free, and it need not wait for it.
+    ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup'));
     record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
 
     steps.begin('persist record');

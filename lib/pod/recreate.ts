@@ -49,7 +49,8 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
   if (plan.action === 'rejoin') {
     try {
       const holder = await rejoinSandbox(ctx.tools.nsenter, plan.via, r.sandbox.netns);
-      ctx.node.cgroups.adopt(r.uid, holder.pid); // nsenter execs pause in place; neither forks
+      await ctx.node.cgroups.create(r.uid); // gone after a reboot
+      void ctx.node.cgroups.adopt(r.uid, holder.pid).catch(() => {}); // nsenter execs pause in place; neither forks
       live.holder = holder.proc;
       r.sandbox = { ...r.sandbox, pid: holder.pid, startTime: (await startTimeOf(holder.pid)) ?? null, attempt: plan.attempt, createdAt: new Date().toISOString() };
       watchHolder(ctx, live, holder.proc);
@@ -138,7 +139,8 @@ export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: stri
     // Whatever the old sandbox's apps left anywhere (another namespace, a setsid daemon) dies
     // with it; the new holder joins the pod's cgroup only after this kill, so it is spared.
     await ctx.node.cgroups.kill(r.uid);
-    ctx.node.cgroups.adopt(r.uid, start.pid);
+    await ctx.node.cgroups.create(r.uid); // gone after a reboot, or never made (an older minipod)
+    void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
     // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
     // restarted app can mount its new one over the same path, where umount could no longer reach it.
     await unmountNamespace(old.netns);

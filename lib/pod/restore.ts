@@ -53,12 +53,9 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   let strays = 0;
   const ours = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
   // Already there, unless an older minipod (no cgroups) started them: verified ones join now.
+  await ctx.node.cgroups.create(r.uid);
   for (const pid of [...(plan.adoptHolder ? [sb.pid] : []), ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]) {
-    try {
-      ctx.node.cgroups.adopt(r.uid, pid);
-    } catch {
-      // exited meanwhile: its watcher reports it
-    }
+    await ctx.node.cgroups.adopt(r.uid, pid).catch(() => {}); // exited meanwhile: its watcher reports it
   }
   // Pinned through a process verified ours, so the inode number is still this sandbox's.
   const pin = plan.sweep ? pinNamespace('net', sb.netns, [...ours]) : undefined;

@@ -1,6 +1,7 @@
 // A process's identity is its pid *and* its start time (clock ticks after boot, field 22 of
 // /proc/PID/stat): a pid can be reused, the pair cannot. Used before minipod signals a process
 // it did not spawn in this daemon's lifetime.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /** The fields of /proc/PID/stat from field 3 (the state) on, so field n is at n - 3; undefined if pid is gone. */
@@ -56,8 +57,18 @@ export async function isSameProcess(pid: number, startTime: string | null | unde
   return !!startTime && (await startTimeOf(pid)) === startTime;
 }
 
-/** Stopped by a signal (T: SIGSTOP) or by a tracer (t): alive, but does nothing until SIGCONT. */
-export async function isStopped(pid: number): Promise<boolean> {
-  const state = (await statFields(pid))?.[0];
+/**
+ * Stopped by a signal (T: SIGSTOP) or by a tracer (t): alive, but does nothing until SIGCONT.
+ * Synchronous on purpose: one small /proc read on the sandbox's critical path (the spare holder
+ * check), where a round trip through libuv's thread pool costs a millisecond or more.
+ */
+export function isStopped(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false; // gone
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state === 'T' || state === 't';
 }

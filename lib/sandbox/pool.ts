@@ -52,7 +52,7 @@ export class HolderPool {
     const spare = this.spare;
     this.spare = null;
     const h = spare ? await spare : null;
-    if (h && holderAlive(h) && !(await isStopped(h.pid))) return h;
+    if (h && holderAlive(h) && !isStopped(h.pid)) return h;
     // A stopped (SIGSTOP) spare would never configure its eth0: killed, off the critical path.
     if (h && holderAlive(h)) void this.discard(h);
     return this.start();
