@@ -10,7 +10,7 @@ export function client(argv: GlobalArgs): ApiClient {
   return new ApiClient(resolveSocket(argv.socket));
 }
 
-/** Exit codes (DESIGN.md): 0 success, 1 error with one line on stderr, 2 usage error. */
+/** Exit codes (docs/ARCHITECTURE.md, "The CLI and the API"): 0 success, 1 error with one line on stderr, 2 usage error. */
 export function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`minipod: ${message.split('\n')[0]}\n`);

@@ -8,7 +8,7 @@ import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
 
 export const DEFAULT_SOCKET = '/run/minipod/minipod.sock';
 
-/** --socket, then MINIPOD_SOCKET, then the default path (DESIGN.md). */
+/** --socket, then MINIPOD_SOCKET, then the default path (docs/ARCHITECTURE.md, "The CLI and the API"). */
 export function resolveSocket(flag?: string): string {
   return flag || process.env.MINIPOD_SOCKET || DEFAULT_SOCKET;
 }

@@ -2,7 +2,7 @@
  * configures its own side of the network once the daemon has created the veth peer inside
  * them, then sleeps holding them until signalled.
  *
- * Protocol with the daemon (one spawn per sandbox, see DESIGN.md):
+ * Protocol with the daemon (one spawn per sandbox, see docs/ARCHITECTURE.md, "The C helpers"):
  *   pause -n                            new namespaces; the daemon may keep one started ahead
  *   stdout "ns\n"                       namespaces exist, lo is up: the daemon adds the veth
  *   stdin  "HOSTNAME ADDR/PREFIX GW\n"  eth0 is in our namespace: name us, address it, route
