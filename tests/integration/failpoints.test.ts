@@ -22,7 +22,7 @@ const manifest = {
   spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'a', command: ['sleep', 'infinity'] }, { name: 'web', command: ['busybox', 'httpd', '-f', '-p', '80', '-h', '/tmp'], ports: [{ containerPort: 80 }] }] },
 };
 
-const createSteps = ['allocate-IP', 'create-cgroup', 'persist-record', 'create-log-directory', 'start-pause-holder', 'create-veth', 'configure-eth0', 'start-containers'];
+const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'start-containers'];
 
 for (const step of createSteps) {
   test.serial(`create fails after "${step}": error names it, nothing leaks, the pod can be created again`, async (t) => {
