@@ -96,7 +96,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, CGEXEC_PATH);
-  const pods = new PodManager({ stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, tools, ip, ipTeardown, pool, store, leases, events, backoff);
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, tools, ip, ipTeardown, pool, store, leases, events, backoff });
   await pods.init();
   const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
   const rotator = new LogRotator(containerLog, () => pods.runningLogs());

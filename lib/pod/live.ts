@@ -1,5 +1,5 @@
 // What the daemon holds for a pod beyond its record: the child processes it watches, timers,
-// and the pod's lock. Shared by the verb files (create, stop, recreate) and the manager.
+// and the pod's lock. Shared by the verb files (create, stop, remove, recover), the supervisor and the manager.
 import type { IpBatch } from '../exec/ip-batch.js';
 import type { Proc } from '../exec/run.js';
 import type { Tools } from '../exec/tools.js';
@@ -58,6 +58,8 @@ export interface LivePod {
   stopping: Set<string>;
   /** Pending CrashLoopBackOff restarts, by container. */
   restartTimers: Map<string, NodeJS.Timeout>;
+  /** The pending retry of a sandbox recovery that failed (supervisor.ts). */
+  sandboxRetry: NodeJS.Timeout | undefined;
   /** Commands run by `minipod exec`: stopped with the pod, so none outlives its sandbox. */
   execs: Set<Proc>;
   /** Apps that exited while the pod was being created or recreated: decided once it runs. */
@@ -68,7 +70,15 @@ export interface LivePod {
 }
 
 export function newLivePod(record: PodRecord): LivePod {
-  return { record, holder: null, apps: new Map(), stopping: new Set(), restartTimers: new Map(), execs: new Set(), exitedWhileBusy: new Set(), terminating: false, lock: Promise.resolve() };
+  return { record, holder: null, apps: new Map(), stopping: new Set(), restartTimers: new Map(), sandboxRetry: undefined, execs: new Set(), exitedWhileBusy: new Set(), terminating: false, lock: Promise.resolve() };
+}
+
+/** Forget every pending restart and sandbox retry (stop, or a daemon leaving the pod running). */
+export function cancelTimers(live: LivePod): void {
+  for (const timer of live.restartTimers.values()) clearTimeout(timer);
+  live.restartTimers.clear();
+  clearTimeout(live.sandboxRetry);
+  live.sandboxRetry = undefined;
 }
 
 /** Run fn after every operation already queued on this pod. */

@@ -8,7 +8,7 @@ import { stopProcess } from '../process/stop.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { pinNamespace, unmountNamespace } from '../sandbox/netns.js';
 import { stopContainer } from './containers.js';
-import type { LivePod, PodContext } from './live.js';
+import { cancelTimers, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 
@@ -30,8 +30,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     steps.end();
 
     steps.begin('stop apps');
-    for (const timer of live.restartTimers.values()) clearTimeout(timer); // no restart, no retry
-    live.restartTimers.clear();
+    cancelTimers(live); // no restart, no retry
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
     // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the

@@ -1,0 +1,39 @@
+// Pod IP allocation over the lease store: ipam.ts picks a free address (pure), the lease file
+// makes it ours. The set of addresses in use is kept in memory so a pick needs no directory read.
+import type { LeaseStore } from '../store/leases.js';
+import { allocate, type Subnet } from './ipam.js';
+
+export class IpAllocator {
+  private readonly leased = new Set<string>();
+
+  constructor(
+    private readonly subnet: Subnet,
+    private readonly leases: LeaseStore,
+  ) {}
+
+  /** The leases on disk at daemon start: none of them is handed out again. */
+  async load(): Promise<void> {
+    for (const ip of await this.leases.list()) this.leased.add(ip);
+  }
+
+  async allocate(owner: string): Promise<string> {
+    for (;;) {
+      const ip = allocate(this.subnet, this.leased);
+      this.leased.add(ip);
+      let acquired: boolean;
+      try {
+        acquired = await this.leases.acquire(ip, owner);
+      } catch (err) {
+        this.leased.delete(ip);
+        throw err;
+      }
+      if (acquired) return ip;
+      // A lease file we did not know of (another daemon's?): leave it taken and try the next.
+    }
+  }
+
+  async release(ip: string): Promise<void> {
+    await this.leases.release(ip);
+    this.leased.delete(ip);
+  }
+}

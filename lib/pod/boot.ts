@@ -1,0 +1,88 @@
+// Boot restore: what a daemon does at start with what the last one left. Quarantined records and
+// state files are reported, orphans (what no record names) removed, every pod re-registered;
+// a running pod is re-adopted as it runs (restore.ts) and supervised again, one caught mid-way
+// through an operation has that operation finished.
+import type { IpAllocator } from '../network/allocator.js';
+import { bridgePorts } from '../network/bridge.js';
+import { podLogger } from '../log.js';
+import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
+import { DNS_LABEL } from '../spec/pod-spec.js';
+import type { Supervision } from '../supervisor/supervisor.js';
+import { findOrphans, removeOrphans } from './gc.js';
+import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';
+import type { PodRegistry } from './registry.js';
+import { removeLocked } from './remove.js';
+import { adoptPod, clearPod, type NodeView } from './restore.js';
+import { setPhase } from './state.js';
+import { stopPod } from './stop.js';
+
+/** Events about the node rather than one pod. */
+const NODE = { name: '(node)', uid: '-' };
+
+export interface Boot {
+  ctx: PodContext;
+  pods: PodRegistry;
+  ips: IpAllocator;
+  supervisor: Supervision;
+}
+
+export async function bootPods({ ctx, pods, ips, supervisor }: Boot): Promise<void> {
+  const { records, quarantined } = await ctx.store.loadAll();
+  for (const q of quarantined) {
+    ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
+  }
+  const leftovers = await ctx.pool.takeLeftovers();
+  for (const why of leftovers.rejected) ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });
+  if (leftovers.netnses.length) {
+    const killed = await killProcessesIn('net', leftovers.netnses);
+    ctx.events.record(NODE, 'OrphanRemoved', `${leftovers.netnses.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
+  }
+  // What a dead daemon left that no record names (a quarantined record's holder, apps, veth and
+  // lease included: nothing of it runs); the record and its logs stay for a person to read.
+  const orphans = await findOrphans(ctx, records, null);
+  // What gc only reports: quarantined records and their logs (for a person to read), and the
+  // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
+  await removeOrphans(ctx, orphans.filter((o) => !o.kept));
+  await ips.load();
+  const ports = new Map<string, Set<string>>();
+  for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
+  const view: NodeView = { ports, processes: await processesByNamespace('net') };
+  const boot = { ctx, pods, ips, supervisor };
+  for (const record of records) {
+    const live = newLivePod(record);
+    pods.add(live);
+    if (record.phase !== 'Stopped' || record.deletionTimestamp) await restore(boot, live, view).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
+  }
+}
+
+/**
+ * A pod the last daemon left. A running one is re-adopted as it runs (restore.ts) and
+ * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
+ * creation that never finished is removed, a removal or stop under way is finished.
+ */
+async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<void> {
+  const r = live.record;
+  if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
+    const message = `daemon restarted: ${await clearPod(ctx, live)} process(es) of the last daemon's sandbox stopped`;
+    live.terminating = true;
+    if (r.phase === 'Terminating' && !r.deletionTimestamp) return void (await withLock(live, () => stopPod(ctx, live, 'stop finished after a daemon restart')));
+    // A creation that never returned, or a removal under way: the pod is made entirely gone.
+    const pending = r.phase === 'Pending';
+    ctx.events.record(r, pending ? 'CreateInterrupted' : 'RemoveResumed', `${message}; the ${pending ? 'unfinished' : 'removed'} pod is removed`, { type: 'Warning' });
+    return void (await withLock(live, () => removeLocked(ctx, pods, live)));
+  }
+  // Under the pod's lock: a death heard while adopting is handled once the adoption is done.
+  const a = await withLock(live, () => adoptPod(ctx, live, view));
+  const parts = [a.adoptHolder ? `pause ${r.sandbox!.pid}` : null, ...a.adopt.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
+  ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
+  for (const name of a.lost) ctx.events.record(r, 'ContainerDied', 'exited while the daemon was down (status unknown)', { type: 'Warning', container: name });
+  for (const name of a.pending) ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });
+  if (a.rebuild) {
+    if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
+    supervisor.sandboxLost(live, a.rebuild);
+    return;
+  }
+  supervisor.resumeBackoff(live);
+  await ctx.store.persist(r); // a full disk does not stop a restore: written once it can be
+  supervisor.settleExits(live);
+}

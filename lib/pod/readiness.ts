@@ -1,0 +1,28 @@
+// What a GET shows beyond the stored record: readiness brought up to date and each app's
+// network namespace read fresh from /proc.
+import { listeningPorts } from '../network/listening.js';
+import { readNamespace } from '../sandbox/netns.js';
+import type { PodRecord } from './types.js';
+
+/** A copy of the record as it is now; readiness is updated in the record itself (it is latched). */
+export async function observe(live: PodRecord): Promise<PodRecord> {
+  await updateReadiness(live);
+  const record = structuredClone(live);
+  for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+  return record;
+}
+
+/**
+ * A running container is ready once its declared ports listen. Ready is latched until the
+ * container exits: /proc/PID/net/tcp walks every socket on the machine, so it is read only
+ * for containers still waiting to become ready.
+ */
+export async function updateReadiness(r: PodRecord): Promise<void> {
+  let listening: Set<string> | undefined;
+  for (const c of r.containers) {
+    if (c.ready || c.state !== 'Running' || !r.sandbox) continue;
+    const ports = r.manifest.spec.containers.find((s) => s.name === c.name)?.ports ?? [];
+    if (ports.length) listening ??= await listeningPorts(r.sandbox.pid);
+    c.ready = ports.every((p) => listening!.has(`${p.protocol}/${p.containerPort}`));
+  }
+}

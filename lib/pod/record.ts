@@ -1,0 +1,49 @@
+// The record of a pod about to be created: Pending, every container Waiting, no IP or sandbox
+// yet (create.ts fills them in, persisting each before the kernel object exists).
+import path from 'node:path';
+import { nanoid } from 'nanoid';
+import type { PodManifest } from '../spec/pod-spec.js';
+import { logDir } from './create.js';
+import type { PodContext } from './live.js';
+import type { PodRecord } from './types.js';
+
+export function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
+  const logs = logDir(ctx, manifest.metadata.name);
+  return {
+    name: manifest.metadata.name,
+    uid: nanoid(),
+    createdAt: new Date().toISOString(),
+    phase: 'Pending',
+    message: null,
+    ip: '',
+    prefix: ctx.node.subnet.prefix,
+    gateway: ctx.node.subnet.gateway,
+    mac: '',
+    bridge: ctx.node.bridge,
+    sandbox: null,
+    building: null,
+    deletionTimestamp: null,
+    containers: manifest.spec.containers.map((c) => ({
+      name: c.name,
+      state: 'Waiting',
+      reason: 'ContainerCreating',
+      ready: false,
+      pid: null,
+      netns: null,
+      restartCount: 0,
+      startedAt: null,
+      finishedAt: null,
+      exitCode: null,
+      signal: null,
+      lastState: null,
+      crashes: 0,
+      restartAt: null,
+      argv: [],
+      logPath: path.join(logs, `${c.name}.log`),
+    })),
+    conditions: [],
+    manifest,
+    timings: null,
+    lastRecovery: null,
+  };
+}

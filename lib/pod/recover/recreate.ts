@@ -1,0 +1,177 @@
+// Recreate: stop the apps left in the old namespace, remove the old veth (and holder, if alive),
+// build a new sandbox with the same IP and MAC, start the apps in it; numbered steps, each
+// failpoint-tested. Returns with the pod still SandboxLost if the new holder died meanwhile (a
+// recovery for that death is queued behind us).
+import { MinipodError } from '../../errors.js';
+import { stopProcess } from '../../process/stop.js';
+import { unmountNamespace } from '../../sandbox/netns.js';
+import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
+import { Steps } from '../../sandbox/steps.js';
+import { UndoStack } from '../../sandbox/undo.js';
+import { startContainer, stopContainer } from '../containers.js';
+import { recordSandboxReady, sandboxConfig } from '../create.js';
+import { epochMs, round, type LivePod, type PodContext } from '../live.js';
+import { setPhase } from '../state.js';
+import type { RecoveryTimeline, SandboxStatus } from '../types.js';
+import { watchHolder } from '../watch.js';
+import { OldNamespace } from './old-namespace.js';
+import { finishTimeline, phaseSums } from './timeline.js';
+
+/** What the steps of one recreation share. */
+interface Run {
+  ctx: PodContext;
+  live: LivePod;
+  steps: Steps;
+  undo: UndoStack;
+  timeline: RecoveryTimeline;
+  old: SandboxStatus;
+  oldNs: OldNamespace;
+  /** The old veth's removal, under way from step 2 on. */
+  removed: Promise<void>;
+}
+
+export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: number; start: string[] }, timeline: RecoveryTimeline): Promise<void> {
+  const r = live.record;
+  const old = r.sandbox!;
+  const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve() };
+  let sandbox: Sandbox;
+  try {
+    const { start, recreating } = await startHolder(run);
+    await stopOldApps(run);
+    // The Recreating record, written while the apps stopped: on a full disk, the error says so.
+    run.steps.begin('persist record');
+    await recreating;
+    await ctx.pool.owned(start.pid);
+    run.steps.end();
+    await removeOld(run, start);
+    if (live.terminating) return void (await Promise.all([run.removed, run.oldNs.sweep()]));
+    const built = await buildNew(run, start, plan.attempt);
+    sandbox = built.sandbox;
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, built.saved, run.removed, run.oldNs.swept);
+    await startApps(run, plan.start);
+    await built.saved;
+    await run.removed;
+    await run.oldNs.swept;
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, built.saved, run.removed, run.oldNs.swept);
+  } catch (err) {
+    await run.removed.catch(() => {});
+    await run.oldNs.sweep();
+    const failure = await run.undo.rollback(err);
+    const wrapped = new MinipodError(failure.code, `recreate sandbox: ${run.steps.current}: ${failure.message}`, { cause: failure });
+    wrapped.cleanupErrors.push(...failure.cleanupErrors);
+    throw wrapped;
+  }
+
+  setPhase(r, 'Running');
+  r.conditions = [];
+  r.message = null;
+  finishTimeline(r, timeline);
+  await ctx.store.persist(r); // it runs: a refused write is retried, never a reason to rebuild again
+  ctx.events.record(r, 'SandboxRecreated', `${timeline.cause} → ${old.netns} replaced by ${sandbox.netns}, attempt ${timeline.attempt}, ${plan.start.length} app(s) restarted; ${phaseSums(timeline)}`);
+}
+
+/**
+ * 0. The new holder (the pool's spare, usually) and veth name, persisted with Recreating before
+ * the first new kernel object; stopping the old apps creates nothing, so it overlaps the write
+ * (awaited after step 1).
+ */
+async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{ start: SandboxStart; recreating: Promise<void> }> {
+  const r = live.record;
+  const start = await startSandbox(ctx.pool, undo, steps);
+  r.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
+  undo.push('building record', async () => void (r.building = null));
+  setPhase(r, 'Recreating');
+  const recreating = ctx.store.save(r);
+  recreating.catch(() => {}); // awaited after step 1; a failure surfaces there
+  ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${timeline.cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
+  return { start, recreating };
+}
+
+/** 1. Stop the apps still in the old namespace, and exec'd commands: nothing may keep it alive. */
+async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Promise<void> {
+  const r = live.record;
+  steps.begin('stop apps');
+  const t = epochMs();
+  const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
+  if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
+  // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
+  // not be anyone else's number by the time its stragglers are swept.
+  oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
+  await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+  timeline.stopAppsMs = round(epochMs() - t);
+  steps.end();
+}
+
+/**
+ * 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
+ * takes ~20 ms to delete a veth; the new one has a fresh name, so we do not wait for it here (it
+ * runs on the teardown lane) but before the recovery is declared done.
+ */
+async function removeOld(run: Run, start: SandboxStart): Promise<void> {
+  const { ctx, live, steps, timeline, old } = run;
+  const r = live.record;
+  steps.begin('remove old veth');
+  const t = epochMs();
+  const oldHolder = live.holder;
+  live.holder = null;
+  // Whatever the old sandbox's apps left anywhere (another namespace, a setsid daemon) dies
+  // with it; the new holder joins the pod's cgroup only after this kill, so it is spared.
+  await ctx.node.cgroups.kill(r.uid);
+  await ctx.node.cgroups.create(r.uid); // gone after a reboot, or never made (an older minipod)
+  void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
+  // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
+  // restarted app can mount its new one over the same path, where umount could no longer reach it.
+  await unmountNamespace(old.netns);
+  run.removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
+    () => {
+      timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+      ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+    },
+    // The old sandbox is no part of the new one: its cleanup failing must not undo the
+    // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
+    (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
+  );
+  steps.end();
+}
+
+/** 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC. */
+async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, start: SandboxStart, attempt: number): Promise<{ sandbox: Sandbox; saved: Promise<void> }> {
+  const r = live.record;
+  const sandbox = await createSandbox(ctx.ip, start, sandboxConfig(r), undo, steps);
+  live.holder = sandbox.proc;
+  r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+  r.building = null;
+  watchHolder(ctx, live, sandbox.proc);
+  // Undone newest first: forget the holder (its stop is no death), then the record goes back.
+  undo.push('sandbox record', async () => void (r.sandbox = old));
+  undo.push('holder watch', async () => void (live.holder = null));
+  timeline.sandboxMs = round(sandbox.sandboxMs);
+  timeline.networkMs = round(sandbox.networkMs);
+  timeline.wiredAt = epochMs();
+  void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
+  const saved = ctx.store.save(r); // written while the apps start
+  saved.catch(() => {}); // awaited after step 4
+  recordSandboxReady(ctx, r, sandbox, old.netns);
+  return { sandbox, saved };
+}
+
+/** 4. The apps, inside the new namespaces. */
+async function startApps({ ctx, live, steps, undo, timeline }: Run, names: string[]): Promise<void> {
+  steps.begin('start containers');
+  const t = epochMs();
+  for (const name of names) {
+    undo.push(`container ${name}`, () => stopContainer(live, name, 0));
+    await startContainer(ctx, live, name);
+  }
+  timeline.appsMs = round(epochMs() - t);
+  timeline.appsStartedAt = epochMs();
+  steps.end();
+}
+
+/** The new holder died before we finished: stay SandboxLost; the recovery for it is queued. */
+async function lost(ctx: PodContext, live: LivePod, ...pending: Promise<unknown>[]): Promise<void> {
+  await Promise.all(pending);
+  if (live.terminating) return;
+  setPhase(live.record, 'SandboxLost');
+  await ctx.store.persist(live.record);
+}

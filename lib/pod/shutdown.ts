@@ -1,0 +1,44 @@
+// Daemon shutdown: every pod stopped (--stop-pods-on-exit), or left running for the next daemon
+// to re-adopt (live restore, the default).
+import { stopProcess } from '../process/stop.js';
+import { cancelTimers, withLock, type PodContext } from './live.js';
+import type { PodRegistry } from './registry.js';
+import { stopPod } from './stop.js';
+
+/** Stop every pod (in parallel), leaving no process, veth or lease. */
+export async function stopAll(ctx: PodContext, pods: PodRegistry): Promise<void> {
+  await ctx.pool.close();
+  await Promise.allSettled(
+    pods.all().map((live) => {
+      live.terminating = true;
+      return withLock(live, () => stopPod(ctx, live, 'daemon shutting down'));
+    }),
+  );
+  await ctx.store.close(); // a last try of what the disk refused; the rest is lost with us
+  ctx.watcher.close();
+}
+
+/**
+ * The pods keep running and the next daemon re-adopts them. Operations in progress get a moment
+ * to finish and persist; one still going after that is finished by the next daemon, as after a
+ * crash. Exec sessions end with their connections.
+ */
+export async function detachAll(ctx: PodContext, pods: PodRegistry, waitMs: number): Promise<void> {
+  await ctx.pool.close();
+  let timer: NodeJS.Timeout | undefined;
+  const settled = Promise.allSettled(
+    pods.all().map(async (live) => {
+      cancelTimers(live); // re-armed by the next daemon from restartAt (restarts) and phase (retries)
+      await Promise.all([...live.execs].map((p) => stopProcess(p, 0)));
+      // Once what is in progress is done, the record as it stands now: what the supervisor
+      // changed without waiting for its write (an exit, a back-off) is on disk for the next daemon.
+      await withLock(live, async () => {
+        if (pods.holds(live)) await ctx.store.persist(live.record); // not if removed meanwhile
+      });
+    }),
+  );
+  await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+  clearTimeout(timer);
+  await ctx.store.close(); // a last try of what the disk refused; the rest is lost with us
+  ctx.watcher.close();
+}

@@ -1,0 +1,132 @@
+// The supervisor: what minipod does on its own when something dies, apart from the mechanism
+// (create, stop, recover) it calls. An app that exits is restarted per restartPolicy with
+// back-off; a lost sandbox is recovered, and retried with back-off while it cannot be rebuilt;
+// the split-brain guard (guard.ts) reports what left the pod's namespace. A front end that
+// decides these things itself (CRI: kubelet) runs without it: see unsupervised.ts.
+import { podLogger } from '../log.js';
+import { containerStatus, startContainer } from '../pod/containers.js';
+import { epochMs, withLock, type LivePod, type PodContext } from '../pod/live.js';
+import { recoverSandbox } from '../pod/recover/recover.js';
+import type { PodRegistry } from '../pod/registry.js';
+import { canTransition, setPhase } from '../pod/state.js';
+import { checkNamespaces } from './guard.js';
+import { planContainerExit } from './plan.js';
+
+/** What the mechanism tells whoever decides: the supervisor, or the no-op when it is off. */
+export interface Supervision {
+  /** The holder died, or the sandbox is no longer the pod's: recover it (or not). */
+  sandboxLost(live: LivePod, cause: string): void;
+  /** An app exited on its own (not stopped by us). */
+  containerExited(live: LivePod, name: string): void;
+  /** The pod runs again (created, recovered, restored): apps that exited meanwhile are decided. */
+  settleExits(live: LivePod): void;
+  /** A restored pod: its back-off restarts are armed again from their recorded restartAt. */
+  resumeBackoff(live: LivePod): void;
+  start(): void;
+  /** Daemon shutdown; detach: the pods keep running and what dies from now on is the next daemon's. */
+  stop(detach: boolean): void;
+}
+
+/** How often the split-brain guard compares every app's netns with its holder's. */
+const GUARD_INTERVAL_MS = 1000;
+const SANDBOX_RETRY_MAX_MS = 30_000;
+
+export class Supervisor implements Supervision {
+  private guard: NodeJS.Timeout | undefined;
+  /** Set on a shutdown that leaves the pods running: what dies from now on is the next daemon's. */
+  private detached = false;
+
+  constructor(
+    private readonly ctx: PodContext,
+    private readonly pods: PodRegistry,
+  ) {}
+
+  start(): void {
+    this.guard = setInterval(() => void checkNamespaces(this.ctx, this.pods.all(), (live, cause) => this.sandboxLost(live, cause)), GUARD_INTERVAL_MS);
+    this.guard.unref();
+  }
+
+  stop(detach: boolean): void {
+    if (detach) this.detached = true;
+    clearInterval(this.guard);
+  }
+
+  sandboxLost(live: LivePod, cause: string, retry = 0): void {
+    const detectedAt = epochMs();
+    const r = live.record;
+    if (this.detached || live.terminating || !['Running', 'SandboxLost', 'Recreating'].includes(r.phase)) return;
+    if (r.phase === 'Running') {
+      // Not persisted here: the recovery persists Recreating before it makes anything.
+      setPhase(r, 'SandboxLost');
+      r.message = cause;
+      r.conditions = [{ type: 'SandboxLost', message: cause, since: new Date().toISOString() }];
+    }
+    withLock(live, async () => {
+      await recoverSandbox(this.ctx, live, cause, detectedAt).finally(() => this.ctx.pool.refill());
+      if (r.phase === 'Running') {
+        clearTimeout(live.sandboxRetry); // recovered: no retry pending
+        live.sandboxRetry = undefined;
+      }
+      this.settleExits(live);
+    }).catch((err: Error) => {
+      // The new sandbox could not be built: stay SandboxLost and try again, backing off.
+      if (live.terminating || !(r.phase === 'SandboxLost' || canTransition(r.phase, 'SandboxLost'))) return;
+      if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
+      r.message = err.message;
+      const delay = Math.min(SANDBOX_RETRY_MAX_MS, 1000 * 2 ** retry);
+      this.ctx.events.record(r, 'FailedCreatePodSandBox', `${err.message}; retrying in ${delay / 1000}s`, { type: 'Warning' });
+      podLogger(r).error({ err: err.message }, 'sandbox recovery failed');
+      clearTimeout(live.sandboxRetry);
+      live.sandboxRetry = setTimeout(() => r.phase === 'SandboxLost' && this.sandboxLost(live, cause, retry + 1), delay);
+    });
+  }
+
+  settleExits(live: LivePod): void {
+    if (this.detached || live.record.phase !== 'Running') return; // the next daemon decides
+    for (const name of live.exitedWhileBusy) this.containerExited(live, name);
+    live.exitedWhileBusy.clear();
+  }
+
+  /** Restart it per restartPolicy, with back-off. */
+  containerExited(live: LivePod, name: string): void {
+    const r = live.record;
+    const c = containerStatus(live, name);
+    if (this.detached || live.terminating) return;
+    if (r.phase !== 'Running') {
+      // Mid-create or mid-recovery: the operation in progress settles it when it is done (a
+      // recovery that restarts this app anyway makes the decision moot).
+      live.exitedWhileBusy.add(name);
+      return;
+    }
+    const ranMs = Date.parse(c.finishedAt!) - Date.parse(c.startedAt!);
+    const plan = planContainerExit(r.manifest.spec.restartPolicy, c.exitCode, c.crashes, ranMs, this.ctx.backoff);
+    c.crashes = plan.crashes;
+    if (plan.restart) {
+      if (plan.delayMs > 0) {
+        Object.assign(c, { state: 'Waiting', reason: 'CrashLoopBackOff', restartAt: new Date(Date.now() + plan.delayMs).toISOString() });
+        this.ctx.events.record(r, 'BackOff', `Back-off ${plan.delayMs / 1000}s restarting failed container (crash ${plan.crashes} in a row)`, { type: 'Warning', container: name });
+      }
+      this.scheduleRestart(live, name, plan.delayMs);
+    }
+    void this.ctx.store.persist(r);
+  }
+
+  resumeBackoff(live: LivePod): void {
+    for (const c of live.record.containers) {
+      if (c.state === 'Waiting' && c.reason === 'CrashLoopBackOff') this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
+    }
+  }
+
+  /** Start an exited app again after delayMs (0: at once), unless the pod has moved on meanwhile. */
+  private scheduleRestart(live: LivePod, name: string, delayMs: number): void {
+    const r = live.record;
+    const restart = () =>
+      withLock(live, async () => {
+        if (this.detached || r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
+        await startContainer(this.ctx, live, name);
+        await this.ctx.store.persist(r);
+      }).catch((err: Error) => this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name }));
+    if (delayMs === 0) void restart();
+    else live.restartTimers.set(name, setTimeout(() => void restart(), delayMs));
+  }
+}
