@@ -11,7 +11,8 @@ import { DNS_LABEL } from '../spec/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Stats } from './protocol.js';
 import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
-import { streamEvents, streamLog } from './streams.js';
+import { streamLog } from './log-follow.js';
+import { streamEvents } from './streams.js';
 
 export interface Ctx {
   req: IncomingMessage;

@@ -1,5 +1,6 @@
 // HTTP+JSON over a root-only unix socket: bodies are read and requests routed here (the routes
-// and their schemas are in routes.ts and schemas.ts); no request can crash the daemon (errors become a JSON body with a stable code and a 4xx/5xx).
+// are in routes.ts, what they accept in schemas.ts). No request can crash the daemon: errors
+// become a JSON body with a stable code and the status MinipodError.status gives it.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';

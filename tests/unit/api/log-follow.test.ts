@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { streamLog } from '../../../lib/api/streams.js';
+import { streamLog } from '../../../lib/api/log-follow.js';
 import { waitFor } from '../../helpers/wait.js';
 
 interface Setup {
