@@ -43,12 +43,15 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
   // file (its inode, which copytruncate keeps) says when to read again.
   const wake = new Wake(SAFETY_POLL_MS);
   let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(file, { persistent: false }, wake.poke);
-    watcher.on('error', () => {}); // the file went (the pod's removal): the safety poll carries on
-  } catch {
-    // No watch (the file not there yet, no inotify): the safety poll alone.
-  }
+  const startWatch = () => {
+    try {
+      watcher = watch(file, { persistent: false }, wake.poke);
+      watcher.on('error', () => {}); // the file went (the pod's removal): the safety poll carries on
+    } catch {
+      // No watch (the file not there yet, no inotify): the safety poll, which tries again.
+    }
+  };
+  startWatch();
   const closed = new Promise<void>((resolve) => res.once('close', resolve));
   const gone = new Promise<void>((resolve) => (follow.gone.aborted ? resolve() : follow.gone.addEventListener('abort', () => resolve(), { once: true })));
   let open = true;
@@ -59,6 +62,7 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
     while (open && !follow.gone.aborted) {
       const poked = await wake.next();
       if (!open || follow.gone.aborted || (!poked && !follow.stillThere())) break;
+      if (!watcher) startWatch();
       await copy();
     }
   } finally {

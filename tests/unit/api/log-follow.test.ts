@@ -1,5 +1,5 @@
-// `logs -f` over a real HTTP server on a unix socket (no root): new output and output after a
-// copytruncate rotation reach the client; the follow ends when the pod goes (its event, or the
+// `logs -f` over a real HTTP server on a unix socket (no root): new output, output after a
+// copytruncate rotation and a log file made only after the follow began reach the client; the follow ends when the pod goes (its event, or the
 // safety poll's check) and when the client leaves, closing its file watch.
 import { once } from 'node:events';
 import { appendFile, copyFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
@@ -20,11 +20,11 @@ interface Setup {
   client: { text: string; ended: boolean; req: http.ClientRequest };
 }
 
-async function setup(t: ExecutionContext): Promise<Setup> {
+async function setup(t: ExecutionContext, { create = true } = {}): Promise<Setup> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-follow-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'app.log');
-  await writeFile(file, 'one\n');
+  if (create) await writeFile(file, 'one\n');
   const gone = new AbortController();
   const stillThere = { value: true };
   let served!: Promise<unknown>;
@@ -73,5 +73,14 @@ test('follow: a client that leaves ends the stream on the server', async (t) => 
   await waitFor(async () => s.client.text === 'one\n', 'the log so far', 10_000);
   s.client.req.destroy();
   await s.served; // the ava timeout bounds this
+  t.pass();
+});
+
+test('follow: a log file that appears only later is read once it does', async (t) => {
+  const s = await setup(t, { create: false });
+  await writeFile(s.file, 'late\n');
+  await waitFor(async () => s.client.text === 'late\n', 'the log file made after the follow began', 10_000);
+  s.gone.abort();
+  await waitFor(async () => s.client.ended, 'the answer to end once the pod is gone', 10_000);
   t.pass();
 });
