@@ -28,16 +28,19 @@ export class MinipodError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; details?: string[] },
+    options?: { cause?: unknown; details?: string[]; status?: number },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.details = options?.details ?? [];
+    this.statusOverride = options?.status;
   }
 
   readonly details: string[];
+  /** An HTTP status more precise than the code's (405, 408, 413, 431): the code stays INVALID_ARGUMENT. */
+  private readonly statusOverride: number | undefined;
 
   get status(): number {
-    return httpStatus[this.code];
+    return this.statusOverride ?? httpStatus[this.code];
   }
 
   toJSON() {

@@ -13,6 +13,11 @@ export function resolveSocket(flag?: string): string {
   return flag || process.env.MINIPOD_SOCKET || DEFAULT_SOCKET;
 }
 
+export interface RequestOptions {
+  /** Give up once the connection has been silent this long (none by default: a stream may idle). */
+  timeoutMs?: number;
+}
+
 export class ApiClient {
   constructor(readonly socketPath: string) {}
 
@@ -20,24 +25,28 @@ export class ApiClient {
     return unreachableError(this.socketPath, err);
   }
 
-  private open(method: string, path: string, headers: Record<string, string> = {}): http.ClientRequest {
-    return http.request({ socketPath: this.socketPath, method, path: `${API_PREFIX}${path}`, headers });
+  private open(method: string, path: string, headers: Record<string, string> = {}, timeoutMs?: number): http.ClientRequest {
+    const req = http.request({ socketPath: this.socketPath, method, path: `${API_PREFIX}${path}`, headers, timeout: timeoutMs });
+    // A stopped (SIGSTOP) or wedged daemon accepts the connection and never answers.
+    if (timeoutMs) req.on('timeout', () => req.destroy(new MinipodError('UNAVAILABLE', `the minipod daemon at ${this.socketPath} did not answer ${method} ${path} within ${timeoutMs / 1000}s`)));
+    return req;
   }
 
-  /** A JSON request; resolves with the parsed body of a 2xx response. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.send(method, path, body);
+  /** A JSON request; resolves with the parsed body of a 2xx response. With timeoutMs, fails once
+   * the connection has been silent that long. */
+  async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, body, opts);
     const text = await readAll(res);
     return text ? (JSON.parse(text) as T) : (undefined as T);
   }
 
   /** A streaming request: resolves with the response once its status is known to be 2xx. */
-  async send(method: string, path: string, body?: unknown): Promise<http.IncomingMessage> {
+  async send(method: string, path: string, body?: unknown, { timeoutMs }: RequestOptions = {}): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = this.open(method, path, payload ? { 'Content-Type': 'application/json' } : {});
+    const req = this.open(method, path, payload ? { 'Content-Type': 'application/json' } : {}, timeoutMs);
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       req.on('response', resolve);
-      req.on('error', (err) => reject(this.unreachable(err)));
+      req.on('error', (err) => reject(err instanceof MinipodError ? err : this.unreachable(err)));
       req.end(payload);
     });
     if (res.statusCode && res.statusCode >= 300) throw toError(res.statusCode, await readAll(res));

@@ -1,12 +1,9 @@
-// The daemon's long-lived answers: exec relays, logs and event watches. Each pipes with
-// backpressure instead of buffering, so a client that stops reading costs the daemon a small fixed
-// buffer (a stalled `minipod logs POD | sleep 12` on a 3 GB log once took it to 3 GiB).
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// The daemon's long-lived answers: exec relays and event watches (logs: log-follow.ts). Each
+// pipes with backpressure instead of buffering, so a client that stops reading costs the daemon a
+// small fixed buffer (a stalled `minipod logs POD | sleep 12` on a 3 GB log once took it to 3 GiB).
 import type { ServerResponse } from 'node:http';
 import { constants } from 'node:os';
 import type { Duplex, Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Proc } from '../exec/run.js';
 import { signalGroup } from '../process/stop.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
@@ -83,36 +80,6 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
     resumeInput(); // input still coming is dropped, so the client's end of the connection is read
     socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));
   });
-}
-
-/** A log file from the start; with follow, new output as it is written, until the pod goes. */
-export async function streamLog(file: string, follow: () => boolean, res: ServerResponse): Promise<undefined> {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).flushHeaders(); // `logs -f` of an empty log is answered at once
-  let offset = 0;
-  let open = true;
-  res.on('close', () => (open = false));
-  // Rotation (copytruncate) truncates the file in place; a fast writer may have refilled it past
-  // our offset by the next poll, so a new NAME.log.1 (a new inode) also means "start over".
-  let rotatedIno: number | undefined;
-  const copy = async () => {
-    const ino = await stat(`${file}.1`).then((s) => s.ino, () => undefined); // first: a rotation between the two shows as a shrink
-    const size = await stat(file).then((s) => s.size, () => 0);
-    if (size < offset || ino !== rotatedIno) offset = 0; // truncated
-    rotatedIno = ino;
-    if (size === offset) return;
-    for await (const chunk of createReadStream(file, { start: offset, end: size - 1 }) as AsyncIterable<Buffer>) {
-      if (!(await writeWithBackpressure(res, chunk))) return;
-      offset += chunk.length;
-    }
-  };
-  await copy();
-  // Poll: the app writes its log file directly, so there is no daemon-side stream to tap.
-  while (open && follow()) {
-    await sleep(200);
-    await copy();
-  }
-  res.end();
-  return undefined;
 }
 
 /**

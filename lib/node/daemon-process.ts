@@ -1,9 +1,9 @@
 // The node's daemon as a process: which pid it is (recorded with its start time, so a reused pid
 // is never taken for it), whether it answers, and how it is asked to go.
-import http from 'node:http';
 import { rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiClient } from '../api/client.js';
 import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
+import { waitUntil } from '../util/wait.js';
 import type { nodePaths } from './paths.js';
 import { readPrivate, writePrivate } from './secure-dir.js';
 
@@ -17,22 +17,8 @@ export const alive = async (pid: number) => (await startTimeOf(pid)) !== undefin
 
 /** The pid of the daemon answering on socket, if one does. */
 export async function healthy(socket: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath: socket, path: '/v1/health', timeout: ANSWER_TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? (JSON.parse(body) as { pid?: number }).pid : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    // A stopped (SIGSTOP) or wedged daemon accepts the connection and never answers.
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
+  const answer = await new ApiClient(socket).request<{ pid?: number }>('GET', '/health', undefined, { timeoutMs: ANSWER_TIMEOUT_MS }).catch(() => undefined);
+  return answer?.pid;
 }
 
 /** "PID STARTTIME" from a file of ours: the pid only if it is still that very process. */
@@ -53,16 +39,8 @@ export async function readDaemon(p: Paths): Promise<number | undefined> {
 }
 
 /** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
-function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, path: '/v1/shutdown', method: 'POST', timeout: ANSWER_TIMEOUT_MS }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 202);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end(JSON.stringify({ stopPods }));
-  });
+async function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
+  return new ApiClient(socket).request('POST', '/shutdown', { stopPods }, { timeoutMs: ANSWER_TIMEOUT_MS }).then(() => true, () => false);
 }
 
 /** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
@@ -74,7 +52,6 @@ export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number)
     process.kill(pid, 'SIGTERM');
     process.kill(pid, 'SIGCONT');
   }
-  for (let waited = 0; (await alive(pid)) && waited < timeoutMs; waited += 20) await sleep(20);
-  if (await alive(pid)) process.kill(pid, 'SIGKILL');
+  if (!(await waitUntil(async () => !(await alive(pid)), { timeoutMs, everyMs: 20 }))) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
 }

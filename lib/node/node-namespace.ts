@@ -7,7 +7,6 @@
 // node command at a time (lock.ts).
 import { closeSync, existsSync } from 'node:fs';
 import { readlink, rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
@@ -16,6 +15,7 @@ import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
 import { log } from '../log.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { pinNamespace } from '../sandbox/netns.js';
+import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
 import { alive, healthy, readDaemon, readIdentity, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
 import { nodeCgroup } from './node-cgroup.js';
@@ -121,12 +121,12 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
     closeSync(logFd);
   }
   const pid = proc.pid!;
-  for (let waited = 0; waited < 30_000; waited += 20) {
-    if (!(await alive(pid)) || proc.exitCode !== null) break;
+  const started = await waitUntil(async () => {
+    if (!(await alive(pid)) || proc.exitCode !== null) return 'exited';
     // Only this daemon counts: another one answering on the socket means this one will fail.
-    if ((await healthy(p.socket)) === pid) return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
-    await sleep(20);
-  }
+    return (await healthy(p.socket)) === pid ? 'answering' : undefined;
+  }, { timeoutMs: 30_000, everyMs: 20 });
+  if (started === 'answering') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   if (await alive(pid)) process.kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
@@ -146,10 +146,11 @@ async function startHolder(argv: string[], p: Paths): Promise<number> {
   const pid = proc.pid!;
   try {
     // unshare or nsenter enters the namespaces, then execs pause in place: the node exists once pause runs.
-    for (let waited = 0; (await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH; waited += 5) {
-      if (waited > 5000 || proc.exitCode !== null) throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
-      await sleep(5);
-    }
+    const started = await waitUntil(async () => {
+      if ((await readlink(`/proc/${pid}/exe`).catch(() => '')) === PAUSE_PATH) return 'running';
+      return proc.exitCode !== null ? 'exited' : undefined;
+    }, { timeoutMs: 5000, everyMs: 5 });
+    if (started !== 'running') throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
     await writeIdentity(p.holderFile, pid);
     await writePrivate(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
     return pid;
@@ -199,7 +200,7 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
       const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
       if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
-      for (let waited = 0; (await killProcessesIn('mnt', [mntns])) > 0 && waited < 5000; waited += 10) await sleep(10);
+      await waitUntil(async () => (await killProcessesIn('mnt', [mntns])) === 0, { timeoutMs: 5000, everyMs: 10 });
     } else if (holderPid) {
       process.kill(holderPid, 'SIGKILL');
     }

@@ -168,6 +168,16 @@ test.serial('the CLI exits quietly (0, nothing on stderr) when its reader goes a
   }
 });
 
+test.serial('logs -f ends, its answer complete, when the pod is removed', async (t) => {
+  t.is((await node.cli(['run', 'going', '-c', 'a=sleep infinity'])).exitCode, 0);
+  const res = await node.api.send('GET', '/pods/going/logs?follow=true'); // resolves once the follow has begun
+  let ended = false;
+  res.on('end', () => (ended = true)).resume();
+  t.is((await node.cli(['rm', '-f', 'going'])).exitCode, 0);
+  await waitFor(async () => ended, 'the follow to end after the pod was removed', 10_000);
+  t.pass();
+});
+
 test.serial('nothing is left', async (t) => {
   t.is((await node.cli(['rm', '-f', 'box', 'big'])).exitCode, 0);
   await assertNodeEmpty(t, node);

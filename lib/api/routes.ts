@@ -1,0 +1,109 @@
+// Every API route as one small handler: check the request against its schema (schemas.ts), call
+// one service, return what it gives. Status codes come from the error codes (MinipodError.status).
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { spawnCount } from '../exec/run.js';
+import { armedFailpoints, armFailpoints } from '../failpoints.js';
+import { MinipodError } from '../errors.js';
+import type { PodManager } from '../pod/manager.js';
+import type { HolderPool } from '../sandbox/pool.js';
+import { DNS_LABEL } from '../spec/pod-spec.js';
+import type { EventLog, PodEvent } from '../supervisor/events.js';
+import type { Stats } from './protocol.js';
+import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { streamLog } from './log-follow.js';
+import { streamEvents } from './streams.js';
+
+export interface Ctx {
+  req: IncomingMessage;
+  body: Buffer;
+  res: ServerResponse;
+  params: string[];
+  query: URLSearchParams;
+}
+type Handler = (ctx: Ctx) => Promise<unknown>;
+export type Route = [method: string, path: RegExp, handler: Handler];
+
+export interface ApiDeps {
+  pods: PodManager;
+  pool: HolderPool;
+  events: EventLog;
+  /** Stop the daemon once `after` settles (the reply is sent); with stopPods, every pod first.
+   * False if a shutdown is already under way. */
+  shutdown(stopPods: boolean, after: Promise<unknown>): boolean;
+}
+
+/** A pod name from a path segment: percent-decoded, then a DNS-1123 label. */
+export function podName(raw: string | undefined): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw ?? '');
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', `pod name "${raw}" is not valid percent-encoding`);
+  }
+  if (!DNS_LABEL.test(name)) throw new MinipodError('INVALID_ARGUMENT', `pod name "${name}" is not a DNS-1123 label`);
+  return name;
+}
+
+export function apiRoutes({ pods, events, pool, shutdown }: ApiDeps): Route[] {
+  const routes: Route[] = [
+    ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
+    ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
+    ['GET', /^\/pods$/, async () => ({ pods: await pods.listObserved() })],
+    ['POST', /^\/pods$/, async ({ body, res }) => {
+      const pod = await pods.create(podCreateBody(body));
+      res.statusCode = 201;
+      return pod;
+    }],
+    ['GET', /^\/pods\/([^/]+)$/, async ({ params }) => pods.inspect(podName(params[0]))],
+    ['POST', /^\/pods\/([^/]+)\/stop$/, async ({ params }) => pods.stop(podName(params[0]))],
+    ['DELETE', /^\/pods\/([^/]+)$/, async ({ params, query }) => {
+      await pods.remove(podName(params[0]), check(removeQuery, queryOf(query)).force);
+      return { removed: params[0] };
+    }],
+    ['POST', /^\/pods\/([^/]+)\/kill$/, async ({ body, params }) => {
+      const { signal, target } = check(killBody, jsonObject(body));
+      return pods.kill(podName(params[0]), target, signal);
+    }],
+    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, podName(params[0]), query, res)],
+    ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
+    ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],
+    ['POST', /^\/gc$/, async () => ({ orphans: await pods.gc(true) })],
+    ['POST', /^\/shutdown$/, async ({ body, res }) => {
+      const { stopPods = false } = check(shutdownBody, body.length ? jsonObject(body) : {}, SHUTDOWN_USAGE);
+      // Answered first ('close': sent, or the client went away): the shutdown closes every connection.
+      if (!shutdown(stopPods, once(res, 'close'))) throw new MinipodError('CONFLICT', 'the daemon is already shutting down');
+      res.statusCode = 202;
+      return { shuttingDown: true, stopPods };
+    }],
+  ];
+  if (process.env.MINIPOD_DEBUG_API === '1') {
+    // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.
+    routes.push(['PUT', /^\/debug\/failpoints$/, async ({ body }) => {
+      armFailpoints(check(failpointsBody, jsonObject(body), FAILPOINTS_USAGE).names);
+      return { armed: armedFailpoints() };
+    }]);
+  }
+  return routes;
+}
+
+/** One container's log; with follow, until the pod is removed (its Removed event). */
+async function streamPodLog(pods: PodManager, events: EventLog, name: string, rawQuery: URLSearchParams, res: ServerResponse): Promise<undefined> {
+  const query = check(logsQuery, queryOf(rawQuery));
+  const pod = pods.get(name);
+  const names = pod.containers.map((c) => c.name);
+  const wanted = query.container ?? (names.length === 1 ? names[0] : undefined);
+  if (!wanted) throw new MinipodError('INVALID_ARGUMENT', `pod ${name} has ${names.length} containers: choose one with -c (${names.join(', ')})`);
+  const container = pod.containers.find((c) => c.name === wanted);
+  if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${names.join(', ')})`);
+  if (!query.follow) return streamLog(container.logPath, res);
+  const gone = new AbortController();
+  const onEvent = (e: PodEvent) => e.reason === 'Removed' && e.podUid === pod.uid && gone.abort();
+  events.on('event', onEvent);
+  try {
+    // stillThere: the slow safety check, should a pod ever go without its event.
+    return await streamLog(container.logPath, res, { gone: gone.signal, stillThere: () => pods.list().some((p) => p.uid === pod.uid) });
+  } finally {
+    events.off('event', onEvent);
+  }
+}

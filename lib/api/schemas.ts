@@ -1,0 +1,80 @@
+// What every request body and query must be, next to the wire types (protocol.ts). A request that
+// does not fit is refused with INVALID_ARGUMENT and a message naming the field, before any work.
+import { constants } from 'node:os';
+import { z } from 'zod';
+import { MinipodError } from '../errors.js';
+import { validateManifest } from '../spec/parse.js';
+import type { PodManifest } from '../spec/pod-spec.js';
+
+/** value through schema, or INVALID_ARGUMENT: `message` when given, else the first issue's. */
+export function check<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, message?: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new MinipodError('INVALID_ARGUMENT', message ?? result.error.issues[0]?.message ?? 'invalid request');
+}
+
+/** A JSON object body (a manifest, a kill target), never an array, a string or null. */
+export function jsonObject(body: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', 'request body is not valid JSON');
+  }
+  return check(z.record(z.unknown()), value, 'request body must be a JSON object');
+}
+
+/** POST /pods: the manifest schema of lib/spec, with its per-field messages. */
+export const podCreateBody = (body: Buffer): PodManifest => validateManifest(jsonObject(body));
+
+const signalName = z.unknown().transform((raw, ctx) => {
+  const name = `SIG${String(raw ?? 'KILL').replace(/^SIG/i, '').toUpperCase()}`;
+  if (name in constants.signals) return name as NodeJS.Signals;
+  ctx.addIssue({ code: 'custom', message: `unknown signal ${String(raw)}` });
+  return z.NEVER;
+});
+
+/** POST /pods/NAME/kill: {"signal"?: NAME, and "sandbox": true or "container": NAME}. */
+export const killBody = z
+  .object({ signal: signalName, sandbox: z.unknown(), container: z.unknown() })
+  .transform(({ signal, sandbox, container }, ctx) => {
+    if ((sandbox === true) === (typeof container === 'string')) {
+      ctx.addIssue({ code: 'custom', message: 'kill needs exactly one target: {"sandbox": true} or {"container": NAME}' });
+      return z.NEVER;
+    }
+    return { signal, target: typeof container === 'string' ? { container } : ({ sandbox: true } as const) };
+  });
+
+export const SHUTDOWN_USAGE = 'expected {"stopPods": true|false}';
+/** POST /shutdown: an empty body, or {"stopPods": boolean}. */
+export const shutdownBody = z.object({ stopPods: z.boolean().optional() }).strict();
+
+export const FAILPOINTS_USAGE = 'expected {"names": ["create/create-veth", …]}';
+/** PUT /debug/failpoints (MINIPOD_DEBUG_API=1 only). */
+export const failpointsBody = z.object({ names: z.array(z.string()) });
+
+/** The upgrade to exec: the command as repeated argv= parameters. */
+export const execArgv = z
+  .array(z.string())
+  .min(1, 'exec needs a command: minipod exec POD -- CMD [ARGS…]')
+  .superRefine((argv, ctx) => {
+    const bad = argv.findIndex((a) => a.includes('\0'));
+    if (bad >= 0) ctx.addIssue({ code: 'custom', message: `argv[${bad}]: must not contain NUL (the kernel ends an argument at the first NUL)` });
+  });
+
+/** A query flag: only the literal "true" turns it on, as before. */
+const flag = z
+  .string()
+  .optional()
+  .transform((v) => v === 'true');
+
+export const logsQuery = z.object({ container: z.string().optional(), follow: flag });
+export const eventsQuery = z.object({ pod: z.string().optional(), follow: flag });
+export const removeQuery = z.object({ force: flag });
+
+/** A query's first value of each key (URLSearchParams.get), as the schemas above read it. */
+export function queryOf(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of new Set(query.keys())) out[key] = query.get(key)!;
+  return out;
+}

@@ -1,0 +1,19 @@
+// The one poll loop: call check until it gives a value or the deadline passes. For what has no
+// event to wait on (a pid dying, a process exec'ing, a socket starting to answer).
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  everyMs: number;
+}
+
+/** check's first truthy value; undefined if none came before timeoutMs (the caller says what that means). */
+export async function waitUntil<T>(check: () => Promise<T | undefined | false | null | 0 | ''> | T | undefined, { timeoutMs, everyMs }: WaitOptions): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as T;
+    if (Date.now() > deadline) return undefined;
+    await sleep(everyMs);
+  }
+}

@@ -1,0 +1,86 @@
+// `logs -f` over a real HTTP server on a unix socket (no root): new output, output after a
+// copytruncate rotation and a log file made only after the follow began reach the client; the follow ends when the pod goes (its event, or the
+// safety poll's check) and when the client leaves, closing its file watch.
+import { once } from 'node:events';
+import { appendFile, copyFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { streamLog } from '../../../lib/api/log-follow.js';
+import { waitFor } from '../../helpers/wait.js';
+
+interface Setup {
+  file: string;
+  gone: AbortController;
+  stillThere: { value: boolean };
+  /** Settles when the server's streamLog does. */
+  served: Promise<unknown>;
+  /** What the client has read so far, and whether its answer ended. */
+  client: { text: string; ended: boolean; req: http.ClientRequest };
+}
+
+async function setup(t: ExecutionContext, { create = true } = {}): Promise<Setup> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-follow-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'app.log');
+  if (create) await writeFile(file, 'one\n');
+  const gone = new AbortController();
+  const stillThere = { value: true };
+  let served!: Promise<unknown>;
+  const server = http.createServer((_req, res) => {
+    served = streamLog(file, res, { gone: gone.signal, stillThere: () => stillThere.value });
+  });
+  server.listen(path.join(dir, 'api.sock'));
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  const req = http.get({ socketPath: path.join(dir, 'api.sock'), path: '/' });
+  const client = { text: '', ended: false, req };
+  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+  res.on('data', (d: Buffer) => (client.text += d.toString()));
+  res.on('end', () => (client.ended = true));
+  res.on('error', () => {});
+  t.teardown(() => req.destroy());
+  return { file, gone, stillThere, served: Promise.resolve().then(() => served), client };
+}
+
+test('follow: new output, then output after a copytruncate rotation; ends on the gone signal', async (t) => {
+  const s = await setup(t);
+  await waitFor(async () => s.client.text === 'one\n', 'the log so far', 10_000);
+  await appendFile(s.file, 'two\n');
+  await waitFor(async () => s.client.text === 'one\ntwo\n', 'an appended line', 10_000);
+  // copytruncate, as lib/pod/log-rotation.ts does it: copy to .1, truncate in place, the app writes on.
+  await copyFile(s.file, `${s.file}.1`);
+  await truncate(s.file, 0);
+  await appendFile(s.file, 'three\n');
+  await waitFor(async () => s.client.text.endsWith('three\n'), 'the line written after the rotation', 10_000);
+  t.is(s.client.text, 'one\ntwo\nthree\n');
+  s.gone.abort();
+  await waitFor(async () => s.client.ended, 'the answer to end once the pod is gone', 10_000);
+  await s.served;
+});
+
+test('follow: the safety poll ends it for a pod gone without an event', async (t) => {
+  const s = await setup(t);
+  await waitFor(async () => s.client.text === 'one\n', 'the log so far', 10_000);
+  s.stillThere.value = false;
+  await waitFor(async () => s.client.ended, 'the answer to end once the pod is not listed', 10_000);
+  t.pass();
+});
+
+test('follow: a client that leaves ends the stream on the server', async (t) => {
+  const s = await setup(t);
+  await waitFor(async () => s.client.text === 'one\n', 'the log so far', 10_000);
+  s.client.req.destroy();
+  await s.served; // the ava timeout bounds this
+  t.pass();
+});
+
+test('follow: a log file that appears only later is read once it does', async (t) => {
+  const s = await setup(t, { create: false });
+  await writeFile(s.file, 'late\n');
+  await waitFor(async () => s.client.text === 'late\n', 'the log file made after the follow began', 10_000);
+  s.gone.abort();
+  await waitFor(async () => s.client.ended, 'the answer to end once the pod is gone', 10_000);
+  t.pass();
+});

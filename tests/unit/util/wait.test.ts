@@ -1,0 +1,24 @@
+// waitUntil: the first truthy value of check, or undefined once the deadline has passed.
+import test from 'ava';
+import { waitUntil } from '../../../lib/util/wait.js';
+
+test('waitUntil gives the first truthy value check returns, and stops calling it', async (t) => {
+  let calls = 0;
+  const value = await waitUntil(async () => (++calls === 3 ? 'ready' : undefined), { timeoutMs: 10_000, everyMs: 1 });
+  t.is(value, 'ready');
+  t.is(calls, 3);
+});
+
+test('waitUntil gives undefined after the deadline, having checked at least once more than the first time', async (t) => {
+  let calls = 0;
+  const value = await waitUntil(() => {
+    calls++;
+    return false;
+  }, { timeoutMs: 30, everyMs: 5 });
+  t.is(value, undefined);
+  t.true(calls >= 2, `${calls} calls`);
+});
+
+test('waitUntil checks once even with no time at all', async (t) => {
+  t.is(await waitUntil(() => 7, { timeoutMs: 0, everyMs: 5 }), 7);
+});
