@@ -248,7 +248,7 @@ test.serial('a helper that answers no ping is killed and replaced; a death meanw
   const fake = ['sleep', '987'];
   const before = await helpersRunning(fake.join(' '));
   const { pid, startTime } = await adoptable(t);
-  const watcher = new PidWatcher({ argv: fake, pingEveryMs: 50, pongWithinPings: 2 });
+  const watcher = new PidWatcher({ argv: fake, pingEveryMs: 50, pongWithinPings: 6 }); // each fake lives ~300 ms: long enough for a /proc scan on a busy machine to see it
   t.teardown(() => watcher.close());
   const p = watcher.adopt(pid, startTime);
   const exit = exitOf(t, p, 'the sleep watched by a helper that never answers');
@@ -281,12 +281,12 @@ test.serial('a stopped pidwatch is replaced and the death it hid is reported', a
 test.serial('a pidwatch that answers its pings is kept', async (t) => {
   const before = await pidwatchHelpers();
   const { pid, startTime } = await adoptable(t);
-  const watcher = new PidWatcher({ pingEveryMs: 25, pongWithinPings: 8 }); // a fast pace, with room for a busy machine
+  const watcher = new PidWatcher({ pingEveryMs: 50, pongWithinPings: 20 }); // room for a busy machine
   t.teardown(() => watcher.close());
   watcher.adopt(pid, startTime);
   const helper = await newHelper(before, 'the pidwatch helper');
   await watching(pid, helper);
-  await new Promise((r) => setTimeout(r, 500)); // some 20 pings
+  await new Promise((r) => setTimeout(r, 1000)); // some 20 pings
   t.true(alive(helper), 'still the same helper');
   t.deepEqual((await pidwatchHelpers()).filter((h) => !before.includes(h)), [helper], 'and no other');
 });
