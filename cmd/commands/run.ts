@@ -40,7 +40,7 @@ export const runCmd = verb<Args>({
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {
       // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
-      const { parseManifest, validateManifest } = await import('../../lib/spec/parse.js');
+      const { parseManifest, validateManifest } = await import('../../lib/manifest/parse.js');
       let manifest: Record<string, any>;
       if (argv.file) {
         if (argv.name || argv.container || argv.restart) usage('give either -f FILE or NAME --container NAME=CMD [--restart …], not both (the manifest has spec.restartPolicy)');

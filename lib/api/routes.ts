@@ -7,7 +7,7 @@ import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import { MinipodError } from '../errors.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
-import { DNS_LABEL } from '../spec/pod-spec.js';
+import { DNS_LABEL } from '../manifest/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Stats } from './protocol.js';
 import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';

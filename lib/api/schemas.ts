@@ -3,8 +3,8 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { MinipodError } from '../errors.js';
-import { validateManifest } from '../spec/parse.js';
-import type { PodManifest } from '../spec/pod-spec.js';
+import { validateManifest } from '../manifest/parse.js';
+import type { PodManifest } from '../manifest/pod-spec.js';
 
 /** value through schema, or INVALID_ARGUMENT: `message` when given, else the first issue's. */
 export function check<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, message?: string): T {
@@ -24,7 +24,7 @@ export function jsonObject(body: Buffer): Record<string, unknown> {
   return check(z.record(z.unknown()), value, 'request body must be a JSON object');
 }
 
-/** POST /pods: the manifest schema of lib/spec, with its per-field messages. */
+/** POST /pods: the manifest schema of lib/manifest, with its per-field messages. */
 export const podCreateBody = (body: Buffer): PodManifest => validateManifest(jsonObject(body));
 
 const signalName = z.unknown().transform((raw, ctx) => {

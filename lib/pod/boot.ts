@@ -6,7 +6,7 @@ import type { IpAllocator } from '../network/allocator.js';
 import { bridgePorts } from '../network/bridge.js';
 import { podLogger } from '../log.js';
 import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
-import { DNS_LABEL } from '../spec/pod-spec.js';
+import { DNS_LABEL } from '../manifest/pod-spec.js';
 import type { Supervision } from '../supervisor/supervisor.js';
 import { findOrphans, removeOrphans } from './gc.js';
 import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';

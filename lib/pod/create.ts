@@ -8,7 +8,7 @@ import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
-import { commandArgs, commandLookup } from '../spec/command.js';
+import { commandArgs, commandLookup } from '../manifest/command.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { startContainer, stopContainer } from './containers.js';
 import { round, type LivePod, type PodContext } from './live.js';

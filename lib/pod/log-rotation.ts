@@ -9,7 +9,7 @@
 import { open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { parseQuantity } from '../spec/quantity.js';
+import { parseQuantity } from '../manifest/quantity.js';
 
 export interface LogLimits {
   maxSize: number;

@@ -10,7 +10,7 @@ import type { Tools } from '../exec/tools.js';
 import { IpAllocator } from '../network/allocator.js';
 import { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
-import type { PodManifest } from '../spec/pod-spec.js';
+import type { PodManifest } from '../manifest/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';

@@ -2,7 +2,7 @@
 // yet (create.ts fills them in, persisting each before the kernel object exists).
 import path from 'node:path';
 import { nanoid } from 'nanoid';
-import type { PodManifest } from '../spec/pod-spec.js';
+import type { PodManifest } from '../manifest/pod-spec.js';
 import { logDir } from './create.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';

@@ -1,5 +1,5 @@
 // The pod record: what the store persists, what `minipod inspect` prints.
-import type { PodManifest } from '../spec/pod-spec.js';
+import type { PodManifest } from '../manifest/pod-spec.js';
 import type { PodPhase } from './state.js';
 
 export type ContainerState = 'Waiting' | 'Running' | 'Terminated';

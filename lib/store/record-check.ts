@@ -9,8 +9,8 @@ import ipaddr from 'ipaddr.js';
 import { executableCandidates } from '../exec/tools.js';
 import { contains, macFor, type Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
-import { commandArgs, commandLookup } from '../spec/command.js';
-import { formatIssue } from '../spec/parse.js';
+import { commandArgs, commandLookup } from '../manifest/command.js';
+import { formatIssue } from '../manifest/parse.js';
 import { podRecordSchema } from './record-schema.js';
 
 export interface RecordContext {

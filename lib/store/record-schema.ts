@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BRIDGE_NAME, HOST_VETH } from '../network/names.js';
 import type { PodRecord } from '../pod/types.js';
 import { NETNS } from '../sandbox/netns.js';
-import { DNS_LABEL, podManifestSchema } from '../spec/pod-spec.js';
+import { DNS_LABEL, podManifestSchema } from '../manifest/pod-spec.js';
 
 /** nanoid()'s default: 21 of A-Z a-z 0-9 _ - */
 export const POD_UID = /^[A-Za-z0-9_-]{21}$/;

@@ -1,7 +1,7 @@
 // Decide, apart from detecting and acting: pure functions that say what to do when a container
 // exits or a sandbox dies (kubelet's computePodActions, in small). Unit-tested without root.
 import type { ContainerStatus } from '../pod/types.js';
-import type { PodManifest } from '../spec/pod-spec.js';
+import type { PodManifest } from '../manifest/pod-spec.js';
 
 export type RestartPolicy = PodManifest['spec']['restartPolicy'];
 export type SandboxDeathPolicy = PodManifest['spec']['sandboxDeathPolicy'];

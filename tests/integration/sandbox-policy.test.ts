@@ -60,7 +60,7 @@ test.serial('an app that keeps leaving gets CrashLoopBackOff, not a new sandbox 
 });
 
 test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP connection survive', async (t) => {
-  const manifest = (await import('../../lib/spec/parse.js')).parseManifest((await import('node:fs')).readFileSync(SEED, 'utf8'));
+  const manifest = (await import('../../lib/manifest/parse.js')).parseManifest((await import('node:fs')).readFileSync(SEED, 'utf8'));
   manifest.spec.sandboxDeathPolicy = 'Rejoin';
   for (const c of manifest.spec.containers) c.workingDir = path.dirname(SEED);
   await node.api.request('POST', '/pods', manifest);

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { parseManifest } from '../../lib/spec/parse.js';
+import { parseManifest } from '../../lib/manifest/parse.js';
 import { alive, assertNodeEmpty, CLI, curl, netnsOf, SEED, startTestNode, type TestNode } from '../helpers/node.js';
 
 let node: TestNode;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import test from 'ava';
 import { parseSubnet } from '../../../lib/network/ipam.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
-import { podManifestSchema } from '../../../lib/spec/pod-spec.js';
+import { podManifestSchema } from '../../../lib/manifest/pod-spec.js';
 import { checkRecord } from '../../../lib/store/record-check.js';
 import { podRecordSchema } from '../../../lib/store/record-schema.js';
 import { SLEEP, validRecord } from '../../helpers/record.js';

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { parseManifest, validateManifest } from '../../../lib/spec/parse.js';
+import { parseManifest, validateManifest } from '../../../lib/manifest/parse.js';
 
-// Compiled to dist/tests/unit/spec/, so the repository root is four levels up.
+// Compiled to dist/tests/unit/manifest/, so the repository root is four levels up.
 const seedYaml = readFileSync(new URL('../../../../examples/seed-pod.yaml', import.meta.url), 'utf8');
 
 /** The smallest valid manifest, as a fresh object each call so tests can mutate it. */

@@ -1,6 +1,6 @@
 // Byte quantities as kubelet's containerLogMaxSize takes them.
 import test from 'ava';
-import { parseQuantity } from '../../../lib/spec/quantity.js';
+import { parseQuantity } from '../../../lib/manifest/quantity.js';
 
 test('plain bytes and binary and decimal suffixes', (t) => {
   t.is(parseQuantity('0'), 0);
