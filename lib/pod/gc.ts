@@ -23,6 +23,8 @@ export interface Orphan {
   origin: string;
   /** Left at daemon start for a person to read (a quarantined record and its logs); `gc --fix` removes it. */
   kept?: true;
+  /** A holder's namespace, what removing it sweeps (never parsed back out of `name`). */
+  netns?: string;
 }
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
@@ -75,7 +77,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if ((await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH) continue;
     if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== ourMnt) continue;
     const netns = await readNamespace(pid);
-    if (netns && netns !== ourNet && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
+    if (netns && netns !== ourNet && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, netns, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }
   return orphans;
 }
@@ -95,7 +97,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
       else if (o.kind === 'cgroup') await removeCgroup(o.name);
       else if (o.kind === 'mount') await run(['umount', '--lazy', o.name]);
-      else await killProcessesIn('net', [o.name.split(' ')[2]!]);
+      else if (o.netns) await killProcessesIn('net', [o.netns]);
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {
       failed.push(`${o.kind} ${o.name}: ${(err as Error).message}`);
