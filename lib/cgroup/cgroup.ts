@@ -36,8 +36,10 @@ export async function createCgroup(dir: string): Promise<void> {
  * fork is started inside it by rootfs/cgexec instead. A process gone meanwhile is no error.
  */
 export async function moveInto(dir: string, pid: number): Promise<void> {
+  // "0::/path" is its place in the cgroup2 tree, relative to the mount ("/" for the root).
   const rel = (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).match(/^0::(.*)$/m)?.[1];
-  if (rel === undefined || dir.endsWith(rel === '/' ? '\0' : rel)) return; // gone, or there already
+  if (rel === undefined) return; // gone
+  if (rel !== '/' && dir.endsWith(rel)) return; // there already
   await writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ESRCH') throw err;
   });

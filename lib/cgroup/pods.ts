@@ -4,9 +4,8 @@
 // Where no cgroup2 hierarchy can be used, NO_CGROUPS keeps the call sites unchanged (pods are
 // then cleared by their network namespace only, as before).
 import path from 'node:path';
-import { commandLine } from '../process/identity.js';
 import { log } from '../log.js';
-import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
+import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, removeCgroup } from './cgroup.js';
 
 export interface PodCgroups {
   /** PARENT, or null when pods get no cgroup. */
@@ -25,8 +24,8 @@ export interface PodCgroups {
   /** SIGKILL everything in the pod's cgroup now (a recovery, before the new sandbox joins it). */
   kill(uid: string): Promise<void>;
   remove(uid: string): Promise<void>;
-  /** Every pod cgroup under PARENT, with the processes in it (for gc). */
-  list(): Promise<{ uid: string; dir: string; processes: { pid: number; cmd: string }[] }[]>;
+  /** Every pod cgroup under PARENT (for gc). */
+  list(): Promise<{ uid: string; dir: string }[]>;
 }
 
 const PREFIX = 'pod-';
@@ -41,14 +40,7 @@ export function podCgroups(parent: string, cgexec: string): PodCgroups {
     adopt: (uid, pid) => moveInto(dir(uid), pid),
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),
-    async list() {
-      const out = [];
-      for (const name of (await childCgroups(parent)).filter((n) => n.startsWith(PREFIX))) {
-        const processes = await Promise.all((await pidsIn(path.join(parent, name))).map(async (pid) => ({ pid, cmd: await commandLine(pid) })));
-        out.push({ uid: name.slice(PREFIX.length), dir: path.join(parent, name), processes });
-      }
-      return out;
-    },
+    list: async () => (await childCgroups(parent)).filter((n) => n.startsWith(PREFIX)).map((n) => ({ uid: n.slice(PREFIX.length), dir: path.join(parent, n) })),
   };
 }
 

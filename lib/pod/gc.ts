@@ -7,7 +7,8 @@ import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
-import { removeCgroup } from '../cgroup/cgroup.js';
+import { pidsIn, removeCgroup } from '../cgroup/cgroup.js';
+import { commandLine } from '../process/identity.js';
 import { run } from '../exec/run.js';
 import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
 import { namespaceMounts, readNamespace } from '../sandbox/netns.js';
@@ -57,18 +58,19 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
     if (owners.has(cg.uid)) continue;
-    const held = cg.processes.map((p) => `${p.pid} (${p.cmd})`).join(', ');
+    const held = (await Promise.all((await pidsIn(cg.dir)).map(async (pid) => `${pid} (${await commandLine(pid)})`))).join(', ');
     orphans.push({ kind: 'cgroup', name: cg.dir, origin: `the cgroup of pod uid ${cg.uid}, which no record names${held ? `; it still holds ${held}` : ''}` });
   }
   // A pod's network namespace bind-mounted by one of its apps outlives the pod with no process in
   // it. `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
-  const inUse = await processesByNamespace('net');
-  for (const m of await namespaceMounts()) {
-    if (!m.ns.startsWith('net:') || netnsOf(records).has(m.ns) || inUse.has(m.ns) || /^\/(var\/)?run\/netns\//.test(m.target)) continue;
+  const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
+  const pinned = (await namespaceMounts()).filter((m) => m.ns.startsWith('net:') && !netnses.has(m.ns) && !/^\/(var\/)?run\/netns\//.test(m.target));
+  const inUse = pinned.length ? await processesByNamespace('net') : new Map(); // a /proc pass only when there is a candidate
+  for (const m of pinned) {
+    if (inUse.has(m.ns)) continue;
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  const netnses = netnsOf(records);
   const ourMnt = await readlink('/proc/self/ns/mnt');
   const ourNet = await readlink('/proc/self/ns/net'); // a node's own holder sits in it
   for (const entry of await readdir('/proc')) {
@@ -81,8 +83,6 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   }
   return orphans;
 }
-
-const netnsOf = (records: PodRecord[]) => new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
 
 /** Remove what findOrphans found; a holder goes with every process in its namespace. */
 export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise<string[]> {

@@ -51,10 +51,11 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   // Decided per restart policy once the pod runs (or made moot by a rebuild that starts them).
   for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
   let strays = 0;
-  const ours = new Set([sb.pid, ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]);
+  const appPids = plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!);
+  const ours = new Set([sb.pid, ...appPids]);
   // Already there, unless an older minipod (no cgroups) started them: verified ones join now.
   await ctx.node.cgroups.create(r.uid);
-  for (const pid of [...(plan.adoptHolder ? [sb.pid] : []), ...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!)]) {
+  for (const pid of [...(plan.adoptHolder ? [sb.pid] : []), ...appPids]) {
     await ctx.node.cgroups.adopt(r.uid, pid).catch(() => {}); // exited meanwhile: its watcher reports it
   }
   // Pinned through a process verified ours, so the inode number is still this sandbox's.
