@@ -1,14 +1,14 @@
 // Integration-test helpers: every suite gets its own node namespace (a daemon alone in a fresh
 // network + mount namespace, state under a temp dir), so nothing touches the host's network.
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { ApiClient } from '../../lib/api/client.js';
-import { parentOf } from '../../lib/process/identity.js';
+import { commandLine, parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
@@ -132,7 +132,7 @@ export async function daemonDescendants(daemonPid: number): Promise<{ pid: numbe
     const ppid = await parentOf(pid);
     if (ppid === undefined) continue; // exited while we looked
     parents.set(pid, ppid);
-    cmds.set(pid, await cmdlineOf(pid));
+    cmds.set(pid, await commandLine(pid));
   }
   const out: { pid: number; cmd: string }[] = [];
   const walk = (ppid: number) => {
@@ -163,7 +163,7 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
     if (!pid || (await netnsOf(pid)) !== netns) continue;
-    out.push({ pid, cmd: (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim() });
+    out.push({ pid, cmd: await commandLine(pid) });
   }
   return out;
 }
@@ -182,7 +182,7 @@ export async function nodeProcesses(node: TestNode, spareHolderPid: number | nul
     if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || !alive(pid)) continue;
     const ppid = await parentOf(pid);
     if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
-    const cmd = await cmdlineOf(pid);
+    const cmd = await commandLine(pid);
     if (ppid === node.pid && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
     out.push({ pid, cmd });
   }
@@ -194,15 +194,11 @@ export async function childrenOf(ppid: number): Promise<{ pid: number; cmd: stri
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (pid && (await parentOf(pid)) === ppid) out.push({ pid, cmd: await cmdlineOf(pid) });
+    if (pid && (await parentOf(pid)) === ppid) out.push({ pid, cmd: await commandLine(pid) });
   }
   return out;
 }
 
-/** A process's command line, its arguments joined by spaces ('' if it is gone). */
-async function cmdlineOf(pid: number): Promise<string> {
-  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
-}
 
 /** The pods' cgroups on the node (pod-UID under the node's own cgroup). */
 export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]> {

@@ -1,13 +1,14 @@
 // Nothing a pod started survives it (issue: hardening, point 5): not what left its network
 // namespace (`unshare -n`, `nsenter --net=` into the node's), not a `setsid` daemon, not a bind
 // mount that pins its namespace. Each pod runs in a cgroup of its own, killed as a whole.
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { CGEXEC_PATH } from '../../lib/exec/tools.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
+import { commandLine } from '../../lib/process/identity.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { alive, assertNodeEmpty, podCgroups, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
@@ -25,8 +26,7 @@ async function pidsWith(marker: string): Promise<number[]> {
   for (const e of await readdir('/proc')) {
     const pid = Number(e);
     if (!pid || !alive(pid)) continue;
-    const cmd = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).catch(() => '');
-    if (cmd.split('\0').join(' ').includes(marker)) out.push(pid);
+    if ((await commandLine(pid)).includes(marker)) out.push(pid);
   }
   return out;
 }
@@ -86,7 +86,7 @@ test.serial('a recovery kills what the old sandbox left behind, wherever it went
 test.serial('gc lists an orphan pod cgroup and a namespace pinned by a bind mount, with their origin; --fix removes them', async (t) => {
   const cg = nodeCgroup(node.dir)!;
   const orphan = path.join(cg.dir, 'pod-orphanuid000000000');
-  await import('node:fs/promises').then((fs) => fs.mkdir(orphan));
+  await mkdir(orphan);
   const stray = execa(CGEXEC_PATH, [orphan, '/usr/bin/sleep', '7773'], { reject: false, detached: true });
   t.teardown(() => stray.kill('SIGKILL'));
   const pin = path.join(node.dir, 'pin-gc');

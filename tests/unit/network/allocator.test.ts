@@ -1,16 +1,13 @@
 // IP allocation over the lease files: an address is handed out once, never one leased on disk.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { IpAllocator } from '../../../lib/network/allocator.js';
 import { parseSubnet } from '../../../lib/network/ipam.js';
 import { LeaseStore } from '../../../lib/store/leases.js';
 import { UID } from '../../helpers/record.js';
+import { tempDir } from '../../helpers/temp.js';
 
 async function tempLeases(t: ExecutionContext): Promise<LeaseStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-alloc-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, 'minipod-alloc-');
   const leases = new LeaseStore(dir);
   await leases.init();
   return leases;

@@ -1,15 +1,14 @@
 // IP leases: one file per address, taken exclusively, released idempotently.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { LeaseStore } from '../../../lib/store/leases.js';
 import { UID } from '../../helpers/record.js';
+import { tempDir } from '../../helpers/temp.js';
 
 /** A fresh, initialised lease store in its own temp dir, removed after the test. */
 async function tempLeases(t: ExecutionContext): Promise<LeaseStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-leases-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, 'minipod-leases-');
   const leases = new LeaseStore(dir);
   await leases.init();
   return leases;

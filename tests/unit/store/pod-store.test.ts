@@ -1,17 +1,16 @@
 // Pod records on disk: one JSON file each, round-tripped, private, corrupt ones quarantined.
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { log } from '../../../lib/log.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { PodStore } from '../../../lib/store/pod-store.js';
 import { validRecord } from '../../helpers/record.js';
+import { tempDir } from '../../helpers/temp.js';
 
 /** A fresh, initialised store in its own temp dir, removed after the test. */
 async function tempStore(t: ExecutionContext): Promise<PodStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-pod-store-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, 'minipod-pod-store-');
   const store = new PodStore(dir);
   await store.init();
   return store;
