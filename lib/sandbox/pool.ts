@@ -108,8 +108,7 @@ export class HolderPool {
       h.startTime = await startTimeOf(h.pid);
       if (h.netns) await writeFile(file, `${h.netns} ${h.startTime}\n`, { mode: 0o600 });
     } catch (err) {
-      await stopProcess(h.proc, 1000);
-      await rm(file, { force: true }); // a partial write (a full disk may still create the file)
+      await this.discard(h); // and its register file, which a full disk may still have created
       throw diskError(err, file, this.stateDir);
     }
     return h;
