@@ -1,14 +1,14 @@
 // `minipod daemon`: wires the parts together and serves the API. On SIGTERM/SIGINT it leaves the
 // pods running for the next daemon to re-adopt (live restore), or, with --stop-pods-on-exit,
 // stops every pod so nothing it made is left behind.
-import { chmod, readFile, rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
 import { MinipodError } from './errors.js';
-import { IpBatch } from './exec/ip-batch.js';
-import { run } from './exec/run.js';
-import { CGEXEC_PATH, findTools } from './exec/tools.js';
+import { IpBatch } from './os/ip-batch.js';
+import { readProc, run } from './os/host.js';
+import { resolveTools } from './os/tools.js';
 import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
 import { log } from './log.js';
@@ -44,7 +44,7 @@ const NODE_RUN_SOURCE = 'minipod-node-run';
 
 /** /proc/self/mountinfo fields: … mount-point (5th) … " - " fstype source options. */
 async function nodeRunMounted(): Promise<boolean> {
-  const lines = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n');
+  const lines = ((await readProc('self', 'mountinfo')) ?? '').split('\n');
   return lines.some((l) => l.split(' ')[4] === '/run' && l.split(' - ')[1]?.split(' ')[1] === NODE_RUN_SOURCE);
 }
 
@@ -67,11 +67,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const subnet = parseSubnet(opts.subnet);
   checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
-  const tools = await findTools();
+  const tools = await resolveTools();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
     // A private /run, as a real node's would have (before our dirs, which may live under it);
     // made once per node: a restarted daemon finds it in place.
-    await run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', NODE_RUN_SOURCE, '/run']);
+    await run([tools.mount, '-t', 'tmpfs', '-o', 'mode=0755', NODE_RUN_SOURCE, '/run']);
   }
   // Root's own, or refused: a directory another user controls would let them steer root's writes.
   opts = { ...opts, stateDir: await secureDir(opts.stateDir), runDir: await secureDir(opts.runDir) };
@@ -95,8 +95,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await leases.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const cgroups = await openPodCgroups(opts.cgroupParent, CGEXEC_PATH);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, tools, ip, ipTeardown, pool, store, leases, events, backoff });
+  const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff });
   await pods.init();
   const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
   const rotator = new LogRotator(containerLog, () => pods.runningLogs());

@@ -44,7 +44,7 @@ export const node = verb<Args>({
         if (!command.length) usage('node exec needs a command: minipod node exec -- CMD [ARGS…]');
         const holderPid = await nodeExecTarget(argv.dir);
         if (!holderPid) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}: start one with \`minipod node start\``);
-        const { runAttached } = await import('../../lib/exec/run.js');
+        const { runAttached } = await import('../../lib/os/host.js');
         process.exit(await runAttached(nodeExecArgv({ holderPid }, command)));
       }
     } catch (err) {

@@ -2,7 +2,7 @@
 // one service, return what it gives. Status codes come from the error codes (MinipodError.status).
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { spawnCount } from '../exec/run.js';
+import { spawnCount } from '../os/host.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import { MinipodError } from '../errors.js';
 import type { PodManager } from '../pod/manager.js';

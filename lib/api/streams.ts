@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { constants } from 'node:os';
 import type { Duplex, Writable } from 'node:stream';
-import type { Proc } from '../exec/run.js';
+import type { Proc } from '../os/host.js';
 import { signalGroup } from '../process/stop.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { encodeFrame, Frame, readFrames } from './frames.js';

@@ -8,9 +8,10 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MinipodError } from '../errors.js';
+import { kill, readProc, readProcSync } from '../os/host.js';
 
 /** Where the cgroup2 hierarchy is mounted, read from mountinfo ("… MOUNTPOINT … - cgroup2 …"). */
-export function findCgroup2(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string | undefined {
+export function findCgroup2(mountinfo = readProcSync('self', 'mountinfo') ?? ''): string | undefined {
   const mounts = mountinfo
     .split('\n')
     .filter((l) => l.split(' - ')[1]?.startsWith('cgroup2 '))
@@ -37,7 +38,7 @@ export async function createCgroup(dir: string): Promise<void> {
  */
 export async function moveInto(dir: string, pid: number): Promise<void> {
   // "0::/path" is its place in the cgroup2 tree, relative to the mount ("/" for the root).
-  const rel = (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).match(/^0::(.*)$/m)?.[1];
+  const rel = ((await readProc(pid, 'cgroup')) ?? '').match(/^0::(.*)$/m)?.[1];
   if (rel === undefined) return; // gone
   if (rel !== '/' && dir.endsWith(rel)) return; // there already
   await writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
@@ -79,13 +80,7 @@ export function canKill(dir: string): boolean {
 export async function killCgroup(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
   if (canKill(dir)) return writeFileSync(path.join(dir, 'cgroup.kill'), '1');
-  for (const pid of await pidsIn(dir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const pid of await pidsIn(dir)) kill(pid, 'SIGKILL'); // false: gone meanwhile
 }
 
 /** Kill what is in the cgroup, wait until it is empty (at most timeoutMs), remove it and its children. Idempotent. */

@@ -1,6 +1,6 @@
 // The node's bridge: created once with the gateway address; pods' host-side veths attach to it.
-import type { IpBatch } from '../exec/ip-batch.js';
-import { run } from '../exec/run.js';
+import type { IpBatch } from '../os/ip-batch.js';
+import { run } from '../os/host.js';
 import { macFor, type Subnet } from './ipam.js';
 
 export async function bridgeExists(ip: IpBatch, name: string): Promise<boolean> {

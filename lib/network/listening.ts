@@ -1,6 +1,6 @@
 // Which ports a network namespace listens on, read from /proc/PID/net/* of any process in it:
 // minipod's built-in readiness check (a container with declared ports is ready once they listen).
-import { readFile } from 'node:fs/promises';
+import { readProc } from '../os/host.js';
 
 const TCP_LISTEN = '0A';
 const UDP_UNCONNECTED = '07';
@@ -15,7 +15,7 @@ export async function listeningPorts(pid: number): Promise<Set<string>> {
     ['udp6', 'UDP', UDP_UNCONNECTED],
   ];
   for (const [file, proto, state] of tables) {
-    const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => '');
+    const text = (await readProc(pid, `net/${file}`)) ?? '';
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols[3] === state && cols[1]) ports.add(`${proto}/${parseInt(cols[1].split(':')[1]!, 16)}`);

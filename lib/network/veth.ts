@@ -1,6 +1,6 @@
 // The pod's veth pair. The peer is created directly inside the sandbox's namespace as eth0
 // (moving a link between namespaces costs ~40 ms); the host end goes on the bridge, up.
-import type { IpBatch } from '../exec/ip-batch.js';
+import type { IpBatch } from '../os/ip-batch.js';
 import { POD_IFNAME } from './names.js';
 
 export interface VethSpec {

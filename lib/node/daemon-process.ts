@@ -2,6 +2,7 @@
 // is never taken for it), whether it answers, and how it is asked to go.
 import { rm } from 'node:fs/promises';
 import { ApiClient } from '../api/client.js';
+import { kill } from '../os/host.js';
 import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { waitUntil } from '../util/wait.js';
 import type { nodePaths } from './paths.js';
@@ -49,9 +50,9 @@ export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number)
   if (!pid) return;
   if (!(await requestShutdown(p.socket, stopPods))) {
     // Its pods stay: stopNode's sweep ends them. SIGCONT: a stopped daemon acts on SIGTERM only once it runs.
-    process.kill(pid, 'SIGTERM');
-    process.kill(pid, 'SIGCONT');
+    kill(pid, 'SIGTERM');
+    kill(pid, 'SIGCONT');
   }
-  if (!(await waitUntil(async () => !(await alive(pid)), { timeoutMs, everyMs: 20 }))) process.kill(pid, 'SIGKILL');
+  if (!(await waitUntil(async () => !(await alive(pid)), { timeoutMs, everyMs: 20 }))) kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
 }

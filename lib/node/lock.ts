@@ -5,14 +5,14 @@
 // descriptor, shared with it; the lock stays ours after it exits.
 import { closeSync } from 'node:fs';
 import { MinipodError } from '../errors.js';
-import { CommandError } from '../exec/command-error.js';
-import { run } from '../exec/run.js';
+import { CommandError } from '../os/command-error.js';
+import { run, tools } from '../os/host.js';
 import { openAppend } from './secure-dir.js';
 
-export async function withNodeLock<T>(file: string, flock: string, fn: () => Promise<T>, waitSeconds = 120): Promise<T> {
+export async function withNodeLock<T>(file: string, fn: () => Promise<T>, waitSeconds = 120): Promise<T> {
   const fd = openAppend(file);
   try {
-    await run([flock, '--exclusive', '--wait', String(waitSeconds), '3'], { fd3: fd, timeoutMs: (waitSeconds + 5) * 1000 }).catch((err: unknown) => {
+    await run([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { fd3: fd, timeoutMs: (waitSeconds + 5) * 1000 }).catch((err: unknown) => {
       if (err instanceof CommandError && err.exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
       throw err;
     });

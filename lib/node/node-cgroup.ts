@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { findCgroup2 } from '../cgroup/cgroup.js';
-import { CGEXEC_PATH } from '../exec/tools.js';
+import { tools } from '../os/host.js';
 
 export interface NodeCgroup {
   /** The daemon's --cgroup-parent: relative to the cgroup2 root. */
@@ -27,5 +27,5 @@ export function nodeCgroup(dir: string): NodeCgroup | undefined {
   const real = existsSync(dir) ? realpathSync(dir) : path.resolve(dir);
   const name = `minipod-node-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`;
   const nodeDir = path.join(root, name, 'node');
-  return { name, dir: path.join(root, name), nodeDir, wrap: (argv) => [CGEXEC_PATH, nodeDir, ...argv] };
+  return { name, dir: path.join(root, name), nodeDir, wrap: (argv) => [tools().cgexec, nodeDir, ...argv] };
 }

@@ -6,13 +6,14 @@
 // Root works in the node's directory only once it is known to be root's (secure-dir.ts), and one
 // node command at a time (lock.ts).
 import { closeSync, existsSync } from 'node:fs';
-import { readlink, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
-import { spawnProcess } from '../exec/run.js';
-import { findExecutable, PAUSE_PATH } from '../exec/tools.js';
+import { kill, procLink, spawnProcess, tools, type Proc } from '../os/host.js';
+import { resolveTools } from '../os/tools.js';
 import { log } from '../log.js';
+import { nsenterArgv } from '../process/nsenter.js';
 import { killProcessesIn } from '../process/sweep.js';
 import { pinNamespace } from '../sandbox/netns.js';
 import { waitUntil } from '../util/wait.js';
@@ -24,6 +25,9 @@ import { nodePaths } from './paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
 export { nodePaths } from './paths.js';
+
+/** The namespaces a node holder keeps: a node's daemon, pods and `node exec` enter them. */
+const NODE_NAMESPACES = ['net', 'mnt'] as const;
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
@@ -61,20 +65,15 @@ async function readNode(dir: string): Promise<NodeInfo | undefined> {
   let holderPid = await readHolder(dir);
   if (!holderPid) {
     log.warn({ daemon: pid }, 'the node holder is gone: starting a new one in the daemon\'s namespaces');
-    const argv = [await tool('nsenter'), `--target=${pid}`, '--net', '--mount', '--', PAUSE_PATH];
+    const argv = nsenterArgv(tools().nsenter, pid, NODE_NAMESPACES, [tools().pause]);
     holderPid = await startHolder(nodeCgroup(p.dir)?.wrap(argv) ?? argv, p);
   }
   return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
 }
 
-async function tool(name: 'unshare' | 'nsenter' | 'flock'): Promise<string> {
-  const file = await findExecutable(name, `${process.env.PATH ?? ''}:/usr/bin:/bin`);
-  if (!file) throw new MinipodError('NOT_FOUND', `${name} not found in PATH: install util-linux (apt-get install util-linux)`);
-  return file;
-}
-
 /** The node's directory, made safe (or refused) before anything is written in it; its real path. */
 async function secureNode(dir: string): Promise<Paths> {
+  await resolveTools();
   const p = nodePaths(await secureDir(dir));
   await secureDir(p.stateDir);
   await secureDir(p.runDir);
@@ -88,12 +87,11 @@ async function secureNode(dir: string): Promise<Paths> {
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const given = checkOptions(opts, 'flags');
   const p = await secureNode(dir);
-  return withNodeLock(p.lockFile, await tool('flock'), () => startLocked(p, given));
+  return withNodeLock(p.lockFile, () => startLocked(p, given));
 }
 
 async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   if (await readDaemon(p)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
-  const [unshare, nsenter] = [await tool('unshare'), await tool('nsenter')];
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
@@ -102,13 +100,13 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
-  let proc: ReturnType<typeof spawnProcess>;
+  let proc: Proc;
   try {
     if (cg) await createCgroup(cg.nodeDir);
-    if (!holderPid) holderPid = await startHolder(inCgroup([unshare, '--net', '--mount', '--propagation', 'private', '--', PAUSE_PATH]), p);
+    if (!holderPid) holderPid = await startHolder(inCgroup([tools().unshare, '--net', '--mount', '--propagation', 'private', '--', tools().pause]), p);
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
-    proc = spawnProcess(inCgroup([nsenter, `--target=${holderPid}`, '--net', '--mount', '--', process.execPath, CLI, 'daemon', ...flags]), {
+    proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags])), {
       stdio: ['ignore', logFd, logFd],
     });
     proc.catch(() => {});
@@ -128,7 +126,7 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   }, { timeoutMs: 30_000, everyMs: 20 });
   if (started === 'answering') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
-  if (await alive(pid)) process.kill(pid, 'SIGKILL');
+  if (await alive(pid)) kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
@@ -147,12 +145,12 @@ async function startHolder(argv: string[], p: Paths): Promise<number> {
   try {
     // unshare or nsenter enters the namespaces, then execs pause in place: the node exists once pause runs.
     const started = await waitUntil(async () => {
-      if ((await readlink(`/proc/${pid}/exe`).catch(() => '')) === PAUSE_PATH) return 'running';
+      if ((await procLink(pid, 'exe')) === tools().pause) return 'running';
       return proc.exitCode !== null ? 'exited' : undefined;
     }, { timeoutMs: 5000, everyMs: 5 });
     if (started !== 'running') throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
     await writeIdentity(p.holderFile, pid);
-    await writePrivate(p.mntnsFile, `${await readlink(`/proc/${pid}/ns/mnt`)}\n`);
+    await writePrivate(p.mntnsFile, `${await procLink(pid, 'ns/mnt')}\n`);
     return pid;
   } catch (err) {
     proc.kill('SIGKILL');
@@ -164,7 +162,7 @@ async function startHolder(argv: string[], p: Paths): Promise<number> {
 export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const given = checkOptions(opts, 'flags');
   const p = await secureNode(dir);
-  return withNodeLock(p.lockFile, await tool('flock'), async () => {
+  return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
     if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
     await stopDaemon(p, false, 60_000);
@@ -182,8 +180,9 @@ export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean
   // Only a directory that holds a node: a mistyped --dir is told so, and nothing is made in it.
   const probe = nodePaths(dir);
   if (![probe.optionsFile, probe.holderFile, probe.mntnsFile, probe.pidFile].some((f) => existsSync(f)) && !existsSync(nodeCgroup(dir)?.dir ?? '')) return false;
+  await resolveTools();
   const p = nodePaths(await secureDir(dir));
-  return withNodeLock(p.lockFile, await tool('flock'), () => stopLocked(p, timeoutMs));
+  return withNodeLock(p.lockFile, () => stopLocked(p, timeoutMs));
 }
 
 async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
@@ -202,7 +201,7 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
       await waitUntil(async () => (await killProcessesIn('mnt', [mntns])) === 0, { timeoutMs: 5000, everyMs: 10 });
     } else if (holderPid) {
-      process.kill(holderPid, 'SIGKILL');
+      kill(holderPid, 'SIGKILL');
     }
     // Whatever the node started and is still alive, wherever it went (even with the daemon and the
     // holder both dead, when the namespace cannot be pinned any more): its cgroup holds it.
@@ -217,5 +216,5 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
 
 /** argv that runs a command inside the node's network and mount namespaces. */
 export function nodeExecArgv(node: Pick<NodeInfo, 'holderPid'>, argv: string[]): string[] {
-  return ['nsenter', `--target=${node.holderPid}`, '--net', '--mount', '--', ...argv];
+  return nsenterArgv('nsenter', node.holderPid, NODE_NAMESPACES, argv);
 }

@@ -3,7 +3,7 @@
 import { constants as fs } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { MinipodError } from '../errors.js';
-import type { Proc } from '../exec/run.js';
+import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { DEFAULT_PATH, startApp } from '../process/app.js';
 import { onExit } from '../process/exit.js';
@@ -31,7 +31,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   let proc: Proc;
   const restarted = c.startedAt !== null;
   try {
-    proc = startApp({ nsenter: ctx.tools.nsenter, sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd, inCgroup: (argv) => ctx.node.cgroups.wrap(r.uid, argv) });
+    proc = startApp({ sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd, inCgroup: (argv) => ctx.node.cgroups.wrap(r.uid, argv) });
     proc.catch(() => {}); // exits are handled by onExit
     if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${name}`);
     // Recorded and watched before the next await: a quick app may exit during it.

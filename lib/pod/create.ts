@@ -3,7 +3,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
-import { findExecutable } from '../exec/tools.js';
+import { findExecutable } from '../os/tools.js';
 import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';

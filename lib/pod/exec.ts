@@ -1,7 +1,7 @@
 // Into a running pod: a command in its namespaces (`minipod exec`), or a signal to its holder or
 // one of its apps (`minipod kill`, for experiments).
 import { MinipodError } from '../errors.js';
-import { spawnProcess, type Proc } from '../exec/run.js';
+import { kill, spawnProcess, type Proc } from '../os/host.js';
 import { DEFAULT_PATH } from '../process/app.js';
 import { onExit } from '../process/exit.js';
 import { inPodNamespaces } from '../process/nsenter.js';
@@ -11,7 +11,7 @@ import type { LivePod, PodContext } from './live.js';
 export function execInPod(ctx: PodContext, live: LivePod, argv: string[]): Proc {
   const r = live.record;
   if (r.phase !== 'Running' || !r.sandbox) throw new MinipodError('CONFLICT', `pod ${r.name} is ${r.phase}: exec needs a Running pod`);
-  const proc = spawnProcess(ctx.node.cgroups.wrap(r.uid, inPodNamespaces(ctx.tools.nsenter, r.sandbox.pid, argv)), {
+  const proc = spawnProcess(ctx.node.cgroups.wrap(r.uid, inPodNamespaces(r.sandbox.pid, argv)), {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { PATH: DEFAULT_PATH, HOSTNAME: r.name, TERM: 'xterm' },
     cwd: '/',
@@ -30,9 +30,7 @@ export function killInPod(ctx: PodContext, live: LivePod, target: KillTarget, si
     throw new MinipodError('NOT_FOUND', `container ${target.container} not found in pod ${name}`);
   }
   if (!proc?.pid) throw new MinipodError('CONFLICT', `pod ${name} has no running ${'sandbox' in target ? 'pause holder' : `container ${target.container}`} (${live.record.phase})`);
-  try {
-    process.kill(proc.pid, signal);
-  } catch {
+  if (!kill(proc.pid, signal)) {
     throw new MinipodError('CONFLICT', `pid ${proc.pid} of pod ${name} exited just now; try again`);
   }
   ctx.events.record(live.record, 'KillRequested', `sent ${signal} to ${'sandbox' in target ? 'pause' : target.container} ${proc.pid}`, { type: 'Warning', ...('container' in target ? { container: target.container } : {}) });

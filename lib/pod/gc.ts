@@ -2,17 +2,16 @@
 // cleanup or a hand-made experiment leaves. `minipod gc` lists them (and says where each came
 // from); with --fix, and at every daemon start, they are removed — but for a quarantined record
 // and its logs, which a daemon start leaves for a person to read.
-import { readdir, readlink, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { pidsIn, removeCgroup } from '../cgroup/cgroup.js';
 import { commandLine } from '../process/identity.js';
-import { run } from '../exec/run.js';
+import { listPids, procLink, run, tools } from '../os/host.js';
 import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
 import { namespaceMounts, readNamespace } from '../sandbox/netns.js';
-import { PAUSE_PATH } from '../exec/tools.js';
 import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
@@ -71,13 +70,12 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  const ourMnt = await readlink('/proc/self/ns/mnt');
-  const ourNet = await readlink('/proc/self/ns/net'); // a node's own holder sits in it
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!pid || pid === sparePid) continue;
-    if ((await readlink(`/proc/${pid}/exe`).catch(() => '')) !== PAUSE_PATH) continue;
-    if ((await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== ourMnt) continue;
+  const ourMnt = await procLink('self', 'ns/mnt');
+  const ourNet = await procLink('self', 'ns/net'); // a node's own holder sits in it
+  for (const pid of await listPids()) {
+    if (pid === sparePid) continue;
+    if ((await procLink(pid, 'exe')) !== tools().pause) continue;
+    if ((await procLink(pid, 'ns/mnt')) !== ourMnt) continue;
     const netns = await readNamespace(pid);
     if (netns && netns !== ourNet && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, netns, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }
@@ -96,7 +94,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise
       else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
       else if (o.kind === 'cgroup') await removeCgroup(o.name);
-      else if (o.kind === 'mount') await run(['umount', '--lazy', o.name]);
+      else if (o.kind === 'mount') await run([tools().umount, '--lazy', o.name]);
       else if (o.netns) await killProcessesIn('net', [o.netns]);
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {

@@ -1,8 +1,7 @@
 // What the daemon holds for a pod beyond its record: the child processes it watches, timers,
 // and the pod's lock. Shared by the verb files (create, stop, remove, recover), the supervisor and the manager.
-import type { IpBatch } from '../exec/ip-batch.js';
-import type { Proc } from '../exec/run.js';
-import type { Tools } from '../exec/tools.js';
+import type { IpBatch } from '../os/ip-batch.js';
+import type { Proc } from '../os/host.js';
 import type { PodCgroups } from '../cgroup/pods.js';
 import type { Watchable } from '../process/exit.js';
 import type { PidWatcher } from '../process/watcher.js';
@@ -25,7 +24,6 @@ export interface NodeConfig {
 /** The parts a pod operation uses. */
 export interface PodContext {
   node: NodeConfig;
-  tools: Tools;
   ip: IpBatch;
   /** A second ip -batch for deletions: a veth delete takes ~20 ms in the kernel and must not
    * hold up the creation of the next sandbox queued behind it. */

@@ -4,9 +4,8 @@
 // front end that decides for itself (CRI) switches off. Every operation on a pod runs under
 // that pod's lock, through the state machine in state.ts.
 import { MinipodError } from '../errors.js';
-import type { IpBatch } from '../exec/ip-batch.js';
-import type { Proc } from '../exec/run.js';
-import type { Tools } from '../exec/tools.js';
+import type { IpBatch } from '../os/ip-batch.js';
+import type { Proc } from '../os/host.js';
 import { IpAllocator } from '../network/allocator.js';
 import { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -35,7 +34,6 @@ export type { NodeConfig };
 
 export interface PodManagerOptions {
   node: NodeConfig;
-  tools: Tools;
   ip: IpBatch;
   /** A second ip -batch for deletions (see PodContext.ipTeardown). */
   ipTeardown: IpBatch;

@@ -1,6 +1,7 @@
 // Stop a pod: its apps (SIGTERM, SIGKILL after the grace period), then its sandbox (veth,
 // holder), then its IP. Idempotent, and the one teardown path for stop, rm and shutdown.
 import { asMinipodError, MinipodError } from '../errors.js';
+import { kill } from '../os/host.js';
 import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
@@ -89,10 +90,5 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
 
 /** SIGKILL pid only if it is still the process we recorded (pid and start time), never a reused pid. */
 async function killIfOurs(pid: number, startTime: string | null | undefined): Promise<void> {
-  if (!(await isSameProcess(pid, startTime))) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
+  if (await isSameProcess(pid, startTime)) kill(pid, 'SIGKILL'); // false: gone meanwhile
 }

@@ -2,13 +2,12 @@
 // app in place, so the pid we get is the app's pid and its exit reaches us as a child's exit.
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
-import { spawnProcess, type Proc } from '../exec/run.js';
+import { spawnProcess, type Proc } from '../os/host.js';
 import { inPodNamespaces } from './nsenter.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface AppLaunch {
-  nsenter: string;
   sandboxPid: number;
   argv: string[]; // command + args, argv[0] already resolved to an absolute path
   env: Record<string, string>;
@@ -22,7 +21,7 @@ export function startApp(launch: AppLaunch): Proc {
   if (!path.isAbsolute(launch.argv[0] ?? '')) {
     throw new MinipodError('INTERNAL', `app command must be resolved first: ${launch.argv[0]}`);
   }
-  return spawnProcess(launch.inCgroup(inPodNamespaces(launch.nsenter, launch.sandboxPid, launch.argv)), {
+  return spawnProcess(launch.inCgroup(inPodNamespaces(launch.sandboxPid, launch.argv)), {
     stdio: ['ignore', launch.logFd, launch.logFd],
     env: launch.env,
     cwd: launch.cwd,

@@ -1,12 +1,11 @@
 // A process's identity is its pid *and* its start time (clock ticks after boot, field 22 of
 // /proc/PID/stat): a pid can be reused, the pair cannot. Used before minipod signals a process
 // it did not spawn in this daemon's lifetime.
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readProc, readProcSync } from '../os/host.js';
 
 /** The fields of /proc/PID/stat from field 3 (the state) on, so field n is at n - 3; undefined if pid is gone. */
 export async function statFields(pid: number): Promise<string[] | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  const stat = await readProc(pid, 'stat');
   // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
   return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
 }
@@ -49,7 +48,7 @@ export async function belongsTo(pid: number, roots: ReadonlySet<number>): Promis
 
 /** A process's command line, its arguments joined by spaces ('' if it is gone). */
 export async function commandLine(pid: number): Promise<string> {
-  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
+  return ((await readProc(pid, 'cmdline')) ?? '').split('\0').join(' ').trim();
 }
 
 /** True only if pid is alive and is the very process that had startTime. */
@@ -63,12 +62,8 @@ export async function isSameProcess(pid: number, startTime: string | null | unde
  * check), where a round trip through libuv's thread pool costs a millisecond or more.
  */
 export function isStopped(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false; // gone
-  }
+  const stat = readProcSync(pid, 'stat');
+  if (stat === undefined) return false; // gone
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state === 'T' || state === 't';
 }

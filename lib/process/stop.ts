@@ -4,6 +4,7 @@
 // process stuck in the kernel) is looked up in /proc instead of waited for.
 import { once } from 'node:events';
 import { MinipodError } from '../errors.js';
+import { kill } from '../os/host.js';
 import { AdoptedProcess } from './adopted.js';
 import { hasExited, type Watchable } from './exit.js';
 import { statFields } from './identity.js';
@@ -12,17 +13,8 @@ import { statFields } from './identity.js';
 const KILL_WAIT_MS = 5000;
 
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal); // our processes lead their own group (spawned detached)
-    return true;
-  } catch {
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch {
-      return false; // ESRCH: already gone
-    }
-  }
+  // Our processes lead their own group (spawned detached); an adopted one may not. False: gone.
+  return kill(-pid, signal) || kill(pid, signal);
 }
 
 /** Resolves 'exit' when proc reports its exit, 'timeout' after ms. */

@@ -1,6 +1,6 @@
 // SIGKILL every process in given namespaces, found through /proc: how a pod's leftovers (its
 // network namespaces) and a dead node's leftovers (its mount namespace) are cleared.
-import { readdir } from 'node:fs/promises';
+import { kill, listPids } from '../os/host.js';
 import { readNamespace } from '../sandbox/netns.js';
 
 type Kind = 'net' | 'mnt';
@@ -8,9 +8,8 @@ type Kind = 'net' | 'mnt';
 /** One pass over /proc: the pids in each namespace of a kind (this process left out). */
 export async function processesByNamespace(kind: Kind): Promise<Map<string, number[]>> {
   const index = new Map<string, number[]>();
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!pid || pid === process.pid) continue;
+  for (const pid of await listPids()) {
+    if (pid === process.pid) continue;
     const ns = await readNamespace(pid, kind);
     if (!ns) continue;
     const pids = index.get(ns);
@@ -25,12 +24,7 @@ export async function killPids(kind: Kind, namespace: string, pids: number[], ex
   let killed = 0;
   for (const pid of pids) {
     if (except.has(pid) || (await readNamespace(pid, kind)) !== namespace) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed++;
-    } catch {
-      // gone meanwhile
-    }
+    if (kill(pid, 'SIGKILL')) killed++; // else gone meanwhile
   }
   return killed;
 }

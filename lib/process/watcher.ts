@@ -6,8 +6,7 @@ import { constants as os } from 'node:os';
 import { createInterface } from 'node:readline';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { spawnProcess, type Proc } from '../exec/run.js';
-import { PIDWATCH_PATH } from '../exec/tools.js';
+import { spawnProcess, tools, type Proc } from '../os/host.js';
 import { AdoptedProcess } from './adopted.js';
 import { isSameProcess } from './identity.js';
 
@@ -57,7 +56,7 @@ export class PidWatcher {
   private readonly pongWithinPings: number;
 
   constructor(options: WatcherOptions = {}) {
-    this.argv = options.argv ?? [PIDWATCH_PATH];
+    this.argv = options.argv ?? [tools().pidwatch];
     this.pingEveryMs = options.pingEveryMs ?? PING_EVERY_MS;
     this.pongWithinPings = options.pongWithinPings ?? PONG_WITHIN_PINGS;
   }

@@ -1,17 +1,11 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
-import { closeSync, openSync, readlinkSync } from 'node:fs';
-import { readFile, readlink } from 'node:fs/promises';
-import { run } from '../exec/run.js';
+import { openNamespace, procLink, readProc, run, tools } from '../os/host.js';
 
 /** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
 export const NETNS = /^net:\[\d+\]$/;
 
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' = 'net'): Promise<string | undefined> {
-  try {
-    return await readlink(`/proc/${pid}/ns/${kind}`);
-  } catch {
-    return undefined; // the process is gone
-  }
+  return procLink(pid, `ns/${kind}`); // undefined: the process is gone
 }
 
 /** A namespace held open (see pinNamespace); close() lets it go. */
@@ -29,29 +23,9 @@ export interface NamespacePin {
 export function pinNamespace(kind: 'net' | 'mnt', expected: string, pids: (number | null | undefined)[]): NamespacePin | undefined {
   for (const pid of pids) {
     if (!expected || !pid) continue;
-    let fd: number;
-    try {
-      fd = openSync(`/proc/${pid}/ns/${kind}`, 'r');
-    } catch {
-      continue; // gone meanwhile
-    }
-    let held: string | undefined;
-    try {
-      held = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      held = undefined;
-    }
-    if (held === expected) {
-      let closed = false;
-      return {
-        close() {
-          if (closed) return;
-          closed = true;
-          closeSync(fd);
-        },
-      };
-    }
-    closeSync(fd);
+    const held = openNamespace(pid, kind); // undefined: gone meanwhile
+    if (held?.ns === expected) return held;
+    held?.close();
   }
   return undefined;
 }
@@ -59,7 +33,7 @@ export function pinNamespace(kind: 'net' | 'mnt', expected: string, pids: (numbe
 /** Bind mounts of namespaces (fstype nsfs: `ip netns add`, or `mount --bind /proc/PID/ns/net F`), from mountinfo. */
 export async function namespaceMounts(): Promise<{ target: string; ns: string }[]> {
   const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return (await readFile('/proc/self/mountinfo', 'utf8'))
+  return ((await readProc('self', 'mountinfo')) ?? '')
     .split('\n')
     .filter((l) => l.split(' - ')[1]?.startsWith('nsfs '))
     .map((l) => l.split(' '))
@@ -75,6 +49,6 @@ export async function unmountNamespace(ns: string): Promise<string[]> {
   const top = new Map<string, string>(); // mountinfo lists mounts in order: the last at a path is on top
   for (const m of await namespaceMounts()) top.set(m.target, m.ns);
   const targets = [...top].filter(([, n]) => n === ns).map(([target]) => target);
-  for (const target of targets) await run(['umount', '--lazy', target]);
+  for (const target of targets) await run([tools().umount, '--lazy', target]);
   return targets;
 }

@@ -2,9 +2,8 @@
 // peer is in place, configures its own side (see rootfs/pause/pause.c for the protocol).
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { PAUSE_PATH } from '../exec/tools.js';
 import { MinipodError } from '../errors.js';
-import { spawnProcess, type Proc } from '../exec/run.js';
+import { spawnProcess, tools, type Proc } from '../os/host.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 
 
@@ -35,7 +34,7 @@ const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 
  * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
  * Unit tests pass a fake holder (argv) and a short deadline.
  */
-export async function startPause({ argv = [PAUSE_PATH, '-n'], answerTimeoutMs = ANSWER_TIMEOUT_MS }: { argv?: readonly string[]; answerTimeoutMs?: number } = {}): Promise<Holder> {
+export async function startPause({ argv = [tools().pause, '-n'], answerTimeoutMs = ANSWER_TIMEOUT_MS }: { argv?: readonly string[]; answerTimeoutMs?: number } = {}): Promise<Holder> {
   const proc = spawnProcess(argv, { stdio: ['pipe', 'pipe', 'ignore'] });
   proc.catch(() => {}); // a failed spawn is reported by next() below
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
@@ -69,8 +68,8 @@ export async function startPause({ argv = [PAUSE_PATH, '-n'], answerTimeoutMs = 
 }
 
 /** A holder that joins pid's namespaces instead of making new ones (nsenter execs pause in place). */
-export function startHolderIn(nsenter: string, pid: number): { proc: Proc; pid: number } {
-  const proc = spawnProcess(inPodNamespaces(nsenter, pid, [PAUSE_PATH]), { stdio: ['ignore', 'ignore', 'ignore'] });
+export function startHolderIn(pid: number): { proc: Proc; pid: number } {
+  const proc = spawnProcess(inPodNamespaces(pid, [tools().pause]), { stdio: ['ignore', 'ignore', 'ignore'] });
   proc.catch(() => {});
   if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start a holder in the namespaces of pid ${pid}`);
   return { proc, pid: proc.pid };

@@ -2,8 +2,8 @@
 // Cost: one spawn (the holder, usually started ahead by the pool) and one line to the
 // long-lived `ip -batch`.
 import { MinipodError } from '../errors.js';
-import type { IpBatch } from '../exec/ip-batch.js';
-import type { Proc } from '../exec/run.js';
+import type { IpBatch } from '../os/ip-batch.js';
+import type { Proc } from '../os/host.js';
 import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
 import type { Watchable } from '../process/exit.js';
@@ -90,8 +90,8 @@ export async function createSandbox(ip: IpBatch, start: SandboxStart, cfg: Sandb
  * Rejoin: a new holder entering the namespaces that `member` (a surviving app) still keeps
  * alive. The veth, address and routes are untouched, so apps and their connections survive.
  */
-export async function rejoinSandbox(nsenter: string, member: number, netns: string): Promise<{ proc: Proc; pid: number }> {
-  const holder = startHolderIn(nsenter, member);
+export async function rejoinSandbox(member: number, netns: string): Promise<{ proc: Proc; pid: number }> {
+  const holder = startHolderIn(member);
   if (!(await waitForNamespace(holder.pid, netns))) {
     await stopProcess(holder.proc, HOLDER_GRACE_MS);
     throw new MinipodError('COMMAND_FAILED', `new holder could not join ${netns} through pid ${member}`);

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { executableCandidates } from '../exec/tools.js';
+import { executableCandidates } from '../os/tools.js';
 import { contains, macFor, type Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';

@@ -1,7 +1,7 @@
 // A pod record as the daemon writes it for a running pod, for unit tests of the store: valid by
 // record-check.ts (its program resolved on this machine, its logs under stateDir).
 import path from 'node:path';
-import { findExecutable } from '../../lib/exec/tools.js';
+import { findExecutable } from '../../lib/os/tools.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { DEFAULT_PATH } from '../../lib/process/app.js';
 

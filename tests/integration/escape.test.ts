@@ -5,7 +5,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { CGEXEC_PATH } from '../../lib/exec/tools.js';
+import { CGEXEC_PATH } from '../../lib/os/tools.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
 import { commandLine } from '../../lib/process/identity.js';

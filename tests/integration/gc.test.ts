@@ -4,7 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { PAUSE_PATH } from '../../lib/exec/tools.js';
+import { PAUSE_PATH } from '../../lib/os/tools.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
 import { alive, assertNodeEmpty, SEED, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
 

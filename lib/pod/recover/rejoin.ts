@@ -12,7 +12,7 @@ import { finishTimeline } from './timeline.js';
 export async function rejoin(ctx: PodContext, live: LivePod, via: number, attempt: number, timeline: RecoveryTimeline, started: number): Promise<void> {
   const r = live.record;
   const sandbox = r.sandbox!;
-  const holder = await rejoinSandbox(ctx.tools.nsenter, via, sandbox.netns);
+  const holder = await rejoinSandbox(via, sandbox.netns);
   await ctx.node.cgroups.create(r.uid); // gone after a reboot
   void ctx.node.cgroups.adopt(r.uid, holder.pid).catch(() => {}); // nsenter execs pause in place; neither forks
   live.holder = holder.proc;

@@ -12,10 +12,12 @@ import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { hasExited, onExit } from '../../../lib/process/exit.js';
 import { startTimeOf } from '../../../lib/process/identity.js';
-import { PIDWATCH_PATH } from '../../../lib/exec/tools.js';
+import { PIDWATCH_PATH, resolveTools } from '../../../lib/os/tools.js';
 import { PidWatcher, type AdoptedProcess } from '../../../lib/process/watcher.js';
 import { alive, childrenOf } from '../../helpers/node.js';
 import { waitFor } from '../../helpers/wait.js';
+
+test.before(() => resolveTools()); // the real pidwatch, found as the daemon finds it
 
 const WAIT_MS = 10_000;
 

@@ -1,8 +1,8 @@
 // A short command that does not finish (stuck, or stopped with SIGSTOP) fails after its deadline
 // with an error naming it, and is killed: no caller waits forever.
 import test from 'ava';
-import { CommandError } from '../../../lib/exec/command-error.js';
-import { run } from '../../../lib/exec/run.js';
+import { CommandError } from '../../../lib/os/command-error.js';
+import { run } from '../../../lib/os/host.js';
 
 test('a command that stops itself is killed at its deadline and the call fails naming it', async (t) => {
   const err = await t.throwsAsync(run(['sh', '-c', 'kill -STOP $$'], { timeoutMs: 300 }), { instanceOf: CommandError });

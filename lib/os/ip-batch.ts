@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline';
 import { log } from '../log.js';
 import { CommandError } from './command-error.js';
-import { spawnProcess, type Proc } from './run.js';
+import { spawnProcess, type Proc } from './host.js';
 
 const MARKER = 'link show dev minipod-batch-marker';
 /** ip blocks on the kernel's rtnl lock; a kernel stuck unregistering a device can hold it for

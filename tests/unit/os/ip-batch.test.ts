@@ -1,8 +1,8 @@
 // The long-lived `ip -batch` framing: each request gets exactly its own failures, in order,
 // however requests interleave. Needs the `ip` program, not root (it only reads links).
 import test from 'ava';
-import { CommandError } from '../../../lib/exec/command-error.js';
-import { IpBatch } from '../../../lib/exec/ip-batch.js';
+import { CommandError } from '../../../lib/os/command-error.js';
+import { IpBatch } from '../../../lib/os/ip-batch.js';
 
 const ip = new IpBatch('ip');
 test.after.always(() => ip.close());

@@ -1,0 +1,57 @@
+// The programs of the fake host (fake.ts), speaking the line protocols of the real ones:
+// the pause holder (rootfs/pause/pause.c), `ip -force -batch -` (os/ip-batch.ts) and pidwatch
+// (rootfs/pidwatch/pidwatch.c). Any other program sleeps until it is signalled.
+import { createInterface } from 'node:readline';
+import { constants } from 'node:os';
+import type { FakeHost, FakeProc, FakeProcess } from './fake.js';
+
+/** Runs when `p` is spawned; `io` is its handle (stdin/stdout as the spawner asked). */
+export type Program = (p: FakeProcess, io: FakeProc, host: FakeHost) => void;
+
+const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && createInterface({ input: io.stdin }).on('line', onLine);
+
+/** `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready". Plain `pause` (joined by nsenter) only waits. */
+const pause: Program = (p, io, host) => {
+  if (!p.argv.includes('-n')) return;
+  p.ns = { ...p.ns, net: host.newNs('net'), uts: host.newNs('uts'), ipc: host.newNs('ipc') };
+  setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
+  lines(io, (config) => {
+    host.journal.push(`pause ${p.pid} configure ${config}`);
+    if (p.state !== 'Z') io.stdout?.write('ready\n');
+  });
+};
+
+/** `ip -force -batch -`: each line is journaled as "ip LINE"; a failing one (host.ipFails) and the marker report "Command failed -:N". */
+const ip: Program = (p, io, host) => {
+  if (!p.argv.includes('-batch')) return;
+  let n = 0;
+  lines(io, (line) => {
+    n++;
+    if (line === 'link show dev minipod-batch-marker') return void io.stderr?.write(`Device does not exist.\nCommand failed -:${n}\n`);
+    host.journal.push(`ip ${line}`);
+    const failure = host.ipFails(line);
+    if (failure) io.stderr?.write(`${failure}\nCommand failed -:${n}\n`);
+  });
+};
+
+/** pidwatch: "watch PID STARTTIME" → "exit PID …" when it ends, or "gone PID"; "ping T" → "pong T". */
+const pidwatch: Program = (p, io, host) => {
+  const watched = new Set<number>();
+  const listener = (q: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => {
+    if (q === p) return void host.exitListeners.delete(listener);
+    if (!watched.delete(q.pid)) return;
+    io.stdout?.write(signal ? `exit ${q.pid} signal ${constants.signals[signal]}\n` : `exit ${q.pid} code ${code}\n`);
+  };
+  host.exitListeners.add(listener);
+  lines(io, (line) => {
+    if (p.state === 'T' || p.state === 'Z') return; // a stopped pidwatch answers nothing
+    const [verb, a, b] = line.split(' ');
+    if (verb === 'ping') return void io.stdout?.write(`pong ${a}\n`);
+    if (verb !== 'watch') return;
+    const q = host.procs.get(Number(a));
+    if (!q || q.state === 'Z' || q.startTime !== b) return void io.stdout?.write(`gone ${a}\n`);
+    watched.add(q.pid);
+  });
+};
+
+export const PROGRAMS: Record<string, Program> = { pause, ip, pidwatch };

@@ -1,0 +1,259 @@
+// A simulated kernel behind the door, for unit tests without root: a process table (pid, start
+// time, namespaces, cgroup, process group), programs that behave like ours (pause, ip -batch,
+// pidwatch: fake-programs.ts), signals that end them, /proc answered from the table, and namespace
+// pins counted. Every call is written to `journal` in a short form ("spawn pause -n",
+// "ip link add …", "kill -1003 SIGTERM", "pin net:[4026532001]"), so a test can assert what a verb
+// did to the kernel, in which order. Install it with `useHost(fake, fake.tools)` (host.ts).
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { CommandError } from './command-error.js';
+import { PROGRAMS, type Program } from './fake-programs.js';
+import type { HeldNamespace, Host, NsKind, Proc, ProcResult, RunOptions, SpawnOptions, Tools } from './types.js';
+
+export type { Program };
+
+const BIN = '/fake/bin';
+
+export interface FakeProcess {
+  pid: number;
+  ppid: number;
+  /** Process group and session: a spawned process leads both (spawned detached). */
+  pgid: number;
+  argv: string[];
+  exe: string;
+  startTime: string;
+  state: 'S' | 'T' | 'Z';
+  ns: Record<NsKind, string>;
+  cgroup: string;
+  /** Ignores SIGTERM (a stubborn app): only SIGKILL ends it. */
+  ignoresTerm?: boolean;
+  handle?: FakeProc;
+}
+
+/** What spawn returns: a child we can signal, read and wait for, as an execa subprocess. */
+export class FakeProc extends EventEmitter implements Proc {
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  readonly stdin: PassThrough | null;
+  readonly stdout: PassThrough | null;
+  readonly stderr: PassThrough | null;
+  private readonly done: Promise<ProcResult>;
+  private finish!: (r: ProcResult) => void;
+
+  constructor(readonly pid: number | undefined, private readonly host: FakeHost, stdio: SpawnOptions['stdio']) {
+    super();
+    [this.stdin, this.stdout, this.stderr] = stdio.map((s) => (s === 'pipe' ? new PassThrough() : null)) as [PassThrough | null, PassThrough | null, PassThrough | null];
+    this.done = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    return this.pid !== undefined && this.host.kill(this.pid, signal);
+  }
+
+  unref(): void {}
+
+  /** Called by the host when the process ends. */
+  ended(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exitCode = code;
+    this.signalCode = signal;
+    this.stdout?.end();
+    this.stderr?.end();
+    this.emit('exit', code, signal);
+    this.finish({ exitCode: code ?? undefined, signal: signal ?? undefined, failed: code !== 0 });
+  }
+
+  then<A = ProcResult, B = never>(ok?: ((r: ProcResult) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.done.then(ok, fail);
+  }
+
+  catch(fail: (e: unknown) => unknown): Promise<unknown> {
+    return this.done.catch(fail);
+  }
+}
+
+export class FakeHost implements Host {
+  readonly tools: Tools = {
+    ip: `${BIN}/ip`, nsenter: `${BIN}/nsenter`, unshare: `${BIN}/unshare`, flock: `${BIN}/flock`, umount: `${BIN}/umount`, mount: `${BIN}/mount`,
+    pause: '/fake/rootfs/pause', pidwatch: '/fake/rootfs/pidwatch', cgexec: '/fake/rootfs/cgexec',
+  };
+  readonly journal: string[] = [];
+  readonly procs = new Map<number, FakeProcess>();
+  /** Behaviour by program name (the basename of what finally runs); anything else sleeps until signalled. */
+  readonly programs = new Map<string, Program>(Object.entries(PROGRAMS));
+  /** Short commands by program name: return stdout or throw; default: succeed silently. */
+  readonly commands = new Map<string, (argv: readonly string[]) => string>();
+  /** Files that may be executed, besides the tools. */
+  readonly executables = new Set(['/bin/sleep', '/usr/bin/sleep', '/bin/sh', '/usr/bin/env']);
+  /** /proc/self/mountinfo. */
+  mountinfo = '';
+  /** Namespaces held open right now. */
+  readonly pins = new Set<HeldNamespace>();
+  /** A line sent to `ip -batch` fails when this returns a message (e.g. to fail `link add`). */
+  ipFails: (line: string) => string | undefined = () => undefined;
+  readonly self: FakeProcess;
+  private nextPid = 1000;
+  private nextNs = 4026532000;
+  private ticks = 5000;
+
+  constructor() {
+    this.self = this.add({ pid: process.pid, ppid: 1, argv: ['node', 'minipod', 'daemon'], ns: { net: this.newNs('net'), uts: this.newNs('uts'), ipc: this.newNs('ipc'), mnt: this.newNs('mnt') }, cgroup: '/' });
+  }
+
+  newNs(kind: NsKind): string {
+    return `${kind}:[${this.nextNs++}]`;
+  }
+
+  /** Put a process in the table (one the test pretends was there before, e.g. from an earlier daemon). */
+  add(p: { pid?: number; ppid?: number; argv: string[]; ns?: Partial<Record<NsKind, string>>; cgroup?: string; pgid?: number }): FakeProcess {
+    const pid = p.pid ?? this.nextPid++;
+    const proc: FakeProcess = { pid, ppid: p.ppid ?? this.self?.pid ?? 1, pgid: p.pgid ?? pid, argv: p.argv, exe: p.argv[0]!, startTime: String(this.ticks++), state: 'S', ns: { ...(this.self?.ns ?? ({} as Record<NsKind, string>)), ...p.ns }, cgroup: p.cgroup ?? '/' };
+    this.procs.set(pid, proc);
+    return proc;
+  }
+
+  /** The journal lines that start with one of prefixes (e.g. 'ip ', 'kill'). */
+  lines(...prefixes: string[]): string[] {
+    return this.journal.filter((l) => prefixes.some((p) => l.startsWith(p)));
+  }
+
+  async run(argv: readonly string[], _options?: RunOptions): Promise<string> {
+    const name = path.basename(argv[0]!);
+    this.journal.push(`run ${[name, ...argv.slice(1)].join(' ')}`);
+    const handler = this.commands.get(name);
+    try {
+      return handler ? handler(argv) : '';
+    } catch (err) {
+      throw err instanceof CommandError ? err : new CommandError(argv, 1, undefined, (err as Error).message);
+    }
+  }
+
+  async runAttached(argv: readonly string[]): Promise<number> {
+    await this.run(argv);
+    return 0;
+  }
+
+  spawn(argv: readonly string[], options: SpawnOptions): Proc {
+    let rest = [...argv];
+    let cgroup = '/';
+    const ns: Partial<Record<NsKind, string>> = {};
+    if (path.basename(rest[0]!) === 'cgexec') [cgroup, rest] = [rest[1]!, rest.slice(2)];
+    if (path.basename(rest[0]!) === 'nsenter') {
+      const target = this.procs.get(Number(rest.find((a) => a.startsWith('--target='))?.slice(9)));
+      const flags = rest.slice(1, rest.indexOf('--'));
+      rest = rest.slice(rest.indexOf('--') + 1);
+      if (!target || target.state === 'Z') return this.failedSpawn(argv, options);
+      for (const [flag, kind] of [['--net', 'net'], ['--uts', 'uts'], ['--ipc', 'ipc'], ['--mount', 'mnt']] as const) if (flags.includes(flag)) ns[kind] = target.ns[kind];
+    }
+    if (path.basename(rest[0]!) === 'unshare') {
+      const flags = rest.slice(1, rest.indexOf('--'));
+      rest = rest.slice(rest.indexOf('--') + 1);
+      if (flags.includes('--net')) ns.net = this.newNs('net');
+      if (flags.includes('--mount')) ns.mnt = this.newNs('mnt');
+    }
+    const name = path.basename(rest[0]!);
+    this.journal.push(`spawn ${[name, ...rest.slice(1)].join(' ')}`);
+    const p = this.add({ argv: rest, ns, cgroup });
+    const handle = new FakeProc(p.pid, this, options.stdio);
+    p.handle = handle;
+    this.programs.get(name)?.(p, handle, this);
+    return handle;
+  }
+
+  private failedSpawn(argv: readonly string[], options: SpawnOptions): Proc {
+    this.journal.push(`spawn-failed ${argv.map((a) => path.basename(a)).join(' ')}`);
+    const p = this.add({ argv: [...argv] });
+    const handle = new FakeProc(p.pid, this, options.stdio);
+    p.handle = handle;
+    setImmediate(() => this.exit(p, 1, null));
+    return handle;
+  }
+
+  kill(pid: number, signal: NodeJS.Signals | 0): boolean {
+    const targets = pid < 0 ? [...this.procs.values()].filter((p) => p.pgid === -pid) : [this.procs.get(pid)].filter((p) => !!p);
+    const live = targets.filter((p) => p.state !== 'Z');
+    this.journal.push(`kill ${pid} ${signal}${live.length ? '' : ' (ESRCH)'}`);
+    if (!live.length) return false;
+    for (const p of live) {
+      if (signal === 0 || signal === 'SIGCONT' || signal === 'SIGCHLD') {
+        if (signal === 'SIGCONT' && p.state === 'T') p.state = 'S';
+      } else if (signal === 'SIGSTOP') p.state = 'T';
+      else if (signal !== 'SIGTERM' || (!p.ignoresTerm && p.state !== 'T')) setImmediate(() => this.exit(p, null, signal));
+    }
+    return true;
+  }
+
+  /** End a process as the kernel would (a test's "it crashed"): its handle hears of it, the table forgets it. */
+  exit(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.procs.has(p.pid) || p.state === 'Z') return;
+    this.procs.delete(p.pid); // a child of ours is reaped at once; anyone else's is gone
+    p.state = 'Z';
+    this.journal.push(`exit ${path.basename(p.exe)} ${signal ?? `code ${code}`}`);
+    p.handle?.ended(code, signal);
+    this.emit(p, code, signal);
+  }
+
+  /** Who hears of exits besides the handle: the fake pidwatch. */
+  readonly exitListeners = new Set<(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => void>();
+  private emit(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    for (const l of this.exitListeners) l(p, code, signal);
+  }
+
+  private entry(pid: number | 'self'): FakeProcess | undefined {
+    return pid === 'self' ? this.self : this.procs.get(pid);
+  }
+
+  readProcSync(pid: number | 'self', file: string): string | undefined {
+    if (pid === 'self' && file === 'mountinfo') return this.mountinfo;
+    const p = this.entry(pid);
+    if (!p) return undefined;
+    if (file === 'stat') {
+      const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime];
+      return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
+    }
+    if (file === 'cmdline') return `${p.argv.join('\0')}\0`;
+    if (file === 'cgroup') return `0::${p.cgroup}\n`;
+    if (file.startsWith('net/')) return '  sl  local_address rem_address   st\n';
+    return undefined;
+  }
+
+  async readProc(pid: number | 'self', file: string): Promise<string | undefined> {
+    return this.readProcSync(pid, file);
+  }
+
+  async procLink(pid: number | 'self', link: string): Promise<string | undefined> {
+    const p = this.entry(pid);
+    if (!p) return undefined;
+    if (link === 'exe') return p.exe;
+    if (link.startsWith('ns/')) return p.ns[link.slice(3) as NsKind];
+    return undefined;
+  }
+
+  async pids(): Promise<number[]> {
+    return [...this.procs.keys()];
+  }
+
+  openNamespace(pid: number, kind: NsKind): HeldNamespace | undefined {
+    const p = this.procs.get(pid);
+    if (!p || p.state === 'Z') return undefined;
+    const ns = p.ns[kind];
+    this.journal.push(`pin ${ns}`);
+    const pin: HeldNamespace = {
+      ns,
+      close: () => {
+        if (this.pins.delete(pin)) this.journal.push(`unpin ${ns}`);
+      },
+    };
+    this.pins.add(pin);
+    return pin;
+  }
+
+  async executable(file: string): Promise<boolean> {
+    return this.executables.has(file) || Object.values(this.tools).includes(file);
+  }
+
+  /** Live processes in a namespace (for assertions). */
+  inNamespace(kind: NsKind, ns: string): FakeProcess[] {
+    return [...this.procs.values()].filter((p) => p !== this.self && p.ns[kind] === ns);
+  }
+}

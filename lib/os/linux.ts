@@ -1,0 +1,105 @@
+// The real door: programs through execa (argv arrays, never a shell), signals through kill(2),
+// /proc through the filesystem. Each run is timed and logged at debug level.
+import { closeSync, constants, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { access, readdir, readFile, readlink } from 'node:fs/promises';
+import { execa, type Options } from 'execa';
+import { log } from '../log.js';
+import { CommandError } from './command-error.js';
+import type { Host, Proc } from './types.js';
+
+/** A short command still running after this long is stuck (or stopped): killed, and the call fails. */
+const RUN_TIMEOUT_MS = 30_000;
+
+const procPath = (pid: number | 'self', file: string) => `/proc/${pid}/${file}`;
+
+export const linuxHost: Host = {
+  async run(argv, options = {}) {
+    const [file, ...args] = argv;
+    const started = performance.now();
+    const stdio = options.fd3 === undefined ? {} : { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', options.fd3] as const };
+    // SIGKILL at once on timeout: a stopped process would never act on execa's default SIGTERM.
+    const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL', ...stdio } as Options);
+    const ms = performance.now() - started;
+    log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
+    if (result.failed) throw new CommandError(argv, result.exitCode, result.signal, String(result.stderr || result.message), result);
+    return String(result.stdout);
+  },
+
+  async runAttached(argv) {
+    const [file, ...args] = argv;
+    const result = await execa(file!, args, { stdio: 'inherit', reject: false });
+    return result.exitCode ?? 1;
+  },
+
+  spawn(argv, options) {
+    const [file, ...args] = argv;
+    log.debug({ argv }, 'spawn');
+    return execa(file!, args, {
+      stdin: options.stdio[0],
+      // An fd goes straight to the child (the app writes its log file itself, daemon or not);
+      // execa's types only list fds 3-9 but it passes any fd through to child_process.
+      stdout: options.stdio[1] as 'pipe',
+      stderr: options.stdio[2] as 'pipe',
+      env: options.env,
+      extendEnv: options.env === undefined,
+      cwd: options.cwd,
+      detached: true,
+      cleanup: false,
+      buffer: false,
+      reject: false,
+    }) as unknown as Proc;
+  },
+
+  kill(pid, signal) {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw err;
+    }
+  },
+
+  readProc: (pid, file) => readFile(procPath(pid, file), 'utf8').catch(() => undefined),
+
+  readProcSync(pid, file) {
+    try {
+      return readFileSync(procPath(pid, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+
+  procLink: (pid, link) => readlink(procPath(pid, link)).catch(() => undefined),
+
+  async pids() {
+    return (await readdir('/proc')).map(Number).filter((n) => n > 0);
+  },
+
+  openNamespace(pid, kind) {
+    let fd: number;
+    try {
+      fd = openSync(procPath(pid, `ns/${kind}`), 'r');
+    } catch {
+      return undefined; // gone
+    }
+    let ns: string;
+    try {
+      ns = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      closeSync(fd);
+      return undefined;
+    }
+    let closed = false;
+    return {
+      ns,
+      close() {
+        if (closed) return;
+        closed = true;
+        closeSync(fd);
+      },
+    };
+  },
+
+  executable: (file) => access(file, constants.X_OK).then(() => true, () => false),
+};

@@ -1,0 +1,73 @@
+// The programs minipod runs, found once (at daemon or node start) so a missing one is one clear
+// error there, with the package that brings it, not a failure in the middle of building a pod.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MinipodError } from '../errors.js';
+import { executable, setTools } from './host.js';
+import type { Tools } from './types.js';
+
+/** minipod's own programs, built from rootfs/ by `npm run build`. */
+export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', import.meta.url));
+export const PIDWATCH_PATH = fileURLToPath(new URL('../../../rootfs/pidwatch/pidwatch', import.meta.url));
+export const CGEXEC_PATH = fileURLToPath(new URL('../../../rootfs/cgexec/cgexec', import.meta.url));
+
+type System = 'ip' | 'nsenter' | 'unshare' | 'flock' | 'umount' | 'mount';
+
+const packages: Record<System, string> = {
+  ip: 'iproute2',
+  nsenter: 'util-linux',
+  unshare: 'util-linux',
+  flock: 'util-linux',
+  umount: 'mount',
+  mount: 'mount',
+};
+
+/** Where system programs are looked for: PATH, then the usual places (sudo may trim PATH). */
+const SEARCH = () => `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
+
+/** The files findExecutable tries, in order: what a resolved command can be (store/record-check.ts). */
+export function executableCandidates(command: string, pathEnv: string, cwd: string): string[] {
+  return command.includes('/') ? [path.resolve(cwd, command)] : pathEnv.split(':').filter(Boolean).map((dir) => path.resolve(cwd, dir, command));
+}
+
+/**
+ * Resolve a command the way execvp would: a name with a "/" is a path (relative to cwd),
+ * anything else is looked up in pathEnv.
+ */
+export async function findExecutable(command: string, pathEnv: string, cwd = process.cwd()): Promise<string | undefined> {
+  for (const file of executableCandidates(command, pathEnv, cwd)) {
+    if (await executable(file)) return file;
+  }
+  return undefined;
+}
+
+let resolving: Promise<Tools> | undefined;
+
+/** Find every program once (later calls share the first answer); throws naming what to install or build. */
+export function resolveTools(): Promise<Tools> {
+  resolving ??= find().catch((err: unknown) => {
+    resolving = undefined; // installed meanwhile: the next call looks again
+    throw err;
+  });
+  return resolving;
+}
+
+async function find(): Promise<Tools> {
+  const missing: string[] = [];
+  const found: Partial<Tools> = {};
+  for (const name of Object.keys(packages) as System[]) {
+    found[name] = await findExecutable(name, SEARCH());
+    if (!found[name]) missing.push(name);
+  }
+  if (missing.length) {
+    const pkgs = [...new Set(missing.map((m) => packages[m as System]))];
+    throw new MinipodError('NOT_FOUND', `${missing.join(', ')} not found in PATH: install ${pkgs.join(' and ')} (apt-get install ${pkgs.join(' ')})`);
+  }
+  const own = { pause: PAUSE_PATH, pidwatch: PIDWATCH_PATH, cgexec: CGEXEC_PATH };
+  const unbuilt: string[] = [];
+  for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
+  if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
+  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own };
+  setTools(tools);
+  return tools;
+}
