@@ -14,8 +14,7 @@ import { kill, procLink, spawnProcess, tools, type Proc } from '../os/host.js';
 import { resolveTools } from '../os/tools.js';
 import { log } from '../log.js';
 import { nsenterArgv } from '../process/nsenter.js';
-import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace } from '../sandbox/netns.js';
+import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
 import { alive, healthy, readDaemon, readIdentity, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
@@ -192,14 +191,14 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
   if (!holderPid && !mntns && !(await readDaemon(p)) && !(cg && existsSync(cg.dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = pinNamespace('mnt', mntns, [holderPid, await readDaemon(p)]);
+  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p)]);
   try {
     await stopDaemon(p, true, timeoutMs);
     if (pinned) {
-      const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
+      const leftovers = await pinned.sweep({ except: new Set(holderPid ? [holderPid] : []) });
       if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
-      await waitUntil(async () => (await killProcessesIn('mnt', [mntns])) === 0, { timeoutMs: 5000, everyMs: 10 });
+      await waitUntil(async () => (await pinned.sweep()) === 0, { timeoutMs: 5000, everyMs: 10 });
     } else if (holderPid) {
       kill(holderPid, 'SIGKILL');
     }

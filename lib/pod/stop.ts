@@ -6,8 +6,8 @@ import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
-import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace, unmountNamespace } from '../sandbox/netns.js';
+import { PinnedNamespace } from '../process/sweep.js';
+import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
 import { cancelTimers, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
@@ -36,15 +36,15 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
     // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the
     // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
-    const pin = r.sandbox ? pinNamespace('net', r.sandbox.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]) : undefined;
+    const pinned = PinnedNamespace.take('net', r.sandbox?.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     try {
       await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
-      if (pin && r.sandbox) {
-        await killProcessesIn('net', [r.sandbox.netns], new Set([r.sandbox.pid]));
-        await unmountNamespace(r.sandbox.netns); // a bind mount would keep it (and eth0) alive with no process in it
+      if (pinned) {
+        await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
+        await unmountNamespace(pinned.ns); // a bind mount would keep it (and eth0) alive with no process in it
       }
     } finally {
-      pin?.close();
+      pinned?.close();
     }
     steps.end();
 

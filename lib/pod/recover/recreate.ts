@@ -4,7 +4,7 @@
 // recovery for that death is queued behind us).
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
-import { unmountNamespace } from '../../sandbox/netns.js';
+import { unmountNamespace } from '../../process/namespace.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
