@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { MinipodError } from '../../lib/errors.js';
-import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node/paths.js';
+import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node-paths.js';
 import { fail, usage, verb } from '../common.js';
 import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js';
 

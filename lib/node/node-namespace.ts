@@ -20,10 +20,10 @@ import { withNodeLock } from './lock.js';
 import { alive, healthy, readDaemon, readIdentity, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
-import { nodePaths } from './paths.js';
+import { nodePaths } from '../node-paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
-export { nodePaths } from './paths.js';
+export { nodePaths } from '../node-paths.js';
 
 /** The namespaces a node holder keeps: a node's daemon, pods and `node exec` enter them. */
 const NODE_NAMESPACES = ['net', 'mnt'] as const;

@@ -10,7 +10,7 @@ import type { Subnet } from '../network/ipam.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
-import type { BackoffConfig } from '../supervisor/plan.js';
+import type { BackoffConfig } from './plan.js';
 import type { PodRecord } from './types.js';
 
 export interface NodeConfig {

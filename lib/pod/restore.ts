@@ -5,7 +5,7 @@
 // manager then finishes that operation.
 import { deleteVeth } from '../network/veth.js';
 import { belongsTo, isSameProcess } from '../process/identity.js';
-import { planRestore, type RestoreObservation, type RestorePlan } from '../supervisor/plan.js';
+import { planRestore, type RestoreObservation, type RestorePlan } from './plan.js';
 import { PinnedNamespace, type ProcessScan } from '../process/sweep.js';
 import { readNamespace } from '../process/namespace.js';
 import { adoptContainer } from './containers.js';

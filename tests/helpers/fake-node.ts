@@ -14,6 +14,8 @@ import { PodManager } from '../../lib/pod/manager.js';
 import { HolderPool } from '../../lib/sandbox/pool.js';
 import { LeaseStore } from '../../lib/store/leases.js';
 import { PodStore } from '../../lib/store/pod-store.js';
+import { Supervisor } from '../../lib/supervisor/supervisor.js';
+import { Unsupervised } from '../../lib/supervisor/unsupervised.js';
 import type { PodManifest } from '../../lib/manifest/pod-spec.js';
 import { log } from '../../lib/log.js';
 import { tempDir } from './temp.js';
@@ -79,7 +81,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     node: { stateDir, bridge: 'minipod0', subnet, cgroups: fakeCgroups(fake) },
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
-    supervise: options.supervise ?? true,
+    supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),
   });
   await pods.init();
   t.teardown(async () => {
