@@ -8,6 +8,8 @@ import type { IpBatch } from '../os/ip-batch.js';
 import type { Proc } from '../os/host.js';
 import { IpAllocator } from '../network/allocator.js';
 import { PidWatcher } from '../process/watcher.js';
+import { NsenterRuntime } from '../runtime/nsenter.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { PodManifest } from '../manifest/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
@@ -44,6 +46,8 @@ export interface PodManagerOptions {
   /** Who decides when something dies: the supervisor (restarts, recoveries, the guard), or a
    * front end's no-op (supervisor/unsupervised.ts: deaths are only recorded). */
   supervise: SupervisionFactory;
+  /** What runs the containers; nsenter (runtime/nsenter.ts) unless given. */
+  runtime?: (watcher: PidWatcher) => ContainerRuntime;
 }
 
 export class PodManager {
@@ -54,11 +58,13 @@ export class PodManager {
 
   constructor(o: PodManagerOptions) {
     this.ips = new IpAllocator(o.node.subnet, o.leases);
-    const { supervise, backoff = DEFAULT_BACKOFF, ...parts } = o;
+    const { supervise, runtime, backoff = DEFAULT_BACKOFF, ...parts } = o;
+    const watcher = new PidWatcher();
     this.ctx = {
       ...parts,
       backoff,
-      watcher: new PidWatcher(),
+      watcher,
+      runtime: runtime?.(watcher) ?? new NsenterRuntime(watcher),
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),
       onContainerExit: (live, name) => this.supervisor.containerExited(live, name),

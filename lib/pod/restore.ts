@@ -32,12 +32,12 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   const r = live.record;
   await clearBuilding(ctx, live, view.scan);
   const sb = r.sandbox!;
-  const inSandbox = async (pid: number | null, startTime: string | null | undefined) => !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === sb.netns;
+  const holderInSandbox = !!sb.pid && (await isSameProcess(sb.pid, sb.startTime)) && (await readNamespace(sb.pid)) === sb.netns;
   const observed: RestoreObservation = {
     phase: r.phase,
-    holder: { pid: sb.pid, ours: await inSandbox(sb.pid, sb.startTime) },
+    holder: { pid: sb.pid, ours: holderInSandbox },
     veth: { name: sb.hostVeth, bridge: r.bridge, present: !!view.ports.get(r.bridge)?.has(sb.hostVeth) },
-    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await inSandbox(c.pid, c.startTime)) }))),
+    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await ctx.runtime.inspect(c.pid, c.startTime, sb.netns)) }))),
   };
   const plan = planRestore(r.manifest.spec.restartPolicy, observed);
 

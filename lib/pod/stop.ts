@@ -38,7 +38,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
     const pinned = PinnedNamespace.take('net', r.sandbox?.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     try {
-      await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+      await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
       if (pinned) {
         await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
         await unmountNamespace(pinned.ns); // a bind mount would keep it (and eth0) alive with no process in it
@@ -52,7 +52,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       steps.begin('delete sandbox');
       // A record from an earlier daemon has no child handles: kill its processes only if they
       // still hold the recorded namespace (never a reused pid).
-      for (const c of r.containers) if (c.pid && !live.apps.has(c.name)) await killIfOurs(c.pid, c.startTime);
+      for (const c of r.containers) if (c.pid && !live.apps.has(c.name) && (await isSameProcess(c.pid, c.startTime))) ctx.runtime.signal(c.pid, 'SIGKILL');
       const holder = live.holder;
       live.holder = null; // its exit is now expected
       await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
