@@ -1,7 +1,14 @@
 // createPod on the fake host: the order of kernel steps, the ip lines sent, and the undo order
 // when a step fails. No root: the kernel is lib/os/fake.ts.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
-import { fakeNode, sleepPod } from '../../helpers/fake-node.js';
+import type { MinipodError } from '../../../lib/errors.js';
+import { armFailpoints } from '../../../lib/failpoints.js';
+import type { FakeHost } from '../../../lib/os/fake.js';
+import type { PodRecord } from '../../../lib/pod/types.js';
+import { DEFAULT_PATH } from '../../../lib/process/app.js';
+import { CGROUPS, fakeNode, journalLeases, journalSince, leftovers, sleepPod } from '../../helpers/fake-node.js';
 
 test.serial('create: holder, cgroup, veth, eth0, app — in that order, with the pod\'s IP and MAC', async (t) => {
   const { fake, pods } = await fakeNode(t);
@@ -17,4 +24,169 @@ test.serial('create: holder, cgroup, veth, eth0, app — in that order, with the
   t.deepEqual(app.argv, ['/usr/bin/sleep', '1000']);
   t.is(app.ns.net, r.sandbox!.netns, 'the app is in the holder\'s network namespace');
   t.is(app.cgroup, `/fake/cgroup/minipod/pod-${r.uid}`);
+});
+
+/** The pod uid and host veth name a create since index `from` gave the kernel. */
+const madeSince = (fake: FakeHost, from: number) => ({
+  uid: /^cgroup create pod-(\S+)$/.exec(journalSince(fake, from, 'cgroup create')[0] ?? '')?.[1],
+  veth: /^ip link add (\S+) /.exec(journalSince(fake, from, 'ip link add')[0] ?? '')?.[1],
+});
+
+/** The pid of the first process spawned since index `from` whose argv runs `program`. */
+const spawnedPid = (fake: FakeHost, from: number, program: string) => fake.spawned.slice(from).find((s) => s.argv.includes(program))?.pid;
+
+
+test.serial('create: the exact kernel steps, the app\'s argv through cgexec and nsenter, its env and cwd, the lease, the events', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods, stateDir } = node;
+  journalLeases(node);
+  const from = fake.journal.length;
+  const r = await pods.create(sleepPod('web', { containers: [{ name: 'app', command: ['sleep', '1000'], env: [{ name: 'GREETING', value: 'hi' }], workingDir: '/tmp' }] }));
+  const holder = fake.procs.get(r.sandbox!.pid)!;
+  const app = fake.procs.get(r.containers[0]!.pid!)!;
+  const veth = r.sandbox!.hostVeth;
+  t.deepEqual(journalSince(fake, from), [
+    'lease acquire 10.88.0.2',
+    `cgroup create pod-${r.uid}`,
+    'spawn pause -n',
+    `ip link add ${veth} master minipod0 up type veth peer name eth0 address 0a:58:0a:58:00:02 netns ${holder.pid}`,
+    `pause ${holder.pid} configure web 10.88.0.2/16 10.88.0.1`,
+    'spawn sleep 1000',
+  ]);
+  t.regex(veth, /^mp[0-9a-z]{10}$/, 'a host veth name fits IFNAMSIZ');
+  t.is(r.mac, '0a:58:0a:58:00:02', 'the MAC is derived from the leased IP');
+  t.is(await readFile(path.join(stateDir, 'leases', '10.88.0.2'), 'utf8'), `${r.uid}\n`);
+  t.deepEqual(fake.spawned.at(-1), {
+    argv: [fake.tools.cgexec, `${CGROUPS}/pod-${r.uid}`, fake.tools.nsenter, `--target=${holder.pid}`, '--net', '--uts', '--ipc', '--', '/usr/bin/sleep', '1000'],
+    env: { PATH: DEFAULT_PATH, HOSTNAME: 'web', GREETING: 'hi' },
+    cwd: '/tmp',
+    pid: app.pid,
+  });
+  for (const kind of ['net', 'uts', 'ipc'] as const) t.is(app.ns[kind], holder.ns[kind], `the app shares the holder's ${kind} namespace`);
+  t.is(app.ns.mnt, fake.self.ns.mnt, 'and the host\'s mount namespace');
+  t.not(holder.ns.net, fake.self.ns.net);
+  t.is(holder.cgroup, `${CGROUPS}/pod-${r.uid}`, 'the holder is moved into the pod\'s cgroup');
+  // Identity is pid + start time: the recorded ones must be what /proc says (checked before any signal).
+  t.is(r.sandbox!.startTime, holder.startTime);
+  t.is(r.containers[0]!.startTime, app.startTime);
+  t.is(r.containers[0]!.netns, r.sandbox!.netns);
+  t.deepEqual(node.reasons(), ['SandboxCreated', 'NetworkReady', 'ContainerStarted']);
+  const onDisk = JSON.parse(await readFile(path.join(stateDir, 'pods', 'web.json'), 'utf8')) as PodRecord;
+  t.is(onDisk.phase, 'Running');
+  t.is(onDisk.building, null);
+  t.deepEqual(await readdir(path.join(stateDir, 'holders')), [], 'the record owns the holder: it left the register');
+  t.is(fake.pins.size, 0);
+});
+
+test.serial('create: two containers start in manifest order, each in the pod\'s namespaces', async (t) => {
+  const { fake, pods } = await fakeNode(t);
+  const r = await pods.create(sleepPod('two', { containers: [{ name: 'a', command: ['sleep', '1'] }, { name: 'b', command: ['sh', '-c', 'sleep 2'] }] }));
+  t.deepEqual(fake.lines('spawn sleep', 'spawn sh'), ['spawn sleep 1', 'spawn sh -c sleep 2']);
+  for (const c of r.containers) t.is(fake.procs.get(c.pid!)!.ns.net, r.sandbox!.netns, c.name);
+});
+
+// The undos create registers, newest first, as the kernel (and the lease file) sees them: the
+// apps are stopped first, while their sandbox is still whole; then the veth is deleted while the
+// holder still keeps its namespace (deleting the host end takes eth0 with it); then the holder;
+// then the cgroup, which kills whatever the pod started wherever it went; the IP last, so it is
+// never handed out while anything of the pod could still use it.
+const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'start-containers'];
+
+function undoLines(step: string, ids: { app?: number; holder?: number; veth?: string; uid?: string }): string[] {
+  const reached = (s: string) => createSteps.indexOf(step) >= createSteps.indexOf(s);
+  return [
+    ...(reached('start-containers') ? [`kill -${ids.app} SIGTERM`] : []),
+    ...(reached('create-veth') ? [`ip link del ${ids.veth}`] : []),
+    ...(reached('start-pause-holder') ? [`kill -${ids.holder} SIGTERM`] : []),
+    ...(reached('create-cgroup') ? [`cgroup remove pod-${ids.uid}`] : []),
+    'lease release 10.88.0.2',
+  ];
+}
+
+for (const step of createSteps) {
+  test.serial(`create fails after "${step}": undone in reverse, nothing left, and the same pod can be created again`, async (t) => {
+    const node = await fakeNode(t);
+    const { fake, pods } = node;
+    journalLeases(node);
+    t.teardown(() => armFailpoints([]));
+    armFailpoints([`create/${step}`]);
+    const [from, spawns] = [fake.journal.length, fake.spawned.length];
+    const err = await t.throwsAsync(pods.create(sleepPod()));
+    armFailpoints([]);
+    t.is(err?.message, `failed to create pod web: ${step.replaceAll('-', ' ')}: failpoint create/${step} fired`);
+    t.deepEqual((err as MinipodError).cleanupErrors, []);
+    const ids = { ...madeSince(fake, from), holder: spawnedPid(fake, spawns, fake.tools.pause), app: spawnedPid(fake, spawns, '/usr/bin/sleep') };
+    t.deepEqual(journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release').filter((l) => !/SIG(CONT|KILL)/.test(l)), undoLines(step, ids));
+    t.deepEqual(await leftovers(node), []);
+    t.deepEqual(pods.list(), []);
+    const again = await pods.create(sleepPod());
+    t.is(again.phase, 'Running');
+    t.is(again.ip, '10.88.0.2', 'the address was released, in memory too');
+  });
+}
+
+test.serial('create: a failing `ip link add` is undone like any step: the veth is deleted anyway (it may exist), then the holder, cgroup, lease', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  fake.ipFails = (line) => (line.startsWith('link add ') ? 'RTNETLINK answers: File exists' : undefined);
+  const [from, spawns] = [fake.journal.length, fake.spawned.length];
+  const err = await t.throwsAsync(pods.create(sleepPod()));
+  t.regex(err!.message, /^failed to create pod web: create veth: .*RTNETLINK answers: File exists/);
+  const { uid, veth } = madeSince(fake, from);
+  const holder = spawnedPid(fake, spawns, fake.tools.pause);
+  t.deepEqual(journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release').filter((l) => !/SIG(CONT|KILL)/.test(l)), [`ip link del ${veth}`, `kill -${holder} SIGTERM`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
+  t.false(fake.lines('spawn sleep').length > 0, 'no app was started');
+  t.deepEqual(await leftovers(node), []);
+  t.deepEqual(pods.list(), []);
+});
+
+test.serial('create: a holder that dies before "ready" fails "configure eth0"; its veth, cgroup and lease are undone', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  const pause = fake.programs.get('pause')!;
+  // Dies on reading its configuration, before it can answer "ready".
+  fake.programs.set('pause', (p, io, host) => {
+    pause(p, io, host);
+    if (p.argv.includes('-n')) io.stdin?.prependOnceListener('data', () => host.exit(p, null, 'SIGSEGV'));
+  });
+  const from = fake.journal.length;
+  const err = await t.throwsAsync(pods.create(sleepPod()));
+  t.regex(err!.message, /^failed to create pod web: configure eth0: pause holder \d+/);
+  const { uid, veth } = madeSince(fake, from);
+  t.deepEqual(journalSince(fake, from, 'exit pause', 'kill', 'ip link del', 'cgroup remove', 'lease release'), ['exit pause SIGSEGV', `ip link del ${veth}`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2'], 'a dead holder is not signalled');
+  t.deepEqual(await leftovers(node), []);
+  t.deepEqual(pods.list(), []);
+});
+
+test.serial('create: a holder that dies before saying "ns" fails "start pause holder"; no veth is made, cgroup and lease are undone', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  fake.programs.set('pause', (p, _io, host) => void setImmediate(() => host.exit(p, 127, null)));
+  const from = fake.journal.length;
+  const err = await t.throwsAsync(pods.create(sleepPod()));
+  t.regex(err!.message, /^failed to create pod web: start pause holder: pause holder \d+/);
+  const { uid } = madeSince(fake, from);
+  t.deepEqual(journalSince(fake, from, 'ip link', 'cgroup', 'lease', 'spawn'), ['lease acquire 10.88.0.2', `cgroup create pod-${uid}`, 'spawn pause -n', `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
+  t.deepEqual(await leftovers(node), []);
+  t.deepEqual(pods.list(), []);
+});
+
+test.serial('create: a command not found changes nothing at all: no kernel call, no lease, no record, no log directory', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  const from = fake.journal.length;
+  const err = await t.throwsAsync(pods.create(sleepPod('web', { containers: [{ name: 'ok', command: ['sleep', '1'] }, { name: 'bad', command: ['no-such-program'] }] })));
+  t.is((err as MinipodError).code, 'INVALID_ARGUMENT');
+  t.is(err!.message, `spec.containers[1].command: executable "no-such-program" not found (PATH=${DEFAULT_PATH}, workingDir=/)`);
+  t.deepEqual(fake.journal.slice(from), []);
+  t.deepEqual(await leftovers(node), []);
+  t.deepEqual(pods.list(), []);
+  const missingDir = await t.throwsAsync(pods.create(sleepPod('web', { containers: [{ name: 'a', command: ['sleep', '1'], workingDir: '/no/such/dir' }] })));
+  t.is(missingDir!.message, 'spec.containers[0].workingDir: directory "/no/such/dir" does not exist (apps run from the host\'s filesystem)');
+  t.deepEqual(fake.journal.slice(from), []);
+  t.deepEqual(await leftovers(node), []);
 });
