@@ -1,0 +1,117 @@
+// stopPod on the fake host: apps stopped by process group (SIGTERM, SIGKILL after the grace
+// period), stragglers in the pod's network namespace swept under a pin, then veth, holder,
+// cgroup and IP, in that order; idempotent; and a holder already gone is never signalled.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import type { PodRecord } from '../../../lib/pod/types.js';
+import { fakeNode, journalLeases, journalSince, leftovers, sleepPod } from '../../helpers/fake-node.js';
+import { waitFor } from '../../helpers/wait.js';
+
+/** The kernel steps of a teardown (and lease releases), as the journal has them. */
+const TEARDOWN = ['pin', 'unpin', 'kill', 'ip link del', 'cgroup', 'lease'];
+
+test.serial('stop: SIGTERM to the app\'s group, SIGKILL after the grace period, stragglers swept under a pin, then veth, holder, cgroup, IP', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods, stateDir } = node;
+  journalLeases(node);
+  const r = await pods.create(sleepPod('web', { terminationGracePeriodSeconds: 1 }));
+  const { pid: holder, netns, hostVeth } = r.sandbox!;
+  const app = fake.procs.get(r.containers[0]!.pid!)!;
+  app.ignoresTerm = true;
+  // Started by the app outside its group and its cgroup (setsid, then moved): only its namespace says it is the pod's.
+  const straggler = fake.add({ argv: ['/usr/bin/sleep', 'forever'], ns: { net: netns } });
+  const from = fake.journal.length;
+  const stopped = await pods.stop('web');
+  t.deepEqual(journalSince(fake, from, ...TEARDOWN), [
+    `pin ${netns}`,
+    `kill -${app.pid} SIGTERM`,
+    `kill -${app.pid} SIGCONT`,
+    `kill -${app.pid} SIGKILL`, // it ignored SIGTERM for the grace period
+    `kill ${straggler.pid} SIGKILL`,
+    `unpin ${netns}`,
+    `ip link del ${hostVeth}`,
+    `kill -${holder} SIGTERM`,
+    `kill -${holder} SIGCONT`,
+    `cgroup remove pod-${r.uid}`,
+    'lease release 10.88.0.2',
+  ]);
+  t.is(fake.pins.size, 0);
+  t.false(fake.procs.has(straggler.pid));
+  t.deepEqual(node.reasons().slice(-2), ['Killing', 'SandboxDeleted']);
+  t.is(stopped.phase, 'Stopped');
+  t.like(stopped.containers[0], { state: 'Terminated', reason: 'Killed', signal: 'SIGKILL', pid: null, netns: null });
+  const onDisk = JSON.parse(await readFile(path.join(stateDir, 'pods', 'web.json'), 'utf8')) as PodRecord;
+  t.like(onDisk, { phase: 'Stopped', sandbox: null, ip: '', message: 'stop requested' });
+  t.like(onDisk.containers[0], { state: 'Terminated', reason: 'Killed', pid: null });
+  // The record stays (Stopped) until rm; nothing else of the pod does.
+  t.deepEqual(await leftovers(node), ['record web.json', 'logs web']);
+});
+
+test.serial('stop: an app that exits on SIGTERM is not SIGKILLed; the holder is spared by the sweep', async (t) => {
+  const { fake, pods } = await fakeNode(t);
+  const r = await pods.create(sleepPod('web', { terminationGracePeriodSeconds: 30 }));
+  const [app, holder] = [r.containers[0]!.pid, r.sandbox!.pid]; // the record is the live one: stop clears them
+  const from = fake.journal.length;
+  const stopped = await pods.stop('web');
+  t.deepEqual(journalSince(fake, from, 'kill'), [`kill -${app} SIGTERM`, `kill -${app} SIGCONT`, `kill -${holder} SIGTERM`, `kill -${holder} SIGCONT`]);
+  t.like(stopped.containers[0], { state: 'Terminated', reason: 'Killed', signal: 'SIGTERM' });
+});
+
+test.serial('stop twice: the second changes nothing and returns the same Stopped record', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  await pods.create(sleepPod());
+  const first = await pods.stop('web');
+  const from = fake.journal.length;
+  const reasons = node.reasons().length;
+  const second = await pods.stop('web');
+  t.is(second, first);
+  t.is(second.phase, 'Stopped');
+  t.deepEqual(fake.journal.slice(from), [], 'no kernel call');
+  t.is(node.reasons().length, reasons, 'no event');
+  t.deepEqual(await leftovers(node), ['record web.json', 'logs web']);
+});
+
+test.serial('stop a pod whose holder is gone: the app is stopped, the sweep pins through the app, and the holder\'s pid (reused) is never signalled', async (t) => {
+  // Unsupervised: the holder's death is only recorded, not repaired, so stop meets it gone.
+  const node = await fakeNode(t, { supervise: false });
+  const { fake, pods } = node;
+  journalLeases(node);
+  const r = await pods.create(sleepPod());
+  const { pid: holder, netns, hostVeth } = r.sandbox!;
+  fake.exit(fake.procs.get(holder)!, null, 'SIGKILL');
+  await waitFor(async () => pods.get('web').phase === 'SandboxLost', 'the pod to be SandboxLost');
+  const reused = fake.add({ pid: holder, argv: ['/usr/bin/sleep', 'someone-else'] }); // another process now has the pid
+  const app = r.containers[0]!.pid!;
+  const from = fake.journal.length;
+  const stopped = await pods.stop('web');
+  t.is(stopped.phase, 'Stopped');
+  t.deepEqual(journalSince(fake, from, ...TEARDOWN), [
+    `pin ${netns}`, // through the app: the holder is gone
+    `kill -${app} SIGTERM`,
+    `kill -${app} SIGCONT`,
+    `unpin ${netns}`,
+    `ip link del ${hostVeth}`,
+    `cgroup remove pod-${r.uid}`,
+    'lease release 10.88.0.2',
+  ]);
+  t.true(fake.procs.has(reused.pid), 'the process that reused the holder\'s pid is untouched');
+  fake.exit(reused, 0, null);
+  t.deepEqual(await leftovers(node), ['record web.json', 'logs web']);
+});
+
+test.serial('stop a pod whose holder and apps are all gone: no pin, no signal; veth, cgroup and IP still go', async (t) => {
+  const node = await fakeNode(t, { supervise: false });
+  const { fake, pods } = node;
+  journalLeases(node);
+  const r = await pods.create(sleepPod());
+  const { pid: holder, hostVeth } = r.sandbox!;
+  fake.exit(fake.procs.get(r.containers[0]!.pid!)!, 1, null);
+  fake.exit(fake.procs.get(holder)!, null, 'SIGKILL');
+  await waitFor(async () => pods.get('web').phase === 'SandboxLost', 'the pod to be SandboxLost');
+  const from = fake.journal.length;
+  t.is((await pods.stop('web')).phase, 'Stopped');
+  t.deepEqual(journalSince(fake, from, ...TEARDOWN), [`ip link del ${hostVeth}`, `cgroup remove pod-${r.uid}`, 'lease release 10.88.0.2']);
+  t.deepEqual(await leftovers(node), ['record web.json', 'logs web']);
+});
