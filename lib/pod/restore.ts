@@ -91,8 +91,8 @@ export async function clearPod(ctx: PodContext, live: LivePod): Promise<number> 
   return killed;
 }
 
-/** The half-built sandbox of a create or recovery the last daemon did not finish. */
-async function clearBuilding(ctx: PodContext, live: LivePod): Promise<number> {
+/** The half-built sandbox of a create or recovery the last daemon did not finish (or whose rollback failed: stop.ts). */
+export async function clearBuilding(ctx: PodContext, live: LivePod): Promise<number> {
   const b = live.record.building;
   if (!b) return 0;
   const killed = (await isSameProcess(b.pid, b.startTime)) ? await killProcessesIn('net', [b.netns]) : 0;

@@ -190,3 +190,30 @@ test.serial('create: a command not found changes nothing at all: no kernel call,
   t.deepEqual(fake.journal.slice(from), []);
   t.deepEqual(await leftovers(node), []);
 });
+
+test.serial('create whose rollback fails: the original error survives, the pod is kept Terminating, and rm -f finishes what the rollback could not', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  t.teardown(() => armFailpoints([]));
+  armFailpoints(['create/configure-eth0']);
+  fake.ipFails = (line) => (line.startsWith('link del ') ? 'RTNETLINK answers: Operation not permitted' : undefined);
+  const from = fake.journal.length;
+  const err = (await t.throwsAsync(pods.create(sleepPod()))) as MinipodError;
+  armFailpoints([]);
+  fake.ipFails = () => undefined;
+  const { uid, veth } = madeSince(fake, from);
+  t.is(err.message, 'failed to create pod web: configure eth0: failpoint create/configure-eth0 fired');
+  t.is(err.cleanupErrors.length, 1);
+  t.regex(err.cleanupErrors[0]!.message, new RegExp(`^undo veth ${veth}: .*Operation not permitted`));
+  t.like(pods.get('web'), { phase: 'Terminating' });
+  // The other undos ran: the lease is free again, and a new pod may take the address meanwhile.
+  t.deepEqual(journalSince(fake, from, 'cgroup remove', 'lease release'), [`cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
+  const other = await pods.create(sleepPod('other'));
+  t.is(other.ip, '10.88.0.2');
+  const rm = fake.journal.length;
+  await pods.remove('web', true);
+  t.deepEqual(journalSince(fake, rm, 'ip link del'), [`ip link del ${veth}`], 'rm -f deletes the veth the rollback could not');
+  t.deepEqual(journalSince(fake, rm, 'lease release'), [], 'and never releases an address it no longer holds');
+  t.deepEqual(await leftovers(node), [`process ${other.sandbox!.pid} ${fake.tools.pause} -n`, `process ${other.containers[0]!.pid} /usr/bin/sleep 1000`, `cgroup ${CGROUPS}/pod-${other.uid}`, 'lease 10.88.0.2', 'record other.json', 'logs other'], 'only the other pod remains, its lease intact');
+});
