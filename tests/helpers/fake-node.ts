@@ -17,6 +17,7 @@ import { HolderPool } from '../../lib/sandbox/pool.js';
 import { LeaseStore } from '../../lib/store/leases.js';
 import { PodStore } from '../../lib/store/pod-store.js';
 import type { PodManifest } from '../../lib/manifest/pod-spec.js';
+import type { PodRecord } from '../../lib/pod/types.js';
 import { log } from '../../lib/log.js';
 import { tempDir } from './temp.js';
 
@@ -130,4 +131,14 @@ export function journalLeases({ fake, leases }: FakeNode): void {
 /** The journal from index `from` on (lines starting with one of prefixes, if any), without the spawn of a long-lived `ip -batch` (made on first use, whenever that is). */
 export function journalSince(fake: FakeHost, from: number, ...prefixes: string[]): string[] {
   return fake.journal.slice(from).filter((l) => l !== 'spawn ip -force -batch -' && (!prefixes.length || prefixes.some((p) => l.startsWith(p))));
+}
+
+/** The journal kinds of a pod's teardown (journalSince prefixes): pins, signals, veth deletes, cgroups, leases (journalLeases). */
+export const TEARDOWN = ['pin', 'unpin', 'kill', 'ip link del', 'cgroup', 'lease'];
+
+/** What TEARDOWN shows of stopping a running one-app pod whose app ends on SIGTERM (stop, rm -f), in order. */
+export function teardownJournal(r: PodRecord): string[] {
+  const { pid: holder, netns, hostVeth } = r.sandbox!;
+  const app = r.containers[0]!.pid!;
+  return [`pin ${netns}`, `kill -${app} SIGTERM`, `kill -${app} SIGCONT`, `unpin ${netns}`, `ip link del ${hostVeth}`, `kill -${holder} SIGTERM`, `kill -${holder} SIGCONT`, `cgroup remove pod-${r.uid}`, `lease release ${r.ip}`];
 }

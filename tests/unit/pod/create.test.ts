@@ -2,13 +2,13 @@
 // when a step fails. No root: the kernel is lib/os/fake.ts.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { MinipodError } from '../../../lib/errors.js';
 import { armFailpoints } from '../../../lib/failpoints.js';
 import type { FakeHost } from '../../../lib/os/fake.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { DEFAULT_PATH } from '../../../lib/process/app.js';
-import { CGROUPS, fakeNode, journalLeases, journalSince, leftovers, sleepPod } from '../../helpers/fake-node.js';
+import { CGROUPS, fakeNode, journalLeases, journalSince, leftovers, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
 
 test.serial('create: holder, cgroup, veth, eth0, app — in that order, with the pod\'s IP and MAC', async (t) => {
   const { fake, pods } = await fakeNode(t);
@@ -103,75 +103,70 @@ function undoLines(step: string, ids: { app?: number; holder?: number; veth?: st
   ];
 }
 
+/**
+ * Create `web` on a new node, after `arrange` sets up how it fails; returns the error and what
+ * the create gave the kernel (uid, veth, holder and app pids) and its undo lines, in the order run.
+ */
+async function failCreate(t: ExecutionContext, arrange: (fake: FakeHost) => void) {
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  t.teardown(() => armFailpoints([]));
+  arrange(fake);
+  const [from, spawns] = [fake.journal.length, fake.spawned.length];
+  const err = (await t.throwsAsync(pods.create(sleepPod()))) as MinipodError;
+  armFailpoints([]);
+  fake.ipFails = () => undefined;
+  const undone = journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release').filter((l) => !/SIG(CONT|KILL)/.test(l));
+  return { node, err, from, undone, ...madeSince(fake, from), holder: spawnedPid(fake, spawns, fake.tools.pause), app: spawnedPid(fake, spawns, '/usr/bin/sleep') };
+}
+
+async function assertNothingLeft(t: ExecutionContext, node: FakeNode): Promise<void> {
+  t.deepEqual(await leftovers(node), []);
+  t.deepEqual(node.pods.list(), []);
+}
+
 for (const step of createSteps) {
   test.serial(`create fails after "${step}": undone in reverse, nothing left, and the same pod can be created again`, async (t) => {
-    const node = await fakeNode(t);
-    const { fake, pods } = node;
-    journalLeases(node);
-    t.teardown(() => armFailpoints([]));
-    armFailpoints([`create/${step}`]);
-    const [from, spawns] = [fake.journal.length, fake.spawned.length];
-    const err = await t.throwsAsync(pods.create(sleepPod()));
-    armFailpoints([]);
-    t.is(err?.message, `failed to create pod web: ${step.replaceAll('-', ' ')}: failpoint create/${step} fired`);
-    t.deepEqual((err as MinipodError).cleanupErrors, []);
-    const ids = { ...madeSince(fake, from), holder: spawnedPid(fake, spawns, fake.tools.pause), app: spawnedPid(fake, spawns, '/usr/bin/sleep') };
-    t.deepEqual(journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release').filter((l) => !/SIG(CONT|KILL)/.test(l)), undoLines(step, ids));
-    t.deepEqual(await leftovers(node), []);
-    t.deepEqual(pods.list(), []);
-    const again = await pods.create(sleepPod());
+    const { node, err, undone, ...ids } = await failCreate(t, () => armFailpoints([`create/${step}`]));
+    t.is(err.message, `failed to create pod web: ${step.replaceAll('-', ' ')}: failpoint create/${step} fired`);
+    t.deepEqual(err.cleanupErrors, []);
+    t.deepEqual(undone, undoLines(step, ids));
+    await assertNothingLeft(t, node);
+    const again = await node.pods.create(sleepPod());
     t.is(again.phase, 'Running');
     t.is(again.ip, '10.88.0.2', 'the address was released, in memory too');
   });
 }
 
 test.serial('create: a failing `ip link add` is undone like any step: the veth is deleted anyway (it may exist), then the holder, cgroup, lease', async (t) => {
-  const node = await fakeNode(t);
-  const { fake, pods } = node;
-  journalLeases(node);
-  fake.ipFails = (line) => (line.startsWith('link add ') ? 'RTNETLINK answers: File exists' : undefined);
-  const [from, spawns] = [fake.journal.length, fake.spawned.length];
-  const err = await t.throwsAsync(pods.create(sleepPod()));
-  t.regex(err!.message, /^failed to create pod web: create veth: .*RTNETLINK answers: File exists/);
-  const { uid, veth } = madeSince(fake, from);
-  const holder = spawnedPid(fake, spawns, fake.tools.pause);
-  t.deepEqual(journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release').filter((l) => !/SIG(CONT|KILL)/.test(l)), [`ip link del ${veth}`, `kill -${holder} SIGTERM`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
-  t.false(fake.lines('spawn sleep').length > 0, 'no app was started');
-  t.deepEqual(await leftovers(node), []);
-  t.deepEqual(pods.list(), []);
+  const { node, err, undone, uid, veth, holder } = await failCreate(t, (fake) => (fake.ipFails = (line) => (line.startsWith('link add ') ? 'RTNETLINK answers: File exists' : undefined)));
+  t.regex(err.message, /^failed to create pod web: create veth: .*RTNETLINK answers: File exists/);
+  t.deepEqual(undone, [`ip link del ${veth}`, `kill -${holder} SIGTERM`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
+  t.deepEqual(node.fake.lines('spawn sleep'), [], 'no app was started');
+  await assertNothingLeft(t, node);
 });
 
-test.serial('create: a holder that dies before "ready" fails "configure eth0"; its veth, cgroup and lease are undone', async (t) => {
-  const node = await fakeNode(t);
-  const { fake, pods } = node;
-  journalLeases(node);
-  const pause = fake.programs.get('pause')!;
-  // Dies on reading its configuration, before it can answer "ready".
-  fake.programs.set('pause', (p, io, host) => {
-    pause(p, io, host);
-    if (p.argv.includes('-n')) io.stdin?.prependOnceListener('data', () => host.exit(p, null, 'SIGSEGV'));
+test.serial('create: a holder that dies before "ready" fails "configure eth0"; its veth, cgroup and lease are undone, the dead holder is not signalled', async (t) => {
+  const { node, err, undone, uid, veth } = await failCreate(t, (fake) => {
+    const pause = fake.programs.get('pause')!;
+    // Dies on reading its configuration, before it can answer "ready".
+    fake.programs.set('pause', (p, io, host) => {
+      pause(p, io, host);
+      if (p.argv.includes('-n')) io.stdin?.prependOnceListener('data', () => host.exit(p, null, 'SIGSEGV'));
+    });
   });
-  const from = fake.journal.length;
-  const err = await t.throwsAsync(pods.create(sleepPod()));
-  t.regex(err!.message, /^failed to create pod web: configure eth0: pause holder \d+/);
-  const { uid, veth } = madeSince(fake, from);
-  t.deepEqual(journalSince(fake, from, 'exit pause', 'kill', 'ip link del', 'cgroup remove', 'lease release'), ['exit pause SIGSEGV', `ip link del ${veth}`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2'], 'a dead holder is not signalled');
-  t.deepEqual(await leftovers(node), []);
-  t.deepEqual(pods.list(), []);
+  t.regex(err.message, /^failed to create pod web: configure eth0: pause holder \d+/);
+  t.deepEqual(undone, [`ip link del ${veth}`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
+  await assertNothingLeft(t, node);
 });
 
 test.serial('create: a holder that dies before saying "ns" fails "start pause holder"; no veth is made, cgroup and lease are undone', async (t) => {
-  const node = await fakeNode(t);
-  const { fake, pods } = node;
-  journalLeases(node);
-  fake.programs.set('pause', (p, _io, host) => void setImmediate(() => host.exit(p, 127, null)));
-  const from = fake.journal.length;
-  const err = await t.throwsAsync(pods.create(sleepPod()));
-  t.regex(err!.message, /^failed to create pod web: start pause holder: pause holder \d+/);
-  const { uid } = madeSince(fake, from);
-  t.deepEqual(journalSince(fake, from, 'ip link', 'cgroup', 'lease', 'spawn'), ['lease acquire 10.88.0.2', `cgroup create pod-${uid}`, 'spawn pause -n', `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
-  t.deepEqual(await leftovers(node), []);
-  t.deepEqual(pods.list(), []);
+  const { node, err, undone, uid, veth } = await failCreate(t, (fake) => fake.programs.set('pause', (p, _io, host) => void setImmediate(() => host.exit(p, 127, null))));
+  t.regex(err.message, /^failed to create pod web: start pause holder: pause holder \d+/);
+  t.is(veth, undefined);
+  t.deepEqual(undone, [`cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
+  await assertNothingLeft(t, node);
 });
 
 test.serial('create: a command not found changes nothing at all: no kernel call, no lease, no record, no log directory', async (t) => {
@@ -183,26 +178,19 @@ test.serial('create: a command not found changes nothing at all: no kernel call,
   t.is((err as MinipodError).code, 'INVALID_ARGUMENT');
   t.is(err!.message, `spec.containers[1].command: executable "no-such-program" not found (PATH=${DEFAULT_PATH}, workingDir=/)`);
   t.deepEqual(fake.journal.slice(from), []);
-  t.deepEqual(await leftovers(node), []);
-  t.deepEqual(pods.list(), []);
+  await assertNothingLeft(t, node);
   const missingDir = await t.throwsAsync(pods.create(sleepPod('web', { containers: [{ name: 'a', command: ['sleep', '1'], workingDir: '/no/such/dir' }] })));
   t.is(missingDir!.message, 'spec.containers[0].workingDir: directory "/no/such/dir" does not exist (apps run from the host\'s filesystem)');
   t.deepEqual(fake.journal.slice(from), []);
-  t.deepEqual(await leftovers(node), []);
+  await assertNothingLeft(t, node);
 });
 
 test.serial('create whose rollback fails: the original error survives, the pod is kept Terminating, and rm -f finishes what the rollback could not', async (t) => {
-  const node = await fakeNode(t);
+  const { node, err, from, uid, veth } = await failCreate(t, (fake) => {
+    armFailpoints(['create/configure-eth0']);
+    fake.ipFails = (line) => (line.startsWith('link del ') ? 'RTNETLINK answers: Operation not permitted' : undefined);
+  });
   const { fake, pods } = node;
-  journalLeases(node);
-  t.teardown(() => armFailpoints([]));
-  armFailpoints(['create/configure-eth0']);
-  fake.ipFails = (line) => (line.startsWith('link del ') ? 'RTNETLINK answers: Operation not permitted' : undefined);
-  const from = fake.journal.length;
-  const err = (await t.throwsAsync(pods.create(sleepPod()))) as MinipodError;
-  armFailpoints([]);
-  fake.ipFails = () => undefined;
-  const { uid, veth } = madeSince(fake, from);
   t.is(err.message, 'failed to create pod web: configure eth0: failpoint create/configure-eth0 fired');
   t.is(err.cleanupErrors.length, 1);
   t.regex(err.cleanupErrors[0]!.message, new RegExp(`^undo veth ${veth}: .*Operation not permitted`));

@@ -7,7 +7,7 @@ import test from 'ava';
 import type { MinipodError } from '../../../lib/errors.js';
 import { armFailpoints } from '../../../lib/failpoints.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
-import { fakeNode, journalLeases, journalSince, leftovers, sleepPod } from '../../helpers/fake-node.js';
+import { fakeNode, journalLeases, journalSince, leftovers, sleepPod, teardownJournal, TEARDOWN } from '../../helpers/fake-node.js';
 
 test.serial('rm of a running pod without force is refused and changes nothing', async (t) => {
   const node = await fakeNode(t);
@@ -30,22 +30,10 @@ test.serial('rm -f of a running pod: stopped as by stop, then record, logs and l
   const node = await fakeNode(t);
   const { fake, pods } = node;
   journalLeases(node);
-  const r = await pods.create(sleepPod());
-  const { pid: holder, netns, hostVeth } = r.sandbox!;
-  const app = r.containers[0]!.pid!;
+  const expected = teardownJournal(await pods.create(sleepPod())); // before rm clears the live record
   const from = fake.journal.length;
   await pods.remove('web', true);
-  t.deepEqual(journalSince(fake, from, 'pin', 'unpin', 'kill', 'ip link del', 'cgroup', 'lease'), [
-    `pin ${netns}`,
-    `kill -${app} SIGTERM`,
-    `kill -${app} SIGCONT`,
-    `unpin ${netns}`,
-    `ip link del ${hostVeth}`,
-    `kill -${holder} SIGTERM`,
-    `kill -${holder} SIGCONT`,
-    `cgroup remove pod-${r.uid}`,
-    'lease release 10.88.0.2',
-  ]);
+  t.deepEqual(journalSince(fake, from, ...TEARDOWN), expected, 'the teardown of stop');
   t.deepEqual(node.reasons().slice(-3), ['Killing', 'SandboxDeleted', 'Removed']);
   t.deepEqual(await leftovers(node), []);
   t.deepEqual(pods.list(), []);

@@ -3,13 +3,11 @@
 // cgroup and IP, in that order; idempotent; and a holder already gone is never signalled.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { PodRecord } from '../../../lib/pod/types.js';
-import { fakeNode, journalLeases, journalSince, leftovers, sleepPod } from '../../helpers/fake-node.js';
+import { fakeNode, journalLeases, journalSince, leftovers, sleepPod, teardownJournal, TEARDOWN } from '../../helpers/fake-node.js';
 import { waitFor } from '../../helpers/wait.js';
 
-/** The kernel steps of a teardown (and lease releases), as the journal has them. */
-const TEARDOWN = ['pin', 'unpin', 'kill', 'ip link del', 'cgroup', 'lease'];
 
 test.serial('stop: SIGTERM to the app\'s group, SIGKILL after the grace period, stragglers swept under a pin, then veth, holder, cgroup, IP', async (t) => {
   const node = await fakeNode(t);
@@ -49,12 +47,13 @@ test.serial('stop: SIGTERM to the app\'s group, SIGKILL after the grace period, 
 });
 
 test.serial('stop: an app that exits on SIGTERM is not SIGKILLed; the holder is spared by the sweep', async (t) => {
-  const { fake, pods } = await fakeNode(t);
-  const r = await pods.create(sleepPod('web', { terminationGracePeriodSeconds: 30 }));
-  const [app, holder] = [r.containers[0]!.pid, r.sandbox!.pid]; // the record is the live one: stop clears them
+  const node = await fakeNode(t);
+  const { fake, pods } = node;
+  journalLeases(node);
+  const expected = teardownJournal(await pods.create(sleepPod('web', { terminationGracePeriodSeconds: 30 }))); // before stop clears the live record
   const from = fake.journal.length;
   const stopped = await pods.stop('web');
-  t.deepEqual(journalSince(fake, from, 'kill'), [`kill -${app} SIGTERM`, `kill -${app} SIGCONT`, `kill -${holder} SIGTERM`, `kill -${holder} SIGCONT`]);
+  t.deepEqual(journalSince(fake, from, ...TEARDOWN), expected);
   t.like(stopped.containers[0], { state: 'Terminated', reason: 'Killed', signal: 'SIGTERM' });
 });
 
@@ -73,17 +72,25 @@ test.serial('stop twice: the second changes nothing and returns the same Stopped
   t.deepEqual(await leftovers(node), ['record web.json', 'logs web']);
 });
 
-test.serial('stop a pod whose holder is gone: the app is stopped, the sweep pins through the app, and the holder\'s pid (reused) is never signalled', async (t) => {
-  // Unsupervised: the holder's death is only recorded, not repaired, so stop meets it gone.
+/**
+ * A running pod (unsupervised: a death is only recorded, not repaired, so stop meets it) whose
+ * holder, and app too if `appToo`, then died; what was recorded of it, taken before stop clears it.
+ */
+async function podWithHolderGone(t: ExecutionContext, appToo: boolean) {
   const node = await fakeNode(t, { supervise: false });
-  const { fake, pods } = node;
   journalLeases(node);
+  const { fake, pods } = node;
   const r = await pods.create(sleepPod());
-  const { pid: holder, netns, hostVeth } = r.sandbox!;
-  fake.exit(fake.procs.get(holder)!, null, 'SIGKILL');
+  const [was, app] = [{ ...r.sandbox! }, r.containers[0]!.pid!];
+  if (appToo) fake.exit(fake.procs.get(app)!, 1, null);
+  fake.exit(fake.procs.get(was.pid)!, null, 'SIGKILL');
   await waitFor(async () => pods.get('web').phase === 'SandboxLost', 'the pod to be SandboxLost');
+  return { node, fake, pods, ...was, holder: was.pid, app, uid: r.uid };
+}
+
+test.serial('stop a pod whose holder is gone: the app is stopped, the sweep pins through the app, and the holder\'s pid (reused) is never signalled', async (t) => {
+  const { node, fake, pods, holder, app, netns, hostVeth, uid } = await podWithHolderGone(t, false);
   const reused = fake.add({ pid: holder, argv: ['/usr/bin/sleep', 'someone-else'] }); // another process now has the pid
-  const app = r.containers[0]!.pid!;
   const from = fake.journal.length;
   const stopped = await pods.stop('web');
   t.is(stopped.phase, 'Stopped');
@@ -93,7 +100,7 @@ test.serial('stop a pod whose holder is gone: the app is stopped, the sweep pins
     `kill -${app} SIGCONT`,
     `unpin ${netns}`,
     `ip link del ${hostVeth}`,
-    `cgroup remove pod-${r.uid}`,
+    `cgroup remove pod-${uid}`,
     'lease release 10.88.0.2',
   ]);
   t.true(fake.procs.has(reused.pid), 'the process that reused the holder\'s pid is untouched');
@@ -102,19 +109,12 @@ test.serial('stop a pod whose holder is gone: the app is stopped, the sweep pins
 });
 
 test.serial('stop a pod whose holder and apps are all gone: no pin, no signal; a veth already gone is no error; cgroup and IP still go', async (t) => {
-  const node = await fakeNode(t, { supervise: false });
-  const { fake, pods } = node;
-  journalLeases(node);
-  const r = await pods.create(sleepPod());
-  const { pid: holder, hostVeth } = r.sandbox!;
-  fake.exit(fake.procs.get(r.containers[0]!.pid!)!, 1, null);
-  fake.exit(fake.procs.get(holder)!, null, 'SIGKILL');
-  await waitFor(async () => pods.get('web').phase === 'SandboxLost', 'the pod to be SandboxLost');
+  const { node, fake, pods, hostVeth, uid } = await podWithHolderGone(t, true);
   // Its namespace died with its last process and took the veth pair along: the delete finds nothing, which is success.
   fake.ipFails = (line) => (line === `link del ${hostVeth}` ? `Cannot find device "${hostVeth}"` : undefined);
   const from = fake.journal.length;
   t.is((await pods.stop('web')).phase, 'Stopped');
-  t.deepEqual(journalSince(fake, from, ...TEARDOWN), [`ip link del ${hostVeth}`, `cgroup remove pod-${r.uid}`, 'lease release 10.88.0.2']);
+  t.deepEqual(journalSince(fake, from, ...TEARDOWN), [`ip link del ${hostVeth}`, `cgroup remove pod-${uid}`, 'lease release 10.88.0.2']);
   t.deepEqual(await leftovers(node), ['record web.json', 'logs web']);
 });
 
