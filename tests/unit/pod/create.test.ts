@@ -35,7 +35,6 @@ const madeSince = (fake: FakeHost, from: number) => ({
 /** The pid of the first process spawned since index `from` whose argv runs `program`. */
 const spawnedPid = (fake: FakeHost, from: number, program: string) => fake.spawned.slice(from).find((s) => s.argv.includes(program))?.pid;
 
-
 test.serial('create: the exact kernel steps, the app\'s argv through cgexec and nsenter, its env and cwd, the lease, the events', async (t) => {
   const node = await fakeNode(t);
   const { fake, pods, stateDir } = node;
