@@ -31,6 +31,8 @@ export class FakeHost implements Host {
   mountinfo = '';
   /** Namespaces held open right now. */
   readonly pins = new Set<HeldNamespace>();
+  /** Every spawn as asked (the journal keeps only what finally runs): argv through cgexec and nsenter, env, cwd. */
+  readonly spawned: { argv: readonly string[]; env?: Record<string, string>; cwd?: string; pid: number }[] = [];
   /** A line sent to `ip -batch` fails when this returns a message (e.g. to fail `link add`). */
   ipFails: (line: string) => string | undefined = () => undefined;
   readonly self: FakeProcess;
@@ -96,6 +98,7 @@ export class FakeHost implements Host {
     const name = path.basename(rest[0]!);
     this.journal.push(`spawn ${[name, ...rest.slice(1)].join(' ')}`);
     const p = this.add({ argv: rest, ns, cgroup });
+    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: p.pid });
     const handle = new FakeProc(p.pid, this, options.stdio);
     p.handle = handle;
     this.programs.get(name)?.(p, handle, this);
@@ -105,6 +108,7 @@ export class FakeHost implements Host {
   private failedSpawn(argv: readonly string[], options: SpawnOptions): Proc {
     this.journal.push(`spawn-failed ${argv.map((a) => path.basename(a)).join(' ')}`);
     const p = this.add({ argv: [...argv] });
+    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: p.pid });
     const handle = new FakeProc(p.pid, this, options.stdio);
     p.handle = handle;
     setImmediate(() => this.exit(p, 1, null));
@@ -150,7 +154,8 @@ export class FakeHost implements Host {
     const p = this.entry(pid);
     if (!p) return undefined;
     if (file === 'stat') {
-      const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime];
+      // Fields after the start time too (vsize, rss), as the kernel's: it is never the last, newline-ended one.
+      const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime, 0, 0];
       return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
     }
     if (file === 'cmdline') return `${p.argv.join('\0')}\0`;

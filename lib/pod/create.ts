@@ -69,7 +69,10 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   steps.begin('allocate IP');
   record.ip = await ctx.ips.allocate(record.uid);
   record.mac = macFor(record.ip);
-  undo.push(`lease ${record.ip}`, () => ctx.ips.release(record.ip));
+  undo.push(`lease ${record.ip}`, async () => {
+    await ctx.ips.release(record.ip);
+    record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
+  });
   steps.end();
 
   steps.begin('create cgroup');

@@ -85,8 +85,8 @@ export async function clearPod(ctx: PodContext, live: LivePod, scan?: ProcessSca
   return killed;
 }
 
-/** The half-built sandbox of a create or recovery the last daemon did not finish. */
-async function clearBuilding(ctx: PodContext, live: LivePod, scan?: ProcessScan): Promise<number> {
+/** The half-built sandbox of a create or recovery the last daemon did not finish (or whose rollback failed: stop.ts). */
+export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: ProcessScan): Promise<number> {
   const b = live.record.building;
   if (!b) return 0;
   const killed = (await isSameProcess(b.pid, b.startTime)) ? await PinnedNamespace.sweepOnce('net', b.netns, [b.pid], { scan }) : 0;

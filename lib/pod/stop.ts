@@ -10,6 +10,7 @@ import { PinnedNamespace } from '../process/sweep.js';
 import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
 import { cancelTimers, type LivePod, type PodContext } from './live.js';
+import { clearBuilding } from './restore.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 
@@ -58,6 +59,13 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
       if (!holder) await killIfOurs(r.sandbox.pid, r.sandbox.startTime);
       ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
+      steps.end();
+    }
+
+    if (r.building) {
+      // What a create or recovery whose rollback failed left (`rm -f` is how it is finished).
+      steps.begin('delete sandbox');
+      await clearBuilding(ctx, live);
       steps.end();
     }
 
