@@ -50,7 +50,7 @@ export async function startHolder(p: Paths, how: 'new' | { join: number }): Prom
   }
 }
 
-/** argv that runs a command inside the node's network and mount namespaces. */
-export function nodeExecArgv(node: { holderPid: number }, argv: string[]): string[] {
-  return nsenterArgv('nsenter', node.holderPid, NODE_NAMESPACES, argv);
+/** argv that runs a command inside the node's network and mount namespaces (`nsenter`: the CLI passes the one resolveTools found; tests let PATH find it). */
+export function nodeExecArgv(node: { holderPid: number }, argv: string[], nsenter = 'nsenter'): string[] {
+  return nsenterArgv(nsenter, node.holderPid, NODE_NAMESPACES, argv);
 }
