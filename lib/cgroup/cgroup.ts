@@ -19,6 +19,20 @@ export function findCgroup2(mountinfo = readProcSync('self', 'mountinfo') ?? '')
   return mounts.find((m) => m === '/sys/fs/cgroup') ?? mounts[0];
 }
 
+/** cgroup v1 hierarchies (a hybrid machine's memory, pids, cpu…), where runc also puts a container. */
+export function cgroupV1Mounts(mountinfo = readProcSync('self', 'mountinfo') ?? ''): string[] {
+  return mountinfo
+    .split('\n')
+    .filter((l) => l.split(' - ')[1]?.startsWith('cgroup '))
+    .map((l) => l.split(' ')[4]!);
+}
+
+/** A cgroup2 directory as runc's cgroupsPath names it: relative to the hierarchy's root ("/a/b"). */
+export function cgroupPath(dir: string): string | undefined {
+  const root = findCgroup2();
+  return root && dir.startsWith(`${root}/`) ? dir.slice(root.length) : undefined;
+}
+
 /** A relative cgroup name such as "minipod" or "minipod-node-1a2b/node": no "..", no odd bytes. */
 export function checkCgroupName(name: string, flag = '--cgroup-parent'): string {
   if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(name) || name.split('/').some((s) => s === '.' || s === '..')) {
@@ -97,6 +111,9 @@ export async function removeCgroup(dir: string, timeoutMs = 5000): Promise<void>
     await sleep(5);
   }
   await removeTree(dir);
+  // On a hybrid machine runc made the same path in every v1 hierarchy for its containers: gone too.
+  const rel = cgroupPath(dir);
+  if (rel) for (const v1 of cgroupV1Mounts()) if (existsSync(v1 + rel)) await removeTree(v1 + rel);
 }
 
 async function removeTree(dir: string): Promise<void> {

@@ -1,21 +1,54 @@
-// Where a container's program is looked up and what follows it in argv: creation resolves argv
+// What a container runs: its argv (command, args, and for an image its ENTRYPOINT and CMD, by
+// Kubernetes' rules), where the program is looked up, and its environment. Creation resolves argv
 // from this, and a stored record's argv is checked against it (store/record-check.ts).
-/** PATH for a container's command when its env gives none (as a container image's default). */
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 import type { ContainerSpec } from './pod-spec.js';
 
+/** PATH for a container's command when its env gives none (as a container image's default). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The parts of an image's config (OCI image spec, `config`) a container's process comes from. */
+export interface ImageConfig {
+  Env?: string[] | null;
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+}
+
 export interface CommandLookup {
-  name: string; // command[0]
-  pathEnv: string; // the container's PATH, else the default
+  name: string; // argv[0], as written
+  pathEnv: string; // the container's PATH, else the image's, else the default
   cwd: string;
 }
 
-export function commandLookup(c: ContainerSpec): CommandLookup {
-  const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
-  return { name: c.command[0]!, pathEnv: env.PATH ?? DEFAULT_PATH, cwd: c.workingDir ?? '/' };
+/**
+ * Kubernetes' rules: `command` replaces the image's ENTRYPOINT (and its CMD is then ignored);
+ * `args` replaces CMD. Without an image, command + args.
+ */
+export function containerArgv(c: ContainerSpec, image?: ImageConfig): string[] {
+  if (c.command || !image) return [...(c.command ?? []), ...c.args];
+  return [...(image.Entrypoint ?? []), ...(c.args.length ? c.args : (image.Cmd ?? []))];
 }
 
-/** argv after the resolved program: the rest of command, then args. */
-export function commandArgs(c: ContainerSpec): string[] {
-  return [...c.command.slice(1), ...c.args];
+/** The environment: the image's, then the pod's HOSTNAME, then the container's own (which wins). */
+export function containerEnv(c: ContainerSpec, hostname: string, image?: ImageConfig): Record<string, string> {
+  const fromImage = Object.fromEntries((image?.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]).filter(([k]) => k));
+  return { PATH: DEFAULT_PATH, ...fromImage, HOSTNAME: hostname, ...Object.fromEntries(c.env.map((e) => [e.name, e.value])) };
+}
+
+export function commandLookup(c: ContainerSpec, image?: ImageConfig): CommandLookup {
+  const argv = containerArgv(c, image);
+  return { name: argv[0] ?? '', pathEnv: containerEnv(c, '', image).PATH!, cwd: c.workingDir ?? (image?.WorkingDir || '/') };
+}
+
+/** argv after the resolved program. */
+export function commandArgs(c: ContainerSpec, image?: ImageConfig): string[] {
+  return containerArgv(c, image).slice(1);
+}
+
+/** The image's User as uid and gid: numeric only ("1000", "1000:1000"); "" or "root" is 0. */
+export function imageUser(user: string | undefined): { uid: number; gid: number } | undefined {
+  if (!user || user === 'root') return { uid: 0, gid: 0 };
+  const m = /^(\d+)(?::(\d+))?$/.exec(user);
+  return m ? { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) } : undefined;
 }

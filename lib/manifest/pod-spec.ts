@@ -40,9 +40,17 @@ const argvList = z.array(argString, {
   invalid_type_error: 'must be a list such as ["node", "app.js"], not a single (shell) string',
 });
 
+/** An image reference as Docker and Kubernetes write one (checked in full when it is resolved). */
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'must be an image reference such as "httpd", "bootcamp:v1" or "docker.io/library/busybox:latest"').max(255);
+
 const container = z.strictObject({
   name: dnsLabel,
-  command: argvList.min(1, 'is required: the program and its arguments, as an array'),
+  /** Without one, the container is a process on the node's own filesystem (a minipod extension). */
+  image: imageRef.optional(),
+  /** Nothing is ever pulled (no registry is reachable): every policy uses what `minipod image import` stored. */
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+  /** Required without an image; with one, it replaces the image's ENTRYPOINT (Kubernetes' rules). */
+  command: argvList.min(1, 'is required: the program and its arguments, as an array').optional(),
   args: argvList.default([]),
   env: z.array(envVar).default([]),
   workingDir: z.string().startsWith('/', 'must be an absolute path').optional(),
@@ -67,6 +75,9 @@ export const podManifestSchema = z.strictObject({
     .superRefine((spec, ctx) => {
       const seen = new Set<string>();
       spec.containers.forEach((c, i) => {
+        if (!c.image && !c.command) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'command'], message: 'is required when there is no image: the program and its arguments, as an array (or give an image)' });
+        }
         if (seen.has(c.name)) {
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'name'], message: `duplicate "${c.name}"` });
         }

@@ -67,7 +67,8 @@ async function find(): Promise<Tools> {
   const unbuilt: string[] = [];
   for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
-  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own };
+  const runc = await findExecutable('runc', SEARCH()); // optional: only containers with an image need it
+  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...(runc ? { runc } : {}) };
   setTools(tools);
   return tools;
 }

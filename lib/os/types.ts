@@ -61,6 +61,8 @@ export interface Tools {
   pause: string;
   pidwatch: string;
   cgexec: string;
+  /** The OCI runtime for containers with an image; absent: those are refused with a hint. */
+  runc?: string;
 }
 
 export interface Host {

@@ -1,9 +1,10 @@
 // A pod's app processes: start one inside the current sandbox, stop one, and record how it
 // ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
-import { DEFAULT_PATH } from '../manifest/command.js';
+import { containerEnv, imageUser } from '../manifest/command.js';
+import { MinipodError } from '../errors.js';
 import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
-import type { LivePod, PodContext } from './live.js';
+import type { LivePod, PodContext, ResolvedImage } from './live.js';
 import type { ContainerStatus } from './types.js';
 
 export function containerStatus(live: LivePod, name: string): ContainerStatus {
@@ -15,23 +16,35 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const r = live.record;
   const c = containerStatus(live, name);
   const spec = r.manifest.spec.containers.find((s) => s.name === name)!;
-  const env = { PATH: DEFAULT_PATH, HOSTNAME: r.name, ...Object.fromEntries(spec.env.map((e) => [e.name, e.value])) };
+  // An image is found again at each start: a container restarted runs what is stored now.
+  const image = spec.image ? await imageFor(ctx, spec.image) : undefined;
+  const env = containerEnv(spec, r.name, image?.config);
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   live.exitedWhileBusy.delete(name); // started again: no decision pending
   const restarted = c.startedAt !== null;
   const sandbox = r.sandbox!;
-  const { proc, settled } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd: spec.workingDir ?? '/', logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid) });
+  const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
+  const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
+  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), podIP: r.ip, ...(rootfs ? { image: rootfs } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
   if (restarted) c.restartCount++;
+  if (image) Object.assign(c, { imageID: image.id, containerID: id ?? null });
   onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
   // Inside the sandbox only once it has joined it (what inspect reports, what the split-brain guard compares).
   const where = await settled;
   if (where.inSandbox) c.netns = sandbox.netns;
   c.startTime = where.startTime;
   ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
+}
+
+/** The image of a container, or what to do when it is missing (nothing is pulled). */
+export async function imageFor(ctx: PodContext, ref: string): Promise<ResolvedImage> {
+  const image = await ctx.images.resolve(ref);
+  if (!image) throw new MinipodError('NOT_FOUND', `image ${ref} is not on this node (ErrImageNeverPull: nothing is pulled): import it with \`minipod image import FILE\` (an archive from \`docker save\` or \`podman save\`)`);
+  return image;
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves once the app has exited. Idempotent. */
@@ -50,7 +63,7 @@ export async function stopContainer(ctx: PodContext, live: LivePod, name: string
  */
 export function adoptContainer(ctx: PodContext, live: LivePod, name: string): void {
   const c = containerStatus(live, name);
-  const proc = ctx.runtime.adopt(c.pid!, c.startTime!);
+  const proc = ctx.runtime.adopt(c.pid!, c.startTime!, c.containerID);
   live.apps.set(name, proc);
   onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
 }

@@ -8,7 +8,8 @@ import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
-import { commandArgs, commandLookup } from '../manifest/command.js';
+import { commandArgs, commandLookup, imageUser } from '../manifest/command.js';
+import { findInImage } from '../runtime/image-files.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { startContainer, stopContainer } from './containers.js';
 import { round, type LivePod, type PodContext } from './live.js';
@@ -37,7 +38,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   const steps = new Steps('create');
   steps.begin('resolve commands');
   try {
-    await resolveCommands(record);
+    await resolveCommands(ctx, record);
     await runPodSandbox(ctx, live, undo, steps);
     const sandboxMs = performance.now() - t0;
     await startContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
@@ -119,20 +120,33 @@ export async function startContainers(ctx: PodContext, live: LivePod, names: str
 
 /**
  * Find every container's program and working directory before anything is created: a missing one
- * changes nothing (otherwise the app would fail at each start, in a loop, with a spawn error).
+ * changes nothing (otherwise the app would fail at each start, in a loop, with a spawn error). A
+ * container with an image is looked up inside the image; one without, on the node.
  */
-async function resolveCommands(record: PodRecord): Promise<void> {
+async function resolveCommands(ctx: PodContext, record: PodRecord): Promise<void> {
   const errors: string[] = [];
   await Promise.all(
     record.manifest.spec.containers.map(async (c, i) => {
+      const at = `spec.containers[${i}]`;
+      if (c.image) {
+        const image = await ctx.images.resolve(c.image);
+        if (!image) return void errors.push(`${at}.image: ${c.image} is not on this node (nothing is pulled): import it with \`minipod image import FILE\``);
+        if (!imageUser(image.config.User)) return void errors.push(`${at}.image: ${c.image} runs as user "${image.config.User}": only numeric users (uid[:gid]) are supported`);
+        const { name, pathEnv, cwd } = commandLookup(c, image.config);
+        if (!name) return void errors.push(`${at}.command: ${c.image} has no ENTRYPOINT or CMD: give a command`);
+        const file = await findInImage(name, pathEnv, cwd, image.layerDirs);
+        if (!file) return void errors.push(`${at}.command: executable "${name}" not found in image ${c.image} (PATH=${pathEnv}, workingDir=${cwd})`);
+        Object.assign(record.containers[i]!, { argv: [file, ...commandArgs(c, image.config)], image: c.image, imageID: image.id });
+        return;
+      }
       const { name, pathEnv, cwd } = commandLookup(c);
       const dir = await stat(cwd).catch(() => undefined);
       if (!dir?.isDirectory()) {
-        errors.push(`spec.containers[${i}].workingDir: ${dir ? `"${cwd}" is not a directory` : `directory "${cwd}" does not exist`} (apps run from the host's filesystem)`);
+        errors.push(`${at}.workingDir: ${dir ? `"${cwd}" is not a directory` : `directory "${cwd}" does not exist`} (apps run from the host's filesystem)`);
         return;
       }
       const file = await findExecutable(name, pathEnv, cwd);
-      if (!file) errors.push(`spec.containers[${i}].command: executable "${name}" not found (PATH=${pathEnv}, workingDir=${cwd})`);
+      if (!file) errors.push(`${at}.command: executable "${name}" not found (PATH=${pathEnv}, workingDir=${cwd})`);
       else record.containers[i]!.argv = [file, ...commandArgs(c)];
     }),
   );

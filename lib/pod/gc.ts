@@ -17,7 +17,7 @@ import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
 export interface Orphan {
-  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount';
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container';
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
@@ -56,6 +56,11 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (names.has(dir)) continue;
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
+  }
+  // A container's bundle (its overlay mount, runc's state) that no pod's container is: a crash between its start and its record.
+  const containers = new Set(records.flatMap((r) => r.containers.filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
+  for (const id of await ctx.runtime.list()) {
+    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' });
   }
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
@@ -96,6 +101,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
       else if (o.kind === 'cgroup') await removeCgroup(o.name);
       else if (o.kind === 'mount') await run([tools().umount, '--lazy', o.name]);
+      else if (o.kind === 'container') await ctx.runtime.remove(o.name);
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {

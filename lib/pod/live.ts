@@ -12,6 +12,7 @@ import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
 import type { BackoffConfig } from './plan.js';
 import type { ContainerRuntime } from '../runtime/types.js';
+import type { ImageConfig } from '../manifest/command.js';
 import type { PodRecord } from './types.js';
 
 export interface NodeConfig {
@@ -34,6 +35,8 @@ export interface PodContext {
   watcher: PidWatcher;
   /** Starts, stops and re-adopts the containers (runtime/nsenter.ts). */
   runtime: ContainerRuntime;
+  /** Where a container's image is found. */
+  images: ImageResolver;
   store: PodStore;
   leases: LeaseStore;
   events: EventLog;
@@ -43,6 +46,21 @@ export interface PodContext {
   onSandboxLost(live: LivePod, cause: string): void;
   /** Called when an app exits on its own (not stopped by us). */
   onContainerExit(live: LivePod, name: string): void;
+}
+
+/** An image as the pod verbs need it (lib/image's store provides it). */
+export interface ResolvedImage {
+  /** The image ID (its config's digest) and the reference it was found by. */
+  id: string;
+  ref: string;
+  /** Its layers, unpacked, lowest first. */
+  layerDirs: string[];
+  config: ImageConfig;
+}
+
+export interface ImageResolver {
+  /** undefined: no such image (nothing is ever pulled: `minipod image import` stores one). */
+  resolve(ref: string): Promise<ResolvedImage | undefined>;
 }
 
 export interface IpAllocator {

@@ -8,7 +8,7 @@ import type { IpBatch } from '../os/ip-batch.js';
 import type { Proc } from '../os/host.js';
 import { IpAllocator } from '../network/allocator.js';
 import { PidWatcher } from '../process/watcher.js';
-import { NsenterRuntime } from '../runtime/nsenter.js';
+import { RuntimeRouter } from '../runtime/router.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { PodManifest } from '../manifest/pod-spec.js';
@@ -21,7 +21,7 @@ import { bootPods } from './boot.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type KillTarget } from './exec.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
-import { newLivePod, withLock, type NodeConfig, type PodContext } from './live.js';
+import { newLivePod, withLock, type ImageResolver, type NodeConfig, type PodContext } from './live.js';
 import { observe } from './readiness.js';
 import { newRecord } from './record.js';
 import { PodRegistry } from './registry.js';
@@ -30,6 +30,9 @@ import { detachAll, stopAll } from './shutdown.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 import type { PodRecord } from './types.js';
+
+/** No image store: every image is missing. */
+const NO_IMAGES: ImageResolver = { resolve: async () => undefined };
 
 export type { NodeConfig };
 
@@ -46,8 +49,10 @@ export interface PodManagerOptions {
   /** Who decides when something dies: the supervisor (restarts, recoveries, the guard), or a
    * front end's no-op (supervisor/unsupervised.ts: deaths are only recorded). */
   supervise: SupervisionFactory;
-  /** What runs the containers; nsenter (runtime/nsenter.ts) unless given. */
+  /** What runs the containers; nsenter and runc (runtime/router.ts) unless given. */
   runtime?: (watcher: PidWatcher) => ContainerRuntime;
+  /** Where images are found (lib/image's store); none: a container with an image is refused. */
+  images?: ImageResolver;
 }
 
 export class PodManager {
@@ -58,13 +63,14 @@ export class PodManager {
 
   constructor(o: PodManagerOptions) {
     this.ips = new IpAllocator(o.node.subnet, o.leases);
-    const { supervise, runtime, backoff = DEFAULT_BACKOFF, ...parts } = o;
+    const { supervise, runtime, images, backoff = DEFAULT_BACKOFF, ...parts } = o;
     const watcher = new PidWatcher();
     this.ctx = {
       ...parts,
       backoff,
       watcher,
-      runtime: runtime?.(watcher) ?? new NsenterRuntime(watcher),
+      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir),
+      images: images ?? NO_IMAGES,
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),
       onContainerExit: (live, name) => this.supervisor.containerExited(live, name),

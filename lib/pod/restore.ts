@@ -47,7 +47,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     watchHolder(ctx, live, holder);
   }
   for (const name of plan.adopt) adoptContainer(ctx, live, name);
-  for (const name of plan.lost) markLost(r.containers.find((c) => c.name === name)!);
+  for (const name of plan.lost) await markLost(ctx, r.containers.find((c) => c.name === name)!);
   // Decided per restart policy once the pod runs (or made moot by a rebuild that starts them).
   for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
   let strays = 0;
@@ -81,7 +81,7 @@ export async function clearPod(ctx: PodContext, live: LivePod, scan?: ProcessSca
   for (const p of [r.sandbox, ...r.containers]) if (p?.pid && (await isSameProcess(p.pid, p.startTime))) ours.push(p.pid);
   const killed = (await PinnedNamespace.sweepOnce('net', r.sandbox?.netns, ours, { scan })) + (await clearBuilding(ctx, live, scan));
   if (r.sandbox) await deleteVeth(ctx.ipTeardown, r.sandbox.hostVeth);
-  for (const c of r.containers) if (c.state !== 'Terminated') markLost(c);
+  for (const c of r.containers) if (c.state !== 'Terminated') await markLost(ctx, c);
   return killed;
 }
 
@@ -96,7 +96,8 @@ export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: Proce
 }
 
 /** Ended while no daemon watched it: how, nobody knows (kubelet's ContainerStatusUnknown). */
-function markLost(c: ContainerStatus): void {
+async function markLost(ctx: PodContext, c: ContainerStatus): Promise<void> {
+  if (c.containerID) await ctx.runtime.remove(c.containerID); // its bundle: nobody was there to remove it
   const finishedAt = new Date().toISOString();
   c.lastState = { exitCode: null, signal: null, reason: 'Unknown', startedAt: c.startedAt, finishedAt };
   Object.assign(c, { state: 'Terminated', reason: 'Unknown', ready: false, pid: null, netns: null, finishedAt, exitCode: null, signal: null });

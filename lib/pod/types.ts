@@ -36,6 +36,11 @@ export interface ContainerStatus {
   restartAt: string | null;
   argv: string[]; // resolved command + args
   logPath: string;
+  /** A container with an image: the reference as the manifest gives it, and the image ID it resolved to at its last start. */
+  image?: string;
+  imageID?: string;
+  /** The runtime's name for the running container (`runc://ID`), as Kubernetes' containerID. */
+  containerID?: string | null;
 }
 
 export interface SandboxStatus {

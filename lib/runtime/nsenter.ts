@@ -50,6 +50,13 @@ export class NsenterRuntime implements ContainerRuntime {
     return this.watcher.adopt(pid, startTime);
   }
 
+  /** A host process leaves nothing behind but itself (and its cgroup, the pod's). */
+  async list(): Promise<string[]> {
+    return [];
+  }
+
+  async remove(): Promise<void> {}
+
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
     return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
   }

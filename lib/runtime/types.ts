@@ -3,7 +3,6 @@
 // pod's namespaces); an OCI runtime (runc running a bundle) goes beside it and the pod verbs do not
 // change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
-import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 
 /** One container to start, in a sandbox that exists: what a CRI CreateContainer would carry. */
@@ -23,11 +22,26 @@ export interface ContainerSpec {
   logPath: string;
   /** The pod's cgroup the container starts in, or null where pods get none. */
   cgroup: string | null;
+  /** The pod's IP (an image container's /etc/hosts names the pod on it). */
+  podIP: string;
+  /** Set for a container with an image: it runs under the OCI runtime, in a root filesystem of its layers. */
+  image?: ImageRootfs;
+}
+
+/** An image as a container needs it: its layers, unpacked, lowest first. */
+export interface ImageRootfs {
+  ref: string;
+  id: string;
+  layerDirs: string[];
+  user: { uid: number; gid: number };
 }
 
 /** A container just spawned: its process now, where it ended up once it has joined the sandbox. */
 export interface StartedContainer {
-  proc: Proc;
+  /** Its pid is the container's own process (inside the pod's network namespace); 'exit' once. */
+  proc: Watchable & { pid?: number | undefined };
+  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID`; none for nsenter. */
+  id?: string;
   /** The process's start time (pid + start time identify it) and whether it is in the sandbox's netns. */
   settled: Promise<{ startTime: string | null; inSandbox: boolean }>;
 }
@@ -41,7 +55,11 @@ export interface ContainerRuntime {
   /** Send a signal (`minipod kill`); false if it is gone. */
   signal(pid: number, signal: NodeJS.Signals): boolean;
   /** Watch a container a daemon before us started; its exit arrives as an 'exit' event. */
-  adopt(pid: number, startTime: string): Watchable;
+  adopt(pid: number, startTime: string, containerID?: string | null): Watchable;
   /** Whether pid is still the very process recorded (pid and start time) and is inside netns. */
   inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean>;
+  /** The containerIDs it holds state for (a bundle, a mount, runtime state), for gc. */
+  list(): Promise<string[]>;
+  /** Remove everything it holds for a container no record names (gc); idempotent. */
+  remove(containerID: string): Promise<void>;
 }

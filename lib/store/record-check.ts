@@ -63,6 +63,13 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     const spec = specs[i]!;
     const at = `containers[${i}]`;
     if (c.name !== spec.name) issues.push(`${at}.name: "${c.name}" is not the manifest's "${spec.name}"`);
+    const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
+    if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
+    if (spec.image || c.image) {
+      // It runs inside its image's root filesystem, never on the node's: its argv names a file there.
+      if (c.image !== spec.image) issues.push(`${at}.image: ${JSON.stringify(c.image)} is not the manifest's ${JSON.stringify(spec.image)}`);
+      continue;
+    }
     const { name, pathEnv, cwd } = commandLookup(spec);
     const [program, ...rest] = c.argv;
     if (!executableCandidates(name, pathEnv, cwd).includes(program!)) {
@@ -74,8 +81,6 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     if (JSON.stringify(rest) !== JSON.stringify(expected)) {
       issues.push(`${at}.argv: arguments ${JSON.stringify(rest)} are not the manifest's ${JSON.stringify(expected)} (command[1:] + args)`);
     }
-    const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
-    if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
   }
   return issues;
 }

@@ -49,13 +49,13 @@ test('malformed YAML names the file', async (t) => {
 });
 
 test('an invalid manifest names every bad field', async (t) => {
-  const file = await manifestFile('invalid.yaml', ['metadata:', '  name: Web_1', 'spec:', '  restartPolicy: Sometimes', '  containers:', '    - name: a', '      command: "node a.js"', '      image: nginx', '    - name: a', '      command: [x]'].join('\n'));
+  const file = await manifestFile('invalid.yaml', ['metadata:', '  name: Web_1', 'spec:', '  restartPolicy: Sometimes', '  containers:', '    - name: a', '      command: "node a.js"', '      stdinOnce: true', '    - name: a', '      command: [x]'].join('\n'));
   const r = await node.cli(['run', '-f', file]);
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /metadata\.name: must be a DNS-1123 label/);
   t.regex(r.stderr, /spec\.restartPolicy: /);
   t.regex(r.stderr, /spec\.containers\[0\]\.command: must be a list such as \["node", "app\.js"\], not a single \(shell\) string/);
-  t.regex(r.stderr, /spec\.containers\[0\]: unknown field "image"/);
+  t.regex(r.stderr, /spec\.containers\[0\]: unknown field "stdinOnce"/);
 });
 
 test('duplicate container names and ports are named', async (t) => {

@@ -1,0 +1,76 @@
+// The OCI runtime spec (config.json) of one image container, as containerd's CRI plugin writes it:
+// the pod's network, UTS and IPC namespaces joined by path through the pause holder, a mount and a
+// PID namespace of its own, the image's root filesystem, runc's defaults for a non-privileged
+// container (capabilities, masked and read-only paths, no_new_privs), and the pod's files
+// (/etc/hosts, /etc/hostname, /etc/resolv.conf) bound in read-only. Pure: unit-tested.
+
+/** What the config is built from. */
+export interface OciInput {
+  /** The pause holder's pid: its namespaces are joined by path. */
+  sandboxPid: number;
+  /** The mounted root filesystem (bundle/rootfs). */
+  rootfs: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  user: { uid: number; gid: number };
+  /** Files the bundle holds for the container: bound read-only over the image's. */
+  etc: { hosts: string; hostname: string; resolvConf: string };
+  /** The container's cgroup, relative to the cgroup hierarchies' roots, or null for none. */
+  cgroupsPath: string | null;
+}
+
+/** runc's default capability set for a non-privileged container (`runc spec`). */
+export const DEFAULT_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+
+const MASKED = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'];
+const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
+
+export function ociConfig(o: OciInput): Record<string, unknown> {
+  const caps = DEFAULT_CAPABILITIES;
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: o.user,
+      args: o.argv,
+      env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+      cwd: o.cwd,
+      capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: caps },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: o.rootfs, readonly: false },
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      bind(o.etc.hosts, '/etc/hosts'),
+      bind(o.etc.hostname, '/etc/hostname'),
+      bind(o.etc.resolvConf, '/etc/resolv.conf'),
+    ],
+    linux: {
+      namespaces: [
+        { type: 'pid' },
+        { type: 'mount' },
+        { type: 'network', path: `/proc/${o.sandboxPid}/ns/net` },
+        { type: 'uts', path: `/proc/${o.sandboxPid}/ns/uts` },
+        { type: 'ipc', path: `/proc/${o.sandboxPid}/ns/ipc` },
+      ],
+      ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),
+      maskedPaths: MASKED,
+      readonlyPaths: READONLY,
+      rootfsPropagation: 'private',
+    },
+  };
+}
+
+/** /etc/hosts of a pod, as kubelet writes it: localhost, then the pod's name on its own IP. */
+export function hostsFile(podName: string, podIP: string): string {
+  return ['# Kubernetes-managed hosts file (minipod).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `${podIP}\t${podName}`, ''].join('\n');
+}

@@ -1,0 +1,48 @@
+// The runtime the pod verbs call: a container with an image goes to the OCI runtime (runc.ts),
+// one without to nsenter (nsenter.ts), as a CRI runtime picks a handler per pod. A re-adopted
+// container is routed by the containerID its record keeps.
+import { kill } from '../os/host.js';
+import type { Watchable } from '../process/exit.js';
+import { NsenterRuntime } from './nsenter.js';
+import { RuncContainer, RuncRuntime } from './runc.js';
+import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
+import type { PidWatcher } from '../process/watcher.js';
+
+export class RuntimeRouter implements ContainerRuntime {
+  readonly name = 'router';
+  readonly nsenter: NsenterRuntime;
+  readonly runc: RuncRuntime;
+
+  constructor(watcher: PidWatcher, stateDir: string) {
+    this.nsenter = new NsenterRuntime(watcher);
+    this.runc = new RuncRuntime(watcher, stateDir);
+  }
+
+  start(spec: ContainerSpec): Promise<StartedContainer> {
+    return spec.image ? this.runc.start(spec) : this.nsenter.start(spec);
+  }
+
+  stop(proc: Watchable, graceMs: number): Promise<void> {
+    return (proc instanceof RuncContainer ? this.runc : this.nsenter).stop(proc, graceMs);
+  }
+
+  signal(pid: number, signal: NodeJS.Signals): boolean {
+    return kill(pid, signal);
+  }
+
+  adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
+    return containerID?.startsWith('runc://') ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime);
+  }
+
+  async list(): Promise<string[]> {
+    return [...(await this.nsenter.list()), ...(await this.runc.list())];
+  }
+
+  remove(containerID: string): Promise<void> {
+    return containerID.startsWith('runc://') ? this.runc.remove(containerID) : this.nsenter.remove();
+  }
+
+  inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
+    return this.nsenter.inspect(pid, startTime, netns);
+  }
+}
