@@ -91,6 +91,10 @@ export class FakeHost implements Host {
   readonly pins = new Set<HeldNamespace>();
   /** A line sent to `ip -batch` fails when this returns a message (e.g. to fail `link add`). */
   ipFails: (line: string) => string | undefined = () => undefined;
+  /** A line sent to `ip -batch` (and every later one to that process) waits for the promise this returns: an ip stuck in the kernel. */
+  ipHolds: (line: string) => Promise<void> | undefined = () => undefined;
+  /** Host links by name, with their master: what `ip -batch` made (`link add NAME master BR`) and has not deleted. */
+  readonly links = new Map<string, string>();
   readonly self: FakeProcess;
   private nextPid = 1000;
   private nextNs = 4026532000;

@@ -47,6 +47,7 @@ export function fakeCgroups(fake: FakeHost): PodCgroups {
       for (const p of members(uid)) fake.kill(p.pid, 'SIGKILL');
       made.delete(uid);
     },
+    pids: async (uid) => members(uid).map((p) => p.pid),
     list: async () => [...made].map((uid) => ({ uid, dir: dir(uid) })),
   };
 }
@@ -54,6 +55,7 @@ export function fakeCgroups(fake: FakeHost): PodCgroups {
 export interface FakeNode {
   fake: FakeHost;
   pods: PodManager;
+  cgroups: PodCgroups;
   events: EventLog;
   store: PodStore;
   stateDir: string;
@@ -72,11 +74,12 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
   const leases = new LeaseStore(stateDir);
   await store.init();
   await leases.init();
+  const cgroups = fakeCgroups(fake);
   const events = new EventLog();
   const reasons: string[] = [];
   events.on('event', (e: { reason: string }) => reasons.push(e.reason));
   const pods = new PodManager({
-    node: { stateDir, bridge: 'minipod0', subnet, cgroups: fakeCgroups(fake) },
+    node: { stateDir, bridge: 'minipod0', subnet, cgroups },
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
     supervise: options.supervise ?? true,
@@ -88,10 +91,36 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     ipTeardown.close();
     restore();
   });
-  return { fake, pods, events, store, stateDir, reasons: () => [...reasons] };
+  return { fake, pods, cgroups, events, store, stateDir, reasons: () => [...reasons] };
+}
+
+/**
+ * Make `ip -o link show master BR` (how boot, restore and gc list a bridge's ports) answer from
+ * the fake's links (fake.links: what ip -batch made, plus what a test puts there).
+ */
+export function showBridgeLinks(fake: FakeHost): void {
+  fake.commands.set('ip', (argv) => {
+    const master = argv.includes('show') ? argv[argv.indexOf('master') + 1] : undefined;
+    const ports = [...fake.links].filter(([, m]) => m === master).map(([name]) => name);
+    return ports.map((name, i) => `${i + 10}: ${name}@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master ${master} state UP mode DEFAULT\n`).join('');
+  });
 }
 
 /** A one-container pod manifest running `sleep 1000` from the fake's /usr/bin. */
 export function sleepPod(name = 'web', extra: Record<string, unknown> = {}): PodManifest {
   return validateManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', command: ['sleep', '1000'] }], ...extra } });
+}
+
+/**
+ * Whether `expected` occur in `lines` in that order (not necessarily next to each other), each a
+ * whole line or a pattern; fails the test naming the first one missing, with the lines.
+ */
+export function assertInOrder(t: ExecutionContext, lines: readonly string[], expected: readonly (string | RegExp)[]): void {
+  let at = 0;
+  for (const e of expected) {
+    const i = lines.findIndex((l, k) => k >= at && (typeof e === 'string' ? l === e : e.test(l)));
+    if (i < 0) return void t.fail(`${String(e)} missing after line ${at} of:\n${lines.map((l, k) => `${k}: ${l}`).join('\n')}`);
+    at = i + 1;
+  }
+  t.pass();
 }
