@@ -212,7 +212,8 @@ export class FakeHost implements Host {
     const p = this.entry(pid);
     if (!p) return undefined;
     if (file === 'stat') {
-      const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime];
+      // Fields 3 to 22 (start time), then two of the ones after it, as the kernel writes more.
+      const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime, 0, 0];
       return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
     }
     if (file === 'cmdline') return `${p.argv.join('\0')}\0`;
