@@ -86,7 +86,8 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
   });
   await pods.init();
   t.teardown(async () => {
-    await pods.detachAll(0).catch(() => {});
+    // Once what is in flight has settled (its records written): the temp dir goes next.
+    await pods.detachAll().catch(() => {});
     ip.close();
     ipTeardown.close();
     restore();
