@@ -23,10 +23,14 @@ if (!process.env.MINIPOD_LOG_LEVEL) log.level = 'silent';
 
 export const CGROUPS = '/fake/cgroup/minipod';
 
+/** The pod cgroups made on each fake host: they outlive a daemon, as the kernel's do. */
+const cgroupTables = new WeakMap<FakeHost, Set<string>>();
+
 /** Pod cgroups kept in the fake's table: each call journaled ("cgroup create pod-UID"). */
 export function fakeCgroups(fake: FakeHost): PodCgroups {
   const dir = (uid: string) => `${CGROUPS}/pod-${uid}`;
-  const made = new Set<string>();
+  const made = cgroupTables.get(fake) ?? new Set<string>();
+  cgroupTables.set(fake, made);
   const note = (what: string, uid: string) => fake.journal.push(`cgroup ${what} pod-${uid}`);
   const members = (uid: string) => [...fake.procs.values()].filter((p) => p.cgroup === dir(uid));
   return {
