@@ -257,6 +257,11 @@ export class FakeHost implements Host {
     return this.executables.has(file) || Object.values(this.tools).includes(file);
   }
 
+  /** Pids of the live processes running program (the basename of what they exec'd; for assertions). */
+  running(program: string): number[] {
+    return [...this.procs.values()].filter((p) => p !== this.self && path.basename(p.exe) === program).map((p) => p.pid);
+  }
+
   /** Live processes in a namespace (for assertions). */
   inNamespace(kind: NsKind, ns: string): FakeProcess[] {
     return [...this.procs.values()].filter((p) => p !== this.self && p.ns[kind] === ns);

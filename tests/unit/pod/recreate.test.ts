@@ -16,7 +16,6 @@ async function runningPod(n: FakeNode): Promise<PodRecord> {
 }
 
 const killHolder = (n: FakeNode, r: PodRecord) => n.fake.exit(n.fake.procs.get(r.sandbox!.pid)!, null, 'SIGKILL');
-const alive = (n: FakeNode, program: string) => [...n.fake.procs.values()].filter((p) => p !== n.fake.self && path.basename(p.exe) === program).map((p) => p.pid);
 
 test.serial('recreate: a killed holder gets a new netns with the same IP and MAC, a fresh veth, the apps restarted in it', async (t) => {
   const n = await fakeNode(t);
@@ -90,8 +89,8 @@ test.serial('recreate: the new holder is watched like the first (a second death,
   killHolder(n, n.pods.get('web'));
   await waitFor(async () => n.pods.get('web').sandbox!.attempt === 2 && n.pods.get('web').phase === 'Running', 'the second recreation');
   t.not(n.pods.get('web').sandbox!.netns, first.netns);
-  t.deepEqual(alive(n, 'pause'), [n.pods.get('web').sandbox!.pid]);
-  t.deepEqual(alive(n, 'sleep'), [n.pods.get('web').containers[0]!.pid]);
+  t.deepEqual(n.fake.running('pause'), [n.pods.get('web').sandbox!.pid]);
+  t.deepEqual(n.fake.running('sleep'), [n.pods.get('web').containers[0]!.pid]);
   t.deepEqual([...n.fake.links.keys()], [n.pods.get('web').sandbox!.hostVeth]);
 });
 
@@ -114,9 +113,9 @@ for (const [k, step] of STEPS.entries()) {
     t.regex(r.message ?? '', new RegExp(`^recreate sandbox: ${step}: failpoint recreate/${step.replaceAll(' ', '-')} fired`));
     t.is(r.building, null, 'the half-built sandbox is forgotten');
     t.deepEqual(r.sandbox, old, 'the record names the old sandbox until a new one is wired');
-    t.deepEqual(alive(n, 'pause'), [], 'the new holder was stopped');
+    t.deepEqual(n.fake.running('pause'), [], 'the new holder was stopped');
     // The app is stopped at step 1; failed before, it still runs, in the old namespace.
-    t.deepEqual(alive(n, 'sleep'), k < STEPS.indexOf('stop apps') ? [r0.containers[0]!.pid] : []);
+    t.deepEqual(n.fake.running('sleep'), k < STEPS.indexOf('stop apps') ? [r0.containers[0]!.pid] : []);
     const removedOld = k >= STEPS.indexOf('remove old veth');
     await waitFor(async () => fake.links.has(old.hostVeth) !== removedOld, 'the old veth removal under way');
     t.deepEqual([...fake.links.keys()], removedOld ? [] : [old.hostVeth], 'no new veth is left');
@@ -128,8 +127,8 @@ for (const [k, step] of STEPS.entries()) {
     t.is(pods.get('web').phase, 'Running');
     t.not(sb.netns, old.netns);
     t.is(sb.attempt, 1, 'a rolled-back attempt does not count');
-    t.deepEqual(alive(n, 'pause'), [sb.pid]);
-    t.deepEqual(alive(n, 'sleep'), [pods.get('web').containers[0]!.pid]);
+    t.deepEqual(n.fake.running('pause'), [sb.pid]);
+    t.deepEqual(n.fake.running('sleep'), [pods.get('web').containers[0]!.pid]);
     t.deepEqual([...fake.links.keys()], [sb.hostVeth]);
     t.is(fake.pins.size, 0);
   });

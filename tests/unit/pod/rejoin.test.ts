@@ -1,7 +1,6 @@
 // sandboxDeathPolicy Rejoin on the fake host: a new holder enters the namespaces a surviving app
 // keeps alive (nsenter --target=APP), so nothing restarts and no network work is done; with no
 // survivor, or one that cannot be joined, the sandbox is recreated instead. No root.
-import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { fakeNode, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
@@ -13,7 +12,6 @@ async function rejoiningPod(n: FakeNode): Promise<PodRecord> {
   return structuredClone(await n.pods.create(sleepPod('web', REJOIN)));
 }
 
-const alive = (n: FakeNode, program: string) => [...n.fake.procs.values()].filter((p) => p !== n.fake.self && path.basename(p.exe) === program).map((p) => p.pid);
 const nsOf = (n: FakeNode, pid: number) => {
   const { net, uts, ipc } = n.fake.procs.get(pid)!.ns;
   return { net, uts, ipc };
@@ -50,8 +48,8 @@ test.serial('rejoin: a new holder joins the surviving app\'s namespaces; same ne
   // The rejoined holder is watched like the first: its death is a second rejoin.
   fake.exit(holder, null, 'SIGKILL');
   await waitFor(async () => pods.get('web').sandbox!.attempt === 2 && pods.get('web').phase === 'Running', 'the second rejoin');
-  t.deepEqual(alive(n, 'pause'), [pods.get('web').sandbox!.pid]);
-  t.deepEqual(alive(n, 'sleep'), [app]);
+  t.deepEqual(n.fake.running('pause'), [pods.get('web').sandbox!.pid]);
+  t.deepEqual(n.fake.running('sleep'), [app]);
 });
 
 test.serial('rejoin: with no app left to join through, the sandbox is recreated', async (t) => {
@@ -71,8 +69,8 @@ test.serial('rejoin: with no app left to join through, the sandbox is recreated'
   t.like(r.containers[0], { state: 'Running', restartCount: 1 });
   t.is(fake.procs.get(r.containers[0]!.pid!)!.ns.net, r.sandbox!.netns);
   t.false(n.reasons().includes('SandboxRejoined'));
-  t.deepEqual(alive(n, 'pause'), [r.sandbox!.pid]);
-  t.deepEqual(alive(n, 'sleep'), [r.containers[0]!.pid]);
+  t.deepEqual(n.fake.running('pause'), [r.sandbox!.pid]);
+  t.deepEqual(n.fake.running('sleep'), [r.containers[0]!.pid]);
 });
 
 test.serial('rejoin: a survivor that left the pod\'s namespace cannot be joined through; RejoinFailed, then recreated', async (t) => {
@@ -91,7 +89,7 @@ test.serial('rejoin: a survivor that left the pod\'s namespace cannot be joined 
   t.not(r.sandbox!.netns, r0.sandbox!.netns);
   t.like(r.lastRecovery, { action: 'recreate' });
   t.false(fake.procs.has(app.pid), 'the app outside was stopped with the old sandbox');
-  t.deepEqual(alive(n, 'pause'), [r.sandbox!.pid], 'the holder that joined the wrong namespace was stopped');
-  t.deepEqual(alive(n, 'sleep'), [r.containers[0]!.pid]);
+  t.deepEqual(n.fake.running('pause'), [r.sandbox!.pid], 'the holder that joined the wrong namespace was stopped');
+  t.deepEqual(n.fake.running('sleep'), [r.containers[0]!.pid]);
   t.is(fake.pins.size, 0);
 });

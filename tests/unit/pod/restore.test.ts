@@ -2,7 +2,6 @@
 // the same state dir re-adopts them as they run (pid and start time checked, pidwatch watching),
 // and deals with what changed meanwhile: a dead holder, a dead app, a reused pid, a create cut
 // short, strays in a sandbox. No root: both daemons run over one lib/os/fake.ts.
-import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { fakeNode, showBridgeLinks, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
@@ -21,7 +20,6 @@ async function leftRunning(t: ExecutionContext, ...specs: [string, Record<string
 /** The next daemon, on the same host and state dir. */
 const restart = (t: ExecutionContext, first: FakeNode) => fakeNode(t, { fake: first.fake, stateDir: first.stateDir });
 
-const alive = (n: FakeNode, program: string) => [...n.fake.procs.values()].filter((p) => p !== n.fake.self && path.basename(p.exe) === program).map((p) => p.pid);
 /** Journal lines that signal pid (alone or as a group leader). */
 const signalled = (lines: string[], pid: number) => lines.filter((l) => l.startsWith(`kill ${pid} `) || l.startsWith(`kill -${pid} `));
 const message = (n: FakeNode, pod: string, reason: string) => n.events.list(pod).find((e) => e.reason === reason)?.message ?? '';
@@ -70,8 +68,8 @@ test.serial('restore: a holder that died while no daemon ran means a new sandbox
   t.like(r, { ip: r0.ip, mac: r0.mac, sandbox: { attempt: 1 } });
   t.not(r.sandbox!.netns, r0.sandbox!.netns);
   t.like(r.containers[0], { state: 'Running', restartCount: 1 });
-  t.deepEqual(alive(next, 'pause'), [r.sandbox!.pid]);
-  t.deepEqual(alive(next, 'sleep'), [r.containers[0]!.pid], 'the adopted app was stopped and started in the new sandbox');
+  t.deepEqual(next.fake.running('pause'), [r.sandbox!.pid]);
+  t.deepEqual(next.fake.running('sleep'), [r.containers[0]!.pid], 'the adopted app was stopped and started in the new sandbox');
   t.deepEqual([...fake.links.keys()], [r.sandbox!.hostVeth]);
 });
 
@@ -90,7 +88,7 @@ test.serial('restore: an app that died while no daemon ran is ContainerDied, the
   t.is(never.phase, 'Running', 'its sandbox is kept, as kubelet keeps a Never pod\'s');
   t.like(never.containers[0], { state: 'Terminated', reason: 'Unknown', pid: null, restartCount: 0 });
   t.is(message(next, 'never', 'ContainerDied'), 'exited while the daemon was down (status unknown)');
-  t.deepEqual(alive(next, 'sleep'), [always.pid]);
+  t.deepEqual(next.fake.running('sleep'), [always.pid]);
 });
 
 test.serial('restore: a recorded pid that another process has now is never signalled', async (t) => {
@@ -141,8 +139,8 @@ test.serial('restore: a create cut short by the daemon\'s end (Pending) is clear
   t.false(fake.procs.has(building.pid), 'its holder was stopped');
   t.true(fake.journal.includes(`ip link del ${building.hostVeth}`));
   t.deepEqual(await next.pods.gc(false), [], 'no lease, veth, log, cgroup or holder is left');
-  t.deepEqual(alive(next, 'pause'), []);
-  t.deepEqual(alive(next, 'sleep'), []);
+  t.deepEqual(next.fake.running('pause'), []);
+  t.deepEqual(next.fake.running('sleep'), []);
 
   // The first daemon, "dead", is let go while the fake is still the host: its create fails on
   // the holder it no longer has, and its rollback finds nothing to undo.
