@@ -3,6 +3,7 @@
 // and deals with what changed meanwhile: a dead holder, a dead app, a reused pid, a create cut
 // short, strays in a sandbox. No root: both daemons run over one lib/os/fake.ts.
 import test, { type ExecutionContext } from 'ava';
+import { armFailpoints } from '../../../lib/failpoints.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { fakeNode, showBridgeLinks, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -116,6 +117,28 @@ test.serial('restore: a recorded pid that another process has now is never signa
   t.not(next.pods.get('web').containers[0]!.pid, web.containers[0]!.pid);
   t.not(next.pods.get('db').sandbox!.pid, db.sandbox!.pid);
   t.regex(next.pods.get('db').lastRecovery!.cause, /died while the daemon was down/);
+});
+
+test.serial('restore: a sandbox recovery that was failing when the daemon left is finished by the next one', async (t) => {
+  t.teardown(() => armFailpoints([]));
+  const first = await fakeNode(t);
+  const { fake } = first;
+  showBridgeLinks(fake);
+  const r0 = structuredClone(await first.pods.create(sleepPod()));
+  armFailpoints(['recreate/create-veth']);
+  fake.exit(fake.procs.get(r0.sandbox!.pid)!, null, 'SIGKILL');
+  await waitFor(async () => first.reasons().includes('FailedCreatePodSandBox'), 'the first recovery to fail');
+  await first.pods.detachAll(); // its retry is cancelled: the next daemon's to do
+  armFailpoints([]);
+
+  const next = await restart(t, first);
+  await waitFor(async () => next.reasons().includes('SandboxRecreated'), 'SandboxRecreated');
+  const r = next.pods.get('web');
+  t.like(r, { phase: 'Running', building: null, sandbox: { attempt: 1 } });
+  t.not(r.sandbox!.netns, r0.sandbox!.netns);
+  t.deepEqual(fake.running('pause'), [r.sandbox!.pid]);
+  t.deepEqual(fake.running('sleep'), [r.containers[0]!.pid]);
+  t.deepEqual([...fake.links.keys()], [r.sandbox!.hostVeth]);
 });
 
 test.serial('restore: a create cut short by the daemon\'s end (Pending) is cleared: holder, veth, lease, record', async (t) => {
