@@ -212,7 +212,7 @@ export class FakeHost implements Host {
     const p = this.entry(pid);
     if (!p) return undefined;
     if (file === 'stat') {
-      // Fields 3 to 22 (start time), then two of the ones after it, as the kernel writes more.
+      // Fields after the start time too (vsize, rss), as the kernel's: it is never the last, newline-ended one.
       const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime, 0, 0];
       return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
     }

@@ -59,9 +59,10 @@ export function fakeCgroups(fake: FakeHost): PodCgroups {
 export interface FakeNode {
   fake: FakeHost;
   pods: PodManager;
-  cgroups: PodCgroups;
   events: EventLog;
   store: PodStore;
+  leases: LeaseStore;
+  cgroups: PodCgroups;
   stateDir: string;
   /** Every event reason recorded, in order. */
   reasons(): string[];
@@ -96,7 +97,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     ipTeardown.close();
     restore();
   });
-  return { fake, pods, cgroups, events, store, stateDir, reasons: () => [...reasons] };
+  return { fake, pods, events, store, leases, cgroups, stateDir, reasons: () => [...reasons] };
 }
 
 /**
