@@ -2,6 +2,8 @@
 // the same state dir re-adopts them as they run (pid and start time checked, pidwatch watching),
 // and deals with what changed meanwhile: a dead holder, a dead app, a reused pid, a create cut
 // short, strays in a sandbox. No root: both daemons run over one lib/os/fake.ts.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { armFailpoints } from '../../../lib/failpoints.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
@@ -145,12 +147,15 @@ test.serial('restore: a create cut short by the daemon\'s end (Pending) is clear
   const first = await fakeNode(t);
   const { fake } = first;
   showBridgeLinks(fake);
-  // The daemon "dies" while ip is adding the veth: the record is Pending and names the holder and veth.
+  // The daemon "dies" while ip is adding the veth: the record (written before the veth is asked
+  // for) is Pending and names the holder and veth.
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
-  fake.ipHolds = (line) => (line.startsWith('link add mp') ? held : undefined);
+  let asked = false;
+  fake.ipHolds = (line) => (line.startsWith('link add mp') ? ((asked = true), held) : undefined);
   const creating = first.pods.create(sleepPod()).catch((err: Error) => err);
-  await waitFor(async () => first.pods.get('web').building ?? undefined, 'the Pending record naming the sandbox being built');
+  await waitFor(async () => asked, 'the create to ask ip for the veth');
+  t.like(JSON.parse(await readFile(path.join(first.stateDir, 'pods', 'web.json'), 'utf8')), { phase: 'Pending', building: first.pods.get('web').building });
   const building = structuredClone(first.pods.get('web').building!);
   const ip = first.pods.get('web').ip;
   await first.pods.detachAll(0); // the create holds the pod's lock: nothing more is written
