@@ -22,7 +22,8 @@ import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
 import { EventLog } from './supervisor/events.js';
-import { DEFAULT_BACKOFF } from './supervisor/plan.js';
+import { Supervisor } from './supervisor/supervisor.js';
+import { DEFAULT_BACKOFF } from './pod/plan.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -96,7 +97,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff });
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry) });
   await pods.init();
   const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
   const rotator = new LogRotator(containerLog, () => pods.runningLogs());

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { MinipodError } from '../../lib/errors.js';
-import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node/paths.js';
+import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node-paths.js';
 import { fail, usage, verb } from '../common.js';
 import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js';
 
@@ -45,7 +45,8 @@ export const node = verb<Args>({
         const holderPid = await nodeExecTarget(argv.dir);
         if (!holderPid) throw new MinipodError('NOT_FOUND', `no node is running in ${argv.dir}: start one with \`minipod node start\``);
         const { runAttached } = await import('../../lib/os/host.js');
-        process.exit(await runAttached(nodeExecArgv({ holderPid }, command)));
+        const { resolveTools } = await import('../../lib/os/tools.js');
+        process.exit(await runAttached(nodeExecArgv({ holderPid }, command, (await resolveTools()).nsenter)));
       }
     } catch (err) {
       fail(err);

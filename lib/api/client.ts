@@ -1,7 +1,7 @@
 // The CLI's side of the API: requests over the unix socket, errors turned back into MinipodError.
 import http from 'node:http';
 import { MinipodError, type ErrorCode } from '../errors.js';
-import { nodeDirOf } from '../node/paths.js';
+import { nodeDirOf } from '../node-paths.js';
 import type { ContainerStatus, PodRecord } from '../pod/types.js';
 import { encodeFrame, Frame, readFrames } from './frames.js';
 import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';

@@ -1,6 +1,7 @@
 // Where a container's program is looked up and what follows it in argv: creation resolves argv
 // from this, and a stored record's argv is checked against it (store/record-check.ts).
-import { DEFAULT_PATH } from '../process/app.js';
+/** PATH for a container's command when its env gives none (as a container image's default). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 import type { ContainerSpec } from './pod-spec.js';
 
 export interface CommandLookup {

@@ -5,7 +5,7 @@ import { ApiClient } from '../api/client.js';
 import { kill } from '../os/host.js';
 import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { waitUntil } from '../util/wait.js';
-import type { nodePaths } from './paths.js';
+import type { nodePaths } from '../node-paths.js';
 import { readPrivate, writePrivate } from './secure-dir.js';
 
 export type Paths = ReturnType<typeof nodePaths>;

@@ -10,24 +10,22 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
-import { kill, procLink, spawnProcess, tools, type Proc } from '../os/host.js';
+import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { resolveTools } from '../os/tools.js';
 import { log } from '../log.js';
 import { nsenterArgv } from '../process/nsenter.js';
-import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace } from '../sandbox/netns.js';
+import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
-import { alive, healthy, readDaemon, readIdentity, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
+import { alive, healthy, readDaemon, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
+import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
-import { nodePaths } from './paths.js';
+import { nodePaths } from '../node-paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
-export { nodePaths } from './paths.js';
-
-/** The namespaces a node holder keeps: a node's daemon, pods and `node exec` enter them. */
-const NODE_NAMESPACES = ['net', 'mnt'] as const;
+export { nodePaths } from '../node-paths.js';
+export { nodeExecArgv, nodeExecTarget, readHolder } from './node-holder.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
@@ -43,16 +41,6 @@ export interface NodeInfo {
 
 export type { NodeOptions };
 
-/** The node holder's pid, if it is still the very process recorded. */
-export async function readHolder(dir: string): Promise<number | undefined> {
-  return readIdentity(nodePaths(dir).holderFile);
-}
-
-/** A process in the node's namespaces, to enter them by (`node exec`): the holder, or its daemon. Starts nothing. */
-export async function nodeExecTarget(dir: string): Promise<number | undefined> {
-  return (await readHolder(dir)) ?? (await readDaemon(nodePaths(dir)));
-}
-
 /**
  * The node, if its daemon is running. Should the node holder have died under a live daemon, a
  * new one is started in the daemon's namespaces first, so the node survives the daemon's next exit.
@@ -65,8 +53,7 @@ async function readNode(dir: string): Promise<NodeInfo | undefined> {
   let holderPid = await readHolder(dir);
   if (!holderPid) {
     log.warn({ daemon: pid }, 'the node holder is gone: starting a new one in the daemon\'s namespaces');
-    const argv = nsenterArgv(tools().nsenter, pid, NODE_NAMESPACES, [tools().pause]);
-    holderPid = await startHolder(nodeCgroup(p.dir)?.wrap(argv) ?? argv, p);
+    holderPid = await startHolder(p, { join: pid });
   }
   return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
 }
@@ -103,7 +90,7 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   let proc: Proc;
   try {
     if (cg) await createCgroup(cg.nodeDir);
-    if (!holderPid) holderPid = await startHolder(inCgroup([tools().unshare, '--net', '--mount', '--propagation', 'private', '--', tools().pause]), p);
+    if (!holderPid) holderPid = await startHolder(p, 'new');
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
     proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags])), {
@@ -131,31 +118,6 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
-}
-
-/**
- * The node holder: a pause process that keeps the node's network and mount namespaces — new ones
- * (unshare), or a live daemon's (nsenter). Registered once it runs; killed if it never does.
- */
-async function startHolder(argv: string[], p: Paths): Promise<number> {
-  const proc = spawnProcess(argv, { stdio: ['ignore', 'ignore', 'ignore'] });
-  proc.catch(() => {});
-  proc.unref();
-  const pid = proc.pid!;
-  try {
-    // unshare or nsenter enters the namespaces, then execs pause in place: the node exists once pause runs.
-    const started = await waitUntil(async () => {
-      if ((await procLink(pid, 'exe')) === tools().pause) return 'running';
-      return proc.exitCode !== null ? 'exited' : undefined;
-    }, { timeoutMs: 5000, everyMs: 5 });
-    if (started !== 'running') throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
-    await writeIdentity(p.holderFile, pid);
-    await writePrivate(p.mntnsFile, `${await procLink(pid, 'ns/mnt')}\n`);
-    return pid;
-  } catch (err) {
-    proc.kill('SIGKILL');
-    throw err;
-  }
 }
 
 /** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */
@@ -192,14 +154,14 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
   if (!holderPid && !mntns && !(await readDaemon(p)) && !(cg && existsSync(cg.dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = pinNamespace('mnt', mntns, [holderPid, await readDaemon(p)]);
+  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p)]);
   try {
     await stopDaemon(p, true, timeoutMs);
     if (pinned) {
-      const leftovers = await killProcessesIn('mnt', [mntns], new Set(holderPid ? [holderPid] : []));
+      const leftovers = await pinned.sweep({ except: new Set(holderPid ? [holderPid] : []) });
       if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
-      await waitUntil(async () => (await killProcessesIn('mnt', [mntns])) === 0, { timeoutMs: 5000, everyMs: 10 });
+      await waitUntil(async () => (await pinned.sweep()) === 0, { timeoutMs: 5000, everyMs: 10 });
     } else if (holderPid) {
       kill(holderPid, 'SIGKILL');
     }
@@ -212,9 +174,4 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
   }
   for (const file of [p.pidFile, p.holderFile, p.mntnsFile]) await rm(file, { force: true });
   return true;
-}
-
-/** argv that runs a command inside the node's network and mount namespaces. */
-export function nodeExecArgv(node: Pick<NodeInfo, 'holderPid'>, argv: string[]): string[] {
-  return nsenterArgv('nsenter', node.holderPid, NODE_NAMESPACES, argv);
 }

@@ -3,7 +3,8 @@
 // (rootfs/pidwatch/pidwatch.c). Any other program sleeps until it is signalled.
 import { createInterface } from 'node:readline';
 import { constants } from 'node:os';
-import type { FakeHost, FakeProc, FakeProcess } from './fake.js';
+import type { FakeHost } from './fake.js';
+import type { FakeProc, FakeProcess } from './fake-proc.js';
 
 /** Runs when `p` is spawned; `io` is its handle (stdin/stdout as the spawner asked). */
 export type Program = (p: FakeProcess, io: FakeProc, host: FakeHost) => void;

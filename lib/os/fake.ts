@@ -4,73 +4,15 @@
 // pins counted. Every call is written to `journal` in a short form ("spawn pause -n",
 // "ip link add …", "kill -1003 SIGTERM", "pin net:[4026532001]"), so a test can assert what a verb
 // did to the kernel, in which order. Install it with `useHost(fake, fake.tools)` (host.ts).
-import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { CommandError } from './command-error.js';
 import { PROGRAMS, type Program } from './fake-programs.js';
-import type { HeldNamespace, Host, NsKind, Proc, ProcResult, RunOptions, SpawnOptions, Tools } from './types.js';
+import { FakeProc, type FakeProcess } from './fake-proc.js';
+import type { HeldNamespace, Host, NsKind, Proc, RunOptions, SpawnOptions, Tools } from './types.js';
 
-export type { Program };
+export { FakeProc, type FakeProcess, type Program };
 
 const BIN = '/fake/bin';
-
-export interface FakeProcess {
-  pid: number;
-  ppid: number;
-  /** Process group and session: a spawned process leads both (spawned detached). */
-  pgid: number;
-  argv: string[];
-  exe: string;
-  startTime: string;
-  state: 'S' | 'T' | 'Z';
-  ns: Record<NsKind, string>;
-  cgroup: string;
-  /** Ignores SIGTERM (a stubborn app): only SIGKILL ends it. */
-  ignoresTerm?: boolean;
-  handle?: FakeProc;
-}
-
-/** What spawn returns: a child we can signal, read and wait for, as an execa subprocess. */
-export class FakeProc extends EventEmitter implements Proc {
-  exitCode: number | null = null;
-  signalCode: NodeJS.Signals | null = null;
-  readonly stdin: PassThrough | null;
-  readonly stdout: PassThrough | null;
-  readonly stderr: PassThrough | null;
-  private readonly done: Promise<ProcResult>;
-  private finish!: (r: ProcResult) => void;
-
-  constructor(readonly pid: number | undefined, private readonly host: FakeHost, stdio: SpawnOptions['stdio']) {
-    super();
-    [this.stdin, this.stdout, this.stderr] = stdio.map((s) => (s === 'pipe' ? new PassThrough() : null)) as [PassThrough | null, PassThrough | null, PassThrough | null];
-    this.done = new Promise((resolve) => (this.finish = resolve));
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    return this.pid !== undefined && this.host.kill(this.pid, signal);
-  }
-
-  unref(): void {}
-
-  /** Called by the host when the process ends. */
-  ended(code: number | null, signal: NodeJS.Signals | null): void {
-    this.exitCode = code;
-    this.signalCode = signal;
-    this.stdout?.end();
-    this.stderr?.end();
-    this.emit('exit', code, signal);
-    this.finish({ exitCode: code ?? undefined, signal: signal ?? undefined, failed: code !== 0 });
-  }
-
-  then<A = ProcResult, B = never>(ok?: ((r: ProcResult) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.done.then(ok, fail);
-  }
-
-  catch(fail: (e: unknown) => unknown): Promise<unknown> {
-    return this.done.catch(fail);
-  }
-}
 
 export class FakeHost implements Host {
   readonly tools: Tools = {
@@ -89,6 +31,8 @@ export class FakeHost implements Host {
   mountinfo = '';
   /** Namespaces held open right now. */
   readonly pins = new Set<HeldNamespace>();
+  /** Every spawn as asked (the journal keeps only what finally runs): argv through cgexec and nsenter, env, cwd. */
+  readonly spawned: { argv: readonly string[]; env?: Record<string, string>; cwd?: string; pid: number }[] = [];
   /** A line sent to `ip -batch` fails when this returns a message (e.g. to fail `link add`). */
   ipFails: (line: string) => string | undefined = () => undefined;
   /** A line sent to `ip -batch` (and every later one to that process) waits for the promise this returns: an ip stuck in the kernel. */
@@ -158,6 +102,7 @@ export class FakeHost implements Host {
     const name = path.basename(rest[0]!);
     this.journal.push(`spawn ${[name, ...rest.slice(1)].join(' ')}`);
     const p = this.add({ argv: rest, ns, cgroup });
+    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: p.pid });
     const handle = new FakeProc(p.pid, this, options.stdio);
     p.handle = handle;
     this.programs.get(name)?.(p, handle, this);
@@ -167,6 +112,7 @@ export class FakeHost implements Host {
   private failedSpawn(argv: readonly string[], options: SpawnOptions): Proc {
     this.journal.push(`spawn-failed ${argv.map((a) => path.basename(a)).join(' ')}`);
     const p = this.add({ argv: [...argv] });
+    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: p.pid });
     const handle = new FakeProc(p.pid, this, options.stdio);
     p.handle = handle;
     setImmediate(() => this.exit(p, 1, null));

@@ -5,9 +5,9 @@
 import type { IpAllocator } from '../network/allocator.js';
 import { bridgePorts } from '../network/bridge.js';
 import { podLogger } from '../log.js';
-import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
+import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
 import { DNS_LABEL } from '../manifest/pod-spec.js';
-import type { Supervision } from '../supervisor/supervisor.js';
+import type { Supervision } from './supervision.js';
 import { findOrphans, removeOrphans } from './gc.js';
 import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
@@ -31,22 +31,25 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot): Promise<vo
   for (const q of quarantined) {
     ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
   }
+  // One pass over /proc for everything below: leftover holders, orphans, adoption, clearing.
+  const scan = await ProcessScan.take();
   const leftovers = await ctx.pool.takeLeftovers();
   for (const why of leftovers.rejected) ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });
-  if (leftovers.netnses.length) {
-    const killed = await killProcessesIn('net', leftovers.netnses);
-    ctx.events.record(NODE, 'OrphanRemoved', `${leftovers.netnses.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
+  if (leftovers.holders.length) {
+    let killed = 0;
+    for (const h of leftovers.holders) killed += await PinnedNamespace.sweepOnce('net', h.netns, [h.pid], { scan });
+    ctx.events.record(NODE, 'OrphanRemoved', `${leftovers.holders.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
   }
   // What a dead daemon left that no record names (a quarantined record's holder, apps, veth and
   // lease included: nothing of it runs); the record and its logs stay for a person to read.
-  const orphans = await findOrphans(ctx, records, null);
+  const orphans = await findOrphans(ctx, records, null, scan);
   // What gc only reports: quarantined records and their logs (for a person to read), and the
   // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
-  await removeOrphans(ctx, orphans.filter((o) => !o.kept));
+  await removeOrphans(ctx, orphans.filter((o) => !o.kept), scan);
   await ips.load();
   const ports = new Map<string, Set<string>>();
   for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
-  const view: NodeView = { ports, processes: await processesByNamespace('net') };
+  const view: NodeView = { ports, scan };
   const boot = { ctx, pods, ips, supervisor };
   for (const record of records) {
     const live = newLivePod(record);
@@ -63,7 +66,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot): Promise<vo
 async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<void> {
   const r = live.record;
   if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
-    const message = `daemon restarted: ${await clearPod(ctx, live)} process(es) of the last daemon's sandbox stopped`;
+    const message = `daemon restarted: ${await clearPod(ctx, live, view.scan)} process(es) of the last daemon's sandbox stopped`;
     live.terminating = true;
     if (r.phase === 'Terminating' && !r.deletionTimestamp) return void (await withLock(live, () => stopPod(ctx, live, 'stop finished after a daemon restart')));
     // A creation that never returned, or a removal under way: the pod is made entirely gone.

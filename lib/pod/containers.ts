@@ -1,15 +1,8 @@
 // A pod's app processes: start one inside the current sandbox, stop one, and record how it
 // ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
-import { constants as fs } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { MinipodError } from '../errors.js';
-import type { Proc } from '../os/host.js';
+import { DEFAULT_PATH } from '../manifest/command.js';
 import type { Watchable } from '../process/exit.js';
-import { DEFAULT_PATH, startApp } from '../process/app.js';
 import { onExit } from '../process/exit.js';
-import { startTimeOf } from '../process/identity.js';
-import { stopProcess } from '../process/stop.js';
-import { waitForNamespace } from '../sandbox/wait.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
 
@@ -17,7 +10,7 @@ export function containerStatus(live: LivePod, name: string): ContainerStatus {
   return live.record.containers.find((c) => c.name === name)!;
 }
 
-/** Spawn the app in the pod's current sandbox; its exit is recorded as it happens. */
+/** Start the container in the pod's current sandbox, through the runtime; its exit is recorded as it happens. */
 export async function startContainer(ctx: PodContext, live: LivePod, name: string): Promise<void> {
   const r = live.record;
   const c = containerStatus(live, name);
@@ -26,37 +19,29 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   live.exitedWhileBusy.delete(name); // started again: no decision pending
-  // Never through a symlink: the app's output would land wherever it points, written as root.
-  const fh = await open(c.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
-  let proc: Proc;
   const restarted = c.startedAt !== null;
-  try {
-    proc = startApp({ sandboxPid: r.sandbox!.pid, argv: c.argv, env, cwd: spec.workingDir ?? '/', logFd: fh.fd, inCgroup: (argv) => ctx.node.cgroups.wrap(r.uid, argv) });
-    proc.catch(() => {}); // exits are handled by onExit
-    if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${name}`);
-    // Recorded and watched before the next await: a quick app may exit during it.
-    live.apps.set(name, proc);
-    Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
-    if (restarted) c.restartCount++;
-    onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
-  } finally {
-    await fh.close(); // the child has its own copy of the descriptor
-  }
-  // nsenter joins the namespaces a moment after the spawn: only then is the app inside the
-  // sandbox (what inspect reports, what the split-brain guard compares).
-  if (await waitForNamespace(proc.pid!, r.sandbox!.netns)) c.netns = r.sandbox!.netns;
-  c.startTime = (await startTimeOf(proc.pid!)) ?? null; // nsenter exec'd the app: same process
-  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${r.sandbox!.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
+  const sandbox = r.sandbox!;
+  const { proc, settled } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd: spec.workingDir ?? '/', logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid) });
+  // Recorded and watched before the next await: a quick app may exit during it.
+  live.apps.set(name, proc);
+  Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
+  if (restarted) c.restartCount++;
+  onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
+  // Inside the sandbox only once it has joined it (what inspect reports, what the split-brain guard compares).
+  const where = await settled;
+  if (where.inSandbox) c.netns = sandbox.netns;
+  c.startTime = where.startTime;
+  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves once the app has exited. Idempotent. */
-export async function stopContainer(live: LivePod, name: string, graceMs: number): Promise<void> {
+export async function stopContainer(ctx: PodContext, live: LivePod, name: string, graceMs: number): Promise<void> {
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   const proc = live.apps.get(name);
   if (!proc) return;
   live.stopping.add(name);
-  await stopProcess(proc, graceMs);
+  await ctx.runtime.stop(proc, graceMs);
 }
 
 /**
@@ -65,7 +50,7 @@ export async function stopContainer(live: LivePod, name: string, graceMs: number
  */
 export function adoptContainer(ctx: PodContext, live: LivePod, name: string): void {
   const c = containerStatus(live, name);
-  const proc = ctx.watcher.adopt(c.pid!, c.startTime!);
+  const proc = ctx.runtime.adopt(c.pid!, c.startTime!);
   live.apps.set(name, proc);
   onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
 }

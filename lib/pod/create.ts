@@ -33,57 +33,14 @@ export function logDir(ctx: PodContext, name: string): string {
 
 export async function createPod(ctx: PodContext, live: LivePod, t0: number): Promise<PodRecord> {
   const record = live.record;
-  const name = record.name;
-  const logs = logDir(ctx, name);
   const undo = new UndoStack();
   const steps = new Steps('create');
   steps.begin('resolve commands');
   try {
     await resolveCommands(record);
-
-    steps.begin('allocate IP');
-    record.ip = await ctx.ips.allocate(record.uid);
-    record.mac = macFor(record.ip);
-    undo.push(`lease ${record.ip}`, () => ctx.ips.release(record.ip));
-    steps.end();
-
-    steps.begin('create cgroup');
-    undo.push('cgroup', () => ctx.node.cgroups.remove(record.uid)); // with whatever got into it
-    await ctx.node.cgroups.create(record.uid);
-    steps.end();
-
-    const start = await startSandbox(ctx.pool, undo, steps);
-    // The holder does not fork: moving it after its start is race-free, and it need not wait for it.
-    ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup'));
-    record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
-
-    steps.begin('persist record');
-    undo.push('pod record', async () => void (await ctx.store.remove(name)));
-    await ctx.store.save(record); // Pending, naming the holder and veth before the veth exists
-    await ctx.pool.owned(start.pid);
-    steps.end();
-
-    steps.begin('create log directory');
-    undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
-    await mkdir(logs, { recursive: true, mode: 0o700 });
-    steps.end();
-
-    const sandbox = await createSandbox(ctx.ip, start, sandboxConfig(record), undo, steps);
-    live.holder = sandbox.proc;
-    record.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
-    record.building = null;
-    watchHolder(ctx, live, sandbox.proc);
-    undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
+    await runPodSandbox(ctx, live, undo, steps);
     const sandboxMs = performance.now() - t0;
-    recordSandboxReady(ctx, record, sandbox);
-
-    steps.begin('start containers');
-    for (const c of record.containers) {
-      // Registered first: a container may be spawned even if starting it then fails.
-      undo.push(`container ${c.name}`, () => stopContainer(live, c.name, 0));
-      await startContainer(ctx, live, c.name);
-    }
-    steps.end();
+    await startContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
 
     steps.begin('persist record');
     setPhase(record, 'Running');
@@ -94,11 +51,70 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   } catch (err) {
     const failure = await undo.rollback(err);
     const step = steps.current;
-    const wrapped = new MinipodError(failure.code, step === 'resolve commands' ? failure.message : `failed to create pod ${name}: ${step}: ${failure.message}`, { cause: failure, details: failure.details });
+    const wrapped = new MinipodError(failure.code, step === 'resolve commands' ? failure.message : `failed to create pod ${record.name}: ${step}: ${failure.message}`, { cause: failure, details: failure.details });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);
     if (wrapped.cleanupErrors.length) podLogger(record).error({ cleanupErrors: wrapped.cleanupErrors.map((e) => e.message) }, 'rollback incomplete');
     throw wrapped;
   }
+}
+
+/**
+ * The pod's sandbox, before any container (CRI's RunPodSandbox): an IP leased, a cgroup, a pause
+ * holder, the Pending record naming them, the log directory, the veth and eth0; watched from then on.
+ * Each part's undo is on `undo` before the next part is made.
+ */
+export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoStack, steps: Steps): Promise<Sandbox> {
+  const record = live.record;
+  const logs = logDir(ctx, record.name);
+  steps.begin('allocate IP');
+  record.ip = await ctx.ips.allocate(record.uid);
+  record.mac = macFor(record.ip);
+  undo.push(`lease ${record.ip}`, async () => {
+    await ctx.ips.release(record.ip);
+    record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
+  });
+  steps.end();
+
+  steps.begin('create cgroup');
+  undo.push('cgroup', () => ctx.node.cgroups.remove(record.uid)); // with whatever got into it
+  await ctx.node.cgroups.create(record.uid);
+  steps.end();
+
+  const start = await startSandbox(ctx.pool, undo, steps);
+  // The holder does not fork: moving it after its start is race-free, and it need not wait for it.
+  ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup'));
+  record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
+
+  steps.begin('persist record');
+  undo.push('pod record', async () => void (await ctx.store.remove(record.name)));
+  await ctx.store.save(record); // Pending, naming the holder and veth before the veth exists
+  await ctx.pool.owned(start.pid);
+  steps.end();
+
+  steps.begin('create log directory');
+  undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
+  await mkdir(logs, { recursive: true, mode: 0o700 });
+  steps.end();
+
+  const sandbox = await createSandbox(ctx.ip, start, sandboxConfig(record), undo, steps);
+  live.holder = sandbox.proc;
+  record.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+  record.building = null;
+  watchHolder(ctx, live, sandbox.proc);
+  undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
+  recordSandboxReady(ctx, record, sandbox);
+  return sandbox;
+}
+
+/** Start containers in the pod's sandbox, in order (CRI's StartContainer, each); each one's stop is on `undo` first. */
+export async function startContainers(ctx: PodContext, live: LivePod, names: string[], undo: UndoStack, steps: Steps): Promise<void> {
+  steps.begin('start containers');
+  for (const name of names) {
+    // Registered first: a container may be spawned even if starting it then fails.
+    undo.push(`container ${name}`, () => stopContainer(ctx, live, name, 0));
+    await startContainer(ctx, live, name);
+  }
+  steps.end();
 }
 
 /**

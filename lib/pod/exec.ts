@@ -2,7 +2,7 @@
 // one of its apps (`minipod kill`, for experiments).
 import { MinipodError } from '../errors.js';
 import { kill, spawnProcess, type Proc } from '../os/host.js';
-import { DEFAULT_PATH } from '../process/app.js';
+import { DEFAULT_PATH } from '../manifest/command.js';
 import { onExit } from '../process/exit.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 import type { LivePod, PodContext } from './live.js';
@@ -30,7 +30,8 @@ export function killInPod(ctx: PodContext, live: LivePod, target: KillTarget, si
     throw new MinipodError('NOT_FOUND', `container ${target.container} not found in pod ${name}`);
   }
   if (!proc?.pid) throw new MinipodError('CONFLICT', `pod ${name} has no running ${'sandbox' in target ? 'pause holder' : `container ${target.container}`} (${live.record.phase})`);
-  if (!kill(proc.pid, signal)) {
+  const sent = 'sandbox' in target ? kill(proc.pid, signal) : ctx.runtime.signal(proc.pid, signal);
+  if (!sent) {
     throw new MinipodError('CONFLICT', `pid ${proc.pid} of pod ${name} exited just now; try again`);
   }
   ctx.events.record(live.record, 'KillRequested', `sent ${signal} to ${'sandbox' in target ? 'pause' : target.container} ${proc.pid}`, { type: 'Warning', ...('container' in target ? { container: target.container } : {}) });

@@ -8,9 +8,9 @@ import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { commandLine } from '../process/identity.js';
-import { listPids, procLink, run, tools } from '../os/host.js';
-import { killProcessesIn, processesByNamespace } from '../process/sweep.js';
-import { namespaceMounts, readNamespace } from '../sandbox/netns.js';
+import { procLink, run, tools } from '../os/host.js';
+import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
+import { namespaceMounts } from '../process/namespace.js';
 import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
@@ -22,14 +22,17 @@ export interface Orphan {
   origin: string;
   /** Left at daemon start for a person to read (a quarantined record and its logs); `gc --fix` removes it. */
   kept?: true;
-  /** A holder's namespace, what removing it sweeps (never parsed back out of `name`). */
+  /** A holder's pid and namespace, what removing it sweeps (never parsed back out of `name`). */
+  pid?: number;
   netns?: string;
   /** A cgroup's pod uid, what removing it goes by (the node's pod cgroups, never a path parsed back). */
   uid?: string;
 }
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
-export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null): Promise<Orphan[]> {
+/** `scan`: the daemon start's pass over /proc; `minipod gc` makes its own, once. */
+export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null, scan?: ProcessScan): Promise<Orphan[]> {
+  const processes = scan ?? (await ProcessScan.take());
   const orphans: Orphan[] = [];
   const veths = new Set(records.flatMap((r) => [r.sandbox?.hostVeth, r.building?.hostVeth].filter(Boolean)));
   for (const veth of await bridgePorts(ctx.ip, ctx.node.bridge)) {
@@ -65,7 +68,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // it. `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
   const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
   const pinned = (await namespaceMounts()).filter((m) => m.ns.startsWith('net:') && !netnses.has(m.ns) && !/^\/(var\/)?run\/netns\//.test(m.target));
-  const inUse = pinned.length ? await processesByNamespace('net') : new Map(); // a /proc pass only when there is a candidate
+  const inUse = processes.byNamespace('net');
   for (const m of pinned) {
     if (inUse.has(m.ns)) continue;
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
@@ -73,18 +76,16 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
   const ourMnt = await procLink('self', 'ns/mnt');
   const ourNet = await procLink('self', 'ns/net'); // a node's own holder sits in it
-  for (const pid of await listPids()) {
-    if (pid === sparePid) continue;
-    if ((await procLink(pid, 'exe')) !== tools().pause) continue;
-    if ((await procLink(pid, 'ns/mnt')) !== ourMnt) continue;
-    const netns = await readNamespace(pid);
-    if (netns && netns !== ourNet && !netnses.has(netns)) orphans.push({ kind: 'holder', name: `pid ${pid} ${netns}`, netns, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
+  for (const { pid, exe, mnt, net } of processes.entries) {
+    if (pid === sparePid || exe !== tools().pause || mnt !== ourMnt) continue;
+    if ((await procLink(pid, 'exe')) !== tools().pause) continue; // killed since the scan (a leftover holder at boot)
+    if (net && net !== ourNet && !netnses.has(net)) orphans.push({ kind: 'holder', name: `pid ${pid} ${net}`, pid, netns: net, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }
   return orphans;
 }
 
 /** Remove what findOrphans found; a holder goes with every process in its namespace. */
-export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise<string[]> {
+export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: ProcessScan): Promise<string[]> {
   // One that cannot be removed (a process stuck in the kernel, a directory where a lease should
   // be) is reported and the rest go on: a daemon start must not fail over garbage.
   const failed: string[] = [];
@@ -96,7 +97,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[]): Promise
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
       else if (o.kind === 'cgroup') await ctx.node.cgroups.remove(o.uid!);
       else if (o.kind === 'mount') await run([tools().umount, '--lazy', o.name]);
-      else if (o.netns) await killProcessesIn('net', [o.netns]);
+      else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {
       failed.push(`${o.kind} ${o.name}: ${(err as Error).message}`);

@@ -10,7 +10,8 @@ import type { Subnet } from '../network/ipam.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
-import type { BackoffConfig } from '../supervisor/plan.js';
+import type { BackoffConfig } from './plan.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import type { PodRecord } from './types.js';
 
 export interface NodeConfig {
@@ -31,6 +32,8 @@ export interface PodContext {
   pool: HolderPool;
   /** Watches the processes a restarted daemon re-adopts (they are not its children). */
   watcher: PidWatcher;
+  /** Starts, stops and re-adopts the containers (runtime/nsenter.ts). */
+  runtime: ContainerRuntime;
   store: PodStore;
   leases: LeaseStore;
   events: EventLog;

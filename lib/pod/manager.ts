@@ -8,14 +8,15 @@ import type { IpBatch } from '../os/ip-batch.js';
 import type { Proc } from '../os/host.js';
 import { IpAllocator } from '../network/allocator.js';
 import { PidWatcher } from '../process/watcher.js';
+import { NsenterRuntime } from '../runtime/nsenter.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { PodManifest } from '../manifest/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
-import { DEFAULT_BACKOFF, type BackoffConfig } from '../supervisor/plan.js';
-import { Supervisor, type Supervision } from '../supervisor/supervisor.js';
-import { Unsupervised } from '../supervisor/unsupervised.js';
+import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
+import type { Supervision, SupervisionFactory } from './supervision.js';
 import { bootPods } from './boot.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type KillTarget } from './exec.js';
@@ -42,8 +43,11 @@ export interface PodManagerOptions {
   leases: LeaseStore;
   events: EventLog;
   backoff?: BackoffConfig;
-  /** false: no restarts, recoveries or guard; deaths are only recorded (supervisor/unsupervised.ts). */
-  supervise?: boolean;
+  /** Who decides when something dies: the supervisor (restarts, recoveries, the guard), or a
+   * front end's no-op (supervisor/unsupervised.ts: deaths are only recorded). */
+  supervise: SupervisionFactory;
+  /** What runs the containers; nsenter (runtime/nsenter.ts) unless given. */
+  runtime?: (watcher: PidWatcher) => ContainerRuntime;
 }
 
 export class PodManager {
@@ -54,16 +58,18 @@ export class PodManager {
 
   constructor(o: PodManagerOptions) {
     this.ips = new IpAllocator(o.node.subnet, o.leases);
-    const { supervise = true, backoff = DEFAULT_BACKOFF, ...parts } = o;
+    const { supervise, runtime, backoff = DEFAULT_BACKOFF, ...parts } = o;
+    const watcher = new PidWatcher();
     this.ctx = {
       ...parts,
       backoff,
-      watcher: new PidWatcher(),
+      watcher,
+      runtime: runtime?.(watcher) ?? new NsenterRuntime(watcher),
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),
       onContainerExit: (live, name) => this.supervisor.containerExited(live, name),
     };
-    this.supervisor = supervise ? new Supervisor(this.ctx, this.pods) : new Unsupervised(this.ctx);
+    this.supervisor = supervise(this.ctx, this.pods);
   }
 
   async init(): Promise<void> {

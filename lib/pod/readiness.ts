@@ -1,7 +1,7 @@
 // What a GET shows beyond the stored record: readiness brought up to date and each app's
 // network namespace read fresh from /proc.
 import { listeningPorts } from '../network/listening.js';
-import { readNamespace } from '../sandbox/netns.js';
+import { readNamespace } from '../process/namespace.js';
 import type { PodRecord } from './types.js';
 
 /** A copy of the record as it is now; readiness is updated in the record itself (it is latched). */

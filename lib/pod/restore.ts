@@ -5,9 +5,9 @@
 // manager then finishes that operation.
 import { deleteVeth } from '../network/veth.js';
 import { belongsTo, isSameProcess } from '../process/identity.js';
-import { planRestore, type RestoreObservation, type RestorePlan } from '../supervisor/plan.js';
-import { killPids, killProcessesIn } from '../process/sweep.js';
-import { pinNamespace, readNamespace } from '../sandbox/netns.js';
+import { planRestore, type RestoreObservation, type RestorePlan } from './plan.js';
+import { PinnedNamespace, type ProcessScan } from '../process/sweep.js';
+import { readNamespace } from '../process/namespace.js';
 import { adoptContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
@@ -23,21 +23,21 @@ export interface Adoption extends RestorePlan {
 export interface NodeView {
   /** Links on each bridge the pods use: a sandbox whose veth is gone has no network and is rebuilt. */
   ports: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Pids by network namespace, from one pass over /proc. */
-  processes: ReadonlyMap<string, number[]>;
+  /** The daemon start's one pass over /proc. */
+  scan: ProcessScan;
 }
 
 /** Take over a Running pod, or one whose recovery a daemon restart cut short: observe, plan, act. */
 export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): Promise<Adoption> {
   const r = live.record;
-  await clearBuilding(ctx, live);
+  await clearBuilding(ctx, live, view.scan);
   const sb = r.sandbox!;
-  const inSandbox = async (pid: number | null, startTime: string | null | undefined) => !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === sb.netns;
+  const holderInSandbox = !!sb.pid && (await isSameProcess(sb.pid, sb.startTime)) && (await readNamespace(sb.pid)) === sb.netns;
   const observed: RestoreObservation = {
     phase: r.phase,
-    holder: { pid: sb.pid, ours: await inSandbox(sb.pid, sb.startTime) },
+    holder: { pid: sb.pid, ours: holderInSandbox },
     veth: { name: sb.hostVeth, bridge: r.bridge, present: !!view.ports.get(r.bridge)?.has(sb.hostVeth) },
-    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await inSandbox(c.pid, c.startTime)) }))),
+    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await ctx.runtime.inspect(c.pid, c.startTime, sb.netns)) }))),
   };
   const plan = planRestore(r.manifest.spec.restartPolicy, observed);
 
@@ -59,13 +59,11 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     await ctx.node.cgroups.adopt(r.uid, pid).catch(() => {}); // exited meanwhile: its watcher reports it
   }
   // Pinned through a process verified ours, so the inode number is still this sandbox's.
-  const pin = plan.sweep ? pinNamespace('net', sb.netns, [...ours]) : undefined;
+  const pinned = plan.sweep ? PinnedNamespace.take('net', sb.netns, [...ours]) : undefined;
   try {
-    const outside = [];
-    for (const pid of pin ? (view.processes.get(sb.netns) ?? []) : []) if (!(await belongsTo(pid, ours))) outside.push(pid);
-    strays = await killPids('net', sb.netns, outside);
+    strays = pinned ? await pinned.sweep({ scan: view.scan, keep: (pid) => belongsTo(pid, ours) }) : 0;
   } finally {
-    pin?.close();
+    pinned?.close();
   }
   return { ...plan, strays };
 }
@@ -75,27 +73,23 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
  * stopped and its veths deleted, so the manager can finish the operation. Returns the number
  * of processes stopped.
  */
-export async function clearPod(ctx: PodContext, live: LivePod): Promise<number> {
+export async function clearPod(ctx: PodContext, live: LivePod, scan?: ProcessScan): Promise<number> {
   const r = live.record;
   // A namespace is ours only while a process we recorded (pid and start time) is in it: a
   // namespace's inode number can be reused once it is freed, by anyone's namespace.
-  const netnses = new Set<string>();
-  if (r.sandbox && (await isSameProcess(r.sandbox.pid, r.sandbox.startTime))) netnses.add(r.sandbox.netns);
-  for (const c of r.containers) {
-    if (!c.pid || !r.sandbox || !(await isSameProcess(c.pid, c.startTime))) continue;
-    if ((await readNamespace(c.pid)) === r.sandbox.netns) netnses.add(r.sandbox.netns);
-  }
-  const killed = (await killProcessesIn('net', [...netnses])) + (await clearBuilding(ctx, live));
+  const ours: number[] = [];
+  for (const p of [r.sandbox, ...r.containers]) if (p?.pid && (await isSameProcess(p.pid, p.startTime))) ours.push(p.pid);
+  const killed = (await PinnedNamespace.sweepOnce('net', r.sandbox?.netns, ours, { scan })) + (await clearBuilding(ctx, live, scan));
   if (r.sandbox) await deleteVeth(ctx.ipTeardown, r.sandbox.hostVeth);
   for (const c of r.containers) if (c.state !== 'Terminated') markLost(c);
   return killed;
 }
 
-/** The half-built sandbox of a create or recovery the last daemon did not finish. */
-async function clearBuilding(ctx: PodContext, live: LivePod): Promise<number> {
+/** The half-built sandbox of a create or recovery the last daemon did not finish (or whose rollback failed: stop.ts). */
+export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: ProcessScan): Promise<number> {
   const b = live.record.building;
   if (!b) return 0;
-  const killed = (await isSameProcess(b.pid, b.startTime)) ? await killProcessesIn('net', [b.netns]) : 0;
+  const killed = (await isSameProcess(b.pid, b.startTime)) ? await PinnedNamespace.sweepOnce('net', b.netns, [b.pid], { scan }) : 0;
   await deleteVeth(ctx.ipTeardown, b.hostVeth);
   live.record.building = null;
   return killed;

@@ -6,10 +6,11 @@ import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
-import { killProcessesIn } from '../process/sweep.js';
-import { pinNamespace, unmountNamespace } from '../sandbox/netns.js';
+import { PinnedNamespace } from '../process/sweep.js';
+import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
 import { cancelTimers, type LivePod, type PodContext } from './live.js';
+import { clearBuilding } from './restore.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 
@@ -36,15 +37,15 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
     // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the
     // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
-    const pin = r.sandbox ? pinNamespace('net', r.sandbox.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]) : undefined;
+    const pinned = PinnedNamespace.take('net', r.sandbox?.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     try {
-      await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
-      if (pin && r.sandbox) {
-        await killProcessesIn('net', [r.sandbox.netns], new Set([r.sandbox.pid]));
-        await unmountNamespace(r.sandbox.netns); // a bind mount would keep it (and eth0) alive with no process in it
+      await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+      if (pinned) {
+        await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
+        await unmountNamespace(pinned.ns); // a bind mount would keep it (and eth0) alive with no process in it
       }
     } finally {
-      pin?.close();
+      pinned?.close();
     }
     steps.end();
 
@@ -52,12 +53,19 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       steps.begin('delete sandbox');
       // A record from an earlier daemon has no child handles: kill its processes only if they
       // still hold the recorded namespace (never a reused pid).
-      for (const c of r.containers) if (c.pid && !live.apps.has(c.name)) await killIfOurs(c.pid, c.startTime);
+      for (const c of r.containers) if (c.pid && !live.apps.has(c.name) && (await isSameProcess(c.pid, c.startTime))) ctx.runtime.signal(c.pid, 'SIGKILL');
       const holder = live.holder;
       live.holder = null; // its exit is now expected
       await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
       if (!holder) await killIfOurs(r.sandbox.pid, r.sandbox.startTime);
       ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
+      steps.end();
+    }
+
+    if (r.building) {
+      // What a create or recovery whose rollback failed left (`rm -f` is how it is finished).
+      steps.begin('delete sandbox');
+      await clearBuilding(ctx, live);
       steps.end();
     }
 

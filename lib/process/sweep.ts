@@ -1,26 +1,56 @@
 // SIGKILL every process in given namespaces, found through /proc: how a pod's leftovers (its
-// network namespaces) and a dead node's leftovers (its mount namespace) are cleared.
-import { kill, listPids } from '../os/host.js';
-import { readNamespace } from '../sandbox/netns.js';
+// network namespaces) and a dead node's leftovers (its mount namespace) are cleared. A namespace
+// is swept only while it is pinned (PinnedNamespace): once freed, its inode number can be reused
+// by anyone's namespace, whose processes a sweep by number would kill.
+import { kill, listPids, procLink } from '../os/host.js';
+import { pinNamespace, readNamespace, type NamespacePin } from './namespace.js';
 
 type Kind = 'net' | 'mnt';
 
-/** One pass over /proc: the pids in each namespace of a kind (this process left out). */
-export async function processesByNamespace(kind: Kind): Promise<Map<string, number[]>> {
-  const index = new Map<string, number[]>();
-  for (const pid of await listPids()) {
-    if (pid === process.pid) continue;
-    const ns = await readNamespace(pid, kind);
-    if (!ns) continue;
-    const pids = index.get(ns);
-    if (pids) pids.push(pid);
-    else index.set(ns, [pid]);
+/** One process as one pass over /proc saw it. */
+export interface ProcessEntry {
+  pid: number;
+  net: string | undefined;
+  mnt: string | undefined;
+  exe: string | undefined;
+}
+
+/**
+ * One pass over /proc (this process left out): every pid with its network and mount namespace and
+ * executable. A daemon start takes one and shares it (leftover holders, orphans, adoption, clearing
+ * of interrupted pods); a pid is checked again before it is signalled, so a stale entry harms nobody.
+ */
+export class ProcessScan {
+  private constructor(readonly entries: readonly ProcessEntry[]) {}
+
+  /** `only`: read just these (a sweep of one kind need not read the rest). */
+  static async take(only: readonly (keyof Omit<ProcessEntry, 'pid'>)[] = ['net', 'mnt', 'exe']): Promise<ProcessScan> {
+    const pids = (await listPids()).filter((pid) => pid !== process.pid);
+    const read = (pid: number, field: 'net' | 'mnt' | 'exe') => (only.includes(field) ? procLink(pid, field === 'exe' ? 'exe' : `ns/${field}`) : undefined);
+    const entries = await Promise.all(pids.map(async (pid) => ({ pid, net: await read(pid, 'net'), mnt: await read(pid, 'mnt'), exe: await read(pid, 'exe') })));
+    return new ProcessScan(entries.filter((e) => e.net || e.mnt || e.exe)); // a pid gone meanwhile has none
   }
-  return index;
+
+  /** The pids in each namespace of a kind. */
+  byNamespace(kind: Kind): Map<string, number[]> {
+    const index = new Map<string, number[]>();
+    for (const e of this.entries) {
+      const ns = e[kind];
+      if (!ns) continue;
+      const pids = index.get(ns);
+      if (pids) pids.push(e.pid);
+      else index.set(ns, [e.pid]);
+    }
+    return index;
+  }
+
+  in(kind: Kind, ns: string): number[] {
+    return this.entries.filter((e) => e[kind] === ns).map((e) => e.pid);
+  }
 }
 
 /** SIGKILL those of pids still in namespace (checked again: a pid may have moved on); returns how many. */
-export async function killPids(kind: Kind, namespace: string, pids: number[], except: ReadonlySet<number> = new Set()): Promise<number> {
+async function killPids(kind: Kind, namespace: string, pids: number[], except: ReadonlySet<number> = new Set()): Promise<number> {
   let killed = 0;
   for (const pid of pids) {
     if (except.has(pid) || (await readNamespace(pid, kind)) !== namespace) continue;
@@ -29,11 +59,49 @@ export async function killPids(kind: Kind, namespace: string, pids: number[], ex
   return killed;
 }
 
-/** Returns how many processes were killed; never this process, nor those in `except`. */
-export async function killProcessesIn(kind: Kind, namespaces: string[], except: ReadonlySet<number> = new Set()): Promise<number> {
-  if (!namespaces.length) return 0;
-  const index = await processesByNamespace(kind);
-  let killed = 0;
-  for (const ns of new Set(namespaces)) killed += await killPids(kind, ns, index.get(ns) ?? [], except);
-  return killed;
+export interface SweepOptions {
+  /** Never killed (a holder that must outlive the sweep). */
+  except?: ReadonlySet<number>;
+  /** Where to look for the namespace's processes; a fresh pass over /proc if not given. */
+  scan?: ProcessScan;
+  /** Spared if this says so (an adopted app's own children). */
+  keep?: (pid: number) => Promise<boolean>;
+}
+
+/**
+ * Pin, sweep, close: a namespace held open through the first of `via` still in it, so that a
+ * sweep by its inode number hits only its own processes. Every sweep of a pod's or a node's
+ * namespace goes through one of these; close() in a finally.
+ */
+export class PinnedNamespace {
+  private constructor(readonly kind: Kind, readonly ns: string, private readonly pin: NamespacePin) {}
+
+  /** undefined if none of `via` is in `ns` any more: then it cannot be proven ours, and nothing may be swept. */
+  static take(kind: Kind, ns: string | undefined, via: (number | null | undefined)[]): PinnedNamespace | undefined {
+    const pin = ns ? pinNamespace(kind, ns, via) : undefined;
+    return pin && new PinnedNamespace(kind, ns!, pin);
+  }
+
+  /** SIGKILL what is in the namespace now; returns how many. The pin stays until close(). */
+  async sweep({ except, scan, keep }: SweepOptions = {}): Promise<number> {
+    const found = (scan ?? (await ProcessScan.take([this.kind]))).in(this.kind, this.ns);
+    const targets = [];
+    for (const pid of found) if (!keep || !(await keep(pid))) targets.push(pid);
+    return killPids(this.kind, this.ns, targets, except);
+  }
+
+  close(): void {
+    this.pin.close();
+  }
+
+  /** Pin through `via` (pids verified ours), sweep everything in it, close; 0 if it cannot be pinned. */
+  static async sweepOnce(kind: Kind, ns: string | undefined, via: (number | null | undefined)[], options: SweepOptions = {}): Promise<number> {
+    const pinned = PinnedNamespace.take(kind, ns, via);
+    if (!pinned) return 0;
+    try {
+      return await pinned.sweep(options);
+    } finally {
+      pinned.close();
+    }
+  }
 }

@@ -10,7 +10,7 @@ import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
 import { stopProcess } from '../process/stop.js';
 import { isSameProcess, isStopped, startTimeOf } from '../process/identity.js';
-import { readNamespace } from './netns.js';
+import { readNamespace } from '../process/namespace.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
 /** A register entry, as start() writes it: "net:[4026532636] 123456\n". */
@@ -30,9 +30,9 @@ export class HolderPool {
    * emptied. An entry is trusted only if its name is a pid and it reads "NETNS STARTTIME";
    * any other is removed and returned in `rejected` (file: why), never acted on.
    */
-  async takeLeftovers(): Promise<{ netnses: string[]; rejected: string[] }> {
+  async takeLeftovers(): Promise<{ netnses: string[]; holders: { pid: number; netns: string }[]; rejected: string[] }> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const netnses: string[] = [];
+    const holders: { pid: number; netns: string }[] = [];
     const rejected: string[] = [];
     for (const entry of await readdir(this.dir)) {
       const file = path.join(this.dir, entry);
@@ -41,10 +41,10 @@ export class HolderPool {
       if (!/^[1-9]\d*$/.test(entry)) rejected.push(`holders/${entry}: the name is not a pid`);
       else if (!netns) rejected.push(`holders/${entry}: ${JSON.stringify(text.slice(0, 60))} is not "NETNS STARTTIME"`);
       // Only if it is still that very process (pid and start time) in that namespace.
-      else if ((await isSameProcess(Number(entry), startTime)) && (await readNamespace(Number(entry))) === netns) netnses.push(netns);
+      else if ((await isSameProcess(Number(entry), startTime)) && (await readNamespace(Number(entry))) === netns) holders.push({ pid: Number(entry), netns });
       await rm(file, { recursive: true, force: true });
     }
-    return { netnses, rejected };
+    return { netnses: holders.map((h) => h.netns), holders, rejected };
   }
 
   /** A holder whose namespaces exist: the spare if it is alive and not stopped, else a new one. */

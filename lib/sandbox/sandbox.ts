@@ -8,7 +8,7 @@ import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
 import type { Watchable } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
-import { readNamespace } from './netns.js';
+import { readNamespace } from '../process/namespace.js';
 import { startTimeOf } from '../process/identity.js';
 import { holderAlive, startHolderIn, type Holder } from './pause.js';
 import type { HolderPool } from './pool.js';

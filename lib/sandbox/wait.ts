@@ -1,7 +1,7 @@
 // nsenter joins the namespaces a moment after it is spawned; wait for that so what we report
 // (and what a test checks) is the app inside the sandbox, not the nsenter still outside it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readNamespace } from './netns.js';
+import { readNamespace } from '../process/namespace.js';
 
 export async function waitForNamespace(pid: number, netns: string, timeoutMs = 2000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;

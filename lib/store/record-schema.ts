@@ -6,7 +6,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { BRIDGE_NAME, HOST_VETH } from '../network/names.js';
 import type { PodRecord } from '../pod/types.js';
-import { NETNS } from '../sandbox/netns.js';
+import { NETNS } from '../process/namespace.js';
 import { DNS_LABEL, podManifestSchema } from '../manifest/pod-spec.js';
 
 /** nanoid()'s default: 21 of A-Z a-z 0-9 _ - */

@@ -7,7 +7,7 @@ import type { LivePod, PodContext } from '../pod/live.js';
 import { setPhase } from '../pod/state.js';
 import { isSameProcess } from '../process/identity.js';
 import { signalGroup } from '../process/stop.js';
-import { readNamespace } from '../sandbox/netns.js';
+import { readNamespace } from '../process/namespace.js';
 
 export async function checkNamespaces(ctx: PodContext, pods: Iterable<LivePod>, sandboxLost: (live: LivePod, cause: string) => void): Promise<void> {
   for (const live of pods) {

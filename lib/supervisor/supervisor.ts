@@ -10,22 +10,11 @@ import { recoverSandbox } from '../pod/recover/recover.js';
 import type { PodRegistry } from '../pod/registry.js';
 import { canTransition, setPhase } from '../pod/state.js';
 import { checkNamespaces } from './guard.js';
-import { planContainerExit } from './plan.js';
+import { planContainerExit } from '../pod/plan.js';
+import type { Supervision } from '../pod/supervision.js';
 
-/** What the mechanism tells whoever decides: the supervisor, or the no-op when it is off. */
-export interface Supervision {
-  /** The holder died, or the sandbox is no longer the pod's: recover it (or not). */
-  sandboxLost(live: LivePod, cause: string): void;
-  /** An app exited on its own (not stopped by us). */
-  containerExited(live: LivePod, name: string): void;
-  /** The pod runs again (created, recovered, restored): apps that exited meanwhile are decided. */
-  settleExits(live: LivePod): void;
-  /** A restored pod: its back-off restarts are armed again from their recorded restartAt. */
-  resumeBackoff(live: LivePod): void;
-  start(): void;
-  /** Daemon shutdown; detach: the pods keep running and what dies from now on is the next daemon's. */
-  stop(detach: boolean): void;
-}
+export type { Supervision };
+
 
 /** How often the split-brain guard compares every app's netns with its holder's. */
 const GUARD_INTERVAL_MS = 1000;

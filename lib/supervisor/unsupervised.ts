@@ -3,7 +3,7 @@
 // it sees a SandboxLost pod or a Terminated container and calls stop, remove or create.
 import type { LivePod, PodContext } from '../pod/live.js';
 import { setPhase } from '../pod/state.js';
-import type { Supervision } from './supervisor.js';
+import type { Supervision } from '../pod/supervision.js';
 
 export class Unsupervised implements Supervision {
   constructor(private readonly ctx: PodContext) {}

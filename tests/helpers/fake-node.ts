@@ -2,9 +2,11 @@
 // the real PodManager, store, leases, pool, ip -batch framing and pidwatch protocol, over a
 // simulated kernel whose journal says what each verb did. The host is process-wide: tests that
 // use this must be `test.serial` (ava runs each file in its own process).
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { EventLog } from '../../lib/supervisor/events.js';
-import { FakeHost } from '../../lib/os/fake.js';
+import { FakeHost, type FakeProcess } from '../../lib/os/fake.js';
 import { useHost } from '../../lib/os/host.js';
 import { IpBatch } from '../../lib/os/ip-batch.js';
 import { validateManifest } from '../../lib/manifest/parse.js';
@@ -14,7 +16,10 @@ import { PodManager } from '../../lib/pod/manager.js';
 import { HolderPool } from '../../lib/sandbox/pool.js';
 import { LeaseStore } from '../../lib/store/leases.js';
 import { PodStore } from '../../lib/store/pod-store.js';
+import { Supervisor } from '../../lib/supervisor/supervisor.js';
+import { Unsupervised } from '../../lib/supervisor/unsupervised.js';
 import type { PodManifest } from '../../lib/manifest/pod-spec.js';
+import type { PodRecord } from '../../lib/pod/types.js';
 import { log } from '../../lib/log.js';
 import { tempDir } from './temp.js';
 
@@ -87,7 +92,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     node: { stateDir, bridge: 'minipod0', subnet, cgroups },
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
-    supervise: options.supervise ?? true,
+    supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),
   });
   await pods.init();
   t.teardown(async () => {
@@ -112,6 +117,25 @@ export function showBridgeLinks(fake: FakeHost): void {
   });
 }
 
+/**
+ * What the node holds beyond the daemon and its long-lived helpers (ip -batch, pidwatch), one
+ * line each: processes, namespace pins, cgroups, leases, records, log directories, holder
+ * register entries. Empty when no pod left anything behind.
+ */
+export async function leftovers({ fake, cgroups, stateDir }: FakeNode): Promise<string[]> {
+  const helper = (p: FakeProcess) => p === fake.self || p.exe === fake.tools.pidwatch || (p.exe === fake.tools.ip && p.argv.includes('-batch'));
+  const files = async (dir: string) => (await readdir(path.join(stateDir, dir)).catch(() => [])).filter((f) => !f.startsWith('.'));
+  return [
+    ...[...fake.procs.values()].filter((p) => !helper(p)).map((p) => `process ${p.pid} ${p.argv.join(' ')}`),
+    ...[...fake.pins].map((p) => `pin ${p.ns}`),
+    ...(await cgroups.list()).map((c) => `cgroup ${c.dir}`),
+    ...(await files('leases')).map((f) => `lease ${f}`),
+    ...(await files('pods')).map((f) => `record ${f}`),
+    ...(await files('logs')).map((f) => `logs ${f}`),
+    ...(await files('holders')).map((f) => `holder register ${f}`),
+  ];
+}
+
 /** A one-container pod manifest running `sleep 1000` from the fake's /usr/bin. */
 export function sleepPod(name = 'web', extra: Record<string, unknown> = {}): PodManifest {
   return validateManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', command: ['sleep', '1000'] }], ...extra } });
@@ -129,4 +153,26 @@ export function assertInOrder(t: ExecutionContext, lines: readonly string[], exp
     at = i + 1;
   }
   t.pass();
+}
+
+/** Opt-in: each lease taken or released is written to the journal ("lease release 10.88.0.2"), among the kernel steps. */
+export function journalLeases({ fake, leases }: FakeNode): void {
+  const { acquire, release } = leases;
+  leases.acquire = (ip, owner) => (fake.journal.push(`lease acquire ${ip}`), acquire.call(leases, ip, owner));
+  leases.release = (ip) => (fake.journal.push(`lease release ${ip}`), release.call(leases, ip));
+}
+
+/** The journal from index `from` on (lines starting with one of prefixes, if any), without the spawn of a long-lived `ip -batch` (made on first use, whenever that is). */
+export function journalSince(fake: FakeHost, from: number, ...prefixes: string[]): string[] {
+  return fake.journal.slice(from).filter((l) => l !== 'spawn ip -force -batch -' && (!prefixes.length || prefixes.some((p) => l.startsWith(p))));
+}
+
+/** The journal kinds of a pod's teardown (journalSince prefixes): pins, signals, veth deletes, cgroups, leases (journalLeases). */
+export const TEARDOWN = ['pin', 'unpin', 'kill', 'ip link del', 'cgroup', 'lease'];
+
+/** What TEARDOWN shows of stopping a running one-app pod whose app ends on SIGTERM (stop, rm -f), in order. */
+export function teardownJournal(r: PodRecord): string[] {
+  const { pid: holder, netns, hostVeth } = r.sandbox!;
+  const app = r.containers[0]!.pid!;
+  return [`pin ${netns}`, `kill -${app} SIGTERM`, `kill -${app} SIGCONT`, `unpin ${netns}`, `ip link del ${hostVeth}`, `kill -${holder} SIGTERM`, `kill -${holder} SIGCONT`, `cgroup remove pod-${r.uid}`, `lease release ${r.ip}`];
 }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { findExecutable } from '../../lib/os/tools.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { DEFAULT_PATH } from '../../lib/process/app.js';
+import { DEFAULT_PATH } from '../../lib/manifest/command.js';
 
 /** Where `sleep` resolves here, as creation would resolve it. */
 export const SLEEP = (await findExecutable('sleep', DEFAULT_PATH))!;

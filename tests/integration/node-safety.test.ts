@@ -9,7 +9,7 @@ import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
-import { nodePaths } from '../../lib/node/paths.js';
+import { nodePaths } from '../../lib/node-paths.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { alive, CLI, startTestNode } from '../helpers/node.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';

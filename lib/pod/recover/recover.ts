@@ -1,8 +1,8 @@
 // Sandbox recovery, what kubelet does on "Pod sandbox changed, it will be killed and re-created":
-// a pure plan (supervisor/plan.ts planSandboxLoss, kubelet's computePodActions) followed by its
+// a pure plan (plan.ts planSandboxLoss, kubelet's computePodActions) followed by its
 // steps: rejoin (rejoin.ts), recreate (recreate.ts), or stop. Runs under the pod's lock; gives
 // up between steps if the pod is being stopped.
-import { planSandboxLoss } from '../../supervisor/plan.js';
+import { planSandboxLoss } from '../plan.js';
 import { epochMs, type LivePod, type PodContext } from '../live.js';
 import { stopPod } from '../stop.js';
 import { recreate } from './recreate.js';

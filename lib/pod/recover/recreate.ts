@@ -4,12 +4,12 @@
 // recovery for that death is queued behind us).
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
-import { unmountNamespace } from '../../sandbox/netns.js';
+import { unmountNamespace } from '../../process/namespace.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
-import { startContainer, stopContainer } from '../containers.js';
-import { recordSandboxReady, sandboxConfig } from '../create.js';
+import { stopContainer } from '../containers.js';
+import { recordSandboxReady, sandboxConfig, startContainers } from '../create.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline, SandboxStatus } from '../types.js';
@@ -97,7 +97,7 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
   // not be anyone else's number by the time its stragglers are swept.
   oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
-  await Promise.all([...r.containers.map((c) => stopContainer(live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+  await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   timeline.stopAppsMs = round(epochMs() - t);
   steps.end();
 }
@@ -157,15 +157,10 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
 
 /** 4. The apps, inside the new namespaces. */
 async function startApps({ ctx, live, steps, undo, timeline }: Run, names: string[]): Promise<void> {
-  steps.begin('start containers');
   const t = epochMs();
-  for (const name of names) {
-    undo.push(`container ${name}`, () => stopContainer(live, name, 0));
-    await startContainer(ctx, live, name);
-  }
+  await startContainers(ctx, live, names, undo, steps);
   timeline.appsMs = round(epochMs() - t);
   timeline.appsStartedAt = epochMs();
-  steps.end();
 }
 
 /** The new holder died before we finished: stay SandboxLost; the recovery for it is queued. */

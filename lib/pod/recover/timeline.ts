@@ -1,5 +1,5 @@
 // The per-phase timeline every recovery leaves in the record (lastRecovery) and its event.
-import type { SandboxPlan } from '../../supervisor/plan.js';
+import type { SandboxPlan } from '../plan.js';
 import { epochMs, round } from '../live.js';
 import type { PodRecord, RecoveryTimeline } from '../types.js';
 

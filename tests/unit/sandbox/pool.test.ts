@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { startTimeOf } from '../../../lib/process/identity.js';
-import { readNamespace } from '../../../lib/sandbox/netns.js';
+import { readNamespace } from '../../../lib/process/namespace.js';
 import { HolderPool } from '../../../lib/sandbox/pool.js';
 
 test('takeLeftovers trusts only well-formed entries of the very process, and empties the register', async (t) => {

@@ -1,7 +1,7 @@
 // The supervisor's pure decisions: restart a container that exited? after how long? and what to
 // do with a pod whose sandbox died.
 import test from 'ava';
-import { DEFAULT_BACKOFF, planContainerExit, planRestore, planSandboxLoss, shouldRun, type BackoffConfig, type RestoreObservation } from '../../../lib/supervisor/plan.js';
+import { DEFAULT_BACKOFF, planContainerExit, planRestore, planSandboxLoss, shouldRun, type BackoffConfig, type RestoreObservation } from '../../../lib/pod/plan.js';
 import type { ContainerStatus } from '../../../lib/pod/types.js';
 
 const backoff: BackoffConfig = { baseMs: 10, maxMs: 80, resetAfterMs: 1000 };

@@ -1,0 +1,56 @@
+// The node holder: the pause process that keeps a node's network and mount namespaces alive while
+// its daemon comes and goes, recorded in DIR/node.pid (pid + start time) and DIR/node.mntns.
+import { MinipodError } from '../errors.js';
+import { nodePaths } from '../node-paths.js';
+import { procLink, spawnProcess, tools } from '../os/host.js';
+import { nsenterArgv } from '../process/nsenter.js';
+import { waitUntil } from '../util/wait.js';
+import { readDaemon, readIdentity, writeIdentity, type Paths } from './daemon-process.js';
+import { nodeCgroup } from './node-cgroup.js';
+import { writePrivate } from './secure-dir.js';
+
+/** The namespaces a node holder keeps: a node's daemon, pods and `node exec` enter them. */
+export const NODE_NAMESPACES = ['net', 'mnt'] as const;
+
+/** The node holder's pid, if it is still the very process recorded. */
+export async function readHolder(dir: string): Promise<number | undefined> {
+  return readIdentity(nodePaths(dir).holderFile);
+}
+
+/** A process in the node's namespaces, to enter them by (`node exec`): the holder, or its daemon. Starts nothing. */
+export async function nodeExecTarget(dir: string): Promise<number | undefined> {
+  return (await readHolder(dir)) ?? (await readDaemon(nodePaths(dir)));
+}
+
+/**
+ * The node holder: a pause process that keeps the node's network and mount namespaces — new ones
+ * (unshare), or a live daemon's (nsenter: `join`), in the node's cgroup. Registered once it runs; killed if it never does.
+ */
+export async function startHolder(p: Paths, how: 'new' | { join: number }): Promise<number> {
+  const pause = tools().pause;
+  const argv = how === 'new' ? [tools().unshare, '--net', '--mount', '--propagation', 'private', '--', pause] : nsenterArgv(tools().nsenter, how.join, NODE_NAMESPACES, [pause]);
+  const cg = nodeCgroup(p.dir);
+  const proc = spawnProcess(cg ? cg.wrap(argv) : argv, { stdio: ['ignore', 'ignore', 'ignore'] });
+  proc.catch(() => {});
+  proc.unref();
+  const pid = proc.pid!;
+  try {
+    // unshare or nsenter enters the namespaces, then execs pause in place: the node exists once pause runs.
+    const started = await waitUntil(async () => {
+      if ((await procLink(pid, 'exe')) === tools().pause) return 'running';
+      return proc.exitCode !== null ? 'exited' : undefined;
+    }, { timeoutMs: 5000, everyMs: 5 });
+    if (started !== 'running') throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
+    await writeIdentity(p.holderFile, pid);
+    await writePrivate(p.mntnsFile, `${await procLink(pid, 'ns/mnt')}\n`);
+    return pid;
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
+}
+
+/** argv that runs a command inside the node's network and mount namespaces (`nsenter`: the CLI passes the one resolveTools found; tests let PATH find it). */
+export function nodeExecArgv(node: { holderPid: number }, argv: string[], nsenter = 'nsenter'): string[] {
+  return nsenterArgv(nsenter, node.holderPid, NODE_NAMESPACES, argv);
+}

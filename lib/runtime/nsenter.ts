@@ -1,0 +1,56 @@
+// The first container runtime: a container is a host process that nsenter places in the pod's
+// network, UTS and IPC namespaces (and rootfs/cgexec in the pod's cgroup) before it execs the
+// program in place, so the pid spawned is the program's pid and its exit reaches us as a child's.
+import { closeSync, constants as fs, openSync } from 'node:fs';
+import path from 'node:path';
+import { MinipodError } from '../errors.js';
+import { kill, spawnProcess, tools } from '../os/host.js';
+import { isSameProcess, startTimeOf } from '../process/identity.js';
+import { readNamespace } from '../process/namespace.js';
+import { inPodNamespaces } from '../process/nsenter.js';
+import { stopProcess } from '../process/stop.js';
+import type { Watchable } from '../process/exit.js';
+import type { PidWatcher } from '../process/watcher.js';
+import { waitForNamespace } from '../sandbox/wait.js';
+import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
+
+export class NsenterRuntime implements ContainerRuntime {
+  readonly name = 'nsenter';
+
+  constructor(private readonly watcher: PidWatcher) {}
+
+  async start(spec: ContainerSpec): Promise<StartedContainer> {
+    if (!path.isAbsolute(spec.argv[0] ?? '')) throw new MinipodError('INTERNAL', `container command must be resolved first: ${spec.argv[0]}`);
+    // Never through a symlink: the app's output would land wherever it points, written as root.
+    // Synchronous (microseconds): nothing awaits between the spawn and the caller recording it.
+    const log = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+    try {
+      const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
+      const proc = spawnProcess(spec.cgroup ? [tools().cgexec, spec.cgroup, ...argv] : argv, { stdio: ['ignore', log, log], env: spec.env, cwd: spec.cwd });
+      proc.catch(() => {}); // its exit is heard through the 'exit' event
+      if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}`);
+      // nsenter joins the namespaces a moment after the spawn: only then is the app inside the
+      // sandbox. It exec'd the app: the start time read then is the app's.
+      const settled = (async () => ({ inSandbox: await waitForNamespace(proc.pid!, spec.netns), startTime: (await startTimeOf(proc.pid!)) ?? null }))();
+      return { proc, settled };
+    } finally {
+      closeSync(log); // the child has its own copy of the descriptor
+    }
+  }
+
+  async stop(proc: Watchable, graceMs: number): Promise<void> {
+    await stopProcess(proc, graceMs);
+  }
+
+  signal(pid: number, signal: NodeJS.Signals): boolean {
+    return kill(pid, signal);
+  }
+
+  adopt(pid: number, startTime: string): Watchable {
+    return this.watcher.adopt(pid, startTime);
+  }
+
+  async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
+    return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
+  }
+}

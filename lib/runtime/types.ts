@@ -1,0 +1,47 @@
+// The container runtime seam: how one container is started, stopped, signalled, re-adopted and
+// inspected, whatever runs it. Today's implementation is nsenter.ts (a host process joined to the
+// pod's namespaces); an OCI runtime (runc running a bundle) goes beside it and the pod verbs do not
+// change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
+// lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
+import type { Proc } from '../os/host.js';
+import type { Watchable } from '../process/exit.js';
+
+/** One container to start, in a sandbox that exists: what a CRI CreateContainer would carry. */
+export interface ContainerSpec {
+  /** The pod's and the container's names (a runtime may name its objects after them). */
+  pod: string;
+  name: string;
+  /** A process in the sandbox (its holder), whose network, UTS and IPC namespaces it joins. */
+  sandboxPid: number;
+  /** The sandbox's network namespace, e.g. "net:[4026532636]": where it must end up. */
+  netns: string;
+  /** argv[0] resolved to an absolute path. */
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** stdout and stderr go here, appended, opened by the runtime (never through a symlink). */
+  logPath: string;
+  /** The pod's cgroup the container starts in, or null where pods get none. */
+  cgroup: string | null;
+}
+
+/** A container just spawned: its process now, where it ended up once it has joined the sandbox. */
+export interface StartedContainer {
+  proc: Proc;
+  /** The process's start time (pid + start time identify it) and whether it is in the sandbox's netns. */
+  settled: Promise<{ startTime: string | null; inSandbox: boolean }>;
+}
+
+export interface ContainerRuntime {
+  readonly name: string;
+  /** Spawn the container. Returns without awaiting after the spawn: the caller records the process before anything else can happen. */
+  start(spec: ContainerSpec): Promise<StartedContainer>;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once it has exited. Idempotent. */
+  stop(proc: Watchable, graceMs: number): Promise<void>;
+  /** Send a signal (`minipod kill`); false if it is gone. */
+  signal(pid: number, signal: NodeJS.Signals): boolean;
+  /** Watch a container a daemon before us started; its exit arrives as an 'exit' event. */
+  adopt(pid: number, startTime: string): Watchable;
+  /** Whether pid is still the very process recorded (pid and start time) and is inside netns. */
+  inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean>;
+}
