@@ -5,7 +5,7 @@
 // then cleared by their network namespace only, as before).
 import path from 'node:path';
 import { log } from '../log.js';
-import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, removeCgroup } from './cgroup.js';
+import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
 
 export interface PodCgroups {
   /** PARENT, or null when pods get no cgroup. */
@@ -24,6 +24,8 @@ export interface PodCgroups {
   /** SIGKILL everything in the pod's cgroup now (a recovery, before the new sandbox joins it). */
   kill(uid: string): Promise<void>;
   remove(uid: string): Promise<void>;
+  /** The pids in the pod's cgroup and below (what gc reports an orphan cgroup still holds). */
+  pids(uid: string): Promise<number[]>;
   /** Every pod cgroup under PARENT (for gc). */
   list(): Promise<{ uid: string; dir: string }[]>;
 }
@@ -40,6 +42,7 @@ export function podCgroups(parent: string, cgexec: string): PodCgroups {
     adopt: (uid, pid) => moveInto(dir(uid), pid),
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),
+    pids: (uid) => pidsIn(dir(uid)),
     list: async () => (await childCgroups(parent)).filter((n) => n.startsWith(PREFIX)).map((n) => ({ uid: n.slice(PREFIX.length), dir: path.join(parent, n) })),
   };
 }
@@ -52,6 +55,7 @@ export const NO_CGROUPS: PodCgroups = {
   adopt: async () => {},
   kill: async () => {},
   remove: async () => {},
+  pids: async () => [],
   list: async () => [],
 };
 

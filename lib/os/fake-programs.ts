@@ -22,20 +22,34 @@ const pause: Program = (p, io, host) => {
   });
 };
 
-/** `ip -force -batch -`: each line is journaled as "ip LINE"; a failing one (host.ipFails) and the marker report "Command failed -:N". */
+/**
+ * `ip -force -batch -`: each line is journaled as "ip LINE"; a failing one (host.ipFails) and the
+ * marker report "Command failed -:N"; a held one (host.ipHolds) holds up the lines after it. Host
+ * links made and deleted are kept in host.links.
+ */
 const ip: Program = (p, io, host) => {
   if (!p.argv.includes('-batch')) return;
   let n = 0;
-  lines(io, (line) => {
+  let held: Promise<void> | undefined; // while a line is held, later ones queue behind it
+  const answer = (line: string) => {
     n++;
     if (line === 'link show dev minipod-batch-marker') return void io.stderr?.write(`Device does not exist.\nCommand failed -:${n}\n`);
     host.journal.push(`ip ${line}`);
     const failure = host.ipFails(line);
-    if (failure) io.stderr?.write(`${failure}\nCommand failed -:${n}\n`);
+    if (failure) return void io.stderr?.write(`${failure}\nCommand failed -:${n}\n`);
+    const [obj, verb, name, ...rest] = line.split(' ');
+    if (obj === 'link' && verb === 'add' && rest[0] === 'master') host.links.set(name!, rest[1]!);
+    if (obj === 'link' && verb === 'del') host.links.delete(name!);
+  };
+  lines(io, (line) => {
+    const hold = host.ipHolds(line);
+    if (!hold && !held) return answer(line);
+    const mine: Promise<void> = (held ?? Promise.resolve()).then(() => hold).then(() => answer(line)).finally(() => held === mine && (held = undefined));
+    held = mine;
   });
 };
 
-/** pidwatch: "watch PID STARTTIME" → "exit PID …" when it ends, or "gone PID"; "ping T" → "pong T". */
+/** pidwatch: "watch PID STARTTIME" (journaled as "pidwatch watch …") → "exit PID …" when it ends, or "gone PID"; "ping T" → "pong T". */
 const pidwatch: Program = (p, io, host) => {
   const watched = new Set<number>();
   const listener = (q: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => {
@@ -49,6 +63,7 @@ const pidwatch: Program = (p, io, host) => {
     const [verb, a, b] = line.split(' ');
     if (verb === 'ping') return void io.stdout?.write(`pong ${a}\n`);
     if (verb !== 'watch') return;
+    host.journal.push(`pidwatch ${line}`);
     const q = host.procs.get(Number(a));
     if (!q || q.state === 'Z' || q.startTime !== b) return void io.stdout?.write(`gone ${a}\n`);
     watched.add(q.pid);

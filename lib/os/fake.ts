@@ -35,6 +35,10 @@ export class FakeHost implements Host {
   readonly spawned: { argv: readonly string[]; env?: Record<string, string>; cwd?: string; pid: number }[] = [];
   /** A line sent to `ip -batch` fails when this returns a message (e.g. to fail `link add`). */
   ipFails: (line: string) => string | undefined = () => undefined;
+  /** A line sent to `ip -batch` (and every later one to that process) waits for the promise this returns: an ip stuck in the kernel. */
+  ipHolds: (line: string) => Promise<void> | undefined = () => undefined;
+  /** Host links by name, with their master: what `ip -batch` made (`link add NAME master BR`) and has not deleted. */
+  readonly links = new Map<string, string>();
   readonly self: FakeProcess;
   private nextPid = 1000;
   private nextNs = 4026532000;
@@ -197,6 +201,11 @@ export class FakeHost implements Host {
 
   async executable(file: string): Promise<boolean> {
     return this.executables.has(file) || Object.values(this.tools).includes(file);
+  }
+
+  /** Pids of the live processes running program (the basename of what they exec'd; for assertions). */
+  running(program: string): number[] {
+    return [...this.procs.values()].filter((p) => p !== this.self && path.basename(p.exe) === program).map((p) => p.pid);
   }
 
   /** Live processes in a namespace (for assertions). */

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
-import { pidsIn, removeCgroup } from '../cgroup/cgroup.js';
 import { commandLine } from '../process/identity.js';
 import { procLink, run, tools } from '../os/host.js';
 import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
@@ -26,6 +25,8 @@ export interface Orphan {
   /** A holder's pid and namespace, what removing it sweeps (never parsed back out of `name`). */
   pid?: number;
   netns?: string;
+  /** A cgroup's pod uid, what removing it goes by (the node's pod cgroups, never a path parsed back). */
+  uid?: string;
 }
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
@@ -65,8 +66,8 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
     if (owners.has(cg.uid)) continue;
-    const held = (await Promise.all((await pidsIn(cg.dir)).map(async (pid) => `${pid} (${await commandLine(pid)})`))).join(', ');
-    orphans.push({ kind: 'cgroup', name: cg.dir, origin: `the cgroup of pod uid ${cg.uid}, which no record names${held ? `; it still holds ${held}` : ''}` });
+    const held = (await Promise.all((await ctx.node.cgroups.pids(cg.uid)).map(async (pid) => `${pid} (${await commandLine(pid)})`))).join(', ');
+    orphans.push({ kind: 'cgroup', name: cg.dir, uid: cg.uid, origin: `the cgroup of pod uid ${cg.uid}, which no record names${held ? `; it still holds ${held}` : ''}` });
   }
   // A pod's network namespace bind-mounted by one of its apps outlives the pod with no process in
   // it. `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
@@ -99,7 +100,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'lease') await ctx.ips.release(o.name);
       else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
-      else if (o.kind === 'cgroup') await removeCgroup(o.name);
+      else if (o.kind === 'cgroup') await ctx.node.cgroups.remove(o.uid!);
       else if (o.kind === 'mount') await run([tools().umount, '--lazy', o.name]);
       else if (o.kind === 'container') await ctx.runtime.remove(o.name);
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });

@@ -28,10 +28,14 @@ if (!process.env.MINIPOD_LOG_LEVEL) log.level = 'silent';
 
 export const CGROUPS = '/fake/cgroup/minipod';
 
+/** The pod cgroups made on each fake host: they outlive a daemon, as the kernel's do. */
+const cgroupTables = new WeakMap<FakeHost, Set<string>>();
+
 /** Pod cgroups kept in the fake's table: each call journaled ("cgroup create pod-UID"). */
 export function fakeCgroups(fake: FakeHost): PodCgroups {
   const dir = (uid: string) => `${CGROUPS}/pod-${uid}`;
-  const made = new Set<string>();
+  const made = cgroupTables.get(fake) ?? new Set<string>();
+  cgroupTables.set(fake, made);
   const note = (what: string, uid: string) => fake.journal.push(`cgroup ${what} pod-${uid}`);
   const members = (uid: string) => [...fake.procs.values()].filter((p) => p.cgroup === dir(uid));
   return {
@@ -52,6 +56,7 @@ export function fakeCgroups(fake: FakeHost): PodCgroups {
       for (const p of members(uid)) fake.kill(p.pid, 'SIGKILL');
       made.delete(uid);
     },
+    pids: async (uid) => members(uid).map((p) => p.pid),
     list: async () => [...made].map((uid) => ({ uid, dir: dir(uid) })),
   };
 }
@@ -91,12 +96,25 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
   });
   await pods.init();
   t.teardown(async () => {
-    await pods.detachAll(0).catch(() => {});
+    // Once what is in flight has settled (its records written): the temp dir goes next.
+    await pods.detachAll().catch(() => {});
     ip.close();
     ipTeardown.close();
     restore();
   });
   return { fake, pods, events, store, leases, cgroups, stateDir, reasons: () => [...reasons] };
+}
+
+/**
+ * Make `ip -o link show master BR` (how boot, restore and gc list a bridge's ports) answer from
+ * the fake's links (fake.links: what ip -batch made, plus what a test puts there).
+ */
+export function showBridgeLinks(fake: FakeHost): void {
+  fake.commands.set('ip', (argv) => {
+    const master = argv.includes('show') ? argv[argv.indexOf('master') + 1] : undefined;
+    const ports = [...fake.links].filter(([, m]) => m === master).map(([name]) => name);
+    return ports.map((name, i) => `${i + 10}: ${name}@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master ${master} state UP mode DEFAULT\n`).join('');
+  });
 }
 
 /**
@@ -121,6 +139,20 @@ export async function leftovers({ fake, cgroups, stateDir }: FakeNode): Promise<
 /** A one-container pod manifest running `sleep 1000` from the fake's /usr/bin. */
 export function sleepPod(name = 'web', extra: Record<string, unknown> = {}): PodManifest {
   return validateManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', command: ['sleep', '1000'] }], ...extra } });
+}
+
+/**
+ * Whether `expected` occur in `lines` in that order (not necessarily next to each other), each a
+ * whole line or a pattern; fails the test naming the first one missing, with the lines.
+ */
+export function assertInOrder(t: ExecutionContext, lines: readonly string[], expected: readonly (string | RegExp)[]): void {
+  let at = 0;
+  for (const e of expected) {
+    const i = lines.findIndex((l, k) => k >= at && (typeof e === 'string' ? l === e : e.test(l)));
+    if (i < 0) return void t.fail(`${String(e)} missing after line ${at} of:\n${lines.map((l, k) => `${k}: ${l}`).join('\n')}`);
+    at = i + 1;
+  }
+  t.pass();
 }
 
 /** Opt-in: each lease taken or released is written to the journal ("lease release 10.88.0.2"), among the kernel steps. */

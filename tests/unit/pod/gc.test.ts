@@ -1,0 +1,109 @@
+// gc on the fake host: what no pod record owns — a veth on the bridge, a lease, logs, a pause
+// holder in our mount namespace, a pod cgroup, a namespace mount — is listed with where it came
+// from, removed with fix (and at a daemon start), and a second gc finds nothing; the pods' own
+// objects are never touched. No root: the kernel is lib/os/fake.ts.
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import type { Orphan } from '../../../lib/pod/gc.js';
+import type { PodRecord } from '../../../lib/pod/types.js';
+import { CGROUPS, fakeNode, showBridgeLinks, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
+import { waitFor } from '../../helpers/wait.js';
+
+const GHOST_UID = 'ghostghostghostghost01'.slice(0, 21);
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+/** One orphan of each kind, as a crash or a failed cleanup leaves them; what a test checks after. */
+async function litter(n: FakeNode) {
+  const { fake, stateDir } = n;
+  fake.links.set('mpdeadbeef00', 'minipod0'); // a pod veth no record names
+  fake.links.set('eth9', 'minipod0'); // somebody's own port: not a pod veth, never ours to remove
+  await writeFile(path.join(stateDir, 'leases', '10.88.0.99'), `${GHOST_UID}\n`);
+  await mkdir(path.join(stateDir, 'logs', 'ghost'), { recursive: true });
+  const holderNs = fake.newNs('net');
+  const holder = fake.add({ argv: [fake.tools.pause, '-n'], ns: { net: holderNs } });
+  const inHolder = fake.add({ argv: ['/usr/bin/sleep', '100'], ns: { net: holderNs } });
+  await n.cgroups.create(GHOST_UID);
+  const inCgroup = fake.add({ argv: ['/usr/bin/sleep', '200'], cgroup: `${CGROUPS}/pod-${GHOST_UID}` });
+  const mountedNs = fake.newNs('net');
+  fake.mountinfo = `612 29 0:4 ${mountedNs} /tmp/pinned\\040ns rw shared:1 - nsfs nsfs rw\n`;
+  fake.commands.set('umount', () => (fake.mountinfo = ''));
+  return { holder, holderNs, inHolder, inCgroup, mountedNs };
+}
+
+/** Orphans as kind and name, in a stable order. */
+const found = (orphans: Orphan[]) => orphans.map((o) => `${o.kind} ${o.name}`).sort();
+
+/** The pod's own objects are all still there. */
+function assertPodIntact(t: import('ava').ExecutionContext, n: FakeNode, r: PodRecord): void {
+  t.is(n.pods.get(r.name).phase, 'Running');
+  t.true(n.fake.procs.has(r.sandbox!.pid), 'its holder runs');
+  t.true(n.fake.procs.has(r.containers[0]!.pid!), 'its app runs');
+  t.is(n.fake.links.get(r.sandbox!.hostVeth), 'minipod0', 'its veth is on the bridge');
+}
+
+test.serial('gc lists what no pod owns, each with where it came from; fix removes it and a second gc finds nothing', async (t) => {
+  const n = await fakeNode(t);
+  showBridgeLinks(n.fake);
+  const r = structuredClone(await n.pods.create(sleepPod()));
+  t.deepEqual(await n.pods.gc(false), [], 'a node with one pod has no orphans');
+  const l = await litter(n);
+  const { stateDir } = n;
+
+  const orphans = await n.pods.gc(false);
+  t.deepEqual(found(orphans), [
+    `cgroup ${CGROUPS}/pod-${GHOST_UID}`,
+    `holder pid ${l.holder.pid} ${l.holderNs}`,
+    `lease 10.88.0.99`,
+    `logs ${path.join(stateDir, 'logs', 'ghost')}`,
+    'mount /tmp/pinned ns',
+    'veth mpdeadbeef00',
+  ]);
+  const byKind = Object.fromEntries(orphans.map((o) => [o.kind, o]));
+  t.like(byKind.holder, { netns: l.holderNs });
+  t.regex(byKind.holder!.origin, /a pause holder that holds no pod's sandbox/);
+  t.like(byKind.cgroup, { uid: GHOST_UID });
+  t.regex(byKind.cgroup!.origin, new RegExp(`pod uid ${GHOST_UID}, which no record names; it still holds ${l.inCgroup.pid} \\(/usr/bin/sleep 200\\)`));
+  t.regex(byKind.lease!.origin, new RegExp(`leased to pod uid ${GHOST_UID}, which no longer exists`));
+  t.regex(byKind.logs!.origin, /logs of a pod that no longer exists/);
+  t.regex(byKind.veth!.origin, /a pod veth on minipod0 that no pod record names/);
+  t.like(byKind.mount, { kept: true });
+  t.regex(byKind.mount!.origin, new RegExp(`keeps ${l.mountedNs.replace(/[[\]]/g, '\\$&')} alive with no process in it`));
+  t.true(await exists(path.join(stateDir, 'logs', 'ghost')), 'listing removes nothing');
+  t.true(n.fake.procs.has(l.holder.pid));
+
+  const mark = n.fake.journal.length;
+  t.deepEqual(found(await n.pods.gc(true)), found(orphans));
+  const steps = n.fake.journal.slice(mark);
+  t.true(steps.includes('ip link del mpdeadbeef00'));
+  t.true(steps.includes('run umount --lazy /tmp/pinned ns'));
+  t.true(steps.includes(`cgroup remove pod-${GHOST_UID}`));
+  for (const p of [l.holder, l.inHolder, l.inCgroup]) t.true(steps.includes(`kill ${p.pid} SIGKILL`), `${p.argv.join(' ')} is killed`);
+  await waitFor(async () => ![l.holder, l.inHolder, l.inCgroup].some((p) => n.fake.procs.has(p.pid)), 'the orphan holder, what it held and what the cgroup held to exit');
+  t.false(n.fake.links.has('mpdeadbeef00'));
+  t.true(n.fake.links.has('eth9'), 'a port that is not a pod veth is left alone');
+  t.false(await exists(path.join(stateDir, 'leases', '10.88.0.99')));
+  t.false(await exists(path.join(stateDir, 'logs', 'ghost')));
+  t.deepEqual((await n.cgroups.list()).map((c) => c.uid), [r.uid]);
+  t.is(n.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 6);
+
+  t.deepEqual(await n.pods.gc(false), [], 'a second gc finds nothing');
+  assertPodIntact(t, n, r);
+  t.true(await exists(path.join(stateDir, 'leases', r.ip)), 'its lease is kept');
+  t.true(await exists(path.join(stateDir, 'logs', 'web')), 'its logs are kept');
+});
+
+test.serial('a daemon start removes the orphans left while none ran (a namespace mount only listed), and re-adopts the pod', async (t) => {
+  const first = await fakeNode(t);
+  showBridgeLinks(first.fake);
+  const r = structuredClone(await first.pods.create(sleepPod()));
+  await first.pods.detachAll();
+  const l = await litter(first);
+
+  const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir });
+  t.deepEqual(found(await next.pods.gc(false)), ['mount /tmp/pinned ns'], 'a mount may be somebody\'s own on a shared host: gc --fix removes it, a start does not');
+  await waitFor(async () => ![l.holder, l.inHolder, l.inCgroup].some((p) => next.fake.procs.has(p.pid)), 'the orphan processes to exit');
+  t.is(next.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 5);
+  assertPodIntact(t, next, r);
+  t.like(next.pods.get('web').containers[0], { pid: r.containers[0]!.pid, restartCount: 0 });
+});
