@@ -27,8 +27,14 @@ export class ProcessScan {
   static async take(only: readonly (keyof Omit<ProcessEntry, 'pid'>)[] = ['net', 'mnt', 'exe']): Promise<ProcessScan> {
     const pids = (await listPids()).filter((pid) => pid !== process.pid);
     const read = (pid: number, field: 'net' | 'mnt' | 'exe') => (only.includes(field) ? procLink(pid, field === 'exe' ? 'exe' : `ns/${field}`) : undefined);
-    const entries = await Promise.all(pids.map(async (pid) => ({ pid, net: await read(pid, 'net'), mnt: await read(pid, 'mnt'), exe: await read(pid, 'exe') })));
-    return new ProcessScan(entries.filter((e) => e.net || e.mnt || e.exe)); // a pid gone meanwhile has none
+    // One pid at a time: a hundred concurrent stops each scanning ~1000 pids at once would hold
+    // their promises all together (tens of MiB of daemon heap, kept as resident memory after).
+    const entries: ProcessEntry[] = [];
+    for (const pid of pids) {
+      const e = { pid, net: await read(pid, 'net'), mnt: await read(pid, 'mnt'), exe: await read(pid, 'exe') };
+      if (e.net || e.mnt || e.exe) entries.push(e); // a pid gone meanwhile has none
+    }
+    return new ProcessScan(entries);
   }
 
   /** The pids in each namespace of a kind. */
