@@ -33,7 +33,7 @@ function isStatic(elf) {
 function readInputs(busyboxPath) {
   if (!existsSync(busyboxPath)) fail(`${busyboxPath} is missing: install Debian's busybox-static (scripts/setup does)`);
   const busybox = readFileSync(busyboxPath);
-  if (!isStatic(busybox)) fail(`${busyboxPath} is not a static x86-64/arm64 ELF binary: install Debian's busybox-static instead of busybox (scripts/setup does)`);
+  if (!isStatic(busybox)) fail(`${busyboxPath} is not a static 64-bit ELF binary (it loads libraries an image does not have): install Debian's busybox-static instead of busybox (scripts/setup does)`);
   const applets = execFileSync(busyboxPath, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   const banner = execFileSync(busyboxPath, ['--help'], { encoding: 'utf8' }).split('\n')[0].replace(/ multi-call binary\.$/, '');
   // The images' date: SOURCE_DATE_EPOCH as reproducible builds define it, else the binary's own

@@ -39,6 +39,21 @@ test.serial('a second build gives the same bytes, and an unchanged input is not 
   const r = await execa(process.execPath, [BUILD, '--out', again]);
   t.regex(r.stdout, /up to date/);
   t.is((await stat(path.join(again, 'busybox.tar'))).mtimeMs, before);
+  // A changed input (here the date) is a rebuild with other digests, never a stale skip.
+  const dated = await execa(process.execPath, [BUILD, '--out', again], { env: { SOURCE_DATE_EPOCH: '86400' } });
+  t.notRegex(dated.stdout, /up to date/);
+  t.not(await sha256(path.join(again, 'busybox.tar')), await sha256(path.join(out, 'busybox.tar')));
+});
+
+test.serial('a dynamic busybox or an unknown flag is refused with what to do, and nothing is written', async (t) => {
+  const dir = await tempDir(t, 'minipod-images-');
+  const dynamic = await execa(process.execPath, [BUILD, '--out', dir, '--busybox', await hostTool('ls')], { reject: false });
+  t.is(dynamic.exitCode, 1);
+  t.regex(dynamic.stderr, /is not a static 64-bit ELF binary .*install Debian's busybox-static/);
+  const flag = await execa(process.execPath, [BUILD, '--out', dir, '--outdir', dir], { reject: false });
+  t.is(flag.exitCode, 1);
+  t.regex(flag.stderr, /Unknown option '--outdir'.*usage: build\.mjs/);
+  t.deepEqual(await readdir(dir), []);
 });
 
 test.serial('podman loads each archive as the image it names, with its Cmd and ports', async (t) => {
