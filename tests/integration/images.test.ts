@@ -104,6 +104,10 @@ test.serial('httpd serves the It works! page on :80 in a network namespace of it
   const running = await runImage(t, image, 'web');
   t.is(await httpGet(running, 'http://127.0.0.1:80/'), IT_WORKS);
   t.is(await httpGet(running, 'http://127.0.0.1:80/index.html'), IT_WORKS);
+  // It runs, so its /proc is mounted (unshare, outside the chroot, sees it): in its own mount
+  // namespace, never in the machine's table.
+  t.false((await readFile('/proc/self/mountinfo', 'utf8')).includes(image.rootfs));
+  t.true((await readFile(`/proc/${running.proc.pid}/mountinfo`, 'utf8')).includes(`${image.rootfs}/proc`));
 });
 
 test.serial('bootcamp:v1 answers every GET on :8080 with the hostname, and reaps what it forks', async (t) => {
