@@ -1,6 +1,7 @@
 // The fake kernel's processes (fake.ts): an entry of its process table, and the handle spawn
 // returns, which behaves as an execa subprocess does (pid, streams, 'exit' once, awaitable).
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FakeHost } from './fake.js';
 import type { NsKind, Proc, ProcResult, SpawnOptions } from './types.js';
@@ -62,3 +63,16 @@ export class FakeProc extends EventEmitter implements Proc {
   }
 }
 
+
+/** /proc/PID/FILE of a fake process, in the kernel's format (what lib/process parses). */
+export function procFile(p: FakeProcess, file: string): string | undefined {
+  if (file === 'stat') {
+    // Fields after the start time too (vsize, rss), as the kernel's: it is never the last, newline-ended one.
+    const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime, 0, 0];
+    return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
+  }
+  if (file === 'cmdline') return `${p.argv.join('\0')}\0`;
+  if (file === 'cgroup') return `0::${p.cgroup}\n`;
+  if (file.startsWith('net/')) return '  sl  local_address rem_address   st\n';
+  return undefined;
+}

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { CommandError } from './command-error.js';
 import { PROGRAMS, type Program } from './fake-programs.js';
-import { FakeProc, type FakeProcess } from './fake-proc.js';
+import { FakeProc, procFile, type FakeProcess } from './fake-proc.js';
 import type { HeldNamespace, Host, NsKind, Proc, RunOptions, SpawnOptions, Tools } from './types.js';
 
 export { FakeProc, type FakeProcess, type Program };
@@ -156,16 +156,7 @@ export class FakeHost implements Host {
   readProcSync(pid: number | 'self', file: string): string | undefined {
     if (pid === 'self' && file === 'mountinfo') return this.mountinfo;
     const p = this.entry(pid);
-    if (!p) return undefined;
-    if (file === 'stat') {
-      // Fields after the start time too (vsize, rss), as the kernel's: it is never the last, newline-ended one.
-      const fields = [p.state, p.ppid, p.pgid, p.pgid, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime, 0, 0];
-      return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
-    }
-    if (file === 'cmdline') return `${p.argv.join('\0')}\0`;
-    if (file === 'cgroup') return `0::${p.cgroup}\n`;
-    if (file.startsWith('net/')) return '  sl  local_address rem_address   st\n';
-    return undefined;
+    return p && procFile(p, file);
   }
 
   async readProc(pid: number | 'self', file: string): Promise<string | undefined> {
