@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
 import { MinipodError } from './errors.js';
+import { ImageStore } from './image/store.js';
 import { IpBatch } from './os/ip-batch.js';
 import { readProc, run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
@@ -94,6 +95,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const leases = new LeaseStore(opts.stateDir);
   await store.init();
   await leases.init();
+  // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
+  const images = new ImageStore(opts.stateDir);
+  await images.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
@@ -128,7 +132,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       });
     return true;
   };
-  const server = createApiServer({ pods, events, pool, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
+  // Seam: pod manifests name no image yet (issue 10, "Pod manifests"); once they do, this returns
+  // the pods whose containers run the image with this ID, and `image rm` is refused while it does.
+  const imageUsers = (_id: string): string[] => [];
+  const server = createApiServer({ pods, events, pool, images, imageUsers, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);

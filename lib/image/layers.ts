@@ -7,7 +7,7 @@
 // the xattr trusted.overlay.opaque=y on its directory (mknod and setfattr, through the door).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, lchown, lstat, mkdir, open, rm, symlink } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -126,10 +126,20 @@ async function applyPlan(dest: string, plan: LayerPlan, layer: string): Promise<
     if (await lstat(file).catch(() => undefined)) continue; // the same layer also has NAME: it wins over the whiteout below it
     await run([tools().mknod, file, 'c', '0', '0']);
   }
-  for (const { path: rel, mode } of plan.special) {
-    if (!(await insideLayer(dest, rel))) throw escape(rel);
-    const st = await lstat(path.join(dest, rel)).catch(() => undefined);
-    if (st && !st.isSymbolicLink()) await chmod(path.join(dest, rel), mode);
+}
+
+/**
+ * Every mode as the tar says: node-tar's files get the daemon's umask (077), its directories at
+ * least 0700, and a chown after its chmod clears setuid. Directories the tar does not list get
+ * 0755, as containerd makes them. Deepest first, so a 0500 directory is set after its content.
+ */
+async function setModes(dest: string, modes: Map<string, number>): Promise<void> {
+  const entries = await readdir(dest, { recursive: true, withFileTypes: true });
+  const rels = entries.filter((e) => !e.isSymbolicLink()).map((e) => ({ rel: path.relative(dest, path.join(e.parentPath ?? e.path, e.name)), dir: e.isDirectory() }));
+  rels.sort((a, b) => b.rel.split('/').length - a.rel.split('/').length);
+  for (const { rel, dir } of rels) {
+    const mode = modes.get(rel) ?? (dir ? 0o755 : undefined);
+    if (mode !== undefined) await chmod(path.join(dest, rel), mode);
   }
 }
 
@@ -146,13 +156,14 @@ export async function unpackLayer(file: string, dest: string, layer: string, exp
   await mkdir(dest, { mode: 0o755 });
   await chmod(dest, 0o755); // the daemon's umask is 077; a layer is the container's /, readable by its users
   try {
-    // Modes as in the tar (processUmask 0), directories the tar does not list 0755; ownership as
-    // in the tar when we are root (node-tar's preserveOwner default), else ours.
-    await x({ file, cwd: dest, strict: true, chmod: true, processUmask: 0, dmode: 0o755, fmode: 0o644, filter: (p, e) => !isWhiteout(p) && !('type' in e && e.type === 'SymbolicLink') });
+    // Ownership as in the tar when we are root (node-tar's preserveOwner default), else ours;
+    // modes are set after (setModes).
+    await x({ file, cwd: dest, strict: true, filter: (p, e) => !isWhiteout(p) && !('type' in e && e.type === 'SymbolicLink') });
   } catch (err) {
     if (err instanceof MinipodError) throw err;
     throw new MinipodError('INVALID_ARGUMENT', `layer ${layer} could not be unpacked: ${(err as Error).message}`, { cause: err });
   }
   await applyPlan(dest, plan, layer);
+  await setModes(dest, plan.modes);
   return { diffId, size };
 }

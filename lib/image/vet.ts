@@ -27,8 +27,8 @@ export interface LayerPlan {
   whiteouts: string[];
   /** `.wh..wh..opq` entries: the directories (relative) that become opaque. */
   opaque: string[];
-  /** Files and directories with setuid, setgid or sticky bits, which a chown after chmod may clear. */
-  special: { path: string; mode: number }[];
+  /** Each file's and directory's mode as the tar gives it (node-tar's are cut by the daemon's umask 077). */
+  modes: Map<string, number>;
   /** Symlinks the layer ends with, by path (a later entry at the same path, or above it, replaces one). */
   symlinks: Map<string, { target: string; uid: number; gid: number }>;
 }
@@ -49,7 +49,7 @@ const refuse = (layer: string, entry: string, why: string) =>
 export class LayerVetter {
   /** What each path is, as far as the entries seen so far made it. */
   private readonly kinds = new Map<string, string>();
-  readonly plan: LayerPlan = { whiteouts: [], opaque: [], special: [], symlinks: new Map() };
+  readonly plan: LayerPlan = { whiteouts: [], opaque: [], modes: new Map(), symlinks: new Map() };
 
   constructor(private readonly layer: string) {}
 
@@ -94,9 +94,7 @@ export class LayerVetter {
       }
       return;
     }
-    // node-tar gives a directory at least 0700 and a chown after its chmod clears setuid: set again after.
-    const mode = entry.mode === undefined ? undefined : entry.mode & 0o7777;
-    if (rel && mode !== undefined && entry.type !== 'SymbolicLink' && (mode & 0o7000 || (entry.type === 'Directory' && (mode & 0o700) !== 0o700))) this.plan.special.push({ path: rel, mode });
+    if (rel && entry.mode !== undefined && entry.type !== 'SymbolicLink') this.plan.modes.set(rel, entry.mode & 0o7777);
     this.set(rel, entry.type, entry.type === 'SymbolicLink' ? { target: entry.linkpath ?? '', uid: entry.uid ?? 0, gid: entry.gid ?? 0 } : undefined);
   }
 

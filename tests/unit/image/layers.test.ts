@@ -35,6 +35,13 @@ test('files, directories, symlinks and hard links unpack with their modes; the d
     { path: 'etc/abs', type: 'SymbolicLink', linkpath: '/etc/passwd' },
     { path: 'usr/bin/su', body: 's', mode: 0o4755 },
     { path: 'tmp/', type: 'Directory', mode: 0o1777 },
+    { path: 'ro/', type: 'Directory', mode: 0o555 },
+    { path: 'ro/f', body: 'r', mode: 0o400 },
+    { path: 'implicit/dir/f', body: 'i', mode: 0o640 },
+    { path: 'l1', type: 'SymbolicLink', linkpath: 'x' },
+    { path: 'l1', body: 'a file replaces the symlink' },
+    { path: 'l2', body: 'a symlink replaces the file' },
+    { path: 'l2', type: 'SymbolicLink', linkpath: '../../outside' },
   ];
   const file = await layerFile(dir, entries, { gzip: true });
   const { createHash } = await import('node:crypto');
@@ -51,6 +58,24 @@ test('files, directories, symlinks and hard links unpack with their modes; the d
   t.is(lstatSync(path.join(dest, 'usr/bin/su')).mode & 0o7777, 0o4755, 'setuid kept');
   t.is(lstatSync(path.join(dest, 'tmp')).mode & 0o7777, 0o1777, 'sticky kept');
   t.is(lstatSync(dest).mode & 0o777, 0o755);
+  t.is(lstatSync(path.join(dest, 'ro')).mode & 0o7777, 0o555);
+  t.is(lstatSync(path.join(dest, 'ro/f')).mode & 0o7777, 0o400);
+  t.is(lstatSync(path.join(dest, 'implicit')).mode & 0o7777, 0o755, 'a directory the tar does not list: 0755');
+  t.is(lstatSync(path.join(dest, 'implicit/dir/f')).mode & 0o7777, 0o640);
+  t.is(readFileSync(path.join(dest, 'l1'), 'utf8'), 'a file replaces the symlink');
+  t.is(readlinkSync(path.join(dest, 'l2')), '../../outside', 'a relative target that climbs out is kept: it resolves in the container');
+});
+
+test.serial('modes are the tar\'s whatever the umask (the daemon runs with 077)', async (t) => {
+  const dir = await tempDir(t, 'minipod-layer-');
+  const was = process.umask(0o077);
+  t.teardown(() => process.umask(was));
+  const dest = path.join(dir, 'layer');
+  await unpackLayer(await layerFile(dir, [{ path: 'bin/busybox', body: 'ELF', mode: 0o755 }, { path: 'etc/', type: 'Directory', mode: 0o755 }, { path: 'etc/passwd', body: 'p', mode: 0o644 }]), dest, 'L');
+  t.is(lstatSync(path.join(dest, 'bin')).mode & 0o7777, 0o755);
+  t.is(lstatSync(path.join(dest, 'bin/busybox')).mode & 0o7777, 0o755);
+  t.is(lstatSync(path.join(dest, 'etc')).mode & 0o7777, 0o755);
+  t.is(lstatSync(path.join(dest, 'etc/passwd')).mode & 0o7777, 0o644);
 });
 
 test('a diffID other than the config says is refused', async (t) => {
