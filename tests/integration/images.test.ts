@@ -98,6 +98,19 @@ test.serial('bad input is refused with one line naming the cause, and nothing ch
   const badRef = await node.cli(['image', 'rm', 'Localhost/T']);
   t.is(badRef.exitCode, 1);
   t.regex(badRef.stderr, /^minipod: invalid image reference "Localhost\/T": the repository name must be lowercase\n$/);
+  // An archive announced larger than 4 GiB is refused before a byte of it is read.
+  const huge = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+    const req = http.request({ socketPath: node.socket, method: 'POST', path: '/v1/images', headers: { 'Content-Length': String(5 * 1024 ** 3) } });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.write(Buffer.alloc(1024));
+  });
+  t.is(huge.status, 413);
+  t.regex(huge.body, /image archive of 5368709120 bytes: minipod imports archives of at most 4 GiB/);
   for (const sub of ['images', 'layers', 'blobs/sha256', 'tmp']) t.deepEqual(await readdir(images(node, sub)), [], sub);
 });
 
