@@ -4,17 +4,16 @@
 // into place whole, blobs and layers before the record that names them, so a daemon killed
 // mid-import leaves only what init() removes: tmp/'s content and layers or blobs no record names.
 // Imports and removals run one at a time.
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
 import { extractArchive, readArchive, type ArchiveImage } from './archive.js';
 import { runConfigOf, type RunConfig } from './config.js';
 import { unpackLayer } from './layers.js';
+import { receiveArchive } from './receive.js';
 import { findImage } from './lookup.js';
 import { blobFile, layerDir, loadRecords, writeAtomic, writeRecord, type ImageRecord, type StorePaths } from './records.js';
 
@@ -101,21 +100,9 @@ export class ImageStore {
     const dir = await mkdtemp(path.join(this.paths.tmp, 'upload-'));
     try {
       const file = path.join(dir, 'archive');
-      let size = 0;
-      await pipeline(
-        body,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const c of chunks) {
-            size += c.length;
-            if (size <= maxBytes) yield c; // past the cap the rest is read and dropped, so the client hears why
-          }
-          if (size > maxBytes) throw new MinipodError('INVALID_ARGUMENT', `image archive larger than ${maxBytes} bytes: minipod imports archives of at most ${Math.floor(maxBytes / 2 ** 30)} GiB`, { status: 413 });
-        },
-        createWriteStream(file, { mode: 0o600 }),
-      ).catch((err: unknown) => {
+      await receiveArchive(body, file, maxBytes).catch((err: unknown) => {
         throw diskError(err, file, this.paths.root);
       });
-      if (!size) throw new MinipodError('INVALID_ARGUMENT', 'the image archive is empty: give a file made by `docker save` or `podman save`');
       return await this.importFile(file);
     } finally {
       await rm(dir, { recursive: true, force: true });
