@@ -2,7 +2,7 @@
 // snapshotter applies a layer. Two passes over the file: the first vets every entry (vet.ts) and
 // computes the uncompressed sha256 (the diffID) before anything is written; the second extracts
 // with node-tar, which by itself also refuses `..`, absolute paths and writes through symlinks;
-// symlinks are made last (vet.ts says why).
+// symlinks and FIFOs are made last (vet.ts says why).
 // Whiteouts become overlayfs whiteouts: `.wh.NAME` a char device 0/0 named NAME, `.wh..wh..opq`
 // the xattr trusted.overlay.opaque=y on its directory (mknod and setfattr, through the door).
 import { createHash } from 'node:crypto';
@@ -105,12 +105,13 @@ async function insideLayer(dest: string, rel: string): Promise<boolean> {
 
 async function applyPlan(dest: string, plan: LayerPlan, layer: string): Promise<void> {
   const escape = (rel: string) => new MinipodError('INVALID_ARGUMENT', `layer ${layer} is refused: "${rel}" would be written through a symlink the layer made`);
-  for (const [rel, { target, uid, gid }] of plan.symlinks) {
+  for (const [rel, { type, target, uid, gid }] of plan.late) {
     if (!(await insideLayer(dest, rel))) throw escape(rel);
     const file = path.join(dest, rel);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-    await rm(file, { recursive: true, force: true }); // what an earlier entry put there: the symlink came later
-    await symlink(target, file);
+    await rm(file, { recursive: true, force: true }); // what an earlier entry put there: this one came later
+    if (type === 'SymbolicLink') await symlink(target, file);
+    else await run([tools().mknod, file, 'p']);
     if (process.getuid?.() === 0) await lchown(file, uid, gid); // as node-tar's preserveOwner: only root can
   }
   for (const rel of plan.opaque) {
@@ -158,7 +159,7 @@ export async function unpackLayer(file: string, dest: string, layer: string, exp
   try {
     // Ownership as in the tar when we are root (node-tar's preserveOwner default), else ours;
     // modes are set after (setModes).
-    await x({ file, cwd: dest, strict: true, filter: (p, e) => !isWhiteout(p) && !('type' in e && e.type === 'SymbolicLink') });
+    await x({ file, cwd: dest, strict: true, filter: (p, e) => !isWhiteout(p) && !('type' in e && (e.type === 'SymbolicLink' || e.type === 'FIFO')) });
   } catch (err) {
     if (err instanceof MinipodError) throw err;
     throw new MinipodError('INVALID_ARGUMENT', `layer ${layer} could not be unpacked: ${(err as Error).message}`, { cause: err });

@@ -4,7 +4,8 @@
 // layer made a symlink (writing through it could land outside the layer, e.g. `a -> /etc` then
 // `a/passwd`). Symlinks themselves may point anywhere: they resolve inside the container's root.
 // node-tar (7.5) would strip a symlink's absolute target or refuse one it resolves outside, as a
-// host path, so symlinks are set aside here and made after extraction, where the layer ends with them.
+// host path, and does not make FIFOs: both are set aside here and made after extraction, where the
+// layer ends with them.
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
 
@@ -21,6 +22,14 @@ export interface TarEntryInfo {
   gid?: number | undefined;
 }
 
+export interface LateEntry {
+  type: 'SymbolicLink' | 'FIFO';
+  /** A symlink's target, as the tar has it. */
+  target: string;
+  uid: number;
+  gid: number;
+}
+
 /** What the layer asks for besides plain files: applied after extraction. */
 export interface LayerPlan {
   /** `.wh.NAME` entries: the paths (relative to the layer) that become whiteouts. */
@@ -29,8 +38,8 @@ export interface LayerPlan {
   opaque: string[];
   /** Each file's and directory's mode as the tar gives it (node-tar's are cut by the daemon's umask 077). */
   modes: Map<string, number>;
-  /** Symlinks the layer ends with, by path (a later entry at the same path, or above it, replaces one). */
-  symlinks: Map<string, { target: string; uid: number; gid: number }>;
+  /** Symlinks and FIFOs the layer ends with, by path (a later entry at the same path, or above it, replaces one). */
+  late: Map<string, LateEntry>;
 }
 
 /** A tar path made relative and clean ("./a//b/" → "a/b"); "" is the layer's root. */
@@ -49,7 +58,7 @@ const refuse = (layer: string, entry: string, why: string) =>
 export class LayerVetter {
   /** What each path is, as far as the entries seen so far made it. */
   private readonly kinds = new Map<string, string>();
-  readonly plan: LayerPlan = { whiteouts: [], opaque: [], modes: new Map(), symlinks: new Map() };
+  readonly plan: LayerPlan = { whiteouts: [], opaque: [], modes: new Map(), late: new Map() };
 
   constructor(private readonly layer: string) {}
 
@@ -76,8 +85,7 @@ export class LayerVetter {
         const to = this.safePath(target, entry.path, `hard link target "${target}"`);
         const kind = this.kinds.get(to);
         if (!kind || kind === 'Directory') throw refuse(this.layer, entry.path, `is a hard link to "${target}", which is not a file earlier in this layer`);
-        const link = this.plan.symlinks.get(to);
-        this.set(rel, kind, link); // a hard link to a symlink is that symlink again
+        this.set(rel, kind, this.plan.late.get(to)); // a hard link to a symlink or FIFO: made as another
         return;
       }
       default:
@@ -95,14 +103,15 @@ export class LayerVetter {
       return;
     }
     if (rel && entry.mode !== undefined && entry.type !== 'SymbolicLink') this.plan.modes.set(rel, entry.mode & 0o7777);
-    this.set(rel, entry.type, entry.type === 'SymbolicLink' ? { target: entry.linkpath ?? '', uid: entry.uid ?? 0, gid: entry.gid ?? 0 } : undefined);
+    const late: LateEntry | undefined = entry.type === 'SymbolicLink' || entry.type === 'FIFO' ? { type: entry.type, target: entry.linkpath ?? '', uid: entry.uid ?? 0, gid: entry.gid ?? 0 } : undefined;
+    this.set(rel, entry.type, late);
   }
 
-  private set(rel: string, kind: string, link?: { target: string; uid: number; gid: number }): void {
+  private set(rel: string, kind: string, late?: LateEntry): void {
     this.kinds.set(rel, kind);
-    this.plan.symlinks.delete(rel);
-    if (!link) return;
-    for (const p of this.plan.symlinks.keys()) if (p.startsWith(`${rel}/`)) this.plan.symlinks.delete(p); // replaced with what was above them
-    this.plan.symlinks.set(rel, link);
+    this.plan.late.delete(rel);
+    if (!late) return;
+    for (const p of this.plan.late.keys()) if (p.startsWith(`${rel}/`)) this.plan.late.delete(p); // replaced with what was above them
+    this.plan.late.set(rel, late);
   }
 }

@@ -1,7 +1,8 @@
 // Images made by podman itself (a Debian package) import: a docker-archive and an OCI archive of
 // the same tiny image (a static busybox), made from a rootfs tarball with podman's storage in a
 // temp dir (no network, no registry). Each layer is unpacked once, `image rm` removes it, and a
-// daemon killed in the middle of an import leaves nothing in images/tmp.
+// daemon killed in the middle of an import leaves nothing in images/tmp. Whiteouts unpacked are
+// read as whiteouts by overlayfs, mounted in the node's own mount namespace.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { execa } from 'execa';
 import type { ImageList } from '../../lib/api/protocol.js';
 import type { ImageRecord } from '../../lib/image/records.js';
 import { assertNodeEmpty, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { dockerArchive } from '../helpers/images.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -84,6 +86,37 @@ test.serial('archives podman made import: ls shows them, the layer holds busybox
   const gone = await node.cli(['image', 'inspect', 'localhost/t:1']);
   t.is(gone.exitCode, 1);
   t.regex(gone.stderr, /^minipod: image localhost\/t:1 not found: nothing is pulled, import it with `minipod image import FILE`/);
+});
+
+test.serial('whiteouts are real overlayfs whiteouts: mounted in the node, the lower files they hide are gone', async (t) => {
+  const built = await dockerArchive(work, {
+    layers: [
+      [{ path: 'etc/motd', body: 'hello' }, { path: 'etc/keep', body: 'k' }, { path: 'var/cache/old', body: 'o' }],
+      [{ path: 'etc/.wh.motd', body: '' }, { path: 'var/cache/.wh..wh..opq', body: '' }, { path: 'var/cache/new', body: 'n' }, { path: 'run/initctl', type: 'FIFO', mode: 0o600 }],
+    ],
+    tags: ['localhost/wh:1'],
+  }, { name: 'whiteouts.tar' });
+  const imported = await node.cli(['image', 'import', built.file]);
+  t.is(imported.exitCode, 0, imported.stderr);
+  const [lower, upper] = built.diffIds.map((d) => images(node, 'layers', d.replace(':', '-')));
+  const wh = await stat(path.join(upper!, 'etc/motd'));
+  t.true(wh.isCharacterDevice() && wh.rdev === 0, 'etc/motd is a char device 0/0');
+  t.true((await stat(path.join(upper!, 'run/initctl'))).isFIFO());
+  t.regex((await execa('getfattr', ['--only-values', '-n', 'trusted.overlay.opaque', path.join(upper!, 'var/cache')])).stdout, /^y$/);
+  // overlayfs reads them as whiteouts: in the node's own mount namespace, and unmounted after.
+  const mnt = await mkdtemp(path.join(node.dir, 'overlay-'));
+  t.teardown(() => rm(mnt, { recursive: true, force: true }));
+  for (const d of ['upper', 'work', 'merged']) await mkdir(path.join(mnt, d));
+  const mounted = await node.sh(['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${upper}:${lower},upperdir=${mnt}/upper,workdir=${mnt}/work`, `${mnt}/merged`]);
+  t.is(mounted.exitCode, 0, mounted.stderr);
+  try {
+    const ls = await node.sh(['ls', '-A', `${mnt}/merged/etc`, `${mnt}/merged/var/cache`]);
+    t.is(ls.stdout, `${mnt}/merged/etc:\nkeep\n\n${mnt}/merged/var/cache:\nnew\n`);
+  } finally {
+    t.is((await node.sh(['umount', `${mnt}/merged`])).exitCode, 0);
+  }
+  t.is((await node.cli(['image', 'rm', 'localhost/wh:1'])).exitCode, 0);
+  t.deepEqual(await readdir(images(node, 'layers')), []);
 });
 
 test.serial('bad input is refused with one line naming the cause, and nothing changes', async (t) => {

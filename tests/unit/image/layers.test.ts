@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
@@ -127,9 +127,10 @@ test('node-tar on its own never writes through a symlink (a -> outside, then a/p
   await t.throwsAsync(x({ file, cwd: path.join(dir, 'dest2'), strict: true }));
 });
 
-test.serial('whiteouts become overlayfs whiteouts through the door: mknod c 0 0 and the opaque xattr', async (t) => {
+test.serial('whiteouts become overlayfs whiteouts through the door: mknod c 0 0 and the opaque xattr; a FIFO is mknod p', async (t) => {
   const fake = new FakeHost();
   t.teardown(useHost(fake, fake.tools));
+  fake.commands.set('mknod', (argv) => (writeFileSync(argv[1]!, ''), '')); // a node stands in for the device or FIFO
   const dir = await tempDir(t, 'minipod-layer-');
   const dest = path.join(dir, 'layer');
   await unpackLayer(await layerFile(dir, [
@@ -138,8 +139,10 @@ test.serial('whiteouts become overlayfs whiteouts through the door: mknod c 0 0 
     { path: 'var/cache/.wh..wh..opq', body: '' },
     { path: 'var/cache/new', body: 'n' },
     { path: '.wh.old', body: '' },
+    { path: 'run/initctl', type: 'FIFO', mode: 0o600 },
   ]), dest, 'L');
   t.deepEqual(fake.lines('run '), [
+    `run mknod ${dest}/run/initctl p`,
     `run setfattr -n trusted.overlay.opaque -v y ${dest}/var/cache`,
     `run mknod ${dest}/etc/motd c 0 0`,
     `run mknod ${dest}/old c 0 0`,
