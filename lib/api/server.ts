@@ -48,7 +48,7 @@ export function createApiServer(deps: ApiDeps): http.Server {
           if (matching.length) throw new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`, { status: 405 });
           throw new MinipodError('NOT_FOUND', `no such endpoint ${req.method} ${url.pathname}`);
         }
-        const result = await route[2]({ req, body, res, params: route[1].exec(rel!)!.slice(1), query: url.searchParams });
+        const result = await route[2]({ req, body, res, params: route[1].exec(rel)!.slice(1), query: url.searchParams });
         if (result !== undefined && !res.headersSent) send(res, res.statusCode || 200, result);
       } catch (err) {
         const e = asMinipodError(err);
