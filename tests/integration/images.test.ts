@@ -32,13 +32,20 @@ test.before(async () => {
   await copyFile('/bin/busybox', path.join(rootfs, 'bin/busybox'));
   await symlink('busybox', path.join(rootfs, 'bin/sh'));
   await execa('tar', ['-C', rootfs, '-cf', path.join(work, 'rootfs.tar'), '.']);
-  const podman = ['--root', path.join(work, 'root'), '--runroot', path.join(work, 'runroot'), '--storage-driver', 'vfs'];
-  await execa('podman', [...podman, 'import', path.join(work, 'rootfs.tar'), 'localhost/t:1'], { timeout: 60_000 });
   docker = path.join(work, 'docker.tar');
   oci = path.join(work, 'oci.tar');
-  await execa('podman', [...podman, 'save', '--format', 'docker-archive', '-o', docker, 'localhost/t:1'], { timeout: 60_000 });
-  await execa('podman', [...podman, 'save', '--format', 'oci-archive', '-o', oci, 'localhost/t:1'], { timeout: 60_000 });
-  await execa('podman', [...podman, 'rmi', '--all'], { timeout: 60_000, reject: false });
+  // podman keeps its storage, run and tmp dirs in work; its host-wide files (the blob info cache
+  // under /var/lib/containers, big temp files in /var/tmp) go to tmpfs mounts in a mount namespace
+  // of its own, gone when it exits: nothing of it stays on the machine.
+  const podman = `podman --root ${work}/root --runroot ${work}/runroot --tmpdir ${work}/tmp --storage-driver vfs`;
+  const script = [
+    'mount -t tmpfs -o size=64m,mode=0755 minipod-test-podman /var/lib',
+    'mount -t tmpfs -o size=64m,mode=1777 minipod-test-podman /var/tmp',
+    `${podman} import ${work}/rootfs.tar localhost/t:1`,
+    `${podman} save --format docker-archive -o ${docker} localhost/t:1`,
+    `${podman} save --format oci-archive -o ${oci} localhost/t:1`,
+  ].join(' && ');
+  await execa('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-ec', script], { timeout: 120_000 });
   node = await startTestNode();
 });
 test.after.always(async () => {
