@@ -1,6 +1,7 @@
 // The image store's records, `images/ID.json`: one per image, written atomically (temp, fsync,
 // rename), checked before they are trusted (a strict zod schema, the file named by the ID, tags
-// normalized, the config blob present with the ID as its sha256, every layer directory present).
+// normalized, the config blob present with the ID as its sha256 and saying what the record says
+// of Env, Cmd, User… and the layers, every layer directory present).
 // One that fails is moved aside as ID.json.corrupt with its reasons in .why, and reported.
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
-import { digest, runConfigSchema, sha256, type RunConfig } from './config.js';
+import { digest, imageConfigSchema, runConfigOf, runConfigSchema, sha256, type RunConfig } from './config.js';
 import { IMAGE_ID, normalizeTag } from './reference.js';
 
 export interface ImageLayer {
@@ -96,10 +97,21 @@ async function check(paths: StorePaths, entry: string, value: unknown): Promise<
   const config = await readFile(blobFile(paths, r.id)).catch(() => undefined);
   if (!config) issues.push(`its config blob ${r.id} is missing`);
   else if (sha256(config) !== `sha256:${r.id}`) issues.push(`its config blob does not match the ID ${r.id}`);
+  else issues.push(...agreesWithConfig(r, config));
   if (r.manifestDigest && !(await stat(blobFile(paths, r.manifestDigest)).catch(() => undefined))) issues.push(`its manifest blob ${r.manifestDigest} is missing`);
   for (const l of r.layers) {
     if (!(await stat(layerDir(paths, l.diffId)).then((s) => s.isDirectory(), () => false))) issues.push(`its layer ${l.diffId} is not unpacked`);
   }
+  return issues;
+}
+
+/** What a container runs (Env, Cmd, User…) and its layers come from the config, whose digest is the ID: the record must say the same. */
+function agreesWithConfig(r: ImageRecord, bytes: Buffer): string[] {
+  const parsed = imageConfigSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!parsed.success) return ['its config blob is not an image config'];
+  const issues: string[] = [];
+  if (JSON.stringify(runConfigOf(parsed.data)) !== JSON.stringify(r.config)) issues.push('config: differs from the image config blob');
+  if (JSON.stringify(parsed.data.rootfs.diff_ids) !== JSON.stringify(r.layers.map((l) => l.diffId))) issues.push("layers: differ from the image config's rootfs.diff_ids");
   return issues;
 }
 

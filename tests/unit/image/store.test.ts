@@ -167,6 +167,19 @@ test('a record whose layer is gone is quarantined, not trusted', async (t) => {
   t.false(existsSync(path.join(again.paths.images, `${built.id}.json`)));
 });
 
+test('a record edited to run something else than its image config says is quarantined', async (t) => {
+  const { dir, store } = await fresh(t);
+  const built = await dockerArchive(dir, base);
+  await store.importFile(built.file);
+  const file = path.join(store.paths.images, `${built.id}.json`);
+  const record = JSON.parse(await readFile(file, 'utf8'));
+  await writeFile(file, JSON.stringify({ ...record, config: { ...record.config, Cmd: ['/bin/sh', '-c', 'evil'] } }));
+  const again = new ImageStore(path.dirname(store.paths.root));
+  const { quarantined } = await again.init();
+  t.deepEqual(quarantined[0]?.issues, ['config: differs from the image config blob']);
+  t.deepEqual(again.list(), []);
+});
+
 test('importStream caps the size and leaves nothing in tmp/', async (t) => {
   const { dir, store } = await fresh(t);
   const { Readable } = await import('node:stream');
