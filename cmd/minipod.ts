@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { daemon } from './commands/daemon.js';
 import { events } from './commands/events.js';
 import { gc } from './commands/gc.js';
+import { image } from './commands/image.js';
 import { exec } from './commands/exec.js';
 import { inspect } from './commands/inspect.js';
 import { kill } from './commands/kill.js';
@@ -38,6 +39,7 @@ await yargs(hideBin(process.argv))
   .command(events)
   .command(kill)
   .command(gc)
+  .command(image)
   .command(node)
   .demandCommand(1, 'give a command; see `minipod --help`')
   .strict()

@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
 import { MinipodError } from './errors.js';
+import { ImageStore } from './image/store.js';
 import { IpBatch } from './os/ip-batch.js';
 import { readProc, run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
@@ -17,6 +18,7 @@ import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
+import type { ImageResolver } from './pod/live.js';
 import { PodManager } from './pod/manager.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
@@ -94,10 +96,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const leases = new LeaseStore(opts.stateDir);
   await store.init();
   await leases.init();
+  // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
+  const images = new ImageStore(opts.stateDir);
+  await images.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry) });
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
   await pods.init();
   const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
   const rotator = new LogRotator(containerLog, () => pods.runningLogs());
@@ -128,7 +133,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       });
     return true;
   };
-  const server = createApiServer({ pods, events, pool, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
+  // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
+  const imageUsers = (id: string): string[] => pods.list().filter((r) => r.containers.some((c) => c.imageID === id)).map((r) => r.name);
+  const server = createApiServer({ pods, events, pool, images, imageUsers, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
@@ -142,4 +149,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   onSignal = (signal) => void shutdown(signal, opts.stopPodsOnExit);
   if (pendingSignal) onSignal(pendingSignal);
+}
+
+/** The store as the pod verbs ask it: an image that is not there is `undefined`, not an error. */
+function imageResolver(images: ImageStore): ImageResolver {
+  return {
+    async resolve(ref) {
+      try {
+        const found = images.resolve(ref);
+        return { id: found.id, ref, layerDirs: found.layerDirs, config: found.config };
+      } catch (err) {
+        if (err instanceof MinipodError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      }
+    },
+  };
 }

@@ -11,6 +11,14 @@ export function podStatus(p: PodRecord): string {
   return waiting?.reason ?? (waiting ? waiting.state : 'Running');
 }
 
+/** A kubectl-style table: no borders, columns three spaces apart, no trailing blanks. */
+export async function printTable(head: string[], rows: string[][]): Promise<void> {
+  const { default: Table } = await import('cli-table3'); // only the table output needs it
+  const table = new Table({ head, chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  table.push(...rows);
+  process.stdout.write(`${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`);
+}
+
 const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
 
 export const ps = verb<{ json: boolean }>({
@@ -24,14 +32,11 @@ export const ps = verb<{ json: boolean }>({
         process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
         return;
       }
-      const { default: Table } = await import('cli-table3'); // only the table output needs it
-      const table = new Table({ head: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
-      for (const p of pods) {
+      await printTable(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], pods.map((p) => {
         const ready = p.containers.filter((c) => c.ready).length;
         const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
-        table.push([p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>']);
-      }
-      process.stdout.write(`${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`);
+        return [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>'];
+      }));
     } catch (err) {
       fail(err);
     }

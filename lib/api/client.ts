@@ -53,6 +53,21 @@ export class ApiClient {
     return res;
   }
 
+  /** A request whose body is a stream (an image archive), sent as it is read; the parsed 2xx body. */
+  async upload<T>(method: string, path: string, body: NodeJS.ReadableStream, contentLength?: number): Promise<T> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-tar', ...(contentLength === undefined ? {} : { 'Content-Length': String(contentLength) }) };
+    const req = this.open(method, path, headers);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.on('response', resolve);
+      req.on('error', (err) => reject(err instanceof MinipodError ? err : this.unreachable(err)));
+      body.on('error', (err) => req.destroy(err));
+      body.pipe(req);
+    });
+    const text = await readAll(res);
+    if (res.statusCode && res.statusCode >= 300) throw toError(res.statusCode, text);
+    return JSON.parse(text) as T;
+  }
+
   /**
    * Wait until every container is ready (running and listening on its declared ports) or has
    * completed (exit 0), as a user expects before the first curl. Fails fast on a container that

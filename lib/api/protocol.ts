@@ -1,8 +1,11 @@
 // The API's wire types and the error body every non-2xx response carries.
+import type { ImageRecord, RemoveResult } from '../image/store.js';
 import type { PodRecord } from '../pod/types.js';
 
 export const API_PREFIX = '/v1';
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** An image archive (POST /images, streamed to the store's tmp/): at most 4 GiB. */
+export const MAX_IMAGE_BYTES = 4 * 1024 ** 3;
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: string[] };
@@ -21,3 +24,11 @@ export interface Stats {
 }
 
 export const EXEC_UPGRADE = 'minipod-exec';
+
+/** GET /images, and POST /images (the images the archive held). */
+export interface ImageList {
+  images: ImageRecord[];
+}
+
+/** DELETE /images/REF. */
+export type ImageRemoved = RemoveResult;

@@ -5,12 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { spawnCount } from '../os/host.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import { MinipodError } from '../errors.js';
+import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import { DNS_LABEL } from '../manifest/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Stats } from './protocol.js';
 import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { imageRoutes } from './image-routes.js';
 import { streamLog } from './log-follow.js';
 import { streamEvents } from './streams.js';
 
@@ -22,10 +24,14 @@ export interface Ctx {
   query: URLSearchParams;
 }
 type Handler = (ctx: Ctx) => Promise<unknown>;
-export type Route = [method: string, path: RegExp, handler: Handler];
+/** streamBody: the handler reads `req` itself (an image archive of gigabytes); `body` is empty. */
+export type Route = [method: string, path: RegExp, handler: Handler, options?: { streamBody?: boolean }];
 
 export interface ApiDeps {
   pods: PodManager;
+  images: ImageStore;
+  /** The pods whose containers use an image, by ID: `image rm` is refused while there are any. */
+  imageUsers: (id: string) => string[];
   pool: HolderPool;
   events: EventLog;
   /** Stop the daemon once `after` settles (the reply is sent); with stopPods, every pod first.
@@ -45,7 +51,7 @@ export function podName(raw: string | undefined): string {
   return name;
 }
 
-export function apiRoutes({ pods, events, pool, shutdown }: ApiDeps): Route[] {
+export function apiRoutes({ pods, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
@@ -76,6 +82,7 @@ export function apiRoutes({ pods, events, pool, shutdown }: ApiDeps): Route[] {
       res.statusCode = 202;
       return { shuttingDown: true, stopPods };
     }],
+    ...imageRoutes(images, imageUsers),
   ];
   if (process.env.MINIPOD_DEBUG_API === '1') {
     // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.

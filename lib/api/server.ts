@@ -14,8 +14,9 @@ import { relayExec } from './streams.js';
 export type { ApiDeps } from './routes.js';
 
 /**
- * Every request's body is read before it is routed (bounded: a manifest is a few kilobytes), so a
- * client is never cut off mid-send by an early answer, whatever the route does with the body.
+ * Every request's body is read before its handler runs (bounded: a manifest is a few kilobytes),
+ * so a client is never cut off mid-send by an early answer, whatever the route does with the body;
+ * but for a streamed route (`POST /images`), whose handler reads the body itself.
  */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -36,12 +37,13 @@ export function createApiServer(deps: ApiDeps): http.Server {
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
-        const body = await readBody(req);
         const url = new URL(req.url ?? '/', 'http://minipod');
-        if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
-        const rel = url.pathname.slice(API_PREFIX.length);
-        const matching = routes.filter(([, re]) => re.test(rel));
+        const rel = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
+        const matching = rel === undefined ? [] : routes.filter(([, re]) => re.test(rel));
         const route = matching.find(([m]) => m === req.method);
+        // A streamed route (an image archive) reads its own body; every other body is read here.
+        const body = route?.[3]?.streamBody ? Buffer.alloc(0) : await readBody(req);
+        if (rel === undefined) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
         if (!route) {
           if (matching.length) throw new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`, { status: 405 });
           throw new MinipodError('NOT_FOUND', `no such endpoint ${req.method} ${url.pathname}`);

@@ -11,7 +11,7 @@ export const PAUSE_PATH = fileURLToPath(new URL('../../../rootfs/pause/pause', i
 export const PIDWATCH_PATH = fileURLToPath(new URL('../../../rootfs/pidwatch/pidwatch', import.meta.url));
 export const CGEXEC_PATH = fileURLToPath(new URL('../../../rootfs/cgexec/cgexec', import.meta.url));
 
-type System = 'ip' | 'nsenter' | 'unshare' | 'flock' | 'umount' | 'mount';
+type System = 'ip' | 'nsenter' | 'unshare' | 'flock' | 'umount' | 'mount' | 'mknod' | 'setfattr';
 
 const packages: Record<System, string> = {
   ip: 'iproute2',
@@ -20,6 +20,8 @@ const packages: Record<System, string> = {
   flock: 'util-linux',
   umount: 'mount',
   mount: 'mount',
+  mknod: 'coreutils',
+  setfattr: 'attr',
 };
 
 /** Where system programs are looked for: PATH, then the usual places (sudo may trim PATH). */

@@ -57,6 +57,9 @@ export interface Tools {
   flock: string;
   umount: string;
   mount: string;
+  /** Whiteouts in image layers: a char device 0/0, and the overlayfs opaque xattr. */
+  mknod: string;
+  setfattr: string;
   /** minipod's own, built from rootfs/ by `npm run build`. */
   pause: string;
   pidwatch: string;

@@ -49,7 +49,7 @@ const container = z.strictObject({
   argv: z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL')).min(1, 'must name the resolved program'),
   logPath: z.string(),
   image: z.string().optional(),
-  imageID: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>').optional(),
+  imageID: z.string().regex(/^[0-9a-f]{64}$/, 'must be an image ID (64 hex)').optional(),
   containerID: z.string().regex(/^runc:\/\/[A-Za-z0-9_.-]+$/, 'must be runc://ID').nullable().optional(),
 });
 

@@ -12,6 +12,7 @@ import { commandLine, parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
+import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
@@ -203,7 +204,19 @@ export async function childrenOf(ppid: number): Promise<{ pid: number; cmd: stri
 /** The pods' cgroups on the node (pod-UID under the node's own cgroup). */
 export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]> {
   const cg = nodeCgroup(node.dir);
-  return cg ? (await readdir(cg.dir).catch(() => [])).filter((n) => n.startsWith('pod-')) : [];
+  if (!cg) return [];
+  const pods = (dir: string) => readdir(dir).catch(() => [] as string[]).then((names) => names.filter((n) => n.startsWith('pod-')));
+  // On a hybrid machine runc also makes a container's cgroup in every v1 hierarchy: none may stay.
+  const v1 = await Promise.all(cgroupV1Mounts().map(async (m) => (await pods(path.join(m, cg.name))).map((n) => `${path.basename(m)}:${n}`)));
+  return [...(await pods(cg.dir)), ...v1.flat()];
+}
+
+/** What image containers leave if they leak: bundles, overlay mounts in the node, runc's state. */
+export async function containerLeftovers(node: TestNode): Promise<string[]> {
+  const bundles = await readdir(path.join(node.stateDir, 'containers')).catch(() => [] as string[]);
+  const overlays = (await node.sh(['findmnt', '-rn', '-t', 'overlay', '-o', 'TARGET'])).stdout.split('\n').filter(Boolean);
+  const runc = await readdir(path.join(node.stateDir, 'runc')).catch(() => [] as string[]);
+  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`)];
 }
 
 /** What a node holds: links, leases, pod records, log dirs, pod cgroups and the processes on it. */
@@ -216,12 +229,13 @@ export async function snapshot(node: TestNode) {
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
     processes: (await nodeProcesses(node, spareHolderPid)).map((p) => p.cmd).sort(),
+    containers: await containerLeftovers(node),
   };
 }
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], logs: [], processes: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], logs: [], processes: [], containers: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {

@@ -1,0 +1,108 @@
+// Containers with an image (issue 10): the seed pod with `image: httpd` and `image: bootcamp:v1`
+// runs under runc from the archives setup builds, each container in its own mount and PID
+// namespace over its image's root filesystem, both in the pod's one network namespace; it
+// recovers from the pause holder's death with fresh containers; and nothing is left behind.
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { waitUntil } from '../../lib/util/wait.js';
+import { assertNodeEmpty, containerLeftovers, curl, netnsOf, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+
+const IMAGES = path.join(ROOT, 'rootfs/images/out');
+let node: TestNode;
+
+const seed = (name: string, extra: Record<string, unknown> = {}) => ({
+  metadata: { name },
+  spec: {
+    terminationGracePeriodSeconds: 1,
+    containers: [
+      { name: 'httpd', image: 'httpd', ports: [{ containerPort: 80 }] },
+      { name: 'bootcamp', image: 'bootcamp:v1', ports: [{ containerPort: 8080 }] },
+    ],
+    ...extra,
+  },
+});
+
+async function ready(name: string): Promise<PodRecord> {
+  const pod = await waitUntil(async () => {
+    const p = await node.api.request<PodRecord>('GET', `/pods/${name}`);
+    return p.phase === 'Running' && p.containers.every((c) => c.ready) ? p : undefined;
+  }, { timeoutMs: 20_000, everyMs: 50 });
+  if (!pod) throw new Error(`pod ${name} never got ready: ${JSON.stringify(await node.api.request('GET', `/pods/${name}`))}`);
+  return pod;
+}
+
+/** NSpid of /proc/PID/status: the pid in each PID namespace, outermost first. */
+async function nspid(pid: number): Promise<number[]> {
+  return (/^NSpid:\s+(.*)$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '').split(/\s+/).map(Number);
+}
+
+test.before(async () => {
+  node = await startTestNode();
+  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) {
+    const r = await node.cli(['image', 'import', path.join(IMAGES, archive)]);
+    if (r.exitCode !== 0) throw new Error(`image import ${archive}: ${r.stderr}`);
+  }
+});
+test.after.always(async () => {
+  for (const ref of ['httpd', 'bootcamp:v1']) await node?.cli(['image', 'rm', ref]);
+  await node?.dispose();
+});
+
+test.serial('the seed pod with images answers on :80 and :8080, each container PID 1 of its own PID namespace, in its own root filesystem', async (t) => {
+  const created = await node.api.request<PodRecord>('POST', '/pods', seed('web'));
+  t.is(created.phase, 'Running');
+  const pod = await ready('web');
+  t.is((await curl(node, `http://${pod.ip}:80/`)).stdout, '<html><body><h1>It works!</h1></body></html>\n');
+  t.is((await curl(node, `http://${pod.ip}:8080/`)).stdout, 'Hello Kubernetes bootcamp! | Running on: web | v=1\n');
+  const nodeMnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
+  for (const c of pod.containers) {
+    t.regex(c.containerID ?? '', /^runc:\/\/web-/, `${c.name} runs under runc`);
+    t.regex(c.imageID ?? '', /^[0-9a-f]{64}$/);
+    t.is(await netnsOf(c.pid!), pod.sandbox!.netns, `${c.name} is in the pod's one network namespace`);
+    t.not(await readlink(`/proc/${c.pid}/ns/mnt`), nodeMnt, `${c.name} has a mount namespace of its own`);
+    t.not(await readlink(`/proc/${c.pid}/ns/pid`), await readlink(`/proc/${node.holderPid}/ns/pid`), `${c.name} has a PID namespace of its own`);
+    t.is((await nspid(c.pid!)).at(-1), 1, `${c.name} is PID 1 inside`);
+    const root = await readdir(`/proc/${c.pid}/root`);
+    t.false(root.includes('work'), `${c.name} does not see the node's filesystem`);
+    t.true((await readFile(`/proc/${c.pid}/root/etc/hosts`, 'utf8')).includes(`${pod.ip}\tweb`), '/etc/hosts names the pod on its IP');
+  }
+  t.true((await readdir(`/proc/${pod.containers[0]!.pid}/root/usr/local/apache2/htdocs`)).includes('index.html'));
+});
+
+test.serial('the pause holder dies: fresh containers from their images in the new sandbox, same IP; the old bundles are gone', async (t) => {
+  const before = await node.api.request<PodRecord>('GET', '/pods/web');
+  process.kill(before.sandbox!.pid, 'SIGKILL');
+  const after = await waitUntil(async () => {
+    const p = await node.api.request<PodRecord>('GET', '/pods/web');
+    return p.phase === 'Running' && p.sandbox!.netns !== before.sandbox!.netns && p.containers.every((c) => c.ready) ? p : undefined;
+  }, { timeoutMs: 20_000, everyMs: 50 });
+  t.truthy(after, 'recovered');
+  t.is(after!.ip, before.ip);
+  for (const [i, c] of after!.containers.entries()) {
+    t.not(c.containerID, before.containers[i]!.containerID, `${c.name} is a new container`);
+    t.is(await netnsOf(c.pid!), after!.sandbox!.netns);
+  }
+  t.is((await curl(node, `http://${after!.ip}:8080/`)).stdout, 'Hello Kubernetes bootcamp! | Running on: web | v=1\n');
+  t.deepEqual((await containerLeftovers(node)).filter((l) => l.startsWith('bundle')).sort(), after!.containers.map((c) => `bundle ${c.containerID!.slice('runc://'.length)}`).sort(), 'only the running containers have a bundle');
+});
+
+test.serial('image rm is refused while a pod uses the image', async (t) => {
+  const r = await node.cli(['image', 'rm', 'httpd']);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /web/);
+});
+
+test.serial('a missing image or a command missing from the image is refused at create and changes nothing', async (t) => {
+  const create = (container: Record<string, unknown>) => node.api.request('POST', '/pods', { metadata: { name: 'nope' }, spec: { containers: [{ name: 'c', ...container }] } });
+  await t.throwsAsync(create({ image: 'nginx:1.27' }), { message: /nginx:1\.27 is not on this node .*minipod image import/ });
+  await t.throwsAsync(create({ image: 'httpd', command: ['bash'] }), { message: /executable "bash" not found in image httpd/ });
+  t.deepEqual((await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods.map((p) => p.name), ['web'], 'nothing was made');
+});
+
+test.serial('rm -f leaves no container, mount, bundle, runc state or cgroup behind', async (t) => {
+  const r = await node.cli(['rm', '-f', 'web']);
+  t.is(r.exitCode, 0, r.stderr);
+  await assertNodeEmpty(t, node);
+});
