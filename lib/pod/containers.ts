@@ -1,6 +1,8 @@
 // A pod's app processes: start one inside the current sandbox, stop one, and record how it
 // ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
-import { containerEnv, imageUser } from '../manifest/command.js';
+import { commandArgs, commandLookup, containerEnv, imageUser } from '../manifest/command.js';
+import type { ContainerSpec } from '../manifest/pod-spec.js';
+import { findInImage } from '../runtime/image-files.js';
 import { MinipodError } from '../errors.js';
 import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
@@ -16,12 +18,15 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const r = live.record;
   const c = containerStatus(live, name);
   const spec = r.manifest.spec.containers.find((s) => s.name === name)!;
-  // An image is found again at each start: a container restarted runs what is stored now.
-  const image = spec.image ? await imageFor(ctx, spec.image) : undefined;
-  const env = containerEnv(spec, r.name, image?.config);
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   live.exitedWhileBusy.delete(name); // started again: no decision pending
+  // An image is found again at each start: a container restarted runs what is stored now.
+  const found = spec.image ? await imageProgram(ctx, spec, `container ${name}`) : undefined;
+  if (found === 'missing') return imageMissing(ctx, live, c, spec.image!);
+  const image = found?.image;
+  if (found) Object.assign(c, { argv: found.argv, image: spec.image, imageID: found.image.id });
+  const env = containerEnv(spec, r.name, image?.config);
   const restarted = c.startedAt !== null;
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
@@ -29,22 +34,40 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), podIP: r.ip, ...(rootfs ? { image: rootfs } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
-  Object.assign(c, { state: 'Running', reason: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
+  Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
   if (restarted) c.restartCount++;
-  if (image) Object.assign(c, { imageID: image.id, containerID: id ?? null });
+  if (image) c.containerID = id ?? null;
   onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
   // Inside the sandbox only once it has joined it (what inspect reports, what the split-brain guard compares).
   const where = await settled;
   if (where.inSandbox) c.netns = sandbox.netns;
   c.startTime = where.startTime;
-  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
+  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${image ? ` from image ${spec.image} (${image.id.slice(0, 12)}) under ${ctx.runtime.name === 'router' ? 'runc' : ctx.runtime.name}` : ''}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 
-/** The image of a container, or what to do when it is missing (nothing is pulled). */
-export async function imageFor(ctx: PodContext, ref: string): Promise<ResolvedImage> {
-  const image = await ctx.images.resolve(ref);
-  if (!image) throw new MinipodError('NOT_FOUND', `image ${ref} is not on this node (ErrImageNeverPull: nothing is pulled): import it with \`minipod image import FILE\` (an archive from \`docker save\` or \`podman save\`)`);
-  return image;
+/**
+ * A container's image and its argv by Kubernetes' rules, its program found inside the image;
+ * 'missing' if the image is not on the node (nothing is pulled). A program the image does not
+ * have, or a user it cannot run as, is an error naming `at`.
+ */
+export async function imageProgram(ctx: PodContext, spec: ContainerSpec, at: string): Promise<{ image: ResolvedImage; argv: string[] } | 'missing'> {
+  const image = await ctx.images.resolve(spec.image!);
+  if (!image) return 'missing';
+  const fail = (message: string) => new MinipodError('INVALID_ARGUMENT', `${at}: ${message}`);
+  if (!imageUser(image.config.User)) throw fail(`image ${spec.image} runs as user "${image.config.User}": only numeric users (uid[:gid]) are supported`);
+  const { name, pathEnv, cwd } = commandLookup(spec, image.config);
+  if (!name) throw fail(`image ${spec.image} has no ENTRYPOINT or CMD: give a command`);
+  const file = await findInImage(name, pathEnv, cwd, image.layerDirs);
+  if (!file) throw fail(`executable "${name}" not found in image ${spec.image} (PATH=${pathEnv}, workingDir=${cwd})`);
+  return { image, argv: [file, ...commandArgs(spec, image.config)] };
+}
+
+/** The image is not on the node: Waiting with ErrImageNeverPull, tried again with back-off (kubelet's ImagePullBackOff). */
+export function imageMissing(ctx: PodContext, live: LivePod, c: ContainerStatus, ref: string): void {
+  const message = `image ${ref} is not on this node and is never pulled: import it with \`minipod image import FILE\` (an archive from \`docker save\` or \`podman save\`); tried again with back-off`;
+  Object.assign(c, { state: 'Waiting', reason: 'ErrImageNeverPull', message, ready: false, pid: null, netns: null });
+  ctx.events.record(live.record, 'ErrImageNeverPull', message, { type: 'Warning', container: c.name });
+  ctx.onImageMissing(live, c.name);
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves once the app has exited. Idempotent. */

@@ -8,10 +8,9 @@ import { podLogger } from '../log.js';
 import { macFor } from '../network/ipam.js';
 import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
-import { commandArgs, commandLookup, imageUser } from '../manifest/command.js';
-import { findInImage } from '../runtime/image-files.js';
+import { commandArgs, commandLookup } from '../manifest/command.js';
 import { UndoStack } from '../sandbox/undo.js';
-import { startContainer, stopContainer } from './containers.js';
+import { imageProgram, startContainer, stopContainer } from './containers.js';
 import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
@@ -129,14 +128,10 @@ async function resolveCommands(ctx: PodContext, record: PodRecord): Promise<void
     record.manifest.spec.containers.map(async (c, i) => {
       const at = `spec.containers[${i}]`;
       if (c.image) {
-        const image = await ctx.images.resolve(c.image);
-        if (!image) return void errors.push(`${at}.image: ${c.image} is not on this node (nothing is pulled): import it with \`minipod image import FILE\``);
-        if (!imageUser(image.config.User)) return void errors.push(`${at}.image: ${c.image} runs as user "${image.config.User}": only numeric users (uid[:gid]) are supported`);
-        const { name, pathEnv, cwd } = commandLookup(c, image.config);
-        if (!name) return void errors.push(`${at}.command: ${c.image} has no ENTRYPOINT or CMD: give a command`);
-        const file = await findInImage(name, pathEnv, cwd, image.layerDirs);
-        if (!file) return void errors.push(`${at}.command: executable "${name}" not found in image ${c.image} (PATH=${pathEnv}, workingDir=${cwd})`);
-        Object.assign(record.containers[i]!, { argv: [file, ...commandArgs(c, image.config)], image: c.image, imageID: image.id });
+        // A missing image is no error: the container waits for it (ErrImageNeverPull, startContainer).
+        const found = await imageProgram(ctx, c, at).catch((err: Error) => void errors.push(err.message));
+        if (found && found !== 'missing') Object.assign(record.containers[i]!, { argv: found.argv, image: c.image, imageID: found.image.id });
+        else if (found === 'missing') record.containers[i]!.image = c.image;
         return;
       }
       const { name, pathEnv, cwd } = commandLookup(c);

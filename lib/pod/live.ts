@@ -46,6 +46,8 @@ export interface PodContext {
   onSandboxLost(live: LivePod, cause: string): void;
   /** Called when an app exits on its own (not stopped by us). */
   onContainerExit(live: LivePod, name: string): void;
+  /** Called when a container's image is not on the node: it waits (ErrImageNeverPull), to be tried again. */
+  onImageMissing(live: LivePod, name: string): void;
 }
 
 /** An image as the pod verbs need it (lib/image's store provides it). */

@@ -74,6 +74,7 @@ export class PodManager {
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),
       onContainerExit: (live, name) => this.supervisor.containerExited(live, name),
+      onImageMissing: (live, name) => this.supervisor.imageMissing(live, name),
     };
     this.supervisor = supervise(this.ctx, this.pods);
   }

@@ -40,6 +40,11 @@ export function planContainerExit(
   return { restart, delayMs: restart ? delayMs : 0, crashes };
 }
 
+/** kubelet's image back-off: a container whose image is missing is tried again after 1 s, 2 s, 4 s… up to the maximum. */
+export function imageRetryDelay(attempts: number, backoff: BackoffConfig = DEFAULT_BACKOFF): number {
+  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
 /** Whether a container belongs in a (new) sandbox, per restart policy and how it last ended. */
 export function shouldRun(policy: RestartPolicy, c: Pick<ContainerStatus, 'state' | 'exitCode' | 'restartCount' | 'startedAt'>): boolean {
   if (c.state !== 'Terminated') return true; // running or waiting to restart

@@ -11,6 +11,8 @@ export interface Supervision {
   sandboxLost(live: LivePod, cause: string): void;
   /** An app exited on its own (not stopped by us). */
   containerExited(live: LivePod, name: string): void;
+  /** A container's image is missing: it waits (ErrImageNeverPull) and is tried again later, or not. */
+  imageMissing(live: LivePod, name: string): void;
   /** The pod runs again (created, recovered, restored): apps that exited meanwhile are decided. */
   settleExits(live: LivePod): void;
   /** A restored pod: its back-off restarts are armed again from their recorded restartAt. */

@@ -16,8 +16,10 @@ export interface Termination {
 export interface ContainerStatus {
   name: string;
   state: ContainerState;
-  /** Waiting: ContainerCreating or CrashLoopBackOff; Terminated: Completed, Error, Killed. */
+  /** Waiting: ContainerCreating, CrashLoopBackOff or ErrImageNeverPull; Terminated: Completed, Error, Killed. */
   reason: string | null;
+  /** Why it waits, in words (ErrImageNeverPull: what to import). */
+  message?: string | null;
   /** Running and, if it declares ports, listening on all of them. */
   ready: boolean;
   pid: number | null;
@@ -34,7 +36,7 @@ export interface ContainerStatus {
   crashes: number;
   /** When a container waiting in CrashLoopBackOff starts again. */
   restartAt: string | null;
-  argv: string[]; // resolved command + args
+  argv: string[]; // resolved command + args ([] while its image is missing)
   logPath: string;
   /** A container with an image: the reference as the manifest gives it, and the image ID it resolved to at its last start. */
   image?: string;

@@ -46,7 +46,8 @@ const container = z.strictObject({
   lastState: termination.nullable(),
   crashes: count,
   restartAt: time.nullable(),
-  argv: z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL')).min(1, 'must name the resolved program'),
+  argv: z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL')), // [] while an image is missing; record-check.ts checks the rest
+  message: z.string().nullable().optional(),
   logPath: z.string(),
   image: z.string().optional(),
   imageID: z.string().regex(/^[0-9a-f]{64}$/, 'must be an image ID (64 hex)').optional(),

@@ -10,7 +10,7 @@ import { recoverSandbox } from '../pod/recover/recover.js';
 import type { PodRegistry } from '../pod/registry.js';
 import { canTransition, setPhase } from '../pod/state.js';
 import { checkNamespaces } from './guard.js';
-import { planContainerExit } from '../pod/plan.js';
+import { imageRetryDelay, planContainerExit } from '../pod/plan.js';
 import type { Supervision } from '../pod/supervision.js';
 
 export type { Supervision };
@@ -100,9 +100,20 @@ export class Supervisor implements Supervision {
     void this.ctx.store.persist(r);
   }
 
+  /** Tried again after kubelet's back-off (1 s, 2 s, … 5 min): a start that finds it imported runs it. */
+  imageMissing(live: LivePod, name: string): void {
+    if (this.detached || live.terminating) return;
+    const c = containerStatus(live, name);
+    c.crashes++;
+    const delayMs = imageRetryDelay(c.crashes, this.ctx.backoff);
+    c.restartAt = new Date(Date.now() + delayMs).toISOString();
+    this.scheduleRestart(live, name, delayMs);
+    void this.ctx.store.persist(live.record);
+  }
+
   resumeBackoff(live: LivePod): void {
     for (const c of live.record.containers) {
-      if (c.state === 'Waiting' && c.reason === 'CrashLoopBackOff') this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
+      if (c.state === 'Waiting' && (c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull')) this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
     }
   }
 

@@ -21,6 +21,11 @@ export class Unsupervised implements Supervision {
     if (!live.terminating) void this.ctx.store.persist(live.record); // the exit, on disk
   }
 
+  /** It waits, recorded; the front end starts it again once it has imported the image. */
+  imageMissing(live: LivePod): void {
+    if (!live.terminating) void this.ctx.store.persist(live.record);
+  }
+
   settleExits(live: LivePod): void {
     live.exitedWhileBusy.clear(); // their exits are in the record already
   }
