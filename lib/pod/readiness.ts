@@ -8,7 +8,13 @@ import type { PodRecord } from './types.js';
 export async function observe(live: PodRecord): Promise<PodRecord> {
   await updateReadiness(live);
   const record = structuredClone(live);
-  for (const c of record.containers) c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+  for (const c of record.containers) {
+    c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+    c.runtime = c.containerID?.startsWith('runc://') ? 'runc' : 'nsenter';
+    // An image container has its own; an nsenter one shares the node's (what `ls /` and `ps` see).
+    c.mntns = c.pid ? ((await readNamespace(c.pid, 'mnt')) ?? null) : null;
+    c.pidns = c.pid ? ((await readNamespace(c.pid, 'pid')) ?? null) : null;
+  }
   return record;
 }
 

@@ -43,6 +43,10 @@ export interface ContainerStatus {
   imageID?: string;
   /** The runtime's name for the running container (`runc://ID`), as Kubernetes' containerID. */
   containerID?: string | null;
+  /** Shown by inspect (read live, never stored): what runs it, and its own mount and PID namespaces. */
+  runtime?: 'runc' | 'nsenter';
+  mntns?: string | null;
+  pidns?: string | null;
 }
 
 export interface SandboxStatus {

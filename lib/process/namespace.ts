@@ -4,7 +4,7 @@ import { openNamespace, procLink, readProc, run, tools } from '../os/host.js';
 /** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
 export const NETNS = /^net:\[\d+\]$/;
 
-export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' = 'net'): Promise<string | undefined> {
+export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' | 'pid' = 'net'): Promise<string | undefined> {
   return procLink(pid, `ns/${kind}`); // undefined: the process is gone
 }
 

@@ -48,6 +48,9 @@ const container = z.strictObject({
   restartAt: time.nullable(),
   argv: z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL')), // [] while an image is missing; record-check.ts checks the rest
   message: z.string().nullable().optional(),
+  runtime: z.enum(['runc', 'nsenter']).optional(),
+  mntns: z.string().nullable().optional(),
+  pidns: z.string().nullable().optional(),
   logPath: z.string(),
   image: z.string().optional(),
   imageID: z.string().regex(/^[0-9a-f]{64}$/, 'must be an image ID (64 hex)').optional(),

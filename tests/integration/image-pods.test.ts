@@ -59,6 +59,7 @@ test.serial('the seed pod with images answers on :80 and :8080, each container P
   const nodeMnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
   for (const c of pod.containers) {
     t.regex(c.containerID ?? '', /^runc:\/\/web-/, `${c.name} runs under runc`);
+    t.like(c, { runtime: 'runc', mntns: await readlink(`/proc/${c.pid}/ns/mnt`), pidns: await readlink(`/proc/${c.pid}/ns/pid`) }, 'inspect names the runtime and the container\'s own namespaces');
     t.regex(c.imageID ?? '', /^[0-9a-f]{64}$/);
     t.is(await netnsOf(c.pid!), pod.sandbox!.netns, `${c.name} is in the pod's one network namespace`);
     t.not(await readlink(`/proc/${c.pid}/ns/mnt`), nodeMnt, `${c.name} has a mount namespace of its own`);
