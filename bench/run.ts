@@ -10,6 +10,7 @@ import { ApiClient } from '../lib/api/client.js';
 import type { Stats } from '../lib/api/protocol.js';
 import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
+import { benchImages } from './images.js';
 import { benchLoad } from './load.js';
 import { benchRecovery } from './recovery.js';
 import { benchRestore } from './restore.js';
@@ -80,6 +81,7 @@ try {
 
   await benchRecovery(node, api, KILLS);
   await benchLoad(api);
+  await benchImages(api);
 } finally {
   await stopNode(dir);
   await rm(dir, { recursive: true, force: true });
