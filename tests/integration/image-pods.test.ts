@@ -5,6 +5,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
 import { assertNodeEmpty, containerLeftovers, curl, netnsOf, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
@@ -70,6 +71,10 @@ test.serial('the seed pod with images answers on :80 and :8080, each container P
     t.true((await readFile(`/proc/${c.pid}/root/etc/hosts`, 'utf8')).includes(`${pod.ip}\tweb`), '/etc/hosts names the pod on its IP');
   }
   t.true((await readdir(`/proc/${pod.containers[0]!.pid}/root/usr/local/apache2/htdocs`)).includes('index.html'));
+  // runc's own view, with minipod's --root: the same containers, running.
+  const listed = (await execa('runc', ['--root', path.join(node.stateDir, 'runc'), 'list', '--format', 'json'])).stdout;
+  const runc = (JSON.parse(listed) as { id: string; status: string; pid: number }[]).map((c) => [`runc://${c.id}`, c.status, c.pid]).sort();
+  t.deepEqual(runc, pod.containers.map((c) => [c.containerID, 'running', c.pid]).sort());
 });
 
 test.serial('the pause holder dies: fresh containers from their images in the new sandbox, same IP; the old bundles are gone', async (t) => {
