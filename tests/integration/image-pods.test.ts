@@ -8,7 +8,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, containerLeftovers, curl, netnsOf, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, containerLeftovers, curl, netnsOf, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 const IMAGES = path.join(ROOT, 'rootfs/images/out');
 let node: TestNode;
@@ -92,6 +92,25 @@ test.serial('the pause holder dies: fresh containers from their images in the ne
   }
   t.is((await curl(node, `http://${after!.ip}:8080/`)).stdout, 'Hello Kubernetes bootcamp! | Running on: web | v=1\n');
   t.deepEqual((await containerLeftovers(node)).filter((l) => l.startsWith('bundle')).sort(), after!.containers.map((c) => `bundle ${c.containerID!.slice('runc://'.length)}`).sort(), 'only the running containers have a bundle');
+});
+
+test.serial('a daemon restart re-adopts the running image containers: same pids, nothing restarted; a death after it is restarted and its bundle removed', async (t) => {
+  const before = await ready('web');
+  node = await restartTestNode(node);
+  const after = await node.api.request<PodRecord>('GET', '/pods/web');
+  t.deepEqual(after.containers.map((c) => [c.pid, c.containerID, c.restartCount]), before.containers.map((c) => [c.pid, c.containerID, c.restartCount]));
+  t.is((await curl(node, `http://${after.ip}:80/`)).stdout, '<html><body><h1>It works!</h1></body></html>\n');
+  const victim = after.containers[1]!;
+  process.kill(victim.pid!, 'SIGKILL');
+  const restarted = await waitUntil(async () => {
+    const p = await node.api.request<PodRecord>('GET', '/pods/web');
+    const c = p.containers[1]!;
+    return c.state === 'Running' && c.restartCount === victim.restartCount + 1 && c.ready ? p : undefined;
+  }, { timeoutMs: 20_000, everyMs: 50 });
+  t.truthy(restarted, 'restarted by its policy');
+  const bundles = (await containerLeftovers(node)).filter((l) => l.startsWith('bundle'));
+  await waitUntil(async () => !(await containerLeftovers(node)).includes(`bundle ${victim.containerID!.slice('runc://'.length)}`), { timeoutMs: 5000, everyMs: 20 });
+  t.false((await containerLeftovers(node)).includes(`bundle ${victim.containerID!.slice('runc://'.length)}`), `the dead container's bundle is removed (${bundles.join(', ')})`);
 });
 
 test.serial('image rm is refused while a pod uses the image', async (t) => {
