@@ -64,6 +64,8 @@ export interface Tools {
   pause: string;
   pidwatch: string;
   cgexec: string;
+  /** Keeps an image container's exit status for a daemon that was not there (rootfs/shim). */
+  shim: string;
   /** The OCI runtime for containers with an image; absent: those are refused with a hint. */
   runc?: string;
 }

@@ -78,7 +78,11 @@ async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: Nod
   const a = await withLock(live, () => adoptPod(ctx, live, view));
   const parts = [a.adoptHolder ? `pause ${r.sandbox!.pid}` : null, ...a.adopt.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
   ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
-  for (const name of a.lost) ctx.events.record(r, 'ContainerDied', 'exited while the daemon was down (status unknown)', { type: 'Warning', container: name });
+  for (const name of a.lost) {
+    const c = r.containers.find((s) => s.name === name)!;
+    const how = c.reason === 'Unknown' ? 'status unknown' : c.signal ? `with ${c.signal}, kept by its shim` : `with code ${c.exitCode}, kept by its shim`;
+    ctx.events.record(r, 'ContainerDied', `exited while the daemon was down (${how})`, { type: c.exitCode === 0 ? 'Normal' : 'Warning', container: name });
+  }
   for (const name of a.pending) ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });
   if (a.rebuild) {
     if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');

@@ -95,10 +95,17 @@ export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: Proce
   return killed;
 }
 
-/** Ended while no daemon watched it: how, nobody knows (kubelet's ContainerStatusUnknown). */
+/**
+ * Ended while no daemon watched it. An image container's shim kept how (its bundle's status file,
+ * read before the bundle goes); for any other, nobody knows (kubelet's ContainerStatusUnknown).
+ */
 async function markLost(ctx: PodContext, c: ContainerStatus): Promise<void> {
+  const kept = c.containerID ? await ctx.runtime.exitStatus(c.containerID) : undefined;
   if (c.containerID) await ctx.runtime.remove(c.containerID); // its bundle: nobody was there to remove it
   const finishedAt = new Date().toISOString();
-  c.lastState = { exitCode: null, signal: null, reason: 'Unknown', startedAt: c.startedAt, finishedAt };
-  Object.assign(c, { state: 'Terminated', reason: 'Unknown', ready: false, pid: null, netns: null, finishedAt, exitCode: null, signal: null });
+  const exitCode = kept?.code ?? null;
+  const signal = kept?.signal ?? null;
+  const reason = !kept ? 'Unknown' : exitCode === 0 ? 'Completed' : 'Error';
+  c.lastState = { exitCode, signal, reason, startedAt: c.startedAt, finishedAt };
+  Object.assign(c, { state: 'Terminated', reason, ready: false, pid: null, netns: null, finishedAt, exitCode, signal });
 }

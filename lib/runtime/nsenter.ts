@@ -57,6 +57,11 @@ export class NsenterRuntime implements ContainerRuntime {
 
   async remove(): Promise<void> {}
 
+  /** A host process's exit is known only to its parent, the daemon that spawned it. */
+  async exitStatus(): Promise<undefined> {
+    return undefined;
+  }
+
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
     return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
   }

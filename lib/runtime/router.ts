@@ -38,6 +38,10 @@ export class RuntimeRouter implements ContainerRuntime {
     return [...(await this.nsenter.list()), ...(await this.runc.list())];
   }
 
+  exitStatus(containerID: string): ReturnType<ContainerRuntime['exitStatus']> {
+    return containerID.startsWith('runc://') ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus();
+  }
+
   remove(containerID: string): Promise<void> {
     return containerID.startsWith('runc://') ? this.runc.remove(containerID) : this.nsenter.remove();
   }

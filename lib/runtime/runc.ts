@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
@@ -22,7 +23,12 @@ import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
 import { hostsFile, ociConfig } from './oci-config.js';
 import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
-import type { Watchable } from '../process/exit.js';
+import { onExit, type Watchable } from '../process/exit.js';
+
+/** The shim's status file: written once runc has exited (rootfs/shim). */
+const EXIT_FILE = 'exit';
+/** runc exits a moment after its container; the shim writes the file right after. */
+const SHIM_WRITE_MS = 3000;
 
 /** runc creates a container in well under a second; one that takes this long is stuck. */
 const CREATE_TIMEOUT_MS = 15_000;
@@ -89,8 +95,9 @@ export class RuncRuntime implements ContainerRuntime {
     const logFd = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
     let proc: Proc;
     try {
-      // Foreground: runc is the container's parent, so its exit status is the container's.
-      proc = spawnProcess([runc, '--root', this.root, 'run', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
+      // Foreground: runc is the container's parent, so its exit status is the container's; the
+      // shim (rootfs/shim) keeps that status in the bundle for a daemon that was not there.
+      proc = spawnProcess([tools().shim, path.join(dir, EXIT_FILE), runc, '--root', this.root, 'run', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
     } finally {
       closeSync(logFd);
     }
@@ -138,11 +145,35 @@ export class RuncRuntime implements ContainerRuntime {
     return kill(pid, signal);
   }
 
+  /**
+   * A container a daemon before us started: its PID 1 is watched (pidwatch); once it is gone, its
+   * exit status is what the shim wrote (it is runc's, and runc's is the container's), then the
+   * bundle goes. Without a containerID (an older record) the exit is reported as unknown.
+   */
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
     const adopted = this.watcher.adopt(pid, startTime);
     const id = containerID?.replace(/^runc:\/\//, '');
-    if (id) adopted.once('exit', () => void this.cleanup(id).catch(() => {}));
-    return adopted;
+    if (!id) return adopted;
+    const container = new RuncContainer(id, pid);
+    onExit(adopted, () => {
+      void (async () => {
+        const status = await waitUntil(() => this.exitStatus(id), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
+        await this.cleanup(id).catch(() => {});
+        container.ended(status?.code ?? null, status?.signal ?? null);
+      })();
+    });
+    return container;
+  }
+
+  /** How the container ended, as the shim recorded it; undefined while it runs (or if nothing was kept). */
+  async exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+    const text = await readFile(path.join(this.bundles, containerID.replace(/^runc:\/\//, ''), EXIT_FILE), 'utf8').catch(() => '');
+    const m = /^(code|signal) (\d+)\n$/.exec(text);
+    if (!m) return undefined;
+    const n = Number(m[2]);
+    // runc reports a container killed by a signal as 128 + the signal, as a shell does.
+    if (m[1] === 'signal') return { code: null, signal: (signalName(n) ?? 'SIGKILL') };
+    return { code: n, signal: null };
   }
 
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
@@ -159,4 +190,8 @@ async function nodeResolvConf(): Promise<string> {
 async function lastLine(file: string): Promise<string> {
   const text = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n');
   return text[text.length - 1] || 'no output';
+}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
 }

@@ -58,6 +58,8 @@ export interface ContainerRuntime {
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable;
   /** Whether pid is still the very process recorded (pid and start time) and is inside netns. */
   inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean>;
+  /** How a container that is gone ended, if the runtime kept it (the shim's status file); for a daemon that was not there. */
+  exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
   /** The containerIDs it holds state for (a bundle, a mount, runtime state), for gc. */
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */

@@ -2,6 +2,7 @@
 // runs under runc from the archives setup builds, each container in its own mount and PID
 // namespace over its image's root filesystem, both in the pod's one network namespace; it
 // recovers from the pause holder's death with fresh containers; and nothing is left behind.
+import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
@@ -108,9 +109,28 @@ test.serial('a daemon restart re-adopts the running image containers: same pids,
     return c.state === 'Running' && c.restartCount === victim.restartCount + 1 && c.ready ? p : undefined;
   }, { timeoutMs: 20_000, everyMs: 50 });
   t.truthy(restarted, 'restarted by its policy');
+  t.like(restarted!.containers[1]!.lastState, { exitCode: 137, reason: 'Error' }, 'its exit code is known: the shim kept it for the daemon that re-adopted it');
   const bundles = (await containerLeftovers(node)).filter((l) => l.startsWith('bundle'));
   await waitUntil(async () => !(await containerLeftovers(node)).includes(`bundle ${victim.containerID!.slice('runc://'.length)}`), { timeoutMs: 5000, everyMs: 20 });
   t.false((await containerLeftovers(node)).includes(`bundle ${victim.containerID!.slice('runc://'.length)}`), `the dead container's bundle is removed (${bundles.join(', ')})`);
+});
+
+test.serial('a container that exits while no daemon runs: the next daemon reads its exit code from the shim and restarts it', async (t) => {
+  const before = await ready('web');
+  process.kill(node.pid, 'SIGTERM'); // the daemon goes; the pods stay
+  await waitUntil(async () => !existsSync(`/proc/${node.pid}`), { timeoutMs: 10_000, everyMs: 20 });
+  const victim = before.containers[0]!;
+  process.kill(victim.pid!, 'SIGKILL');
+  await waitUntil(async () => !existsSync(`/proc/${victim.pid}`), { timeoutMs: 5000, everyMs: 10 });
+  node = await startTestNode({}, node.dir);
+  const after = await waitUntil(async () => {
+    const p = await node.api.request<PodRecord>('GET', '/pods/web');
+    return p.containers[0]!.state === 'Running' && p.containers[0]!.ready ? p : undefined;
+  }, { timeoutMs: 20_000, everyMs: 50 });
+  t.truthy(after, 'restarted');
+  t.like(after!.containers[0]!.lastState, { exitCode: 137, reason: 'Error' }, 'not Unknown');
+  t.false((await containerLeftovers(node)).includes(`bundle ${victim.containerID!.slice('runc://'.length)}`), 'its bundle is removed');
+  t.is((await curl(node, `http://${after!.ip}:80/`)).stdout, '<html><body><h1>It works!</h1></body></html>\n');
 });
 
 test.serial('image rm is refused while a pod uses the image', async (t) => {
