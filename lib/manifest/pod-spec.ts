@@ -70,6 +70,8 @@ export const podManifestSchema = z.strictObject({
       /** minipod only: what to do when the pause holder dies (README: Recreate vs Rejoin). */
       sandboxDeathPolicy: z.enum(['Recreate', 'Rejoin']).default('Recreate'),
       terminationGracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
+      /** One PID namespace for the pod, the pause its PID 1 (containers with an image join it). */
+      shareProcessNamespace: z.boolean().default(false),
       containers: z.array(container).min(1, 'needs at least one container'),
     })
     .superRefine((spec, ctx) => {

@@ -80,7 +80,7 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   await ctx.node.cgroups.create(record.uid);
   steps.end();
 
-  const start = await startSandbox(ctx.pool, undo, steps);
+  const start = await startSandbox(ctx.pool, undo, steps, record.manifest.spec.shareProcessNamespace);
   // The holder does not fork: moving it after its start is race-free, and it need not wait for it.
   ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup'));
   record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };

@@ -16,6 +16,8 @@ export interface OciInput {
   user: { uid: number; gid: number };
   /** Files the bundle holds for the container: bound read-only over the image's. */
   etc: { hosts: string; hostname: string; resolvConf: string };
+  /** Join the holder's PID namespace (the pod shares one) instead of making a new one. */
+  sharePid?: boolean;
   /** The container's cgroup, relative to the cgroup hierarchies' roots, or null for none. */
   cgroupsPath: string | null;
 }
@@ -56,7 +58,7 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
     ],
     linux: {
       namespaces: [
-        { type: 'pid' },
+        o.sharePid ? { type: 'pid', path: `/proc/${o.sandboxPid}/ns/pid` } : { type: 'pid' },
         { type: 'mount' },
         { type: 'network', path: `/proc/${o.sandboxPid}/ns/net` },
         { type: 'uts', path: `/proc/${o.sandboxPid}/ns/uts` },

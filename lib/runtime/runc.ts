@@ -86,7 +86,7 @@ export class RuncRuntime implements ContainerRuntime {
       await writeFile(etc.hosts, hostsFile(spec.pod, spec.podIP));
       await writeFile(etc.hostname, `${spec.pod}\n`);
       await writeFile(etc.resolvConf, await nodeResolvConf());
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
     } catch (err) {
       await this.cleanup(id);

@@ -24,6 +24,8 @@ export interface ContainerSpec {
   cgroup: string | null;
   /** The pod's IP (an image container's /etc/hosts names the pod on it). */
   podIP: string;
+  /** The pod shares one PID namespace (shareProcessNamespace): join the holder's instead of a new one. */
+  sharePid?: boolean;
   /** Set for a container with an image: it runs under the OCI runtime, in a root filesystem of its layers. */
   image?: ImageRootfs;
 }

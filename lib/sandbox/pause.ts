@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { MinipodError } from '../errors.js';
-import { spawnProcess, tools, type Proc } from '../os/host.js';
+import { procLink, readProc, spawnProcess, tools, type Proc } from '../os/host.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 
 
@@ -34,7 +34,11 @@ const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 
  * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
  * Unit tests pass a fake holder (argv) and a short deadline.
  */
-export async function startPause({ argv = [tools().pause, '-n'], answerTimeoutMs = ANSWER_TIMEOUT_MS }: { argv?: readonly string[]; answerTimeoutMs?: number } = {}): Promise<Holder> {
+export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pidNamespace = false }: { argv?: readonly string[]; answerTimeoutMs?: number; pidNamespace?: boolean } = {}): Promise<Holder> {
+  // A pod that shares one PID namespace (shareProcessNamespace): the pause is its PID 1, which
+  // reaps the orphans of every container. unshare forks it and stays its parent (our child), and
+  // --kill-child ends it should unshare be killed.
+  argv ??= pidNamespace ? [tools().unshare, '--pid', '--fork', '--kill-child', '--', tools().pause, '-n'] : [tools().pause, '-n'];
   const proc = spawnProcess(argv, { stdio: ['pipe', 'pipe', 'ignore'] });
   proc.catch(() => {}); // a failed spawn is reported by next() below
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
@@ -51,20 +55,29 @@ export async function startPause({ argv = [tools().pause, '-n'], answerTimeoutMs
     if (!r.done && r.value === expect) return;
     throw new MinipodError('COMMAND_FAILED', `pause holder${proc.pid ? ` ${proc.pid}` : ''}: ${r.done ? (r.value ?? 'closed its output') : r.value}`);
   };
+  let pid = proc.pid!;
   try {
     await next('ns');
+    if (pidNamespace) pid = await pauseUnder(pid);
   } catch (err) {
     proc.kill('SIGKILL');
     throw err;
   }
   return {
-    pid: proc.pid!,
+    pid,
     proc,
     async configure(net) {
       proc.stdin!.end(`${net.hostname} ${net.address} ${net.gateway}\n`);
       await next('ready');
     },
   };
+}
+
+/** The pause unshare forked (its only child), once it has said "ns": the pid that holds the namespaces. */
+async function pauseUnder(unshare: number): Promise<number> {
+  const child = Number(((await readProc(unshare, `task/${unshare}/children`)) ?? '').trim().split(' ')[0]);
+  if (!child || (await procLink(child, 'exe')) !== tools().pause) throw new MinipodError('COMMAND_FAILED', `pause holder under unshare ${unshare} not found`);
+  return child;
 }
 
 /** A holder that joins pid's namespaces instead of making new ones (nsenter execs pause in place). */

@@ -48,7 +48,8 @@ export class HolderPool {
   }
 
   /** A holder whose namespaces exist: the spare if it is alive and not stopped, else a new one. */
-  async take(): Promise<Holder> {
+  async take(options: { pidNamespace?: boolean } = {}): Promise<Holder> {
+    if (options.pidNamespace) return this.start(true); // the spare has no PID namespace: it stays spare
     const spare = this.spare;
     this.spare = null;
     const h = spare ? await spare : null;
@@ -100,8 +101,8 @@ export class HolderPool {
   }
 
   /** A holder nobody could find after a crash is never handed out: if the register write fails, it is stopped. */
-  private async start(): Promise<Holder> {
-    const h = await startPause();
+  private async start(pidNamespace = false): Promise<Holder> {
+    const h = await startPause({ pidNamespace });
     const file = path.join(this.dir, String(h.pid));
     try {
       h.netns = await readNamespace(h.pid);

@@ -53,10 +53,10 @@ export interface SandboxStart {
  * persists both before `createSandbox` makes the veth, so a daemon that dies in between leaves
  * nothing a restarted one cannot find.
  */
-export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Steps): Promise<SandboxStart> {
+export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Steps, pidNamespace = false): Promise<SandboxStart> {
   const t0 = performance.now();
   steps.begin('start pause holder');
-  const holder = await pool.take();
+  const holder = await pool.take({ pidNamespace });
   undo.push(`pause ${holder.pid}`, async () => {
     await stopProcess(holder.proc, HOLDER_GRACE_MS);
     await pool.owned(holder.pid); // stopped: nothing left for the register to find

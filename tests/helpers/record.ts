@@ -48,7 +48,7 @@ export function validRecord(stateDir: string, name = 'web'): PodRecord {
     conditions: [],
     manifest: {
       metadata: { name },
-      spec: { restartPolicy: 'Always', sandboxDeathPolicy: 'Recreate', terminationGracePeriodSeconds: 30, containers: [{ name: 'app', command: ['sleep'], args: ['infinity'], env: [], ports: [] }] },
+      spec: { restartPolicy: 'Always', sandboxDeathPolicy: 'Recreate', terminationGracePeriodSeconds: 30, shareProcessNamespace: false, containers: [{ name: 'app', command: ['sleep'], args: ['infinity'], env: [], ports: [] }] },
     },
     timings: { sandboxMs: 12.5, appsMs: 40.1 },
     lastRecovery: null,

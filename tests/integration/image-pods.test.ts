@@ -162,6 +162,47 @@ test.serial('an image not on the node: the container waits (ErrImageNeverPull, n
   t.is((await node.cli(['image', 'rm', 'busybox'])).exitCode, 0);
 });
 
+test.serial('shareProcessNamespace: one PID namespace whose PID 1 is the pause, which reaps the orphans of every container', async (t) => {
+  t.is((await node.cli(['image', 'import', path.join(IMAGES, 'busybox.tar')])).exitCode, 0);
+  const shared = {
+    metadata: { name: 'shared' },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      shareProcessNamespace: true,
+      containers: [
+        // Its background sleep is orphaned at once (the subshell exits) and exits 0.3 s later: a zombie unless PID 1 reaps it.
+        { name: 'a', image: 'busybox', command: ['sh', '-c', '(sleep 0.3 &); exec sleep 1000'] },
+        { name: 'b', image: 'busybox', command: ['sleep', '1000'] },
+      ],
+    },
+  };
+  const pod = await node.api.request<PodRecord>('POST', '/pods', shared);
+  const holder = pod.sandbox!.pid;
+  t.is((await nspid(holder)).at(-1), 1, 'the pause is PID 1 of the pod\'s PID namespace');
+  const podPidNs = await readlink(`/proc/${holder}/ns/pid`);
+  for (const c of pod.containers) {
+    t.is(await readlink(`/proc/${c.pid}/ns/pid`), podPidNs, `${c.name} is in it`);
+    t.not((await nspid(c.pid!)).at(-1), 1);
+  }
+  // `ps` in one container sees the other's processes: its /proc lists the pod's PID namespace.
+  const seen = (await readdir(`/proc/${pod.containers[0]!.pid}/root/proc`)).filter((e) => /^\d+$/.test(e)).map(Number);
+  t.true(seen.includes(1) && seen.includes((await nspid(pod.containers[1]!.pid!)).at(-1)!), `a sees b (${seen.join(' ')})`);
+  const zombies = async () => {
+    const out: number[] = [];
+    for (const e of await readdir('/proc')) {
+      if (!/^\d+$/.test(e)) continue;
+      const ns = await readlink(`/proc/${e}/ns/pid`).catch(() => '');
+      const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
+      if (ns === podPidNs && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') out.push(Number(e));
+    }
+    return out;
+  };
+  await new Promise((r) => setTimeout(r, 800));
+  t.deepEqual(await zombies(), [], 'the orphaned sleep was reaped');
+  t.is((await node.cli(['rm', '-f', 'shared'])).exitCode, 0);
+  t.is((await node.cli(['image', 'rm', 'busybox'])).exitCode, 0);
+});
+
 test.serial('rm -f leaves no container, mount, bundle, runc state or cgroup behind', async (t) => {
   const r = await node.cli(['rm', '-f', 'web']);
   t.is(r.exitCode, 0, r.stderr);

@@ -77,7 +77,7 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
  */
 async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{ start: SandboxStart; recreating: Promise<void> }> {
   const r = live.record;
-  const start = await startSandbox(ctx.pool, undo, steps);
+  const start = await startSandbox(ctx.pool, undo, steps, r.manifest.spec.shareProcessNamespace);
   r.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
   undo.push('building record', async () => void (r.building = null));
   setPhase(r, 'Recreating');
