@@ -35,6 +35,7 @@ test('the seed pod parses with every default filled in', (t) => {
       restartPolicy: 'Always',
       sandboxDeathPolicy: 'Recreate',
       terminationGracePeriodSeconds: 5,
+      shareProcessNamespace: false,
       containers: [
         { name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [{ containerPort: 80, protocol: 'TCP' }] },
         { name: 'bootcamp', command: ['node', 'bootcamp.js'], args: [], env: [], ports: [{ containerPort: 8080, protocol: 'TCP' }] },
