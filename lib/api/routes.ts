@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { spawnCount } from '../os/host.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import { MinipodError } from '../errors.js';
+import type { DeploymentController } from '../deploy/controller.js';
 import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -12,6 +13,7 @@ import { DNS_LABEL } from '../manifest/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Stats } from './protocol.js';
 import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { deploymentRoutes } from './deployment-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { streamLog } from './log-follow.js';
 import { streamEvents } from './streams.js';
@@ -29,6 +31,7 @@ export type Route = [method: string, path: RegExp, handler: Handler, options?: {
 
 export interface ApiDeps {
   pods: PodManager;
+  deployments: DeploymentController;
   images: ImageStore;
   /** The pods whose containers use an image, by ID: `image rm` is refused while there are any. */
   imageUsers: (id: string) => string[];
@@ -51,7 +54,7 @@ export function podName(raw: string | undefined): string {
   return name;
 }
 
-export function apiRoutes({ pods, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
+export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
@@ -83,6 +86,7 @@ export function apiRoutes({ pods, events, pool, shutdown, images, imageUsers }: 
       return { shuttingDown: true, stopPods };
     }],
     ...imageRoutes(images, imageUsers),
+    ...deploymentRoutes(deployments, pods),
   ];
   if (process.env.MINIPOD_DEBUG_API === '1') {
     // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.
