@@ -114,7 +114,8 @@ export class DeploymentController {
     await this.store.save(record);
     this.records.set(name, record);
     this.failures.delete(name);
-    await this.kick();
+    // Not awaited, as kubectl apply does not wait: a pod stopping takes up to its grace period.
+    void this.kick();
     return { deployment: record, result: old ? 'configured' : 'created' };
   }
 
@@ -155,7 +156,7 @@ export class DeploymentController {
   private async reconcile(d: DeploymentRecord): Promise<void> {
     const owned = this.podsOf(d);
     if (d.deletionTimestamp) {
-      for (const p of owned) await this.removePod(d, p.name);
+      await Promise.all(owned.map((p) => this.removePod(d, p.name)));
       if (this.podsOf(d).length) return;
       await this.store.delete(d.name);
       this.records.delete(d.name);
@@ -163,7 +164,8 @@ export class DeploymentController {
       return;
     }
     const plan = planDeployment(d.manifest.spec.replicas, d.templateHash, owned.map(ownedPod));
-    for (const name of plan.remove) await this.removePod(d, name);
+    // Together: each may wait its grace period for an app that ignores SIGTERM.
+    await Promise.all(plan.remove.map((name) => this.removePod(d, name)));
     const failed = this.failures.get(d.name);
     if (!plan.create || (failed && Date.now() < failed.retryAt)) return;
     await Promise.all(Array.from({ length: plan.create }, () => this.createPod(d)));

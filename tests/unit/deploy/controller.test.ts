@@ -59,6 +59,7 @@ test('apply makes replicas pods named web-<hash>-<suffix>, labelled and owned; a
   const { c, fake } = await setup(t);
   const { deployment, result } = await c.apply(manifest());
   t.is(result, 'created');
+  await c.kick(); // apply does not wait for the pods
   t.is(fake.pods.size, 2);
   for (const p of fake.list()) {
     t.regex(p.name, new RegExp(`^web-${deployment.templateHash}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
@@ -72,6 +73,7 @@ test('apply makes replicas pods named web-<hash>-<suffix>, labelled and owned; a
 test('a pod removed or stopped by hand is replaced by a new one; scale adds and removes', async (t) => {
   const { c, fake } = await setup(t);
   await c.apply(manifest());
+  await c.kick();
   const [first, second] = fake.list();
   fake.pods.delete(first!.name);
   (second as { phase: string }).phase = 'Stopped';
@@ -80,16 +82,20 @@ test('a pod removed or stopped by hand is replaced by a new one; scale adds and 
   t.false(fake.pods.has(first!.name));
   t.false(fake.pods.has(second!.name), 'the stopped pod is removed');
   await c.scale('web', 3);
+  await c.kick();
   t.is(fake.pods.size, 3);
   await c.scale('web', 1);
+  await c.kick();
   t.is(fake.pods.size, 1);
 });
 
 test('a new template recreates the pods; a pod it does not own is left alone', async (t) => {
   const { c, fake } = await setup(t);
-  await fake.create({ metadata: { name: 'mine', labels: { app: 'web_server' } } } as PodManifest);
+  await fake.create({ metadata: { name: 'mine', labels: { app: 'web_server' } } } as unknown as PodManifest);
   const a = await c.apply(manifest());
+  await c.kick();
   const b = await c.apply(manifest(2, 'httpd:2'));
+  await c.kick();
   t.is(b.result, 'configured');
   t.not(b.deployment.templateHash, a.deployment.templateHash);
   const names = fake.list().map((p) => p.name).sort();
@@ -101,6 +107,7 @@ test('a new template recreates the pods; a pod it does not own is left alone', a
 test('a restarted controller finds its pods and makes none; rm removes them all, then the record', async (t) => {
   const first = await setup(t);
   await first.c.apply(manifest());
+  await first.c.kick();
   await first.c.stop();
   const again = await setup(t, first.stateDir, first.fake);
   await again.c.kick();
