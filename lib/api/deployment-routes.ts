@@ -1,14 +1,12 @@
 // The Deployment routes: apply (create or change), list, get, scale, remove. The controller
 // (lib/deploy/controller.ts) does the work; the bodies are checked here before any of it.
 import { z } from 'zod';
-import { MinipodError } from '../errors.js';
 import type { DeploymentController } from '../deploy/controller.js';
 import { deploymentStatus, type DeploymentStatus } from '../deploy/status.js';
 import { validateDeployment } from '../manifest/parse.js';
 import type { PodManager } from '../pod/manager.js';
 import type { Route } from './routes.js';
-import { check, jsonObject } from './schemas.js';
-import { podName } from './routes.js';
+import { check, jsonObject, nameParam } from './schemas.js';
 
 export const SCALE_USAGE = 'expected {"replicas": N}, N a whole number from 0 to 100';
 const scaleBody = z.strictObject({ replicas: z.number().int().min(0).max(100) });
@@ -42,11 +40,4 @@ export function deploymentRoutes(deployments: DeploymentController, pods: PodMan
   ];
 }
 
-/** A Deployment's name from a path segment: a pod name's rules say what it may be. */
-function deploymentName(raw: string | undefined): string {
-  try {
-    return podName(raw);
-  } catch (err) {
-    throw new MinipodError('INVALID_ARGUMENT', (err as Error).message.replace(/^pod name/, 'deployment name'));
-  }
-}
+const deploymentName = (raw: string | undefined): string => nameParam(raw, 'deployment');

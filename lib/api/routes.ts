@@ -9,10 +9,9 @@ import type { DeploymentController } from '../deploy/controller.js';
 import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
-import { DNS_LABEL } from '../manifest/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Stats } from './protocol.js';
-import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { check, failpointsBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { streamLog } from './log-follow.js';
@@ -43,16 +42,7 @@ export interface ApiDeps {
 }
 
 /** A pod name from a path segment: percent-decoded, then a DNS-1123 label. */
-export function podName(raw: string | undefined): string {
-  let name: string;
-  try {
-    name = decodeURIComponent(raw ?? '');
-  } catch {
-    throw new MinipodError('INVALID_ARGUMENT', `pod name "${raw}" is not valid percent-encoding`);
-  }
-  if (!DNS_LABEL.test(name)) throw new MinipodError('INVALID_ARGUMENT', `pod name "${name}" is not a DNS-1123 label`);
-  return name;
-}
+export const podName = (raw: string | undefined): string => nameParam(raw, 'pod');
 
 export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
   const routes: Route[] = [
