@@ -63,16 +63,18 @@ test.serial('apply -f examples/deployment.yaml: two pods web-<hash>-<suffix>, la
   t.is(await cli(['apply', '-f', EXAMPLE]), 'deployment.apps/web unchanged\n');
 });
 
-test.serial('a pod removed by hand with rm -f is replaced by one with a new name', async (t) => {
-  await cli(['rm', '-f', names[0]!]);
+test.serial('a pod removed by hand with rm -f, and one stopped, are each replaced by a pod with a new name', async (t) => {
+  await Promise.all([cli(['rm', '-f', names[0]!]), cli(['stop', names[1]!])]);
   const after = await waitFor(async () => {
     const now = await settled(2);
-    return now.includes(names[0]!) ? undefined : now;
-  }, 'a replacement pod', 120_000, 100);
-  t.true(after.includes(names[1]!), 'the other pod is kept');
-  const fresh = after.find((n) => n !== names[1])!;
-  t.regex(fresh, NAME);
-  t.not(fresh, names[0]);
+    return now.some((n) => names.includes(n)) ? undefined : now;
+  }, 'two replacement pods', 120_000, 100);
+  for (const fresh of after) t.regex(fresh, NAME);
+  const events = await cli(['events', 'deployment/web']);
+  t.regex(events, new RegExp(`SuccessfulDelete .*deleted pod ${names[1]}`), 'the stopped pod was removed');
+  t.is(events.match(/SuccessfulCreate/g)?.length, 4, 'two first pods, two replacements');
+  const d = JSON.parse(await cli(['inspect', 'deployment/web'])) as DeploymentStatus;
+  t.deepEqual([...d.status.pods].sort(), after);
   names = after;
 });
 
