@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { formatIssue } from '../manifest/parse.js';
 import { deploymentManifestSchema, type DeploymentManifest } from '../manifest/deployment-spec.js';
 import { diskError, PersistQueue } from '../store/persist.js';
-import { quarantine, type Quarantined } from '../store/quarantine.js';
+import { DEPLOYMENT_RECORDS_DIR, quarantine, type Quarantined } from '../store/quarantine.js';
 import { templateHash } from './names.js';
 
 export interface DeploymentRecord {
@@ -46,7 +46,7 @@ export class DeploymentStore {
     private readonly stateDir: string,
     private readonly queue = new PersistQueue(),
   ) {
-    this.dir = path.join(stateDir, 'deployments');
+    this.dir = path.join(stateDir, DEPLOYMENT_RECORDS_DIR);
   }
 
   async init(): Promise<void> {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { log } from '../log.js';
 
 export const QUARANTINE_SUFFIX = '.corrupt';
+/** STATE/deployments: lib/deploy's records, whose quarantined files `gc` lists with the pods'. */
+export const DEPLOYMENT_RECORDS_DIR = 'deployments';
 export const REASON_SUFFIX = '.why';
 
 /** A record moved aside as NAME.json.corrupt, with why (also kept in NAME.json.corrupt.why). */
