@@ -38,6 +38,7 @@ export function age(since: string, now = Date.now()): string {
  */
 export function verb<A>(m: {
   command: string;
+  aliases?: string[];
   describe: string;
   builder?: (y: Argv) => Argv;
   handler: (argv: A & GlobalArgs & { '--'?: string[] }) => Promise<void>;

@@ -1,9 +1,11 @@
 // The minipod CLI: parses arguments and hands each verb to its file under commands/.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { apply } from './commands/apply.js';
 import { daemon } from './commands/daemon.js';
 import { events } from './commands/events.js';
 import { gc } from './commands/gc.js';
+import { get } from './commands/get.js';
 import { image } from './commands/image.js';
 import { exec } from './commands/exec.js';
 import { inspect } from './commands/inspect.js';
@@ -13,6 +15,7 @@ import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
+import { scale } from './commands/scale.js';
 
 // A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
 // cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
@@ -30,7 +33,10 @@ await yargs(hideBin(process.argv))
   .parserConfiguration({ 'populate--': true })
   .command(daemon)
   .command(runCmd)
+  .command(apply)
   .command(ps)
+  .command(get)
+  .command(scale)
   .command(inspect)
   .command(logs)
   .command(exec)

@@ -5,6 +5,8 @@ import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
+import { DeploymentController } from './deploy/controller.js';
+import { DeploymentStore } from './deploy/store.js';
 import { MinipodError } from './errors.js';
 import { ImageStore } from './image/store.js';
 import { IpBatch } from './os/ip-batch.js';
@@ -104,6 +106,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
   const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
   await pods.init();
+  // After the pods: the controller finds the ones it owns among them and makes none twice.
+  const deploymentStore = new DeploymentStore(opts.stateDir);
+  await deploymentStore.init();
+  const deployments = new DeploymentController(deploymentStore, pods, events);
+  await deployments.init();
   const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
   const rotator = new LogRotator(containerLog, () => pods.runningLogs());
   rotator.start();
@@ -119,6 +126,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
         server.close();
         server.closeAllConnections();
         rotator.stop();
+        await deployments.stop(); // no pod made or replaced while they stop or are left running
         await (stopPods ? pods.stopAll() : pods.detachAll());
         ip.close();
         ipTeardown.close();
@@ -135,7 +143,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
   // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
   const imageUsers = (id: string): string[] => pods.list().filter((r) => r.containers.some((c) => c.imageID === id)).map((r) => r.name);
-  const server = createApiServer({ pods, events, pool, images, imageUsers, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
+  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);

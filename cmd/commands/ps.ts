@@ -21,22 +21,23 @@ export async function printTable(head: string[], rows: string[][]): Promise<void
 
 const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
 
+/** NAME, READY, STATUS, RESTARTS, AGE, IP (or the records as JSON). */
+export async function printPods(pods: PodRecord[], json: boolean): Promise<void> {
+  if (json) return void process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
+  await printTable(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], pods.map((p) => {
+    const ready = p.containers.filter((c) => c.ready).length;
+    const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
+    return [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>'];
+  }));
+}
+
 export const ps = verb<{ json: boolean }>({
   command: 'ps',
   describe: 'List pods',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' }),
   handler: async (argv) => {
     try {
-      const { pods } = await client(argv).request<PodList>('GET', '/pods');
-      if (argv.json) {
-        process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
-        return;
-      }
-      await printTable(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], pods.map((p) => {
-        const ready = p.containers.filter((c) => c.ready).length;
-        const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
-        return [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>'];
-      }));
+      await printPods((await client(argv).request<PodList>('GET', '/pods')).pods, argv.json);
     } catch (err) {
       fail(err);
     }

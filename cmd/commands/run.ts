@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SETTLE_MS } from '../../lib/api/client.js';
+import { SETTLE_MS, type ApiClient } from '../../lib/api/client.js';
+import type { AnyManifest } from '../../lib/manifest/parse.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, type GlobalArgs, verb } from '../common.js';
+import { applyDeployment } from '../deployments.js';
 
 interface Args extends GlobalArgs {
   name?: string;
@@ -14,22 +16,41 @@ interface Args extends GlobalArgs {
 }
 
 /**
- * Containers run in their workingDir; a relative one (or none) is taken relative to the
- * manifest's directory (or the current directory for --container), so examples run from anywhere.
+ * Containers without an image run in their workingDir on the node; a relative one (or none) is
+ * taken relative to the manifest's directory (or the current directory for --container), so
+ * examples run from anywhere. A container with an image keeps its own (else the image's).
  */
-function anchorWorkingDirs(manifest: Record<string, any>, base: string): void {
-  for (const c of manifest?.spec?.containers ?? []) {
-    if (c && typeof c === 'object') c.workingDir = path.resolve(base, typeof c.workingDir === 'string' ? c.workingDir : '.');
+function anchorWorkingDirs(spec: Record<string, any> | undefined, base: string): void {
+  for (const c of spec?.containers ?? []) {
+    if (c && typeof c === 'object' && !c.image) c.workingDir = path.resolve(base, typeof c.workingDir === 'string' ? c.workingDir : '.');
   }
+}
+
+/** A Pod or Deployment manifest file, checked, with its working directories anchored. */
+export async function readManifest(file: string): Promise<AnyManifest> {
+  // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
+  const { parseAny } = await import('../../lib/manifest/parse.js');
+  const text = await readFile(file, 'utf8').catch((e: Error) => fail(`cannot read ${file}: ${e.message}`));
+  const parsed = parseAny(text, file);
+  const base = path.dirname(path.resolve(file));
+  anchorWorkingDirs(parsed.kind === 'Pod' ? parsed.manifest.spec : parsed.manifest.spec.template.spec, base);
+  return parsed;
+}
+
+/** Create the pod; with wait, return once it is ready. `pod/web Running 10.88.0.2`. */
+export async function createPod(api: ApiClient, manifest: unknown, wait: boolean, timeoutSeconds: number): Promise<string> {
+  let pod = await api.request<PodRecord>('POST', '/pods', manifest);
+  if (wait) pod = await api.waitReady(pod.name, timeoutSeconds * 1000, { created: pod, settleMs: SETTLE_MS });
+  return `pod/${pod.name} ${pod.phase} ${pod.ip}`;
 }
 
 export const runCmd = verb<Args>({
   command: 'run [name]',
-  describe: 'Create a pod and start its containers; returns once it is Running',
+  describe: 'Create a pod and start its containers; returns once it is Running (-f: a Deployment too)',
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'Pod name (with --container)' })
-      .option('file', { alias: 'f', type: 'string', describe: 'Pod manifest (YAML or JSON)' })
+      .option('file', { alias: 'f', type: 'string', describe: 'Pod or Deployment manifest (YAML or JSON)' })
       .option('container', { alias: 'c', type: 'string', array: true, describe: 'NAME=COMMAND [ARGS…] (split on spaces), repeatable' })
       .option('restart', { type: 'string', choices: ['Always', 'OnFailure', 'Never'], describe: 'restartPolicy (with --container)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Return once every container listens on its declared ports (--no-wait: once started)' })
@@ -39,15 +60,17 @@ export const runCmd = verb<Args>({
   handler: async (argv) => {
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {
-      // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
-      const { parseManifest, validateManifest } = await import('../../lib/manifest/parse.js');
       let manifest: Record<string, any>;
       if (argv.file) {
         if (argv.name || argv.container || argv.restart) usage('give either -f FILE or NAME --container NAME=CMD [--restart …], not both (the manifest has spec.restartPolicy)');
-        const text = await readFile(argv.file, 'utf8').catch((e: Error) => fail(`cannot read ${argv.file}: ${e.message}`));
-        manifest = parseManifest(text, argv.file) as Record<string, any>;
-        anchorWorkingDirs(manifest, path.dirname(path.resolve(argv.file)));
+        const parsed = await readManifest(argv.file);
+        if (parsed.kind === 'Deployment') {
+          process.stdout.write(`${await applyDeployment(client(argv), parsed.manifest, argv.wait ? argv.timeout * 1000 : undefined)}\n`);
+          return;
+        }
+        manifest = parsed.manifest;
       } else {
+        const { validateManifest } = await import('../../lib/manifest/parse.js');
         if (!argv.name || !argv.container?.length) usage('give -f FILE, or NAME and at least one --container NAME=CMD');
         const containers = argv.container.map((c) => {
           const eq = c.indexOf('=');
@@ -55,13 +78,10 @@ export const runCmd = verb<Args>({
           return { name: c.slice(0, eq), command: c.slice(eq + 1).trim().split(/\s+/).filter(Boolean) };
         });
         manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: argv.name }, spec: { containers, ...(argv.restart ? { restartPolicy: argv.restart } : {}) } };
-        anchorWorkingDirs(manifest, process.cwd());
+        anchorWorkingDirs(manifest.spec, process.cwd());
         validateManifest(manifest);
       }
-      const api = client(argv);
-      let pod = await api.request<PodRecord>('POST', '/pods', manifest);
-      if (argv.wait) pod = await api.waitReady(pod.name, argv.timeout * 1000, { created: pod, settleMs: SETTLE_MS });
-      process.stdout.write(`pod/${pod.name} ${pod.phase} ${pod.ip}\n`);
+      process.stdout.write(`${await createPod(client(argv), manifest, argv.wait, argv.timeout)}\n`);
     } catch (err) {
       fail(err);
     }

@@ -5,13 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { spawnCount } from '../os/host.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
 import { MinipodError } from '../errors.js';
+import type { DeploymentController } from '../deploy/controller.js';
 import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
-import { DNS_LABEL } from '../manifest/pod-spec.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Stats } from './protocol.js';
-import { check, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { check, failpointsBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { deploymentRoutes } from './deployment-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { streamLog } from './log-follow.js';
 import { streamEvents } from './streams.js';
@@ -29,6 +30,7 @@ export type Route = [method: string, path: RegExp, handler: Handler, options?: {
 
 export interface ApiDeps {
   pods: PodManager;
+  deployments: DeploymentController;
   images: ImageStore;
   /** The pods whose containers use an image, by ID: `image rm` is refused while there are any. */
   imageUsers: (id: string) => string[];
@@ -40,18 +42,9 @@ export interface ApiDeps {
 }
 
 /** A pod name from a path segment: percent-decoded, then a DNS-1123 label. */
-export function podName(raw: string | undefined): string {
-  let name: string;
-  try {
-    name = decodeURIComponent(raw ?? '');
-  } catch {
-    throw new MinipodError('INVALID_ARGUMENT', `pod name "${raw}" is not valid percent-encoding`);
-  }
-  if (!DNS_LABEL.test(name)) throw new MinipodError('INVALID_ARGUMENT', `pod name "${name}" is not a DNS-1123 label`);
-  return name;
-}
+export const podName = (raw: string | undefined): string => nameParam(raw, 'pod');
 
-export function apiRoutes({ pods, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
+export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
@@ -83,6 +76,7 @@ export function apiRoutes({ pods, events, pool, shutdown, images, imageUsers }: 
       return { shuttingDown: true, stopPods };
     }],
     ...imageRoutes(images, imageUsers),
+    ...deploymentRoutes(deployments, pods),
   ];
   if (process.env.MINIPOD_DEBUG_API === '1') {
     // Fault injection for tests (lib/failpoints.ts); absent unless the daemon was started so.

@@ -4,13 +4,25 @@ import { constants } from 'node:os';
 import { z } from 'zod';
 import { MinipodError } from '../errors.js';
 import { validateManifest } from '../manifest/parse.js';
-import type { PodManifest } from '../manifest/pod-spec.js';
+import { DNS_LABEL, type PodManifest } from '../manifest/pod-spec.js';
 
 /** value through schema, or INVALID_ARGUMENT: `message` when given, else the first issue's. */
 export function check<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, message?: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new MinipodError('INVALID_ARGUMENT', message ?? result.error.issues[0]?.message ?? 'invalid request');
+}
+
+/** A pod's or Deployment's name from a path segment: percent-decoded, then a DNS-1123 label. */
+export function nameParam(raw: string | undefined, what: 'pod' | 'deployment'): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw ?? '');
+  } catch {
+    throw new MinipodError('INVALID_ARGUMENT', `${what} name "${raw}" is not valid percent-encoding`);
+  }
+  if (!DNS_LABEL.test(name)) throw new MinipodError('INVALID_ARGUMENT', `${what} name "${name}" is not a DNS-1123 label`);
+  return name;
 }
 
 /** A JSON object body (a manifest, a kill target), never an array, a string or null. */

@@ -2,7 +2,11 @@
 import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MinipodError } from '../errors.js';
+import { deploymentManifestSchema, type DeploymentManifest } from './deployment-spec.js';
 import { podManifestSchema, type PodManifest } from './pod-spec.js';
+
+/** What `apply -f` and `run -f` take: a Pod or an apps/v1 Deployment. */
+export type AnyManifest = { kind: 'Pod'; manifest: PodManifest } | { kind: 'Deployment'; manifest: DeploymentManifest };
 
 /** `spec.containers[1].name: duplicate "httpd"` */
 export function formatIssue(issue: ZodIssue): string {
@@ -13,14 +17,38 @@ export function formatIssue(issue: ZodIssue): string {
   return path ? `${path}: ${message}` : message;
 }
 
-export function validateManifest(value: unknown): PodManifest {
-  const result = podManifestSchema.safeParse(value);
+function validated<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ZodIssue[] } } }, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = result.error.issues.map(formatIssue);
-  throw new MinipodError('INVALID_ARGUMENT', `invalid pod manifest: ${details.join('; ')}`, { details });
+  throw new MinipodError('INVALID_ARGUMENT', `invalid ${what} manifest: ${details.join('; ')}`, { details });
+}
+
+export function validateManifest(value: unknown): PodManifest {
+  return validated(podManifestSchema, value, 'pod');
+}
+
+export function validateDeployment(value: unknown): DeploymentManifest {
+  return validated(deploymentManifestSchema, value, 'Deployment');
+}
+
+/** A Pod (kind Pod or none) or a Deployment, by its kind; any other kind says what minipod takes. */
+export function validateAny(value: unknown): AnyManifest {
+  const kind = (value as { kind?: unknown }).kind;
+  if (kind === 'Deployment') return { kind, manifest: validateDeployment(value) };
+  if (kind === undefined || kind === 'Pod') return { kind: 'Pod', manifest: validateManifest(value) };
+  throw new MinipodError('INVALID_ARGUMENT', `kind: ${JSON.stringify(kind)} is not supported: minipod takes a Pod (v1) or a Deployment (apps/v1)`);
+}
+
+export function parseAny(text: string, source = 'manifest'): AnyManifest {
+  return validateAny(parseObject(text, source));
 }
 
 export function parseManifest(text: string, source = 'manifest'): PodManifest {
+  return validateManifest(parseObject(text, source));
+}
+
+function parseObject(text: string, source: string): object {
   let value: unknown;
   try {
     value = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
@@ -29,7 +57,7 @@ export function parseManifest(text: string, source = 'manifest'): PodManifest {
     throw new MinipodError('INVALID_ARGUMENT', `${source}: not valid YAML or JSON: ${first}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new MinipodError('INVALID_ARGUMENT', `${source}: expected a Pod object (apiVersion, kind, metadata, spec)`);
+    throw new MinipodError('INVALID_ARGUMENT', `${source}: expected a Pod or Deployment object (apiVersion, kind, metadata, spec)`);
   }
-  return validateManifest(value);
+  return value;
 }

@@ -57,14 +57,29 @@ const container = z.strictObject({
   ports: z.array(port).default([]),
 });
 
-export const podManifestSchema = z.strictObject({
-  apiVersion: z.literal('v1').optional(),
-  kind: z.literal('Pod').optional(),
-  metadata: z.strictObject({
-    name: dnsLabel,
-    labels: z.record(z.string()).optional(),
-  }),
-  spec: z
+/** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+/** A label key: an optional DNS-subdomain prefix and "/", then a name like a value (not empty). */
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const labelsSchema = z.record(
+  z.string().regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric (or empty)'),
+).superRefine((labels, ctx) => {
+  for (const key of Object.keys(labels)) {
+    if (!LABEL_KEY.test(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'is not a label key: [PREFIX/]NAME, NAME at most 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric' });
+  }
+});
+
+/** Who made this pod: a Deployment's controller sets one (deploy/controller.ts); `inspect` shows it. */
+const ownerReference = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string().min(1),
+  controller: z.boolean().optional(),
+  blockOwnerDeletion: z.boolean().optional(),
+});
+
+export const podSpecSchema = z
     .strictObject({
       restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
       /** minipod only: what to do when the pause holder dies (README: Recreate vs Rejoin). */
@@ -100,7 +115,19 @@ export const podManifestSchema = z.strictObject({
           ports.set(key, c.name);
         }),
       );
-    }),
+    });
+
+export const podMetadataSchema = z.strictObject({
+  name: dnsLabel,
+  labels: labelsSchema.optional(),
+  ownerReferences: z.array(ownerReference).optional(),
+});
+
+export const podManifestSchema = z.strictObject({
+  apiVersion: z.literal('v1').optional(),
+  kind: z.literal('Pod').optional(),
+  metadata: podMetadataSchema,
+  spec: podSpecSchema,
 });
 
 export type PodManifest = z.infer<typeof podManifestSchema>;

@@ -12,6 +12,7 @@ import { procLink, run, tools } from '../os/host.js';
 import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
 import { namespaceMounts } from '../process/namespace.js';
 import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
+import { DEPLOYMENT_RECORDS_DIR } from '../store/quarantine.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -51,6 +52,11 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     const why = await ctx.store.quarantineReason(name);
     quarantined.add(file.slice(0, -`.json${QUARANTINE_SUFFIX}`.length));
     orphans.push({ kind: 'record', name, origin: `a pod record that failed validation, quarantined at daemon start and never run${why ? `: ${why.join('; ')}` : ''}`, kept: true });
+  }
+  const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);
+  for (const file of (await readdir(deployments).catch(() => [] as string[])).filter((f) => f.endsWith(QUARANTINE_SUFFIX))) {
+    const why = await ctx.store.quarantineReason(path.join(deployments, file));
+    orphans.push({ kind: 'record', name: path.join(deployments, file), origin: `a Deployment record that failed validation, quarantined at daemon start and never run${why ? `: ${why.join('; ')}` : ''}`, kept: true });
   }
   const logs = path.join(ctx.node.stateDir, 'logs');
   for (const dir of await readdir(logs).catch(() => [])) {

@@ -2,24 +2,17 @@
 // file, fsync, rename) so a crash leaves the old or the new record, never half of one. A record
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
 // Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { log } from '../log.js';
 import type { Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
 import { checkRecord } from './record-check.js';
 
-/** A record moved aside as NAME.json.corrupt, with why (also kept in NAME.json.corrupt.why). */
-export interface Quarantined {
-  name: string; // from the file name: NAME.json
-  file: string; // the .corrupt file
-  issues: string[];
-}
-
-export const QUARANTINE_SUFFIX = '.corrupt';
-export const REASON_SUFFIX = '.why';
 import { diskError, PersistQueue } from './persist.js';
+import { quarantine, REASON_SUFFIX, type Quarantined } from './quarantine.js';
+
+export { QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
 export class PodStore {
   readonly dir: string;
@@ -104,13 +97,8 @@ export class PodStore {
     return { records, quarantined };
   }
 
-  /** Moved aside first: a crash before the reason is written leaves a record gc lists without why, never one loaded. */
-  private async quarantine(file: string, issues: string[]): Promise<Quarantined> {
-    const moved = `${file}${QUARANTINE_SUFFIX}`;
-    log.error({ file, issues }, 'pod record quarantined: it fails validation and is not run');
-    await rename(file, moved);
-    await writeFile(`${moved}${REASON_SUFFIX}`, `${issues.join('\n')}\n`, { mode: 0o600 });
-    return { name: path.basename(file, '.json'), file: moved, issues };
+  private quarantine(file: string, issues: string[]): Promise<Quarantined> {
+    return quarantine(file, issues, 'pod');
   }
 
   /** Why a quarantined record was moved aside, if it says. */

@@ -219,7 +219,7 @@ export async function containerLeftovers(node: TestNode): Promise<string[]> {
   return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`)];
 }
 
-/** What a node holds: links, leases, pod records, log dirs, pod cgroups and the processes on it. */
+/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups and the processes on it. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
@@ -227,6 +227,7 @@ export async function snapshot(node: TestNode) {
     links: (await nodeLinks(node)).sort(),
     leases: (await leases(node)).sort(),
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
+    deployments: (await readdir(path.join(node.stateDir, 'deployments')).catch(() => [])).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
     processes: (await nodeProcesses(node, spareHolderPid)).map((p) => p.cmd).sort(),
     containers: await containerLeftovers(node),
@@ -235,7 +236,7 @@ export async function snapshot(node: TestNode) {
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], logs: [], processes: [], containers: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {

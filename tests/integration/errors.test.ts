@@ -68,7 +68,7 @@ test('duplicate container names and ports are named', async (t) => {
 
 test('a manifest that is not an object is rejected', async (t) => {
   const file = await manifestFile('list.yaml', '- a\n- b\n');
-  await rejects(t, ['run', '-f', file], 1, /expected a Pod object/);
+  await rejects(t, ['run', '-f', file], 1, /expected a Pod or Deployment object/);
 });
 
 test('a missing manifest file is a clear error', async (t) => {

@@ -195,7 +195,7 @@ for (const [what, text] of [
 ]) {
   test(`${what} instead of an object asks for a Pod object`, (t) => {
     const err = rejects(t, () => parseManifest(text, 'pod.yaml'));
-    t.is(err.message, 'pod.yaml: expected a Pod object (apiVersion, kind, metadata, spec)');
+    t.is(err.message, 'pod.yaml: expected a Pod or Deployment object (apiVersion, kind, metadata, spec)');
   });
 }
 

@@ -107,3 +107,17 @@ test.serial('a daemon start removes the orphans left while none ran (a namespace
   assertPodIntact(t, next, r);
   t.like(next.pods.get('web').containers[0], { pid: r.containers[0]!.pid, restartCount: 0 });
 });
+
+test.serial('a quarantined Deployment record is listed with why, kept at start, removed by fix', async (t) => {
+  const n = await fakeNode(t);
+  const dir = path.join(n.stateDir, 'deployments');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'web.json.corrupt'), '{');
+  await writeFile(path.join(dir, 'web.json.corrupt.why'), 'not a JSON Deployment record\n');
+  const [orphan] = await n.pods.gc(false);
+  t.like(orphan, { kind: 'record', name: path.join(dir, 'web.json.corrupt'), kept: true });
+  t.regex(orphan!.origin, /a Deployment record that failed validation, .*: not a JSON Deployment record/);
+  await n.pods.gc(true);
+  t.false(await exists(path.join(dir, 'web.json.corrupt')));
+  t.false(await exists(path.join(dir, 'web.json.corrupt.why')));
+});

@@ -1,0 +1,38 @@
+// What the CLI verbs share about Deployments: `deployment/NAME` targets, apply with an optional
+// wait for every replica to be ready, and kubectl's `get deployments` table.
+import type { ApiClient } from '../lib/api/client.js';
+import { MinipodError } from '../lib/errors.js';
+import type { DeploymentStatus } from '../lib/deploy/status.js';
+import { age } from './common.js';
+
+/** `deployment/web`, `deployments/web`, `deploy/web` → web; anything else undefined (a pod). */
+export function deploymentTarget(arg: string): string | undefined {
+  const m = /^(deployment|deployments|deploy|deployment\.apps)\/(.*)$/.exec(arg);
+  return m ? m[2] : undefined;
+}
+
+/** POST the Deployment; with a timeout, wait until every replica is ready. `deployment.apps/web created`. */
+export async function applyDeployment(api: ApiClient, manifest: unknown, waitMs?: number): Promise<string> {
+  const { result, deployment } = await api.request<{ result: string; deployment: DeploymentStatus }>('POST', '/deployments', manifest);
+  if (waitMs) await waitDeployment(api, deployment.name, waitMs);
+  return `deployment.apps/${deployment.name} ${result}`;
+}
+
+export async function waitDeployment(api: ApiClient, name: string, timeoutMs: number): Promise<DeploymentStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await api.request<DeploymentStatus>('GET', `/deployments/${encodeURIComponent(name)}`);
+    const want = d.manifest.spec.replicas;
+    if (d.status.readyReplicas === want && d.status.replicas === want && d.status.updatedReplicas === want) return d;
+    if (Date.now() > deadline) {
+      throw new MinipodError('UNAVAILABLE', `deployment ${name}: ${d.status.readyReplicas}/${want} pods ready after ${timeoutMs / 1000}s: see \`minipod get pods\` and \`minipod events\``);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** NAME, READY, UP-TO-DATE, AVAILABLE, AGE, as `kubectl get deployments`. */
+export function deploymentRows(list: DeploymentStatus[], now = Date.now()): string[][] {
+  return list.map((d) => [d.name, `${d.status.readyReplicas}/${d.manifest.spec.replicas}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(d.createdAt, now)]);
+}
+export const DEPLOYMENT_HEAD = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];

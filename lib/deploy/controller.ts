@@ -1,0 +1,211 @@
+// The Deployment controller: keeps `replicas` pods of a Deployment's template, as Kubernetes'
+// Deployment + ReplicaSet controllers do together (minipod has no ReplicaSet object: the pods
+// carry the Deployment as their owner). A pass compares what each Deployment wants with the pods
+// it owns (ownerReference uid and the selector's labels) and acts on planDeployment's answer.
+// Passes run one at a time, on every API change, on every pod event (a pod removed or stopped by
+// hand is replaced at once), and every RESYNC_MS as a safety net. A daemon restart re-reads the
+// records and finds the running pods by owner and labels: nothing is made twice.
+import { nanoid } from 'nanoid';
+import { MinipodError } from '../errors.js';
+import { log } from '../log.js';
+import { podManifestSchema, type PodManifest } from '../manifest/pod-spec.js';
+import type { DeploymentManifest } from '../manifest/deployment-spec.js';
+import type { PodManager } from '../pod/manager.js';
+import type { PodRecord } from '../pod/types.js';
+import type { EventLog, PodEvent } from '../supervisor/events.js';
+import { podNameFor, templateHash } from './names.js';
+import { planDeployment, type OwnedPod } from './plan.js';
+import type { DeploymentRecord, DeploymentStore } from './store.js';
+
+export const RESYNC_MS = 2000;
+/** A failed pod create is retried after this, doubling up to FAILED_CREATE_MAX_MS. */
+const FAILED_CREATE_BASE_MS = 1000;
+const FAILED_CREATE_MAX_MS = 30_000;
+
+export type ApplyResult = 'created' | 'configured' | 'unchanged';
+
+/** Does pod belong to d: made by it (owner uid) and still carrying its selector's labels. */
+export function ownedBy(d: DeploymentRecord, pod: PodRecord): boolean {
+  const meta = pod.manifest.metadata;
+  if (!meta.ownerReferences?.some((o) => o.kind === 'Deployment' && o.uid === d.uid)) return false;
+  const labels = meta.labels ?? {};
+  return Object.entries(d.manifest.spec.selector.matchLabels).every(([k, v]) => labels[k] === v) && 'pod-template-hash' in labels;
+}
+
+/** The pod manifest the controller creates: the template, named and labelled, owned by d. */
+export function podFromTemplate(d: DeploymentRecord, name: string): PodManifest {
+  const { template } = d.manifest.spec;
+  return podManifestSchema.parse({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      labels: { ...template.metadata.labels, 'pod-template-hash': d.templateHash },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: d.uid, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: template.spec,
+  });
+}
+
+export class DeploymentController {
+  private readonly records = new Map<string, DeploymentRecord>();
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
+  private pass: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Any pod's event may concern an owned pod; the controller's own (deployment/NAME) never start a pass. */
+  private readonly onEvent = (e: PodEvent) => void (e.pod.startsWith('deployment/') || this.kick());
+
+  constructor(
+    private readonly store: DeploymentStore,
+    private readonly pods: PodManager,
+    private readonly events: EventLog,
+  ) {}
+
+  /** Load the records (after the pods are restored), then keep them. */
+  async init(): Promise<void> {
+    const { records } = await this.store.loadAll();
+    for (const r of records) this.records.set(r.name, r);
+    this.events.on('event', this.onEvent);
+    this.timer = setInterval(() => this.kick(), RESYNC_MS);
+    this.timer.unref();
+    void this.kick(); // not awaited: the API serves while missing pods are made
+  }
+
+  /** No more passes (daemon shutdown): the one under way finishes first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.events.off('event', this.onEvent);
+    await this.pass;
+  }
+
+  list(): DeploymentRecord[] {
+    return [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  get(name: string): DeploymentRecord {
+    const r = this.records.get(name);
+    if (!r) throw new MinipodError('NOT_FOUND', `deployment ${name} not found: \`minipod get deployments\` lists them`);
+    return r;
+  }
+
+  /** The pods d owns, oldest first. */
+  podsOf(d: DeploymentRecord, pods: PodRecord[] = this.pods.list()): PodRecord[] {
+    return pods.filter((p) => ownedBy(d, p));
+  }
+
+  /** `apply -f`: create the Deployment, or change its spec (a new template recreates its pods). */
+  async apply(manifest: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
+    const name = manifest.metadata.name;
+    const old = this.records.get(name);
+    if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
+    if (old && JSON.stringify(old.manifest) === JSON.stringify(manifest)) return { deployment: old, result: 'unchanged' };
+    const record: DeploymentRecord = {
+      name,
+      uid: old?.uid ?? nanoid(),
+      createdAt: old?.createdAt ?? new Date().toISOString(),
+      generation: (old?.generation ?? 0) + 1,
+      deletionTimestamp: null,
+      templateHash: templateHash(manifest.spec.template),
+      manifest,
+    };
+    await this.store.save(record);
+    this.records.set(name, record);
+    this.failures.delete(name);
+    // Not awaited, as kubectl apply does not wait: a pod stopping takes up to its grace period.
+    void this.kick();
+    return { deployment: record, result: old ? 'configured' : 'created' };
+  }
+
+  async scale(name: string, replicas: number): Promise<DeploymentRecord> {
+    const old = this.get(name);
+    if (old.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed`);
+    const manifest = { ...old.manifest, spec: { ...old.manifest.spec, replicas } };
+    return (await this.apply(manifest)).deployment;
+  }
+
+  /** `rm deployment/NAME`: the intent is saved first, then every pod goes, then the record. */
+  async remove(name: string): Promise<void> {
+    const d = this.get(name);
+    if (!d.deletionTimestamp) {
+      d.deletionTimestamp = new Date().toISOString();
+      await this.store.save(d);
+    }
+    await this.kick();
+    if (this.records.has(name)) throw new MinipodError('COMMAND_FAILED', `deployment ${name}: its pods could not all be removed; it is retried (see \`minipod events\`)`);
+  }
+
+  /** Run a pass now, or once more after the one under way; resolves when that pass is done. */
+  kick(): Promise<void> {
+    if (this.stopped) return this.pass ?? Promise.resolve();
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
+    }
+    this.pass = (async () => {
+      do {
+        this.again = false;
+        for (const d of this.list()) await this.reconcile(d).catch((err: Error) => log.error({ deployment: d.name, err: err.message }, 'deployment pass failed'));
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.pass = undefined));
+    return this.pass;
+  }
+
+  private async reconcile(d: DeploymentRecord): Promise<void> {
+    const owned = this.podsOf(d);
+    if (d.deletionTimestamp) {
+      await Promise.all(owned.map((p) => this.removePod(d, p.name)));
+      if (this.podsOf(d).length) return;
+      await this.store.delete(d.name);
+      this.records.delete(d.name);
+      this.events.record(eventSubject(d), 'DeploymentDeleted', `deployment ${d.name} removed with its pods`);
+      return;
+    }
+    const plan = planDeployment(d.manifest.spec.replicas, d.templateHash, owned.map(ownedPod));
+    // Together: each may wait its grace period for an app that ignores SIGTERM.
+    await Promise.all(plan.remove.map((name) => this.removePod(d, name)));
+    const failed = this.failures.get(d.name);
+    if (!plan.create || (failed && Date.now() < failed.retryAt)) return;
+    await Promise.all(Array.from({ length: plan.create }, () => this.createPod(d)));
+  }
+
+  private async removePod(d: DeploymentRecord, name: string): Promise<void> {
+    try {
+      await this.pods.remove(name, true);
+      this.events.record(eventSubject(d), 'SuccessfulDelete', `deleted pod ${name}`);
+    } catch (err) {
+      if (err instanceof MinipodError && err.code === 'NOT_FOUND') return; // gone meanwhile
+      this.events.record(eventSubject(d), 'FailedDelete', `pod ${name}: ${(err as Error).message}`, { type: 'Warning' });
+    }
+  }
+
+  private async createPod(d: DeploymentRecord): Promise<void> {
+    let name = podNameFor(d.name, d.templateHash);
+    for (let i = 0; i < 5 && this.pods.list().some((p) => p.name === name); i++) name = podNameFor(d.name, d.templateHash);
+    try {
+      await this.pods.create(podFromTemplate(d, name));
+      this.failures.delete(d.name);
+      this.events.record(eventSubject(d), 'SuccessfulCreate', `created pod ${name}`);
+    } catch (err) {
+      const count = (this.failures.get(d.name)?.count ?? 0) + 1;
+      const delay = Math.min(FAILED_CREATE_MAX_MS, FAILED_CREATE_BASE_MS * 2 ** (count - 1));
+      this.failures.set(d.name, { count, retryAt: Date.now() + delay });
+      this.events.record(eventSubject(d), 'FailedCreate', `pod ${name}: ${(err as Error).message} (retried in ${delay / 1000}s)`, { type: 'Warning' });
+    }
+  }
+}
+
+/** Events about a Deployment name it as kubectl does: deployment/NAME. */
+const eventSubject = (d: DeploymentRecord) => ({ name: `deployment/${d.name}`, uid: d.uid });
+
+function ownedPod(p: PodRecord): OwnedPod {
+  return {
+    name: p.name,
+    hash: p.manifest.metadata.labels?.['pod-template-hash'] ?? '',
+    phase: p.phase,
+    ready: p.phase === 'Running' && p.containers.every((c) => c.ready),
+    createdAt: p.createdAt,
+  };
+}

@@ -1,0 +1,42 @@
+// Pod names as Kubernetes gives a Deployment's pods: NAME-<pod-template-hash>-<suffix>. The hash
+// is FNV-1a (32 bit) of the pod template, written in decimal and each digit mapped into
+// Kubernetes' alphabet (its rand.SafeEncodeString), zero-padded to 10 so every name has one
+// length; the suffix is 5 random letters of the same alphabet (utilrand.String(5)). Pure but
+// for the random suffix.
+import { randomInt } from 'node:crypto';
+
+/** Kubernetes' alphabet for generated names: no vowels (no words) and no 0, 1, 3 (look-alikes). */
+export const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** JSON with object keys sorted: one template, one text, whatever order the manifest used. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function fnv32a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** The pod-template-hash label: 10 characters of ALPHABET, the same for the same template. */
+export function templateHash(template: unknown): string {
+  const decimal = String(fnv32a(canonicalJson(template))).padStart(10, '0');
+  return [...decimal].map((d) => ALPHABET[d.charCodeAt(0) % ALPHABET.length]).join('');
+}
+
+export function randomSuffix(length = 5): string {
+  return Array.from({ length }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+}
+
+export function podNameFor(deployment: string, hash: string, suffix = randomSuffix()): string {
+  return `${deployment}-${hash}-${suffix}`;
+}

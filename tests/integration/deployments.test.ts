@@ -1,0 +1,119 @@
+// The seed's apps/v1 Deployment, verbatim (examples/deployment.yaml): `apply -f` makes two pods
+// named web-<hash>-<suffix>, each answering on :80 and :8080 from its images; a pod removed by
+// hand is replaced under a new name; scale adds and removes pods; a daemon restart keeps the same
+// pods; `rm deployment/web` removes it with its pods and leaves the node empty.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import type { DeploymentStatus } from '../../lib/deploy/status.js';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { assertNodeEmpty, curl, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { tempDir } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const IMAGES = path.join(ROOT, 'rootfs/images/out');
+const EXAMPLE = path.join(ROOT, 'examples/deployment.yaml');
+const NAME = /^web-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+let node: TestNode;
+
+async function cli(args: string[]): Promise<string> {
+  const r = await node.cli(args);
+  if (r.exitCode !== 0) throw new Error(`minipod ${args.join(' ')}: exit ${r.exitCode}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const deployment = () => node.api.request<DeploymentStatus>('GET', '/deployments/web');
+const pods = async () => (await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
+
+/** Once n pods of web are ready, none other left: their names, sorted. */
+async function settled(n: number): Promise<string[]> {
+  const d = await waitFor(async () => {
+    const s = await deployment();
+    const all = await pods();
+    return s.status.readyReplicas === n && s.status.replicas === n && all.length === n && all.every((p) => p.phase === 'Running') ? s : undefined;
+  }, `deployment web with ${n} ready pods`, 90_000, 100);
+  return [...d.status.pods].sort();
+}
+
+test.before(async () => {
+  node = await startTestNode();
+  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) await cli(['image', 'import', path.join(IMAGES, archive)]);
+});
+test.after.always(async () => {
+  for (const ref of ['httpd', 'bootcamp:v1']) await node?.cli(['image', 'rm', ref]);
+  await node?.dispose();
+});
+
+let names: string[] = [];
+
+test.serial('apply -f examples/deployment.yaml: two pods web-<hash>-<suffix>, labelled and owned, answering on :80 and :8080', async (t) => {
+  t.is(await cli(['apply', '-f', EXAMPLE]), 'deployment.apps/web created\n');
+  names = await settled(2);
+  const d = await deployment();
+  for (const name of names) {
+    t.regex(name, NAME);
+    t.true(name.startsWith(`web-${d.templateHash}-`));
+    const pod = JSON.parse(await cli(['inspect', name])) as PodRecord;
+    t.deepEqual(pod.manifest.metadata.labels, { app: 'web_server', 'pod-template-hash': d.templateHash });
+    t.like(pod.manifest.metadata.ownerReferences?.[0], { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.uid, controller: true });
+    t.is((await curl(node, `http://${pod.ip}:80/`)).stdout, '<html><body><h1>It works!</h1></body></html>\n');
+    t.is((await curl(node, `http://${pod.ip}:8080/`)).stdout, `Hello Kubernetes bootcamp! | Running on: ${name} | v=1\n`);
+  }
+  t.regex(await cli(['get', 'deployments']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+\d+s\n$/);
+  t.is(await cli(['apply', '-f', EXAMPLE]), 'deployment.apps/web unchanged\n');
+});
+
+test.serial('a pod removed by hand with rm -f, and one stopped, are each replaced by a pod with a new name', async (t) => {
+  await Promise.all([cli(['rm', '-f', names[0]!]), cli(['stop', names[1]!])]);
+  const after = await waitFor(async () => {
+    const now = await settled(2);
+    return now.some((n) => names.includes(n)) ? undefined : now;
+  }, 'two replacement pods', 120_000, 100);
+  for (const fresh of after) t.regex(fresh, NAME);
+  const events = await cli(['events', 'deployment/web']);
+  t.regex(events, new RegExp(`SuccessfulDelete .*deleted pod ${names[1]}`), 'the stopped pod was removed');
+  t.is(events.match(/SuccessfulCreate/g)?.length, 4, 'two first pods, two replacements');
+  const d = JSON.parse(await cli(['inspect', 'deployment/web'])) as DeploymentStatus;
+  t.deepEqual([...d.status.pods].sort(), after);
+  names = after;
+});
+
+test.serial('scale to 3 adds one pod, scale to 1 keeps one of them', async (t) => {
+  t.is(await cli(['scale', 'deployment/web', '--replicas=3']), 'deployment.apps/web scaled\n');
+  const three = await settled(3);
+  t.true(names.every((n) => three.includes(n)), 'the two pods stay');
+  await cli(['scale', 'deployment/web', '--replicas=1']);
+  const one = await settled(1);
+  t.true(three.includes(one[0]!));
+  names = one;
+});
+
+test.serial('a daemon restart keeps the same pods: the controller adopts them and makes none', async (t) => {
+  const before = (await pods()).map((p) => `${p.name} ${p.uid} ${p.sandbox!.pid}`);
+  node = await restartTestNode(node);
+  t.deepEqual(await settled(1), names);
+  // Past a resync or two: still the same pod, nothing made or removed.
+  await new Promise((r) => setTimeout(r, 2500));
+  t.deepEqual((await pods()).map((p) => `${p.name} ${p.uid} ${p.sandbox!.pid}`), before);
+  t.false((await cli(['events'])).includes('SuccessfulCreate'), 'the new daemon created no pod');
+});
+
+test.serial('rm deployment/web removes it with its pods and leaves the node empty', async (t) => {
+  t.is(await cli(['rm', 'deployment/web']), 'deployment/web\n');
+  t.deepEqual(await pods(), []);
+  t.regex((await node.cli(['get', 'deployments'])).stdout, /^NAME\s+READY/);
+  const gone = await node.cli(['scale', 'deployment/web', '--replicas=2']);
+  t.is(gone.exitCode, 1);
+  t.regex(gone.stderr, /deployment web not found/);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('a Deployment with a field minipod does not do is refused naming it and what to write, and nothing is made', async (t) => {
+  const file = path.join(await tempDir(t, 'minipod-deploy-'), 'rolling.yaml');
+  const text = await readFile(EXAMPLE, 'utf8');
+  await writeFile(file, text.replace('  replicas: 2\n', '  replicas: 2\n  strategy:\n    type: RollingUpdate\n'));
+  const r = await node.cli(['apply', '-f', file]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /spec\.strategy\.type: minipod replaces pods by Recreate only .*write `type: Recreate` or leave strategy out/);
+  await assertNodeEmpty(t, node);
+});

@@ -1,0 +1,136 @@
+// The controller against a fake pod manager (no root): it keeps replicas pods, replaces one
+// removed or stopped by hand, scales, recreates on a new template, survives a restart without
+// making a pod twice, and removes a Deployment with its pods.
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { DeploymentController } from '../../../lib/deploy/controller.js';
+import { DeploymentStore } from '../../../lib/deploy/store.js';
+import { MinipodError } from '../../../lib/errors.js';
+import { validateDeployment } from '../../../lib/manifest/parse.js';
+import type { PodManifest } from '../../../lib/manifest/pod-spec.js';
+import type { PodManager } from '../../../lib/pod/manager.js';
+import type { PodRecord } from '../../../lib/pod/types.js';
+import { EventLog } from '../../../lib/supervisor/events.js';
+import { tempDir } from '../../helpers/temp.js';
+
+const manifest = (replicas = 2, image = 'httpd') =>
+  validateDeployment({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web_server' } },
+      template: { metadata: { labels: { app: 'web_server' } }, spec: { containers: [{ name: 'httpd', image, ports: [{ containerPort: 80 }] }] } },
+    },
+  });
+
+/** The pod manager as the controller sees it: create, remove, list. */
+class FakePods {
+  pods = new Map<string, PodRecord>();
+  created: string[] = [];
+  async create(m: PodManifest): Promise<PodRecord> {
+    const r = { name: m.metadata.name, uid: m.metadata.name, phase: 'Running', createdAt: new Date().toISOString(), manifest: m, containers: [{ name: 'httpd', ready: true }] } as unknown as PodRecord;
+    this.pods.set(r.name, r);
+    this.created.push(r.name);
+    return r;
+  }
+  async remove(name: string): Promise<void> {
+    if (!this.pods.delete(name)) throw new MinipodError('NOT_FOUND', `pod ${name} not found`);
+  }
+  list(): PodRecord[] {
+    return [...this.pods.values()];
+  }
+}
+
+async function setup(t: ExecutionContext, dir?: string, fake = new FakePods()) {
+  const stateDir = dir ?? (await tempDir(t, 'minipod-deploy-'));
+  const store = new DeploymentStore(stateDir);
+  await store.init();
+  const events = new EventLog();
+  const c = new DeploymentController(store, fake as unknown as PodManager, events);
+  await c.init();
+  t.teardown(() => c.stop());
+  return { c, fake, stateDir, events };
+}
+
+test('apply makes replicas pods named web-<hash>-<suffix>, labelled and owned; again: unchanged', async (t) => {
+  const { c, fake } = await setup(t);
+  const { deployment, result } = await c.apply(manifest());
+  t.is(result, 'created');
+  await c.kick(); // apply does not wait for the pods
+  t.is(fake.pods.size, 2);
+  for (const p of fake.list()) {
+    t.regex(p.name, new RegExp(`^web-${deployment.templateHash}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
+    t.deepEqual(p.manifest.metadata.labels, { app: 'web_server', 'pod-template-hash': deployment.templateHash });
+    t.like(p.manifest.metadata.ownerReferences?.[0], { kind: 'Deployment', name: 'web', uid: deployment.uid, controller: true });
+  }
+  t.is((await c.apply(manifest())).result, 'unchanged');
+  t.is(fake.created.length, 2);
+});
+
+test('a pod removed or stopped by hand is replaced by a new one; scale adds and removes', async (t) => {
+  const { c, fake } = await setup(t);
+  await c.apply(manifest());
+  await c.kick();
+  const [first, second] = fake.list();
+  fake.pods.delete(first!.name);
+  (second as { phase: string }).phase = 'Stopped';
+  await c.kick();
+  t.is(fake.pods.size, 2);
+  t.false(fake.pods.has(first!.name));
+  t.false(fake.pods.has(second!.name), 'the stopped pod is removed');
+  await c.scale('web', 3);
+  await c.kick();
+  t.is(fake.pods.size, 3);
+  await c.scale('web', 1);
+  await c.kick();
+  t.is(fake.pods.size, 1);
+});
+
+test('a new template recreates the pods; a pod it does not own is left alone', async (t) => {
+  const { c, fake } = await setup(t);
+  await fake.create({ metadata: { name: 'mine', labels: { app: 'web_server' } } } as unknown as PodManifest);
+  const a = await c.apply(manifest());
+  await c.kick();
+  const b = await c.apply(manifest(2, 'httpd:2'));
+  await c.kick();
+  t.is(b.result, 'configured');
+  t.not(b.deployment.templateHash, a.deployment.templateHash);
+  const names = fake.list().map((p) => p.name).sort();
+  t.is(names.length, 3);
+  t.true(names.includes('mine'));
+  t.is(names.filter((n) => n.startsWith(`web-${b.deployment.templateHash}-`)).length, 2);
+});
+
+test('a restarted controller finds its pods and makes none; rm removes them all, then the record', async (t) => {
+  const first = await setup(t);
+  await first.c.apply(manifest());
+  await first.c.kick();
+  await first.c.stop();
+  const again = await setup(t, first.stateDir, first.fake);
+  await again.c.kick();
+  t.is(first.fake.created.length, 2, 'nothing made twice');
+  t.is(again.c.get('web').generation, 1);
+  await again.c.remove('web');
+  t.is(first.fake.pods.size, 0);
+  t.throws(() => again.c.get('web'), { message: /deployment web not found/ });
+  t.deepEqual(await readdir(path.join(first.stateDir, 'deployments')), []);
+});
+
+test('a record that fails its check is quarantined with why, never run', async (t) => {
+  const stateDir = await tempDir(t, 'minipod-deploy-');
+  const store = new DeploymentStore(stateDir);
+  await store.init();
+  await writeFile(path.join(store.dir, 'bad.json'), '{"name": "bad"');
+  const c = await setup(t, stateDir);
+  await c.c.apply(manifest());
+  const good = JSON.parse(JSON.stringify(c.c.get('web')));
+  await writeFile(path.join(store.dir, 'forged.json'), JSON.stringify({ ...good, name: 'forged', manifest: { ...good.manifest, metadata: { name: 'forged' } }, templateHash: 'bcdfghjklm' }));
+  const { records, quarantined } = await store.loadAll();
+  t.deepEqual(records.map((r) => r.name), ['web']);
+  t.deepEqual(quarantined.map((q) => q.name).sort(), ['forged']);
+  t.true((await readdir(store.dir)).includes('bad.json.corrupt'));
+  t.regex(quarantined[0]!.issues.join(' '), /templateHash: is not the hash/);
+});
