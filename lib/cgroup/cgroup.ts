@@ -99,7 +99,7 @@ export async function killCgroup(dir: string): Promise<void> {
 
 /** Kill what is in the cgroup, wait until it is empty (at most timeoutMs), remove it and its children. Idempotent. */
 export async function removeCgroup(dir: string, timeoutMs = 5000): Promise<void> {
-  if (!existsSync(dir)) return;
+  if (!existsSync(dir)) return removeV1Twins(dir); // a removal cut short after the unified one went
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await killCgroup(dir);
@@ -111,7 +111,11 @@ export async function removeCgroup(dir: string, timeoutMs = 5000): Promise<void>
     await sleep(5);
   }
   await removeTree(dir);
-  // On a hybrid machine runc made the same path in every v1 hierarchy for its containers: gone too.
+  await removeV1Twins(dir);
+}
+
+/** On a hybrid machine runc made the same path in every v1 hierarchy for its containers: gone too. */
+async function removeV1Twins(dir: string): Promise<void> {
   const rel = cgroupPath(dir);
   if (rel) for (const v1 of cgroupV1Mounts()) if (existsSync(v1 + rel)) await removeTree(v1 + rel);
 }

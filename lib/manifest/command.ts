@@ -32,7 +32,7 @@ export function containerArgv(c: ContainerSpec, image?: ImageConfig): string[] {
 
 /** The environment: the image's, then the pod's HOSTNAME, then the container's own (which wins). */
 export function containerEnv(c: ContainerSpec, hostname: string, image?: ImageConfig): Record<string, string> {
-  const fromImage = Object.fromEntries((image?.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]).filter(([k]) => k));
+  const fromImage = Object.fromEntries((image?.Env ?? []).filter((e) => e.indexOf('=') > 0).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   return { PATH: DEFAULT_PATH, ...fromImage, HOSTNAME: hostname, ...Object.fromEntries(c.env.map((e) => [e.name, e.value])) };
 }
 

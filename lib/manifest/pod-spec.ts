@@ -41,7 +41,7 @@ const argvList = z.array(argString, {
 });
 
 /** An image reference as Docker and Kubernetes write one (checked in full when it is resolved). */
-const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'must be an image reference such as "httpd", "bootcamp:v1" or "docker.io/library/busybox:latest"').max(255);
+const imageRef = z.string().regex(/^[a-z0-9][A-Za-z0-9._\-/:@]*$/, 'must be an image reference such as "httpd", "bootcamp:v1" or "docker.io/library/busybox:latest"').max(255);
 
 const container = z.strictObject({
   name: dnsLabel,

@@ -21,6 +21,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   live.exitedWhileBusy.delete(name); // started again: no decision pending
+  live.stopping.delete(name); // an earlier stop that gave up on a slow exit must not make this one's death look expected
   // An image is found again at each start: a container restarted runs what is stored now.
   const found = spec.image ? await imageProgram(ctx, spec, `container ${name}`) : undefined;
   if (found === 'missing') return imageMissing(ctx, live, c, spec.image!);
@@ -28,6 +29,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   if (found) Object.assign(c, { argv: found.argv, image: spec.image, imageID: found.image.id });
   const env = containerEnv(spec, r.name, image?.config);
   const restarted = c.startedAt !== null;
+  const wasWaitingForImage = c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError';
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
@@ -37,6 +39,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
   if (restarted) c.restartCount++;
   if (image) c.containerID = id ?? null;
+  if (wasWaitingForImage) c.crashes = 0; // the waits were no crashes: the back-off of the first real one starts afresh
   onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
   // Inside the sandbox only once it has joined it (what inspect reports, what the split-brain guard compares).
   const where = await settled;

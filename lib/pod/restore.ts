@@ -3,6 +3,7 @@
 // are still the very processes recorded (pid *and* start time, never a reused pid), so nothing
 // restarts. A pod caught in the middle of a create, stop or removal is cleared instead; the
 // manager then finishes that operation.
+import { log } from '../log.js';
 import { deleteVeth } from '../network/veth.js';
 import { belongsTo, isSameProcess } from '../process/identity.js';
 import { planRestore, type RestoreObservation, type RestorePlan } from './plan.js';
@@ -101,7 +102,8 @@ export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: Proce
  */
 async function markLost(ctx: PodContext, c: ContainerStatus): Promise<void> {
   const kept = c.containerID ? await ctx.runtime.exitStatus(c.containerID) : undefined;
-  if (c.containerID) await ctx.runtime.remove(c.containerID); // its bundle: nobody was there to remove it
+  // Its bundle: nobody was there to remove it. A failure is gc's to finish, never a reason to stop restoring.
+  if (c.containerID) await ctx.runtime.remove(c.containerID).catch((err: Error) => log.warn({ container: c.containerID, err: err.message }, 'could not remove a lost container\'s bundle'));
   const finishedAt = new Date().toISOString();
   const exitCode = kept?.code ?? null;
   const signal = kept?.signal ?? null;

@@ -50,7 +50,8 @@ export async function stopProcess(proc: Watchable, graceMs: number, killWaitMs =
   if ((await exitWithin(exited, graceMs)) === 'exit') return 'terminated';
   signalGroup(proc.pid!, 'SIGKILL');
   if ((await exitWithin(exited, killWaitMs)) === 'exit' || hasExited(proc)) return 'killed';
-  const startTime = proc instanceof AdoptedProcess ? proc.startTime : undefined;
+  // A process we did not spawn carries its start time (an adopted one, a runc container's PID 1).
+  const startTime = proc instanceof AdoptedProcess ? proc.startTime : (proc as { startTime?: string }).startTime;
   const state = killedProcessState(await statFields(proc.pid!), startTime);
   if (state !== 'gone') {
     throw new MinipodError('COMMAND_FAILED', `pid ${proc.pid} is still there ${killWaitMs / 1000}s after SIGKILL (state ${state}${state === 'D' ? ': stuck in the kernel' : ''}); not waiting for it any longer`);

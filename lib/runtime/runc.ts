@@ -8,12 +8,12 @@
 // the pod's /etc files) is removed, and the overlay unmounted, when the container has exited.
 import { EventEmitter } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
-import { MinipodError } from '../errors.js';
+import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
@@ -25,6 +25,8 @@ import { hostsFile, ociConfig } from './oci-config.js';
 import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
 import { onExit, type Watchable } from '../process/exit.js';
 
+/** What start() names a container: POD-NAME-8 alphanumerics (a path component, never "." or ".."). */
+export const BUNDLE_ID = /^[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/;
 /** The shim's status file: written once runc has exited (rootfs/shim). */
 const EXIT_FILE = 'exit';
 /** runc exits a moment after its container; the shim writes the file right after. */
@@ -38,6 +40,8 @@ export class RuncContainer extends EventEmitter implements Watchable {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
   exited = false;
+  /** With pid, its identity (stopProcess checks a pid still there after SIGKILL against it). */
+  startTime: string | undefined;
 
   constructor(readonly id: string, public pid: number | undefined) {
     super();
@@ -57,6 +61,8 @@ export class RuncRuntime implements ContainerRuntime {
   readonly name = 'runc';
   private readonly bundles: string;
   private readonly root: string;
+  /** Containers this daemon started or re-adopted and has not cleaned up yet. */
+  private readonly active = new Set<string>();
 
   constructor(private readonly watcher: PidWatcher, stateDir: string) {
     this.bundles = path.join(stateDir, 'containers');
@@ -76,42 +82,52 @@ export class RuncRuntime implements ContainerRuntime {
     const id = `${spec.pod}-${spec.name}-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
     const dir = path.join(this.bundles, id);
     const rootfs = path.join(dir, 'rootfs');
+    this.active.add(id); // gc leaves a container being started alone
+    let proc: Proc;
     try {
       await mkdir(this.root, { recursive: true, mode: 0o700 });
       for (const d of ['rootfs', 'upper', 'work']) await mkdir(path.join(dir, d), { recursive: true, mode: 0o700 });
+      // The container's "/" takes the upper layer's mode: searchable by a non-root user (the daemon's umask is 077).
+      await chmod(path.join(dir, 'upper'), 0o755);
       // Highest layer first, as overlayfs lists lower directories.
       const lower = [...image.layerDirs].reverse().join(':');
       await run([tools().mount, '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${path.join(dir, 'upper')},workdir=${path.join(dir, 'work')}`, rootfs]);
       const etc = { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: path.join(dir, 'resolv.conf') };
-      await writeFile(etc.hosts, hostsFile(spec.pod, spec.podIP));
-      await writeFile(etc.hostname, `${spec.pod}\n`);
-      await writeFile(etc.resolvConf, await nodeResolvConf());
+      for (const [file, text] of [[etc.hosts, hostsFile(spec.pod, spec.podIP)], [etc.hostname, `${spec.pod}\n`], [etc.resolvConf, await nodeResolvConf()]] as const) {
+        await writeFile(file, text);
+        await chmod(file, 0o644); // read by the container's user, whoever it is
+      }
       const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
+      const logFd = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+      try {
+        // Foreground: runc is the container's parent, so its exit status is the container's; the
+        // shim (rootfs/shim) keeps that status in the bundle for a daemon that was not there.
+        proc = spawnProcess([tools().shim, path.join(dir, EXIT_FILE), runc, '--root', this.root, 'run', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
+      } finally {
+        closeSync(logFd);
+      }
+      if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start the shim for container ${spec.name}: ${((await proc).message ?? 'spawn failed')}`);
     } catch (err) {
-      await this.cleanup(id);
-      throw err;
+      const failure = asMinipodError(err);
+      await this.cleanup(id).catch((e: Error) => failure.cleanupErrors.push(e));
+      throw failure;
     }
-    const logFd = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
-    let proc: Proc;
-    try {
-      // Foreground: runc is the container's parent, so its exit status is the container's; the
-      // shim (rootfs/shim) keeps that status in the bundle for a daemon that was not there.
-      proc = spawnProcess([tools().shim, path.join(dir, EXIT_FILE), runc, '--root', this.root, 'run', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
-    } finally {
-      closeSync(logFd);
-    }
-    proc.catch(() => {});
     const container = new RuncContainer(id, undefined);
-    proc.once('exit', (code: number | null, signal: NodeJS.Signals | null) => void this.reap(container, code, signal));
+    // execa's promise settles on an exit and on a spawn error alike (an 'exit' event would not come for the latter).
+    void proc.then((r) => this.reap(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null));
     const pid = await waitUntil(async () => Number((await readFile(path.join(dir, 'pid'), 'utf8').catch(() => '')).trim()) || (proc.exitCode !== null || proc.signalCode !== null ? -1 : undefined), { timeoutMs: CREATE_TIMEOUT_MS, everyMs: 2 });
     if (!pid || pid < 0) {
-      if (!pid) proc.kill('SIGKILL');
+      if (!pid) kill(-proc.pid!, 'SIGKILL'); // the shim leads its process group, and runc is in it
       await new Promise((r) => (container.exited ? r(null) : container.once('exit', r)));
       throw new MinipodError('COMMAND_FAILED', `runc could not start container ${spec.name}${pid ? ` (exit ${container.exitCode ?? container.signalCode})` : ` within ${CREATE_TIMEOUT_MS / 1000}s`}: ${await lastLine(spec.logPath)}`);
     }
     container.pid = pid;
-    const settled = (async () => ({ startTime: (await startTimeOf(pid)) ?? null, inSandbox: (await readNamespace(pid)) === spec.netns }))();
+    const settled = (async () => {
+      const startTime = (await startTimeOf(pid)) ?? null;
+      container.startTime = startTime ?? undefined;
+      return { startTime, inSandbox: (await readNamespace(pid)) === spec.netns };
+    })();
     return { proc: container, settled, id: `runc://${id}` };
   }
 
@@ -123,14 +139,19 @@ export class RuncRuntime implements ContainerRuntime {
 
   /** Idempotent: the container's processes, its runc state, the overlay and the bundle. */
   async cleanup(id: string): Promise<void> {
+    if (!BUNDLE_ID.test(id)) throw new MinipodError('INTERNAL', `not a container id: ${JSON.stringify(id)}`); // never a path outside containers/
     const dir = path.join(this.bundles, id);
-    await run([this.runc(), '--root', this.root, 'delete', '--force', id]).catch(() => {}); // not there: run removed it
+    const runc = tools().runc;
+    if (runc) await run([runc, '--root', this.root, 'delete', '--force', id]).catch(() => {}); // not there: run removed it
     await run([tools().umount, path.join(dir, 'rootfs')]).catch(() => {}); // not mounted
     await rm(dir, { recursive: true, force: true });
+    this.active.delete(id);
   }
 
+  /** Bundles and runc state this daemon is not running or starting (gc). */
   async list(): Promise<string[]> {
-    return (await readdir(this.bundles).catch(() => [])).map((id) => `runc://${id}`);
+    const ids = new Set([...(await readdir(this.bundles).catch(() => [])), ...(await readdir(this.root).catch(() => []))]);
+    return [...ids].filter((id) => BUNDLE_ID.test(id) && !this.active.has(id)).map((id) => `runc://${id}`);
   }
 
   async remove(containerID: string): Promise<void> {
@@ -153,8 +174,10 @@ export class RuncRuntime implements ContainerRuntime {
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
     const adopted = this.watcher.adopt(pid, startTime);
     const id = containerID?.replace(/^runc:\/\//, '');
-    if (!id) return adopted;
+    if (!id || !BUNDLE_ID.test(id)) return adopted;
+    this.active.add(id);
     const container = new RuncContainer(id, pid);
+    container.startTime = startTime;
     onExit(adopted, () => {
       void (async () => {
         const status = await waitUntil(() => this.exitStatus(id), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
@@ -167,7 +190,9 @@ export class RuncRuntime implements ContainerRuntime {
 
   /** How the container ended, as the shim recorded it; undefined while it runs (or if nothing was kept). */
   async exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
-    const text = await readFile(path.join(this.bundles, containerID.replace(/^runc:\/\//, ''), EXIT_FILE), 'utf8').catch(() => '');
+    const id = containerID.replace(/^runc:\/\//, '');
+    if (!BUNDLE_ID.test(id)) return undefined;
+    const text = await readFile(path.join(this.bundles, id, EXIT_FILE), 'utf8').catch(() => '');
     const m = /^(code|signal) (\d+)\n$/.exec(text);
     if (!m) return undefined;
     const n = Number(m[2]);

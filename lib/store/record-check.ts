@@ -65,9 +65,14 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     if (c.name !== spec.name) issues.push(`${at}.name: "${c.name}" is not the manifest's "${spec.name}"`);
     const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
     if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
+    // The runtime removes a container's bundle by its ID: it must be this pod's and this container's.
+    if (c.containerID && (!spec.image || !c.containerID.startsWith(`runc://${r.name}-${spec.name}-`))) {
+      issues.push(`${at}.containerID: ${JSON.stringify(c.containerID)} is not a container of ${r.name}/${spec.name}${spec.image ? '' : ' (it has no image)'}`);
+    }
     if (spec.image || c.image) {
-      // It runs inside its image's root filesystem, never on the node's: its argv names a file there.
-      if (c.image !== spec.image) issues.push(`${at}.image: ${JSON.stringify(c.image)} is not the manifest's ${JSON.stringify(spec.image)}`);
+      // It runs inside its image's root filesystem, never on the node's: its argv is worked out again
+      // from the manifest and the image at every start, never taken from the record.
+      if (c.image !== undefined && c.image !== spec.image) issues.push(`${at}.image: ${JSON.stringify(c.image)} is not the manifest's ${JSON.stringify(spec.image)}`);
       continue;
     }
     const { name, pathEnv, cwd } = commandLookup(spec);

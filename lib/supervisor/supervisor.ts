@@ -100,7 +100,8 @@ export class Supervisor implements Supervision {
     void this.ctx.store.persist(r);
   }
 
-  /** Tried again after kubelet's back-off (1 s, 2 s, … 5 min): a start that finds it imported runs it. */
+  /** Tried again after kubelet's back-off (1 s, 2 s, … 5 min): a start that finds it imported (or
+   * that no longer fails, after RunContainerError) runs it. */
   imageMissing(live: LivePod, name: string): void {
     if (this.detached || live.terminating) return;
     const c = containerStatus(live, name);
@@ -113,7 +114,7 @@ export class Supervisor implements Supervision {
 
   resumeBackoff(live: LivePod): void {
     for (const c of live.record.containers) {
-      if (c.state === 'Waiting' && (c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull')) this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
+      if (c.state === 'Waiting' && (c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError')) this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
     }
   }
 
@@ -125,7 +126,15 @@ export class Supervisor implements Supervision {
         if (this.detached || r.phase !== 'Running' || live.terminating || live.apps.has(name) || !live.holder) return;
         await startContainer(this.ctx, live, name);
         await this.ctx.store.persist(r);
-      }).catch((err: Error) => this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name }));
+      }).catch((err: Error) => {
+        // A start that fails (a runc error, an image re-imported without the program) is tried
+        // again with back-off, as kubelet does with CreateContainerError: never left for good.
+        this.ctx.events.record(r, 'Failed', `restart failed: ${err.message}`, { type: 'Warning', container: name });
+        if (this.detached || live.terminating || r.phase !== 'Running' || live.apps.has(name)) return;
+        const c = containerStatus(live, name);
+        Object.assign(c, { state: 'Waiting', reason: 'RunContainerError', message: err.message, ready: false, pid: null });
+        this.imageMissing(live, name);
+      });
     if (delayMs === 0) void restart();
     else live.restartTimers.set(name, setTimeout(() => void restart(), delayMs));
   }

@@ -69,3 +69,16 @@ test('a program is found in the highest layer that has it, by PATH or by path', 
   t.is(await findInImage('nope', '/usr/bin:/bin', '/', [low, high]), undefined);
   t.is(await findInImage('busybox', 'bin:/sbin', '/', [low, high]), undefined, 'a relative PATH entry is never searched');
 });
+
+test('a directory symlink is followed inside the image, across layers (merged usr: sbin -> usr/sbin)', async (t) => {
+  const dir = await tempDir(t, 'minipod-layers-');
+  const [base, app] = [path.join(dir, 'base'), path.join(dir, 'app')];
+  await mkdir(path.join(base, 'usr/sbin'), { recursive: true });
+  await symlink('usr/sbin', path.join(base, 'sbin'));
+  await symlink('/usr/sbin', path.join(base, 'abs'));
+  await mkdir(path.join(app, 'usr/sbin'), { recursive: true });
+  await writeFile(path.join(app, 'usr/sbin/tini'), '');
+  t.is(await findInImage('/sbin/tini', '/bin', '/', [base, app]), '/sbin/tini');
+  t.is(await findInImage('tini', '/abs', '/', [base, app]), '/abs/tini', 'an absolute link target is the image\'s root, not the host\'s');
+  t.is(await findInImage('/sbin/nope', '/bin', '/', [base, app]), undefined);
+});
