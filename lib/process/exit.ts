@@ -10,6 +10,8 @@ export interface Watchable extends EventEmitter {
   readonly signalCode: NodeJS.Signals | null;
   /** Set by an adopted process whose exit status could not be read. */
   readonly exited?: boolean;
+  /** Set by a runtime that saw the kernel's OOM killer end it (an image container's memory cgroup). */
+  readonly oomKilled?: boolean;
 }
 
 export const hasExited = (p: Watchable) => p.exitCode !== null || p.signalCode !== null || p.exited === true;

@@ -6,12 +6,22 @@
 // record and watch is the container's own (its PID 1), which is inside the pod's network namespace.
 // The bundle (STATE/containers/ID: config.json, the overlay's upper and work dirs, the mount point,
 // the pod's /etc files) is removed, and the overlay unmounted, when the container has exited.
+//
+// OOM: a container the kernel's OOM killer ended exits 137 like any SIGKILLed one; only its memory
+// cgroup knows the difference. On a hybrid v1 machine that count (memory.oom_control `oom_kill`)
+// lives only in the victim's own cgroup — v1 does not pass memory events up to the pod's cgroup —
+// and `runc run` would rmdir that cgroup the moment its init exits. So runc runs with `--keep`: the
+// stopped container keeps its cgroups until `reap` has read the counter, then `runc delete` removes
+// them. Unlike `runc events` (one more process per container, which must be listening before the
+// kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
+// after the exit and before anything removes it, daemon restart included (adopt).
 import { EventEmitter } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
+import { oomKills } from '../cgroup/stats.js';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
@@ -20,7 +30,8 @@ import { readNamespace } from '../process/namespace.js';
 import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
-import { hostsFile, ociConfig } from './oci-config.js';
+import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
+import { onExit } from '../process/exit.js';
 import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
 import type { Watchable } from '../process/exit.js';
 
@@ -32,6 +43,8 @@ export class RuncContainer extends EventEmitter implements Watchable {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
   exited = false;
+  /** Set before 'exit' when the kernel's OOM killer ended a process of the container. */
+  oomKilled = false;
 
   constructor(readonly id: string, public pid: number | undefined) {
     super();
@@ -52,7 +65,7 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly bundles: string;
   private readonly root: string;
 
-  constructor(private readonly watcher: PidWatcher, stateDir: string) {
+  constructor(private readonly watcher: PidWatcher, stateDir: string, private readonly pidsLimit = DEFAULT_PIDS_LIMIT) {
     this.bundles = path.join(stateDir, 'containers');
     this.root = path.join(stateDir, 'runc');
   }
@@ -80,7 +93,7 @@ export class RuncRuntime implements ContainerRuntime {
       await writeFile(etc.hosts, hostsFile(spec.pod, spec.podIP));
       await writeFile(etc.hostname, `${spec.pod}\n`);
       await writeFile(etc.resolvConf, await nodeResolvConf());
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
     } catch (err) {
       await this.cleanup(id);
@@ -90,7 +103,7 @@ export class RuncRuntime implements ContainerRuntime {
     let proc: Proc;
     try {
       // Foreground: runc is the container's parent, so its exit status is the container's.
-      proc = spawnProcess([runc, '--root', this.root, 'run', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
+      proc = spawnProcess([runc, '--root', this.root, 'run', '--keep', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
     } finally {
       closeSync(logFd);
     }
@@ -108,10 +121,17 @@ export class RuncRuntime implements ContainerRuntime {
     return { proc: container, settled, id: `runc://${id}` };
   }
 
-  /** runc has exited: make sure its container did too (never two of one), then remove the bundle. */
+  /** runc has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
   private async reap(container: RuncContainer, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    container.oomKilled = await this.oomKilled(container.id).catch(() => false);
     await this.cleanup(container.id).catch((err: Error) => log.warn({ container: container.id, err: err.message }, 'could not remove a container\'s bundle'));
     container.ended(code, signal);
+  }
+
+  private async oomKilled(id: string): Promise<boolean> {
+    const config = JSON.parse(await readFile(path.join(this.bundles, id, 'config.json'), 'utf8')) as { linux?: { cgroupsPath?: string } };
+    const rel = config.linux?.cgroupsPath;
+    return !!rel && ((await oomKills(rel)) ?? 0) > 0;
   }
 
   /** Idempotent: the container's processes, its runc state, the overlay and the bundle. */
@@ -141,14 +161,19 @@ export class RuncRuntime implements ContainerRuntime {
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
     const adopted = this.watcher.adopt(pid, startTime);
     const id = containerID?.replace(/^runc:\/\//, '');
-    if (id) adopted.once('exit', () => void this.cleanup(id).catch(() => {}));
-    return adopted;
+    if (!id) return adopted;
+    // Its runc is no longer ours but still runs it (with --keep): the exit is reaped as our own.
+    const container = new RuncContainer(id, pid);
+    onExit(adopted, (code, signal) => void this.reap(container, code, signal));
+    return container;
   }
 
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
     return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
   }
 }
+
+const NO_RESOURCES = { memoryLimit: null, cpuLimit: null, cpuRequest: null };
 
 /** The node's nameservers, as kubelet's dnsPolicy Default gives a pod. */
 async function nodeResolvConf(): Promise<string> {
