@@ -12,7 +12,8 @@ import type { PodRecord } from '../../lib/pod/types.js';
 import { DEFAULT_PIDS_LIMIT } from '../../lib/runtime/oci-config.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { writeFile } from 'node:fs/promises';
+import { assertNodeEmpty, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 let node: TestNode;
 
@@ -84,6 +85,22 @@ test.serial('over its memory limit: OOMKilled, exit code 137, an OOMKilling even
   t.is(oom!.type, 'Warning');
   t.regex(oom!.message, /memory limit of 16Mi/);
   t.is((await node.cli(['rm', '-f', 'oom'])).exitCode, 0);
+});
+
+test.serial('a container re-adopted by a new daemon that goes over its limit is still OOMKilled, and restarted', async (t) => {
+  // It waits for /tmp/go, which the test makes in its root filesystem once the new daemon runs.
+  const first = await node.api.request<PodRecord>('POST', '/pods', pod('later', ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; x=a; while :; do x=$x$x; done'], { limits: { memory: '16Mi' } }));
+  const pid = first.containers[0]!.pid!;
+  node = await restartTestNode(node);
+  t.is((await get('later')).containers[0]!.pid, pid, 're-adopted, not restarted');
+  await writeFile(`/proc/${pid}/root/tmp/go`, '');
+  const p = await waitUntil(async () => {
+    const r = await get('later');
+    return r.containers[0]!.lastState?.reason === 'OOMKilled' && r.containers[0]!.restartCount >= 1 ? r : undefined;
+  }, { timeoutMs: 30_000, everyMs: 100 });
+  t.truthy(p, `OOMKilled after the restart: ${JSON.stringify((await get('later')).containers[0])}`);
+  t.is(p!.containers[0]!.lastState!.exitCode, 137);
+  t.is((await node.cli(['rm', '-f', 'later'])).exitCode, 0);
 });
 
 test.serial('a fork bomb stops at the pids limit, and the node still starts a new pod meanwhile', async (t) => {
