@@ -6,8 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { readProcSync } from '../os/host.js';
 import { findCgroup2 } from './cgroup.js';
 
+const selfMountinfo = () => readProcSync('self', 'mountinfo') ?? '';
+
 /** The v1 hierarchy that carries a controller ("… - cgroup cgroup rw,memory"), if any. */
-export function v1Hierarchy(controller: string, mountinfo = readProcSync('self', 'mountinfo') ?? ''): string | undefined {
+export function v1Hierarchy(controller: string, mountinfo = selfMountinfo()): string | undefined {
   for (const line of mountinfo.split('\n')) {
     const [before, after] = line.split(' - ');
     const [fstype, , options] = (after ?? '').split(' ');
@@ -28,9 +30,9 @@ const read = (file: string) => readFile(file, 'utf8').catch(() => undefined);
  * memory controller there. v1 counts it only in the victim's own cgroup (no parent sees it),
  * v2 in memory.events of the cgroup and its parents.
  */
-export async function oomKills(rel: string): Promise<number | undefined> {
-  const v1 = v1Hierarchy('memory');
-  const text = v1 ? await read(`${v1}${rel}/memory.oom_control`) : await read(`${findCgroup2()}${rel}/memory.events`);
+export async function oomKills(rel: string, mountinfo = selfMountinfo()): Promise<number | undefined> {
+  const v1 = v1Hierarchy('memory', mountinfo);
+  const text = v1 ? await read(`${v1}${rel}/memory.oom_control`) : await read(`${findCgroup2(mountinfo)}${rel}/memory.events`);
   return text === undefined ? undefined : flatKeyed(text).get('oom_kill');
 }
 
@@ -42,10 +44,10 @@ export interface CgroupUsage {
 }
 
 /** CPU time and working set of a cgroup, or undefined if it (or its controllers) are not there. */
-export async function cgroupUsage(rel: string): Promise<CgroupUsage | undefined> {
-  const cpuacct = v1Hierarchy('cpuacct');
-  const memory = v1Hierarchy('memory');
-  const v2 = findCgroup2();
+export async function cgroupUsage(rel: string, mountinfo = selfMountinfo()): Promise<CgroupUsage | undefined> {
+  const cpuacct = v1Hierarchy('cpuacct', mountinfo);
+  const memory = v1Hierarchy('memory', mountinfo);
+  const v2 = findCgroup2(mountinfo);
   // cgroup2 has cpu.stat (usage_usec) in every cgroup, controller enabled or not.
   const cpuText = cpuacct ? await read(`${cpuacct}${rel}/cpuacct.usage`) : await read(`${v2}${rel}/cpu.stat`);
   const usage = memory ? await read(`${memory}${rel}/memory.usage_in_bytes`) : await read(`${v2}${rel}/memory.current`);
