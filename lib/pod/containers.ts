@@ -74,11 +74,11 @@ function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Watcha
   live.apps.delete(c.name);
   const expected = live.stopping.delete(c.name);
   const finishedAt = new Date().toISOString();
-  // OOMKilled wins, as in kubelet: the kernel's SIGKILL, whoever else meant to stop it (exit 137
-  // even when an adopted container's status was lost). Unknown: an adopted app whose parent
-  // reaped it before the watcher could read its status.
+  // OOMKilled wins, as in kubelet: the kernel's SIGKILL, whoever else meant to stop it, is exit
+  // 137 also when an adopted container's watcher saw only the signal or no status at all.
+  // Unknown: an adopted app whose parent reaped it before the watcher could read its status.
   const oom = proc.oomKilled === true;
-  if (oom && code === null && signal === null) code = 137;
+  if (oom && code === null) code = 137;
   const reason = oom ? 'OOMKilled' : expected ? 'Killed' : code === 0 ? 'Completed' : code === null && signal === null ? 'Unknown' : 'Error';
   Object.assign(c, { state: 'Terminated', reason, ready: false, pid: null, netns: null, finishedAt, exitCode: code, signal });
   c.lastState = { exitCode: code, signal, reason, startedAt: c.startedAt, finishedAt };

@@ -70,7 +70,7 @@ export class PodManager {
       ...parts,
       backoff,
       watcher,
-      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir),
+      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir, o.node.pidsLimit),
       images: images ?? NO_IMAGES,
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),

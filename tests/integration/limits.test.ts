@@ -13,7 +13,9 @@ import { DEFAULT_PIDS_LIMIT } from '../../lib/runtime/oci-config.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { waitUntil } from '../../lib/util/wait.js';
 import { writeFile } from 'node:fs/promises';
-import { assertNodeEmpty, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { existsSync } from 'node:fs';
+import { execa } from 'execa';
+import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 let node: TestNode;
 
@@ -121,6 +123,16 @@ test.serial('a malformed quantity or a limit below its request is refused, namin
   await t.throwsAsync(node.api.request('POST', '/pods', pod('bad', ['true'], { limits: { memory: 'lots' } })), { message: /spec\.containers\[0\]\.resources\.limits\.memory: "lots" is not a quantity/ });
   await t.throwsAsync(node.api.request('POST', '/pods', pod('bad', ['true'], { requests: { cpu: '2' }, limits: { cpu: '1' } })), { message: /requests\.cpu: "2" must be less than or equal to the cpu limit "1"/ });
   t.deepEqual((await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods, []);
+});
+
+test.serial('daemon --pids-limit that is not a whole number of at least 16 is refused before anything is made', async (t) => {
+  const dir = path.join(node.dir, 'never-made');
+  for (const value of ['abc', '3', '1.5e3']) {
+    const r = await execa(process.execPath, [CLI, 'daemon', '--pids-limit', value, '--state-dir', dir, '--run-dir', dir], { reject: false, timeout: 10_000 });
+    t.is(r.exitCode, 1, value);
+    t.is(r.stderr, `minipod: --pids-limit ${value}: give a whole number of processes of at least 16 (default 1024)`);
+  }
+  t.false(existsSync(dir));
 });
 
 test.serial('nothing is left: no cgroup in any hierarchy, bundle, mount or runc state', async (t) => {
