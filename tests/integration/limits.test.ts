@@ -125,6 +125,11 @@ test.serial('a malformed quantity or a limit below its request is refused, namin
   t.deepEqual((await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods, []);
 });
 
+test.serial('a memory limit too small for the container to start: the create fails naming runc\'s reason, and leaves nothing', async (t) => {
+  await t.throwsAsync(node.api.request('POST', '/pods', pod('tiny', ['sleep', '600'], { limits: { memory: '1Mi' } })), { message: /failed to create pod tiny: start containers: runc could not start container c .*memory limit/ });
+  t.deepEqual((await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods, []);
+});
+
 test.serial('daemon --pids-limit that is not a whole number of at least 16 is refused before anything is made', async (t) => {
   const dir = path.join(node.dir, 'never-made');
   for (const value of ['abc', '3', '1.5e3']) {
