@@ -73,7 +73,11 @@ test.serial('top reads each container\'s CPU and memory from its cgroup; the bus
 });
 
 test.serial('over its memory limit: OOMKilled, exit code 137, an OOMKilling event, restarted by its policy', async (t) => {
-  await node.api.request('POST', '/pods', pod('oom', ['sh', '-c', 'x=a; while :; do x=$x$x; done'], { limits: { memory: '16Mi' } }, { restartPolicy: 'OnFailure' }));
+  const manifest = path.join(node.dir, 'oom.json');
+  await writeFile(manifest, JSON.stringify(pod('oom', ['sh', '-c', 'x=a; while :; do x=$x$x; done'], { limits: { memory: '16Mi' } }, { restartPolicy: 'OnFailure' })));
+  const run = await node.cli(['run', '-f', manifest, '--timeout', '30']);
+  t.is(run.exitCode, 1, 'run -f sees the failure');
+  t.regex(run.stderr, /container c of pod oom exited \(OOMKilled: over its memory limit, code 137\)/);
   const p = await waitUntil(async () => {
     const r = await get('oom');
     const c = r.containers[0]!;
