@@ -10,7 +10,7 @@ export interface Watchable extends EventEmitter {
   readonly signalCode: NodeJS.Signals | null;
   /** Set by an adopted process whose exit status could not be read. */
   readonly exited?: boolean;
-  /** Set by a runtime that saw the kernel's OOM killer end it (an image container's memory cgroup). */
+  /** Set by a runtime whose container's memory cgroup saw an OOM kill during its run (containerd's CRI marks it so too). */
   readonly oomKilled?: boolean;
 }
 
