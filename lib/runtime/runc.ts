@@ -15,7 +15,7 @@
 // them. Unlike `runc events` (one more process per container, which must be listening before the
 // kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,7 +31,7 @@ import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
-import { onExit } from '../process/exit.js';
+import { hasExited, onExit } from '../process/exit.js';
 import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
 import type { Watchable } from '../process/exit.js';
 
@@ -45,6 +45,9 @@ export class RuncContainer extends EventEmitter implements Watchable {
   exited = false;
   /** Set before 'exit' when the kernel's OOM killer ended a process of the container. */
   oomKilled = false;
+
+  /** A re-adopted container: the watcher's process, which `stop` signals and whose exit ends this one. */
+  adopted?: Watchable;
 
   constructor(readonly id: string, public pid: number | undefined) {
     super();
@@ -151,7 +154,13 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   async stop(proc: Watchable, graceMs: number): Promise<void> {
-    await stopProcess(proc, graceMs);
+    // An adopted one is stopped as the watcher's process (its identity checks, its exit marked
+    // when the pid is gone unheard of); this one ends once reap has read its cgroup.
+    const adopted = proc instanceof RuncContainer ? proc.adopted : undefined;
+    if (!adopted) return void (await stopProcess(proc, graceMs));
+    const ended = hasExited(proc) ? Promise.resolve() : once(proc, 'exit');
+    await stopProcess(adopted, graceMs);
+    await ended;
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {
@@ -164,6 +173,7 @@ export class RuncRuntime implements ContainerRuntime {
     if (!id) return adopted;
     // Its runc is no longer ours but still runs it (with --keep): the exit is reaped as our own.
     const container = new RuncContainer(id, pid);
+    container.adopted = adopted;
     onExit(adopted, (code, signal) => void this.reap(container, code, signal));
     return container;
   }

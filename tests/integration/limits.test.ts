@@ -95,7 +95,10 @@ test.serial('over its memory limit: OOMKilled, exit code 137, an OOMKilling even
 
 test.serial('a container re-adopted by a new daemon that goes over its limit is still OOMKilled, and restarted', async (t) => {
   // It waits for /tmp/go, which the test makes in its root filesystem once the new daemon runs.
-  const first = await node.api.request<PodRecord>('POST', '/pods', pod('later', ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; x=a; while :; do x=$x$x; done'], { limits: { memory: '16Mi' } }));
+  const manifest = pod('later', ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; x=a; while :; do x=$x$x; done'], { limits: { memory: '16Mi' } });
+  // A second container stays adopted until rm stops it (through the watcher's process).
+  manifest.spec.containers.push({ name: 'idle', image: 'busybox', command: ['sleep', '600'] });
+  const first = await node.api.request<PodRecord>('POST', '/pods', manifest);
   const pid = first.containers[0]!.pid!;
   node = await restartTestNode(node);
   t.is((await get('later')).containers[0]!.pid, pid, 're-adopted, not restarted');
@@ -106,7 +109,11 @@ test.serial('a container re-adopted by a new daemon that goes over its limit is 
   }, { timeoutMs: 30_000, everyMs: 100 });
   t.truthy(p, `OOMKilled after the restart: ${JSON.stringify((await get('later')).containers[0])}`);
   t.is(p!.containers[0]!.lastState!.exitCode, 137);
-  t.is((await node.cli(['rm', '-f', 'later'])).exitCode, 0);
+  const idle = p!.containers[1]!;
+  t.is(idle.state, 'Running');
+  const rm = await node.cli(['rm', '-f', 'later']);
+  t.is(rm.exitCode, 0, rm.stderr);
+  t.false(existsSync(`/proc/${idle.pid}`), 'the adopted container was stopped');
 });
 
 test.serial('a fork bomb stops at the pids limit, and the node still starts a new pod meanwhile', async (t) => {
