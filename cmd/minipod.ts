@@ -16,6 +16,7 @@ import { node } from './commands/node.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
+import { top } from './commands/top.js';
 
 // A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
 // cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
@@ -38,6 +39,7 @@ await yargs(hideBin(process.argv))
   .command(get)
   .command(scale)
   .command(inspect)
+  .command(top)
   .command(logs)
   .command(exec)
   .command(stop)

@@ -28,6 +28,7 @@ import { PodStore } from './store/pod-store.js';
 import { EventLog } from './supervisor/events.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_BACKOFF } from './pod/plan.js';
+import { DEFAULT_PIDS_LIMIT } from './runtime/oci-config.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -40,6 +41,8 @@ export interface DaemonOptions {
   stopPodsOnExit: boolean;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
+  /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
+  pidsLimit?: string;
   /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
   containerLog?: LogLimits;
 }
@@ -72,6 +75,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const subnet = parseSubnet(opts.subnet);
   checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
+  const pidsLimit = opts.pidsLimit === undefined ? undefined : Number(opts.pidsLimit);
+  if (pidsLimit !== undefined && !(/^\d+$/.test(opts.pidsLimit!) && Number.isSafeInteger(pidsLimit) && pidsLimit >= 16)) {
+    throw new MinipodError('INVALID_ARGUMENT', `--pids-limit ${opts.pidsLimit}: give a whole number of processes of at least 16 (default ${DEFAULT_PIDS_LIMIT})`);
+  }
   const tools = await resolveTools();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
     // A private /run, as a real node's would have (before our dirs, which may live under it);
@@ -104,7 +111,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);

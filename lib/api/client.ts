@@ -160,13 +160,13 @@ const completed = (c: ContainerStatus) => c.state === 'Terminated' && c.exitCode
 /** A container that failed, with how; `restarts` holds the restart counts at creation. */
 export function failedContainer(pod: PodRecord, restarts?: Map<string, number>): { name: string; how: string } | undefined {
   const willRestart = pod.manifest.spec.restartPolicy !== 'Never';
-  const status = (t: { signal: string | null; exitCode: number | null }) => t.signal ?? `code ${t.exitCode}`;
+  const status = (t: { signal: string | null; exitCode: number | null; reason: string | null }) => (t.reason === 'OOMKilled' ? `OOMKilled: over its memory limit, code ${t.exitCode}` : t.signal ?? `code ${t.exitCode}`);
   for (const c of pod.containers) {
     if (c.state === 'Terminated' && !completed(c) && !willRestart) return { name: c.name, how: `exited (${status(c)})` };
     if (c.reason === 'ErrImageNeverPull') return { name: c.name, how: `waits for its image (ErrImageNeverPull): ${c.message ?? 'import it with `minipod image import FILE`'}` };
     if (c.reason === 'CrashLoopBackOff') return { name: c.name, how: `is crash-looping (last exit ${c.lastState ? status(c.lastState) : 'unknown'})` };
     const restarted = restarts ? c.restartCount - (restarts.get(c.name) ?? 0) : 0;
-    if (restarted > 0 && c.lastState?.reason === 'Error') return { name: c.name, how: `exited (${status(c.lastState)}) and was restarted (${restarted} time${restarted > 1 ? 's' : ''} since it was created)` };
+    if (restarted > 0 && (c.lastState?.reason === 'Error' || c.lastState?.reason === 'OOMKilled')) return { name: c.name, how: `exited (${status(c.lastState)}) and was restarted (${restarted} time${restarted > 1 ? 's' : ''} since it was created)` };
   }
   return undefined;
 }

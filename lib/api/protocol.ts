@@ -1,5 +1,6 @@
 // The API's wire types and the error body every non-2xx response carries.
 import type { ImageRecord, RemoveResult } from '../image/store.js';
+import type { ContainerTop } from '../pod/top.js';
 import type { PodRecord } from '../pod/types.js';
 
 export const API_PREFIX = '/v1';
@@ -32,3 +33,9 @@ export interface ImageList {
 
 /** DELETE /images/REF. */
 export type ImageRemoved = RemoveResult;
+
+/** GET /pods/NAME/top: each container's CPU (milliCPU over a short window) and working set (bytes). */
+export interface PodTop {
+  pod: string;
+  containers: ContainerTop[];
+}

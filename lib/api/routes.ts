@@ -10,7 +10,7 @@ import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
-import type { Stats } from './protocol.js';
+import type { PodTop, Stats } from './protocol.js';
 import { check, failpointsBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { imageRoutes } from './image-routes.js';
@@ -55,6 +55,10 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
       return pod;
     }],
     ['GET', /^\/pods\/([^/]+)$/, async ({ params }) => pods.inspect(podName(params[0]))],
+    ['GET', /^\/pods\/([^/]+)\/top$/, async ({ params }): Promise<PodTop> => {
+      const name = podName(params[0]);
+      return { pod: name, containers: await pods.top(name) };
+    }],
     ['POST', /^\/pods\/([^/]+)\/stop$/, async ({ params }) => pods.stop(podName(params[0]))],
     ['DELETE', /^\/pods\/([^/]+)$/, async ({ params, query }) => {
       await pods.remove(podName(params[0]), check(removeQuery, queryOf(query)).force);

@@ -2,7 +2,8 @@
 // and killed through it, whichever namespaces, sessions or parents those processes moved to since.
 // This is how runc and kubelet end a container. Only the unified hierarchy is used (also on hybrid
 // v1 machines, where it is mounted at /sys/fs/cgroup/unified), for its `cgroup.kill` and
-// `cgroup.events`; no controller is enabled, so no limit is set here.
+// `cgroup.events`; no controller is enabled, so no limit is set here: an image container's limits
+// are runc's, on its own cgroup below the pod's (runtime/oci-config.ts), read back by stats.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // The validated pod manifest: a subset of the Kubernetes Pod, checked with zod so every error
 // names its field (`spec.containers[1].name: duplicate "httpd"`).
 import { z } from 'zod';
+import { parseResourceQuantity } from './quantity.js';
 
 /** DNS-1123 label: what Kubernetes accepts as a pod or container name. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -43,6 +44,26 @@ const argvList = z.array(argString, {
 /** An image reference as Docker and Kubernetes write one (checked in full when it is resolved). */
 const imageRef = z.string().regex(/^[a-z0-9][A-Za-z0-9._\-/:@]*$/, 'must be an image reference such as "httpd", "bootcamp:v1" or "docker.io/library/busybox:latest"').max(255);
 
+/** A Kubernetes quantity, kept as written (`250m`, `0.5`, `512Mi`); YAML may give a plain number. */
+const quantity = z.union([z.string(), z.number()], { invalid_type_error: 'must be a quantity such as "250m" or "512Mi"' }).superRefine((v, ctx) => {
+  const n = parseResourceQuantity(v);
+  if (n === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(v)} is not a quantity: give a number with an optional suffix, such as "250m", "0.5", "512Mi" or "1G"` });
+});
+const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+
+/** requests and limits of CPU and memory; a limit below its request is refused, as Kubernetes refuses it. */
+const resources = z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).superRefine((r, ctx) => {
+  for (const kind of ['cpu', 'memory'] as const) {
+    const request = r.requests?.[kind];
+    const limit = r.limits?.[kind];
+    if (request === undefined || limit === undefined) continue;
+    const [req, lim] = [parseResourceQuantity(request), parseResourceQuantity(limit)];
+    if (req !== undefined && lim !== undefined && req > lim) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['requests', kind], message: `${JSON.stringify(request)} must be less than or equal to the ${kind} limit ${JSON.stringify(limit)}` });
+    }
+  }
+});
+
 const container = z.strictObject({
   name: dnsLabel,
   /** Without one, the container is a process on the node's own filesystem (a minipod extension). */
@@ -55,6 +76,8 @@ const container = z.strictObject({
   env: z.array(envVar).default([]),
   workingDir: z.string().startsWith('/', 'must be an absolute path').optional(),
   ports: z.array(port).default([]),
+  /** Applied to a container with an image (runc sets its cgroups); one without ignores them (README). */
+  resources: resources.optional(),
 });
 
 /** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */

@@ -2,6 +2,7 @@
 // ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
 import { commandArgs, commandLookup, containerEnv, imageUser } from '../manifest/command.js';
 import type { ContainerSpec } from '../manifest/pod-spec.js';
+import { containerResources } from '../manifest/resources.js';
 import { findInImage } from '../runtime/image-files.js';
 import { MinipodError } from '../errors.js';
 import type { Watchable } from '../process/exit.js';
@@ -33,7 +34,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
-  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, ...(rootfs ? { image: rootfs } : {}) });
+  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
@@ -99,12 +100,22 @@ function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Watcha
   live.apps.delete(c.name);
   const expected = live.stopping.delete(c.name);
   const finishedAt = new Date().toISOString();
+  // OOMKilled wins, as in kubelet: the kernel's SIGKILL, whoever else meant to stop it, is exit
+  // 137 also when an adopted container's watcher saw only the signal or no status at all.
   // Unknown: an adopted app whose parent reaped it before the watcher could read its status.
-  const reason = expected ? 'Killed' : code === 0 ? 'Completed' : code === null && signal === null ? 'Unknown' : 'Error';
+  const oom = proc.oomKilled === true;
+  if (oom && code === null) code = 137;
+  const reason = oom ? 'OOMKilled' : expected ? 'Killed' : code === 0 ? 'Completed' : code === null && signal === null ? 'Unknown' : 'Error';
   Object.assign(c, { state: 'Terminated', reason, ready: false, pid: null, netns: null, finishedAt, exitCode: code, signal });
   c.lastState = { exitCode: code, signal, reason, startedAt: c.startedAt, finishedAt };
+  if (oom) ctx.events.record(live.record, 'OOMKilling', `the kernel's OOM killer ended ${c.name} (pid ${proc.pid}): it went over its memory limit${memoryLimitOf(live, c.name)}`, { type: 'Warning', container: c.name });
   if (!expected) {
     ctx.events.record(live.record, 'ContainerDied', `pid ${proc.pid} exited ${signal ? `with ${signal}` : code === null ? '(status unknown: it was re-adopted after a daemon restart)' : `with code ${code}`}`, { type: code === 0 ? 'Normal' : 'Warning', container: c.name });
     ctx.onContainerExit(live, c.name);
   }
+}
+
+function memoryLimitOf(live: LivePod, name: string): string {
+  const limit = live.record.manifest.spec.containers.find((s) => s.name === name)?.resources?.limits?.memory;
+  return limit === undefined ? '' : ` of ${limit}`;
 }

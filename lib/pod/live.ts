@@ -21,6 +21,8 @@ export interface NodeConfig {
   subnet: Subnet;
   /** Each pod's cgroup: what the pod started is killed with it, wherever it went. */
   cgroups: PodCgroups;
+  /** The pids limit of each image container (`--pids-limit`); runtime/oci-config.ts's default if unset. */
+  pidsLimit?: number;
 }
 
 /** The parts a pod operation uses. */

@@ -3,6 +3,7 @@
 // in the registry, and what happens on its own when something dies in the supervisor, which a
 // front end that decides for itself (CRI) switches off. Every operation on a pod runs under
 // that pod's lock, through the state machine in state.ts.
+import { podTop, type ContainerTop } from './top.js';
 import { MinipodError } from '../errors.js';
 import type { IpBatch } from '../os/ip-batch.js';
 import type { Proc } from '../os/host.js';
@@ -69,7 +70,7 @@ export class PodManager {
       ...parts,
       backoff,
       watcher,
-      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir),
+      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir, o.node.pidsLimit),
       images: images ?? NO_IMAGES,
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),
@@ -109,6 +110,11 @@ export class PodManager {
   /** The record with namespaces read fresh from /proc and readiness brought up to date. */
   async inspect(name: string): Promise<PodRecord> {
     return observe(this.get(name));
+  }
+
+  /** Each container's CPU and memory from its cgroup (`minipod top`). */
+  async top(name: string): Promise<ContainerTop[]> {
+    return podTop(this.ctx, this.get(name));
   }
 
   async listObserved(): Promise<PodRecord[]> {

@@ -8,7 +8,7 @@ export type ContainerState = 'Waiting' | 'Running' | 'Terminated';
 export interface Termination {
   exitCode: number | null;
   signal: string | null;
-  reason: string; // Completed, Error, Killed, SandboxChanged
+  reason: string; // Completed, Error, Killed, OOMKilled, SandboxChanged
   startedAt: string | null;
   finishedAt: string;
 }
@@ -16,7 +16,7 @@ export interface Termination {
 export interface ContainerStatus {
   name: string;
   state: ContainerState;
-  /** Waiting: ContainerCreating, CrashLoopBackOff or ErrImageNeverPull; Terminated: Completed, Error, Killed. */
+  /** Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull or RunContainerError; Terminated: Completed, Error, Killed, OOMKilled. */
   reason: string | null;
   /** Why it waits, in words (ErrImageNeverPull: what to import). */
   message?: string | null;

@@ -10,6 +10,8 @@ export interface Watchable extends EventEmitter {
   readonly signalCode: NodeJS.Signals | null;
   /** Set by an adopted process whose exit status could not be read. */
   readonly exited?: boolean;
+  /** Set by a runtime whose container's memory cgroup saw an OOM kill during its run (containerd's CRI marks it so too). */
+  readonly oomKilled?: boolean;
 }
 
 export const hasExited = (p: Watchable) => p.exitCode !== null || p.signalCode !== null || p.exited === true;

@@ -2,7 +2,9 @@
 // the pod's network, UTS and IPC namespaces joined by path through the pause holder, a mount and a
 // PID namespace of its own, the image's root filesystem, runc's defaults for a non-privileged
 // container (capabilities, masked and read-only paths, no_new_privs), and the pod's files
-// (/etc/hosts, /etc/hostname, /etc/resolv.conf) bound in read-only. Pure: unit-tested.
+// (/etc/hosts, /etc/hostname, /etc/resolv.conf) bound in read-only, and the container's cgroup
+// limits (linux.resources) as kubelet computes them. Pure: unit-tested.
+import type { ContainerResources } from '../manifest/resources.js';
 
 /** What the config is built from. */
 export interface OciInput {
@@ -20,6 +22,34 @@ export interface OciInput {
   sharePid?: boolean;
   /** The container's cgroup, relative to the cgroup hierarchies' roots, or null for none. */
   cgroupsPath: string | null;
+  /** CPU and memory from the manifest; applied only with a cgroupsPath. */
+  resources: ContainerResources;
+  /** The most processes and threads the container may have at once (`--pids-limit`). */
+  pidsLimit: number;
+}
+
+/** The CFS period kubelet uses (100 ms, in µs); a CPU limit is a quota of it. */
+export const CPU_PERIOD = 100_000;
+/** The pids limit of a container whose daemon was given none: ample for a service, a wall for a fork bomb. */
+export const DEFAULT_PIDS_LIMIT = 1024;
+
+/** kubelet's milliCPUToShares: 1024 shares per core, at least 2 (the kernel's minimum). */
+export const cpuShares = (milliCpu: number): number => Math.min(262_144, Math.max(2, Math.floor((milliCpu * 1024) / 1000)));
+/** kubelet's milliCPUToQuota: the share of each period the container may run, at least 1 ms. */
+export const cpuQuota = (milliCpu: number): number => Math.max(1000, Math.floor((milliCpu * CPU_PERIOD) / 1000));
+
+/**
+ * linux.resources: memory.limit with swap equal to it (runc's v1 memory.memsw, so no swap at all),
+ * a CFS quota from the CPU limit, shares from the CPU request, and a pids limit for every container.
+ */
+export function linuxResources(r: ContainerResources, pidsLimit: number): Record<string, unknown> {
+  return {
+    ...(r.memoryLimit ? { memory: { limit: r.memoryLimit, swap: r.memoryLimit } } : {}),
+    ...(r.cpuLimit || r.cpuRequest
+      ? { cpu: { ...(r.cpuRequest ? { shares: cpuShares(r.cpuRequest) } : {}), ...(r.cpuLimit ? { quota: cpuQuota(r.cpuLimit), period: CPU_PERIOD } : {}) } }
+      : {}),
+    pids: { limit: pidsLimit },
+  };
 }
 
 /** runc's default capability set for a non-privileged container (`runc spec`). */
@@ -64,7 +94,7 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
         { type: 'uts', path: `/proc/${o.sandboxPid}/ns/uts` },
         { type: 'ipc', path: `/proc/${o.sandboxPid}/ns/ipc` },
       ],
-      ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),
+      ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath, resources: linuxResources(o.resources, o.pidsLimit) } : {}),
       maskedPaths: MASKED,
       readonlyPaths: READONLY,
       rootfsPropagation: 'private',

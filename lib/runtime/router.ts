@@ -13,9 +13,9 @@ export class RuntimeRouter implements ContainerRuntime {
   readonly nsenter: NsenterRuntime;
   readonly runc: RuncRuntime;
 
-  constructor(watcher: PidWatcher, stateDir: string) {
+  constructor(watcher: PidWatcher, stateDir: string, pidsLimit?: number) {
     this.nsenter = new NsenterRuntime(watcher);
-    this.runc = new RuncRuntime(watcher, stateDir);
+    this.runc = new RuncRuntime(watcher, stateDir, pidsLimit);
   }
 
   start(spec: ContainerSpec): Promise<StartedContainer> {

@@ -6,13 +6,23 @@
 // record and watch is the container's own (its PID 1), which is inside the pod's network namespace.
 // The bundle (STATE/containers/ID: config.json, the overlay's upper and work dirs, the mount point,
 // the pod's /etc files) is removed, and the overlay unmounted, when the container has exited.
-import { EventEmitter } from 'node:events';
+//
+// OOM: a container the kernel's OOM killer ended exits 137 like any SIGKILLed one; only its memory
+// cgroup knows the difference. On a hybrid v1 machine that count (memory.oom_control `oom_kill`)
+// lives only in the victim's own cgroup — v1 does not pass memory events up to the pod's cgroup —
+// and `runc run` would rmdir that cgroup the moment its init exits. So runc runs with `--keep`: the
+// stopped container keeps its cgroups until `reap` has read the counter, then `runc delete` removes
+// them. Unlike `runc events` (one more process per container, which must be listening before the
+// kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
+// after the exit and before anything removes it, daemon restart included (adopt).
+import { EventEmitter, once } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
+import { oomKills } from '../cgroup/stats.js';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
@@ -21,9 +31,9 @@ import { readNamespace } from '../process/namespace.js';
 import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
-import { hostsFile, ociConfig } from './oci-config.js';
+import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
+import { hasExited, onExit, type Watchable } from '../process/exit.js';
 import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
-import { onExit, type Watchable } from '../process/exit.js';
 
 /** What start() names a container: POD-NAME-8 alphanumerics (a path component, never "." or ".."). */
 export const BUNDLE_ID = /^[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/;
@@ -42,6 +52,11 @@ export class RuncContainer extends EventEmitter implements Watchable {
   exited = false;
   /** With pid, its identity (stopProcess checks a pid still there after SIGKILL against it). */
   startTime: string | undefined;
+  /** Set before 'exit' when the kernel's OOM killer ended a process of the container. */
+  oomKilled = false;
+
+  /** A re-adopted container: the watcher's process, which `stop` signals and whose exit ends this one. */
+  adopted?: Watchable;
 
   constructor(readonly id: string, public pid: number | undefined) {
     super();
@@ -64,7 +79,7 @@ export class RuncRuntime implements ContainerRuntime {
   /** Containers this daemon started or re-adopted and has not cleaned up yet. */
   private readonly active = new Set<string>();
 
-  constructor(private readonly watcher: PidWatcher, stateDir: string) {
+  constructor(private readonly watcher: PidWatcher, stateDir: string, private readonly pidsLimit = DEFAULT_PIDS_LIMIT) {
     this.bundles = path.join(stateDir, 'containers');
     this.root = path.join(stateDir, 'runc');
   }
@@ -97,13 +112,13 @@ export class RuncRuntime implements ContainerRuntime {
         await writeFile(file, text);
         await chmod(file, 0o644); // read by the container's user, whoever it is
       }
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
       const logFd = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
       try {
         // Foreground: runc is the container's parent, so its exit status is the container's; the
         // shim (rootfs/shim) keeps that status in the bundle for a daemon that was not there.
-        proc = spawnProcess([tools().shim, path.join(dir, EXIT_FILE), runc, '--root', this.root, 'run', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
+        proc = spawnProcess([tools().shim, path.join(dir, EXIT_FILE), runc, '--root', this.root, 'run', '--keep', '--bundle', dir, '--pid-file', path.join(dir, 'pid'), id], { stdio: ['ignore', logFd, logFd] });
       } finally {
         closeSync(logFd);
       }
@@ -131,10 +146,17 @@ export class RuncRuntime implements ContainerRuntime {
     return { proc: container, settled, id: `runc://${id}` };
   }
 
-  /** runc has exited: make sure its container did too (never two of one), then remove the bundle. */
+  /** runc has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
   private async reap(container: RuncContainer, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    container.oomKilled = await this.oomKilled(container.id).catch(() => false);
     await this.cleanup(container.id).catch((err: Error) => log.warn({ container: container.id, err: err.message }, 'could not remove a container\'s bundle'));
     container.ended(code, signal);
+  }
+
+  private async oomKilled(id: string): Promise<boolean> {
+    const config = JSON.parse(await readFile(path.join(this.bundles, id, 'config.json'), 'utf8')) as { linux?: { cgroupsPath?: string } };
+    const rel = config.linux?.cgroupsPath;
+    return !!rel && ((await oomKills(rel)) ?? 0) > 0;
   }
 
   /** Idempotent: the container's processes, its runc state, the overlay and the bundle. */
@@ -159,7 +181,13 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   async stop(proc: Watchable, graceMs: number): Promise<void> {
-    await stopProcess(proc, graceMs);
+    // An adopted one is stopped as the watcher's process (its identity checks, its exit marked
+    // when the pid is gone unheard of); this one ends once reap has read its cgroup.
+    const adopted = proc instanceof RuncContainer ? proc.adopted : undefined;
+    if (!adopted) return void (await stopProcess(proc, graceMs));
+    const ended = hasExited(proc) ? Promise.resolve() : once(proc, 'exit');
+    await stopProcess(adopted, graceMs);
+    await ended;
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {
@@ -176,13 +204,14 @@ export class RuncRuntime implements ContainerRuntime {
     const id = containerID?.replace(/^runc:\/\//, '');
     if (!id || !BUNDLE_ID.test(id)) return adopted;
     this.active.add(id);
+    // Its runc is no longer ours but still runs it (with --keep): its exit status is the shim's file.
     const container = new RuncContainer(id, pid);
     container.startTime = startTime;
+    container.adopted = adopted;
     onExit(adopted, () => {
       void (async () => {
         const status = await waitUntil(() => this.exitStatus(id), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
-        await this.cleanup(id).catch(() => {});
-        container.ended(status?.code ?? null, status?.signal ?? null);
+        await this.reap(container, status?.code ?? null, status?.signal ?? null);
       })();
     });
     return container;
@@ -205,6 +234,8 @@ export class RuncRuntime implements ContainerRuntime {
     return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
   }
 }
+
+const NO_RESOURCES = { memoryLimit: null, cpuLimit: null, cpuRequest: null };
 
 /** The node's nameservers, as kubelet's dnsPolicy Default gives a pod. */
 async function nodeResolvConf(): Promise<string> {

@@ -3,6 +3,7 @@
 // pod's namespaces); an OCI runtime (runc running a bundle) goes beside it and the pod verbs do not
 // change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
+import type { ContainerResources } from '../manifest/resources.js';
 import type { Watchable } from '../process/exit.js';
 
 /** One container to start, in a sandbox that exists: what a CRI CreateContainer would carry. */
@@ -26,6 +27,8 @@ export interface ContainerSpec {
   podIP: string;
   /** The pod shares one PID namespace (shareProcessNamespace): join the holder's instead of a new one. */
   sharePid?: boolean;
+  /** CPU and memory limits and CPU weight (the OCI runtime applies them; nsenter does not). */
+  resources?: ContainerResources;
   /** Set for a container with an image: it runs under the OCI runtime, in a root filesystem of its layers. */
   image?: ImageRootfs;
 }

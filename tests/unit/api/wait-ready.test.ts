@@ -16,6 +16,11 @@ test('a container that failed and was restarted since the create is a failure, w
   t.deepEqual(failedContainer(pod('OnFailure', { restartCount: 2, lastState: ended({ exitCode: null, signal: 'SIGSEGV' }) }), atCreate), { name: 'a', how: 'exited (SIGSEGV) and was restarted (2 times since it was created)' });
 });
 
+test('a container the OOM killer ended is a failure that says so', (t) => {
+  t.deepEqual(failedContainer(pod('Always', { restartCount: 1, lastState: ended({ exitCode: 137, signal: 'SIGKILL', reason: 'OOMKilled' }) }), atCreate), { name: 'a', how: 'exited (OOMKilled: over its memory limit, code 137) and was restarted (1 time since it was created)' });
+  t.deepEqual(failedContainer(pod('Never', { state: 'Terminated', reason: 'OOMKilled', ready: false, exitCode: 137 })), { name: 'a', how: 'exited (OOMKilled: over its memory limit, code 137)' });
+});
+
 test('a restart that is not a failure (exit 0, a new sandbox) is not one', (t) => {
   t.is(failedContainer(pod('Always', { restartCount: 1, lastState: ended({ exitCode: 0, reason: 'Completed' }) }), atCreate), undefined);
   t.is(failedContainer(pod('Always', { restartCount: 1, lastState: ended({ exitCode: null, signal: 'SIGTERM', reason: 'SandboxChanged' }) }), atCreate), undefined);

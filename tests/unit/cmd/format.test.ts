@@ -61,3 +61,14 @@ test('without a reason, the container state is shown', (t) => {
 test('the first container that is not running decides', (t) => {
   t.is(podStatus(pod('Running', [container('Terminated', 'StartError'), container('Terminated', 'Error')])), 'StartError');
 });
+
+test('top: CPU in millicores and memory in MiB, as kubectl top; "-" for a container without figures', async (t) => {
+  const { formatCpu, formatMemory } = await import('../../../cmd/commands/top.js');
+  t.is(formatCpu(12.4), '12m');
+  t.is(formatCpu(0.2), '0m');
+  t.is(formatCpu(1000), '1000m');
+  t.is(formatMemory(3 * 2 ** 20 + 1000), '3Mi');
+  t.is(formatMemory(0), '0Mi');
+  t.is(formatCpu(null), '-');
+  t.is(formatMemory(null), '-');
+});

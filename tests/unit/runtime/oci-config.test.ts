@@ -5,10 +5,11 @@ import test from 'ava';
 import { containerArgv, containerEnv, imageUser } from '../../../lib/manifest/command.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import { findInImage } from '../../../lib/runtime/image-files.js';
-import { DEFAULT_CAPABILITIES, hostsFile, ociConfig } from '../../../lib/runtime/oci-config.js';
+import { containerResources } from '../../../lib/manifest/resources.js';
+import { DEFAULT_CAPABILITIES, DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from '../../../lib/runtime/oci-config.js';
 import { tempDir } from '../../helpers/temp.js';
 
-const input = { sandboxPid: 4242, rootfs: '/b/rootfs', argv: ['/bin/sh'], env: { PATH: '/bin', A: 'b=c' }, cwd: '/', user: { uid: 0, gid: 0 }, etc: { hosts: '/b/hosts', hostname: '/b/hostname', resolvConf: '/b/resolv.conf' }, cgroupsPath: '/n/pod-x/app' };
+const input: Parameters<typeof ociConfig>[0] = { sandboxPid: 4242, rootfs: '/b/rootfs', argv: ['/bin/sh'], env: { PATH: '/bin', A: 'b=c' }, cwd: '/', user: { uid: 0, gid: 0 }, etc: { hosts: '/b/hosts', hostname: '/b/hostname', resolvConf: '/b/resolv.conf' }, cgroupsPath: '/n/pod-x/app', resources: { memoryLimit: null, cpuLimit: null, cpuRequest: null }, pidsLimit: DEFAULT_PIDS_LIMIT };
 
 test('the pod\'s net, uts and ipc are joined by path through the holder; pid and mount are the container\'s own', (t) => {
   const c = ociConfig(input) as { linux: { namespaces: { type: string; path?: string }[]; cgroupsPath: string } };
@@ -26,6 +27,31 @@ test('runc\'s defaults for a non-privileged container, and the pod\'s files boun
   t.true(c.linux.readonlyPaths.includes('/proc/sys'));
   for (const f of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf']) t.true(c.mounts.find((m) => m.destination === f)!.options!.includes('ro'), f);
   t.true(c.mounts.find((m) => m.destination === '/sys')!.options!.includes('ro'));
+});
+
+type Resources = { linux: { resources?: { memory?: { limit: number; swap: number }; cpu?: { shares?: number; quota?: number; period?: number }; pids: { limit: number } } } };
+const withResources = (resources: Record<string, unknown>, extra: Partial<Parameters<typeof ociConfig>[0]> = {}) => {
+  const spec = validateManifest({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox', resources }] } }).spec.containers[0]!;
+  return (ociConfig({ ...input, resources: containerResources(spec), ...extra }) as Resources).linux.resources;
+};
+
+test('limits.memory is the memory limit, and swap the same (no swap); limits.cpu a CFS quota of a 100 ms period', (t) => {
+  t.deepEqual(withResources({ limits: { memory: '512Mi', cpu: '250m' } }), { memory: { limit: 512 * 2 ** 20, swap: 512 * 2 ** 20 }, cpu: { shares: 256, quota: 25_000, period: 100_000 }, pids: { limit: DEFAULT_PIDS_LIMIT } }, 'a request defaults to the limit, as in Kubernetes');
+  t.deepEqual(withResources({ limits: { memory: '1G', cpu: 2 } })!.cpu, { shares: 2048, quota: 200_000, period: 100_000 });
+  t.is(withResources({ limits: { memory: '1G' } })!.memory!.limit, 1e9);
+  t.is(withResources({ limits: { cpu: '1m' } })!.cpu!.quota, 1000, 'kubelet\'s minimum quota: 1 ms');
+});
+
+test('requests.cpu gives cpu.shares by kubelet\'s formula (milliCPU * 1024 / 1000, at least 2); no request, the runtime\'s default', (t) => {
+  t.deepEqual(withResources({ requests: { cpu: '0.5', memory: '64Mi' } }), { cpu: { shares: 512 }, pids: { limit: DEFAULT_PIDS_LIMIT } }, 'a memory request sets no limit');
+  t.is(withResources({ requests: { cpu: '1m' } })!.cpu!.shares, 2);
+  t.is(withResources({ requests: { cpu: '100m' }, limits: { cpu: '1' } })!.cpu!.shares, 102);
+  t.deepEqual(withResources({}), { pids: { limit: DEFAULT_PIDS_LIMIT } }, 'every container has a pids limit');
+  t.deepEqual(withResources({}, { pidsLimit: 50 }), { pids: { limit: 50 } });
+});
+
+test('without a cgroup, no resources (runc would have nowhere to apply them)', (t) => {
+  t.is(withResources({ limits: { memory: '16Mi' } }, { cgroupsPath: null }), undefined);
 });
 
 test('/etc/hosts names the pod on its IP, after localhost', (t) => {
