@@ -64,6 +64,8 @@ export interface Tools {
   pause: string;
   pidwatch: string;
   cgexec: string;
+  /** A terminal for `exec -t`: its own pty, or the one runc makes (rootfs/ptyrelay). */
+  ptyrelay: string;
   /** The OCI runtime for containers with an image; absent: those are refused with a hint. */
   runc?: string;
 }

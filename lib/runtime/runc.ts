@@ -8,20 +8,23 @@
 // the pod's /etc files) is removed, and the overlay unmounted, when the container has exited.
 import { EventEmitter } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
+import { onExit } from '../process/exit.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { readNamespace } from '../process/namespace.js';
 import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
 import { hostsFile, ociConfig } from './oci-config.js';
-import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
+import { onTerminal } from './tty.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 import type { Watchable } from '../process/exit.js';
 
 /** runc creates a container in well under a second; one that takes this long is stuck. */
@@ -106,6 +109,25 @@ export class RuncRuntime implements ContainerRuntime {
     container.pid = pid;
     const settled = (async () => ({ startTime: (await startTimeOf(pid)) ?? null, inSandbox: (await readNamespace(pid)) === spec.netns }))();
     return { proc: container, settled, id: `runc://${id}` };
+  }
+
+  /**
+   * `runc exec`: the command joins the container's namespaces (mount and PID too) and cgroup, with
+   * the process settings of its config.json (the image's and the manifest's env, working dir,
+   * user, capabilities), as kubelet's exec does. With a terminal, ptyrelay takes the one runc makes.
+   */
+  async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+    const id = spec.containerID?.replace(/^runc:\/\//, '');
+    if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no runc id`);
+    const runc = [this.runc(), '--root', this.root, 'exec'];
+    if (!spec.tty) return { proc: spawnProcess([...runc, id, ...spec.argv], { stdio: ['pipe', 'pipe', 'pipe'] }) };
+    // A socket path must fit in 108 bytes: a short private directory, removed with the exec.
+    const dir = await mkdtemp(path.join(tmpdir(), 'minipod-tty-'));
+    const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
+    const argv = [...runc, '--tty', '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, '--env', 'TERM=xterm', id, ...spec.argv];
+    const proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
+    onExit(proc, () => void rm(dir, { recursive: true, force: true }));
+    return { proc };
   }
 
   /** runc has exited: make sure its container did too (never two of one), then remove the bundle. */
