@@ -5,10 +5,12 @@ import type { WindowSize } from '../../lib/api/frames.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
 
-/** kubectl's note when a pod of several containers is entered without -c. */
+/** kubectl's note when a pod of several containers is entered without -c; none where every
+ * container is without an image: an exec there is the pod's namespaces, whichever is named. */
 export function defaultedNote(pod: PodRecord): string | undefined {
   const names = pod.containers.map((c) => c.name);
-  return names.length > 1 ? `Defaulted container "${names[0]}" out of: ${names.join(', ')}` : undefined;
+  const matters = pod.manifest.spec.containers.some((c) => c.image);
+  return names.length > 1 && matters ? `Defaulted container "${names[0]}" out of: ${names.join(', ')}` : undefined;
 }
 
 const sizeOf = (out: NodeJS.WriteStream): WindowSize => ({ rows: out.rows || 24, cols: out.columns || 80 });

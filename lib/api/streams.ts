@@ -75,6 +75,14 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty }: { t
     } else if (type === Frame.stdinEnd && !tty) proc.stdin!.end(); // a terminal stays open: Ctrl-D is input
   }, head);
   if (socket.destroyed) signalGroup(proc.pid!, 'SIGKILL'); // the client left while the command started
+  // The client closed its side (HTTP sockets stay half-open): its input has ended, and it may be
+  // gone altogether, which only a write tells (EPIPE, then 'close'), so an empty frame goes out
+  // every second. Without it a silent command (a shell waiting for keys) would outlive its client.
+  socket.on('end', () => {
+    if (!tty && proc.stdin!.writable) proc.stdin!.end();
+    const check = setInterval(() => socket.writableLength === 0 && socket.write(encodeFrame(Frame.stdout)), PROBE_MS);
+    socket.once('close', () => clearInterval(check));
+  });
   socket.on('close', () => {
     clearInterval(probe);
     signalGroup(proc.pid!, 'SIGKILL'); // the command and what it started

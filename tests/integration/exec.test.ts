@@ -130,6 +130,20 @@ test.serial('exec -it is a real terminal: its size at start and on resize, Ctrl-
   t.deepEqual((await readdir(tmpdir())).filter((f) => f.startsWith('minipod-tty-')), [], 'the console socket directory is gone');
 });
 
+test.serial('a terminal client that goes away ends its shell and the job in the foreground', async (t) => {
+  const inHttpd = async () => (await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps'])).stdout;
+  await tmux('new-session', '-d', '-s', 'gone', '-x', '80', '-y', '24', '-e', `MINIPOD_SOCKET=${node.socket}`, `${process.execPath} ${CLI} exec -it web -c httpd -- sh`);
+  t.true(await waitUntil(async () => /\bsh\n/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'the shell runs');
+  await tmux('send-keys', '-t', 'gone', 'sleep 300', 'Enter');
+  t.true(await waitUntil(async () => /\bsleep 300\b/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'sleep 300 runs');
+  await tmux('kill-session', '-t', 'gone'); // the CLI gets SIGHUP and dies, its connection closes
+  const left = await waitUntil(async () => {
+    const ps = await inHttpd();
+    return /\bsh\n|sleep 300/.test(ps) ? undefined : ps;
+  }, { timeoutMs: 15_000, everyMs: 100 });
+  t.truthy(left, `the shell and its sleep are gone: ${await inHttpd()}`);
+});
+
 test.serial('exec -t without a terminal on stdin says so and runs without one', async (t) => {
   const r = await node.cli(['exec', '-t', 'web', '-c', 'httpd', '--', 'sh', '-c', 'test -t 0 || echo no-tty'], '');
   t.is(r.stdout, 'no-tty\n');

@@ -25,9 +25,11 @@ test('the container of an exec: the one named, or the first; an unknown one is a
   t.is(err!.message, 'container "nope" is not in pod web: its containers are httpd, bootcamp (choose one with -c)');
 });
 
-test("kubectl's note names the first container of several, and nothing for one", (t) => {
-  t.is(defaultedNote({ containers: [{ name: 'httpd' }, { name: 'bootcamp' }] } as PodRecord), 'Defaulted container "httpd" out of: httpd, bootcamp');
-  t.is(defaultedNote({ containers: [{ name: 'app' }] } as PodRecord), undefined);
+test("kubectl's note names the first container of several, and nothing for one, or where no container has an image", (t) => {
+  const pod = (...specs: { name: string; image?: string }[]) => ({ containers: specs.map(({ name }) => ({ name })), manifest: { spec: { containers: specs } } }) as unknown as PodRecord;
+  t.is(defaultedNote(pod({ name: 'httpd', image: 'httpd' }, { name: 'bootcamp', image: 'bootcamp:v1' })), 'Defaulted container "httpd" out of: httpd, bootcamp');
+  t.is(defaultedNote(pod({ name: 'app', image: 'busybox' })), undefined);
+  t.is(defaultedNote(pod({ name: 'httpd' }, { name: 'bootcamp' })), undefined, 'without images, exec enters the pod, not a container');
 });
 
 test.serial('exec in a container without an image: nsenter into the pod, in its cgroup, as before; -t puts ptyrelay in front', async (t) => {
