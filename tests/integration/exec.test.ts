@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
@@ -88,6 +89,9 @@ test.serial('exec -c with an unknown container fails, naming the containers', as
   t.regex(r.stderr, /container "nope" is not in pod web: its containers are httpd, bootcamp/);
 });
 
+/** The private directories of runc's console sockets are removed once their exec has ended (bounded wait). */
+const consoleDirsGone = () => waitUntil(async () => !(await readdir(tmpdir())).some((f) => f.startsWith('minipod-tty-')), { timeoutMs: 5000, everyMs: 20 });
+
 // ---- a real terminal: tmux runs the CLI in a pane, keys are typed, the screen is read back.
 const TMUX = `minipod-exec-test-${process.pid}`;
 const tmux = (...args: string[]) => execa('tmux', ['-L', TMUX, ...args], { timeout: 10_000 });
@@ -127,7 +131,7 @@ test.serial('exec -it is a real terminal: its size at start and on resize, Ctrl-
 
   await tmux('send-keys', '-t', 'exec', 'exit 3', 'Enter');
   await shows(/^EXIT=3$/m, 'the exit code of the shell');
-  t.deepEqual((await readdir(tmpdir())).filter((f) => f.startsWith('minipod-tty-')), [], 'the console socket directory is gone');
+  t.true(await consoleDirsGone(), 'the console socket directory is gone');
 });
 
 test.serial('a terminal client that goes away ends its shell and the job in the foreground', async (t) => {
@@ -142,6 +146,18 @@ test.serial('a terminal client that goes away ends its shell and the job in the 
     return /\bsh\n|sleep 300/.test(ps) ? undefined : ps;
   }, { timeoutMs: 15_000, everyMs: 100 });
   t.truthy(left, `the shell and its sleep are gone: ${await inHttpd()}`);
+});
+
+test.serial('on a terminal, a command missing from the image is an error on stderr and a non-zero exit, and leaves no console socket', async (t) => {
+  const [stdin, stdout, stderr] = [new PassThrough(), new PassThrough(), new PassThrough()];
+  let err = '';
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  stdout.resume();
+  const tty = { size: { rows: 24, cols: 80 }, watch: () => () => {} };
+  const code = await node.api.exec('web', ['no-such-program'], { stdin, stdout, stderr }, { container: 'httpd', tty });
+  t.not(code, 0);
+  t.regex(err, /no-such-program/);
+  t.true(await consoleDirsGone(), 'the console socket directory is gone');
 });
 
 test.serial('exec -t without a terminal on stdin says so and runs without one', async (t) => {
