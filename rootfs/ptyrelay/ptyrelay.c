@@ -119,7 +119,7 @@ static int spawn_on_own_pty(char **argv, int *master_out) {
     if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) die("cannot take the terminal");
     dup2(slave, 0), dup2(slave, 1), dup2(slave, 2);
     if (slave > 2) close(slave);
-    signal(SIGCHLD, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL), signal(SIGPIPE, SIG_DFL); /* ignored dispositions survive execve */
     execv(argv[0], argv);
     fprintf(stderr, "ptyrelay: cannot execute %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -145,7 +145,7 @@ static int spawn_with_console_socket(char **argv, const char *socket_path, int *
   if (pid == 0) {
     int null = open("/dev/null", O_RDONLY);
     dup2(null, 0);
-    signal(SIGCHLD, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL), signal(SIGPIPE, SIG_DFL); /* ignored dispositions survive execve */
     execv(argv[0], argv);
     fprintf(stderr, "ptyrelay: cannot execute %s: %s\n", argv[0], strerror(errno));
     _exit(127);
