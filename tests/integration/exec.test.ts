@@ -160,6 +160,23 @@ test.serial('on a terminal, a command missing from the image is an error on stde
   t.true(await consoleDirsGone(), 'the console socket directory is gone');
 });
 
+test.serial('a pod without images: exec enters its namespaces as before, and -t gives a pty of the given size', async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'plain' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
+  t.teardown(() => node.cli(['rm', '-f', 'plain']));
+  const r = await node.cli(['exec', 'plain', '--', 'hostname']);
+  t.is(r.stdout, 'plain\n');
+  t.is(r.stderr, '', 'one container: no note');
+  const [stdin, stdout, stderr] = [new PassThrough(), new PassThrough(), new PassThrough()];
+  let out = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.resume();
+  const tty = { size: { rows: 33, cols: 111 }, watch: () => () => {} };
+  const code = await node.api.exec('plain', ['sh', '-c', 'stty size; test -t 0 && echo on-a-tty; exit 5'], { stdin, stdout, stderr }, { tty });
+  t.is(code, 5);
+  t.is(out, '33 111\r\non-a-tty\r\n', 'a terminal writes CR LF');
+  t.is((await node.cli(['rm', '-f', 'plain'])).exitCode, 0);
+});
+
 test.serial('exec -t without a terminal on stdin says so and runs without one', async (t) => {
   const r = await node.cli(['exec', '-t', 'web', '-c', 'httpd', '--', 'sh', '-c', 'test -t 0 || echo no-tty'], '');
   t.is(r.stdout, 'no-tty\n');
