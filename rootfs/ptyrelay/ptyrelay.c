@@ -14,8 +14,8 @@
  * our child and its exit status ours. PROGRAM's stdout and stderr are ours (runc's errors).
  *
  * stdin carries minipod's exec frames ([type u8][length u32 BE][data], lib/api/frames.ts): 0 is
- * input for the terminal, 6 a window size (rows u16 BE, cols u16 BE). Everything the terminal
- * writes goes to stdout. Exits with PROGRAM's status (128+N if killed by signal N), once the
+ * input for the terminal, 6 a window size (rows u16 BE, cols u16 BE); its end hangs the terminal
+ * up (exit 129). Everything the terminal writes goes to stdout. Exits with PROGRAM's status (128+N if killed by signal N), once the
  * terminal is drained; 125 if it cannot set up the terminal. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -211,9 +211,8 @@ int main(int argc, char **argv) {
 
   static char in[5 + MAX_FRAME];
   size_t have = 0;
-  int stdin_open = 1;
   for (;;) {
-    struct pollfd p[3] = {{.fd = stdin_open ? 0 : -1, .events = POLLIN}, {.fd = master, .events = POLLIN}, {.fd = sigpipe_fds[0], .events = POLLIN}};
+    struct pollfd p[3] = {{.fd = 0, .events = POLLIN}, {.fd = master, .events = POLLIN}, {.fd = sigpipe_fds[0], .events = POLLIN}};
     /* Once the program has exited, what it wrote is read until the terminal is quiet: a job it
      * left in the background may hold it open forever. */
     int n = poll(p, 3, done ? 200 : -1);
@@ -241,7 +240,11 @@ int main(int argc, char **argv) {
     if (p[0].revents) {
       ssize_t r = read(0, in + have, sizeof in - have);
       if (r <= 0) {
-        stdin_open = 0; /* the client is gone, or sent no more: the program keeps its terminal */
+        /* The daemon is gone (it never ends a terminal's input otherwise; a client that leaves
+         * gets us SIGKILLed): hang the terminal up, as a dropped ssh connection does, so the
+         * shell and its foreground job get SIGHUP instead of waiting for keys forever. */
+        close(master);
+        return 128 + SIGHUP;
       } else {
         have += (size_t)r;
         size_t off = 0;

@@ -3,7 +3,7 @@
 // container and says so, an unknown one is an error naming the containers; `-it` is a real
 // terminal, driven through tmux: size at start and on resize, Ctrl-C to the foreground job, the
 // exit code passed through.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -11,7 +11,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, CLI, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 const IMAGES = path.join(ROOT, 'rootfs/images/out');
 let node: TestNode;
@@ -146,6 +146,29 @@ test.serial('a terminal client that goes away ends its shell and the job in the 
     return /\bsh\n|sleep 300/.test(ps) ? undefined : ps;
   }, { timeoutMs: 15_000, everyMs: 100 });
   t.truthy(left, `the shell and its sleep are gone: ${await inHttpd()}`);
+});
+
+// The restored daemon stops an old exec found in the pod's network namespace (the shell), and
+// ptyrelay, its stdin closed with the old daemon, hangs the terminal up: neither is left.
+test.serial('a daemon restart leaves no terminal exec behind: neither its shell nor its ptyrelay', async (t) => {
+  const inHttpd = async () => (await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps'])).stdout;
+  await tmux('new-session', '-d', '-s', 'restart', '-x', '80', '-y', '24', '-e', `MINIPOD_SOCKET=${node.socket}`, `${process.execPath} ${CLI} exec -it web -c httpd -- sh`);
+  t.true(await waitUntil(async () => /\bsh\n/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'the shell runs');
+  node = await restartTestNode(node);
+  const left = await waitUntil(async () => {
+    const ps = await inHttpd();
+    return /\bsh\n/.test(ps) ? undefined : ps;
+  }, { timeoutMs: 15_000, everyMs: 100 });
+  t.truthy(left, `the shell is gone: ${await inHttpd()}`);
+  const relays = async () => {
+    const found: number[] = [];
+    for (const pid of (await readdir('/proc')).filter((f) => /^\d+$/.test(f))) {
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmd.includes('ptyrelay') && cmd.includes(node.dir)) found.push(Number(pid));
+    }
+    return found;
+  };
+  t.true(await waitUntil(async () => (await relays()).length === 0, { timeoutMs: 15_000, everyMs: 100 }), `ptyrelay still there: ${await relays()}`);
 });
 
 test.serial('on a terminal, a command missing from the image is an error on stderr and a non-zero exit, and leaves no console socket', async (t) => {
