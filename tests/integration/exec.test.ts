@@ -3,7 +3,7 @@
 // container and says so, an unknown one is an error naming the containers; `-it` is a real
 // terminal, driven through tmux: size at start and on resize, Ctrl-C to the foreground job, the
 // exit code passed through.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -39,7 +39,8 @@ test.before(async () => {
   if (!ready) throw new Error('pod web never ran');
 });
 test.after.always(async () => {
-  await execa('tmux', ['-L', TMUX, 'kill-server'], { reject: false });
+  await execa('tmux', ['-S', TMUX, 'kill-server'], { reject: false });
+  await rm(TMUX, { force: true });
   await node?.cli(['rm', '-f', 'web']);
   for (const ref of ['httpd', 'bootcamp:v1']) await node?.cli(['image', 'rm', ref]);
   await node?.dispose();
@@ -93,8 +94,9 @@ test.serial('exec -c with an unknown container fails, naming the containers', as
 const consoleDirsGone = () => waitUntil(async () => !(await readdir(tmpdir())).some((f) => f.startsWith('minipod-tty-')), { timeoutMs: 5000, everyMs: 20 });
 
 // ---- a real terminal: tmux runs the CLI in a pane, keys are typed, the screen is read back.
-const TMUX = `minipod-exec-test-${process.pid}`;
-const tmux = (...args: string[]) => execa('tmux', ['-L', TMUX, ...args], { timeout: 10_000 });
+// A server of our own, on a socket path we remove (tmux leaves it behind after kill-server).
+const TMUX = path.join(tmpdir(), `minipod-exec-tmux-${process.pid}.sock`);
+const tmux = (...args: string[]) => execa('tmux', ['-S', TMUX, ...args], { timeout: 10_000 });
 const screen = async () => (await tmux('capture-pane', '-p', '-t', 'exec')).stdout;
 const paneSize = async () => (await tmux('display-message', '-p', '-t', 'exec', '#{pane_height} #{pane_width}')).stdout.trim();
 
