@@ -1,16 +1,59 @@
+// `minipod exec POD [-c NAME] [-i] [-t] -- CMD`, as kubectl's. With -t the command gets a terminal
+// (a pty in the daemon) and ours is put in raw mode, so every key (Ctrl-C too) goes to the command
+// and the terminal there does the echoing and the signals; ours is restored however we end.
+import type { WindowSize } from '../../lib/api/frames.js';
+import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
 
-export const exec = verb<{ pod: string; command?: string[] }>({
+/** kubectl's note when a pod of several containers is entered without -c; none where every
+ * container is without an image: an exec there is the pod's namespaces, whichever is named. */
+export function defaultedNote(pod: PodRecord): string | undefined {
+  const names = pod.containers.map((c) => c.name);
+  const matters = pod.manifest.spec.containers.some((c) => c.image);
+  return names.length > 1 && matters ? `Defaulted container "${names[0]}" out of: ${names.join(', ')}` : undefined;
+}
+
+const sizeOf = (out: NodeJS.WriteStream): WindowSize => ({ rows: out.rows || 24, cols: out.columns || 80 });
+
+export const exec = verb<{ pod: string; command?: string[]; container?: string; stdin: boolean; tty: boolean }>({
   command: 'exec <pod> [command..]',
-  describe: "Run a command inside the pod's namespaces (stdio attached, exit code passed through)",
-  builder: (y) => y.example('$0 exec web -- ip a', "show the pod's interfaces"),
+  describe: 'Run a command in a container of the pod (stdio attached, exit code passed through)',
+  builder: (y) =>
+    y
+      .option('container', { alias: 'c', type: 'string', describe: "Container to run in (default: the pod's first)" })
+      .option('stdin', { alias: 'i', type: 'boolean', default: false, describe: 'Pass stdin to the command (always on; for kubectl habits)' })
+      .option('tty', { alias: 't', type: 'boolean', default: false, describe: 'Run the command on a terminal (window size, Ctrl-C passed on)' })
+      .example('$0 exec web -- ip a', "show the pod's interfaces")
+      .example('$0 exec -it web -c httpd -- sh', 'a shell inside the httpd container'),
   handler: async (argv) => {
     const command = [...(argv.command ?? []), ...((argv['--'] as string[] | undefined) ?? [])].map(String);
     if (!command.length) usage('exec needs a command: minipod exec POD -- CMD [ARGS…]');
+    const api = client(argv);
+    let tty = argv.tty;
+    if (tty && !process.stdin.isTTY) {
+      process.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+      tty = false;
+    }
+    const raw = tty && process.stdin.isTTY;
     try {
-      const code = await client(argv).exec(argv.pod, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+      let container = argv.container;
+      if (container === undefined) {
+        const pod = await api.request<PodRecord>('GET', `/pods/${encodeURIComponent(argv.pod)}`);
+        const note = defaultedNote(pod);
+        if (note) process.stderr.write(`${note}\n`);
+        container = pod.containers[0]?.name;
+      }
+      const watch = (onResize: (s: WindowSize) => void) => {
+        const send = () => onResize(sizeOf(process.stdout));
+        process.stdout.on('resize', send);
+        return () => process.stdout.off('resize', send);
+      };
+      if (raw) process.stdin.setRawMode(true);
+      const code = await api.exec(argv.pod, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, { container, tty: tty ? { size: sizeOf(process.stdout), watch } : undefined });
+      if (raw) process.stdin.setRawMode(false);
       process.exit(code);
     } catch (err) {
+      if (raw) process.stdin.setRawMode(false);
       fail(err);
     }
   },

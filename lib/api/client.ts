@@ -3,7 +3,7 @@ import http from 'node:http';
 import { MinipodError, type ErrorCode } from '../errors.js';
 import { nodeDirOf } from '../node-paths.js';
 import type { ContainerStatus, PodRecord } from '../pod/types.js';
-import { encodeFrame, Frame, readFrames } from './frames.js';
+import { encodeFrame, encodeResize, Frame, readFrames, type WindowSize } from './frames.js';
 import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
 
 export const DEFAULT_SOCKET = '/run/minipod/minipod.sock';
@@ -95,9 +95,11 @@ export class ApiClient {
     }
   }
 
-  /** Run argv in the pod with our stdio attached; resolves with the command's exit code. */
-  async exec(pod: string, argv: string[], stdio: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
-    const query = new URLSearchParams(argv.map((a) => ['argv', a]));
+  /** Run argv in a container of the pod (its first by default) with our stdio attached; resolves
+   * with the command's exit code. With tty, on a terminal of that size, resized as watch reports. */
+  async exec(pod: string, argv: string[], stdio: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ExecOptions = {}): Promise<number> {
+    const { container, tty } = opts;
+    const query = new URLSearchParams([...argv.map((a) => ['argv', a]), ...(container ? [['container', container]] : []), ...(tty ? [['tty', 'true'], ['rows', String(tty.size.rows)], ['cols', String(tty.size.cols)]] : [])]);
     const req = this.open('POST', `/pods/${encodeURIComponent(pod)}/exec?${query}`, { Connection: 'Upgrade', Upgrade: EXEC_UPGRADE });
     return new Promise<number>((resolve, reject) => {
       req.on('error', (err) => reject(this.unreachable(err)));
@@ -130,12 +132,22 @@ export class ApiClient {
           if (!socket.write(encodeFrame(Frame.stdin, d))) stdio.stdin.pause();
         });
         stdio.stdin.on('end', () => socket.write(encodeFrame(Frame.stdinEnd)));
-        socket.on('close', () => resolve(code));
+        const unwatch = tty?.watch((size) => socket.write(encodeResize(size)));
+        socket.on('close', () => {
+          unwatch?.();
+          resolve(code);
+        });
         socket.on('error', () => resolve(code));
       });
       req.end();
     });
   }
+}
+
+export interface ExecOptions {
+  container?: string | undefined;
+  /** A terminal: its size now, and how to hear of a new one (returns what stops listening). */
+  tty?: { size: WindowSize; watch: (onResize: (size: WindowSize) => void) => () => void } | undefined;
 }
 
 /** What the CLI says when it cannot connect: not root, or no daemon there. */

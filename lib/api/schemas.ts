@@ -80,6 +80,21 @@ const flag = z
   .optional()
   .transform((v) => v === 'true');
 
+/** A terminal's rows or columns, as struct winsize holds them. */
+const dimension = (name: string) => z.coerce.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be 1-65535`).max(0xffff, `${name} must be 1-65535`);
+
+/** The upgrade to exec, beside argv: the container (the pod's first by default), and a terminal
+ * (`tty=true`) with its size at the start. */
+export const execQuery = z
+  .object({ container: z.string().min(1, 'container must not be empty').optional(), tty: flag, rows: dimension('rows').optional(), cols: dimension('cols').optional() })
+  .transform(({ container, tty, rows, cols }, ctx) => {
+    if (tty && (rows === undefined || cols === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'tty=true needs the terminal size: rows and cols' });
+      return z.NEVER;
+    }
+    return { container, tty: tty ? { rows: rows!, cols: cols! } : undefined };
+  });
+
 export const logsQuery = z.object({ container: z.string().optional(), follow: flag });
 export const eventsQuery = z.object({ pod: z.string().optional(), follow: flag });
 export const removeQuery = z.object({ force: flag });

@@ -8,7 +8,7 @@ import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { API_PREFIX, EXEC_UPGRADE, MAX_BODY_BYTES } from './protocol.js';
 import { apiRoutes, podName, type ApiDeps } from './routes.js';
-import { check, execArgv } from './schemas.js';
+import { check, execArgv, execQuery, queryOf } from './schemas.js';
 import { relayExec } from './streams.js';
 
 export type { ApiDeps } from './routes.js';
@@ -60,18 +60,22 @@ export function createApiServer(deps: ApiDeps): http.Server {
   });
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    try {
-      const url = new URL(req.url ?? '/', 'http://minipod');
-      const m = /^\/v1\/pods\/([^/]+)\/exec$/.exec(url.pathname);
-      if (!m || req.headers.upgrade !== EXEC_UPGRADE) throw new MinipodError('NOT_FOUND', `no such upgrade endpoint ${url.pathname}`);
-      const argv = check(execArgv, url.searchParams.getAll('argv'));
-      const pod = pods.get(podName(m[1]));
-      if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
-      relayExec(pods.exec(pod.name, argv), socket, head);
-    } catch (err) {
-      socket.end(rawError(asMinipodError(err)));
-    }
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://minipod');
+        const m = /^\/v1\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+        if (!m || req.headers.upgrade !== EXEC_UPGRADE) throw new MinipodError('NOT_FOUND', `no such upgrade endpoint ${url.pathname}`);
+        const argv = check(execArgv, url.searchParams.getAll('argv'));
+        const { container, tty } = check(execQuery, queryOf(url.searchParams));
+        const pod = pods.get(podName(m[1]));
+        if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
+        const { proc } = await pods.exec(pod.name, argv, { container, tty });
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
+        relayExec(proc, socket, head, { tty: !!tty });
+      } catch (err) {
+        socket.end(rawError(asMinipodError(err)));
+      }
+    })();
   });
   // A request Node's parser rejects before any handler runs (an unknown method, a malformed
   // request line, headers too large) still gets a JSON error body, then the connection closes;

@@ -7,7 +7,7 @@ import type { Duplex, Writable } from 'node:stream';
 import type { Proc } from '../os/host.js';
 import { signalGroup } from '../process/stop.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
-import { encodeFrame, Frame, readFrames } from './frames.js';
+import { decodeResize, encodeFrame, encodeResize, Frame, readFrames } from './frames.js';
 
 /** What an event watcher may leave unsent before it is cut off, as the Kubernetes API server drops slow watchers. */
 export const WATCH_BUFFER_BYTES = 1024 * 1024;
@@ -34,11 +34,12 @@ export function writeWithBackpressure(out: Writable, chunk: Buffer | string): Pr
 }
 
 /**
- * Run argv in the pod's namespaces, stdio relayed as frames; the last frame is the exit status.
- * Both directions are paced by the slower side: the command's output is paused while the client's
- * socket is full, the client's socket while the command's stdin is full.
+ * Relay an exec's stdio as frames; the last frame is the exit status. Both directions are paced by
+ * the slower side: the command's output is paused while the client's socket is full, the client's
+ * socket while the command's stdin is full. On a terminal (tty), the command is rootfs/ptyrelay,
+ * which reads frames itself: input and (checked) window sizes are passed on as frames.
  */
-export function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
+export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty }: { tty: boolean } = { tty: false }): void {
   const outputs = [proc.stdout!, proc.stderr!];
   const forward = (type: typeof Frame.stdout | typeof Frame.stderr) => (d: Buffer) => {
     if (socket.destroyed) return; // the client left: drain the pipes into nothing until the command dies
@@ -62,12 +63,26 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer): void {
   proc.stdin!.on('error', () => {}); // the command may exit without reading its input
   proc.stdin!.on('drain', resumeInput);
   let exited = false;
-  readFrames(socket, (type, data) => {
+  const input = (chunk: Buffer) => {
     // Input for a command that has exited or closed its stdin is dropped, never held.
-    if (type === Frame.stdin && !exited && proc.stdin!.writable) {
-      if (!proc.stdin!.write(data)) pauseInput();
-    } else if (type === Frame.stdinEnd) proc.stdin!.end();
+    if (!exited && proc.stdin!.writable && !proc.stdin!.write(chunk)) pauseInput();
+  };
+  readFrames(socket, (type, data) => {
+    if (type === Frame.stdin) input(tty ? encodeFrame(Frame.stdin, data) : data);
+    else if (type === Frame.resize && tty) {
+      const size = decodeResize(data);
+      if (size) input(encodeResize(size));
+    } else if (type === Frame.stdinEnd && !tty) proc.stdin!.end(); // a terminal stays open: Ctrl-D is input
   }, head);
+  if (socket.destroyed) signalGroup(proc.pid!, 'SIGKILL'); // the client left while the command started
+  // The client closed its side (HTTP sockets stay half-open): its input has ended, and it may be
+  // gone altogether, which only a write tells (EPIPE, then 'close'), so an empty frame goes out
+  // every second. Without it a silent command (a shell waiting for keys) would outlive its client.
+  socket.on('end', () => {
+    if (!tty && proc.stdin!.writable) proc.stdin!.end();
+    const check = setInterval(() => socket.writableLength === 0 && socket.write(encodeFrame(Frame.stdout)), PROBE_MS);
+    socket.once('close', () => clearInterval(check));
+  });
   socket.on('close', () => {
     clearInterval(probe);
     signalGroup(proc.pid!, 'SIGKILL'); // the command and what it started

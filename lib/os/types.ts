@@ -66,6 +66,8 @@ export interface Tools {
   cgexec: string;
   /** Keeps an image container's exit status for a daemon that was not there (rootfs/shim). */
   shim: string;
+  /** A terminal for `exec -t`: its own pty, or the one runc makes (rootfs/ptyrelay). */
+  ptyrelay: string;
   /** The OCI runtime for containers with an image; absent: those are refused with a hint. */
   runc?: string;
 }

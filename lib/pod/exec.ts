@@ -1,24 +1,40 @@
-// Into a running pod: a command in its namespaces (`minipod exec`), or a signal to its holder or
-// one of its apps (`minipod kill`, for experiments).
+// Into a running pod: a command in one of its containers (`minipod exec`), or a signal to its
+// holder or one of its apps (`minipod kill`, for experiments).
+import type { WindowSize } from '../api/frames.js';
 import { MinipodError } from '../errors.js';
-import { kill, spawnProcess, type Proc } from '../os/host.js';
-import { DEFAULT_PATH } from '../manifest/command.js';
+import { kill, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
-import { inPodNamespaces } from '../process/nsenter.js';
 import type { LivePod, PodContext } from './live.js';
+import type { PodRecord } from './types.js';
 
-/** Run argv with piped stdio; tracked until it exits, so none outlives its sandbox. */
-export function execInPod(ctx: PodContext, live: LivePod, argv: string[]): Proc {
+export interface ExecOptions {
+  /** The container to run in; the pod's first when absent, as kubectl defaults. */
+  container?: string | undefined;
+  /** A terminal of this size (`exec -t`). */
+  tty?: WindowSize | undefined;
+}
+
+/** The container an exec runs in: the one named, or the first. Unknown: an error listing them. */
+export function execContainer(r: PodRecord, name: string | undefined): string {
+  const names = r.containers.map((c) => c.name);
+  if (name === undefined) return names[0]!;
+  if (!names.includes(name)) throw new MinipodError('NOT_FOUND', `container "${name}" is not in pod ${r.name}: its containers are ${names.join(', ')} (choose one with -c)`);
+  return name;
+}
+
+/** Run argv in a container of the pod, stdio piped; tracked until it exits, so none outlives its sandbox. */
+export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], opts: ExecOptions = {}): Promise<{ proc: Proc }> {
   const r = live.record;
   if (r.phase !== 'Running' || !r.sandbox) throw new MinipodError('CONFLICT', `pod ${r.name} is ${r.phase}: exec needs a Running pod`);
-  const proc = spawnProcess(ctx.node.cgroups.wrap(r.uid, inPodNamespaces(r.sandbox.pid, argv)), {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: DEFAULT_PATH, HOSTNAME: r.name, TERM: 'xterm' },
-    cwd: '/',
-  });
+  const c = r.containers.find((s) => s.name === execContainer(r, opts.container))!;
+  // A container with an image is entered through its own processes: it must be running. One
+  // without is entered through the pod's holder, as before containers had images.
+  const containerID = c.containerID ?? null;
+  if (containerID && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
+  const { proc } = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
   live.execs.add(proc);
   onExit(proc, () => live.execs.delete(proc));
-  return proc;
+  return { proc };
 }
 
 export type KillTarget = { sandbox: true } | { container: string };

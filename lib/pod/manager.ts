@@ -20,7 +20,7 @@ import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
 import type { Supervision, SupervisionFactory } from './supervision.js';
 import { bootPods } from './boot.js';
 import { createPod } from './create.js';
-import { execInPod, killInPod, type KillTarget } from './exec.js';
+import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
 import { newLivePod, withLock, type ImageResolver, type NodeConfig, type PodContext } from './live.js';
 import { observe } from './readiness.js';
@@ -160,9 +160,9 @@ export class PodManager {
     await removePod(this.ctx, this.pods, name, force);
   }
 
-  /** Run argv in the pod's namespaces with piped stdio (`minipod exec`). */
-  exec(name: string, argv: string[]): Proc {
-    return execInPod(this.ctx, this.pods.live(name), argv);
+  /** Run argv in a container of the pod with piped stdio (`minipod exec`). */
+  exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<{ proc: Proc }> {
+    return execInPod(this.ctx, this.pods.live(name), argv, opts);
   }
 
   /** Send a signal to the pod's pause holder or to one of its containers (experiments). */

@@ -4,7 +4,8 @@
 import { closeSync, constants as fs, openSync } from 'node:fs';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
-import { kill, spawnProcess, tools } from '../os/host.js';
+import { DEFAULT_PATH } from '../manifest/command.js';
+import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { readNamespace } from '../process/namespace.js';
 import { inPodNamespaces } from '../process/nsenter.js';
@@ -12,7 +13,8 @@ import { stopProcess } from '../process/stop.js';
 import type { Watchable } from '../process/exit.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitForNamespace } from '../sandbox/wait.js';
-import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
+import { onTerminal } from './tty.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 
 export class NsenterRuntime implements ContainerRuntime {
   readonly name = 'nsenter';
@@ -36,6 +38,17 @@ export class NsenterRuntime implements ContainerRuntime {
     } finally {
       closeSync(log); // the child has its own copy of the descriptor
     }
+  }
+
+  /** In the pod's namespaces and cgroup, on the node's filesystem: a container without an image has nothing of its own. */
+  async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+    const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv));
+    const proc = spawnProcess(spec.tty ? onTerminal(spec.tty, argv) : argv, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: DEFAULT_PATH, HOSTNAME: spec.pod, TERM: 'xterm' },
+      cwd: '/',
+    });
+    return { proc };
   }
 
   async stop(proc: Watchable, graceMs: number): Promise<void> {

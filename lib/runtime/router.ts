@@ -1,11 +1,11 @@
 // The runtime the pod verbs call: a container with an image goes to the OCI runtime (runc.ts),
 // one without to nsenter (nsenter.ts), as a CRI runtime picks a handler per pod. A re-adopted
 // container is routed by the containerID its record keeps.
-import { kill } from '../os/host.js';
+import { kill, type Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { NsenterRuntime } from './nsenter.js';
 import { RuncContainer, RuncRuntime } from './runc.js';
-import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 import type { PidWatcher } from '../process/watcher.js';
 
 export class RuntimeRouter implements ContainerRuntime {
@@ -24,6 +24,10 @@ export class RuntimeRouter implements ContainerRuntime {
 
   stop(proc: Watchable, graceMs: number): Promise<void> {
     return (proc instanceof RuncContainer ? this.runc : this.nsenter).stop(proc, graceMs);
+  }
+
+  exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+    return spec.containerID?.startsWith('runc://') ? this.runc.exec(spec) : this.nsenter.exec(spec);
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {

@@ -17,8 +17,8 @@
 // after the exit and before anything removes it, daemon restart included (adopt).
 import { EventEmitter, once } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:os';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
@@ -33,7 +33,8 @@ import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
 import { hasExited, onExit, type Watchable } from '../process/exit.js';
-import type { ContainerRuntime, ContainerSpec, StartedContainer } from './types.js';
+import { onTerminal } from './tty.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 
 /** What start() names a container: POD-NAME-8 alphanumerics (a path component, never "." or ".."). */
 export const BUNDLE_ID = /^[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/;
@@ -144,6 +145,25 @@ export class RuncRuntime implements ContainerRuntime {
       return { startTime, inSandbox: (await readNamespace(pid)) === spec.netns };
     })();
     return { proc: container, settled, id: `runc://${id}` };
+  }
+
+  /**
+   * `runc exec`: the command joins the container's namespaces (mount and PID too) and cgroup, with
+   * the process settings of its config.json (the image's and the manifest's env, working dir,
+   * user, capabilities), as kubelet's exec does. With a terminal, ptyrelay takes the one runc makes.
+   */
+  async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+    const id = spec.containerID?.replace(/^runc:\/\//, '');
+    if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no runc id`);
+    const runc = [this.runc(), '--root', this.root, 'exec'];
+    if (!spec.tty) return { proc: spawnProcess([...runc, id, ...spec.argv], { stdio: ['pipe', 'pipe', 'pipe'] }) };
+    // A socket path must fit in 108 bytes: a short private directory, removed with the exec.
+    const dir = await mkdtemp(path.join(tmpdir(), 'minipod-tty-'));
+    const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
+    const argv = [...runc, '--tty', '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, '--env', 'TERM=xterm', id, ...spec.argv];
+    const proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
+    onExit(proc, () => void rm(dir, { recursive: true, force: true }));
+    return { proc };
   }
 
   /** runc has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */

@@ -4,6 +4,8 @@
 // change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
 import type { ContainerResources } from '../manifest/resources.js';
+import type { WindowSize } from '../api/frames.js';
+import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 
 /** One container to start, in a sandbox that exists: what a CRI CreateContainer would carry. */
@@ -51,6 +53,21 @@ export interface StartedContainer {
   settled: Promise<{ startTime: string | null; inSandbox: boolean }>;
 }
 
+/** A command to run in a running container (`minipod exec`), as a CRI ExecSync/Exec carries it. */
+export interface ExecSpec {
+  pod: string;
+  /** The pod's holder: a container without its own namespaces is entered through it. */
+  sandboxPid: number;
+  /** The runtime's name for the container (`runc://ID`); null for one nsenter started. */
+  containerID: string | null;
+  argv: string[];
+  /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
+  inPodCgroup: (argv: string[]) => string[];
+  /** Run it on a terminal of this size (rootfs/ptyrelay): its stdin then carries exec frames
+   * (input and resize), its stdout is the terminal's output; without, stdio is piped as it is. */
+  tty?: WindowSize;
+}
+
 export interface ContainerRuntime {
   readonly name: string;
   /** Spawn the container. Returns without awaiting after the spawn: the caller records the process before anything else can happen. */
@@ -65,6 +82,9 @@ export interface ContainerRuntime {
   inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean>;
   /** How a container that is gone ended, if the runtime kept it (the shim's status file); for a daemon that was not there. */
   exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
+  /** Start a command in the container, stdio piped; the caller tracks and stops it. (Wrapped: a
+   * Proc is a thenable, which a promise would wait for.) */
+  exec(spec: ExecSpec): Promise<{ proc: Proc }>;
   /** The containerIDs it holds state for (a bundle, a mount, runtime state), for gc. */
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import test from 'ava';
-import { encodeFrame, Frame, MAX_FRAME_BYTES, readFrames, type FrameType } from '../../../lib/api/frames.js';
+import { decodeResize, encodeFrame, encodeResize, Frame, MAX_FRAME_BYTES, readFrames, type FrameType } from '../../../lib/api/frames.js';
 
 /** Feeds chunks through a PassThrough and returns the frames read, as [type, text]. */
 async function framesFrom(chunks: Buffer[], head?: Buffer): Promise<[FrameType, string][]> {
@@ -100,4 +100,17 @@ test('a frame longer than MAX_FRAME_BYTES destroys the stream instead of being b
   t.regex(err.message, /exec frame of 1048577 bytes: at most 1048576/);
   t.true(stream.destroyed);
   t.deepEqual(got, [Frame.stdin]);
+});
+
+test('a resize frame carries rows then columns, u16 big-endian, and decodes back', (t) => {
+  const frame = encodeResize({ rows: 40, cols: 300 });
+  t.deepEqual(frame, Buffer.from([Frame.resize, 0, 0, 0, 4, 0, 40, 1, 44]));
+  t.deepEqual(decodeResize(frame.subarray(5)), { rows: 40, cols: 300 });
+});
+
+test('a window size outside 1-65535 is not encoded; a malformed resize frame decodes to nothing', (t) => {
+  t.throws(() => encodeResize({ rows: 0, cols: 80 }), { message: /rows and columns must be 1-65535/ });
+  t.throws(() => encodeResize({ rows: 24, cols: 70_000 }), { message: /rows and columns must be 1-65535/ });
+  t.is(decodeResize(Buffer.from([0, 24, 0])), undefined, 'three bytes');
+  t.is(decodeResize(Buffer.from([0, 0, 0, 80])), undefined, 'zero rows');
 });

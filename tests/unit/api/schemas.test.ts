@@ -2,7 +2,7 @@
 // messages the API gave before the schemas, which tests and users rely on).
 import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { check, eventsQuery, execArgv, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from '../../../lib/api/schemas.js';
+import { check, eventsQuery, execArgv, execQuery, failpointsBody, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from '../../../lib/api/schemas.js';
 
 const refused = (t: import('ava').ExecutionContext, fn: () => unknown, message: RegExp | string) => {
   const err = t.throws(fn, { instanceOf: MinipodError });
@@ -54,6 +54,17 @@ test('exec: at least one argument, none with a NUL', (t) => {
   t.deepEqual(check(execArgv, ['ls', '-l']), ['ls', '-l']);
   refused(t, () => check(execArgv, []), /^exec needs a command/);
   refused(t, () => check(execArgv, ['ls', 'a\0b']), 'argv[1]: must not contain NUL (the kernel ends an argument at the first NUL)');
+});
+
+test('exec options: a container, and a terminal only with its size (1-65535)', (t) => {
+  const q = (s: string) => check(execQuery, queryOf(new URLSearchParams(s)));
+  t.deepEqual(q(''), { container: undefined, tty: undefined });
+  t.deepEqual(q('container=httpd&tty=true&rows=30&cols=100'), { container: 'httpd', tty: { rows: 30, cols: 100 } });
+  t.deepEqual(q('rows=30&cols=100'), { container: undefined, tty: undefined }, 'a size without tty=true is no terminal');
+  refused(t, () => q('tty=true'), /tty=true needs the terminal size: rows and cols/);
+  refused(t, () => q('tty=true&rows=0&cols=80'), /rows must be 1-65535/);
+  refused(t, () => q('tty=true&rows=24&cols=wide'), /cols/);
+  refused(t, () => q('container='), /container must not be empty/);
 });
 
 test('queries: a flag is on only for the literal "true"; the first of repeated keys counts', (t) => {

@@ -122,7 +122,7 @@ test.serial('stop: a command run by exec is stopped with the pod, before the vet
   const { fake, pods } = await fakeNode(t);
   const r = await pods.create(sleepPod());
   const hostVeth = r.sandbox!.hostVeth;
-  const exec = pods.exec('web', ['/bin/sh']);
+  const { proc: exec } = await pods.exec('web', ['/bin/sh']);
   t.is(fake.procs.get(exec.pid!)!.ns.net, r.sandbox!.netns);
   const from = fake.journal.length;
   await pods.stop('web');

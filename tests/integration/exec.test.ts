@@ -1,0 +1,215 @@
+// `minipod exec` into containers with an image (issue 10): `-c` enters that container's own mount
+// and PID namespaces (runc exec) with its env and working dir, no `-c` defaults to the first
+// container and says so, an unknown one is an error naming the containers; `-it` is a real
+// terminal, driven through tmux: size at start and on resize, Ctrl-C to the foreground job, the
+// exit code passed through.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import test from 'ava';
+import { execa } from 'execa';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { waitUntil } from '../../lib/util/wait.js';
+import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+
+const IMAGES = path.join(ROOT, 'rootfs/images/out');
+let node: TestNode;
+
+test.before(async () => {
+  node = await startTestNode();
+  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) {
+    const r = await node.cli(['image', 'import', path.join(IMAGES, archive)]);
+    if (r.exitCode !== 0) throw new Error(`image import ${archive}: ${r.stderr}`);
+  }
+  await node.api.request('POST', '/pods', {
+    metadata: { name: 'web' },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'httpd', image: 'httpd', env: [{ name: 'GREETING', value: 'hello' }] },
+        { name: 'bootcamp', image: 'bootcamp:v1' },
+      ],
+    },
+  });
+  const ready = await waitUntil(async () => {
+    const p = await node.api.request<PodRecord>('GET', '/pods/web');
+    return p.containers.every((c) => c.state === 'Running') ? p : undefined;
+  }, { timeoutMs: 20_000, everyMs: 50 });
+  if (!ready) throw new Error('pod web never ran');
+});
+test.after.always(async () => {
+  await execa('tmux', ['-S', TMUX, 'kill-server'], { reject: false });
+  await rm(TMUX, { force: true });
+  await node?.cli(['rm', '-f', 'web']);
+  for (const ref of ['httpd', 'bootcamp:v1']) await node?.cli(['image', 'rm', ref]);
+  await node?.dispose();
+});
+
+test.serial('exec -c httpd -- ps: PID 1 is httpd and nothing of the node is there', async (t) => {
+  const r = await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps']);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, /^\s*1\s+root\s+(\S*\/)?httpd\b/m, r.stdout);
+  const commands = r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(2).join(' '));
+  t.true(commands.every((c) => /^(\S*\/)?(httpd|ps)\b/.test(c)), `only the container's processes: ${commands.join(' | ')}`);
+  t.is(r.stderr, '', 'a named container is not announced');
+});
+
+test.serial("exec -c bootcamp -- ls /: the image's root filesystem, not the node's", async (t) => {
+  const inside = await node.cli(['exec', 'web', '-c', 'bootcamp', '--', 'ls', '/']);
+  t.is(inside.exitCode, 0, inside.stderr);
+  const onNode = await node.sh(['ls', '/']);
+  t.notDeepEqual(inside.stdout.split(/\s+/).sort(), onNode.stdout.split(/\s+/).sort());
+  t.true(inside.stdout.split(/\s+/).includes('etc'));
+  t.false(inside.stdout.split(/\s+/).includes('work'), 'the node has /work, the image has not');
+});
+
+test.serial("exec runs with the container's env (image + manifest) and working dir, and passes the exit code", async (t) => {
+  const env = await node.cli(['exec', 'web', '-c', 'httpd', '--', 'env']);
+  t.regex(env.stdout, /^GREETING=hello$/m);
+  t.regex(env.stdout, /^HOSTNAME=web$/m);
+  t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'pwd'])).stdout, '/usr/local/apache2\n');
+  t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'exit 7'])).exitCode, 7);
+});
+
+test.serial('exec -i passes stdin without a terminal', async (t) => {
+  const r = await node.cli(['exec', '-i', 'web', '-c', 'bootcamp', '--', 'sh', '-c', 'cat; test -t 0 || echo no-tty'], 'piped in\n');
+  t.is(r.stdout, 'piped in\nno-tty\n', r.stderr);
+});
+
+test.serial('exec without -c defaults to the first container and says so, as kubectl does', async (t) => {
+  const r = await node.cli(['exec', 'web', '--', 'hostname']);
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout, 'web\n');
+  t.is(r.stderr, 'Defaulted container "httpd" out of: httpd, bootcamp\n');
+});
+
+test.serial('exec -c with an unknown container fails, naming the containers', async (t) => {
+  const r = await node.cli(['exec', 'web', '-c', 'nope', '--', 'true']);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /container "nope" is not in pod web: its containers are httpd, bootcamp/);
+});
+
+/** The private directories of runc's console sockets are removed once their exec has ended (bounded wait). */
+const consoleDirsGone = () => waitUntil(async () => !(await readdir(tmpdir())).some((f) => f.startsWith('minipod-tty-')), { timeoutMs: 5000, everyMs: 20 });
+
+// ---- a real terminal: tmux runs the CLI in a pane, keys are typed, the screen is read back.
+// A server of our own, on a socket path we remove (tmux leaves it behind after kill-server).
+const TMUX = path.join(tmpdir(), `minipod-exec-tmux-${process.pid}.sock`);
+const tmux = (...args: string[]) => execa('tmux', ['-S', TMUX, ...args], { timeout: 10_000 });
+const screen = async () => (await tmux('capture-pane', '-p', '-t', 'exec')).stdout;
+const paneSize = async () => (await tmux('display-message', '-p', '-t', 'exec', '#{pane_height} #{pane_width}')).stdout.trim();
+
+/** Wait (bounded) until the pane shows `pattern`; the screen it showed otherwise, in the failure. */
+async function shows(pattern: RegExp, what: string): Promise<string> {
+  const seen = await waitUntil(async () => {
+    const s = await screen();
+    return pattern.test(s) ? s : undefined;
+  }, { timeoutMs: 15_000, everyMs: 100 });
+  if (!seen) throw new Error(`the terminal never showed ${what}:\n${await screen()}`);
+  return seen;
+}
+
+test.serial('exec -it is a real terminal: its size at start and on resize, Ctrl-C to the foreground job, the exit code back', async (t) => {
+  await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'exec', '-x', '100', '-y', '30', '-e', `MINIPOD_SOCKET=${node.socket}`, 'sh');
+  await tmux('set-option', '-t', 'exec', 'status', 'off');
+  await tmux('send-keys', '-t', 'exec', `${process.execPath} ${CLI} exec -it web -c httpd -- sh; echo EXIT=$?`, 'Enter');
+  await shows(/^\/usr\/local\/apache2 #/m, 'the shell prompt in the working dir');
+  await tmux('send-keys', '-t', 'exec', 'echo $((6*7)); stty size', 'Enter');
+  t.regex(await shows(/^42\n\d+ \d+$/m, '42 and a size'), new RegExp(`^42\\n${await paneSize()}$`, 'm'), 'the pane size is the terminal size');
+
+  await tmux('resize-window', '-t', 'exec', '-x', '120', '-y', '40');
+  const resized = await paneSize();
+  t.not(resized, '30 100');
+  await tmux('send-keys', '-t', 'exec', 'clear; stty size', 'Enter');
+  await shows(new RegExp(`^${resized}$`, 'm'), `the new size ${resized}`);
+
+  await tmux('send-keys', '-t', 'exec', 'sleep 100', 'Enter');
+  const sleeping = await waitUntil(async () => /\bsleep 100\b/.test((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps'])).stdout), { timeoutMs: 15_000, everyMs: 100 });
+  t.true(sleeping, 'sleep 100 runs in the container');
+  await tmux('send-keys', '-t', 'exec', 'C-c');
+  await tmux('send-keys', '-t', 'exec', 'echo after=$((40+2))', 'Enter');
+  await shows(/^after=42$/m, 'the prompt back after Ctrl-C');
+
+  await tmux('send-keys', '-t', 'exec', 'exit 3', 'Enter');
+  await shows(/^EXIT=3$/m, 'the exit code of the shell');
+  t.true(await consoleDirsGone(), 'the console socket directory is gone');
+});
+
+test.serial('a terminal client that goes away ends its shell and the job in the foreground', async (t) => {
+  const inHttpd = async () => (await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps'])).stdout;
+  await tmux('new-session', '-d', '-s', 'gone', '-x', '80', '-y', '24', '-e', `MINIPOD_SOCKET=${node.socket}`, `${process.execPath} ${CLI} exec -it web -c httpd -- sh`);
+  t.true(await waitUntil(async () => /\bsh\n/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'the shell runs');
+  await tmux('send-keys', '-t', 'gone', 'sleep 300', 'Enter');
+  t.true(await waitUntil(async () => /\bsleep 300\b/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'sleep 300 runs');
+  await tmux('kill-session', '-t', 'gone'); // the CLI gets SIGHUP and dies, its connection closes
+  const left = await waitUntil(async () => {
+    const ps = await inHttpd();
+    return /\bsh\n|sleep 300/.test(ps) ? undefined : ps;
+  }, { timeoutMs: 15_000, everyMs: 100 });
+  t.truthy(left, `the shell and its sleep are gone: ${await inHttpd()}`);
+});
+
+// The restored daemon stops an old exec found in the pod's network namespace (the shell), and
+// ptyrelay, its stdin closed with the old daemon, hangs the terminal up: neither is left.
+test.serial('a daemon restart leaves no terminal exec behind: neither its shell nor its ptyrelay', async (t) => {
+  const inHttpd = async () => (await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps'])).stdout;
+  await tmux('new-session', '-d', '-s', 'restart', '-x', '80', '-y', '24', '-e', `MINIPOD_SOCKET=${node.socket}`, `${process.execPath} ${CLI} exec -it web -c httpd -- sh`);
+  t.true(await waitUntil(async () => /\bsh\n/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'the shell runs');
+  node = await restartTestNode(node);
+  const left = await waitUntil(async () => {
+    const ps = await inHttpd();
+    return /\bsh\n/.test(ps) ? undefined : ps;
+  }, { timeoutMs: 15_000, everyMs: 100 });
+  t.truthy(left, `the shell is gone: ${await inHttpd()}`);
+  const relays = async () => {
+    const found: number[] = [];
+    for (const pid of (await readdir('/proc')).filter((f) => /^\d+$/.test(f))) {
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmd.includes('ptyrelay') && cmd.includes(node.dir)) found.push(Number(pid));
+    }
+    return found;
+  };
+  t.true(await waitUntil(async () => (await relays()).length === 0, { timeoutMs: 15_000, everyMs: 100 }), `ptyrelay still there: ${await relays()}`);
+});
+
+test.serial('on a terminal, a command missing from the image is an error on stderr and a non-zero exit, and leaves no console socket', async (t) => {
+  const [stdin, stdout, stderr] = [new PassThrough(), new PassThrough(), new PassThrough()];
+  let err = '';
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  stdout.resume();
+  const tty = { size: { rows: 24, cols: 80 }, watch: () => () => {} };
+  const code = await node.api.exec('web', ['no-such-program'], { stdin, stdout, stderr }, { container: 'httpd', tty });
+  t.not(code, 0);
+  t.regex(err, /no-such-program/);
+  t.true(await consoleDirsGone(), 'the console socket directory is gone');
+});
+
+test.serial('a pod without images: exec enters its namespaces as before, and -t gives a pty of the given size', async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'plain' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
+  t.teardown(() => node.cli(['rm', '-f', 'plain']));
+  const r = await node.cli(['exec', 'plain', '--', 'hostname']);
+  t.is(r.stdout, 'plain\n');
+  t.is(r.stderr, '', 'one container: no note');
+  const [stdin, stdout, stderr] = [new PassThrough(), new PassThrough(), new PassThrough()];
+  let out = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.resume();
+  const tty = { size: { rows: 33, cols: 111 }, watch: () => () => {} };
+  const code = await node.api.exec('plain', ['sh', '-c', 'stty size; test -t 0 && echo on-a-tty; exit 5'], { stdin, stdout, stderr }, { tty });
+  t.is(code, 5);
+  t.is(out, '33 111\r\non-a-tty\r\n', 'a terminal writes CR LF');
+  t.is((await node.cli(['rm', '-f', 'plain'])).exitCode, 0);
+});
+
+test.serial('exec -t without a terminal on stdin says so and runs without one', async (t) => {
+  const r = await node.cli(['exec', '-t', 'web', '-c', 'httpd', '--', 'sh', '-c', 'test -t 0 || echo no-tty'], '');
+  t.is(r.stdout, 'no-tty\n');
+  t.regex(r.stderr, /Unable to use a TTY - input is not a terminal/);
+});
+
+test.serial('rm -f after execs leaves nothing behind', async (t) => {
+  const r = await node.cli(['rm', '-f', 'web']);
+  t.is(r.exitCode, 0, r.stderr);
+  await assertNodeEmpty(t, node);
+});

@@ -1,0 +1,75 @@
+// `minipod exec` on the fake host: which container, what is spawned for each runtime, with and
+// without a terminal. A container without an image is entered as before images existed.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { MinipodError } from '../../../lib/errors.js';
+import { execContainer } from '../../../lib/pod/exec.js';
+import type { PodRecord } from '../../../lib/pod/types.js';
+import { RuncRuntime } from '../../../lib/runtime/runc.js';
+import { useHost } from '../../../lib/os/host.js';
+import type { PidWatcher } from '../../../lib/process/watcher.js';
+import { waitUntil } from '../../../lib/util/wait.js';
+import { defaultedNote } from '../../../cmd/commands/exec.js';
+import { fakeNode, sleepPod } from '../../helpers/fake-node.js';
+import { FakeHost } from '../../../lib/os/fake.js';
+
+const twoContainers = () => sleepPod('web', { containers: [{ name: 'httpd', command: ['/bin/sleep', '100'] }, { name: 'bootcamp', command: ['/bin/sleep', '100'] }] });
+
+test('the container of an exec: the one named, or the first; an unknown one is an error listing them', (t) => {
+  const r = { name: 'web', containers: [{ name: 'httpd' }, { name: 'bootcamp' }] } as PodRecord;
+  t.is(execContainer(r, undefined), 'httpd');
+  t.is(execContainer(r, 'bootcamp'), 'bootcamp');
+  const err = t.throws(() => execContainer(r, 'nope'), { instanceOf: MinipodError });
+  t.is(err!.code, 'NOT_FOUND');
+  t.is(err!.message, 'container "nope" is not in pod web: its containers are httpd, bootcamp (choose one with -c)');
+});
+
+test("kubectl's note names the first container of several, and nothing for one, or where no container has an image", (t) => {
+  const pod = (...specs: { name: string; image?: string }[]) => ({ containers: specs.map(({ name }) => ({ name })), manifest: { spec: { containers: specs } } }) as unknown as PodRecord;
+  t.is(defaultedNote(pod({ name: 'httpd', image: 'httpd' }, { name: 'bootcamp', image: 'bootcamp:v1' })), 'Defaulted container "httpd" out of: httpd, bootcamp');
+  t.is(defaultedNote(pod({ name: 'app', image: 'busybox' })), undefined);
+  t.is(defaultedNote(pod({ name: 'httpd' }, { name: 'bootcamp' })), undefined, 'without images, exec enters the pod, not a container');
+});
+
+test.serial('exec in a container without an image: nsenter into the pod, in its cgroup, as before; -t puts ptyrelay in front', async (t) => {
+  const { fake, pods } = await fakeNode(t);
+  const r = await pods.create(twoContainers());
+  const { proc } = await pods.exec('web', ['ls', '/'], { container: 'bootcamp' });
+  const spawned = fake.spawned.find((s) => s.pid === proc.pid)!;
+  t.deepEqual(spawned.argv.slice(0, 2), [fake.tools.cgexec, `/fake/cgroup/minipod/pod-${r.uid}`]);
+  t.is(path.basename(spawned.argv[2]!), 'nsenter');
+  t.deepEqual(spawned.argv.slice(-3), ['--', 'ls', '/']);
+  t.deepEqual(spawned.env, { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: 'web', TERM: 'xterm' });
+  t.is(fake.procs.get(proc.pid!)!.ns.net, r.sandbox!.netns);
+
+  const { proc: onTty } = await pods.exec('web', ['sh'], { tty: { rows: 30, cols: 100 } });
+  t.deepEqual(fake.spawned.find((s) => s.pid === onTty.pid)!.argv.slice(0, 4), [fake.tools.ptyrelay, '30', '100', fake.tools.cgexec]);
+});
+
+test.serial('exec with an unknown container spawns nothing', async (t) => {
+  const { fake, pods } = await fakeNode(t);
+  await pods.create(twoContainers());
+  const spawns = fake.spawned.length;
+  await t.throwsAsync(pods.exec('web', ['ls'], { container: 'nope' }), { message: /its containers are httpd, bootcamp/ });
+  t.is(fake.spawned.length, spawns);
+});
+
+test.serial('runc exec: the container by its id; with a terminal, runc sends its pty to ptyrelay over a private socket, removed with the exec', async (t) => {
+  const fake = new FakeHost();
+  t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
+  const runtime = new RuncRuntime({} as PidWatcher, '/fake/state');
+  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abc', inPodCgroup: (a: string[]) => a };
+  const { proc } = await runtime.exec({ ...base, argv: ['ps'] });
+  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/runc', '--root', '/fake/state/runc', 'exec', 'web-httpd-abc', 'ps']);
+
+  const { proc: onTty } = await runtime.exec({ ...base, argv: ['sh'], tty: { rows: 24, cols: 80 } });
+  const argv = [...fake.spawned.find((s) => s.pid === onTty.pid)!.argv];
+  const [socket, pidFile] = [argv[4]!, argv[5]!];
+  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', '/fake/state/runc', 'exec', '--tty', '--detach', '--console-socket', socket, '--pid-file', pidFile, '--env', 'TERM=xterm', 'web-httpd-abc', 'sh']);
+  t.true(socket.length < 108, 'a unix socket path fits in sun_path');
+  t.true(existsSync(path.dirname(socket)));
+  onTty.kill('SIGKILL');
+  t.true(await waitUntil(() => !existsSync(path.dirname(socket)), { timeoutMs: 5000, everyMs: 10 }), 'its directory goes with it');
+  proc.kill('SIGKILL');
+});
