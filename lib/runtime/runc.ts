@@ -15,10 +15,10 @@
 // them. Unlike `runc events` (one more process per container, which must be listening before the
 // kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { constants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
@@ -31,47 +31,17 @@ import { readNamespace } from '../process/namespace.js';
 import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
+import { BUNDLE_ID, EXIT_FILE, lastLine, nodeResolvConf, readExitStatus, RuncContainer, type ExitStatus } from './bundle.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
 import { hasExited, onExit, type Watchable } from '../process/exit.js';
 import { onTerminal } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 
-/** What start() names a container: POD-NAME-8 alphanumerics (a path component, never "." or ".."). */
-export const BUNDLE_ID = /^[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/;
-/** The shim's status file: written once runc has exited (rootfs/shim). */
-const EXIT_FILE = 'exit';
 /** runc exits a moment after its container; the shim writes the file right after. */
 const SHIM_WRITE_MS = 3000;
 
 /** runc creates a container in well under a second; one that takes this long is stuck. */
 const CREATE_TIMEOUT_MS = 15_000;
-
-/** The container as the pod sees it: its PID 1's pid, and the exit runc reports for it. */
-export class RuncContainer extends EventEmitter implements Watchable {
-  exitCode: number | null = null;
-  signalCode: NodeJS.Signals | null = null;
-  exited = false;
-  /** With pid, its identity (stopProcess checks a pid still there after SIGKILL against it). */
-  startTime: string | undefined;
-  /** Set before 'exit' when the kernel's OOM killer ended a process of the container. */
-  oomKilled = false;
-
-  /** A re-adopted container: the watcher's process, which `stop` signals and whose exit ends this one. */
-  adopted?: Watchable;
-
-  constructor(readonly id: string, public pid: number | undefined) {
-    super();
-  }
-
-  /** Called once its runc has exited and the bundle is gone. */
-  ended(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.exited) return;
-    this.exited = true;
-    this.exitCode = code;
-    this.signalCode = signal;
-    this.emit('exit', code, signal);
-  }
-}
 
 export class RuncRuntime implements ContainerRuntime {
   readonly name = 'runc';
@@ -238,16 +208,9 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   /** How the container ended, as the shim recorded it; undefined while it runs (or if nothing was kept). */
-  async exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+  async exitStatus(containerID: string): Promise<ExitStatus | undefined> {
     const id = containerID.replace(/^runc:\/\//, '');
-    if (!BUNDLE_ID.test(id)) return undefined;
-    const text = await readFile(path.join(this.bundles, id, EXIT_FILE), 'utf8').catch(() => '');
-    const m = /^(code|signal) (\d+)\n$/.exec(text);
-    if (!m) return undefined;
-    const n = Number(m[2]);
-    // runc reports a container killed by a signal as 128 + the signal, as a shell does.
-    if (m[1] === 'signal') return { code: null, signal: (signalName(n) ?? 'SIGKILL') };
-    return { code: n, signal: null };
+    return BUNDLE_ID.test(id) ? readExitStatus(path.join(this.bundles, id, EXIT_FILE)) : undefined;
   }
 
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
@@ -257,17 +220,4 @@ export class RuncRuntime implements ContainerRuntime {
 
 const NO_RESOURCES = { memoryLimit: null, cpuLimit: null, cpuRequest: null };
 
-/** The node's nameservers, as kubelet's dnsPolicy Default gives a pod. */
-async function nodeResolvConf(): Promise<string> {
-  const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => /^(nameserver|search|options)\s/.test(l)).join('\n') + '\n';
-}
-
-async function lastLine(file: string): Promise<string> {
-  const text = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n');
-  return text[text.length - 1] || 'no output';
-}
-
-function signalName(n: number): NodeJS.Signals | undefined {
-  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
-}
+export { RuncContainer };
