@@ -17,8 +17,7 @@
 // after the exit and before anything removes it, daemon restart included (adopt).
 import { once } from 'node:events';
 import { closeSync, constants as fs, openSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
@@ -34,7 +33,7 @@ import { waitUntil } from '../util/wait.js';
 import { BUNDLE_ID, EXIT_FILE, lastLine, nodeResolvConf, readExitStatus, RuncContainer, type ExitStatus } from './bundle.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
 import { hasExited, onExit, type Watchable } from '../process/exit.js';
-import { onTerminal } from './tty.js';
+import { runcExec } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 
 /** runc exits a moment after its container; the shim writes the file right after. */
@@ -125,15 +124,7 @@ export class RuncRuntime implements ContainerRuntime {
   async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
     const id = spec.containerID?.replace(/^runc:\/\//, '');
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no runc id`);
-    const runc = [this.runc(), '--root', this.root, 'exec'];
-    if (!spec.tty) return { proc: spawnProcess([...runc, id, ...spec.argv], { stdio: ['pipe', 'pipe', 'pipe'] }) };
-    // A socket path must fit in 108 bytes: a short private directory, removed with the exec.
-    const dir = await mkdtemp(path.join(tmpdir(), 'minipod-tty-'));
-    const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
-    const argv = [...runc, '--tty', '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, '--env', 'TERM=xterm', id, ...spec.argv];
-    const proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
-    onExit(proc, () => void rm(dir, { recursive: true, force: true }));
-    return { proc };
+    return runcExec([this.runc(), '--root', this.root, 'exec'], id, spec);
   }
 
   /** runc has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
