@@ -4,6 +4,7 @@ import { commandArgs, commandLookup, containerEnv, imageUser } from '../manifest
 import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { containerResources } from '../manifest/resources.js';
 import { findInImage } from '../runtime/image-files.js';
+import { runtimeOf } from '../runtime/types.js';
 import { MinipodError } from '../errors.js';
 import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
@@ -46,7 +47,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const where = await settled;
   if (where.inSandbox) c.netns = sandbox.netns;
   c.startTime = where.startTime;
-  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${image ? ` from image ${spec.image} (${image.id.slice(0, 12)}) under ${ctx.runtime.name === 'router' ? 'runc' : ctx.runtime.name}` : ''}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
+  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${image ? ` from image ${spec.image} (${image.id.slice(0, 12)}) under ${runtimeOf(c.containerID)}` : ''}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 
 /**

@@ -2,6 +2,7 @@
 // network namespace read fresh from /proc.
 import { listeningPorts } from '../network/listening.js';
 import { readNamespace } from '../process/namespace.js';
+import { runtimeOf } from '../runtime/types.js';
 import type { PodRecord } from './types.js';
 
 /** A copy of the record as it is now; readiness is updated in the record itself (it is latched). */
@@ -10,7 +11,7 @@ export async function observe(live: PodRecord): Promise<PodRecord> {
   const record = structuredClone(live);
   for (const c of record.containers) {
     c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
-    c.runtime = c.containerID?.startsWith('runc://') ? 'runc' : 'nsenter';
+    c.runtime = runtimeOf(c.containerID);
     // An image container has its own; an nsenter one shares the node's (what `ls /` and `ps` see).
     c.mntns = c.pid ? ((await readNamespace(c.pid, 'mnt')) ?? null) : null;
     c.pidns = c.pid ? ((await readNamespace(c.pid, 'pid')) ?? null) : null;

@@ -8,7 +8,7 @@ import { deleteVeth } from '../network/veth.js';
 import { belongsTo, isSameProcess } from '../process/identity.js';
 import { planRestore, type RestoreObservation, type RestorePlan } from './plan.js';
 import { PinnedNamespace, type ProcessScan } from '../process/sweep.js';
-import { readNamespace } from '../process/namespace.js';
+import { isSameProcessIn } from '../process/namespace.js';
 import { adoptContainer } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
@@ -33,7 +33,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   const r = live.record;
   await clearBuilding(ctx, live, view.scan);
   const sb = r.sandbox!;
-  const holderInSandbox = !!sb.pid && (await isSameProcess(sb.pid, sb.startTime)) && (await readNamespace(sb.pid)) === sb.netns;
+  const holderInSandbox = await isSameProcessIn(sb.pid, sb.startTime, sb.netns);
   const observed: RestoreObservation = {
     phase: r.phase,
     holder: { pid: sb.pid, ours: holderInSandbox },

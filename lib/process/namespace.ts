@@ -1,11 +1,17 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
 import { openNamespace, procLink, readProc, run, tools } from '../os/host.js';
+import { isSameProcess } from './identity.js';
 
 /** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
 export const NETNS = /^net:\[\d+\]$/;
 
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' | 'pid' = 'net'): Promise<string | undefined> {
   return procLink(pid, `ns/${kind}`); // undefined: the process is gone
+}
+
+/** pid is still the very process recorded (pid and start time) and is in the network namespace netns. */
+export async function isSameProcessIn(pid: number | null | undefined, startTime: string | null | undefined, netns: string): Promise<boolean> {
+  return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
 }
 
 /** A namespace held open (see pinNamespace); close() lets it go. */

@@ -1,13 +1,14 @@
 // The first container runtime: a container is a host process that nsenter places in the pod's
 // network, UTS and IPC namespaces (and rootfs/cgexec in the pod's cgroup) before it execs the
 // program in place, so the pid spawned is the program's pid and its exit reaches us as a child's.
-import { closeSync, constants as fs, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { openContainerLog } from './container-log.js';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
 import { DEFAULT_PATH } from '../manifest/command.js';
 import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
-import { isSameProcess, startTimeOf } from '../process/identity.js';
-import { readNamespace } from '../process/namespace.js';
+import { startTimeOf } from '../process/identity.js';
+import { isSameProcessIn } from '../process/namespace.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 import { stopProcess } from '../process/stop.js';
 import type { Watchable } from '../process/exit.js';
@@ -23,9 +24,7 @@ export class NsenterRuntime implements ContainerRuntime {
 
   async start(spec: ContainerSpec): Promise<StartedContainer> {
     if (!path.isAbsolute(spec.argv[0] ?? '')) throw new MinipodError('INTERNAL', `container command must be resolved first: ${spec.argv[0]}`);
-    // Never through a symlink: the app's output would land wherever it points, written as root.
-    // Synchronous (microseconds): nothing awaits between the spawn and the caller recording it.
-    const log = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+    const log = openContainerLog(spec.logPath);
     try {
       const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
       const proc = spawnProcess(spec.cgroup ? [tools().cgexec, spec.cgroup, ...argv] : argv, { stdio: ['ignore', log, log], env: spec.env, cwd: spec.cwd });
@@ -76,6 +75,6 @@ export class NsenterRuntime implements ContainerRuntime {
   }
 
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
-    return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
+    return isSameProcessIn(pid, startTime, netns);
   }
 }

@@ -5,7 +5,7 @@ import { kill, type Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { NsenterRuntime } from './nsenter.js';
 import { RuncContainer, RuncRuntime } from './runc.js';
-import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
+import { runtimeOf, type ContainerRuntime, type ContainerSpec, type ExecSpec, type StartedContainer } from './types.js';
 import type { PidWatcher } from '../process/watcher.js';
 
 export class RuntimeRouter implements ContainerRuntime {
@@ -27,7 +27,7 @@ export class RuntimeRouter implements ContainerRuntime {
   }
 
   exec(spec: ExecSpec): Promise<{ proc: Proc }> {
-    return spec.containerID?.startsWith('runc://') ? this.runc.exec(spec) : this.nsenter.exec(spec);
+    return runtimeOf(spec.containerID) === 'runc' ? this.runc.exec(spec) : this.nsenter.exec(spec);
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {
@@ -35,7 +35,7 @@ export class RuntimeRouter implements ContainerRuntime {
   }
 
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
-    return containerID?.startsWith('runc://') ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime);
+    return runtimeOf(containerID) === 'runc' ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime);
   }
 
   async list(): Promise<string[]> {
@@ -43,11 +43,11 @@ export class RuntimeRouter implements ContainerRuntime {
   }
 
   exitStatus(containerID: string): ReturnType<ContainerRuntime['exitStatus']> {
-    return containerID.startsWith('runc://') ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus();
+    return runtimeOf(containerID) === 'runc' ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus();
   }
 
   remove(containerID: string): Promise<void> {
-    return containerID.startsWith('runc://') ? this.runc.remove(containerID) : this.nsenter.remove();
+    return runtimeOf(containerID) === 'runc' ? this.runc.remove(containerID) : this.nsenter.remove();
   }
 
   inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {

@@ -16,7 +16,8 @@
 // kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
 import { once } from 'node:events';
-import { closeSync, constants as fs, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { openContainerLog } from './container-log.js';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
@@ -25,8 +26,8 @@ import { oomKills } from '../cgroup/stats.js';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
-import { isSameProcess, startTimeOf } from '../process/identity.js';
-import { readNamespace } from '../process/namespace.js';
+import { startTimeOf } from '../process/identity.js';
+import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitUntil } from '../util/wait.js';
@@ -84,7 +85,7 @@ export class RuncRuntime implements ContainerRuntime {
       }
       const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
-      const logFd = openSync(spec.logPath, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+      const logFd = openContainerLog(spec.logPath);
       try {
         // Foreground: runc is the container's parent, so its exit status is the container's; the
         // shim (rootfs/shim) keeps that status in the bundle for a daemon that was not there.
@@ -205,7 +206,7 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {
-    return !!pid && (await isSameProcess(pid, startTime)) && (await readNamespace(pid)) === netns;
+    return isSameProcessIn(pid, startTime, netns);
   }
 }
 

@@ -8,6 +8,11 @@ import type { WindowSize } from '../api/frames.js';
 import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 
+/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`; none: nsenter). */
+export function runtimeOf(containerID: string | null | undefined): 'runc' | 'nsenter' {
+  return containerID?.startsWith('runc://') ? 'runc' : 'nsenter';
+}
+
 /** One container to start, in a sandbox that exists: what a CRI CreateContainer would carry. */
 export interface ContainerSpec {
   /** The pod's and the container's names (a runtime may name its objects after them). */

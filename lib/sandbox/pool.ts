@@ -9,8 +9,8 @@ import path from 'node:path';
 import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
 import { stopProcess } from '../process/stop.js';
-import { isSameProcess, isStopped, startTimeOf } from '../process/identity.js';
-import { readNamespace } from '../process/namespace.js';
+import { isStopped, startTimeOf } from '../process/identity.js';
+import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
 /** A register entry, as start() writes it: "net:[4026532636] 123456\n". */
@@ -41,7 +41,7 @@ export class HolderPool {
       if (!/^[1-9]\d*$/.test(entry)) rejected.push(`holders/${entry}: the name is not a pid`);
       else if (!netns) rejected.push(`holders/${entry}: ${JSON.stringify(text.slice(0, 60))} is not "NETNS STARTTIME"`);
       // Only if it is still that very process (pid and start time) in that namespace.
-      else if ((await isSameProcess(Number(entry), startTime)) && (await readNamespace(Number(entry))) === netns) holders.push({ pid: Number(entry), netns });
+      else if (await isSameProcessIn(Number(entry), startTime, netns)) holders.push({ pid: Number(entry), netns });
       await rm(file, { recursive: true, force: true });
     }
     return { netnses: holders.map((h) => h.netns), holders, rejected };
