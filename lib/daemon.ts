@@ -14,6 +14,7 @@ import { readProc, run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
 import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
+import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
 import { parseSubnet } from './network/ipam.js';
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   cgroupParent: string;
   /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
   pidsLimit?: string;
+  /** --pod-max-pids as given: each pod's pids limit, all its processes (cgroup/pod-pids.ts DEFAULT_POD_MAX_PIDS when unset). */
+  podMaxPids?: string;
   /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
   containerLog?: LogLimits;
 }
@@ -75,10 +78,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const subnet = parseSubnet(opts.subnet);
   checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
-  const pidsLimit = opts.pidsLimit === undefined ? undefined : Number(opts.pidsLimit);
-  if (pidsLimit !== undefined && !(/^\d+$/.test(opts.pidsLimit!) && Number.isSafeInteger(pidsLimit) && pidsLimit >= 16)) {
-    throw new MinipodError('INVALID_ARGUMENT', `--pids-limit ${opts.pidsLimit}: give a whole number of processes of at least 16 (default ${DEFAULT_PIDS_LIMIT})`);
-  }
+  const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
+  const podMaxPids = opts.podMaxPids === undefined ? DEFAULT_POD_MAX_PIDS : checkPidsLimit('--pod-max-pids', opts.podMaxPids, DEFAULT_POD_MAX_PIDS);
   const tools = await resolveTools();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
     // A private /run, as a real node's would have (before our dirs, which may live under it);
@@ -110,7 +111,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await images.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
+  const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
   const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.

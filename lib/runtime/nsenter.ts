@@ -6,7 +6,7 @@ import { openContainerLog } from './container-log.js';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
 import { DEFAULT_PATH } from '../manifest/command.js';
-import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
+import { kill, spawnProcess, type Proc } from '../os/host.js';
 import { startTimeOf } from '../process/identity.js';
 import { isSameProcessIn } from '../process/namespace.js';
 import { inPodNamespaces } from '../process/nsenter.js';
@@ -27,7 +27,7 @@ export class NsenterRuntime implements ContainerRuntime {
     const log = openContainerLog(spec.logPath);
     try {
       const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
-      const proc = spawnProcess(spec.cgroup ? [tools().cgexec, spec.cgroup, ...argv] : argv, { stdio: ['ignore', log, log], env: spec.env, cwd: spec.cwd });
+      const proc = spawnProcess(spec.inPodCgroup(argv), { stdio: ['ignore', log, log], env: spec.env, cwd: spec.cwd });
       proc.catch(() => {}); // its exit is heard through the 'exit' event
       if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}`);
       // nsenter joins the namespaces a moment after the spawn: only then is the app inside the

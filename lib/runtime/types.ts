@@ -28,8 +28,10 @@ export interface ContainerSpec {
   cwd: string;
   /** stdout and stderr go here, appended, opened by the runtime (never through a symlink). */
   logPath: string;
-  /** The pod's cgroup the container starts in, or null where pods get none. */
+  /** The pod's (unified) cgroup, below which an OCI runtime makes the container's own; null where pods get none. */
   cgroup: string | null;
+  /** argv run inside the pod's cgroups (rootfs/cgexec), for a container without an image. */
+  inPodCgroup: (argv: string[]) => string[];
   /** The pod's IP (an image container's /etc/hosts names the pod on it). */
   podIP: string;
   /** The pod shares one PID namespace (shareProcessNamespace): join the holder's instead of a new one. */
