@@ -50,7 +50,7 @@ test.serial('rm -f kills what left the pod\'s namespaces and unmounts a pin on i
   await node.api.request('POST', '/pods', escaper('esc', 7771, pin));
   await waitFor(async () => (await pidsWith('sleep 77711')).length && (await pidsWith('sleep 77712')).length && (await mounted(pin)), 'the escapes');
   const pod = await node.api.request<PodRecord>('GET', '/pods/esc');
-  t.deepEqual(await podCgroups(node), [`pod-${pod.uid}`]);
+  t.deepEqual(await podCgroups(node), [`pod-${pod.uid}`, `pids:pod-${pod.uid}`], 'its cgroup, and its twin in the pids hierarchy that holds the pod\'s pids limit');
   t.is((await node.cli(['rm', '-f', 'esc'])).exitCode, 0);
   t.deepEqual(await pidsWith('sleep 7771'), [], 'nothing of the pod is left');
   t.false(await mounted(pin), 'the pin is gone');
