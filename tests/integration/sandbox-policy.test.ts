@@ -1,4 +1,6 @@
-// The split-brain guard (acceptance 10) and sandboxDeathPolicy Rejoin (acceptance 11).
+// The split-brain guard (acceptance 10) and sandboxDeathPolicy Rejoin (acceptance 11), on host
+// processes: Rejoin runs the host example (examples/host-pod.yaml), whose node bootcamp keeps a
+// connection alive across requests (the image's nc answers one request per connection).
 import test from 'ava';
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,7 +9,7 @@ import path from 'node:path';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
-import { assertNodeEmpty, netnsOf, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, HOST_SEED, netnsOf, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -60,11 +62,11 @@ test.serial('an app that keeps leaving gets CrashLoopBackOff, not a new sandbox 
 });
 
 test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP connection survive', async (t) => {
-  const manifest = (await import('../../lib/manifest/parse.js')).parseManifest((await import('node:fs')).readFileSync(SEED, 'utf8'));
+  const manifest = (await import('../../lib/manifest/parse.js')).parseManifest((await import('node:fs')).readFileSync(HOST_SEED, 'utf8'));
   manifest.spec.sandboxDeathPolicy = 'Rejoin';
-  for (const c of manifest.spec.containers) c.workingDir = path.dirname(SEED);
+  for (const c of manifest.spec.containers) c.workingDir = path.dirname(HOST_SEED);
   await node.api.request('POST', '/pods', manifest);
-  const before = await node.api.waitReady('web', 10_000);
+  const before = await node.api.waitReady('web-host', 10_000);
 
   // A keep-alive connection from the node, used before and after the holder dies.
   const client = `
@@ -78,11 +80,11 @@ test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP 
   const conn = execa(file!, args, { stdin: 'pipe', buffer: false, reject: false });
   t.teardown(() => conn.kill());
   const lines = (await import('node:readline')).createInterface({ input: conn.stdout! })[Symbol.asyncIterator]();
-  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web | v=1');
+  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web-host | v=1');
 
   process.kill(before.sandbox!.pid, 'SIGKILL');
   const after = await waitFor(async () => {
-    const r = await get('web');
+    const r = await get('web-host');
     return r.sandbox?.attempt === 1 && r.phase === 'Running' ? r : undefined;
   }, 'the rejoin');
   t.not(after.sandbox!.pid, before.sandbox!.pid);
@@ -93,8 +95,8 @@ test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP 
   t.like(after.lastRecovery, { action: 'rejoin' });
 
   conn.stdin!.write('again\n');
-  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web | v=1', 'the same TCP connection still works');
+  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web-host | v=1', 'the same TCP connection still works');
   conn.kill();
-  t.is((await node.cli(['rm', '-f', 'web'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', 'web-host'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });
