@@ -4,7 +4,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readlink, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +102,7 @@ async function rejoinKeepsConnection(t: ExecutionContext, manifest: PodManifest,
   t.not(after.sandbox!.pid, before.sandbox!.pid);
   t.is(after.sandbox!.netns, before.sandbox!.netns, 'same namespace');
   t.is(await netnsOf(after.sandbox!.pid), before.sandbox!.netns);
+  t.is(await readlink(`/proc/${after.sandbox!.pid}/ns/mnt`), await readlink(`/proc/${node.holderPid}/ns/mnt`), 'the new holder joined the pod\'s namespaces only, not a container\'s mount namespace');
   t.is(after.sandbox!.hostVeth, before.sandbox!.hostVeth, 'same veth');
   t.deepEqual(after.containers.map((c) => [c.pid, c.restartCount]), before.containers.map((c) => [c.pid, 0]), 'zero restarts');
   t.like(after.lastRecovery, { action: 'rejoin' });
