@@ -16,7 +16,10 @@ import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
+/** The seed pod: two image containers (import them first: importSeedImages in ./seed.ts). */
 export const SEED = path.join(ROOT, 'examples/seed-pod.yaml');
+/** The same two apps as host processes, no image (pod web-host): the nsenter path. */
+export const HOST_SEED = path.join(ROOT, 'examples/host-pod.yaml');
 
 export interface Run {
   exitCode: number | undefined;

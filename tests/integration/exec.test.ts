@@ -11,17 +11,14 @@ import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 
-const IMAGES = path.join(ROOT, 'rootfs/images/out');
 let node: TestNode;
 
 test.before(async () => {
   node = await startTestNode();
-  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) {
-    const r = await node.cli(['image', 'import', path.join(IMAGES, archive)]);
-    if (r.exitCode !== 0) throw new Error(`image import ${archive}: ${r.stderr}`);
-  }
+  await importSeedImages(node);
   await node.api.request('POST', '/pods', {
     metadata: { name: 'web' },
     spec: {
