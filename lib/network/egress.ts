@@ -32,7 +32,7 @@ export function nftRuleset(e: Egress): string {
     `table ip ${NAT_TABLE} {`,
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
-    `    ip saddr ${e.subnet} ip daddr != ${keep} masquerade comment "pod egress"`,
+    `    ip saddr ${e.subnet} ip daddr != ${keep} counter masquerade comment "pod egress"`,
     '  }',
     '}',
     '',

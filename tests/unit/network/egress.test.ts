@@ -19,8 +19,8 @@ test('nft: the table is declared, deleted and defined in one transaction: masque
   const script = nftRuleset({ subnet: '10.88.0.0/16' });
   t.is(script.split('\n').slice(0, 3).join('\n'), 'table ip minipod\ndelete table ip minipod\ntable ip minipod {');
   t.regex(script, /type nat hook postrouting priority srcnat; policy accept;/);
-  t.regex(script, /ip saddr 10\.88\.0\.0\/16 ip daddr != 10\.88\.0\.0\/16 masquerade comment "pod egress"/);
-  t.regex(nftRuleset({ subnet: '10.88.1.0/24', noNat: '10.88.0.0/16' }), /ip saddr 10\.88\.1\.0\/24 ip daddr != 10\.88\.0\.0\/16 masquerade/, 'other nodes\' pods keep the pod\'s address');
+  t.regex(script, /ip saddr 10\.88\.0\.0\/16 ip daddr != 10\.88\.0\.0\/16 counter masquerade comment "pod egress"/);
+  t.regex(nftRuleset({ subnet: '10.88.1.0/24', noNat: '10.88.0.0/16' }), /ip saddr 10\.88\.1\.0\/24 ip daddr != 10\.88\.0\.0\/16 counter masquerade/, 'other nodes\' pods keep the pod\'s address');
 });
 
 test.serial('forwarding is turned on before the rules, in this namespace', async (t) => {
