@@ -7,8 +7,9 @@
 // runtime on a dedicated VM would.
 //
 // The rules are one nftables table, `ip minipod`, replaced whole in one transaction (so a daemon
-// restart or a changed subnet never doubles or leaves a rule); with no nft, one iptables rule
-// marked with a comment, added once. Traffic to `noNat` (the cluster's pod CIDR: other nodes'
+// restart or a changed subnet never doubles or leaves a rule), which also holds the hostPort maps
+// (network/hostports.ts; refilled from the records right after); with no nft, one iptables rule
+// marked with a comment, added once, and no hostPort. Traffic to `noNat` (the cluster's pod CIDR: other nodes'
 // pods, reached by routes without NAT) keeps the pod's own address, as Kubernetes requires.
 import { MinipodError } from '../errors.js';
 import { run, tools, writeSysctl } from '../os/host.js';
@@ -30,6 +31,16 @@ export function nftRuleset(e: Egress): string {
     `table ip ${NAT_TABLE}`,
     `delete table ip ${NAT_TABLE}`,
     `table ip ${NAT_TABLE} {`,
+    // hostPort mappings (network/hostports.ts): protocol . port, or address . protocol . port, to pod IP . port.
+    '  map hostports { type inet_proto . inet_service : ipv4_addr . inet_service; }',
+    '  map hostports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }',
+    ...['prerouting', 'output'].flatMap((chain) => [
+      `  chain ${chain} {`,
+      `    type nat hook ${chain} priority -100; policy accept;`, // dstnat, a name nft 1.0.6 knows in prerouting only
+      '    fib daddr type local dnat ip to meta l4proto . th dport map @hostports',
+      '    dnat ip to ip daddr . meta l4proto . th dport map @hostports_ip',
+      '  }',
+    ]),
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
     `    ip saddr ${e.subnet} ip daddr != ${keep} counter masquerade comment "pod egress"`,

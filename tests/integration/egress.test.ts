@@ -21,7 +21,7 @@ const ECHO_ADDR = (host: string, port: number) => `require('http').createServer(
 
 const fetcher = (name: string, url: string) => ({
   metadata: { name },
-  spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `wget -qO- ${url}; sleep 600`] }] },
+  spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `for i in $(seq 50); do wget -qO- ${url} && break; sleep 0.2; done; sleep 600`] }] },
 });
 
 async function logsOf(name: string): Promise<string> {
@@ -76,7 +76,9 @@ test.serial('forwarding and the masquerade rule exist in the node only; a daemon
   t.is(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), hostForward, 'the host\'s forwarding is untouched');
   t.false((await execa('nft', ['list', 'tables'])).stdout.includes('minipod'), 'no minipod table on the host');
   node = await restartTestNode(node);
-  const rules = JSON.parse((await node.sh(['nft', '-j', 'list', 'table', 'ip', 'minipod'])).stdout).nftables.filter((o: Record<string, unknown>) => 'rule' in o);
+  const listed = await node.sh(['nft', '-j', 'list', 'table', 'ip', 'minipod']);
+  t.is(listed.exitCode, 0, listed.stderr);
+  const rules = JSON.parse(listed.stdout).nftables.filter((o: { rule?: { chain: string } }) => o.rule?.chain === 'postrouting');
   t.is(rules.length, 1, JSON.stringify(rules));
   t.is(rules[0].rule.comment, 'pod egress');
 });
