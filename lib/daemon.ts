@@ -17,6 +17,8 @@ import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
+import { enableEgress } from './network/egress.js';
+import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
@@ -40,6 +42,8 @@ export interface DaemonOptions {
   nodeNamespace: boolean;
   /** Stop every pod on SIGTERM/SIGINT instead of leaving them running. */
   stopPodsOnExit: boolean;
+  /** Masquerade pod traffic leaving the subnet and forward it (network/egress.ts); default: in a node only. */
+  egress?: boolean;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
   /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
@@ -101,6 +105,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
+  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr }) : 'off';
 
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);
@@ -112,7 +117,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
@@ -157,7 +162,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, containerLog }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, egress, containerLog }, 'minipod daemon ready');
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

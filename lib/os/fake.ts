@@ -190,6 +190,10 @@ export class FakeHost implements Host {
     return pin;
   }
 
+  async writeSysctl(key: string, value: string): Promise<void> {
+    this.journal.push(`sysctl ${key}=${value}`);
+  }
+
   async executable(file: string): Promise<boolean> {
     return this.executables.has(file) || Object.values(this.tools).includes(file);
   }

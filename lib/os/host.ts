@@ -66,3 +66,4 @@ export const procLink = (pid: number | 'self', link: string): Promise<string | u
 export const listPids = (): Promise<number[]> => current.pids();
 export const openNamespace = (pid: number, kind: NsKind): HeldNamespace | undefined => current.openNamespace(pid, kind);
 export const executable = (file: string): Promise<boolean> => current.executable(file);
+export const writeSysctl = (key: string, value: string): Promise<void> => current.writeSysctl(key, value);

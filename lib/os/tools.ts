@@ -71,8 +71,13 @@ async function find(): Promise<Tools> {
   const unbuilt: string[] = [];
   for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
-  const runc = await findExecutable('runc', SEARCH()); // optional: only containers with an image need it
-  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...(runc ? { runc } : {}) };
+  // Optional: only containers with an image need runc, only pod egress nft or iptables.
+  const optional: Partial<Tools> = {};
+  for (const name of ['runc', 'nft', 'iptables'] as const) {
+    const file = await findExecutable(name, SEARCH());
+    if (file) optional[name] = file;
+  }
+  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...optional };
   setTools(tools);
   return tools;
 }

@@ -70,6 +70,9 @@ export interface Tools {
   ptyrelay: string;
   /** The OCI runtime for containers with an image; absent: those are refused with a hint. */
   runc?: string;
+  /** Pod egress masquerading (network/egress.ts): nft, or iptables where nft is missing. */
+  nft?: string;
+  iptables?: string;
 }
 
 export interface Host {
@@ -93,4 +96,6 @@ export interface Host {
   openNamespace(pid: number, kind: NsKind): HeldNamespace | undefined;
   /** Whether file exists and may be executed. */
   executable(file: string): Promise<boolean>;
+  /** Set a sysctl of our network namespace ("net.ipv4.ip_forward", "1"): /proc/sys/net/… is per namespace. */
+  writeSysctl(key: string, value: string): Promise<void>;
 }

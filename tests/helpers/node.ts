@@ -11,6 +11,7 @@ import { ApiClient } from '../../lib/api/client.js';
 import { commandLine, parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
+import { UPLINK } from '../../lib/node/outside.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 
@@ -152,9 +153,10 @@ export async function daemonDescendants(daemonPid: number): Promise<{ pid: numbe
 }
 
 /** Interfaces in the node's network namespace, by name. */
+/** The node's links but its uplink (its own NIC, as a machine's eth0: tests/integration/egress.test.ts checks it). */
 export async function nodeLinks(node: TestNode): Promise<string[]> {
   const r = await node.sh(['ip', '-o', 'link', 'show']);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!);
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!).filter((n) => n !== UPLINK);
 }
 
 export async function leases(node: NodeInfo): Promise<string[]> {
