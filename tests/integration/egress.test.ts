@@ -10,7 +10,8 @@ import { execa, type ResultPromise } from 'execa';
 import { NODE_ADDR, OUTSIDE_ADDR, readOutside, UPLINK } from '../../lib/node/outside.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { alive, CLI, restartTestNode, ROOT, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { alive, CLI, restartTestNode, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { importImages } from '../helpers/seed.js';
 
 let node: TestNode;
 let server: ResultPromise | undefined;
@@ -30,8 +31,7 @@ async function logsOf(name: string): Promise<string> {
 
 test.before(async () => {
   node = await startTestNode();
-  const r = await node.cli(['image', 'import', path.join(ROOT, 'rootfs/images/out/busybox.tar')]);
-  if (r.exitCode !== 0) throw new Error(`image import: ${r.stderr}`);
+  await importImages(node, ['busybox.tar']);
   server = execa(process.execPath, [CLI, 'node', 'exec', '--dir', node.dir, '--outside', '--', process.execPath, '-e', ECHO_ADDR(OUTSIDE_ADDR, 8000)], { reject: false });
   const up = await waitUntil(async () => ((await node.sh(['curl', '-s', '--max-time', '2', `http://${OUTSIDE_ADDR}:8000/`])).exitCode === 0 ? true : undefined), { timeoutMs: 15_000, everyMs: 100 });
   if (!up) throw new Error('the server in the outside namespace did not answer');

@@ -2,12 +2,12 @@
 // does (network/hostports.ts): reachable from the outside namespace and from the node itself, kept
 // across sandbox recreation (the IP is kept) and daemon restarts, removed with the pod; a hostPort
 // already taken is refused before anything is made; hostIP limits it to one node address.
-import path from 'node:path';
 import test from 'ava';
 import { NODE_ADDR } from '../../lib/node/outside.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, CLI, leases, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, leases, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { importImages } from '../helpers/seed.js';
 import { execa } from 'execa';
 
 let node: TestNode;
@@ -32,8 +32,7 @@ async function get(name: string): Promise<PodRecord> {
 
 test.before(async () => {
   node = await startTestNode();
-  const r = await node.cli(['image', 'import', path.join(ROOT, 'rootfs/images/out/httpd.tar')]);
-  if (r.exitCode !== 0) throw new Error(`image import: ${r.stderr}`);
+  await importImages(node, ['httpd.tar']);
 });
 test.after.always(async () => {
   await node?.cli(['image', 'rm', 'httpd']);

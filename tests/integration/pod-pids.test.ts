@@ -12,7 +12,8 @@ import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { importImages } from '../helpers/seed.js';
 
 const MAX = 64;
 let node: TestNode;
@@ -25,8 +26,7 @@ const pidsPlace = async (pid: number) => (await readFile(`/proc/${pid}/cgroup`, 
 
 test.before(async () => {
   node = await startTestNode({ podMaxPids: String(MAX) });
-  const r = await node.cli(['image', 'import', path.join(ROOT, 'rootfs/images/out/busybox.tar')]);
-  if (r.exitCode !== 0) throw new Error(`image import: ${r.stderr}`);
+  await importImages(node, ['busybox.tar']);
 });
 test.after.always(async () => {
   await node?.cli(['image', 'rm', 'busybox']);
