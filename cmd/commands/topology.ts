@@ -3,7 +3,6 @@ import type { ApiClient } from '../../lib/api/client.js';
 import type { ErrorBody } from '../../lib/api/protocol.js';
 import { renderDot } from '../../lib/topology/dot.js';
 import type { Topology } from '../../lib/topology/model.js';
-import { renderSvg } from '../../lib/topology/svg.js';
 import { renderText } from '../../lib/topology/text.js';
 import { client, fail, usage, verb } from '../common.js';
 
@@ -17,7 +16,8 @@ const fetchTopology = (api: ApiClient) => api.request<Topology>('GET', '/topolog
 async function render(topo: Topology, format: Format): Promise<string> {
   if (format === 'json') return `${JSON.stringify(topo, null, 2)}\n`;
   if (format === 'dot') return renderDot(topo);
-  if (format === 'svg') return renderSvg(renderDot(topo));
+  // Loaded only here: it runs Graphviz through the door (lib/os), which no other verb needs at start.
+  if (format === 'svg') return (await import('../../lib/topology/svg.js')).renderSvg(renderDot(topo));
   return renderText(topo);
 }
 

@@ -62,10 +62,11 @@ function podCluster(p: PodView, i: number, bad: (subject: string) => string): st
     out.push(`    ${id('pid', p.name, c.name)} [shape=ellipse, label=${q(`${c.name}\n${c.pid !== null ? `pid ${c.pid}` : 'not running'}${where}`)}${bad(`container:${p.name}/${c.name}`)}];`);
   }
   if (p.others.length) out.push(`    ${id('pid', p.name, '+')} [shape=ellipse, style="dashed", label=${q(`other pids\n${p.others.join(' ')}`)}];`);
-  // Invisible edges keep the processes to the right of eth0, in one column, the pause on top
-  // (dot stacks a rank's nodes bottom-up in the order their edges come).
+  // Invisible edges keep the processes to the right of eth0, in one column with the pause on
+  // top: with rankdir=LR, a chain within a rank runs bottom-up, hence the reverse.
   const procs = [p.pause !== null ? 'pause' : null, ...p.containers.map((c) => c.name), p.others.length ? '+' : null].filter((n): n is string => n !== null);
-  for (const n of procs.reverse()) out.push(`    ${id('eth0', p.name)} -> ${id('pid', p.name, n)} [style=invis];`);
+  for (const n of procs) out.push(`    ${id('eth0', p.name)} -> ${id('pid', p.name, n)} [style=invis];`);
+  if (procs.length > 1) out.push(`    { rank=same; ${procs.reverse().map((n) => id('pid', p.name, n)).join(' -> ')} [style=invis]; }`);
   out.push('  }');
   return out;
 }
