@@ -1,6 +1,7 @@
 // `minipod topology` against the kernel of a real node: two pods (one with two containers), each
 // veth pair's ifindex/@ifN checked against `ip -j link` on the node and inside the pod, each
-// sandbox's net:[inode] against /proc/PID/ns/net; a stray veth added by hand is marked; the SVG
+// sandbox's net:[inode] against /proc/PID/ns/net; a stray veth added by hand is marked, and so is
+// a pod's veth taken off the bridge; the SVG
 // opens in headless Chromium run inside the node (no network beyond it); --watch redraws as a
 // sandbox is recreated; the node is empty at the end.
 import { readFile, readlink, writeFile } from 'node:fs/promises';
@@ -96,6 +97,17 @@ test.serial('a veth put on the bridge by hand is marked as belonging to no pod, 
   const after = await topologyText();
   t.false(after.includes('tpstray'), after);
   t.regex(after, /does not fit\n {2}\(nothing\)\n$/);
+});
+
+test.serial('a pod whose veth the kernel has taken off the bridge is a record-kernel misfit until it is put back', async (t) => {
+  const veth = (await pod('tpclient')).sandbox!.hostVeth;
+  t.teardown(() => node.sh(['ip', 'link', 'set', veth, 'master', 'minipod0']));
+  t.is((await node.sh(['ip', 'link', 'set', veth, 'nomaster'])).exitCode, 0);
+  const text = await topologyText();
+  t.true(text.includes(`✗ record-kernel  pod tpclient: record says veth ${veth} on minipod0, kernel: its master is none`), text);
+  t.regex(text, /pods not wired to a bridge\n {2}pod tpclient \(Running\) {2}✗ see below\n/);
+  t.is((await node.sh(['ip', 'link', 'set', veth, 'master', 'minipod0'])).exitCode, 0);
+  t.regex(await topologyText(), /does not fit\n {2}\(nothing\)\n$/);
 });
 
 test.serial('the SVG is valid: headless Chromium, inside the node, opens it and its screenshot is a picture', async (t) => {
