@@ -63,6 +63,7 @@ async function podFacts(r: PodRecord): Promise<PodFacts> {
       mac: r.mac,
       bridge: r.bridge,
       sandbox: sandbox && { pid: sandbox.pid, netns: sandbox.netns, hostVeth: sandbox.hostVeth },
+      buildingVeth: r.building?.hostVeth ?? null,
       containers: r.containers.map((c) => ({ name: c.name, pid: c.pid, state: c.state })),
     },
     kernel: { pauseNetns, net, containers },

@@ -40,7 +40,7 @@ export interface PodView {
   eth0: { ifindex: number; peerIfindex: number | null; addrs: string[]; mac: string | null } | null;
   /** The node end of the pod's veth, found by ifindex (not by the record's name). */
   hostVeth: string | null;
-  /** The node end as the record names it. */
+  /** The node end as the record names it (or the one being built). */
   recordedVeth: string | null;
   routes: RouteView[];
   pause: number | null;
@@ -91,7 +91,7 @@ export function buildTopology(facts: TopologyFacts): Topology {
       netns: p.kernel.pauseNetns,
       eth0: eth0 ? { ifindex: eth0.ifindex, peerIfindex: peerIfindex(eth0, []), addrs: ipv4(eth0), mac: eth0.address ?? null } : null,
       hostVeth: host?.ifname ?? null,
-      recordedVeth: p.record.sandbox?.hostVeth ?? null,
+      recordedVeth: p.record.sandbox?.hostVeth ?? p.record.buildingVeth ?? null,
       routes: (p.kernel.net?.routes ?? []).map(route),
       pause,
       containers: p.record.containers.map((c) => {

@@ -132,3 +132,11 @@ test('routes are drawn as dst via gw dev, whatever they lead to (a route to anot
   facts.node.net.routes.push({ dst: '10.88.1.0/24', gateway: '192.168.77.2', dev: 'up0' });
   t.regex(renderText(buildTopology(facts)), /routes \(node\)\n {2}10\.88\.0\.0\/16 dev minipod0 proto kernel src 10\.88\.0\.1\n {2}10\.88\.1\.0\/24 via 192\.168\.77\.2 dev up0\n/);
 });
+
+test('the veth of a sandbox being built is no stray: the record names it', (t) => {
+  const facts = twoPods();
+  const client = facts.pods[1]!;
+  Object.assign(client, { phase: 'Pending', kernel: { pauseNetns: null, net: null, containers: [] } });
+  Object.assign(client.record, { sandbox: null, buildingVeth: 'mpclient0001', containers: [] });
+  t.deepEqual(buildTopology(facts).misfits, []);
+});
