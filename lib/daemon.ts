@@ -30,6 +30,7 @@ import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
 import { EventLog } from './supervisor/events.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import { readTopology } from './topology/gather.js';
 import { DEFAULT_BACKOFF } from './pod/plan.js';
 import { DEFAULT_PIDS_LIMIT } from './runtime/oci-config.js';
 
@@ -156,7 +157,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
   // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
   const imageUsers = (id: string): string[] => pods.list().filter((r) => r.containers.some((c) => c.imageID === id)).map((r) => r.name);
-  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
+  const topology = () => readTopology(opts.bridge, pods.list());
+  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, topology, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);

@@ -45,6 +45,11 @@ export async function findExecutable(command: string, pathEnv: string, cwd = pro
   return undefined;
 }
 
+/** An optional program (nft, dot), looked for where the required ones are; undefined if absent. */
+export function findTool(name: string): Promise<string | undefined> {
+  return findExecutable(name, SEARCH());
+}
+
 let resolving: Promise<Tools> | undefined;
 
 /** Find every program once (later calls share the first answer); throws naming what to install or build. */
