@@ -64,10 +64,10 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
-  // A container's bundle (its overlay mount, runc's state) that no pod's container is: a crash between its start and its record.
+  // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => r.containers.filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of await ctx.runtime.list()) {
-    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' });
+    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: id.startsWith('runc://') ? 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' : 'a container\'s shim files (its pid and exit status) that no pod record names' });
   }
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
