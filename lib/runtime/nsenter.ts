@@ -94,7 +94,7 @@ export class NsenterRuntime implements ContainerRuntime {
     const startTime = container.startTime ?? (await startTimeOf(container.pid!));
     if (!status && startTime && (await isSameProcess(container.pid!, startTime))) {
       log.error({ container: container.id, pid: container.pid, shimExit: signal ?? code }, 'a container\'s shim died before its app: the app runs on, watched through its pid; its exit code will be unknown');
-      watchShimmed(this.watcher, container, startTime, () => this.exitStatus(container.id), (s) => this.reap(container, s));
+      watchShimmed(this.watcher, container, startTime, () => this.exitStatus(container.id), (s) => this.reap(container, s), 0);
       return;
     }
     await this.reap(container, status);

@@ -35,7 +35,7 @@ export class RuntimeRouter implements ContainerRuntime {
   }
 
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
-    return runtimeOf(containerID) === 'runc' ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime);
+    return runtimeOf(containerID) === 'runc' ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime, containerID);
   }
 
   async list(): Promise<string[]> {

@@ -76,17 +76,17 @@ export async function pidFromFile(shim: Proc, pidFile: string, timeoutMs: number
 
 /**
  * Watch a container a daemon before us started, through its own pid (pidwatch): once that is
- * gone, its exit is what the shim wrote (read within SHIM_WRITE_MS), then `reap` removes its
- * files and ends it. A shim that died before its container leaves no status: the exit is unknown.
+ * gone, its exit is what the shim wrote (read within shimWriteMs; 0 for a shim known dead), then
+ * `reap` removes its files and ends it. A shim that died before its container leaves no status:
+ * the exit is what the watcher heard, if anything (unknown, for a process not its child).
  */
-export function watchShimmed(watcher: PidWatcher, container: ShimmedContainer, startTime: string, status: () => Promise<ExitStatus | undefined>, reap: (s: ExitStatus | undefined) => Promise<void>): ShimmedContainer {
+export function watchShimmed(watcher: PidWatcher, container: ShimmedContainer, startTime: string, status: () => Promise<ExitStatus | undefined>, reap: (s: ExitStatus | undefined) => Promise<void>, shimWriteMs = SHIM_WRITE_MS): ShimmedContainer {
   container.startTime = startTime;
   const adopted = watcher.adopt(container.pid!, startTime);
   container.adopted = adopted;
   onExit(adopted, (code, signal) => {
     void (async () => {
-      const kept = await waitUntil(status, { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
-      // No shim status: what the watcher heard, if anything (a child of ours, once the shim is gone, is the init's).
+      const kept = await waitUntil(status, { timeoutMs: shimWriteMs, everyMs: 10 });
       await reap(kept ?? (code !== null || signal !== null ? { code, signal } : undefined));
     })();
   });
