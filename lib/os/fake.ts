@@ -184,7 +184,19 @@ export class FakeHost implements Host {
     this.emit(p, code, signal);
   }
 
-  /** Who hears of exits besides the handle: the fake pidwatch. */
+  /**
+   * The daemon (self) is gone, as before a restart in a test: its children are the init's now and
+   * no handle of it hears how they end (a shim's status file is then all that is kept).
+   */
+  daemonGone(): void {
+    for (const p of this.procs.values()) {
+      if (p.ppid !== this.self.pid || !p.handle) continue;
+      p.ppid = 1;
+      p.handle = undefined;
+    }
+  }
+
+  /** Who hears of exits besides the handle: the fake pidwatch and shim. */
   readonly exitListeners = new Set<(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => void>();
   private emit(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null): void {
     for (const l of this.exitListeners) l(p, code, signal);

@@ -145,6 +145,11 @@ export class NsenterRuntime implements ContainerRuntime {
     return (await readdir(this.dirs).catch(() => [] as string[])).filter((id) => CONTAINER_ID.test(id) && !this.active.has(id)).map((id) => `${NSENTER_PREFIX}${id}`);
   }
 
+  /** `exec -t` gives a host process a pty of its own (ptyrelay): nothing on disk. */
+  async execLeftovers(): Promise<string[]> {
+    return [];
+  }
+
   async remove(containerID: string): Promise<void> {
     await this.cleanup(containerID.slice(NSENTER_PREFIX.length));
   }

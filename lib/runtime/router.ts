@@ -42,6 +42,10 @@ export class RuntimeRouter implements ContainerRuntime {
     return [...(await this.nsenter.list()), ...(await this.runc.list())];
   }
 
+  execLeftovers(): Promise<string[]> {
+    return this.runc.execLeftovers();
+  }
+
   exitStatus(containerID: string): ReturnType<ContainerRuntime['exitStatus']> {
     return runtimeOf(containerID) === 'runc' ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus(containerID);
   }

@@ -31,7 +31,7 @@ import { lastLine, nodeResolvConf, RuncContainer } from './bundle.js';
 import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
 import type { Watchable } from '../process/exit.js';
-import { runcExec } from './tty.js';
+import { ConsoleDirs, runcExec } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 
 /** runc creates a container in well under a second; one that takes this long is stuck. */
@@ -43,10 +43,13 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly root: string;
   /** Containers this daemon started or re-adopted and has not cleaned up yet. */
   private readonly active = new Set<string>();
+  /** STATE/tty: the console sockets of `exec -t`. */
+  readonly consoles: ConsoleDirs;
 
   constructor(private readonly watcher: PidWatcher, stateDir: string, private readonly pidsLimit = DEFAULT_PIDS_LIMIT) {
     this.bundles = path.join(stateDir, 'containers');
     this.root = path.join(stateDir, 'runc');
+    this.consoles = new ConsoleDirs(path.join(stateDir, 'tty'));
   }
 
   private runc(): string {
@@ -119,7 +122,7 @@ export class RuncRuntime implements ContainerRuntime {
   async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
     const id = spec.containerID?.replace(/^runc:\/\//, '');
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no runc id`);
-    return runcExec([this.runc(), '--root', this.root, 'exec'], id, spec);
+    return runcExec([this.runc(), '--root', this.root, 'exec'], id, spec, this.consoles);
   }
 
   /** runc has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
@@ -150,6 +153,10 @@ export class RuncRuntime implements ContainerRuntime {
   async list(): Promise<string[]> {
     const ids = new Set([...(await readdir(this.bundles).catch(() => [])), ...(await readdir(this.root).catch(() => []))]);
     return [...ids].filter((id) => CONTAINER_ID.test(id) && !this.active.has(id)).map((id) => `runc://${id}`);
+  }
+
+  async execLeftovers(): Promise<string[]> {
+    return this.consoles.leftovers();
   }
 
   async remove(containerID: string): Promise<void> {

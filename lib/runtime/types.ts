@@ -94,4 +94,6 @@ export interface ContainerRuntime {
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */
   remove(containerID: string): Promise<void>;
+  /** What an `exec -t` of a daemon killed during it left: its console socket directories (gc removes them). */
+  execLeftovers(): Promise<string[]>;
 }

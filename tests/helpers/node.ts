@@ -211,13 +211,14 @@ export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]>
   return [...(await pods(cg.dir)), ...v1.flat()];
 }
 
-/** What containers leave if they leak: bundles, overlay mounts in the node, runc's state, the shim files of containers without an image. */
+/** What containers leave if they leak: bundles, overlay mounts in the node, runc's state, the shim files of containers without an image, the console socket dirs of `exec -t`. */
 export async function containerLeftovers(node: TestNode): Promise<string[]> {
   const bundles = await readdir(path.join(node.stateDir, 'containers')).catch(() => [] as string[]);
   const shims = await readdir(path.join(node.stateDir, 'nsenter')).catch(() => [] as string[]);
+  const consoles = await readdir(path.join(node.stateDir, 'tty')).catch(() => [] as string[]);
   const overlays = (await node.sh(['findmnt', '-rn', '-t', 'overlay', '-o', 'TARGET'])).stdout.split('\n').filter(Boolean);
   const runc = await readdir(path.join(node.stateDir, 'runc')).catch(() => [] as string[]);
-  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`), ...shims.map((s) => `shim files ${s}`)];
+  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`), ...shims.map((s) => `shim files ${s}`), ...consoles.map((c) => `exec -t console dir ${c}`)];
 }
 
 /** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups and the processes on it. */
