@@ -61,12 +61,18 @@ export class NsenterRuntime implements ContainerRuntime {
       throw err;
     }
     proc.catch(() => {}); // its exit is heard through the promise below
+    if (!proc.pid) {
+      // Not spawned at all (its working directory is gone): execa's promise says why.
+      const r = await proc;
+      await this.cleanup(id);
+      throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}: ${r.message ?? 'spawn failed'}`);
+    }
     const pid = await pidFromFile(proc, path.join(dir, 'pid'), PID_TIMEOUT_MS);
     if (!pid || pid < 0) {
       if (!pid) kill(-proc.pid!, 'SIGKILL'); // the shim leads its group, and so does its child until its setsid
       const r = await proc;
       await this.cleanup(id);
-      const why = pid ? `its shim exited ${r.signal ?? `with code ${r.exitCode}`}: ${r.failed ? r.message : await lastLine(spec.logPath)}` : `its shim gave no pid within ${PID_TIMEOUT_MS / 1000}s`;
+      const why = pid ? `its shim exited ${r.signal ?? `with code ${r.exitCode}`}: ${await lastLine(spec.logPath)}` : `its shim gave no pid within ${PID_TIMEOUT_MS / 1000}s`;
       throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}: ${why}`);
     }
     const container = new ShimmedContainer(id, pid);

@@ -221,6 +221,16 @@ export async function containerLeftovers(node: TestNode): Promise<string[]> {
   return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`), ...shims.map((s) => `shim files ${s}`), ...consoles.map((c) => `exec -t console dir ${c}`)];
 }
 
+/** A container's shim (rootfs/shim, the parent of every container), by its command line. */
+export const isShim = (cmd: string) => /\/rootfs\/shim\/shim /.test(cmd);
+
+/** A shim's command line as `shim: APP ARGV` (the app's argv after nsenter's `--`; for runc, `shim: runc ID`), so it reads and compares without its paths; any other unchanged. */
+export function shortCommand(cmd: string): string {
+  if (!isShim(cmd)) return cmd;
+  const app = cmd.lastIndexOf(' -- ');
+  return app >= 0 ? `shim: ${cmd.slice(app + 4)}` : `shim: runc ${cmd.split(' ').at(-1)}`;
+}
+
 /** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups and the processes on it. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
@@ -231,7 +241,7 @@ export async function snapshot(node: TestNode) {
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     deployments: (await readdir(path.join(node.stateDir, 'deployments')).catch(() => [])).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => p.cmd).sort(),
+    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
   };
 }
