@@ -113,19 +113,16 @@ export class FakeHost implements Host {
   }
 
   /**
-   * rootfs/shim: its child runs the rest (-p: the child's pid written to that file first; -s: the
-   * child leads a group of its own); the child's end is written to STATUS_FILE and becomes the
-   * shim's (128+N for signal N). SIGTERM does not end the shim; its death leaves the child running.
+   * rootfs/shim: its child runs the rest (-p: the child's pid told on the shim's stdout first;
+   * -s: the child leads a group of its own); the child's end is written to STATUS_FILE (if it can
+   * be) and becomes the shim's (128+N for signal N). SIGTERM does not end the shim; its death
+   * leaves the child running.
    */
   private spawnShim(argv: readonly string[], options: SpawnOptions): Proc {
     const args = argv.slice(1);
-    let pidFile: string | undefined;
-    let newSession = false;
-    for (let flag = args[0]; flag?.startsWith('-'); flag = args[0]) {
-      args.shift();
-      if (flag === '-s') newSession = true;
-      else if (flag === '-p') pidFile = args.shift();
-    }
+    const flags = new Set<string>();
+    while (args[0]?.startsWith('-')) flags.add(args.shift()!);
+    const newSession = flags.has('-s');
     const [statusFile, ...program] = args;
     this.journal.push('spawn shim');
     const shim = this.add({ argv: [...argv] });
@@ -135,7 +132,7 @@ export class FakeHost implements Host {
     shim.handle = handle;
     const child = this.procs.get(this.spawn(program, options).pid!)!;
     Object.assign(child, { ppid: shim.pid, pgid: newSession ? child.pid : shim.pid });
-    if (pidFile) writeFileSync(pidFile, `${child.pid}\n`);
+    if (flags.has('-p')) setImmediate(() => handle.stdout?.write(`${child.pid}\n`));
     const listener = (q: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => {
       if (q === shim) {
         child.ppid = 1; // orphaned: the init's now
@@ -143,7 +140,11 @@ export class FakeHost implements Host {
       }
       if (q !== child) return;
       this.exitListeners.delete(listener);
-      writeFileSync(statusFile!, signal ? `signal ${constants.signals[signal]}\n` : `code ${code}\n`);
+      try {
+        writeFileSync(statusFile!, signal ? `signal ${constants.signals[signal]}\n` : `code ${code}\n`);
+      } catch {
+        // its directory could not be made: the exit code alone tells
+      }
       setImmediate(() => this.exit(shim, signal ? 128 + constants.signals[signal] : code, null));
     };
     this.exitListeners.add(listener);

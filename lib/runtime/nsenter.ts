@@ -2,9 +2,10 @@
 // network, UTS and IPC namespaces (and rootfs/cgexec in the pod's cgroup) before it execs the
 // program in place. Its parent is rootfs/shim (-s -p), as an image container's runc is: the app
 // leads a session of its own, its pid (the shim's child, which execs cgexec, nsenter, then the
-// app, all in place) is the one recorded and watched, and the shim writes how it ended to
-// STATE/nsenter/ID/exit, so a daemon that was down when it ended still learns its exit code.
-// The shim is the daemon's child: its exit is the container's, heard at once while we run.
+// app, all in place; told on the shim's stdout) is the one recorded and watched, and the shim
+// writes how it ended to STATE/nsenter/ID/exit, so a daemon that was down when it ended still
+// learns its exit code. The shim is the daemon's child: its exit is the container's, heard at
+// once while we run. Nothing is written to disk to start one: a full disk only loses the file.
 import { closeSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,11 +21,11 @@ import type { Watchable } from '../process/exit.js';
 import type { PidWatcher } from '../process/watcher.js';
 import { waitForNamespace } from '../sandbox/wait.js';
 import { lastLine } from './bundle.js';
-import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, ShimmedContainer, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
+import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromShim, readExitStatus, ShimmedContainer, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { onTerminal } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
 
-/** The shim writes its child's pid before anything else: a shim that has not within this is stuck. */
+/** The shim's child tells its pid before anything else: a shim that has not within this is stuck. */
 const PID_TIMEOUT_MS = 10_000;
 
 export const NSENTER_PREFIX = 'nsenter://';
@@ -47,12 +48,14 @@ export class NsenterRuntime implements ContainerRuntime {
     this.active.add(id);
     let proc: Proc;
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // Without it (a full disk) the app still starts: its exit is then known only to this daemon.
+      await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: Error) => log.warn({ container: id, err: err.message }, 'cannot make a container\'s shim directory: its exit code is kept only while this daemon runs'));
       const logFd = openContainerLog(spec.logPath);
       try {
         const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
-        const shim = [tools().shim, '-s', '-p', path.join(dir, 'pid'), path.join(dir, EXIT_FILE)];
-        proc = spawnProcess([...shim, ...(spec.cgroup ? [tools().cgexec, spec.cgroup, ...argv] : argv)], { stdio: ['ignore', logFd, logFd], env: spec.env, cwd: spec.cwd });
+        const shim = [tools().shim, '-s', '-p', path.join(dir, EXIT_FILE)];
+        // stdout: the pipe the app's pid comes through (then the app's stdout is the log, as stderr).
+        proc = spawnProcess([...shim, ...(spec.cgroup ? [tools().cgexec, spec.cgroup, ...argv] : argv)], { stdio: ['ignore', 'pipe', logFd], env: spec.env, cwd: spec.cwd });
       } finally {
         closeSync(logFd); // the shim and the app have their own copies of the descriptor
       }
@@ -67,7 +70,7 @@ export class NsenterRuntime implements ContainerRuntime {
       await this.cleanup(id);
       throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}: ${r.message ?? 'spawn failed'}`);
     }
-    const pid = await pidFromFile(proc, path.join(dir, 'pid'), PID_TIMEOUT_MS);
+    const pid = await pidFromShim(proc, PID_TIMEOUT_MS);
     if (!pid || pid < 0) {
       if (!pid) kill(-proc.pid!, 'SIGKILL'); // the shim leads its group, and so does its child until its setsid
       const r = await proc;

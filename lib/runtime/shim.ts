@@ -69,7 +69,32 @@ function signalName(n: number): NodeJS.Signals | undefined {
   return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
 }
 
-/** The pid written to pidFile (by runc or the shim), or -1 once the shim has exited without it; undefined after timeoutMs. */
+/**
+ * The pid the shim's child tells on the shim's stdout (`shim -p`), before it execs: -1 if the
+ * pipe closed without one (the shim failed), undefined after timeoutMs.
+ */
+export function pidFromShim(shim: Proc, timeoutMs: number): Promise<number | undefined> {
+  const out = shim.stdout!;
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (pid: number | undefined) => {
+      clearTimeout(timer);
+      out.removeListener('data', onData).removeListener('end', onEnd);
+      out.resume(); // nothing more comes, but never leave a pipe unread
+      resolve(pid);
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /^(\d+)\n/.exec(text);
+      if (m) done(Number(m[1]));
+    };
+    const onEnd = () => done(-1);
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    out.on('data', onData).once('end', onEnd);
+  });
+}
+
+/** The pid runc writes to pidFile, or -1 once the shim has exited without it; undefined after timeoutMs. */
 export async function pidFromFile(shim: Proc, pidFile: string, timeoutMs: number): Promise<number | undefined> {
   return waitUntil(async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || (shim.exitCode !== null || shim.signalCode !== null ? -1 : undefined), { timeoutMs, everyMs: 2 });
 }
