@@ -38,7 +38,9 @@ static int write_file(const char *file, const char *text, int n) {
   if (fd < 0) return -1;
   int ok = write(fd, text, n) == n && fsync(fd) == 0;
   close(fd);
-  return ok && rename(tmp, file) == 0 ? 0 : -1;
+  if (ok && rename(tmp, file) == 0) return 0;
+  unlink(tmp);
+  return -1;
 }
 
 static int usage(void) {
