@@ -79,7 +79,9 @@ export class NsenterRuntime implements ContainerRuntime {
       throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}: ${why}`);
     }
     const container = new ShimmedContainer(id, pid);
-    void proc.then((r) => this.shimExited(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null));
+    void Promise.resolve(proc)
+      .then((r) => this.shimExited(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null))
+      .catch((err: Error) => log.error({ container: id, err: err.message }, 'could not handle the end of a container\'s shim')); // the watcher closed: the daemon is going
     // nsenter joins the namespaces a moment after the spawn: only then is the app inside the
     // sandbox. It exec'd the app: the start time read then is the app's.
     const settled = (async () => {
