@@ -40,7 +40,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
   if (restarted) c.restartCount++;
-  if (image) c.containerID = id ?? null;
+  c.containerID = id ?? null;
   if (wasWaitingForImage) c.crashes = 0; // the waits were no crashes: the back-off of the first real one starts afresh
   onExit(proc, (code, signal) => exited(ctx, live, c, proc, code, signal));
   // Inside the sandbox only once it has joined it (what inspect reports, what the split-brain guard compares).

@@ -17,7 +17,7 @@ import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
 export interface Orphan {
-  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container';
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container' | 'console';
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
@@ -64,10 +64,13 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
-  // A container's bundle (its overlay mount, runc's state) that no pod's container is: a crash between its start and its record.
+  // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => r.containers.filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of await ctx.runtime.list()) {
-    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' });
+    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: id.startsWith('runc://') ? 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' : 'a container\'s shim files (its pid and exit status) that no pod record names' });
+  }
+  for (const dir of await ctx.runtime.execLeftovers()) {
+    orphans.push({ kind: 'console', name: dir, origin: 'the console socket directory of an `exec -t` into an image container whose daemon was killed during it' });
   }
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
@@ -109,6 +112,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'cgroup') await ctx.node.cgroups.remove(o.uid!);
       else if (o.kind === 'mount') await run([tools().umount, '--lazy', o.name]);
       else if (o.kind === 'container') await ctx.runtime.remove(o.name);
+      else if (o.kind === 'console') await rm(o.name, { recursive: true, force: true });
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {

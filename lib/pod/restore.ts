@@ -97,8 +97,9 @@ export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: Proce
 }
 
 /**
- * Ended while no daemon watched it. An image container's shim kept how (its bundle's status file,
- * read before the bundle goes); for any other, nobody knows (kubelet's ContainerStatusUnknown).
+ * Ended while no daemon watched it. Its shim kept how (the status file in its bundle, or in
+ * STATE/nsenter/ID for one without an image; read before they go); for one an older daemon
+ * started without a shim, nobody knows (kubelet's ContainerStatusUnknown).
  */
 async function markLost(ctx: PodContext, c: ContainerStatus): Promise<void> {
   const kept = c.containerID ? await ctx.runtime.exitStatus(c.containerID) : undefined;

@@ -14,7 +14,7 @@ export class RuntimeRouter implements ContainerRuntime {
   readonly runc: RuncRuntime;
 
   constructor(watcher: PidWatcher, stateDir: string, pidsLimit?: number) {
-    this.nsenter = new NsenterRuntime(watcher);
+    this.nsenter = new NsenterRuntime(watcher, stateDir);
     this.runc = new RuncRuntime(watcher, stateDir, pidsLimit);
   }
 
@@ -35,19 +35,23 @@ export class RuntimeRouter implements ContainerRuntime {
   }
 
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
-    return runtimeOf(containerID) === 'runc' ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime);
+    return runtimeOf(containerID) === 'runc' ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime, containerID);
   }
 
   async list(): Promise<string[]> {
     return [...(await this.nsenter.list()), ...(await this.runc.list())];
   }
 
+  execLeftovers(): Promise<string[]> {
+    return this.runc.execLeftovers();
+  }
+
   exitStatus(containerID: string): ReturnType<ContainerRuntime['exitStatus']> {
-    return runtimeOf(containerID) === 'runc' ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus();
+    return runtimeOf(containerID) === 'runc' ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus(containerID);
   }
 
   remove(containerID: string): Promise<void> {
-    return runtimeOf(containerID) === 'runc' ? this.runc.remove(containerID) : this.nsenter.remove();
+    return runtimeOf(containerID) === 'runc' ? this.runc.remove(containerID) : this.nsenter.remove(containerID);
   }
 
   inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {

@@ -15,12 +15,10 @@
 // them. Unlike `runc events` (one more process per container, which must be listening before the
 // kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
-import { once } from 'node:events';
 import { closeSync } from 'node:fs';
 import { openContainerLog } from './container-log.js';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
 import { oomKills } from '../cgroup/stats.js';
 import { asMinipodError, MinipodError } from '../errors.js';
@@ -28,17 +26,13 @@ import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
 import { startTimeOf } from '../process/identity.js';
 import { isSameProcessIn, readNamespace } from '../process/namespace.js';
-import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
-import { waitUntil } from '../util/wait.js';
-import { BUNDLE_ID, EXIT_FILE, lastLine, nodeResolvConf, readExitStatus, RuncContainer, type ExitStatus } from './bundle.js';
+import { lastLine, nodeResolvConf, RuncContainer } from './bundle.js';
+import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
-import { hasExited, onExit, type Watchable } from '../process/exit.js';
-import { runcExec } from './tty.js';
+import type { Watchable } from '../process/exit.js';
+import { ConsoleDirs, runcExec } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
-
-/** runc exits a moment after its container; the shim writes the file right after. */
-const SHIM_WRITE_MS = 3000;
 
 /** runc creates a container in well under a second; one that takes this long is stuck. */
 const CREATE_TIMEOUT_MS = 15_000;
@@ -49,10 +43,13 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly root: string;
   /** Containers this daemon started or re-adopted and has not cleaned up yet. */
   private readonly active = new Set<string>();
+  /** STATE/tty: the console sockets of `exec -t`. */
+  readonly consoles: ConsoleDirs;
 
   constructor(private readonly watcher: PidWatcher, stateDir: string, private readonly pidsLimit = DEFAULT_PIDS_LIMIT) {
     this.bundles = path.join(stateDir, 'containers');
     this.root = path.join(stateDir, 'runc');
+    this.consoles = new ConsoleDirs(path.join(stateDir, 'tty'));
   }
 
   private runc(): string {
@@ -65,7 +62,7 @@ export class RuncRuntime implements ContainerRuntime {
     const image = spec.image;
     if (!image) throw new MinipodError('INTERNAL', `container ${spec.name} has no image: it runs under nsenter`);
     const runc = this.runc();
-    const id = `${spec.pod}-${spec.name}-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const id = newContainerId(spec.pod, spec.name);
     const dir = path.join(this.bundles, id);
     const rootfs = path.join(dir, 'rootfs');
     this.active.add(id); // gc leaves a container being started alone
@@ -102,7 +99,7 @@ export class RuncRuntime implements ContainerRuntime {
     const container = new RuncContainer(id, undefined);
     // execa's promise settles on an exit and on a spawn error alike (an 'exit' event would not come for the latter).
     void proc.then((r) => this.reap(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null));
-    const pid = await waitUntil(async () => Number((await readFile(path.join(dir, 'pid'), 'utf8').catch(() => '')).trim()) || (proc.exitCode !== null || proc.signalCode !== null ? -1 : undefined), { timeoutMs: CREATE_TIMEOUT_MS, everyMs: 2 });
+    const pid = await pidFromFile(proc, path.join(dir, 'pid'), CREATE_TIMEOUT_MS);
     if (!pid || pid < 0) {
       if (!pid) kill(-proc.pid!, 'SIGKILL'); // the shim leads its process group, and runc is in it
       await new Promise((r) => (container.exited ? r(null) : container.once('exit', r)));
@@ -125,7 +122,7 @@ export class RuncRuntime implements ContainerRuntime {
   async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
     const id = spec.containerID?.replace(/^runc:\/\//, '');
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no runc id`);
-    return runcExec([this.runc(), '--root', this.root, 'exec'], id, spec);
+    return runcExec([this.runc(), '--root', this.root, 'exec'], id, spec, this.consoles);
   }
 
   /** runc has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
@@ -143,7 +140,7 @@ export class RuncRuntime implements ContainerRuntime {
 
   /** Idempotent: the container's processes, its runc state, the overlay and the bundle. */
   async cleanup(id: string): Promise<void> {
-    if (!BUNDLE_ID.test(id)) throw new MinipodError('INTERNAL', `not a container id: ${JSON.stringify(id)}`); // never a path outside containers/
+    if (!CONTAINER_ID.test(id)) throw new MinipodError('INTERNAL', `not a container id: ${JSON.stringify(id)}`); // never a path outside containers/
     const dir = path.join(this.bundles, id);
     const runc = tools().runc;
     if (runc) await run([runc, '--root', this.root, 'delete', '--force', id]).catch(() => {}); // not there: run removed it
@@ -155,7 +152,11 @@ export class RuncRuntime implements ContainerRuntime {
   /** Bundles and runc state this daemon is not running or starting (gc). */
   async list(): Promise<string[]> {
     const ids = new Set([...(await readdir(this.bundles).catch(() => [])), ...(await readdir(this.root).catch(() => []))]);
-    return [...ids].filter((id) => BUNDLE_ID.test(id) && !this.active.has(id)).map((id) => `runc://${id}`);
+    return [...ids].filter((id) => CONTAINER_ID.test(id) && !this.active.has(id)).map((id) => `runc://${id}`);
+  }
+
+  async execLeftovers(): Promise<string[]> {
+    return this.consoles.leftovers();
   }
 
   async remove(containerID: string): Promise<void> {
@@ -163,13 +164,7 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   async stop(proc: Watchable, graceMs: number): Promise<void> {
-    // An adopted one is stopped as the watcher's process (its identity checks, its exit marked
-    // when the pid is gone unheard of); this one ends once reap has read its cgroup.
-    const adopted = proc instanceof RuncContainer ? proc.adopted : undefined;
-    if (!adopted) return void (await stopProcess(proc, graceMs));
-    const ended = hasExited(proc) ? Promise.resolve() : once(proc, 'exit');
-    await stopProcess(adopted, graceMs);
-    await ended;
+    await stopShimmed(proc, graceMs);
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {
@@ -182,27 +177,18 @@ export class RuncRuntime implements ContainerRuntime {
    * bundle goes. Without a containerID (an older record) the exit is reported as unknown.
    */
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
-    const adopted = this.watcher.adopt(pid, startTime);
     const id = containerID?.replace(/^runc:\/\//, '');
-    if (!id || !BUNDLE_ID.test(id)) return adopted;
+    if (!id || !CONTAINER_ID.test(id)) return this.watcher.adopt(pid, startTime);
     this.active.add(id);
     // Its runc is no longer ours but still runs it (with --keep): its exit status is the shim's file.
     const container = new RuncContainer(id, pid);
-    container.startTime = startTime;
-    container.adopted = adopted;
-    onExit(adopted, () => {
-      void (async () => {
-        const status = await waitUntil(() => this.exitStatus(id), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
-        await this.reap(container, status?.code ?? null, status?.signal ?? null);
-      })();
-    });
-    return container;
+    return watchShimmed(this.watcher, container, startTime, () => this.exitStatus(id), (s) => this.reap(container, s?.code ?? null, s?.signal ?? null));
   }
 
   /** How the container ended, as the shim recorded it; undefined while it runs (or if nothing was kept). */
   async exitStatus(containerID: string): Promise<ExitStatus | undefined> {
     const id = containerID.replace(/^runc:\/\//, '');
-    return BUNDLE_ID.test(id) ? readExitStatus(path.join(this.bundles, id, EXIT_FILE)) : undefined;
+    return CONTAINER_ID.test(id) ? readExitStatus(path.join(this.bundles, id, EXIT_FILE)) : undefined;
   }
 
   async inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {

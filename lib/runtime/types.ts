@@ -8,7 +8,7 @@ import type { WindowSize } from '../api/frames.js';
 import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 
-/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`; none: nsenter). */
+/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`; `nsenter://ID`, or none from an older daemon: nsenter). */
 export function runtimeOf(containerID: string | null | undefined): 'runc' | 'nsenter' {
   return containerID?.startsWith('runc://') ? 'runc' : 'nsenter';
 }
@@ -54,7 +54,7 @@ export interface ImageRootfs {
 export interface StartedContainer {
   /** Its pid is the container's own process (inside the pod's network namespace); 'exit' once. */
   proc: Watchable & { pid?: number | undefined };
-  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID`; none for nsenter. */
+  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID` or `nsenter://ID`. */
   id?: string;
   /** The process's start time (pid + start time identify it) and whether it is in the sandbox's netns. */
   settled: Promise<{ startTime: string | null; inSandbox: boolean }>;
@@ -65,7 +65,7 @@ export interface ExecSpec {
   pod: string;
   /** The pod's holder: a container without its own namespaces is entered through it. */
   sandboxPid: number;
-  /** The runtime's name for the container (`runc://ID`); null for one nsenter started. */
+  /** The runtime's name for the container (`runc://ID`, `nsenter://ID`); null in an older record. */
   containerID: string | null;
   argv: string[];
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
@@ -96,4 +96,6 @@ export interface ContainerRuntime {
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */
   remove(containerID: string): Promise<void>;
+  /** What an `exec -t` of a daemon killed during it left: its console socket directories (gc removes them). */
+  execLeftovers(): Promise<string[]>;
 }

@@ -65,9 +65,10 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     if (c.name !== spec.name) issues.push(`${at}.name: "${c.name}" is not the manifest's "${spec.name}"`);
     const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
     if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
-    // The runtime removes a container's bundle by its ID: it must be this pod's and this container's.
-    if (c.containerID && (!spec.image || !c.containerID.startsWith(`runc://${r.name}-${spec.name}-`))) {
-      issues.push(`${at}.containerID: ${JSON.stringify(c.containerID)} is not a container of ${r.name}/${spec.name}${spec.image ? '' : ' (it has no image)'}`);
+    // The runtime removes a container's bundle or shim files by its ID: it must be this pod's and
+    // this container's, under the runtime that runs it (runc with an image, nsenter without).
+    if (c.containerID && !c.containerID.startsWith(`${spec.image ? 'runc' : 'nsenter'}://${r.name}-${spec.name}-`)) {
+      issues.push(`${at}.containerID: ${JSON.stringify(c.containerID)} is not a container of ${r.name}/${spec.name}${spec.image ? '' : ' (it has no image: nsenter runs it)'}`);
     }
     if (spec.image || c.image) {
       // It runs inside its image's root filesystem, never on the node's: its argv is worked out again

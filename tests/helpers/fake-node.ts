@@ -126,13 +126,15 @@ export async function leftovers({ fake, cgroups, stateDir }: FakeNode): Promise<
   const helper = (p: FakeProcess) => p === fake.self || p.exe === fake.tools.pidwatch || (p.exe === fake.tools.ip && p.argv.includes('-batch'));
   const files = async (dir: string) => (await readdir(path.join(stateDir, dir)).catch(() => [])).filter((f) => !f.startsWith('.'));
   return [
-    ...[...fake.procs.values()].filter((p) => !helper(p)).map((p) => `process ${p.pid} ${p.argv.join(' ')}`),
+    // A shim's argv names temp paths: it is shown by its program alone.
+    ...[...fake.procs.values()].filter((p) => !helper(p)).map((p) => `process ${p.pid} ${p.exe === fake.tools.shim ? 'shim' : p.argv.join(' ')}`),
     ...[...fake.pins].map((p) => `pin ${p.ns}`),
     ...(await cgroups.list()).map((c) => `cgroup ${c.dir}`),
     ...(await files('leases')).map((f) => `lease ${f}`),
     ...(await files('pods')).map((f) => `record ${f}`),
     ...(await files('logs')).map((f) => `logs ${f}`),
     ...(await files('holders')).map((f) => `holder register ${f}`),
+    ...(await files('nsenter')).map((f) => `shim files ${f}`),
   ];
 }
 

@@ -216,12 +216,24 @@ export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]>
   return [...(await pods(cg.dir)), ...v1.flat()];
 }
 
-/** What image containers leave if they leak: bundles, overlay mounts in the node, runc's state. */
+/** What containers leave if they leak: bundles, overlay mounts in the node, runc's state, the shim files of containers without an image, the console socket dirs of `exec -t`. */
 export async function containerLeftovers(node: TestNode): Promise<string[]> {
   const bundles = await readdir(path.join(node.stateDir, 'containers')).catch(() => [] as string[]);
+  const shims = await readdir(path.join(node.stateDir, 'nsenter')).catch(() => [] as string[]);
+  const consoles = await readdir(path.join(node.stateDir, 'tty')).catch(() => [] as string[]);
   const overlays = (await node.sh(['findmnt', '-rn', '-t', 'overlay', '-o', 'TARGET'])).stdout.split('\n').filter(Boolean);
   const runc = await readdir(path.join(node.stateDir, 'runc')).catch(() => [] as string[]);
-  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`)];
+  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`), ...shims.map((s) => `shim files ${s}`), ...consoles.map((c) => `exec -t console dir ${c}`)];
+}
+
+/** A container's shim (rootfs/shim, the parent of every container), by its command line. */
+export const isShim = (cmd: string) => /\/rootfs\/shim\/shim /.test(cmd);
+
+/** A shim's command line as `shim: APP ARGV` (the app's argv after nsenter's `--`; for runc, `shim: runc ID`), so it reads and compares without its paths; any other unchanged. */
+export function shortCommand(cmd: string): string {
+  if (!isShim(cmd)) return cmd;
+  const app = cmd.lastIndexOf(' -- ');
+  return app >= 0 ? `shim: ${cmd.slice(app + 4)}` : `shim: runc ${cmd.split(' ').at(-1)}`;
 }
 
 /** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups and the processes on it. */
@@ -234,7 +246,7 @@ export async function snapshot(node: TestNode) {
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     deployments: (await readdir(path.join(node.stateDir, 'deployments')).catch(() => [])).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => p.cmd).sort(),
+    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
   };
 }

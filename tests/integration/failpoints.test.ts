@@ -78,7 +78,7 @@ for (const step of recreateSteps) {
     const untouched = step === 'start-pause-holder';
     const expected = {
       links: untouched ? ['lo', 'minipod0', before.sandbox!.hostVeth].sort() : ['lo', 'minipod0'],
-      processes: untouched ? before.containers.map((c) => c.argv.join(' ')).sort() : [],
+      processes: untouched ? before.containers.flatMap((c) => [c.argv.join(' '), `shim: ${c.argv.join(' ')}`]).sort() : [], // each app and its shim
       leases: [before.ip],
       phase: 'SandboxLost',
       attempt: 0, // a rolled-back sandbox is no attempt

@@ -33,7 +33,7 @@ const madeSince = (fake: FakeHost, from: number) => ({
 });
 
 /** The pid of the first process spawned since index `from` whose argv runs `program`. */
-const spawnedPid = (fake: FakeHost, from: number, program: string) => fake.spawned.slice(from).find((s) => s.argv.includes(program))?.pid;
+const spawnedPid = (fake: FakeHost, from: number, program: string) => fake.spawned.slice(from).find((s) => s.argv.includes(program) && s.argv[0] !== fake.tools.shim)?.pid;
 
 test.serial('create: the exact kernel steps, the app\'s argv through cgexec and nsenter, its env and cwd, the lease, the events', async (t) => {
   const node = await fakeNode(t);
@@ -50,6 +50,7 @@ test.serial('create: the exact kernel steps, the app\'s argv through cgexec and 
     'spawn pause -n',
     `ip link add ${veth} master minipod0 up type veth peer name eth0 address 0a:58:0a:58:00:02 netns ${holder.pid}`,
     `pause ${holder.pid} configure web 10.88.0.2/16 10.88.0.1`,
+    'spawn shim',
     'spawn sleep 1000',
   ]);
   t.regex(veth, /^mp[0-9a-z]{10}$/, 'a host veth name fits IFNAMSIZ');
@@ -80,7 +81,7 @@ test.serial('create: the exact kernel steps, the app\'s argv through cgexec and 
 test.serial('create: two containers start in manifest order, each in the pod\'s namespaces', async (t) => {
   const { fake, pods } = await fakeNode(t);
   const r = await pods.create(sleepPod('two', { containers: [{ name: 'a', command: ['sleep', '1'] }, { name: 'b', command: ['sh', '-c', 'sleep 2'] }] }));
-  t.deepEqual(fake.lines('spawn sleep', 'spawn sh'), ['spawn sleep 1', 'spawn sh -c sleep 2']);
+  t.deepEqual(fake.lines('spawn sleep', 'spawn sh '), ['spawn sleep 1', 'spawn sh -c sleep 2']);
   for (const c of r.containers) t.is(fake.procs.get(c.pid!)!.ns.net, r.sandbox!.netns, c.name);
 });
 
@@ -202,5 +203,7 @@ test.serial('create whose rollback fails: the original error survives, the pod i
   await pods.remove('web', true);
   t.deepEqual(journalSince(fake, rm, 'ip link del'), [`ip link del ${veth}`], 'rm -f deletes the veth the rollback could not');
   t.deepEqual(journalSince(fake, rm, 'lease release'), [], 'and never releases an address it no longer holds');
-  t.deepEqual(await leftovers(node), [`process ${other.sandbox!.pid} ${fake.tools.pause} -n`, `process ${other.containers[0]!.pid} /usr/bin/sleep 1000`, `cgroup ${CGROUPS}/pod-${other.uid}`, 'lease 10.88.0.2', 'record other.json', 'logs other'], 'only the other pod remains, its lease intact');
+  const app = fake.procs.get(other.containers[0]!.pid!)!;
+  const shimFiles = `shim files ${other.containers[0]!.containerID!.replace('nsenter://', '')}`;
+  t.deepEqual(await leftovers(node), [`process ${other.sandbox!.pid} ${fake.tools.pause} -n`, `process ${app.ppid} shim`, `process ${app.pid} /usr/bin/sleep 1000`, `cgroup ${CGROUPS}/pod-${other.uid}`, 'lease 10.88.0.2', 'record other.json', 'logs other', shimFiles], 'only the other pod remains, its lease intact');
 });

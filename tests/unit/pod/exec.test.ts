@@ -1,6 +1,7 @@
 // `minipod exec` on the fake host: which container, what is spawned for each runtime, with and
 // without a terminal. A container without an image is entered as before images existed.
 import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
@@ -12,6 +13,7 @@ import type { PidWatcher } from '../../../lib/process/watcher.js';
 import { waitUntil } from '../../../lib/util/wait.js';
 import { defaultedNote } from '../../../cmd/commands/exec.js';
 import { fakeNode, sleepPod } from '../../helpers/fake-node.js';
+import { tempDir } from '../../helpers/temp.js';
 import { FakeHost } from '../../../lib/os/fake.js';
 
 const twoContainers = () => sleepPod('web', { containers: [{ name: 'httpd', command: ['/bin/sleep', '100'] }, { name: 'bootcamp', command: ['/bin/sleep', '100'] }] });
@@ -55,21 +57,41 @@ test.serial('exec with an unknown container spawns nothing', async (t) => {
   t.is(fake.spawned.length, spawns);
 });
 
-test.serial('runc exec: the container by its id; with a terminal, runc sends its pty to ptyrelay over a private socket, removed with the exec', async (t) => {
+test.serial('runc exec: the container by its id; with a terminal, runc sends its pty to ptyrelay over a private socket under the state dir, removed with the exec', async (t) => {
   const fake = new FakeHost();
   t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
-  const runtime = new RuncRuntime({} as PidWatcher, '/fake/state');
+  const state = await tempDir(t, 'minipod-exec-');
+  const runtime = new RuncRuntime({} as PidWatcher, state);
   const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abc', inPodCgroup: (a: string[]) => a };
   const { proc } = await runtime.exec({ ...base, argv: ['ps'] });
-  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/runc', '--root', '/fake/state/runc', 'exec', 'web-httpd-abc', 'ps']);
+  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/runc', '--root', `${state}/runc`, 'exec', 'web-httpd-abc', 'ps']);
 
   const { proc: onTty } = await runtime.exec({ ...base, argv: ['sh'], tty: { rows: 24, cols: 80 } });
   const argv = [...fake.spawned.find((s) => s.pid === onTty.pid)!.argv];
   const [socket, pidFile] = [argv[4]!, argv[5]!];
-  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', '/fake/state/runc', 'exec', '--tty', '--detach', '--console-socket', socket, '--pid-file', pidFile, '--env', 'TERM=xterm', 'web-httpd-abc', 'sh']);
+  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--tty', '--detach', '--console-socket', socket, '--pid-file', pidFile, '--env', 'TERM=xterm', 'web-httpd-abc', 'sh']);
   t.true(socket.length < 108, 'a unix socket path fits in sun_path');
+  t.is(path.dirname(path.dirname(socket)), path.join(state, 'tty'));
   t.true(existsSync(path.dirname(socket)));
+  t.deepEqual(await runtime.execLeftovers(), [], 'an exec under way is no leftover');
   onTty.kill('SIGKILL');
   t.true(await waitUntil(() => !existsSync(path.dirname(socket)), { timeoutMs: 5000, everyMs: 10 }), 'its directory goes with it');
   proc.kill('SIGKILL');
+});
+
+test.serial('the console directory a killed daemon left is a leftover for gc; a state dir too long for a socket path is refused with what to do', async (t) => {
+  const fake = new FakeHost();
+  t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
+  const state = await tempDir(t, 'minipod-exec-');
+  await mkdir(path.join(state, 'tty', 'AbC123'), { recursive: true });
+  const runtime = new RuncRuntime({} as PidWatcher, state);
+  t.deepEqual(await runtime.execLeftovers(), [path.join(state, 'tty', 'AbC123')]);
+
+  const deep = path.join(state, 'x'.repeat(100));
+  const far = new RuncRuntime({} as PidWatcher, deep);
+  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abc', inPodCgroup: (a: string[]) => a, argv: ['sh'], tty: { rows: 24, cols: 80 } };
+  const spawns = fake.spawned.length;
+  await t.throwsAsync(far.exec(base), { message: /^exec -t: the console socket path .* bytes, over the 107 a unix socket allows: run the node with a shorter state directory$/ });
+  t.is(fake.spawned.length, spawns, 'nothing is spawned');
+  t.deepEqual(await readdir(path.join(deep, 'tty')), [], 'and its directory is removed');
 });
