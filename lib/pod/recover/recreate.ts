@@ -5,11 +5,13 @@
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
 import { unmountNamespace } from '../../process/namespace.js';
+import { deleteNetnsName } from '../../sandbox/netns-name.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
 import { stopContainer } from '../containers.js';
 import { recordSandboxReady, sandboxConfig, startContainers } from '../create.js';
+import { nameNetns } from '../netns.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline, SandboxStatus } from '../types.js';
@@ -121,6 +123,8 @@ async function removeOld(run: Run, start: SandboxStart): Promise<void> {
   void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
   // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
   // restarted app can mount its new one over the same path, where umount could no longer reach it.
+  // The pod's `ip netns` name too: it would keep the old namespace alive with no process in it.
+  await deleteNetnsName(ctx.node, r.name);
   await unmountNamespace(old.netns);
   run.removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
     () => {
@@ -147,6 +151,7 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
   undo.push('holder watch', async () => void (live.holder = null));
   timeline.sandboxMs = round(sandbox.sandboxMs);
   timeline.networkMs = round(sandbox.networkMs);
+  await nameNetns(ctx, r, sandbox, undo, steps); // the name follows the sandbox
   timeline.wiredAt = epochMs();
   void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
   const saved = ctx.store.save(r); // written while the apps start
