@@ -99,6 +99,10 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
   // not be anyone else's number by the time its stragglers are swept.
   oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
+  // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process in
+  // it, and with it the old veth, which the kernel frees with the namespace should this
+  // recreation stop before step 2 deletes it.
+  await deleteNetnsName(ctx.node, r.name);
   await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   timeline.stopAppsMs = round(epochMs() - t);
   steps.end();
@@ -123,8 +127,6 @@ async function removeOld(run: Run, start: SandboxStart): Promise<void> {
   void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
   // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
   // restarted app can mount its new one over the same path, where umount could no longer reach it.
-  // The pod's `ip netns` name too: it would keep the old namespace alive with no process in it.
-  await deleteNetnsName(ctx.node, r.name);
   await unmountNamespace(old.netns);
   run.removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
     () => {
