@@ -101,9 +101,11 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
   // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process in
   // it, and with it the old veth, which the kernel frees with the namespace should this
-  // recreation stop before step 2 deletes it.
-  await deleteNetnsName(ctx.node, r.name);
+  // recreation stop before step 2 deletes it. An umount(8) takes a spawn: while the apps stop.
+  const unnamed = deleteNetnsName(ctx.node, r.name);
+  unnamed.catch(() => {}); // awaited below, once the apps have stopped
   await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+  await unnamed;
   timeline.stopAppsMs = round(epochMs() - t);
   steps.end();
 }

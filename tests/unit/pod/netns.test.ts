@@ -6,6 +6,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { MinipodError } from '../../../lib/errors.js';
+import { checkNetnsName } from '../../../lib/sandbox/netns-name.js';
 import { assertInOrder, fakeNode, leftovers, showBridgeLinks, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -99,4 +100,9 @@ test.serial('gc: a registered name no pod owns is listed and removed; a user\'s 
   t.deepEqual(Object.keys(named(n)).sort(), ['mine', 'web']);
   t.deepEqual((await n.pods.gc(false)).filter((o) => o.kind === 'netns'), [], 'a second gc finds nothing');
   t.is(named(n).web, r.sandbox!.netns, 'the pod\'s own name is untouched');
+});
+
+test('a pod name is always a valid `ip netns` name; one that is not would be refused naming the field', (t) => {
+  for (const ok of ['web', 'a', 'x'.repeat(63)]) t.notThrows(() => checkNetnsName(ok));
+  for (const bad of ['', '.', '..', '../etc', 'a/b']) t.throws(() => checkNetnsName(bad), { message: /^metadata\.name: ".*" cannot be an `ip netns` name \(a file name under \/run\/netns\)$/ });
 });
