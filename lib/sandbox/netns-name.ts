@@ -135,8 +135,22 @@ export async function listNetnsNames(p: NetnsPlaces): Promise<NetnsNameEntry[]> 
   );
 }
 
-/** The directory, made a shared mount point (bound onto itself first), once; as ip netns add does. */
-async function shareDir(dir: string): Promise<void> {
+const sharing = new Map<string, Promise<void>>();
+
+/**
+ * The directory, made a shared mount point (bound onto itself first), once; as ip netns add does.
+ * Concurrent creates share one check: two would each bind it onto itself, one mount over the other.
+ */
+function shareDir(dir: string): Promise<void> {
+  let pending = sharing.get(dir);
+  if (!pending) {
+    pending = share(dir).finally(() => sharing.delete(dir));
+    sharing.set(dir, pending);
+  }
+  return pending;
+}
+
+async function share(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
   let top: string | undefined; // the mount on top at dir, if any: its line's part before " - "
   for (const line of ((await readProc('self', 'mountinfo')) ?? '').split('\n')) if (line.split(' ')[4] === dir) top = line.split(' - ')[0];

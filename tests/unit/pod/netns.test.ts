@@ -106,3 +106,10 @@ test('a pod name is always a valid `ip netns` name; one that is not would be ref
   for (const ok of ['web', 'a', 'x'.repeat(63)]) t.notThrows(() => checkNetnsName(ok));
   for (const bad of ['', '.', '..', '../etc', 'a/b']) t.throws(() => checkNetnsName(bad), { message: /^metadata\.name: ".*" cannot be an `ip netns` name \(a file name under \/run\/netns\)$/ });
 });
+
+test.serial('pods created at once on a new node bind the directory onto itself once, not one mount over another', async (t) => {
+  const n = await fakeNode(t);
+  await Promise.all(['a', 'b', 'c'].map((name) => n.pods.create(sleepPod(name))));
+  t.deepEqual(n.fake.lines(`run mount --bind ${dir(n)} `, 'run mount --make-shared'), [`run mount --bind ${dir(n)} ${dir(n)}`, `run mount --make-shared ${dir(n)}`]);
+  t.deepEqual(Object.keys(named(n)).sort(), ['a', 'b', 'c']);
+});
