@@ -25,6 +25,7 @@ import { secureDir } from './node/secure-dir.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import type { ImageResolver } from './pod/live.js';
 import { PodManager } from './pod/manager.js';
+import { NETNS_DIR } from './sandbox/netns-name.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
@@ -118,7 +119,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CommandError } from './command-error.js';
 import { PROGRAMS, type Program } from './fake-programs.js';
 import { FakeProc, procFile, type FakeProcess } from './fake-proc.js';
+import { fakeMount, fakeUmount } from './fake-mounts.js';
 import type { HeldNamespace, Host, NsKind, Proc, RunOptions, SpawnOptions, Tools } from './types.js';
 
 export { FakeProc, type FakeProcess, type Program };
@@ -25,8 +26,11 @@ export class FakeHost implements Host {
   readonly procs = new Map<number, FakeProcess>();
   /** Behaviour by program name (the basename of what finally runs); anything else sleeps until signalled. */
   readonly programs = new Map<string, Program>(Object.entries(PROGRAMS));
-  /** Short commands by program name: return stdout or throw; default: succeed silently. */
-  readonly commands = new Map<string, (argv: readonly string[]) => string>();
+  /** Short commands by program name: return stdout or throw; default: succeed silently (mount and umount: fake-mounts.ts). */
+  readonly commands = new Map<string, (argv: readonly string[]) => string>([
+    ['mount', (argv) => fakeMount(this, argv)],
+    ['umount', (argv) => fakeUmount(this, argv)],
+  ]);
   /** Files that may be executed, besides the tools. */
   readonly executables = new Set(['/bin/sleep', '/usr/bin/sleep', '/bin/sh', '/usr/bin/env']);
   /** /proc/self/mountinfo. */

@@ -12,6 +12,7 @@ import { Steps } from '../sandbox/steps.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { imageProgram, startContainer, stopContainer } from './containers.js';
+import { nameNetns } from './netns.js';
 import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
@@ -104,6 +105,7 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   record.building = null;
   watchHolder(ctx, live, sandbox.proc);
   undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
+  await nameNetns(ctx, record, sandbox, undo, steps);
   recordSandboxReady(ctx, record, sandbox);
   if (ctx.hostPorts && hostPortsOf(record).length) {
     steps.begin('publish host ports');

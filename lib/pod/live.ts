@@ -18,6 +18,8 @@ import type { PodRecord } from './types.js';
 
 export interface NodeConfig {
   stateDir: string;
+  /** Where each pod's `ip netns` name is made (sandbox/netns-name.ts): /run/netns, the node's own in a node. */
+  netnsDir: string;
   bridge: string;
   subnet: Subnet;
   /** Each pod's cgroup: what the pod started is killed with it, wherever it went. */

@@ -10,6 +10,7 @@ import { planRestore, type RestoreObservation, type RestorePlan } from './plan.j
 import { PinnedNamespace, type ProcessScan } from '../process/sweep.js';
 import { isSameProcessIn } from '../process/namespace.js';
 import { adoptContainer } from './containers.js';
+import { checkNetnsName } from './netns.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
 import { watchHolder } from './watch.js';
@@ -46,6 +47,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
     live.holder = holder;
     watchHolder(ctx, live, holder);
+    await checkNetnsName(ctx, live, sb.pid); // removed or re-pointed while no daemon watched
   }
   for (const name of plan.adopt) adoptContainer(ctx, live, name);
   for (const name of plan.lost) await markLost(ctx, r.containers.find((c) => c.name === name)!);

@@ -5,6 +5,7 @@ import { hostPortsOf } from '../network/hostports.js';
 import { kill } from '../os/host.js';
 import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
+import { deleteNetnsName } from '../sandbox/netns-name.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
 import { PinnedNamespace } from '../process/sweep.js';
@@ -48,6 +49,12 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     } finally {
       pinned?.close();
     }
+    steps.end();
+
+    // Before the holder goes: a name would keep the namespace alive with no process in it. Also
+    // with no sandbox recorded (a create cut short by a daemon restart may have named its own).
+    steps.begin('delete netns name');
+    await deleteNetnsName(ctx.node, r.name);
     steps.end();
 
     if (r.sandbox) {

@@ -89,7 +89,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
   const reasons: string[] = [];
   events.on('event', (e: { reason: string }) => reasons.push(e.reason));
   const pods = new PodManager({
-    node: { stateDir, bridge: 'minipod0', subnet, cgroups },
+    node: { stateDir, netnsDir: path.join(stateDir, 'run-netns'), bridge: 'minipod0', subnet, cgroups },
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
     supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),
@@ -120,7 +120,7 @@ export function showBridgeLinks(fake: FakeHost): void {
 /**
  * What the node holds beyond the daemon and its long-lived helpers (ip -batch, pidwatch), one
  * line each: processes, namespace pins, cgroups, leases, records, log directories, holder
- * register entries. Empty when no pod left anything behind.
+ * register entries, `ip netns` names, their registry and namespace mounts. Empty when no pod left anything behind.
  */
 export async function leftovers({ fake, cgroups, stateDir }: FakeNode): Promise<string[]> {
   const helper = (p: FakeProcess) => p === fake.self || p.exe === fake.tools.pidwatch || (p.exe === fake.tools.ip && p.argv.includes('-batch'));
@@ -135,6 +135,9 @@ export async function leftovers({ fake, cgroups, stateDir }: FakeNode): Promise<
     ...(await files('logs')).map((f) => `logs ${f}`),
     ...(await files('holders')).map((f) => `holder register ${f}`),
     ...(await files('nsenter')).map((f) => `shim files ${f}`),
+    ...(await files('run-netns')).map((f) => `netns name ${f}`),
+    ...(await files('netns')).map((f) => `netns registry ${f}`),
+    ...fake.mountinfo.split('\n').filter((l) => l.includes(' - nsfs ')).map((l) => `nsfs mount ${l.split(' ')[4]}`),
   ];
 }
 

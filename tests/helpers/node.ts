@@ -236,7 +236,16 @@ export function shortCommand(cmd: string): string {
   return app >= 0 ? `shim: ${cmd.slice(app + 4)}` : `shim: runc ${cmd.split(' ').at(-1)}`;
 }
 
-/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups and the processes on it. */
+/** `ip netns` names in the node (its own /run/netns), and every namespace bind mount in its mount namespace (findmnt -t nsfs). */
+export async function netnsLeftovers(node: TestNode): Promise<{ names: string[]; nsfs: string[] }> {
+  const lines = (r: Run) => r.stdout.split('\n').filter(Boolean);
+  const names = await node.sh(['ls', '-A', '/run/netns']); // no directory: no name was ever made
+  const nsfs = await node.sh(['findmnt', '-rn', '-t', 'nsfs', '-o', 'TARGET,SOURCE']); // exit 1: none
+  if (nsfs.stderr) throw new Error(`findmnt in the node: ${nsfs.stderr}`);
+  return { names: names.exitCode === 0 ? lines(names).sort() : [], nsfs: lines(nsfs).sort() };
+}
+
+/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups, the processes on it, netns names and mounts. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
@@ -248,12 +257,13 @@ export async function snapshot(node: TestNode) {
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
     processes: (await nodeProcesses(node, spareHolderPid)).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
+    ...(await netnsLeftovers(node)),
   };
 }
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {
