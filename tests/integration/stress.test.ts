@@ -9,7 +9,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { Stats } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { assertNodeEmpty, curl, daemonDescendants, isShim, leases, netnsOf, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, curl, daemonDescendants, isShim, leases, netnsOf, nodeLinks, startTestNode, type TestNode } from '../helpers/node.js';
 import { parentOf } from '../../lib/process/identity.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -63,8 +63,7 @@ async function assertServing(t: ExecutionContext, p: PodRecord): Promise<void> {
 async function assertExactlyPods(t: ExecutionContext, pods: PodRecord[]): Promise<void> {
   const bridged = (await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0'])).stdout.trim().split('\n').filter(Boolean);
   t.deepEqual(bridged.map((l) => l.split(': ')[1]!.split('@')[0]).sort(), pods.map((p) => p.sandbox!.hostVeth).sort(), 'one veth per pod on the bridge');
-  const links = (await node.sh(['ip', '-o', 'link', 'show'])).stdout.trim().split('\n');
-  t.is(links.length, 2 + pods.length, 'no other link on the node');
+  t.is((await nodeLinks(node)).length, 2 + pods.length, 'no other link on the node (lo, the bridge, the veths; its uplink aside)');
   t.deepEqual((await leases(node)).sort(), pods.map((p) => p.ip).sort());
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   const all = (await daemonDescendants(node.pid)).filter((p) => p.pid !== spareHolderPid);
