@@ -27,7 +27,16 @@ const packages: Record<System, string> = {
 };
 
 /** Where system programs are looked for: PATH, then the usual places (sudo may trim PATH). */
-const SEARCH = () => `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
+const SEARCH = () => `${systemPath()}:/usr/sbin:/sbin:/usr/bin:/bin`;
+
+/**
+ * PATH without npm's bin directories: under `npm test` or `npx` they come first, and a package may
+ * install a command named like a system one (@vercel/nft's `nft`, which printed nothing and made
+ * no rule), which must never stand in for it.
+ */
+export function systemPath(pathEnv = process.env.PATH ?? ''): string {
+  return pathEnv.split(':').filter((d) => d && !d.split('/').includes('node_modules')).join(':');
+}
 
 /** The files findExecutable tries, in order: what a resolved command can be (store/record-check.ts). */
 export function executableCandidates(command: string, pathEnv: string, cwd: string): string[] {

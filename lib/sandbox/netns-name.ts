@@ -16,7 +16,7 @@
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
-import { bindMount, makeShared, readProc, unmount } from '../os/host.js';
+import { bindMount, makeShared, procLink, readProc, unmount } from '../os/host.js';
 import { namespaceMounts } from '../process/namespace.js';
 import { UndoStack } from './undo.js';
 
@@ -57,6 +57,8 @@ export async function netnsNamedBy(p: NetnsPlaces, name: string): Promise<string
 }
 
 const isRegistered = (p: NetnsPlaces, name: string) => stat(registryFile(p, name)).then(() => true, () => false);
+/** The pod uid the registry gives for a name; undefined if none (or unreadable). */
+const registeredUid = async (p: NetnsPlaces, name: string) => ((await readFile(registryFile(p, name), 'utf8').then((t) => JSON.parse(t) as { uid?: unknown }).catch(() => ({}))) as { uid?: unknown }).uid;
 const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), { force: true });
 
 /**
@@ -65,32 +67,57 @@ const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), {
  */
 export async function createNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, undo: UndoStack): Promise<void> {
   checkNetnsName(name);
-  if (await isRegistered(p, name)) await deleteNetnsName(p, name);
-  undo.push(`netns name ${name} (registry)`, () => unregister(p, name));
-  await mkdir(path.join(p.stateDir, NETNS_REGISTRY), { recursive: true, mode: 0o700 });
-  await writeFile(registryFile(p, name), `${JSON.stringify({ uid: owner.uid, netns: owner.netns })}\n`);
-  await shareDir(p.netnsDir);
   const file = netnsFile(p, name);
+  if ((await registeredUid(p, name)) === owner.uid) {
+    // The pod's own name, whose file its recreation removed (removeNetnsFile) and whose registry
+    // entry it kept: nothing is written to the state dir, so a recovery on a full disk fails or
+    // succeeds as it would without names.
+    await removeNetnsFile(p, name);
+  } else {
+    if (await isRegistered(p, name)) await deleteNetnsName(p, name);
+    undo.push(`netns name ${name} (registry)`, () => unregister(p, name));
+    await mkdir(path.join(p.stateDir, NETNS_REGISTRY), { recursive: true, mode: 0o700 });
+    await writeFile(registryFile(p, name), `${JSON.stringify({ uid: owner.uid })}\n`);
+  }
+  await shareDir(p.netnsDir);
   try {
     await (await open(file, 'wx', 0)).close(); // as ip does: O_CREAT|O_EXCL, mode 0
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     throw new MinipodError('ALREADY_EXISTS', `${file} exists and minipod did not make it (an \`ip netns add ${name}\`?): remove it with \`ip netns delete ${name}\` on the node, or give the pod another name`);
   }
-  undo.push(`netns name ${file}`, () => deleteNetnsName(p, name));
-  await bindMount(`/proc/${owner.pid}/ns/net`, file);
+  undo.push(`netns name ${file}`, () => removeNetnsFile(p, name)); // only once it is ours
+  // A holder that died meanwhile (killed mid-recovery) is no failure of this step: its death is
+  // already being handled, and the sandbox that replaces it is named then. This one gets none.
+  const holderGone = async () => (await procLink(owner.pid, 'ns/net')) !== owner.netns;
+  try {
+    await bindMount(`/proc/${owner.pid}/ns/net`, file);
+  } catch (err) {
+    if (await holderGone()) return removeNetnsFile(p, name);
+    throw err;
+  }
   // By pid: checked after, so a holder that died (and a pid reused) never leaves a wrong name.
   const now = await netnsNamedBy(p, name);
-  if (now !== owner.netns) throw new MinipodError('COMMAND_FAILED', `${file} points at ${now ?? 'nothing'}, not the sandbox's ${owner.netns}: pause ${owner.pid} exited meanwhile`);
+  if (now === owner.netns) return;
+  if (await holderGone()) return removeNetnsFile(p, name);
+  throw new MinipodError('COMMAND_FAILED', `${file} points at ${now ?? 'nothing'}, not the sandbox's ${owner.netns}`);
 }
 
 /** Remove a name of ours (every mount stacked on it, the file, the registry entry); idempotent. */
 export async function deleteNetnsName(p: NetnsPlaces, name: string): Promise<void> {
+  await removeNetnsFile(p, name);
+  await unregister(p, name);
+}
+
+/**
+ * Remove a name's mounts and file (under /run, not the state dir), keeping its registry entry for
+ * the pod's next sandbox (a recreation); idempotent.
+ */
+export async function removeNetnsFile(p: NetnsPlaces, name: string): Promise<void> {
   const file = netnsFile(p, name);
   const stacked = (await namespaceMounts()).filter((m) => m.target === file).length;
   for (let i = 0; i < stacked; i++) await unmount(file);
   await rm(file, { force: true });
-  await unregister(p, name);
 }
 
 /**
@@ -128,9 +155,9 @@ export async function listNetnsNames(p: NetnsPlaces): Promise<NetnsNameEntry[]> 
   const mounts = await namespaceMounts();
   return Promise.all(
     names.map(async (name) => {
-      const entry = (await readFile(registryFile(p, name), 'utf8').then((t) => JSON.parse(t) as { uid?: unknown }).catch(() => ({}))) as { uid?: unknown };
+      const uid = await registeredUid(p, name);
       const file = netnsFile(p, name);
-      return { name, file, uid: typeof entry.uid === 'string' ? entry.uid : undefined, points: mounts.filter((m) => m.target === file).at(-1)?.ns };
+      return { name, file, uid: typeof uid === 'string' ? uid : undefined, points: mounts.filter((m) => m.target === file).at(-1)?.ns };
     }),
   );
 }

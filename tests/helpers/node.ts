@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { ApiClient } from '../../lib/api/client.js';
+import { systemPath } from '../../lib/os/tools.js';
 import { commandLine, parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
@@ -91,7 +92,8 @@ function testNode(dir: string, info: NodeInfo): TestNode {
     ...info,
     api: new ApiClient(info.socket),
     cli: (args, input) => runCommand([process.execPath, CLI, ...args], { env: { MINIPOD_SOCKET: info.socket }, input }),
-    sh: (argv) => runCommand(nodeExecArgv(info, argv)),
+    // System programs only (nft, ip, curl): npm puts its bin directories, with their own `nft`, first.
+    sh: (argv) => runCommand(nodeExecArgv(info, argv), { env: { PATH: systemPath() } }),
     stop: async () => {
       await stopNode(dir);
       forget();

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
+import { systemPath } from '../../lib/os/tools.js';
 import { NODE_ADDR, OUTSIDE_ADDR, readOutside, UPLINK } from '../../lib/node/outside.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
@@ -74,7 +75,7 @@ test.serial('pod to pod stays unNATed: the server pod sees the client pod\'s own
 test.serial('forwarding and the masquerade rule exist in the node only; a daemon restart replaces the rule, never doubles it', async (t) => {
   t.is((await node.sh(['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim(), '1');
   t.is(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), hostForward, 'the host\'s forwarding is untouched');
-  t.false((await execa('nft', ['list', 'tables'])).stdout.includes('minipod'), 'no minipod table on the host');
+  t.false((await execa('nft', ['list', 'tables'], { env: { PATH: systemPath() } })).stdout.includes('minipod'), 'no minipod table on the host');
   node = await restartTestNode(node);
   const listed = await node.sh(['nft', '-j', 'list', 'table', 'ip', 'minipod']);
   t.is(listed.exitCode, 0, listed.stderr);
@@ -86,7 +87,7 @@ test.serial('forwarding and the masquerade rule exist in the node only; a daemon
 test.serial('node stop ends the outside and what runs there; nothing is left', async (t) => {
   const snap = await snapshot(node);
   t.deepEqual(snap.processes.map((p) => p.split(' ')[0]), [process.execPath], 'only the server in the outside runs in the node');
-  t.deepEqual({ ...snap, processes: [] }, { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [] });
+  t.deepEqual({ ...snap, processes: [] }, { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [] });
   const outside = (await readOutside(node.dir))!;
   await node.stop();
   t.false(alive(outside), 'the outside holder is gone');

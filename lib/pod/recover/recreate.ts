@@ -5,7 +5,7 @@
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
 import { unmountNamespace } from '../../process/namespace.js';
-import { deleteNetnsName } from '../../sandbox/netns-name.js';
+import { removeNetnsFile } from '../../sandbox/netns-name.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
@@ -99,10 +99,11 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
   // not be anyone else's number by the time its stragglers are swept.
   oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
-  // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process in
-  // it, and with it the old veth, which the kernel frees with the namespace should this
+  // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process
+  // in it, and with it the old veth, which the kernel frees with the namespace should this
   // recreation stop before step 2 deletes it. An umount(8) takes a spawn: while the apps stop.
-  const unnamed = deleteNetnsName(ctx.node, r.name);
+  // Its registry entry stays for the new sandbox's name (nothing to write on a full disk).
+  const unnamed = removeNetnsFile(ctx.node, r.name);
   unnamed.catch(() => {}); // awaited below, once the apps have stopped
   await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   await unnamed;
