@@ -8,7 +8,7 @@ import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js
 
 // The node behind $MINIPOD_SOCKET, if it points at one (what `node start` told you to export).
 const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? DEFAULT_NODE_DIR;
-type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; command?: string[] } & LogFlagArgs;
+type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; 'oci-runtime'?: string; command?: string[] } & LogFlagArgs;
 
 const load = () => import('../../lib/node/node-namespace.js');
 
@@ -22,12 +22,13 @@ export const node = verb<Args>({
       .option('bridge', { type: 'string', describe: 'Bridge name (start)' })
       .option('subnet', { type: 'string', describe: 'Pod subnet (start)' })
       .option('stop-pods-on-exit', { type: 'boolean', describe: "The daemon's --stop-pods-on-exit (start, restart)" })
+      .option('oci-runtime', { type: 'string', describe: "The daemon's --oci-runtime: runc (default) or crun (start, restart)" })
       .example('$0 node start && eval "$($0 node env)"', 'start a node and point the CLI at it')
       .example('$0 node exec -- curl -s 10.88.0.2', 'run a command on the node'),
   handler: async (argv) => {
     const { startNode, stopNode, restartNode, readHolder, nodeExecTarget, nodeExecArgv, nodePaths } = await load();
     const { action } = argv;
-    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...logOptions(argv) };
+    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...(argv['oci-runtime'] !== undefined ? { ociRuntime: argv['oci-runtime'] } : {}), ...logOptions(argv) };
     try {
       if (action === 'start' || action === 'restart') {
         const existing = await readHolder(argv.dir);

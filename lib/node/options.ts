@@ -4,6 +4,7 @@ import { MinipodError } from '../errors.js';
 import { parseSubnet } from '../network/ipam.js';
 import { checkBridgeName } from '../network/names.js';
 import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-rotation.js';
+import { checkOciRuntime } from '../runtime/oci-runtimes.js';
 import { readPrivate } from './secure-dir.js';
 
 export interface NodeOptions {
@@ -12,15 +13,18 @@ export interface NodeOptions {
   stopPodsOnExit?: boolean;
   containerLogMaxSize?: string;
   containerLogMaxFiles?: string;
+  /** The daemon's --oci-runtime: runc or crun. */
+  ociRuntime?: string;
 }
 
 export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
-  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles'].includes(k));
+  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles', 'ociRuntime'].includes(k));
   if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
   for (const key of ['bridge', 'subnet', 'containerLogMaxSize', 'containerLogMaxFiles'] as const) {
     if (defined[key] !== undefined && typeof defined[key] !== 'string') throw new MinipodError('INVALID_ARGUMENT', `${source}: ${key} must be a string such as ${JSON.stringify({ bridge: 'minipod0', subnet: '10.88.0.0/16', containerLogMaxSize: '10Mi', containerLogMaxFiles: '5' }[key])}`);
   }
+  if (defined.ociRuntime !== undefined) checkOciRuntime(defined.ociRuntime, source === 'flags' ? '--oci-runtime' : `${source}: ociRuntime`);
   if (defined.bridge !== undefined) checkBridgeName(String(defined.bridge));
   if (defined.subnet !== undefined) parseSubnet(String(defined.subnet));
   if (defined.stopPodsOnExit !== undefined && typeof defined.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
@@ -50,5 +54,6 @@ export function daemonFlags(opts: NodeOptions): string[] {
     ...(opts.stopPodsOnExit ? ['--stop-pods-on-exit'] : []),
     ...(opts.containerLogMaxSize ? ['--container-log-max-size', opts.containerLogMaxSize] : []),
     ...(opts.containerLogMaxFiles ? ['--container-log-max-files', opts.containerLogMaxFiles] : []),
+    ...(opts.ociRuntime ? ['--oci-runtime', opts.ociRuntime] : []),
   ];
 }

@@ -71,8 +71,10 @@ async function find(): Promise<Tools> {
   const unbuilt: string[] = [];
   for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
-  const runc = await findExecutable('runc', SEARCH()); // optional: only containers with an image need it
-  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...(runc ? { runc } : {}) };
+  // Optional: only containers with an image need one (the daemon's --oci-runtime, a pod's runtimeClassName).
+  const runc = await findExecutable('runc', SEARCH());
+  const crun = await findExecutable('crun', SEARCH());
+  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...(runc ? { runc } : {}), ...(crun ? { crun } : {}) };
   setTools(tools);
   return tools;
 }

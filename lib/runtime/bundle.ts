@@ -1,23 +1,26 @@
 // What a container's bundle holds besides config.json, and the container as the pod sees it: the
 // id rule every path is built from, the shim's status file and how it is read, the pod's
-// resolv.conf, and the last line runc wrote before failing.
+// resolv.conf, and the last line the runtime wrote before failing.
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import type { Watchable } from '../process/exit.js';
+import type { OciRuntimeName } from './oci-runtimes.js';
 
 /** What start() names a container: POD-NAME-8 alphanumerics (a path component, never "." or ".."). */
 export const BUNDLE_ID = /^[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/;
-/** The shim's status file: written once runc has exited (rootfs/shim). */
+/** The shim's status file: written once the container has exited (rootfs/shim). */
 export const EXIT_FILE = 'exit';
+/** Which OCI runtime the bundle is for ("runc\n" / "crun\n"): gc sorts bundles by it. */
+export const RUNTIME_FILE = 'runtime';
 
 export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
-/** The container as the pod sees it: its PID 1's pid, and the exit runc reports for it. */
-export class RuncContainer extends EventEmitter implements Watchable {
+/** The container as the pod sees it: its PID 1's pid, and the exit the shim reports for it. */
+export class OciContainer extends EventEmitter implements Watchable {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
   exited = false;
@@ -29,11 +32,11 @@ export class RuncContainer extends EventEmitter implements Watchable {
   /** A re-adopted container: the watcher's process, which `stop` signals and whose exit ends this one. */
   adopted?: Watchable;
 
-  constructor(readonly id: string, public pid: number | undefined) {
+  constructor(readonly runtime: OciRuntimeName, readonly id: string, public pid: number | undefined) {
     super();
   }
 
-  /** Called once its runc has exited and the bundle is gone. */
+  /** Called once the container has exited and the bundle is gone. */
   ended(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exited) return;
     this.exited = true;
@@ -43,7 +46,7 @@ export class RuncContainer extends EventEmitter implements Watchable {
   }
 }
 
-/** How runc ended, as the shim wrote it ("code N" / "signal N"); undefined while it runs or if nothing was kept. */
+/** How the container ended, as the shim wrote it ("code N" / "signal N"); undefined while it runs or if nothing was kept. */
 export async function readExitStatus(file: string): Promise<ExitStatus | undefined> {
   const m = /^(code|signal) (\d+)\n$/.exec(await readFile(file, 'utf8').catch(() => ''));
   if (!m) return undefined;

@@ -66,7 +66,8 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
     if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
     // The runtime removes a container's bundle by its ID: it must be this pod's and this container's.
-    if (c.containerID && (!spec.image || !c.containerID.startsWith(`runc://${r.name}-${spec.name}-`))) {
+    // (Its runtime, runc:// or crun://, the schema has checked.)
+    if (c.containerID && (!spec.image || !c.containerID.replace(/^[a-z]+:\/\//, '').startsWith(`${r.name}-${spec.name}-`))) {
       issues.push(`${at}.containerID: ${JSON.stringify(c.containerID)} is not a container of ${r.name}/${spec.name}${spec.image ? '' : ' (it has no image)'}`);
     }
     if (spec.image || c.image) {

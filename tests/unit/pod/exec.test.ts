@@ -6,7 +6,7 @@ import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
 import { execContainer } from '../../../lib/pod/exec.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
-import { RuncRuntime } from '../../../lib/runtime/runc.js';
+import { OciRuntime } from '../../../lib/runtime/oci.js';
 import { useHost } from '../../../lib/os/host.js';
 import type { PidWatcher } from '../../../lib/process/watcher.js';
 import { waitUntil } from '../../../lib/util/wait.js';
@@ -58,18 +58,29 @@ test.serial('exec with an unknown container spawns nothing', async (t) => {
 test.serial('runc exec: the container by its id; with a terminal, runc sends its pty to ptyrelay over a private socket, removed with the exec', async (t) => {
   const fake = new FakeHost();
   t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
-  const runtime = new RuncRuntime({} as PidWatcher, '/fake/state');
-  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abc', inPodCgroup: (a: string[]) => a };
+  const runtime = new OciRuntime('runc', {} as PidWatcher, '/fake/state');
+  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abcd1234', inPodCgroup: (a: string[]) => a };
   const { proc } = await runtime.exec({ ...base, argv: ['ps'] });
-  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/runc', '--root', '/fake/state/runc', 'exec', 'web-httpd-abc', 'ps']);
+  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/runc', '--root', '/fake/state/runc', 'exec', 'web-httpd-abcd1234', 'ps']);
 
   const { proc: onTty } = await runtime.exec({ ...base, argv: ['sh'], tty: { rows: 24, cols: 80 } });
   const argv = [...fake.spawned.find((s) => s.pid === onTty.pid)!.argv];
   const [socket, pidFile] = [argv[4]!, argv[5]!];
-  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', '/fake/state/runc', 'exec', '--tty', '--detach', '--console-socket', socket, '--pid-file', pidFile, '--env', 'TERM=xterm', 'web-httpd-abc', 'sh']);
+  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', '/fake/state/runc', 'exec', '--tty', '--detach', '--console-socket', socket, '--pid-file', pidFile, '--env', 'TERM=xterm', 'web-httpd-abcd1234', 'sh']);
   t.true(socket.length < 108, 'a unix socket path fits in sun_path');
   t.true(existsSync(path.dirname(socket)));
   onTty.kill('SIGKILL');
   t.true(await waitUntil(() => !existsSync(path.dirname(socket)), { timeoutMs: 5000, everyMs: 10 }), 'its directory goes with it');
   proc.kill('SIGKILL');
+});
+
+test.serial('crun exec: the same command under crun, in its own state root; a runc container is not one of crun\'s', async (t) => {
+  const fake = new FakeHost();
+  t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc', crun: '/fake/bin/crun' }));
+  const runtime = new OciRuntime('crun', {} as PidWatcher, '/fake/state');
+  const base = { pod: 'web', sandboxPid: 1, inPodCgroup: (a: string[]) => a };
+  const { proc } = await runtime.exec({ ...base, containerID: 'crun://web-httpd-abcd1234', argv: ['ps'] });
+  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/crun', '--root', '/fake/state/crun', 'exec', 'web-httpd-abcd1234', 'ps']);
+  proc.kill('SIGKILL');
+  await t.throwsAsync(runtime.exec({ ...base, containerID: 'runc://web-httpd-abcd1234', argv: ['ps'] }), { message: /no crun id/ });
 });
