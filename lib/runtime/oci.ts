@@ -228,7 +228,7 @@ export class OciRuntime implements ContainerRuntime {
     container.adopted = adopted;
     onExit(adopted, () => {
       void (async () => {
-        const status = await waitUntil(() => this.exitStatus(id), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
+        const status = await waitUntil(() => this.exitStatus(containerID!), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
         await this.reap(container, status?.code ?? null, status?.signal ?? null);
       })();
     });

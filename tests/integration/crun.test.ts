@@ -98,15 +98,25 @@ test.serial('over its memory limit under crun: OOMKilled with exit code 137 (cru
   t.is((await node.cli(['rm', '-f', 'oom'])).exitCode, 0);
 });
 
-test.serial('a daemon restart re-adopts the crun container; one that exits while no daemon runs has its exit code from the shim', async (t) => {
+test.serial('a daemon restart re-adopts the crun containers; their exit codes come from the shim, after the restart or while no daemon runs', async (t) => {
   const before = (await ready('web')).containers[0]!;
-  const waiter = await node.api.request<PodRecord>('POST', '/pods', pod('later', [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 7'] }]));
+  // Each waits for /tmp/go, which the test makes in its root filesystem, then exits with its own code.
+  const waiting = (name: string, code: number) => pod(name, [{ name: 'c', image: 'busybox', command: ['sh', '-c', `while [ ! -e /tmp/go ]; do sleep 0.1; done; exit ${code}`] }]);
+  const adopted = await node.api.request<PodRecord>('POST', '/pods', waiting('adopted', 5));
+  const waiter = await node.api.request<PodRecord>('POST', '/pods', waiting('later', 7));
   const pid = waiter.containers[0]!.pid!;
   node = await restartTestNode(node);
   const after = await get('web');
   t.deepEqual([after.containers[0]!.pid, after.containers[0]!.containerID, after.containers[0]!.restartCount], [before.pid, before.containerID, 0], 're-adopted, not restarted');
   t.is((await curl(node, `http://${after.ip}:80/`)).stdout, IT_WORKS);
   t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'true'])).exitCode, 0, 'exec into the re-adopted container');
+  await writeFile(`/proc/${adopted.containers[0]!.pid}/root/tmp/go`, '');
+  const exited = await waitUntil(async () => {
+    const r = await get('adopted');
+    return r.containers[0]!.state === 'Terminated' ? r : undefined;
+  }, { timeoutMs: 20_000, everyMs: 50 });
+  t.like(exited?.containers[0], { exitCode: 5, reason: 'Error' }, 'the re-adopted container\'s exit code, from the shim');
+  t.is((await node.cli(['rm', '-f', 'adopted'])).exitCode, 0);
 
   process.kill(node.pid, 'SIGTERM'); // the daemon goes; the pods stay
   await waitUntil(async () => !existsSync(`/proc/${node.pid}`), { timeoutMs: 10_000, everyMs: 20 });
