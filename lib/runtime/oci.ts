@@ -153,7 +153,7 @@ export class OciRuntime implements ContainerRuntime {
   async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
     const id = this.idOf(spec.containerID);
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no ${this.name} id`);
-    return ociExec([await this.binary(), '--root', this.root, 'exec'], id, spec);
+    return ociExec([await this.binary(), '--root', this.root, 'exec'], id, path.join(this.bundles, id, 'config.json'), spec);
   }
 
   /** The container has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */

@@ -2,7 +2,7 @@
 // for a host process (nsenter); for runc or crun, the one `exec --tty` makes inside the container
 // and sends over a console socket (the runtime makes the process a session leader there, so only a
 // terminal it sets up can be its controlling one: without it Ctrl-C would never reach a foreground job).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WindowSize } from '../api/frames.js';
@@ -21,17 +21,33 @@ export function onTerminal(size: WindowSize, argv: string[], console?: ConsoleSo
 }
 
 /**
- * `runc exec` (or crun's, the same flags) of argv in container id: piped stdio; with a terminal, `exec --tty --detach`
- * sends the pty it makes over a console socket to ptyrelay, which relays it (its directory is
- * removed with the exec).
+ * `runc exec` (or crun's) of argv in container id, as the process `--process` describes: the
+ * container's own (its config.json's: env, working dir, user, capabilities, rlimits) with argv
+ * for args — given whole because `crun exec` without it starts from nothing (no env, "/", uid 0,
+ * no capabilities), where runc's would copy the container's. Piped stdio; with a terminal,
+ * `exec --detach` sends the pty the runtime makes over a console socket to ptyrelay, which relays
+ * it. Its private directory (the process file, the socket) is removed with the exec.
  */
-export async function ociExec(runtime: string[], id: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }): Promise<{ proc: Proc }> {
-  if (!spec.tty) return { proc: spawnProcess([...runtime, id, ...spec.argv], { stdio: ['pipe', 'pipe', 'pipe'] }) };
-  // A socket path must fit in 108 bytes: a short private directory, removed with the exec.
-  const dir = await mkdtemp(path.join(tmpdir(), 'minipod-tty-'));
-  const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
-  const argv = [...runtime, '--tty', '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, '--env', 'TERM=xterm', id, ...spec.argv];
-  const proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }): Promise<{ proc: Proc }> {
+  const base = (JSON.parse(await readFile(config, 'utf8')) as { process: { env?: string[] } }).process;
+  const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])] };
+  // A socket path must fit in 108 bytes: a short private directory (the daemon's umask: root's only).
+  const dir = await mkdtemp(path.join(tmpdir(), 'minipod-ociexec-'));
+  let proc: Proc;
+  try {
+    const processFile = path.join(dir, 'process.json');
+    await writeFile(processFile, JSON.stringify(process));
+    if (!spec.tty) {
+      proc = spawnProcess([...runtime, '--process', processFile, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+    } else {
+      const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
+      const argv = [...runtime, '--process', processFile, '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, id];
+      proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
+    }
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   onExit(proc, () => void rm(dir, { recursive: true, force: true }));
   return { proc };
 }

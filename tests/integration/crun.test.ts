@@ -7,6 +7,7 @@
 // its own mount namespace (runtime/crun-hybrid.ts): checked here, and that the host's stay. Bad
 // values of the flag are refused before anything starts. Nothing is left behind.
 import { existsSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,11 +81,18 @@ test.serial('crun works through the node\'s own mount namespace: the unified hie
   t.deepEqual(await hybridControllers(), host, 'the host\'s mount namespace still lists them');
 });
 
-test.serial('exec -c runs in the crun container: its PID namespace and root filesystem, its exit code back', async (t) => {
-  const r = await node.cli(['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'ls /usr/local/apache2/htdocs; cat /proc/1/cmdline | tr "\\0" " "']);
+test.serial('exec -c runs in the crun container as the container\'s process does (env, working dir); -t gets the terminal crun makes', async (t) => {
+  const r = await node.cli(['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'ls htdocs; cat /proc/1/cmdline | tr "\\0" " "; echo; echo $HTTPD_PREFIX']);
   t.is(r.exitCode, 0, r.stderr);
-  t.regex(r.stdout, /index\.html\n\/bin\/httpd -f/);
+  t.regex(r.stdout, /^index\.html\n\/bin\/httpd -f .*\n\/usr\/local\/apache2\n$/, 'in the image\'s working dir, with its env, PID 1 is httpd');
   t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'exit 7'])).exitCode, 7);
+  // A terminal: crun sends the pty it made over the console socket to ptyrelay.
+  let screen = '';
+  const stdout = new PassThrough().on('data', (d: Buffer) => (screen += d.toString()));
+  const tty = { size: { rows: 24, cols: 100 }, watch: () => () => {} };
+  const code = await node.api.exec('web', ['sh', '-c', 'stty size; tty; exit 4'], { stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { container: 'httpd', tty });
+  t.is(code, 4);
+  t.regex(screen, /24 100\r?\n\/dev\/pts\/\d+/);
 });
 
 test.serial('over its memory limit under crun: OOMKilled with exit code 137 (crun kept the cgroup until minipod read it)', async (t) => {

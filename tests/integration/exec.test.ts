@@ -90,8 +90,8 @@ test.serial('exec -c with an unknown container fails, naming the containers', as
   t.regex(r.stderr, /container "nope" is not in pod web: its containers are httpd, bootcamp/);
 });
 
-/** The private directories of runc's console sockets are removed once their exec has ended (bounded wait). */
-const consoleDirsGone = () => waitUntil(async () => !(await readdir(tmpdir())).some((f) => f.startsWith('minipod-tty-')), { timeoutMs: 5000, everyMs: 20 });
+/** The private directories of the runtime's process files and console sockets are removed once their exec has ended (bounded wait). */
+const consoleDirsGone = () => waitUntil(async () => !(await readdir(tmpdir())).some((f) => f.startsWith('minipod-ociexec-')), { timeoutMs: 5000, everyMs: 20 });
 
 // ---- a real terminal: tmux runs the CLI in a pane, keys are typed, the screen is read back.
 // A server of our own, on a socket path we remove (tmux leaves it behind after kill-server).
