@@ -2,10 +2,11 @@
 // --oci-runtime crun runs image containers under crun — httpd answers, inspect and the events say
 // crun, crun's own `list` (with minipod's --root) shows them, exec -c runs in them, a memory limit
 // OOM-kills with 137, a daemon restart re-adopts them (an exit while no daemon ran is known from
-// the shim), and a restart with another default leaves a crun container to crun. On a hybrid
-// cgroup machine crun only works because the node hides the unified hierarchy's controllers in
-// its own mount namespace (runtime/crun-hybrid.ts): checked here, and that the host's stay. Bad
-// values of the flag are refused before anything starts. Nothing is left behind.
+// the shim), a restart with another default leaves a crun container to crun, and a pod's
+// spec.runtimeClassName picks its own runtime. On a hybrid cgroup machine crun only works because
+// the node hides the unified hierarchy's controllers in its own mount namespace
+// (runtime/crun-hybrid.ts): checked here, and that the host's stay. Bad values of the flag are
+// refused before anything starts. Nothing is left behind.
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -140,18 +141,23 @@ test.serial('a daemon restart re-adopts the crun containers; their exit codes co
   t.is((await node.cli(['rm', '-f', 'later'])).exitCode, 0);
 });
 
-test.serial('a daemon restarted with --oci-runtime runc leaves the crun container to crun, and starts new ones under runc', async (t) => {
+test.serial('a daemon restarted with --oci-runtime runc leaves the crun container to crun, starts new ones under runc, and a pod\'s runtimeClassName under its own', async (t) => {
   const before = (await ready('web')).containers[0]!;
   node = await restartTestNode(node, { ociRuntime: 'runc' });
   const after = (await get('web')).containers[0]!;
   t.like(after, { pid: before.pid, containerID: before.containerID, runtime: 'crun' });
   const other = await node.api.request<PodRecord>('POST', '/pods', httpd('other'));
   t.regex(other.containers[0]!.containerID ?? '', /^runc:\/\//);
+  const classed = (name: string, runtimeClassName: unknown) => ({ ...httpd(name), spec: { ...httpd(name).spec, runtimeClassName } });
+  const byClass = await node.api.request<PodRecord>('POST', '/pods', classed('byclass', 'crun'));
+  t.regex(byClass.containers[0]!.containerID ?? '', /^crun:\/\//, 'runtimeClassName: crun on a runc node');
+  t.is((await curl(node, `http://${(await ready('byclass')).ip}:80/`)).stdout, IT_WORKS);
+  await t.throwsAsync(node.api.request('POST', '/pods', classed('bad', 'kata')), { message: /spec\.runtimeClassName: must be runc or crun/ });
   t.is((await node.cli(['stop', 'web'])).exitCode, 0);
   t.like((await get('web')).containers[0], { state: 'Terminated', reason: 'Killed' });
-  t.deepEqual(await crunList(), [], 'crun deleted its container');
+  t.deepEqual((await crunList()).map(([id]) => id), [byClass.containers[0]!.containerID], 'crun deleted the stopped container');
   t.false((await containerLeftovers(node)).includes(bundleOf(before)));
-  t.is((await node.cli(['rm', '-f', 'web', 'other'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', 'web', 'other', 'byclass'])).exitCode, 0);
   node = await restartTestNode(node, { ociRuntime: 'crun' });
 });
 
