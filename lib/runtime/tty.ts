@@ -30,7 +30,9 @@ export function onTerminal(size: WindowSize, argv: string[], console?: ConsoleSo
  */
 export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }): Promise<{ proc: Proc }> {
   const base = (JSON.parse(await readFile(config, 'utf8')) as { process: { env?: string[] } }).process;
-  const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])] };
+  // consoleSize: the runtime sizes the pty before the command runs (crun would set 0x0 otherwise,
+  // and a quick command could read that before ptyrelay has set the size).
+  const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])], ...(spec.tty ? { consoleSize: { height: spec.tty.rows, width: spec.tty.cols } } : {}) };
   // A socket path must fit in 108 bytes: a short private directory (the daemon's umask: root's only).
   const dir = await mkdtemp(path.join(tmpdir(), 'minipod-ociexec-'));
   let proc: Proc;

@@ -85,7 +85,7 @@ test.serial('runc exec: the container\'s own process with the command for args; 
   const argv = [...fake.spawned.find((s) => s.pid === onTty.pid)!.argv];
   const [socket, pidFile] = [argv[4]!, argv[5]!];
   t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', path.join(path.dirname(socket), 'process.json'), '--detach', '--console-socket', socket, '--pid-file', pidFile, 'web-httpd-abcd1234']);
-  t.like(await processOf(argv), { terminal: true, args: ['sh'], env: ['PATH=/bin', 'A=b', 'TERM=xterm'] });
+  t.like(await processOf(argv), { terminal: true, args: ['sh'], env: ['PATH=/bin', 'A=b', 'TERM=xterm'], consoleSize: { height: 24, width: 80 } });
   t.true(socket.length < 108, 'a unix socket path fits in sun_path');
   t.true(existsSync(path.dirname(socket)));
   onTty.kill('SIGKILL');
