@@ -57,7 +57,7 @@ try {
   console.log(summary('create: API call → sandbox Running, network wired', sandbox));
   console.log(summary('create: API call → all apps spawned', apps));
   console.log(summary('create: client round trip (POST → 201)', roundTrip));
-  console.log(`process spawns per pod: ${((after.spawns - before.spawns) / PODS).toFixed(2)} (the pause holder + one nsenter per app; host-side ip work goes to a long-lived ip -batch)`);
+  console.log(`process spawns per pod: ${((after.spawns - before.spawns) / PODS).toFixed(2)} (the pause holder + one shim per app, whose child execs cgexec, nsenter and the app; host-side ip work goes to a long-lived ip -batch)`);
 
   for (let i = PODS; i < PS_PODS; i++) await api.request('POST', '/pods', pod(`bench-${i}`));
   const ps: number[] = [];

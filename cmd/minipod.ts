@@ -17,6 +17,7 @@ import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
 import { top } from './commands/top.js';
+import { topology } from './commands/topology.js';
 
 // A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
 // cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
@@ -47,6 +48,7 @@ await yargs(hideBin(process.argv))
   .command(events)
   .command(kill)
   .command(gc)
+  .command(topology)
   .command(image)
   .command(node)
   .demandCommand(1, 'give a command; see `minipod --help`')

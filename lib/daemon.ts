@@ -14,19 +14,24 @@ import { readProc, run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
 import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
+import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
+import { enableEgress } from './network/egress.js';
+import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import type { ImageResolver } from './pod/live.js';
 import { PodManager } from './pod/manager.js';
+import { NETNS_DIR } from './sandbox/netns-name.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
 import { EventLog } from './supervisor/events.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import { readTopology } from './topology/gather.js';
 import { DEFAULT_BACKOFF } from './pod/plan.js';
 import { DEFAULT_PIDS_LIMIT } from './runtime/oci-config.js';
 import { checkOciRuntime, DEFAULT_OCI_RUNTIME, notInstalled } from './runtime/oci-runtimes.js';
@@ -41,12 +46,16 @@ export interface DaemonOptions {
   nodeNamespace: boolean;
   /** Stop every pod on SIGTERM/SIGINT instead of leaving them running. */
   stopPodsOnExit: boolean;
+  /** Masquerade pod traffic leaving the subnet and forward it (network/egress.ts); default: in a node only. */
+  egress?: boolean;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
   /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
   pidsLimit?: string;
   /** --oci-runtime as given: runc or crun (runtime/oci-runtimes.ts), runc when unset. */
   ociRuntime?: string;
+  /** --pod-max-pids as given: each pod's pids limit, all its processes (cgroup/pod-pids.ts DEFAULT_POD_MAX_PIDS when unset). */
+  podMaxPids?: string;
   /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
   containerLog?: LogLimits;
 }
@@ -79,10 +88,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const subnet = parseSubnet(opts.subnet);
   checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
-  const pidsLimit = opts.pidsLimit === undefined ? undefined : Number(opts.pidsLimit);
-  if (pidsLimit !== undefined && !(/^\d+$/.test(opts.pidsLimit!) && Number.isSafeInteger(pidsLimit) && pidsLimit >= 16)) {
-    throw new MinipodError('INVALID_ARGUMENT', `--pids-limit ${opts.pidsLimit}: give a whole number of processes of at least 16 (default ${DEFAULT_PIDS_LIMIT})`);
-  }
+  const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
+  const podMaxPids = opts.podMaxPids === undefined ? DEFAULT_POD_MAX_PIDS : checkPidsLimit('--pod-max-pids', opts.podMaxPids, DEFAULT_POD_MAX_PIDS);
   const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
   const tools = await resolveTools();
   if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
@@ -111,6 +118,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
+  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr }) : 'off';
 
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);
@@ -121,8 +129,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await images.init();
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images) });
+  const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
@@ -161,13 +169,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
   // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
   const imageUsers = (id: string): string[] => pods.list().filter((r) => r.containers.some((c) => c.imageID === id)).map((r) => r.name);
-  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
+  const topology = () => readTopology(opts.bridge, pods.list());
+  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, topology, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, containerLog }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog }, 'minipod daemon ready');
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

@@ -17,6 +17,7 @@ export function nodePaths(dir: string) {
     holderFile: path.join(abs, 'node.pid'), // "PID STARTTIME" of the node holder
     optionsFile: path.join(abs, 'node.json'), // the daemon flags the node was started with
     mntnsFile: path.join(abs, 'node.mntns'),
+    outsideFile: path.join(abs, 'outside.pid'), // "PID STARTTIME" of the outside's holder (node/outside.ts)
     logFile: path.join(abs, 'daemon.log'),
     lockFile: path.join(abs, 'node.lock'), // flock(2)ed by node start, restart and stop
   };

@@ -55,7 +55,8 @@ export const runCmd = verb<Args>({
       .option('restart', { type: 'string', choices: ['Always', 'OnFailure', 'Never'], describe: 'restartPolicy (with --container)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Return once every container listens on its declared ports (--no-wait: once started)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds to wait for readiness' })
-      .example('$0 run -f examples/seed-pod.yaml', 'the seed pod')
+      .example('$0 run -f examples/seed-pod.yaml', 'the seed pod (images httpd and bootcamp:v1: image import them first)')
+      .example('$0 run -f examples/host-pod.yaml', 'its apps as node processes, no image')
       .example("$0 run web -c 'httpd=busybox httpd -f -p 80 -h /tmp'", 'a pod without a file'),
   handler: async (argv) => {
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);

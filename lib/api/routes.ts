@@ -10,6 +10,7 @@ import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
+import type { Topology } from '../topology/model.js';
 import type { PodTop, Stats } from './protocol.js';
 import { check, failpointsBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   imageUsers: (id: string) => string[];
   pool: HolderPool;
   events: EventLog;
+  /** The node as the kernel shows it, set against the records (lib/topology). */
+  topology(): Promise<Topology>;
   /** Stop the daemon once `after` settles (the reply is sent); with stopPods, every pod first.
    * False if a shutdown is already under way. */
   shutdown(stopPods: boolean, after: Promise<unknown>): boolean;
@@ -44,7 +47,7 @@ export interface ApiDeps {
 /** A pod name from a path segment: percent-decoded, then a DNS-1123 label. */
 export const podName = (raw: string | undefined): string => nameParam(raw, 'pod');
 
-export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers }: ApiDeps): Route[] {
+export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers, topology }: ApiDeps): Route[] {
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
@@ -70,6 +73,7 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
     }],
     ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, podName(params[0]), query, res)],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
+    ['GET', /^\/topology$/, async () => topology()],
     ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],
     ['POST', /^\/gc$/, async () => ({ orphans: await pods.gc(true) })],
     ['POST', /^\/shutdown$/, async ({ body, res }) => {

@@ -28,6 +28,16 @@ export function cgroupV1Mounts(mountinfo = readProcSync('self', 'mountinfo') ?? 
     .map((l) => l.split(' ')[4]!);
 }
 
+/** The v1 hierarchy that carries a controller ("… - cgroup cgroup rw,memory"), if any. */
+export function v1Hierarchy(controller: string, mountinfo = readProcSync('self', 'mountinfo') ?? ''): string | undefined {
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    const [fstype, , options] = (after ?? '').split(' ');
+    if (fstype === 'cgroup' && options?.split(',').includes(controller)) return before!.split(' ')[4];
+  }
+  return undefined;
+}
+
 /** A cgroup2 directory as runc's cgroupsPath names it: relative to the hierarchy's root ("/a/b"). */
 export function cgroupPath(dir: string): string | undefined {
   const root = findCgroup2();
@@ -47,15 +57,17 @@ export async function createCgroup(dir: string): Promise<void> {
 }
 
 /**
- * Move pid into the cgroup, unless it is there already (a move costs an RCU grace period even
- * then). Race-free only for a process that does not fork (a pause holder); a program that may
- * fork is started inside it by rootfs/cgexec instead. A process gone meanwhile is no error.
+ * Move pid into the cgroup, unless it is there or below already (a move costs an RCU grace period
+ * even then, and would take a container out of its runtime's own cgroup). Race-free only for a
+ * process that does not fork (a pause holder); a program that may fork is started inside it by
+ * rootfs/cgexec instead. A process gone meanwhile is no error. `controller` names a v1 hierarchy
+ * ("pids"); the unified one by default.
  */
-export async function moveInto(dir: string, pid: number): Promise<void> {
-  // "0::/path" is its place in the cgroup2 tree, relative to the mount ("/" for the root).
-  const rel = ((await readProc(pid, 'cgroup')) ?? '').match(/^0::(.*)$/m)?.[1];
+export async function moveInto(dir: string, pid: number, controller = ''): Promise<void> {
+  // "0::/path" (unified) or "N:pids:/path" is its place in that tree, relative to the mount.
+  const rel = ((await readProc(pid, 'cgroup')) ?? '').match(new RegExp(`^\\d+:${controller}:(.*)$`, 'm'))?.[1];
   if (rel === undefined) return; // gone
-  if (rel !== '/' && dir.endsWith(rel)) return; // there already
+  if (rel.split('/').some((_, i, parts) => i > 0 && dir.endsWith(parts.slice(0, i + 1).join('/')))) return; // there already
   await writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ESRCH') throw err;
   });

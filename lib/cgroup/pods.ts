@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { log } from '../log.js';
 import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
+import { podPids, type PodPids } from './pod-pids.js';
 
 export interface PodCgroups {
   /** PARENT, or null when pods get no cgroup. */
@@ -32,14 +33,21 @@ export interface PodCgroups {
 
 const PREFIX = 'pod-';
 
-export function podCgroups(parent: string, cgexec: string): PodCgroups {
+export function podCgroups(parent: string, cgexec: string, pids?: PodPids): PodCgroups {
   const dir = (uid: string) => path.join(parent, `${PREFIX}${uid}`);
   return {
     parent,
     dir,
-    create: (uid) => createCgroup(dir(uid)),
-    wrap: (uid, argv) => [cgexec, dir(uid), ...argv],
-    adopt: (uid, pid) => moveInto(dir(uid), pid),
+    create: async (uid) => {
+      await createCgroup(dir(uid));
+      await pids?.create(dir(uid));
+    },
+    // ':' joins the cgroups cgexec enters (no cgroup name holds one: checkCgroupName).
+    wrap: (uid, argv) => [cgexec, [dir(uid), ...(pids ? [pids.dir(dir(uid))] : [])].join(':'), ...argv],
+    adopt: async (uid, pid) => {
+      await pids?.adopt(dir(uid), pid);
+      await moveInto(dir(uid), pid);
+    },
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),
     pids: (uid) => pidsIn(dir(uid)),
@@ -59,8 +67,11 @@ export const NO_CGROUPS: PodCgroups = {
   list: async () => [],
 };
 
-/** The pods' cgroups under ROOT/parentName, or NO_CGROUPS (with a warning) where cgroup2 cannot be used. */
-export async function openPodCgroups(parentName: string, cgexec: string): Promise<PodCgroups> {
+/**
+ * The pods' cgroups under ROOT/parentName, or NO_CGROUPS (with a warning) where cgroup2 cannot be
+ * used; each pod limited to podMaxPids processes where the machine has a v1 pids hierarchy (pod-pids.ts).
+ */
+export async function openPodCgroups(parentName: string, cgexec: string, podMaxPids: number): Promise<PodCgroups> {
   const root = findCgroup2();
   if (!root) {
     log.warn('no cgroup2 hierarchy is mounted: pods get no cgroup, and what leaves a pod\'s network namespace is not tracked (mount one at /sys/fs/cgroup/unified)');
@@ -79,5 +90,7 @@ export async function openPodCgroups(parentName: string, cgexec: string): Promis
     log.warn({ parent }, 'this kernel has no cgroup.kill (Linux 5.14+): pods get no cgroup, and what leaves a pod\'s network namespace is not tracked');
     return NO_CGROUPS;
   }
-  return podCgroups(parent, cgexec);
+  const pids = podPids(parent, podMaxPids);
+  if (!pids) log.warn('the pids controller has no v1 hierarchy of its own here: pods get no pod-wide pids limit (--pod-max-pids), only each image container its own (--pids-limit)');
+  return podCgroups(parent, cgexec, pids);
 }

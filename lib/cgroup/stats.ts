@@ -4,19 +4,9 @@
 // it, relative to each hierarchy's root ("/minipod-node-HASH/pod-UID/app").
 import { readFile } from 'node:fs/promises';
 import { readProcSync } from '../os/host.js';
-import { findCgroup2 } from './cgroup.js';
+import { findCgroup2, v1Hierarchy } from './cgroup.js';
 
 const selfMountinfo = () => readProcSync('self', 'mountinfo') ?? '';
-
-/** The v1 hierarchy that carries a controller ("… - cgroup cgroup rw,memory"), if any. */
-export function v1Hierarchy(controller: string, mountinfo = selfMountinfo()): string | undefined {
-  for (const line of mountinfo.split('\n')) {
-    const [before, after] = line.split(' - ');
-    const [fstype, , options] = (after ?? '').split(' ');
-    if (fstype === 'cgroup' && options?.split(',').includes(controller)) return before!.split(' ')[4];
-  }
-  return undefined;
-}
 
 /** "key value" lines (memory.stat, memory.events, cpu.stat, memory.oom_control) as a map. */
 export function flatKeyed(text: string): Map<string, number> {

@@ -35,6 +35,14 @@ const port = z.strictObject({
   name: z.string().optional(),
   containerPort: z.number().int().min(1).max(65535),
   protocol: z.enum(['TCP', 'UDP']).default('TCP'),
+  /** Published on the node (network/hostports.ts), as the CNI portmap plugin does. */
+  hostPort: z.number().int().min(1).max(65535).optional(),
+  /** The node address it is published on; every node address if unset ("0.0.0.0" too). */
+  hostIP: z
+    .string()
+    .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be an IPv4 address of the node such as "192.0.2.10"')
+    .transform((v) => (v === '0.0.0.0' ? undefined : v))
+    .optional(),
 });
 
 const argvList = z.array(argString, {
@@ -139,6 +147,17 @@ export const podSpecSchema = z
             });
           }
           ports.set(key, c.name);
+        }),
+      );
+      const hostPorts = new Map<string, string>();
+      spec.containers.forEach((c, i) =>
+        c.ports.forEach((p, j) => {
+          if (p.hostIP !== undefined && p.hostPort === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'ports', j, 'hostIP'], message: 'is set without a hostPort: add hostPort, or remove hostIP' });
+          if (p.hostPort === undefined) return;
+          const key = `${p.protocol}/${p.hostPort}`;
+          const owner = hostPorts.get(key);
+          if (owner) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'ports', j, 'hostPort'], message: `${key} is already published by container "${owner}" of this pod` });
+          hostPorts.set(key, c.name);
         }),
       );
     });

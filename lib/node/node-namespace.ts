@@ -20,6 +20,7 @@ import { withNodeLock } from './lock.js';
 import { alive, healthy, readDaemon, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
+import { ensureOutside, stopOutside } from './outside.js';
 import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
@@ -93,6 +94,7 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   try {
     if (cg) await createCgroup(cg.nodeDir);
     if (!holderPid) holderPid = await startHolder(p, 'new');
+    await ensureOutside(p, holderPid);
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
     proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags])), {
@@ -168,12 +170,13 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
     await stopDaemon(p, true, timeoutMs);
     if (pinned) {
       const leftovers = await pinned.sweep({ except: new Set(holderPid ? [holderPid] : []) });
-      if (leftovers) log.warn({ leftovers }, 'killed processes a dead daemon left in the node');
+      if (leftovers) log.warn({ leftovers }, 'killed processes left in the node (by a dead daemon, or run there with `node exec`)');
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
       await waitUntil(async () => (await pinned.sweep()) === 0, { timeoutMs: 5000, everyMs: 10 });
     } else if (holderPid) {
       kill(holderPid, 'SIGKILL');
     }
+    await stopOutside(p);
     // Whatever the node started and is still alive, wherever it went (even with the daemon and the
     // holder both dead, when the namespace cannot be pinned any more): its cgroup holds it.
     if (cg) await removeCgroup(cg.dir);
@@ -181,6 +184,6 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
   } finally {
     pinned?.close();
   }
-  for (const file of [p.pidFile, p.holderFile, p.mntnsFile]) await rm(file, { force: true });
+  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.outsideFile]) await rm(file, { force: true });
   return true;
 }

@@ -17,6 +17,8 @@ export interface FakeProcess {
   state: 'S' | 'T' | 'Z';
   ns: Record<NsKind, string>;
   cgroup: string;
+  /** Its place in v1 hierarchies by controller ("pids" → "/minipod/pod-u1"), listed before the unified one. */
+  v1?: Record<string, string>;
   /** Ignores SIGTERM (a stubborn app): only SIGKILL ends it. */
   ignoresTerm?: boolean;
   handle?: FakeProc;
@@ -72,7 +74,7 @@ export function procFile(p: FakeProcess, file: string): string | undefined {
     return `${p.pid} (${path.basename(p.exe).slice(0, 15)}) ${fields.join(' ')}\n`;
   }
   if (file === 'cmdline') return `${p.argv.join('\0')}\0`;
-  if (file === 'cgroup') return `0::${p.cgroup}\n`;
+  if (file === 'cgroup') return [...Object.entries(p.v1 ?? {}).map(([c, rel], i) => `${i + 1}:${c}:${rel}\n`), `0::${p.cgroup}\n`].join('');
   if (file.startsWith('net/')) return '  sl  local_address rem_address   st\n';
   return undefined;
 }

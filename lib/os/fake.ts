@@ -4,10 +4,13 @@
 // pins counted. Every call is written to `journal` in a short form ("spawn pause -n",
 // "ip link add …", "kill -1003 SIGTERM", "pin net:[4026532001]"), so a test can assert what a verb
 // did to the kernel, in which order. Install it with `useHost(fake, fake.tools)` (host.ts).
+import { writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { CommandError } from './command-error.js';
 import { PROGRAMS, type Program } from './fake-programs.js';
 import { FakeProc, procFile, type FakeProcess } from './fake-proc.js';
+import { fakeMount, fakeUmount } from './fake-mounts.js';
 import type { HeldNamespace, Host, NsKind, Proc, RunOptions, SpawnOptions, Tools } from './types.js';
 
 export { FakeProc, type FakeProcess, type Program };
@@ -23,8 +26,11 @@ export class FakeHost implements Host {
   readonly procs = new Map<number, FakeProcess>();
   /** Behaviour by program name (the basename of what finally runs); anything else sleeps until signalled. */
   readonly programs = new Map<string, Program>(Object.entries(PROGRAMS));
-  /** Short commands by program name: return stdout or throw; default: succeed silently. */
-  readonly commands = new Map<string, (argv: readonly string[]) => string>();
+  /** Short commands by program name: return stdout or throw; default: succeed silently (mount and umount: fake-mounts.ts). */
+  readonly commands = new Map<string, (argv: readonly string[]) => string>([
+    ['mount', (argv) => fakeMount(this, argv)],
+    ['umount', (argv) => fakeUmount(this, argv)],
+  ]);
   /** Files that may be executed, besides the tools. */
   readonly executables = new Set(['/bin/sleep', '/usr/bin/sleep', '/bin/sh', '/usr/bin/env']);
   /** /proc/self/mountinfo. */
@@ -82,10 +88,11 @@ export class FakeHost implements Host {
   }
 
   spawn(argv: readonly string[], options: SpawnOptions): Proc {
+    if (path.basename(argv[0]!) === 'shim') return this.spawnShim(argv, options);
     let rest = [...argv];
     let cgroup = '/';
     const ns: Partial<Record<NsKind, string>> = {};
-    if (path.basename(rest[0]!) === 'cgexec') [cgroup, rest] = [rest[1]!, rest.slice(2)];
+    if (path.basename(rest[0]!) === 'cgexec') [cgroup, rest] = [rest[1]!.split(':')[0]!, rest.slice(2)]; // the unified one first
     if (path.basename(rest[0]!) === 'nsenter') {
       const target = this.procs.get(Number(rest.find((a) => a.startsWith('--target='))?.slice(9)));
       const flags = rest.slice(1, rest.indexOf('--'));
@@ -106,6 +113,45 @@ export class FakeHost implements Host {
     const handle = new FakeProc(p.pid, this, options.stdio);
     p.handle = handle;
     this.programs.get(name)?.(p, handle, this);
+    return handle;
+  }
+
+  /**
+   * rootfs/shim: its child runs the rest (-p: the child's pid told on the shim's stdout first;
+   * -s: the child leads a group of its own); the child's end is written to STATUS_FILE (if it can
+   * be) and becomes the shim's (128+N for signal N). SIGTERM does not end the shim; its death
+   * leaves the child running.
+   */
+  private spawnShim(argv: readonly string[], options: SpawnOptions): Proc {
+    const args = argv.slice(1);
+    const flags = new Set<string>();
+    while (args[0]?.startsWith('-')) flags.add(args.shift()!);
+    const newSession = flags.has('-s');
+    const [statusFile, ...program] = args;
+    this.journal.push('spawn shim');
+    const shim = this.add({ argv: [...argv] });
+    shim.ignoresTerm = true;
+    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: shim.pid });
+    const handle = new FakeProc(shim.pid, this, options.stdio);
+    shim.handle = handle;
+    const child = this.procs.get(this.spawn(program, options).pid!)!;
+    Object.assign(child, { ppid: shim.pid, pgid: newSession ? child.pid : shim.pid });
+    if (flags.has('-p')) setImmediate(() => handle.stdout?.write(`${child.pid}\n`));
+    const listener = (q: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => {
+      if (q === shim) {
+        child.ppid = 1; // orphaned: the init's now
+        return void this.exitListeners.delete(listener);
+      }
+      if (q !== child) return;
+      this.exitListeners.delete(listener);
+      try {
+        writeFileSync(statusFile!, signal ? `signal ${constants.signals[signal]}\n` : `code ${code}\n`);
+      } catch {
+        // its directory could not be made: the exit code alone tells
+      }
+      setImmediate(() => this.exit(shim, signal ? 128 + constants.signals[signal] : code, null));
+    };
+    this.exitListeners.add(listener);
     return handle;
   }
 
@@ -143,7 +189,19 @@ export class FakeHost implements Host {
     this.emit(p, code, signal);
   }
 
-  /** Who hears of exits besides the handle: the fake pidwatch. */
+  /**
+   * The daemon (self) is gone, as before a restart in a test: its children are the init's now and
+   * no handle of it hears how they end (a shim's status file is then all that is kept).
+   */
+  daemonGone(): void {
+    for (const p of this.procs.values()) {
+      if (p.ppid !== this.self.pid || !p.handle) continue;
+      p.ppid = 1;
+      p.handle = undefined;
+    }
+  }
+
+  /** Who hears of exits besides the handle: the fake pidwatch and shim. */
   readonly exitListeners = new Set<(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => void>();
   private emit(p: FakeProcess, code: number | null, signal: NodeJS.Signals | null): void {
     for (const l of this.exitListeners) l(p, code, signal);
@@ -188,6 +246,10 @@ export class FakeHost implements Host {
     };
     this.pins.add(pin);
     return pin;
+  }
+
+  async writeSysctl(key: string, value: string): Promise<void> {
+    this.journal.push(`sysctl ${key}=${value}`);
   }
 
   async executable(file: string): Promise<boolean> {

@@ -66,3 +66,11 @@ export const procLink = (pid: number | 'self', link: string): Promise<string | u
 export const listPids = (): Promise<number[]> => current.pids();
 export const openNamespace = (pid: number, kind: NsKind): HeldNamespace | undefined => current.openNamespace(pid, kind);
 export const executable = (file: string): Promise<boolean> => current.executable(file);
+export const writeSysctl = (key: string, value: string): Promise<void> => current.writeSysctl(key, value);
+
+/** mount --bind SOURCE TARGET: a namespace file onto an empty file, or a directory onto itself. */
+export const bindMount = (source: string, target: string): Promise<string> => run([tools().mount, '--bind', source, target]);
+/** mount --make-shared: unmounts under TARGET reach every mount namespace copied from ours since. */
+export const makeShared = (target: string): Promise<string> => run([tools().mount, '--make-shared', target]);
+/** umount --lazy: the mount on top at TARGET is detached now, freed once nothing uses it. */
+export const unmount = (target: string): Promise<string> => run([tools().umount, '--lazy', target]);

@@ -1,7 +1,7 @@
 // The real door: programs through execa (argv arrays, never a shell), signals through kill(2),
 // /proc through the filesystem. Each run is timed and logged at debug level.
 import { closeSync, constants, openSync, readFileSync, readlinkSync } from 'node:fs';
-import { access, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import { log } from '../log.js';
 import { CommandError } from './command-error.js';
@@ -102,4 +102,6 @@ export const linuxHost: Host = {
   },
 
   executable: (file) => access(file, constants.X_OK).then(() => true, () => false),
+
+  writeSysctl: (key, value) => writeFile(`/proc/sys/${key.replaceAll('.', '/')}`, value),
 };

@@ -45,6 +45,11 @@ export async function findExecutable(command: string, pathEnv: string, cwd = pro
   return undefined;
 }
 
+/** An optional program (nft, dot), looked for where the required ones are; undefined if absent. */
+export function findTool(name: string): Promise<string | undefined> {
+  return findExecutable(name, SEARCH());
+}
+
 let resolving: Promise<Tools> | undefined;
 
 /** Find every program once (later calls share the first answer); throws naming what to install or build. */
@@ -71,10 +76,14 @@ async function find(): Promise<Tools> {
   const unbuilt: string[] = [];
   for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
-  // Optional: only containers with an image need one (the daemon's --oci-runtime, a pod's runtimeClassName).
-  const runc = await findExecutable('runc', SEARCH());
-  const crun = await findExecutable('crun', SEARCH());
-  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...(runc ? { runc } : {}), ...(crun ? { crun } : {}) };
+  // Optional: only containers with an image need an OCI runtime (the daemon's --oci-runtime, a pod's
+  // runtimeClassName), only pod egress nft or iptables.
+  const optional: Partial<Tools> = {};
+  for (const name of ['runc', 'crun', 'nft', 'iptables'] as const) {
+    const file = await findExecutable(name, SEARCH());
+    if (file) optional[name] = file;
+  }
+  const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...optional };
   setTools(tools);
   return tools;
 }

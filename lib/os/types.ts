@@ -71,6 +71,9 @@ export interface Tools {
   /** The OCI runtimes for containers with an image; absent: those are refused with a hint. */
   runc?: string;
   crun?: string;
+  /** Pod egress masquerading (network/egress.ts): nft, or iptables where nft is missing. */
+  nft?: string;
+  iptables?: string;
 }
 
 export interface Host {
@@ -94,4 +97,6 @@ export interface Host {
   openNamespace(pid: number, kind: NsKind): HeldNamespace | undefined;
   /** Whether file exists and may be executed. */
   executable(file: string): Promise<boolean>;
+  /** Set a sysctl of our network namespace ("net.ipv4.ip_forward", "1"): /proc/sys/net/… is per namespace. */
+  writeSysctl(key: string, value: string): Promise<void>;
 }

@@ -5,12 +5,14 @@ import path from 'node:path';
 import { MinipodError } from '../errors.js';
 import { findExecutable } from '../os/tools.js';
 import { podLogger } from '../log.js';
+import { hostPortsOf } from '../network/hostports.js';
 import { macFor } from '../network/ipam.js';
 import { createSandbox, startSandbox, type Sandbox, type SandboxConfig } from '../sandbox/sandbox.js';
 import { Steps } from '../sandbox/steps.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { imageProgram, startContainer, stopContainer } from './containers.js';
+import { nameNetns } from './netns.js';
 import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
@@ -37,6 +39,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   const steps = new Steps('create');
   steps.begin('resolve commands');
   try {
+    claimHostPorts(ctx, record, undo);
     await resolveCommands(ctx, record);
     await runPodSandbox(ctx, live, undo, steps);
     const sandboxMs = performance.now() - t0;
@@ -102,8 +105,23 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   record.building = null;
   watchHolder(ctx, live, sandbox.proc);
   undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
+  await nameNetns(ctx, record, sandbox, undo, steps);
   recordSandboxReady(ctx, record, sandbox);
+  if (ctx.hostPorts && hostPortsOf(record).length) {
+    steps.begin('publish host ports');
+    undo.push('host ports', () => ctx.hostPorts!.unpublish(record));
+    await ctx.hostPorts.publish(record);
+    steps.end();
+  }
   return sandbox;
+}
+
+/** Reserve the pod's hostPorts before anything is made: one taken, or no NAT table to publish them in, changes nothing. */
+function claimHostPorts(ctx: PodContext, record: PodRecord, undo: UndoStack): void {
+  if (!hostPortsOf(record).length) return;
+  if (!ctx.hostPorts) throw new MinipodError('INVALID_ARGUMENT', 'hostPort needs the node\'s NAT table: run the daemon in a node (`minipod node start`) or with --egress, with nftables installed (apt-get install nftables)');
+  ctx.hostPorts.claim(record);
+  undo.push('host port claim', async () => ctx.hostPorts!.release(record));
 }
 
 /** Start containers in the pod's sandbox, in order (CRI's StartContainer, each); each one's stop is on `undo` first. */

@@ -4,6 +4,7 @@ import type { WindowSize } from '../api/frames.js';
 import { MinipodError } from '../errors.js';
 import { kill, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
+import { runtimeOf } from '../runtime/types.js';
 import type { LivePod, PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -30,7 +31,7 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   // A container with an image is entered through its own processes: it must be running. One
   // without is entered through the pod's holder, as before containers had images.
   const containerID = c.containerID ?? null;
-  if (containerID && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
+  if (runtimeOf(containerID) === 'runc' && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
   const { proc } = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
   live.execs.add(proc);
   onExit(proc, () => live.execs.delete(proc));

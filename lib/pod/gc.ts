@@ -8,16 +8,17 @@ import { bridgePorts } from '../network/bridge.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { commandLine } from '../process/identity.js';
-import { procLink, run, tools } from '../os/host.js';
+import { procLink, tools, unmount } from '../os/host.js';
 import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
 import { namespaceMounts } from '../process/namespace.js';
+import { deleteNetnsName, listNetnsNames } from '../sandbox/netns-name.js';
 import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import { DEPLOYMENT_RECORDS_DIR } from '../store/quarantine.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
 export interface Orphan {
-  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container';
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container' | 'console' | 'netns';
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
@@ -28,6 +29,8 @@ export interface Orphan {
   netns?: string;
   /** A cgroup's pod uid, what removing it goes by (the node's pod cgroups, never a path parsed back). */
   uid?: string;
+  /** An `ip netns` name minipod made, what removing it goes by. */
+  netnsName?: string;
 }
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
@@ -64,10 +67,13 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
-  // A container's bundle (its overlay mount, runc's state) that no pod's container is: a crash between its start and its record.
+  // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => r.containers.filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of await ctx.runtime.list()) {
-    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' });
+    if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: id.startsWith('runc://') ? 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' : 'a container\'s shim files (its pid and exit status) that no pod record names' });
+  }
+  for (const dir of await ctx.runtime.execLeftovers()) {
+    orphans.push({ kind: 'console', name: dir, origin: 'the console socket directory of an `exec -t` into an image container whose daemon was killed during it' });
   }
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
   for (const cg of await ctx.node.cgroups.list()) {
@@ -75,10 +81,18 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     const held = (await Promise.all((await ctx.node.cgroups.pids(cg.uid)).map(async (pid) => `${pid} (${await commandLine(pid)})`))).join(', ');
     orphans.push({ kind: 'cgroup', name: cg.dir, uid: cg.uid, origin: `the cgroup of pod uid ${cg.uid}, which no record names${held ? `; it still holds ${held}` : ''}` });
   }
+  // The `ip netns` names minipod made (its registry says which) for a pod that has no sandbox any
+  // more, or no record: a daemon killed between two steps. Anybody else's name is never looked at.
+  const sandboxes = new Map(records.filter((r) => r.sandbox || r.building).map((r) => [r.name, r.uid]));
+  for (const n of await listNetnsNames(ctx.node)) {
+    if (n.uid && sandboxes.get(n.name) === n.uid) continue;
+    orphans.push({ kind: 'netns', name: n.file, netnsName: n.name, origin: `the \`ip netns\` name minipod made for pod ${n.name} (uid ${n.uid ?? 'unknown'}), ${n.points ? `still holding ${n.points}` : 'holding nothing'}, which no pod's sandbox owns any more (a daemon killed between two steps)` });
+  }
   // A pod's network namespace bind-mounted by one of its apps outlives the pod with no process in
-  // it. `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
+  // it. Other `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
   const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
-  const pinned = (await namespaceMounts()).filter((m) => m.ns.startsWith('net:') && !netnses.has(m.ns) && !/^\/(var\/)?run\/netns\//.test(m.target));
+  const named = (target: string) => target.startsWith(`${ctx.node.netnsDir}/`) || /^\/(var\/)?run\/netns\//.test(target);
+  const pinned = (await namespaceMounts()).filter((m) => m.ns.startsWith('net:') && !netnses.has(m.ns) && !named(m.target));
   const inUse = processes.byNamespace('net');
   for (const m of pinned) {
     if (inUse.has(m.ns)) continue;
@@ -107,8 +121,10 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
       else if (o.kind === 'cgroup') await ctx.node.cgroups.remove(o.uid!);
-      else if (o.kind === 'mount') await run([tools().umount, '--lazy', o.name]);
+      else if (o.kind === 'mount') await unmount(o.name);
+      else if (o.kind === 'netns') await deleteNetnsName(ctx.node, o.netnsName!);
       else if (o.kind === 'container') await ctx.runtime.remove(o.name);
+      else if (o.kind === 'console') await rm(o.name, { recursive: true, force: true });
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {

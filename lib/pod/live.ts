@@ -7,6 +7,7 @@ import type { Watchable } from '../process/exit.js';
 import type { PidWatcher } from '../process/watcher.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { Subnet } from '../network/ipam.js';
+import type { HostPorts } from '../network/hostports.js';
 import type { LeaseStore } from '../store/leases.js';
 import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
@@ -18,6 +19,8 @@ import type { OciRuntimeName } from '../runtime/oci-runtimes.js';
 
 export interface NodeConfig {
   stateDir: string;
+  /** Where each pod's `ip netns` name is made (sandbox/netns-name.ts): /run/netns, the node's own in a node. */
+  netnsDir: string;
   bridge: string;
   subnet: Subnet;
   /** Each pod's cgroup: what the pod started is killed with it, wherever it went. */
@@ -49,6 +52,8 @@ export interface PodContext {
   events: EventLog;
   backoff: BackoffConfig;
   ips: IpAllocator;
+  /** Published hostPorts (network/hostports.ts); absent without the node's NAT table (no --egress, or no nft). */
+  hostPorts?: HostPorts;
   /** Called when a watched holder dies or the sandbox must be replaced. */
   onSandboxLost(live: LivePod, cause: string): void;
   /** Called when an app exits on its own (not stopped by us). */

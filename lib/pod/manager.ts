@@ -8,6 +8,7 @@ import { MinipodError } from '../errors.js';
 import type { IpBatch } from '../os/ip-batch.js';
 import type { Proc } from '../os/host.js';
 import { IpAllocator } from '../network/allocator.js';
+import type { HostPorts } from '../network/hostports.js';
 import { PidWatcher } from '../process/watcher.js';
 import { RuntimeRouter } from '../runtime/router.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -54,6 +55,8 @@ export interface PodManagerOptions {
   runtime?: (watcher: PidWatcher) => ContainerRuntime;
   /** Where images are found (lib/image's store); none: a container with an image is refused. */
   images?: ImageResolver;
+  /** Where hostPorts are published (the node's NAT table); none: a hostPort is refused. */
+  hostPorts?: HostPorts;
 }
 
 export class PodManager {
@@ -82,6 +85,8 @@ export class PodManager {
 
   async init(): Promise<void> {
     await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor });
+    // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
+    await this.ctx.hostPorts?.sync(this.list());
     this.supervisor.start();
     this.ctx.pool.refill();
   }

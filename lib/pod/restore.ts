@@ -10,6 +10,7 @@ import { planRestore, type RestoreObservation, type RestorePlan } from './plan.j
 import { PinnedNamespace, type ProcessScan } from '../process/sweep.js';
 import { isSameProcessIn } from '../process/namespace.js';
 import { adoptContainer } from './containers.js';
+import { checkNetnsName } from './netns.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
 import { watchHolder } from './watch.js';
@@ -46,6 +47,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
     live.holder = holder;
     watchHolder(ctx, live, holder);
+    await checkNetnsName(ctx, live, sb.pid); // removed or re-pointed while no daemon watched
   }
   for (const name of plan.adopt) adoptContainer(ctx, live, name);
   for (const name of plan.lost) await markLost(ctx, r.containers.find((c) => c.name === name)!);
@@ -97,8 +99,9 @@ export async function clearBuilding(ctx: PodContext, live: LivePod, scan?: Proce
 }
 
 /**
- * Ended while no daemon watched it. An image container's shim kept how (its bundle's status file,
- * read before the bundle goes); for any other, nobody knows (kubelet's ContainerStatusUnknown).
+ * Ended while no daemon watched it. Its shim kept how (the status file in its bundle, or in
+ * STATE/nsenter/ID for one without an image; read before they go); for one an older daemon
+ * started without a shim, nobody knows (kubelet's ContainerStatusUnknown).
  */
 async function markLost(ctx: PodContext, c: ContainerStatus): Promise<void> {
   const kept = c.containerID ? await ctx.runtime.exitStatus(c.containerID) : undefined;

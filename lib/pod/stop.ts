@@ -1,9 +1,11 @@
 // Stop a pod: its apps (SIGTERM, SIGKILL after the grace period), then its sandbox (veth,
 // holder), then its IP. Idempotent, and the one teardown path for stop, rm and shutdown.
 import { asMinipodError, MinipodError } from '../errors.js';
+import { hostPortsOf } from '../network/hostports.js';
 import { kill } from '../os/host.js';
 import { isSameProcess } from '../process/identity.js';
 import { deleteSandbox } from '../sandbox/sandbox.js';
+import { deleteNetnsName } from '../sandbox/netns-name.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
 import { PinnedNamespace } from '../process/sweep.js';
@@ -49,6 +51,12 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     }
     steps.end();
 
+    // Before the holder goes: a name would keep the namespace alive with no process in it. Also
+    // with no sandbox recorded (a create cut short by a daemon restart may have named its own).
+    steps.begin('delete netns name');
+    await deleteNetnsName(ctx.node, r.name);
+    steps.end();
+
     if (r.sandbox) {
       steps.begin('delete sandbox');
       // A record from an earlier daemon has no child handles: kill its processes only if they
@@ -72,6 +80,12 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     // Last of the processes: whatever the pod started that left its namespaces (unshare, nsenter).
     steps.begin('remove cgroup');
     await ctx.node.cgroups.remove(r.uid);
+    steps.end();
+
+    // Before the address goes: a mapping must never point at an IP another pod may get next.
+    steps.begin('unpublish host ports');
+    if (ctx.hostPorts && r.ip && hostPortsOf(r).length) await ctx.hostPorts.unpublish(r);
+    ctx.hostPorts?.release(r);
     steps.end();
 
     steps.begin('release IP');

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cgroupPath } from '../cgroup/cgroup.js';
 import { cgroupUsage, type CgroupUsage } from '../cgroup/stats.js';
 import { MinipodError } from '../errors.js';
+import { runtimeOf } from '../runtime/types.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -24,7 +25,7 @@ export async function podTop(ctx: PodContext, r: PodRecord, windowMs = TOP_WINDO
   if (r.phase !== 'Running') throw new MinipodError('CONFLICT', `pod ${r.name} is ${r.phase}: top needs a running pod`);
   const dir = ctx.node.cgroups.dir(r.uid);
   const podRel = dir ? cgroupPath(dir) : undefined;
-  const rels = r.containers.map((c) => (podRel && c.state === 'Running' && c.containerID ? `${podRel}/${c.name}` : undefined));
+  const rels = r.containers.map((c) => (podRel && c.state === 'Running' && runtimeOf(c.containerID) === 'runc' ? `${podRel}/${c.name}` : undefined));
   const sample = () => Promise.all(rels.map((rel) => (rel ? cgroupUsage(rel) : undefined)));
   const before = await sample();
   const t0 = process.hrtime.bigint();

@@ -1,5 +1,5 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
-import { openNamespace, procLink, readProc, run, tools } from '../os/host.js';
+import { openNamespace, procLink, readProc, unmount } from '../os/host.js';
 import { isSameProcess } from './identity.js';
 
 /** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
@@ -55,6 +55,6 @@ export async function unmountNamespace(ns: string): Promise<string[]> {
   const top = new Map<string, string>(); // mountinfo lists mounts in order: the last at a path is on top
   for (const m of await namespaceMounts()) top.set(m.target, m.ns);
   const targets = [...top].filter(([, n]) => n === ns).map(([target]) => target);
-  for (const target of targets) await run([tools().umount, '--lazy', target]);
+  for (const target of targets) await unmount(target);
   return targets;
 }

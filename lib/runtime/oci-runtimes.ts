@@ -2,7 +2,7 @@
 // the same bundle and the same commands (create/run, exec, delete, list); they differ in how a
 // container that has exited is kept until minipod has read its cgroups (oci.ts, the OOM counter):
 // runc `run --keep` stays in the foreground as the container's parent; crun 1.8 has no --keep, and
-// keeps only a detached container, whose PID 1 the shim then takes as its child (rootfs/shim -p).
+// keeps only a detached container, whose PID 1 the shim then takes as its child (rootfs/shim -r).
 import { MinipodError } from '../errors.js';
 
 export const OCI_RUNTIMES = ['runc', 'crun'] as const;

@@ -17,12 +17,10 @@
 // read the counter, then `delete` removes them. Unlike `runc events` (one more process per
 // container, which must be listening before the kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
-import { once } from 'node:events';
 import { closeSync } from 'node:fs';
 import { openContainerLog } from './container-log.js';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { nanoid } from 'nanoid';
 import { cgroupPath } from '../cgroup/cgroup.js';
 import { oomKills } from '../cgroup/stats.js';
 import { asMinipodError, MinipodError } from '../errors.js';
@@ -30,18 +28,14 @@ import { log } from '../log.js';
 import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
 import { startTimeOf } from '../process/identity.js';
 import { isSameProcessIn, readNamespace } from '../process/namespace.js';
-import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
-import { waitUntil } from '../util/wait.js';
-import { BUNDLE_ID, EXIT_FILE, lastLine, nodeResolvConf, OciContainer, readExitStatus, RUNTIME_FILE, type ExitStatus } from './bundle.js';
+import { lastLine, nodeResolvConf, OciContainer, RUNTIME_FILE } from './bundle.js';
+import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { DEFAULT_OCI_RUNTIME, PACKAGE, RUN_MODE, type OciRuntimeName } from './oci-runtimes.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
-import { hasExited, onExit, type Watchable } from '../process/exit.js';
-import { ociExec } from './tty.js';
+import type { Watchable } from '../process/exit.js';
+import { ConsoleDirs, ociExec } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
-
-/** The shim writes the file a moment after the container's exit. */
-const SHIM_WRITE_MS = 3000;
 
 /** A runtime creates a container in well under a second; one that takes this long is stuck. */
 const CREATE_TIMEOUT_MS = 15_000;
@@ -53,6 +47,8 @@ export interface OciRuntimeOptions {
   active?: Set<string>;
   /** Run once before the runtime's first command (crun-hybrid.ts); its failure fails each start. */
   prepare?: () => Promise<void>;
+  /** STATE/tty, shared by both runtimes: neither's gc lists a console the other's exec uses. */
+  consoles?: ConsoleDirs;
 }
 
 export class OciRuntime implements ContainerRuntime {
@@ -60,6 +56,8 @@ export class OciRuntime implements ContainerRuntime {
   private readonly root: string;
   private readonly pidsLimit: number;
   private readonly active: Set<string>;
+  /** STATE/tty: the console sockets of `exec -t`. */
+  readonly consoles: ConsoleDirs;
   private prepared?: Promise<void>;
 
   constructor(readonly name: OciRuntimeName, private readonly watcher: PidWatcher, stateDir: string, private readonly opts: OciRuntimeOptions = {}) {
@@ -67,6 +65,7 @@ export class OciRuntime implements ContainerRuntime {
     this.root = path.join(stateDir, name);
     this.pidsLimit = opts.pidsLimit ?? DEFAULT_PIDS_LIMIT;
     this.active = opts.active ?? new Set();
+    this.consoles = opts.consoles ?? new ConsoleDirs(path.join(stateDir, 'tty'));
   }
 
   /** The runtime's binary, made usable here; an error with the package to install if there is none. */
@@ -81,14 +80,14 @@ export class OciRuntime implements ContainerRuntime {
   private idOf(containerID: string | null | undefined): string | undefined {
     const prefix = `${this.name}://`;
     const id = containerID?.startsWith(prefix) ? containerID.slice(prefix.length) : undefined;
-    return id && BUNDLE_ID.test(id) ? id : undefined;
+    return id && CONTAINER_ID.test(id) ? id : undefined;
   }
 
   async start(spec: ContainerSpec): Promise<StartedContainer> {
     const image = spec.image;
     if (!image) throw new MinipodError('INTERNAL', `container ${spec.name} has no image: it runs under nsenter`);
     const binary = await this.binary();
-    const id = `${spec.pod}-${spec.name}-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const id = newContainerId(spec.pod, spec.name);
     const dir = path.join(this.bundles, id);
     const rootfs = path.join(dir, 'rootfs');
     this.active.add(id); // gc leaves a container being started alone
@@ -116,7 +115,7 @@ export class OciRuntime implements ContainerRuntime {
         // detached, the container's own (the shim is its subreaper, told its pid by the pid file).
         const pidFile = path.join(dir, 'pid');
         const mode = RUN_MODE[this.name];
-        proc = spawnProcess([tools().shim, ...(mode.detached ? ['-p', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
+        proc = spawnProcess([tools().shim, ...(mode.detached ? ['-r', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
       } finally {
         closeSync(logFd);
       }
@@ -129,7 +128,7 @@ export class OciRuntime implements ContainerRuntime {
     const container = new OciContainer(this.name, id, undefined);
     // execa's promise settles on an exit and on a spawn error alike (an 'exit' event would not come for the latter).
     void proc.then((r) => this.reap(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null));
-    const pid = await waitUntil(async () => Number((await readFile(path.join(dir, 'pid'), 'utf8').catch(() => '')).trim()) || (proc.exitCode !== null || proc.signalCode !== null ? -1 : undefined), { timeoutMs: CREATE_TIMEOUT_MS, everyMs: 2 });
+    const pid = await pidFromFile(proc, path.join(dir, 'pid'), CREATE_TIMEOUT_MS);
     if (!pid || pid < 0) {
       if (!pid) kill(-proc.pid!, 'SIGKILL'); // the shim leads its process group, and the runtime is in it
       await new Promise((r) => (container.exited ? r(null) : container.once('exit', r)));
@@ -153,7 +152,7 @@ export class OciRuntime implements ContainerRuntime {
   async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
     const id = this.idOf(spec.containerID);
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no ${this.name} id`);
-    return ociExec([await this.binary(), '--root', this.root, 'exec'], id, path.join(this.bundles, id, 'config.json'), spec);
+    return ociExec([await this.binary(), '--root', this.root, 'exec'], id, path.join(this.bundles, id, 'config.json'), spec, this.consoles);
   }
 
   /** The container has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
@@ -171,7 +170,7 @@ export class OciRuntime implements ContainerRuntime {
 
   /** Idempotent: the container's processes, its runtime state, the overlay and the bundle. */
   async cleanup(id: string): Promise<void> {
-    if (!BUNDLE_ID.test(id)) throw new MinipodError('INTERNAL', `not a container id: ${JSON.stringify(id)}`); // never a path outside containers/
+    if (!CONTAINER_ID.test(id)) throw new MinipodError('INTERNAL', `not a container id: ${JSON.stringify(id)}`); // never a path outside containers/
     const dir = path.join(this.bundles, id);
     const binary = await this.binary().catch(() => undefined);
     if (binary) await run([binary, '--root', this.root, 'delete', '--force', id]).catch(() => {}); // not there: never started, or deleted
@@ -185,12 +184,17 @@ export class OciRuntime implements ContainerRuntime {
     const bundles = await readdir(this.bundles).catch(() => [] as string[]);
     const ours = await Promise.all(bundles.map(async (id) => ((await this.bundleRuntime(id)) === this.name ? [id] : [])));
     const ids = new Set([...ours.flat(), ...(await readdir(this.root).catch(() => []))]);
-    return [...ids].filter((id) => BUNDLE_ID.test(id) && !this.active.has(id)).map((id) => `${this.name}://${id}`);
+    return [...ids].filter((id) => CONTAINER_ID.test(id) && !this.active.has(id)).map((id) => `${this.name}://${id}`);
   }
 
   /** Which runtime a bundle is for (no file: a bundle made before crun came, or cut short right after its mkdir: runc's, whose cleanup removes any). */
   private async bundleRuntime(id: string): Promise<string> {
     return (await readFile(path.join(this.bundles, id, RUNTIME_FILE), 'utf8').catch(() => DEFAULT_OCI_RUNTIME)).trim();
+  }
+
+  /** Console directories no exec of this daemon uses (gc). */
+  async execLeftovers(): Promise<string[]> {
+    return this.consoles.leftovers();
   }
 
   async remove(containerID: string): Promise<void> {
@@ -200,13 +204,7 @@ export class OciRuntime implements ContainerRuntime {
   }
 
   async stop(proc: Watchable, graceMs: number): Promise<void> {
-    // An adopted one is stopped as the watcher's process (its identity checks, its exit marked
-    // when the pid is gone unheard of); this one ends once reap has read its cgroup.
-    const adopted = proc instanceof OciContainer ? proc.adopted : undefined;
-    if (!adopted) return void (await stopProcess(proc, graceMs));
-    const ended = hasExited(proc) ? Promise.resolve() : once(proc, 'exit');
-    await stopProcess(adopted, graceMs);
-    await ended;
+    await stopShimmed(proc, graceMs);
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {
@@ -218,21 +216,12 @@ export class OciRuntime implements ContainerRuntime {
    * exit status is what the shim wrote (the container's), then the bundle goes. Without a containerID (an older record) the exit is reported as unknown.
    */
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
-    const adopted = this.watcher.adopt(pid, startTime);
     const id = this.idOf(containerID);
-    if (!id) return adopted;
+    if (!id) return this.watcher.adopt(pid, startTime);
     this.active.add(id);
     // Its shim is no longer our child but still waits for it: its exit status is the shim's file.
     const container = new OciContainer(this.name, id, pid);
-    container.startTime = startTime;
-    container.adopted = adopted;
-    onExit(adopted, () => {
-      void (async () => {
-        const status = await waitUntil(() => this.exitStatus(containerID!), { timeoutMs: SHIM_WRITE_MS, everyMs: 10 });
-        await this.reap(container, status?.code ?? null, status?.signal ?? null);
-      })();
-    });
-    return container;
+    return watchShimmed(this.watcher, container, startTime, () => this.exitStatus(containerID!), (s) => this.reap(container, s?.code ?? null, s?.signal ?? null));
   }
 
   /** How the container ended, as the shim recorded it; undefined while it runs (or if nothing was kept). */

@@ -3,11 +3,13 @@
 // (nsenter.ts), as a CRI runtime picks a handler per pod. Everything after the start is routed by
 // the containerID the record keeps (`crun://…`), so a container stays with the runtime that
 // started it across a daemon restart with another default.
+import path from 'node:path';
 import { kill, type Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { NsenterRuntime } from './nsenter.js';
 import { OciContainer, OciRuntime } from './oci.js';
 import { DEFAULT_OCI_RUNTIME, OCI_RUNTIMES, type OciRuntimeName } from './oci-runtimes.js';
+import { ConsoleDirs } from './tty.js';
 import { runtimeOf, type ContainerRuntime, type ContainerSpec, type ExecSpec, type StartedContainer } from './types.js';
 import type { PidWatcher } from '../process/watcher.js';
 
@@ -24,11 +26,14 @@ export class RuntimeRouter implements ContainerRuntime {
   readonly nsenter: NsenterRuntime;
   readonly oci: Record<OciRuntimeName, OciRuntime>;
   private readonly ociDefault: OciRuntimeName;
+  /** STATE/tty: the console sockets of `exec -t`, whichever runtime's. */
+  private readonly consoles: ConsoleDirs;
 
   constructor(watcher: PidWatcher, stateDir: string, opts: RouterOptions = {}) {
-    this.nsenter = new NsenterRuntime(watcher);
+    this.nsenter = new NsenterRuntime(watcher, stateDir);
     const active = new Set<string>();
-    const make = (name: OciRuntimeName) => new OciRuntime(name, watcher, stateDir, { active, ...(opts.pidsLimit !== undefined ? { pidsLimit: opts.pidsLimit } : {}), ...(opts.prepare?.[name] ? { prepare: opts.prepare[name] } : {}) });
+    this.consoles = new ConsoleDirs(path.join(stateDir, 'tty'));
+    const make = (name: OciRuntimeName) => new OciRuntime(name, watcher, stateDir, { active, consoles: this.consoles, ...(opts.pidsLimit !== undefined ? { pidsLimit: opts.pidsLimit } : {}), ...(opts.prepare?.[name] ? { prepare: opts.prepare[name] } : {}) });
     this.oci = { runc: make('runc'), crun: make('crun') };
     this.ociDefault = opts.ociRuntime ?? DEFAULT_OCI_RUNTIME;
   }
@@ -61,6 +66,10 @@ export class RuntimeRouter implements ContainerRuntime {
 
   async list(): Promise<string[]> {
     return [...(await this.nsenter.list()), ...(await Promise.all(OCI_RUNTIMES.map((r) => this.oci[r].list()))).flat()];
+  }
+
+  execLeftovers(): Promise<string[]> {
+    return this.consoles.leftovers();
   }
 
   exitStatus(containerID: string): ReturnType<ContainerRuntime['exitStatus']> {

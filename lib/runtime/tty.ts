@@ -2,10 +2,10 @@
 // for a host process (nsenter); for runc or crun, the one `exec --tty` makes inside the container
 // and sends over a console socket (the runtime makes the process a session leader there, so only a
 // terminal it sets up can be its controlling one: without it Ctrl-C would never reach a foreground job).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WindowSize } from '../api/frames.js';
+import { MinipodError } from '../errors.js';
 import { spawnProcess, tools, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
 import type { ExecSpec } from './types.js';
@@ -20,6 +20,44 @@ export function onTerminal(size: WindowSize, argv: string[], console?: ConsoleSo
   return [tools().ptyrelay, String(size.rows), String(size.cols), ...(console ? ['-s', console.socket, console.pidFile] : []), ...argv];
 }
 
+/** sun_path holds 108 bytes, the final NUL included. */
+const SOCKET_PATH_MAX = 107;
+
+/**
+ * The private directories of the execs into an image container (STATE/tty/XXXXXX: the process
+ * file, and for `exec -t` the console socket), one per exec, each removed with its exec. Under the state dir, never /tmp: a daemon killed
+ * during an exec leaves its directory where the next daemon's start (or `gc`) finds it, and knows
+ * it for the node's own.
+ */
+export class ConsoleDirs {
+  private readonly active = new Set<string>();
+
+  constructor(readonly root: string) {}
+
+  /** A new directory; for a terminal (`withSocket`), one whose console socket path fits. */
+  async make(withSocket: boolean): Promise<string> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(`${this.root}/`);
+    this.active.add(dir);
+    const socket = path.join(dir, 'console.sock');
+    if (withSocket && Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
+      await this.remove(dir);
+      throw new MinipodError('CONFLICT', `exec -t: the console socket path ${socket} is ${Buffer.byteLength(socket)} bytes, over the ${SOCKET_PATH_MAX} a unix socket allows: run the node with a shorter state directory`);
+    }
+    return dir;
+  }
+
+  async remove(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+    this.active.delete(dir);
+  }
+
+  /** Directories no exec of this daemon uses: a daemon before us was killed during their exec (gc). */
+  async leftovers(): Promise<string[]> {
+    return (await readdir(this.root).catch(() => [] as string[])).map((name) => path.join(this.root, name)).filter((dir) => !this.active.has(dir));
+  }
+}
+
 /**
  * `runc exec` (or crun's) of argv in container id, as the process `--process` describes: the
  * container's own (its config.json's: env, working dir, user, capabilities, rlimits) with argv
@@ -28,13 +66,12 @@ export function onTerminal(size: WindowSize, argv: string[], console?: ConsoleSo
  * `exec --detach` sends the pty the runtime makes over a console socket to ptyrelay, which relays
  * it. Its private directory (the process file, the socket) is removed with the exec.
  */
-export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }): Promise<{ proc: Proc }> {
+export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }, consoles: ConsoleDirs): Promise<{ proc: Proc }> {
   const base = (JSON.parse(await readFile(config, 'utf8')) as { process: { env?: string[] } }).process;
   // consoleSize: the runtime sizes the pty before the command runs (crun would set 0x0 otherwise,
   // and a quick command could read that before ptyrelay has set the size).
   const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])], ...(spec.tty ? { consoleSize: { height: spec.tty.rows, width: spec.tty.cols } } : {}) };
-  // A socket path must fit in 108 bytes: a short private directory (the daemon's umask: root's only).
-  const dir = await mkdtemp(path.join(tmpdir(), 'minipod-ociexec-'));
+  const dir = await consoles.make(!!spec.tty);
   let proc: Proc;
   try {
     const processFile = path.join(dir, 'process.json');
@@ -47,9 +84,9 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
       proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
     }
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await consoles.remove(dir);
     throw err;
   }
-  onExit(proc, () => void rm(dir, { recursive: true, force: true }));
+  onExit(proc, () => void consoles.remove(dir));
   return { proc };
 }

@@ -8,7 +8,7 @@ import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { OCI_RUNTIMES, type OciRuntimeName } from './oci-runtimes.js';
 
-/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`, `crun://ID`; none: nsenter). */
+/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`, `crun://ID`; `nsenter://ID`, or none from an older daemon: nsenter). */
 export function runtimeOf(containerID: string | null | undefined): OciRuntimeName | 'nsenter' {
   return OCI_RUNTIMES.find((r) => containerID?.startsWith(`${r}://`)) ?? 'nsenter';
 }
@@ -28,8 +28,10 @@ export interface ContainerSpec {
   cwd: string;
   /** stdout and stderr go here, appended, opened by the runtime (never through a symlink). */
   logPath: string;
-  /** The pod's cgroup the container starts in, or null where pods get none. */
+  /** The pod's (unified) cgroup, below which an OCI runtime makes the container's own; null where pods get none. */
   cgroup: string | null;
+  /** argv run inside the pod's cgroups (rootfs/cgexec), for a container without an image. */
+  inPodCgroup: (argv: string[]) => string[];
   /** The pod's IP (an image container's /etc/hosts names the pod on it). */
   podIP: string;
   /** The pod shares one PID namespace (shareProcessNamespace): join the holder's instead of a new one. */
@@ -54,7 +56,7 @@ export interface ImageRootfs {
 export interface StartedContainer {
   /** Its pid is the container's own process (inside the pod's network namespace); 'exit' once. */
   proc: Watchable & { pid?: number | undefined };
-  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID` or `crun://ID`; none for nsenter. */
+  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID`, `crun://ID` or `nsenter://ID`. */
   id?: string;
   /** The process's start time (pid + start time identify it) and whether it is in the sandbox's netns. */
   settled: Promise<{ startTime: string | null; inSandbox: boolean }>;
@@ -65,7 +67,7 @@ export interface ExecSpec {
   pod: string;
   /** The pod's holder: a container without its own namespaces is entered through it. */
   sandboxPid: number;
-  /** The runtime's name for the container (`runc://ID`, `crun://ID`); null for one nsenter started. */
+  /** The runtime's name for the container (`runc://ID`, `crun://ID`, `nsenter://ID`); null in an older record. */
   containerID: string | null;
   argv: string[];
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
@@ -96,4 +98,6 @@ export interface ContainerRuntime {
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */
   remove(containerID: string): Promise<void>;
+  /** What an `exec -t` of a daemon killed during it left: its console socket directories (gc removes them). */
+  execLeftovers(): Promise<string[]>;
 }

@@ -54,7 +54,7 @@ const container = z.strictObject({
   logPath: z.string(),
   image: z.string().optional(),
   imageID: z.string().regex(/^[0-9a-f]{64}$/, 'must be an image ID (64 hex)').optional(),
-  containerID: z.string().regex(/^(runc|crun):\/\/[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/, 'must be runc://POD-CONTAINER-XXXXXXXX or crun://POD-CONTAINER-XXXXXXXX').nullable().optional(),
+  containerID: z.string().regex(/^(runc|crun|nsenter):\/\/[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/, 'must be runc://POD-CONTAINER-XXXXXXXX, crun://POD-CONTAINER-XXXXXXXX or nsenter://POD-CONTAINER-XXXXXXXX').nullable().optional(),
 });
 
 const sandbox = z.strictObject({

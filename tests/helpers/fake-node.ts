@@ -89,7 +89,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
   const reasons: string[] = [];
   events.on('event', (e: { reason: string }) => reasons.push(e.reason));
   const pods = new PodManager({
-    node: { stateDir, bridge: 'minipod0', subnet, cgroups },
+    node: { stateDir, netnsDir: path.join(stateDir, 'run-netns'), bridge: 'minipod0', subnet, cgroups },
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
     supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),
@@ -120,19 +120,24 @@ export function showBridgeLinks(fake: FakeHost): void {
 /**
  * What the node holds beyond the daemon and its long-lived helpers (ip -batch, pidwatch), one
  * line each: processes, namespace pins, cgroups, leases, records, log directories, holder
- * register entries. Empty when no pod left anything behind.
+ * register entries, `ip netns` names, their registry and namespace mounts. Empty when no pod left anything behind.
  */
 export async function leftovers({ fake, cgroups, stateDir }: FakeNode): Promise<string[]> {
   const helper = (p: FakeProcess) => p === fake.self || p.exe === fake.tools.pidwatch || (p.exe === fake.tools.ip && p.argv.includes('-batch'));
   const files = async (dir: string) => (await readdir(path.join(stateDir, dir)).catch(() => [])).filter((f) => !f.startsWith('.'));
   return [
-    ...[...fake.procs.values()].filter((p) => !helper(p)).map((p) => `process ${p.pid} ${p.argv.join(' ')}`),
+    // A shim's argv names temp paths: it is shown by its program alone.
+    ...[...fake.procs.values()].filter((p) => !helper(p)).map((p) => `process ${p.pid} ${p.exe === fake.tools.shim ? 'shim' : p.argv.join(' ')}`),
     ...[...fake.pins].map((p) => `pin ${p.ns}`),
     ...(await cgroups.list()).map((c) => `cgroup ${c.dir}`),
     ...(await files('leases')).map((f) => `lease ${f}`),
     ...(await files('pods')).map((f) => `record ${f}`),
     ...(await files('logs')).map((f) => `logs ${f}`),
     ...(await files('holders')).map((f) => `holder register ${f}`),
+    ...(await files('nsenter')).map((f) => `shim files ${f}`),
+    ...(await files('run-netns')).map((f) => `netns name ${f}`),
+    ...(await files('netns')).map((f) => `netns registry ${f}`),
+    ...fake.mountinfo.split('\n').filter((l) => l.includes(' - nsfs ')).map((l) => `nsfs mount ${l.split(' ')[4]}`),
   ];
 }
 

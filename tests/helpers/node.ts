@@ -11,13 +11,17 @@ import { ApiClient } from '../../lib/api/client.js';
 import { commandLine, parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
+import { UPLINK } from '../../lib/node/outside.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 import { OCI_RUNTIMES } from '../../lib/runtime/oci-runtimes.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
+/** The seed pod: two image containers (import them first: importSeedImages in ./seed.ts). */
 export const SEED = path.join(ROOT, 'examples/seed-pod.yaml');
+/** The same two apps as host processes, no image (pod web-host): the nsenter path. */
+export const HOST_SEED = path.join(ROOT, 'examples/host-pod.yaml');
 
 export interface Run {
   exitCode: number | undefined;
@@ -150,9 +154,10 @@ export async function daemonDescendants(daemonPid: number): Promise<{ pid: numbe
 }
 
 /** Interfaces in the node's network namespace, by name. */
+/** The node's links but its uplink (its own NIC, as a machine's eth0: tests/integration/egress.test.ts checks it). */
 export async function nodeLinks(node: TestNode): Promise<string[]> {
   const r = await node.sh(['ip', '-o', 'link', 'show']);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!);
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!).filter((n) => n !== UPLINK);
 }
 
 export async function leases(node: NodeInfo): Promise<string[]> {
@@ -212,15 +217,36 @@ export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]>
   return [...(await pods(cg.dir)), ...v1.flat()];
 }
 
-/** What image containers leave if they leak: bundles, overlay mounts in the node, runc's and crun's state. */
+/** What containers leave if they leak: bundles, overlay mounts in the node, runc's and crun's state, the shim files of containers without an image, the exec dirs (process files, console sockets) of an image container's exec. */
 export async function containerLeftovers(node: TestNode): Promise<string[]> {
   const bundles = await readdir(path.join(node.stateDir, 'containers')).catch(() => [] as string[]);
+  const shims = await readdir(path.join(node.stateDir, 'nsenter')).catch(() => [] as string[]);
+  const consoles = await readdir(path.join(node.stateDir, 'tty')).catch(() => [] as string[]);
   const overlays = (await node.sh(['findmnt', '-rn', '-t', 'overlay', '-o', 'TARGET'])).stdout.split('\n').filter(Boolean);
   const state = await Promise.all(OCI_RUNTIMES.map(async (r) => (await readdir(path.join(node.stateDir, r)).catch(() => [] as string[])).map((id) => `${r} state ${id}`)));
-  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...state.flat()];
+  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...state.flat(), ...shims.map((s) => `shim files ${s}`), ...consoles.map((c) => `exec dir ${c}`)];
 }
 
-/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups and the processes on it. */
+/** A container's shim (rootfs/shim, the parent of every container), by its command line. */
+export const isShim = (cmd: string) => /\/rootfs\/shim\/shim /.test(cmd);
+
+/** A shim's command line as `shim: APP ARGV` (the app's argv after nsenter's `--`; for runc, `shim: runc ID`), so it reads and compares without its paths; any other unchanged. */
+export function shortCommand(cmd: string): string {
+  if (!isShim(cmd)) return cmd;
+  const app = cmd.lastIndexOf(' -- ');
+  return app >= 0 ? `shim: ${cmd.slice(app + 4)}` : `shim: runc ${cmd.split(' ').at(-1)}`;
+}
+
+/** `ip netns` names in the node (its own /run/netns), and every namespace bind mount in its mount namespace (findmnt -t nsfs). */
+export async function netnsLeftovers(node: TestNode): Promise<{ names: string[]; nsfs: string[] }> {
+  const lines = (r: Run) => r.stdout.split('\n').filter(Boolean);
+  const names = await node.sh(['ls', '-A', '/run/netns']); // no directory: no name was ever made
+  const nsfs = await node.sh(['findmnt', '-rn', '-t', 'nsfs', '-o', 'TARGET,SOURCE']); // exit 1: none
+  if (nsfs.stderr) throw new Error(`findmnt in the node: ${nsfs.stderr}`);
+  return { names: names.exitCode === 0 ? lines(names).sort() : [], nsfs: lines(nsfs).sort() };
+}
+
+/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups, the processes on it, netns names and mounts. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
@@ -230,14 +256,15 @@ export async function snapshot(node: TestNode) {
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     deployments: (await readdir(path.join(node.stateDir, 'deployments')).catch(() => [])).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => p.cmd).sort(),
+    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
+    ...(await netnsLeftovers(node)),
   };
 }
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {

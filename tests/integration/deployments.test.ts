@@ -8,10 +8,10 @@ import test from 'ava';
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { assertNodeEmpty, curl, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 
-const IMAGES = path.join(ROOT, 'rootfs/images/out');
 const EXAMPLE = path.join(ROOT, 'examples/deployment.yaml');
 const NAME = /^web-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 let node: TestNode;
@@ -37,7 +37,7 @@ async function settled(n: number): Promise<string[]> {
 
 test.before(async () => {
   node = await startTestNode();
-  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) await cli(['image', 'import', path.join(IMAGES, archive)]);
+  await importSeedImages(node);
 });
 test.after.always(async () => {
   for (const ref of ['httpd', 'bootcamp:v1']) await node?.cli(['image', 'rm', ref]);

@@ -6,6 +6,7 @@ import test from 'ava';
 import { ApiClient } from '../../lib/api/client.js';
 import { MinipodError } from '../../lib/errors.js';
 import { CLI, SEED, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 import { execa } from 'execa';
 
 let node: TestNode;
@@ -13,6 +14,7 @@ let small: TestNode;
 
 test.before(async () => {
   [node, small] = await Promise.all([startTestNode(), startTestNode({ subnet: '10.99.0.0/30' })]);
+  await importSeedImages(node);
   const r = await node.cli(['run', '-f', SEED]);
   if (r.exitCode !== 0) throw new Error(r.stderr);
 });

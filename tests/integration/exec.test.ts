@@ -11,17 +11,14 @@ import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 
-const IMAGES = path.join(ROOT, 'rootfs/images/out');
 let node: TestNode;
 
 test.before(async () => {
   node = await startTestNode();
-  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) {
-    const r = await node.cli(['image', 'import', path.join(IMAGES, archive)]);
-    if (r.exitCode !== 0) throw new Error(`image import ${archive}: ${r.stderr}`);
-  }
+  await importSeedImages(node);
   await node.api.request('POST', '/pods', {
     metadata: { name: 'web' },
     spec: {
@@ -91,7 +88,8 @@ test.serial('exec -c with an unknown container fails, naming the containers', as
 });
 
 /** The private directories of the runtime's process files and console sockets are removed once their exec has ended (bounded wait). */
-const consoleDirsGone = () => waitUntil(async () => !(await readdir(tmpdir())).some((f) => f.startsWith('minipod-ociexec-')), { timeoutMs: 5000, everyMs: 20 });
+const consoleDirs = () => readdir(path.join(node.stateDir, 'tty')).catch(() => [] as string[]);
+const consoleDirsGone = () => waitUntil(async () => (await consoleDirs()).length === 0, { timeoutMs: 5000, everyMs: 20 });
 
 // ---- a real terminal: tmux runs the CLI in a pane, keys are typed, the screen is read back.
 // A server of our own, on a socket path we remove (tmux leaves it behind after kill-server).
@@ -171,6 +169,26 @@ test.serial('a daemon restart leaves no terminal exec behind: neither its shell 
     return found;
   };
   t.true(await waitUntil(async () => (await relays()).length === 0, { timeoutMs: 15_000, everyMs: 100 }), `ptyrelay still there: ${await relays()}`);
+});
+
+// A daemon killed outright cannot remove the console socket directory of an exec under way: it
+// is under the state dir (never /tmp), where the next daemon's start finds it and removes it,
+// saying where it came from.
+test.serial('a daemon SIGKILLed during an exec -t leaves its console directory; the next daemon\'s start removes it', async (t) => {
+  const inHttpd = async () => (await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ps'])).stdout;
+  await tmux('new-session', '-d', '-s', 'sigkill', '-x', '80', '-y', '24', '-e', `MINIPOD_SOCKET=${node.socket}`, `${process.execPath} ${CLI} exec -it web -c httpd -- sh`);
+  t.teardown(() => execa('tmux', ['-S', TMUX, 'kill-session', '-t', 'sigkill'], { reject: false }));
+  t.true(await waitUntil(async () => /\bsh\n/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'the shell runs');
+  const [dir] = await consoleDirs();
+  t.truthy(dir, 'the exec has its console directory under the state dir');
+  process.kill(node.pid, 'SIGKILL');
+  await waitUntil(async () => !(await readFile(`/proc/${node.pid}/stat`, 'utf8').catch(() => '')), { timeoutMs: 10_000, everyMs: 20 });
+  t.deepEqual(await consoleDirs(), [dir], 'left behind by the killed daemon');
+  node = await startTestNode({}, node.dir);
+  t.deepEqual(await consoleDirs(), [], 'removed at the next daemon\'s start');
+  const removed = (await node.cli(['events', '--json'])).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { reason: string; message: string });
+  t.true(removed.some((e) => e.reason === 'OrphanRemoved' && e.message.startsWith(`console ${path.join(node.stateDir, 'tty', dir!)}: the console socket directory of an \`exec -t\``)), JSON.stringify(removed));
+  t.true(await waitUntil(async () => !/\bsh\n/.test(await inHttpd()), { timeoutMs: 15_000, everyMs: 100 }), 'its shell is stopped by the next daemon');
 });
 
 test.serial('on a terminal, a command missing from the image is an error on stderr and a non-zero exit, and leaves no console socket', async (t) => {

@@ -22,7 +22,7 @@ const manifest = {
   spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'a', command: ['sleep', 'infinity'] }, { name: 'web', command: ['busybox', 'httpd', '-f', '-p', '80', '-h', '/tmp'], ports: [{ containerPort: 80 }] }] },
 };
 
-const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'start-containers'];
+const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'name-network-namespace', 'start-containers'];
 
 for (const step of createSteps) {
   test.serial(`create fails after "${step}": error names it, nothing leaks, the pod can be created again`, async (t) => {
@@ -39,7 +39,7 @@ for (const step of createSteps) {
   });
 }
 
-const removeSteps = ['persist-record', 'stop-apps', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
+const removeSteps = ['persist-record', 'stop-apps', 'delete-netns-name', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
 
 for (const step of removeSteps) {
   test.serial(`rm -f fails after "${step}": error names it, a second rm -f finishes, nothing leaks`, async (t) => {
@@ -58,7 +58,7 @@ for (const step of removeSteps) {
 }
 
 // In order: the new holder is taken first (and persisted with Recreating while the old apps stop).
-const recreateSteps = ['start-pause-holder', 'stop-apps', 'persist-record', 'remove-old-veth', 'create-veth', 'configure-eth0', 'start-containers'];
+const recreateSteps = ['start-pause-holder', 'stop-apps', 'persist-record', 'remove-old-veth', 'create-veth', 'configure-eth0', 'name-network-namespace', 'start-containers'];
 
 for (const step of recreateSteps) {
   test.serial(`recreate fails after "${step}": the failure is reported, rolled back, and retried`, async (t) => {
@@ -78,15 +78,16 @@ for (const step of recreateSteps) {
     const untouched = step === 'start-pause-holder';
     const expected = {
       links: untouched ? ['lo', 'minipod0', before.sandbox!.hostVeth].sort() : ['lo', 'minipod0'],
-      processes: untouched ? before.containers.map((c) => c.argv.join(' ')).sort() : [],
+      processes: untouched ? before.containers.flatMap((c) => [c.argv.join(' '), `shim: ${c.argv.join(' ')}`]).sort() : [], // each app and its shim
       leases: [before.ip],
+      names: untouched ? ['fp'] : [], // the old sandbox's name goes with it, the new one's is rolled back
       phase: 'SandboxLost',
       attempt: 0, // a rolled-back sandbox is no attempt
     };
     const seen = async () => {
-      const { links, processes, leases } = await snapshot(node);
+      const { links, processes, leases, names } = await snapshot(node);
       const pod = await node.api.request<PodRecord>('GET', '/pods/fp');
-      return { links, processes, leases, phase: pod.phase, attempt: pod.sandbox!.attempt };
+      return { links, processes, leases, names, phase: pod.phase, attempt: pod.sandbox!.attempt };
     };
     const s = await waitFor(async () => {
       const now = await seen();

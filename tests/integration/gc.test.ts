@@ -7,11 +7,13 @@ import type { PodRecord } from '../../lib/pod/types.js';
 import { PAUSE_PATH } from '../../lib/os/tools.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
 import { alive, assertNodeEmpty, SEED, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 
 let node: TestNode;
 
 test.before(async () => {
   node = await startTestNode();
+  await importSeedImages(node);
 });
 test.after.always(() => node?.dispose());
 

@@ -9,9 +9,9 @@ import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, containerLeftovers, curl, netnsOf, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, containerLeftovers, curl, netnsOf, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { IMAGES, importSeedImages } from '../helpers/seed.js';
 
-const IMAGES = path.join(ROOT, 'rootfs/images/out');
 let node: TestNode;
 
 const seed = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -42,10 +42,7 @@ async function nspid(pid: number): Promise<number[]> {
 
 test.before(async () => {
   node = await startTestNode();
-  for (const archive of ['httpd.tar', 'bootcamp-v1.tar']) {
-    const r = await node.cli(['image', 'import', path.join(IMAGES, archive)]);
-    if (r.exitCode !== 0) throw new Error(`image import ${archive}: ${r.stderr}`);
-  }
+  await importSeedImages(node);
 });
 test.after.always(async () => {
   for (const ref of ['httpd', 'bootcamp:v1']) await node?.cli(['image', 'rm', ref]);

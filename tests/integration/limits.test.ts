@@ -15,7 +15,8 @@ import { waitUntil } from '../../lib/util/wait.js';
 import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { assertNodeEmpty, CLI, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { importImages } from '../helpers/seed.js';
 
 let node: TestNode;
 
@@ -36,8 +37,7 @@ async function cgroupFile(p: PodRecord, container: string, controller: string, f
 
 test.before(async () => {
   node = await startTestNode();
-  const r = await node.cli(['image', 'import', path.join(ROOT, 'rootfs/images/out/busybox.tar')]);
-  if (r.exitCode !== 0) throw new Error(`image import: ${r.stderr}`);
+  await importImages(node, ['busybox.tar']);
 });
 test.after.always(async () => {
   await node?.cli(['image', 'rm', 'busybox']);

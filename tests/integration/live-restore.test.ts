@@ -1,6 +1,8 @@
 // Live restore (issue 4, point 1): SIGTERM leaves the pods running; the next daemon re-adopts
 // every pod — pause and apps checked by pid *and* start time — supervises them as if it had
 // started them, and still hears of a pause death at once. --stop-pods-on-exit stops them instead.
+// The seed pod runs its images (re-adopted through runc's shim); the other pods are host processes,
+// the nsenter path (an app's own workers and session kept).
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
@@ -8,6 +10,7 @@ import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { parentOf } from '../../lib/process/identity.js';
 import { alive, assertNodeEmpty, childrenOf, curl, leases, netnsOf, nodeLinks, nodeProcesses, processesIn, restartTestNode, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sleeper = (name: string, restartPolicy = 'Always') => ({
@@ -45,6 +48,7 @@ async function sigterm(node: TestNode): Promise<void> {
 test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them and ps is the same but AGE', async (t) => {
   let node = await startTestNode();
   t.teardown(() => node.dispose());
+  await importSeedImages(node);
   t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
   t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
   // An app with children of its own (workers, one in a session of its own as dumb-init makes):
@@ -98,6 +102,7 @@ test.serial('SIGTERM leaves every pod running; the next daemon re-adopts them an
 test.serial('after a re-adoption a pause death is heard at once and the sandbox is rebuilt; app exits follow the restart policy', async (t) => {
   let node = await startTestNode();
   t.teardown(() => node.dispose());
+  await importSeedImages(node);
   t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
   await node.api.request('POST', '/pods', sleeper('always'));
   await node.api.request('POST', '/pods', sleeper('never', 'Never'));
@@ -127,7 +132,7 @@ test.serial('after a re-adoption a pause death is heard at once and the sandbox 
     return c.state === 'Running' && c.restartCount === 1 && c;
   }, 'the adopted app to be restarted');
   t.not(restarted.pid, always.containers[0]!.pid);
-  t.true(['Error', 'Unknown'].includes(restarted.lastState!.reason), `lastState ${restarted.lastState!.reason}`);
+  t.like(restarted.lastState, { reason: 'Error', exitCode: 137, signal: 'SIGKILL' }, 'the shim kept how the adopted app ended');
   t.is((await node.cli(['kill', 'never', '-c', 'app'])).exitCode, 0);
   const ended = await waitFor(async () => {
     const c = (await inspect(node, 'never')).containers[0]!;
@@ -163,7 +168,7 @@ test.serial('what died while no daemon ran is recovered on start: a lost app is 
     return p.containers[0]!.state === 'Running' && p.containers[0]!.restartCount === 1 && p;
   }, 'a restarted');
   t.like(pa, { phase: 'Running', sandbox: { pid: a.sandbox!.pid, attempt: 0 } });
-  t.is(pa.containers[0]!.lastState!.reason, 'Unknown');
+  t.like(pa.containers[0]!.lastState, { reason: 'Error', exitCode: 137, signal: 'SIGKILL' }, 'its shim kept how it ended');
   t.is(await netnsOf(pa.containers[0]!.pid!), a.sandbox!.netns, 'restarted in the adopted sandbox');
   const pb = await waitFor(async () => {
     const p = await inspect(node, 'b');
@@ -267,6 +272,7 @@ test.serial('a node holder killed under a live daemon is replaced: node exec, re
 test.serial('--stop-pods-on-exit: SIGTERM stops every pod and removes what it made; the node stays', async (t) => {
   const node = await startTestNode({ stopPodsOnExit: true });
   t.teardown(() => node.dispose());
+  await importSeedImages(node);
   t.is((await node.cli(['run', '-f', SEED])).exitCode, 0);
   t.is((await node.cli(['run', 'other', '-c', 'sleeper=sleep 1000'])).exitCode, 0);
   const pods = (await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;

@@ -1,16 +1,19 @@
 // Sandbox death and recovery (issue acceptance 1-3, 5, 6, 9): the holder dies, the daemon
-// rebuilds the sandbox with a new netns, keeps IP and MAC, restarts the apps, records it.
+// rebuilds the sandbox with a new netns, keeps IP and MAC, restarts the apps, records it. The seed
+// pod runs its images (fresh containers in each new sandbox); the setsid case is a host process.
 import test from 'ava';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { alive, curl, daemonDescendants, netnsOf, processesIn, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
 
 test.before(async () => {
   node = await startTestNode();
+  await importSeedImages(node);
 });
 test.after.always(() => node?.dispose());
 
@@ -53,7 +56,7 @@ test.serial('minipod kill --sandbox: a new sandbox with a new netns, same IP and
   t.true(bridged.includes(after.sandbox!.hostVeth));
   t.false(bridged.includes(before.sandbox!.hostVeth), 'the old veth is gone');
   // (not /sys/class/net: sysfs shows the namespace it was mounted in, the node's)
-  const link = await node.cli(['exec', 'web', '--', 'ip', '-o', 'link', 'show', 'eth0']);
+  const link = await node.cli(['exec', 'web', '-c', 'httpd', '--', 'ip', '-o', 'link', 'show', 'eth0']);
   t.true(link.stdout.includes(`link/ether ${before.mac} `), link.stdout);
 });
 
@@ -61,8 +64,8 @@ test.serial('after recovery the seed pod answers from the node and on localhost 
   const p = await node.api.waitReady('web', 10_000);
   t.is((await curl(node, `http://${p.ip}:80/`)).stdout, '<html><body><h1>It works!</h1></body></html>\n');
   t.is((await curl(node, `http://${p.ip}:8080/`)).stdout, 'Hello Kubernetes bootcamp! | Running on: web | v=1\n');
-  t.is((await node.cli(['exec', 'web', '--', 'curl', '-sS', 'http://localhost:8080/'])).stdout, 'Hello Kubernetes bootcamp! | Running on: web | v=1\n');
-  t.is((await node.cli(['exec', 'web', '--', 'hostname'])).stdout, 'web\n');
+  t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'wget', '-qO-', 'http://localhost:8080/'])).stdout, 'Hello Kubernetes bootcamp! | Running on: web | v=1\n');
+  t.is((await node.cli(['exec', 'web', '-c', 'bootcamp', '--', 'hostname'])).stdout, 'web\n');
   const ps = (await node.cli(['ps'])).stdout.split('\n')[1]!.split(/\s+/);
   t.deepEqual([ps[1], ps[2], ps[3]], ['2/2', 'Running', '2'], 'RESTARTS counts both apps');
 });

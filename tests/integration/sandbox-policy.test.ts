@@ -1,13 +1,20 @@
-// The split-brain guard (acceptance 10) and sandboxDeathPolicy Rejoin (acceptance 11).
-import test from 'ava';
+// The split-brain guard (acceptance 10), on host processes, and sandboxDeathPolicy Rejoin
+// (acceptance 11) for the host example (examples/host-pod.yaml, whose node server keeps a
+// connection alive across requests) and for the seed pod's image containers.
+import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readlink, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
+import { parseManifest } from '../../lib/manifest/parse.js';
+import type { PodManifest } from '../../lib/manifest/pod-spec.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
-import { assertNodeEmpty, netnsOf, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, HOST_SEED, netnsOf, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -59,42 +66,61 @@ test.serial('an app that keeps leaving gets CrashLoopBackOff, not a new sandbox 
   t.is((await node.cli(['rm', '-f', 'leaver'])).exitCode, 0);
 });
 
-test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP connection survive', async (t) => {
-  const manifest = (await import('../../lib/manifest/parse.js')).parseManifest((await import('node:fs')).readFileSync(SEED, 'utf8'));
+/**
+ * Run the pod with sandboxDeathPolicy Rejoin, open a TCP connection from the node to its :8080,
+ * SIGKILL the holder, and check that a new holder joined the same namespace, nothing restarted,
+ * and the open connection still carries a request. With `keepAlive` (the node app answers many
+ * requests on one connection) a request is answered before the holder dies too; the image's nc
+ * answers one per connection, so there the connection stays open, unused, until after.
+ */
+async function rejoinKeepsConnection(t: ExecutionContext, manifest: PodManifest, keepAlive: boolean): Promise<void> {
   manifest.spec.sandboxDeathPolicy = 'Rejoin';
-  for (const c of manifest.spec.containers) c.workingDir = path.dirname(SEED);
+  const name = manifest.metadata.name;
   await node.api.request('POST', '/pods', manifest);
-  const before = await node.api.waitReady('web', 10_000);
+  const before = await node.api.waitReady(name, 20_000);
+  const hello = `Hello Kubernetes bootcamp! | Running on: ${name} | v=1`;
 
-  // A keep-alive connection from the node, used before and after the holder dies.
   const client = `
     const net = require('net'); const rl = require('readline').createInterface({ input: process.stdin });
     const s = net.connect(8080, '${before.ip}'); let buf = '';
     s.on('data', (d) => { buf += d; const m = /Hello[^\\r\\n]*/.exec(buf); if (m) { console.log(m[0]); buf = ''; } });
     s.on('close', () => console.log('connection closed'));
     const ask = () => s.write('GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: keep-alive\\r\\n\\r\\n');
-    s.on('connect', ask); rl.on('line', ask);`;
+    s.on('connect', () => { console.log('connected'); if (${keepAlive}) ask(); }); rl.on('line', ask);`;
   const [file, ...args] = nodeExecArgv(node, [process.execPath, '-e', client]);
   const conn = execa(file!, args, { stdin: 'pipe', buffer: false, reject: false });
   t.teardown(() => conn.kill());
-  const lines = (await import('node:readline')).createInterface({ input: conn.stdout! })[Symbol.asyncIterator]();
-  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web | v=1');
+  const lines = createInterface({ input: conn.stdout! })[Symbol.asyncIterator]();
+  t.is((await lines.next()).value, 'connected');
+  if (keepAlive) t.is((await lines.next()).value, hello);
 
   process.kill(before.sandbox!.pid, 'SIGKILL');
   const after = await waitFor(async () => {
-    const r = await get('web');
+    const r = await get(name);
     return r.sandbox?.attempt === 1 && r.phase === 'Running' ? r : undefined;
   }, 'the rejoin');
   t.not(after.sandbox!.pid, before.sandbox!.pid);
   t.is(after.sandbox!.netns, before.sandbox!.netns, 'same namespace');
   t.is(await netnsOf(after.sandbox!.pid), before.sandbox!.netns);
+  t.is(await readlink(`/proc/${after.sandbox!.pid}/ns/mnt`), await readlink(`/proc/${node.holderPid}/ns/mnt`), 'the new holder joined the pod\'s namespaces only, not a container\'s mount namespace');
   t.is(after.sandbox!.hostVeth, before.sandbox!.hostVeth, 'same veth');
   t.deepEqual(after.containers.map((c) => [c.pid, c.restartCount]), before.containers.map((c) => [c.pid, 0]), 'zero restarts');
   t.like(after.lastRecovery, { action: 'rejoin' });
 
   conn.stdin!.write('again\n');
-  t.is((await lines.next()).value, 'Hello Kubernetes bootcamp! | Running on: web | v=1', 'the same TCP connection still works');
+  t.is((await lines.next()).value, hello, 'the same TCP connection still works');
   conn.kill();
-  t.is((await node.cli(['rm', '-f', 'web'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', name])).exitCode, 0);
   await assertNodeEmpty(t, node);
+}
+
+test.serial('Rejoin: a new holder joins the namespace; apps, IP and an open TCP connection survive', async (t) => {
+  const manifest = parseManifest(readFileSync(HOST_SEED, 'utf8'));
+  for (const c of manifest.spec.containers) c.workingDir = path.dirname(HOST_SEED);
+  await rejoinKeepsConnection(t, manifest, true);
+});
+
+test.serial('Rejoin with the seed\'s images: the same containers (pids, nothing restarted), IP and an open connection survive', async (t) => {
+  await importSeedImages(node);
+  await rejoinKeepsConnection(t, parseManifest(readFileSync(SEED, 'utf8')), false);
 });

@@ -9,7 +9,8 @@ import test, { type ExecutionContext } from 'ava';
 import type { Stats } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { assertNodeEmpty, curl, daemonDescendants, leases, netnsOf, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, curl, daemonDescendants, isShim, leases, netnsOf, nodeLinks, startTestNode, type TestNode } from '../helpers/node.js';
+import { parentOf } from '../../lib/process/identity.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -62,13 +63,18 @@ async function assertServing(t: ExecutionContext, p: PodRecord): Promise<void> {
 async function assertExactlyPods(t: ExecutionContext, pods: PodRecord[]): Promise<void> {
   const bridged = (await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0'])).stdout.trim().split('\n').filter(Boolean);
   t.deepEqual(bridged.map((l) => l.split(': ')[1]!.split('@')[0]).sort(), pods.map((p) => p.sandbox!.hostVeth).sort(), 'one veth per pod on the bridge');
-  const links = (await node.sh(['ip', '-o', 'link', 'show'])).stdout.trim().split('\n');
-  t.is(links.length, 2 + pods.length, 'no other link on the node');
+  t.is((await nodeLinks(node)).length, 2 + pods.length, 'no other link on the node (lo, the bridge, the veths; its uplink aside)');
   t.deepEqual((await leases(node)).sort(), pods.map((p) => p.ip).sort());
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
-  const procs = (await daemonDescendants(node.pid)).filter((p) => p.pid !== spareHolderPid);
+  const all = (await daemonDescendants(node.pid)).filter((p) => p.pid !== spareHolderPid);
+  const apps = pods.flatMap((p) => p.containers.map((c) => c.pid!));
+  // Each app's shim, its parent, is the daemon's child and in the node's namespaces.
+  const shims = await Promise.all(apps.map(async (pid) => (await parentOf(pid))!));
+  t.true(all.filter((p) => shims.includes(p.pid)).every((p) => isShim(p.cmd)), 'each app\'s parent is its shim');
+  const procs = all.filter((p) => !shims.includes(p.pid));
   const expected = pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]);
   t.deepEqual(procs.map((p) => p.pid).sort(), expected.sort(), 'no stray process');
+  t.is(all.length, procs.length + shims.length, 'and no stray shim');
   for (const p of procs) {
     const stat = await readFile(`/proc/${p.pid}/stat`, 'utf8').catch(() => '');
     t.false(/^\d+ \(.*\) Z/.test(stat), `no zombie: ${p.cmd}`);

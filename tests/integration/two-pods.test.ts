@@ -2,11 +2,13 @@
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { assertNodeEmpty, SEED, startTestNode, type TestNode } from '../helpers/node.js';
+import { importSeedImages } from '../helpers/seed.js';
 
 let node: TestNode;
 
 test.before(async () => {
   node = await startTestNode();
+  await importSeedImages(node);
 });
 test.after.always(() => node?.dispose());
 

@@ -5,11 +5,13 @@
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
 import { unmountNamespace } from '../../process/namespace.js';
+import { deleteNetnsName } from '../../sandbox/netns-name.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
 import { stopContainer } from '../containers.js';
 import { recordSandboxReady, sandboxConfig, startContainers } from '../create.js';
+import { nameNetns } from '../netns.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline, SandboxStatus } from '../types.js';
@@ -97,7 +99,13 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
   // not be anyone else's number by the time its stragglers are swept.
   oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
+  // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process in
+  // it, and with it the old veth, which the kernel frees with the namespace should this
+  // recreation stop before step 2 deletes it. An umount(8) takes a spawn: while the apps stop.
+  const unnamed = deleteNetnsName(ctx.node, r.name);
+  unnamed.catch(() => {}); // awaited below, once the apps have stopped
   await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+  await unnamed;
   timeline.stopAppsMs = round(epochMs() - t);
   steps.end();
 }
@@ -147,6 +155,7 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
   undo.push('holder watch', async () => void (live.holder = null));
   timeline.sandboxMs = round(sandbox.sandboxMs);
   timeline.networkMs = round(sandbox.networkMs);
+  await nameNetns(ctx, r, sandbox, undo, steps); // the name follows the sandbox
   timeline.wiredAt = epochMs();
   void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
   const saved = ctx.store.save(r); // written while the apps start

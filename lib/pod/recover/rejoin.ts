@@ -6,6 +6,7 @@ import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline } from '../types.js';
 import { watchHolder } from '../watch.js';
+import { checkNetnsName } from '../netns.js';
 import { finishTimeline } from './timeline.js';
 
 /** Throws if the holder cannot join; the caller then falls back to the plan's rebuild. */
@@ -18,6 +19,7 @@ export async function rejoin(ctx: PodContext, live: LivePod, via: number, attemp
   live.holder = holder.proc;
   r.sandbox = { ...sandbox, pid: holder.pid, startTime: (await startTimeOf(holder.pid)) ?? null, attempt, createdAt: new Date().toISOString() };
   watchHolder(ctx, live, holder.proc);
+  await checkNetnsName(ctx, live, holder.pid);
   timeline.sandboxMs = round(epochMs() - started);
   timeline.wiredAt = timeline.appsStartedAt = epochMs();
   setPhase(r, 'Running');
@@ -27,3 +29,4 @@ export async function rejoin(ctx: PodContext, live: LivePod, via: number, attemp
   await ctx.store.persist(r);
   ctx.events.record(r, 'SandboxRejoined', `${timeline.cause}: pause ${holder.pid} joined ${sandbox.netns} through pid ${via}; apps, IP and connections kept, 0 restarts (${timeline.totalMs} ms)`);
 }
+

@@ -4,7 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { cgroupUsage, oomKills, v1Hierarchy } from '../../../lib/cgroup/stats.js';
+import { v1Hierarchy } from '../../../lib/cgroup/cgroup.js';
+import { cgroupUsage, oomKills } from '../../../lib/cgroup/stats.js';
 import { tempDir } from '../../helpers/temp.js';
 
 const REL = '/minipod-node-x/pod-u/app';

@@ -5,7 +5,7 @@ import { MinipodError } from '../../../lib/errors.js';
 import { parseManifest, validateManifest } from '../../../lib/manifest/parse.js';
 
 // Compiled to dist/tests/unit/manifest/, so the repository root is four levels up.
-const seedYaml = readFileSync(new URL('../../../../examples/seed-pod.yaml', import.meta.url), 'utf8');
+const example = (name: string) => readFileSync(new URL(`../../../../examples/${name}`, import.meta.url), 'utf8');
 
 /** The smallest valid manifest, as a fresh object each call so tests can mutate it. */
 function minimal(): any {
@@ -26,22 +26,29 @@ function issuesOf(t: ExecutionContext, manifest: unknown): string[] {
 
 const DNS_MESSAGE = 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric';
 
-test('the seed pod parses with every default filled in', (t) => {
-  t.deepEqual(parseManifest(seedYaml, 'examples/seed-pod.yaml'), {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web' },
-    spec: {
-      restartPolicy: 'Always',
-      sandboxDeathPolicy: 'Recreate',
-      terminationGracePeriodSeconds: 5,
-      shareProcessNamespace: false,
-      containers: [
-        { name: 'httpd', command: ['node', 'httpd.js'], args: [], env: [], ports: [{ containerPort: 80, protocol: 'TCP' }] },
-        { name: 'bootcamp', command: ['node', 'bootcamp.js'], args: [], env: [], ports: [{ containerPort: 8080, protocol: 'TCP' }] },
-      ],
-    },
-  });
+/** The seed's pod spec with these two containers, every default filled in. */
+const seedPod = (name: string, httpd: object, bootcamp: object) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: {
+    restartPolicy: 'Always',
+    sandboxDeathPolicy: 'Recreate',
+    terminationGracePeriodSeconds: 5,
+    shareProcessNamespace: false,
+    containers: [
+      { name: 'httpd', ...httpd, args: [], env: [], ports: [{ containerPort: 80, protocol: 'TCP' }] },
+      { name: 'bootcamp', ...bootcamp, args: [], env: [], ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+    ],
+  },
+});
+
+test('the seed pod parses with every default filled in: two image containers, no command (the images\' own)', (t) => {
+  t.deepEqual(parseManifest(example('seed-pod.yaml'), 'examples/seed-pod.yaml'), seedPod('web', { image: 'httpd' }, { image: 'bootcamp:v1' }));
+});
+
+test('the host example runs the same two apps from the node\'s filesystem (no image)', (t) => {
+  t.deepEqual(parseManifest(example('host-pod.yaml'), 'examples/host-pod.yaml'), seedPod('web-host', { command: ['node', 'httpd.js'] }, { command: ['node', 'bootcamp.js'] }));
 });
 
 test('restartPolicy, sandboxDeathPolicy and the grace period default to Always, Recreate and 30s', (t) => {

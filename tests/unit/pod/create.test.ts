@@ -8,7 +8,7 @@ import { armFailpoints } from '../../../lib/failpoints.js';
 import type { FakeHost } from '../../../lib/os/fake.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { DEFAULT_PATH } from '../../../lib/manifest/command.js';
-import { CGROUPS, fakeNode, journalLeases, journalSince, leftovers, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
+import { assertInOrder, CGROUPS, fakeNode, journalLeases, journalSince, leftovers, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
 
 test.serial('create: holder, cgroup, veth, eth0, app — in that order, with the pod\'s IP and MAC', async (t) => {
   const { fake, pods } = await fakeNode(t);
@@ -33,13 +33,14 @@ const madeSince = (fake: FakeHost, from: number) => ({
 });
 
 /** The pid of the first process spawned since index `from` whose argv runs `program`. */
-const spawnedPid = (fake: FakeHost, from: number, program: string) => fake.spawned.slice(from).find((s) => s.argv.includes(program))?.pid;
+const spawnedPid = (fake: FakeHost, from: number, program: string) => fake.spawned.slice(from).find((s) => s.argv.includes(program) && s.argv[0] !== fake.tools.shim)?.pid;
 
 test.serial('create: the exact kernel steps, the app\'s argv through cgexec and nsenter, its env and cwd, the lease, the events', async (t) => {
   const node = await fakeNode(t);
   const { fake, pods, stateDir } = node;
   journalLeases(node);
   const from = fake.journal.length;
+  const names = path.join(stateDir, 'run-netns');
   const r = await pods.create(sleepPod('web', { containers: [{ name: 'app', command: ['sleep', '1000'], env: [{ name: 'GREETING', value: 'hi' }], workingDir: '/tmp' }] }));
   const holder = fake.procs.get(r.sandbox!.pid)!;
   const app = fake.procs.get(r.containers[0]!.pid!)!;
@@ -50,8 +51,16 @@ test.serial('create: the exact kernel steps, the app\'s argv through cgexec and 
     'spawn pause -n',
     `ip link add ${veth} master minipod0 up type veth peer name eth0 address 0a:58:0a:58:00:02 netns ${holder.pid}`,
     `pause ${holder.pid} configure web 10.88.0.2/16 10.88.0.1`,
+    // The first name on the node makes its directory a shared mount point, as `ip netns add` does.
+    `run mount --bind ${names} ${names}`,
+    `run mount --make-shared ${names}`,
+    `run mount --bind /proc/${holder.pid}/ns/net ${names}/web`,
+    'spawn shim',
     'spawn sleep 1000',
   ]);
+  t.deepEqual(await readdir(names), ['web'], 'ip netns list shows the pod');
+  t.regex(fake.mountinfo, new RegExp(`^\\d+ 29 0:4 ${r.sandbox!.netns.replace(/[[\]]/g, '\\$&')} ${names}/web `, 'm'), 'the name is the sandbox\'s namespace');
+  t.like(JSON.parse(await readFile(path.join(stateDir, 'netns', 'web'), 'utf8')), { uid: r.uid, netns: r.sandbox!.netns }, 'registered as minipod\'s, for gc');
   t.regex(veth, /^mp[0-9a-z]{10}$/, 'a host veth name fits IFNAMSIZ');
   t.is(r.mac, '0a:58:0a:58:00:02', 'the MAC is derived from the leased IP');
   t.is(await readFile(path.join(stateDir, 'leases', '10.88.0.2'), 'utf8'), `${r.uid}\n`);
@@ -75,12 +84,15 @@ test.serial('create: the exact kernel steps, the app\'s argv through cgexec and 
   t.is(onDisk.building, null);
   t.deepEqual(await readdir(path.join(stateDir, 'holders')), [], 'the record owns the holder: it left the register');
   t.is(fake.pins.size, 0);
+  const second = fake.journal.length;
+  const r2 = await pods.create(sleepPod('db'));
+  t.deepEqual(journalSince(fake, second, 'run'), [`run mount --bind /proc/${r2.sandbox!.pid}/ns/net ${names}/db`], 'the directory is shared once');
 });
 
 test.serial('create: two containers start in manifest order, each in the pod\'s namespaces', async (t) => {
   const { fake, pods } = await fakeNode(t);
   const r = await pods.create(sleepPod('two', { containers: [{ name: 'a', command: ['sleep', '1'] }, { name: 'b', command: ['sh', '-c', 'sleep 2'] }] }));
-  t.deepEqual(fake.lines('spawn sleep', 'spawn sh'), ['spawn sleep 1', 'spawn sh -c sleep 2']);
+  t.deepEqual(fake.lines('spawn sleep', 'spawn sh '), ['spawn sleep 1', 'spawn sh -c sleep 2']);
   for (const c of r.containers) t.is(fake.procs.get(c.pid!)!.ns.net, r.sandbox!.netns, c.name);
 });
 
@@ -88,13 +100,15 @@ test.serial('create: two containers start in manifest order, each in the pod\'s 
 // apps are stopped first, while their sandbox is still whole; then the veth is deleted while the
 // holder still keeps its namespace (deleting the host end takes eth0 with it); then the holder;
 // then the cgroup, which kills whatever the pod started wherever it went; the IP last, so it is
-// never handed out while anything of the pod could still use it.
-const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'start-containers'];
+// never handed out while anything of the pod could still use it. The `ip netns` name goes before
+// the veth: it would keep the namespace alive with no process in it.
+const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'name-network-namespace', 'start-containers'];
 
-function undoLines(step: string, ids: { app?: number; holder?: number; veth?: string; uid?: string }): string[] {
+function undoLines(step: string, ids: { app?: number; holder?: number; veth?: string; uid?: string }): (string | RegExp)[] {
   const reached = (s: string) => createSteps.indexOf(step) >= createSteps.indexOf(s);
   return [
     ...(reached('start-containers') ? [`kill -${ids.app} SIGTERM`] : []),
+    ...(reached('name-network-namespace') ? [/^run umount --lazy \/tmp\/.*\/run-netns\/web$/] : []),
     ...(reached('create-veth') ? [`ip link del ${ids.veth}`] : []),
     ...(reached('start-pause-holder') ? [`kill -${ids.holder} SIGTERM`] : []),
     ...(reached('create-cgroup') ? [`cgroup remove pod-${ids.uid}`] : []),
@@ -116,7 +130,7 @@ async function failCreate(t: ExecutionContext, arrange: (fake: FakeHost) => void
   const err = (await t.throwsAsync(pods.create(sleepPod()))) as MinipodError;
   armFailpoints([]);
   fake.ipFails = () => undefined;
-  const undone = journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release').filter((l) => !/SIG(CONT|KILL)/.test(l));
+  const undone = journalSince(fake, from, 'kill', 'ip link del', 'cgroup remove', 'lease release', 'run umount').filter((l) => !/SIG(CONT|KILL)/.test(l));
   return { node, err, from, undone, ...madeSince(fake, from), holder: spawnedPid(fake, spawns, fake.tools.pause), app: spawnedPid(fake, spawns, '/usr/bin/sleep') };
 }
 
@@ -130,7 +144,9 @@ for (const step of createSteps) {
     const { node, err, undone, ...ids } = await failCreate(t, () => armFailpoints([`create/${step}`]));
     t.is(err.message, `failed to create pod web: ${step.replaceAll('-', ' ')}: failpoint create/${step} fired`);
     t.deepEqual(err.cleanupErrors, []);
-    t.deepEqual(undone, undoLines(step, ids));
+    const expected = undoLines(step, ids);
+    t.is(undone.length, expected.length, undone.join('\n'));
+    assertInOrder(t, undone, expected);
     await assertNothingLeft(t, node);
     const again = await node.pods.create(sleepPod());
     t.is(again.phase, 'Running');
@@ -202,5 +218,7 @@ test.serial('create whose rollback fails: the original error survives, the pod i
   await pods.remove('web', true);
   t.deepEqual(journalSince(fake, rm, 'ip link del'), [`ip link del ${veth}`], 'rm -f deletes the veth the rollback could not');
   t.deepEqual(journalSince(fake, rm, 'lease release'), [], 'and never releases an address it no longer holds');
-  t.deepEqual(await leftovers(node), [`process ${other.sandbox!.pid} ${fake.tools.pause} -n`, `process ${other.containers[0]!.pid} /usr/bin/sleep 1000`, `cgroup ${CGROUPS}/pod-${other.uid}`, 'lease 10.88.0.2', 'record other.json', 'logs other'], 'only the other pod remains, its lease intact');
+  const app = fake.procs.get(other.containers[0]!.pid!)!;
+  const shimFiles = `shim files ${other.containers[0]!.containerID!.replace('nsenter://', '')}`;
+  t.deepEqual(await leftovers(node), [`process ${other.sandbox!.pid} ${fake.tools.pause} -n`, `process ${app.ppid} shim`, `process ${app.pid} /usr/bin/sleep 1000`, `cgroup ${CGROUPS}/pod-${other.uid}`, 'lease 10.88.0.2', 'record other.json', 'logs other', shimFiles, 'netns name other', 'netns registry other', `nsfs mount ${path.join(node.stateDir, 'run-netns', 'other')}`], 'only the other pod remains, its lease intact');
 });

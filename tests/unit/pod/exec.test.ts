@@ -1,8 +1,7 @@
 // `minipod exec` on the fake host: which container, what is spawned for each runtime, with and
 // without a terminal. A container without an image is entered as before images existed.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
@@ -14,6 +13,7 @@ import type { PidWatcher } from '../../../lib/process/watcher.js';
 import { waitUntil } from '../../../lib/util/wait.js';
 import { defaultedNote } from '../../../cmd/commands/exec.js';
 import { fakeNode, sleepPod } from '../../helpers/fake-node.js';
+import { tempDir } from '../../helpers/temp.js';
 import { FakeHost } from '../../../lib/os/fake.js';
 
 const twoContainers = () => sleepPod('web', { containers: [{ name: 'httpd', command: ['/bin/sleep', '100'] }, { name: 'bootcamp', command: ['/bin/sleep', '100'] }] });
@@ -58,9 +58,8 @@ test.serial('exec with an unknown container spawns nothing', async (t) => {
 });
 
 /** A state dir with one container's bundle config (what exec reads the container's process from). */
-async function bundleState(t: ExecutionContext): Promise<string> {
-  const state = await mkdtemp(path.join(tmpdir(), 'minipod-exec-unit-'));
-  t.teardown(() => rm(state, { recursive: true, force: true }));
+async function bundleState(t: ExecutionContext, under?: string): Promise<string> {
+  const state = under ?? (await tempDir(t, 'minipod-exec-'));
   await mkdir(path.join(state, 'containers', 'web-httpd-abcd1234'), { recursive: true });
   await writeFile(path.join(state, 'containers', 'web-httpd-abcd1234', 'config.json'), JSON.stringify({ process: { terminal: false, user: { uid: 33, gid: 33 }, args: ['/bin/httpd'], env: ['PATH=/bin', 'A=b'], cwd: '/srv', noNewPrivileges: true } }));
   return state;
@@ -69,7 +68,7 @@ async function bundleState(t: ExecutionContext): Promise<string> {
 /** The process file an exec was given (read while the exec runs: it goes with it). */
 const processOf = async (argv: readonly string[]) => JSON.parse(await readFile(argv[argv.indexOf('--process') + 1]!, 'utf8')) as Record<string, unknown>;
 
-test.serial('runc exec: the container\'s own process with the command for args; with a terminal, runc sends its pty to ptyrelay over a private socket, removed with the exec', async (t) => {
+test.serial('runc exec: the container\'s own process with the command for args; with a terminal, runc sends its pty to ptyrelay over a private socket under the state dir, removed with the exec', async (t) => {
   const fake = new FakeHost();
   t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
   const state = await bundleState(t);
@@ -79,6 +78,7 @@ test.serial('runc exec: the container\'s own process with the command for args; 
   const plain = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
   const processFile = plain[5]!;
   t.deepEqual(plain, ['/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', processFile, 'web-httpd-abcd1234']);
+  t.is(path.dirname(path.dirname(processFile)), path.join(state, 'tty'), 'the process file is under the state dir');
   t.deepEqual(await processOf(plain), { terminal: false, user: { uid: 33, gid: 33 }, args: ['ps'], env: ['PATH=/bin', 'A=b'], cwd: '/srv', noNewPrivileges: true }, 'the container\'s env, user, working dir; the command');
 
   const { proc: onTty } = await runtime.exec({ ...base, argv: ['sh'], tty: { rows: 24, cols: 80 } });
@@ -87,7 +87,9 @@ test.serial('runc exec: the container\'s own process with the command for args; 
   t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', path.join(path.dirname(socket), 'process.json'), '--detach', '--console-socket', socket, '--pid-file', pidFile, 'web-httpd-abcd1234']);
   t.like(await processOf(argv), { terminal: true, args: ['sh'], env: ['PATH=/bin', 'A=b', 'TERM=xterm'], consoleSize: { height: 24, width: 80 } });
   t.true(socket.length < 108, 'a unix socket path fits in sun_path');
+  t.is(path.dirname(path.dirname(socket)), path.join(state, 'tty'));
   t.true(existsSync(path.dirname(socket)));
+  t.deepEqual(await runtime.execLeftovers(), [], 'an exec under way is no leftover');
   onTty.kill('SIGKILL');
   proc.kill('SIGKILL');
   t.true(await waitUntil(() => !existsSync(path.dirname(socket)) && !existsSync(path.dirname(processFile)), { timeoutMs: 5000, everyMs: 10 }), 'their directories go with them');
@@ -105,4 +107,21 @@ test.serial('crun exec: the same under crun, in its own state root; a runc conta
   t.like(await processOf(argv), { args: ['ps'], user: { uid: 33, gid: 33 }, cwd: '/srv' });
   proc.kill('SIGKILL');
   await t.throwsAsync(runtime.exec({ ...base, containerID: 'runc://web-httpd-abcd1234', argv: ['ps'] }), { message: /no crun id/ });
+});
+
+test.serial('the console directory a killed daemon left is a leftover for gc; a state dir too long for a socket path is refused with what to do', async (t) => {
+  const fake = new FakeHost();
+  t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
+  const state = await tempDir(t, 'minipod-exec-');
+  await mkdir(path.join(state, 'tty', 'AbC123'), { recursive: true });
+  const runtime = new OciRuntime('runc', {} as PidWatcher, state);
+  t.deepEqual(await runtime.execLeftovers(), [path.join(state, 'tty', 'AbC123')]);
+
+  const deep = await bundleState(t, path.join(state, 'x'.repeat(100)));
+  const far = new OciRuntime('runc', {} as PidWatcher, deep);
+  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abcd1234', inPodCgroup: (a: string[]) => a, argv: ['sh'], tty: { rows: 24, cols: 80 } };
+  const spawns = fake.spawned.length;
+  await t.throwsAsync(far.exec(base), { message: /^exec -t: the console socket path .* bytes, over the 107 a unix socket allows: run the node with a shorter state directory$/ });
+  t.is(fake.spawned.length, spawns, 'nothing is spawned');
+  t.deepEqual(await readdir(path.join(deep, 'tty')), [], 'and its directory is removed');
 });

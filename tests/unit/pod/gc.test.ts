@@ -98,6 +98,7 @@ test.serial('a daemon start removes the orphans left while none ran (a namespace
   showBridgeLinks(first.fake);
   const r = structuredClone(await first.pods.create(sleepPod()));
   await first.pods.detachAll();
+  first.fake.daemonGone();
   const l = await litter(first);
 
   const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir });

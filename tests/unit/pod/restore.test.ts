@@ -2,7 +2,7 @@
 // the same state dir re-adopts them as they run (pid and start time checked, pidwatch watching),
 // and deals with what changed meanwhile: a dead holder, a dead app, a reused pid, a create cut
 // short, strays in a sandbox. No root: both daemons run over one lib/os/fake.ts.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { armFailpoints } from '../../../lib/failpoints.js';
@@ -17,6 +17,7 @@ async function leftRunning(t: ExecutionContext, ...specs: [string, Record<string
   const records: PodRecord[] = [];
   for (const [name, extra] of specs) records.push(structuredClone(await first.pods.create(sleepPod(name, extra))));
   await first.pods.detachAll(); // settled: its last writes are on disk before anything changes
+  first.fake.daemonGone();
   return { first, records };
 }
 
@@ -76,22 +77,33 @@ test.serial('restore: a holder that died while no daemon ran means a new sandbox
   t.deepEqual([...fake.links.keys()], [r.sandbox!.hostVeth]);
 });
 
-test.serial('restore: an app that died while no daemon ran is ContainerDied, then restarted per restartPolicy', async (t) => {
-  const { first, records } = await leftRunning(t, ['always'], ['never', { restartPolicy: 'Never' }]);
+test.serial('restore: an app that died while no daemon ran is ContainerDied with the code its shim kept, then restarted per restartPolicy', async (t) => {
+  const { first, records } = await leftRunning(t, ['always'], ['never', { restartPolicy: 'Never' }], ['killed', { restartPolicy: 'OnFailure' }], ['old']);
   const { fake } = first;
-  for (const r0 of records) fake.exit(fake.procs.get(r0.containers[0]!.pid!)!, 0, null);
+  const [always0, never0, killed0, old0] = records as [PodRecord, PodRecord, PodRecord, PodRecord];
+  // An older daemon's record names no shim: how its app ended is unknown.
+  const file = path.join(first.stateDir, 'pods', 'old.json');
+  await writeFile(file, JSON.stringify({ ...old0, containers: [{ ...old0.containers[0], containerID: null }] }));
+  for (const r0 of [always0, never0, old0]) fake.exit(fake.procs.get(r0.containers[0]!.pid!)!, 0, null);
+  fake.exit(fake.procs.get(killed0.containers[0]!.pid!)!, null, 'SIGKILL');
+  t.deepEqual((await readdir(path.join(first.stateDir, 'nsenter'))).sort(), records.map((r) => r.containers[0]!.containerID!.slice('nsenter://'.length)).sort(), 'each shim kept its app\'s status');
   const next = await restart(t, first);
-  await waitFor(async () => next.pods.get('always').containers[0]!.state === 'Running', 'the Always app restarted');
+  await waitFor(async () => ['always', 'killed', 'old'].every((n) => next.pods.get(n).containers[0]!.state === 'Running'), 'the apps restarted');
 
   const always = next.pods.get('always').containers[0]!;
-  t.like(always, { restartCount: 1, lastState: { reason: 'Unknown', exitCode: null } });
-  t.not(always.pid, records[0]!.containers[0]!.pid);
-  t.is(message(next, 'always', 'ContainerDied'), 'exited while the daemon was down (status unknown)');
+  t.like(always, { restartCount: 1, lastState: { reason: 'Completed', exitCode: 0 } });
+  t.not(always.pid, always0.containers[0]!.pid);
+  t.is(message(next, 'always', 'ContainerDied'), 'exited while the daemon was down (with code 0, kept by its shim)');
   const never = next.pods.get('never');
   t.is(never.phase, 'Running', 'its sandbox is kept, as kubelet keeps a Never pod\'s');
-  t.like(never.containers[0], { state: 'Terminated', reason: 'Unknown', pid: null, restartCount: 0 });
-  t.is(message(next, 'never', 'ContainerDied'), 'exited while the daemon was down (status unknown)');
-  t.deepEqual(next.fake.running('sleep'), [always.pid]);
+  t.like(never.containers[0], { state: 'Terminated', reason: 'Completed', exitCode: 0, pid: null, restartCount: 0 });
+  t.like(next.pods.get('killed').containers[0], { restartCount: 1, lastState: { reason: 'Error', exitCode: 137, signal: 'SIGKILL' } });
+  t.is(message(next, 'killed', 'ContainerDied'), 'exited while the daemon was down (with SIGKILL, kept by its shim)');
+  t.like(next.pods.get('old').containers[0], { restartCount: 1, lastState: { reason: 'Unknown', exitCode: null } });
+  t.is(message(next, 'old', 'ContainerDied'), 'exited while the daemon was down (status unknown)');
+  t.deepEqual(next.fake.running('sleep').sort(), ['always', 'killed', 'old'].map((n) => next.pods.get(n).containers[0]!.pid).sort());
+  const running = ['always', 'killed', 'old'].map((n) => next.pods.get(n).containers[0]!.containerID!.slice('nsenter://'.length));
+  t.deepEqual((await readdir(path.join(first.stateDir, 'nsenter'))).sort(), running.sort(), 'the statuses read are removed; the restarted apps have their own');
 });
 
 test.serial('restore: a recorded pid that another process has now is never signalled', async (t) => {
@@ -115,7 +127,7 @@ test.serial('restore: a recorded pid that another process has now is never signa
     t.is(fake.procs.get(s.pid), s, 'and it still runs');
     t.false(steps.includes(`pidwatch watch ${s.pid} ${s.startTime}`));
   }
-  t.like(next.pods.get('web').containers[0], { restartCount: 1, lastState: { reason: 'Unknown' } });
+  t.like(next.pods.get('web').containers[0], { restartCount: 1, lastState: { reason: 'Completed' } });
   t.not(next.pods.get('web').containers[0]!.pid, web.containers[0]!.pid);
   t.not(next.pods.get('db').sandbox!.pid, db.sandbox!.pid);
   t.regex(next.pods.get('db').lastRecovery!.cause, /died while the daemon was down/);

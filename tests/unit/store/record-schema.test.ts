@@ -134,3 +134,15 @@ test('addresses must be private (or in the node subnet), consistent, with the de
 test('a value that is no object at all is rejected', async (t) => {
   t.deepEqual(await checkRecord(null, ctx), { ok: false, issues: ['Expected object, received null'] });
 });
+
+test('a containerID must be this pod\'s and container\'s, under the runtime that runs it (nsenter without an image)', async (t) => {
+  t.deepEqual(await issuesOf((r) => void (r.containers[0]!.containerID = 'nsenter://web-app-AbCd1234')), []);
+  t.deepEqual(await issuesOf((r) => void (r.containers[0]!.containerID = null)), [], 'an older daemon\'s record names none');
+  const runc = await issuesOf((r) => void (r.containers[0]!.containerID = 'runc://web-app-AbCd1234'));
+  t.deepEqual(runc, ['containers[0].containerID: "runc://web-app-AbCd1234" is not a container of web/app (it has no image: nsenter runs it)']);
+  t.deepEqual(await issuesOf((r) => void (r.containers[0]!.containerID = 'crun://web-app-AbCd1234')), ['containers[0].containerID: "crun://web-app-AbCd1234" is not a container of web/app (it has no image: nsenter runs it)']);
+  const other = await issuesOf((r) => void (r.containers[0]!.containerID = 'nsenter://db-app-AbCd1234'));
+  t.deepEqual(other, ['containers[0].containerID: "nsenter://db-app-AbCd1234" is not a container of web/app (it has no image: nsenter runs it)']);
+  const path = await issuesOf((r) => void (r.containers[0]!.containerID = 'nsenter://../../etc-AbCd1234'));
+  t.true(path.some((i) => i.startsWith('containers.0.containerID') || i.includes('or nsenter://POD-CONTAINER-XXXXXXXX')), path.join('\n'));
+});

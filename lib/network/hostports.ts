@@ -1,0 +1,89 @@
+// hostPort: a container port published on the node, as the CNI portmap plugin does. Packets to
+// the node's own address (or to `hostIP`, if given) on HOSTPORT are DNATed to POD_IP:PORT, in
+// prerouting (from outside the node) and in output (from the node itself). The mappings are
+// elements of two nft maps in the node's `ip minipod` table (network/egress.ts makes it): adding
+// or removing a pod's is one transaction, and the kernel itself refuses a second mapping for the
+// same key. A pod keeps its IP across sandbox recreation, so its mappings stay as they are.
+//
+// Which pod holds which port is known here first: `claim`, before anything of a pod is made, is
+// where a port already taken is refused (naming the pod that holds it); the claim is dropped when
+// the pod stops. `sync`, at daemon start, rebuilds both maps from the records in one transaction.
+import { MinipodError } from '../errors.js';
+import { run, tools } from '../os/host.js';
+import type { PodRecord } from '../pod/types.js';
+import { NAT_TABLE } from './egress.js';
+
+export interface HostPort {
+  /** null: every address of the node. */
+  hostIP: string | null;
+  protocol: 'TCP' | 'UDP';
+  hostPort: number;
+  containerPort: number;
+}
+
+export function hostPortsOf(r: PodRecord): HostPort[] {
+  return r.manifest.spec.containers.flatMap((c) => c.ports.filter((p) => p.hostPort).map((p) => ({ hostIP: p.hostIP ?? null, protocol: p.protocol, hostPort: p.hostPort!, containerPort: p.containerPort })));
+}
+
+const show = (p: HostPort) => `${p.protocol}/${p.hostPort} on ${p.hostIP ?? 'every node address'}`;
+/** Two mappings collide on one protocol and port if either is for every address, or both for the same one. */
+const collide = (a: HostPort, b: HostPort) => a.protocol === b.protocol && a.hostPort === b.hostPort && (!a.hostIP || !b.hostIP || a.hostIP === b.hostIP);
+
+/** The nft map elements of a pod's mappings: `key : podIP . port`, keyed per map. */
+export function elements(ports: HostPort[], podIP: string): { any: string[]; ip: string[] } {
+  const proto = (p: HostPort) => p.protocol.toLowerCase();
+  return {
+    any: ports.filter((p) => !p.hostIP).map((p) => `${proto(p)} . ${p.hostPort} : ${podIP} . ${p.containerPort}`),
+    ip: ports.filter((p) => p.hostIP).map((p) => `${p.hostIP} . ${proto(p)} . ${p.hostPort} : ${podIP} . ${p.containerPort}`),
+  };
+}
+
+export class HostPorts {
+  private readonly claims = new Map<string, { pod: string; ports: HostPort[] }>(); // by pod uid
+
+  /** Reserve the pod's hostPorts, or refuse naming the pod that holds one; nothing is changed then. */
+  claim(r: PodRecord): void {
+    const ports = hostPortsOf(r);
+    if (!ports.length) return;
+    for (const [uid, held] of this.claims) {
+      if (uid === r.uid) continue;
+      const taken = ports.find((p) => held.ports.some((q) => collide(p, q)));
+      if (taken) throw new MinipodError('ALREADY_EXISTS', `hostPort ${show(taken)} is already published by pod ${held.pod}: choose another hostPort (or hostIP), or remove pod ${held.pod}`);
+    }
+    this.claims.set(r.uid, { pod: r.name, ports });
+  }
+
+  release(r: PodRecord): void {
+    this.claims.delete(r.uid);
+  }
+
+  /** DNAT the pod's hostPorts to its IP. */
+  async publish(r: PodRecord): Promise<void> {
+    const e = elements(hostPortsOf(r), r.ip);
+    await nft([...add(e)]);
+  }
+
+  /** Remove the pod's mappings; idempotent (each element is added, then deleted, in one transaction). */
+  async unpublish(r: PodRecord): Promise<void> {
+    const e = elements(hostPortsOf(r), r.ip);
+    const keys = { any: e.any.map((x) => x.split(' : ')[0]!), ip: e.ip.map((x) => x.split(' : ')[0]!) };
+    await nft([...add(e), ...(keys.any.length ? [`delete element ip ${NAT_TABLE} hostports { ${keys.any.join(', ')} }`] : []), ...(keys.ip.length ? [`delete element ip ${NAT_TABLE} hostports_ip { ${keys.ip.join(', ')} }`] : [])]);
+  }
+
+  /** At daemon start: the claims and both maps, exactly those of the pods that have an address. */
+  async sync(records: PodRecord[]): Promise<void> {
+    this.claims.clear();
+    const live = records.filter((r) => r.ip && r.phase !== 'Stopped');
+    for (const r of live) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
+    const all = live.map((r) => elements(hostPortsOf(r), r.ip));
+    await nft([`flush map ip ${NAT_TABLE} hostports`, `flush map ip ${NAT_TABLE} hostports_ip`, ...add({ any: all.flatMap((e) => e.any), ip: all.flatMap((e) => e.ip) })]);
+  }
+}
+
+function add(e: { any: string[]; ip: string[] }): string[] {
+  return [...(e.any.length ? [`add element ip ${NAT_TABLE} hostports { ${e.any.join(', ')} }`] : []), ...(e.ip.length ? [`add element ip ${NAT_TABLE} hostports_ip { ${e.ip.join(', ')} }`] : [])];
+}
+
+async function nft(lines: string[]): Promise<void> {
+  if (lines.length) await run([tools().nft!, '-f', '-'], { input: `${lines.join('\n')}\n` });
+}

@@ -1,0 +1,81 @@
+// The node's uplink and the "outside": a stand-in for the rest of the world, so that pod egress
+// can be seen working without a packet leaving the machine's own network. The outside is a network
+// namespace minipod makes, held by a pause process (DIR/outside.pid, in the node's cgroup), with a
+// bridge `underlay0` at OUTSIDE_ADDR. The node gets a veth into it: `uplink0` at NODE_ADDR in the
+// node, its default route via OUTSIDE_ADDR. Pods then reach OUTSIDE_ADDR through the node, which
+// masquerades them (network/egress.ts): a server there sees NODE_ADDR, never a pod's IP.
+// Addresses are TEST-NET-1 (RFC 5737), which is never routed anywhere real.
+//
+// It lives as long as the node: a daemon restart leaves it, `node stop` kills it (by its recorded
+// identity, and the node's cgroup), and with it the veth pair. Commands run there (`node exec
+// --outside`) enter the node's mount namespace too, so `node stop`'s sweep of the node ends them.
+import { MinipodError } from '../errors.js';
+import { nodePaths } from '../node-paths.js';
+import { kill, procLink, run, spawnProcess, tools } from '../os/host.js';
+import { nsenterArgv } from '../process/nsenter.js';
+import { waitUntil } from '../util/wait.js';
+import { readIdentity, writeIdentity, type Paths } from './daemon-process.js';
+import { nodeCgroup } from './node-cgroup.js';
+
+export const UNDERLAY = { bridge: 'underlay0', cidr: '192.0.2.0/24', prefix: 24 };
+export const OUTSIDE_ADDR = '192.0.2.1';
+export const NODE_ADDR = '192.0.2.10';
+export const UPLINK = 'uplink0';
+const PEER = 'up-node';
+
+export async function readOutside(dir: string): Promise<number | undefined> {
+  return readIdentity(nodePaths(dir).outsideFile);
+}
+
+/** `ip -batch -` in the network namespace of pid. */
+async function ipIn(pid: number, lines: string[]): Promise<void> {
+  await run(nsenterArgv(tools().nsenter, pid, ['net'], [tools().ip, '-batch', '-']), { input: `${lines.join('\n')}\n` });
+}
+
+/**
+ * The node's outside and its uplink, made if missing (a new node, or one whose outside died with
+ * a crash: its veth went with it, so both are made again). Returns the outside holder's pid.
+ */
+export async function ensureOutside(p: Paths, nodeHolder: number): Promise<number> {
+  const running = await readOutside(p.dir);
+  if (running) return running;
+  const pid = await startOutsideHolder(p);
+  try {
+    await ipIn(pid, ['link set lo up', `link add ${UNDERLAY.bridge} type bridge`, `addr add ${OUTSIDE_ADDR}/${UNDERLAY.prefix} dev ${UNDERLAY.bridge}`, `link set ${UNDERLAY.bridge} up`]);
+    // Made in the node, its peer moved into the outside at once: no end ever sits in the host's namespace.
+    await ipIn(nodeHolder, [`link add ${UPLINK} type veth peer name ${PEER} netns ${pid}`]);
+    await ipIn(pid, [`link set ${PEER} master ${UNDERLAY.bridge}`, `link set ${PEER} up`]);
+    await ipIn(nodeHolder, [`addr replace ${NODE_ADDR}/${UNDERLAY.prefix} dev ${UPLINK}`, `link set ${UPLINK} up`, `route replace default via ${OUTSIDE_ADDR} dev ${UPLINK}`]);
+    await writeIdentity(p.outsideFile, pid);
+    return pid;
+  } catch (err) {
+    kill(pid, 'SIGKILL'); // its namespace goes, and the veth pair with it
+    throw err;
+  }
+}
+
+/** A pause in a network namespace of its own, in the node's cgroup. */
+async function startOutsideHolder(p: Paths): Promise<number> {
+  const argv = [tools().unshare, '--net', '--', tools().pause];
+  const cg = nodeCgroup(p.dir);
+  const proc = spawnProcess(cg ? cg.wrap(argv) : argv, { stdio: ['ignore', 'ignore', 'ignore'] });
+  proc.catch(() => {});
+  proc.unref();
+  const started = await waitUntil(async () => ((await procLink(proc.pid!, 'exe')) === tools().pause ? 'running' : proc.exitCode !== null ? 'exited' : undefined), { timeoutMs: 5000, everyMs: 5 });
+  if (started !== 'running') {
+    proc.kill('SIGKILL');
+    throw new MinipodError('COMMAND_FAILED', `could not start the node's outside namespace (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
+  }
+  return proc.pid!;
+}
+
+/** Kill the outside holder (its namespace and the uplink's peer go with it). */
+export async function stopOutside(p: Paths): Promise<void> {
+  const pid = await readOutside(p.dir);
+  if (pid) kill(pid, 'SIGKILL');
+}
+
+/** argv that runs a command in the outside's network namespace and the node's mount namespace. */
+export function outsideExecArgv(nodeHolder: number, outside: number, argv: string[], nsenter = 'nsenter'): string[] {
+  return [nsenter, `--target=${nodeHolder}`, '--mount', `--net=/proc/${outside}/ns/net`, '--', ...argv];
+}

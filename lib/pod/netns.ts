@@ -1,0 +1,30 @@
+// The pod's `ip netns` name (sandbox/netns-name.ts) as the pod verbs keep it: made with each new
+// sandbox (create, recreate), checked when a sandbox is kept (rejoin, a daemon restart).
+import { createNetnsName, ensureNetnsName } from '../sandbox/netns-name.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { Steps } from '../sandbox/steps.js';
+import type { UndoStack } from '../sandbox/undo.js';
+import type { LivePod, PodContext } from './live.js';
+import type { PodRecord } from './types.js';
+
+/** The pod's `ip netns` name, pointing at its new sandbox (sandbox/netns-name.ts); undone first on a rollback. */
+export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns'>, undo: UndoStack, steps: Steps): Promise<void> {
+  steps.begin('name network namespace');
+  await createNetnsName(ctx.node, r.name, { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo);
+  steps.end();
+}
+
+/**
+ * A sandbox kept (rejoined, or re-adopted by a restarted daemon): its `ip netns` name still points
+ * at it (a bind mount does not depend on a pid) unless somebody removed or re-pointed it; then it
+ * is made again through `pid`, the holder verified ours. Never a reason to fail the rejoin or restore.
+ */
+export async function checkNetnsName(ctx: PodContext, live: LivePod, pid: number): Promise<void> {
+  const r = live.record;
+  try {
+    const was = await ensureNetnsName(ctx.node, r.name, { uid: r.uid, pid, netns: r.sandbox!.netns });
+    if (was) ctx.events.record(r, 'NetnsNameRepaired', `ip netns name ${r.name} ${was}: points at ${r.sandbox!.netns} again`, { type: 'Warning' });
+  } catch (err) {
+    ctx.events.record(r, 'NetnsNameFailed', `ip netns name ${r.name}: ${(err as Error).message}`, { type: 'Warning' });
+  }
+}

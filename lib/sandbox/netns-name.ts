@@ -1,0 +1,159 @@
+// A pod's `ip netns` name: /run/netns/POD, a bind mount of its sandbox's network namespace onto an
+// empty file, made as iproute2's `ip netns add` makes one (ip/ipnetns.c): the directory is bound
+// onto itself and made shared, so that an unmount here also reaches every mount namespace copied
+// from ours meanwhile (`ip netns exec`'s own, an app's `unshare -m`), where a copy of the mount
+// would keep the namespace alive; then an empty file, then the bind. `ip netns list`, `exec` and
+// `identify` then see the pod, as they see a CNI runtime's sandboxes.
+//
+// Which names are minipod's is kept in a registry under the state dir (netns/NAME: the pod's uid
+// and namespace), written before the file is made and removed after it is gone. The name itself
+// cannot say: an nsfs bind mount has no owner, no xattrs, and mountinfo shows only net:[inode];
+// and a daemon killed between two steps may leave a name whose pod record is gone. A name that is
+// not in the registry (a user's `ip netns add`) is never touched.
+//
+// A name keeps its namespace alive with no process in it: it is removed before a sandbox is
+// torn down (stop, recreate), so the namespace and the veth peer in it go with their last process.
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MinipodError } from '../errors.js';
+import { bindMount, makeShared, readProc, unmount } from '../os/host.js';
+import { namespaceMounts } from '../process/namespace.js';
+import { UndoStack } from './undo.js';
+
+/** Where `ip netns` looks (iproute2's NETNS_RUN_DIR). In a node it is the node's own /run. */
+export const NETNS_DIR = '/run/netns';
+/** The registry's directory under the state dir. */
+export const NETNS_REGISTRY = 'netns';
+
+/** Where the names go and where the registry is kept. */
+export interface NetnsPlaces {
+  stateDir: string;
+  netnsDir: string;
+}
+
+/** The pod a name is made for, and the sandbox it points at (through its holder's pid). */
+export interface NetnsOwner {
+  uid: string;
+  pid: number;
+  netns: string;
+}
+
+const registryFile = (p: NetnsPlaces, name: string) => path.join(p.stateDir, NETNS_REGISTRY, name);
+export const netnsFile = (p: NetnsPlaces, name: string) => path.join(p.netnsDir, name);
+
+/** A pod name is a DNS label, always a valid file name; checked anyway, as a "/" or ".." would reach outside the directory. */
+export function checkNetnsName(name: string): void {
+  if (!name || name.length > 255 || name.includes('/') || name.includes('\0') || name === '.' || name === '..') {
+    throw new MinipodError('INVALID_ARGUMENT', `metadata.name: "${name}" cannot be an \`ip netns\` name (a file name under ${NETNS_DIR})`);
+  }
+}
+
+/** The namespace the name points at now (the mount on top), or undefined: no name, or an empty file. */
+export async function netnsNamedBy(p: NetnsPlaces, name: string): Promise<string | undefined> {
+  const file = netnsFile(p, name);
+  let ns: string | undefined;
+  for (const m of await namespaceMounts()) if (m.target === file) ns = m.ns; // the last listed is on top
+  return ns;
+}
+
+const isRegistered = (p: NetnsPlaces, name: string) => stat(registryFile(p, name)).then(() => true, () => false);
+const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), { force: true });
+
+/**
+ * Name the sandbox's network namespace; each part's undo is on `undo` before the next is made.
+ * A name of ours left by a daemon killed mid-way is replaced; anybody else's is refused.
+ */
+export async function createNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, undo: UndoStack): Promise<void> {
+  checkNetnsName(name);
+  if (await isRegistered(p, name)) await deleteNetnsName(p, name);
+  undo.push(`netns name ${name} (registry)`, () => unregister(p, name));
+  await mkdir(path.join(p.stateDir, NETNS_REGISTRY), { recursive: true, mode: 0o700 });
+  await writeFile(registryFile(p, name), `${JSON.stringify({ uid: owner.uid, netns: owner.netns })}\n`);
+  await shareDir(p.netnsDir);
+  const file = netnsFile(p, name);
+  try {
+    await (await open(file, 'wx', 0)).close(); // as ip does: O_CREAT|O_EXCL, mode 0
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    throw new MinipodError('ALREADY_EXISTS', `${file} exists and minipod did not make it (an \`ip netns add ${name}\`?): remove it with \`ip netns delete ${name}\` on the node, or give the pod another name`);
+  }
+  undo.push(`netns name ${file}`, () => deleteNetnsName(p, name));
+  await bindMount(`/proc/${owner.pid}/ns/net`, file);
+  // By pid: checked after, so a holder that died (and a pid reused) never leaves a wrong name.
+  const now = await netnsNamedBy(p, name);
+  if (now !== owner.netns) throw new MinipodError('COMMAND_FAILED', `${file} points at ${now ?? 'nothing'}, not the sandbox's ${owner.netns}: pause ${owner.pid} exited meanwhile`);
+}
+
+/** Remove a name of ours (every mount stacked on it, the file, the registry entry); idempotent. */
+export async function deleteNetnsName(p: NetnsPlaces, name: string): Promise<void> {
+  const file = netnsFile(p, name);
+  const stacked = (await namespaceMounts()).filter((m) => m.target === file).length;
+  for (let i = 0; i < stacked; i++) await unmount(file);
+  await rm(file, { force: true });
+  await unregister(p, name);
+}
+
+/**
+ * The name points at owner's namespace, or is made to (a daemon restart, a rejoin): what was
+ * wrong, or undefined if nothing was. A file there that is not ours is left alone, and refused.
+ */
+export async function ensureNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner): Promise<string | undefined> {
+  const [now, ours] = [await netnsNamedBy(p, name), await isRegistered(p, name)];
+  if (now === owner.netns && ours) return undefined;
+  const present = await stat(netnsFile(p, name)).then(() => true, () => false);
+  const was = now ? `pointed at ${now}` : present ? 'was an empty file' : 'was missing';
+  if (ours || !present) await deleteNetnsName(p, name);
+  const undo = new UndoStack();
+  try {
+    await createNetnsName(p, name, owner, undo);
+  } catch (err) {
+    throw await undo.rollback(err);
+  }
+  return was;
+}
+
+/** A name in the registry, and what is at its path now. */
+export interface NetnsNameEntry {
+  name: string;
+  file: string;
+  /** The pod it was made for, as the registry says (undefined: an unreadable entry). */
+  uid: string | undefined;
+  /** The namespace it points at now; undefined: no mount there. */
+  points: string | undefined;
+}
+
+/** Every name minipod made and has not removed (what gc compares with the pods). */
+export async function listNetnsNames(p: NetnsPlaces): Promise<NetnsNameEntry[]> {
+  const names = await readdir(path.join(p.stateDir, NETNS_REGISTRY)).catch(() => [] as string[]);
+  const mounts = await namespaceMounts();
+  return Promise.all(
+    names.map(async (name) => {
+      const entry = (await readFile(registryFile(p, name), 'utf8').then((t) => JSON.parse(t) as { uid?: unknown }).catch(() => ({}))) as { uid?: unknown };
+      const file = netnsFile(p, name);
+      return { name, file, uid: typeof entry.uid === 'string' ? entry.uid : undefined, points: mounts.filter((m) => m.target === file).at(-1)?.ns };
+    }),
+  );
+}
+
+const sharing = new Map<string, Promise<void>>();
+
+/**
+ * The directory, made a shared mount point (bound onto itself first), once; as ip netns add does.
+ * Concurrent creates share one check: two would each bind it onto itself, one mount over the other.
+ */
+function shareDir(dir: string): Promise<void> {
+  let pending = sharing.get(dir);
+  if (!pending) {
+    pending = share(dir).finally(() => sharing.delete(dir));
+    sharing.set(dir, pending);
+  }
+  return pending;
+}
+
+async function share(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  let top: string | undefined; // the mount on top at dir, if any: its line's part before " - "
+  for (const line of ((await readProc('self', 'mountinfo')) ?? '').split('\n')) if (line.split(' ')[4] === dir) top = line.split(' - ')[0];
+  if (top === undefined) await bindMount(dir, dir);
+  if (!/ shared:\d+/.test(top ?? '')) await makeShared(dir);
+}

@@ -1,0 +1,56 @@
+// The pod-wide pids limit (cgroup/pod-pids.ts) on temp directories named by a mountinfo text: where
+// the pod's v1 pids cgroup is, that it is made with its limit, that a process joins it once, and
+// which values the flags take.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { checkPidsLimit, podPids } from '../../../lib/cgroup/pod-pids.js';
+import { FakeHost } from '../../../lib/os/fake.js';
+import { useHost } from '../../../lib/os/host.js';
+import { tempDir } from '../../helpers/temp.js';
+
+const mountinfo = (root: string, withPids = true) => [
+  `32 31 0:29 / ${root}/cpu rw,relatime - cgroup cgroup rw,cpu`,
+  ...(withPids ? [`39 31 0:36 / ${root}/pids rw,relatime - cgroup cgroup rw,pids`] : []),
+  `41 31 0:38 / ${root}/unified rw,relatime - cgroup2 cgroup2 rw`,
+].join('\n');
+
+test('the pod\'s pids cgroup is the twin of its unified one in the pids hierarchy, made with pids.max', async (t) => {
+  const root = await tempDir(t, 'minipod-pids-');
+  const pids = podPids(`${root}/unified/minipod-node-x/node`, 64, mountinfo(root))!;
+  const pod = `${root}/unified/minipod-node-x/node/pod-u1`;
+  t.is(pids.dir(pod), `${root}/pids/minipod-node-x/node/pod-u1`);
+  await pids.create(pod);
+  t.is(await readFile(path.join(pids.dir(pod), 'pids.max'), 'utf8'), '64');
+});
+
+test('no pods\' pids limit where the pids controller has no v1 hierarchy, or the parent is not in the cgroup2 tree', (t) => {
+  t.is(podPids('/sys/fs/cgroup/unified/minipod', 64, mountinfo('/sys/fs/cgroup', false)), undefined);
+  t.is(podPids('/elsewhere/minipod', 64, mountinfo('/sys/fs/cgroup')), undefined);
+});
+
+test('a process joins the pod\'s pids cgroup unless it is there or below already (a container in its own)', async (t) => {
+  const root = await tempDir(t, 'minipod-pids-');
+  const pids = podPids(`${root}/unified/m`, 64, mountinfo(root))!;
+  const pod = `${root}/unified/m/pod-u1`;
+  await mkdir(pids.dir(pod), { recursive: true });
+  const fake = new FakeHost();
+  const restore = useHost(fake, fake.tools);
+  t.teardown(restore);
+  const outside = fake.add({ argv: ['/bin/sleep'] });
+  outside.v1 = { pids: '/' };
+  const inside = fake.add({ argv: ['/bin/sleep'], cgroup: '/m/pod-u1/app' });
+  inside.v1 = { pids: '/m/pod-u1/app' };
+  await writeFile(path.join(pids.dir(pod), 'cgroup.procs'), '');
+  await pids.adopt(pod, inside.pid);
+  t.is(await readFile(path.join(pids.dir(pod), 'cgroup.procs'), 'utf8'), '', 'a container stays in its own cgroup, below the pod\'s');
+  await pids.adopt(pod, outside.pid);
+  t.is(await readFile(path.join(pids.dir(pod), 'cgroup.procs'), 'utf8'), String(outside.pid));
+});
+
+test('a pids limit flag is a whole number of at least 16, else an error naming the flag and the default', (t) => {
+  t.is(checkPidsLimit('--pod-max-pids', '64', 4096), 64);
+  for (const bad of ['abc', '3', '1.5e3', '-20', '']) {
+    t.throws(() => checkPidsLimit('--pod-max-pids', bad, 4096), { message: `--pod-max-pids ${bad}: give a whole number of processes of at least 16 (default 4096)` });
+  }
+});

@@ -1,0 +1,50 @@
+// Pod egress set-up (network/egress.ts) on the fake host: forwarding on, then one nft transaction
+// that replaces the table (so a restart never doubles a rule); iptables where nft is missing,
+// added once; neither installed is an error naming the package. Serial: each test installs its
+// own fake host, which is global.
+import test, { type ExecutionContext } from 'ava';
+import { enableEgress, nftRuleset } from '../../../lib/network/egress.js';
+import { FakeHost } from '../../../lib/os/fake.js';
+import { useHost } from '../../../lib/os/host.js';
+import { CommandError } from '../../../lib/os/command-error.js';
+
+function fakeWith(t: ExecutionContext, tools: { nft?: boolean; iptables?: boolean }): FakeHost {
+  const fake = new FakeHost();
+  const restore = useHost(fake, { ...fake.tools, ...(tools.nft ? { nft: '/usr/sbin/nft' } : {}), ...(tools.iptables ? { iptables: '/usr/sbin/iptables' } : {}) });
+  t.teardown(restore);
+  return fake;
+}
+
+test('nft: the table is declared, deleted and defined in one transaction: masquerade what leaves the subnet', (t) => {
+  const script = nftRuleset({ subnet: '10.88.0.0/16' });
+  t.is(script.split('\n').slice(0, 3).join('\n'), 'table ip minipod\ndelete table ip minipod\ntable ip minipod {');
+  t.regex(script, /type nat hook postrouting priority srcnat; policy accept;/);
+  t.regex(script, /ip saddr 10\.88\.0\.0\/16 ip daddr != 10\.88\.0\.0\/16 counter masquerade comment "pod egress"/);
+  t.regex(nftRuleset({ subnet: '10.88.1.0/24', noNat: '10.88.0.0/16' }), /ip saddr 10\.88\.1\.0\/24 ip daddr != 10\.88\.0\.0\/16 counter masquerade/, 'other nodes\' pods keep the pod\'s address');
+});
+
+test.serial('forwarding is turned on before the rules, in this namespace', async (t) => {
+  const fake = fakeWith(t, { nft: true });
+  t.is(await enableEgress({ subnet: '10.88.0.0/16' }), 'nft');
+  t.deepEqual(fake.lines('sysctl', 'run'), ['sysctl net.ipv4.ip_forward=1', 'run nft -f -']);
+});
+
+test.serial('iptables where nft is missing: the rule is checked, and added only when absent', async (t) => {
+  const fake = fakeWith(t, { iptables: true });
+  let present = false;
+  fake.commands.set('iptables', (argv) => {
+    if (argv.includes('-C') && !present) throw new CommandError(argv, 1, undefined, 'Bad rule');
+    if (argv.includes('-A')) present = true;
+    return '';
+  });
+  t.is(await enableEgress({ subnet: '10.88.0.0/16' }), 'iptables');
+  await enableEgress({ subnet: '10.88.0.0/16' });
+  const rule = '-t nat POSTROUTING -s 10.88.0.0/16 ! -d 10.88.0.0/16 -m comment --comment minipod pod egress -j MASQUERADE';
+  t.deepEqual(fake.lines('run'), [`run iptables -w ${rule.replace('POSTROUTING', '-C POSTROUTING')}`, `run iptables -w ${rule.replace('POSTROUTING', '-A POSTROUTING')}`, `run iptables -w ${rule.replace('POSTROUTING', '-C POSTROUTING')}`]);
+});
+
+test.serial('neither nft nor iptables: an error naming the package, and nothing changed', async (t) => {
+  const fake = fakeWith(t, {});
+  await t.throwsAsync(enableEgress({ subnet: '10.88.0.0/16' }), { message: 'pod egress needs nft or iptables: install nftables (apt-get install nftables)' });
+  t.deepEqual(fake.lines('sysctl', 'run'), []);
+});

@@ -1,0 +1,64 @@
+// hostPort bookkeeping (network/hostports.ts) on the fake host: claims collide on protocol and port
+// unless both name different addresses; the nft elements a pod's ports make; publish, unpublish
+// (idempotent) and the daemon start's sync as nft transactions. Serial: the fake host is global.
+import test, { type ExecutionContext } from 'ava';
+import { elements, HostPorts } from '../../../lib/network/hostports.js';
+import { FakeHost } from '../../../lib/os/fake.js';
+import { useHost } from '../../../lib/os/host.js';
+import type { PodRecord } from '../../../lib/pod/types.js';
+import { validRecord } from '../../helpers/record.js';
+
+type Port = { containerPort: number; protocol: 'TCP' | 'UDP'; hostPort?: number; hostIP?: string };
+
+function pod(name: string, uid: string, ip: string, ports: Port[]): PodRecord {
+  const r = validRecord('/state', name);
+  r.uid = uid;
+  r.ip = ip;
+  r.manifest.spec.containers[0]!.ports = ports;
+  return r;
+}
+
+function nftInputs(t: ExecutionContext): string[] {
+  const fake = new FakeHost();
+  const inputs: string[] = [];
+  const restore = useHost(Object.assign(fake, { run: async (argv: readonly string[], o?: { input?: string }) => {
+    inputs.push(`${argv.join(' ')}\n${o?.input ?? ''}`);
+    return '';
+  } }), { ...fake.tools, nft: '/usr/sbin/nft' });
+  t.teardown(restore);
+  return inputs;
+}
+
+test('a port taken on every address collides with any other on it; two different hostIPs do not', (t) => {
+  const ports = new HostPorts();
+  ports.claim(pod('web', 'u1', '10.88.0.2', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }]));
+  t.throws(() => ports.claim(pod('b', 'u2', '10.88.0.3', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080, hostIP: '192.0.2.10' }])), { message: 'hostPort TCP/8080 on 192.0.2.10 is already published by pod web: choose another hostPort (or hostIP), or remove pod web' });
+  t.notThrows(() => ports.claim(pod('udp', 'u3', '10.88.0.4', [{ containerPort: 53, protocol: 'UDP', hostPort: 8080 }])), 'another protocol');
+  ports.claim(pod('one', 'u4', '10.88.0.5', [{ containerPort: 80, protocol: 'TCP', hostPort: 9090, hostIP: '192.0.2.10' }]));
+  t.notThrows(() => ports.claim(pod('two', 'u5', '10.88.0.6', [{ containerPort: 80, protocol: 'TCP', hostPort: 9090, hostIP: '10.88.0.1' }])));
+  ports.release(pod('web', 'u1', '10.88.0.2', []));
+  t.notThrows(() => ports.claim(pod('b', 'u2', '10.88.0.3', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080, hostIP: '192.0.2.10' }])), 'free once released');
+});
+
+test('elements: protocol . port for every address, address . protocol . port for a hostIP, each to podIP . port', (t) => {
+  t.deepEqual(elements([{ hostIP: null, protocol: 'TCP', hostPort: 8080, containerPort: 80 }, { hostIP: '192.0.2.10', protocol: 'UDP', hostPort: 53, containerPort: 5353 }], '10.88.0.2'), {
+    any: ['tcp . 8080 : 10.88.0.2 . 80'],
+    ip: ['192.0.2.10 . udp . 53 : 10.88.0.2 . 5353'],
+  });
+});
+
+test.serial('publish adds, unpublish adds then deletes in one transaction (so it cannot fail on a missing one), sync refills both maps', async (t) => {
+  const inputs = nftInputs(t);
+  const ports = new HostPorts();
+  const web = pod('web', 'u1', '10.88.0.2', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }]);
+  await ports.publish(web);
+  await ports.unpublish(web);
+  await ports.sync([web, { ...pod('gone', 'u2', '', [{ containerPort: 80, protocol: 'TCP', hostPort: 9090 }]), phase: 'Stopped' }]);
+  t.deepEqual(inputs, [
+    '/usr/sbin/nft -f -\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.2 . 80 }\n',
+    '/usr/sbin/nft -f -\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.2 . 80 }\ndelete element ip minipod hostports { tcp . 8080 }\n',
+    '/usr/sbin/nft -f -\nflush map ip minipod hostports\nflush map ip minipod hostports_ip\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.2 . 80 }\n',
+  ]);
+  t.throws(() => ports.claim(pod('b', 'u3', '10.88.0.3', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }])), { message: /already published by pod web/ }, 'sync took the running pods\' claims');
+  t.notThrows(() => ports.claim(pod('c', 'u4', '10.88.0.4', [{ containerPort: 80, protocol: 'TCP', hostPort: 9090 }])), 'a stopped pod holds none');
+});
