@@ -19,9 +19,9 @@ import { hybridControllers } from '../../lib/runtime/crun-hybrid.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { waitUntil } from '../../lib/util/wait.js';
 import { parentOf, commandLine } from '../../lib/process/identity.js';
-import { alive, assertNodeEmpty, CLI, containerLeftovers, curl, restartTestNode, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+import { alive, assertNodeEmpty, CLI, containerLeftovers, curl, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { importImages } from '../helpers/seed.js';
 
-const IMAGES = path.join(ROOT, 'rootfs/images/out');
 const IT_WORKS = '<html><body><h1>It works!</h1></body></html>\n';
 let node: TestNode;
 
@@ -47,10 +47,7 @@ async function crunList(): Promise<[string, string, number][]> {
 
 test.before(async () => {
   node = await startTestNode({ ociRuntime: 'crun' });
-  for (const archive of ['httpd.tar', 'busybox.tar']) {
-    const r = await node.cli(['image', 'import', path.join(IMAGES, archive)]);
-    if (r.exitCode !== 0) throw new Error(`image import ${archive}: ${r.stderr}`);
-  }
+  await importImages(node, ['httpd.tar', 'busybox.tar']);
 });
 test.after.always(async () => {
   for (const ref of ['httpd', 'busybox']) await node?.cli(['image', 'rm', ref]);

@@ -12,6 +12,7 @@ import { runtimeOf } from '../../../lib/runtime/types.js';
 test('runtimeOf: the runtime a containerID names; none is nsenter', (t) => {
   t.is(runtimeOf('runc://web-httpd-abcd1234'), 'runc');
   t.is(runtimeOf('crun://web-httpd-abcd1234'), 'crun');
+  t.is(runtimeOf('nsenter://web-app-abcd1234'), 'nsenter');
   t.is(runtimeOf(null), 'nsenter');
   t.is(runtimeOf(undefined), 'nsenter');
   t.is(runtimeOf('kata://web-httpd-abcd1234'), 'nsenter');
