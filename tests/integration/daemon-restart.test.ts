@@ -137,7 +137,7 @@ test.serial('SIGKILL of the daemon at random moments of create, remove and recov
   // Each app's shim, its parent, is the pod's too.
   const shims = new Set(await Promise.all(pods.flatMap((p) => p.containers.map(async (c) => (await parentOf(c.pid!))!))));
   t.deepEqual(onNode.filter((p) => !named.has(p.pid) && !(shims.has(p.pid) && isShim(p.cmd))), [], 'no process that no pod owns');
-  t.is(onNode.length, named.size, 'every pod process is there');
+  t.is(onNode.length, named.size + shims.size, 'every pod process is there (and each app\'s shim)');
   const logs = await readdir(path.join(node.stateDir, 'logs'));
   t.deepEqual(logs.sort(), pods.map((p) => p.name).sort(), 'log dirs only for pods that exist');
   t.deepEqual(JSON.parse(await readFile(path.join(node.stateDir, 'pods', `${pods[0]?.name ?? 'none'}.json`), 'utf8').catch(() => 'null'))?.building ?? null, null);
