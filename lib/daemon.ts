@@ -34,6 +34,8 @@ import { Supervisor } from './supervisor/supervisor.js';
 import { readTopology } from './topology/gather.js';
 import { DEFAULT_BACKOFF } from './pod/plan.js';
 import { DEFAULT_PIDS_LIMIT } from './runtime/oci-config.js';
+import { checkOciRuntime, DEFAULT_OCI_RUNTIME, notInstalled } from './runtime/oci-runtimes.js';
+import { makeCrunUsable } from './runtime/crun-hybrid.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -50,6 +52,8 @@ export interface DaemonOptions {
   cgroupParent: string;
   /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
   pidsLimit?: string;
+  /** --oci-runtime as given: runc or crun (runtime/oci-runtimes.ts), runc when unset. */
+  ociRuntime?: string;
   /** --pod-max-pids as given: each pod's pids limit, all its processes (cgroup/pod-pids.ts DEFAULT_POD_MAX_PIDS when unset). */
   podMaxPids?: string;
   /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
@@ -86,7 +90,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   checkCgroupName(opts.cgroupParent);
   const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
   const podMaxPids = opts.podMaxPids === undefined ? DEFAULT_POD_MAX_PIDS : checkPidsLimit('--pod-max-pids', opts.podMaxPids, DEFAULT_POD_MAX_PIDS);
+  const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
   const tools = await resolveTools();
+  if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
+  // crun on a hybrid cgroup machine: possible in a node only (runtime/crun-hybrid.ts). Checked
+  // now, so that a daemon that cannot run its containers starts nothing; a pod asking for crun
+  // by its runtimeClassName on a runc node gets the same done (or refused) at its start.
+  const prepareCrun = () => makeCrunUsable(opts.nodeNamespace, ociRuntime === 'crun' ? '--oci-runtime' : 'spec.runtimeClassName');
+  if (ociRuntime === 'crun') await prepareCrun();
   if (opts.nodeNamespace && !(await nodeRunMounted())) {
     // A private /run, as a real node's would have (before our dirs, which may live under it);
     // made once per node: a restarted daemon finds it in place.
@@ -119,7 +130,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}) }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
+  const pods = new PodManager({ node: { stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
@@ -165,7 +176,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, egress, containerLog }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog }, 'minipod daemon ready');
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

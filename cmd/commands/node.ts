@@ -8,7 +8,7 @@ import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js
 
 // The node behind $MINIPOD_SOCKET, if it points at one (what `node start` told you to export).
 const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? DEFAULT_NODE_DIR;
-type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; 'pids-limit'?: string; 'pod-max-pids'?: string; outside?: boolean; command?: string[] } & LogFlagArgs;
+type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; 'pids-limit'?: string; 'pod-max-pids'?: string; 'oci-runtime'?: string; outside?: boolean; command?: string[] } & LogFlagArgs;
 
 const load = () => import('../../lib/node/node-namespace.js');
 
@@ -22,6 +22,7 @@ export const node = verb<Args>({
       .option('bridge', { type: 'string', describe: 'Bridge name (start)' })
       .option('subnet', { type: 'string', describe: 'Pod subnet (start)' })
       .option('stop-pods-on-exit', { type: 'boolean', describe: "The daemon's --stop-pods-on-exit (start, restart)" })
+      .option('oci-runtime', { type: 'string', describe: "The daemon's --oci-runtime: runc (default) or crun (start, restart)" })
       .option('pids-limit', { type: 'string', describe: "The daemon's --pids-limit: each image container's (start, restart)" })
       .option('pod-max-pids', { type: 'string', describe: "The daemon's --pod-max-pids: each pod's, all its processes (start, restart)" })
       .option('outside', { type: 'boolean', describe: "exec: run the command in the node's outside namespace (the stand-in for the rest of the world, 192.0.2.1) instead of the node" })
@@ -31,7 +32,7 @@ export const node = verb<Args>({
   handler: async (argv) => {
     const { startNode, stopNode, restartNode, readHolder, nodeExecTarget, nodeExecArgv, nodePaths } = await load();
     const { action } = argv;
-    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...(argv['pids-limit'] !== undefined ? { pidsLimit: argv['pids-limit'] } : {}), ...(argv['pod-max-pids'] !== undefined ? { podMaxPids: argv['pod-max-pids'] } : {}), ...logOptions(argv) };
+    const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...(argv['pids-limit'] !== undefined ? { pidsLimit: argv['pids-limit'] } : {}), ...(argv['pod-max-pids'] !== undefined ? { podMaxPids: argv['pod-max-pids'] } : {}), ...(argv['oci-runtime'] !== undefined ? { ociRuntime: argv['oci-runtime'] } : {}), ...logOptions(argv) };
     try {
       if (action === 'start' || action === 'restart') {
         const existing = await readHolder(argv.dir);

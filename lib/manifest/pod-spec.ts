@@ -118,6 +118,9 @@ export const podSpecSchema = z
       terminationGracePeriodSeconds: z.number().int().min(0).max(3600).default(30),
       /** One PID namespace for the pod, the pause its PID 1 (containers with an image join it). */
       shareProcessNamespace: z.boolean().default(false),
+      /** The OCI runtime of its image containers, as a RuntimeClass's handler names one (the
+       * names of runtime/oci-runtimes.ts); unset: the daemon's --oci-runtime. */
+      runtimeClassName: z.enum(['runc', 'crun'], { errorMap: () => ({ message: 'must be runc or crun (the OCI runtime of the pod\'s image containers; leave it out for the daemon\'s --oci-runtime)' }) }).optional(),
       containers: z.array(container).min(1, 'needs at least one container'),
     })
     .superRefine((spec, ctx) => {

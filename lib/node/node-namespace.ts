@@ -22,6 +22,7 @@ import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { ensureOutside, stopOutside } from './outside.js';
 import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
+import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
@@ -74,6 +75,7 @@ async function secureNode(dir: string): Promise<Paths> {
  */
 export async function startNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const given = checkOptions(opts, 'flags');
+  await checkInstalled(given);
   const p = await secureNode(dir);
   return withNodeLock(p.lockFile, () => startLocked(p, given));
 }
@@ -122,9 +124,16 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
+/** A runtime given by --oci-runtime that is not installed: refused before the node is touched. */
+async function checkInstalled(given: NodeOptions): Promise<void> {
+  const name = given.ociRuntime as OciRuntimeName | undefined; // checked by checkOptions
+  if (name && !(await resolveTools())[name]) throw notInstalled(name, '--oci-runtime');
+}
+
 /** Restart the node's daemon: the pods keep running and the new daemon re-adopts them. */
 export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<NodeInfo> {
   const given = checkOptions(opts, 'flags');
+  await checkInstalled(given);
   const p = await secureNode(dir);
   return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.

@@ -4,6 +4,7 @@ import { MinipodError } from '../errors.js';
 import { parseSubnet } from '../network/ipam.js';
 import { checkBridgeName } from '../network/names.js';
 import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-rotation.js';
+import { checkOciRuntime } from '../runtime/oci-runtimes.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from '../cgroup/pod-pids.js';
 import { DEFAULT_PIDS_LIMIT } from '../runtime/oci-config.js';
 import { readPrivate } from './secure-dir.js';
@@ -14,17 +15,20 @@ export interface NodeOptions {
   stopPodsOnExit?: boolean;
   containerLogMaxSize?: string;
   containerLogMaxFiles?: string;
+  /** The daemon's --oci-runtime: runc or crun. */
+  ociRuntime?: string;
   pidsLimit?: string;
   podMaxPids?: string;
 }
 
 export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
-  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles', 'pidsLimit', 'podMaxPids'].includes(k));
+  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles', 'ociRuntime', 'pidsLimit', 'podMaxPids'].includes(k));
   if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
   for (const key of ['bridge', 'subnet', 'containerLogMaxSize', 'containerLogMaxFiles', 'pidsLimit', 'podMaxPids'] as const) {
     if (defined[key] !== undefined && typeof defined[key] !== 'string') throw new MinipodError('INVALID_ARGUMENT', `${source}: ${key} must be a string such as ${JSON.stringify({ bridge: 'minipod0', subnet: '10.88.0.0/16', containerLogMaxSize: '10Mi', containerLogMaxFiles: '5', pidsLimit: '1024', podMaxPids: '4096' }[key])}`);
   }
+  if (defined.ociRuntime !== undefined) checkOciRuntime(defined.ociRuntime, source === 'flags' ? '--oci-runtime' : `${source}: ociRuntime`);
   if (defined.pidsLimit !== undefined) checkPidsLimit('--pids-limit', defined.pidsLimit, DEFAULT_PIDS_LIMIT);
   if (defined.podMaxPids !== undefined) checkPidsLimit('--pod-max-pids', defined.podMaxPids, DEFAULT_POD_MAX_PIDS);
   if (defined.bridge !== undefined) checkBridgeName(String(defined.bridge));
@@ -56,6 +60,7 @@ export function daemonFlags(opts: NodeOptions): string[] {
     ...(opts.stopPodsOnExit ? ['--stop-pods-on-exit'] : []),
     ...(opts.containerLogMaxSize ? ['--container-log-max-size', opts.containerLogMaxSize] : []),
     ...(opts.containerLogMaxFiles ? ['--container-log-max-files', opts.containerLogMaxFiles] : []),
+    ...(opts.ociRuntime ? ['--oci-runtime', opts.ociRuntime] : []),
     ...(opts.pidsLimit ? ['--pids-limit', opts.pidsLimit] : []),
     ...(opts.podMaxPids ? ['--pod-max-pids', opts.podMaxPids] : []),
   ];

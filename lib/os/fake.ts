@@ -118,14 +118,18 @@ export class FakeHost implements Host {
 
   /**
    * rootfs/shim: its child runs the rest (-p: the child's pid told on the shim's stdout first;
-   * -s: the child leads a group of its own); the child's end is written to STATUS_FILE (if it can
+   * -s: the child leads a group of its own; -r PID_FILE is skipped); the child's end is written to STATUS_FILE (if it can
    * be) and becomes the shim's (128+N for signal N). SIGTERM does not end the shim; its death
    * leaves the child running.
    */
   private spawnShim(argv: readonly string[], options: SpawnOptions): Proc {
     const args = argv.slice(1);
     const flags = new Set<string>();
-    while (args[0]?.startsWith('-')) flags.add(args.shift()!);
+    while (args[0]?.startsWith('-')) {
+      const flag = args.shift()!;
+      flags.add(flag);
+      if (flag === '-r') args.shift(); // its PID_FILE: no fake runtime detaches
+    }
     const newSession = flags.has('-s');
     const [statusFile, ...program] = args;
     this.journal.push('spawn shim');

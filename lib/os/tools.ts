@@ -85,9 +85,10 @@ async function find(): Promise<Tools> {
   const unbuilt: string[] = [];
   for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
-  // Optional: only containers with an image need runc, only pod egress nft or iptables.
+  // Optional: only containers with an image need an OCI runtime (the daemon's --oci-runtime, a pod's
+  // runtimeClassName), only pod egress nft or iptables.
   const optional: Partial<Tools> = {};
-  for (const name of ['runc', 'nft', 'iptables'] as const) {
+  for (const name of ['runc', 'crun', 'nft', 'iptables'] as const) {
     const file = await findExecutable(name, SEARCH());
     if (file) optional[name] = file;
   }

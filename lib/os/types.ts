@@ -68,8 +68,9 @@ export interface Tools {
   shim: string;
   /** A terminal for `exec -t`: its own pty, or the one runc makes (rootfs/ptyrelay). */
   ptyrelay: string;
-  /** The OCI runtime for containers with an image; absent: those are refused with a hint. */
+  /** The OCI runtimes for containers with an image; absent: those are refused with a hint. */
   runc?: string;
+  crun?: string;
   /** Pod egress masquerading (network/egress.ts): nft, or iptables where nft is missing. */
   nft?: string;
   iptables?: string;

@@ -35,7 +35,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
-  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}) });
+  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });

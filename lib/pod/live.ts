@@ -15,6 +15,7 @@ import type { BackoffConfig } from './plan.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { ImageConfig } from '../manifest/command.js';
 import type { PodRecord } from './types.js';
+import type { OciRuntimeName } from '../runtime/oci-runtimes.js';
 
 export interface NodeConfig {
   stateDir: string;
@@ -26,6 +27,10 @@ export interface NodeConfig {
   cgroups: PodCgroups;
   /** The pids limit of each image container (`--pids-limit`); runtime/oci-config.ts's default if unset. */
   pidsLimit?: number;
+  /** The OCI runtime of image containers (`--oci-runtime`, runtime/oci-runtimes.ts; runc if unset). */
+  ociRuntime?: OciRuntimeName;
+  /** Makes crun usable before its first container (runtime/crun-hybrid.ts); an error if it cannot be here. */
+  prepareCrun?: () => Promise<void>;
 }
 
 /** The parts a pod operation uses. */

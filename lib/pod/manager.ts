@@ -51,7 +51,7 @@ export interface PodManagerOptions {
   /** Who decides when something dies: the supervisor (restarts, recoveries, the guard), or a
    * front end's no-op (supervisor/unsupervised.ts: deaths are only recorded). */
   supervise: SupervisionFactory;
-  /** What runs the containers; nsenter and runc (runtime/router.ts) unless given. */
+  /** What runs the containers; nsenter, runc and crun (runtime/router.ts) unless given. */
   runtime?: (watcher: PidWatcher) => ContainerRuntime;
   /** Where images are found (lib/image's store); none: a container with an image is refused. */
   images?: ImageResolver;
@@ -73,7 +73,7 @@ export class PodManager {
       ...parts,
       backoff,
       watcher,
-      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir, o.node.pidsLimit),
+      runtime: runtime?.(watcher) ?? new RuntimeRouter(watcher, o.node.stateDir, { pidsLimit: o.node.pidsLimit, ociRuntime: o.node.ociRuntime, prepare: { crun: o.node.prepareCrun } }),
       images: images ?? NO_IMAGES,
       ips: this.ips,
       onSandboxLost: (live, cause) => this.supervisor.sandboxLost(live, cause),

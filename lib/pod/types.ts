@@ -41,10 +41,10 @@ export interface ContainerStatus {
   /** A container with an image: the reference as the manifest gives it, and the image ID it resolved to at its last start. */
   image?: string;
   imageID?: string;
-  /** The runtime's name for the running container (`runc://ID`), as Kubernetes' containerID. */
+  /** The runtime's name for the running container (`runc://ID`, `crun://ID`), as Kubernetes' containerID. */
   containerID?: string | null;
   /** Shown by inspect (read live, never stored): what runs it, and its own mount and PID namespaces. */
-  runtime?: 'runc' | 'nsenter';
+  runtime?: 'runc' | 'crun' | 'nsenter';
   mntns?: string | null;
   pidns?: string | null;
 }

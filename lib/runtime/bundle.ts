@@ -1,10 +1,19 @@
-// What a container's bundle holds besides config.json and the shim's files (shim.ts): the pod's
-// resolv.conf, and the last line runc wrote before failing; and the container as the pod sees it.
+// What a container's bundle holds besides config.json and the shim's files (shim.ts): which
+// runtime it is for, the pod's resolv.conf, and the last line the runtime wrote before failing;
+// and the container as the pod sees it.
 import { readFile } from 'node:fs/promises';
+import type { OciRuntimeName } from './oci-runtimes.js';
 import { ShimmedContainer } from './shim.js';
 
-/** A container under runc (the router stops it through runc.ts). */
-export class RuncContainer extends ShimmedContainer {}
+/** Which OCI runtime the bundle is for ("runc\n" / "crun\n"): gc sorts bundles by it. */
+export const RUNTIME_FILE = 'runtime';
+
+/** A container under runc or crun (the router stops it through its runtime, oci.ts). */
+export class OciContainer extends ShimmedContainer {
+  constructor(readonly runtime: OciRuntimeName, id: string, pid: number | undefined) {
+    super(id, pid);
+  }
+}
 
 /** The node's nameservers, as kubelet's dnsPolicy Default gives a pod. */
 export async function nodeResolvConf(): Promise<string> {

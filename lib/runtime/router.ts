@@ -1,33 +1,59 @@
-// The runtime the pod verbs call: a container with an image goes to the OCI runtime (runc.ts),
-// one without to nsenter (nsenter.ts), as a CRI runtime picks a handler per pod. A re-adopted
-// container is routed by the containerID its record keeps.
+// The runtime the pod verbs call: a container with an image goes to an OCI runtime (oci.ts: runc,
+// or crun — the pod's runtimeClassName, else the daemon's --oci-runtime), one without to nsenter
+// (nsenter.ts), as a CRI runtime picks a handler per pod. Everything after the start is routed by
+// the containerID the record keeps (`crun://…`), so a container stays with the runtime that
+// started it across a daemon restart with another default.
+import path from 'node:path';
 import { kill, type Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { NsenterRuntime } from './nsenter.js';
-import { RuncContainer, RuncRuntime } from './runc.js';
+import { OciContainer, OciRuntime } from './oci.js';
+import { DEFAULT_OCI_RUNTIME, OCI_RUNTIMES, type OciRuntimeName } from './oci-runtimes.js';
+import { ConsoleDirs } from './tty.js';
 import { runtimeOf, type ContainerRuntime, type ContainerSpec, type ExecSpec, type StartedContainer } from './types.js';
 import type { PidWatcher } from '../process/watcher.js';
+
+export interface RouterOptions {
+  pidsLimit?: number;
+  /** The daemon's --oci-runtime. */
+  ociRuntime?: OciRuntimeName;
+  /** Run once before a runtime's first command (crun on a hybrid machine: crun-hybrid.ts). */
+  prepare?: Partial<Record<OciRuntimeName, () => Promise<void>>>;
+}
 
 export class RuntimeRouter implements ContainerRuntime {
   readonly name = 'router';
   readonly nsenter: NsenterRuntime;
-  readonly runc: RuncRuntime;
+  readonly oci: Record<OciRuntimeName, OciRuntime>;
+  private readonly ociDefault: OciRuntimeName;
+  /** STATE/tty: the console sockets of `exec -t`, whichever runtime's. */
+  private readonly consoles: ConsoleDirs;
 
-  constructor(watcher: PidWatcher, stateDir: string, pidsLimit?: number) {
+  constructor(watcher: PidWatcher, stateDir: string, opts: RouterOptions = {}) {
     this.nsenter = new NsenterRuntime(watcher, stateDir);
-    this.runc = new RuncRuntime(watcher, stateDir, pidsLimit);
+    const active = new Set<string>();
+    this.consoles = new ConsoleDirs(path.join(stateDir, 'tty'));
+    const make = (name: OciRuntimeName) => new OciRuntime(name, watcher, stateDir, { active, consoles: this.consoles, ...(opts.pidsLimit !== undefined ? { pidsLimit: opts.pidsLimit } : {}), ...(opts.prepare?.[name] ? { prepare: opts.prepare[name] } : {}) });
+    this.oci = { runc: make('runc'), crun: make('crun') };
+    this.ociDefault = opts.ociRuntime ?? DEFAULT_OCI_RUNTIME;
+  }
+
+  /** The runtime that started a container, by its containerID. */
+  private of(containerID: string | null | undefined): ContainerRuntime {
+    const r = runtimeOf(containerID);
+    return r === 'nsenter' ? this.nsenter : this.oci[r];
   }
 
   start(spec: ContainerSpec): Promise<StartedContainer> {
-    return spec.image ? this.runc.start(spec) : this.nsenter.start(spec);
+    return spec.image ? this.oci[spec.ociRuntime ?? this.ociDefault].start(spec) : this.nsenter.start(spec);
   }
 
   stop(proc: Watchable, graceMs: number): Promise<void> {
-    return (proc instanceof RuncContainer ? this.runc : this.nsenter).stop(proc, graceMs);
+    return (proc instanceof OciContainer ? this.oci[proc.runtime] : this.nsenter).stop(proc, graceMs);
   }
 
   exec(spec: ExecSpec): Promise<{ proc: Proc }> {
-    return runtimeOf(spec.containerID) === 'runc' ? this.runc.exec(spec) : this.nsenter.exec(spec);
+    return this.of(spec.containerID).exec(spec);
   }
 
   signal(pid: number, signal: NodeJS.Signals): boolean {
@@ -35,23 +61,23 @@ export class RuntimeRouter implements ContainerRuntime {
   }
 
   adopt(pid: number, startTime: string, containerID?: string | null): Watchable {
-    return runtimeOf(containerID) === 'runc' ? this.runc.adopt(pid, startTime, containerID) : this.nsenter.adopt(pid, startTime, containerID);
+    return this.of(containerID).adopt(pid, startTime, containerID);
   }
 
   async list(): Promise<string[]> {
-    return [...(await this.nsenter.list()), ...(await this.runc.list())];
+    return [...(await this.nsenter.list()), ...(await Promise.all(OCI_RUNTIMES.map((r) => this.oci[r].list()))).flat()];
   }
 
   execLeftovers(): Promise<string[]> {
-    return this.runc.execLeftovers();
+    return this.consoles.leftovers();
   }
 
   exitStatus(containerID: string): ReturnType<ContainerRuntime['exitStatus']> {
-    return runtimeOf(containerID) === 'runc' ? this.runc.exitStatus(containerID) : this.nsenter.exitStatus(containerID);
+    return this.of(containerID).exitStatus(containerID);
   }
 
   remove(containerID: string): Promise<void> {
-    return runtimeOf(containerID) === 'runc' ? this.runc.remove(containerID) : this.nsenter.remove(containerID);
+    return this.of(containerID).remove(containerID);
   }
 
   inspect(pid: number | null, startTime: string | null | undefined, netns: string): Promise<boolean> {

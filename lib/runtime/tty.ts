@@ -1,8 +1,8 @@
 // `exec -t`: the argv that runs a command on a terminal through rootfs/ptyrelay. A pty of its own
-// for a host process (nsenter); for runc, the one `runc exec --tty` makes inside the container and
-// sends over a console socket (runc makes the process a session leader there, so only a terminal
-// runc sets up can be its controlling one: without it Ctrl-C would never reach a foreground job).
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+// for a host process (nsenter); for runc or crun, the one `exec --tty` makes inside the container
+// and sends over a console socket (the runtime makes the process a session leader there, so only a
+// terminal it sets up can be its controlling one: without it Ctrl-C would never reach a foreground job).
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WindowSize } from '../api/frames.js';
 import { MinipodError } from '../errors.js';
@@ -10,7 +10,7 @@ import { spawnProcess, tools, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
 import type { ExecSpec } from './types.js';
 
-/** Where runc sends the terminal's master, and writes the detached process's pid. */
+/** Where the runtime sends the terminal's master, and writes the detached process's pid. */
 export interface ConsoleSocket {
   socket: string;
   pidFile: string;
@@ -24,8 +24,8 @@ export function onTerminal(size: WindowSize, argv: string[], console?: ConsoleSo
 const SOCKET_PATH_MAX = 107;
 
 /**
- * The private directories of the console sockets (STATE/tty/XXXXXX), one per `exec -t` into an
- * image container, each removed with its exec. Under the state dir, never /tmp: a daemon killed
+ * The private directories of the execs into an image container (STATE/tty/XXXXXX: the process
+ * file, and for `exec -t` the console socket), one per exec, each removed with its exec. Under the state dir, never /tmp: a daemon killed
  * during an exec leaves its directory where the next daemon's start (or `gc`) finds it, and knows
  * it for the node's own.
  */
@@ -34,12 +34,13 @@ export class ConsoleDirs {
 
   constructor(readonly root: string) {}
 
-  async make(): Promise<string> {
+  /** A new directory; for a terminal (`withSocket`), one whose console socket path fits. */
+  async make(withSocket: boolean): Promise<string> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(`${this.root}/`);
     this.active.add(dir);
     const socket = path.join(dir, 'console.sock');
-    if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
+    if (withSocket && Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
       await this.remove(dir);
       throw new MinipodError('CONFLICT', `exec -t: the console socket path ${socket} is ${Buffer.byteLength(socket)} bytes, over the ${SOCKET_PATH_MAX} a unix socket allows: run the node with a shorter state directory`);
     }
@@ -58,16 +59,34 @@ export class ConsoleDirs {
 }
 
 /**
- * `runc exec` of argv in container id: piped stdio; with a terminal, `runc exec --tty --detach`
- * sends the pty it makes over a console socket to ptyrelay, which relays it (its directory is
- * removed with the exec).
+ * `runc exec` (or crun's) of argv in container id, as the process `--process` describes: the
+ * container's own (its config.json's: env, working dir, user, capabilities, rlimits) with argv
+ * for args — given whole because `crun exec` without it starts from nothing (no env, "/", uid 0,
+ * no capabilities), where runc's would copy the container's. Piped stdio; with a terminal,
+ * `exec --detach` sends the pty the runtime makes over a console socket to ptyrelay, which relays
+ * it. Its private directory (the process file, the socket) is removed with the exec.
  */
-export async function runcExec(runc: string[], id: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }, consoles: ConsoleDirs): Promise<{ proc: Proc }> {
-  if (!spec.tty) return { proc: spawnProcess([...runc, id, ...spec.argv], { stdio: ['pipe', 'pipe', 'pipe'] }) };
-  const dir = await consoles.make();
-  const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
-  const argv = [...runc, '--tty', '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, '--env', 'TERM=xterm', id, ...spec.argv];
-  const proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }, consoles: ConsoleDirs): Promise<{ proc: Proc }> {
+  const base = (JSON.parse(await readFile(config, 'utf8')) as { process: { env?: string[] } }).process;
+  // consoleSize: the runtime sizes the pty before the command runs (crun would set 0x0 otherwise,
+  // and a quick command could read that before ptyrelay has set the size).
+  const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])], ...(spec.tty ? { consoleSize: { height: spec.tty.rows, width: spec.tty.cols } } : {}) };
+  const dir = await consoles.make(!!spec.tty);
+  let proc: Proc;
+  try {
+    const processFile = path.join(dir, 'process.json');
+    await writeFile(processFile, JSON.stringify(process));
+    if (!spec.tty) {
+      proc = spawnProcess([...runtime, '--process', processFile, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+    } else {
+      const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
+      const argv = [...runtime, '--process', processFile, '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, id];
+      proc = spawnProcess(onTerminal(spec.tty, argv, consoleSocket), { stdio: ['pipe', 'pipe', 'pipe'] });
+    }
+  } catch (err) {
+    await consoles.remove(dir);
+    throw err;
+  }
   onExit(proc, () => void consoles.remove(dir));
   return { proc };
 }

@@ -1,16 +1,16 @@
 // The container runtime seam: how one container is started, stopped, signalled, re-adopted and
-// inspected, whatever runs it. Today's implementation is nsenter.ts (a host process joined to the
-// pod's namespaces); an OCI runtime (runc running a bundle) goes beside it and the pod verbs do not
-// change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
+// inspected, whatever runs it: nsenter.ts (a host process joined to the pod's namespaces) or oci.ts
+// (runc or crun running a bundle); the pod verbs do not change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
 import type { ContainerResources } from '../manifest/resources.js';
 import type { WindowSize } from '../api/frames.js';
 import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
+import { OCI_RUNTIMES, type OciRuntimeName } from './oci-runtimes.js';
 
-/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`; `nsenter://ID`, or none from an older daemon: nsenter). */
-export function runtimeOf(containerID: string | null | undefined): 'runc' | 'nsenter' {
-  return containerID?.startsWith('runc://') ? 'runc' : 'nsenter';
+/** Which runtime runs a container, from the containerID its record keeps (`runc://ID`, `crun://ID`; `nsenter://ID`, or none from an older daemon: nsenter). */
+export function runtimeOf(containerID: string | null | undefined): OciRuntimeName | 'nsenter' {
+  return OCI_RUNTIMES.find((r) => containerID?.startsWith(`${r}://`)) ?? 'nsenter';
 }
 
 /** One container to start, in a sandbox that exists: what a CRI CreateContainer would carry. */
@@ -40,6 +40,8 @@ export interface ContainerSpec {
   resources?: ContainerResources;
   /** Set for a container with an image: it runs under the OCI runtime, in a root filesystem of its layers. */
   image?: ImageRootfs;
+  /** The OCI runtime for it (the pod's runtimeClassName); unset: the daemon's --oci-runtime. */
+  ociRuntime?: OciRuntimeName;
 }
 
 /** An image as a container needs it: its layers, unpacked, lowest first. */
@@ -54,7 +56,7 @@ export interface ImageRootfs {
 export interface StartedContainer {
   /** Its pid is the container's own process (inside the pod's network namespace); 'exit' once. */
   proc: Watchable & { pid?: number | undefined };
-  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID` or `nsenter://ID`. */
+  /** The runtime's name for it, as Kubernetes shows a containerID: `runc://ID`, `crun://ID` or `nsenter://ID`. */
   id?: string;
   /** The process's start time (pid + start time identify it) and whether it is in the sandbox's netns. */
   settled: Promise<{ startTime: string | null; inSandbox: boolean }>;
@@ -65,7 +67,7 @@ export interface ExecSpec {
   pod: string;
   /** The pod's holder: a container without its own namespaces is entered through it. */
   sandboxPid: number;
-  /** The runtime's name for the container (`runc://ID`, `nsenter://ID`); null in an older record. */
+  /** The runtime's name for the container (`runc://ID`, `crun://ID`, `nsenter://ID`); null in an older record. */
   containerID: string | null;
   argv: string[];
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */

@@ -66,8 +66,10 @@ async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]
     const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
     if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
     // The runtime removes a container's bundle or shim files by its ID: it must be this pod's and
-    // this container's, under the runtime that runs it (runc with an image, nsenter without).
-    if (c.containerID && !c.containerID.startsWith(`${spec.image ? 'runc' : 'nsenter'}://${r.name}-${spec.name}-`)) {
+    // this container's, under a runtime that runs it (runc or crun with an image, nsenter without;
+    // the schema has checked it is one of the three).
+    const [scheme, id] = c.containerID?.split('://') ?? [];
+    if (c.containerID && ((scheme === 'nsenter') !== !spec.image || !id?.startsWith(`${r.name}-${spec.name}-`))) {
       issues.push(`${at}.containerID: ${JSON.stringify(c.containerID)} is not a container of ${r.name}/${spec.name}${spec.image ? '' : ' (it has no image: nsenter runs it)'}`);
     }
     if (spec.image || c.image) {

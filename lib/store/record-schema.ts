@@ -48,13 +48,13 @@ const container = z.strictObject({
   restartAt: time.nullable(),
   argv: z.array(z.string().refine((s) => !s.includes('\0'), 'must not contain NUL')), // [] while an image is missing; record-check.ts checks the rest
   message: z.string().nullable().optional(),
-  runtime: z.enum(['runc', 'nsenter']).optional(),
+  runtime: z.enum(['runc', 'crun', 'nsenter']).optional(),
   mntns: z.string().nullable().optional(),
   pidns: z.string().nullable().optional(),
   logPath: z.string(),
   image: z.string().optional(),
   imageID: z.string().regex(/^[0-9a-f]{64}$/, 'must be an image ID (64 hex)').optional(),
-  containerID: z.string().regex(/^(runc|nsenter):\/\/[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/, 'must be runc://POD-CONTAINER-XXXXXXXX or nsenter://POD-CONTAINER-XXXXXXXX').nullable().optional(),
+  containerID: z.string().regex(/^(runc|crun|nsenter):\/\/[a-z0-9][a-z0-9-]*-[A-Za-z0-9]{8}$/, 'must be runc://POD-CONTAINER-XXXXXXXX, crun://POD-CONTAINER-XXXXXXXX or nsenter://POD-CONTAINER-XXXXXXXX').nullable().optional(),
 });
 
 const sandbox = z.strictObject({

@@ -15,6 +15,7 @@ import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type Nod
 import { UPLINK } from '../../lib/node/outside.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
+import { OCI_RUNTIMES } from '../../lib/runtime/oci-runtimes.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
@@ -124,9 +125,9 @@ export async function startTestNode(opts: NodeOptions = {}, existingDir?: string
   }
 }
 
-/** `minipod node restart`: a new daemon on the same node; the pods keep running. */
-export async function restartTestNode(node: TestNode): Promise<TestNode> {
-  return testNode(node.dir, await restartNode(node.dir));
+/** `minipod node restart`: a new daemon on the same node (with these flags, kept); the pods keep running. */
+export async function restartTestNode(node: TestNode, opts: NodeOptions = {}): Promise<TestNode> {
+  return testNode(node.dir, await restartNode(node.dir, opts));
 }
 
 /** Processes the daemon started that are still around (its long-lived `ip -batch` excluded). */
@@ -218,14 +219,14 @@ export async function podCgroups(node: Pick<NodeInfo, 'dir'>): Promise<string[]>
   return [...(await pods(cg.dir)), ...v1.flat()];
 }
 
-/** What containers leave if they leak: bundles, overlay mounts in the node, runc's state, the shim files of containers without an image, the console socket dirs of `exec -t`. */
+/** What containers leave if they leak: bundles, overlay mounts in the node, runc's and crun's state, the shim files of containers without an image, the exec dirs (process files, console sockets) of an image container's exec. */
 export async function containerLeftovers(node: TestNode): Promise<string[]> {
   const bundles = await readdir(path.join(node.stateDir, 'containers')).catch(() => [] as string[]);
   const shims = await readdir(path.join(node.stateDir, 'nsenter')).catch(() => [] as string[]);
   const consoles = await readdir(path.join(node.stateDir, 'tty')).catch(() => [] as string[]);
   const overlays = (await node.sh(['findmnt', '-rn', '-t', 'overlay', '-o', 'TARGET'])).stdout.split('\n').filter(Boolean);
-  const runc = await readdir(path.join(node.stateDir, 'runc')).catch(() => [] as string[]);
-  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...runc.map((r) => `runc state ${r}`), ...shims.map((s) => `shim files ${s}`), ...consoles.map((c) => `exec -t console dir ${c}`)];
+  const state = await Promise.all(OCI_RUNTIMES.map(async (r) => (await readdir(path.join(node.stateDir, r)).catch(() => [] as string[])).map((id) => `${r} state ${id}`)));
+  return [...bundles.map((b) => `bundle ${b}`), ...overlays.map((o) => `overlay ${o}`), ...state.flat(), ...shims.map((s) => `shim files ${s}`), ...consoles.map((c) => `exec dir ${c}`)];
 }
 
 /** A container's shim (rootfs/shim, the parent of every container), by its command line. */

@@ -87,7 +87,7 @@ test.serial('exec -c with an unknown container fails, naming the containers', as
   t.regex(r.stderr, /container "nope" is not in pod web: its containers are httpd, bootcamp/);
 });
 
-/** The private directories of runc's console sockets are removed once their exec has ended (bounded wait). */
+/** The private directories of the runtime's process files and console sockets are removed once their exec has ended (bounded wait). */
 const consoleDirs = () => readdir(path.join(node.stateDir, 'tty')).catch(() => [] as string[]);
 const consoleDirsGone = () => waitUntil(async () => (await consoleDirs()).length === 0, { timeoutMs: 5000, everyMs: 20 });
 

@@ -231,3 +231,14 @@ test('an env entry whose NAME=value passes MAX_ARG_STRLEN is named at its value'
   m.spec.containers[0].env = [{ name: 'BIG', value: 'x'.repeat(131068) }];
   t.deepEqual(issuesOf(t, m), ['spec.containers[0].env[0].value: makes NAME=value 131072 bytes: the kernel takes at most 131071 per environment string (MAX_ARG_STRLEN)']);
 });
+
+test('runtimeClassName picks runc or crun for the pod\'s image containers; anything else is refused naming the field and the values', (t) => {
+  const m = minimal();
+  m.spec.runtimeClassName = 'crun';
+  t.is(validateManifest(m).spec.runtimeClassName, 'crun');
+  t.is(validateManifest(minimal()).spec.runtimeClassName, undefined, 'unset: the daemon\'s --oci-runtime');
+  for (const bad of ['kata', '', 7]) {
+    m.spec.runtimeClassName = bad;
+    t.deepEqual(issuesOf(t, m), ['spec.runtimeClassName: must be runc or crun (the OCI runtime of the pod\'s image containers; leave it out for the daemon\'s --oci-runtime)']);
+  }
+});

@@ -1,13 +1,13 @@
 // `minipod exec` on the fake host: which container, what is spawned for each runtime, with and
 // without a terminal. A container without an image is entered as before images existed.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
 import { execContainer } from '../../../lib/pod/exec.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
-import { RuncRuntime } from '../../../lib/runtime/runc.js';
+import { OciRuntime } from '../../../lib/runtime/oci.js';
 import { useHost } from '../../../lib/os/host.js';
 import type { PidWatcher } from '../../../lib/process/watcher.js';
 import { waitUntil } from '../../../lib/util/wait.js';
@@ -57,26 +57,56 @@ test.serial('exec with an unknown container spawns nothing', async (t) => {
   t.is(fake.spawned.length, spawns);
 });
 
-test.serial('runc exec: the container by its id; with a terminal, runc sends its pty to ptyrelay over a private socket under the state dir, removed with the exec', async (t) => {
+/** A state dir with one container's bundle config (what exec reads the container's process from). */
+async function bundleState(t: ExecutionContext, under?: string): Promise<string> {
+  const state = under ?? (await tempDir(t, 'minipod-exec-'));
+  await mkdir(path.join(state, 'containers', 'web-httpd-abcd1234'), { recursive: true });
+  await writeFile(path.join(state, 'containers', 'web-httpd-abcd1234', 'config.json'), JSON.stringify({ process: { terminal: false, user: { uid: 33, gid: 33 }, args: ['/bin/httpd'], env: ['PATH=/bin', 'A=b'], cwd: '/srv', noNewPrivileges: true } }));
+  return state;
+}
+
+/** The process file an exec was given (read while the exec runs: it goes with it). */
+const processOf = async (argv: readonly string[]) => JSON.parse(await readFile(argv[argv.indexOf('--process') + 1]!, 'utf8')) as Record<string, unknown>;
+
+test.serial('runc exec: the container\'s own process with the command for args; with a terminal, runc sends its pty to ptyrelay over a private socket under the state dir, removed with the exec', async (t) => {
   const fake = new FakeHost();
   t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
-  const state = await tempDir(t, 'minipod-exec-');
-  const runtime = new RuncRuntime({} as PidWatcher, state);
-  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abc', inPodCgroup: (a: string[]) => a };
+  const state = await bundleState(t);
+  const runtime = new OciRuntime('runc', {} as PidWatcher, state);
+  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abcd1234', inPodCgroup: (a: string[]) => a };
   const { proc } = await runtime.exec({ ...base, argv: ['ps'] });
-  t.deepEqual(fake.spawned.find((s) => s.pid === proc.pid)!.argv, ['/fake/bin/runc', '--root', `${state}/runc`, 'exec', 'web-httpd-abc', 'ps']);
+  const plain = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
+  const processFile = plain[5]!;
+  t.deepEqual(plain, ['/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', processFile, 'web-httpd-abcd1234']);
+  t.is(path.dirname(path.dirname(processFile)), path.join(state, 'tty'), 'the process file is under the state dir');
+  t.deepEqual(await processOf(plain), { terminal: false, user: { uid: 33, gid: 33 }, args: ['ps'], env: ['PATH=/bin', 'A=b'], cwd: '/srv', noNewPrivileges: true }, 'the container\'s env, user, working dir; the command');
 
   const { proc: onTty } = await runtime.exec({ ...base, argv: ['sh'], tty: { rows: 24, cols: 80 } });
   const argv = [...fake.spawned.find((s) => s.pid === onTty.pid)!.argv];
   const [socket, pidFile] = [argv[4]!, argv[5]!];
-  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--tty', '--detach', '--console-socket', socket, '--pid-file', pidFile, '--env', 'TERM=xterm', 'web-httpd-abc', 'sh']);
+  t.deepEqual(argv, [fake.tools.ptyrelay, '24', '80', '-s', socket, pidFile, '/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', path.join(path.dirname(socket), 'process.json'), '--detach', '--console-socket', socket, '--pid-file', pidFile, 'web-httpd-abcd1234']);
+  t.like(await processOf(argv), { terminal: true, args: ['sh'], env: ['PATH=/bin', 'A=b', 'TERM=xterm'], consoleSize: { height: 24, width: 80 } });
   t.true(socket.length < 108, 'a unix socket path fits in sun_path');
   t.is(path.dirname(path.dirname(socket)), path.join(state, 'tty'));
   t.true(existsSync(path.dirname(socket)));
   t.deepEqual(await runtime.execLeftovers(), [], 'an exec under way is no leftover');
   onTty.kill('SIGKILL');
-  t.true(await waitUntil(() => !existsSync(path.dirname(socket)), { timeoutMs: 5000, everyMs: 10 }), 'its directory goes with it');
   proc.kill('SIGKILL');
+  t.true(await waitUntil(() => !existsSync(path.dirname(socket)) && !existsSync(path.dirname(processFile)), { timeoutMs: 5000, everyMs: 10 }), 'their directories go with them');
+});
+
+test.serial('crun exec: the same under crun, in its own state root; a runc container is not one of crun\'s', async (t) => {
+  const fake = new FakeHost();
+  t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc', crun: '/fake/bin/crun' }));
+  const state = await bundleState(t);
+  const runtime = new OciRuntime('crun', {} as PidWatcher, state);
+  const base = { pod: 'web', sandboxPid: 1, inPodCgroup: (a: string[]) => a };
+  const { proc } = await runtime.exec({ ...base, containerID: 'crun://web-httpd-abcd1234', argv: ['ps'] });
+  const argv = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
+  t.deepEqual(argv, ['/fake/bin/crun', '--root', `${state}/crun`, 'exec', '--process', argv[5]!, 'web-httpd-abcd1234']);
+  t.like(await processOf(argv), { args: ['ps'], user: { uid: 33, gid: 33 }, cwd: '/srv' });
+  proc.kill('SIGKILL');
+  await t.throwsAsync(runtime.exec({ ...base, containerID: 'runc://web-httpd-abcd1234', argv: ['ps'] }), { message: /no crun id/ });
 });
 
 test.serial('the console directory a killed daemon left is a leftover for gc; a state dir too long for a socket path is refused with what to do', async (t) => {
@@ -84,12 +114,12 @@ test.serial('the console directory a killed daemon left is a leftover for gc; a 
   t.teardown(useHost(fake, { ...fake.tools, runc: '/fake/bin/runc' }));
   const state = await tempDir(t, 'minipod-exec-');
   await mkdir(path.join(state, 'tty', 'AbC123'), { recursive: true });
-  const runtime = new RuncRuntime({} as PidWatcher, state);
+  const runtime = new OciRuntime('runc', {} as PidWatcher, state);
   t.deepEqual(await runtime.execLeftovers(), [path.join(state, 'tty', 'AbC123')]);
 
-  const deep = path.join(state, 'x'.repeat(100));
-  const far = new RuncRuntime({} as PidWatcher, deep);
-  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abc', inPodCgroup: (a: string[]) => a, argv: ['sh'], tty: { rows: 24, cols: 80 } };
+  const deep = await bundleState(t, path.join(state, 'x'.repeat(100)));
+  const far = new OciRuntime('runc', {} as PidWatcher, deep);
+  const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abcd1234', inPodCgroup: (a: string[]) => a, argv: ['sh'], tty: { rows: 24, cols: 80 } };
   const spawns = fake.spawned.length;
   await t.throwsAsync(far.exec(base), { message: /^exec -t: the console socket path .* bytes, over the 107 a unix socket allows: run the node with a shorter state directory$/ });
   t.is(fake.spawned.length, spawns, 'nothing is spawned');
