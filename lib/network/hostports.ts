@@ -29,13 +29,25 @@ const show = (p: HostPort) => `${p.protocol}/${p.hostPort} on ${p.hostIP ?? 'eve
 /** Two mappings collide on one protocol and port if either is for every address, or both for the same one. */
 const collide = (a: HostPort, b: HostPort) => a.protocol === b.protocol && a.hostPort === b.hostPort && (!a.hostIP || !b.hostIP || a.hostIP === b.hostIP);
 
-/** The nft map elements of a pod's mappings: `key : podIP . port`, keyed per map. */
-export function elements(ports: HostPort[], podIP: string): { any: string[]; ip: string[] } {
-  const proto = (p: HostPort) => p.protocol.toLowerCase();
-  return {
-    any: ports.filter((p) => !p.hostIP).map((p) => `${proto(p)} . ${p.hostPort} : ${podIP} . ${p.containerPort}`),
-    ip: ports.filter((p) => p.hostIP).map((p) => `${p.hostIP} . ${proto(p)} . ${p.hostPort} : ${podIP} . ${p.containerPort}`),
-  };
+const MAPS = ['hostports', 'hostports_ip'] as const;
+
+/** One element of the maps: `KEY : podIP . port`, in `hostports` (every address) or `hostports_ip`. */
+export interface MapElement {
+  map: (typeof MAPS)[number];
+  key: string;
+  value: string;
+}
+
+export function elements(ports: HostPort[], podIP: string): MapElement[] {
+  return ports.map((p) => ({ map: p.hostIP ? 'hostports_ip' : 'hostports', key: `${p.hostIP ? `${p.hostIP} . ` : ''}${p.protocol.toLowerCase()} . ${p.hostPort}`, value: `${podIP} . ${p.containerPort}` }));
+}
+
+/** One statement per map that has elements: `add` them with their values, or `delete` them by key. */
+function statements(verb: 'add' | 'delete', elems: MapElement[]): string[] {
+  return MAPS.flatMap((m) => {
+    const mine = elems.filter((e) => e.map === m).map((e) => (verb === 'add' ? `${e.key} : ${e.value}` : e.key));
+    return mine.length ? [`${verb} element ip ${NAT_TABLE} ${m} { ${mine.join(', ')} }`] : [];
+  });
 }
 
 export class HostPorts {
@@ -59,15 +71,13 @@ export class HostPorts {
 
   /** DNAT the pod's hostPorts to its IP. */
   async publish(r: PodRecord): Promise<void> {
-    const e = elements(hostPortsOf(r), r.ip);
-    await nft([...add(e)]);
+    await nft(statements('add', elements(hostPortsOf(r), r.ip)));
   }
 
   /** Remove the pod's mappings; idempotent (each element is added, then deleted, in one transaction). */
   async unpublish(r: PodRecord): Promise<void> {
     const e = elements(hostPortsOf(r), r.ip);
-    const keys = { any: e.any.map((x) => x.split(' : ')[0]!), ip: e.ip.map((x) => x.split(' : ')[0]!) };
-    await nft([...add(e), ...(keys.any.length ? [`delete element ip ${NAT_TABLE} hostports { ${keys.any.join(', ')} }`] : []), ...(keys.ip.length ? [`delete element ip ${NAT_TABLE} hostports_ip { ${keys.ip.join(', ')} }`] : [])]);
+    await nft([...statements('add', e), ...statements('delete', e)]);
   }
 
   /** At daemon start: the claims and both maps, exactly those of the pods that have an address. */
@@ -75,13 +85,8 @@ export class HostPorts {
     this.claims.clear();
     const live = records.filter((r) => r.ip && r.phase !== 'Stopped');
     for (const r of live) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
-    const all = live.map((r) => elements(hostPortsOf(r), r.ip));
-    await nft([`flush map ip ${NAT_TABLE} hostports`, `flush map ip ${NAT_TABLE} hostports_ip`, ...add({ any: all.flatMap((e) => e.any), ip: all.flatMap((e) => e.ip) })]);
+    await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...statements('add', live.flatMap((r) => elements(hostPortsOf(r), r.ip)))]);
   }
-}
-
-function add(e: { any: string[]; ip: string[] }): string[] {
-  return [...(e.any.length ? [`add element ip ${NAT_TABLE} hostports { ${e.any.join(', ')} }`] : []), ...(e.ip.length ? [`add element ip ${NAT_TABLE} hostports_ip { ${e.ip.join(', ')} }`] : [])];
 }
 
 async function nft(lines: string[]): Promise<void> {

@@ -23,29 +23,40 @@ export async function nodeExecTarget(dir: string): Promise<number | undefined> {
 }
 
 /**
+ * A pause process started through argv (unshare or nsenter, which enter the namespaces and then
+ * exec it in place) in the node's cgroup: its pid once pause runs. Killed if it never does.
+ */
+export async function spawnNodePause(p: Paths, argv: string[], what: string): Promise<{ pid: number; kill: () => void }> {
+  const cg = nodeCgroup(p.dir);
+  const proc = spawnProcess(cg ? cg.wrap(argv) : argv, { stdio: ['ignore', 'ignore', 'ignore'] });
+  proc.catch(() => {});
+  proc.unref();
+  const pid = proc.pid!;
+  const started = await waitUntil(async () => {
+    if ((await procLink(pid, 'exe')) === tools().pause) return 'running';
+    return proc.exitCode !== null ? 'exited' : undefined;
+  }, { timeoutMs: 5000, everyMs: 5 });
+  if (started !== 'running') {
+    proc.kill('SIGKILL');
+    throw new MinipodError('COMMAND_FAILED', `could not start ${what} (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
+  }
+  return { pid, kill: () => proc.kill('SIGKILL') };
+}
+
+/**
  * The node holder: a pause process that keeps the node's network and mount namespaces — new ones
  * (unshare), or a live daemon's (nsenter: `join`), in the node's cgroup. Registered once it runs; killed if it never does.
  */
 export async function startHolder(p: Paths, how: 'new' | { join: number }): Promise<number> {
   const pause = tools().pause;
   const argv = how === 'new' ? [tools().unshare, '--net', '--mount', '--propagation', 'private', '--', pause] : nsenterArgv(tools().nsenter, how.join, NODE_NAMESPACES, [pause]);
-  const cg = nodeCgroup(p.dir);
-  const proc = spawnProcess(cg ? cg.wrap(argv) : argv, { stdio: ['ignore', 'ignore', 'ignore'] });
-  proc.catch(() => {});
-  proc.unref();
-  const pid = proc.pid!;
+  const holder = await spawnNodePause(p, argv, 'the node holder');
   try {
-    // unshare or nsenter enters the namespaces, then execs pause in place: the node exists once pause runs.
-    const started = await waitUntil(async () => {
-      if ((await procLink(pid, 'exe')) === tools().pause) return 'running';
-      return proc.exitCode !== null ? 'exited' : undefined;
-    }, { timeoutMs: 5000, everyMs: 5 });
-    if (started !== 'running') throw new MinipodError('COMMAND_FAILED', `could not start the node holder (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
-    await writeIdentity(p.holderFile, pid);
-    await writePrivate(p.mntnsFile, `${await procLink(pid, 'ns/mnt')}\n`);
-    return pid;
+    await writeIdentity(p.holderFile, holder.pid);
+    await writePrivate(p.mntnsFile, `${await procLink(holder.pid, 'ns/mnt')}\n`);
+    return holder.pid;
   } catch (err) {
-    proc.kill('SIGKILL');
+    holder.kill();
     throw err;
   }
 }

@@ -9,13 +9,11 @@
 // It lives as long as the node: a daemon restart leaves it, `node stop` kills it (by its recorded
 // identity, and the node's cgroup), and with it the veth pair. Commands run there (`node exec
 // --outside`) enter the node's mount namespace too, so `node stop`'s sweep of the node ends them.
-import { MinipodError } from '../errors.js';
 import { nodePaths } from '../node-paths.js';
-import { kill, procLink, run, spawnProcess, tools } from '../os/host.js';
+import { kill, run, tools } from '../os/host.js';
 import { nsenterArgv } from '../process/nsenter.js';
-import { waitUntil } from '../util/wait.js';
 import { readIdentity, writeIdentity, type Paths } from './daemon-process.js';
-import { nodeCgroup } from './node-cgroup.js';
+import { spawnNodePause } from './node-holder.js';
 
 export const UNDERLAY = { bridge: 'underlay0', cidr: '192.0.2.0/24', prefix: 24 };
 export const OUTSIDE_ADDR = '192.0.2.1';
@@ -56,17 +54,7 @@ export async function ensureOutside(p: Paths, nodeHolder: number): Promise<numbe
 
 /** A pause in a network namespace of its own, in the node's cgroup. */
 async function startOutsideHolder(p: Paths): Promise<number> {
-  const argv = [tools().unshare, '--net', '--', tools().pause];
-  const cg = nodeCgroup(p.dir);
-  const proc = spawnProcess(cg ? cg.wrap(argv) : argv, { stdio: ['ignore', 'ignore', 'ignore'] });
-  proc.catch(() => {});
-  proc.unref();
-  const started = await waitUntil(async () => ((await procLink(proc.pid!, 'exe')) === tools().pause ? 'running' : proc.exitCode !== null ? 'exited' : undefined), { timeoutMs: 5000, everyMs: 5 });
-  if (started !== 'running') {
-    proc.kill('SIGKILL');
-    throw new MinipodError('COMMAND_FAILED', `could not start the node's outside namespace (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
-  }
-  return proc.pid!;
+  return (await spawnNodePause(p, [tools().unshare, '--net', '--', tools().pause], "the node's outside namespace")).pid;
 }
 
 /** Kill the outside holder (its namespace and the uplink's peer go with it). */

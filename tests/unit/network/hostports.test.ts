@@ -41,10 +41,10 @@ test('a port taken on every address collides with any other on it; two different
 });
 
 test('elements: protocol . port for every address, address . protocol . port for a hostIP, each to podIP . port', (t) => {
-  t.deepEqual(elements([{ hostIP: null, protocol: 'TCP', hostPort: 8080, containerPort: 80 }, { hostIP: '192.0.2.10', protocol: 'UDP', hostPort: 53, containerPort: 5353 }], '10.88.0.2'), {
-    any: ['tcp . 8080 : 10.88.0.2 . 80'],
-    ip: ['192.0.2.10 . udp . 53 : 10.88.0.2 . 5353'],
-  });
+  t.deepEqual(elements([{ hostIP: null, protocol: 'TCP', hostPort: 8080, containerPort: 80 }, { hostIP: '192.0.2.10', protocol: 'UDP', hostPort: 53, containerPort: 5353 }], '10.88.0.2'), [
+    { map: 'hostports', key: 'tcp . 8080', value: '10.88.0.2 . 80' },
+    { map: 'hostports_ip', key: '192.0.2.10 . udp . 53', value: '10.88.0.2 . 5353' },
+  ]);
 });
 
 test.serial('publish adds, unpublish adds then deletes in one transaction (so it cannot fail on a missing one), sync refills both maps', async (t) => {
