@@ -13,6 +13,7 @@ import { kill } from './commands/kill.js';
 import { rm, stop } from './commands/lifecycle.js';
 import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
+import { cluster } from './commands/cluster.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
@@ -51,6 +52,7 @@ await yargs(hideBin(process.argv))
   .command(topology)
   .command(image)
   .command(node)
+  .command(cluster)
   .demandCommand(1, 'give a command; see `minipod --help`')
   .strict()
   .fail((msg, err) => {

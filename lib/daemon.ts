@@ -48,6 +48,8 @@ export interface DaemonOptions {
   stopPodsOnExit: boolean;
   /** Masquerade pod traffic leaving the subnet and forward it (network/egress.ts); default: in a node only. */
   egress?: boolean;
+  /** The cluster's pod CIDR: traffic to it keeps the pod's address (other nodes' pods, routed without NAT). */
+  clusterCidr?: string;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
   /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
@@ -118,7 +120,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
-  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr }) : 'off';
+  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr, ...(opts.clusterCidr ? { noNat: parseSubnet(opts.clusterCidr).cidr } : {}) }) : 'off';
 
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);

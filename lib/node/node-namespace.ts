@@ -20,7 +20,7 @@ import { withNodeLock } from './lock.js';
 import { alive, healthy, readDaemon, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
-import { ensureOutside, stopOutside } from './outside.js';
+import { ensureUplink, stopOutside } from './outside.js';
 import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
@@ -94,7 +94,7 @@ async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
   try {
     if (cg) await createCgroup(cg.nodeDir);
     if (!holderPid) holderPid = await startHolder(p, 'new');
-    await ensureOutside(p, holderPid);
+    await ensureUplink(p, holderPid, opts.cluster);
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
     proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags])), {

@@ -8,6 +8,8 @@ import { checkOciRuntime } from '../runtime/oci-runtimes.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from '../cgroup/pod-pids.js';
 import { DEFAULT_PIDS_LIMIT } from '../runtime/oci-config.js';
 import { readPrivate } from './secure-dir.js';
+import { CLUSTER_CIDR, MAX_NODES, type Member } from './outside.js';
+import path from 'node:path';
 
 export interface NodeOptions {
   bridge?: string;
@@ -19,16 +21,19 @@ export interface NodeOptions {
   ociRuntime?: string;
   pidsLimit?: string;
   podMaxPids?: string;
+  /** Set by `minipod cluster start`: the node is member `index` of the cluster in `dir` (node/cluster.ts). */
+  cluster?: Member;
 }
 
 export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
-  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles', 'ociRuntime', 'pidsLimit', 'podMaxPids'].includes(k));
+  const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles', 'ociRuntime', 'pidsLimit', 'podMaxPids', 'cluster'].includes(k));
   if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
   for (const key of ['bridge', 'subnet', 'containerLogMaxSize', 'containerLogMaxFiles', 'pidsLimit', 'podMaxPids'] as const) {
     if (defined[key] !== undefined && typeof defined[key] !== 'string') throw new MinipodError('INVALID_ARGUMENT', `${source}: ${key} must be a string such as ${JSON.stringify({ bridge: 'minipod0', subnet: '10.88.0.0/16', containerLogMaxSize: '10Mi', containerLogMaxFiles: '5', pidsLimit: '1024', podMaxPids: '4096' }[key])}`);
   }
   if (defined.ociRuntime !== undefined) checkOciRuntime(defined.ociRuntime, source === 'flags' ? '--oci-runtime' : `${source}: ociRuntime`);
+  if (defined.cluster !== undefined) checkMember(defined.cluster, source);
   if (defined.pidsLimit !== undefined) checkPidsLimit('--pids-limit', defined.pidsLimit, DEFAULT_PIDS_LIMIT);
   if (defined.podMaxPids !== undefined) checkPidsLimit('--pod-max-pids', defined.podMaxPids, DEFAULT_POD_MAX_PIDS);
   if (defined.bridge !== undefined) checkBridgeName(String(defined.bridge));
@@ -63,5 +68,11 @@ export function daemonFlags(opts: NodeOptions): string[] {
     ...(opts.ociRuntime ? ['--oci-runtime', opts.ociRuntime] : []),
     ...(opts.pidsLimit ? ['--pids-limit', opts.pidsLimit] : []),
     ...(opts.podMaxPids ? ['--pod-max-pids', opts.podMaxPids] : []),
+    ...(opts.cluster ? ['--cluster-cidr', CLUSTER_CIDR] : []),
   ];
+}
+
+function checkMember(m: Member, source: string): void {
+  const ok = m && typeof m === 'object' && typeof m.dir === 'string' && path.isAbsolute(m.dir) && Number.isInteger(m.size) && m.size >= 1 && m.size <= MAX_NODES && Number.isInteger(m.index) && m.index >= 1 && m.index <= m.size;
+  if (!ok) throw new MinipodError('INVALID_ARGUMENT', `${source}: cluster must be {"dir": "/absolute/cluster/dir", "index": N, "size": M} with 1 <= N <= M <= ${MAX_NODES}: fix or remove it`);
 }

@@ -9,6 +9,7 @@
 // It lives as long as the node: a daemon restart leaves it, `node stop` kills it (by its recorded
 // identity, and the node's cgroup), and with it the veth pair. Commands run there (`node exec
 // --outside`) enter the node's mount namespace too, so `node stop`'s sweep of the node ends them.
+import { MinipodError } from '../errors.js';
 import { nodePaths } from '../node-paths.js';
 import { kill, run, tools } from '../os/host.js';
 import { nsenterArgv } from '../process/nsenter.js';
@@ -19,7 +20,21 @@ export const UNDERLAY = { bridge: 'underlay0', cidr: '192.0.2.0/24', prefix: 24 
 export const OUTSIDE_ADDR = '192.0.2.1';
 export const NODE_ADDR = '192.0.2.10';
 export const UPLINK = 'uplink0';
-const PEER = 'up-node';
+
+/** A node's place in a cluster (node/cluster.ts): the cluster's directory (its outside), its number, how many nodes. */
+export interface Member {
+  dir: string;
+  index: number;
+  size: number;
+}
+
+/** The pod subnet of cluster node N, and the cluster's pod CIDR (reached without NAT). */
+export const CLUSTER_CIDR = '10.88.0.0/16';
+/** Underlay addresses .11 to .10+MAX_NODES. */
+export const MAX_NODES = 50;
+export const memberSubnet = (index: number) => `10.88.${index}.0/24`;
+/** A node's address on the underlay: .10 alone, .10+N as cluster node N. */
+export const memberAddr = (index: number) => `192.0.2.${10 + index}`;
 
 export async function readOutside(dir: string): Promise<number | undefined> {
   return readIdentity(nodePaths(dir).outsideFile);
@@ -30,26 +45,37 @@ async function ipIn(pid: number, lines: string[]): Promise<void> {
   await run(nsenterArgv(tools().nsenter, pid, ['net'], [tools().ip, '-batch', '-']), { input: `${lines.join('\n')}\n` });
 }
 
-/**
- * The node's outside and its uplink, made if missing (a new node, or one whose outside died with
- * a crash: its veth went with it, so both are made again). Returns the outside holder's pid.
- */
-export async function ensureOutside(p: Paths, nodeHolder: number): Promise<number> {
-  const running = await readOutside(p.dir);
-  if (running) return running;
+/** A new outside: its holder (recorded in DIR/outside.pid, in DIR's cgroup) and its bridge. */
+export async function makeOutside(p: Paths): Promise<number> {
   const pid = await startOutsideHolder(p);
   try {
     await ipIn(pid, ['link set lo up', `link add ${UNDERLAY.bridge} type bridge`, `addr add ${OUTSIDE_ADDR}/${UNDERLAY.prefix} dev ${UNDERLAY.bridge}`, `link set ${UNDERLAY.bridge} up`]);
-    // Made in the node, its peer moved into the outside at once: no end ever sits in the host's namespace.
-    await ipIn(nodeHolder, [`link add ${UPLINK} type veth peer name ${PEER} netns ${pid}`]);
-    await ipIn(pid, [`link set ${PEER} master ${UNDERLAY.bridge}`, `link set ${PEER} up`]);
-    await ipIn(nodeHolder, [`addr replace ${NODE_ADDR}/${UNDERLAY.prefix} dev ${UPLINK}`, `link set ${UPLINK} up`, `route replace default via ${OUTSIDE_ADDR} dev ${UPLINK}`]);
     await writeIdentity(p.outsideFile, pid);
     return pid;
   } catch (err) {
-    kill(pid, 'SIGKILL'); // its namespace goes, and the veth pair with it
+    kill(pid, 'SIGKILL'); // its namespace goes with it
     throw err;
   }
+}
+
+/**
+ * The node's uplink, made if missing: into its own outside (made too if it died with a crash: the
+ * veth went with it), or, for a cluster member, into the cluster's, with a route to each other
+ * member's pod subnet via that member's underlay address (flannel's host-gw).
+ */
+export async function ensureUplink(p: Paths, nodeHolder: number, member?: Member): Promise<void> {
+  const hasUplink = await run(nsenterArgv(tools().nsenter, nodeHolder, ['net'], [tools().ip, 'link', 'show', UPLINK])).then(() => true, () => false);
+  const outside = member ? await readOutside(member.dir) : await readOutside(p.dir);
+  if (member && !outside) throw new MinipodError('NOT_FOUND', `the cluster in ${member.dir} has no outside running: start it with \`minipod cluster start --dir ${member.dir}\``);
+  if (outside && hasUplink) return;
+  const pid = outside ?? (await makeOutside(p));
+  const peer = member ? `up-node${member.index}` : 'up-node';
+  const addr = member ? memberAddr(member.index) : NODE_ADDR;
+  const routes = member ? Array.from({ length: member.size }, (_, i) => i + 1).filter((i) => i !== member.index).map((i) => `route replace ${memberSubnet(i)} via ${memberAddr(i)} dev ${UPLINK}`) : [];
+  // Made in the node, its peer moved into the outside at once: no end ever sits in the host's namespace.
+  await ipIn(nodeHolder, [`link add ${UPLINK} type veth peer name ${peer} netns ${pid}`]);
+  await ipIn(pid, [`link set ${peer} master ${UNDERLAY.bridge}`, `link set ${peer} up`]);
+  await ipIn(nodeHolder, [`addr replace ${addr}/${UNDERLAY.prefix} dev ${UPLINK}`, `link set ${UPLINK} up`, `route replace default via ${OUTSIDE_ADDR} dev ${UPLINK}`, ...routes]);
 }
 
 /** A pause in a network namespace of its own, in the node's cgroup. */

@@ -1,0 +1,73 @@
+// A cluster: N nodes on one machine, joined without NAT, as flannel's host-gw backend joins real
+// ones. One outside namespace (node/outside.ts) is the shared underlay: each node's uplink is on
+// its bridge at 192.0.2.(10+N), each node's pods get 10.88.N.0/24, and each node routes every other
+// node's pod subnet via that node's underlay address. Pod traffic inside 10.88.0.0/16 keeps the
+// pod's own address; to anywhere else (the outside) it is masqueraded, as on a single node.
+// DIR holds the outside (DIR/outside.pid, in DIR's cgroup) and the nodes, DIR/node-1 … DIR/node-N,
+// each a node like any other (`node exec`, `node restart`, `MINIPOD_SOCKET`), that remembers its
+// membership in its node.json.
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
+import { MinipodError } from '../errors.js';
+import { log } from '../log.js';
+import { nodePaths } from '../node-paths.js';
+import { resolveTools } from '../os/tools.js';
+import { withNodeLock } from './lock.js';
+import { nodeCgroup } from './node-cgroup.js';
+import { startNode, stopNode, type NodeInfo } from './node-namespace.js';
+import { makeOutside, MAX_NODES, memberSubnet, readOutside, stopOutside } from './outside.js';
+import { secureDir } from './secure-dir.js';
+
+export const DEFAULT_CLUSTER_DIR = '/var/lib/minipod-cluster';
+const NODE_PREFIX = 'node-';
+
+export const memberDir = (dir: string, index: number) => path.join(dir, `${NODE_PREFIX}${index}`);
+
+/** Start the cluster's outside, then its nodes in turn; a failure stops what was started. */
+export async function startCluster(dir: string, size: number): Promise<NodeInfo[]> {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_NODES) throw new MinipodError('INVALID_ARGUMENT', `--nodes ${size}: give a whole number from 1 to ${MAX_NODES}`);
+  await resolveTools();
+  const p = nodePaths(await secureDir(dir));
+  return withNodeLock(p.lockFile, async () => {
+    if (await readOutside(p.dir)) throw new MinipodError('ALREADY_EXISTS', `a cluster is already running in ${p.dir}: stop it with \`minipod cluster stop --dir ${p.dir}\``);
+    const started: NodeInfo[] = [];
+    try {
+      const cg = nodeCgroup(p.dir);
+      if (cg) await createCgroup(cg.nodeDir); // the outside's holder runs there
+      await makeOutside(p);
+      for (let index = 1; index <= size; index++) {
+        started.push(await startNode(memberDir(p.dir, index), { subnet: memberSubnet(index), cluster: { dir: p.dir, index, size } }));
+      }
+      return started;
+    } catch (err) {
+      await stopLocked(p.dir).catch((e: Error) => log.warn({ err: e.message }, 'could not stop the cluster made for a start that failed'));
+      throw err;
+    }
+  });
+}
+
+/** Stop every node of the cluster, then its outside. False if there was none. */
+export async function stopCluster(dir: string): Promise<boolean> {
+  if (!existsSync(nodePaths(dir).outsideFile) && !(await members(dir)).length) return false;
+  await resolveTools();
+  const p = nodePaths(await secureDir(dir));
+  return withNodeLock(p.lockFile, () => stopLocked(p.dir));
+}
+
+async function stopLocked(dir: string): Promise<boolean> {
+  for (const node of await members(dir)) await stopNode(node);
+  const p = nodePaths(dir);
+  await stopOutside(p);
+  const cg = nodeCgroup(dir);
+  if (cg) await removeCgroup(cg.dir);
+  await rm(p.outsideFile, { force: true });
+  return true;
+}
+
+/** The member directories, node-1 … node-N, that exist. */
+export async function members(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => new RegExp(`^${NODE_PREFIX}\\d+$`).test(n)).sort((a, b) => Number(a.slice(NODE_PREFIX.length)) - Number(b.slice(NODE_PREFIX.length))).map((n) => path.join(dir, n));
+}
