@@ -1,13 +1,24 @@
 // What every CLI verb shares: the socket flag, the API client, and error → exit code mapping.
 import type { Argv, CommandModule } from 'yargs';
 import { ApiClient, resolveSocket } from '../lib/api/client.js';
+import { clusterNodeDir, nodePaths } from '../lib/node-paths.js';
 
 export interface GlobalArgs {
   socket?: string;
+  node?: string;
+  'cluster-dir'?: string;
 }
 
 export function client(argv: GlobalArgs): ApiClient {
-  return new ApiClient(resolveSocket(argv.socket));
+  return new ApiClient(argv.node === undefined ? resolveSocket(argv.socket) : nodePaths(nodeDir(argv)).socket);
+}
+
+/** The directory of the cluster node --node names (a usage error if there is none). */
+export function nodeDir(argv: GlobalArgs): string {
+  if (argv.socket) usage('give --socket or --node, not both');
+  const found = clusterNodeDir(argv.node ?? '', argv['cluster-dir']);
+  if ('problem' in found) usage(found.problem);
+  return found.dir;
 }
 
 /** Exit codes (docs/ARCHITECTURE.md, "The CLI and the API"): 0 success, 1 error with one line on stderr, 2 usage error. */

@@ -17,7 +17,7 @@ import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { ensureBridge } from './network/bridge.js';
-import { enableEgress } from './network/egress.js';
+import { enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
@@ -48,8 +48,8 @@ export interface DaemonOptions {
   stopPodsOnExit: boolean;
   /** Masquerade pod traffic leaving the subnet and forward it (network/egress.ts); default: in a node only. */
   egress?: boolean;
-  /** The cluster's pod CIDR: traffic to it keeps the pod's address (other nodes' pods, routed without NAT). */
-  clusterCidr?: string;
+  /** --non-masquerade-cidrs as given: pod traffic to these keeps the pod's address (a cluster's pods and nodes, routed without NAT). */
+  nonMasqueradeCidrs?: string;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
   /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
@@ -88,6 +88,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
   process.umask(0o077); // socket, state and logs are root-only
   const subnet = parseSubnet(opts.subnet);
+  const noNat = opts.nonMasqueradeCidrs !== undefined ? parseNonMasquerade(opts.nonMasqueradeCidrs) : undefined;
   checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
   const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
@@ -120,7 +121,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
-  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr, ...(opts.clusterCidr ? { noNat: parseSubnet(opts.clusterCidr).cidr } : {}) }) : 'off';
+  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr, ...(noNat ? { noNat } : {}) }) : 'off';
 
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);

@@ -23,6 +23,20 @@ export function nodePaths(dir: string) {
   };
 }
 
+/** Where `minipod cluster start` puts a cluster by default ($MINIPOD_CLUSTER_DIR overrides it): DIR/node-1 … DIR/node-N. */
+export const DEFAULT_CLUSTER_DIR = '/var/lib/minipod-cluster';
+export const NODE_PREFIX = 'node-';
+export const memberDir = (clusterDir: string, index: number) => path.join(path.resolve(clusterDir), `${NODE_PREFIX}${index}`);
+
+/** The directory of cluster node NAME (node-N), or why there is none. */
+export function clusterNodeDir(name: string, clusterDir = process.env.MINIPOD_CLUSTER_DIR || DEFAULT_CLUSTER_DIR): { dir: string } | { problem: string } {
+  const index = new RegExp(`^${NODE_PREFIX}([1-9]\\d*)$`).exec(name)?.[1];
+  if (!index) return { problem: `--node ${JSON.stringify(name)}: name a cluster node as node-1, node-2, …` };
+  const dir = memberDir(clusterDir, Number(index));
+  if (!existsSync(nodePaths(dir).optionsFile)) return { problem: `--node ${name}: no such node in the cluster in ${path.resolve(clusterDir)} (start one with \`minipod cluster start\`, or give --cluster-dir)` };
+  return { dir };
+}
+
 /** The directory of the node whose socket this is, if it is a node's (DIR/run/minipod.sock). */
 export function nodeDirOf(socket: string | undefined): string | undefined {
   if (!socket) return undefined;

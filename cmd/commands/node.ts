@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { MinipodError } from '../../lib/errors.js';
 import { DEFAULT_NODE_DIR, nodeDirOf } from '../../lib/node-paths.js';
-import { fail, usage, verb } from '../common.js';
+import { fail, nodeDir, usage, verb, type GlobalArgs } from '../common.js';
 import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js';
 
 // The node behind $MINIPOD_SOCKET, if it points at one (what `node start` told you to export).
 const DEFAULT_DIR = nodeDirOf(process.env.MINIPOD_SOCKET) ?? DEFAULT_NODE_DIR;
-type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; 'pids-limit'?: string; 'pod-max-pids'?: string; 'oci-runtime'?: string; outside?: boolean; command?: string[] } & LogFlagArgs;
+type Args = { action: 'start' | 'stop' | 'restart' | 'exec' | 'env'; dir: string; bridge?: string; subnet?: string; 'stop-pods-on-exit'?: boolean; 'pids-limit'?: string; 'pod-max-pids'?: string; 'oci-runtime'?: string; outside?: boolean; command?: string[] } & LogFlagArgs & GlobalArgs;
 
 const load = () => import('../../lib/node/node-namespace.js');
 
@@ -32,6 +32,7 @@ export const node = verb<Args>({
   handler: async (argv) => {
     const { startNode, stopNode, restartNode, readHolder, nodeExecTarget, nodeExecArgv, nodePaths } = await load();
     const { action } = argv;
+    if (argv.node !== undefined) argv.dir = nodeDir(argv); // a cluster node by name
     const opts = { bridge: argv.bridge, subnet: argv.subnet, ...(argv['stop-pods-on-exit'] !== undefined ? { stopPodsOnExit: argv['stop-pods-on-exit'] } : {}), ...(argv['pids-limit'] !== undefined ? { pidsLimit: argv['pids-limit'] } : {}), ...(argv['pod-max-pids'] !== undefined ? { podMaxPids: argv['pod-max-pids'] } : {}), ...(argv['oci-runtime'] !== undefined ? { ociRuntime: argv['oci-runtime'] } : {}), ...logOptions(argv) };
     try {
       if (action === 'start' || action === 'restart') {
@@ -53,8 +54,8 @@ export const node = verb<Args>({
         const { resolveTools } = await import('../../lib/os/tools.js');
         const { nsenter } = await resolveTools();
         if (!argv.outside) process.exit(await runAttached(nodeExecArgv({ holderPid }, command, nsenter)));
-        const { readOutside, outsideExecArgv } = await import('../../lib/node/outside.js');
-        const outside = await readOutside(argv.dir);
+        const { readOutside, outsideExecArgv, outsideDir } = await import('../../lib/node/outside.js');
+        const outside = await readOutside(await outsideDir(argv.dir));
         if (!outside) throw new MinipodError('NOT_FOUND', `the node in ${argv.dir} has no outside namespace running: restart it with \`minipod node stop\` and \`minipod node start\``);
         process.exit(await runAttached(outsideExecArgv(holderPid, outside, command, nsenter)));
       }

@@ -9,8 +9,10 @@
 // The rules are one nftables table, `ip minipod`, replaced whole in one transaction (so a daemon
 // restart or a changed subnet never doubles or leaves a rule), which also holds the hostPort maps
 // (network/hostports.ts; refilled from the records right after); with no nft, one iptables rule
-// marked with a comment, added once, and no hostPort. Traffic to `noNat` (the cluster's pod CIDR: other nodes'
-// pods, reached by routes without NAT) keeps the pod's own address, as Kubernetes requires.
+// marked with a comment, added once, and no hostPort. Traffic to `noNat` (in a cluster: the cluster's pod CIDR
+// and the other nodes' addresses, reached by routes without NAT) keeps the pod's own address, as
+// Kubernetes requires and ip-masq-agent's nonMasqueradeCIDRs configure.
+import ipaddr from 'ipaddr.js';
 import { MinipodError } from '../errors.js';
 import { run, tools, writeSysctl } from '../os/host.js';
 
@@ -20,13 +22,13 @@ const IPT_COMMENT = 'minipod pod egress';
 export interface Egress {
   /** The pod subnet, e.g. "10.88.0.0/16". */
   subnet: string;
-  /** Destinations reached without NAT (the cluster's pod CIDR); the subnet itself by default. */
-  noNat?: string;
+  /** Destinations reached without NAT besides the subnet itself (a cluster's pod CIDR, its nodes). */
+  noNat?: string[];
 }
 
 /** The nft script that replaces the table: declare (so the delete cannot fail), delete, define. */
 export function nftRuleset(e: Egress): string {
-  const keep = e.noNat ?? e.subnet;
+  const keep = e.noNat?.length ? `{ ${[e.subnet, ...e.noNat].join(', ')} }` : e.subnet;
   return [
     `table ip ${NAT_TABLE}`,
     `delete table ip ${NAT_TABLE}`,
@@ -50,9 +52,22 @@ export function nftRuleset(e: Egress): string {
   ].join('\n');
 }
 
-/** The iptables rule (without -A/-C/-D), for machines without nft. */
-export function iptablesRule(e: Egress): string[] {
-  return ['-t', 'nat', 'POSTROUTING', '-s', e.subnet, '!', '-d', e.noNat ?? e.subnet, '-m', 'comment', '--comment', IPT_COMMENT, '-j', 'MASQUERADE'];
+/**
+ * The iptables rules (without -A/-C/-D), for machines without nft: `! -d` takes one network, so
+ * each other one a pod reaches without NAT is a RETURN before the masquerade.
+ */
+export function iptablesRules(e: Egress): string[][] {
+  const rule = (to: string[], target: string) => ['-t', 'nat', 'POSTROUTING', '-s', e.subnet, ...to, '-m', 'comment', '--comment', IPT_COMMENT, '-j', target];
+  return [...(e.noNat ?? []).map((c) => rule(['-d', c], 'RETURN')), rule(['!', '-d', e.subnet], 'MASQUERADE')];
+}
+
+/** --non-masquerade-cidrs: a comma-separated list of IPv4 networks (10.88.0.0/16,192.0.2.11/32). */
+export function parseNonMasquerade(value: string): string[] {
+  const cidrs = value.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const c of cidrs) {
+    if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(c)) throw new MinipodError('INVALID_ARGUMENT', `--non-masquerade-cidrs: ${JSON.stringify(c)} is not an IPv4 network such as 10.88.0.0/16: give a comma-separated list of them`);
+  }
+  return cidrs.map((c) => `${ipaddr.IPv4.networkAddressFromCIDR(c).toString()}/${c.split('/')[1]}`); // 10.88.1.7/16 → 10.88.0.0/16
 }
 
 /** Forwarding on and the masquerade rule in place, in our network namespace. Idempotent. */
@@ -64,8 +79,9 @@ export async function enableEgress(e: Egress): Promise<'nft' | 'iptables'> {
     await run([nft, '-f', '-'], { input: nftRuleset(e) });
     return 'nft';
   }
-  const [t, nat, chain, ...rule] = iptablesRule(e);
-  const exists = await run([iptables!, '-w', t!, nat!, '-C', chain!, ...rule]).then(() => true, () => false);
-  if (!exists) await run([iptables!, '-w', t!, nat!, '-A', chain!, ...rule]);
+  for (const [t, nat, chain, ...rule] of iptablesRules(e)) {
+    const exists = await run([iptables!, '-w', t!, nat!, '-C', chain!, ...rule]).then(() => true, () => false);
+    if (!exists) await run([iptables!, '-w', t!, nat!, '-A', chain!, ...rule]);
+  }
   return 'iptables';
 }

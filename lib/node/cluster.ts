@@ -12,18 +12,16 @@ import path from 'node:path';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { nodePaths } from '../node-paths.js';
+import { memberDir, NODE_PREFIX, nodePaths } from '../node-paths.js';
 import { resolveTools } from '../os/tools.js';
 import { withNodeLock } from './lock.js';
 import { nodeCgroup } from './node-cgroup.js';
+import { readHolder } from './node-holder.js';
 import { startNode, stopNode, type NodeInfo } from './node-namespace.js';
-import { makeOutside, MAX_NODES, memberSubnet, readOutside, stopOutside } from './outside.js';
+import { MAX_NODES, memberAddr, memberSubnet } from './members.js';
+import { makeOutside, readOutside, stopOutside } from './outside.js';
+import { readDaemon } from './daemon-process.js';
 import { secureDir } from './secure-dir.js';
-
-export const DEFAULT_CLUSTER_DIR = '/var/lib/minipod-cluster';
-const NODE_PREFIX = 'node-';
-
-export const memberDir = (dir: string, index: number) => path.join(dir, `${NODE_PREFIX}${index}`);
 
 /** Start the cluster's outside, then its nodes in turn; a failure stops what was started. */
 export async function startCluster(dir: string, size: number): Promise<NodeInfo[]> {
@@ -31,7 +29,10 @@ export async function startCluster(dir: string, size: number): Promise<NodeInfo[
   await resolveTools();
   const p = nodePaths(await secureDir(dir));
   return withNodeLock(p.lockFile, async () => {
-    if (await readOutside(p.dir)) throw new MinipodError('ALREADY_EXISTS', `a cluster is already running in ${p.dir}: stop it with \`minipod cluster stop --dir ${p.dir}\``);
+    if (await readOutside(p.dir)) throw new MinipodError('ALREADY_EXISTS', `a cluster is already running in ${p.dir}: stop it with \`minipod cluster stop --cluster-dir ${p.dir}\``);
+    // An earlier, larger cluster's nodes keep their pods' records: a smaller one would strand them.
+    const extra = (await members(p.dir)).filter((m) => Number(path.basename(m).slice(NODE_PREFIX.length)) > size);
+    if (extra.length) throw new MinipodError('ALREADY_EXISTS', `${p.dir} holds ${extra.map((m) => path.basename(m)).join(', ')} of an earlier cluster: start it with --nodes ${extra.length + size} or more, or give another --cluster-dir`);
     const started: NodeInfo[] = [];
     try {
       const cg = nodeCgroup(p.dir);
@@ -50,7 +51,9 @@ export async function startCluster(dir: string, size: number): Promise<NodeInfo[
 
 /** Stop every node of the cluster, then its outside. False if there was none. */
 export async function stopCluster(dir: string): Promise<boolean> {
-  if (!existsSync(nodePaths(dir).outsideFile) && !(await members(dir)).length) return false;
+  if (!existsSync(dir)) return false;
+  const running = (await readOutside(dir)) !== undefined || (await Promise.all((await members(dir)).map((m) => readHolder(m)))).some((pid) => pid !== undefined);
+  if (!running) return false;
   await resolveTools();
   const p = nodePaths(await secureDir(dir));
   return withNodeLock(p.lockFile, () => stopLocked(p.dir));
@@ -70,4 +73,25 @@ async function stopLocked(dir: string): Promise<boolean> {
 export async function members(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => new RegExp(`^${NODE_PREFIX}\\d+$`).test(n)).sort((a, b) => Number(a.slice(NODE_PREFIX.length)) - Number(b.slice(NODE_PREFIX.length))).map((n) => path.join(dir, n));
+}
+
+export interface MemberStatus {
+  name: string;
+  subnet: string;
+  address: string;
+  holderPid?: number;
+  daemonPid?: number;
+  socket: string;
+}
+
+/** What `cluster ls` shows: each node, its pod subnet, its underlay address, and what runs. */
+export async function clusterStatus(dir: string): Promise<{ outsidePid?: number; nodes: MemberStatus[] }> {
+  const nodes = await Promise.all((await members(dir)).map(async (m) => {
+    const index = Number(path.basename(m).slice(NODE_PREFIX.length));
+    const holderPid = await readHolder(m);
+    const daemonPid = holderPid ? await readDaemon(nodePaths(m)) : undefined;
+    return { name: path.basename(m), subnet: memberSubnet(index), address: memberAddr(index), socket: nodePaths(m).socket, ...(holderPid ? { holderPid } : {}), ...(daemonPid ? { daemonPid } : {}) };
+  }));
+  const outsidePid = await readOutside(dir);
+  return { ...(outsidePid ? { outsidePid } : {}), nodes };
 }

@@ -8,7 +8,7 @@ import { checkOciRuntime } from '../runtime/oci-runtimes.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from '../cgroup/pod-pids.js';
 import { DEFAULT_PIDS_LIMIT } from '../runtime/oci-config.js';
 import { readPrivate } from './secure-dir.js';
-import { CLUSTER_CIDR, MAX_NODES, type Member } from './outside.js';
+import { MAX_NODES, nonMasquerade, type Member } from './members.js';
 import path from 'node:path';
 
 export interface NodeOptions {
@@ -68,7 +68,7 @@ export function daemonFlags(opts: NodeOptions): string[] {
     ...(opts.ociRuntime ? ['--oci-runtime', opts.ociRuntime] : []),
     ...(opts.pidsLimit ? ['--pids-limit', opts.pidsLimit] : []),
     ...(opts.podMaxPids ? ['--pod-max-pids', opts.podMaxPids] : []),
-    ...(opts.cluster ? ['--cluster-cidr', CLUSTER_CIDR] : []),
+    ...(opts.cluster ? ['--non-masquerade-cidrs', nonMasquerade(opts.cluster).join(',')] : []),
   ];
 }
 

@@ -15,29 +15,21 @@ import { kill, run, tools } from '../os/host.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { readIdentity, writeIdentity, type Paths } from './daemon-process.js';
 import { spawnNodePause } from './node-holder.js';
+import { memberAddr, memberSubnet, type Member } from './members.js';
+import { savedOptions } from './options.js';
 
 export const UNDERLAY = { bridge: 'underlay0', cidr: '192.0.2.0/24', prefix: 24 };
 export const OUTSIDE_ADDR = '192.0.2.1';
 export const NODE_ADDR = '192.0.2.10';
 export const UPLINK = 'uplink0';
 
-/** A node's place in a cluster (node/cluster.ts): the cluster's directory (its outside), its number, how many nodes. */
-export interface Member {
-  dir: string;
-  index: number;
-  size: number;
-}
-
-/** The pod subnet of cluster node N, and the cluster's pod CIDR (reached without NAT). */
-export const CLUSTER_CIDR = '10.88.0.0/16';
-/** Underlay addresses .11 to .10+MAX_NODES. */
-export const MAX_NODES = 50;
-export const memberSubnet = (index: number) => `10.88.${index}.0/24`;
-/** A node's address on the underlay: .10 alone, .10+N as cluster node N. */
-export const memberAddr = (index: number) => `192.0.2.${10 + index}`;
-
 export async function readOutside(dir: string): Promise<number | undefined> {
   return readIdentity(nodePaths(dir).outsideFile);
+}
+
+/** Where the outside of the node in dir is recorded: its own, or its cluster's (node.json). */
+export async function outsideDir(dir: string): Promise<string> {
+  return (await savedOptions(nodePaths(dir).optionsFile)).cluster?.dir ?? dir;
 }
 
 /** `ip -batch -` in the network namespace of pid. */

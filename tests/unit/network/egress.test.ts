@@ -3,7 +3,7 @@
 // added once; neither installed is an error naming the package. Serial: each test installs its
 // own fake host, which is global.
 import test, { type ExecutionContext } from 'ava';
-import { enableEgress, nftRuleset } from '../../../lib/network/egress.js';
+import { enableEgress, iptablesRules, nftRuleset, parseNonMasquerade } from '../../../lib/network/egress.js';
 import { FakeHost } from '../../../lib/os/fake.js';
 import { useHost } from '../../../lib/os/host.js';
 import { CommandError } from '../../../lib/os/command-error.js';
@@ -20,7 +20,7 @@ test('nft: the table is declared, deleted and defined in one transaction: masque
   t.is(script.split('\n').slice(0, 3).join('\n'), 'table ip minipod\ndelete table ip minipod\ntable ip minipod {');
   t.regex(script, /type nat hook postrouting priority srcnat; policy accept;/);
   t.regex(script, /ip saddr 10\.88\.0\.0\/16 ip daddr != 10\.88\.0\.0\/16 counter masquerade comment "pod egress"/);
-  t.regex(nftRuleset({ subnet: '10.88.1.0/24', noNat: '10.88.0.0/16' }), /ip saddr 10\.88\.1\.0\/24 ip daddr != 10\.88\.0\.0\/16 counter masquerade/, 'other nodes\' pods keep the pod\'s address');
+  t.regex(nftRuleset({ subnet: '10.88.1.0/24', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }), /ip saddr 10\.88\.1\.0\/24 ip daddr != \{ 10\.88\.1\.0\/24, 10\.88\.0\.0\/16, 192\.0\.2\.12\/32 \} counter masquerade/, 'other nodes\' pods and the nodes keep the pod\'s address');
 });
 
 test.serial('forwarding is turned on before the rules, in this namespace', async (t) => {
@@ -41,6 +41,20 @@ test.serial('iptables where nft is missing: the rule is checked, and added only 
   await enableEgress({ subnet: '10.88.0.0/16' });
   const rule = '-t nat POSTROUTING -s 10.88.0.0/16 ! -d 10.88.0.0/16 -m comment --comment minipod pod egress -j MASQUERADE';
   t.deepEqual(fake.lines('run'), [`run iptables -w ${rule.replace('POSTROUTING', '-C POSTROUTING')}`, `run iptables -w ${rule.replace('POSTROUTING', '-A POSTROUTING')}`, `run iptables -w ${rule.replace('POSTROUTING', '-C POSTROUTING')}`]);
+});
+
+test('iptables: each network reached without NAT is a RETURN before the masquerade (`! -d` takes one)', (t) => {
+  t.deepEqual(iptablesRules({ subnet: '10.88.1.0/24', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }).map((r) => r.join(' ')), [
+    '-t nat POSTROUTING -s 10.88.1.0/24 -d 10.88.0.0/16 -m comment --comment minipod pod egress -j RETURN',
+    '-t nat POSTROUTING -s 10.88.1.0/24 -d 192.0.2.12/32 -m comment --comment minipod pod egress -j RETURN',
+    '-t nat POSTROUTING -s 10.88.1.0/24 ! -d 10.88.1.0/24 -m comment --comment minipod pod egress -j MASQUERADE',
+  ]);
+});
+
+test('--non-masquerade-cidrs: IPv4 networks, normalized; anything else named in the error', (t) => {
+  t.deepEqual(parseNonMasquerade('10.88.0.0/16, 192.0.2.11/32,10.9.3.4/8'), ['10.88.0.0/16', '192.0.2.11/32', '10.0.0.0/8']);
+  t.throws(() => parseNonMasquerade('10.88.0.0/16,10.88.1.1'), { message: /--non-masquerade-cidrs: "10\.88\.1\.1" is not an IPv4 network such as 10\.88\.0\.0\/16/ });
+  t.throws(() => parseNonMasquerade('fd00::/64'), { message: /is not an IPv4 network/ });
 });
 
 test.serial('neither nft nor iptables: an error naming the package, and nothing changed', async (t) => {
