@@ -26,7 +26,8 @@ export const cluster = verb<Args>({
         if (argv.name !== undefined) usage('cluster start takes no name: the nodes are node-1 … node-N (give --nodes N)');
         const nodes = await startCluster(dir, argv.nodes);
         for (const [i, n] of nodes.entries()) process.stdout.write(`node-${i + 1}: daemon pid ${n.pid}, pods in 10.88.${i + 1}.0/24, underlay 192.0.2.${11 + i}, socket ${n.socket}\n`);
-        process.stdout.write(`address one with --node node-N${argv['cluster-dir'] ? ` --cluster-dir ${dir}` : ''}, or: eval "$(minipod cluster env node-1)"\n`);
+        const where = argv['cluster-dir'] ? ` --cluster-dir ${dir}` : '';
+        process.stdout.write(`address a node by name: minipod${where} --node node-1 ps, or: eval "$(minipod${where} cluster env node-1)"\n`);
       } else if (argv.action === 'stop') {
         process.stdout.write((await stopCluster(dir)) ? 'cluster stopped\n' : `no cluster is running in ${dir}: nothing to stop\n`);
       } else if (argv.action === 'ls') {

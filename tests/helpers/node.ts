@@ -58,6 +58,10 @@ export function requireRoot(): void {
 // freed one is soon another node's, maybe a parallel suite's).
 const nodes = new Map<string, number>(); // mount namespace → open descriptor on it
 const nodeCgroups = new Set<string>(); // and what any of them started, wherever it went
+
+/** Kill what is in this cgroup should the test process die first (a cluster's outside: tests/helpers/cluster.ts). */
+export const sweepCgroupOnExit = (dir: string) => nodeCgroups.add(dir);
+export const forgetCgroup = (dir: string) => nodeCgroups.delete(dir);
 process.once('exit', () => {
   for (const dir of nodeCgroups) {
     try {
@@ -78,7 +82,8 @@ process.once('exit', () => {
   }
 });
 
-function testNode(dir: string, info: NodeInfo): TestNode {
+/** A running node as a TestNode (its namespace and cgroup swept should this process die first). */
+export function testNode(dir: string, info: NodeInfo): TestNode {
   const mnt = readlinkSync(`/proc/${info.holderPid}/ns/mnt`);
   if (!nodes.has(mnt)) nodes.set(mnt, openSync(`/proc/${info.holderPid}/ns/mnt`, 'r'));
   const cg = nodeCgroup(dir)?.dir;
