@@ -57,17 +57,18 @@ export async function createCgroup(dir: string): Promise<void> {
 }
 
 /**
- * Move pid into the cgroup, unless it is there or below already (a move costs an RCU grace period
- * even then, and would take a container out of its runtime's own cgroup). Race-free only for a
+ * Move pid into the cgroup, unless it is within `within` already (by default the cgroup itself or
+ * below: a move costs an RCU grace period even then, and would take a container out of its
+ * runtime's own cgroup). Race-free only for a
  * process that does not fork (a pause holder); a program that may fork is started inside it by
  * rootfs/cgexec instead. A process gone meanwhile is no error. `controller` names a v1 hierarchy
  * ("pids"); the unified one by default.
  */
-export async function moveInto(dir: string, pid: number, controller = ''): Promise<void> {
+export async function moveInto(dir: string, pid: number, controller = '', within = dir): Promise<void> {
   // "0::/path" (unified) or "N:pids:/path" is its place in that tree, relative to the mount.
   const rel = ((await readProc(pid, 'cgroup')) ?? '').match(new RegExp(`^\\d+:${controller}:(.*)$`, 'm'))?.[1];
   if (rel === undefined) return; // gone
-  if (rel.split('/').some((_, i, parts) => i > 0 && dir.endsWith(parts.slice(0, i + 1).join('/')))) return; // there already
+  if (rel.split('/').some((_, i, parts) => i > 0 && within.endsWith(parts.slice(0, i + 1).join('/')))) return; // there already
   await writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ESRCH') throw err;
   });

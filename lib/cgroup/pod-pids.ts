@@ -8,9 +8,10 @@
 // OCI runtime puts a container in PIDS/PARENT/pod-UID/NAME, below it, so the pod's limit bounds
 // it too; pause holders, apps without an image and execs join it beside the unified one (cgexec,
 // or a move for a holder, which does not fork). removeCgroup removes the twin with the pod.
-// On a machine whose pids controller is in the unified hierarchy (pure cgroup v2) the pod's
-// cgroup holds processes itself, so the controller could not be enabled below it: pods there get
-// no pod-wide limit (a warning says so), only their image containers' own.
+// On a machine whose pids controller is in the unified hierarchy (pure cgroup v2), the limit is the
+// pod cgroup's own pids.max: the controller is enabled down to PARENT (whose children hold no
+// process of their own: the pod's are in its _sandbox leaf, pods.ts), and everything below counts.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
@@ -29,26 +30,45 @@ export function checkPidsLimit(flag: string, value: string, dflt: number): numbe
 }
 
 export interface PodPids {
-  /** The pod's v1 pids cgroup, to join beside the unified one. */
-  dir(podDir: string): string;
+  /** What the pod's processes join beside their unified cgroup: the pod's v1 pids cgroup, or nothing. */
+  join(podDir: string): string[];
   /** Make it, with its limit, before anything of the pod runs. */
   create(podDir: string): Promise<void>;
   adopt(podDir: string, pid: number): Promise<void>;
 }
 
-/** The pods' pids limit under the unified PARENT, or undefined where this machine has no v1 pids hierarchy. */
+/** The pods' pids limit under the unified PARENT, or undefined where this machine has the pids controller nowhere. */
 export function podPids(parent: string, max: number, mountinfo = readProcSync('self', 'mountinfo') ?? ''): PodPids | undefined {
   const hierarchy = v1Hierarchy('pids', mountinfo);
   const root = findCgroup2(mountinfo);
-  if (!hierarchy || !root || !parent.startsWith(`${root}/`)) return undefined;
+  if (!root || !parent.startsWith(`${root}/`)) return undefined;
+  if (!hierarchy) return controllers(root).includes('pids') ? unifiedPids(root, parent, max) : undefined;
   const rel = parent.slice(root.length);
   const dir = (podDir: string) => path.join(hierarchy, rel, path.basename(podDir));
   return {
-    dir,
+    join: (podDir) => [dir(podDir)],
     create: async (podDir) => {
       await createCgroup(dir(podDir));
       await writeFile(path.join(dir(podDir), 'pids.max'), String(max));
     },
     adopt: (podDir, pid) => moveInto(dir(podDir), pid, 'pids'),
+  };
+}
+
+const controllers = (dir: string) => (readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').trim() || '').split(/\s+/);
+
+/** cgroup v2: pids enabled in each cgroup from the root down to PARENT, then the pod's own pids.max. */
+function unifiedPids(root: string, parent: string, max: number): PodPids {
+  const chain = [root, ...path.relative(root, parent).split('/').map((_, i, parts) => path.join(root, ...parts.slice(0, i + 1)))];
+  return {
+    join: () => [],
+    create: async (podDir) => {
+      for (const dir of chain) {
+        const enabled = readFileSync(path.join(dir, 'cgroup.subtree_control'), 'utf8').split(/\s+/);
+        if (!enabled.includes('pids')) await writeFile(path.join(dir, 'cgroup.subtree_control'), '+pids');
+      }
+      await writeFile(path.join(podDir, 'pids.max'), String(max));
+    },
+    adopt: async () => {}, // the pod's leaf is below its cgroup: counted already
   };
 }

@@ -1,6 +1,12 @@
 // The cgroups of a daemon's pods: PARENT/pod-UID, one per pod, holding its pause holder, its apps,
 // its `exec`s and whatever they start. Stopping a pod kills the whole cgroup, so nothing it started
 // survives it — not a `setsid` daemon, nor a process that moved to another network namespace.
+// The pod cgroup itself holds no process: on cgroup v2 a cgroup with processes of its own cannot
+// hand a controller down to its children (the "no internal process" rule), so the OCI runtime
+// could not give an image container (PARENT/pod-UID/NAME) its memory or pids limit, nor the pod
+// its own pids.max. The pod's own processes (its pause holder, apps without an image, their
+// shims, execs) live in a leaf beside the containers, PARENT/pod-UID/_sandbox, as kubelet keeps
+// the pause in a container cgroup of its own below the pod's.
 // Where no cgroup2 hierarchy can be used, NO_CGROUPS keeps the call sites unchanged (pods are
 // then cleared by their network namespace only, as before).
 import path from 'node:path';
@@ -32,21 +38,24 @@ export interface PodCgroups {
 }
 
 const PREFIX = 'pod-';
+/** Not a DNS label, so no container of the pod can be named so. */
+export const SANDBOX_LEAF = '_sandbox';
 
 export function podCgroups(parent: string, cgexec: string, pids?: PodPids): PodCgroups {
   const dir = (uid: string) => path.join(parent, `${PREFIX}${uid}`);
+  const leaf = (uid: string) => path.join(dir(uid), SANDBOX_LEAF);
   return {
     parent,
     dir,
     create: async (uid) => {
-      await createCgroup(dir(uid));
+      await createCgroup(leaf(uid));
       await pids?.create(dir(uid));
     },
     // ':' joins the cgroups cgexec enters (no cgroup name holds one: checkCgroupName).
-    wrap: (uid, argv) => [cgexec, [dir(uid), ...(pids ? [pids.dir(dir(uid))] : [])].join(':'), ...argv],
+    wrap: (uid, argv) => [cgexec, [leaf(uid), ...(pids?.join(dir(uid)) ?? [])].join(':'), ...argv],
     adopt: async (uid, pid) => {
       await pids?.adopt(dir(uid), pid);
-      await moveInto(dir(uid), pid);
+      await moveInto(leaf(uid), pid, '', dir(uid)); // anywhere in the pod already (an image container in its own): left there
     },
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),
@@ -91,6 +100,6 @@ export async function openPodCgroups(parentName: string, cgexec: string, podMaxP
     return NO_CGROUPS;
   }
   const pids = podPids(parent, podMaxPids);
-  if (!pids) log.warn('the pids controller has no v1 hierarchy of its own here: pods get no pod-wide pids limit (--pod-max-pids), only each image container its own (--pids-limit)');
+  if (!pids) log.warn('the pids controller is neither in a v1 hierarchy of its own nor in cgroup2 here: pods get no pod-wide pids limit (--pod-max-pids), only each image container its own (--pids-limit)');
   return podCgroups(parent, cgexec, pids);
 }

@@ -130,6 +130,22 @@ test.serial('a fork bomb stops at the pids limit, and the node still starts a ne
   for (const name of ['bomb', 'after']) t.is((await node.cli(['rm', '-f', name])).exitCode, 0);
 });
 
+test.serial('the pod cgroup holds no process of its own (cgroup v2\'s rule, so limits can be handed down): the pause and an app without an image are in its _sandbox leaf, an image container in its own', async (t) => {
+  const p = await node.api.request<PodRecord>('POST', '/pods', { metadata: { name: 'leaf' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'img', image: 'busybox', command: ['sleep', '600'] }, { name: 'host', command: ['sleep', '600'] }] } });
+  const podDir = `/${nodeCgroup(node.dir)!.name}/pod-${p.uid}`;
+  const unified = async (pid: number) => (await readFile(`/proc/${pid}/cgroup`, 'utf8')).match(/^0::(.*)$/m)?.[1];
+  // The holder is moved off the critical path: wait for it.
+  t.is(await waitUntil(async () => ((await unified(p.sandbox!.pid)) === `${podDir}/_sandbox` ? true : undefined), { timeoutMs: 5000, everyMs: 20 }), true, 'the pause');
+  t.is(await unified(p.containers.find((c) => c.name === 'host')!.pid!), `${podDir}/_sandbox`, 'the app without an image');
+  t.is(await unified(p.containers.find((c) => c.name === 'img')!.pid!), `${podDir}/img`, 'the image container, below the pod');
+  const root = path.dirname(nodeCgroup(node.dir)!.dir);
+  t.is((await readFile(path.join(root, podDir, 'cgroup.procs'), 'utf8')).trim(), '', 'nothing in the pod cgroup itself');
+  node = await restartTestNode(node);
+  t.is(await unified(p.containers.find((c) => c.name === 'img')!.pid!), `${podDir}/img`, 're-adopted by a new daemon, the image container stays in its own');
+  t.is(await unified(p.sandbox!.pid), `${podDir}/_sandbox`);
+  t.is((await node.cli(['rm', '-f', 'leaf'])).exitCode, 0);
+});
+
 test.serial('a malformed quantity or a limit below its request is refused, naming the field, and nothing is made', async (t) => {
   await t.throwsAsync(node.api.request('POST', '/pods', pod('bad', ['true'], { limits: { memory: 'lots' } })), { message: /spec\.containers\[0\]\.resources\.limits\.memory: "lots" is not a quantity/ });
   await t.throwsAsync(node.api.request('POST', '/pods', pod('bad', ['true'], { requests: { cpu: '2' }, limits: { cpu: '1' } })), { message: /requests\.cpu: "2" must be less than or equal to the cpu limit "1"/ });

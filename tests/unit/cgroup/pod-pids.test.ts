@@ -19,21 +19,40 @@ test('the pod\'s pids cgroup is the twin of its unified one in the pids hierarch
   const root = await tempDir(t, 'minipod-pids-');
   const pids = podPids(`${root}/unified/minipod-node-x/node`, 64, mountinfo(root))!;
   const pod = `${root}/unified/minipod-node-x/node/pod-u1`;
-  t.is(pids.dir(pod), `${root}/pids/minipod-node-x/node/pod-u1`);
+  t.deepEqual(pids.join(pod), [`${root}/pids/minipod-node-x/node/pod-u1`]);
   await pids.create(pod);
-  t.is(await readFile(path.join(pids.dir(pod), 'pids.max'), 'utf8'), '64');
+  t.is(await readFile(path.join(`${root}/pids/minipod-node-x/node/pod-u1`, 'pids.max'), 'utf8'), '64');
 });
 
-test('no pods\' pids limit where the pids controller has no v1 hierarchy, or the parent is not in the cgroup2 tree', (t) => {
-  t.is(podPids('/sys/fs/cgroup/unified/minipod', 64, mountinfo('/sys/fs/cgroup', false)), undefined);
+test('no pods\' pids limit where the pids controller is in no hierarchy, or the parent is not in the cgroup2 tree', async (t) => {
+  const root = await tempDir(t, 'minipod-pids-');
+  await mkdir(`${root}/unified`);
+  await writeFile(`${root}/unified/cgroup.controllers`, 'hugetlb\n');
+  t.is(podPids(`${root}/unified/minipod`, 64, mountinfo(root, false)), undefined);
   t.is(podPids('/elsewhere/minipod', 64, mountinfo('/sys/fs/cgroup')), undefined);
+});
+
+test('pure cgroup v2: pids is enabled from the root down to the parent, and the limit is the pod cgroup\'s own pids.max', async (t) => {
+  const root = await tempDir(t, 'minipod-pids-');
+  const u = `${root}/unified`;
+  for (const dir of [u, `${u}/minipod-node-x`, `${u}/minipod-node-x/pod-u1`]) await mkdir(dir, { recursive: true });
+  await writeFile(`${u}/cgroup.controllers`, 'cpu memory pids\n');
+  await writeFile(`${u}/cgroup.subtree_control`, 'cpu memory pids\n'); // systemd enabled it at the root
+  await writeFile(`${u}/minipod-node-x/cgroup.subtree_control`, '\n');
+  const pids = podPids(`${u}/minipod-node-x`, 64, mountinfo(root, false))!;
+  t.deepEqual(pids.join(`${u}/minipod-node-x/pod-u1`), [], 'nothing to join beside the pod\'s own leaf');
+  await pids.create(`${u}/minipod-node-x/pod-u1`);
+  t.is(await readFile(`${u}/cgroup.subtree_control`, 'utf8'), 'cpu memory pids\n', 'enabled already: not written');
+  t.is(await readFile(`${u}/minipod-node-x/cgroup.subtree_control`, 'utf8'), '+pids');
+  t.is(await readFile(`${u}/minipod-node-x/pod-u1/pids.max`, 'utf8'), '64');
 });
 
 test('a process joins the pod\'s pids cgroup unless it is there or below already (a container in its own)', async (t) => {
   const root = await tempDir(t, 'minipod-pids-');
   const pids = podPids(`${root}/unified/m`, 64, mountinfo(root))!;
   const pod = `${root}/unified/m/pod-u1`;
-  await mkdir(pids.dir(pod), { recursive: true });
+  const twin = pids.join(pod)[0]!;
+  await mkdir(twin, { recursive: true });
   const fake = new FakeHost();
   const restore = useHost(fake, fake.tools);
   t.teardown(restore);
@@ -41,11 +60,11 @@ test('a process joins the pod\'s pids cgroup unless it is there or below already
   outside.v1 = { pids: '/' };
   const inside = fake.add({ argv: ['/bin/sleep'], cgroup: '/m/pod-u1/app' });
   inside.v1 = { pids: '/m/pod-u1/app' };
-  await writeFile(path.join(pids.dir(pod), 'cgroup.procs'), '');
+  await writeFile(path.join(twin, 'cgroup.procs'), '');
   await pids.adopt(pod, inside.pid);
-  t.is(await readFile(path.join(pids.dir(pod), 'cgroup.procs'), 'utf8'), '', 'a container stays in its own cgroup, below the pod\'s');
+  t.is(await readFile(path.join(twin, 'cgroup.procs'), 'utf8'), '', 'a container stays in its own cgroup, below the pod\'s');
   await pids.adopt(pod, outside.pid);
-  t.is(await readFile(path.join(pids.dir(pod), 'cgroup.procs'), 'utf8'), String(outside.pid));
+  t.is(await readFile(path.join(twin, 'cgroup.procs'), 'utf8'), String(outside.pid));
 });
 
 test('a pids limit flag is a whole number of at least 16, else an error naming the flag and the default', (t) => {
