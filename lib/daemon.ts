@@ -3,11 +3,13 @@
 // stops every pod so nothing it made is left behind.
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
 import { DeploymentController } from './deploy/controller.js';
 import { DeploymentStore } from './deploy/store.js';
 import { MinipodError } from './errors.js';
+import { DNS_SUBDOMAIN } from './manifest/pod-spec.js';
 import { ImageStore } from './image/store.js';
 import { IpBatch } from './os/ip-batch.js';
 import { readProc, run } from './os/host.js';
@@ -48,6 +50,8 @@ export interface DaemonOptions {
   stopPodsOnExit: boolean;
   /** Masquerade pod traffic leaving the subnet and forward it (network/egress.ts); default: in a node only. */
   egress?: boolean;
+  /** The node's name pods see as spec.nodeName (kubelet's --hostname-override); the hostname if unset. */
+  nodeName?: string;
   /** --non-masquerade-cidrs as given: pod traffic to these keeps the pod's address (a cluster's pods and nodes, routed without NAT). */
   nonMasqueradeCidrs?: string;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
@@ -89,6 +93,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   process.umask(0o077); // socket, state and logs are root-only
   const subnet = parseSubnet(opts.subnet);
   const noNat = opts.nonMasqueradeCidrs !== undefined ? parseNonMasquerade(opts.nonMasqueradeCidrs) : undefined;
+  if (opts.nodeName !== undefined && !DNS_SUBDOMAIN.test(opts.nodeName)) throw new MinipodError('INVALID_ARGUMENT', `--node-name ${JSON.stringify(opts.nodeName)}: give a DNS subdomain such as node-1 (lowercase letters, digits, "-" and ".")`);
   checkBridgeName(opts.bridge);
   checkCgroupName(opts.cgroupParent);
   const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
@@ -133,7 +138,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
-  const pods = new PodManager({ node: { stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
+  const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
   await pods.init();
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);

@@ -1,6 +1,7 @@
 // What a container runs: its argv (command, args, and for an image its ENTRYPOINT and CMD, by
 // Kubernetes' rules), where the program is looked up, and its environment. Creation resolves argv
 // from this, and a stored record's argv is checked against it (store/record-check.ts).
+import { expand, ownEnv, type PodFields } from './env.js';
 import type { ContainerSpec } from './pod-spec.js';
 
 /** PATH for a container's command when its env gives none (as a container image's default). */
@@ -31,9 +32,15 @@ export function containerArgv(c: ContainerSpec, image?: ImageConfig): string[] {
 }
 
 /** The environment: the image's, then the pod's HOSTNAME, then the container's own (which wins). */
-export function containerEnv(c: ContainerSpec, hostname: string, image?: ImageConfig): Record<string, string> {
+export function containerEnv(c: ContainerSpec, hostname: string, image?: ImageConfig, pod?: PodFields): Record<string, string> {
   const fromImage = Object.fromEntries((image?.Env ?? []).filter((e) => e.indexOf('=') > 0).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-  return { PATH: DEFAULT_PATH, ...fromImage, HOSTNAME: hostname, ...Object.fromEntries(c.env.map((e) => [e.name, e.value])) };
+  return { PATH: DEFAULT_PATH, ...fromImage, HOSTNAME: hostname, ...ownEnv(c.env, pod) };
+}
+
+/** argv with `$(NAME)` replaced by the container's own variables (kubelet expands command and args so). */
+export function expandArgv(argv: string[], c: ContainerSpec, pod: PodFields): string[] {
+  const own = ownEnv(c.env, pod);
+  return argv.map((a) => expand(a, own));
 }
 
 export function commandLookup(c: ContainerSpec, image?: ImageConfig): CommandLookup {

@@ -1,35 +1,24 @@
 // The validated pod manifest: a subset of the Kubernetes Pod, checked with zod so every error
 // names its field (`spec.containers[1].name: duplicate "httpd"`).
 import { z } from 'zod';
+import { envVar, MAX_ARG_STRLEN, noNul, NUL_MESSAGE } from './env.js';
 import { parseResourceQuantity } from './quantity.js';
 
+export { MAX_ARG_STRLEN } from './env.js';
+
+/** DNS-1123 subdomain: what Kubernetes accepts as a node's name. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** DNS-1123 label: what Kubernetes accepts as a pod or container name. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = z
   .string()
   .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric');
 
-/** The kernel's limit on one argument or environment string, its terminating NUL included
- * (MAX_ARG_STRLEN, 32 pages): a longer one makes execve fail with E2BIG. */
-export const MAX_ARG_STRLEN = 131072;
-const noNul = (s: string) => !s.includes('\0');
-const NUL_MESSAGE = 'must not contain NUL (the kernel ends a string at the first NUL)';
 const fitsArg = (s: string) => Buffer.byteLength(s) < MAX_ARG_STRLEN;
 const argString = z
   .string()
   .refine(noNul, NUL_MESSAGE)
   .refine(fitsArg, (s) => ({ message: `is ${Buffer.byteLength(s)} bytes: the kernel takes at most ${MAX_ARG_STRLEN - 1} per argument (MAX_ARG_STRLEN)` }));
-
-const envVar = z
-  .strictObject({
-    name: z.string().min(1).regex(/^[^=\0]+$/, 'must not contain "=" or NUL'),
-    value: z.string().default('').refine(noNul, NUL_MESSAGE),
-  })
-  .superRefine((e, ctx) => {
-    // The process sees NAME=value as one string, under the same limit as an argument.
-    const bytes = Buffer.byteLength(e.name) + 1 + Buffer.byteLength(e.value);
-    if (bytes >= MAX_ARG_STRLEN) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['value'], message: `makes NAME=value ${bytes} bytes: the kernel takes at most ${MAX_ARG_STRLEN - 1} per environment string (MAX_ARG_STRLEN)` });
-  });
 
 const port = z.strictObject({
   name: z.string().optional(),

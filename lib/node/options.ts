@@ -68,7 +68,7 @@ export function daemonFlags(opts: NodeOptions): string[] {
     ...(opts.ociRuntime ? ['--oci-runtime', opts.ociRuntime] : []),
     ...(opts.pidsLimit ? ['--pids-limit', opts.pidsLimit] : []),
     ...(opts.podMaxPids ? ['--pod-max-pids', opts.podMaxPids] : []),
-    ...(opts.cluster ? ['--non-masquerade-cidrs', nonMasquerade(opts.cluster).join(',')] : []),
+    ...(opts.cluster ? ['--node-name', `node-${opts.cluster.index}`, '--non-masquerade-cidrs', nonMasquerade(opts.cluster).join(',')] : []),
   ];
 }
 

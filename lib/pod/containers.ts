@@ -1,6 +1,7 @@
 // A pod's app processes: start one inside the current sandbox, stop one, and record how it
 // ended. What happens after an unexpected exit is the supervisor's decision (ctx.onContainerExit).
-import { commandArgs, commandLookup, containerEnv, imageUser } from '../manifest/command.js';
+import { commandArgs, commandLookup, containerEnv, expandArgv, imageUser } from '../manifest/command.js';
+import type { PodFields } from '../manifest/env.js';
 import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { containerResources } from '../manifest/resources.js';
 import { findInImage } from '../runtime/image-files.js';
@@ -29,13 +30,15 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   if (found === 'missing') return imageMissing(ctx, live, c, spec.image!);
   const image = found?.image;
   if (found) Object.assign(c, { argv: found.argv, image: spec.image, imageID: found.image.id });
-  const env = containerEnv(spec, r.name, image?.config);
+  const fields: PodFields = { name: r.name, namespace: 'default', uid: r.uid, podIP: r.ip ?? '', nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
+  const env = containerEnv(spec, r.name, image?.config, fields);
+  const argv = expandArgv(c.argv, spec, fields);
   const restarted = c.startedAt !== null;
   const wasWaitingForImage = c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError';
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
-  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
+  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
@@ -47,7 +50,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const where = await settled;
   if (where.inSandbox) c.netns = sandbox.netns;
   c.startTime = where.startTime;
-  ctx.events.record(r, 'ContainerStarted', `started ${c.argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${image ? ` from image ${spec.image} (${image.id.slice(0, 12)}) under ${runtimeOf(c.containerID)}` : ''}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
+  ctx.events.record(r, 'ContainerStarted', `started ${argv.join(' ')} (pid ${proc.pid}) in ${sandbox.netns}${image ? ` from image ${spec.image} (${image.id.slice(0, 12)}) under ${runtimeOf(c.containerID)}` : ''}${restarted ? `, restart ${c.restartCount}` : ''}`, { container: name });
 }
 
 /**

@@ -18,6 +18,8 @@ import type { PodRecord } from './types.js';
 import type { OciRuntimeName } from '../runtime/oci-runtimes.js';
 
 export interface NodeConfig {
+  /** The node's name (`--node-name`, default the hostname): spec.nodeName to the downward API. */
+  name: string;
   stateDir: string;
   /** Where each pod's `ip netns` name is made (sandbox/netns-name.ts): /run/netns, the node's own in a node. */
   netnsDir: string;

@@ -89,7 +89,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
   const reasons: string[] = [];
   events.on('event', (e: { reason: string }) => reasons.push(e.reason));
   const pods = new PodManager({
-    node: { stateDir, netnsDir: path.join(stateDir, 'run-netns'), bridge: 'minipod0', subnet, cgroups },
+    node: { name: 'fake-node', stateDir, netnsDir: path.join(stateDir, 'run-netns'), bridge: 'minipod0', subnet, cgroups },
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
     supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),

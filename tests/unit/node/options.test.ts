@@ -19,7 +19,7 @@ test('a bad --oci-runtime is refused naming the flag; in node.json, naming the f
 test('a cluster member keeps its place in node.json; its daemon reaches the cluster\'s pods and the other nodes without NAT', (t) => {
   const cluster = { dir: '/var/lib/minipod-cluster', index: 2, size: 3 };
   t.deepEqual(checkOptions({ subnet: '10.88.2.0/24', cluster }, '/c/node-2/node.json'), { subnet: '10.88.2.0/24', cluster });
-  t.deepEqual(daemonFlags({ cluster }), ['--non-masquerade-cidrs', '10.88.0.0/16,192.0.2.11/32,192.0.2.13/32']);
+  t.deepEqual(daemonFlags({ cluster }), ['--node-name', 'node-2', '--non-masquerade-cidrs', '10.88.0.0/16,192.0.2.11/32,192.0.2.13/32']);
 });
 
 test('a malformed cluster place in node.json is refused naming the file and the shape', (t) => {
