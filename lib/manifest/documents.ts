@@ -20,7 +20,9 @@ export function objectName(m: AnyManifest): string {
  */
 export function parseDocuments(text: string, source = 'manifest'): ManifestDocument[] {
   const docs = [parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true })].flat();
-  const many = docs.filter((d) => d.contents !== null).length > 1;
+  // An empty document (a `---` at the end, a comment alone) is a null, or no content at all.
+  const empty = (d: (typeof docs)[number]) => !d.errors.length && d.toJS() == null;
+  const many = docs.filter((d) => !empty(d)).length > 1;
   const errors: string[] = [];
   const out: ManifestDocument[] = [];
   const seen = new Map<string, number>();
@@ -28,7 +30,7 @@ export function parseDocuments(text: string, source = 'manifest'): ManifestDocum
     const index = i + 1;
     const at = many ? `document ${index}: ` : '';
     if (doc.errors.length) return void errors.push(`${source}: ${at}not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
-    if (doc.contents === null) return; // `---` at the end, or a comment alone
+    if (empty(doc)) return;
     const value: unknown = doc.toJS();
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${source}: ${at}expected a Pod or Deployment object (apiVersion, kind, metadata, spec)`);
     try {
