@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { apply } from './commands/apply.js';
 import { daemon } from './commands/daemon.js';
+import { del } from './commands/delete.js';
 import { events } from './commands/events.js';
 import { gc } from './commands/gc.js';
 import { get } from './commands/get.js';
@@ -48,6 +49,7 @@ await yargs(hideBin(process.argv))
   .command(exec)
   .command(stop)
   .command(rm)
+  .command(del)
   .command(events)
   .command(kill)
   .command(gc)

@@ -1,28 +1,77 @@
-// `minipod apply -f FILE`: a Deployment is created or changed (its controller makes the pods);
-// a Pod is created, as `run -f` does.
-import { applyDeployment } from '../deployments.js';
+// `minipod apply -f FILE|-`: every Pod and Deployment of the file, checked first, then each
+// created, left unchanged or changed (a changed Pod is replaced), one line each as kubectl prints
+// them. If one fails, what this apply created is removed again: the file is applied whole or not.
+import { SETTLE_MS, type ApiClient } from '../../lib/api/client.js';
+import type { DeploymentStatus } from '../../lib/deploy/status.js';
+import { MinipodError } from '../../lib/errors.js';
+import type { ManifestDocument } from '../../lib/manifest/documents.js';
+import type { PodApplyResult } from '../../lib/pod/apply.js';
+import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
-import { createPod, readManifest } from './run.js';
+import { waitDeployment } from '../deployments.js';
+import { isStdin, readManifests } from '../manifest-input.js';
+import { deleteObject } from './delete.js';
+
+type Result = PodApplyResult;
+
+/** PUT the pod or POST the Deployment; the word kubectl prints for what happened. */
+async function applyOne(api: ApiClient, d: ManifestDocument): Promise<Result> {
+  const name = encodeURIComponent(d.manifest.metadata.name);
+  if (d.kind === 'Deployment') return (await api.request<{ result: Result; deployment: DeploymentStatus }>('POST', '/deployments', d.manifest)).result;
+  return (await api.request<{ result: Result; pod: PodRecord }>('PUT', `/pods/${name}`, d.manifest)).result;
+}
+
+/** `pod/web`, `deployment.apps/web`. */
+const shown = (d: ManifestDocument) => `${d.kind === 'Deployment' ? 'deployment.apps' : 'pod'}/${d.manifest.metadata.name}`;
+
+/** Remove what this apply created, newest first; the original error keeps what could not be undone. */
+async function rollBack(api: ApiClient, created: ManifestDocument[], err: unknown, at: ManifestDocument, source: string): Promise<never> {
+  const undone: string[] = [];
+  const left: string[] = [];
+  for (const d of [...created].reverse()) {
+    await deleteObject(api, d.kind === 'Deployment' ? 'deployment' : 'pod', d.manifest.metadata.name).then(
+      () => undone.push(shown(d)),
+      (e: Error) => left.push(`${shown(d)} (${e.message})`),
+    );
+  }
+  const why = err instanceof Error ? err.message : String(err);
+  const code = err instanceof MinipodError ? err.code : 'INTERNAL';
+  const rolled = undone.length ? `; removed again what this apply created: ${undone.join(', ')}` : '';
+  const stuck = left.length ? `; could not remove ${left.join(', ')}: remove it with \`minipod delete -f ${source}\`` : '';
+  throw new MinipodError(code, `${source}: document ${at.index} (${shown(at)}): ${why}${rolled}${stuck}`);
+}
 
 export const apply = verb<{ file: string; wait: boolean; timeout: number }>({
   command: 'apply',
-  describe: 'Create or change a Deployment (apps/v1) from a manifest; a Pod manifest is created as by run -f',
+  describe: 'Create or change every Pod and Deployment of a manifest file (- for stdin), as kubectl apply',
   builder: (y) =>
     y
-      .option('file', { alias: 'f', type: 'string', demandOption: true, describe: 'Deployment or Pod manifest (YAML or JSON)' })
-      .option('wait', { type: 'boolean', default: false, describe: 'Return once every replica is ready' })
+      .option('file', { alias: 'f', type: 'string', demandOption: true, describe: 'Manifest: YAML (documents separated by ---) or JSON; - for stdin' })
+      .option('wait', { type: 'boolean', default: false, describe: 'Return once every pod is ready and every Deployment has its replicas ready' })
       .option('timeout', { type: 'number', default: 60, describe: 'Seconds to wait with --wait' })
-      .example('$0 apply -f examples/deployment.yaml', 'the seed Deployment: two pods of httpd and bootcamp'),
+      .example('$0 apply -f examples/deployment.yaml', 'the seed Deployment: two pods of httpd and bootcamp')
+      .example('cat pod.yaml | $0 apply -f -', 'from stdin'),
   handler: async (argv) => {
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {
-      const parsed = await readManifest(argv.file);
+      const docs = await readManifests(argv.file);
+      const source = isStdin(argv.file) ? '-' : argv.file;
       const api = client(argv);
-      if (parsed.kind === 'Deployment') process.stdout.write(`${await applyDeployment(api, parsed.manifest, argv.wait ? argv.timeout * 1000 : undefined)}\n`);
-      else process.stdout.write(`${await createPod(api, parsed.manifest, argv.wait, argv.timeout)}\n`);
+      const created: ManifestDocument[] = [];
+      for (const d of docs) {
+        const result = await applyOne(api, d).catch((err: unknown) => rollBack(api, created, err, d, source));
+        if (result === 'created') created.push(d);
+        process.stdout.write(`${shown(d)} ${result}\n`);
+      }
+      if (!argv.wait) return;
+      const deadline = Date.now() + argv.timeout * 1000;
+      for (const d of docs) {
+        const left = Math.max(1, deadline - Date.now());
+        if (d.kind === 'Deployment') await waitDeployment(api, d.manifest.metadata.name, left);
+        else await api.waitReady(d.manifest.metadata.name, left, { settleMs: SETTLE_MS });
+      }
     } catch (err) {
       fail(err);
     }
   },
 });
-

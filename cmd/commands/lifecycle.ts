@@ -19,7 +19,6 @@ export const stop = verb<{ pods: string[] }>({
 
 export const rm = verb<{ pods: string[]; force: boolean }>({
   command: 'rm <pods..>',
-  aliases: ['delete'],
   describe: 'Remove stopped pods (-f: stop running ones first); deployment/NAME: a Deployment with its pods',
   builder: (y) => y.option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Stop the pod if it is running' }),
   handler: async (argv) => {

@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+// `minipod run`: create one pod (from -f FILE|-, or from --container flags) and wait until it
+// runs; a Deployment manifest is applied and waited for.
 import { SETTLE_MS, type ApiClient } from '../../lib/api/client.js';
-import type { AnyManifest } from '../../lib/manifest/parse.js';
+import { MinipodError } from '../../lib/errors.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, type GlobalArgs, verb } from '../common.js';
 import { applyDeployment } from '../deployments.js';
+import { anchorWorkingDirs, isStdin, readManifests } from '../manifest-input.js';
 
 interface Args extends GlobalArgs {
   name?: string;
@@ -13,28 +14,6 @@ interface Args extends GlobalArgs {
   restart?: string;
   wait: boolean;
   timeout: number;
-}
-
-/**
- * Containers without an image run in their workingDir on the node; a relative one (or none) is
- * taken relative to the manifest's directory (or the current directory for --container), so
- * examples run from anywhere. A container with an image keeps its own (else the image's).
- */
-function anchorWorkingDirs(spec: Record<string, any> | undefined, base: string): void {
-  for (const c of spec?.containers ?? []) {
-    if (c && typeof c === 'object' && !c.image) c.workingDir = path.resolve(base, typeof c.workingDir === 'string' ? c.workingDir : '.');
-  }
-}
-
-/** A Pod or Deployment manifest file, checked, with its working directories anchored. */
-export async function readManifest(file: string): Promise<AnyManifest> {
-  // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
-  const { parseAny } = await import('../../lib/manifest/parse.js');
-  const text = await readFile(file, 'utf8').catch((e: Error) => fail(`cannot read ${file}: ${e.message}`));
-  const parsed = parseAny(text, file);
-  const base = path.dirname(path.resolve(file));
-  anchorWorkingDirs(parsed.kind === 'Pod' ? parsed.manifest.spec : parsed.manifest.spec.template.spec, base);
-  return parsed;
 }
 
 /** Create the pod; with wait, return once it is ready. `pod/web Running 10.88.0.2`. */
@@ -50,7 +29,7 @@ export const runCmd = verb<Args>({
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'Pod name (with --container)' })
-      .option('file', { alias: 'f', type: 'string', describe: 'Pod or Deployment manifest (YAML or JSON)' })
+      .option('file', { alias: 'f', type: 'string', describe: 'Pod or Deployment manifest (YAML or JSON; - for stdin)' })
       .option('container', { alias: 'c', type: 'string', array: true, describe: 'NAME=COMMAND [ARGS…] (split on spaces), repeatable' })
       .option('restart', { type: 'string', choices: ['Always', 'OnFailure', 'Never'], describe: 'restartPolicy (with --container)' })
       .option('wait', { type: 'boolean', default: true, describe: 'Return once every container listens on its declared ports (--no-wait: once started)' })
@@ -62,9 +41,12 @@ export const runCmd = verb<Args>({
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {
       let manifest: Record<string, any>;
-      if (argv.file) {
+      if (argv.file !== undefined) {
         if (argv.name || argv.container || argv.restart) usage('give either -f FILE or NAME --container NAME=CMD [--restart …], not both (the manifest has spec.restartPolicy)');
-        const parsed = await readManifest(argv.file);
+        const docs = await readManifests(argv.file);
+        const source = isStdin(argv.file) ? 'stdin' : argv.file;
+        if (docs.length > 1) throw new MinipodError('INVALID_ARGUMENT', `${source} has ${docs.length} objects: run -f makes one; apply them all with \`minipod apply -f ${isStdin(argv.file) ? '-' : argv.file}\``);
+        const parsed = docs[0]!;
         if (parsed.kind === 'Deployment') {
           process.stdout.write(`${await applyDeployment(client(argv), parsed.manifest, argv.wait ? argv.timeout * 1000 : undefined)}\n`);
           return;

@@ -81,10 +81,14 @@ export class ApiClient {
     const restarts = opts.created && new Map(opts.created.containers.map((c) => [c.name, c.restartCount]));
     const settleMs = opts.settleMs ?? 0;
     for (;;) {
+      // The daemon observed the record after this moment: a container it shows ready has run at
+      // least `asked - startedAt`. Timed at the answer instead, a slow answer (a loaded machine)
+      // made an app that had already failed pass for settled (issue 12).
+      const asked = Date.now();
       const pod = await this.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
       const failure = failedContainer(pod, restarts);
       if (failure) throw new MinipodError('COMMAND_FAILED', `container ${failure.name} of pod ${name} ${failure.how}: see \`minipod logs ${name} -c ${failure.name}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
-      const settled = (c: ContainerStatus) => completed(c) || (c.ready && (!settleMs || Date.now() - Date.parse(c.startedAt ?? '') >= settleMs));
+      const settled = (c: ContainerStatus) => completed(c) || (c.ready && (!settleMs || asked - Date.parse(c.startedAt ?? '') >= settleMs));
       if (pod.containers.every(settled)) return pod;
       if (Date.now() > deadline) {
         const waiting = pod.containers.filter((c) => !c.ready && !completed(c)).map((c) => c.name);

@@ -58,6 +58,14 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
       return pod;
     }],
     ['GET', /^\/pods\/([^/]+)$/, async ({ params }) => pods.inspect(podName(params[0]))],
+    // apply: created (201), unchanged or configured (replaced), as lib/pod/apply.ts decides.
+    ['PUT', /^\/pods\/([^/]+)$/, async ({ body, params, res }) => {
+      const manifest = podCreateBody(body);
+      if (manifest.metadata.name !== podName(params[0])) throw new MinipodError('INVALID_ARGUMENT', `metadata.name "${manifest.metadata.name}" is not the pod of the path (${params[0]})`);
+      const applied = await pods.apply(manifest);
+      if (applied.result === 'created') res.statusCode = 201;
+      return applied;
+    }],
     ['GET', /^\/pods\/([^/]+)\/top$/, async ({ params }): Promise<PodTop> => {
       const name = podName(params[0]);
       return { pod: name, containers: await pods.top(name) };

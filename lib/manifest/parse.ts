@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MinipodError } from '../errors.js';
 import { deploymentManifestSchema, type DeploymentManifest } from './deployment-spec.js';
+import { kindError } from './kinds.js';
 import { podManifestSchema, type PodManifest } from './pod-spec.js';
 
 /** What `apply -f` and `run -f` take: a Pod or an apps/v1 Deployment. */
@@ -24,7 +25,10 @@ function validated<T>(schema: { safeParse(v: unknown): { success: true; data: T 
   throw new MinipodError('INVALID_ARGUMENT', `invalid ${what} manifest: ${details.join('; ')}`, { details });
 }
 
+/** A Pod only (POST /pods, `run NAME`): a Deployment or another kind says what to use instead. */
 export function validateManifest(value: unknown): PodManifest {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind !== undefined && kind !== 'Pod') throw kindError(kind, 'Pod');
   return validated(podManifestSchema, value, 'pod');
 }
 
@@ -37,7 +41,7 @@ export function validateAny(value: unknown): AnyManifest {
   const kind = (value as { kind?: unknown }).kind;
   if (kind === 'Deployment') return { kind, manifest: validateDeployment(value) };
   if (kind === undefined || kind === 'Pod') return { kind: 'Pod', manifest: validateManifest(value) };
-  throw new MinipodError('INVALID_ARGUMENT', `kind: ${JSON.stringify(kind)} is not supported: minipod takes a Pod (v1) or a Deployment (apps/v1)`);
+  throw kindError(kind);
 }
 
 export function parseAny(text: string, source = 'manifest'): AnyManifest {
@@ -48,7 +52,7 @@ export function parseManifest(text: string, source = 'manifest'): PodManifest {
   return validateManifest(parseObject(text, source));
 }
 
-function parseObject(text: string, source: string): object {
+export function parseObject(text: string, source: string): object {
   let value: unknown;
   try {
     value = parseYaml(text, { prettyErrors: false, uniqueKeys: true });

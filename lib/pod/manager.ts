@@ -19,6 +19,7 @@ import type { PodStore } from '../store/pod-store.js';
 import type { EventLog } from '../supervisor/events.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
 import type { Supervision, SupervisionFactory } from './supervision.js';
+import { applyPod, type PodApplyResult } from './apply.js';
 import { bootPods } from './boot.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
@@ -152,6 +153,11 @@ export class PodManager {
     } finally {
       this.ctx.pool.refill();
     }
+  }
+
+  /** Create the pod, leave it as it is (same manifest), or replace it (apply.ts). */
+  async apply(manifest: PodManifest): Promise<{ result: PodApplyResult; pod: PodRecord }> {
+    return applyPod({ find: (n) => (this.pods.has(n) ? this.get(n) : undefined), create: (m) => this.create(m), remove: (n) => this.remove(n, true), inspect: (n) => this.inspect(n) }, manifest);
   }
 
   /** Stop every app and tear the sandbox down; the record stays (Stopped) until `rm`. */

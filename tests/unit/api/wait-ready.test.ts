@@ -36,3 +36,28 @@ test('crash-looping, or failed for good under Never, is a failure; a running one
   t.is(failedContainer(pod('Never', { state: 'Terminated', reason: 'Completed', ready: false, exitCode: 0 })), undefined);
   t.is(failedContainer(pod('Always', {}), atCreate), undefined);
 });
+
+/**
+ * issue 12's race: the daemon observed the container running 10 ms after it started (its exit not
+ * yet recorded), and the answer came late. Judged when the answer arrived, it passed for settled
+ * (`pod/t Running`, exit 0); judged from when it was asked, the wait goes on and sees the failure.
+ */
+test('a record observed early but answered late is not taken for settled: the next one shows the failure', async (t) => {
+  const { ApiClient } = await import('../../../lib/api/client.js');
+  const answers: PodRecord[] = [];
+  class SlowApi extends ApiClient {
+    override async request<T>(): Promise<T> {
+      const startedAt = new Date(Date.now() - 10).toISOString();
+      if (!answers.length) {
+        answers.push(pod('Never', { startedAt }));
+        await new Promise((r) => setTimeout(r, 700)); // the answer is slow; the record is as it was
+        return answers[0] as T;
+      }
+      answers.push(pod('Never', { state: 'Terminated', reason: 'Error', ready: false, exitCode: 1, startedAt }));
+      return answers.at(-1) as T;
+    }
+  }
+  const err = await t.throwsAsync(new SlowApi('/nonexistent').waitReady('p', 10_000, { settleMs: 500 }));
+  t.regex(err!.message, /^container a of pod p exited \(code 1\)/);
+  t.is(answers.length, 2);
+});

@@ -37,7 +37,8 @@ test('examples/deployment.yaml, as the seed blog has it, is a Deployment of two 
 
 test('a manifest without kind, or kind Pod, is a Pod; another kind is refused naming what minipod takes', (t) => {
   t.is(validateAny({ metadata: { name: 'a' }, spec: { containers: [{ name: 'c', command: ['x'] }] } }).kind, 'Pod');
-  refused({ kind: 'Service' }, /kind: "Service" is not supported: minipod takes a Pod \(v1\) or a Deployment \(apps\/v1\)/)(t);
+  refused({ kind: 'Service' }, /^kind: Service is not supported by minipod: pods are reached by their IP or a hostPort .*; remove this document$/)(t);
+  refused({ kind: 'Gadget' }, /^kind: Gadget is not supported: minipod takes a Pod \(v1\) or a Deployment \(apps\/v1\)$/)(t);
 });
 
 test('label values: web_server is one; a pod label value with a space or 64 characters is not', (t) => {

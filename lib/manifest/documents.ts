@@ -1,0 +1,51 @@
+// A manifest file as kubectl reads one: any number of YAML documents separated by `---` (or one
+// JSON object), each a Pod or a Deployment. All of them are checked before anything is made, and
+// every error names its document, so a file is applied whole or not at all.
+import { parseAllDocuments } from 'yaml';
+import { MinipodError } from '../errors.js';
+import { validateAny, type AnyManifest } from './parse.js';
+
+/** One object of the file; index counts the file's documents from 1, empty ones included. */
+export type ManifestDocument = AnyManifest & { index: number };
+
+/** `pod/web`, `deployment.apps/web`: how kubectl names an object in its output. */
+export function objectName(m: AnyManifest): string {
+  return `${m.kind === 'Deployment' ? 'deployment.apps' : 'pod'}/${m.manifest.metadata.name}`;
+}
+
+/**
+ * Every document of the file, validated; or one error listing what is wrong in each document
+ * (naming it, "document 2: …", when the file has more than one). Empty documents are skipped,
+ * as kubectl skips them; the same object twice is an error.
+ */
+export function parseDocuments(text: string, source = 'manifest'): ManifestDocument[] {
+  const docs = [parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true })].flat();
+  // An empty document (a `---` at the end, a comment alone) is a null, or no content at all.
+  const empty = (d: (typeof docs)[number]) => !d.errors.length && d.toJS() == null;
+  const many = docs.filter((d) => !empty(d)).length > 1;
+  const errors: string[] = [];
+  const out: ManifestDocument[] = [];
+  const seen = new Map<string, number>();
+  docs.forEach((doc, i) => {
+    const index = i + 1;
+    const at = many ? `document ${index}: ` : '';
+    if (doc.errors.length) return void errors.push(`${source}: ${at}not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
+    if (empty(doc)) return;
+    const value: unknown = doc.toJS();
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${source}: ${at}expected a Pod or Deployment object (apiVersion, kind, metadata, spec)`);
+    try {
+      const m = validateAny(value);
+      const name = objectName(m);
+      const first = seen.get(name);
+      if (first) return void errors.push(`${source}: ${at}metadata.name: ${name} is also document ${first}: give each object its own name`);
+      seen.set(name, index);
+      out.push({ ...m, index });
+    } catch (err) {
+      if (!(err instanceof MinipodError)) throw err;
+      errors.push(many ? `${source}: ${at}${err.message}` : err.message);
+    }
+  });
+  if (errors.length) throw new MinipodError('INVALID_ARGUMENT', errors.join('; '), { details: errors });
+  if (!out.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: no object in it: expected a Pod or Deployment (apiVersion, kind, metadata, spec)`);
+  return out;
+}

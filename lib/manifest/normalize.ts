@@ -1,0 +1,20 @@
+// Two manifests of the same object compare equal however they were written: validated (defaults
+// filled in), then as canonical JSON (keys sorted, undefined dropped, apiVersion and kind set).
+// `apply` judges "unchanged" with it, as kubectl compares with its last-applied configuration.
+import type { PodManifest } from './pod-spec.js';
+
+/** JSON with every object's keys in sorted order; undefined values left out, as JSON.stringify does. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** A validated Pod manifest as apply compares it: apiVersion and kind are optional in a file, implied in a record. */
+export function normalizedPod(m: PodManifest): string {
+  return canonicalJson({ ...m, apiVersion: 'v1', kind: 'Pod' });
+}
+
+export function samePod(a: PodManifest, b: PodManifest): boolean {
+  return normalizedPod(a) === normalizedPod(b);
+}

@@ -1,0 +1,64 @@
+// Manifest files of several documents: all checked before anything is made, each error naming its
+// document and field; kinds minipod does not have are refused saying what to write instead.
+import test from 'ava';
+import { MinipodError } from '../../../lib/errors.js';
+import { objectName, parseDocuments } from '../../../lib/manifest/documents.js';
+import { validateManifest } from '../../../lib/manifest/parse.js';
+
+const pod = (name: string, container = 'app') => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - {name: ${container}, command: ["sleep", "100"]}\n`;
+const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: app, command: ["sleep", "100"]}]\n`;
+
+function refused(t: import('ava').ExecutionContext, text: string): string[] {
+  const err = t.throws(() => parseDocuments(text, 'app.yaml'), { instanceOf: MinipodError })!;
+  t.is(err.code, 'INVALID_ARGUMENT');
+  t.false(err.message.includes('\n'), 'one line');
+  return err.details;
+}
+
+test('every document of a file, in order, numbered as written; empty documents are skipped', (t) => {
+  const docs = parseDocuments(`${pod('a')}---\n${deployment}---\n# nothing\n---\n${pod('b')}---\n`, 'app.yaml');
+  t.deepEqual(docs.map((d) => [d.index, objectName(d)]), [[1, 'pod/a'], [2, 'deployment.apps/web'], [4, 'pod/b']]);
+  t.is(docs[0]!.kind === 'Pod' && docs[0]!.manifest.spec.restartPolicy, 'Always', 'defaults filled in');
+});
+
+test('one JSON object is one document', (t) => {
+  const docs = parseDocuments(JSON.stringify({ metadata: { name: 'j' }, spec: { containers: [{ name: 'c', command: ['x'] }] } }), 'j.json');
+  t.deepEqual(docs.map(objectName), ['pod/j']);
+});
+
+test('every bad document is named with its field; nothing is returned for the good ones', (t) => {
+  const details = refused(t, `${pod('a')}---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n${pod('b', 'Bad_Name')}`);
+  t.deepEqual(details, [
+    'app.yaml: document 2: kind: Service is not supported by minipod: pods are reached by their IP or a hostPort (spec.containers[].ports[].hostPort); remove this document',
+    'app.yaml: document 3: invalid pod manifest: spec.containers[0].name: must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric',
+  ]);
+});
+
+test('a kind minipod does not have says why and what to use', (t) => {
+  const only = (kind: string) => refused(t, `apiVersion: v1\nkind: ${kind}\nmetadata: {name: x}\n`)[0];
+  t.regex(only('ConfigMap')!, /^kind: ConfigMap is not supported by minipod: give the values to the container as spec\.containers\[\]\.env; remove this document$/);
+  t.regex(only('Namespace')!, /^kind: Namespace is not supported by minipod: minipod has one namespace/);
+  t.regex(only('Job')!, /restartPolicy: Never .* `minipod run -f FILE`/);
+  t.regex(only('Frobnicator')!, /^kind: Frobnicator is not supported: minipod takes a Pod \(v1\) or a Deployment \(apps\/v1\)$/);
+});
+
+test('a Deployment where only a Pod is taken (POST /pods) says where it goes', (t) => {
+  const err = t.throws(() => validateManifest({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: {} }), { instanceOf: MinipodError })!;
+  t.is(err.message, 'kind: Deployment is not accepted here, only a Pod: apply a Deployment with `minipod apply -f FILE` (its controller makes the pods)');
+});
+
+test('the same object twice is refused, naming both documents', (t) => {
+  t.deepEqual(refused(t, `${pod('a')}---\n${pod('a')}`), ['app.yaml: document 2: metadata.name: pod/a is also document 1: give each object its own name']);
+});
+
+test('broken YAML in one document names it; a file with no object says what it expects', (t) => {
+  t.regex(refused(t, `${pod('a')}---\nmetadata: {name: x\n`)[0]!, /^app\.yaml: document 2: not valid YAML or JSON: /);
+  t.regex(refused(t, `${pod('a')}---\n- a list\n`)[0]!, /^app\.yaml: document 2: expected a Pod or Deployment object/);
+  t.deepEqual(refused(t, '# only a comment\n'), []);
+  t.throws(() => parseDocuments('---\n', 'empty.yaml'), { message: 'empty.yaml: no object in it: expected a Pod or Deployment (apiVersion, kind, metadata, spec)' });
+});
+
+test('a single document keeps the messages it always had (no document number)', (t) => {
+  t.regex(refused(t, 'metadata: {name: x\nspec: [')[0]!, /^app\.yaml: not valid YAML or JSON: /);
+  t.regex(refused(t, pod('a', 'Bad'))[0]!, /^invalid pod manifest: spec\.containers\[0\]\.name: /);
+});
