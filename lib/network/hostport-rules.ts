@@ -9,17 +9,19 @@
 //   answer 127.0.0.1 (its own loopback). route_localnet would also let a pod reach the node's
 //   loopback services by sending to 127.0.0.1 through the bridge (kube-proxy's CVE-2020-8558):
 //   new connections to 127.0.0.0/8 from anywhere but lo are dropped.
-// - Hairpin: a pod reaching its own hostPort (or another pod's on the same bridge) by a node
-//   address. The DNATed packet is routed back onto the bridge; the pod's reply would then go to its
-//   peer straight over the bridge (or, to itself, not leave at all), never through the node's
-//   conntrack that must undo the DNAT, so the client would see an answer from an address it never
-//   called and reset it; to itself, the kernel even drops a packet that arrives with one of its
-//   own addresses as source. So traffic from this bridge's pods that was DNATed here and goes back
-//   out of the bridge is masqueraded to the bridge address: the reply comes back through the node.
-//   The bridge port needs no hairpin mode for this: the packet is routed (it was sent to the
-//   gateway's MAC and enters the node's IP stack), and the bridge forwards it from its own port,
-//   not back out of the one it came in by. Hairpin mode matters only where br_netfilter NATs
-//   frames inside the bridge, which a node never loads (it is a module of the whole machine).
+// - Hairpin: a pod reaching its own hostPort (or another pod's on the same bridge) through a
+//   node address. Without br_netfilter, the packet (sent to the gateway's MAC) goes up into the
+//   node, is DNATed and routed back onto the bridge, which forwards it from its own port: no
+//   hairpin there. Where br_netfilter is loaded (a module of the whole machine, which a node can
+//   neither load nor unload; bridge-nf-call-iptables is then 1 in every namespace), the frame is
+//   DNATed while it crosses the bridge and, to the same pod, must leave by the port it came in by:
+//   pods' bridge ports are in hairpin mode for that (network/veth.ts). Either way the reply must
+//   come back through the node's conntrack, which undoes the DNAT: a pod answering itself would
+//   see its own address as the source (the kernel drops that as martian), and, without
+//   br_netfilter, a pod answering another pod on the bridge would reply straight over the bridge,
+//   from an address the client never called. So what the bridge's pods send that was DNATed here
+//   and goes back out of the bridge is masqueraded to the bridge address. (portmap masquerades
+//   only a pod to itself and counts on br_netfilter for the rest; a node cannot.)
 
 export interface HostPortNet {
   /** The node's pod subnet, on `bridge`. */
