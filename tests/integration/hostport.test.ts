@@ -137,6 +137,15 @@ test.serial('rm removes the mapping and frees the port; hostIP publishes on that
   t.deepEqual(await mappings(), []);
 });
 
+test.serial('create failing after "publish-host-ports" rolls the mapping back with the rest, and the port is free', async (t) => {
+  await node.api.request('PUT', '/debug/failpoints', { names: ['create/publish-host-ports'] });
+  await t.throwsAsync(node.api.request('POST', '/pods', web('crash', 8090)), { message: 'failed to create pod crash: publish host ports: failpoint create/publish-host-ports fired' });
+  await node.api.request('PUT', '/debug/failpoints', { names: [] });
+  await assertNodeEmpty(t, node); // the maps included
+  await node.api.request<PodRecord>('POST', '/pods', web('again', 8090));
+  t.is((await node.cli(['rm', '-f', 'again'])).exitCode, 0);
+});
+
 for (const step of ['persist-record', 'publish-host-ports']) {
   test.serial(`a daemon SIGKILLed in create after "${step}" (port claimed${step === 'publish-host-ports' ? ' and published' : ''}) leaves nothing the next start does not clear`, async (t) => {
     await node.api.request('PUT', '/debug/failpoints', { names: [`create/${step}:kill`] });
