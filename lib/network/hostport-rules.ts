@@ -13,7 +13,7 @@
 //   node address. Without br_netfilter, the packet (sent to the gateway's MAC) goes up into the
 //   node, is DNATed and routed back onto the bridge, which forwards it from its own port: no
 //   hairpin there. Where br_netfilter is loaded (a module of the whole machine, which a node can
-//   neither load nor unload; bridge-nf-call-iptables is then 1 in every namespace), the frame is
+//   neither load nor unload; bridge-nf-call-iptables is then 1 by default in every namespace), the frame is
 //   DNATed while it crosses the bridge and, to the same pod, must leave by the port it came in by:
 //   pods' bridge ports are in hairpin mode for that (network/veth.ts). Either way the reply must
 //   come back through the node's conntrack, which undoes the DNAT: a pod answering itself would
