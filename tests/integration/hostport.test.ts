@@ -68,6 +68,22 @@ test.serial('from the node itself, 127.0.0.1:HOSTPORT and localhost:HOSTPORT rea
   t.deepEqual(['all', 'default'].map((d) => readFileSync(`/proc/sys/net/ipv4/conf/${d}/route_localnet`, 'utf8')), hostLocalnet, 'the machine\'s own untouched');
 });
 
+test.serial('route_localnet\'s guard: a pod that routes 127.0.0.1 to the node through the bridge is dropped there', async (t) => {
+  const guard = async () => {
+    const chain = JSON.parse((await node.sh(['nft', '-j', 'list', 'chain', 'ip', 'minipod', 'input'])).stdout).nftables as { rule?: { expr: { counter?: { packets: number } }[] } }[];
+    return chain.flatMap((o) => o.rule?.expr ?? []).find((e) => e.counter)!.counter!.packets;
+  };
+  await node.api.request<PodRecord>('POST', '/pods', { metadata: { name: 'sneak' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', command: ['sleep', 'infinity'] }] } });
+  t.teardown(() => void node.cli(['rm', '-f', 'sneak']));
+  const before = await guard();
+  // In the pod's own namespace (a host-process pod: root there): 127.0.0.1 no longer its own loopback but the node's.
+  const sneak = await node.cli(['exec', 'sneak', '--', 'sh', '-c', 'sysctl -qw net.ipv4.conf.eth0.route_localnet=1 && ip route del local 127.0.0.0/8 dev lo table local && ip route del local 127.0.0.1 dev lo table local && ip route add 127.0.0.1/32 via 10.88.0.1 dev eth0 && curl -sS --max-time 2 http://127.0.0.1:9/']); // a port no hostPort DNATs
+  t.not(sneak.exitCode, 0, sneak.stdout);
+  t.regex(sneak.stderr, /curl: \(28\)/, 'timed out: dropped, not answered');
+  t.true((await guard()) > before, 'the guard dropped it');
+  t.is((await node.cli(['rm', '-f', 'sneak'])).exitCode, 0);
+});
+
 test.serial('hairpin: a pod reaches its own hostPort through a node address, and so does another pod on the node, with or without br_netfilter', async (t) => {
   const web = await get('web');
   t.teardown(() => void node.cli(['rm', '-f', 'peer']));
