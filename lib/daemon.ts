@@ -126,7 +126,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
   if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
   await ensureBridge(ip, opts.bridge, subnet);
-  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr, ...(noNat ? { noNat } : {}) }) : 'off';
+  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }) : 'off';
 
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);

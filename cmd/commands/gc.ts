@@ -3,7 +3,7 @@ import { client, fail, verb } from '../common.js';
 
 export const gc = verb<{ fix: boolean }>({
   command: 'gc',
-  describe: 'List veths, leases, holders, logs and quarantined records that no pod owns (--fix removes them)',
+  describe: 'List veths, leases, holders, logs, hostPort mappings and quarantined records that no pod owns (--fix removes them)',
   builder: (y) => y.option('fix', { type: 'boolean', default: false, describe: 'Remove what is listed' }),
   handler: async (argv) => {
     try {

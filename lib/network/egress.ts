@@ -8,13 +8,15 @@
 //
 // The rules are one nftables table, `ip minipod`, replaced whole in one transaction (so a daemon
 // restart or a changed subnet never doubles or leaves a rule), which also holds the hostPort maps
-// (network/hostports.ts; refilled from the records right after); with no nft, one iptables rule
-// marked with a comment, added once, and no hostPort. Traffic to `noNat` (in a cluster: the cluster's pod CIDR
-// and the other nodes' addresses, reached by routes without NAT) keeps the pod's own address, as
-// Kubernetes requires and ip-masq-agent's nonMasqueradeCIDRs configure.
+// and their rules (network/hostport-rules.ts; the maps refilled from the records right after);
+// with no nft, iptables rules marked with a comment, added once, and no hostPort. Traffic to
+// `noNat` (in a cluster: the cluster's pod CIDR and the other nodes' addresses, reached by routes
+// without NAT) keeps the pod's own address, as Kubernetes requires and ip-masq-agent's
+// nonMasqueradeCIDRs configure.
 import ipaddr from 'ipaddr.js';
 import { MinipodError } from '../errors.js';
 import { run, tools, writeSysctl } from '../os/host.js';
+import { hostPortDnat, hostPortMasquerade, localnetGuard, routeLocalnet } from './hostport-rules.js';
 
 export const NAT_TABLE = 'minipod';
 const IPT_COMMENT = 'minipod pod egress';
@@ -22,6 +24,8 @@ const IPT_COMMENT = 'minipod pod egress';
 export interface Egress {
   /** The pod subnet, e.g. "10.88.0.0/16". */
   subnet: string;
+  /** The pods' bridge (hostPort hairpin and localhost rules). */
+  bridge: string;
   /** Destinations reached without NAT besides the subnet itself (a cluster's pod CIDR, its nodes). */
   noNat?: string[];
 }
@@ -33,20 +37,13 @@ export function nftRuleset(e: Egress): string {
     `table ip ${NAT_TABLE}`,
     `delete table ip ${NAT_TABLE}`,
     `table ip ${NAT_TABLE} {`,
-    // hostPort mappings (network/hostports.ts): protocol . port, or address . protocol . port, to pod IP . port.
-    '  map hostports { type inet_proto . inet_service : ipv4_addr . inet_service; }',
-    '  map hostports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }',
-    ...['prerouting', 'output'].flatMap((chain) => [
-      `  chain ${chain} {`,
-      `    type nat hook ${chain} priority -100; policy accept;`, // dstnat, a name nft 1.0.6 knows in prerouting only
-      '    fib daddr type local dnat ip to meta l4proto . th dport map @hostports',
-      '    dnat ip to ip daddr . meta l4proto . th dport map @hostports_ip',
-      '  }',
-    ]),
+    ...hostPortDnat(),
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
     `    ip saddr ${e.subnet} ip daddr != ${keep} counter masquerade comment "pod egress"`,
+    ...hostPortMasquerade(e),
     '  }',
+    ...localnetGuard(),
     '}',
     '',
   ].join('\n');
@@ -77,6 +74,7 @@ export async function enableEgress(e: Egress): Promise<'nft' | 'iptables'> {
   await writeSysctl('net.ipv4.ip_forward', '1');
   if (nft) {
     await run([nft, '-f', '-'], { input: nftRuleset(e) });
+    await writeSysctl(routeLocalnet(e.bridge), '1'); // after the guard that it needs (hostport-rules.ts)
     return 'nft';
   }
   for (const [t, nat, chain, ...rule] of iptablesRules(e)) {

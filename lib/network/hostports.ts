@@ -8,6 +8,8 @@
 // Which pod holds which port is known here first: `claim`, before anything of a pod is made, is
 // where a port already taken is refused (naming the pod that holds it); the claim is dropped when
 // the pod stops. `sync`, at daemon start, rebuilds both maps from the records in one transaction.
+// What is in the maps that no pod publishes (a hand-made element, a daemon killed between two
+// steps while its successor has not started yet) is found by `stale`; `gc` lists and removes it.
 import { MinipodError } from '../errors.js';
 import { run, tools } from '../os/host.js';
 import type { PodRecord } from '../pod/types.js';
@@ -40,6 +42,36 @@ export interface MapElement {
 
 export function elements(ports: HostPort[], podIP: string): MapElement[] {
   return ports.map((p) => ({ map: p.hostIP ? 'hostports_ip' : 'hostports', key: `${p.hostIP ? `${p.hostIP} . ` : ''}${p.protocol.toLowerCase()} . ${p.hostPort}`, value: `${podIP} . ${p.containerPort}` }));
+}
+
+/** The elements the records own: those of every pod that has an address and is not stopped. */
+function owned(records: PodRecord[]): { element: MapElement; pod: string }[] {
+  return records.filter((r) => r.ip && r.phase !== 'Stopped').flatMap((r) => elements(hostPortsOf(r), r.ip).map((element) => ({ element, pod: r.name })));
+}
+
+export interface StaleElement {
+  element: MapElement;
+  /** Why no pod owns it, with the pod IP it points at. */
+  why: string;
+  /** The element a pod publishes under the same key, put back when the stale one goes. */
+  owner?: MapElement;
+}
+
+/** The listed elements no record owns (pure). */
+export function staleElements(listed: MapElement[], records: PodRecord[]): StaleElement[] {
+  const mine = owned(records);
+  const same = (a: MapElement, b: MapElement) => a.map === b.map && a.key === b.key;
+  return listed
+    .filter((e) => !mine.some((o) => same(o.element, e) && o.element.value === e.value))
+    .map((element) => {
+      const [ip, port] = element.value.split(' . ');
+      const owner = mine.find((o) => same(o.element, element));
+      const holder = records.find((r) => r.ip === ip && r.phase !== 'Stopped');
+      const why = owner
+        ? `pod ${owner.pod} publishes this key to ${owner.element.value}, not to pod IP ${ip}`
+        : holder ? `pod ${holder.name} has pod IP ${ip} but publishes no hostPort ${element.key} to port ${port}` : `no pod has pod IP ${ip}`;
+      return { element, why, ...(owner ? { owner: owner.element } : {}) };
+    });
 }
 
 /** One statement per map that has elements: `add` them with their values, or `delete` them by key. */
@@ -83,11 +115,29 @@ export class HostPorts {
   /** At daemon start: the claims and both maps, exactly those of the pods that have an address. */
   async sync(records: PodRecord[]): Promise<void> {
     this.claims.clear();
-    const live = records.filter((r) => r.ip && r.phase !== 'Stopped');
-    for (const r of live) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
-    await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...statements('add', live.flatMap((r) => elements(hostPortsOf(r), r.ip)))]);
+    for (const r of records.filter((p) => p.ip && p.phase !== 'Stopped')) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
+    await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...statements('add', owned(records).map((o) => o.element))]);
+  }
+
+  /** Every element of both maps, as the kernel has them. */
+  async list(): Promise<MapElement[]> {
+    const out: MapElement[] = [];
+    for (const map of MAPS) {
+      const json = JSON.parse(await run([tools().nft!, '-j', 'list', 'map', 'ip', NAT_TABLE, map])) as { nftables: { map?: { elem?: [unknown, unknown][] } }[] };
+      const elems = json.nftables.flatMap((o) => o.map?.elem ?? []);
+      out.push(...elems.map(([key, value]) => ({ map, key: words(key), value: words(value) })));
+    }
+    return out;
+  }
+
+  /** Remove a stale element, and put back the pod's own under its key if there is one: one transaction. */
+  async removeStale(s: Pick<StaleElement, 'element' | 'owner'>): Promise<void> {
+    await nft([...statements('add', [s.element]), ...statements('delete', [s.element]), ...statements('add', s.owner ? [s.owner] : [])]);
   }
 }
+
+/** nft's JSON of a concatenation ({"concat": ["tcp", 8080]}) as `tcp . 8080`. */
+const words = (v: unknown): string => ((v as { concat?: unknown[] }).concat ?? [v]).map(String).join(' . ');
 
 async function nft(lines: string[]): Promise<void> {
   if (lines.length) await run([tools().nft!, '-f', '-'], { input: `${lines.join('\n')}\n` });

@@ -103,5 +103,6 @@ export const linuxHost: Host = {
 
   executable: (file) => access(file, constants.X_OK).then(() => true, () => false),
 
-  writeSysctl: (key, value) => writeFile(`/proc/sys/${key.replaceAll('.', '/')}`, value),
+  // A key with slashes is taken as written (an interface name in it may hold dots), as sysctl(8) does.
+  writeSysctl: (key, value) => writeFile(`/proc/sys/${key.includes('/') ? key : key.replaceAll('.', '/')}`, value),
 };

@@ -5,6 +5,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bridgePorts } from '../network/bridge.js';
+import { NAT_TABLE } from '../network/egress.js';
+import type { StaleElement } from '../network/hostports.js';
+import { staleElements } from '../network/hostports.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { commandLine } from '../process/identity.js';
@@ -18,7 +21,7 @@ import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
 export interface Orphan {
-  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container' | 'console' | 'netns';
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container' | 'console' | 'netns' | 'hostport';
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
@@ -31,6 +34,8 @@ export interface Orphan {
   uid?: string;
   /** An `ip netns` name minipod made, what removing it goes by. */
   netnsName?: string;
+  /** A hostPort map element, what removing it deletes (and the pod's own under its key, put back). */
+  hostPort?: Pick<StaleElement, 'element' | 'owner'>;
 }
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
@@ -88,6 +93,11 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (n.uid && sandboxes.get(n.name) === n.uid) continue;
     orphans.push({ kind: 'netns', name: n.file, netnsName: n.name, origin: `the \`ip netns\` name minipod made for pod ${n.name} (uid ${n.uid ?? 'unknown'}), ${n.points ? `still holding ${n.points}` : 'holding nothing'}, which no pod's sandbox owns any more (a daemon killed between two steps)` });
   }
+  // hostPort mappings no pod publishes: a DNAT to an address that may be another pod's by now.
+  for (const s of ctx.hostPorts ? staleElements(await ctx.hostPorts.list(), records) : []) {
+    const { map, key, value } = s.element;
+    orphans.push({ kind: 'hostport', name: `${map} ${key} : ${value}`, hostPort: { element: s.element, ...(s.owner ? { owner: s.owner } : {}) }, origin: `an element of map ${map} in table ip ${NAT_TABLE} that DNATs ${key} to ${value}, which no pod owns: ${s.why} (made by hand, or left by a daemon killed between two steps)` });
+  }
   // A pod's network namespace bind-mounted by one of its apps outlives the pod with no process in
   // it. Other `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
   const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
@@ -125,6 +135,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'netns') await deleteNetnsName(ctx.node, o.netnsName!);
       else if (o.kind === 'container') await ctx.runtime.remove(o.name);
       else if (o.kind === 'console') await rm(o.name, { recursive: true, force: true });
+      else if (o.kind === 'hostport') await ctx.hostPorts!.removeStale(o.hostPort!);
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
       ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {

@@ -47,7 +47,8 @@ function describe(chain: string, expr: Expr[]): NatRule {
   const ne = (key: string) => (matches.get(key)?.op === '!=' ? matches.get(key)!.value : undefined);
   const verdict = expr.find((e) => 'masquerade' in e || e.dnat || e.snat);
   if (verdict && 'masquerade' in verdict) {
-    const parts = [eq('ip saddr') ?? 'any', eq('oifname') && `out ${eq('oifname')}`, ne('oifname') && `out not ${ne('oifname')}`, ne('ip daddr') && `not to ${ne('ip daddr')}`];
+    const dnatted = matches.get('ct status')?.value === 'dnat'; // hostPort's localhost and hairpin masquerades (network/hostport-rules.ts)
+    const parts = [eq('ip saddr') ?? 'any', dnatted && 'to a hostPort', eq('oifname') && `out ${eq('oifname')}`, ne('oifname') && `out not ${ne('oifname')}`, ne('ip daddr') && `not to ${ne('ip daddr')}`];
     return { chain, kind: 'masquerade', summary: `masquerade ${parts.filter(Boolean).join(' ')}`, text };
   }
   if (verdict?.dnat?.addr?.map) return { chain, kind: 'other', summary: `${eq('fib daddr type') === 'local' ? 'to a node address: ' : ''}dnat by the hostPort map @${String(verdict.dnat.addr.map.data).replace(/^@/, '')}`, text };
@@ -82,7 +83,7 @@ function valueText(v: unknown): string {
 }
 
 function exprText(e: Expr): string {
-  if (e.match) return `${leftText(e.match.left)} ${e.match.op === '==' ? '' : `${e.match.op} `}${valueText(e.match.right)}`;
+  if (e.match) return `${leftText(e.match.left)} ${['==', 'in'].includes(e.match.op) ? '' : `${e.match.op} `}${valueText(e.match.right)}`; // 'in': a flag of a bitmask (ct state new)
   if ('masquerade' in e) return 'masquerade';
   for (const verb of ['dnat', 'snat'] as const) {
     if (e[verb]?.addr?.map) return `${verb} to map @${String(e[verb].addr.map.data).replace(/^@/, '')}`;

@@ -2,6 +2,7 @@
 // the real PodManager, store, leases, pool, ip -batch framing and pidwatch protocol, over a
 // simulated kernel whose journal says what each verb did. The host is process-wide: tests that
 // use this must be `test.serial` (ava runs each file in its own process).
+import type { HostPorts } from '../../lib/network/hostports.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -73,7 +74,8 @@ export interface FakeNode {
   reasons(): string[];
 }
 
-export async function fakeNode(t: ExecutionContext, options: { supervise?: boolean; fake?: FakeHost; stateDir?: string } = {}): Promise<FakeNode> {
+/** `hostPorts`: where they are published (the fake host's nft answers for the maps then). */
+export async function fakeNode(t: ExecutionContext, options: { supervise?: boolean; fake?: FakeHost; stateDir?: string; hostPorts?: HostPorts } = {}): Promise<FakeNode> {
   const fake = options.fake ?? new FakeHost();
   const restore = useHost(fake, fake.tools);
   const stateDir = options.stateDir ?? (await tempDir(t, 'minipod-fake-'));
@@ -93,6 +95,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     ip, ipTeardown, pool: new HolderPool(stateDir, false), store, leases, events,
     backoff: { baseMs: 10, maxMs: 40, resetAfterMs: 60_000 },
     supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),
+    ...(options.hostPorts ? { hostPorts: options.hostPorts } : {}),
   });
   await pods.init();
   t.teardown(async () => {

@@ -253,7 +253,16 @@ export async function netnsLeftovers(node: TestNode): Promise<{ names: string[];
   return { names: names.exitCode === 0 ? lines(names).sort() : [], nsfs: lines(nsfs).sort() };
 }
 
-/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups, the processes on it, netns names and mounts. */
+/** The hostPort mappings in the node's NAT table (`MAP KEY : VALUE`), [] with no table; what leaks if a pod's are left. */
+export async function hostPortMappings(node: TestNode): Promise<string[]> {
+  const listed = await node.sh(['nft', '-j', 'list', 'table', 'ip', 'minipod']);
+  if (listed.exitCode !== 0) return [];
+  const words = (v: { concat?: unknown[] }) => (v.concat ?? [v]).join(' . ');
+  const items = JSON.parse(listed.stdout).nftables as { map?: { name: string; elem?: [{ concat?: unknown[] }, { concat?: unknown[] }][] } }[];
+  return items.flatMap((o) => (o.map?.elem ?? []).map(([k, v]) => `${o.map!.name} ${words(k)} : ${words(v)}`)).sort();
+}
+
+/** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups, the processes on it, netns names and mounts, hostPort mappings. */
 export async function snapshot(node: TestNode) {
   const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
   return {
@@ -266,12 +275,13 @@ export async function snapshot(node: TestNode) {
     processes: (await nodeProcesses(node, spareHolderPid)).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
     ...(await netnsLeftovers(node)),
+    hostPorts: await hostPortMappings(node),
   };
 }
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [], hostPorts: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {

@@ -16,17 +16,24 @@ function fakeWith(t: ExecutionContext, tools: { nft?: boolean; iptables?: boolea
 }
 
 test('nft: the table is declared, deleted and defined in one transaction: masquerade what leaves the subnet', (t) => {
-  const script = nftRuleset({ subnet: '10.88.0.0/16' });
+  const script = nftRuleset({ subnet: '10.88.0.0/16', bridge: 'minipod0' });
   t.is(script.split('\n').slice(0, 3).join('\n'), 'table ip minipod\ndelete table ip minipod\ntable ip minipod {');
   t.regex(script, /type nat hook postrouting priority srcnat; policy accept;/);
   t.regex(script, /ip saddr 10\.88\.0\.0\/16 ip daddr != 10\.88\.0\.0\/16 counter masquerade comment "pod egress"/);
-  t.regex(nftRuleset({ subnet: '10.88.1.0/24', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }), /ip saddr 10\.88\.1\.0\/24 ip daddr != \{ 10\.88\.1\.0\/24, 10\.88\.0\.0\/16, 192\.0\.2\.12\/32 \} counter masquerade/, 'other nodes\' pods and the nodes keep the pod\'s address');
+  t.regex(nftRuleset({ subnet: '10.88.1.0/24', bridge: 'minipod0', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }), /ip saddr 10\.88\.1\.0\/24 ip daddr != \{ 10\.88\.1\.0\/24, 10\.88\.0\.0\/16, 192\.0\.2\.12\/32 \} counter masquerade/, 'other nodes\' pods and the nodes keep the pod\'s address');
 });
 
 test.serial('forwarding is turned on before the rules, in this namespace', async (t) => {
   const fake = fakeWith(t, { nft: true });
-  t.is(await enableEgress({ subnet: '10.88.0.0/16' }), 'nft');
-  t.deepEqual(fake.lines('sysctl', 'run'), ['sysctl net.ipv4.ip_forward=1', 'run nft -f -']);
+  t.is(await enableEgress({ subnet: '10.88.0.0/16', bridge: 'minipod0' }), 'nft');
+  t.deepEqual(fake.lines('sysctl', 'run'), ['sysctl net.ipv4.ip_forward=1', 'run nft -f -', 'sysctl net/ipv4/conf/minipod0/route_localnet=1']);
+});
+
+test('nft: a hostPort is reached from the node\'s localhost and by hairpin, and loopback only from the node', (t) => {
+  const script = nftRuleset({ subnet: '10.88.0.0/16', bridge: 'br.0' });
+  t.regex(script, /ct status dnat ip saddr 127\.0\.0\.0\/8 counter masquerade/, 'localhost: the pod could not answer 127.0.0.1');
+  t.regex(script, /ct status dnat ip saddr 10\.88\.0\.0\/16 oifname "br\.0" counter masquerade/, 'hairpin: the reply must come back through the node');
+  t.regex(script, /type filter hook input priority filter; policy accept;\n {4}iifname != "lo" ip daddr 127\.0\.0\.0\/8 ct state new counter drop/, 'route_localnet\'s guard');
 });
 
 test.serial('iptables where nft is missing: the rule is checked, and added only when absent', async (t) => {
@@ -37,14 +44,14 @@ test.serial('iptables where nft is missing: the rule is checked, and added only 
     if (argv.includes('-A')) present = true;
     return '';
   });
-  t.is(await enableEgress({ subnet: '10.88.0.0/16' }), 'iptables');
-  await enableEgress({ subnet: '10.88.0.0/16' });
+  t.is(await enableEgress({ subnet: '10.88.0.0/16', bridge: 'minipod0' }), 'iptables');
+  await enableEgress({ subnet: '10.88.0.0/16', bridge: 'minipod0' });
   const rule = '-t nat POSTROUTING -s 10.88.0.0/16 ! -d 10.88.0.0/16 -m comment --comment minipod pod egress -j MASQUERADE';
   t.deepEqual(fake.lines('run'), [`run iptables -w ${rule.replace('POSTROUTING', '-C POSTROUTING')}`, `run iptables -w ${rule.replace('POSTROUTING', '-A POSTROUTING')}`, `run iptables -w ${rule.replace('POSTROUTING', '-C POSTROUTING')}`]);
 });
 
 test('iptables: each network reached without NAT is a RETURN before the masquerade (`! -d` takes one)', (t) => {
-  t.deepEqual(iptablesRules({ subnet: '10.88.1.0/24', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }).map((r) => r.join(' ')), [
+  t.deepEqual(iptablesRules({ subnet: '10.88.1.0/24', bridge: 'minipod0', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }).map((r) => r.join(' ')), [
     '-t nat POSTROUTING -s 10.88.1.0/24 -d 10.88.0.0/16 -m comment --comment minipod pod egress -j RETURN',
     '-t nat POSTROUTING -s 10.88.1.0/24 -d 192.0.2.12/32 -m comment --comment minipod pod egress -j RETURN',
     '-t nat POSTROUTING -s 10.88.1.0/24 ! -d 10.88.1.0/24 -m comment --comment minipod pod egress -j MASQUERADE',
@@ -59,6 +66,6 @@ test('--non-masquerade-cidrs: IPv4 networks, normalized; anything else named in 
 
 test.serial('neither nft nor iptables: an error naming the package, and nothing changed', async (t) => {
   const fake = fakeWith(t, {});
-  await t.throwsAsync(enableEgress({ subnet: '10.88.0.0/16' }), { message: 'pod egress needs nft or iptables: install nftables (apt-get install nftables)' });
+  await t.throwsAsync(enableEgress({ subnet: '10.88.0.0/16', bridge: 'minipod0' }), { message: 'pod egress needs nft or iptables: install nftables (apt-get install nftables)' });
   t.deepEqual(fake.lines('sysctl', 'run'), []);
 });

@@ -1,8 +1,8 @@
 // hostPort bookkeeping (network/hostports.ts) on the fake host: claims collide on protocol and port
 // unless both name different addresses; the nft elements a pod's ports make; publish, unpublish
-// (idempotent) and the daemon start's sync as nft transactions. Serial: the fake host is global.
+// (idempotent) and the daemon start's sync as nft transactions; which listed elements no pod owns. Serial: the fake host is global.
 import test, { type ExecutionContext } from 'ava';
-import { elements, HostPorts } from '../../../lib/network/hostports.js';
+import { elements, HostPorts, staleElements } from '../../../lib/network/hostports.js';
 import { FakeHost } from '../../../lib/os/fake.js';
 import { useHost } from '../../../lib/os/host.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
@@ -61,4 +61,41 @@ test.serial('publish adds, unpublish adds then deletes in one transaction (so it
   ]);
   t.throws(() => ports.claim(pod('b', 'u3', '10.88.0.3', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }])), { message: /already published by pod web/ }, 'sync took the running pods\' claims');
   t.notThrows(() => ports.claim(pod('c', 'u4', '10.88.0.4', [{ containerPort: 80, protocol: 'TCP', hostPort: 9090 }])), 'a stopped pod holds none');
+});
+
+test('stale elements: one no pod owns says which pod IP it points at and why; a key a pod owns with another value names the pod', (t) => {
+  const web = pod('web', 'u1', '10.88.0.2', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }]);
+  const bare = pod('bare', 'u2', '10.88.0.3', []);
+  const listed = [
+    { map: 'hostports' as const, key: 'tcp . 8080', value: '10.88.0.2 . 80' },
+    { map: 'hostports' as const, key: 'tcp . 9999', value: '10.88.0.250 . 80' },
+    { map: 'hostports_ip' as const, key: '192.0.2.10 . tcp . 81', value: '10.88.0.3 . 80' },
+    { map: 'hostports' as const, key: 'tcp . 8080', value: '10.88.0.9 . 80' },
+  ];
+  t.deepEqual(staleElements(listed, [web, bare]), [
+    { element: listed[1]!, why: 'no pod has pod IP 10.88.0.250' },
+    { element: listed[2]!, why: 'pod bare has pod IP 10.88.0.3 but publishes no hostPort 192.0.2.10 . tcp . 81 to port 80' },
+    { element: listed[3]!, why: 'pod web publishes this key to 10.88.0.2 . 80, not to pod IP 10.88.0.9', owner: listed[0]! },
+  ]);
+  t.deepEqual(staleElements(listed.slice(0, 1), [{ ...web, phase: 'Stopped' }]).length, 1, 'a stopped pod owns none');
+});
+
+test.serial('list reads both maps from nft\'s JSON; removeStale deletes one and puts the owner\'s back in one transaction', async (t) => {
+  const inputs: string[] = [];
+  const ports = new HostPorts();
+  const fake = new FakeHost();
+  const json = (elem: unknown[]) => JSON.stringify({ nftables: [{ metainfo: {} }, { map: { name: 'x', elem } }] });
+  const answers = [json([[{ concat: ['tcp', 9999] }, { concat: ['10.88.0.250', 80] }]]), json([])];
+  const restore = useHost(Object.assign(fake, { run: async (argv: readonly string[], o?: { input?: string }) => {
+    inputs.push(`${argv.join(' ')}\n${o?.input ?? ''}`);
+    return argv.includes('-j') ? answers.shift()! : '';
+  } }), { ...fake.tools, nft: '/usr/sbin/nft' });
+  t.teardown(restore);
+  t.deepEqual(await ports.list(), [{ map: 'hostports', key: 'tcp . 9999', value: '10.88.0.250 . 80' }]);
+  await ports.removeStale({ element: { map: 'hostports', key: 'tcp . 8080', value: '10.88.0.9 . 80' }, owner: { map: 'hostports', key: 'tcp . 8080', value: '10.88.0.2 . 80' } });
+  t.deepEqual(inputs, [
+    '/usr/sbin/nft -j list map ip minipod hostports\n',
+    '/usr/sbin/nft -j list map ip minipod hostports_ip\n',
+    '/usr/sbin/nft -f -\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.9 . 80 }\ndelete element ip minipod hostports { tcp . 8080 }\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.2 . 80 }\n',
+  ]);
 });

@@ -50,6 +50,7 @@ test.serial('create: the exact kernel steps, the app\'s argv through cgexec and 
     `cgroup create pod-${r.uid}`,
     'spawn pause -n',
     `ip link add ${veth} master minipod0 up type veth peer name eth0 address 0a:58:0a:58:00:02 netns ${holder.pid}`,
+    `ip link set ${veth} type bridge_slave hairpin on`,
     `pause ${holder.pid} configure web 10.88.0.2/16 10.88.0.1`,
     // The first name on the node makes its directory a shared mount point, as `ip netns add` does.
     `run mount --bind ${names} ${names}`,

@@ -1,10 +1,14 @@
 // gc on the fake host: what no pod record owns — a veth on the bridge, a lease, logs, a pause
 // holder in our mount namespace, a pod cgroup, a namespace mount — is listed with where it came
 // from, removed with fix (and at a daemon start), and a second gc finds nothing; the pods' own
-// objects are never touched. No root: the kernel is lib/os/fake.ts.
+// objects are never touched; a hostPort map element no pod publishes is listed and deleted too.
+// No root: the kernel is lib/os/fake.ts.
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import { HostPorts } from '../../../lib/network/hostports.js';
+import { FakeHost } from '../../../lib/os/fake.js';
+import type { RunOptions } from '../../../lib/os/types.js';
 import type { Orphan } from '../../../lib/pod/gc.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { CGROUPS, fakeNode, showBridgeLinks, sleepPod, type FakeNode } from '../../helpers/fake-node.js';
@@ -121,4 +125,50 @@ test.serial('a quarantined Deployment record is listed with why, kept at start, 
   await n.pods.gc(true);
   t.false(await exists(path.join(dir, 'web.json.corrupt')));
   t.false(await exists(path.join(dir, 'web.json.corrupt.why')));
+});
+
+/** The fake's nft, for the hostPort maps only: `-j list map`, and flush map / add / delete element transactions. */
+function fakeNft(fake: FakeHost): Map<string, string> {
+  const elems = new Map<string, string>(); // "MAP KEY" → VALUE
+  Object.assign(fake.tools, { nft: '/usr/sbin/nft' });
+  const run = fake.run.bind(fake);
+  const concat = (s: string) => ({ concat: s.split(' . ').map((w) => (/^\d+$/.test(w) ? Number(w) : w)) });
+  fake.run = async (argv: readonly string[], o?: RunOptions) => {
+    await run(argv, o);
+    if (argv.includes('-j')) {
+      const map = argv.at(-1)!;
+      const mine = [...elems].filter(([k]) => k.startsWith(`${map} `)).map(([k, v]) => [concat(k.slice(map.length + 1)), concat(v)]);
+      return JSON.stringify({ nftables: [{ metainfo: {} }, { map: { name: map, elem: mine } }] });
+    }
+    for (const line of (o?.input ?? '').split('\n').filter(Boolean)) {
+      const flush = /^flush map ip minipod (\S+)$/.exec(line);
+      if (flush) for (const k of elems.keys()) if (k.startsWith(`${flush[1]} `)) elems.delete(k);
+      if (flush) continue;
+      const [, verb, map, list] = /^(add|delete) element ip minipod (\S+) \{ (.*) \}$/.exec(line)!;
+      for (const e of list!.split(', ')) {
+        const [key, value] = e.split(' : ');
+        if (verb === 'add') elems.set(`${map} ${key}`, value!);
+        else elems.delete(`${map} ${key}`);
+      }
+    }
+    return '';
+  };
+  return elems;
+}
+
+test.serial('a hostPort mapping no pod publishes is listed with its map, key and pod IP; fix deletes it, the pod\'s stays', async (t) => {
+  const fake = new FakeHost();
+  const elems = fakeNft(fake);
+  const n = await fakeNode(t, { fake, hostPorts: new HostPorts() });
+  const r = await n.pods.create(sleepPod('web', { containers: [{ name: 'app', command: ['sleep', '1000'], ports: [{ containerPort: 80, hostPort: 8080 }] }] }));
+  t.deepEqual([...elems], [['hostports tcp . 8080', `${r.ip} . 80`]]);
+  t.deepEqual(await n.pods.gc(false), [], 'the pod\'s own mapping is no orphan');
+  elems.set('hostports tcp . 9999', '10.88.0.250 . 80');
+  const [orphan, ...rest] = await n.pods.gc(false);
+  t.deepEqual(rest, []);
+  t.like(orphan, { kind: 'hostport', name: 'hostports tcp . 9999 : 10.88.0.250 . 80' });
+  t.regex(orphan!.origin, /^an element of map hostports in table ip minipod that DNATs tcp \. 9999 to 10\.88\.0\.250 \. 80, which no pod owns: no pod has pod IP 10\.88\.0\.250/);
+  await n.pods.gc(true);
+  t.deepEqual([...elems], [['hostports tcp . 8080', `${r.ip} . 80`]]);
+  t.deepEqual(await n.pods.gc(false), [], 'a second gc finds nothing');
 });

@@ -77,3 +77,15 @@ test('minipod\'s own table: the map-lookup rules, then one dnat per hostPort map
     'dnat: dnat udp 192.0.2.10:53 → 10.88.0.3:5353',
   ]);
 });
+
+test('hostPort\'s masquerades say they follow a hostPort dnat; a flag match reads as nft writes it', (t) => {
+  const dnatted = { match: { op: 'in', left: { ct: { key: 'status' } }, right: 'dnat' } };
+  const table = {
+    nftables: [
+      rule('postrouting', 12, [dnatted, { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: { prefix: { addr: '127.0.0.0', len: 8 } } } }, { masquerade: null }]),
+      rule('postrouting', 13, [dnatted, { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: { prefix: { addr: '10.88.0.0', len: 16 } } } }, { match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'minipod0' } }, { masquerade: null }]),
+      rule('input', 14, [{ match: { op: '!=', left: { meta: { key: 'iifname' } }, right: 'lo' } }, { match: { op: 'in', left: { ct: { key: 'state' } }, right: 'new' } }, { drop: null }]),
+    ],
+  };
+  t.deepEqual(natRules(table).map((r) => r.summary), ['masquerade 127.0.0.0/8 to a hostPort', 'masquerade 10.88.0.0/16 to a hostPort out minipod0', 'iifname != lo ct state new drop']);
+});
