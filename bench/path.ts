@@ -70,7 +70,7 @@ export async function measurePath(label: string, client: Required<PathEnd>, serv
       if (out.end?.sum_received) {
         const result = { label, rttUs, gbitPerSec: out.end.sum_received.bits_per_second / 1e9 };
         console.log(summary(`${label}: RTT (ping)`, rttUs, 'µs'));
-        console.log(`${`${label}: TCP, one stream, ${SECONDS} s (iperf3)`.padEnd(48)} ${result.gbitPerSec.toFixed(2).padStart(14)} Gbit/s`);
+        console.log(`${`${label}: TCP, one stream for ${SECONDS} s (iperf3)`.padEnd(48)} ${result.gbitPerSec.toFixed(2).padStart(7)} Gbit/s`);
         return result;
       }
       // The server may not listen yet (its pod or process just started): retry until the deadline.
