@@ -8,15 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { ApiClient } from '../lib/api/client.js';
-import { nodePaths } from '../lib/node-paths.js';
-import { NODE_NAMESPACES, spawnNodePause } from '../lib/node/node-holder.js';
 import { nodeExecArgv, type NodeInfo } from '../lib/node/node-namespace.js';
 import { NODE_ADDR, outsideExecArgv, readOutside } from '../lib/node/outside.js';
 import { tools } from '../lib/os/host.js';
 import type { PodRecord } from '../lib/pod/types.js';
-import { nsenterArgv } from '../lib/process/nsenter.js';
 import { bridgeConfig, cni, cniChains, NodeRunner, portmapConfig, removeCniChains } from './cni.js';
-import { measurePath, missingTools, podEnd, ratioLine, vethFloor } from './path.js';
+import { bareNamespace, measurePaths, missingTools, pathLines, podEnd, ratioLine, vethFloor } from './path.js';
 import { percentile, summary } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_NET_RUNS ?? 20);
@@ -135,7 +132,7 @@ async function portmapRuns(node: NodeInfo, api: ApiClient, runner: NodeRunner, p
  */
 async function bridgeRuns(node: NodeInfo, runner: NodeRunner): Promise<void> {
   const t = tools();
-  const sandbox = await spawnNodePause(nodePaths(node.dir), nsenterArgv(t.nsenter, node.holderPid, NODE_NAMESPACES, [t.unshare, '--net', '--', t.pause]), 'the bridge plugin\'s sandbox');
+  const sandbox = await bareNamespace(node, 'the bridge plugin\'s sandbox');
   const times = { add: { true: [] as number[], false: [] as number[] }, del: { true: [] as number[], false: [] as number[] } };
   try {
     for (let i = 0; i < BRIDGE_RUNS + 1; i++) {
@@ -170,9 +167,12 @@ async function paths(node: NodeInfo, api: ApiClient): Promise<void> {
   const client = await api.request<PodRecord>('POST', '/pods', sleeper('iperf-client'));
   const floor = await vethFloor(node);
   try {
-    const pods = await measurePath('pod → pod, one node', podEnd(client), { ip: server.ip });
-    const bare = await measurePath('floor: one veth pair', floor.a, floor.b);
-    console.log(ratioLine(pods, bare));
+    const [pods, bare] = await measurePaths([
+      { label: 'pod → pod, one node', client: podEnd(client), server: { ip: server.ip } },
+      { label: 'floor: one veth pair', client: floor.a, server: floor.b },
+    ]);
+    for (const r of [pods!, bare!]) console.log(pathLines(r).join('\n'));
+    console.log(ratioLine(pods!, bare!));
   } finally {
     await floor.dispose();
     for (const name of ['iperf-server', 'iperf-client']) await api.request('DELETE', `/pods/${name}?force=true`);
