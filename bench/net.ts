@@ -3,6 +3,7 @@
 // bridge plugin's ipMasq; and pod-to-pod latency and throughput within the node against two bare
 // namespaces joined by one veth pair (the floor). The CNI plugins run inside the node, their
 // rules in its namespace only; the bridge plugin gets a bridge of its own.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +12,9 @@ import type { ApiClient } from '../lib/api/client.js';
 import { nodeExecArgv, type NodeInfo } from '../lib/node/node-namespace.js';
 import { NODE_ADDR, outsideExecArgv, readOutside } from '../lib/node/outside.js';
 import { tools } from '../lib/os/host.js';
+import { findTool } from '../lib/os/tools.js';
 import type { PodRecord } from '../lib/pod/types.js';
-import { bridgeConfig, cni, cniChains, NodeRunner, portmapConfig, removeCniChains } from './cni.js';
+import { bridgeConfig, cni, cniChains, CNI_PATH, NodeRunner, portmapConfig, removeCniChains } from './cni.js';
 import { bareNamespace, measurePaths, missingTools, pathLines, podEnd, ratioLine, vethFloor } from './path.js';
 import { percentile, summary } from './stats.js';
 
@@ -94,6 +96,7 @@ async function removePods(api: ApiClient) {
  * pod, then one mapping (hostPort 31000+i) ADDed for each pod without a hostPort, and all DELeted.
  */
 async function portmapRuns(node: NodeInfo, api: ApiClient, runner: NodeRunner, pods: PodRecord[]) {
+  await needPlugins(['portmap']);
   const netns = (p: PodRecord) => `/proc/${p.sandbox!.pid}/ns/net`;
   const www = await mkdtemp(path.join(os.tmpdir(), 'minipod-bench-portmap-'));
   const checkedPort = 30999;
@@ -107,22 +110,31 @@ async function portmapRuns(node: NodeInfo, api: ApiClient, runner: NodeRunner, p
     const [file, ...args] = outsideExecArgv(node.holderPid, outside, ['curl', '-sS', '--max-time', '3', `http://${NODE_ADDR}:${checkedPort}/`], tools().nsenter);
     const got = await execa(file!, args, { reject: false });
     await cni(runner, 'portmap', { ...check, command: 'DEL' });
-    await api.request('DELETE', '/pods/portmap-web?force=true');
     if (got.stdout.trim() !== 'through portmap') throw new Error(`its mapping did not answer from the outside (curl: ${got.stderr.trim() || got.stdout.trim()})`);
+
+    const add: number[] = [];
+    const del: number[] = [];
+    const calls = pods.map((p, i) => ({ containerId: `bench-pm-${i}`, netns: netns(p), ifname: 'eth0', config: portmapConfig(31000 + i, 80, p.ip, p.prefix, netns(p)) }));
+    for (const c of calls) add.push(await cni(runner, 'portmap', { ...c, command: 'ADD' }));
+    for (const c of calls) del.push(await cni(runner, 'portmap', { ...c, command: 'DEL' }));
+    const left = await cniChains(runner);
+    const leftPerPod = left.filter((c) => !/ CNI-HOSTPORT-/.test(c)).length;
+    return { add, del, checkedPort, leftPerPod, shared: left.length - leftPerPod };
   } finally {
+    await api.request('DELETE', '/pods/portmap-web?force=true').catch(() => {});
     await rm(www, { recursive: true, force: true });
+    await removeCniChains(runner);
+    const after = await cniChains(runner);
+    if (after.length) console.log(`portmap: CNI chains left in the node (they go with it): ${after.join(', ')}`);
   }
-  const add: number[] = [];
-  const del: number[] = [];
-  const calls = pods.map((p, i) => ({ containerId: `bench-pm-${i}`, netns: netns(p), ifname: 'eth0', config: portmapConfig(31000 + i, 80, p.ip, p.prefix, netns(p)) }));
-  for (const c of calls) add.push(await cni(runner, 'portmap', { ...c, command: 'ADD' }));
-  for (const c of calls) del.push(await cni(runner, 'portmap', { ...c, command: 'DEL' }));
-  const left = await cniChains(runner);
-  const leftPerPod = left.filter((c) => !/ CNI-HOSTPORT-/.test(c)).length;
-  await removeCniChains(runner);
-  const after = await cniChains(runner);
-  if (after.length) throw new Error(`CNI chains left in the node: ${after.join(', ')}`);
-  return { add, del, checkedPort, leftPerPod, shared: left.length - leftPerPod };
+}
+
+/** Refuse, naming the package, when a plugin is not installed. */
+async function needPlugins(types: string[]): Promise<void> {
+  for (const type of types) {
+    if (!existsSync(path.join(CNI_PATH, type))) throw new Error(`${CNI_PATH}/${type} is not installed: apt-get install containernetworking-plugins`);
+  }
+  if (!(await findTool('iptables'))) throw new Error('iptables is not installed: apt-get install iptables');
 }
 
 /**
@@ -131,6 +143,7 @@ async function portmapRuns(node: NodeInfo, api: ApiClient, runner: NodeRunner, p
  * its rules in iptables' nat table). Its sandbox is a bare namespace made in the node.
  */
 async function bridgeRuns(node: NodeInfo, runner: NodeRunner): Promise<void> {
+  await needPlugins(['bridge', 'static']);
   const t = tools();
   const sandbox = await bareNamespace(node, 'the bridge plugin\'s sandbox');
   const times = { add: { true: [] as number[], false: [] as number[] }, del: { true: [] as number[], false: [] as number[] } };
@@ -163,10 +176,11 @@ async function bridgeRuns(node: NodeInfo, runner: NodeRunner): Promise<void> {
 async function paths(node: NodeInfo, api: ApiClient): Promise<void> {
   const missing = await missingTools();
   if (missing) return void console.log(`pod-to-pod: not measured (${missing})`);
-  const server = await api.request<PodRecord>('POST', '/pods', { metadata: { name: 'iperf-server' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'iperf3', command: ['iperf3', '-s'], ports: [{ containerPort: 5201 }] }] } });
-  const client = await api.request<PodRecord>('POST', '/pods', sleeper('iperf-client'));
-  const floor = await vethFloor(node);
+  let floor: Awaited<ReturnType<typeof vethFloor>> | undefined;
   try {
+    const server = await api.request<PodRecord>('POST', '/pods', { metadata: { name: 'iperf-server' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'iperf3', command: ['iperf3', '-s'], ports: [{ containerPort: 5201 }] }] } });
+    const client = await api.request<PodRecord>('POST', '/pods', sleeper('iperf-client'));
+    floor = await vethFloor(node);
     const [pods, bare] = await measurePaths([
       { label: 'pod → pod, one node', client: podEnd(client), server: { ip: server.ip } },
       { label: 'floor: one veth pair', client: floor.a, server: floor.b },
@@ -174,7 +188,7 @@ async function paths(node: NodeInfo, api: ApiClient): Promise<void> {
     for (const r of [pods!, bare!]) console.log(pathLines(r).join('\n'));
     console.log(ratioLine(pods!, bare!));
   } finally {
-    await floor.dispose();
-    for (const name of ['iperf-server', 'iperf-client']) await api.request('DELETE', `/pods/${name}?force=true`);
+    await floor?.dispose();
+    for (const name of ['iperf-server', 'iperf-client']) await api.request('DELETE', `/pods/${name}?force=true`).catch(() => {});
   }
 }
