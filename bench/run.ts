@@ -1,5 +1,5 @@
-// `npm run bench`: pod creation, `minipod ps`, live restore, recovery and load, in a node
-// namespace of its own.
+// `npm run bench`: pod creation, `minipod ps`, live restore, recovery, load, image containers and
+// the pod network, in a node namespace of its own.
 // Speed is reported here, never asserted in a test.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
 import { benchImages } from './images.js';
 import { benchLoad } from './load.js';
+import { benchNet } from './net.js';
 import { benchRecovery } from './recovery.js';
 import { benchRestore } from './restore.js';
 import { summary } from './stats.js';
@@ -82,6 +83,7 @@ try {
   await benchRecovery(node, api, KILLS);
   await benchLoad(api);
   await benchImages(api);
+  await benchNet(node, api);
 } finally {
   await stopNode(dir);
   await rm(dir, { recursive: true, force: true });

@@ -42,12 +42,13 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     claimHostPorts(ctx, record, undo);
     await resolveCommands(ctx, record);
     await runPodSandbox(ctx, live, undo, steps);
+    const hostPortsMs = await publishHostPorts(ctx, record, undo, steps);
     const sandboxMs = performance.now() - t0;
     await startContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
 
     steps.begin('persist record');
     setPhase(record, 'Running');
-    record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0) };
+    record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0), ...(hostPortsMs === undefined ? {} : { hostPortsMs: round(hostPortsMs) }) };
     await ctx.store.save(record);
     undo.disarm();
     return record;
@@ -107,13 +108,18 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
   await nameNetns(ctx, record, sandbox, undo, steps);
   recordSandboxReady(ctx, record, sandbox);
-  if (ctx.hostPorts && hostPortsOf(record).length) {
-    steps.begin('publish host ports');
-    undo.push('host ports', () => ctx.hostPorts!.unpublish(record));
-    await ctx.hostPorts.publish(record);
-    steps.end();
-  }
   return sandbox;
+}
+
+/** The pod's hostPorts DNATed to its new IP (portmap's ADD, in a CNI runtime); how long that took (ms), if it has any. */
+async function publishHostPorts(ctx: PodContext, record: PodRecord, undo: UndoStack, steps: Steps): Promise<number | undefined> {
+  if (!ctx.hostPorts || !hostPortsOf(record).length) return undefined;
+  steps.begin('publish host ports');
+  undo.push('host ports', () => ctx.hostPorts!.unpublish(record));
+  const t0 = performance.now();
+  await ctx.hostPorts.publish(record);
+  steps.end();
+  return performance.now() - t0;
 }
 
 /** Reserve the pod's hostPorts before anything is made: one taken, or no NAT table to publish them in, changes nothing. */

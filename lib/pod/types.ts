@@ -101,7 +101,7 @@ export interface PodRecord {
   deletionTimestamp: string | null;
   conditions: PodCondition[];
   manifest: PodManifest;
-  /** Milliseconds of the creation: API call → sandbox wired, → all apps spawned. */
-  timings: { sandboxMs: number; appsMs: number } | null;
+  /** Milliseconds of the creation: API call → sandbox wired, → all apps spawned; publishing its hostPorts (if any). */
+  timings: { sandboxMs: number; appsMs: number; hostPortsMs?: number } | null;
   lastRecovery: RecoveryTimeline | null;
 }

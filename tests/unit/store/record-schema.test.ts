@@ -41,6 +41,12 @@ test('a stopped record (IP released, no sandbox, apps terminated) passes', async
   );
 });
 
+test('timings may carry the hostPort publish time; a record without it (a pod with no hostPort, or written before) passes too', async (t) => {
+  t.deepEqual(await issuesOf((r) => void (r.timings = { sandboxMs: 12.5, appsMs: 40.1, hostPortsMs: 3.2 })), []);
+  t.deepEqual(await issuesOf((r) => void (r.timings = { sandboxMs: 12.5, appsMs: 40.1 })), []);
+  t.not((await issuesOf((r) => void (r.timings = { sandboxMs: 12.5, appsMs: 40.1, hostPortsMs: -1 }))).length, 0);
+});
+
 test('a forged argv (a shell for a manifest command "sleep") is rejected, naming the field', async (t) => {
   const issues = await issuesOf((r) => void (r.containers[0]!.argv = ['/bin/sh', '-c', 'touch /tmp/pwned']));
   t.true(issues.some((i) => i.startsWith('containers[0].argv[0]: "/bin/sh" is not where the manifest\'s command "sleep" resolves')), issues.join('\n'));
