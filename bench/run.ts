@@ -12,6 +12,7 @@ import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
 import { benchImages } from './images.js';
 import { benchLoad } from './load.js';
+import { benchCluster } from './cluster.js';
 import { benchNet } from './net.js';
 import { benchRecovery } from './recovery.js';
 import { benchRestore } from './restore.js';
@@ -84,6 +85,7 @@ try {
   await benchLoad(api);
   await benchImages(api);
   await benchNet(node, api);
+  await benchCluster();
 } finally {
   await stopNode(dir);
   await rm(dir, { recursive: true, force: true });
