@@ -25,7 +25,7 @@ export const inspect = verb<{ pod: string; format?: string; output?: string }>({
   builder: (y) =>
     y
       .option('format', { alias: 'f', type: 'string', describe: "One field, as docker inspect: '{{.sandbox.pid}}', '{{json .containers}}', '{{range .containers}}{{.name}} {{end}}'" })
-      .option('output', { alias: 'o', type: 'string', describe: "json (default) or jsonpath=TEMPLATE: '{.sandbox.netns}'" }),
+      .option('output', { alias: 'o', type: 'string', describe: "json (the default), or jsonpath='{.sandbox.netns}' for one field" }),
   handler: async (argv) => {
     const template = templateOf(argv);
     try {

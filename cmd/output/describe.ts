@@ -14,14 +14,18 @@ export function describeTime(iso: string | null | undefined): string {
   return d.toUTCString().replace('GMT', '+0000');
 }
 
-/** "Label:" then its value, values of one block aligned (kubectl's tabwriter). */
-function block(indent: number, rows: [string, string | string[]][]): string[] {
-  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
-  const pad = ' '.repeat(indent);
-  return rows.flatMap(([k, v]) => {
+/** A field at an indent with its value (several: one a line); a string is a line as it is. */
+type Row = [indent: number, label: string, value: string | string[]] | string;
+
+/** Values aligned in one column for the whole section, nested fields too (kubectl's tabwriter). */
+function aligned(rows: Row[]): string[] {
+  const width = Math.max(0, ...rows.map((r) => (typeof r === 'string' ? 0 : r[0] + r[1].length + 3)));
+  return rows.flatMap((r) => {
+    if (typeof r === 'string') return [r];
+    const [indent, k, v] = r;
     const values = Array.isArray(v) ? v : [v];
     const [first = '<none>', ...rest] = values.length ? values : ['<none>'];
-    return [`${pad}${`${k}:`.padEnd(width)}${first}`.trimEnd(), ...rest.map((r) => `${pad}${' '.repeat(width)}${r}`)];
+    return [`${' '.repeat(indent)}${k}:`.padEnd(width) + first, ...rest.map((x) => ' '.repeat(width) + x)].map((l) => l.trimEnd());
   });
 }
 
@@ -39,30 +43,29 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
   const phase = kubernetesPhase(r);
   const status = r.deletionTimestamp ? 'Terminating' : phase === r.phase ? phase : `${phase} (minipod: ${r.phase})`;
   const owner = r.manifest.metadata.ownerReferences?.find((o) => o.controller) ?? r.manifest.metadata.ownerReferences?.[0];
-  const lines = block(0, [
-    ['Name', r.name],
-    ['Namespace', meta.namespace],
-    ['Node', `${node}/${r.gateway}`],
-    ['Start Time', describeTime(r.createdAt)],
-    ['Labels', kv(meta.labels)],
-    ['Annotations', kv(meta.annotations)],
-    ['Status', status],
-    ...(r.message ? [['Message', r.message] as [string, string]] : []),
-    ['IP', r.ip || '<none>'],
+  const s = r.sandbox;
+  const lines = aligned([
+    [0, 'Name', r.name],
+    [0, 'Namespace', meta.namespace],
+    [0, 'Node', `${node}/${r.gateway}`],
+    [0, 'Start Time', describeTime(r.createdAt)],
+    [0, 'Labels', kv(meta.labels)],
+    [0, 'Annotations', kv(meta.annotations)],
+    [0, 'Status', status],
+    ...(r.message ? [[0, 'Message', r.message] as Row] : []),
+    [0, 'IP', r.ip || '<none>'],
+    'IPs:',
+    r.ip ? `  IP:  ${r.ip}` : '  <none>',
+    ...(owner ? [[0, 'Controlled By', `${owner.kind}/${owner.name}`] as Row] : []),
+    [0, 'Restart Policy', spec.restartPolicy],
+    [0, 'Sandbox Death Policy', spec.sandboxDeathPolicy],
+    [0, 'Grace Period', `${spec.terminationGracePeriodSeconds}s`],
+    ...(spec.runtimeClassName ? [[0, 'Runtime Class Name', spec.runtimeClassName] as Row] : []),
   ]);
-  lines.push('IPs:', ...(r.ip ? block(2, [['IP', r.ip]]) : ['  <none>']));
-  if (owner) lines.push(...block(0, [['Controlled By', `${owner.kind}/${owner.name}`]]));
-  lines.push(...block(0, [
-    ['Restart Policy', spec.restartPolicy],
-    ['Sandbox Death Policy', spec.sandboxDeathPolicy],
-    ['Grace Period', `${spec.terminationGracePeriodSeconds}s`],
-    ...(spec.runtimeClassName ? [['Runtime Class Name', spec.runtimeClassName] as [string, string]] : []),
-  ]));
-  lines.push('Sandbox:');
-  lines.push(...(r.sandbox
-    ? block(2, [['Pause PID', String(r.sandbox.pid)], ['Network', r.sandbox.netns], ['Host Veth', `${r.sandbox.hostVeth} (on ${r.bridge})`], ['MAC', r.mac], ['Attempt', String(r.sandbox.attempt)], ['Created', describeTime(r.sandbox.createdAt)]])
+  lines.push('Sandbox:', ...(s
+    ? aligned([[2, 'Pause PID', String(s.pid)], [2, 'Network', s.netns], [2, 'Host Veth', `${s.hostVeth} (on ${r.bridge})`], [2, 'MAC', r.mac], [2, 'Attempt', String(s.attempt)], [2, 'Created', describeTime(s.createdAt)]])
     : ['  <none>']));
-  lines.push('Containers:', ...r.containers.flatMap((c) => describeContainer(r, c.name)));
+  lines.push('Containers:', ...r.containers.flatMap((c) => aligned(containerRows(r, c.name))));
   lines.push('Conditions:', ...columns(2, [['Type', 'Status'], ...(pod.status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status])]));
   const mine = events.filter((e) => e.podUid === r.uid);
   if (!mine.length) lines.push('Events:  <none>');
@@ -73,41 +76,36 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
   return `${lines.join('\n')}\n`;
 }
 
-function describeContainer(r: PodRecord, name: string): string[] {
+const exitCode = (t: { exitCode: number | null; signal: string | null }) => (t.exitCode === null ? `<none>${t.signal ? ` (${t.signal})` : ''}` : String(t.exitCode));
+
+function containerRows(r: PodRecord, name: string): Row[] {
   const c = r.containers.find((x) => x.name === name)!;
   const s = r.manifest.spec.containers.find((x) => x.name === name);
-  const rows: [string, string | string[]][] = [];
-  if (c.containerID) rows.push(['Container ID', c.containerID]);
-  rows.push(['Image', s?.image ?? '<none> (a process on the node, started with nsenter)']);
-  if (s?.image) rows.push(['Image ID', c.imageID ?? '']);
   const ports = s?.ports ?? [];
-  rows.push(['Port', ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>']);
-  if (ports.some((p) => p.hostPort)) rows.push(['Host Port', ports.map((p) => `${p.hostPort ?? 0}/${p.protocol}`).join(', ')]);
-  const out = [`  ${name}:`, ...block(4, rows)];
   const argv = c.argv.length ? c.argv : [...(s?.command ?? []), ...(s?.args ?? [])];
-  out.push('    Command:', ...argv.map((a) => `      ${a}`));
-  out.push(...block(4, [['State', c.state]]));
-  const now: [string, string][] = [];
-  if (c.state === 'Waiting') now.push(['Reason', c.reason ?? 'ContainerCreating'], ...(c.message ? [['Message', c.message] as [string, string]] : []));
-  if (c.state === 'Running') now.push(['Started', describeTime(c.startedAt)]);
-  if (c.state === 'Terminated') now.push(['Reason', c.reason ?? ''], ['Exit Code', c.exitCode === null ? `<none>${c.signal ? ` (${c.signal})` : ''}` : String(c.exitCode)], ['Started', describeTime(c.startedAt)], ['Finished', describeTime(c.finishedAt)]);
-  if (now.length) out.push(...block(6, now));
-  out.push(...block(4, [['Last State', c.lastState ? 'Terminated' : '<none>']]));
-  if (c.lastState) {
-    const l = c.lastState;
-    out.push(...block(6, [['Reason', l.reason], ['Exit Code', l.exitCode === null ? `<none>${l.signal ? ` (${l.signal})` : ''}` : String(l.exitCode)], ['Started', describeTime(l.startedAt)], ['Finished', describeTime(l.finishedAt)]]));
+  const rows: Row[] = [`  ${name}:`];
+  if (c.containerID) rows.push([4, 'Container ID', c.containerID]);
+  rows.push([4, 'Image', s?.image ?? '<none> (a process on the node, started with nsenter)']);
+  if (s?.image) rows.push([4, 'Image ID', c.imageID ?? '']);
+  rows.push([4, 'Port', ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>']);
+  if (ports.some((p) => p.hostPort)) rows.push([4, 'Host Port', ports.map((p) => `${p.hostPort ?? 0}/${p.protocol}`).join(', ')]);
+  rows.push('    Command:', ...argv.map((a) => `      ${a}`));
+  rows.push([4, 'State', c.state]);
+  if (c.state === 'Waiting') rows.push([6, 'Reason', c.reason ?? 'ContainerCreating'], ...(c.message ? [[6, 'Message', c.message] as Row] : []));
+  if (c.state === 'Running') rows.push([6, 'Started', describeTime(c.startedAt)]);
+  if (c.state === 'Terminated') rows.push([6, 'Reason', c.reason ?? ''], [6, 'Exit Code', exitCode(c)], [6, 'Started', describeTime(c.startedAt)], [6, 'Finished', describeTime(c.finishedAt)]);
+  rows.push([4, 'Last State', c.lastState ? 'Terminated' : '<none>']);
+  const l = c.lastState;
+  if (l) rows.push([6, 'Reason', l.reason], [6, 'Exit Code', exitCode(l)], [6, 'Started', describeTime(l.startedAt)], [6, 'Finished', describeTime(l.finishedAt)]);
+  rows.push([4, 'Ready', c.ready ? 'True' : 'False'], [4, 'Restart Count', String(c.restartCount)]);
+  for (const [title, list] of [['Limits', s?.resources?.limits], ['Requests', s?.resources?.requests]] as const) {
+    if (list && Object.keys(list).length) rows.push(`    ${title}:`, ...Object.entries(list).map(([k, v]) => [6, k, String(v)] as Row));
   }
-  const limits = s?.resources?.limits;
-  const requests = s?.resources?.requests;
-  out.push(...block(4, [['Ready', c.ready ? 'True' : 'False'], ['Restart Count', String(c.restartCount)]]));
-  for (const [title, list] of [['Limits', limits], ['Requests', requests]] as const) {
-    if (list && Object.keys(list).length) out.push(`    ${title}:`, ...block(6, Object.entries(list).map(([k, v]) => [k, String(v)])));
-  }
-  out.push(...block(4, [
-    ['PID', c.pid ? String(c.pid) : '<none>'],
-    ['Runtime', c.runtime ?? '<unknown>'],
-    ['Namespaces', [c.netns, c.mntns, c.pidns].filter(Boolean).join(' ') || '<none>'],
-    ['Environment', (s?.env ?? []).map((e) => `${e.name}=${e.value}`)],
-  ]));
-  return out;
+  rows.push(
+    [4, 'PID', c.pid ? String(c.pid) : '<none>'],
+    [4, 'Runtime', c.runtime ?? '<unknown>'],
+    [4, 'Namespaces', [c.netns, c.mntns, c.pidns].filter(Boolean).join(' ') || '<none>'],
+    [4, 'Environment', (s?.env ?? []).map((e) => `${e.name}=${e.value}`)],
+  );
+  return rows;
 }

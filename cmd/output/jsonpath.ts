@@ -67,9 +67,9 @@ function closing(src: string, from: number, close: string): number {
       if (ch === '\\') i++;
       else if (ch === quote) quote = null;
     } else if (ch === '"' || ch === "'") quote = ch;
+    else if (depth === 0 && src.startsWith(close, i)) return i;
     else if (ch === '[' || ch === '(') depth++;
     else if (ch === ']' || ch === ')') depth--;
-    else if (depth === 0 && src.startsWith(close, i)) return i;
   }
   return -1;
 }
