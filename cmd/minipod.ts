@@ -19,6 +19,7 @@ import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
 import { top } from './commands/top.js';
 import { topology } from './commands/topology.js';
+import { splitOutputFlag } from './output/format.js';
 
 // yargs' CommonJS build, not its ESM one: the ESM build's cliui cuts help lines every N characters,
 // mid-word ("deploym ent"); the CommonJS one wraps on word boundaries (yargs/yargs#2112).
@@ -36,7 +37,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-await yargs(hideBin(process.argv))
+await yargs(splitOutputFlag(hideBin(process.argv)))
   .scriptName('minipod')
   .usage('$0 <command>: a small container runtime that shows how a Kubernetes pod sandbox works')
   .option('socket', { type: 'string', global: true, describe: 'Daemon socket (default: $MINIPOD_SOCKET or /run/minipod/minipod.sock)' })

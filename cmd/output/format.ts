@@ -31,3 +31,14 @@ export const OUTPUT_OPTION = {
   type: 'string',
   describe: 'Output format: wide, json, yaml, name or jsonpath=TEMPLATE (as kubectl)',
 } as const;
+
+/**
+ * kubectl's glued forms, -ojson, -owide, -ojsonpath=…, as `-o VALUE`: yargs would read -ojson as
+ * the short flags -o -j -s -o -n. Only before `--` (what follows is a command's own argv).
+ */
+export function splitOutputFlag(args: string[]): string[] {
+  const end = args.indexOf('--');
+  const flags = end < 0 ? args : args.slice(0, end);
+  const rest = end < 0 ? [] : args.slice(end);
+  return [...flags.flatMap((a) => (/^-o[^=]/.test(a) ? ['-o', a.slice(2)] : [a])), ...rest];
+}

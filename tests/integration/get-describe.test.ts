@@ -57,9 +57,9 @@ test.serial('get pods, get pod, get po and ps print the same table', async (t) =
   const ps = await cli('ps');
   t.regex(ps, /^NAME +READY +STATUS +RESTARTS +AGE +IP\n/);
   t.regex(ps, new RegExp(`\\nweb +2/2 +Running +1 +\\S+ +${web.ip.replaceAll('.', '\\.')}\\n`));
-  for (const args of [['get', 'pods'], ['get', 'pod'], ['get', 'po'], ['ps', '-o', 'wide']]) {
+  for (const args of [['get', 'pods'], ['get', 'pod'], ['get', 'po'], ['ps', '-o', 'wide'], ['get', 'po', '-owide']]) {
     const out = await cli(...args);
-    if (args[2] === 'wide') t.deepEqual(withoutAge(out).map((l) => l.split(' ').slice(0, 5).join(' ')), withoutAge(ps).map((l) => l.split(' ').slice(0, 5).join(' ')), 'wide starts with the same columns');
+    if (args.at(-1)!.endsWith('wide')) t.deepEqual(withoutAge(out).map((l) => l.split(' ').slice(0, 5).join(' ')), withoutAge(ps).map((l) => l.split(' ').slice(0, 5).join(' ')), 'wide starts with the same columns');
     else t.deepEqual(withoutAge(out), withoutAge(ps), args.join(' '));
   }
 });
@@ -112,9 +112,10 @@ test.serial('-o yaml is the same object as -o json; -o name prints pod/NAME', as
   t.is(await cli('ps', '-o', 'name'), await cli('get', 'pods', '-o', 'name'));
 });
 
-test.serial('-o jsonpath: one field, every name, a range with newlines; -o=jsonpath= too', async (t) => {
+test.serial('-o jsonpath: one field, every name, a range with newlines; -o=jsonpath= and -ojsonpath= too', async (t) => {
   t.is(await cli('get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'), web.ip);
   t.is(await cli('get', 'pod', 'web', '-o=jsonpath={.status.podIP}'), web.ip);
+  t.is(await cli('get', 'pod', 'web', '-ojsonpath={.status.podIP}'), web.ip, "kubectl's glued form");
   t.deepEqual((await cli('get', 'pods', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').sort(), ['db', 'web']);
   const rows = (await cli('get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.minipod.sandbox.netns}{"\\n"}{end}')).trimEnd().split('\n');
   t.is(rows.length, 2);

@@ -3,7 +3,7 @@ import test from 'ava';
 import { parse as parseYaml } from 'yaml';
 import { MinipodError } from '../../../lib/errors.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
-import { parseOutput } from '../../../cmd/output/format.js';
+import { parseOutput, splitOutputFlag } from '../../../cmd/output/format.js';
 import { kubernetesPhase, podObject } from '../../../cmd/output/pod-object.js';
 import { formatPods, podRow } from '../../../cmd/output/pods.js';
 import { validRecord } from '../../helpers/record.js';
@@ -102,4 +102,11 @@ test('an unknown -o value or a bad template is refused, naming the flag', (t) =>
   }
   t.deepEqual(parseOutput(undefined), { kind: 'table' });
   t.deepEqual(parseOutput('wide'), { kind: 'wide' });
+});
+
+test("kubectl's glued -ojson, -owide, -ojsonpath=… are -o VALUE, but not after --", (t) => {
+  t.deepEqual(splitOutputFlag(['get', 'pods', '-owide']), ['get', 'pods', '-o', 'wide']);
+  t.deepEqual(splitOutputFlag(['get', 'pod', 'web', '-ojsonpath={.status.podIP}']), ['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}']);
+  t.deepEqual(splitOutputFlag(['get', 'pods', '-o', 'json', '-o=yaml']), ['get', 'pods', '-o', 'json', '-o=yaml']);
+  t.deepEqual(splitOutputFlag(['exec', 'web', '--', 'ls', '-ol']), ['exec', 'web', '--', 'ls', '-ol']);
 });
