@@ -4,7 +4,7 @@
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { age } from '../common.js';
-import { kubernetesPhase, podObject } from './pod-object.js';
+import { imageID, kubernetesPhase, podObject } from './pod-object.js';
 
 /** RFC 1123 with a numeric zone, as kubectl prints times: "Sat, 28 Nov 2026 10:20:31 +0000" (UTC). */
 export function describeTime(iso: string | null | undefined): string {
@@ -86,7 +86,7 @@ function containerRows(r: PodRecord, name: string): Row[] {
   const rows: Row[] = [`  ${name}:`];
   if (c.containerID) rows.push([4, 'Container ID', c.containerID]);
   rows.push([4, 'Image', s?.image ?? '<none> (a process on the node, started with nsenter)']);
-  if (s?.image) rows.push([4, 'Image ID', c.imageID ?? '']);
+  if (s?.image) rows.push([4, 'Image ID', imageID(c.imageID)]);
   rows.push([4, 'Port', ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>']);
   if (ports.some((p) => p.hostPort)) rows.push([4, 'Host Port', ports.map((p) => `${p.hostPort ?? 0}/${p.protocol}`).join(', ')]);
   rows.push('    Command:', ...argv.map((a) => `      ${a}`));

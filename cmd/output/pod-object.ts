@@ -110,10 +110,13 @@ function containerStatus(c: ContainerStatus): Record<string, unknown> {
     ready: c.ready,
     restartCount: c.restartCount,
     started: c.state === 'Running',
-    ...(c.image !== undefined ? { image: c.image, imageID: c.imageID ?? '' } : {}),
+    ...(c.image !== undefined ? { image: c.image, imageID: imageID(c.imageID) } : {}),
     ...(c.containerID ? { containerID: c.containerID } : {}),
   };
 }
+
+/** The image's ID as the CRI gives it, with its algorithm: sha256:HEX. */
+export const imageID = (id: string | undefined): string => (id ? (id.includes(':') ? id : `sha256:${id}`) : '');
 
 function state(c: ContainerStatus): Record<string, unknown> {
   if (c.state === 'Running') return { running: { startedAt: c.startedAt } };

@@ -85,7 +85,8 @@ test.serial('-o json: a Pod for get pod NAME, a List for get pods, with the fiel
   t.is((await curl(node, `http://${pod.status.podIP}:80/`)).stdout, '<html><body><h1>It works!</h1></body></html>\n', 'podIP answers');
   const [httpd, slept] = pod.status.containerStatuses;
   t.like(httpd, { name: 'httpd', image: 'httpd', ready: true, restartCount: 0, started: true });
-  t.regex(httpd.imageID, /^[0-9a-f]{64}$/);
+  t.is(httpd.imageID, `sha256:${web.containers[0]!.imageID}`);
+  t.regex(httpd.imageID, /^sha256:[0-9a-f]{64}$/);
   t.regex(httpd.containerID, /^runc:\/\/web-/);
   t.truthy(httpd.state.running.startedAt);
   t.false('image' in slept, 'a host process has no image');
@@ -147,7 +148,7 @@ test.serial('describe pod NAME: the header, each container, the sandbox, conditi
   t.regex(text, /\nStart Time: +\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\n/);
   t.true(text.includes(`Sandbox:\n  Pause PID:  ${pause}\n  Network:    ${await readlink(`/proc/${pause}/ns/net`)}\n  Host Veth:  ${web.sandbox!.hostVeth} (on minipod0)\n`), text);
   const httpd = web.containers[0]!;
-  t.regex(text, new RegExp(`\\n  httpd:\\n    Container ID: +${httpd.containerID}\\n    Image: +httpd\\n    Image ID: +${httpd.imageID}\\n    Port: +80/TCP\\n`));
+  t.regex(text, new RegExp(`\\n  httpd:\\n    Container ID: +${httpd.containerID}\\n    Image: +httpd\\n    Image ID: +sha256:${httpd.imageID}\\n    Port: +80/TCP\\n`));
   t.true(text.includes(`    Namespaces:     ${await readlink(`/proc/${httpd.pid}/ns/net`)} ${await readlink(`/proc/${httpd.pid}/ns/mnt`)} ${await readlink(`/proc/${httpd.pid}/ns/pid`)}\n`), 'namespaces read from /proc');
   t.regex(text, /\n  sleeper:\n    Container ID: +nsenter:\/\/\S+\n    Image: +<none> \(a process on the node, started with nsenter\)\n/);
   t.regex(text, /    Last State: +Terminated\n      Reason: +\w+\n      Exit Code: +137\n/);

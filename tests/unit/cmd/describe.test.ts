@@ -11,7 +11,7 @@ function pod(): PodRecord {
   const r = validRecord('/tmp/state');
   r.manifest.metadata.labels = { app: 'web', tier: 'front' };
   r.manifest.spec.containers.push({ name: 'httpd', image: 'httpd', args: [], env: [{ name: 'MODE', value: 'demo' }], ports: [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }], resources: { limits: { memory: '64Mi' } } });
-  r.containers.push({ ...r.containers[0]!, name: 'httpd', pid: 1300, image: 'httpd', imageID: 'sha256:083a', containerID: 'runc://web-httpd', runtime: 'runc', mntns: 'mnt:[4026532100]', pidns: 'pid:[4026532101]', argv: ['/bin/httpd', '-f'], restartCount: 1, ready: false, lastState: { exitCode: 1, signal: null, reason: 'Error', startedAt: '2024-01-01T00:00:02.000Z', finishedAt: '2024-01-01T00:00:05.000Z' } });
+  r.containers.push({ ...r.containers[0]!, name: 'httpd', pid: 1300, image: 'httpd', imageID: '083a', containerID: 'runc://web-httpd', runtime: 'runc', mntns: 'mnt:[4026532100]', pidns: 'pid:[4026532101]', argv: ['/bin/httpd', '-f'], restartCount: 1, ready: false, lastState: { exitCode: 1, signal: null, reason: 'Error', startedAt: '2024-01-01T00:00:02.000Z', finishedAt: '2024-01-01T00:00:05.000Z' } });
   return r;
 }
 

@@ -19,7 +19,7 @@ function webPod(): PodRecord {
     name: 'httpd',
     pid: 1300,
     image: 'httpd',
-    imageID: 'sha256:083a1e168a4a',
+    imageID: '083a1e168a4a',
     containerID: 'runc://web-httpd',
     runtime: 'runc',
     mntns: 'mnt:[4026532100]',
