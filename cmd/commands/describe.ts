@@ -44,6 +44,7 @@ export const describe = verb<{ target: string; name?: string }>({
     try {
       const api = client(argv);
       const pods = names.length ? await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`))) : (await api.request<PodList>('GET', '/pods')).pods;
+      if (!pods.length) return void process.stderr.write('No resources found.\n'); // as kubectl says it
       const events = await podEvents(api, names.length === 1 ? names[0] : undefined);
       const node = nodeName();
       process.stdout.write(pods.map((p) => describePod(p, events, node)).join('\n\n'));

@@ -110,6 +110,7 @@ test.serial('-o yaml is the same object as -o json; -o name prints pod/NAME', as
   t.is(yaml.kind, 'Pod');
   t.deepEqual((await cli('get', 'pods', '-o', 'name')).split('\n').sort(), ['', 'pod/db', 'pod/web']);
   t.is(await cli('get', 'pod', 'web', '-o', 'name'), 'pod/web\n');
+  t.is(await cli('get', 'pod/web', '-o', 'name'), 'pod/web\n', "kubectl's pod/NAME");
   t.is(await cli('ps', '-o', 'name'), await cli('get', 'pods', '-o', 'name'));
 });
 
@@ -172,6 +173,8 @@ test.serial('bad input is refused with the flag named, a non-zero exit, and noth
     [['ps', '-o', 'json', '--json'], 2, /--json and -o cannot be used together/],
     [['get', 'deployments', '-o', 'yaml'], 2, /-o is for pods/],
     [['get', 'pod', 'nope'], 1, /nope/],
+    [['get', 'svc'], 2, /^minipod: get svc: minipod has deployments and pods/],
+    [['get', 'deployment/web'], 2, /deployments are listed all at once/],
     [['inspect', 'web', '--format', '{{.sandbox.pid'], 2, /^minipod: --format: "\{\{" at offset 0 is never closed/],
     [['inspect', 'web', '-o', 'yaml'], 2, /inspect prints json or jsonpath=TEMPLATE/],
     [['describe', 'deployment/web'], 2, /only pods can be described/],
@@ -189,6 +192,7 @@ test.serial('bad input is refused with the flag named, a non-zero exit, and noth
 test.serial('the pods removed, nothing is left on the node', async (t) => {
   t.is((await node.cli(['rm', '-f', 'web', 'db'])).exitCode, 0);
   t.is(await cli('get', 'pods', '-o', 'name'), '');
+  t.like(await node.cli(['describe', 'pods']), { exitCode: 0, stdout: '', stderr: 'No resources found.\n' });
   t.deepEqual(JSON.parse(await cli('get', 'pods', '-o', 'json')), { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [] });
   await assertNodeEmpty(t, node);
 });
