@@ -4,6 +4,7 @@
 // (jsonpath-plus, a plain JSONPath engine, needs Node 22). A missing key prints nothing, as with
 // kubectl's --allow-missing-template-keys (its default). `inspect --format` uses the same engine
 // with Go template delimiters: {{.sandbox.pid}}, {{json .containers}}, {{range .x}}…{{end}}.
+// Parser and evaluator are one file: both follow the one grammar (Step, Path, Node) below.
 import { MinipodError } from '../../lib/errors.js';
 
 type Step =

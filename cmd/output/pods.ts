@@ -2,7 +2,6 @@
 // `docker inspect` in one line: node, pause pid, net:[inode], host veth), or the Pod object as
 // JSON, YAML, pod/NAME or a jsonpath template.
 import { hostname } from 'node:os';
-import { stringify } from 'yaml';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { age } from '../common.js';
 import type { OutputFormat } from './format.js';
@@ -60,7 +59,7 @@ export async function formatPods(pods: PodRecord[], format: OutputFormat, single
     case 'json':
       return `${JSON.stringify(object(), null, 4)}\n`;
     case 'yaml':
-      return stringify(object());
+      return (await import('yaml')).stringify(object()); // loaded only when asked for, as cli-table3
     case 'name':
       return pods.map((p) => `pod/${p.name}\n`).join('');
     case 'jsonpath':
