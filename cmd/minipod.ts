@@ -1,9 +1,10 @@
 // The minipod CLI: parses arguments and hands each verb to its file under commands/.
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
 import { hideBin } from 'yargs/helpers';
 import { apply } from './commands/apply.js';
 import { daemon } from './commands/daemon.js';
 import { del } from './commands/delete.js';
+import { describe } from './commands/describe.js';
 import { events } from './commands/events.js';
 import { gc } from './commands/gc.js';
 import { get } from './commands/get.js';
@@ -20,6 +21,14 @@ import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
 import { top } from './commands/top.js';
 import { topology } from './commands/topology.js';
+import { splitOutputFlag } from './output/format.js';
+
+// yargs' CommonJS build, not its ESM one: the ESM build's cliui cuts help lines every N characters,
+// mid-word ("deploym ent"); the CommonJS one wraps on word boundaries (yargs/yargs#2112).
+const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
+
+/** Help is wrapped at $COLUMNS if set, else at the terminal's width; at most 110 columns. */
+const helpWidth = (): number => Math.min(110, Number(process.env.COLUMNS) || process.stdout.columns || 110);
 
 // A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
 // cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
@@ -30,7 +39,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-await yargs(hideBin(process.argv))
+await yargs(splitOutputFlag(hideBin(process.argv)))
   .scriptName('minipod')
   .usage('$0 <command>: a small container runtime that shows how a Kubernetes pod sandbox works')
   .option('socket', { type: 'string', global: true, describe: 'Daemon socket (default: $MINIPOD_SOCKET or /run/minipod/minipod.sock)' })
@@ -44,6 +53,7 @@ await yargs(hideBin(process.argv))
   .command(get)
   .command(scale)
   .command(inspect)
+  .command(describe)
   .command(top)
   .command(logs)
   .command(exec)
@@ -64,7 +74,7 @@ await yargs(hideBin(process.argv))
     process.stderr.write(`minipod: ${msg}\n(see \`minipod --help\`)\n`);
     process.exit(2);
   })
-  .wrap(Math.min(110, process.stdout.columns || 110))
+  .wrap(helpWidth())
   .help()
   .version()
   .parseAsync();

@@ -1,23 +1,46 @@
-// `minipod get deployments|pods`: kubectl's tables (pods as `ps` prints them).
+// `minipod get deployments|pods [NAME…] [-o …]`: kubectl's tables (pods as `ps` prints them), and
+// for pods the Pod objects (-o json|yaml|name|jsonpath=…) or the wide table.
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodList } from '../../lib/api/protocol.js';
-import { client, fail, verb } from '../common.js';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { client, fail, usage, verb } from '../common.js';
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
-import { printPods, printTable } from './ps.js';
+import { OUTPUT_OPTION } from '../output/format.js';
+import { outputOf, printPods, printTable } from './ps.js';
 
 const KINDS: Record<string, 'deployments' | 'pods'> = { deployments: 'deployments', deployment: 'deployments', deploy: 'deployments', pods: 'pods', pod: 'pods', po: 'pods' };
 
-export const get = verb<{ resource: string; json: boolean }>({
-  command: 'get <resource>',
-  describe: 'List deployments or pods, as kubectl get',
+/** What to list: the kind, and the names given (`get pod web db`, or kubectl's `get pod/web`). */
+export function getTarget(resource: string, names: string[]): { kind: 'deployments' | 'pods'; names: string[] } {
+  const slash = /^([a-z]+)\/(.+)$/.exec(resource);
+  const kind = KINDS[slash ? slash[1]! : resource];
+  if (!kind) usage(`get ${resource}: minipod has deployments and pods (pod, po, pod/NAME; deployment, deploy)`);
+  if (slash && kind === 'pods') return { kind, names: [slash[2]!, ...names] };
+  if ((slash || names.length) && kind === 'deployments') usage(`get ${[resource, ...names].join(' ')}: deployments are listed all at once; one is \`minipod inspect deployment/NAME\``);
+  return { kind, names };
+}
+
+export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string }>({
+  command: 'get <resource> [names..]',
+  describe: 'List deployments or pods, as kubectl get (pods: -o wide|json|yaml|name|jsonpath=…)',
   builder: (y) =>
     y
-      .positional('resource', { choices: Object.keys(KINDS), describe: 'deployments or pods' })
+      .positional('resource', { type: 'string', describe: 'deployments (deploy), pods (pod, po) or pod/NAME' })
+      .positional('names', { type: 'string', array: true, describe: 'Only these pods' })
+      .option('output', OUTPUT_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON' }),
   handler: async (argv) => {
+    const { kind, names } = getTarget(String(argv.resource), (argv.names ?? []).map(String));
+    if (kind === 'deployments' && argv.output !== undefined && argv.output !== 'wide') usage(`-o ${argv.output}: deployments print as a table or with --json; -o is for pods`);
+    const format = outputOf(argv);
     try {
       const api = client(argv);
-      if (KINDS[argv.resource] === 'pods') return void (await printPods((await api.request<PodList>('GET', '/pods')).pods, argv.json));
+      if (kind === 'pods') {
+        const pods = names.length
+          ? await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`)))
+          : (await api.request<PodList>('GET', '/pods')).pods;
+        return void (await printPods(pods, argv.json, format, names.length === 1));
+      }
       const { deployments } = await api.request<{ deployments: DeploymentStatus[] }>('GET', '/deployments');
       if (argv.json) return void process.stdout.write(`${JSON.stringify(deployments, null, 2)}\n`);
       await printTable(DEPLOYMENT_HEAD, deploymentRows(deployments));

@@ -1,43 +1,39 @@
 import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { age, client, fail, verb } from '../common.js';
+import { client, fail, usage, verb } from '../common.js';
+import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
+import { formatPods } from '../output/pods.js';
 
-/** kubectl's STATUS: the phase, unless a container's state says more (Error, Completed…). */
-export function podStatus(p: PodRecord): string {
-  const mismatch = p.conditions?.find((c) => c.type === 'NetnsMismatch');
-  if (mismatch) return mismatch.type;
-  if (p.phase !== 'Running') return p.phase;
-  const waiting = p.containers.find((c) => c.state !== 'Running');
-  return waiting?.reason ?? (waiting ? waiting.state : 'Running');
-}
+export { podStatus, printTable } from '../output/pods.js';
 
-/** A kubectl-style table: no borders, columns three spaces apart, no trailing blanks. */
-export async function printTable(head: string[], rows: string[][]): Promise<void> {
-  const { default: Table } = await import('cli-table3'); // only the table output needs it
-  const table = new Table({ head, chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
-  table.push(...rows);
-  process.stdout.write(`${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`);
-}
-
-const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
-
-/** NAME, READY, STATUS, RESTARTS, AGE, IP (or the records as JSON). */
-export async function printPods(pods: PodRecord[], json: boolean): Promise<void> {
+/** The pods in the -o format (the table by default), or, with --json, the records as the daemon keeps them. */
+export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false): Promise<void> {
   if (json) return void process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
-  await printTable(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], pods.map((p) => {
-    const ready = p.containers.filter((c) => c.ready).length;
-    const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
-    return [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt), p.ip || '<none>'];
-  }));
+  process.stdout.write(await formatPods(pods, format, single));
 }
 
-export const ps = verb<{ json: boolean }>({
+/** -o checked before any request: a bad value is a usage error (exit 2) and nothing is asked. */
+export function outputOf(argv: { output?: string; json?: boolean }): OutputFormat {
+  try {
+    const format = parseOutput(argv.output);
+    if (argv.json && format.kind !== 'table') usage('--json and -o cannot be used together: -o json prints the Pod objects, --json the records');
+    return format;
+  } catch (err) {
+    usage((err as Error).message);
+  }
+}
+
+export const ps = verb<{ json: boolean; output?: string }>({
   command: 'ps',
-  describe: 'List pods',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' }),
+  describe: 'List pods (as get pods)',
+  builder: (y) =>
+    y
+      .option('output', OUTPUT_OPTION)
+      .option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' }),
   handler: async (argv) => {
+    const format = outputOf(argv);
     try {
-      await printPods((await client(argv).request<PodList>('GET', '/pods')).pods, argv.json);
+      await printPods((await client(argv).request<PodList>('GET', '/pods')).pods, argv.json, format);
     } catch (err) {
       fail(err);
     }

@@ -20,6 +20,7 @@ export function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
     gateway: ctx.node.subnet.gateway,
     mac: '',
     bridge: ctx.node.bridge,
+    nodeName: ctx.node.name,
     sandbox: null,
     building: null,
     deletionTimestamp: null,

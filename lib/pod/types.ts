@@ -92,6 +92,8 @@ export interface PodRecord {
   gateway: string;
   mac: string;
   bridge: string;
+  /** The node the pod was made on (the daemon's --node-name), as the scheduler binds spec.nodeName; absent in older records. */
+  nodeName?: string;
   sandbox: SandboxStatus | null;
   /** The sandbox being built (create, recreate), persisted before its veth exists: what a
    * daemon that died mid-build left behind is found through it. */

@@ -4,6 +4,7 @@
 // definition; the compile-time check at the end keeps the two in step.
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { DNS_SUBDOMAIN } from '../manifest/pod-spec.js';
 import { BRIDGE_NAME, HOST_VETH } from '../network/names.js';
 import type { PodRecord } from '../pod/types.js';
 import { NETNS } from '../process/namespace.js';
@@ -93,6 +94,7 @@ export const podRecordSchema = z.strictObject({
   gateway: ipv4,
   mac: z.union([z.literal(''), z.string().regex(/^0a:58(:[0-9a-f]{2}){4}$/, 'must be 0a:58 and the four bytes of the IP')]),
   bridge: z.string().regex(BRIDGE_NAME, 'must be a bridge name (1-15 of a-z A-Z 0-9 _ . -)'),
+  nodeName: z.string().regex(DNS_SUBDOMAIN, 'must be a node name (a DNS subdomain)').optional(),
   sandbox: sandbox.nullable(),
   building: z.strictObject({ pid, startTime, netns, hostVeth: sandbox.shape.hostVeth }).nullable(),
   containers: z.array(container).min(1),

@@ -88,6 +88,7 @@ test.serial('the CLI addresses a node by name: --node node-2, and cluster env', 
   t.true((await n(2).cli(['ps'])).stdout.includes('srv'));
   t.false((await n(1).cli(['ps'])).stdout.includes('srv'), 'and only node 2 has it');
   t.is((await cluster.cli(['cluster', 'env', 'node-2'])).stdout, `export MINIPOD_SOCKET=${n(2).socket}\n`);
+  t.is((await cluster.cli(['--node', 'node-2', 'get', 'pod', 'srv', '-o', 'jsonpath={.spec.nodeName}'])).stdout, 'node-2', 'the pod is bound to its node by name, as spec.nodeName');
 });
 
 test.serial('rules 1 and 3: a pod on node 1 reaches a pod on node 2 by its IP; the server sees the client pod\'s own IP, the one `ip a` shows inside it', async (t) => {
