@@ -3,6 +3,7 @@
 import { commandArgs, commandLookup, containerEnv, imageUser } from '../manifest/command.js';
 import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { containerResources } from '../manifest/resources.js';
+import { startNewRun } from '../logs/files.js';
 import { findInImage } from '../runtime/image-files.js';
 import { runtimeOf } from '../runtime/types.js';
 import { MinipodError } from '../errors.js';
@@ -35,6 +36,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
+  await startNewRun(c.logPath); // the last run's log becomes `logs -p`'s
   const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv: c.argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);

@@ -53,8 +53,9 @@ export class NsenterRuntime implements ContainerRuntime {
       const logFd = openContainerLog(spec.logPath);
       try {
         const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
-        const shim = [tools().shim, '-s', '-p', path.join(dir, EXIT_FILE)];
-        // stdout: the pipe the app's pid comes through (then the app's stdout is the log, as stderr).
+        const shim = [tools().shim, '-s', '-p', '-l', path.join(dir, EXIT_FILE)];
+        // stdout: the pipe the app's pid comes through; stderr: the log, where the shim writes the
+        // app's output as CRI records (-l).
         proc = spawnProcess([...shim, ...spec.inPodCgroup(argv)], { stdio: ['ignore', 'pipe', logFd], env: spec.env, cwd: spec.cwd });
       } finally {
         closeSync(logFd); // the shim and the app have their own copies of the descriptor
@@ -128,7 +129,7 @@ export class NsenterRuntime implements ContainerRuntime {
     const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv));
     const proc = spawnProcess(spec.tty ? onTerminal(spec.tty, argv) : argv, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: DEFAULT_PATH, HOSTNAME: spec.pod, TERM: 'xterm' },
+      env: { TERM: 'xterm', ...(spec.env ?? { PATH: DEFAULT_PATH, HOSTNAME: spec.pod }) }, // the container's own, as its app has
       cwd: '/',
     });
     return { proc };

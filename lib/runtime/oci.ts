@@ -115,7 +115,7 @@ export class OciRuntime implements ContainerRuntime {
         // detached, the container's own (the shim is its subreaper, told its pid by the pid file).
         const pidFile = path.join(dir, 'pid');
         const mode = RUN_MODE[this.name];
-        proc = spawnProcess([tools().shim, ...(mode.detached ? ['-r', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
+        proc = spawnProcess([tools().shim, '-l', ...(mode.detached ? ['-r', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
       } finally {
         closeSync(logFd);
       }

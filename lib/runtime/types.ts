@@ -70,6 +70,9 @@ export interface ExecSpec {
   /** The runtime's name for the container (`runc://ID`, `crun://ID`, `nsenter://ID`); null in an older record. */
   containerID: string | null;
   argv: string[];
+  /** The container's env (manifest over defaults), for a container without an image: one with an
+   * image is entered with its config.json's process, whose env is the image's and the manifest's. */
+  env?: Record<string, string>;
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
   inPodCgroup: (argv: string[]) => string[];
   /** Run it on a terminal of this size (rootfs/ptyrelay): its stdin then carries exec frames
