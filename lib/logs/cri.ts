@@ -19,6 +19,9 @@ const HEAD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))
 /** The longest head a record can have: a timestamp with an offset, the stream, the tag. */
 const HEAD_MAX = 64;
 const NL = 0x0a;
+/** A record is at most the shim's 16 KiB line and its head: more than this without a newline is
+ * a raw line (an old log of zeros), passed on as it comes instead of held whole in memory. */
+const MAX_HELD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /** One line of a log file (without its newline) as a record; undefined if it is not one. */
@@ -54,6 +57,8 @@ export class LogRenderer {
   private rest: Buffer = EMPTY;
   /** Inside a line of P records: whether it is being printed. */
   private continuing: boolean | undefined;
+  /** Inside a raw line longer than MAX_HELD, partly passed on. */
+  private rawGoingOn = false;
 
   constructor(private readonly opts: RenderOptions = {}) {}
 
@@ -66,6 +71,13 @@ export class LogRenderer {
       start = nl + 1;
     }
     this.rest = Buffer.from(data.subarray(start)); // a copy: the chunk's buffer may be reused
+    if (this.rest.length > MAX_HELD) {
+      if (!this.rawGoingOn && this.opts.prefix) out.push(Buffer.from(this.opts.prefix));
+      out.push(this.rest);
+      this.rest = EMPTY;
+      this.rawGoingOn = true;
+      this.continuing = undefined;
+    }
     return Buffer.concat(out);
   }
 
@@ -84,9 +96,15 @@ export class LogRenderer {
   reset(): void {
     this.rest = EMPTY;
     this.continuing = undefined;
+    this.rawGoingOn = false;
   }
 
   private line(line: Buffer, out: Buffer[]): void {
+    if (this.rawGoingOn) {
+      this.rawGoingOn = false;
+      out.push(line, Buffer.from('\n'));
+      return;
+    }
     const r = parseRecord(line);
     const starting = this.continuing === undefined;
     if (!r) {

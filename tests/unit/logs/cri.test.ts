@@ -74,3 +74,11 @@ test('--since-time: RFC 3339 with Z or an offset, fractions allowed', (t) => {
   t.is(parseSinceTime('2024-05-01T12:00:00.250+02:00'), Date.UTC(2024, 4, 1, 10, 0, 0, 250));
   for (const bad of ['2024-05-01', '2024-05-01T10:00:00', 'yesterday', '2024-13-01T10:00:00Z']) t.is(parseSinceTime(bad), undefined, bad);
 });
+
+test('a raw line longer than any record is passed on as it comes, not held whole', (t) => {
+  const r = new LogRenderer({ prefix: '> ' });
+  const zeros = Buffer.alloc(100 * 1024);
+  const first = r.push(zeros);
+  t.is(first.length, 2 + zeros.length, 'passed on at once, prefixed once');
+  t.is(r.push(Buffer.from('tail\nnext\n')).toString(), 'tail\n> next\n');
+});
