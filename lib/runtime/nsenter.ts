@@ -23,7 +23,7 @@ import { waitForNamespace } from '../sandbox/wait.js';
 import { lastLine } from './bundle.js';
 import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromShim, readExitStatus, ShimmedContainer, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { onTerminal } from './tty.js';
-import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer, StartedExec } from './types.js';
 
 /** The shim's child tells its pid before anything else: a shim that has not within this is stuck. */
 const PID_TIMEOUT_MS = 10_000;
@@ -125,7 +125,7 @@ export class NsenterRuntime implements ContainerRuntime {
   }
 
   /** In the pod's namespaces and cgroup, on the node's filesystem: a container without an image has nothing of its own. */
-  async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+  async exec(spec: ExecSpec): Promise<StartedExec> {
     const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv));
     const proc = spawnProcess(spec.tty ? onTerminal(spec.tty, argv) : argv, {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -80,6 +80,13 @@ export interface ExecSpec {
   tty?: WindowSize;
 }
 
+/** An exec's process; and, where the command is not in its process group (`runc exec`: the
+ * command leads a session of its own inside the container), how to signal the command itself. */
+export interface StartedExec {
+  proc: Proc;
+  signalCommand?: (signal: NodeJS.Signals) => Promise<void>;
+}
+
 export interface ContainerRuntime {
   readonly name: string;
   /** Spawn the container. Returns without awaiting after the spawn: the caller records the process before anything else can happen. */
@@ -96,7 +103,7 @@ export interface ContainerRuntime {
   exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
   /** Start a command in the container, stdio piped; the caller tracks and stops it. (Wrapped: a
    * Proc is a thenable, which a promise would wait for.) */
-  exec(spec: ExecSpec): Promise<{ proc: Proc }>;
+  exec(spec: ExecSpec): Promise<StartedExec>;
   /** The containerIDs it holds state for (a bundle, a mount, runtime state), for gc. */
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */
