@@ -218,21 +218,21 @@ static int relay(pid_t child, const char *pid_file, struct stream *out, struct s
     while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {}
     int s, done = 0;
     pid_t got;
-    /* One at a time: the runtime's exit switches the target before the container (now ours) is reaped. */
-    while (!done && (got = waitpid(-1, &s, WNOHANG)) > 0) {
-      if (got != target) continue;
-      if (!pid_file || target != child || !WIFEXITED(s) || WEXITSTATUS(s) != 0) {
-        status = s;
+    /* One at a time: the runtime's exit switches the target before the container (ours by then,
+     * or once a process of the runtime's between us has exited too) is reaped. */
+    while (!done && (got = waitpid(-1, &s, WNOHANG)) != 0) {
+      if (got < 0) {
+        /* No child left at all: the container the runtime named never became ours. */
+        if (errno == EINTR) continue;
+        say("shim: the runtime started no container of ours (pid file %s)", pid_file ? pid_file : "-");
         done = 1;
+      } else if (got != target) {
         continue;
-      }
-      /* The runtime detached the container: it is ours now (ended already, running, or not ours). */
-      pid_t r = (target = read_pid(pid_file)) > 0 ? waitpid(target, &s, WNOHANG) : -1;
-      if (r < 0) {
-        say("shim: the runtime started no container of ours (pid file %s)", pid_file);
-        done = 1;
-      } else if (r == target) {
+      } else if (!pid_file || target != child || !WIFEXITED(s) || WEXITSTATUS(s) != 0) {
         status = s;
+        done = 1;
+      } else if ((target = read_pid(pid_file)) <= 0) {
+        say("shim: the runtime started no container of ours (pid file %s)", pid_file);
         done = 1;
       }
     }

@@ -97,7 +97,7 @@ test.serial('run fails on an app that fails at start and is restarted at once, e
     const r = await node.cli(['run', name, '-c', 'a=false']);
     t.is(r.exitCode, 1, `${name}: ${r.stdout}`);
     t.is(r.stdout, '');
-    t.regex(r.stderr, new RegExp(`^minipod: container a of pod ${name} (exited \\(code 1\\) and was restarted|is crash-looping \\(last exit code 1\\)).*see \`minipod logs ${name} -c a\`.*\\n$`));
+    t.regex(r.stderr, new RegExp(`^minipod: container a of pod ${name} (exited \\(code 1\\) and was restarted|is crash-looping \\(last exit code 1\\)).*see \`minipod logs ${name} -c a( -p)?\`.*\\n$`));
     t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   const ok = await node.cli(['run', 'healthy', '-c', 'a=sleep infinity']);
