@@ -32,9 +32,10 @@
  *
  * STATUS_FILE is written to NAME.tmp and renamed into place, so a reader sees all or nothing. The shim
  * outlives the daemon (the daemon spawns it in a session of its own), ignores the daemon's SIGINT,
- * SIGTERM and SIGHUP (a container is stopped through its own pid), leaves stdio to PROGRAM, and
+ * SIGTERM and SIGHUP (a container is stopped through its own pid), leaves stdio to PROGRAM (but with -l), and
  * ends with it. Nothing ties PROGRAM's life to ours: should the shim be killed, PROGRAM runs on
- * (and the daemon, hearing the shim die without a status, watches PROGRAM's pid instead).
+ * (and the daemon, hearing the shim die without a status, watches PROGRAM's pid instead; with
+ * -l its output has nowhere to go: a write gets EPIPE, or SIGPIPE if it does not handle that).
  * Exits 125 if it cannot run PROGRAM at all. A STATUS_FILE that cannot be written (a full disk)
  * is said on stderr; the exit code still tells the daemon that spawned us. */
 #define _GNU_SOURCE
