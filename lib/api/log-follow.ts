@@ -30,17 +30,24 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
   const renderer = new LogRenderer(opts);
   // Rotation (copytruncate) truncates the file in place; a fast writer may have refilled it past
   // our offset by the next read, so a new NAME.log.1 (a new inode) also means "start over".
+  // A container that starts again renames NAME.log to NAME.previous.log and writes a new NAME.log
+  // (a new inode): that too means "start over", and watch the new file.
   const rotatedInode = () => stat(`${file}.1`).then((s) => s.ino, () => undefined);
+  const current = () => stat(file).then((s) => ({ size: s.size, ino: s.ino as number | undefined }), () => ({ size: 0, ino: undefined }));
   let rotatedIno = opts.tail === undefined ? undefined : await rotatedInode();
+  let fileIno = opts.tail === undefined ? undefined : (await current()).ino;
   let offset = opts.tail === undefined ? 0 : await tailOffset(file, opts.tail);
+  let replaced = false;
   const copy = async () => {
     const ino = await rotatedInode(); // first: a rotation between the two shows as a shrink
-    const size = await stat(file).then((s) => s.size, () => 0);
-    if (size < offset || ino !== rotatedIno) {
-      offset = 0; // truncated
+    const { size, ino: now } = await current();
+    replaced ||= now !== fileIno;
+    if (size < offset || ino !== rotatedIno || (now !== fileIno && fileIno !== undefined)) {
+      offset = 0; // truncated, or another file
       renderer.reset();
     }
     rotatedIno = ino;
+    fileIno = now;
     if (size === offset) return;
     for await (const chunk of createReadStream(file, { start: offset, end: size - 1 }) as AsyncIterable<Buffer>) {
       const out = renderer.push(chunk);
@@ -76,7 +83,12 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
     while (open && !follow.gone.aborted) {
       const poked = await wake.next();
       if (!open || follow.gone.aborted || (!poked && !follow.stillThere())) break;
-      if (!watcher) startWatch();
+      if (!watcher || replaced) {
+        watcher?.close();
+        watcher = undefined;
+        replaced = false;
+        startWatch();
+      }
       await copy();
     }
   } finally {
