@@ -1,6 +1,7 @@
 // `minipod exec POD [-c NAME] [-i] [-t] -- CMD`, as kubectl's. With -t the command gets a terminal
 // (a pty in the daemon) and ours is put in raw mode, so every key (Ctrl-C too) goes to the command
 // and the terminal there does the echoing and the signals; ours is restored however we end.
+import { constants } from 'node:os';
 import type { WindowSize } from '../../lib/api/frames.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
@@ -35,6 +36,15 @@ export const exec = verb<{ pod: string; command?: string[]; container?: string; 
       tty = false;
     }
     const raw = tty && process.stdin.isTTY;
+    // Ctrl-C (without -t: on a terminal it is a key for the command), SIGTERM or a hang-up end us,
+    // our terminal restored; our connection closing stops the command in the pod (the daemon
+    // kills its process group), and the exit status says which signal, as a shell's would.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        if (raw) process.stdin.setRawMode(false);
+        process.exit(128 + constants.signals[signal]);
+      });
+    }
     try {
       let container = argv.container;
       if (container === undefined) {

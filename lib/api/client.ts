@@ -87,7 +87,9 @@ export class ApiClient {
       const asked = Date.now();
       const pod = await this.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
       const failure = failedContainer(pod, restarts);
-      if (failure) throw new MinipodError('COMMAND_FAILED', `container ${failure.name} of pod ${name} ${failure.how}: see \`minipod logs ${name} -c ${failure.name}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
+      // Restarted and running again: the failed run's output is the previous run's.
+      const again = pod.containers.some((c) => c.name === failure?.name && c.state === 'Running' && c.restartCount > 0);
+      if (failure) throw new MinipodError('COMMAND_FAILED', `container ${failure.name} of pod ${name} ${failure.how}: see \`minipod logs ${name} -c ${failure.name}${again ? ' -p' : ''}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
       const settled = (c: ContainerStatus) => completed(c) || (c.ready && (!settleMs || asked - Date.parse(c.startedAt ?? '') >= settleMs));
       if (pod.containers.every(settled)) return pod;
       if (Date.now() > deadline) {

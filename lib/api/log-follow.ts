@@ -3,6 +3,8 @@
 import { createReadStream, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { LogRenderer, type RenderOptions } from '../logs/cri.js';
+import { tailOffset } from '../logs/files.js';
 import { writeWithBackpressure } from './streams.js';
 
 /** While following a log, how often it is read even with no inotify wake-up: inotify can miss a
@@ -16,27 +18,46 @@ export interface Follow {
   stillThere: () => boolean;
 }
 
-/** A log file from the start; with follow, new output as it is written, until the pod goes. */
-export async function streamLog(file: string, res: ServerResponse, follow?: Follow): Promise<undefined> {
+export interface ReadOptions extends RenderOptions {
+  /** Only the last this many lines (then, with follow, what comes). */
+  tail?: number;
+}
+
+/** A log file (its records rendered, lib/logs/cri.ts) from the start or its last `tail` lines;
+ * with follow, new output as it is written, until the pod goes. */
+export async function streamLog(file: string, res: ServerResponse, follow?: Follow, opts: ReadOptions = {}): Promise<undefined> {
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).flushHeaders(); // `logs -f` of an empty log is answered at once
-  let offset = 0;
+  const renderer = new LogRenderer(opts);
   // Rotation (copytruncate) truncates the file in place; a fast writer may have refilled it past
   // our offset by the next read, so a new NAME.log.1 (a new inode) also means "start over".
-  let rotatedIno: number | undefined;
+  // A container that starts again renames NAME.log to NAME.previous.log and writes a new NAME.log
+  // (a new inode): that too means "start over", and watch the new file.
+  const rotatedInode = () => stat(`${file}.1`).then((s) => s.ino, () => undefined);
+  const current = () => stat(file).then((s) => ({ size: s.size, ino: s.ino as number | undefined }), () => ({ size: 0, ino: undefined }));
+  let rotatedIno = opts.tail === undefined ? undefined : await rotatedInode();
+  let fileIno = opts.tail === undefined ? undefined : (await current()).ino;
+  let offset = opts.tail === undefined ? 0 : await tailOffset(file, opts.tail);
+  let replaced = false;
   const copy = async () => {
-    const ino = await stat(`${file}.1`).then((s) => s.ino, () => undefined); // first: a rotation between the two shows as a shrink
-    const size = await stat(file).then((s) => s.size, () => 0);
-    if (size < offset || ino !== rotatedIno) offset = 0; // truncated
+    const ino = await rotatedInode(); // first: a rotation between the two shows as a shrink
+    const { size, ino: now } = await current();
+    replaced ||= now !== fileIno;
+    if (size < offset || ino !== rotatedIno || (now !== fileIno && fileIno !== undefined)) {
+      offset = 0; // truncated, or another file
+      renderer.reset();
+    }
     rotatedIno = ino;
+    fileIno = now;
     if (size === offset) return;
     for await (const chunk of createReadStream(file, { start: offset, end: size - 1 }) as AsyncIterable<Buffer>) {
-      if (!(await writeWithBackpressure(res, chunk))) return;
+      const out = renderer.push(chunk);
+      if (out.length && !(await writeWithBackpressure(res, out))) return;
       offset += chunk.length;
     }
   };
   if (!follow) {
     await copy();
-    res.end();
+    res.end(renderer.end());
     return undefined;
   }
   // The app writes its log file directly, so there is no daemon-side stream to tap: inotify on the
@@ -62,14 +83,19 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
     while (open && !follow.gone.aborted) {
       const poked = await wake.next();
       if (!open || follow.gone.aborted || (!poked && !follow.stillThere())) break;
-      if (!watcher) startWatch();
+      if (!watcher || replaced) {
+        watcher?.close();
+        watcher = undefined;
+        replaced = false;
+        startWatch();
+      }
       await copy();
     }
   } finally {
     watcher?.close();
     wake.stop();
   }
-  res.end();
+  res.end(renderer.end());
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 // Every API route as one small handler: check the request against its schema (schemas.ts), call
 // one service, return what it gives. Status codes come from the error codes (MinipodError.status).
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { spawnCount } from '../os/host.js';
 import { armedFailpoints, armFailpoints } from '../failpoints.js';
@@ -15,6 +16,7 @@ import type { PodTop, Stats } from './protocol.js';
 import { check, failpointsBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { previousLogPath } from '../logs/files.js';
 import { streamLog } from './log-follow.js';
 import { streamEvents } from './streams.js';
 
@@ -104,22 +106,33 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
   return routes;
 }
 
-/** One container's log; with follow, until the pod is removed (its Removed event). */
+/** One container's log (the pod's first container unless named), the current run's or with
+ * previous the one before; with follow, until the pod is removed (its Removed event). */
 async function streamPodLog(pods: PodManager, events: EventLog, name: string, rawQuery: URLSearchParams, res: ServerResponse): Promise<undefined> {
   const query = check(logsQuery, queryOf(rawQuery));
   const pod = pods.get(name);
   const names = pod.containers.map((c) => c.name);
-  const wanted = query.container ?? (names.length === 1 ? names[0] : undefined);
-  if (!wanted) throw new MinipodError('INVALID_ARGUMENT', `pod ${name} has ${names.length} containers: choose one with -c (${names.join(', ')})`);
+  const wanted = query.container ?? names[0]!;
   const container = pod.containers.find((c) => c.name === wanted);
   if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${names.join(', ')})`);
-  if (!query.follow) return streamLog(container.logPath, res);
+  const opts = {
+    timestamps: query.timestamps,
+    ...(query.prefix ? { prefix: `[pod/${name}/${wanted}] ` } : {}),
+    ...(query.tail !== undefined && query.tail >= 0 ? { tail: query.tail } : {}),
+    ...(query.sinceTime !== undefined ? { sinceMs: query.sinceTime } : {}),
+  };
+  if (query.previous) {
+    const file = previousLogPath(container.logPath);
+    if (!(await stat(file).then((s) => s.isFile(), () => false))) throw new MinipodError('NOT_FOUND', `previous terminated container "${wanted}" in pod "${name}" not found`);
+    return streamLog(file, res, undefined, opts); // a run that has ended: nothing to follow
+  }
+  if (!query.follow) return streamLog(container.logPath, res, undefined, opts);
   const gone = new AbortController();
   const onEvent = (e: PodEvent) => e.reason === 'Removed' && e.podUid === pod.uid && gone.abort();
   events.on('event', onEvent);
   try {
     // stillThere: the slow safety check, should a pod ever go without its event.
-    return await streamLog(container.logPath, res, { gone: gone.signal, stillThere: () => pods.list().some((p) => p.uid === pod.uid) });
+    return await streamLog(container.logPath, res, { gone: gone.signal, stillThere: () => pods.list().some((p) => p.uid === pod.uid) }, opts);
   } finally {
     events.off('event', onEvent);
   }

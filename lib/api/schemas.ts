@@ -3,6 +3,7 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { MinipodError } from '../errors.js';
+import { parseSinceTime } from '../logs/cri.js';
 import { validateManifest } from '../manifest/parse.js';
 import { DNS_LABEL, type PodManifest } from '../manifest/pod-spec.js';
 
@@ -95,7 +96,25 @@ export const execQuery = z
     return { container, tty: tty ? { rows: rows!, cols: cols! } : undefined };
   });
 
-export const logsQuery = z.object({ container: z.string().optional(), follow: flag });
+/** `logs`: tail a whole number (-1: all, as kubectl's default), sinceTime RFC 3339. */
+export const logsQuery = z.object({
+  container: z.string().optional(),
+  follow: flag,
+  previous: flag,
+  timestamps: flag,
+  prefix: flag,
+  tail: z
+    .string()
+    .regex(/^-?\d+$/, 'tail must be a whole number of lines (-1 for all)')
+    .transform(Number)
+    .refine((n) => n >= -1, 'tail must be a whole number of lines (-1 for all)')
+    .optional(),
+  sinceTime: z
+    .string()
+    .refine((v) => parseSinceTime(v) !== undefined, 'sinceTime must be an RFC 3339 time, e.g. 2024-05-01T10:00:00Z')
+    .transform((v) => parseSinceTime(v)!)
+    .optional(),
+});
 export const eventsQuery = z.object({ pod: z.string().optional(), follow: flag });
 export const removeQuery = z.object({ force: flag });
 

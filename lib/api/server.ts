@@ -69,9 +69,9 @@ export function createApiServer(deps: ApiDeps): http.Server {
         const { container, tty } = check(execQuery, queryOf(url.searchParams));
         const pod = pods.get(podName(m[1]));
         if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
-        const { proc } = await pods.exec(pod.name, argv, { container, tty });
+        const { proc, signalCommand } = await pods.exec(pod.name, argv, { container, tty });
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
-        relayExec(proc, socket, head, { tty: !!tty });
+        relayExec(proc, socket, head, { tty: !!tty, ...(signalCommand ? { signalCommand } : {}) });
       } catch (err) {
         socket.end(rawError(asMinipodError(err)));
       }

@@ -39,7 +39,9 @@ export function writeWithBackpressure(out: Writable, chunk: Buffer | string): Pr
  * socket while the command's stdin is full. On a terminal (tty), the command is rootfs/ptyrelay,
  * which reads frames itself: input and (checked) window sizes are passed on as frames.
  */
-export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty }: { tty: boolean } = { tty: false }): void {
+export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signalCommand }: { tty: boolean; signalCommand?: (signal: NodeJS.Signals) => Promise<void> } = { tty: false }): void {
+  // The command (itself first, where it is out of its runtime's group) and what it started.
+  const killAll = () => void (signalCommand?.('SIGKILL') ?? Promise.resolve()).catch(() => {}).then(() => signalGroup(proc.pid!, 'SIGKILL'));
   const outputs = [proc.stdout!, proc.stderr!];
   const forward = (type: typeof Frame.stdout | typeof Frame.stderr) => (d: Buffer) => {
     if (socket.destroyed) return; // the client left: drain the pipes into nothing until the command dies
@@ -74,7 +76,7 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty }: { t
       if (size) input(encodeResize(size));
     } else if (type === Frame.stdinEnd && !tty) proc.stdin!.end(); // a terminal stays open: Ctrl-D is input
   }, head);
-  if (socket.destroyed) signalGroup(proc.pid!, 'SIGKILL'); // the client left while the command started
+  if (socket.destroyed) killAll(); // the client left while the command started
   // The client closed its side (HTTP sockets stay half-open): its input has ended, and it may be
   // gone altogether, which only a write tells (EPIPE, then 'close'), so an empty frame goes out
   // every second. Without it a silent command (a shell waiting for keys) would outlive its client.
@@ -85,7 +87,7 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty }: { t
   });
   socket.on('close', () => {
     clearInterval(probe);
-    signalGroup(proc.pid!, 'SIGKILL'); // the command and what it started
+    killAll();
     outputs.forEach((s) => s.resume());
   });
   void proc.then((r) => {

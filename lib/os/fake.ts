@@ -118,7 +118,8 @@ export class FakeHost implements Host {
 
   /**
    * rootfs/shim: its child runs the rest (-p: the child's pid told on the shim's stdout first;
-   * -s: the child leads a group of its own; -r PID_FILE is skipped); the child's end is written to STATUS_FILE (if it can
+   * -s: the child leads a group of its own; -r PID_FILE is skipped; -l changes nothing: no fake
+   * writes log records); the child's end is written to STATUS_FILE (if it can
    * be) and becomes the shim's (128+N for signal N). SIGTERM does not end the shim; its death
    * leaves the child running.
    */

@@ -4,13 +4,19 @@ import { commandArgs, commandLookup, containerEnv, expandArgv, imageUser } from 
 import type { PodFields } from '../manifest/env.js';
 import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { containerResources } from '../manifest/resources.js';
+import { startNewRun } from '../logs/files.js';
 import { findInImage } from '../runtime/image-files.js';
 import { runtimeOf } from '../runtime/types.js';
 import { MinipodError } from '../errors.js';
 import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
 import type { LivePod, PodContext, ResolvedImage } from './live.js';
-import type { ContainerStatus } from './types.js';
+import type { ContainerStatus, PodRecord } from './types.js';
+
+/** The pod as the downward API gives it (manifest/env.ts): a container's env and `exec`'s. */
+export function podFields(ctx: PodContext, r: PodRecord): PodFields {
+  return { name: r.name, namespace: 'default', uid: r.uid, podIP: r.ip, nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
+}
 
 export function containerStatus(live: LivePod, name: string): ContainerStatus {
   return live.record.containers.find((c) => c.name === name)!;
@@ -30,7 +36,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   if (found === 'missing') return imageMissing(ctx, live, c, spec.image!);
   const image = found?.image;
   if (found) Object.assign(c, { argv: found.argv, image: spec.image, imageID: found.image.id });
-  const fields: PodFields = { name: r.name, namespace: 'default', uid: r.uid, podIP: r.ip ?? '', nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
+  const fields = podFields(ctx, r);
   const env = containerEnv(spec, r.name, image?.config, fields);
   const argv = expandArgv(c.argv, spec, fields);
   const restarted = c.startedAt !== null;
@@ -38,6 +44,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
+  await startNewRun(c.logPath); // the last run's log becomes `logs -p`'s
   const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);

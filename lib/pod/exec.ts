@@ -2,9 +2,11 @@
 // holder or one of its apps (`minipod kill`, for experiments).
 import type { WindowSize } from '../api/frames.js';
 import { MinipodError } from '../errors.js';
-import { kill, type Proc } from '../os/host.js';
+import { containerEnv } from '../manifest/command.js';
+import { kill } from '../os/host.js';
 import { onExit } from '../process/exit.js';
-import { runtimeOf } from '../runtime/types.js';
+import { runtimeOf, type StartedExec } from '../runtime/types.js';
+import { podFields } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -24,7 +26,7 @@ export function execContainer(r: PodRecord, name: string | undefined): string {
 }
 
 /** Run argv in a container of the pod, stdio piped; tracked until it exits, so none outlives its sandbox. */
-export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], opts: ExecOptions = {}): Promise<{ proc: Proc }> {
+export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], opts: ExecOptions = {}): Promise<StartedExec> {
   const r = live.record;
   if (r.phase !== 'Running' || !r.sandbox) throw new MinipodError('CONFLICT', `pod ${r.name} is ${r.phase}: exec needs a Running pod`);
   const c = r.containers.find((s) => s.name === execContainer(r, opts.container))!;
@@ -32,10 +34,13 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   // without is entered through the pod's holder, as before containers had images.
   const containerID = c.containerID ?? null;
   if (runtimeOf(containerID) === 'runc' && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
-  const { proc } = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
+  const spec = r.manifest.spec.containers.find((s) => s.name === c.name)!;
+  const env = spec.image ? undefined : containerEnv(spec, r.name, undefined, podFields(ctx, r)); // an image's comes from its config.json
+  const started = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, ...(env ? { env } : {}), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
+  const { proc } = started;
   live.execs.add(proc);
   onExit(proc, () => live.execs.delete(proc));
-  return { proc };
+  return started;
 }
 
 export type KillTarget = { sandbox: true } | { container: string };

@@ -6,12 +6,11 @@
 import { podTop, type ContainerTop } from './top.js';
 import { MinipodError } from '../errors.js';
 import type { IpBatch } from '../os/ip-batch.js';
-import type { Proc } from '../os/host.js';
 import { IpAllocator } from '../network/allocator.js';
 import type { HostPorts } from '../network/hostports.js';
 import { PidWatcher } from '../process/watcher.js';
 import { RuntimeRouter } from '../runtime/router.js';
-import type { ContainerRuntime } from '../runtime/types.js';
+import type { ContainerRuntime, StartedExec } from '../runtime/types.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { PodManifest } from '../manifest/pod-spec.js';
 import type { LeaseStore } from '../store/leases.js';
@@ -172,7 +171,7 @@ export class PodManager {
   }
 
   /** Run argv in a container of the pod with piped stdio (`minipod exec`). */
-  exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<{ proc: Proc }> {
+  exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<StartedExec> {
     return execInPod(this.ctx, this.pods.live(name), argv, opts);
   }
 

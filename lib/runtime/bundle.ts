@@ -2,6 +2,7 @@
 // runtime it is for, the pod's resolv.conf, and the last line the runtime wrote before failing;
 // and the container as the pod sees it.
 import { readFile } from 'node:fs/promises';
+import { parseRecord } from '../logs/cri.js';
 import type { OciRuntimeName } from './oci-runtimes.js';
 import { ShimmedContainer } from './shim.js';
 
@@ -23,5 +24,6 @@ export async function nodeResolvConf(): Promise<string> {
 
 export async function lastLine(file: string): Promise<string> {
   const text = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n');
-  return text[text.length - 1] || 'no output';
+  const line = text[text.length - 1] ?? '';
+  return (parseRecord(Buffer.from(line))?.content.toString() ?? line) || 'no output';
 }

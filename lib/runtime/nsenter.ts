@@ -23,7 +23,7 @@ import { waitForNamespace } from '../sandbox/wait.js';
 import { lastLine } from './bundle.js';
 import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromShim, readExitStatus, ShimmedContainer, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { onTerminal } from './tty.js';
-import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer, StartedExec } from './types.js';
 
 /** The shim's child tells its pid before anything else: a shim that has not within this is stuck. */
 const PID_TIMEOUT_MS = 10_000;
@@ -53,8 +53,9 @@ export class NsenterRuntime implements ContainerRuntime {
       const logFd = openContainerLog(spec.logPath);
       try {
         const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
-        const shim = [tools().shim, '-s', '-p', path.join(dir, EXIT_FILE)];
-        // stdout: the pipe the app's pid comes through (then the app's stdout is the log, as stderr).
+        const shim = [tools().shim, '-s', '-p', '-l', path.join(dir, EXIT_FILE)];
+        // stdout: the pipe the app's pid comes through; stderr: the log, where the shim writes the
+        // app's output as CRI records (-l).
         proc = spawnProcess([...shim, ...spec.inPodCgroup(argv)], { stdio: ['ignore', 'pipe', logFd], env: spec.env, cwd: spec.cwd });
       } finally {
         closeSync(logFd); // the shim and the app have their own copies of the descriptor
@@ -124,11 +125,11 @@ export class NsenterRuntime implements ContainerRuntime {
   }
 
   /** In the pod's namespaces and cgroup, on the node's filesystem: a container without an image has nothing of its own. */
-  async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+  async exec(spec: ExecSpec): Promise<StartedExec> {
     const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv));
     const proc = spawnProcess(spec.tty ? onTerminal(spec.tty, argv) : argv, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: DEFAULT_PATH, HOSTNAME: spec.pod, TERM: 'xterm' },
+      env: { TERM: 'xterm', ...(spec.env ?? { PATH: DEFAULT_PATH, HOSTNAME: spec.pod }) }, // the container's own, as its app has
       cwd: '/',
     });
     return { proc };

@@ -35,7 +35,7 @@ import { DEFAULT_OCI_RUNTIME, PACKAGE, RUN_MODE, type OciRuntimeName } from './o
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
 import type { Watchable } from '../process/exit.js';
 import { ConsoleDirs, ociExec } from './tty.js';
-import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer } from './types.js';
+import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer, StartedExec } from './types.js';
 
 /** A runtime creates a container in well under a second; one that takes this long is stuck. */
 const CREATE_TIMEOUT_MS = 15_000;
@@ -115,7 +115,7 @@ export class OciRuntime implements ContainerRuntime {
         // detached, the container's own (the shim is its subreaper, told its pid by the pid file).
         const pidFile = path.join(dir, 'pid');
         const mode = RUN_MODE[this.name];
-        proc = spawnProcess([tools().shim, ...(mode.detached ? ['-r', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
+        proc = spawnProcess([tools().shim, '-l', ...(mode.detached ? ['-r', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
       } finally {
         closeSync(logFd);
       }
@@ -149,7 +149,7 @@ export class OciRuntime implements ContainerRuntime {
    * working dir, user, capabilities), as kubelet's exec does. With a terminal, ptyrelay takes the
    * one the runtime makes.
    */
-  async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+  async exec(spec: ExecSpec): Promise<StartedExec> {
     const id = this.idOf(spec.containerID);
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no ${this.name} id`);
     return ociExec([await this.binary(), '--root', this.root, 'exec'], id, path.join(this.bundles, id, 'config.json'), spec, this.consoles);

@@ -4,13 +4,13 @@
 // the containerID the record keeps (`crun://…`), so a container stays with the runtime that
 // started it across a daemon restart with another default.
 import path from 'node:path';
-import { kill, type Proc } from '../os/host.js';
+import { kill } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
 import { NsenterRuntime } from './nsenter.js';
 import { OciContainer, OciRuntime } from './oci.js';
 import { DEFAULT_OCI_RUNTIME, OCI_RUNTIMES, type OciRuntimeName } from './oci-runtimes.js';
 import { ConsoleDirs } from './tty.js';
-import { runtimeOf, type ContainerRuntime, type ContainerSpec, type ExecSpec, type StartedContainer } from './types.js';
+import { runtimeOf, type ContainerRuntime, type ContainerSpec, type ExecSpec, type StartedContainer, type StartedExec } from './types.js';
 import type { PidWatcher } from '../process/watcher.js';
 
 export interface RouterOptions {
@@ -52,7 +52,7 @@ export class RuntimeRouter implements ContainerRuntime {
     return (proc instanceof OciContainer ? this.oci[proc.runtime] : this.nsenter).stop(proc, graceMs);
   }
 
-  exec(spec: ExecSpec): Promise<{ proc: Proc }> {
+  exec(spec: ExecSpec): Promise<StartedExec> {
     return this.of(spec.containerID).exec(spec);
   }
 

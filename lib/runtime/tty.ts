@@ -6,9 +6,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import path from 'node:path';
 import type { WindowSize } from '../api/frames.js';
 import { MinipodError } from '../errors.js';
-import { spawnProcess, tools, type Proc } from '../os/host.js';
+import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
-import type { ExecSpec } from './types.js';
+import { parentOf } from '../process/identity.js';
+import type { ExecSpec, StartedExec } from './types.js';
 
 /** Where the runtime sends the terminal's master, and writes the detached process's pid. */
 export interface ConsoleSocket {
@@ -66,18 +67,20 @@ export class ConsoleDirs {
  * `exec --detach` sends the pty the runtime makes over a console socket to ptyrelay, which relays
  * it. Its private directory (the process file, the socket) is removed with the exec.
  */
-export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }, consoles: ConsoleDirs): Promise<{ proc: Proc }> {
+export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }, consoles: ConsoleDirs): Promise<StartedExec> {
   const base = (JSON.parse(await readFile(config, 'utf8')) as { process: { env?: string[] } }).process;
   // consoleSize: the runtime sizes the pty before the command runs (crun would set 0x0 otherwise,
   // and a quick command could read that before ptyrelay has set the size).
   const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])], ...(spec.tty ? { consoleSize: { height: spec.tty.rows, width: spec.tty.cols } } : {}) };
   const dir = await consoles.make(!!spec.tty);
   let proc: Proc;
+  let pidFile = '';
   try {
     const processFile = path.join(dir, 'process.json');
+    pidFile = path.join(dir, 'pid');
     await writeFile(processFile, JSON.stringify(process));
     if (!spec.tty) {
-      proc = spawnProcess([...runtime, '--process', processFile, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+      proc = spawnProcess([...runtime, '--process', processFile, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'] });
     } else {
       const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
       const argv = [...runtime, '--process', processFile, '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, id];
@@ -88,5 +91,15 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
     throw err;
   }
   onExit(proc, () => void consoles.remove(dir));
-  return { proc };
+  if (spec.tty) return { proc };
+  // Without a terminal the command leads a session of its own in the container (the runtime's
+  // setsid), out of reach of a signal to the runtime's group; the runtime dies of SIGKILL without
+  // passing it on. It is signalled itself, through the pid the runtime wrote, while it is still
+  // the runtime's child (so the pid is surely the command's).
+  const runtimePid = proc.pid;
+  const signalCommand = async (signal: NodeJS.Signals) => {
+    const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+    if (pid > 0 && runtimePid && (await parentOf(pid)) === runtimePid) kill(-pid, signal) || kill(pid, signal);
+  };
+  return { proc, signalCommand };
 }

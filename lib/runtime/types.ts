@@ -70,11 +70,21 @@ export interface ExecSpec {
   /** The runtime's name for the container (`runc://ID`, `crun://ID`, `nsenter://ID`); null in an older record. */
   containerID: string | null;
   argv: string[];
+  /** The container's env (manifest over defaults), for a container without an image: one with an
+   * image is entered with its config.json's process, whose env is the image's and the manifest's. */
+  env?: Record<string, string>;
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
   inPodCgroup: (argv: string[]) => string[];
   /** Run it on a terminal of this size (rootfs/ptyrelay): its stdin then carries exec frames
    * (input and resize), its stdout is the terminal's output; without, stdio is piped as it is. */
   tty?: WindowSize;
+}
+
+/** An exec's process; and, where the command is not in its process group (`runc exec`: the
+ * command leads a session of its own inside the container), how to signal the command itself. */
+export interface StartedExec {
+  proc: Proc;
+  signalCommand?: (signal: NodeJS.Signals) => Promise<void>;
 }
 
 export interface ContainerRuntime {
@@ -93,7 +103,7 @@ export interface ContainerRuntime {
   exitStatus(containerID: string): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
   /** Start a command in the container, stdio piped; the caller tracks and stops it. (Wrapped: a
    * Proc is a thenable, which a promise would wait for.) */
-  exec(spec: ExecSpec): Promise<{ proc: Proc }>;
+  exec(spec: ExecSpec): Promise<StartedExec>;
   /** The containerIDs it holds state for (a bundle, a mount, runtime state), for gc. */
   list(): Promise<string[]>;
   /** Remove everything it holds for a container no record names (gc); idempotent. */

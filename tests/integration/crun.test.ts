@@ -68,7 +68,7 @@ test.serial('an image pod runs under crun: httpd answers, inspect and the events
   t.regex(started!.message, /under crun$/);
   t.deepEqual(await crunList(), [[c.containerID!, 'running', c.pid!]]);
   const shim = await parentOf(c.pid!);
-  t.regex(await commandLine(shim!), /rootfs\/shim\/shim -r .*\/crun --root .* run --detach /, 'crun detached; the shim (its subreaper) is the container\'s parent');
+  t.regex(await commandLine(shim!), /rootfs\/shim\/shim -l -r .*\/crun --root .* run --detach /, 'crun detached; the shim (its subreaper) is the container\'s parent');
   t.deepEqual(JSON.parse(await readFile(path.join(node.dir, 'node.json'), 'utf8')), { ociRuntime: 'crun' }, 'the node keeps the flag');
 });
 

@@ -35,6 +35,10 @@ test.serial('a container with an image and one without see the pod\'s fields, an
     const out = await waitUntil(async () => (await node.cli(['logs', 'dw', '-c', c])).stdout.trim() || undefined, { timeoutMs: 10_000, everyMs: 50 });
     t.is(out, want, c);
   }
+  for (const c of ['img', 'host']) {
+    const seen = await node.cli(['exec', 'dw', '-c', c, '--', 'sh', '-c', 'echo "$POD_IP $URL"']);
+    t.is(seen.stdout.trim(), `${created.ip} http://${created.ip}:8080/`, `exec into ${c} sees the same env`);
+  }
   t.is((await node.cli(['rm', '-f', 'dw'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });

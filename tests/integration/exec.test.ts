@@ -220,6 +220,59 @@ test.serial('a pod without images: exec enters its namespaces as before, and -t 
   t.is((await node.cli(['rm', '-f', 'plain'])).exitCode, 0);
 });
 
+/** Pids on the machine whose argv is exactly argv (the node's processes are ours to see). */
+async function pidsOf(argv: string[]): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((f) => /^\d+$/.test(f))) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd === `${argv.join('\0')}\0`) found.push(Number(pid));
+  }
+  return found;
+}
+
+test.serial("a pod without images: exec sees the container's env (the manifest's over the defaults)", async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'plainenv' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'], env: [{ name: 'GREETING', value: 'hi there' }, { name: 'PATH', value: '/usr/bin:/bin' }] }] } });
+  t.teardown(() => node.cli(['rm', '-f', 'plainenv']).then(() => undefined));
+  const env = (await node.cli(['exec', 'plainenv', '--', 'env'])).stdout;
+  t.regex(env, /^GREETING=hi there$/m);
+  t.regex(env, /^HOSTNAME=plainenv$/m);
+  t.regex(env, /^PATH=\/usr\/bin:\/bin$/m);
+  t.notRegex(env, /^MINIPOD_SOCKET=/m, 'nothing of the daemon\'s or the client\'s environment');
+});
+
+test.serial('a client stopped by Ctrl-C (SIGINT) or SIGTERM stops its command in the pod, with and without an image; its exit status names the signal', async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'plainsig' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
+  t.teardown(() => node.cli(['rm', '-f', 'plainsig']).then(() => undefined));
+  let n = 400;
+  for (const [pod, container] of [['web', 'httpd'], ['plainsig', 'app']] as const) {
+    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const argv = ['sleep', String(++n)];
+      const cli = execa(process.execPath, [CLI, 'exec', pod, '-c', container, '--', ...argv], { env: { MINIPOD_SOCKET: node.socket }, reject: false, stdin: 'pipe' });
+      const what = `${argv.join(' ')} in ${pod}/${container}`;
+      t.true(await waitUntil(async () => (await pidsOf(argv)).length > 0, { timeoutMs: 15_000, everyMs: 50 }), `${what} runs`);
+      cli.kill(signal);
+      t.is((await cli).exitCode, status, `${signal}: ${what}`);
+      t.true(await waitUntil(async () => (await pidsOf(argv)).length === 0, { timeoutMs: 15_000, everyMs: 50 }), `${what} is stopped after ${signal}`);
+    }
+  }
+});
+
+test.serial('a terminal client stopped by SIGTERM ends its shell, with and without an image', async (t) => {
+  await node.api.request('POST', '/pods', { metadata: { name: 'plainterm' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
+  t.teardown(() => node.cli(['rm', '-f', 'plainterm']).then(() => undefined));
+  let n = 500;
+  for (const [pod, container] of [['web', 'httpd'], ['plainterm', 'app']] as const) {
+    const argv = ['sleep', String(++n)];
+    const session = `term${n}`;
+    await tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-e', `MINIPOD_SOCKET=${node.socket}`, `${process.execPath} ${CLI} exec -it ${pod} -c ${container} -- ${argv.join(' ')}`);
+    t.true(await waitUntil(async () => (await pidsOf(argv)).length > 0, { timeoutMs: 15_000, everyMs: 50 }), `${argv.join(' ')} runs on a terminal in ${pod}`);
+    const client = Number((await tmux('display-message', '-p', '-t', session, '#{pane_pid}')).stdout.trim());
+    process.kill(client, 'SIGTERM');
+    t.true(await waitUntil(async () => (await pidsOf(argv)).length === 0, { timeoutMs: 15_000, everyMs: 50 }), `${argv.join(' ')} in ${pod} is stopped after SIGTERM`);
+    await tmux('kill-session', '-t', session).catch(() => undefined); // gone with its only process
+  }
+});
+
 test.serial('exec -t without a terminal on stdin says so and runs without one', async (t) => {
   const r = await node.cli(['exec', '-t', 'web', '-c', 'httpd', '--', 'sh', '-c', 'test -t 0 || echo no-tty'], '');
   t.is(r.stdout, 'no-tty\n');

@@ -28,7 +28,9 @@ test.before(async () => {
   // at a rate one check interval (250 ms) cannot turn into more than a few MiB.
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-logrot-'));
   manifest = path.join(dir, 'chatty.yaml');
-  const script = 'i=0; while :; do i=$((i+1)); yes "chunk $i" | head -c 1048576; sleep 0.05; done';
+  // Lines of about 100 bytes: each is stored with a CRI head of about 40 (the shim's record), which
+  // a line of 8 would multiply five times.
+  const script = `i=0; while :; do i=$((i+1)); yes "${'x'.repeat(90)} chunk $i" | head -c 1048576; sleep 0.05; done`;
   await writeFile(manifest, `metadata: {name: chatty}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n    - name: talker\n      command: [sh, -c, '${script}']\n`);
 });
 test.after.always(async () => {
@@ -44,7 +46,7 @@ async function logFiles(): Promise<Map<string, number>> {
 }
 
 const lastChunk = async () => {
-  const tail = await node.sh(['tail', '-c', '64', path.join(logs, 'chatty', 'talker.log.1')]);
+  const tail = await node.sh(['tail', '-c', '400', path.join(logs, 'chatty', 'talker.log.1')]);
   return Number(/chunk (\d+)\n[^\n]*$/.exec(tail.stdout)?.[1] ?? 0);
 };
 

@@ -123,7 +123,7 @@ test.serial('a command that exits while input still flows ends the exec (`yes | 
 
 test.serial('logs of a large file to a client that stops reading are read at its pace', async (t) => {
   const pod = await node.api.request<PodRecord>('GET', '/pods/big');
-  t.is((await stat(pod.containers[0]!.logPath)).size, LOG_BYTES);
+  t.true((await stat(pod.containers[0]!.logPath)).size > LOG_BYTES, 'the output and its records\' heads');
   for (const follow of [false, true]) {
     const baseline = await rss();
     const { socket, first } = await stalledRequest(`GET /v1/pods/big/logs?follow=${follow} HTTP/1.1\r\nHost: minipod\r\n\r\n`);

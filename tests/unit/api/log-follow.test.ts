@@ -2,7 +2,7 @@
 // copytruncate rotation and a log file made only after the follow began reach the client; the follow ends when the pod goes (its event, or the
 // safety poll's check) and when the client leaves, closing its file watch.
 import { once } from 'node:events';
-import { appendFile, copyFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,4 +83,17 @@ test('follow: a log file that appears only later is read once it does', async (t
   s.gone.abort();
   await waitFor(async () => s.client.ended, 'the answer to end once the pod is gone', 10_000);
   t.pass();
+});
+
+test('follow: a new run (NAME.log renamed to NAME.previous.log, a new NAME.log) is read from its start, even when longer', async (t) => {
+  const s = await setup(t);
+  await waitFor(async () => s.client.text === 'one\n', 'the log so far', 10_000);
+  await rename(s.file, s.file.replace(/\.log$/, '.previous.log'));
+  await writeFile(s.file, 'second run, a longer first line\n');
+  await waitFor(async () => s.client.text.endsWith('second run, a longer first line\n'), 'the new run\'s first line', 10_000);
+  await appendFile(s.file, 'and more\n');
+  await waitFor(async () => s.client.text.endsWith('and more\n'), 'a line appended to the new file', 10_000);
+  t.is(s.client.text, 'one\nsecond run, a longer first line\nand more\n');
+  s.gone.abort();
+  await s.served;
 });

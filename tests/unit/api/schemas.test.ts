@@ -69,11 +69,21 @@ test('exec options: a container, and a terminal only with its size (1-65535)', (
 
 test('queries: a flag is on only for the literal "true"; the first of repeated keys counts', (t) => {
   const q = (s: string) => queryOf(new URLSearchParams(s));
-  t.deepEqual(check(logsQuery, q('container=a&container=b&follow=true')), { container: 'a', follow: true });
-  t.deepEqual(check(logsQuery, q('follow=1')), { follow: false });
+  const off = { previous: false, timestamps: false, prefix: false };
+  t.deepEqual(check(logsQuery, q('container=a&container=b&follow=true')), { container: 'a', follow: true, ...off });
+  t.deepEqual(check(logsQuery, q('follow=1')), { follow: false, ...off });
   t.deepEqual(check(eventsQuery, q('pod=web')), { pod: 'web', follow: false });
   t.deepEqual(check(removeQuery, q('force=maybe')), { force: false });
   t.deepEqual(check(removeQuery, q('force=true')), { force: true });
+});
+
+test('logs query: tail a whole number from -1, sinceTime RFC 3339 (as epoch ms), each refused naming the field', (t) => {
+  const q = (s: string) => check(logsQuery, queryOf(new URLSearchParams(s)));
+  t.like(q('tail=10&sinceTime=2024-05-01T10:00:00.5Z&previous=true&timestamps=true&prefix=true'), { tail: 10, sinceTime: Date.UTC(2024, 4, 1, 10, 0, 0, 500), previous: true, timestamps: true, prefix: true });
+  t.like(q('tail=-1'), { tail: -1 });
+  refused(t, () => q('tail=x'), /tail must be a whole number/);
+  refused(t, () => q('tail=-2'), /tail must be a whole number/);
+  refused(t, () => q('sinceTime=yesterday'), /sinceTime must be an RFC 3339 time/);
 });
 
 test('an error can carry a more precise HTTP status than its code', (t) => {

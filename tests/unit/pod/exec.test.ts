@@ -77,7 +77,8 @@ test.serial('runc exec: the container\'s own process with the command for args; 
   const { proc } = await runtime.exec({ ...base, argv: ['ps'] });
   const plain = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
   const processFile = plain[5]!;
-  t.deepEqual(plain, ['/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', processFile, 'web-httpd-abcd1234']);
+  // --pid-file: the command leads its own session in the container; a client that leaves has it signalled through this pid.
+  t.deepEqual(plain, ['/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', processFile, '--pid-file', path.join(path.dirname(processFile), 'pid'), 'web-httpd-abcd1234']);
   t.is(path.dirname(path.dirname(processFile)), path.join(state, 'tty'), 'the process file is under the state dir');
   t.deepEqual(await processOf(plain), { terminal: false, user: { uid: 33, gid: 33 }, args: ['ps'], env: ['PATH=/bin', 'A=b'], cwd: '/srv', noNewPrivileges: true }, 'the container\'s env, user, working dir; the command');
 
@@ -103,7 +104,7 @@ test.serial('crun exec: the same under crun, in its own state root; a runc conta
   const base = { pod: 'web', sandboxPid: 1, inPodCgroup: (a: string[]) => a };
   const { proc } = await runtime.exec({ ...base, containerID: 'crun://web-httpd-abcd1234', argv: ['ps'] });
   const argv = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
-  t.deepEqual(argv, ['/fake/bin/crun', '--root', `${state}/crun`, 'exec', '--process', argv[5]!, 'web-httpd-abcd1234']);
+  t.deepEqual(argv, ['/fake/bin/crun', '--root', `${state}/crun`, 'exec', '--process', argv[5]!, '--pid-file', path.join(path.dirname(argv[5]!), 'pid'), 'web-httpd-abcd1234']);
   t.like(await processOf(argv), { args: ['ps'], user: { uid: 33, gid: 33 }, cwd: '/srv' });
   proc.kill('SIGKILL');
   await t.throwsAsync(runtime.exec({ ...base, containerID: 'runc://web-httpd-abcd1234', argv: ['ps'] }), { message: /no crun id/ });

@@ -21,7 +21,7 @@ test.serial('the shim\'s child is the app: its pid recorded, a group of its own;
   t.is(app.argv[0], '/usr/bin/sleep', 'the recorded pid is the app\'s');
   t.is(app.pgid, app.pid, 'it leads its own group: a stop signals the group');
   const shim = fake.procs.get(app.ppid)!;
-  t.deepEqual(shim.argv.slice(0, 4), [fake.tools.shim, '-s', '-p', path.join(stateDir, 'nsenter', id, 'exit')]);
+  t.deepEqual(shim.argv.slice(0, 5), [fake.tools.shim, '-s', '-p', '-l', path.join(stateDir, 'nsenter', id, 'exit')]);
   t.is(shim.ppid, fake.self.pid, 'the shim is the daemon\'s child');
   t.deepEqual(await readdir(path.join(stateDir, 'nsenter')), [id]);
 
