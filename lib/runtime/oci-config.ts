@@ -33,6 +33,8 @@ export interface OciInput {
   pidsLimit: number;
   /** The manifest's securityContext, both levels merged; unset: runc's defaults. The uid and gid are already in `user`. */
   security?: Pick<EffectiveSecurity, 'supplementalGroups' | 'readOnlyRootFilesystem' | 'privileged' | 'allowPrivilegeEscalation' | 'add' | 'drop'>;
+  /** The capabilities the daemon itself holds (its bounding set): all that privileged or add ALL can give. */
+  heldCapabilities?: string[];
 }
 
 /** The CFS period kubelet uses (100 ms, in µs); a CPU limit is a quota of it. */
@@ -65,13 +67,13 @@ const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysr
 const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
 
 /**
- * privileged (containerd's meaning, in part): every capability, no masked or read-only /proc
+ * privileged (containerd's meaning, in part): every capability the daemon holds, no masked or read-only /proc
  * paths, /sys writable, no_new_privs off. Not done: the host's devices are not bound into /dev,
  * and the device cgroup keeps runc's default list — /dev stays the container's own small tmpfs.
  */
 export function ociConfig(o: OciInput): Record<string, unknown> {
   const s = o.security ?? { supplementalGroups: [], readOnlyRootFilesystem: false, privileged: false, add: [], drop: [] };
-  const caps = capabilitySet(s);
+  const caps = capabilitySet(s, o.heldCapabilities);
   return {
     ociVersion: '1.0.2',
     process: {

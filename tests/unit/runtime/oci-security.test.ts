@@ -4,7 +4,7 @@ import test from 'ava';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import { effectiveSecurity, runAs } from '../../../lib/manifest/security.js';
 import { DEFAULT_PIDS_LIMIT, ociConfig } from '../../../lib/runtime/oci-config.js';
-import { ALL_CAPABILITIES, capabilitySet, DEFAULT_CAPABILITIES } from '../../../lib/runtime/oci-security.js';
+import { ALL_CAPABILITIES, boundingSet, capabilitySet, DEFAULT_CAPABILITIES } from '../../../lib/runtime/oci-security.js';
 
 const input: Parameters<typeof ociConfig>[0] = { sandboxPid: 4242, rootfs: '/b/rootfs', argv: ['/bin/sh'], env: {}, cwd: '/', user: { uid: 0, gid: 0 }, etc: { hosts: '/b/hosts', hostname: '/b/hostname', resolvConf: '/b/resolv.conf' }, cgroupsPath: null, resources: { memoryLimit: null, cpuLimit: null, cpuRequest: null }, pidsLimit: DEFAULT_PIDS_LIMIT };
 
@@ -87,4 +87,13 @@ test('a container without an image takes runAsUser, runAsGroup and runAsNonRoot 
   }
   t.throws(host({ runAsNonRoot: true }), { message: /securityContext\.runAsNonRoot: needs runAsUser for a container without an image/ });
   t.throws(host({}, { supplementalGroups: [5] }), { message: /spec\.securityContext\.supplementalGroups: needs an image: container "h" has none/ });
+});
+
+test('privileged and add ALL give what the daemon holds (its CapBnd), no more', (t) => {
+  const held = boundingSet('Name:\tnode\nCapBnd:\t000001fffeffffff\nCapAmb:\t0000000000000000\n')!;
+  t.is(held.length, 40);
+  t.false(held.includes('CAP_SYS_RESOURCE'), 'bit 24 is not in the mask');
+  t.deepEqual(capabilitySet({ privileged: true, add: [], drop: [] }, held), held);
+  t.false(capabilitySet({ privileged: false, add: ['ALL'], drop: [] }, held).includes('CAP_SYS_RESOURCE'));
+  t.is(boundingSet(undefined), undefined, 'no status (a fake host): every capability');
 });
