@@ -95,6 +95,11 @@ export function runAs(s: EffectiveSecurity, image: { uid: number; gid: number } 
   return { uid: s.runAsUser ?? image.uid, gid: s.runAsGroup ?? (s.runAsUser !== undefined ? 0 : image.gid) };
 }
 
+/** Who a container without an image runs as: undefined (the daemon's root) unless runAsUser or runAsGroup is set. */
+export function hostProcessUser(s: EffectiveSecurity): { uid: number; gid: number } | undefined {
+  return s.runAsUser !== undefined || s.runAsGroup !== undefined ? runAs(s) : undefined;
+}
+
 /** kubelet's words for an image whose user is root under runAsNonRoot (CreateContainerConfigError). */
 export const NON_ROOT_MESSAGE = 'container has runAsNonRoot and image will run as root';
 

@@ -1,6 +1,7 @@
 // Into a running pod: a command in one of its containers (`minipod exec`), or a signal to its
 // holder or one of its apps (`minipod kill`, for experiments).
 import type { WindowSize } from '../api/frames.js';
+import { effectiveSecurity, hostProcessUser } from '../manifest/security.js';
 import { MinipodError } from '../errors.js';
 import { kill, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
@@ -32,7 +33,8 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   // without is entered through the pod's holder, as before containers had images.
   const containerID = c.containerID ?? null;
   if (runtimeOf(containerID) === 'runc' && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
-  const { proc } = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
+  const user = hostProcessUser(effectiveSecurity(r.manifest.spec.securityContext, r.manifest.spec.containers.find((s) => s.name === c.name)?.securityContext));
+  const { proc } = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, user, inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
   live.execs.add(proc);
   onExit(proc, () => live.execs.delete(proc));
   return { proc };

@@ -13,7 +13,7 @@ import { openContainerLog } from './container-log.js';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { DEFAULT_PATH } from '../manifest/command.js';
-import { runAs } from '../manifest/security.js';
+import { hostProcessUser } from '../manifest/security.js';
 import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { isSameProcessIn } from '../process/namespace.js';
@@ -53,8 +53,7 @@ export class NsenterRuntime implements ContainerRuntime {
       await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: Error) => log.warn({ container: id, err: err.message }, 'cannot make a container\'s shim directory: its exit code is kept only while this daemon runs'));
       const logFd = openContainerLog(spec.logPath);
       try {
-        const s = spec.security;
-        const argv = inPodNamespaces(spec.sandboxPid, spec.argv, s && (s.runAsUser !== undefined || s.runAsGroup !== undefined) ? runAs(s) : undefined);
+        const argv = inPodNamespaces(spec.sandboxPid, spec.argv, spec.security && hostProcessUser(spec.security));
         const shim = [tools().shim, '-s', '-p', path.join(dir, EXIT_FILE)];
         // stdout: the pipe the app's pid comes through (then the app's stdout is the log, as stderr).
         proc = spawnProcess([...shim, ...spec.inPodCgroup(argv)], { stdio: ['ignore', 'pipe', logFd], env: spec.env, cwd: spec.cwd });
@@ -127,7 +126,7 @@ export class NsenterRuntime implements ContainerRuntime {
 
   /** In the pod's namespaces and cgroup, on the node's filesystem: a container without an image has nothing of its own. */
   async exec(spec: ExecSpec): Promise<{ proc: Proc }> {
-    const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv));
+    const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv, spec.user));
     const proc = spawnProcess(spec.tty ? onTerminal(spec.tty, argv) : argv, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: DEFAULT_PATH, HOSTNAME: spec.pod, TERM: 'xterm' },

@@ -76,6 +76,8 @@ export interface ExecSpec {
   argv: string[];
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
   inPodCgroup: (argv: string[]) => string[];
+  /** As this uid and gid (a container without an image with runAsUser/runAsGroup); an OCI runtime's exec takes the container's own. */
+  user?: { uid: number; gid: number } | undefined;
   /** Run it on a terminal of this size (rootfs/ptyrelay): its stdin then carries exec frames
    * (input and resize), its stdout is the terminal's output; without, stdio is piped as it is. */
   tty?: WindowSize;

@@ -140,6 +140,7 @@ test.serial('a container without an image runs as runAsUser and runAsGroup (nsen
   t.is(s.gid, '1000\t1000\t1000\t1000');
   t.is(s.groups, '', 'no supplementary group of the daemon\'s is kept');
   t.is(s.capEff, 0n);
+  t.is((await node.cli(['exec', 'hostuser', '--', 'id', '-u'])).stdout, '1000\n', 'exec runs as the container\'s user too');
   t.is((await node.cli(['rm', '-f', 'hostuser'])).exitCode, 0);
 
   const refused = await node.cli(['run', '-f', '-'], JSON.stringify({ metadata: { name: 'bad' }, spec: { containers: [{ name: 'h', command: SLEEP, securityContext: { readOnlyRootFilesystem: true } }] } }));
