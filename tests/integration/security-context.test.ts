@@ -104,6 +104,20 @@ test.serial('uid, gids, capabilities, no_new_privs, a read-only root and privile
   t.is((await node.cli(['rm', '-f', 'sec'])).exitCode, 0);
 });
 
+test.serial('crun takes the same config: user, capabilities, a read-only root', async (t) => {
+  await node.api.request<PodRecord>('POST', '/pods', {
+    metadata: { name: 'crunsec' },
+    spec: { terminationGracePeriodSeconds: 1, runtimeClassName: 'crun', containers: [{ name: 'c', image: 'busybox', command: SLEEP, securityContext: { runAsUser: 0, runAsGroup: 5, readOnlyRootFilesystem: true, capabilities: { add: ['NET_RAW'] } } }] },
+  });
+  const pod = await running('crunsec');
+  t.regex(pod.containers[0]!.containerID ?? '', /^crun:\/\//);
+  const s = await status(pidOf(pod, 'c'));
+  t.is(s.gid.split(/\s+/)[0], '5');
+  t.is(s.capEff, RUNC_DEFAULT | bit(CAP_NET_RAW));
+  t.regex((await node.cli(['exec', 'crunsec', '--', 'touch', '/written'])).stderr, /Read-only file system/);
+  t.is((await node.cli(['rm', '-f', 'crunsec'])).exitCode, 0);
+});
+
 test.serial('runAsNonRoot over a root image: the container waits with CreateContainerConfigError, as under kubelet; with a runAsUser it runs', async (t) => {
   const created = await node.api.request<PodRecord>('POST', '/pods', {
     metadata: { name: 'nonroot' },
