@@ -182,6 +182,7 @@ export function failedContainer(pod: PodRecord, restarts?: Map<string, number>):
   for (const c of pod.containers) {
     if (c.state === 'Terminated' && !completed(c) && !willRestart) return { name: c.name, how: `exited (${status(c)})` };
     if (c.reason === 'ErrImageNeverPull') return { name: c.name, how: `waits for its image (ErrImageNeverPull): ${c.message ?? 'import it with `minipod image import FILE`'}` };
+    if (c.reason === 'CreateContainerConfigError') return { name: c.name, how: `cannot be created (CreateContainerConfigError): ${c.message ?? 'see minipod describe'}` };
     if (c.reason === 'CrashLoopBackOff') return { name: c.name, how: `is crash-looping (last exit ${c.lastState ? status(c.lastState) : 'unknown'})` };
     const restarted = restarts ? c.restartCount - (restarts.get(c.name) ?? 0) : 0;
     if (restarted > 0 && (c.lastState?.reason === 'Error' || c.lastState?.reason === 'OOMKilled')) return { name: c.name, how: `exited (${status(c.lastState)}) and was restarted (${restarted} time${restarted > 1 ? 's' : ''} since it was created)` };

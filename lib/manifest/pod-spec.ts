@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { envVar, MAX_ARG_STRLEN, noNul, NUL_MESSAGE } from './env.js';
 import { parseResourceQuantity } from './quantity.js';
+import { checkSecurityContexts, containerSecurityContextSchema, podSecurityContextSchema } from './security.js';
 
 export { MAX_ARG_STRLEN } from './env.js';
 
@@ -75,6 +76,7 @@ const container = z.strictObject({
   ports: z.array(port).default([]),
   /** Applied to a container with an image (runc sets its cgroups); one without ignores them (README). */
   resources: resources.optional(),
+  securityContext: containerSecurityContextSchema.optional(),
 });
 
 /** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */
@@ -111,6 +113,7 @@ export const podSpecSchema = z
        * names of runtime/oci-runtimes.ts); unset: the daemon's --oci-runtime. */
       runtimeClassName: z.enum(['runc', 'crun'], { errorMap: () => ({ message: 'must be runc or crun (the OCI runtime of the pod\'s image containers; leave it out for the daemon\'s --oci-runtime)' }) }).optional(),
       containers: z.array(container).min(1, 'needs at least one container'),
+      securityContext: podSecurityContextSchema.optional(),
     })
     .superRefine((spec, ctx) => {
       const seen = new Set<string>();
@@ -123,6 +126,7 @@ export const podSpecSchema = z
         }
         seen.add(c.name);
       });
+      checkSecurityContexts(spec, ctx);
       const ports = new Map<string, string>();
       spec.containers.forEach((c, i) =>
         c.ports.forEach((p, j) => {

@@ -5,6 +5,7 @@ import type { PodFields } from '../manifest/env.js';
 import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { containerResources } from '../manifest/resources.js';
 import { startNewRun } from '../logs/files.js';
+import { effectiveSecurity, NON_ROOT_MESSAGE, runAs } from '../manifest/security.js';
 import { findInImage } from '../runtime/image-files.js';
 import { runtimeOf } from '../runtime/types.js';
 import { MinipodError } from '../errors.js';
@@ -40,12 +41,15 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const env = containerEnv(spec, r.name, image?.config, fields);
   const argv = expandArgv(c.argv, spec, fields);
   const restarted = c.startedAt !== null;
-  const wasWaitingForImage = c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError';
+  const wasWaitingForImage = c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError' || c.reason === 'CreateContainerConfigError';
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
-  const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
+  const security = effectiveSecurity(r.manifest.spec.securityContext, spec.securityContext);
+  const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: runAs(security, imageUser(image.config.User)) };
+  // Known only now, from the image's user (a runAsUser of 0 was refused with the manifest).
+  if (rootfs && security.runAsNonRoot && rootfs.user.uid === 0) return configError(ctx, live, c, `${NON_ROOT_MESSAGE} (pod: "default/${r.name}(${r.uid})", container: ${name}): set runAsUser to a non-zero uid, or use an image whose USER is not root`);
   await startNewRun(c.logPath); // the last run's log becomes `logs -p`'s
-  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
+  const { proc, settled, id } = await ctx.runtime.start({ security, pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
@@ -82,6 +86,13 @@ export function imageMissing(ctx: PodContext, live: LivePod, c: ContainerStatus,
   const message = `image ${ref} is not on this node and is never pulled: import it with \`minipod image import FILE\` (an archive from \`docker save\` or \`podman save\`); tried again with back-off`;
   Object.assign(c, { state: 'Waiting', reason: 'ErrImageNeverPull', message, ready: false, pid: null, netns: null });
   ctx.events.record(live.record, 'ErrImageNeverPull', message, { type: 'Warning', container: c.name });
+  ctx.onImageMissing(live, c.name);
+}
+
+/** The container cannot run as its manifest says (kubelet's CreateContainerConfigError): Waiting, tried again with back-off like a missing image. */
+function configError(ctx: PodContext, live: LivePod, c: ContainerStatus, message: string): void {
+  Object.assign(c, { state: 'Waiting', reason: 'CreateContainerConfigError', message, ready: false, pid: null, netns: null });
+  ctx.events.record(live.record, 'Failed', `Error: ${message}`, { type: 'Warning', container: c.name });
   ctx.onImageMissing(live, c.name);
 }
 

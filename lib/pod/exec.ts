@@ -1,6 +1,7 @@
 // Into a running pod: a command in one of its containers (`minipod exec`), or a signal to its
 // holder or one of its apps (`minipod kill`, for experiments).
 import type { WindowSize } from '../api/frames.js';
+import { effectiveSecurity, hostProcessUser } from '../manifest/security.js';
 import { MinipodError } from '../errors.js';
 import { containerEnv } from '../manifest/command.js';
 import { kill } from '../os/host.js';
@@ -36,7 +37,8 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   if (runtimeOf(containerID) === 'runc' && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
   const spec = r.manifest.spec.containers.find((s) => s.name === c.name)!;
   const env = spec.image ? undefined : containerEnv(spec, r.name, undefined, podFields(ctx, r)); // an image's comes from its config.json
-  const started = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, ...(env ? { env } : {}), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
+  const user = hostProcessUser(effectiveSecurity(r.manifest.spec.securityContext, spec.securityContext));
+  const started = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, user, ...(env ? { env } : {}), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
   const { proc } = started;
   live.execs.add(proc);
   onExit(proc, () => live.execs.delete(proc));

@@ -16,7 +16,7 @@ export interface Termination {
 export interface ContainerStatus {
   name: string;
   state: ContainerState;
-  /** Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull or RunContainerError; Terminated: Completed, Error, Killed, OOMKilled. */
+  /** Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull, CreateContainerConfigError or RunContainerError; Terminated: Completed, Error, Killed, OOMKilled. */
   reason: string | null;
   /** Why it waits, in words (ErrImageNeverPull: what to import). */
   message?: string | null;

@@ -13,7 +13,11 @@ export function nsenterArgv(nsenter: string, pid: number, kinds: readonly NsKind
 /** The namespaces a pod's holder keeps and its apps share. */
 export const POD_NAMESPACES: readonly NsKind[] = ['net', 'uts', 'ipc'];
 
-/** argv that runs `argv` inside the pod whose holder (or any member) is pid. */
-export function inPodNamespaces(pid: number, argv: readonly string[]): string[] {
-  return nsenterArgv(tools().nsenter, pid, POD_NAMESPACES, argv);
+/**
+ * argv that runs `argv` inside the pod whose holder (or any member) is pid; as `user` if given
+ * (nsenter sets the gid, with no supplementary groups, then the uid, last before the exec).
+ */
+export function inPodNamespaces(pid: number, argv: readonly string[], user?: { uid: number; gid: number }): string[] {
+  const [nsenter, ...rest] = nsenterArgv(tools().nsenter, pid, POD_NAMESPACES, argv);
+  return user ? [nsenter!, `--setgid=${user.gid}`, `--setuid=${user.uid}`, ...rest] : [nsenter!, ...rest];
 }

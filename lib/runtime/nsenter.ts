@@ -13,6 +13,7 @@ import { openContainerLog } from './container-log.js';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { DEFAULT_PATH } from '../manifest/command.js';
+import { hostProcessUser } from '../manifest/security.js';
 import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { isSameProcessIn } from '../process/namespace.js';
@@ -52,7 +53,7 @@ export class NsenterRuntime implements ContainerRuntime {
       await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: Error) => log.warn({ container: id, err: err.message }, 'cannot make a container\'s shim directory: its exit code is kept only while this daemon runs'));
       const logFd = openContainerLog(spec.logPath);
       try {
-        const argv = inPodNamespaces(spec.sandboxPid, spec.argv);
+        const argv = inPodNamespaces(spec.sandboxPid, spec.argv, spec.security && hostProcessUser(spec.security));
         const shim = [tools().shim, '-s', '-p', '-l', path.join(dir, EXIT_FILE)];
         // stdout: the pipe the app's pid comes through; stderr: the log, where the shim writes the
         // app's output as CRI records (-l).
@@ -126,7 +127,7 @@ export class NsenterRuntime implements ContainerRuntime {
 
   /** In the pod's namespaces and cgroup, on the node's filesystem: a container without an image has nothing of its own. */
   async exec(spec: ExecSpec): Promise<StartedExec> {
-    const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv));
+    const argv = spec.inPodCgroup(inPodNamespaces(spec.sandboxPid, spec.argv, spec.user));
     const proc = spawnProcess(spec.tty ? onTerminal(spec.tty, argv) : argv, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { TERM: 'xterm', ...(spec.env ?? { PATH: DEFAULT_PATH, HOSTNAME: spec.pod }) }, // the container's own, as its app has

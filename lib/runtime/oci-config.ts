@@ -3,8 +3,13 @@
 // PID namespace of its own, the image's root filesystem, runc's defaults for a non-privileged
 // container (capabilities, masked and read-only paths, no_new_privs), and the pod's files
 // (/etc/hosts, /etc/hostname, /etc/resolv.conf) bound in read-only, and the container's cgroup
-// limits (linux.resources) as kubelet computes them. Pure: unit-tested.
+// limits (linux.resources) as kubelet computes them; its securityContext (oci-security.ts) changes
+// the defaults. Pure: unit-tested.
 import type { ContainerResources } from '../manifest/resources.js';
+import type { EffectiveSecurity } from '../manifest/security.js';
+import { capabilitySet, noNewPrivileges, processCapabilities } from './oci-security.js';
+
+export { DEFAULT_CAPABILITIES } from './oci-security.js';
 
 /** What the config is built from. */
 export interface OciInput {
@@ -26,6 +31,10 @@ export interface OciInput {
   resources: ContainerResources;
   /** The most processes and threads the container may have at once (`--pids-limit`). */
   pidsLimit: number;
+  /** The manifest's securityContext, both levels merged; unset: runc's defaults. The uid and gid are already in `user`. */
+  security?: Pick<EffectiveSecurity, 'supplementalGroups' | 'readOnlyRootFilesystem' | 'privileged' | 'allowPrivilegeEscalation' | 'add' | 'drop'>;
+  /** The capabilities the daemon itself holds (its bounding set): all that privileged or add ALL can give. */
+  heldCapabilities?: string[];
 }
 
 /** The CFS period kubelet uses (100 ms, in µs); a CPU limit is a quota of it. */
@@ -52,36 +61,39 @@ export function linuxResources(r: ContainerResources, pidsLimit: number): Record
   };
 }
 
-/** runc's default capability set for a non-privileged container (`runc spec`). */
-export const DEFAULT_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
-
 const MASKED = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'];
 const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
 
+/**
+ * privileged (containerd's meaning, in part): every capability the daemon holds, no masked or read-only /proc
+ * paths, /sys writable, no_new_privs off. Not done: the host's devices are not bound into /dev,
+ * and the device cgroup keeps runc's default list — /dev stays the container's own small tmpfs.
+ */
 export function ociConfig(o: OciInput): Record<string, unknown> {
-  const caps = DEFAULT_CAPABILITIES;
+  const s = o.security ?? { supplementalGroups: [], readOnlyRootFilesystem: false, privileged: false, add: [], drop: [] };
+  const caps = capabilitySet(s, o.heldCapabilities);
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: o.user,
+      user: { ...o.user, ...(s.supplementalGroups.length ? { additionalGids: s.supplementalGroups } : {}) },
       args: o.argv,
       env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
       cwd: o.cwd,
-      capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: caps },
+      capabilities: processCapabilities(caps),
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
+      noNewPrivileges: noNewPrivileges(s),
     },
-    root: { path: o.rootfs, readonly: false },
+    root: { path: o.rootfs, readonly: s.readOnlyRootFilesystem },
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', s.privileged ? 'rw' : 'ro'] },
       bind(o.etc.hosts, '/etc/hosts'),
       bind(o.etc.hostname, '/etc/hostname'),
       bind(o.etc.resolvConf, '/etc/resolv.conf'),
@@ -95,8 +107,8 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
         { type: 'ipc', path: `/proc/${o.sandboxPid}/ns/ipc` },
       ],
       ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath, resources: linuxResources(o.resources, o.pidsLimit) } : {}),
-      maskedPaths: MASKED,
-      readonlyPaths: READONLY,
+      maskedPaths: s.privileged ? [] : MASKED,
+      readonlyPaths: s.privileged ? [] : READONLY,
       rootfsPropagation: 'private',
     },
   };

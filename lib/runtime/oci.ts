@@ -25,7 +25,7 @@ import { cgroupPath } from '../cgroup/cgroup.js';
 import { oomKills } from '../cgroup/stats.js';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { kill, run, spawnProcess, tools, type Proc } from '../os/host.js';
+import { kill, readProc, run, spawnProcess, tools, type Proc } from '../os/host.js';
 import { startTimeOf } from '../process/identity.js';
 import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import type { PidWatcher } from '../process/watcher.js';
@@ -33,6 +33,7 @@ import { lastLine, nodeResolvConf, OciContainer, RUNTIME_FILE } from './bundle.j
 import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { DEFAULT_OCI_RUNTIME, PACKAGE, RUN_MODE, type OciRuntimeName } from './oci-runtimes.js';
 import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
+import { boundingSet } from './oci-security.js';
 import type { Watchable } from '../process/exit.js';
 import { ConsoleDirs, ociExec } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer, StartedExec } from './types.js';
@@ -59,6 +60,7 @@ export class OciRuntime implements ContainerRuntime {
   /** STATE/tty: the console sockets of `exec -t`. */
   readonly consoles: ConsoleDirs;
   private prepared?: Promise<void>;
+  private held?: Promise<string[] | undefined>;
 
   constructor(readonly name: OciRuntimeName, private readonly watcher: PidWatcher, stateDir: string, private readonly opts: OciRuntimeOptions = {}) {
     this.bundles = path.join(stateDir, 'containers');
@@ -74,6 +76,11 @@ export class OciRuntime implements ContainerRuntime {
     if (!file) throw new MinipodError('NOT_FOUND', `containers with an image need an OCI runtime: install ${this.name} (apt-get install ${PACKAGE[this.name]}), then restart the daemon`);
     await (this.prepared ??= this.opts.prepare?.() ?? Promise.resolve());
     return file;
+  }
+
+  /** The daemon's bounding set, read once (a container can be given no capability outside it); undefined: all. */
+  private async heldCapabilities(): Promise<string[] | undefined> {
+    return (this.held ??= readProc('self', 'status').then(boundingSet, () => undefined));
   }
 
   /** The bundle id of one of this runtime's containerIDs (`NAME://ID`); undefined for any other. */
@@ -106,7 +113,7 @@ export class OciRuntime implements ContainerRuntime {
         await writeFile(file, text);
         await chmod(file, 0o644); // read by the container's user, whoever it is
       }
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}) });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
       const logFd = openContainerLog(spec.logPath);
       try {

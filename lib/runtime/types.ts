@@ -3,6 +3,7 @@
 // (runc or crun running a bundle); the pod verbs do not change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
 import type { ContainerResources } from '../manifest/resources.js';
+import type { EffectiveSecurity } from '../manifest/security.js';
 import type { WindowSize } from '../api/frames.js';
 import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
@@ -42,6 +43,9 @@ export interface ContainerSpec {
   image?: ImageRootfs;
   /** The OCI runtime for it (the pod's runtimeClassName); unset: the daemon's --oci-runtime. */
   ociRuntime?: OciRuntimeName;
+  /** Its securityContext, both levels merged. With an image, image.user already has runAsUser and
+   * runAsGroup applied; without, only they are taken (nsenter --setuid/--setgid). */
+  security?: EffectiveSecurity;
 }
 
 /** An image as a container needs it: its layers, unpacked, lowest first. */
@@ -75,6 +79,8 @@ export interface ExecSpec {
   env?: Record<string, string>;
   /** argv run inside the pod's cgroup (a container with an image is in its own, by its runtime). */
   inPodCgroup: (argv: string[]) => string[];
+  /** As this uid and gid (a container without an image with runAsUser/runAsGroup); an OCI runtime's exec takes the container's own. */
+  user?: { uid: number; gid: number } | undefined;
   /** Run it on a terminal of this size (rootfs/ptyrelay): its stdin then carries exec frames
    * (input and resize), its stdout is the terminal's output; without, stdio is piped as it is. */
   tty?: WindowSize;

@@ -114,7 +114,7 @@ export class Supervisor implements Supervision {
 
   resumeBackoff(live: LivePod): void {
     for (const c of live.record.containers) {
-      if (c.state === 'Waiting' && (c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError')) this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
+      if (c.state === 'Waiting' && (c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError' || c.reason === 'CreateContainerConfigError')) this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
     }
   }
 
