@@ -7,7 +7,7 @@ import { validateManifest } from '../../../lib/manifest/parse.js';
 import type { FakeHost } from '../../../lib/os/fake.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { failedContainer } from '../../../lib/api/client.js';
-import { fakeNode, leftovers } from '../../helpers/fake-node.js';
+import { fakeNode, leftovers, showBridgeLinks } from '../../helpers/fake-node.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /** `sh -c 'exit N'` exits N on the fake; anything else run by sh sleeps until signalled. */
@@ -123,4 +123,42 @@ test('initContainers: names shared with the containers are refused, and one with
   const err = t.throws(() => validateManifest({ metadata: { name: 'web' }, spec: { initContainers: [{ name: 'app', command: ['true'] }, { name: 'x' }], containers: [{ name: 'app', command: ['sleep', '1'] }] } }));
   t.regex(err.message, /spec\.initContainers\[1\]\.command: is required/);
   t.regex(err.message, /spec\.containers\[0\]\.name: duplicate "app"/);
+});
+
+test.serial('daemon restart: a completed init container is not run again, a running one is re-adopted, and its exit then starts the app', async (t) => {
+  const first = await node(t);
+  showBridgeLinks(first.fake);
+  const { fake } = first;
+  await first.pods.create(validateManifest({ metadata: { name: 'web' }, spec: { initContainers: [{ name: 'init-0', command: ['sh', '-c', 'exit 0'] }, { name: 'init-1', command: ['sh', '-c', 'hold'] }], containers: [{ name: 'app', command: ['sleep', '1000'] }] } }));
+  const held = await waitFor(async () => [...fake.procs.values()].find((q) => q.argv.join(' ') === '/bin/sh -c hold'), 'init-1 to run');
+  await first.pods.detachAll();
+  fake.daemonGone();
+  const mark = fake.journal.length;
+  const next = await fakeNode(t, { fake, stateDir: first.stateDir });
+  const r = next.pods.get('web');
+  t.like(r.initContainers![0], { state: 'Terminated', exitCode: 0, restartCount: 0 });
+  t.like(r.initContainers![1], { state: 'Running', pid: held.pid });
+  t.is(podStatus(r), 'Init:1/2');
+  t.deepEqual(fake.journal.slice(mark).filter((l) => /^spawn (sh |sleep )/.test(l)), [], 'nothing run again');
+  t.deepEqual(fake.journal.slice(mark).filter((l) => l.startsWith(`kill ${held.pid} `) || l.startsWith(`kill -${held.pid} `)), [], 'the running init container is not swept as a stray');
+  fake.exit(held, 0, null);
+  await waitFor(async () => next.pods.get('web').containers[0]!.state === 'Running', 'the app to start');
+  t.deepEqual(fake.journal.slice(mark).filter((l) => /^spawn (sh |sleep )/.test(l)), ['spawn sleep 1000']);
+  await next.pods.remove('web', true);
+});
+
+test.serial('daemon restart: an init container that exited 0 while no daemon watched is decided from its shim\'s status: the app starts', async (t) => {
+  const first = await node(t);
+  showBridgeLinks(first.fake);
+  const { fake } = first;
+  await first.pods.create(validateManifest({ metadata: { name: 'web' }, spec: { initContainers: [{ name: 'init-0', command: ['sh', '-c', 'hold'] }], containers: [{ name: 'app', command: ['sleep', '1000'] }] } }));
+  const held = await waitFor(async () => [...fake.procs.values()].find((q) => q.argv.join(' ') === '/bin/sh -c hold'), 'init-0 to run');
+  await first.pods.detachAll();
+  fake.daemonGone();
+  fake.exit(held, 0, null);
+  await new Promise((resolve) => setImmediate(resolve)); // its shim writes the status file
+  const next = await fakeNode(t, { fake, stateDir: first.stateDir });
+  const r = await waitFor(async () => next.pods.get('web').containers[0]!.state === 'Running' && next.pods.get('web'), 'the app to start');
+  t.like(r.initContainers![0], { state: 'Terminated', reason: 'Completed', exitCode: 0, restartCount: 0 });
+  await next.pods.remove('web', true);
 });
