@@ -25,6 +25,7 @@ import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
+import { allContainers } from './pod/init-status.js';
 import type { ImageResolver } from './pod/live.js';
 import { PodManager } from './pod/manager.js';
 import { NETNS_DIR } from './sandbox/netns-name.js';
@@ -176,7 +177,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     return true;
   };
   // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
-  const imageUsers = (id: string): string[] => pods.list().filter((r) => r.containers.some((c) => c.imageID === id)).map((r) => r.name);
+  const imageUsers = (id: string): string[] => pods.list().filter((r) => allContainers(r).some((c) => c.imageID === id)).map((r) => r.name);
   const topology = () => readTopology(opts.bridge, pods.list());
   const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, topology, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // `describe pod NAME` in kubectl describe's layout (Name:, Namespace:, Node:, Start Time:, Status:,
 // IP:, Containers:, Conditions:, Events:), with minipod's sandbox (pause pid, namespaces, veth,
 // attempt) beside the containers. Pure: the record, its events and the clock in, text out.
+import { allContainers } from '../../lib/pod/init-status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { age } from '../common.js';
@@ -65,6 +66,7 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
   lines.push('Sandbox:', ...(s
     ? aligned([[2, 'Pause PID', String(s.pid)], [2, 'Network', s.netns], [2, 'Host Veth', `${s.hostVeth} (on ${r.bridge})`], [2, 'MAC', r.mac], [2, 'Attempt', String(s.attempt)], [2, 'Created', describeTime(s.createdAt)]])
     : ['  <none>']));
+  if (r.initContainers) lines.push('Init Containers:', ...r.initContainers.flatMap((c) => aligned(containerRows(r, c.name))));
   lines.push('Containers:', ...r.containers.flatMap((c) => aligned(containerRows(r, c.name))));
   lines.push('Conditions:', ...columns(2, [['Type', 'Status'], ...(pod.status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status])]));
   const mine = events.filter((e) => e.podUid === r.uid);
@@ -79,8 +81,8 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
 const exitCode = (t: { exitCode: number | null; signal: string | null }) => (t.exitCode === null ? `<none>${t.signal ? ` (${t.signal})` : ''}` : String(t.exitCode));
 
 function containerRows(r: PodRecord, name: string): Row[] {
-  const c = r.containers.find((x) => x.name === name)!;
-  const s = r.manifest.spec.containers.find((x) => x.name === name);
+  const c = allContainers(r).find((x) => x.name === name)!;
+  const s = [...(r.manifest.spec.initContainers ?? []), ...r.manifest.spec.containers].find((x) => x.name === name);
   const ports = s?.ports ?? [];
   const argv = c.argv.length ? c.argv : [...(s?.command ?? []), ...(s?.args ?? [])];
   const rows: Row[] = [`  ${name}:`];

@@ -2,6 +2,7 @@
 // `get -o json|yaml|jsonpath|name` print, so kubectl habits ({.status.podIP}) work. What only
 // minipod has (the pause holder, the netns inode, the veth, its own phase) is under status.minipod.
 import { constants } from 'node:os';
+import { allContainers, initFailed, initialized } from '../../lib/pod/init-status.js';
 import type { ContainerStatus, PodRecord, Termination } from '../../lib/pod/types.js';
 
 export interface PodObject {
@@ -59,6 +60,7 @@ export function podObject(r: PodRecord, nodeName: string): PodObject {
       hostIPs: [{ ip: r.gateway }],
       ...(r.ip ? { podIP: r.ip, podIPs: [{ ip: r.ip }] } : {}),
       startTime: r.createdAt,
+      ...(r.initContainers ? { initContainerStatuses: r.initContainers.map(containerStatus) } : {}),
       containerStatuses: r.containers.map(containerStatus),
       minipod: {
         phase: r.phase,
@@ -66,7 +68,7 @@ export function podObject(r: PodRecord, nodeName: string): PodObject {
         bridge: r.bridge,
         mac: r.mac,
         gateway: r.gateway,
-        containers: r.containers.map((c) => ({ name: c.name, pid: c.pid, runtime: c.runtime ?? null, netns: c.netns, mntns: c.mntns ?? null, pidns: c.pidns ?? null })),
+        containers: allContainers(r).map((c) => ({ name: c.name, pid: c.pid, runtime: c.runtime ?? null, netns: c.netns, mntns: c.mntns ?? null, pidns: c.pidns ?? null })),
       },
     },
   };
@@ -83,6 +85,9 @@ export function podListObject(records: PodRecord[], nodeName: string): PodListOb
  */
 export function kubernetesPhase(r: PodRecord): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
   if (r.phase === 'Pending') return 'Pending';
+  // An init container that failed under restartPolicy Never fails the pod; until they all complete it is Pending.
+  if (initFailed(r)) return 'Failed';
+  if (r.phase === 'Running' && !initialized(r)) return 'Pending';
   const ended = r.containers.every((c) => c.state === 'Terminated' && !c.restartAt);
   if (r.phase === 'Stopped' || (r.phase === 'Running' && ended)) return r.containers.every((c) => c.exitCode === 0) ? 'Succeeded' : 'Failed';
   return 'Running';
@@ -93,7 +98,7 @@ function conditions(r: PodRecord): Record<string, string>[] {
   const ready = r.containers.every((c) => c.ready);
   return [
     { type: 'PodReadyToStartContainers', status: status(r.sandbox !== null) },
-    { type: 'Initialized', status: 'True' }, // no init containers yet
+    { type: 'Initialized', status: status(initialized(r)) },
     { type: 'Ready', status: status(ready) },
     { type: 'ContainersReady', status: status(ready) },
     { type: 'PodScheduled', status: 'True' },

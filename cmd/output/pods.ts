@@ -2,6 +2,7 @@
 // `docker inspect` in one line: node, pause pid, net:[inode], host veth), or the Pod object as
 // JSON, YAML, pod/NAME or a jsonpath template.
 import { hostname } from 'node:os';
+import { allContainers, initStatus } from '../../lib/pod/init-status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { age } from '../common.js';
 import type { OutputFormat } from './format.js';
@@ -16,6 +17,8 @@ export function podStatus(p: PodRecord): string {
   const mismatch = p.conditions?.find((c) => c.type === 'NetnsMismatch');
   if (mismatch) return mismatch.type;
   if (p.phase !== 'Running') return p.phase;
+  const init = initStatus(p);
+  if (init) return init;
   const waiting = p.containers.find((c) => c.state !== 'Running');
   return waiting?.reason ?? (waiting ? waiting.state : 'Running');
 }
@@ -40,7 +43,7 @@ export const WIDE_HEAD = [...POD_HEAD, 'NODE', 'PAUSE', 'NETNS', 'VETH'];
 /** NAME, READY, STATUS, RESTARTS, AGE, IP; wide adds NODE, the pause pid, its net:[inode] and the host veth. */
 export function podRow(p: PodRecord, wide: boolean, node: string, now = Date.now()): string[] {
   const ready = p.containers.filter((c) => c.ready).length;
-  const restarts = p.containers.reduce((n, c) => n + c.restartCount, 0);
+  const restarts = allContainers(p).reduce((n, c) => n + c.restartCount, 0);
   const row = [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), p.ip || '<none>'];
   if (!wide) return row;
   return [...row, p.nodeName ?? node, p.sandbox ? String(p.sandbox.pid) : '<none>', p.sandbox?.netns ?? '<none>', p.sandbox?.hostVeth ?? '<none>'];

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { MinipodError, type ErrorCode } from '../errors.js';
 import { nodeDirOf } from '../node-paths.js';
+import { initFailed, initsOf } from '../pod/init-status.js';
 import type { ContainerStatus, PodRecord } from '../pod/types.js';
 import { encodeFrame, encodeResize, Frame, readFrames, type WindowSize } from './frames.js';
 import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
@@ -179,6 +180,10 @@ const completed = (c: ContainerStatus) => c.state === 'Terminated' && c.exitCode
 export function failedContainer(pod: PodRecord, restarts?: Map<string, number>): { name: string; how: string } | undefined {
   const willRestart = pod.manifest.spec.restartPolicy !== 'Never';
   const status = (t: { signal: string | null; exitCode: number | null; reason: string | null }) => (t.reason === 'OOMKilled' ? `OOMKilled: over its memory limit, code ${t.exitCode}` : t.signal ?? `code ${t.exitCode}`);
+  const init = initFailed(pod);
+  if (init) return { name: init.name, how: `exited (${status(init)}): it is an init container and restartPolicy is Never, the containers never start` };
+  const looping = initsOf(pod).find((c) => c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull');
+  if (looping) return { name: looping.name, how: `is an init container that ${looping.reason === 'CrashLoopBackOff' ? `keeps failing (last exit ${looping.lastState ? status(looping.lastState) : 'unknown'})` : 'waits for its image (ErrImageNeverPull)'}: the containers start once it completes` };
   for (const c of pod.containers) {
     if (c.state === 'Terminated' && !completed(c) && !willRestart) return { name: c.name, how: `exited (${status(c)})` };
     if (c.reason === 'ErrImageNeverPull') return { name: c.name, how: `waits for its image (ErrImageNeverPull): ${c.message ?? 'import it with `minipod image import FILE`'}` };

@@ -9,6 +9,7 @@ import { MinipodError } from '../errors.js';
 import type { DeploymentController } from '../deploy/controller.js';
 import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
+import { allContainers } from '../pod/init-status.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Topology } from '../topology/model.js';
@@ -113,7 +114,7 @@ async function streamPodLog(pods: PodManager, events: EventLog, name: string, ra
   const pod = pods.get(name);
   const names = pod.containers.map((c) => c.name);
   const wanted = query.container ?? names[0]!;
-  const container = pod.containers.find((c) => c.name === wanted);
+  const container = allContainers(pod).find((c) => c.name === wanted); // an init container's too, as kubectl's -c
   if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${names.join(', ')})`);
   const opts = {
     timestamps: query.timestamps,

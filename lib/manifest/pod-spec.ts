@@ -114,18 +114,24 @@ export const podSpecSchema = z
       runtimeClassName: z.enum(['runc', 'crun'], { errorMap: () => ({ message: 'must be runc or crun (the OCI runtime of the pod\'s image containers; leave it out for the daemon\'s --oci-runtime)' }) }).optional(),
       containers: z.array(container).min(1, 'needs at least one container'),
       securityContext: podSecurityContextSchema.optional(),
+      /** Run one after another, each to exit 0, before the containers start (lib/pod/init.ts). */
+      initContainers: z.array(container).optional(),
     })
     .superRefine((spec, ctx) => {
       const seen = new Set<string>();
-      spec.containers.forEach((c, i) => {
-        if (!c.image && !c.command) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'command'], message: 'is required when there is no image: the program and its arguments, as an array (or give an image)' });
-        }
-        if (seen.has(c.name)) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'name'], message: `duplicate "${c.name}"` });
-        }
-        seen.add(c.name);
-      });
+      // One name space for both lists, as in Kubernetes: logs, exec and events name a container by it.
+      const lists = [['initContainers', spec.initContainers ?? []], ['containers', spec.containers]] as const;
+      for (const [field, list] of lists) {
+        list.forEach((c, i) => {
+          if (!c.image && !c.command) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field, i, 'command'], message: 'is required when there is no image: the program and its arguments, as an array (or give an image)' });
+          }
+          if (seen.has(c.name)) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field, i, 'name'], message: `duplicate "${c.name}"` });
+          }
+          seen.add(c.name);
+        });
+      }
       checkSecurityContexts(spec, ctx);
       const ports = new Map<string, string>();
       spec.containers.forEach((c, i) =>

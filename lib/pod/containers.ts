@@ -12,6 +12,7 @@ import { MinipodError } from '../errors.js';
 import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
 import type { LivePod, PodContext, ResolvedImage } from './live.js';
+import { allContainers } from './init-status.js';
 import type { ContainerStatus, PodRecord } from './types.js';
 
 /** The pod as the downward API gives it (manifest/env.ts): a container's env and `exec`'s. */
@@ -19,15 +20,21 @@ export function podFields(ctx: PodContext, r: PodRecord): PodFields {
   return { name: r.name, namespace: 'default', uid: r.uid, podIP: r.ip, nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
 }
 
+/** An app's or an init container's status (one set of names for both). */
 export function containerStatus(live: LivePod, name: string): ContainerStatus {
-  return live.record.containers.find((c) => c.name === name)!;
+  return allContainers(live.record).find((c) => c.name === name)!;
+}
+
+/** An app's or an init container's spec. */
+export function containerSpec(r: PodRecord, name: string): ContainerSpec {
+  return [...(r.manifest.spec.initContainers ?? []), ...r.manifest.spec.containers].find((s) => s.name === name)!;
 }
 
 /** Start the container in the pod's current sandbox, through the runtime; its exit is recorded as it happens. */
 export async function startContainer(ctx: PodContext, live: LivePod, name: string): Promise<void> {
   const r = live.record;
   const c = containerStatus(live, name);
-  const spec = r.manifest.spec.containers.find((s) => s.name === name)!;
+  const spec = containerSpec(r, name);
   clearTimeout(live.restartTimers.get(name));
   live.restartTimers.delete(name);
   live.exitedWhileBusy.delete(name); // started again: no decision pending
@@ -138,6 +145,6 @@ function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Watcha
 }
 
 function memoryLimitOf(live: LivePod, name: string): string {
-  const limit = live.record.manifest.spec.containers.find((s) => s.name === name)?.resources?.limits?.memory;
+  const limit = containerSpec(live.record, name).resources?.limits?.memory;
   return limit === undefined ? '' : ` of ${limit}`;
 }

@@ -12,6 +12,8 @@ import { Steps } from '../sandbox/steps.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';
 import { UndoStack } from '../sandbox/undo.js';
 import { imageProgram, startContainer, stopContainer } from './containers.js';
+import { beginInit } from './init.js';
+import { initsOf } from './init-status.js';
 import { nameNetns } from './netns.js';
 import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
@@ -44,7 +46,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     await runPodSandbox(ctx, live, undo, steps);
     const hostPortsMs = await publishHostPorts(ctx, record, undo, steps);
     const sandboxMs = performance.now() - t0;
-    await startContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
+    await startPodContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
 
     steps.begin('persist record');
     setPhase(record, 'Running');
@@ -141,6 +143,13 @@ export async function startContainers(ctx: PodContext, live: LivePod, names: str
   steps.end();
 }
 
+/** The apps `names`, or, in a pod with init containers, its first one: the apps follow the last (init.ts). */
+export async function startPodContainers(ctx: PodContext, live: LivePod, names: string[], undo: UndoStack, steps: Steps): Promise<void> {
+  if (!initsOf(live.record).length) return startContainers(ctx, live, names, undo, steps);
+  for (const c of initsOf(live.record)) live.exitedWhileBusy.delete(c.name); // an exit from the old sandbox: moot, they all run again
+  await startContainers(ctx, live, [beginInit(live.record, names)], undo, steps);
+}
+
 /**
  * Find every container's program and working directory before anything is created: a missing one
  * changes nothing (otherwise the app would fail at each start, in a loop, with a spawn error). A
@@ -148,14 +157,15 @@ export async function startContainers(ctx: PodContext, live: LivePod, names: str
  */
 async function resolveCommands(ctx: PodContext, record: PodRecord): Promise<void> {
   const errors: string[] = [];
+  const { initContainers = [], containers } = record.manifest.spec;
+  const all = [...initContainers.map((c, i) => ({ c, at: `spec.initContainers[${i}]`, status: initsOf(record)[i]! })), ...containers.map((c, i) => ({ c, at: `spec.containers[${i}]`, status: record.containers[i]! }))];
   await Promise.all(
-    record.manifest.spec.containers.map(async (c, i) => {
-      const at = `spec.containers[${i}]`;
+    all.map(async ({ c, at, status }) => {
       if (c.image) {
         // A missing image is no error: the container waits for it (ErrImageNeverPull, startContainer).
         const found = await imageProgram(ctx, c, at).catch((err: Error) => void errors.push(err.message));
-        if (found && found !== 'missing') Object.assign(record.containers[i]!, { argv: found.argv, image: c.image, imageID: found.image.id });
-        else if (found === 'missing') record.containers[i]!.image = c.image;
+        if (found && found !== 'missing') Object.assign(status, { argv: found.argv, image: c.image, imageID: found.image.id });
+        else if (found === 'missing') status.image = c.image;
         return;
       }
       const { name, pathEnv, cwd } = commandLookup(c);
@@ -166,7 +176,7 @@ async function resolveCommands(ctx: PodContext, record: PodRecord): Promise<void
       }
       const file = await findExecutable(name, pathEnv, cwd);
       if (!file) errors.push(`${at}.command: executable "${name}" not found (PATH=${pathEnv}, workingDir=${cwd})`);
-      else record.containers[i]!.argv = [file, ...commandArgs(c)];
+      else status.argv = [file, ...commandArgs(c)];
     }),
   );
   if (errors.length) throw new MinipodError('INVALID_ARGUMENT', errors.join('; '), { details: errors });

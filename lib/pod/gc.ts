@@ -17,6 +17,7 @@ import { namespaceMounts } from '../process/namespace.js';
 import { deleteNetnsName, listNetnsNames } from '../sandbox/netns-name.js';
 import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import { DEPLOYMENT_RECORDS_DIR } from '../store/quarantine.js';
+import { allContainers } from './init-status.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -73,7 +74,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
   // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
-  const containers = new Set(records.flatMap((r) => r.containers.filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
+  const containers = new Set(records.flatMap((r) => allContainers(r).filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of await ctx.runtime.list()) {
     if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: id.startsWith('runc://') ? 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' : 'a container\'s shim files (its pid and exit status) that no pod record names' });
   }

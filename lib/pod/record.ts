@@ -5,10 +5,11 @@ import { nanoid } from 'nanoid';
 import type { PodManifest } from '../manifest/pod-spec.js';
 import { logDir } from './create.js';
 import type { PodContext } from './live.js';
-import type { PodRecord } from './types.js';
+import type { ContainerStatus, PodRecord } from './types.js';
 
 export function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
   const logs = logDir(ctx, manifest.metadata.name);
+  const inits = manifest.spec.initContainers ?? [];
   return {
     name: manifest.metadata.name,
     uid: nanoid(),
@@ -24,27 +25,16 @@ export function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
     sandbox: null,
     building: null,
     deletionTimestamp: null,
-    containers: manifest.spec.containers.map((c) => ({
-      name: c.name,
-      state: 'Waiting',
-      reason: 'ContainerCreating',
-      ready: false,
-      pid: null,
-      netns: null,
-      restartCount: 0,
-      startedAt: null,
-      finishedAt: null,
-      exitCode: null,
-      signal: null,
-      lastState: null,
-      crashes: 0,
-      restartAt: null,
-      argv: [],
-      logPath: path.join(logs, `${c.name}.log`),
-    })),
+    containers: manifest.spec.containers.map((c) => waiting(c.name, logs, inits.length ? 'PodInitializing' : 'ContainerCreating')),
+    ...(inits.length ? { initContainers: inits.map((c) => waiting(c.name, logs, 'PodInitializing')) } : {}),
     conditions: [],
     manifest,
     timings: null,
     lastRecovery: null,
   };
+}
+
+/** A container not started yet: the apps of a pod with init containers wait for them (PodInitializing). */
+function waiting(name: string, logs: string, reason: string): ContainerStatus {
+  return { name, state: 'Waiting', reason, ready: false, pid: null, netns: null, restartCount: 0, startedAt: null, finishedAt: null, exitCode: null, signal: null, lastState: null, crashes: 0, restartAt: null, argv: [], logPath: path.join(logs, `${name}.log`) };
 }

@@ -10,6 +10,7 @@ import { planRestore, type RestoreObservation, type RestorePlan } from './plan.j
 import { PinnedNamespace, type ProcessScan } from '../process/sweep.js';
 import { isSameProcessIn } from '../process/namespace.js';
 import { adoptContainer } from './containers.js';
+import { allContainers, initsOf } from './init-status.js';
 import { checkNetnsName } from './netns.js';
 import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
@@ -54,7 +55,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   // Decided per restart policy once the pod runs (or made moot by a rebuild that starts them).
   for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
   let strays = 0;
-  const appPids = plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!);
+  const appPids = [...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!), ...(await adoptInits(ctx, live, plan.adoptHolder))];
   const ours = new Set([sb.pid, ...appPids]);
   // Already there, unless an older minipod (no cgroups) started them: verified ones join now.
   await ctx.node.cgroups.create(r.uid);
@@ -72,6 +73,27 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
 }
 
 /**
+ * The init container that ran when the last daemon stopped: re-adopted if it still runs in the
+ * sandbox, else ended while nobody watched (decided once the pod runs: the next one, a retry, or
+ * a failure). Completed ones are left as they are: never run again. Returns the pids adopted.
+ */
+async function adoptInits(ctx: PodContext, live: LivePod, holderOurs: boolean): Promise<number[]> {
+  const r = live.record;
+  const pids: number[] = [];
+  for (const c of initsOf(r)) {
+    if (c.state !== 'Running') continue;
+    if (holderOurs && (await ctx.runtime.inspect(c.pid, c.startTime, r.sandbox!.netns))) {
+      adoptContainer(ctx, live, c.name);
+      pids.push(c.pid!);
+      continue;
+    }
+    await markLost(ctx, c);
+    live.exitedWhileBusy.add(c.name);
+  }
+  return pids;
+}
+
+/**
  * A pod whose create, stop or removal was under way: everything in its recorded namespaces is
  * stopped and its veths deleted, so the manager can finish the operation. Returns the number
  * of processes stopped.
@@ -81,10 +103,10 @@ export async function clearPod(ctx: PodContext, live: LivePod, scan?: ProcessSca
   // A namespace is ours only while a process we recorded (pid and start time) is in it: a
   // namespace's inode number can be reused once it is freed, by anyone's namespace.
   const ours: number[] = [];
-  for (const p of [r.sandbox, ...r.containers]) if (p?.pid && (await isSameProcess(p.pid, p.startTime))) ours.push(p.pid);
+  for (const p of [r.sandbox, ...allContainers(r)]) if (p?.pid && (await isSameProcess(p.pid, p.startTime))) ours.push(p.pid);
   const killed = (await PinnedNamespace.sweepOnce('net', r.sandbox?.netns, ours, { scan })) + (await clearBuilding(ctx, live, scan));
   if (r.sandbox) await deleteVeth(ctx.ipTeardown, r.sandbox.hostVeth);
-  for (const c of r.containers) if (c.state !== 'Terminated') await markLost(ctx, c);
+  for (const c of allContainers(r)) if (c.state !== 'Terminated') await markLost(ctx, c);
   return killed;
 }
 

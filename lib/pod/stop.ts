@@ -11,6 +11,7 @@ import { stopProcess } from '../process/stop.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
+import { allContainers } from './init-status.js';
 import { cancelTimers, type LivePod, type PodContext } from './live.js';
 import { clearBuilding } from './restore.js';
 import { setPhase } from './state.js';
@@ -41,7 +42,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
     const pinned = PinnedNamespace.take('net', r.sandbox?.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     try {
-      await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+      await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
       if (pinned) {
         await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
         await unmountNamespace(pinned.ns); // a bind mount would keep it (and eth0) alive with no process in it
@@ -61,7 +62,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       steps.begin('delete sandbox');
       // A record from an earlier daemon has no child handles: kill its processes only if they
       // still hold the recorded namespace (never a reused pid).
-      for (const c of r.containers) if (c.pid && !live.apps.has(c.name) && (await isSameProcess(c.pid, c.startTime))) ctx.runtime.signal(c.pid, 'SIGKILL');
+      for (const c of allContainers(r)) if (c.pid && !live.apps.has(c.name) && (await isSameProcess(c.pid, c.startTime))) ctx.runtime.signal(c.pid, 'SIGKILL');
       const holder = live.holder;
       live.holder = null; // its exit is now expected
       await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
@@ -95,7 +96,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     }
     steps.end();
 
-    for (const c of r.containers) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(c.state === 'Terminated' ? {} : { state: 'Terminated', reason: 'Killed' }) });
+    for (const c of allContainers(r)) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(c.state === 'Terminated' ? {} : { state: 'Terminated', reason: 'Killed' }) });
     r.sandbox = null;
     r.conditions = [];
     setPhase(r, 'Stopped');

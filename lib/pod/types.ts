@@ -16,7 +16,7 @@ export interface Termination {
 export interface ContainerStatus {
   name: string;
   state: ContainerState;
-  /** Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull, CreateContainerConfigError or RunContainerError; Terminated: Completed, Error, Killed, OOMKilled. */
+  /** Waiting: ContainerCreating, PodInitializing, CrashLoopBackOff, ErrImageNeverPull, CreateContainerConfigError or RunContainerError; Terminated: Completed, Error, Killed, OOMKilled. */
   reason: string | null;
   /** Why it waits, in words (ErrImageNeverPull: what to import). */
   message?: string | null;
@@ -99,6 +99,8 @@ export interface PodRecord {
    * daemon that died mid-build left behind is found through it. */
   building: { pid: number; startTime?: string | null; netns: string; hostVeth: string } | null;
   containers: ContainerStatus[];
+  /** The manifest's initContainers, in order (absent when it has none, and in older records). */
+  initContainers?: ContainerStatus[];
   /** Set (and persisted) when removal starts, as in Kubernetes: a restarted daemon finishes it. */
   deletionTimestamp: string | null;
   conditions: PodCondition[];

@@ -8,7 +8,8 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { executableCandidates } from '../os/tools.js';
 import { contains, macFor, type Subnet } from '../network/ipam.js';
-import type { PodRecord } from '../pod/types.js';
+import type { ContainerStatus, PodRecord } from '../pod/types.js';
+import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';
 import { formatIssue } from '../manifest/parse.js';
 import { podRecordSchema } from './record-schema.js';
@@ -56,12 +57,18 @@ function checkNetwork(r: PodRecord, subnet: Subnet | undefined): string[] {
  * forger chose are quoted with JSON.stringify: no control character reaches a terminal via gc.
  */
 async function checkContainers(r: PodRecord, stateDir: string): Promise<string[]> {
+  const inits = r.manifest.spec.initContainers ?? [];
+  // An older record has no initContainers: its manifest has none either.
+  if ((r.initContainers ?? []).length !== inits.length) return [`initContainers: ${(r.initContainers ?? []).length} entries, the manifest has ${inits.length}`];
+  return [...(await checkList(r, stateDir, 'initContainers', r.initContainers ?? [], inits)), ...(await checkList(r, stateDir, 'containers', r.containers, r.manifest.spec.containers))];
+}
+
+async function checkList(r: PodRecord, stateDir: string, field: string, statuses: ContainerStatus[], specs: ContainerSpec[]): Promise<string[]> {
   const issues: string[] = [];
-  const specs = r.manifest.spec.containers;
-  if (r.containers.length !== specs.length) return [`containers: ${r.containers.length} entries, the manifest has ${specs.length}`];
-  for (const [i, c] of r.containers.entries()) {
+  if (statuses.length !== specs.length) return [`${field}: ${statuses.length} entries, the manifest has ${specs.length}`];
+  for (const [i, c] of statuses.entries()) {
     const spec = specs[i]!;
-    const at = `containers[${i}]`;
+    const at = `${field}[${i}]`;
     if (c.name !== spec.name) issues.push(`${at}.name: "${c.name}" is not the manifest's "${spec.name}"`);
     const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
     if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);

@@ -98,6 +98,7 @@ export const podRecordSchema = z.strictObject({
   sandbox: sandbox.nullable(),
   building: z.strictObject({ pid, startTime, netns, hostVeth: sandbox.shape.hostVeth }).nullable(),
   containers: z.array(container).min(1),
+  initContainers: z.array(container).optional(),
   deletionTimestamp: time.nullable(),
   conditions: z.array(z.strictObject({ type: z.enum(['NetnsMismatch', 'SandboxLost']), message: z.string(), since: time })),
   manifest: podManifestSchema,

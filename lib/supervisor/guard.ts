@@ -3,6 +3,7 @@
 // replaced) is a lost sandbox. An app that left it (it unshared or setns'd itself away) is that
 // app's failure: it is killed and restarted per restartPolicy, with back-off, so an app that
 // keeps leaving cannot make the pod rebuild its sandbox over and over.
+import { allContainers } from '../pod/init-status.js';
 import type { LivePod, PodContext } from '../pod/live.js';
 import { setPhase } from '../pod/state.js';
 import { isSameProcess } from '../process/identity.js';
@@ -18,7 +19,7 @@ export async function checkNamespaces(ctx: PodContext, pods: Iterable<LivePod>, 
     for (const [name, proc] of live.apps) {
       // Only an app whose start is done (its startTime is recorded once nsenter has joined) and
       // that is still that very process: one being started is briefly outside, a pid may be reused.
-      const c = r.containers.find((s) => s.name === name);
+      const c = allContainers(r).find((s) => s.name === name); // an init container too
       if (!c || !(await isSameProcess(proc.pid!, c.startTime))) continue;
       const netns = await readNamespace(proc.pid!);
       if (!netns || netns === r.sandbox.netns || r.phase !== 'Running') continue;

@@ -11,6 +11,8 @@ import type { PodRegistry } from '../pod/registry.js';
 import { canTransition, setPhase } from '../pod/state.js';
 import { checkNamespaces } from './guard.js';
 import { imageRetryDelay, planContainerExit } from '../pod/plan.js';
+import { afterInit, initRestartPolicy, resumeInit } from '../pod/init.js';
+import { allContainers, isInit } from '../pod/init-status.js';
 import type { Supervision } from '../pod/supervision.js';
 
 export type { Supervision };
@@ -88,7 +90,9 @@ export class Supervisor implements Supervision {
       return;
     }
     const ranMs = Date.parse(c.finishedAt!) - Date.parse(c.startedAt!);
-    const plan = planContainerExit(r.manifest.spec.restartPolicy, c.exitCode, c.crashes, ranMs, this.ctx.backoff);
+    const init = isInit(r, name);
+    const policy = init ? initRestartPolicy(r.manifest.spec.restartPolicy) : r.manifest.spec.restartPolicy;
+    const plan = planContainerExit(policy, c.exitCode, c.crashes, ranMs, this.ctx.backoff);
     c.crashes = plan.crashes;
     if (plan.restart) {
       if (plan.delayMs > 0) {
@@ -96,8 +100,20 @@ export class Supervisor implements Supervision {
         this.ctx.events.record(r, 'BackOff', `Back-off ${plan.delayMs / 1000}s restarting failed container (crash ${plan.crashes} in a row)`, { type: 'Warning', container: name });
       }
       this.scheduleRestart(live, name, plan.delayMs);
-    }
+    } else if (init) this.initEnded(live, name);
     void this.ctx.store.persist(r);
+  }
+
+  /** An init container ended for good: the next one or the apps start, or the pod has failed (init.ts). */
+  private initEnded(live: LivePod, name: string): void {
+    const r = live.record;
+    const { start, failed } = afterInit(r, name);
+    if (failed) {
+      const c = containerStatus(live, name);
+      r.message = `init container ${name} failed (${c.signal ?? `exit code ${c.exitCode}`}) and restartPolicy is Never: the containers never start`;
+      this.ctx.events.record(r, 'InitFailed', r.message, { type: 'Warning', container: name });
+    } else if (start.length && !isInit(r, start[0]!)) this.ctx.events.record(r, 'Initialized', `every init container completed: starting ${start.join(', ')}`);
+    for (const next of start) this.scheduleRestart(live, next, 0);
   }
 
   /** Tried again after kubelet's back-off (1 s, 2 s, … 5 min): a start that finds it imported (or
@@ -113,7 +129,9 @@ export class Supervisor implements Supervision {
   }
 
   resumeBackoff(live: LivePod): void {
-    for (const c of live.record.containers) {
+    // What a daemon that died between an init container's exit and the next start left to start.
+    for (const name of resumeInit(live.record)) this.scheduleRestart(live, name, 0);
+    for (const c of allContainers(live.record)) {
       if (c.state === 'Waiting' && (c.reason === 'CrashLoopBackOff' || c.reason === 'ErrImageNeverPull' || c.reason === 'RunContainerError' || c.reason === 'CreateContainerConfigError')) this.scheduleRestart(live, c.name, Math.max(0, Date.parse(c.restartAt ?? '') - Date.now() || 0));
     }
   }

@@ -10,7 +10,8 @@ import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxS
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
 import { stopContainer } from '../containers.js';
-import { recordSandboxReady, sandboxConfig, startContainers } from '../create.js';
+import { recordSandboxReady, sandboxConfig, startPodContainers } from '../create.js';
+import { allContainers } from '../init-status.js';
 import { nameNetns } from '../netns.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { setPhase } from '../state.js';
@@ -105,7 +106,7 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   // Its registry entry stays for the new sandbox's name (nothing to write on a full disk).
   const unnamed = removeNetnsFile(ctx.node, r.name);
   unnamed.catch(() => {}); // awaited below, once the apps have stopped
-  await Promise.all([...r.containers.map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+  await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   await unnamed;
   timeline.stopAppsMs = round(epochMs() - t);
   steps.end();
@@ -168,7 +169,7 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
 /** 4. The apps, inside the new namespaces. */
 async function startApps({ ctx, live, steps, undo, timeline }: Run, names: string[]): Promise<void> {
   const t = epochMs();
-  await startContainers(ctx, live, names, undo, steps);
+  await startPodContainers(ctx, live, names, undo, steps); // the init containers first, again, as kubelet does
   timeline.appsMs = round(epochMs() - t);
   timeline.appsStartedAt = epochMs();
 }
