@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { envVar, MAX_ARG_STRLEN, noNul, NUL_MESSAGE } from './env.js';
 import { parseResourceQuantity } from './quantity.js';
+import { refineVolumes, volumeMountSchema, volumeSchema } from './volumes.js';
 
 export { MAX_ARG_STRLEN } from './env.js';
 
@@ -75,6 +76,8 @@ const container = z.strictObject({
   ports: z.array(port).default([]),
   /** Applied to a container with an image (runc sets its cgroups); one without ignores them (README). */
   resources: resources.optional(),
+  /** Bind mounts of the pod's volumes (manifest/volumes.ts); only with an image. */
+  volumeMounts: z.array(volumeMountSchema).optional(),
 });
 
 /** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */
@@ -111,8 +114,10 @@ export const podSpecSchema = z
        * names of runtime/oci-runtimes.ts); unset: the daemon's --oci-runtime. */
       runtimeClassName: z.enum(['runc', 'crun'], { errorMap: () => ({ message: 'must be runc or crun (the OCI runtime of the pod\'s image containers; leave it out for the daemon\'s --oci-runtime)' }) }).optional(),
       containers: z.array(container).min(1, 'needs at least one container'),
+      volumes: z.array(volumeSchema).optional(),
     })
     .superRefine((spec, ctx) => {
+      refineVolumes(spec, ctx);
       const seen = new Set<string>();
       spec.containers.forEach((c, i) => {
         if (!c.image && !c.command) {

@@ -11,6 +11,7 @@ import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
 import type { LivePod, PodContext, ResolvedImage } from './live.js';
 import type { ContainerStatus } from './types.js';
+import { containerBinds } from './volumes.js';
 
 export function containerStatus(live: LivePod, name: string): ContainerStatus {
   return live.record.containers.find((c) => c.name === name)!;
@@ -38,7 +39,8 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const sandbox = r.sandbox!;
   const cwd = spec.workingDir ?? (image?.config.WorkingDir || '/');
   const rootfs = image && { ref: image.ref, id: image.id, layerDirs: image.layerDirs, user: imageUser(image.config.User) ?? { uid: 0, gid: 0 } };
-  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}) });
+  const volumes = image ? await containerBinds(ctx.node.stateDir, r, spec) : [];
+  const { proc, settled, id } = await ctx.runtime.start({ pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}), ...(volumes.length ? { volumes } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });

@@ -26,6 +26,15 @@ export interface OciInput {
   resources: ContainerResources;
   /** The most processes and threads the container may have at once (`--pids-limit`). */
   pidsLimit: number;
+  /** The pod's volumes this container mounts (pod/volumes.ts), in the manifest's order. */
+  volumes?: VolumeBind[];
+}
+
+/** One volumeMount, resolved to a node path: what the container's config binds. */
+export interface VolumeBind {
+  source: string;
+  destination: string;
+  readOnly: boolean;
 }
 
 /** The CFS period kubelet uses (100 ms, in µs); a CPU limit is a quota of it. */
@@ -58,6 +67,9 @@ export const DEFAULT_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIN
 const MASKED = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'];
 const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
+/** A volume as kubelet asks for one: recursive, private (nothing propagates either way), read-only if so mounted. */
+export const volumeMount = (v: VolumeBind) => ({ destination: v.destination, type: 'bind', source: v.source, options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'] });
+
 const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
 
 export function ociConfig(o: OciInput): Record<string, unknown> {
@@ -85,6 +97,7 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
       bind(o.etc.hosts, '/etc/hosts'),
       bind(o.etc.hostname, '/etc/hostname'),
       bind(o.etc.resolvConf, '/etc/resolv.conf'),
+      ...(o.volumes ?? []).map(volumeMount),
     ],
     linux: {
       namespaces: [

@@ -3,6 +3,7 @@
 // (runc or crun running a bundle); the pod verbs do not change. The pod sandbox (the pause holder, its veth) is not the runtime's: it is made first, by
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
 import type { ContainerResources } from '../manifest/resources.js';
+import type { VolumeBind } from './oci-config.js';
 import type { WindowSize } from '../api/frames.js';
 import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
@@ -42,6 +43,8 @@ export interface ContainerSpec {
   image?: ImageRootfs;
   /** The OCI runtime for it (the pod's runtimeClassName); unset: the daemon's --oci-runtime. */
   ociRuntime?: OciRuntimeName;
+  /** The pod's volumes it mounts (only with an image: the manifest refuses them without). */
+  volumes?: VolumeBind[];
 }
 
 /** An image as a container needs it: its layers, unpacked, lowest first. */
