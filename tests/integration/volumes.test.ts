@@ -4,7 +4,7 @@
 // checked (a mismatch refuses the create and changes nothing); readOnly and subPath hold inside
 // the containers; gc finds an orphan volume directory and --fix removes it.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
@@ -137,6 +137,23 @@ test.serial('a hostPath type mismatch refuses the create, naming the field and t
   t.true(r.stderr.includes(`spec.volumes[0].hostPath.type: Directory, but "${file}" is not a directory on the node`), r.stderr);
   t.true(r.stderr.includes(`spec.volumes[1].hostPath.type: Socket, but "${path.join(node.dir, 'nowhere')}" does not exist on the node`), r.stderr);
   t.deepEqual(await snapshot(node), before, 'nothing changed');
+});
+
+test.serial('a hostPath gone at a container\'s restart: Waiting with RunContainerError naming the field, running again once it is back', async (t) => {
+  const dir = path.join(node.dir, 'host', 'comes-and-goes');
+  await mkdir(dir, { recursive: true });
+  await node.api.request<PodRecord>('POST', '/pods', { metadata: { name: 'hpr' }, spec: { terminationGracePeriodSeconds: 1, volumes: [{ name: 'v', hostPath: { path: dir, type: 'Directory' } }], containers: [{ name: 'c', image: 'busybox', command: ['sleep', '600'], volumeMounts: [{ name: 'v', mountPath: '/v' }] }] } });
+  await running('hpr');
+  await rename(dir, `${dir}.away`);
+  t.is((await node.cli(['kill', 'hpr', '-c', 'c'])).exitCode, 0);
+  const waiting = await waitUntil(async () => {
+    const c = (await node.api.request<PodRecord>('GET', '/pods/hpr')).containers[0]!;
+    return c.state === 'Waiting' && c.reason === 'RunContainerError' ? c : undefined;
+  }, { timeoutMs: 20_000, everyMs: 100 });
+  t.is(waiting?.message, `spec.volumes[0].hostPath.type: Directory, but "${dir}" does not exist on the node (use DirectoryOrCreate to make it)`);
+  await rename(`${dir}.away`, dir);
+  await running('hpr', 1);
+  t.is((await node.cli(['rm', '-f', 'hpr'])).exitCode, 0);
 });
 
 test.serial('volumeMounts on a container without an image are refused with why', async (t) => {
