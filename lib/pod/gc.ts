@@ -73,7 +73,8 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
-  for (const v of await orphanVolumes(ctx.node.stateDir, owners)) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: v.origin });
+  // A quarantined record's volumes are kept, as its logs are: what its pod wrote, for a person to read.
+  for (const v of await orphanVolumes(ctx.node.stateDir, owners)) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: quarantined.has(v.pod) ? `${v.origin}; kept: the record of pod ${v.pod} is quarantined` : v.origin, ...(quarantined.has(v.pod) ? { kept: true as const } : {}) });
   // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => r.containers.filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of await ctx.runtime.list()) {

@@ -139,7 +139,7 @@ export function removePodVolumes(stateDir: string, uid: string): Promise<void> {
 }
 
 /** Volume directories of pods no record names: what each was, for `minipod gc`. */
-export async function orphanVolumes(stateDir: string, owners: Set<string>): Promise<{ dir: string; uid: string; origin: string }[]> {
+export async function orphanVolumes(stateDir: string, owners: Set<string>): Promise<{ dir: string; uid: string; pod: string; origin: string }[]> {
   const root = path.join(stateDir, VOLUMES_DIR);
   const found = [];
   for (const uid of await readdir(root).catch(() => [] as string[])) {
@@ -148,7 +148,7 @@ export async function orphanVolumes(stateDir: string, owners: Set<string>): Prom
     const pod = (await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '')).trim();
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n !== OWNER_FILE);
     const mounts = await mountsUnder(dir);
-    found.push({ dir, uid, origin: `the emptyDir volumes (${names.join(', ') || 'none left'}) of pod ${pod || '(unknown)'} uid ${uid}, which no pod record names (a crash mid-create or mid-removal)${mounts.length ? `; a tmpfs is still mounted on ${mounts.join(', ')}` : ''}` });
+    found.push({ dir, uid, pod, origin: `the emptyDir volumes (${names.join(', ') || 'none left'}) of pod ${pod || '(unknown)'} uid ${uid}, which no pod record names (a crash mid-create or mid-removal)${mounts.length ? `; a tmpfs is still mounted on ${mounts.join(', ')}` : ''}` });
   }
   return found;
 }
