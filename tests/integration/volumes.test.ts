@@ -1,5 +1,5 @@
 // Volumes (issue 12, point 5): an emptyDir is one directory that two busybox containers of a pod
-// share, kept across a container restart and a sandbox recreation and gone with the pod; a Memory
+// share, kept across a container restart, a sandbox recreation and a daemon restart, gone with the pod; a Memory
 // emptyDir is a tmpfs in the node's mount namespace, unmounted with the pod; hostPath types are
 // checked (a mismatch refuses the create and changes nothing); readOnly and subPath hold inside
 // the containers; gc finds an orphan volume directory and --fix removes it.
@@ -9,7 +9,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, restartTestNode, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
 import { importImages } from '../helpers/seed.js';
 
 let node: TestNode;
@@ -89,6 +89,13 @@ test.serial('the data survives a container restart and a sandbox recreation (kil
   await running('share', 3, 1);
   t.is(await execOut('share', 'reader', 'cat /shared/runs'), 'run\nrun\nrun\n', 'the recreated containers have the same directory');
   t.is(await execOut('share', 'reader', 'cat /mem/m'), 'fast\n', 'and the same tmpfs');
+});
+
+test.serial('a daemon restart (node restart) keeps the volumes: the daemon start\'s gc leaves a live pod\'s alone', async (t) => {
+  node = await restartTestNode(node);
+  await running('share', 3, 1);
+  t.is(await execOut('share', 'reader', 'cat /shared/runs; cat /mem/m'), 'run\nrun\nrun\nfast\n');
+  t.regex((await node.cli(['gc'])).stdout, /nothing to collect/);
 });
 
 test.serial('rm deletes the volumes and unmounts the tmpfs', async (t) => {
