@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { envVar, MAX_ARG_STRLEN, noNul, NUL_MESSAGE } from './env.js';
 import { parseResourceQuantity } from './quantity.js';
 import { checkSecurityContexts, containerSecurityContextSchema, podSecurityContextSchema } from './security.js';
+import { refineVolumes, volumeMountSchema, volumeSchema } from './volumes.js';
 
 export { MAX_ARG_STRLEN } from './env.js';
 
@@ -77,6 +78,8 @@ const container = z.strictObject({
   /** Applied to a container with an image (runc sets its cgroups); one without ignores them (README). */
   resources: resources.optional(),
   securityContext: containerSecurityContextSchema.optional(),
+  /** Bind mounts of the pod's volumes (manifest/volumes.ts); only with an image. */
+  volumeMounts: z.array(volumeMountSchema).optional(),
 });
 
 /** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */
@@ -116,8 +119,10 @@ export const podSpecSchema = z
       securityContext: podSecurityContextSchema.optional(),
       /** Run one after another, each to exit 0, before the containers start (lib/pod/init.ts). */
       initContainers: z.array(container).optional(),
+      volumes: z.array(volumeSchema).optional(),
     })
     .superRefine((spec, ctx) => {
+      refineVolumes(spec, ctx);
       const seen = new Set<string>();
       // One name space for both lists, as in Kubernetes: logs, exec and events name a container by it.
       const lists = [['initContainers', spec.initContainers ?? []], ['containers', spec.containers]] as const;

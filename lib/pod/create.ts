@@ -18,6 +18,7 @@ import { nameNetns } from './netns.js';
 import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
+import { hostPathProblems, removePodVolumes } from './volumes.js';
 import { watchHolder } from './watch.js';
 
 /** The network a pod's sandbox gets: the pod's own IP and MAC, on the node's bridge. */
@@ -46,6 +47,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     await runPodSandbox(ctx, live, undo, steps);
     const hostPortsMs = await publishHostPorts(ctx, record, undo, steps);
     const sandboxMs = performance.now() - t0;
+    undo.push('volumes', () => removePodVolumes(ctx.node.stateDir, record.uid)); // made by the first container that mounts one
     await startPodContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
 
     steps.begin('persist record');
@@ -179,5 +181,6 @@ async function resolveCommands(ctx: PodContext, record: PodRecord): Promise<void
       else status.argv = [file, ...commandArgs(c)];
     }),
   );
+  errors.push(...(await hostPathProblems(record.manifest.spec.volumes)));
   if (errors.length) throw new MinipodError('INVALID_ARGUMENT', errors.join('; '), { details: errors });
 }

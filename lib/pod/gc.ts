@@ -20,9 +20,10 @@ import { DEPLOYMENT_RECORDS_DIR } from '../store/quarantine.js';
 import { allContainers } from './init-status.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
+import { orphanVolumes, removePodVolumes } from './volumes.js';
 
 export interface Orphan {
-  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container' | 'console' | 'netns' | 'hostport';
+  kind: 'veth' | 'lease' | 'logs' | 'record' | 'holder' | 'cgroup' | 'mount' | 'container' | 'console' | 'netns' | 'hostport' | 'volume';
   name: string;
   /** Where it came from, in words a person can check. */
   origin: string;
@@ -73,6 +74,8 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
+  // A quarantined record's volumes are kept, as its logs are: what its pod wrote, for a person to read.
+  for (const v of await orphanVolumes(ctx.node.stateDir, owners)) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: quarantined.has(v.pod) ? `${v.origin}; kept: the record of pod ${v.pod} is quarantined` : v.origin, ...(quarantined.has(v.pod) ? { kept: true as const } : {}) });
   // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => allContainers(r).filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of await ctx.runtime.list()) {
@@ -135,6 +138,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'mount') await unmount(o.name);
       else if (o.kind === 'netns') await deleteNetnsName(ctx.node, o.netnsName!);
       else if (o.kind === 'container') await ctx.runtime.remove(o.name);
+      else if (o.kind === 'volume') await removePodVolumes(ctx.node.stateDir, o.uid!);
       else if (o.kind === 'console') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'hostport') await ctx.hostPorts!.removeStale(o.hostPort!);
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });

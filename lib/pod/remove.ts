@@ -8,6 +8,7 @@ import { withLock, type LivePod, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
 import { canRemove } from './state.js';
 import { stopPod } from './stop.js';
+import { removePodVolumes } from './volumes.js';
 
 /** `minipod rm [-f]`: only a stopped pod unless forced. */
 export async function removePod(ctx: PodContext, pods: PodRegistry, name: string, force: boolean): Promise<void> {
@@ -33,6 +34,9 @@ export async function removeLocked(ctx: PodContext, pods: PodRegistry, live: Liv
     steps.begin('delete logs');
     // Retried: a rotation already under way may add NAME.log.1 while the directory is emptied.
     await rm(logDir(ctx, r.name), { recursive: true, force: true, maxRetries: 3 });
+    steps.end();
+    steps.begin('delete volumes');
+    await removePodVolumes(ctx.node.stateDir, r.uid); // after the stop: no container has them mounted any more
     steps.end();
     steps.begin('delete record');
     await ctx.store.remove(r.name); // retried until it succeeds, should the disk refuse it

@@ -35,6 +35,15 @@ export interface OciInput {
   security?: Pick<EffectiveSecurity, 'supplementalGroups' | 'readOnlyRootFilesystem' | 'privileged' | 'allowPrivilegeEscalation' | 'add' | 'drop'>;
   /** The capabilities the daemon itself holds (its bounding set): all that privileged or add ALL can give. */
   heldCapabilities?: string[];
+  /** The pod's volumes this container mounts (pod/volumes.ts), in the manifest's order. */
+  volumes?: VolumeBind[];
+}
+
+/** One volumeMount, resolved to a node path: what the container's config binds. */
+export interface VolumeBind {
+  source: string;
+  destination: string;
+  readOnly: boolean;
 }
 
 /** The CFS period kubelet uses (100 ms, in µs); a CPU limit is a quota of it. */
@@ -63,6 +72,9 @@ export function linuxResources(r: ContainerResources, pidsLimit: number): Record
 
 const MASKED = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'];
 const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** A volume as kubelet asks for one: recursive, private (nothing propagates either way), read-only if so mounted. */
+export const volumeMount = (v: VolumeBind) => ({ destination: v.destination, type: 'bind', source: v.source, options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'] });
 
 const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
 
@@ -97,6 +109,7 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
       bind(o.etc.hosts, '/etc/hosts'),
       bind(o.etc.hostname, '/etc/hostname'),
       bind(o.etc.resolvConf, '/etc/resolv.conf'),
+      ...(o.volumes ?? []).map(volumeMount),
     ],
     linux: {
       namespaces: [

@@ -113,7 +113,7 @@ export class OciRuntime implements ContainerRuntime {
         await writeFile(file, text);
         await chmod(file, 0o644); // read by the container's user, whoever it is
       }
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}) });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}), ...(spec.volumes?.length ? { volumes: spec.volumes } : {}) });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
       const logFd = openContainerLog(spec.logPath);
       try {

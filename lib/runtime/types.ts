@@ -4,6 +4,7 @@
 // lib/sandbox, and the runtime is told which one to join, as a CRI runtime is given a sandbox id.
 import type { ContainerResources } from '../manifest/resources.js';
 import type { EffectiveSecurity } from '../manifest/security.js';
+import type { VolumeBind } from './oci-config.js';
 import type { WindowSize } from '../api/frames.js';
 import type { Proc } from '../os/host.js';
 import type { Watchable } from '../process/exit.js';
@@ -46,6 +47,8 @@ export interface ContainerSpec {
   /** Its securityContext, both levels merged. With an image, image.user already has runAsUser and
    * runAsGroup applied; without, only they are taken (nsenter --setuid/--setgid). */
   security?: EffectiveSecurity;
+  /** The pod's volumes it mounts (only with an image: the manifest refuses them without). */
+  volumes?: VolumeBind[];
 }
 
 /** An image as a container needs it: its layers, unpacked, lowest first. */

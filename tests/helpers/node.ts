@@ -276,12 +276,21 @@ export async function snapshot(node: TestNode) {
     containers: await containerLeftovers(node),
     ...(await netnsLeftovers(node)),
     hostPorts: await hostPortMappings(node),
+    volumes: await volumeLeftovers(node),
   };
+}
+
+/** Pods' volume directories under the state dir, and any mount below them in the node (a Memory emptyDir's tmpfs). */
+export async function volumeLeftovers(node: TestNode): Promise<string[]> {
+  const root = path.join(node.stateDir, 'volumes');
+  const dirs = await readdir(root).catch(() => [] as string[]);
+  const mounts = (await node.sh(['findmnt', '-rn', '-o', 'TARGET'])).stdout.split('\n').filter((m) => m.startsWith(`${root}/`));
+  return [...dirs.map((d) => `dir ${d}`), ...mounts.map((m) => `mount ${m}`)];
 }
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
-  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [], hostPorts: [] });
+  t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [], hostPorts: [], volumes: [] });
 }
 
 export async function netnsOf(pid: number): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 // gc on the fake host: what no pod record owns — a veth on the bridge, a lease, logs, a pause
-// holder in our mount namespace, a pod cgroup, a namespace mount — is listed with where it came
+// holder in our mount namespace, a pod cgroup, a namespace mount, a volume directory — is listed with where it came
 // from, removed with fix (and at a daemon start), and a second gc finds nothing; the pods' own
 // objects are never touched; a hostPort map element no pod publishes is listed and deleted too.
 // No root: the kernel is lib/os/fake.ts.
@@ -24,6 +24,8 @@ async function litter(n: FakeNode) {
   fake.links.set('eth9', 'minipod0'); // somebody's own port: not a pod veth, never ours to remove
   await writeFile(path.join(stateDir, 'leases', '10.88.0.99'), `${GHOST_UID}\n`);
   await mkdir(path.join(stateDir, 'logs', 'ghost'), { recursive: true });
+  await mkdir(path.join(stateDir, 'volumes', GHOST_UID, 'cache'), { recursive: true }); // an emptyDir
+  await writeFile(path.join(stateDir, 'volumes', GHOST_UID, '.pod'), 'ghost\n');
   const holderNs = fake.newNs('net');
   const holder = fake.add({ argv: [fake.tools.pause, '-n'], ns: { net: holderNs } });
   const inHolder = fake.add({ argv: ['/usr/bin/sleep', '100'], ns: { net: holderNs } });
@@ -62,6 +64,7 @@ test.serial('gc lists what no pod owns, each with where it came from; fix remove
     `logs ${path.join(stateDir, 'logs', 'ghost')}`,
     'mount /tmp/pinned ns',
     'veth mpdeadbeef00',
+    `volume ${path.join(stateDir, 'volumes', GHOST_UID)}`,
   ]);
   const byKind = Object.fromEntries(orphans.map((o) => [o.kind, o]));
   t.like(byKind.holder, { netns: l.holderNs });
@@ -71,6 +74,7 @@ test.serial('gc lists what no pod owns, each with where it came from; fix remove
   t.regex(byKind.lease!.origin, new RegExp(`leased to pod uid ${GHOST_UID}, which no longer exists`));
   t.regex(byKind.logs!.origin, /logs of a pod that no longer exists/);
   t.regex(byKind.veth!.origin, /a pod veth on minipod0 that no pod record names/);
+  t.is(byKind.volume!.origin, `the emptyDir volumes (cache) of pod ghost uid ${GHOST_UID}, which no pod record names (a crash mid-create or mid-removal)`);
   t.like(byKind.mount, { kept: true });
   t.regex(byKind.mount!.origin, new RegExp(`keeps ${l.mountedNs.replace(/[[\]]/g, '\\$&')} alive with no process in it`));
   t.true(await exists(path.join(stateDir, 'logs', 'ghost')), 'listing removes nothing');
@@ -88,8 +92,9 @@ test.serial('gc lists what no pod owns, each with where it came from; fix remove
   t.true(n.fake.links.has('eth9'), 'a port that is not a pod veth is left alone');
   t.false(await exists(path.join(stateDir, 'leases', '10.88.0.99')));
   t.false(await exists(path.join(stateDir, 'logs', 'ghost')));
+  t.false(await exists(path.join(stateDir, 'volumes', GHOST_UID)));
   t.deepEqual((await n.cgroups.list()).map((c) => c.uid), [r.uid]);
-  t.is(n.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 6);
+  t.is(n.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 7);
 
   t.deepEqual(await n.pods.gc(false), [], 'a second gc finds nothing');
   assertPodIntact(t, n, r);
@@ -108,7 +113,7 @@ test.serial('a daemon start removes the orphans left while none ran (a namespace
   const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir });
   t.deepEqual(found(await next.pods.gc(false)), ['mount /tmp/pinned ns'], 'a mount may be somebody\'s own on a shared host: gc --fix removes it, a start does not');
   await waitFor(async () => ![l.holder, l.inHolder, l.inCgroup].some((p) => next.fake.procs.has(p.pid)), 'the orphan processes to exit');
-  t.is(next.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 5);
+  t.is(next.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 6);
   assertPodIntact(t, next, r);
   t.like(next.pods.get('web').containers[0], { pid: r.containers[0]!.pid, restartCount: 0 });
 });
@@ -125,6 +130,19 @@ test.serial('a quarantined Deployment record is listed with why, kept at start, 
   await n.pods.gc(true);
   t.false(await exists(path.join(dir, 'web.json.corrupt')));
   t.false(await exists(path.join(dir, 'web.json.corrupt.why')));
+});
+
+test.serial('the volumes of a quarantined pod record are marked kept (a daemon start leaves them, as its logs); fix removes them', async (t) => {
+  const n = await fakeNode(t);
+  await writeFile(path.join(n.stateDir, 'pods', 'web.json.corrupt'), '{');
+  const vols = path.join(n.stateDir, 'volumes', GHOST_UID);
+  await mkdir(path.join(vols, 'data'), { recursive: true });
+  await writeFile(path.join(vols, '.pod'), 'web\n');
+  const volume = (await n.pods.gc(false)).find((o) => o.kind === 'volume');
+  t.like(volume, { name: vols, kept: true });
+  t.regex(volume!.origin, /of pod web uid \S+, which no pod record names .*; kept: the record of pod web is quarantined$/);
+  await n.pods.gc(true);
+  t.false(await exists(vols));
 });
 
 /** The fake's nft, for the hostPort maps only: `-j list map`, and flush map / add / delete element transactions. */

@@ -108,3 +108,12 @@ test('a directory symlink is followed inside the image, across layers (merged us
   t.is(await findInImage('tini', '/abs', '/', [base, app]), '/abs/tini', 'an absolute link target is the image\'s root, not the host\'s');
   t.is(await findInImage('/sbin/nope', '/bin', '/', [base, app]), undefined);
 });
+
+test('volumes are bound recursively and privately, after the pod\'s files, read-only when so mounted', (t) => {
+  const c = ociConfig({ ...input, volumes: [{ source: '/s/v/u/data', destination: '/data', readOnly: false }, { source: '/srv/html', destination: '/html', readOnly: true }] }) as { mounts: unknown[] };
+  t.deepEqual(c.mounts.slice(-2), [
+    { destination: '/data', type: 'bind', source: '/s/v/u/data', options: ['rbind', 'rprivate', 'rw'] },
+    { destination: '/html', type: 'bind', source: '/srv/html', options: ['rbind', 'rprivate', 'ro'] },
+  ]);
+  t.is((ociConfig(input) as { mounts: unknown[] }).mounts.length, c.mounts.length - 2, 'none without volumes');
+});
