@@ -2,7 +2,8 @@
 // httpd and bootcamp:v1, so they must be in the node's store first, imported from the archives
 // `npm run images` builds; the host example (examples/host-pod.yaml) runs node apps, no image.
 import path from 'node:path';
-import { ROOT, type TestNode } from './node.js';
+import type { NodeOptions } from '../../lib/node/node-namespace.js';
+import { ROOT, startTestNode, type TestNode } from './node.js';
 
 export const IMAGES = path.join(ROOT, 'rootfs/images/out');
 /** The archives of the images the seed pod names. */
@@ -18,3 +19,21 @@ export async function importImages(node: TestNode, archives: string[]): Promise<
 
 /** The images examples/seed-pod.yaml runs, imported into the node. */
 export const importSeedImages = (node: TestNode) => importImages(node, SEED_ARCHIVES);
+
+/** A suite's node with these archives imported (its test.before); one that fails to import is stopped. */
+export async function startImageNode(archives: string[], opts: NodeOptions = {}): Promise<TestNode> {
+  const node = await startTestNode(opts);
+  try {
+    await importImages(node, archives);
+  } catch (err) {
+    await node.dispose();
+    throw err;
+  }
+  return node;
+}
+
+/** Its test.after.always: the images first (removing them must leave nothing either), then the node. */
+export async function disposeImageNode(node: TestNode | undefined, refs: string[]): Promise<void> {
+  for (const ref of refs) await node?.cli(['image', 'rm', ref]);
+  await node?.dispose();
+}

@@ -4,18 +4,14 @@
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, startTestNode, type TestNode } from '../helpers/node.js';
-import { importImages } from '../helpers/seed.js';
+import { assertNodeEmpty, type TestNode } from '../helpers/node.js';
+import { disposeImageNode, startImageNode } from '../helpers/seed.js';
 
 let node: TestNode;
 test.before(async () => {
-  node = await startTestNode();
-  await importImages(node, ['busybox.tar']);
+  node = await startImageNode(['busybox.tar']);
 });
-test.after.always(async () => {
-  await node?.cli(['image', 'rm', 'busybox']);
-  await node?.dispose();
-});
+test.after.always(() => disposeImageNode(node, ['busybox']));
 
 const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 const env = [field('POD_NAME', 'metadata.name'), field('POD_NAMESPACE', 'metadata.namespace'), field('POD_UID', 'metadata.uid'), field('POD_IP', 'status.podIP'), field('NODE', 'spec.nodeName'), field('APP', "metadata.labels['app']"), { name: 'URL', value: 'http://$(POD_IP):8080/' }];

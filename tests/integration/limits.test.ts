@@ -15,8 +15,8 @@ import { waitUntil } from '../../lib/util/wait.js';
 import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { assertNodeEmpty, CLI, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
-import { importImages } from '../helpers/seed.js';
+import { assertNodeEmpty, CLI, restartTestNode, type TestNode } from '../helpers/node.js';
+import { disposeImageNode, startImageNode } from '../helpers/seed.js';
 
 let node: TestNode;
 
@@ -36,13 +36,9 @@ async function cgroupFile(p: PodRecord, container: string, controller: string, f
 }
 
 test.before(async () => {
-  node = await startTestNode();
-  await importImages(node, ['busybox.tar']);
+  node = await startImageNode(['busybox.tar']);
 });
-test.after.always(async () => {
-  await node?.cli(['image', 'rm', 'busybox']);
-  await node?.dispose();
-});
+test.after.always(() => disposeImageNode(node, ['busybox']));
 
 test.serial('requests and limits are the container\'s cgroup settings: memory (no swap), CFS quota, shares, pids', async (t) => {
   const created = await node.api.request<PodRecord>('POST', '/pods', pod('lim', ['sh', '-c', 'while :; do :; done'], { requests: { cpu: '100m', memory: '8Mi' }, limits: { cpu: '250m', memory: '64Mi' } }));

@@ -8,20 +8,16 @@ import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, startTestNode, type TestNode } from '../helpers/node.js';
-import { importImages } from '../helpers/seed.js';
+import { assertNodeEmpty, type TestNode } from '../helpers/node.js';
+import { disposeImageNode, startImageNode } from '../helpers/seed.js';
 
 let node: TestNode;
 const SLEEP = ['sleep', '1000'];
 
 test.before(async () => {
-  node = await startTestNode();
-  await importImages(node, ['busybox.tar']);
+  node = await startImageNode(['busybox.tar']);
 });
-test.after.always(async () => {
-  await node?.cli(['image', 'rm', 'busybox']);
-  await node?.dispose();
-});
+test.after.always(() => disposeImageNode(node, ['busybox']));
 
 async function running(name: string): Promise<PodRecord> {
   const pod = await waitUntil(async () => {

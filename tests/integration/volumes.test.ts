@@ -9,19 +9,15 @@ import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, restartTestNode, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
-import { importImages } from '../helpers/seed.js';
+import { assertNodeEmpty, restartTestNode, snapshot, type TestNode } from '../helpers/node.js';
+import { disposeImageNode, startImageNode } from '../helpers/seed.js';
 
 let node: TestNode;
 
 test.before(async () => {
-  node = await startTestNode();
-  await importImages(node, ['busybox.tar']);
+  node = await startImageNode(['busybox.tar']);
 });
-test.after.always(async () => {
-  await node?.cli(['image', 'rm', 'busybox']);
-  await node?.dispose();
-});
+test.after.always(() => disposeImageNode(node, ['busybox']));
 
 /** Wait for every container Running (and restarted `restarts` times, sandbox attempt `attempt`). */
 async function running(name: string, restarts = 0, attempt = 0): Promise<PodRecord> {
