@@ -28,8 +28,12 @@ export const DEFAULT_CLUSTER_DIR = '/var/lib/minipod-cluster';
 export const NODE_PREFIX = 'node-';
 export const memberDir = (clusterDir: string, index: number) => path.join(path.resolve(clusterDir), `${NODE_PREFIX}${index}`);
 
+/** The cluster a command means: --cluster-dir, else $MINIPOD_CLUSTER_DIR, else the default. */
+export const clusterDirOf = (flag?: string) => flag || process.env.MINIPOD_CLUSTER_DIR || DEFAULT_CLUSTER_DIR;
+
 /** The directory of cluster node NAME (node-N), or why there is none. */
-export function clusterNodeDir(name: string, clusterDir = process.env.MINIPOD_CLUSTER_DIR || DEFAULT_CLUSTER_DIR): { dir: string } | { problem: string } {
+export function clusterNodeDir(name: string, flag?: string): { dir: string } | { problem: string } {
+  const clusterDir = clusterDirOf(flag);
   const index = new RegExp(`^${NODE_PREFIX}([1-9]\\d*)$`).exec(name)?.[1];
   if (!index) return { problem: `--node ${JSON.stringify(name)}: name a cluster node as node-1, node-2, …` };
   const dir = memberDir(clusterDir, Number(index));

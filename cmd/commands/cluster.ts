@@ -1,6 +1,6 @@
 // `minipod cluster …`: several nodes on one machine on a shared underlay, joined without NAT (lib/node/cluster.ts).
 import type { Argv } from 'yargs';
-import { DEFAULT_CLUSTER_DIR, nodePaths } from '../../lib/node-paths.js';
+import { clusterDirOf, nodePaths } from '../../lib/node-paths.js';
 import { fail, nodeDir, usage, verb, type GlobalArgs } from '../common.js';
 import { printTable } from './ps.js';
 
@@ -19,7 +19,7 @@ export const cluster = verb<Args>({
       .example('$0 --node node-2 run web --image httpd', 'a pod on the second node')
       .example('$0 node exec --node node-1 -- curl -s 10.88.2.2', 'a pod on node 2, from node 1, without NAT'),
   handler: async (argv) => {
-    const dir = argv['cluster-dir'] ?? process.env.MINIPOD_CLUSTER_DIR ?? DEFAULT_CLUSTER_DIR;
+    const dir = clusterDirOf(argv['cluster-dir']);
     const { startCluster, stopCluster, clusterStatus } = await load();
     try {
       if (argv.action === 'start') {

@@ -7,7 +7,7 @@ import { containerEnv } from '../manifest/command.js';
 import { kill } from '../os/host.js';
 import { onExit } from '../process/exit.js';
 import { runtimeOf, type StartedExec } from '../runtime/types.js';
-import { podFields } from './containers.js';
+import { containerSpec, podFields } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
@@ -35,7 +35,7 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   // without is entered through the pod's holder, as before containers had images.
   const containerID = c.containerID ?? null;
   if (runtimeOf(containerID) === 'runc' && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
-  const spec = r.manifest.spec.containers.find((s) => s.name === c.name)!;
+  const spec = containerSpec(r, c.name);
   const env = spec.image ? undefined : containerEnv(spec, r.name, undefined, podFields(ctx, r)); // an image's comes from its config.json
   const user = hostProcessUser(effectiveSecurity(r.manifest.spec.securityContext, spec.securityContext));
   const started = await ctx.runtime.exec({ pod: r.name, sandboxPid: r.sandbox.pid, containerID, argv, user, ...(env ? { env } : {}), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), ...(opts.tty ? { tty: opts.tty } : {}) });
