@@ -1,0 +1,45 @@
+// The manifests under examples/ that the README points newcomers to, run as written (issue 12,
+// "Newcomers"): each must start and do what its comment says. The seed pod and the Deployment have
+// suites of their own (seed-pod, deployments).
+import path from 'node:path';
+import test from 'ava';
+import type { PodRecord } from '../../lib/pod/types.js';
+import { waitUntil } from '../../lib/util/wait.js';
+import { assertNodeEmpty, curl, ROOT, type TestNode } from '../helpers/node.js';
+import { disposeImageNode, startImageNode } from '../helpers/seed.js';
+
+let node: TestNode;
+test.before(async () => {
+  node = await startImageNode(['busybox.tar', 'httpd.tar']);
+});
+test.after.always(() => disposeImageNode(node, ['busybox', 'httpd']));
+
+const example = (name: string) => path.join(ROOT, 'examples', name);
+
+async function runExample(t: import('ava').ExecutionContext, file: string, pod: string): Promise<PodRecord> {
+  const r = await node.cli(['run', '-f', example(file)]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`^pod/${pod} Running `));
+  return node.api.request<PodRecord>('GET', `/pods/${pod}`);
+}
+
+test.serial('init-volume.yaml: the init container writes the page into the emptyDir, httpd serves it', async (t) => {
+  const p = await runExample(t, 'init-volume.yaml', 'init-volume');
+  t.like(p.initContainers?.[0], { state: 'Terminated', reason: 'Completed', exitCode: 0 });
+  const page = await curl(node, `http://${p.ip}/`);
+  t.is(page.stdout, 'written by the init container of init-volume\n', page.stderr);
+  t.is((await node.cli(['rm', '-f', 'init-volume'])).exitCode, 0);
+});
+
+test.serial('shared-memory.yaml: the reader sees what the writer (user 1000, read-only root) appends to the tmpfs', async (t) => {
+  await runExample(t, 'shared-memory.yaml', 'shared');
+  const seen = await waitUntil(async () => {
+    const out = (await node.cli(['logs', 'shared', '-c', 'reader'])).stdout;
+    return /\d\d:\d\d:\d\d/.test(out) ? out : undefined;
+  }, { timeoutMs: 10_000, everyMs: 200 });
+  t.truthy(seen, 'a time line in the reader\'s log');
+  const writer = await node.cli(['exec', 'shared', '-c', 'writer', '--', 'sh', '-c', 'id -u; touch /x 2>&1; df -kP /scratch | tail -n 1']);
+  t.regex(writer.stdout, /^1000\n.*Read-only file system\n.*\s8192\s.*\/scratch/s, writer.stdout);
+  t.is((await node.cli(['rm', '-f', 'shared'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
