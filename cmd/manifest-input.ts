@@ -39,6 +39,8 @@ export async function readManifests(file: string): Promise<ManifestDocument[]> {
         throw new MinipodError('INVALID_ARGUMENT', `cannot read ${file}: ${e.message}`);
       });
   const docs = parseDocuments(text, stdin ? 'stdin' : file);
+  // As kubectl shows the API server's warnings: on stderr, the object named when there are several.
+  for (const d of docs) for (const w of d.warnings ?? []) process.stderr.write(`Warning: ${docs.length > 1 ? `${d.kind.toLowerCase()}/${d.manifest.metadata.name}: ` : ''}${w}\n`);
   const base = stdin ? process.cwd() : path.dirname(path.resolve(file));
   for (const d of docs) anchorWorkingDirs(d.kind === 'Pod' ? d.manifest.spec : d.manifest.spec.template.spec, base);
   return docs;

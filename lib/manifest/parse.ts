@@ -3,11 +3,12 @@ import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MinipodError } from '../errors.js';
 import { deploymentManifestSchema, type DeploymentManifest } from './deployment-spec.js';
+import { dropServerFields, takeClusterFields } from './cluster-fields.js';
 import { kindError } from './kinds.js';
 import { podManifestSchema, type PodManifest } from './pod-spec.js';
 
-/** What `apply -f` and `run -f` take: a Pod or an apps/v1 Deployment. */
-export type AnyManifest = { kind: 'Pod'; manifest: PodManifest } | { kind: 'Deployment'; manifest: DeploymentManifest };
+/** What `apply -f` and `run -f` take: a Pod or an apps/v1 Deployment; warnings about fields it ignores. */
+export type AnyManifest = ({ kind: 'Pod'; manifest: PodManifest } | { kind: 'Deployment'; manifest: DeploymentManifest }) & { warnings?: string[] };
 
 /** `spec.containers[1].name: duplicate "httpd"` */
 export function formatIssue(issue: ZodIssue): string {
@@ -18,29 +19,41 @@ export function formatIssue(issue: ZodIssue): string {
   return path ? `${path}: ${message}` : message;
 }
 
-function validated<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ZodIssue[] } } }, value: unknown, what: string): T {
+function validated<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ZodIssue[] } } }, value: unknown, what: string, refused: string[] = []): T {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const details = result.error.issues.map(formatIssue);
+  if (result.success && !refused.length) return result.data;
+  const details = [...refused, ...(result.success ? [] : result.error.issues.map(formatIssue))];
   throw new MinipodError('INVALID_ARGUMENT', `invalid ${what} manifest: ${details.join('; ')}`, { details });
+}
+
+/** A copy without the fields only a cluster uses (cluster-fields.ts), validated, and the warnings about them. */
+function withoutClusterFields<T>(schema: Parameters<typeof validated<T>>[0], value: unknown, what: string, at: 'pod' | 'template'): { manifest: T; warnings: string[] } {
+  const copy = structuredClone(value) as { spec?: { template?: unknown } };
+  dropServerFields(copy);
+  const report = at === 'pod' ? takeClusterFields(copy) : takeClusterFields(copy?.spec?.template, 'spec.template.');
+  return { manifest: validated(schema, copy, what, report.errors), warnings: report.warnings };
+}
+
+function podWithWarnings(value: unknown): { manifest: PodManifest; warnings: string[] } {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind !== undefined && kind !== 'Pod') throw kindError(kind, 'Pod');
+  return withoutClusterFields(podManifestSchema, value, 'pod', 'pod');
 }
 
 /** A Pod only (POST /pods, `run NAME`): a Deployment or another kind says what to use instead. */
 export function validateManifest(value: unknown): PodManifest {
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  if (kind !== undefined && kind !== 'Pod') throw kindError(kind, 'Pod');
-  return validated(podManifestSchema, value, 'pod');
+  return podWithWarnings(value).manifest;
 }
 
 export function validateDeployment(value: unknown): DeploymentManifest {
-  return validated(deploymentManifestSchema, value, 'Deployment');
+  return withoutClusterFields(deploymentManifestSchema, value, 'Deployment', 'template').manifest;
 }
 
 /** A Pod (kind Pod or none) or a Deployment, by its kind; any other kind says what minipod takes. */
 export function validateAny(value: unknown): AnyManifest {
   const kind = (value as { kind?: unknown }).kind;
-  if (kind === 'Deployment') return { kind, manifest: validateDeployment(value) };
-  if (kind === undefined || kind === 'Pod') return { kind: 'Pod', manifest: validateManifest(value) };
+  if (kind === 'Deployment') return { kind, ...withoutClusterFields(deploymentManifestSchema, value, 'Deployment', 'template') };
+  if (kind === undefined || kind === 'Pod') return { kind: 'Pod', ...podWithWarnings(value) };
   throw kindError(kind);
 }
 

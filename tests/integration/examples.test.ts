@@ -31,6 +31,39 @@ test.serial('init-volume.yaml: the init container writes the page into the empty
   t.is((await node.cli(['rm', '-f', 'init-volume'])).exitCode, 0);
 });
 
+// What `kubectl run sleeper --image=busybox --dry-run=client -o yaml -- sleep 600` prints, plus a nodeSelector.
+const kubectlRun = `apiVersion: v1
+kind: Pod
+metadata:
+  creationTimestamp: null
+  labels:
+    run: sleeper
+  name: sleeper
+spec:
+  containers:
+  - args:
+    - sleep
+    - "600"
+    image: busybox
+    name: sleeper
+    resources: {}
+  dnsPolicy: ClusterFirst
+  restartPolicy: Always
+  nodeSelector:
+    disktype: ssd
+status: {}
+`;
+
+test.serial('a manifest as kubectl run --dry-run -o yaml writes it runs; an ignored field is a warning on stderr', async (t) => {
+  const r = await node.cli(['apply', '-f', '-'], kubectlRun);
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout, 'pod/sleeper created\n');
+  t.is(r.stderr, 'Warning: spec.nodeSelector is ignored: a minipod node runs every pod it is given (there is no scheduler)\n');
+  const again = await node.cli(['apply', '-f', '-'], kubectlRun);
+  t.is(again.stdout, 'pod/sleeper unchanged\n', 'the dropped fields do not make it look changed');
+  t.is((await node.cli(['rm', '-f', 'sleeper'])).exitCode, 0);
+});
+
 test.serial('shared-memory.yaml: the reader sees what the writer (user 1000, read-only root) appends to the tmpfs', async (t) => {
   await runExample(t, 'shared-memory.yaml', 'shared');
   const seen = await waitUntil(async () => {
