@@ -1,5 +1,5 @@
 // `minipod logs POD [-c NAME | --all-containers] [--tail N] [--since D | --since-time T] [-p]
-// [--timestamps] [--prefix] [-f]`, as kubectl's. The daemon reads and renders the files; this
+// [--timestamps] [--prefix] [--limit-bytes N] [-f]`, as kubectl's. The daemon reads and renders the files; this
 // checks the flags, picks the containers and pipes what comes (several at once with -f).
 import type { IncomingMessage } from 'node:http';
 import { parseDuration, parseSinceTime } from '../../lib/logs/cri.js';
@@ -17,6 +17,14 @@ interface LogsArgs {
   tail: string;
   since?: string;
   'since-time'?: string;
+  'limit-bytes'?: string;
+}
+
+/** --limit-bytes as a number of bytes (each container's output stops after it), or undefined for no limit. */
+export function limitBytes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) usage(`--limit-bytes ${value}: give a whole number of bytes greater than 0`);
+  return Number(value);
 }
 
 /** The flags as the daemon's query takes them; a usage error naming the flag if one is bad. */
@@ -51,10 +59,12 @@ export const logs = verb<LogsArgs>({
       .option('since-time', { type: 'string', describe: 'Only lines written at or after this RFC 3339 time' })
       .option('timestamps', { type: 'boolean', default: false, describe: 'Begin each line with the time it was written (RFC 3339, nanoseconds)' })
       .option('prefix', { type: 'boolean', default: false, describe: 'Begin each line with [pod/NAME/CONTAINER]' })
+      .option('limit-bytes', { type: 'string', describe: "At most this many bytes of each container's log (then it ends, with -f too)" })
       .example('$0 logs web --tail 20 -f', 'the last 20 lines, then what comes')
       .example('$0 logs web -c app -p', 'the run before the last restart'),
   handler: async (argv) => {
     const query = logsQuery(argv);
+    const limit = limitBytes(argv['limit-bytes']);
     try {
       const api = client(argv);
       let containers = argv.container === undefined ? undefined : [argv.container];
@@ -69,18 +79,30 @@ export const logs = verb<LogsArgs>({
       }
       const open = (container: string) => api.send('GET', `/pods/${encodeURIComponent(argv.pod)}/logs?${new URLSearchParams({ ...query, container })}`);
       // The daemon sends whole lines, so containers followed together interleave line by line.
-      if (argv.follow && !argv.previous) await Promise.all((await Promise.all(containers.map(open))).map(pipe));
-      else for (const c of containers) await pipe(await open(c));
+      if (argv.follow && !argv.previous) await Promise.all((await Promise.all(containers.map(open))).map((res) => pipe(res, limit)));
+      else for (const c of containers) await pipe(await open(c), limit);
     } catch (err) {
       fail(err);
     }
   },
 });
 
-/** Resolves once res has been written out (stdout's backpressure respected). */
-function pipe(res: IncomingMessage): Promise<void> {
+/**
+ * Resolves once res has been written out (stdout's backpressure respected), or its first `limit`
+ * bytes: then the request is closed, which also ends a follow (kubectl's limitBytes, counted here).
+ */
+function pipe(res: IncomingMessage, limit = Infinity): Promise<void> {
+  let left = limit;
   return new Promise((resolve, reject) => {
-    res.on('data', (d: Buffer) => {
+    res.on('data', (data: Buffer) => {
+      const d = data.length > left ? data.subarray(0, left) : data;
+      left -= d.length;
+      if (left === 0) {
+        res.removeAllListeners('data');
+        res.destroy();
+        process.stdout.write(d, () => resolve());
+        return;
+      }
       if (!process.stdout.write(d)) {
         res.pause();
         process.stdout.once('drain', () => res.resume());

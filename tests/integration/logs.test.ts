@@ -132,6 +132,16 @@ test.serial('-f --tail 1: the last line, then the new ones as they come', async 
   t.deepEqual(got.slice(0, 4), [got[0]!, got[0]! + 1, got[0]! + 2, got[0]! + 3], 'one old line, then each new one, none twice');
 });
 
+test.serial('--limit-bytes N: the first N bytes of each container\'s output; a follow ends there too', async (t) => {
+  t.is((await node.cli(['logs', 'numbers', '-c', 'count', '--limit-bytes', '13'])).stdout, 'run 3 line 1\n');
+  t.is((await node.cli(['logs', 'numbers', '-c', 'count', '--limit-bytes', '9999'])).stdout, `${run(3).join('\n')}\n`);
+  const both = await node.cli(['logs', 'numbers', '--all-containers', '--limit-bytes', '5']);
+  t.is(both.stdout, 'run 3stead', 'five bytes of each');
+  const follow = await node.cli(['logs', 'numbers', '-c', 'steady', '-f', '--tail', '1', '--limit-bytes', '3']);
+  t.is(follow.exitCode, 0, follow.stderr);
+  t.is(follow.stdout, 'tic');
+});
+
 test.serial('-p of a container that never restarted: kubectl\'s error, exit 1', async (t) => {
   const r = await node.cli(['logs', 'numbers', '-c', 'steady', '-p']);
   t.is(r.exitCode, 1);
@@ -146,6 +156,7 @@ test.serial('bad values are usage errors naming the flag (exit 2)', async (t) =>
     [['--since-time', 'yesterday'], /^minipod: --since-time yesterday: give an RFC 3339 time/],
     [['--since', '5m', '--since-time', '2024-05-01T10:00:00Z'], /^minipod: --since and --since-time: give one of them/],
     [['--all-containers', '-c', 'count'], /^minipod: --all-containers and -c: give one of them/],
+    [['--limit-bytes', '0'], /^minipod: --limit-bytes 0: give a whole number of bytes greater than 0/],
   ];
   for (const [args, message] of cases) {
     const r = await node.cli(['logs', 'numbers', ...args]);
