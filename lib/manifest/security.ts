@@ -35,10 +35,10 @@ export const podSecurityContextSchema = z.strictObject({
   ...identity,
   /** Extra groups of every image container's process (OCI process.user.additionalGids). */
   supplementalGroups: z.array(id).optional(),
-  /** Named, so that it is refused with a reason rather than as an unknown field. */
-  fsGroup: z.unknown().optional(),
-}).superRefine((s, ctx) => {
-  if (s.fsGroup !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['fsGroup'], message: 'is not supported (minipod changes no volume\'s owner): give the group in supplementalGroups, and own the files by it' });
+  /** Owns the pod's emptyDir volumes (group, setgid) and is an extra group of every container, as kubelet does. */
+  fsGroup: id.optional(),
+  /** Always (the default): every volume's files are given the group when a container mounts it; OnRootMismatch: only if its top directory lacks it. */
+  fsGroupChangePolicy: z.enum(['Always', 'OnRootMismatch'], { errorMap: () => ({ message: 'must be "Always" or "OnRootMismatch"' }) }).optional(),
 });
 
 export const containerSecurityContextSchema = z.strictObject({
@@ -77,7 +77,8 @@ export function effectiveSecurity(pod: PodSecurity | undefined, c: ContainerSecu
     ...(runAsUser !== undefined ? { runAsUser } : {}),
     ...(runAsGroup !== undefined ? { runAsGroup } : {}),
     runAsNonRoot: c?.runAsNonRoot ?? pod?.runAsNonRoot ?? false,
-    supplementalGroups: pod?.supplementalGroups ?? [],
+    // kubelet gives every container the fsGroup as an extra group, after the pod's own list.
+    supplementalGroups: [...(pod?.supplementalGroups ?? []), ...(pod?.fsGroup !== undefined && !pod.supplementalGroups?.includes(pod.fsGroup) ? [pod.fsGroup] : [])],
     readOnlyRootFilesystem: c?.readOnlyRootFilesystem ?? false,
     privileged: c?.privileged ?? false,
     ...(c?.allowPrivilegeEscalation !== undefined ? { allowPrivilegeEscalation: c.allowPrivilegeEscalation } : {}),
@@ -114,7 +115,8 @@ export function checkSecurityContexts(spec: Spec, ctx: z.RefinementCtx): void {
     if (s.runAsNonRoot && s.runAsUser === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: level('runAsUser'), message: `is 0 (root) for container "${c.name}", which has runAsNonRoot: give a non-zero uid, or drop runAsNonRoot` });
     if (c.image) return;
     if (s.runAsNonRoot && s.runAsUser === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: level('runAsNonRoot'), message: 'needs runAsUser for a container without an image (it would run as root, the daemon\'s user): give a non-zero runAsUser' });
-    if (s.supplementalGroups.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['securityContext', 'supplementalGroups'], message: `needs an image: container "${c.name}" has none, and a host process gets only runAsUser and runAsGroup` });
+    if (spec.securityContext?.fsGroup !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['securityContext', 'fsGroup'], message: `needs an image: container "${c.name}" has none, and a host process gets only runAsUser and runAsGroup` });
+    else if (s.supplementalGroups.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['securityContext', 'supplementalGroups'], message: `needs an image: container "${c.name}" has none, and a host process gets only runAsUser and runAsGroup` });
     for (const field of ['readOnlyRootFilesystem', 'capabilities', 'privileged', 'allowPrivilegeEscalation'] as const) {
       if (c.securityContext?.[field] !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, field], message: 'needs an image: a container without one is a host process, which gets only runAsUser, runAsGroup and runAsNonRoot' });
     }

@@ -10,6 +10,7 @@ import type { HostPathType, Volume } from '../manifest/volumes.js';
 import type { ContainerSpec } from '../manifest/pod-spec.js';
 import { parseResourceQuantity } from '../manifest/quantity.js';
 import { readProc, run, tools, unmount } from '../os/host.js';
+import { applyFsGroup } from './fs-group.js';
 import type { VolumeBind } from '../runtime/oci-config.js';
 
 export const VOLUMES_DIR = 'volumes';
@@ -21,7 +22,7 @@ export const podVolumesDir = (stateDir: string, uid: string) => path.join(stateD
 interface PodVolumes {
   name: string;
   uid: string;
-  manifest: { spec: { volumes?: Volume[] | undefined } };
+  manifest: { spec: { volumes?: Volume[] | undefined; securityContext?: { fsGroup?: number | undefined; fsGroupChangePolicy?: 'Always' | 'OnRootMismatch' | undefined } | undefined } };
 }
 
 /** Mount points at or below dir in our mount namespace, deepest first (mountinfo escapes spaces as \040). */
@@ -99,6 +100,8 @@ async function volumeSource(stateDir: string, pod: PodVolumes, v: Volume, index:
     const size = v.emptyDir.sizeLimit === undefined ? undefined : Math.ceil(parseResourceQuantity(v.emptyDir.sizeLimit)!);
     await run([tools().mount, '-t', 'tmpfs', '-o', ['nosuid', 'nodev', 'mode=0777', ...(size ? [`size=${size}`] : [])].join(','), `minipod-${pod.uid}-${v.name}`, dir]);
   }
+  const sc = pod.manifest.spec.securityContext;
+  if (sc?.fsGroup !== undefined) await applyFsGroup(dir, sc.fsGroup, sc.fsGroupChangePolicy);
   return dir;
 }
 

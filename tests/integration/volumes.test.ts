@@ -102,6 +102,33 @@ test.serial('rm deletes the volumes and unmounts the tmpfs', async (t) => {
   await assertNodeEmpty(t, node);
 });
 
+test.serial('fsGroup: the emptyDir is the group\'s (setgid), every container has the group, what one writes is the group\'s; Always re-owns at the next start', async (t) => {
+  const manifest = {
+    metadata: { name: 'fsg' },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsUser: 1000, fsGroup: 2000 },
+      volumes: [{ name: 'data', emptyDir: {} }],
+      containers: [
+        { name: 'a', image: 'busybox', command: ['sleep', '600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+        { name: 'b', image: 'busybox', command: ['sleep', '600'], securityContext: { runAsUser: 1001 }, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      ],
+    },
+  };
+  await node.api.request('POST', '/pods', manifest);
+  const p = await running('fsg');
+  t.is(await execOut('fsg', 'b', 'id -G'), '0 2000\n', 'the fsGroup is an extra group');
+  t.is(await execOut('fsg', 'a', 'umask 077; echo a > /data/a; stat -c "%a %g" /data /data/a'), '2777 2000\n600 2000\n', 'made by a with umask 077: the group\'s (setgid), not group-readable');
+  t.is((await node.cli(['exec', 'fsg', '-c', 'b', '--', 'cat', '/data/a'])).exitCode, 1, 'b cannot read it yet');
+  // A new start of a container mounts the volume again: the walk gives the file group rw.
+  t.is((await node.cli(['kill', 'fsg', '-c', 'a'])).exitCode, 0);
+  await running('fsg', 1);
+  t.is(await execOut('fsg', 'b', 'cat /data/a'), 'a\n', 'readable by b through the group');
+  t.is((await node.cli(['rm', '-f', 'fsg'])).exitCode, 0);
+  t.false(existsSync(volumesDir(p.uid)));
+  await assertNodeEmpty(t, node);
+});
+
 test.serial('hostPath: each type is checked, the *OrCreate ones make what is missing', async (t) => {
   const host = path.join(node.dir, 'host');
   await mkdir(path.join(host, 'dir'), { recursive: true });

@@ -39,6 +39,9 @@ test('runAsUser and runAsGroup override the image\'s user; the container\'s over
   t.deepEqual(config(undefined, { runAsUser: 1000 }, { uid: 5, gid: 6 }).process.user, { uid: 1000, gid: 0 });
   t.deepEqual(config({ runAsGroup: 9 }, undefined, { uid: 5, gid: 6 }).process.user, { uid: 5, gid: 9 });
   t.deepEqual(config({ runAsUser: 2000 }, { runAsUser: 1000, runAsGroup: 1000, supplementalGroups: [4, 5] }).process.user, { uid: 2000, gid: 1000, additionalGids: [4, 5] });
+  // kubelet's rule: the fsGroup is every container's extra group too (once).
+  t.deepEqual(config(undefined, { supplementalGroups: [4], fsGroup: 2000 }).process.user.additionalGids, [4, 2000]);
+  t.deepEqual(config(undefined, { supplementalGroups: [2000], fsGroup: 2000 }).process.user.additionalGids, [2000]);
 });
 
 test('capabilities: add on top of runc\'s defaults, drop wins, ALL in drop empties first, names with or without CAP_', (t) => {
@@ -76,7 +79,7 @@ test('bad securityContexts are refused, each naming its field', (t) => {
   t.throws(one({ capabilities: { add: ['SYS_ADMIN'] }, allowPrivilegeEscalation: false }), { message: /allowPrivilegeEscalation: cannot be false when capabilities\.add has SYS_ADMIN/ });
   t.throws(one({ seLinuxOptions: {} }), { message: /securityContext: unknown field "seLinuxOptions"/ });
   t.throws(invalid({ securityContext: { runAsNonRoot: true, runAsUser: 0 }, containers: [{ name: 'c', image: 'busybox' }] }), { message: /spec\.securityContext\.runAsUser: is 0 \(root\) for container "c", which has runAsNonRoot/ });
-  t.throws(invalid({ securityContext: { fsGroup: 2000 }, containers: [{ name: 'c', image: 'busybox' }] }), { message: /spec\.securityContext\.fsGroup: is not supported .*supplementalGroups/ });
+  t.throws(invalid({ securityContext: { fsGroupChangePolicy: 'Sometimes' }, containers: [{ name: 'c', image: 'busybox' }] }), { message: /spec\.securityContext\.fsGroupChangePolicy: must be "Always" or "OnRootMismatch"/ });
 });
 
 test('a container without an image takes runAsUser, runAsGroup and runAsNonRoot (with a runAsUser); the rest needs an image', (t) => {
@@ -87,6 +90,7 @@ test('a container without an image takes runAsUser, runAsGroup and runAsNonRoot 
   }
   t.throws(host({ runAsNonRoot: true }), { message: /securityContext\.runAsNonRoot: needs runAsUser for a container without an image/ });
   t.throws(host({}, { supplementalGroups: [5] }), { message: /spec\.securityContext\.supplementalGroups: needs an image: container "h" has none/ });
+  t.throws(host({}, { fsGroup: 5 }), { message: /spec\.securityContext\.fsGroup: needs an image: container "h" has none/ });
 });
 
 test('privileged and add ALL give what the daemon holds (its CapBnd), no more', (t) => {
