@@ -6,16 +6,17 @@ import test from 'ava';
 import path from 'node:path';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { assertNodeEmpty, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, restartTestNode, type TestNode } from '../helpers/node.js';
+import { disposeImageNode, startImageNode } from '../helpers/seed.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
 
 test.before(async () => {
   process.env.MINIPOD_BACKOFF_BASE_MS = '300'; // the daemon inherits it: restarts come quickly
-  node = await startTestNode();
+  node = await startImageNode(['busybox.tar']);
 });
-test.after.always(() => node?.dispose());
+test.after.always(() => disposeImageNode(node, ['busybox']));
 
 const get = (name: string) => node.api.request<PodRecord>('GET', `/pods/${name}`);
 const events = async (name: string) => (await node.cli(['events', name, '--json'])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as PodEvent);
@@ -125,6 +126,25 @@ test.serial('liveness with restartPolicy Never: killed and left terminated', asy
   t.like(c, { state: 'Terminated', restartCount: 0, signal: 'SIGTERM' });
   t.true((await events('once')).some((e) => e.reason === 'Killing'));
   t.is((await node.cli(['rm', '-f', 'once'])).exitCode, 0);
+});
+
+test.serial('an image container: exec probes run inside its own filesystem (runc exec)', async (t) => {
+  removedAfter(t, 'img');
+  const app = { name: 'app', image: 'busybox', command: ['sleep', '3600'], readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, ...fast }, livenessProbe: { exec: { command: ['sh', '-c', 'test ! -e /tmp/die'] }, ...fast } };
+  const created = await node.api.request<PodRecord>('POST', '/pods', { metadata: { name: 'img' }, spec: { terminationGracePeriodSeconds: 1, containers: [app] } });
+  const failing = await waitFor(async () => (await events('img')).find((e) => e.reason === 'Unhealthy'), 'a failed readiness probe');
+  t.is(failing.message, "Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory", "busybox's own words: it ran in the container");
+  t.false((await get('img')).containers[0]!.ready);
+  t.is((await node.cli(['exec', 'img', '--', 'touch', '/tmp/ready'])).exitCode, 0);
+  await waitFor(async () => (await get('img')).containers[0]!.ready, 'ready once the file is there');
+  t.is((await node.cli(['exec', 'img', '--', 'touch', '/tmp/die'])).exitCode, 0);
+  const restarted = await waitFor(async () => {
+    const c = (await get('img')).containers[0]!;
+    return c.restartCount >= 1 && c.state === 'Running' && c;
+  }, 'a restart after the liveness probe failed');
+  t.not(restarted.pid, created.containers[0]!.pid);
+  t.true((await events('img')).some((e) => e.reason === 'Killing' && e.message === 'Container app failed liveness probe, will be restarted'));
+  t.is((await node.cli(['rm', '-f', 'img'])).exitCode, 0);
 });
 
 test.serial('probes go on after a sandbox recreation and after a daemon restart (live restore)', async (t) => {
