@@ -90,7 +90,9 @@ export class Prober {
     if (!gated) {
       const outcome = await this.probe(live, spec, probe).catch((err: Error): ProbeOutcome => ({ ok: false, message: err.message }));
       if (w.stopped) return; // the container stopped or restarted meanwhile: not this run's result
-      this.act(w, live, name, kind, probe, outcome);
+      // Mid-stop or mid-recovery: nothing is decided (the reconcile stops this worker, or keeps it
+      // for a sandbox rejoined under the same run).
+      if (!live.terminating && live.record.phase === 'Running') this.act(w, live, name, kind, probe, outcome);
     }
     if (!w.stopped && !w.counters.onHold) w.timer = setTimeout(() => void this.tick(w, live, name, kind, probe), probe.periodSeconds * 1000);
   }
