@@ -32,7 +32,7 @@ export const runCmd = verb<Args>({
       .option('file', { alias: 'f', type: 'string', describe: 'Pod or Deployment manifest (YAML or JSON; - for stdin)' })
       .option('container', { alias: 'c', type: 'string', array: true, describe: 'NAME=COMMAND [ARGS…] (split on spaces), repeatable' })
       .option('restart', { type: 'string', choices: ['Always', 'OnFailure', 'Never'], describe: 'restartPolicy (with --container)' })
-      .option('wait', { type: 'boolean', default: true, describe: 'Return once every container listens on its declared ports (--no-wait: once started)' })
+      .option('wait', { type: 'boolean', default: true, describe: 'Return once every container is ready: its readinessProbe passes, or it listens on its declared ports (--no-wait: once started)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds to wait for readiness' })
       .example('$0 run -f examples/seed-pod.yaml', 'the seed pod (images httpd and bootcamp:v1: image import them first)')
       .example('$0 run -f examples/host-pod.yaml', 'its apps as node processes, no image')

@@ -1,6 +1,7 @@
 // `describe pod NAME` in kubectl describe's layout (Name:, Namespace:, Node:, Start Time:, Status:,
 // IP:, Containers:, Conditions:, Events:), with minipod's sandbox (pause pid, namespaces, veth,
 // attempt) beside the containers. Pure: the record, its events and the clock in, text out.
+import { describeProbe } from '../../lib/manifest/probes.js';
 import { allContainers } from '../../lib/pod/init-status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
@@ -103,6 +104,7 @@ function containerRows(r: PodRecord, name: string): Row[] {
   for (const [title, list] of [['Limits', s?.resources?.limits], ['Requests', s?.resources?.requests]] as const) {
     if (list && Object.keys(list).length) rows.push(`    ${title}:`, ...Object.entries(list).map(([k, v]) => [6, k, String(v)] as Row));
   }
+  for (const [title, probe] of [['Liveness', s?.livenessProbe], ['Readiness', s?.readinessProbe], ['Startup', s?.startupProbe]] as const) if (probe) rows.push([4, title, describeProbe(probe)]);
   rows.push(
     [4, 'PID', c.pid ? String(c.pid) : '<none>'],
     [4, 'Runtime', c.runtime ?? '<unknown>'],

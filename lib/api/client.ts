@@ -70,7 +70,8 @@ export class ApiClient {
   }
 
   /**
-   * Wait until every container is ready (running and listening on its declared ports) or has
+   * Wait until every container is ready (running, and passing its readinessProbe or listening on
+   * its declared ports) or has
    * completed (exit 0), as a user expects before the first curl. Fails fast on a container that
    * failed and will not be restarted, or that is crash-looping; the pod stays, for `logs`.
    * With `created` (the record the create returned), also on a container that failed and was
@@ -96,7 +97,7 @@ export class ApiClient {
       if (Date.now() > deadline) {
         const waiting = pod.containers.filter((c) => !c.ready && !completed(c)).map((c) => c.name);
         if (!waiting.length) return pod; // ready, only the settle window was left
-        throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} ${waiting.length > 1 ? 'are' : 'is'} not ready (running and listening on the declared ports) after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
+        throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} ${waiting.length > 1 ? 'are' : 'is'} not ready (running, and passing its readinessProbe or listening on its declared ports) after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
       }
       await new Promise((r) => setTimeout(r, 25));
     }

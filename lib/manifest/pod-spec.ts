@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { envVar, MAX_ARG_STRLEN, noNul, NUL_MESSAGE } from './env.js';
 import { parseResourceQuantity } from './quantity.js';
 import { checkSecurityContexts, containerSecurityContextSchema, podSecurityContextSchema } from './security.js';
+import { checkProbes, probeSchema } from './probes.js';
 import { refineVolumes, volumeMountSchema, volumeSchema } from './volumes.js';
 
 export { MAX_ARG_STRLEN } from './env.js';
@@ -80,6 +81,10 @@ const container = z.strictObject({
   securityContext: containerSecurityContextSchema.optional(),
   /** Bind mounts of the pod's volumes (manifest/volumes.ts); only with an image. */
   volumeMounts: z.array(volumeMountSchema).optional(),
+  /** Run by the daemon (lib/probe/); refused on init containers, as Kubernetes refuses them. */
+  startupProbe: probeSchema.optional(),
+  readinessProbe: probeSchema.optional(),
+  livenessProbe: probeSchema.optional(),
 });
 
 /** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */
@@ -138,6 +143,7 @@ export const podSpecSchema = z
         });
       }
       checkSecurityContexts(spec, ctx);
+      checkProbes(spec, ctx);
       const ports = new Map<string, string>();
       spec.containers.forEach((c, i) =>
         c.ports.forEach((p, j) => {

@@ -61,7 +61,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   const { proc, settled, id } = await ctx.runtime.start({ security, pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}), ...(volumes.length ? { volumes } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
-  Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
+  Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, ...(spec.startupProbe ? { started: false } : {}), pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });
   if (restarted) c.restartCount++;
   c.containerID = id ?? null;
   if (wasWaitingForImage) c.crashes = 0; // the waits were no crashes: the back-off of the first real one starts afresh

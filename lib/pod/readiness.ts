@@ -31,7 +31,8 @@ async function stillRunning(c: PodRecord['containers'][number]): Promise<boolean
 }
 
 /**
- * A running container is ready once its declared ports listen. Ready is latched until the
+ * A running container without a readinessProbe is ready once its declared ports listen (with a
+ * startupProbe, once that has passed too); one with a readinessProbe is the prober's (lib/probe/). Ready is latched until the
  * container exits: /proc/PID/net/tcp walks every socket on the machine, so it is read only
  * for containers still waiting to become ready.
  */
@@ -39,7 +40,9 @@ export async function updateReadiness(r: PodRecord): Promise<void> {
   let listening: Set<string> | undefined;
   for (const c of r.containers) {
     if (c.ready || c.state !== 'Running' || !r.sandbox) continue;
-    const ports = r.manifest.spec.containers.find((s) => s.name === c.name)?.ports ?? [];
+    const spec = r.manifest.spec.containers.find((s) => s.name === c.name);
+    if (spec?.readinessProbe || (spec?.startupProbe && !c.started)) continue;
+    const ports = spec?.ports ?? [];
     if (ports.length) listening ??= await listeningPorts(r.sandbox.pid);
     c.ready = ports.every((p) => listening!.has(`${p.protocol}/${p.containerPort}`));
   }

@@ -20,8 +20,10 @@ export interface ContainerStatus {
   reason: string | null;
   /** Why it waits, in words (ErrImageNeverPull: what to import). */
   message?: string | null;
-  /** Running and, if it declares ports, listening on all of them. */
+  /** Running and, with a readinessProbe, passing it (lib/probe/); without one, listening on every declared port. */
   ready: boolean;
+  /** Its startupProbe has passed in this run (kubelet's started); absent without one. */
+  started?: boolean;
   pid: number | null;
   /** With pid, the process's identity (see lib/process/identity.ts). */
   startTime?: string | null;

@@ -36,6 +36,7 @@ const container = z.strictObject({
   state: z.enum(['Waiting', 'Running', 'Terminated']),
   reason: z.string().nullable(),
   ready: z.boolean(),
+  started: z.boolean().optional(),
   pid: pid.nullable(),
   startTime,
   netns: netns.nullable(),

@@ -14,6 +14,7 @@ import { imageRetryDelay, planContainerExit } from '../pod/plan.js';
 import { afterInit, initRestartPolicy, resumeInit } from '../pod/init.js';
 import { allContainers, isInit } from '../pod/init-status.js';
 import type { Supervision } from '../pod/supervision.js';
+import { Prober } from '../probe/prober.js';
 
 export type { Supervision };
 
@@ -26,13 +27,18 @@ export class Supervisor implements Supervision {
   private guard: NodeJS.Timeout | undefined;
   /** Set on a shutdown that leaves the pods running: what dies from now on is the next daemon's. */
   private detached = false;
+  /** Probes are kubelet's, so the supervisor's: a front end that decides itself (CRI) probes itself. */
+  private readonly prober: Prober;
 
   constructor(
     private readonly ctx: PodContext,
     private readonly pods: PodRegistry,
-  ) {}
+  ) {
+    this.prober = new Prober(ctx, pods);
+  }
 
   start(): void {
+    this.prober.start();
     this.guard = setInterval(() => void checkNamespaces(this.ctx, this.pods.all(), (live, cause) => this.sandboxLost(live, cause)), GUARD_INTERVAL_MS);
     this.guard.unref();
   }
@@ -40,6 +46,7 @@ export class Supervisor implements Supervision {
   stop(detach: boolean): void {
     if (detach) this.detached = true;
     clearInterval(this.guard);
+    this.prober.stop();
   }
 
   sandboxLost(live: LivePod, cause: string, retry = 0): void {
