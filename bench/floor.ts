@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { nodeExecArgv, type NodeInfo } from '../lib/node/node-namespace.js';
 import { tools } from '../lib/os/host.js';
 import { CNI_PATH } from './cni.js';
+import { summary } from './stats.js';
 
 const SOURCE = fileURLToPath(new URL('../../bench/floor.c', import.meta.url));
 const BRIDGE = 'floorbr0';
@@ -56,4 +57,18 @@ export async function runFloor(node: NodeInfo, runs: number): Promise<FloorTimes
     }
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Floor C's figures, as the bench prints its own. */
+export function floorLines(f: FloorTimes): string[] {
+  return [
+    `\nfloor C (bench/floor.c in the node: a forked self-configuring holder + one long-lived ip -batch, timed in C), ${f.create.length} sandboxes`,
+    summary('floor C: request → sandbox wired', f.create),
+    summary('floor C: SIGKILL → new sandbox wired', f.recover),
+    summary('floor C: SIGKILL → holder reaped', f.kill),
+    summary('floor C: SIGKILL → its host veth gone (kernel)', f.vethgone),
+    ...(f.cniMissing
+      ? [`CNI bridge: not measured (${f.cniMissing})`]
+      : [summary('CNI bridge: same holder + ADD (own bridge)', f.cniAdd), summary('CNI bridge: DEL', f.cniDel)]),
+  ];
 }
