@@ -29,7 +29,14 @@ const sleeper = (name: string, image?: string, runtimeClassName?: OciRuntimeName
 const median = (xs: number[]) => percentile(xs, 50);
 const seed = (name: string) => ({ metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'httpd', image: 'httpd', ports: [{ containerPort: 80 }] }, { name: 'bootcamp', image: 'bootcamp:v1', ports: [{ containerPort: 8080 }] }] } });
 
-export async function benchImages(api: ApiClient): Promise<void> {
+/** One image container's POST → running under each runtime, and podman's same work (or why it was not measured), ms. */
+export interface ImageFigures {
+  minipod: Record<OciRuntimeName, number[]>;
+  podman?: Record<OciRuntimeName, number[]>;
+  podmanWhy?: string;
+}
+
+export async function benchImages(api: ApiClient): Promise<ImageFigures> {
   console.log(`\nimages: archives from rootfs/images/out (npm run images), containers under runc (the node's default) and crun`);
   for (const file of ['busybox.tar', 'httpd.tar', 'bootcamp-v1.tar']) {
     const archive = path.join(IMAGES, file);
@@ -94,7 +101,8 @@ export async function benchImages(api: ApiClient): Promise<void> {
     for (const runtime of OCI_RUNTIMES) await api.request('DELETE', `/pods/${runtime}-${i}?force=true`);
     await api.request('DELETE', `/pods/host-${i}?force=true`);
   }
-  const peer = await podmanPods(PODMAN_RUNS).catch((err: Error) => (console.log(`podman: not measured (${err.message.split('\n')[0]})`), undefined));
+  let podmanWhy: string | undefined;
+  const peer = await podmanPods(PODMAN_RUNS).catch((err: Error) => (console.log(`podman: not measured (${(podmanWhy = err.message.split('\n')[0])})`), undefined));
   if (peer) {
     for (const runtime of OCI_RUNTIMES) {
       console.log(summary(`podman --runtime ${runtime}: pod create + run -d (busybox sleep, --network none)`, peer[runtime]));
@@ -102,6 +110,7 @@ export async function benchImages(api: ApiClient): Promise<void> {
     }
   }
   for (const ref of ['busybox', 'httpd', 'bootcamp:v1']) await api.request('DELETE', `/images/${encodeURIComponent(ref)}`);
+  return { minipod: image, ...(peer ? { podman: peer } : { podmanWhy }) };
 }
 
 /** podman pod create + podman run -d under each OCI runtime, timed as whole commands, isolated from the machine. */

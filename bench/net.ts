@@ -25,9 +25,17 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 const sleeper = (name: string, hostPort?: number) => ({ metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'], ports: [{ containerPort: 80, ...(hostPort ? { hostPort } : {}) }] }] } });
 
-export async function benchNet(node: NodeInfo, api: ApiClient): Promise<void> {
+/** minipod's hostPort publish step and portmap's ADD (or why it was not measured), ms. */
+export interface NetFigures {
+  publish: number[];
+  portmapAdd?: number[];
+  portmapWhy?: string;
+}
+
+export async function benchNet(node: NodeInfo, api: ApiClient): Promise<NetFigures> {
   console.log(`\nnetwork: hostPort and egress per pod (${RUNS} pods with one hostPort, ${RUNS} without, interleaved), the same work by CNI plugins in the node, pod-to-pod paths`);
   const runner = new NodeRunner(node);
+  let figures: NetFigures;
   try {
     const rulesBefore = await ruleset(node);
     const { hostPort, plain } = await hostPortPods(api);
@@ -36,7 +44,9 @@ export async function benchNet(node: NodeInfo, api: ApiClient): Promise<void> {
     console.log(summary('create, one hostPort: POST → Running (round trip)', hostPort.create));
     console.log(summary('  its publish step in the daemon (one nft -f)', hostPort.publish));
     const pods = await Promise.all(Array.from({ length: RUNS }, (_, i) => api.request<PodRecord>('GET', `/pods/np-${i}`)));
-    const portmap = await portmapRuns(node, api, runner, pods).catch((err: Error) => void console.log(`portmap: not measured (${err.message.split('\n')[0]})`));
+    let portmapWhy: string | undefined;
+    const portmap = await portmapRuns(node, api, runner, pods).catch((err: Error) => void console.log(`portmap: not measured (${(portmapWhy = err.message.split('\n')[0])})`));
+    figures = { publish: hostPort.publish, ...(portmap ? { portmapAdd: portmap.add } : { portmapWhy }) };
     const rm = await removePods(api);
     console.log(summary('rm -f, no hostPort (round trip)', rm.plain));
     console.log(summary('rm -f, one hostPort (round trip)', rm.hostPort));
@@ -53,6 +63,7 @@ export async function benchNet(node: NodeInfo, api: ApiClient): Promise<void> {
     await runner.close();
   }
   await paths(node, api);
+  return figures;
 }
 
 /** The node's nft ruleset: its rules and the elements of its maps. */

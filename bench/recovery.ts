@@ -15,7 +15,8 @@ const PROBE = fileURLToPath(new URL('./probe.js', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 const SETTLE_MS = 200;
 
-export async function benchRecovery(node: NodeInfo, api: ApiClient, kills: number): Promise<void> {
+/** Each recovery's SIGKILL → new sandbox wired (ms). */
+export async function benchRecovery(node: NodeInfo, api: ApiClient, kills: number): Promise<{ wiredMs: number[] }> {
   const www = await mkdtemp(path.join(os.tmpdir(), 'minipod-bench-www-'));
   await writeFile(path.join(www, 'index.html'), 'ok\n');
   const manifest = {
@@ -69,4 +70,5 @@ export async function benchRecovery(node: NodeInfo, api: ApiClient, kills: numbe
   console.log(summary('  phase: new holder, namespaces exist', phases.sandboxMs));
   console.log(summary('  phase: veth + eth0 address and route', phases.networkMs));
   console.log(summary('  phase: old veth removed (overlaps the above)', phases.teardownMs));
+  return { wiredMs: wired };
 }

@@ -7,7 +7,8 @@ import { summary } from './stats.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
-export async function benchRestore(node: NodeInfo, api: ApiClient, restarts: number, kills: number): Promise<NodeInfo> {
+/** The node after the restarts, and each restart's time (ms). */
+export async function benchRestore(node: NodeInfo, api: ApiClient, restarts: number, kills: number): Promise<{ node: NodeInfo; restartMs: number[] }> {
   const { pods } = await api.request<{ pods: PodRecord[] }>('GET', '/pods');
   const restart: number[] = [];
   for (let i = 0; i < restarts; i++) {
@@ -44,5 +45,5 @@ export async function benchRestore(node: NodeInfo, api: ApiClient, restarts: num
   console.log(summary('restart: SIGTERM → new daemon answering', restart));
   console.log(summary('adopted holder: SIGKILL → daemon told (pidwatch)', detect));
   console.log(summary('adopted holder: SIGKILL → new sandbox wired', wired));
-  return node;
+  return { node, restartMs: restart };
 }

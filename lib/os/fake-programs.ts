@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline';
 import { constants } from 'node:os';
 import type { FakeHost } from './fake.js';
+import { fakeMount } from './fake-mounts.js';
 import type { FakeProc, FakeProcess } from './fake-proc.js';
 
 /** Runs when `p` is spawned; `io` is its handle (stdin/stdout as the spawner asked). */
@@ -11,14 +12,28 @@ export type Program = (p: FakeProcess, io: FakeProc, host: FakeHost) => void;
 
 const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && createInterface({ input: io.stdin }).on('line', onLine);
 
-/** `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready". Plain `pause` (joined by nsenter) only waits. */
+/**
+ * `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready"; then "bind PATH"
+ * lines, each a bind mount of its network namespace (fake-mounts.ts), "bound". Plain `pause`
+ * (joined by nsenter) only waits.
+ */
 const pause: Program = (p, io, host) => {
   if (!p.argv.includes('-n')) return;
   p.ns = { ...p.ns, net: host.newNs('net'), uts: host.newNs('uts'), ipc: host.newNs('ipc') };
   setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
-  lines(io, (config) => {
-    host.journal.push(`pause ${p.pid} configure ${config}`);
-    if (p.state !== 'Z') io.stdout?.write('ready\n');
+  lines(io, (line) => {
+    if (p.state === 'Z') return;
+    if (!line.startsWith('bind ')) {
+      host.journal.push(`pause ${p.pid} configure ${line}`);
+      return void io.stdout?.write('ready\n');
+    }
+    host.journal.push(`pause ${p.pid} ${line}`);
+    try {
+      fakeMount(host, ['mount', '--bind', `/proc/${p.pid}/ns/net`, line.slice(5)]);
+      io.stdout?.write('bound\n');
+    } catch (err) {
+      io.stdout?.write(`error ${(err as Error).message}\n`);
+    }
   });
 };
 

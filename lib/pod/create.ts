@@ -40,6 +40,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   const record = live.record;
   const undo = new UndoStack();
   const steps = new Steps('create');
+  const before = performance.now() - t0; // the API call's parsing and checks, before this function
   steps.begin('resolve commands');
   try {
     claimHostPorts(ctx, record, undo);
@@ -47,12 +48,13 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     await runPodSandbox(ctx, live, undo, steps);
     const hostPortsMs = await publishHostPorts(ctx, record, undo, steps);
     const sandboxMs = performance.now() - t0;
+    const phases = { 'accept request': round(before), ...steps.phases() };
     undo.push('volumes', () => removePodVolumes(ctx.node.stateDir, record.uid)); // made by the first container that mounts one
     await startPodContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
 
     steps.begin('persist record');
     setPhase(record, 'Running');
-    record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0), ...(hostPortsMs === undefined ? {} : { hostPortsMs: round(hostPortsMs) }) };
+    record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0), ...(hostPortsMs === undefined ? {} : { hostPortsMs: round(hostPortsMs) }), phases };
     await ctx.store.save(record);
     undo.disarm();
     return record;

@@ -8,9 +8,14 @@ import type { LivePod, PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 
 /** The pod's `ip netns` name, pointing at its new sandbox (sandbox/netns-name.ts); undone first on a rollback. */
-export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns'>, undo: UndoStack, steps: Steps): Promise<void> {
+export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns' | 'bindNetns' | 'release'>, undo: UndoStack, steps: Steps): Promise<void> {
   steps.begin('name network namespace');
-  await createNetnsName(ctx.node, r.name, { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo);
+  try {
+    // The holder mounts its own namespace: no `mount` process in the sandbox's creation or recovery.
+    await createNetnsName(ctx.node, r.name, { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo, sandbox.bindNetns);
+  } finally {
+    sandbox.release?.();
+  }
   steps.end();
 }
 

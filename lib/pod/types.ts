@@ -107,7 +107,8 @@ export interface PodRecord {
   deletionTimestamp: string | null;
   conditions: PodCondition[];
   manifest: PodManifest;
-  /** Milliseconds of the creation: API call → sandbox wired, → all apps spawned; publishing its hostPorts (if any). */
-  timings: { sandboxMs: number; appsMs: number; hostPortsMs?: number } | null;
+  /** Milliseconds of the creation: API call → sandbox wired, → all apps spawned; publishing its hostPorts (if any);
+   * the steps until the sandbox was wired, each (absent in older records). */
+  timings: { sandboxMs: number; appsMs: number; hostPortsMs?: number; phases?: Record<string, number> } | null;
   lastRecovery: RecoveryTimeline | null;
 }

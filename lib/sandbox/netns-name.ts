@@ -64,8 +64,10 @@ const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), {
 /**
  * Name the sandbox's network namespace; each part's undo is on `undo` before the next is made.
  * A name of ours left by a daemon killed mid-way is replaced; anybody else's is refused.
+ * `holderBind`: the holder mounts its own namespace on the file (rootfs/pause's "bind"), which
+ * needs no mount process and cannot name another namespace; without it, `mount --bind` by pid.
  */
-export async function createNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, undo: UndoStack): Promise<void> {
+export async function createNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, undo: UndoStack, holderBind?: (file: string) => Promise<void>): Promise<void> {
   checkNetnsName(name);
   const file = netnsFile(p, name);
   if ((await registeredUid(p, name)) === owner.uid) {
@@ -91,6 +93,7 @@ export async function createNetnsName(p: NetnsPlaces, name: string, owner: Netns
   // already being handled, and the sandbox that replaces it is named then. This one gets none.
   const holderGone = async () => (await procLink(owner.pid, 'ns/net')) !== owner.netns;
   try {
+    if (holderBind) return await holderBind(file);
     await bindMount(`/proc/${owner.pid}/ns/net`, file);
   } catch (err) {
     if (await holderGone()) return removeNetnsFile(p, name);

@@ -21,6 +21,10 @@ export interface Holder {
   startTime?: string;
   /** Tell the holder eth0 is in its namespace; resolves once it is named, addressed and routed. */
   configure(net: PauseNetwork): Promise<void>;
+  /** After configure: the holder bind-mounts its own network namespace on `file` (no mount process). */
+  bind(file: string): Promise<void>;
+  /** No more requests: the holder hands its pipes back and only holds (idempotent). */
+  release(): void;
 }
 
 export const holderAlive = (h: Holder) => h.proc.exitCode === null && h.proc.signalCode === null;
@@ -28,7 +32,7 @@ export const holderAlive = (h: Holder) => h.proc.exitCode === null && h.proc.sig
 /** Each answer takes the holder microseconds; one missing this long (a stopped or stuck holder)
  * fails the step, and the holder is killed, so no create or recovery waits forever. */
 const ANSWER_TIMEOUT_MS = 5000;
-const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 is configured' };
+const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 is configured', bound: 'its network namespace is bind-mounted' };
 
 /**
  * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
@@ -67,8 +71,15 @@ export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pi
     pid,
     proc,
     async configure(net) {
-      proc.stdin!.end(`${net.hostname} ${net.address} ${net.gateway}\n`);
+      proc.stdin!.write(`${net.hostname} ${net.address} ${net.gateway}\n`);
       await next('ready');
+    },
+    async bind(file) {
+      proc.stdin!.write(`bind ${file}\n`);
+      await next('bound');
+    },
+    release() {
+      if (!proc.stdin!.writableEnded) proc.stdin!.end();
     },
   };
 }

@@ -33,6 +33,9 @@ export interface Sandbox {
   /** ms until the holder's namespaces existed, then until eth0 was wired and routed. */
   sandboxMs: number;
   networkMs: number;
+  /** The holder bind-mounts its own network namespace on a file (its `ip netns` name), then is released. */
+  bindNetns?: (file: string) => Promise<void>;
+  release?: () => void;
 }
 
 /** The holder exits 0 on SIGTERM at once; anything slower is stuck. */
@@ -83,7 +86,7 @@ export async function createSandbox(ip: IpBatch, start: SandboxStart, cfg: Sandb
 
   if (!holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
   steps.end();
-  return { proc: holder.proc, pid: holder.pid, netns: start.netns, hostVeth, sandboxMs: start.ms, networkMs: performance.now() - t1 };
+  return { proc: holder.proc, pid: holder.pid, netns: start.netns, hostVeth, sandboxMs: start.ms, networkMs: performance.now() - t1, bindNetns: (file) => holder.bind(file), release: () => holder.release() };
 }
 
 /**

@@ -103,7 +103,7 @@ export const podRecordSchema = z.strictObject({
   deletionTimestamp: time.nullable(),
   conditions: z.array(z.strictObject({ type: z.enum(['NetnsMismatch', 'SandboxLost']), message: z.string(), since: time })),
   manifest: podManifestSchema,
-  timings: z.strictObject({ sandboxMs: ms, appsMs: ms, hostPortsMs: ms.optional() }).nullable(),
+  timings: z.strictObject({ sandboxMs: ms, appsMs: ms, hostPortsMs: ms.optional(), phases: z.record(z.string(), ms).optional() }).nullable(),
   lastRecovery: recovery.nullable(),
 });
 

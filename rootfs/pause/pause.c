@@ -7,6 +7,10 @@
  *   stdout "ns\n"                       namespaces exist, lo is up: the daemon adds the veth
  *   stdin  "HOSTNAME ADDR/PREFIX GW\n"  eth0 is in our namespace: name us, address it, route
  *   stdout "ready\n"                    or "error <text>\n" (and exit 1)
+ *   stdin  "bind PATH\n"                 optional, repeatable: bind-mount our network namespace on
+ *   stdout "bound\n"                     PATH (its `ip netns` name), as `mount --bind /proc/PID/ns/net
+ *                                       PATH` would, without a mount process; "error <text>" and
+ *                                       exit 1 if it fails. EOF on stdin: we only hold from then on.
  *   pause                               no flag: just hold the namespaces we were started in
  *                                       (a holder that rejoins a pod, or PID 1 of a PID ns)
  * Reaps children (SIGCHLD) so it can be PID 1 of a PID namespace; SIGTERM/SIGINT exit 0. */
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,6 +87,28 @@ static void configure_eth0(int fd, char *cidr, const char *gw) {
   if (ioctl(fd, SIOCADDRT, &rt) < 0) fail("default route");
 }
 
+/* "bind PATH" lines until EOF: our own namespace (so it cannot be anybody else's) on each PATH. */
+static void bind_requests(void) {
+  char line[4200];
+  size_t len = 0;
+  for (;;) {
+    ssize_t n = read(0, line + len, sizeof line - 1 - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    len += (size_t)n;
+    char *nl;
+    while ((nl = memchr(line, '\n', len))) {
+      *nl = 0;
+      if (strncmp(line, "bind /", 6)) { errno = EINVAL; fail("request"); }
+      if (mount("/proc/self/ns/net", line + 5, NULL, MS_BIND, NULL) < 0) fail(line + 5);
+      dprintf(1, "bound\n");
+      len -= (size_t)(nl + 1 - line);
+      memmove(line, nl + 1, len);
+    }
+    if (len == sizeof line - 1) { errno = E2BIG; fail("request"); }
+  }
+}
+
 int main(int argc, char **argv) {
   int new_namespaces = 0, opt;
   while ((opt = getopt(argc, argv, "vn")) != -1) {
@@ -116,6 +143,7 @@ int main(int argc, char **argv) {
     configure_eth0(fd, cidr, gw);
     close(fd);
     dprintf(1, "ready\n");
+    bind_requests();
     /* Hand the pipes back: the daemon watches us by our exit, not by our stdio. */
     int null = open("/dev/null", O_RDWR);
     if (null < 0) fail("/dev/null");

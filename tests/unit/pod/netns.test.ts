@@ -44,7 +44,7 @@ test.serial('recreate: the old name is unmounted before the old veth goes, the n
     `run umount --lazy ${dir(n)}/web`,
     `ip link del ${r0.sandbox!.hostVeth}`,
     `pause ${r.sandbox!.pid} configure web ${r.ip}/16 10.88.0.1`,
-    `run mount --bind /proc/${r.sandbox!.pid}/ns/net ${dir(n)}/web`,
+    `pause ${r.sandbox!.pid} bind ${dir(n)}/web`, // the holder mounts its own namespace: no mount process
     'spawn sleep 1000',
   ]);
   t.deepEqual(JSON.parse(await readFile(path.join(n.stateDir, 'netns', 'web'), 'utf8')), { uid: r.uid }, 'kept from the first sandbox: a recreation writes nothing');
