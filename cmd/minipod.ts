@@ -26,9 +26,9 @@ import { splitOutputFlag } from './output/format.js';
 // yargs' CommonJS build, not its ESM one: the ESM build's cliui cuts help lines every N characters,
 // mid-word ("deploym ent"); the CommonJS one wraps on word boundaries (yargs/yargs#2112). Its
 // helpers too: the ESM ones would load yargs' whole ESM build a second time.
-const require = createRequire(import.meta.url);
-const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
-const { hideBin } = require('yargs/helpers') as typeof import('yargs/helpers');
+const requireCjs = createRequire(import.meta.url);
+const yargs = requireCjs('yargs/yargs') as typeof import('yargs/yargs');
+const { hideBin } = requireCjs('yargs/helpers') as typeof import('yargs/helpers');
 
 /** The package's version, wherever the command runs from (yargs would look for a package.json from the working directory). */
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
