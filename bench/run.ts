@@ -16,6 +16,7 @@ import { benchCluster } from './cluster.js';
 import { benchNet } from './net.js';
 import { benchRecovery } from './recovery.js';
 import { benchRestore } from './restore.js';
+import { benchCliStart, benchRestartStart } from './start.js';
 import { summary } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
@@ -71,7 +72,9 @@ try {
   console.log(summary(`minipod ps with ${PS_PODS} pods (whole CLI process)`, ps));
   const stats = await api.request<Stats>('GET', '/stats');
   console.log(`daemon resident memory with ${stats.pods} pods: ${(stats.rssBytes / 1048576).toFixed(1)} MiB`);
+  await benchCliStart(node);
   node = await benchRestore(node, api, RESTARTS, ADOPTED_KILLS);
+  await benchRestartStart(node, api, 3);
 
   const removal: number[] = [];
   for (let i = 0; i < PS_PODS; i++) {
