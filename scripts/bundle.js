@@ -21,9 +21,10 @@ await build({
   platform: 'node',
   target: 'node20',
   // yargs and pino stay in node_modules: both find files of their own beside their code (yargs its
-  // locales, pino its workers). The rest is bundled: Node 20 loads one file much faster than the
-  // hundred small ES modules of execa, zod, yaml, tar.
-  external: ['yargs', 'yargs/*', 'pino'],
+  // locales, pino its workers); so does yaml, a CommonJS package that cmd/ imports with import():
+  // as a chunk it would give only a default export, not Node's named ones. The rest is bundled:
+  // Node 20 loads one file much faster than the hundred small ES modules of execa, zod and tar.
+  external: ['yargs', 'yargs/*', 'pino', 'yaml'],
   // What is bundled from CommonJS packages calls require() for Node's own modules, and
   // write-file-atomic names its temporary files after __filename.
   banner: { js: [
