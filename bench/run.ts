@@ -22,6 +22,7 @@ import { benchNet } from './net.js';
 import { benchRecovery } from './recovery.js';
 import { benchRestore } from './restore.js';
 import { median, PeerTable, phaseMedians } from './peers.js';
+import { benchCliStart, benchRestartStart } from './start.js';
 import { summary } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
@@ -111,9 +112,11 @@ try {
     table.add('minipod --version (whole process)', 'ms', median(version), [{ name: 'node -e 0', value: median(nothing) }]);
     table.add(`daemon memory with ${stats.pods} pods`, 'MiB', MiB(stats.rssBytes));
   }
+  await benchCliStart(node); // --version and ps against node -e 0, taking turns
   const restored = await benchRestore(node, api, RESTARTS, ADOPTED_KILLS);
   node = restored.node;
   if (PEERS) table.add(`node restart with ${PS_PODS} pods kept`, 'ms', median(restored.restartMs), [{ name: 'node -e 0', value: median(nothing) }]);
+  await benchRestartStart(node, api, 3);
 
   const removal: number[] = [];
   for (let i = 0; i < PS_PODS; i++) {

@@ -1,7 +1,7 @@
 // --container-log-max-size / --container-log-max-files, shared by `daemon` and `node start`.
 import type { Argv } from 'yargs';
 import { MinipodError } from '../lib/errors.js';
-import { DEFAULT_LOG_FLAGS, logLimits, type LogLimits } from '../lib/pod/log-rotation.js';
+import { DEFAULT_LOG_FLAGS, logLimits, type LogLimits } from '../lib/pod/log-limits.js';
 import { usage } from './common.js';
 
 export interface LogFlagArgs {

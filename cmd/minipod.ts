@@ -1,6 +1,6 @@
 // The minipod CLI: parses arguments and hands each verb to its file under commands/.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { hideBin } from 'yargs/helpers';
 import { apply } from './commands/apply.js';
 import { daemon } from './commands/daemon.js';
 import { del } from './commands/delete.js';
@@ -24,8 +24,14 @@ import { topology } from './commands/topology.js';
 import { splitOutputFlag } from './output/format.js';
 
 // yargs' CommonJS build, not its ESM one: the ESM build's cliui cuts help lines every N characters,
-// mid-word ("deploym ent"); the CommonJS one wraps on word boundaries (yargs/yargs#2112).
-const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
+// mid-word ("deploym ent"); the CommonJS one wraps on word boundaries (yargs/yargs#2112). Its
+// helpers too: the ESM ones would load yargs' whole ESM build a second time.
+const requireCjs = createRequire(import.meta.url);
+const yargs = requireCjs('yargs/yargs') as typeof import('yargs/yargs');
+const { hideBin } = requireCjs('yargs/helpers') as typeof import('yargs/helpers');
+
+/** The package's version, wherever the command runs from (yargs would look for a package.json from the working directory). */
+const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Help is wrapped at $COLUMNS if set, else at the terminal's width; at most 110 columns. */
 const helpWidth = (): number => Math.min(110, Number(process.env.COLUMNS) || process.stdout.columns || 110);
@@ -76,5 +82,5 @@ await yargs(splitOutputFlag(hideBin(process.argv)))
   })
   .wrap(helpWidth())
   .help()
-  .version()
+  .version(version())
   .parseAsync();

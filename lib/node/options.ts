@@ -3,7 +3,7 @@
 import { MinipodError } from '../errors.js';
 import { parseSubnet } from '../network/ipam.js';
 import { checkBridgeName } from '../network/names.js';
-import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-rotation.js';
+import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-limits.js';
 import { checkOciRuntime } from '../runtime/oci-runtimes.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from '../cgroup/pod-pids.js';
 import { DEFAULT_PIDS_LIMIT } from '../runtime/oci-config.js';

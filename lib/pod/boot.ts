@@ -16,6 +16,9 @@ import { adoptPod, clearPod, type NodeView } from './restore.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 
+/** Pods restored at once at boot: enough for their waits to overlap, few enough that a node of a thousand pods does not open a thousand of everything at once. */
+const RESTORE_PARALLEL = 8;
+
 /** Events about the node rather than one pod. */
 const NODE = { name: '(node)', uid: '-' };
 
@@ -51,11 +54,21 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot): Promise<vo
   for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
   const view: NodeView = { ports, scan };
   const boot = { ctx, pods, ips, supervisor };
+  const queue: LivePod[] = [];
   for (const record of records) {
     const live = newLivePod(record);
     pods.add(live);
-    if (record.phase !== 'Stopped' || record.deletionTimestamp) await restore(boot, live, view).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
+    if (record.phase !== 'Stopped' || record.deletionTimestamp) queue.push(live);
   }
+  // Several pods at a time: a restore mostly waits (its record's fsync, /proc, cgroups, pidwatch),
+  // and each pod is restored under its own lock, as pods are created side by side.
+  const worker = async () => {
+    for (let live = queue.shift(); live; live = queue.shift()) {
+      const record = live.record;
+      await restore(boot, live, view).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
+    }
+  };
+  await Promise.all(Array.from({ length: RESTORE_PARALLEL }, worker));
 }
 
 /**

@@ -7,37 +7,15 @@
 // At most maxFiles files per container (the current one included). Bytes the app writes between
 // the copy and the truncation are lost: the price of never touching the app's descriptor.
 import { open, rename, rm, stat, truncate } from 'node:fs/promises';
-import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { parseQuantity } from '../manifest/quantity.js';
+import type { LogLimits } from './log-limits.js';
 
-export interface LogLimits {
-  maxSize: number;
-  maxFiles: number;
-}
+// The limits and their flags live in log-limits.ts: the CLI checks them without loading the logger.
+export { DEFAULT_LOG_FLAGS, DEFAULT_LOG_LIMITS, logLimits, MIN_LOG_FILES, MIN_LOG_SIZE, type LogLimits } from './log-limits.js';
 
-/** kubelet's defaults, as the flags spell them. */
-export const DEFAULT_LOG_FLAGS = { maxSize: '10Mi', maxFiles: '5' } as const;
-export const DEFAULT_LOG_LIMITS: LogLimits = { maxSize: 10 * 1024 ** 2, maxFiles: 5 };
-/** Below these, rotation would run all the time (size) or keep nothing (files). */
-export const MIN_LOG_SIZE = 16 * 1024;
-export const MIN_LOG_FILES = 2;
 /** One stat per running container per tick: what a tick lets through is the bound's slack. */
 export const ROTATE_INTERVAL_MS = 250;
 const COPY_CHUNK = 1024 * 1024;
-
-/** The daemon's --container-log-max-size/--container-log-max-files, checked; errors name the flag. */
-export function logLimits(maxSize: string, maxFiles: string): LogLimits {
-  const size = parseQuantity(String(maxSize));
-  if (size === undefined || size < MIN_LOG_SIZE) {
-    throw new MinipodError('INVALID_ARGUMENT', `--container-log-max-size ${maxSize}: give a size of at least 16Ki, in bytes or with Ki, Mi, Gi (e.g. 10Mi)`);
-  }
-  const files = /^\d+$/.test(String(maxFiles).trim()) ? Number(maxFiles) : NaN;
-  if (!Number.isSafeInteger(files) || files < MIN_LOG_FILES) {
-    throw new MinipodError('INVALID_ARGUMENT', `--container-log-max-files ${maxFiles}: give a whole number of at least ${MIN_LOG_FILES} (the current file and one rotated)`);
-  }
-  return { maxSize: size, maxFiles: files };
-}
 
 /** Rotate file if it passed limits.maxSize; true if it did. Never copies more than maxSize bytes. */
 export async function rotateLog(file: string, limits: LogLimits): Promise<boolean> {

@@ -1,0 +1,81 @@
+// Start-up: how long a whole CLI process takes (`minipod --version`, `minipod ps` with the node's
+// pods) and a `minipod node restart` with them (until the new daemon answers, every pod
+// re-adopted), each run in turn with `node -e 0`, the floor of any Node process on this machine,
+// so that the ratio holds while the machine's speed drifts. Standalone: node dist/bench/start.js.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ApiClient } from '../lib/api/client.js';
+import type { NodeInfo } from '../lib/node/node-namespace.js';
+import type { PodRecord } from '../lib/pod/types.js';
+import { percentile } from './stats.js';
+
+// BENCH_CLI: another build's bin/minipod.js, for a before/after in one run.
+const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
+const exec = promisify(execFile);
+
+/** Wall ms of one whole process. */
+async function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = performance.now();
+  await exec(argv[0]!, argv.slice(1), { env: { ...process.env, ...env } });
+  return performance.now() - t0;
+}
+
+/** A and the floor in turn, runs times: the medians and the median of the pairs' ratios. */
+async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const floor = [process.execPath, '-e', '0'];
+  await timed(a, env); // warm-up: the page cache, not the figure
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(await timed(a, env));
+    bs.push(await timed(floor, env));
+    ratios.push(as.at(-1)! / bs.at(-1)!);
+  }
+  const ratio = percentile(ratios, 50);
+  const over = percentile(as, 50) - percentile(bs, 50);
+  console.log(`${label.padEnd(48)} median ${percentile(as, 50).toFixed(1).padStart(7)} ms   node -e 0 ${percentile(bs, 50).toFixed(1).padStart(6)} ms   ${ratio.toFixed(2)}× the floor, +${over.toFixed(1)} ms   (n=${runs})`);
+  return ratio;
+}
+
+/** The CLI figures against the floor, with the node's pods (give it the ones to list). */
+export async function benchCliStart(node: NodeInfo, runs = 15): Promise<void> {
+  const pods = (await new ApiClient(node.socket).request<{ pods: PodRecord[] }>('GET', '/pods')).pods.length;
+  console.log(`\nstart-up, whole processes, each run in turn with \`node -e 0\` (load average ${os.loadavg()[0]!.toFixed(2)})`);
+  await paired('minipod --version', [process.execPath, CLI, '--version'], runs);
+  await paired(`minipod ps with ${pods} pods`, [process.execPath, CLI, 'ps'], runs, { MINIPOD_SOCKET: node.socket });
+}
+
+/** `minipod node restart` (whole process) against the floor; every pid must be kept. */
+export async function benchRestartStart(node: NodeInfo, api: ApiClient, runs = 5): Promise<void> {
+  const before = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
+  await paired(`minipod node restart with ${before.length} pods`, [process.execPath, CLI, 'node', 'restart', '--dir', node.dir], runs);
+  const after = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
+  const kept = after.filter((p) => {
+    const was = before.find((b) => b.name === p.name);
+    return was && p.phase === 'Running' && p.sandbox?.pid === was.sandbox?.pid && p.containers.every((c, j) => c.pid === was.containers[j]?.pid);
+  }).length;
+  console.log(`${kept}/${before.length} pods re-adopted with every pid kept`);
+}
+
+// Standalone: a node of its own with PODS pods.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { startNode, stopNode } = await import('../lib/node/node-namespace.js');
+  const pods = Number(process.env.BENCH_PODS ?? 50);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-bench-'));
+  try {
+    const node = await startNode(dir);
+    const api = new ApiClient(node.socket);
+    const spec = (name: string) => ({ metadata: { name }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', command: ['sleep', 'infinity'] }] } });
+    for (let i = 0; i < pods; i++) await api.request('POST', '/pods', spec(`start-${i}`));
+    await benchCliStart(node, Number(process.env.BENCH_RUNS ?? 15));
+    await benchRestartStart(node, api, Number(process.env.BENCH_RESTARTS ?? 5));
+  } finally {
+    await stopNode(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
