@@ -120,9 +120,15 @@ export const podSpecSchema = z
       /** Run one after another, each to exit 0, before the containers start (lib/pod/init.ts). */
       initContainers: z.array(container).optional(),
       volumes: z.array(volumeSchema).optional(),
+      /** The node's network and UTS namespaces for the whole pod (pod/host-network.ts). */
+      hostNetwork: z.boolean().optional(),
+      /** Refused (refineHostNamespaces): named here so the message says why, not "unknown field". */
+      hostIPC: z.boolean().optional(),
+      hostPID: z.boolean().optional(),
     })
     .superRefine((spec, ctx) => {
       refineVolumes(spec, ctx);
+      refineHostNamespaces(spec, ctx);
       const seen = new Set<string>();
       // One name space for both lists, as in Kubernetes: logs, exec and events name a container by it.
       const lists = [['initContainers', spec.initContainers ?? []], ['containers', spec.containers]] as const;
@@ -165,6 +171,22 @@ export const podSpecSchema = z
         }),
       );
     });
+
+/** hostIPC and hostPID are refused; hostNetwork's ports are the node's own (no DNAT), as Kubernetes validates them. */
+function refineHostNamespaces(spec: { hostIPC?: boolean | undefined; hostPID?: boolean | undefined; hostNetwork?: boolean | undefined; containers: { ports: { containerPort: number; hostPort?: number | undefined; hostIP?: string | undefined }[] }[] }, ctx: z.RefinementCtx): void {
+  for (const field of ['hostIPC', 'hostPID'] as const) {
+    if (spec[field]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: `is not supported: the pod keeps its own ${field === 'hostIPC' ? 'IPC namespace (its pause holds it)' : 'PID namespace (or one shared by its containers: shareProcessNamespace)'}; remove it (hostNetwork is supported)` });
+  }
+  if (!spec.hostNetwork) return;
+  spec.containers.forEach((c, i) =>
+    c.ports.forEach((p, j) => {
+      if (p.hostPort !== undefined && p.hostPort !== p.containerPort) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'ports', j, 'hostPort'], message: `${p.hostPort} must match containerPort ${p.containerPort} when hostNetwork is true: the process binds the node's port itself (no DNAT); set hostPort to ${p.containerPort} or remove it` });
+      }
+      if (p.hostIP !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['containers', i, 'ports', j, 'hostIP'], message: 'is not used with hostNetwork: the process chooses the node address it binds itself; remove hostIP' });
+    }),
+  );
+}
 
 export const podMetadataSchema = z.strictObject({
   name: dnsLabel,
