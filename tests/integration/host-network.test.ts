@@ -65,6 +65,16 @@ test.serial('its IP is the node\'s address (status.podIP, the fieldRef, get -o w
   t.is((await node.cli(['exec', 'hn', '--', 'hostname'])).stdout, (await node.sh(['hostname'])).stdout);
 });
 
+test.serial('describe, topology and gc know it: no veth, the node\'s namespace, nothing stray', async (t) => {
+  const described = (await node.cli(['describe', 'pod', 'hn'])).stdout;
+  t.regex(described, /Host Network:\s+true/);
+  t.regex(described, /Host Veth:\s+<none> \(hostNetwork\)/);
+  const topo = (await node.cli(['topology'])).stdout;
+  t.regex(topo, new RegExp(`${ns(node.pid).replace(/[[\]]/g, '\\$&')} \\(hostNetwork: the node's own, no veth\\)`));
+  t.regex(topo, /does not fit\n {2}\(nothing\)/);
+  t.is((await node.cli(['gc'])).stdout, 'nothing to collect: every object belongs to a pod\n', 'the node\'s namespace is no stray');
+});
+
 test.serial('a server in the pod answers on the node\'s address: from the node, and from a normal pod on the bridge (real TCP)', async (t) => {
   await waitFor(async () => (await get('hn')).containers[0]!.ready, 'the port readiness (the node\'s /proc/net/tcp)');
   t.is((await node.sh(['curl', '-sS', '--max-time', '5', `http://${NODE_ADDR}:${PORT}/`])).stdout, 'host-net');
