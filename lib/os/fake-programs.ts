@@ -11,8 +11,14 @@ export type Program = (p: FakeProcess, io: FakeProc, host: FakeHost) => void;
 
 const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && createInterface({ input: io.stdin }).on('line', onLine);
 
-/** `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready". Plain `pause` (joined by nsenter) only waits. */
+/** `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready". `pause -i`
+ * (hostNetwork): a new ipc namespace, "ns", no config. Plain `pause` (joined by nsenter) only waits. */
 const pause: Program = (p, io, host) => {
+  if (p.argv.includes('-i')) {
+    p.ns = { ...p.ns, ipc: host.newNs('ipc') };
+    setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
+    return;
+  }
   if (!p.argv.includes('-n')) return;
   p.ns = { ...p.ns, net: host.newNs('net'), uts: host.newNs('uts'), ipc: host.newNs('ipc') };
   setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
