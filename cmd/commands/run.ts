@@ -3,6 +3,7 @@
 import { SETTLE_MS, type ApiClient } from '../../lib/api/client.js';
 import { MinipodError } from '../../lib/errors.js';
 import type { PodRecord } from '../../lib/pod/types.js';
+import { podIPOf } from '../../lib/pod/host-network.js';
 import { client, fail, usage, type GlobalArgs, verb } from '../common.js';
 import { applyDeployment } from '../deployments.js';
 import { anchorWorkingDirs, isStdin, readManifests } from '../manifest-input.js';
@@ -20,7 +21,7 @@ interface Args extends GlobalArgs {
 export async function createPod(api: ApiClient, manifest: unknown, wait: boolean, timeoutSeconds: number): Promise<string> {
   let pod = await api.request<PodRecord>('POST', '/pods', manifest);
   if (wait) pod = await api.waitReady(pod.name, timeoutSeconds * 1000, { created: pod, settleMs: SETTLE_MS });
-  return `pod/${pod.name} ${pod.phase} ${pod.ip}`;
+  return `pod/${pod.name} ${pod.phase} ${podIPOf(pod)}`;
 }
 
 export const runCmd = verb<Args>({

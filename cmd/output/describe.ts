@@ -3,6 +3,7 @@
 // attempt) beside the containers. Pure: the record, its events and the clock in, text out.
 import { describeProbe } from '../../lib/manifest/probes.js';
 import { allContainers } from '../../lib/pod/init-status.js';
+import { isHostNetwork, podIPOf } from '../../lib/pod/host-network.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { age } from '../common.js';
@@ -55,9 +56,10 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
     [0, 'Annotations', kv(meta.annotations)],
     [0, 'Status', status],
     ...(r.message ? [[0, 'Message', r.message] as Row] : []),
-    [0, 'IP', r.ip || '<none>'],
+    [0, 'IP', podIPOf(r) || '<none>'],
     'IPs:',
-    r.ip ? `  IP:  ${r.ip}` : '  <none>',
+    podIPOf(r) ? `  IP:  ${podIPOf(r)}` : '  <none>',
+    ...(isHostNetwork(r) ? [[0, 'Host Network', 'true (the node\'s network and UTS namespaces)'] as Row] : []),
     ...(owner ? [[0, 'Controlled By', `${owner.kind}/${owner.name}`] as Row] : []),
     [0, 'Restart Policy', spec.restartPolicy],
     [0, 'Sandbox Death Policy', spec.sandboxDeathPolicy],
@@ -65,7 +67,7 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
     ...(spec.runtimeClassName ? [[0, 'Runtime Class Name', spec.runtimeClassName] as Row] : []),
   ]);
   lines.push('Sandbox:', ...(s
-    ? aligned([[2, 'Pause PID', String(s.pid)], [2, 'Network', s.netns], [2, 'Host Veth', `${s.hostVeth} (on ${r.bridge})`], [2, 'MAC', r.mac], [2, 'Attempt', String(s.attempt)], [2, 'Created', describeTime(s.createdAt)]])
+    ? aligned([[2, 'Pause PID', String(s.pid)], [2, 'Network', s.netns], ...(s.hostVeth ? [[2, 'Host Veth', `${s.hostVeth} (on ${r.bridge})`], [2, 'MAC', r.mac]] as Row[] : [[2, 'Host Veth', '<none> (hostNetwork)'] as Row]), [2, 'Attempt', String(s.attempt)], [2, 'Created', describeTime(s.createdAt)]])
     : ['  <none>']));
   if (r.initContainers) lines.push('Init Containers:', ...r.initContainers.flatMap((c) => aligned(containerRows(r, c.name))));
   lines.push('Containers:', ...r.containers.flatMap((c) => aligned(containerRows(r, c.name))));

@@ -3,6 +3,7 @@
 // minipod has (the pause holder, the netns inode, the veth, its own phase) is under status.minipod.
 import { constants } from 'node:os';
 import { allContainers, initFailed, initialized } from '../../lib/pod/init-status.js';
+import { podIPOf } from '../../lib/pod/host-network.js';
 import type { ContainerStatus, PodRecord, Termination } from '../../lib/pod/types.js';
 
 export interface PodObject {
@@ -55,10 +56,10 @@ export function podObject(r: PodRecord, nodeName: string): PodObject {
       ...(r.message ? { message: r.message } : {}),
       ...(phase !== r.phase ? { reason: r.phase } : {}),
       conditions: conditions(r),
-      // The node's address on the pod bridge: the pods' gateway.
-      hostIP: r.gateway,
-      hostIPs: [{ ip: r.gateway }],
-      ...(r.ip ? { podIP: r.ip, podIPs: [{ ip: r.ip }] } : {}),
+      // The node's address on the pod bridge (the pods' gateway); a hostNetwork pod's: the node's own, its IP too.
+      hostIP: r.hostIP ?? r.gateway,
+      hostIPs: [{ ip: r.hostIP ?? r.gateway }],
+      ...(podIPOf(r) ? { podIP: podIPOf(r), podIPs: [{ ip: podIPOf(r) }] } : {}),
       startTime: r.createdAt,
       ...(r.initContainers ? { initContainerStatuses: r.initContainers.map(containerStatus) } : {}),
       containerStatuses: r.containers.map(containerStatus),

@@ -3,6 +3,7 @@
 // JSON, YAML, pod/NAME or a jsonpath template.
 import { hostname } from 'node:os';
 import { allContainers, initStatus } from '../../lib/pod/init-status.js';
+import { podIPOf } from '../../lib/pod/host-network.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { age } from '../common.js';
 import type { OutputFormat } from './format.js';
@@ -44,9 +45,9 @@ export const WIDE_HEAD = [...POD_HEAD, 'NODE', 'PAUSE', 'NETNS', 'VETH'];
 export function podRow(p: PodRecord, wide: boolean, node: string, now = Date.now()): string[] {
   const ready = p.containers.filter((c) => c.ready).length;
   const restarts = allContainers(p).reduce((n, c) => n + c.restartCount, 0);
-  const row = [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), p.ip || '<none>'];
+  const row = [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), podIPOf(p) || '<none>'];
   if (!wide) return row;
-  return [...row, p.nodeName ?? node, p.sandbox ? String(p.sandbox.pid) : '<none>', p.sandbox?.netns ?? '<none>', p.sandbox?.hostVeth ?? '<none>'];
+  return [...row, p.nodeName ?? node, p.sandbox ? String(p.sandbox.pid) : '<none>', p.sandbox?.netns ?? '<none>', p.sandbox?.hostVeth || '<none>']; // '': hostNetwork, none
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseResourceQuantity } from './quantity.js';
 import { checkSecurityContexts, containerSecurityContextSchema, podSecurityContextSchema } from './security.js';
 import { checkProbes, probeSchema } from './probes.js';
 import { refineVolumes, volumeMountSchema, volumeSchema } from './volumes.js';
+import { refineHostNamespaces } from './host-namespaces.js';
 
 export { MAX_ARG_STRLEN } from './env.js';
 
@@ -125,9 +126,15 @@ export const podSpecSchema = z
       /** Run one after another, each to exit 0, before the containers start (lib/pod/init.ts). */
       initContainers: z.array(container).optional(),
       volumes: z.array(volumeSchema).optional(),
+      /** The node's network and UTS namespaces for the whole pod (pod/host-network.ts). */
+      hostNetwork: z.boolean().optional(),
+      /** Refused (refineHostNamespaces): named here so the message says why, not "unknown field". */
+      hostIPC: z.boolean().optional(),
+      hostPID: z.boolean().optional(),
     })
     .superRefine((spec, ctx) => {
       refineVolumes(spec, ctx);
+      refineHostNamespaces(spec, ctx);
       const seen = new Set<string>();
       // One name space for both lists, as in Kubernetes: logs, exec and events name a container by it.
       const lists = [['initContainers', spec.initContainers ?? []], ['containers', spec.containers]] as const;

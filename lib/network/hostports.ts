@@ -24,6 +24,7 @@ export interface HostPort {
 }
 
 export function hostPortsOf(r: PodRecord): HostPort[] {
+  if (r.manifest.spec.hostNetwork) return []; // its process binds the node's port itself: nothing to DNAT
   return r.manifest.spec.containers.flatMap((c) => c.ports.filter((p) => p.hostPort).map((p) => ({ hostIP: p.hostIP ?? null, protocol: p.protocol, hostPort: p.hostPort!, containerPort: p.containerPort })));
 }
 

@@ -24,7 +24,8 @@ export async function createVeth(ip: IpBatch, v: VethSpec): Promise<void> {
 // link — its namespace died and took the pair with it.
 const missing = (f: { message: string }) => /Cannot find device|does not exist|No such device/.test(f.message);
 
-/** Idempotent: a veth that is already gone, or going (its namespace died), is success. */
+/** Idempotent: a veth that is already gone, or going (its namespace died), is success; '' (a hostNetwork pod has none) too. */
 export async function deleteVeth(ip: IpBatch, hostName: string): Promise<void> {
+  if (!hostName) return;
   await ip.run([`link del ${hostName}`], missing);
 }

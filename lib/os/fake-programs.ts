@@ -14,10 +14,15 @@ const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && crea
 
 /**
  * `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready"; then "bind PATH"
- * lines, each a bind mount of its network namespace (fake-mounts.ts), "bound". Plain `pause`
- * (joined by nsenter) only waits.
+ * lines, each a bind mount of its network namespace (fake-mounts.ts), "bound". `pause -i`
+ * (hostNetwork): a new ipc namespace, "ns", no config. Plain `pause` (joined by nsenter) only waits.
  */
 const pause: Program = (p, io, host) => {
+  if (p.argv.includes('-i')) {
+    p.ns = { ...p.ns, ipc: host.newNs('ipc') };
+    setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
+    return;
+  }
   if (!p.argv.includes('-n')) return;
   p.ns = { ...p.ns, net: host.newNs('net'), uts: host.newNs('uts'), ipc: host.newNs('ipc') };
   setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));

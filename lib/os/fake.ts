@@ -227,6 +227,10 @@ export class FakeHost implements Host {
   }
 
   async procLink(pid: number | 'self', link: string): Promise<string | undefined> {
+    return this.procLinkSync(pid, link);
+  }
+
+  procLinkSync(pid: number | 'self', link: string): string | undefined {
     const p = this.entry(pid);
     if (!p) return undefined;
     if (link === 'exe') return p.exe;

@@ -63,6 +63,7 @@ export const kill = (pid: number, signal: NodeJS.Signals | 0): boolean => curren
 export const readProc = (pid: number | 'self', file: string): Promise<string | undefined> => current.readProc(pid, file);
 export const readProcSync = (pid: number | 'self', file: string): string | undefined => current.readProcSync(pid, file);
 export const procLink = (pid: number | 'self', link: string): Promise<string | undefined> => current.procLink(pid, link);
+export const procLinkSync = (pid: number | 'self', link: string): string | undefined => current.procLinkSync(pid, link);
 export const listPids = (): Promise<number[]> => current.pids();
 export const openNamespace = (pid: number, kind: NsKind): HeldNamespace | undefined => current.openNamespace(pid, kind);
 export const executable = (file: string): Promise<boolean> => current.executable(file);

@@ -71,6 +71,13 @@ export const linuxHost: Host = {
   },
 
   procLink: (pid, link) => readlink(procPath(pid, link)).catch(() => undefined),
+  procLinkSync(pid, link) {
+    try {
+      return readlinkSync(procPath(pid, link));
+    } catch {
+      return undefined;
+    }
+  },
 
   async pids() {
     return (await readdir('/proc')).map(Number).filter((n) => n > 0);

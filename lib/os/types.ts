@@ -91,6 +91,8 @@ export interface Host {
   readProcSync(pid: number | 'self', file: string): string | undefined;
   /** readlink /proc/PID/LINK ('exe', 'ns/net'); undefined if gone. */
   procLink(pid: number | 'self', link: string): Promise<string | undefined>;
+  /** procLink, synchronously: for a check that must not yield (the daemon's own namespace before a pin). */
+  procLinkSync(pid: number | 'self', link: string): string | undefined;
   /** Every pid in /proc. */
   pids(): Promise<number[]>;
   /** Open /proc/PID/ns/KIND (synchronous: microseconds, on a recovery's critical path); undefined if gone. */

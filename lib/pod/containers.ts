@@ -13,12 +13,13 @@ import type { Watchable } from '../process/exit.js';
 import { onExit } from '../process/exit.js';
 import type { LivePod, PodContext, ResolvedImage } from './live.js';
 import { allContainers } from './init-status.js';
+import { isHostNetwork, podIPOf } from './host-network.js';
 import type { ContainerStatus, PodRecord } from './types.js';
 import { containerBinds } from './volumes.js';
 
 /** The pod as the downward API gives it (manifest/env.ts): a container's env and `exec`'s. */
 export function podFields(ctx: PodContext, r: PodRecord): PodFields {
-  return { name: r.name, namespace: 'default', uid: r.uid, podIP: r.ip, nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
+  return { name: r.name, namespace: 'default', uid: r.uid, podIP: podIPOf(r), nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
 }
 
 /** An app's or an init container's status (one set of names for both). */
@@ -58,7 +59,7 @@ export async function startContainer(ctx: PodContext, live: LivePod, name: strin
   if (rootfs && security.runAsNonRoot && rootfs.user.uid === 0) return configError(ctx, live, c, `${NON_ROOT_MESSAGE} (pod: "default/${r.name}(${r.uid})", container: ${name}): set runAsUser to a non-zero uid, or use an image whose USER is not root`);
   const volumes = image ? await containerBinds(ctx.node.stateDir, r, spec) : [];
   await startNewRun(c.logPath); // the last run's log becomes `logs -p`'s
-  const { proc, settled, id } = await ctx.runtime.start({ security, pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: r.ip, sharePid: r.manifest.spec.shareProcessNamespace, resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}), ...(volumes.length ? { volumes } : {}) });
+  const { proc, settled, id } = await ctx.runtime.start({ security, pod: r.name, name, sandboxPid: sandbox.pid, netns: sandbox.netns, argv, env, cwd, logPath: c.logPath, cgroup: ctx.node.cgroups.dir(r.uid), inPodCgroup: (a) => ctx.node.cgroups.wrap(r.uid, a), podIP: podIPOf(r), sharePid: r.manifest.spec.shareProcessNamespace, hostNetwork: isHostNetwork(r), resources: containerResources(spec), ...(rootfs ? { image: rootfs } : {}), ...(r.manifest.spec.runtimeClassName ? { ociRuntime: r.manifest.spec.runtimeClassName } : {}), ...(volumes.length ? { volumes } : {}) });
   // Recorded and watched before the next await: a quick app may exit during it.
   live.apps.set(name, proc);
   Object.assign(c, { state: 'Running', reason: null, message: null, ready: false, ...(spec.startupProbe ? { started: false } : {}), pid: proc.pid, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null, signal: null, restartAt: null });

@@ -15,6 +15,8 @@ import { imageProgram, startContainer, stopContainer } from './containers.js';
 import { beginInit } from './init.js';
 import { initsOf } from './init-status.js';
 import { nameNetns } from './netns.js';
+import { isHostNetwork, podIPOf } from './host-network.js';
+import { nodeAddress } from '../network/node-address.js';
 import { round, type LivePod, type PodContext } from './live.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
@@ -28,6 +30,11 @@ export function sandboxConfig(r: PodRecord): SandboxConfig {
 
 /** SandboxCreated and NetworkReady, for a first sandbox or one that replaced `was`. */
 export function recordSandboxReady(ctx: PodContext, r: PodRecord, sandbox: Sandbox, was?: string): void {
+  if (isHostNetwork(r)) {
+    ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds the pod's IPC namespace${was ? ` (was pause ${was})` : ''}; network and hostname are the node's (hostNetwork)`);
+    ctx.events.record(r, 'NetworkReady', `hostNetwork: the node's ${sandbox.netns}, pod IP ${podIPOf(r)} (the node's), no veth`);
+    return;
+  }
   ctx.events.record(r, 'SandboxCreated', `pause ${sandbox.pid} holds ${sandbox.netns}${was ? ` (was ${was})` : ''}`);
   ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
 }
@@ -76,13 +83,18 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
 export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoStack, steps: Steps): Promise<Sandbox> {
   const record = live.record;
   const logs = logDir(ctx, record.name);
+  const hostNetwork = isHostNetwork(record);
   steps.begin('allocate IP');
-  record.ip = await ctx.ips.allocate(record.uid);
-  record.mac = macFor(record.ip);
-  undo.push(`lease ${record.ip}`, async () => {
-    await ctx.ips.release(record.ip);
-    record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
-  });
+  if (hostNetwork) {
+    record.hostIP = await nodeAddress(ctx.ip.ipPath, ctx.node.subnet.gateway); // no lease: the node's own
+  } else {
+    record.ip = await ctx.ips.allocate(record.uid);
+    record.mac = macFor(record.ip);
+    undo.push(`lease ${record.ip}`, async () => {
+      await ctx.ips.release(record.ip);
+      record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
+    });
+  }
   steps.end();
 
   steps.begin('create cgroup');
@@ -90,7 +102,7 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   await ctx.node.cgroups.create(record.uid);
   steps.end();
 
-  const start = await startSandbox(ctx.pool, undo, steps, record.manifest.spec.shareProcessNamespace);
+  const start = await startSandbox(ctx.pool, undo, steps, { pidNamespace: record.manifest.spec.shareProcessNamespace, hostNetwork });
   // The holder does not fork: moving it after its start is race-free, and it need not wait for it.
   ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup'));
   record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };

@@ -6,9 +6,11 @@ import type { Steps } from '../sandbox/steps.js';
 import type { UndoStack } from '../sandbox/undo.js';
 import type { LivePod, PodContext } from './live.js';
 import type { PodRecord } from './types.js';
+import { isHostNetwork } from './host-network.js';
 
 /** The pod's `ip netns` name, pointing at its new sandbox (sandbox/netns-name.ts); undone first on a rollback. */
 export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns' | 'bindNetns' | 'release'>, undo: UndoStack, steps: Steps): Promise<void> {
+  if (isHostNetwork(r)) return void sandbox.release?.(); // the node's namespace is no pod's to name
   steps.begin('name network namespace');
   try {
     // The holder mounts its own namespace: no `mount` process in the sandbox's creation or recovery.
@@ -26,6 +28,7 @@ export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<San
  */
 export async function checkNetnsName(ctx: PodContext, live: LivePod, pid: number): Promise<void> {
   const r = live.record;
+  if (isHostNetwork(r)) return;
   try {
     const was = await ensureNetnsName(ctx.node, r.name, { uid: r.uid, pid, netns: r.sandbox!.netns });
     if (was) ctx.events.record(r, 'NetnsNameRepaired', `ip netns name ${r.name} ${was}: points at ${r.sandbox!.netns} again`, { type: 'Warning' });

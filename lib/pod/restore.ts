@@ -39,7 +39,8 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   const observed: RestoreObservation = {
     phase: r.phase,
     holder: { pid: sb.pid, ours: holderInSandbox },
-    veth: { name: sb.hostVeth, bridge: r.bridge, present: !!view.ports.get(r.bridge)?.has(sb.hostVeth) },
+    // A hostNetwork pod has no veth to lose: the node's network is there as long as the node is.
+    veth: { name: sb.hostVeth, bridge: r.bridge, present: !sb.hostVeth || !!view.ports.get(r.bridge)?.has(sb.hostVeth) },
     containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await ctx.runtime.inspect(c.pid, c.startTime, sb.netns)) }))),
   };
   const plan = planRestore(r.manifest.spec.restartPolicy, observed);

@@ -67,7 +67,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
       live.holder = null; // its exit is now expected
       await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
       if (!holder) await killIfOurs(r.sandbox.pid, r.sandbox.startTime);
-      ctx.events.record(r, 'SandboxDeleted', `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released`);
+      ctx.events.record(r, 'SandboxDeleted', r.sandbox.hostVeth ? `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released` : `pause ${r.sandbox.pid} removed with the pod's IPC namespace; the node's network stays (hostNetwork)`);
       steps.end();
     }
 

@@ -54,9 +54,9 @@ export interface ContainerStatus {
 export interface SandboxStatus {
   pid: number;
   startTime?: string | null; // the holder's, with pid its identity
-  netns: string;
+  netns: string; // a hostNetwork pod's: the node's own
   attempt: number; // sandbox generations replaced so far; 0 for the first
-  hostVeth: string;
+  hostVeth: string; // '' for a hostNetwork pod: none
   createdAt: string;
 }
 
@@ -90,6 +90,8 @@ export interface PodRecord {
   phase: PodPhase;
   message: string | null;
   ip: string;
+  /** The node's address (status.hostIP), kept for a hostNetwork pod: its IP (pod/host-network.ts). */
+  hostIP?: string;
   prefix: number;
   gateway: string;
   mac: string;

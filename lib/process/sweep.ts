@@ -2,7 +2,7 @@
 // network namespaces) and a dead node's leftovers (its mount namespace) are cleared. A namespace
 // is swept only while it is pinned (PinnedNamespace): once freed, its inode number can be reused
 // by anyone's namespace, whose processes a sweep by number would kill.
-import { kill, listPids, procLink } from '../os/host.js';
+import { kill, listPids, procLink, procLinkSync } from '../os/host.js';
 import { pinNamespace, readNamespace, type NamespacePin } from './namespace.js';
 
 type Kind = 'net' | 'mnt';
@@ -82,9 +82,13 @@ export interface SweepOptions {
 export class PinnedNamespace {
   private constructor(readonly kind: Kind, readonly ns: string, private readonly pin: NamespacePin) {}
 
-  /** undefined if none of `via` is in `ns` any more: then it cannot be proven ours, and nothing may be swept. */
+  /**
+   * undefined if none of `via` is in `ns` any more: then it cannot be proven ours, and nothing may
+   * be swept. Also for our own namespace: a hostNetwork pod's sandbox is the node's network
+   * namespace, the daemon's and everything else's on the node, never a pod's to sweep.
+   */
   static take(kind: Kind, ns: string | undefined, via: (number | null | undefined)[]): PinnedNamespace | undefined {
-    const pin = ns ? pinNamespace(kind, ns, via) : undefined;
+    const pin = ns && !isOwnNamespace(kind, ns) ? pinNamespace(kind, ns, via) : undefined;
     return pin && new PinnedNamespace(kind, ns!, pin);
   }
 
@@ -102,6 +106,8 @@ export class PinnedNamespace {
 
   /** Pin through `via` (pids verified ours), sweep everything in it, close; 0 if it cannot be pinned. */
   static async sweepOnce(kind: Kind, ns: string | undefined, via: (number | null | undefined)[], options: SweepOptions = {}): Promise<number> {
+    // Our own namespace (a hostNetwork pod's): only the pids proven the pod's go, nothing else in it.
+    if (ns && isOwnNamespace(kind, ns)) return killPids(kind, ns, via.filter((p): p is number => !!p), options.except);
     const pinned = PinnedNamespace.take(kind, ns, via);
     if (!pinned) return 0;
     try {
@@ -110,4 +116,9 @@ export class PinnedNamespace {
       pinned.close();
     }
   }
+}
+
+/** ns is the namespace this process (the daemon) is in itself. */
+function isOwnNamespace(kind: Kind, ns: string): boolean {
+  return procLinkSync('self', `ns/${kind}`) === ns;
 }

@@ -25,6 +25,9 @@ export interface OciInput {
   etc: { hosts: string; hostname: string; resolvConf: string };
   /** Join the holder's PID namespace (the pod shares one) instead of making a new one. */
   sharePid?: boolean;
+  /** hostNetwork: no network and no UTS entry, so the runtime leaves the container in the node's
+   * (its caller's), as containerd does for NamespaceMode NODE; IPC stays the pod's. */
+  hostNetwork?: boolean;
   /** The container's cgroup, relative to the cgroup hierarchies' roots, or null for none. */
   cgroupsPath: string | null;
   /** CPU and memory from the manifest; applied only with a cgroupsPath. */
@@ -115,8 +118,12 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
       namespaces: [
         o.sharePid ? { type: 'pid', path: `/proc/${o.sandboxPid}/ns/pid` } : { type: 'pid' },
         { type: 'mount' },
-        { type: 'network', path: `/proc/${o.sandboxPid}/ns/net` },
-        { type: 'uts', path: `/proc/${o.sandboxPid}/ns/uts` },
+        ...(o.hostNetwork
+          ? []
+          : [
+              { type: 'network', path: `/proc/${o.sandboxPid}/ns/net` },
+              { type: 'uts', path: `/proc/${o.sandboxPid}/ns/uts` },
+            ]),
         { type: 'ipc', path: `/proc/${o.sandboxPid}/ns/ipc` },
       ],
       ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath, resources: linuxResources(o.resources, o.pidsLimit) } : {}),
@@ -125,6 +132,11 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
       rootfsPropagation: 'private',
     },
   };
+}
+
+/** A hostNetwork pod's /etc/hosts, as kubelet writes it: the node's own, under its header. */
+export function hostNetworkHostsFile(nodeHosts: string): string {
+  return `# Kubernetes-managed hosts file (host network).\n${nodeHosts}`;
 }
 
 /** /etc/hosts of a pod, as kubelet writes it: localhost, then the pod's name on its own IP. */

@@ -20,6 +20,7 @@
 import { closeSync } from 'node:fs';
 import { openContainerLog } from './container-log.js';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { cgroupPath } from '../cgroup/cgroup.js';
 import { oomKills } from '../cgroup/stats.js';
@@ -32,7 +33,7 @@ import type { PidWatcher } from '../process/watcher.js';
 import { lastLine, nodeResolvConf, OciContainer, RUNTIME_FILE } from './bundle.js';
 import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { DEFAULT_OCI_RUNTIME, PACKAGE, RUN_MODE, type OciRuntimeName } from './oci-runtimes.js';
-import { DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from './oci-config.js';
+import { DEFAULT_PIDS_LIMIT, hostNetworkHostsFile, hostsFile, ociConfig } from './oci-config.js';
 import { boundingSet } from './oci-security.js';
 import type { Watchable } from '../process/exit.js';
 import { ConsoleDirs, ociExec } from './tty.js';
@@ -109,11 +110,13 @@ export class OciRuntime implements ContainerRuntime {
       const lower = [...image.layerDirs].reverse().join(':');
       await run([tools().mount, '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${path.join(dir, 'upper')},workdir=${path.join(dir, 'work')}`, rootfs]);
       const etc = { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: path.join(dir, 'resolv.conf') };
-      for (const [file, text] of [[etc.hosts, hostsFile(spec.pod, spec.podIP)], [etc.hostname, `${spec.pod}\n`], [etc.resolvConf, await nodeResolvConf()]] as const) {
+      // hostNetwork: the node's name and hosts file, as kubelet and containerd give such a pod.
+      const hosts = spec.hostNetwork ? hostNetworkHostsFile(await readFile('/etc/hosts', 'utf8').catch(() => '')) : hostsFile(spec.pod, spec.podIP);
+      for (const [file, text] of [[etc.hosts, hosts], [etc.hostname, `${spec.hostNetwork ? os.hostname() : spec.pod}\n`], [etc.resolvConf, await nodeResolvConf()]] as const) {
         await writeFile(file, text);
         await chmod(file, 0o644); // read by the container's user, whoever it is
       }
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}), ...(spec.volumes?.length ? { volumes: spec.volumes } : {}) });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, hostNetwork: spec.hostNetwork ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}), ...(spec.volumes?.length ? { volumes: spec.volumes } : {}) });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
       const logFd = openContainerLog(spec.logPath);
       try {

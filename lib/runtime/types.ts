@@ -38,6 +38,8 @@ export interface ContainerSpec {
   podIP: string;
   /** The pod shares one PID namespace (shareProcessNamespace): join the holder's instead of a new one. */
   sharePid?: boolean;
+  /** hostNetwork: the node's network and UTS namespaces (the holder is in them), the node's hostname and /etc/hosts. */
+  hostNetwork?: boolean;
   /** CPU and memory limits and CPU weight (the OCI runtime applies them; nsenter does not). */
   resources?: ContainerResources;
   /** Set for a container with an image: it runs under the OCI runtime, in a root filesystem of its layers. */

@@ -38,11 +38,13 @@ const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 
  * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
  * Unit tests pass a fake holder (argv) and a short deadline.
  */
-export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pidNamespace = false }: { argv?: readonly string[]; answerTimeoutMs?: number; pidNamespace?: boolean } = {}): Promise<Holder> {
+export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pidNamespace = false, hostNetwork = false }: { argv?: readonly string[]; answerTimeoutMs?: number; pidNamespace?: boolean; hostNetwork?: boolean } = {}): Promise<Holder> {
+  // hostNetwork: `-i` unshares IPC only; the holder stays in the node's network and UTS namespaces.
+  const mode = hostNetwork ? '-i' : '-n';
   // A pod that shares one PID namespace (shareProcessNamespace): the pause is its PID 1, which
   // reaps the orphans of every container. unshare forks it and stays its parent (our child), and
   // --kill-child ends it should unshare be killed.
-  argv ??= pidNamespace ? [tools().unshare, '--pid', '--fork', '--kill-child', '--', tools().pause, '-n'] : [tools().pause, '-n'];
+  argv ??= pidNamespace ? [tools().unshare, '--pid', '--fork', '--kill-child', '--', tools().pause, mode] : [tools().pause, mode];
   const proc = spawnProcess(argv, { stdio: ['pipe', 'pipe', 'ignore'] });
   proc.catch(() => {}); // a failed spawn is reported by next() below
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();

@@ -48,8 +48,9 @@ export class HolderPool {
   }
 
   /** A holder whose namespaces exist: the spare if it is alive and not stopped, else a new one. */
-  async take(options: { pidNamespace?: boolean } = {}): Promise<Holder> {
-    if (options.pidNamespace) return this.start(true); // the spare has no PID namespace: it stays spare
+  async take(options: { pidNamespace?: boolean; hostNetwork?: boolean } = {}): Promise<Holder> {
+    // The spare has its own network and no PID namespace: it stays spare.
+    if (options.pidNamespace || options.hostNetwork) return this.start(options.pidNamespace, options.hostNetwork);
     const spare = this.spare;
     this.spare = null;
     const h = spare ? await spare : null;
@@ -101,8 +102,8 @@ export class HolderPool {
   }
 
   /** A holder nobody could find after a crash is never handed out: if the register write fails, it is stopped. */
-  private async start(pidNamespace = false): Promise<Holder> {
-    const h = await startPause({ pidNamespace });
+  private async start(pidNamespace = false, hostNetwork = false): Promise<Holder> {
+    const h = await startPause({ pidNamespace, hostNetwork });
     const file = path.join(this.dir, String(h.pid));
     try {
       h.netns = await readNamespace(h.pid);

@@ -47,6 +47,7 @@ export interface SandboxStart {
   pid: number;
   startTime: string | null;
   netns: string;
+  /** '' for a hostNetwork pod: its holder is in the node's network namespace, there is no veth. */
   hostVeth: string;
   ms: number;
 }
@@ -56,10 +57,10 @@ export interface SandboxStart {
  * persists both before `createSandbox` makes the veth, so a daemon that dies in between leaves
  * nothing a restarted one cannot find.
  */
-export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Steps, pidNamespace = false): Promise<SandboxStart> {
+export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Steps, { pidNamespace = false, hostNetwork = false } = {}): Promise<SandboxStart> {
   const t0 = performance.now();
   steps.begin('start pause holder');
-  const holder = await pool.take({ pidNamespace });
+  const holder = await pool.take({ pidNamespace, hostNetwork });
   undo.push(`pause ${holder.pid}`, async () => {
     await stopProcess(holder.proc, HOLDER_GRACE_MS);
     await pool.owned(holder.pid); // stopped: nothing left for the register to find
@@ -68,13 +69,15 @@ export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Ste
   if (!netns || !holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
   steps.end();
   const startTime = holder.startTime ?? (await startTimeOf(holder.pid)) ?? null;
-  return { holder, pid: holder.pid, startTime, netns, hostVeth: newHostVethName(), ms: performance.now() - t0 };
+  return { holder, pid: holder.pid, startTime, netns, hostVeth: hostNetwork ? '' : newHostVethName(), ms: performance.now() - t0 };
 }
 
 /** Wire a started sandbox; each part's undo is on `undo` before the next part is made. */
 export async function createSandbox(ip: IpBatch, start: SandboxStart, cfg: SandboxConfig, undo: UndoStack, steps: Steps): Promise<Sandbox> {
   const { holder, hostVeth } = start;
   const t1 = performance.now();
+  // hostNetwork (as containerd's NamespaceMode NODE): the node's network is there already.
+  if (!hostVeth) return { proc: holder.proc, pid: holder.pid, netns: start.netns, hostVeth, sandboxMs: start.ms, networkMs: 0 };
   steps.begin('create veth');
   // Registered first: a failed `link add` may still have made the link.
   undo.push(`veth ${hostVeth}`, () => deleteVeth(ip, hostVeth));

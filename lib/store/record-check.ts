@@ -45,6 +45,12 @@ function checkNetwork(r: PodRecord, subnet: Subnet | undefined): string[] {
   const allowed = (ip: string) => ipaddr.IPv4.parse(ip).range() === 'private' || (!!subnet && (contains(subnet, ip) || ip === subnet.gateway));
   const where = `a private range (10/8, 172.16/12, 192.168/16)${subnet ? ` or the node's subnet ${subnet.cidr}` : ''}`;
   if (!allowed(r.gateway)) issues.push(`gateway: ${r.gateway} is outside ${where}`);
+  // A hostNetwork pod has no veth and no lease; any other sandbox has both.
+  const host = r.manifest.spec.hostNetwork === true;
+  for (const [field, veth] of [['sandbox', r.sandbox?.hostVeth], ['building', r.building?.hostVeth]] as const) {
+    if (veth !== undefined && !veth !== host) issues.push(`${field}.hostVeth: ${host ? `${JSON.stringify(veth)} must be "" for a hostNetwork pod (it has no veth)` : 'must name the pod\'s veth ("" is only for a hostNetwork pod)'}`);
+  }
+  if (host && r.ip) issues.push(`ip: ${r.ip} must be "" for a hostNetwork pod (its IP is the node's, hostIP)`);
   if (!r.ip) return issues;
   if (!allowed(r.ip)) issues.push(`ip: ${r.ip} is outside ${where}`);
   else if (!ipaddr.IPv4.parse(r.ip).match(ipaddr.IPv4.parse(r.gateway), r.prefix)) issues.push(`ip: ${r.ip} is not in the gateway's network ${r.gateway}/${r.prefix}`);

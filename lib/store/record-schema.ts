@@ -64,7 +64,7 @@ const sandbox = z.strictObject({
   startTime,
   netns,
   attempt: count,
-  hostVeth: z.string().regex(HOST_VETH, 'must be a host veth name: "mp" and 10 of a-z 0-9'),
+  hostVeth: z.union([z.literal(''), z.string().regex(HOST_VETH, 'must be a host veth name: "mp" and 10 of a-z 0-9 (or "" for a hostNetwork pod)')]),
   createdAt: time,
 });
 
@@ -90,7 +90,8 @@ export const podRecordSchema = z.strictObject({
   createdAt: time,
   phase: z.enum(['Pending', 'Running', 'SandboxLost', 'Recreating', 'Terminating', 'Stopped']),
   message: z.string().nullable(),
-  ip: z.union([z.literal(''), ipv4]), // '' once released (stop)
+  ip: z.union([z.literal(''), ipv4]), // '' once released (stop), and for a hostNetwork pod
+  hostIP: ipv4.optional(),
   prefix: z.number().int().min(8).max(30),
   gateway: ipv4,
   mac: z.union([z.literal(''), z.string().regex(/^0a:58(:[0-9a-f]{2}){4}$/, 'must be 0a:58 and the four bytes of the IP')]),

@@ -53,6 +53,8 @@ export interface PodFacts {
     bridge: string;
     /** null: the pod has no sandbox (Stopped, Pending). */
     sandbox: { pid: number; netns: string; hostVeth: string } | null;
+    /** Its sandbox is the node's own network namespace: no eth0, no veth (pod/host-network.ts). */
+    hostNetwork?: boolean;
     /** The veth of a sandbox being built (create, recreate): on the bridge before the record has its sandbox. */
     buildingVeth?: string | null;
     containers: { name: string; pid: number | null; state: string }[];

@@ -9,6 +9,7 @@ import { readNamespace } from '../process/namespace.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { ProcessScan } from '../process/sweep.js';
 import type { PodRecord } from '../pod/types.js';
+import { isHostNetwork } from '../pod/host-network.js';
 import { parseIpBatch, type NetFacts, type PodFacts, type TopologyFacts } from './facts.js';
 import { buildTopology, type Topology } from './model.js';
 import { NFT_TABLE } from './nft.js';
@@ -47,7 +48,8 @@ async function podFacts(r: PodRecord): Promise<PodFacts> {
   const sandbox = r.sandbox;
   const pauseNetns = sandbox ? await netnsOfRecorded(sandbox.pid, sandbox.startTime) : null;
   let net: NetFacts | null = null;
-  if (sandbox && pauseNetns) {
+  // A hostNetwork pod's interfaces are the node's, listed once already.
+  if (sandbox && pauseNetns && !isHostNetwork(r)) {
     // The holder may die while we look: then the sandbox is shown without its interfaces.
     net = await run(nsenterArgv(tools().nsenter, sandbox.pid, ['net'], ipArgv()), { input: IP_LISTS }).then(parseIpBatch, () => null);
   }
@@ -62,6 +64,7 @@ async function podFacts(r: PodRecord): Promise<PodFacts> {
       mac: r.mac,
       bridge: r.bridge,
       sandbox: sandbox && { pid: sandbox.pid, netns: sandbox.netns, hostVeth: sandbox.hostVeth },
+      ...(isHostNetwork(r) ? { hostNetwork: true } : {}),
       buildingVeth: r.building?.hostVeth ?? null,
       containers: r.containers.map((c) => ({ name: c.name, pid: c.pid, state: c.state })),
     },

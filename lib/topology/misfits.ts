@@ -46,6 +46,10 @@ function podMisfits(facts: TopologyFacts, p: PodFacts, view: PodView): Misfit[] 
     return out;
   }
   if (pauseNetns !== sandbox.netns) add('record-kernel', `record says ${sandbox.netns}, kernel says ${pauseNetns} (pause pid ${sandbox.pid})`);
+  if (p.record.hostNetwork) {
+    if (pauseNetns !== facts.node.netns) add('record-kernel', `hostNetwork: its pause pid ${sandbox.pid} is in ${pauseNetns}, not in the node's ${facts.node.netns ?? '(unknown)'}`);
+    return out; // no eth0, no veth
+  }
   const nodeLinks = facts.node.net.links;
   const recorded = nodeLinks.find((l) => l.ifname === sandbox.hostVeth);
   if (!view.eth0) {

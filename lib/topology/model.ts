@@ -45,8 +45,10 @@ export interface PodView {
   routes: RouteView[];
   pause: number | null;
   containers: { name: string; pid: number | null; netns: string | null }[];
-  /** Other pids in the sandbox's namespace (an app's children, exec'd commands). */
+  /** Other pids in the sandbox's namespace (an app's children, exec'd commands); none listed for a hostNetwork pod (the node's). */
   others: number[];
+  /** Its namespace is the node's own (hostNetwork): no eth0 or veth expected. */
+  hostNetwork: boolean;
 }
 
 export interface Topology {
@@ -98,7 +100,8 @@ export function buildTopology(facts: TopologyFacts): Topology {
         const k = p.kernel.containers.find((kc) => kc.name === c.name);
         return { name: c.name, pid: k?.netns ? k.pid : null, netns: k?.netns ?? null };
       }),
-      others: (p.kernel.pauseNetns ? facts.pids[p.kernel.pauseNetns] ?? [] : []).filter((pid) => !mains.has(pid)).sort((a, b) => a - b),
+      others: (p.kernel.pauseNetns && !p.record.hostNetwork ? facts.pids[p.kernel.pauseNetns] ?? [] : []).filter((pid) => !mains.has(pid)).sort((a, b) => a - b),
+      hostNetwork: p.record.hostNetwork === true,
     };
   });
   return {

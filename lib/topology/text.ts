@@ -56,7 +56,7 @@ export function renderText(topo: Topology): string {
 function sandbox(p: PodView, mark: (subject: string, why: string) => string): Tree[] {
   if (!p.netns) return [];
   return [
-    { label: `${p.netns}${p.eth0 ? ` ${addrs(p.eth0)}` : ''}` },
+    { label: `${p.netns}${p.hostNetwork ? ' (hostNetwork: the node\'s own, no veth)' : ''}${p.eth0 ? ` ${addrs(p.eth0)}` : ''}` },
     { label: `pause pid ${p.pause}` },
     ...p.containers.map((c) => ({ label: `${c.name} ${c.pid !== null ? `pid ${c.pid}` : '(not running)'}${c.netns && c.netns !== p.netns ? ` in ${c.netns}` : ''}${mark(`container:${p.name}/${c.name}`, 'see below')}` })),
     ...(p.others.length ? [{ label: `other pids ${p.others.join(' ')}` }] : []),

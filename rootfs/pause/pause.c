@@ -11,6 +11,8 @@
  *   stdout "bound\n"                     PATH (its `ip netns` name), as `mount --bind /proc/PID/ns/net
  *                                       PATH` would, without a mount process; "error <text>" and
  *                                       exit 1 if it fails. EOF on stdin: we only hold from then on.
+ *   pause -i                            hostNetwork: a new IPC namespace only (the node's network
+ *                                       and hostname stay), stdout "ns\n", then hold; no config
  *   pause                               no flag: just hold the namespaces we were started in
  *                                       (a holder that rejoins a pod, or PID 1 of a PID ns)
  * Reaps children (SIGCHLD) so it can be PID 1 of a PID namespace; SIGTERM/SIGINT exit 0. */
@@ -110,12 +112,13 @@ static void bind_requests(void) {
 }
 
 int main(int argc, char **argv) {
-  int new_namespaces = 0, opt;
-  while ((opt = getopt(argc, argv, "vn")) != -1) {
+  int new_namespaces = 0, ipc_only = 0, opt;
+  while ((opt = getopt(argc, argv, "vni")) != -1) {
     switch (opt) {
     case 'v': puts(VERSION); return 0;
     case 'n': new_namespaces = 1; break;
-    default: fprintf(stderr, "usage: pause [-v] [-n]\n"); return 2;
+    case 'i': ipc_only = 1; break;
+    default: fprintf(stderr, "usage: pause [-v] [-n | -i]\n"); return 2;
     }
   }
   struct sigaction term = {.sa_handler = on_term}, chld = {.sa_handler = on_chld, .sa_flags = SA_NOCLDSTOP | SA_RESTART};
@@ -123,7 +126,16 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &term, NULL);
   sigaction(SIGCHLD, &chld, NULL);
 
-  if (new_namespaces) {
+  if (ipc_only) {
+    /* As containerd's sandbox with NamespaceMode NODE: network and UTS are the node's, so only
+     * IPC is the pod's own; nothing to configure. */
+    if (unshare(CLONE_NEWIPC) < 0) fail("unshare");
+    dprintf(1, "ns\n");
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0) fail("/dev/null");
+    dup2(null, 0); dup2(null, 1);
+    if (null > 1) close(null);
+  } else if (new_namespaces) {
     if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0) fail("unshare");
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) fail("socket");

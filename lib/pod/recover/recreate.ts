@@ -13,6 +13,7 @@ import { stopContainer } from '../containers.js';
 import { recordSandboxReady, sandboxConfig, startPodContainers } from '../create.js';
 import { allContainers } from '../init-status.js';
 import { nameNetns } from '../netns.js';
+import { isHostNetwork } from '../host-network.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline, SandboxStatus } from '../types.js';
@@ -70,7 +71,8 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
   r.message = null;
   finishTimeline(r, timeline);
   await ctx.store.persist(r); // it runs: a refused write is retried, never a reason to rebuild again
-  ctx.events.record(r, 'SandboxRecreated', `${timeline.cause} → ${old.netns} replaced by ${sandbox.netns}, attempt ${timeline.attempt}, ${plan.start.length} app(s) restarted; ${phaseSums(timeline)}`);
+  const replaced = isHostNetwork(r) ? `pause ${old.pid} replaced by pause ${sandbox.pid} (hostNetwork: still the node's ${sandbox.netns})` : `${old.netns} replaced by ${sandbox.netns}`;
+  ctx.events.record(r, 'SandboxRecreated', `${timeline.cause} → ${replaced}, attempt ${timeline.attempt}, ${plan.start.length} app(s) restarted; ${phaseSums(timeline)}`);
 }
 
 /**
@@ -80,7 +82,7 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
  */
 async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{ start: SandboxStart; recreating: Promise<void> }> {
   const r = live.record;
-  const start = await startSandbox(ctx.pool, undo, steps, r.manifest.spec.shareProcessNamespace);
+  const start = await startSandbox(ctx.pool, undo, steps, { pidNamespace: r.manifest.spec.shareProcessNamespace, hostNetwork: isHostNetwork(r) });
   r.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
   undo.push('building record', async () => void (r.building = null));
   setPhase(r, 'Recreating');
@@ -131,11 +133,12 @@ async function removeOld(run: Run, start: SandboxStart): Promise<void> {
   void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
   // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
   // restarted app can mount its new one over the same path, where umount could no longer reach it.
-  await unmountNamespace(old.netns);
+  // Never for a hostNetwork pod: its old namespace is the node's, which stays (and whose mounts are not ours).
+  if (!isHostNetwork(r)) await unmountNamespace(old.netns);
   run.removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
     () => {
       timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
-      ctx.events.record(r, 'SandboxDeleted', `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more`);
+      ctx.events.record(r, 'SandboxDeleted', old.hostVeth ? `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more` : `old pause ${old.pid} gone with the pod's old IPC namespace; the node's network stays (hostNetwork)`);
     },
     // The old sandbox is no part of the new one: its cleanup failing must not undo the
     // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
@@ -162,7 +165,7 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
   void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
   const saved = ctx.store.save(r); // written while the apps start
   saved.catch(() => {}); // awaited after step 4
-  recordSandboxReady(ctx, r, sandbox, old.netns);
+  recordSandboxReady(ctx, r, sandbox, isHostNetwork(r) ? String(old.pid) : old.netns);
   return { sandbox, saved };
 }
 

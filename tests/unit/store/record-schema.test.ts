@@ -118,7 +118,7 @@ test('the manifest is validated as the API validates it', async (t) => {
 test('uid, netns, veth and times must have the shapes minipod writes', async (t) => {
   t.deepEqual(await issuesOf((r) => void (r.uid = 'uid-web')), ['uid: must be a pod uid (21 of A-Z a-z 0-9 _ -)']);
   t.deepEqual(await issuesOf((r) => void (r.sandbox!.netns = 'net:[1]; rm -rf /')), ['sandbox.netns: must be a network namespace such as net:[4026532636]']);
-  t.deepEqual(await issuesOf((r) => void (r.sandbox!.hostVeth = 'eth0')), ['sandbox.hostVeth: must be a host veth name: "mp" and 10 of a-z 0-9']);
+  t.deepEqual(await issuesOf((r) => void (r.sandbox!.hostVeth = 'eth0')), ['sandbox.hostVeth: must be a host veth name: "mp" and 10 of a-z 0-9 (or "" for a hostNetwork pod)']);
   t.deepEqual(await issuesOf((r) => void (r.createdAt = 'yesterday')), ['createdAt: must be an ISO time such as 2024-01-01T00:00:00.000Z']);
 });
 
