@@ -16,6 +16,7 @@ import { rm, stop } from './commands/lifecycle.js';
 import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
 import { cluster } from './commands/cluster.js';
+import { portForward } from './commands/port-forward.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
@@ -57,6 +58,7 @@ await yargs(splitOutputFlag(hideBin(process.argv)))
   .command(top)
   .command(logs)
   .command(exec)
+  .command(portForward)
   .command(stop)
   .command(rm)
   .command(del)
