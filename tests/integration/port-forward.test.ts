@@ -170,6 +170,15 @@ test.serial('refused with a clear line and a non-zero exit: a bad port, an unkno
   await first.proc;
 });
 
+test.serial('completion offers the running daemon\'s pod names where a verb takes a pod, and only there', async (t) => {
+  const complete = async (...words: string[]) => (await node.cli(['--get-yargs-completions', 'minipod', ...words])).stdout.split('\n').filter(Boolean);
+  t.true((await complete('port-forward', '')).includes('lo'));
+  t.true((await complete('logs', 'l')).includes('lo'));
+  t.true((await complete('describe', 'pod', '')).includes('lo'));
+  t.false((await complete('run', '')).includes('lo'));
+  t.false((await complete('port-forward', 'lo', '')).includes('lo'), 'after the pod come ports');
+});
+
 test.serial('the node is empty after the pods are removed', async (t) => {
   await node.cli(['rm', '-f', 'lo', 'stopped']);
   t.deepEqual(await helpers(), []);
