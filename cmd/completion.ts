@@ -34,6 +34,16 @@ complete -o bashdefault -o default -F _${prog}_completions ${prog}
 `;
 }
 
+/** Whether this run answers a TAB (`minipod --get-yargs-completions WORDS…`). */
+export const completing = (args: readonly string[]): boolean => args.includes('--get-yargs-completions');
+
+/**
+ * yargs goes on to validate the half-typed line and run its verb while an asynchronous completion
+ * (pod names from the daemon) is under way: a TAB after `minipod rm web` must never remove web. So
+ * while completing, every handler waits forever behind this middleware, and the completion exits.
+ */
+export const holdVerbsWhileCompleting = (args: readonly string[]) => (): Promise<void> | void => (completing(args) ? new Promise<void>(() => {}) : undefined);
+
 /** Verbs whose first positional is a pod; `describe`, `get` and `delete` after the word `pod`. */
 const POD_FIRST = new Set(['logs', 'exec', 'inspect', 'rm', 'stop', 'kill', 'top', 'port-forward', 'events']);
 const POD_MANY = new Set(['rm', 'stop']);
@@ -48,14 +58,20 @@ export function wantsPod(words: string[]): boolean {
   return false;
 }
 
+/** The words typed before the one being completed: yargs' positionals, less that word ('' too). */
+export function wordsBefore(positionals: (string | number)[], current: string): string[] {
+  const words = positionals.map(String);
+  return words.length && words[words.length - 1] === current ? words.slice(0, -1) : words;
+}
+
 type Done = (completions: string[]) => void;
 type Default = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => void;
 
-/** yargs' completion function: its own (subcommands, flags), plus pod names where one is wanted. */
+/** yargs' completion function: its own (subcommands, flags), plus pod names where one is wanted.
+ * Its positionals begin with the program's name, as the shell gives the words. */
 export function completeWithPods(current: string, argv: GlobalArgs & { _: (string | number)[] }, defaults: Default, done: Done): void {
   defaults((_err, list) => {
-    const words = argv._.map(String).filter((w, i, all) => !(i === all.length - 1 && w === current && current !== ''));
-    if (current.startsWith('-') || !wantsPod(words)) return done(list ?? []);
+    if (current.startsWith('-') || !wantsPod(wordsBefore(argv._.slice(1), current))) return done(list ?? []);
     client(argv)
       .request<PodList>('GET', '/pods', undefined, { timeoutMs: 1000 })
       .then(

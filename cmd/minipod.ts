@@ -17,7 +17,7 @@ import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
 import { cluster } from './commands/cluster.js';
 import { completion } from './commands/completion.js';
-import { completeWithPods } from './completion.js';
+import { completeWithPods, completing, holdVerbsWhileCompleting } from './completion.js';
 import { portForward } from './commands/port-forward.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
@@ -77,10 +77,14 @@ await cli
   .command(completion)
   // TAB asks `minipod --get-yargs-completions …`; the hidden command's script is not used (`completion bash|zsh` is).
   .completion('__completion-script', false, completeWithPods)
+  .middleware(holdVerbsWhileCompleting(args))
   .demandCommand(1, 'give a command; see `minipod --help`')
   .strict()
   .fail((msg, err) => {
     if (err) throw err;
+    // A TAB's completion runs on (pod names come from the daemon) while yargs validates the
+    // half-typed line: its complaints are not the user's, the completion answers and exits.
+    if (completing(args)) return;
     // The verbs yargs had entered when it failed: their help, not the top-level one.
     const verbs = (cli as unknown as { getInternalMethods(): { getContext(): { commands: string[] } } }).getInternalMethods().getContext().commands;
     process.stderr.write(usageMessage(msg, verbs, args));

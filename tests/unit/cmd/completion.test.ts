@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { wantsPod } from '../../../cmd/completion.js';
+import { wantsPod, wordsBefore } from '../../../cmd/completion.js';
 import { execWithDashes } from '../../../cmd/usage-hints.js';
 import { ROOT } from '../../helpers/node.js';
 
@@ -48,6 +48,13 @@ test('zsh: a script that defines and registers its completion function', async (
 test('pod names are wanted where a verb takes a pod, nowhere else', (t) => {
   for (const words of [['logs'], ['exec'], ['port-forward'], ['rm'], ['rm', 'a'], ['stop', 'a', 'b'], ['describe', 'pod'], ['get', 'pods'], ['get', 'pod', 'a'], ['delete', 'po']]) t.true(wantsPod(words), words.join(' '));
   for (const words of [[], ['logs', 'web'], ['port-forward', 'web'], ['run'], ['describe', 'pod', 'web'], ['get'], ['image'], ['completion']]) t.false(wantsPod(words), words.join(' '));
+});
+
+test('the words before the one being completed, whether that one is empty or begun', (t) => {
+  t.deepEqual(wordsBefore(['port-forward', ''], ''), ['port-forward']);
+  t.deepEqual(wordsBefore(['logs', 'l'], 'l'), ['logs']);
+  t.deepEqual(wordsBefore(['logs'], ''), ['logs']);
+  t.deepEqual(wordsBefore(['port-forward', 'lo', ''], ''), ['port-forward', 'lo']);
 });
 
 test('usage errors point to the verb\'s help', async (t) => {
