@@ -108,7 +108,7 @@ test.serial('8080:8080 and 19000:9000: real TCP from the node reaches servers bo
   t.is(pair.stdout.trim(), 'FIRST SECOND', 'both connections open at once, each answered on its own');
   t.is(fwd.lines.filter((l) => l === 'Handling connection for 8080').length, 3);
   t.is(fwd.lines.filter((l) => l === 'Handling connection for 19000').length, 2);
-  t.true(await waitUntil(async () => (await helpers()).length === 0, { timeoutMs: 5000, everyMs: 50 }), 'each connection\'s helper ends with it');
+  t.true(await waitUntil(async () => (await helpers()).length === 0, { timeoutMs: 20_000, everyMs: 50 }), 'each connection\'s helper ends with it');
   // A connection still open when the CLI ends: its helper goes too.
   const held = node.sh([process.execPath, '-e', `require('net').connect(19000, '127.0.0.1'); setTimeout(() => {}, 8000)`]);
   t.true(await waitUntil(async () => (await helpers()).length === 1, { timeoutMs: 10_000, everyMs: 50 }), 'the held connection has its helper');
@@ -142,7 +142,7 @@ test.serial('a remote port nothing listens on: the connection is closed and the 
   fwd.proc.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const r = await curl(node, 'http://127.0.0.1:18081/');
   t.not(r.exitCode, 0);
-  t.true(await waitUntil(async () => /error forwarding 18081 -> 81: failed to connect to localhost:81 inside the pod: Connection refused/.test(stderr.join('')), { timeoutMs: 5000, everyMs: 50 }), stderr.join(''));
+  t.true(await waitUntil(async () => /error forwarding 18081 -> 81: failed to connect to localhost:81 inside the pod: Connection refused/.test(stderr.join('')), { timeoutMs: 20_000, everyMs: 50 }), stderr.join(''));
   t.is(fwd.proc.exitCode, null, 'still forwarding');
   fwd.proc.kill('SIGINT');
   await fwd.proc;
