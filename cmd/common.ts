@@ -33,15 +33,8 @@ export function usage(message: string): never {
   process.exit(2);
 }
 
-/** kubectl-style age: 42s, 5m, 3h, 2d. */
-export function age(since: string, now = Date.now()): string {
-  const s = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
-  if (Number.isNaN(s)) return '<unknown>';
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
+/** kubectl-style age (cmd/output/times.ts). */
+export { age } from './output/times.js';
 
 /**
  * A verb: yargs' builder types cannot follow positionals declared in the command string, so

@@ -16,12 +16,16 @@ import { rm, stop } from './commands/lifecycle.js';
 import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
 import { cluster } from './commands/cluster.js';
+import { completion } from './commands/completion.js';
+import { completeWithPods, completing, holdVerbsWhileCompleting } from './completion.js';
+import { portForward } from './commands/port-forward.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
 import { top } from './commands/top.js';
 import { topology } from './commands/topology.js';
 import { splitOutputFlag } from './output/format.js';
+import { usageMessage } from './usage-hints.js';
 
 // yargs' CommonJS build, not its ESM one: the ESM build's cliui cuts help lines every N characters,
 // mid-word ("deploym ent"); the CommonJS one wraps on word boundaries (yargs/yargs#2112). Its
@@ -45,7 +49,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-await yargs(splitOutputFlag(hideBin(process.argv)))
+const args = splitOutputFlag(hideBin(process.argv));
+const cli = yargs(args);
+await cli
   .scriptName('minipod')
   .usage('$0 <command>: a small container runtime that shows how a Kubernetes pod sandbox works')
   .option('socket', { type: 'string', global: true, describe: 'Daemon socket (default: $MINIPOD_SOCKET or /run/minipod/minipod.sock)' })
@@ -63,6 +69,7 @@ await yargs(splitOutputFlag(hideBin(process.argv)))
   .command(top)
   .command(logs)
   .command(exec)
+  .command(portForward)
   .command(stop)
   .command(rm)
   .command(del)
@@ -73,11 +80,20 @@ await yargs(splitOutputFlag(hideBin(process.argv)))
   .command(image)
   .command(node)
   .command(cluster)
+  .command(completion)
+  // TAB asks `minipod --get-yargs-completions …`; the hidden command's script is not used (`completion bash|zsh` is).
+  .completion('__completion-script', false, completeWithPods)
+  .middleware(holdVerbsWhileCompleting(args))
   .demandCommand(1, 'give a command; see `minipod --help`')
   .strict()
   .fail((msg, err) => {
     if (err) throw err;
-    process.stderr.write(`minipod: ${msg}\n(see \`minipod --help\`)\n`);
+    // A TAB's completion runs on (pod names come from the daemon) while yargs validates the
+    // half-typed line: its complaints are not the user's, the completion answers and exits.
+    if (completing(args)) return;
+    // The verbs yargs had entered when it failed: their help, not the top-level one.
+    const verbs = (cli as unknown as { getInternalMethods(): { getContext(): { commands: string[] } } }).getInternalMethods().getContext().commands;
+    process.stderr.write(usageMessage(msg, verbs, args));
     process.exit(2);
   })
   .wrap(helpWidth())

@@ -6,11 +6,13 @@ import { MinipodError } from '../../lib/errors.js';
 import { client, fail, usage, verb } from '../common.js';
 import { deletedLine, notFoundLine, parseTargets, type Kind, type Target } from '../delete-targets.js';
 import { readManifests } from '../manifest-input.js';
+import { stoppingText, withProgress } from '../progress.js';
 
 /** Remove one object: a pod with `rm -f`'s force, a Deployment with its pods. */
 export async function deleteObject(api: ApiClient, kind: Kind, name: string): Promise<void> {
   const n = encodeURIComponent(name);
-  await api.request('DELETE', kind === 'pod' ? `/pods/${n}?force=true` : `/deployments/${n}`);
+  const text = kind === 'pod' ? () => stoppingText(api, name) : `deployment/${name}: removing it and its pods`;
+  await withProgress(text, () => api.request('DELETE', kind === 'pod' ? `/pods/${n}?force=true` : `/deployments/${n}`));
 }
 
 export const del = verb<{ targets?: string[]; file?: string; ignoreNotFound: boolean }>({

@@ -27,8 +27,10 @@ export const exec = verb<{ pod: string; command?: string[]; container?: string; 
       .example('$0 exec web -- ip a', "show the pod's interfaces")
       .example('$0 exec -it web -c httpd -- sh', 'a shell inside the httpd container'),
   handler: async (argv) => {
-    const command = [...(argv.command ?? []), ...((argv['--'] as string[] | undefined) ?? [])].map(String);
-    if (!command.length) usage('exec needs a command: minipod exec POD -- CMD [ARGS…]');
+    // Without `--`, a command's own flags would be read as exec's (`exec web ps -c x`): refused, as kubectl does now.
+    if (argv.command?.length) usage(`exec needs \`--\` before the command and its arguments: \`minipod exec ${argv.pod} -- ${argv.command.join(' ')}\` (see \`minipod exec --help\`)`);
+    const command = ((argv['--'] as string[] | undefined) ?? []).map(String);
+    if (!command.length) usage('exec needs a command: minipod exec POD -- CMD [ARGS…] (see `minipod exec --help`)');
     const api = client(argv);
     let tty = argv.tty;
     if (tty && !process.stdin.isTTY) {

@@ -1,9 +1,11 @@
 // `minipod inspect POD|deployment/NAME`: the record as JSON, or one field of it (--format
 // '{{.sandbox.pid}}', as docker inspect; -o jsonpath='{.sandbox.pid}', as kubectl).
+import { bootTimeMs } from '../../lib/process/identity.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
 import { deploymentTarget } from '../deployments.js';
 import { parseTemplate, renderTemplate, type Template } from '../output/jsonpath.js';
+import { recordWithRfc3339 } from '../output/times.js';
 
 /** The template asked for, if any; a bad one is a usage error before any request. */
 function templateOf(argv: { format?: string; output?: string }): Template | undefined {
@@ -30,7 +32,9 @@ export const inspect = verb<{ pod: string; format?: string; output?: string }>({
     const template = templateOf(argv);
     try {
       const deployment = deploymentTarget(argv.pod);
-      const pod = await client(argv).request<PodRecord>('GET', deployment ? `/deployments/${encodeURIComponent(deployment)}` : `/pods/${encodeURIComponent(argv.pod)}`);
+      const record = await client(argv).request<PodRecord>('GET', deployment ? `/deployments/${encodeURIComponent(deployment)}` : `/pods/${encodeURIComponent(argv.pod)}`);
+      // A Deployment's record has RFC 3339 times only; a pod's start times and recovery are converted.
+      const pod = deployment ? record : recordWithRfc3339(record, await bootTimeMs());
       if (!template) return void process.stdout.write(`${JSON.stringify(pod, null, 2)}\n`);
       const text = renderTemplate(template, pod);
       // docker inspect --format ends with a newline; a jsonpath prints the template exactly, as kubectl.

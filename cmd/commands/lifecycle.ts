@@ -1,6 +1,7 @@
 // stop and rm: the verbs that end a pod.
 import { client, fail, verb } from '../common.js';
 import { deploymentTarget } from '../deployments.js';
+import { stoppingText, withProgress } from '../progress.js';
 
 export const stop = verb<{ pods: string[] }>({
   command: 'stop <pods..>',
@@ -8,7 +9,8 @@ export const stop = verb<{ pods: string[] }>({
   handler: async (argv) => {
     try {
       for (const pod of argv.pods) {
-        await client(argv).request('POST', `/pods/${encodeURIComponent(pod)}/stop`);
+        const api = client(argv);
+        await withProgress(() => stoppingText(api, pod), () => api.request('POST', `/pods/${encodeURIComponent(pod)}/stop`));
         process.stdout.write(`${pod}\n`);
       }
     } catch (err) {
@@ -25,8 +27,9 @@ export const rm = verb<{ pods: string[]; force: boolean }>({
     try {
       for (const pod of argv.pods) {
         const deployment = deploymentTarget(pod);
-        if (deployment) await client(argv).request('DELETE', `/deployments/${encodeURIComponent(deployment)}`);
-        else await client(argv).request('DELETE', `/pods/${encodeURIComponent(pod)}?force=${argv.force}`);
+        const api = client(argv);
+        if (deployment) await withProgress(`deployment/${deployment}: removing it and its pods`, () => api.request('DELETE', `/deployments/${encodeURIComponent(deployment)}`));
+        else await withProgress(() => stoppingText(api, pod), () => api.request('DELETE', `/pods/${encodeURIComponent(pod)}?force=${argv.force}`));
         process.stdout.write(`${pod}\n`);
       }
     } catch (err) {

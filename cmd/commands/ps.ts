@@ -1,5 +1,7 @@
 import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
+import { bootTimeMs } from '../../lib/process/identity.js';
+import { recordWithRfc3339 } from '../output/times.js';
 import { client, fail, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
 import { formatPods } from '../output/pods.js';
@@ -8,7 +10,10 @@ export { podStatus, printTable } from '../output/pods.js';
 
 /** The pods in the -o format (the table by default), or, with --json, the records as the daemon keeps them. */
 export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false): Promise<void> {
-  if (json) return void process.stdout.write(`${JSON.stringify(pods, null, 2)}\n`);
+  if (json) {
+    const boot = await bootTimeMs();
+    return void process.stdout.write(`${JSON.stringify(pods.map((p) => recordWithRfc3339(p, boot)), null, 2)}\n`);
+  }
   process.stdout.write(await formatPods(pods, format, single));
 }
 

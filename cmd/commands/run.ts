@@ -7,6 +7,7 @@ import { podIPOf } from '../../lib/pod/host-network.js';
 import { client, fail, usage, type GlobalArgs, verb } from '../common.js';
 import { applyDeployment } from '../deployments.js';
 import { anchorWorkingDirs, isStdin, readManifests } from '../manifest-input.js';
+import { readinessText, withProgress } from '../progress.js';
 
 interface Args extends GlobalArgs {
   name?: string;
@@ -20,7 +21,8 @@ interface Args extends GlobalArgs {
 /** Create the pod; with wait, return once it is ready. `pod/web Running 10.88.0.2`. */
 export async function createPod(api: ApiClient, manifest: unknown, wait: boolean, timeoutSeconds: number): Promise<string> {
   let pod = await api.request<PodRecord>('POST', '/pods', manifest);
-  if (wait) pod = await api.waitReady(pod.name, timeoutSeconds * 1000, { created: pod, settleMs: SETTLE_MS });
+  const created = pod;
+  if (wait) pod = await withProgress(readinessText(pod.name, pod.containers.map((c) => c.name)), (say) => api.waitReady(created.name, timeoutSeconds * 1000, { created, settleMs: SETTLE_MS, onPoll: (waiting) => say(readinessText(created.name, waiting)) }));
   return `pod/${pod.name} ${pod.phase} ${podIPOf(pod)}`;
 }
 

@@ -6,7 +6,7 @@ import { allContainers } from '../../lib/pod/init-status.js';
 import { isHostNetwork, podIPOf } from '../../lib/pod/host-network.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { age } from '../common.js';
+import { age } from './times.js';
 import { imageID, kubernetesPhase, podObject } from './pod-object.js';
 
 /** RFC 1123 with a numeric zone, as kubectl prints times: "Sat, 28 Nov 2026 10:20:31 +0000" (UTC). */

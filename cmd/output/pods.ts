@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { allContainers, initStatus } from '../../lib/pod/init-status.js';
 import { podIPOf } from '../../lib/pod/host-network.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { age } from '../common.js';
+import { age } from './times.js';
 import type { OutputFormat } from './format.js';
 import { renderTemplate } from './jsonpath.js';
 import { podListObject, podObject } from './pod-object.js';

@@ -76,9 +76,10 @@ export class ApiClient {
    * failed and will not be restarted, or that is crash-looping; the pod stays, for `logs`.
    * With `created` (the record the create returned), also on a container that failed and was
    * restarted since; with `settleMs`, a ready container must have run that long: an app that
-   * fails at start is restarted at once and would otherwise pass for Running.
+   * fails at start is restarted at once and would otherwise pass for Running. onPoll hears which
+   * containers are still waited for after each look.
    */
-  async waitReady(name: string, timeoutMs: number, opts: { created?: PodRecord; settleMs?: number } = {}): Promise<PodRecord> {
+  async waitReady(name: string, timeoutMs: number, opts: { created?: PodRecord; settleMs?: number; onPoll?: (waiting: string[]) => void } = {}): Promise<PodRecord> {
     const deadline = Date.now() + timeoutMs;
     const restarts = opts.created && new Map(opts.created.containers.map((c) => [c.name, c.restartCount]));
     const settleMs = opts.settleMs ?? 0;
@@ -94,6 +95,7 @@ export class ApiClient {
       if (failure) throw new MinipodError('COMMAND_FAILED', `container ${failure.name} of pod ${name} ${failure.how}: see \`minipod logs ${name} -c ${failure.name}${again ? ' -p' : ''}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
       const settled = (c: ContainerStatus) => completed(c) || (c.ready && (!settleMs || asked - Date.parse(c.startedAt ?? '') >= settleMs));
       if (pod.containers.every(settled)) return pod;
+      opts.onPoll?.(pod.containers.filter((c) => !settled(c)).map((c) => c.name));
       if (Date.now() > deadline) {
         const waiting = pod.containers.filter((c) => !c.ready && !completed(c)).map((c) => c.name);
         if (!waiting.length) return pod; // ready, only the settle window was left

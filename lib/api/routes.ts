@@ -14,12 +14,13 @@ import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Topology } from '../topology/model.js';
 import type { PodTop, Stats } from './protocol.js';
-import { check, failpointsBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { check, failpointsBody, portForwardBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { previousLogPath } from '../logs/files.js';
 import { streamLog } from './log-follow.js';
 import { streamEvents } from './streams.js';
+import { streamPortForward } from './port-forward.js';
 
 export interface Ctx {
   req: IncomingMessage;
@@ -83,6 +84,8 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
       return pods.kill(podName(params[0]), target, signal);
     }],
     ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, podName(params[0]), query, res)],
+    // port-forward: listeners held while this request stays open (lib/api/port-forward.ts).
+    ['POST', /^\/pods\/([^/]+)\/portforward$/, async ({ body, params, res }) => streamPortForward(pods, events, podName(params[0]), check(portForwardBody, jsonObject(body)), res)],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
     ['GET', /^\/topology$/, async () => topology()],
     ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],

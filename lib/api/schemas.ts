@@ -1,5 +1,6 @@
 // What every request body and query must be, next to the wire types (protocol.ts). A request that
 // does not fit is refused with INVALID_ARGUMENT and a message naming the field, before any work.
+import net from 'node:net';
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { MinipodError } from '../errors.js';
@@ -124,3 +125,13 @@ export function queryOf(query: URLSearchParams): Record<string, string> {
   for (const key of new Set(query.keys())) out[key] = query.get(key)!;
   return out;
 }
+
+const port = (name: string, min: number) => z.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be ${min}-65535`).max(0xffff, `${name} must be ${min}-65535`);
+
+/** POST /pods/NAME/portforward: IP addresses to listen on, LOCAL (0: a free one) → REMOTE pairs. */
+export const portForwardBody = z
+  .object({
+    address: z.array(z.string().refine((a) => net.isIP(a) !== 0, (a) => ({ message: `address "${a}" is not an IP address` }))).min(1, 'address needs at least one IP address'),
+    ports: z.array(z.object({ local: port('local port', 0), remote: port('remote port', 1) }).strict()).min(1, 'ports needs at least one LOCAL:REMOTE pair'),
+  })
+  .strict();

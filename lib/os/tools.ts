@@ -12,6 +12,7 @@ export const PIDWATCH_PATH = fileURLToPath(new URL('../../../rootfs/pidwatch/pid
 export const CGEXEC_PATH = fileURLToPath(new URL('../../../rootfs/cgexec/cgexec', import.meta.url));
 export const SHIM_PATH = fileURLToPath(new URL('../../../rootfs/shim/shim', import.meta.url));
 export const PTYRELAY_PATH = fileURLToPath(new URL('../../../rootfs/ptyrelay/ptyrelay', import.meta.url));
+export const PORTFWD_PATH = fileURLToPath(new URL('../../../rootfs/portfwd/portfwd', import.meta.url));
 
 type System = 'ip' | 'nsenter' | 'unshare' | 'flock' | 'umount' | 'mount' | 'mknod' | 'setfattr';
 
@@ -81,7 +82,7 @@ async function find(): Promise<Tools> {
     const pkgs = [...new Set(missing.map((m) => packages[m as System]))];
     throw new MinipodError('NOT_FOUND', `${missing.join(', ')} not found in PATH: install ${pkgs.join(' and ')} (apt-get install ${pkgs.join(' ')})`);
   }
-  const own = { pause: PAUSE_PATH, pidwatch: PIDWATCH_PATH, cgexec: CGEXEC_PATH, shim: SHIM_PATH, ptyrelay: PTYRELAY_PATH };
+  const own = { pause: PAUSE_PATH, pidwatch: PIDWATCH_PATH, cgexec: CGEXEC_PATH, shim: SHIM_PATH, ptyrelay: PTYRELAY_PATH, portfwd: PORTFWD_PATH };
   const unbuilt: string[] = [];
   for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);

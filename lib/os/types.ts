@@ -68,6 +68,8 @@ export interface Tools {
   shim: string;
   /** A terminal for `exec -t`: its own pty, or the one runc makes (rootfs/ptyrelay). */
   ptyrelay: string;
+  /** One `port-forward` connection joined to a port on the pod's loopback (rootfs/portfwd). */
+  portfwd: string;
   /** The OCI runtimes for containers with an image; absent: those are refused with a hint. */
   runc?: string;
   crun?: string;

@@ -1,4 +1,4 @@
-// CLI formatting: kubectl-style AGE and STATUS columns.
+// CLI formatting: kubectl-style AGE (duration.HumanDuration) and STATUS columns.
 import test from 'ava';
 import { age } from '../../../cmd/common.js';
 import { podStatus } from '../../../cmd/commands/ps.js';
@@ -12,21 +12,33 @@ for (const [seconds, expected] of [
   [42, '42s'],
   [119, '119s'],
   [120, '2m'],
+  [150, '2m30s'],
   [300, '5m'],
+  [599, '9m59s'],
+  [600, '10m'],
   [7199, '119m'],
-  [7200, '2h'],
+  [7200, '120m'],
   [3 * 3600, '3h'],
+  [3 * 3600 + 15 * 60, '3h15m'],
+  [8 * 3600, '8h'],
   [172_799, '47h'],
   [172_800, '2d'],
+  [3 * 86_400 + 4 * 3600, '3d4h'],
+  [8 * 86_400 + 4 * 3600, '8d'],
   [30 * 86_400, '30d'],
+  [729 * 86_400, '729d'],
+  [(2 * 365 + 10) * 86_400, '2y10d'],
+  [9 * 365 * 86_400, '9y'],
 ] as [number, string][]) {
   test(`age of ${seconds}s is ${expected}`, (t) => {
     t.is(age(secondsAgo(seconds), now), expected);
   });
 }
 
-test('a creation time in the future (clock skew) is 0s', (t) => {
-  t.is(age(secondsAgo(-30), now), '0s');
+test('a time a second ahead (clock skew) is 0s; further ahead <invalid>, none <unknown>, as kubectl', (t) => {
+  t.is(age(secondsAgo(-1), now), '0s');
+  t.is(age(secondsAgo(-30), now), '<invalid>');
+  t.is(age(null, now), '<unknown>');
 });
 
 function container(state: ContainerStatus['state'], reason: string | null = null): ContainerStatus {

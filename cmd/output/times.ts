@@ -1,0 +1,59 @@
+// Times as the CLI prints them: relative ages in tables (kubectl's duration.HumanDuration), and
+// RFC 3339 in JSON. The records keep what they always kept (a process's start time in clock
+// ticks after boot: its identity with the pid; a recovery's phases in epoch milliseconds); the
+// JSON `inspect` and `ps --json` print shows those as RFC 3339 too, converted here.
+import type { PodRecord, RecoveryTimeline } from '../../lib/pod/types.js';
+
+/** kubectl's AGE / LAST SEEN: 42s, 2m, 5m30s, 119m, 3h, 7h15m, 47h, 2d, 3d4h, 30d, 2y10d, 9y. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < -1) return '<invalid>'; // clock skew, as kubectl: a second either way is 0s
+  if (seconds < 0) return '0s';
+  if (seconds < 60 * 2) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  const days = Math.floor(hours / 24);
+  if (hours < 24 * 365 * 8) return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+/** The age of an RFC 3339 time (a creation, an event) at `now`; `<unknown>` for none. */
+export function age(since: string | null | undefined, now = Date.now()): string {
+  const at = Date.parse(since ?? '');
+  return Number.isNaN(at) ? '<unknown>' : humanDuration(now - at);
+}
+
+/** /proc's clock ticks per second (USER_HZ): 100 on every Linux architecture minipod runs on. */
+export const CLOCK_TICKS = 100;
+
+/** RFC 3339 (UTC, milliseconds) of a time in epoch milliseconds. */
+export const rfc3339 = (ms: number): string => new Date(ms).toISOString();
+
+/** A process start time (clock ticks after boot, as /proc/PID/stat) as RFC 3339; null if unknown. */
+export function ticksToRfc3339(ticks: string | null | undefined, bootMs: number | undefined): string | null {
+  if (bootMs === undefined || ticks === null || ticks === undefined || !/^\d+$/.test(ticks)) return null;
+  return rfc3339(bootMs + (Number(ticks) * 1000) / CLOCK_TICKS);
+}
+
+/**
+ * The pod record with every time in RFC 3339: process start times (clock ticks) and a recovery's
+ * epoch milliseconds. bootMs is the machine's boot in epoch milliseconds (bootTimeMs(); unknown: start times are null).
+ */
+export function recordWithRfc3339(r: PodRecord, bootMs: number | undefined): unknown {
+  const started = <T extends { startTime?: string | null }>(x: T): T => (x.startTime === undefined ? x : { ...x, startTime: ticksToRfc3339(x.startTime, bootMs) });
+  const recovery = (t: RecoveryTimeline) => ({ ...t, detectedAt: rfc3339(t.detectedAt), wiredAt: rfc3339(t.wiredAt), appsStartedAt: rfc3339(t.appsStartedAt) });
+  return {
+    ...r,
+    sandbox: r.sandbox && started(r.sandbox),
+    building: r.building && started(r.building),
+    containers: r.containers.map(started),
+    ...(r.initContainers ? { initContainers: r.initContainers.map(started) } : {}),
+    lastRecovery: r.lastRecovery && recovery(r.lastRecovery),
+  };
+}
