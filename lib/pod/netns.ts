@@ -5,12 +5,13 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Steps } from '../sandbox/steps.js';
 import type { UndoStack } from '../sandbox/undo.js';
 import type { LivePod, PodContext } from './live.js';
+import { keyOf } from '../manifest/pod-key.js';
 import type { PodRecord } from './types.js';
 
 /** The pod's `ip netns` name, pointing at its new sandbox (sandbox/netns-name.ts); undone first on a rollback. */
 export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns'>, undo: UndoStack, steps: Steps): Promise<void> {
   steps.begin('name network namespace');
-  await createNetnsName(ctx.node, r.name, { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo);
+  await createNetnsName(ctx.node, keyOf(r), { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo);
   steps.end();
 }
 
@@ -22,9 +23,9 @@ export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<San
 export async function checkNetnsName(ctx: PodContext, live: LivePod, pid: number): Promise<void> {
   const r = live.record;
   try {
-    const was = await ensureNetnsName(ctx.node, r.name, { uid: r.uid, pid, netns: r.sandbox!.netns });
-    if (was) ctx.events.record(r, 'NetnsNameRepaired', `ip netns name ${r.name} ${was}: points at ${r.sandbox!.netns} again`, { type: 'Warning' });
+    const was = await ensureNetnsName(ctx.node, keyOf(r), { uid: r.uid, pid, netns: r.sandbox!.netns });
+    if (was) ctx.events.record(r, 'NetnsNameRepaired', `ip netns name ${keyOf(r)} ${was}: points at ${r.sandbox!.netns} again`, { type: 'Warning' });
   } catch (err) {
-    ctx.events.record(r, 'NetnsNameFailed', `ip netns name ${r.name}: ${(err as Error).message}`, { type: 'Warning' });
+    ctx.events.record(r, 'NetnsNameFailed', `ip netns name ${keyOf(r)}: ${(err as Error).message}`, { type: 'Warning' });
   }
 }
