@@ -1,23 +1,24 @@
 import { createInterface } from 'node:readline';
 import type { ErrorBody } from '../../lib/api/protocol.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { client, fail, verb } from '../common.js';
+import { ALL_NAMESPACES_OPTION, client, fail, verb } from '../common.js';
 
 export function formatEvent(e: PodEvent): string {
   const who = e.container ? `${e.pod}/${e.container}` : e.pod;
   return `${e.time}  ${e.type.padEnd(7)}  ${e.reason.padEnd(16)}  ${who.padEnd(20)}  ${e.message}`;
 }
 
-export const events = verb<{ pod?: string; follow: boolean; json: boolean }>({
+export const events = verb<{ pod?: string; follow: boolean; json: boolean; allNamespaces: boolean }>({
   command: 'events [pod]',
   describe: 'Show lifecycle events (all pods or one)',
   builder: (y) =>
     y
       .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Stream new events' })
-      .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line' }),
+      .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line' })
+      .option('all-namespaces', ALL_NAMESPACES_OPTION),
   handler: async (argv) => {
     try {
-      const q = new URLSearchParams({ follow: String(argv.follow), ...(argv.pod ? { pod: argv.pod } : {}) });
+      const q = new URLSearchParams({ follow: String(argv.follow), ...(argv.pod ? { pod: argv.pod } : {}), ...(argv.allNamespaces ? { allNamespaces: 'true' } : {}) });
       const res = await client(argv).send('GET', `/events?${q}`);
       for await (const line of createInterface({ input: res })) {
         if (!line) continue;
