@@ -4,6 +4,8 @@ export type Kind = 'pod' | 'deployment';
 export interface Target {
   kind: Kind;
   name: string;
+  /** Its own namespace (from a file, or -l's listing); -n's otherwise. */
+  namespace?: string;
 }
 
 const KINDS: Record<string, Kind> = { pod: 'pod', pods: 'pod', po: 'pod', deployment: 'deployment', deployments: 'deployment', deploy: 'deployment', 'deployment.apps': 'deployment' };

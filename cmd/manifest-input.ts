@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from '../lib/manifest/documents.js';
 import { MinipodError } from '../lib/errors.js';
+import { DEFAULT_NAMESPACE } from '../lib/manifest/pod-spec.js';
 
 /**
  * Containers without an image run in their workingDir on the node; a relative one (or none) is
@@ -28,8 +29,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Every Pod and Deployment of the file (or stdin), validated, or one error naming each bad document. */
-export async function readManifests(file: string): Promise<ManifestDocument[]> {
+/**
+ * Each document in the namespace -n names (when given): one that names another is refused, as kubectl
+ * refuses it. Validation has already filled in `default` for a document without one, so that one
+ * takes -n's namespace.
+ */
+export function placeInNamespace(docs: ManifestDocument[], namespace: string | undefined): void {
+  if (namespace === undefined) return;
+  for (const d of docs) {
+    const own = d.manifest.metadata.namespace;
+    if (own !== DEFAULT_NAMESPACE && own !== namespace) throw new MinipodError('INVALID_ARGUMENT', `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+    d.manifest.metadata.namespace = namespace;
+  }
+}
+
+/** Every Pod and Deployment of the file (or stdin), validated, or one error naming each bad document; in -n's namespace if given. */
+export async function readManifests(file: string, namespace?: string): Promise<ManifestDocument[]> {
   // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
   const { parseDocuments } = await import('../lib/manifest/documents.js');
   const stdin = isStdin(file);
@@ -43,5 +58,6 @@ export async function readManifests(file: string): Promise<ManifestDocument[]> {
   for (const d of docs) for (const w of d.warnings ?? []) process.stderr.write(`Warning: ${docs.length > 1 ? `${d.kind.toLowerCase()}/${d.manifest.metadata.name}: ` : ''}${w}\n`);
   const base = stdin ? process.cwd() : path.dirname(path.resolve(file));
   for (const d of docs) anchorWorkingDirs(d.kind === 'Pod' ? d.manifest.spec : d.manifest.spec.template.spec, base);
+  placeInNamespace(docs, namespace);
   return docs;
 }

@@ -54,9 +54,10 @@ const cli = yargs(args);
 await cli
   .scriptName('minipod')
   .usage('$0 <command>: a small container runtime that shows how a Kubernetes pod sandbox works')
-  .option('socket', { type: 'string', global: true, describe: 'Daemon socket (default: $MINIPOD_SOCKET or /run/minipod/minipod.sock)' })
+  .option('socket', { type: 'string', global: true, describe: 'The daemon socket (default: $MINIPOD_SOCKET or /run/minipod/minipod.sock)' })
   .option('node', { type: 'string', global: true, describe: 'A node of the cluster (`minipod cluster start`) by name: node-1, node-2, … (instead of --socket)' })
   .option('cluster-dir', { type: 'string', global: true, describe: 'The cluster --node and `cluster` refer to (default: $MINIPOD_CLUSTER_DIR or /var/lib/minipod-cluster)' })
+  .option('namespace', { alias: 'n', type: 'string', global: true, describe: 'Namespace of the pods and Deployments (default: default, or the manifest\'s)' })
   .parserConfiguration({ 'populate--': true })
   .command(daemon)
   .command(runCmd)

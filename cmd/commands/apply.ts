@@ -25,11 +25,11 @@ async function applyOne(api: ApiClient, d: ManifestDocument): Promise<Result> {
 const shown = (d: ManifestDocument) => `${d.kind === 'Deployment' ? 'deployment.apps' : 'pod'}/${d.manifest.metadata.name}`;
 
 /** Remove what this apply created, newest first; the original error keeps what could not be undone. */
-async function rollBack(api: ApiClient, created: ManifestDocument[], err: unknown, at: ManifestDocument, source: string): Promise<never> {
+async function rollBack(api: (d: ManifestDocument) => ApiClient, created: ManifestDocument[], err: unknown, at: ManifestDocument, source: string): Promise<never> {
   const undone: string[] = [];
   const left: string[] = [];
   for (const d of [...created].reverse()) {
-    await deleteObject(api, d.kind === 'Deployment' ? 'deployment' : 'pod', d.manifest.metadata.name).then(
+    await deleteObject(api(d), d.kind === 'Deployment' ? 'deployment' : 'pod', d.manifest.metadata.name).then(
       () => undone.push(shown(d)),
       (e: Error) => left.push(`${shown(d)} (${e.message})`),
     );
@@ -54,12 +54,13 @@ export const apply = verb<{ file: string; wait: boolean; timeout: number }>({
   handler: async (argv) => {
     if (!(argv.timeout > 0)) usage(`--timeout ${argv.timeout}: give a number of seconds greater than 0`);
     try {
-      const docs = await readManifests(argv.file);
+      const docs = await readManifests(argv.file, argv.namespace);
       const source = isStdin(argv.file) ? '-' : argv.file;
-      const api = client(argv);
+      // Each document in its own namespace (from the file, or -n).
+      const api = (d: ManifestDocument) => client({ ...argv, namespace: d.manifest.metadata.namespace });
       const created: ManifestDocument[] = [];
       for (const d of docs) {
-        const result = await applyOne(api, d).catch((err: unknown) => rollBack(api, created, err, d, source));
+        const result = await applyOne(api(d), d).catch((err: unknown) => rollBack(api, created, err, d, source));
         if (result === 'created') created.push(d);
         process.stdout.write(`${shown(d)} ${result}\n`);
       }
@@ -67,8 +68,8 @@ export const apply = verb<{ file: string; wait: boolean; timeout: number }>({
       const deadline = Date.now() + argv.timeout * 1000;
       for (const d of docs) {
         const left = Math.max(1, deadline - Date.now());
-        if (d.kind === 'Deployment') await waitDeployment(api, d.manifest.metadata.name, left);
-        else await api.waitReady(d.manifest.metadata.name, left, { settleMs: SETTLE_MS });
+        if (d.kind === 'Deployment') await waitDeployment(api(d), d.manifest.metadata.name, left);
+        else await api(d).waitReady(d.manifest.metadata.name, left, { settleMs: SETTLE_MS });
       }
     } catch (err) {
       fail(err);

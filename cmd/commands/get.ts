@@ -3,7 +3,7 @@
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { client, fail, usage, verb } from '../common.js';
+import { ALL_NAMESPACES_OPTION, client, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
 import { outputOf, printPods, printTable } from './ps.js';
@@ -20,7 +20,7 @@ export function getTarget(resource: string, names: string[]): { kind: 'deploymen
   return { kind, names };
 }
 
-export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string }>({
+export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string }>({
   command: 'get <resource> [names..]',
   describe: 'List deployments or pods, as kubectl get (pods: -o wide|json|yaml|name|jsonpath=…)',
   builder: (y) =>
@@ -28,9 +28,13 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
       .positional('resource', { type: 'string', describe: 'deployments (deploy), pods (pod, po) or pod/NAME' })
       .positional('names', { type: 'string', array: true, describe: 'Only these pods' })
       .option('output', OUTPUT_OPTION)
-      .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON' }),
+      .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON' })
+      .option('all-namespaces', ALL_NAMESPACES_OPTION)
+      .option('selector', SELECTOR_OPTION),
   handler: async (argv) => {
     const { kind, names } = getTarget(String(argv.resource), (argv.names ?? []).map(String));
+    if (names.length && (argv.selector !== undefined || argv.allNamespaces)) usage(`get ${kind} NAME: -l and -A go with a listing, not with names`);
+    const query = listQuery(argv);
     if (kind === 'deployments' && argv.output !== undefined && argv.output !== 'wide') usage(`-o ${argv.output}: deployments print as a table or with --json; -o is for pods`);
     const format = outputOf(argv);
     try {
@@ -38,12 +42,14 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
       if (kind === 'pods') {
         const pods = names.length
           ? await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`)))
-          : (await api.request<PodList>('GET', '/pods')).pods;
-        return void (await printPods(pods, argv.json, format, names.length === 1));
+          : (await api.request<PodList>('GET', `/pods${query}`)).pods;
+        return void (await printPods(pods, argv.json, format, names.length === 1, argv.allNamespaces));
       }
-      const { deployments } = await api.request<{ deployments: DeploymentStatus[] }>('GET', '/deployments');
+      const { deployments } = await api.request<{ deployments: DeploymentStatus[] }>('GET', `/deployments${query}`);
       if (argv.json) return void process.stdout.write(`${JSON.stringify(deployments, null, 2)}\n`);
-      await printTable(DEPLOYMENT_HEAD, deploymentRows(deployments));
+      const rows = deploymentRows(deployments);
+      if (argv.allNamespaces) await printTable(['NAMESPACE', ...DEPLOYMENT_HEAD], rows.map((r, i) => [deployments[i]!.manifest.metadata.namespace, ...r]));
+      else await printTable(DEPLOYMENT_HEAD, rows);
     } catch (err) {
       fail(err);
     }

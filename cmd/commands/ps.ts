@@ -2,19 +2,19 @@ import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { bootTimeMs } from '../../lib/process/identity.js';
 import { recordWithRfc3339 } from '../output/times.js';
-import { client, fail, usage, verb } from '../common.js';
+import { ALL_NAMESPACES_OPTION, client, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
 import { formatPods } from '../output/pods.js';
 
 export { podStatus, printTable } from '../output/pods.js';
 
 /** The pods in the -o format (the table by default), or, with --json, the records as the daemon keeps them. */
-export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false): Promise<void> {
+export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false, allNamespaces = false): Promise<void> {
   if (json) {
     const boot = await bootTimeMs();
     return void process.stdout.write(`${JSON.stringify(pods.map((p) => recordWithRfc3339(p, boot)), null, 2)}\n`);
   }
-  process.stdout.write(await formatPods(pods, format, single));
+  process.stdout.write(await formatPods(pods, format, single, undefined, allNamespaces));
 }
 
 /** -o checked before any request: a bad value is a usage error (exit 2) and nothing is asked. */
@@ -28,17 +28,20 @@ export function outputOf(argv: { output?: string; json?: boolean }): OutputForma
   }
 }
 
-export const ps = verb<{ json: boolean; output?: string }>({
+export const ps = verb<{ json: boolean; output?: string; allNamespaces: boolean; selector?: string }>({
   command: 'ps',
   describe: 'List pods (as get pods)',
   builder: (y) =>
     y
       .option('output', OUTPUT_OPTION)
-      .option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' }),
+      .option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' })
+      .option('all-namespaces', ALL_NAMESPACES_OPTION)
+      .option('selector', SELECTOR_OPTION),
   handler: async (argv) => {
     const format = outputOf(argv);
+    const query = listQuery(argv);
     try {
-      await printPods((await client(argv).request<PodList>('GET', '/pods')).pods, argv.json, format);
+      await printPods((await client(argv).request<PodList>('GET', `/pods${query}`)).pods, argv.json, format, false, argv.allNamespaces);
     } catch (err) {
       fail(err);
     }

@@ -46,12 +46,12 @@ export const runCmd = verb<Args>({
       let manifest: Record<string, any>;
       if (argv.file !== undefined) {
         if (argv.name || argv.container || argv.restart) usage('give either -f FILE or NAME --container NAME=CMD [--restart …], not both (the manifest has spec.restartPolicy)');
-        const docs = await readManifests(argv.file);
+        const docs = await readManifests(argv.file, argv.namespace);
         const source = isStdin(argv.file) ? 'stdin' : argv.file;
         if (docs.length > 1) throw new MinipodError('INVALID_ARGUMENT', `${source} has ${docs.length} objects: run -f makes one; apply them all with \`minipod apply -f ${isStdin(argv.file) ? '-' : argv.file}\``);
         const parsed = docs[0]!;
         if (parsed.kind === 'Deployment') {
-          process.stdout.write(`${await applyDeployment(client(argv), parsed.manifest, argv.wait ? argv.timeout * 1000 : undefined)}\n`);
+          process.stdout.write(`${await applyDeployment(client({ ...argv, namespace: parsed.manifest.metadata.namespace }), parsed.manifest, argv.wait ? argv.timeout * 1000 : undefined)}\n`);
           return;
         }
         manifest = parsed.manifest;
@@ -67,7 +67,8 @@ export const runCmd = verb<Args>({
         anchorWorkingDirs(manifest.spec, process.cwd());
         validateManifest(manifest);
       }
-      process.stdout.write(`${await createPod(client(argv), manifest, argv.wait, argv.timeout)}\n`);
+      // The manifest's own namespace (-n's, or the file's); --container pods take -n's through the query.
+      process.stdout.write(`${await createPod(client({ ...argv, namespace: manifest.metadata?.namespace ?? argv.namespace }), manifest, argv.wait, argv.timeout)}\n`);
     } catch (err) {
       fail(err);
     }

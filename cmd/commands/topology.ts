@@ -44,7 +44,7 @@ export const topology = verb<{ format: Format; watch: boolean }>({
 
 /** Redraw on each burst of events, only when the drawing changed; a terminal is cleared first. */
 async function watch(api: ApiClient): Promise<void> {
-  const events = await api.send('GET', '/events?follow=true'); // opened first: no change is missed
+  const events = await api.send('GET', '/events?follow=true&allNamespaces=true'); // opened first: no change is missed
   let last = '';
   let busy: Promise<void> = Promise.resolve();
   const draw = () => {

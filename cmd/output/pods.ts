@@ -54,12 +54,17 @@ export function podRow(p: PodRecord, wide: boolean, node: string, now = Date.now
  * The pods in a format; `single` (get pod NAME) prints the one Pod object, otherwise a List, as
  * kubectl does. The text ends with a newline, except a jsonpath's, which is exactly the template's.
  */
-export async function formatPods(pods: PodRecord[], format: OutputFormat, single = false, node = nodeName()): Promise<string> {
+export async function formatPods(pods: PodRecord[], format: OutputFormat, single = false, node = nodeName(), allNamespaces = false): Promise<string> {
   const object = () => (single && pods.length === 1 ? podObject(pods[0]!, node) : podListObject(pods, node));
   switch (format.kind) {
     case 'table':
     case 'wide':
-      return formatTable(format.kind === 'wide' ? WIDE_HEAD : POD_HEAD, pods.map((p) => podRow(p, format.kind === 'wide', node)));
+    {
+      // -A: kubectl's NAMESPACE column first.
+      const head = format.kind === 'wide' ? WIDE_HEAD : POD_HEAD;
+      const rows = pods.map((p) => podRow(p, format.kind === 'wide', node));
+      return allNamespaces ? formatTable(['NAMESPACE', ...head], rows.map((r, i) => [pods[i]!.namespace ?? 'default', ...r])) : formatTable(head, rows);
+    }
     case 'json':
       return `${JSON.stringify(object(), null, 4)}\n`;
     case 'yaml':

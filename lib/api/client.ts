@@ -20,14 +20,24 @@ export interface RequestOptions {
 }
 
 export class ApiClient {
-  constructor(readonly socketPath: string) {}
+  /** namespace: -n; sent as ?namespace= on every pod, Deployment and event request (api/scope.ts). */
+  constructor(
+    readonly socketPath: string,
+    readonly namespace?: string,
+  ) {}
+
+  /** path with ?namespace= when one was given and the path is namespaced. */
+  private scoped(path: string): string {
+    if (this.namespace === undefined || !/^\/(pods|deployments|events)\b/.test(path) || /[?&]namespace=/.test(path)) return path;
+    return `${path}${path.includes('?') ? '&' : '?'}namespace=${encodeURIComponent(this.namespace)}`;
+  }
 
   private unreachable(err: NodeJS.ErrnoException): MinipodError {
     return unreachableError(this.socketPath, err);
   }
 
   private open(method: string, path: string, headers: Record<string, string> = {}, timeoutMs?: number): http.ClientRequest {
-    const req = http.request({ socketPath: this.socketPath, method, path: `${API_PREFIX}${path}`, headers, timeout: timeoutMs });
+    const req = http.request({ socketPath: this.socketPath, method, path: `${API_PREFIX}${this.scoped(path)}`, headers, timeout: timeoutMs });
     // A stopped (SIGSTOP) or wedged daemon accepts the connection and never answers.
     if (timeoutMs) req.on('timeout', () => req.destroy(new MinipodError('UNAVAILABLE', `the minipod daemon at ${this.socketPath} did not answer ${method} ${path} within ${timeoutMs / 1000}s`)));
     return req;

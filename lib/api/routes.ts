@@ -14,8 +14,9 @@ import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Topology } from '../topology/model.js';
 import type { PodTop, Stats } from './protocol.js';
-import { check, failpointsBody, portForwardBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, podCreateBody, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
+import { check, failpointsBody, portForwardBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
+import { keyParam, podBody, podFilter } from './scope.js';
 import { imageRoutes } from './image-routes.js';
 import { previousLogPath } from '../logs/files.js';
 import { streamLog } from './log-follow.js';
@@ -55,37 +56,36 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
-    ['GET', /^\/pods$/, async () => ({ pods: await pods.listObserved() })],
-    ['POST', /^\/pods$/, async ({ body, res }) => {
-      const pod = await pods.create(podCreateBody(body));
+    ['GET', /^\/pods$/, async ({ query }) => ({ pods: await pods.listObserved(podFilter(query)) })],
+    ['POST', /^\/pods$/, async ({ body, query, res }) => {
+      const pod = await pods.create(podBody(body, query));
       res.statusCode = 201;
       return pod;
     }],
-    ['GET', /^\/pods\/([^/]+)$/, async ({ params }) => pods.inspect(podName(params[0]))],
+    ['GET', /^\/pods\/([^/]+)$/, async ({ params, query }) => pods.inspect(keyParam(params[0], query))],
     // apply: created (201), unchanged or configured (replaced), as lib/pod/apply.ts decides.
-    ['PUT', /^\/pods\/([^/]+)$/, async ({ body, params, res }) => {
-      const manifest = podCreateBody(body);
+    ['PUT', /^\/pods\/([^/]+)$/, async ({ body, params, query, res }) => {
+      const manifest = podBody(body, query);
       if (manifest.metadata.name !== podName(params[0])) throw new MinipodError('INVALID_ARGUMENT', `metadata.name "${manifest.metadata.name}" is not the pod of the path (${params[0]})`);
       const applied = await pods.apply(manifest);
       if (applied.result === 'created') res.statusCode = 201;
       return applied;
     }],
-    ['GET', /^\/pods\/([^/]+)\/top$/, async ({ params }): Promise<PodTop> => {
-      const name = podName(params[0]);
-      return { pod: name, containers: await pods.top(name) };
+    ['GET', /^\/pods\/([^/]+)\/top$/, async ({ params, query }): Promise<PodTop> => {
+      return { pod: podName(params[0]), containers: await pods.top(keyParam(params[0], query)) };
     }],
-    ['POST', /^\/pods\/([^/]+)\/stop$/, async ({ params }) => pods.stop(podName(params[0]))],
+    ['POST', /^\/pods\/([^/]+)\/stop$/, async ({ params, query }) => pods.stop(keyParam(params[0], query))],
     ['DELETE', /^\/pods\/([^/]+)$/, async ({ params, query }) => {
-      await pods.remove(podName(params[0]), check(removeQuery, queryOf(query)).force);
+      await pods.remove(keyParam(params[0], query), check(removeQuery, queryOf(query)).force);
       return { removed: params[0] };
     }],
-    ['POST', /^\/pods\/([^/]+)\/kill$/, async ({ body, params }) => {
+    ['POST', /^\/pods\/([^/]+)\/kill$/, async ({ body, params, query }) => {
       const { signal, target } = check(killBody, jsonObject(body));
-      return pods.kill(podName(params[0]), target, signal);
+      return pods.kill(keyParam(params[0], query), target, signal);
     }],
-    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, podName(params[0]), query, res)],
+    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, keyParam(params[0], query), query, res)],
     // port-forward: listeners held while this request stays open (lib/api/port-forward.ts).
-    ['POST', /^\/pods\/([^/]+)\/portforward$/, async ({ body, params, res }) => streamPortForward(pods, events, podName(params[0]), check(portForwardBody, jsonObject(body)), res)],
+    ['POST', /^\/pods\/([^/]+)\/portforward$/, async ({ body, params, query, res }) => streamPortForward(pods, events, keyParam(params[0], query), check(portForwardBody, jsonObject(body)), res)],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
     ['GET', /^\/topology$/, async () => topology()],
     ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],
@@ -112,9 +112,10 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
 
 /** One container's log (the pod's first container unless named), the current run's or with
  * previous the one before; with follow, until the pod is removed (its Removed event). */
-async function streamPodLog(pods: PodManager, events: EventLog, name: string, rawQuery: URLSearchParams, res: ServerResponse): Promise<undefined> {
+async function streamPodLog(pods: PodManager, events: EventLog, key: string, rawQuery: URLSearchParams, res: ServerResponse): Promise<undefined> {
   const query = check(logsQuery, queryOf(rawQuery));
-  const pod = pods.get(name);
+  const pod = pods.get(key);
+  const { name } = pod;
   const names = pod.containers.map((c) => c.name);
   const wanted = query.container ?? names[0]!;
   const container = allContainers(pod).find((c) => c.name === wanted); // an init container's too, as kubectl's -c

@@ -7,8 +7,9 @@ import type { Duplex } from 'node:stream';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { API_PREFIX, EXEC_UPGRADE, MAX_BODY_BYTES } from './protocol.js';
-import { apiRoutes, podName, type ApiDeps } from './routes.js';
+import { apiRoutes, type ApiDeps } from './routes.js';
 import { check, execArgv, execQuery, queryOf } from './schemas.js';
+import { keyParam } from './scope.js';
 import { relayExec } from './streams.js';
 
 export type { ApiDeps } from './routes.js';
@@ -67,9 +68,10 @@ export function createApiServer(deps: ApiDeps): http.Server {
         if (!m || req.headers.upgrade !== EXEC_UPGRADE) throw new MinipodError('NOT_FOUND', `no such upgrade endpoint ${url.pathname}`);
         const argv = check(execArgv, url.searchParams.getAll('argv'));
         const { container, tty } = check(execQuery, queryOf(url.searchParams));
-        const pod = pods.get(podName(m[1]));
+        const key = keyParam(m[1], url.searchParams);
+        const pod = pods.get(key);
         if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
-        const { proc, signalCommand } = await pods.exec(pod.name, argv, { container, tty });
+        const { proc, signalCommand } = await pods.exec(key, argv, { container, tty });
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
         relayExec(proc, socket, head, { tty: !!tty, ...(signalCommand ? { signalCommand } : {}) });
       } catch (err) {

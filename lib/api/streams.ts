@@ -8,6 +8,8 @@ import type { Proc } from '../os/host.js';
 import { signalGroup } from '../process/stop.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { decodeResize, encodeFrame, encodeResize, Frame, readFrames } from './frames.js';
+import { namespaceOf } from './scope.js';
+import { DEFAULT_NAMESPACE } from '../manifest/pod-spec.js';
 
 /** What an event watcher may leave unsent before it is cut off, as the Kubernetes API server drops slow watchers. */
 export const WATCH_BUFFER_BYTES = 1024 * 1024;
@@ -105,6 +107,8 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signa
  */
 export async function streamEvents(events: EventLog, query: URLSearchParams, res: ServerResponse): Promise<undefined> {
   const pod = query.get('pod') ?? undefined;
+  // One namespace's events (default `default`), or with allNamespaces every one's, as kubectl.
+  const namespace = ['true', '1'].includes(query.get('allNamespaces') ?? '') ? undefined : namespaceOf(query);
   const follow = query.get('follow') === 'true';
   // Connection: close, so a watch that is cut off ends for the client once its last line is read.
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson', Connection: 'close' }).flushHeaders(); // a watch on no events is answered at once
@@ -119,7 +123,7 @@ export async function streamEvents(events: EventLog, query: URLSearchParams, res
     setTimeout(() => res.destroy(), CUT_OFF_GRACE_MS).unref();
   };
   const onEvent = (e: PodEvent) => {
-    if (pod && e.pod !== pod) return;
+    if ((pod && e.pod !== pod) || (namespace && (e.namespace ?? DEFAULT_NAMESPACE) !== namespace)) return;
     const line = `${JSON.stringify(e)}\n`;
     if (held) {
       held.push(line);
@@ -129,7 +133,7 @@ export async function streamEvents(events: EventLog, query: URLSearchParams, res
   };
   if (follow) events.on('event', onEvent);
   try {
-    for (const e of events.list(pod)) {
+    for (const e of events.list(pod, namespace)) {
       if (!(await writeWithBackpressure(res, `${JSON.stringify(e)}\n`))) return undefined;
     }
     if (!follow) {

@@ -8,7 +8,9 @@
 import { nanoid } from 'nanoid';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { podManifestSchema, type PodManifest } from '../manifest/pod-spec.js';
+import { DEFAULT_NAMESPACE, podManifestSchema, type PodManifest } from '../manifest/pod-spec.js';
+import { matches, matchLabelsSelector } from '../manifest/selector.js';
+import { listFlag, parseKey, podKey } from '../manifest/pod-key.js';
 import type { DeploymentManifest } from '../manifest/deployment-spec.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodRecord } from '../pod/types.js';
@@ -29,7 +31,7 @@ export function ownedBy(d: DeploymentRecord, pod: PodRecord): boolean {
   const meta = pod.manifest.metadata;
   if (!meta.ownerReferences?.some((o) => o.kind === 'Deployment' && o.uid === d.uid)) return false;
   const labels = meta.labels ?? {};
-  return Object.entries(d.manifest.spec.selector.matchLabels).every(([k, v]) => labels[k] === v) && 'pod-template-hash' in labels;
+  return pod.namespace === d.manifest.metadata.namespace && matches(matchLabelsSelector(d.manifest.spec.selector.matchLabels), labels) && 'pod-template-hash' in labels;
 }
 
 /** The pod manifest the controller creates: the template, named and labelled, owned by d. */
@@ -40,7 +42,9 @@ export function podFromTemplate(d: DeploymentRecord, name: string): PodManifest 
     kind: 'Pod',
     metadata: {
       name,
+      namespace: d.manifest.metadata.namespace,
       labels: { ...template.metadata.labels, 'pod-template-hash': d.templateHash },
+      ...(template.metadata.annotations ? { annotations: template.metadata.annotations } : {}),
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: d.uid, controller: true, blockOwnerDeletion: true }],
     },
     spec: template.spec,
@@ -48,6 +52,7 @@ export function podFromTemplate(d: DeploymentRecord, name: string): PodManifest 
 }
 
 export class DeploymentController {
+  /** By key (deploymentKey: the name in default, NS_NAME elsewhere, as pods). */
   private readonly records = new Map<string, DeploymentRecord>();
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private pass: Promise<void> | undefined;
@@ -66,7 +71,7 @@ export class DeploymentController {
   /** Load the records (after the pods are restored), then keep them. */
   async init(): Promise<void> {
     const { records } = await this.store.loadAll();
-    for (const r of records) this.records.set(r.name, r);
+    for (const r of records) this.records.set(deploymentKey(r), r);
     this.events.on('event', this.onEvent);
     this.timer = setInterval(() => this.kick(), RESYNC_MS);
     this.timer.unref();
@@ -85,9 +90,10 @@ export class DeploymentController {
     return [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  get(name: string): DeploymentRecord {
-    const r = this.records.get(name);
-    if (!r) throw new MinipodError('NOT_FOUND', `deployment ${name} not found: \`minipod get deployments\` lists them`);
+  get(key: string): DeploymentRecord {
+    const r = this.records.get(key);
+    const { namespace, name } = parseKey(key);
+    if (!r) throw new MinipodError('NOT_FOUND', `deployment ${name} not found${namespace === DEFAULT_NAMESPACE ? '' : ` in namespace ${namespace}`}: \`minipod get deployments${listFlag(key)}\` lists them`);
     return r;
   }
 
@@ -99,7 +105,8 @@ export class DeploymentController {
   /** `apply -f`: create the Deployment, or change its spec (a new template recreates its pods). */
   async apply(manifest: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
     const name = manifest.metadata.name;
-    const old = this.records.get(name);
+    const key = podKey(manifest.metadata.namespace, name);
+    const old = this.records.get(key);
     if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
     if (old && JSON.stringify(old.manifest) === JSON.stringify(manifest)) return { deployment: old, result: 'unchanged' };
     const record: DeploymentRecord = {
@@ -112,29 +119,29 @@ export class DeploymentController {
       manifest,
     };
     await this.store.save(record);
-    this.records.set(name, record);
-    this.failures.delete(name);
+    this.records.set(key, record);
+    this.failures.delete(key);
     // Not awaited, as kubectl apply does not wait: a pod stopping takes up to its grace period.
     void this.kick();
     return { deployment: record, result: old ? 'configured' : 'created' };
   }
 
-  async scale(name: string, replicas: number): Promise<DeploymentRecord> {
-    const old = this.get(name);
-    if (old.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed`);
+  async scale(key: string, replicas: number): Promise<DeploymentRecord> {
+    const old = this.get(key);
+    if (old.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${old.name} is being removed`);
     const manifest = { ...old.manifest, spec: { ...old.manifest.spec, replicas } };
     return (await this.apply(manifest)).deployment;
   }
 
   /** `rm deployment/NAME`: the intent is saved first, then every pod goes, then the record. */
-  async remove(name: string): Promise<void> {
-    const d = this.get(name);
+  async remove(key: string): Promise<void> {
+    const d = this.get(key);
     if (!d.deletionTimestamp) {
       d.deletionTimestamp = new Date().toISOString();
       await this.store.save(d);
     }
     await this.kick();
-    if (this.records.has(name)) throw new MinipodError('COMMAND_FAILED', `deployment ${name}: its pods could not all be removed; it is retried (see \`minipod events\`)`);
+    if (this.records.has(key)) throw new MinipodError('COMMAND_FAILED', `deployment ${d.name}: its pods could not all be removed; it is retried (see \`minipod events\`)`);
   }
 
   /** Run a pass now, or once more after the one under way; resolves when that pass is done. */
@@ -158,22 +165,22 @@ export class DeploymentController {
     if (d.deletionTimestamp) {
       await Promise.all(owned.map((p) => this.removePod(d, p.name)));
       if (this.podsOf(d).length) return;
-      await this.store.delete(d.name);
-      this.records.delete(d.name);
+      await this.store.delete(deploymentKey(d));
+      this.records.delete(deploymentKey(d));
       this.events.record(eventSubject(d), 'DeploymentDeleted', `deployment ${d.name} removed with its pods`);
       return;
     }
     const plan = planDeployment(d.manifest.spec.replicas, d.templateHash, owned.map(ownedPod));
     // Together: each may wait its grace period for an app that ignores SIGTERM.
     await Promise.all(plan.remove.map((name) => this.removePod(d, name)));
-    const failed = this.failures.get(d.name);
+    const failed = this.failures.get(deploymentKey(d));
     if (!plan.create || (failed && Date.now() < failed.retryAt)) return;
     await Promise.all(Array.from({ length: plan.create }, () => this.createPod(d)));
   }
 
   private async removePod(d: DeploymentRecord, name: string): Promise<void> {
     try {
-      await this.pods.remove(name, true);
+      await this.pods.remove(podKey(d.manifest.metadata.namespace, name), true);
       this.events.record(eventSubject(d), 'SuccessfulDelete', `deleted pod ${name}`);
     } catch (err) {
       if (err instanceof MinipodError && err.code === 'NOT_FOUND') return; // gone meanwhile
@@ -186,19 +193,22 @@ export class DeploymentController {
     for (let i = 0; i < 5 && this.pods.list().some((p) => p.name === name); i++) name = podNameFor(d.name, d.templateHash);
     try {
       await this.pods.create(podFromTemplate(d, name));
-      this.failures.delete(d.name);
+      this.failures.delete(deploymentKey(d));
       this.events.record(eventSubject(d), 'SuccessfulCreate', `created pod ${name}`);
     } catch (err) {
-      const count = (this.failures.get(d.name)?.count ?? 0) + 1;
+      const count = (this.failures.get(deploymentKey(d))?.count ?? 0) + 1;
       const delay = Math.min(FAILED_CREATE_MAX_MS, FAILED_CREATE_BASE_MS * 2 ** (count - 1));
-      this.failures.set(d.name, { count, retryAt: Date.now() + delay });
+      this.failures.set(deploymentKey(d), { count, retryAt: Date.now() + delay });
       this.events.record(eventSubject(d), 'FailedCreate', `pod ${name}: ${(err as Error).message} (retried in ${delay / 1000}s)`, { type: 'Warning' });
     }
   }
 }
 
 /** Events about a Deployment name it as kubectl does: deployment/NAME. */
-const eventSubject = (d: DeploymentRecord) => ({ name: `deployment/${d.name}`, uid: d.uid });
+const eventSubject = (d: DeploymentRecord) => ({ name: `deployment/${d.name}`, namespace: d.manifest.metadata.namespace, uid: d.uid });
+
+/** A Deployment's key, as a pod's (pod/key.ts): its record file and the controller's map. */
+export const deploymentKey = (d: DeploymentRecord): string => podKey(d.manifest.metadata.namespace, d.name);
 
 function ownedPod(p: PodRecord): OwnedPod {
   return {

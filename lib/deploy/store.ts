@@ -1,4 +1,4 @@
-// The Deployment records: STATE/deployments/NAME.json, next to the pod records and written the
+// The Deployment records: STATE/deployments/NAME.json (NS_NAME.json outside default), next to the pod records and written the
 // same way (atomic: temp file, fsync, rename). A record is checked before it is trusted: one that
 // fails (bad JSON, a manifest the API would refuse, a hash or name that disagrees) is quarantined.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { formatIssue } from '../manifest/parse.js';
 import { deploymentManifestSchema, type DeploymentManifest } from '../manifest/deployment-spec.js';
 import { diskError, PersistQueue } from '../store/persist.js';
 import { DEPLOYMENT_RECORDS_DIR, quarantine, type Quarantined } from '../store/quarantine.js';
+import { podKey } from '../manifest/pod-key.js';
 import { templateHash } from './names.js';
 
 export interface DeploymentRecord {
@@ -59,14 +60,16 @@ export class DeploymentStore {
 
   /** Write now or throw (apply, scale: the caller is told). */
   async save(record: DeploymentRecord): Promise<void> {
-    const file = this.file(record.name);
-    await this.queue.now(record.name, () =>
+    const key = podKey(record.manifest.metadata.namespace, record.name);
+    const file = this.file(key);
+    await this.queue.now(key, () =>
       writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true }).catch((err: unknown) => {
         throw diskError(err, file, this.stateDir);
       }),
     );
   }
 
+  /** key: the name in default, NS_NAME elsewhere (as pods: pod/key.ts). */
   async delete(name: string): Promise<void> {
     await this.queue.now(name, () => rm(this.file(name), { force: true }));
   }
@@ -94,6 +97,7 @@ export class DeploymentStore {
 export function checkDeploymentRecord(value: unknown, fileName: string): DeploymentRecord | string[] {
   const result = recordSchema.safeParse(value);
   if (!result.success) return result.error.issues.map(formatIssue);
-  if (result.data.name !== fileName) return [`name: "${result.data.name}" is not the file's name (${fileName}.json)`];
+  const key = podKey(result.data.manifest.metadata.namespace, result.data.name);
+  if (key !== fileName) return [`name: "${result.data.name}" (namespace ${result.data.manifest.metadata.namespace}) is not the file's name (${fileName}.json)`];
   return result.data;
 }

@@ -2,7 +2,7 @@
 // real Deployment may carry that minipod does not do are refused with what to write instead,
 // never silently ignored: the pods would not behave as the manifest says.
 import { z } from 'zod';
-import { DNS_LABEL, labelsSchema, podSpecSchema } from './pod-spec.js';
+import { annotationsSchema, DNS_LABEL, labelsSchema, namespaceSchema, podSpecSchema } from './pod-spec.js';
 
 /** NAME-<10-char hash>-<5-char suffix> must stay a DNS label (63): NAME at most 63 - 17. */
 export const MAX_DEPLOYMENT_NAME = 46;
@@ -37,13 +37,15 @@ export const deploymentManifestSchema = z
     kind: z.literal('Deployment'),
     metadata: z.strictObject({
       name: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending alphanumeric').max(MAX_DEPLOYMENT_NAME, `is at most ${MAX_DEPLOYMENT_NAME} characters: its pods are named NAME-<hash>-<suffix>, a DNS label of at most 63`),
+      namespace: namespaceSchema,
       labels: labelsSchema.optional(),
+      annotations: annotationsSchema.optional(),
     }),
     spec: z.strictObject({
       replicas: z.number().int().min(0).max(100).default(1),
       selector,
       template: z.strictObject({
-        metadata: z.strictObject({ labels: labelsSchema }),
+        metadata: z.strictObject({ labels: labelsSchema, annotations: annotationsSchema.optional() }),
         spec: podSpecSchema,
       }),
       strategy: strategy.optional(),

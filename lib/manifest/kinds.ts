@@ -11,7 +11,7 @@ const UNSUPPORTED_KINDS: Record<string, string> = {
   Endpoints: `pods are reached by their IP or a hostPort; ${REMOVE}`,
   ConfigMap: `give the values to the container as spec.containers[].env; ${REMOVE}`,
   Secret: `give the values to the container as spec.containers[].env; ${REMOVE}`,
-  Namespace: `minipod has one namespace for all its pods; ${REMOVE}`,
+  Namespace: `a namespace exists as soon as a pod or Deployment names it in metadata.namespace; ${REMOVE}`,
   ServiceAccount: `pods run without API credentials; ${REMOVE}`,
   PersistentVolumeClaim: `minipod has no volumes; ${REMOVE}`,
   PersistentVolume: `minipod has no volumes; ${REMOVE}`,

@@ -100,6 +100,24 @@ export const labelsSchema = z.record(
   }
 });
 
+/** Annotations as Kubernetes takes them: keys like label keys, values any string, at most 256 KiB in all. Kept and shown, never acted on. */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+export const annotationsSchema = z.record(z.string()).superRefine((annotations, ctx) => {
+  let size = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    size += key.length + value.length;
+    if (!LABEL_KEY.test(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'is not an annotation key: [PREFIX/]NAME, NAME at most 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric' });
+  }
+  if (size > MAX_ANNOTATIONS_BYTES) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `are ${size} bytes in all: at most ${MAX_ANNOTATIONS_BYTES} (256 KiB), as in Kubernetes` });
+});
+
+/** A pod's namespace when none is given, as in Kubernetes. */
+export const DEFAULT_NAMESPACE = 'default';
+export const namespaceSchema = z
+  .string()
+  .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric')
+  .default(DEFAULT_NAMESPACE);
+
 /** Who made this pod: a Deployment's controller sets one (deploy/controller.ts); `inspect` shows it. */
 const ownerReference = z.strictObject({
   apiVersion: z.string(),
@@ -181,7 +199,9 @@ export const podSpecSchema = z
 
 export const podMetadataSchema = z.strictObject({
   name: dnsLabel,
+  namespace: namespaceSchema,
   labels: labelsSchema.optional(),
+  annotations: annotationsSchema.optional(),
   ownerReferences: z.array(ownerReference).optional(),
 });
 

@@ -5,6 +5,7 @@
 import { MinipodError } from '../errors.js';
 import { samePod } from '../manifest/normalize.js';
 import type { PodManifest } from '../manifest/pod-spec.js';
+import { podKey } from '../manifest/pod-key.js';
 import type { PodRecord } from './types.js';
 
 export type PodApplyResult = 'created' | 'configured' | 'unchanged';
@@ -20,6 +21,7 @@ export function planPodApply(existing: Pick<PodRecord, 'name' | 'manifest' | 'de
   return 'replace';
 }
 
+/** Each takes the pod's key (key.ts). */
 export interface PodApplyOps {
   find(name: string): PodRecord | undefined;
   create(manifest: PodManifest): Promise<PodRecord>;
@@ -29,7 +31,7 @@ export interface PodApplyOps {
 }
 
 export async function applyPod(ops: PodApplyOps, manifest: PodManifest): Promise<{ result: PodApplyResult; pod: PodRecord }> {
-  const name = manifest.metadata.name;
+  const name = podKey(manifest.metadata.namespace, manifest.metadata.name);
   switch (planPodApply(ops.find(name), manifest)) {
     case 'create':
       return { result: 'created', pod: await ops.create(manifest) };

@@ -19,7 +19,7 @@ import { containerBinds } from './volumes.js';
 
 /** The pod as the downward API gives it (manifest/env.ts): a container's env and `exec`'s. */
 export function podFields(ctx: PodContext, r: PodRecord): PodFields {
-  return { name: r.name, namespace: 'default', uid: r.uid, podIP: podIPOf(r), nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
+  return { name: r.name, namespace: r.namespace, uid: r.uid, podIP: podIPOf(r), nodeName: ctx.node.name, labels: r.manifest.metadata.labels ?? {} };
 }
 
 /** An app's or an init container's status (one set of names for both). */

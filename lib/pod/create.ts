@@ -22,6 +22,7 @@ import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 import { hostPathProblems, removePodVolumes } from './volumes.js';
 import { watchHolder } from './watch.js';
+import { keyOf } from '../manifest/pod-key.js';
 
 /** The network a pod's sandbox gets: the pod's own IP and MAC, on the node's bridge. */
 export function sandboxConfig(r: PodRecord): SandboxConfig {
@@ -39,8 +40,9 @@ export function recordSandboxReady(ctx: PodContext, r: PodRecord, sandbox: Sandb
   ctx.events.record(r, 'NetworkReady', `eth0 ${r.ip}/${r.prefix} (${r.mac}) via ${r.gateway}, host veth ${sandbox.hostVeth} on ${r.bridge}`);
 }
 
-export function logDir(ctx: PodContext, name: string): string {
-  return path.join(ctx.node.stateDir, 'logs', name);
+/** STATE/logs/KEY: the pod's key (key.ts), so two namespaces' pods of one name keep apart. */
+export function logDir(ctx: PodContext, key: string): string {
+  return path.join(ctx.node.stateDir, 'logs', key);
 }
 
 export async function createPod(ctx: PodContext, live: LivePod, t0: number): Promise<PodRecord> {
@@ -82,7 +84,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
  */
 export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoStack, steps: Steps): Promise<Sandbox> {
   const record = live.record;
-  const logs = logDir(ctx, record.name);
+  const logs = logDir(ctx, keyOf(record));
   const hostNetwork = isHostNetwork(record);
   steps.begin('allocate IP');
   if (hostNetwork) {
@@ -108,7 +110,7 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
   record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
 
   steps.begin('persist record');
-  undo.push('pod record', async () => void (await ctx.store.remove(record.name)));
+  undo.push('pod record', async () => void (await ctx.store.remove(keyOf(record))));
   await ctx.store.save(record); // Pending, naming the holder and veth before the veth exists
   await ctx.pool.owned(start.pid);
   steps.end();

@@ -18,6 +18,7 @@ import { deleteNetnsName, listNetnsNames } from '../sandbox/netns-name.js';
 import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import { DEPLOYMENT_RECORDS_DIR } from '../store/quarantine.js';
 import { allContainers } from './init-status.js';
+import { keyOf } from '../manifest/pod-key.js';
 import type { PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 import { orphanVolumes, removePodVolumes } from './volumes.js';
@@ -54,7 +55,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     if ('problem' in lease) orphans.push({ kind: 'lease', name: lease.ip, origin: lease.problem });
     else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists` });
   }
-  const names = new Set(records.map((r) => r.name));
+  const names = new Set(records.map(keyOf));
   const quarantined = new Set<string>();
   for (const file of await readdir(ctx.store.dir)) {
     if (!file.endsWith(QUARANTINE_SUFFIX)) continue;
@@ -92,7 +93,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   }
   // The `ip netns` names minipod made (its registry says which) for a pod that has no sandbox any
   // more, or no record: a daemon killed between two steps. Anybody else's name is never looked at.
-  const sandboxes = new Map(records.filter((r) => r.sandbox || r.building).map((r) => [r.name, r.uid]));
+  const sandboxes = new Map(records.filter((r) => r.sandbox || r.building).map((r) => [keyOf(r), r.uid]));
   for (const n of await listNetnsNames(ctx.node)) {
     if (n.uid && sandboxes.get(n.name) === n.uid) continue;
     orphans.push({ kind: 'netns', name: n.file, netnsName: n.name, origin: `the \`ip netns\` name minipod made for pod ${n.name} (uid ${n.uid ?? 'unknown'}), ${n.points ? `still holding ${n.points}` : 'holding nothing'}, which no pod's sandbox owns any more (a daemon killed between two steps)` });

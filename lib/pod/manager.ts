@@ -25,6 +25,7 @@ import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
 import { newLivePod, withLock, type ImageResolver, type NodeConfig, type PodContext } from './live.js';
 import { observe } from './readiness.js';
+import { listFlag, podKey, podTitle } from '../manifest/pod-key.js';
 import { newRecord } from './record.js';
 import { PodRegistry } from './registry.js';
 import { removePod } from './remove.js';
@@ -59,6 +60,7 @@ export interface PodManagerOptions {
   hostPorts?: HostPorts;
 }
 
+/** Every method that takes a pod takes its key (key.ts): its name in default, NS_NAME elsewhere. */
 export class PodManager {
   private readonly pods = new PodRegistry();
   private readonly ips: IpAllocator;
@@ -122,14 +124,15 @@ export class PodManager {
     return podTop(this.ctx, this.get(name));
   }
 
-  async listObserved(): Promise<PodRecord[]> {
-    return Promise.all(this.list().map((r) => observe(r)));
+  /** keep: which pods (a listing's namespace and label selector, api/scope.ts); all by default. */
+  async listObserved(keep: (r: PodRecord) => boolean = () => true): Promise<PodRecord[]> {
+    return Promise.all(this.list().filter(keep).map((r) => observe(r)));
   }
 
   async create(manifest: PodManifest): Promise<PodRecord> {
     const t0 = performance.now();
-    const name = manifest.metadata.name;
-    if (this.pods.has(name)) throw new MinipodError('ALREADY_EXISTS', `pod ${name} already exists: remove it with \`minipod rm -f ${name}\` or pick another name`);
+    const key = podKey(manifest.metadata.namespace, manifest.metadata.name);
+    if (this.pods.has(key)) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} already exists: remove it with \`minipod rm${listFlag(key)} -f ${manifest.metadata.name}\` or pick another name`);
     const live = newLivePod(newRecord(this.ctx, manifest));
     // Reserve the name before the first await so a concurrent create of the same name fails.
     this.pods.add(live);
@@ -140,7 +143,7 @@ export class PodManager {
       return record;
     } catch (err) {
       const cleanupFailed = err instanceof MinipodError && err.cleanupErrors.length > 0;
-      if (!cleanupFailed) this.pods.delete(name);
+      if (!cleanupFailed) this.pods.delete(key);
       else {
         // The rollback left something behind: keep the record so `rm -f` can finish the job.
         const r = live.record;

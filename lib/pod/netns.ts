@@ -5,6 +5,7 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Steps } from '../sandbox/steps.js';
 import type { UndoStack } from '../sandbox/undo.js';
 import type { LivePod, PodContext } from './live.js';
+import { keyOf } from '../manifest/pod-key.js';
 import type { PodRecord } from './types.js';
 import { isHostNetwork } from './host-network.js';
 
@@ -14,7 +15,7 @@ export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<San
   steps.begin('name network namespace');
   try {
     // The holder mounts its own namespace: no `mount` process in the sandbox's creation or recovery.
-    await createNetnsName(ctx.node, r.name, { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo, sandbox.bindNetns);
+    await createNetnsName(ctx.node, keyOf(r), { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo, sandbox.bindNetns);
   } finally {
     sandbox.release?.();
   }
@@ -30,9 +31,9 @@ export async function checkNetnsName(ctx: PodContext, live: LivePod, pid: number
   const r = live.record;
   if (isHostNetwork(r)) return;
   try {
-    const was = await ensureNetnsName(ctx.node, r.name, { uid: r.uid, pid, netns: r.sandbox!.netns });
-    if (was) ctx.events.record(r, 'NetnsNameRepaired', `ip netns name ${r.name} ${was}: points at ${r.sandbox!.netns} again`, { type: 'Warning' });
+    const was = await ensureNetnsName(ctx.node, keyOf(r), { uid: r.uid, pid, netns: r.sandbox!.netns });
+    if (was) ctx.events.record(r, 'NetnsNameRepaired', `ip netns name ${keyOf(r)} ${was}: points at ${r.sandbox!.netns} again`, { type: 'Warning' });
   } catch (err) {
-    ctx.events.record(r, 'NetnsNameFailed', `ip netns name ${r.name}: ${(err as Error).message}`, { type: 'Warning' });
+    ctx.events.record(r, 'NetnsNameFailed', `ip netns name ${keyOf(r)}: ${(err as Error).message}`, { type: 'Warning' });
   }
 }

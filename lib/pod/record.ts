@@ -4,14 +4,16 @@ import path from 'node:path';
 import { nanoid } from 'nanoid';
 import type { PodManifest } from '../manifest/pod-spec.js';
 import { logDir } from './create.js';
+import { podKey } from '../manifest/pod-key.js';
 import type { PodContext } from './live.js';
 import type { ContainerStatus, PodRecord } from './types.js';
 
 export function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
-  const logs = logDir(ctx, manifest.metadata.name);
+  const logs = logDir(ctx, podKey(manifest.metadata.namespace, manifest.metadata.name));
   const inits = manifest.spec.initContainers ?? [];
   return {
     name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace,
     uid: nanoid(),
     createdAt: new Date().toISOString(),
     phase: 'Pending',

@@ -1,33 +1,34 @@
-// The pods a daemon holds, by name: what every verb looks a pod up in.
+// The pods a daemon holds, by key (key.ts: namespace and name): what every verb looks a pod up in.
 import { MinipodError } from '../errors.js';
+import { keyOf, listFlag, podTitle } from '../manifest/pod-key.js';
 import type { LivePod } from './live.js';
 import type { PodRecord } from './types.js';
 
 export class PodRegistry {
   private readonly pods = new Map<string, LivePod>();
 
-  has(name: string): boolean {
-    return this.pods.has(name);
+  has(key: string): boolean {
+    return this.pods.has(key);
   }
 
-  /** The pod named name, or NOT_FOUND with the command that lists them. */
-  live(name: string): LivePod {
-    const live = this.pods.get(name);
-    if (!live) throw new MinipodError('NOT_FOUND', `pod ${name} not found: \`minipod ps\` lists the pods`);
+  /** The pod of that key, or NOT_FOUND with the command that lists them. */
+  live(key: string): LivePod {
+    const live = this.pods.get(key);
+    if (!live) throw new MinipodError('NOT_FOUND', `${podTitle(key)} not found: \`minipod ps${listFlag(key)}\` lists the pods`);
     return live;
   }
 
   /** Whether live is still the pod registered under its name (not removed, nor replaced). */
   holds(live: LivePod): boolean {
-    return this.pods.get(live.record.name) === live;
+    return this.pods.get(keyOf(live.record)) === live;
   }
 
   add(live: LivePod): void {
-    this.pods.set(live.record.name, live);
+    this.pods.set(keyOf(live.record), live);
   }
 
-  delete(name: string): void {
-    this.pods.delete(name);
+  delete(key: string): void {
+    this.pods.delete(key);
   }
 
   all(): LivePod[] {
@@ -44,3 +45,4 @@ export class PodRegistry {
     return this.all().flatMap((p) => p.record.containers.filter((c) => c.pid !== null).map((c) => c.logPath));
   }
 }
+

@@ -13,6 +13,7 @@ import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
 import { allContainers } from './init-status.js';
 import { cancelTimers, type LivePod, type PodContext } from './live.js';
+import { keyOf } from '../manifest/pod-key.js';
 import { clearBuilding } from './restore.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
@@ -55,7 +56,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     // Before the holder goes: a name would keep the namespace alive with no process in it. Also
     // with no sandbox recorded (a create cut short by a daemon restart may have named its own).
     steps.begin('delete netns name');
-    await deleteNetnsName(ctx.node, r.name);
+    await deleteNetnsName(ctx.node, keyOf(r));
     steps.end();
 
     if (r.sandbox) {

@@ -85,6 +85,8 @@ export interface PodCondition {
 
 export interface PodRecord {
   name: string;
+  /** metadata.namespace; a record written before namespaces has none and is read as `default`. */
+  namespace: string;
   uid: string;
   createdAt: string;
   phase: PodPhase;

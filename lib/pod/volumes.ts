@@ -12,15 +12,17 @@ import { parseResourceQuantity } from '../manifest/quantity.js';
 import { readProc, run, tools, unmount } from '../os/host.js';
 import { applyFsGroup } from './fs-group.js';
 import type { VolumeBind } from '../runtime/oci-config.js';
+import { keyOf } from '../manifest/pod-key.js';
 
 export const VOLUMES_DIR = 'volumes';
-/** The pod's name, for gc to say whose a left-over directory was (no volume name starts with "."). */
+/** The pod's key (key.ts), for gc to say whose a left-over directory was (no volume name starts with "."). */
 const OWNER_FILE = '.pod';
 
 export const podVolumesDir = (stateDir: string, uid: string) => path.join(stateDir, VOLUMES_DIR, uid);
 
 interface PodVolumes {
   name: string;
+  namespace: string;
   uid: string;
   manifest: { spec: { volumes?: Volume[] | undefined; securityContext?: { fsGroup?: number | undefined; fsGroupChangePolicy?: 'Always' | 'OnRootMismatch' | undefined } | undefined } };
 }
@@ -92,7 +94,7 @@ async function volumeSource(stateDir: string, pod: PodVolumes, v: Volume, index:
   }
   const root = podVolumesDir(stateDir, pod.uid);
   await mkdir(root, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(root, OWNER_FILE), `${pod.name}\n`);
+  await writeFile(path.join(root, OWNER_FILE), `${keyOf(pod)}\n`);
   const dir = path.join(root, v.name);
   await mkdir(dir, { recursive: true });
   await chmod(dir, 0o777); // kubelet's mode: writable by whatever user the container runs as

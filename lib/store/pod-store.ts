@@ -7,6 +7,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
+import { keyOf } from '../manifest/pod-key.js';
 import { checkRecord } from './record-check.js';
 
 import { diskError, PersistQueue } from './persist.js';
@@ -30,13 +31,14 @@ export class PodStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  private file(name: string): string {
-    return path.join(this.dir, `${name}.json`);
+  /** key: the pod's (pod/key.ts), NAME in default, NS_NAME elsewhere. */
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
   }
 
   /** Write the record now or throw (a create: no record, no pod); a full disk says what to free. */
   async save(record: PodRecord): Promise<void> {
-    await this.queue.now(record.name, () => this.write(record));
+    await this.queue.now(keyOf(record), () => this.write(record));
   }
 
   /**
@@ -44,7 +46,7 @@ export class PodStore {
    * as it is then). For teardown and the supervisor: never throws; false if the write is pending.
    */
   persist(record: PodRecord): Promise<boolean> {
-    return this.queue.later(record.name, () => this.write(record));
+    return this.queue.later(keyOf(record), () => this.write(record));
   }
 
   async delete(name: string): Promise<void> {
@@ -67,7 +69,7 @@ export class PodStore {
   }
 
   private async write(record: PodRecord): Promise<void> {
-    const file = this.file(record.name);
+    const file = this.file(keyOf(record));
     await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true }).catch((err: unknown) => {
       throw diskError(err, file, this.stateDir);
     });

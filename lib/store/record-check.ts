@@ -9,9 +9,10 @@ import ipaddr from 'ipaddr.js';
 import { executableCandidates } from '../os/tools.js';
 import { contains, macFor, type Subnet } from '../network/ipam.js';
 import type { ContainerStatus, PodRecord } from '../pod/types.js';
-import type { ContainerSpec } from '../manifest/pod-spec.js';
+import { DEFAULT_NAMESPACE, type ContainerSpec } from '../manifest/pod-spec.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';
 import { formatIssue } from '../manifest/parse.js';
+import { keyOf } from '../manifest/pod-key.js';
 import { podRecordSchema } from './record-schema.js';
 
 export interface RecordContext {
@@ -35,8 +36,9 @@ export async function checkRecord(value: unknown, ctx: RecordContext): Promise<R
 
 function checkIdentity(r: PodRecord, ctx: RecordContext): string[] {
   const issues: string[] = [];
-  if (`${r.name}.json` !== ctx.file) issues.push(`name: "${r.name}" does not match the file name ${ctx.file}`);
+  if (`${keyOf(r)}.json` !== ctx.file) issues.push(`name: "${r.name}"${r.namespace === DEFAULT_NAMESPACE ? "" : ` (namespace ${r.namespace})`} does not match the file name ${ctx.file}`);
   if (r.manifest.metadata.name !== r.name) issues.push(`manifest.metadata.name: "${r.manifest.metadata.name}" is not the record's name "${r.name}"`);
+  if (r.manifest.metadata.namespace !== r.namespace) issues.push(`manifest.metadata.namespace: "${r.manifest.metadata.namespace}" is not the record's namespace "${r.namespace}"`);
   return issues;
 }
 
@@ -76,7 +78,7 @@ async function checkList(r: PodRecord, stateDir: string, field: string, statuses
     const spec = specs[i]!;
     const at = `${field}[${i}]`;
     if (c.name !== spec.name) issues.push(`${at}.name: "${c.name}" is not the manifest's "${spec.name}"`);
-    const logPath = path.join(stateDir, 'logs', r.name, `${spec.name}.log`);
+    const logPath = path.join(stateDir, 'logs', keyOf(r), `${spec.name}.log`);
     if (c.logPath !== logPath) issues.push(`${at}.logPath: ${JSON.stringify(c.logPath)} is not ${logPath}`);
     // The runtime removes a container's bundle or shim files by its ID: it must be this pod's and
     // this container's, under a runtime that runs it (runc or crun with an image, nsenter without;

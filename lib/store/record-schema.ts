@@ -8,7 +8,7 @@ import { DNS_SUBDOMAIN } from '../manifest/pod-spec.js';
 import { BRIDGE_NAME, HOST_VETH } from '../network/names.js';
 import type { PodRecord } from '../pod/types.js';
 import { NETNS } from '../process/namespace.js';
-import { DNS_LABEL, podManifestSchema } from '../manifest/pod-spec.js';
+import { DEFAULT_NAMESPACE, DNS_LABEL, podManifestSchema } from '../manifest/pod-spec.js';
 
 /** nanoid()'s default: 21 of A-Z a-z 0-9 _ - */
 export const POD_UID = /^[A-Za-z0-9_-]{21}$/;
@@ -86,6 +86,7 @@ const recovery = z.strictObject({
 
 export const podRecordSchema = z.strictObject({
   name: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label'),
+  namespace: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label').default(DEFAULT_NAMESPACE),
   uid: z.string().regex(POD_UID, 'must be a pod uid (21 of A-Z a-z 0-9 _ -)'),
   createdAt: time,
   phase: z.enum(['Pending', 'Running', 'SandboxLost', 'Recreating', 'Terminating', 'Stopped']),

@@ -2,10 +2,13 @@
 // a bounded in-memory log the API serves and streams, each line also logged through pino.
 import { EventEmitter } from 'node:events';
 import { podLogger } from '../log.js';
+import { DEFAULT_NAMESPACE } from '../manifest/pod-spec.js';
 
 export interface PodEvent {
   time: string;
   pod: string;
+  /** The pod's (or Deployment's) namespace; always set by record (optional for older clients' types). */
+  namespace?: string;
   podUid: string;
   type: 'Normal' | 'Warning';
   reason: string;
@@ -18,10 +21,11 @@ const MAX_EVENTS = 5000;
 export class EventLog extends EventEmitter {
   private readonly events: PodEvent[] = [];
 
-  record(pod: { name: string; uid: string }, reason: string, message: string, extra: { type?: PodEvent['type']; container?: string } = {}): void {
+  record(pod: { name: string; namespace?: string; uid: string }, reason: string, message: string, extra: { type?: PodEvent['type']; container?: string } = {}): void {
     const event: PodEvent = {
       time: new Date().toISOString(),
       pod: pod.name,
+      namespace: pod.namespace ?? DEFAULT_NAMESPACE,
       podUid: pod.uid,
       type: extra.type ?? 'Normal',
       reason,
@@ -34,7 +38,8 @@ export class EventLog extends EventEmitter {
     this.emit('event', event);
   }
 
-  list(pod?: string): PodEvent[] {
-    return pod ? this.events.filter((e) => e.pod === pod) : [...this.events];
+  /** namespace undefined: every namespace's. */
+  list(pod?: string, namespace?: string): PodEvent[] {
+    return this.events.filter((e) => (!pod || e.pod === pod) && (!namespace || (e.namespace ?? DEFAULT_NAMESPACE) === namespace));
   }
 }

@@ -12,6 +12,7 @@ export const UID = 'V1StGXR8_Z5jdHi6B-myT';
 export function validRecord(stateDir: string, name = 'web'): PodRecord {
   return {
     name,
+    namespace: 'default',
     uid: UID,
     createdAt: '2024-01-01T00:00:00.000Z',
     phase: 'Running',
@@ -47,7 +48,7 @@ export function validRecord(stateDir: string, name = 'web'): PodRecord {
     ],
     conditions: [],
     manifest: {
-      metadata: { name },
+      metadata: { name, namespace: 'default' },
       spec: { restartPolicy: 'Always', sandboxDeathPolicy: 'Recreate', terminationGracePeriodSeconds: 30, shareProcessNamespace: false, containers: [{ name: 'app', command: ['sleep'], args: ['infinity'], env: [], ports: [] }] },
     },
     timings: { sandboxMs: 12.5, appsMs: 40.1 },

@@ -31,7 +31,7 @@ class FakePods {
   pods = new Map<string, PodRecord>();
   created: string[] = [];
   async create(m: PodManifest): Promise<PodRecord> {
-    const r = { name: m.metadata.name, uid: m.metadata.name, phase: 'Running', createdAt: new Date().toISOString(), manifest: m, containers: [{ name: 'httpd', ready: true }] } as unknown as PodRecord;
+    const r = { name: m.metadata.name, namespace: m.metadata.namespace, uid: m.metadata.name, phase: 'Running', createdAt: new Date().toISOString(), manifest: m, containers: [{ name: 'httpd', ready: true }] } as unknown as PodRecord;
     this.pods.set(r.name, r);
     this.created.push(r.name);
     return r;

@@ -37,7 +37,7 @@ test('every bad document is named with its field; nothing is returned for the go
 test('a kind minipod does not have says why and what to use', (t) => {
   const only = (kind: string) => refused(t, `apiVersion: v1\nkind: ${kind}\nmetadata: {name: x}\n`)[0];
   t.regex(only('ConfigMap')!, /^kind: ConfigMap is not supported by minipod: give the values to the container as spec\.containers\[\]\.env; remove this document$/);
-  t.regex(only('Namespace')!, /^kind: Namespace is not supported by minipod: minipod has one namespace/);
+  t.regex(only('Namespace')!, /^kind: Namespace is not supported by minipod: a namespace exists as soon as a pod or Deployment names it/);
   t.regex(only('Job')!, /restartPolicy: Never .* `minipod run -f FILE`/);
   t.regex(only('Frobnicator')!, /^kind: Frobnicator is not supported: minipod takes a Pod \(v1\) or a Deployment \(apps\/v1\)$/);
 });

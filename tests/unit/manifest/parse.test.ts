@@ -30,7 +30,7 @@ const DNS_MESSAGE = 'must be a DNS-1123 label: lowercase letters, digits and "-"
 const seedPod = (name: string, httpd: object, bootcamp: object) => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name },
+  metadata: { name, namespace: 'default' },
   spec: {
     restartPolicy: 'Always',
     sandboxDeathPolicy: 'Recreate',

@@ -40,7 +40,7 @@ test('hostPathProblems lists every mismatching volume by its index', async (t) =
 test('an emptyDir is STATE/volumes/UID/NAME, one directory for every mount of it; subPath is made inside, removal deletes it all', async (t) => {
   const state = await tempDir(t, 'minipod-vol-');
   const m = validateManifest({ metadata: { name: 'web' }, spec: { volumes: [{ name: 'data', emptyDir: {} }], containers: [{ name: 'a', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'data', mountPath: '/html', subPath: 'site/html', readOnly: true }] }] } });
-  const pod = { name: 'web', uid: 'u-1', manifest: m };
+  const pod = { name: 'web', namespace: 'default', uid: 'u-1', manifest: m };
   const binds = await containerBinds(state, pod, m.spec.containers[0]!);
   const dir = path.join(podVolumesDir(state, 'u-1'), 'data');
   t.deepEqual(binds, [{ source: dir, destination: '/data', readOnly: false }, { source: path.join(dir, 'site/html'), destination: '/html', readOnly: true }]);
@@ -60,5 +60,5 @@ test('a subPath that leads out of its volume through a symbolic link is refused'
   const dir = path.join(podVolumesDir(state, 'u-2'), 'data');
   await mkdir(dir, { recursive: true });
   await symlink('/etc', path.join(dir, 'out'));
-  await t.throwsAsync(containerBinds(state, { name: 'web', uid: 'u-2', manifest: m }, m.spec.containers[0]!), { message: 'container a: volumeMounts[0].subPath: "out" leads out of the volume (to "/etc", through a symbolic link)' });
+  await t.throwsAsync(containerBinds(state, { name: 'web', namespace: 'default', uid: 'u-2', manifest: m }, m.spec.containers[0]!), { message: 'container a: volumeMounts[0].subPath: "out" leads out of the volume (to "/etc", through a symbolic link)' });
 });
