@@ -5,6 +5,7 @@ import { MinipodError } from '../errors.js';
 import { deploymentManifestSchema, type DeploymentManifest } from './deployment-spec.js';
 import { dropServerFields, takeClusterFields } from './cluster-fields.js';
 import { kindError } from './kinds.js';
+import { unsupportedField } from './unsupported.js';
 import { podManifestSchema, type PodManifest } from './pod-spec.js';
 
 /** What `apply -f` and `run -f` take: a Pod or an apps/v1 Deployment; warnings about fields it ignores. */
@@ -14,7 +15,12 @@ export type AnyManifest = ({ kind: 'Pod'; manifest: PodManifest } | { kind: 'Dep
 export function formatIssue(issue: ZodIssue): string {
   const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
   let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    // Kubernetes fields minipod lacks say why (unsupported.ts); the rest, typos included, are unknown.
+    const known = issue.keys.map(unsupportedField).filter((m): m is string => m !== undefined);
+    const unknown = issue.keys.filter((k) => !unsupportedField(k));
+    message = [...known, ...(unknown.length ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`] : [])].join('; ');
+  }
   if (issue.code === 'invalid_type' && issue.received === 'undefined') message = 'is required';
   return path ? `${path}: ${message}` : message;
 }

@@ -57,7 +57,7 @@ test('an invalid manifest names every bad field', async (t) => {
   t.regex(r.stderr, /metadata\.name: must be a DNS-1123 label/);
   t.regex(r.stderr, /spec\.restartPolicy: /);
   t.regex(r.stderr, /spec\.containers\[0\]\.command: must be a list such as \["node", "app\.js"\], not a single \(shell\) string/);
-  t.regex(r.stderr, /spec\.containers\[0\]: unknown field "stdinOnce"/);
+  t.regex(r.stderr, /spec\.containers\[0\]\.stdinOnce: true is not supported: minipod does not attach to a container.s stdin/);
 });
 
 test('duplicate container names and ports are named', async (t) => {

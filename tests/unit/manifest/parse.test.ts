@@ -117,14 +117,23 @@ test('a container name must be a DNS-1123 label too', (t) => {
 
 test('an unknown container field is named at its container', (t) => {
   const m = minimal();
-  m.spec.containers[0].lifecycle = {}; // image, then stdinOnce, became known: another field stands in
-  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: unknown field "lifecycle"']);
+  m.spec.containers[0].imagee = 'busybox'; // a typo: Kubernetes fields minipod lacks say why (below)
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: unknown field "imagee"']);
 });
 
 test('several unknown fields are listed together', (t) => {
   const m = minimal();
-  Object.assign(m.spec.containers[0], { lifecycle: {}, envFrom: [] });
-  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: unknown fields "lifecycle", "envFrom"']);
+  Object.assign(m.spec.containers[0], { imagee: 'x', comand: [] });
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: unknown fields "imagee", "comand"']);
+});
+
+test('a Kubernetes field minipod lacks says why and what to write instead; a typo beside it is still unknown', (t) => {
+  const m = minimal();
+  Object.assign(m.spec.containers[0], { envFrom: [], lifecycle: {}, imagee: 'x' });
+  t.deepEqual(issuesOf(t, m), ['spec.containers[0]: "envFrom" is not supported: minipod has no ConfigMaps or Secrets: write each variable in env (value, or valueFrom.fieldRef); "lifecycle" is not supported: postStart and preStop hooks are not run: do the work in the command, or on SIGTERM (the grace period applies); unknown field "imagee"']);
+  const p = minimal();
+  p.spec.hostAliases = [];
+  t.regex(issuesOf(t, p)[0]!, /^spec: "hostAliases" is not supported: /);
 });
 
 test('an unknown top-level field has no path prefix', (t) => {
