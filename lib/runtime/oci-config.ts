@@ -7,6 +7,7 @@
 // the defaults. Pure: unit-tested.
 import type { ContainerResources } from '../manifest/resources.js';
 import type { EffectiveSecurity } from '../manifest/security.js';
+import type { OciDevice } from './host-devices.js';
 import { capabilitySet, noNewPrivileges, processCapabilities } from './oci-security.js';
 
 export { DEFAULT_CAPABILITIES } from './oci-security.js';
@@ -40,6 +41,8 @@ export interface OciInput {
   heldCapabilities?: string[];
   /** The pod's volumes this container mounts (pod/volumes.ts), in the manifest's order. */
   volumes?: VolumeBind[];
+  /** privileged: the node's devices (host-devices.ts), made in the container's /dev and all allowed. */
+  devices?: OciDevice[];
 }
 
 /** One volumeMount, resolved to a node path: what the container's config binds. */
@@ -82,9 +85,9 @@ export const volumeMount = (v: VolumeBind) => ({ destination: v.destination, typ
 const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
 
 /**
- * privileged (containerd's meaning, in part): every capability the daemon holds, no masked or read-only /proc
- * paths, /sys writable, no_new_privs off. Not done: the host's devices are not bound into /dev,
- * and the device cgroup keeps runc's default list — /dev stays the container's own small tmpfs.
+ * privileged (containerd's meaning): every capability the daemon holds, no masked or read-only /proc
+ * paths, /sys writable, no_new_privs off, the node's devices in the container's /dev and the device
+ * cgroup open to every device.
  */
 export function ociConfig(o: OciInput): Record<string, unknown> {
   const s = o.security ?? { supplementalGroups: [], readOnlyRootFilesystem: false, privileged: false, add: [], drop: [] };
@@ -126,7 +129,8 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
             ]),
         { type: 'ipc', path: `/proc/${o.sandboxPid}/ns/ipc` },
       ],
-      ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath, resources: linuxResources(o.resources, o.pidsLimit) } : {}),
+      ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath, resources: { ...linuxResources(o.resources, o.pidsLimit), ...(s.privileged ? { devices: [{ allow: true, access: 'rwm' }] } : {}) } } : {}),
+      ...(s.privileged && o.devices?.length ? { devices: o.devices } : {}),
       maskedPaths: s.privileged ? [] : MASKED,
       readonlyPaths: s.privileged ? [] : READONLY,
       rootfsPropagation: 'private',

@@ -33,6 +33,7 @@ import type { PidWatcher } from '../process/watcher.js';
 import { lastLine, nodeResolvConf, OciContainer, RUNTIME_FILE } from './bundle.js';
 import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { DEFAULT_OCI_RUNTIME, PACKAGE, RUN_MODE, type OciRuntimeName } from './oci-runtimes.js';
+import { hostDevices } from './host-devices.js';
 import { DEFAULT_PIDS_LIMIT, hostNetworkHostsFile, hostsFile, ociConfig } from './oci-config.js';
 import { boundingSet } from './oci-security.js';
 import type { Watchable } from '../process/exit.js';
@@ -116,7 +117,7 @@ export class OciRuntime implements ContainerRuntime {
         await writeFile(file, text);
         await chmod(file, 0o644); // read by the container's user, whoever it is
       }
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, hostNetwork: spec.hostNetwork ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}), ...(spec.volumes?.length ? { volumes: spec.volumes } : {}) });
+      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, hostNetwork: spec.hostNetwork ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}), ...(spec.volumes?.length ? { volumes: spec.volumes } : {}), ...(spec.security?.privileged ? { devices: await hostDevices() } : {}) });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
       const logFd = openContainerLog(spec.logPath);
       try {

@@ -31,6 +31,15 @@ test.serial('init-volume.yaml: the init container writes the page into the empty
   t.is((await node.cli(['rm', '-f', 'init-volume'])).exitCode, 0);
 });
 
+test.serial('probes.yaml: ready once its readiness probe passes; the liveness probe keeps it running', async (t) => {
+  const p = await runExample(t, 'probes.yaml', 'probed');
+  t.true(p.containers[0]!.ready);
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // past the liveness probe's initial delay
+  const after = await node.api.request<PodRecord>('GET', '/pods/probed');
+  t.like(after.containers[0], { state: 'Running', ready: true, restartCount: 0 });
+  t.is((await node.cli(['rm', '-f', 'probed'])).exitCode, 0);
+});
+
 // What `kubectl run sleeper --image=busybox --dry-run=client -o yaml -- sleep 600` prints, plus a nodeSelector.
 const kubectlRun = `apiVersion: v1
 kind: Pod

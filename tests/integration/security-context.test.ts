@@ -96,6 +96,11 @@ test.serial('uid, gids, capabilities, no_new_privs, a read-only root and privile
   const masked = async (name: string) => (await readFile(`/proc/${pidOf(pod, name)}/mountinfo`, 'utf8')).split('\n').some((l) => l.split(' ')[4] === '/proc/keys');
   t.true(await masked('def'), '/proc/keys is masked in a container that is not privileged');
   t.false(await masked('priv'), 'and not in a privileged one');
+  // The node's devices, as containerd gives a privileged container: /dev/kmsg (1:11) is there and readable.
+  const kmsg = await node.cli(['exec', 'sec', '-c', 'priv', '--', 'sh', '-c', 'stat -c "%t:%T" /dev/kmsg && dd if=/dev/kmsg of=/dev/null bs=4096 count=1 iflag=nonblock 2>&1 | tail -n 1']);
+  t.regex(kmsg.stdout, /^1:b\n/, kmsg.stderr);
+  t.notRegex(kmsg.stdout, /Operation not permitted|No such/, 'the device cgroup lets it through');
+  t.not((await node.cli(['exec', 'sec', '-c', 'def', '--', 'stat', '/dev/kmsg'])).exitCode, 0, 'a container that is not privileged has no /dev/kmsg');
 
   t.is((await node.cli(['rm', '-f', 'sec'])).exitCode, 0);
 });

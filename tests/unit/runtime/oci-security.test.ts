@@ -1,6 +1,7 @@
 // securityContext in the OCI config: process.user, the capability sets, no_new_privs, a read-only
 // root and privileged's unmasked /proc; and the manifest errors that name the field.
 import test from 'ava';
+import { deviceOf } from '../../../lib/runtime/host-devices.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import { effectiveSecurity, runAs } from '../../../lib/manifest/security.js';
 import { DEFAULT_PIDS_LIMIT, ociConfig } from '../../../lib/runtime/oci-config.js';
@@ -63,6 +64,28 @@ test('privileged: every capability, no masked or read-only /proc paths, /sys wri
   t.false(c.process.noNewPrivileges);
 });
 
+test('privileged: the node\'s devices are made in the container and the device cgroup allows every device; not otherwise', (t) => {
+  const kmsg = { path: '/dev/kmsg', type: 'c' as const, major: 1, minor: 11, fileMode: 0o644, uid: 0, gid: 0 };
+  const build = (privileged: boolean) => {
+    const m = validateManifest({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox', securityContext: { privileged } }] } });
+    const s = effectiveSecurity(m.spec.securityContext, m.spec.containers[0]!.securityContext);
+    return ociConfig({ ...input, cgroupsPath: 'pod/c', security: s, devices: [kmsg] }) as { linux: { devices?: unknown[]; resources: { devices?: unknown[] } } };
+  };
+  const priv = build(true);
+  t.deepEqual(priv.linux.devices, [kmsg]);
+  t.deepEqual(priv.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+  const plain = build(false);
+  t.is(plain.linux.devices, undefined);
+  t.is(plain.linux.resources.devices, undefined, "runc's default device list");
+});
+
+test('a device\'s numbers are split from st_rdev as glibc does (large minors too)', (t) => {
+  const st = (rdev: number) => ({ rdev, mode: 0o20644, uid: 0, gid: 5, isCharacterDevice: () => true, isBlockDevice: () => false }) as unknown as import('node:fs').Stats;
+  t.like(deviceOf('/dev/kmsg', st(0x10b)), { major: 1, minor: 11, type: 'c', fileMode: 0o644, gid: 5 });
+  t.like(deviceOf('/dev/x', st(0x300100)), { major: 1, minor: 0x300 }); // minor bits 8-19 sit above the major's 12
+  t.like(deviceOf('/dev/nvme', st(259 * 256 + 0x100000 * 2)), { major: 259, minor: 0x200 });
+});
+
 test('readOnlyRootFilesystem is root.readonly; allowPrivilegeEscalation: true turns no_new_privs off, false keeps it on', (t) => {
   t.true(config({ readOnlyRootFilesystem: true }).root.readonly);
   t.false(config({ allowPrivilegeEscalation: true }).process.noNewPrivileges);
@@ -77,7 +100,8 @@ test('bad securityContexts are refused, each naming its field', (t) => {
   t.throws(one({ runAsUser: -1 }), { message: /securityContext\.runAsUser: / });
   t.throws(one({ privileged: true, allowPrivilegeEscalation: false }), { message: /securityContext\.allowPrivilegeEscalation: cannot be false when privileged is true/ });
   t.throws(one({ capabilities: { add: ['SYS_ADMIN'] }, allowPrivilegeEscalation: false }), { message: /allowPrivilegeEscalation: cannot be false when capabilities\.add has SYS_ADMIN/ });
-  t.throws(one({ seLinuxOptions: {} }), { message: /securityContext: unknown field "seLinuxOptions"/ });
+  t.throws(one({ seLinuxOptions: {} }), { message: /securityContext: "seLinuxOptions" is not supported: minipod keeps runc's default/ });
+  t.throws(one({ runAsUsr: 1 }), { message: /securityContext: unknown field "runAsUsr"/ });
   t.throws(invalid({ securityContext: { runAsNonRoot: true, runAsUser: 0 }, containers: [{ name: 'c', image: 'busybox' }] }), { message: /spec\.securityContext\.runAsUser: is 0 \(root\) for container "c", which has runAsNonRoot/ });
   t.throws(invalid({ securityContext: { fsGroupChangePolicy: 'Sometimes' }, containers: [{ name: 'c', image: 'busybox' }] }), { message: /spec\.securityContext\.fsGroupChangePolicy: must be "Always" or "OnRootMismatch"/ });
 });
