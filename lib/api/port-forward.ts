@@ -63,8 +63,11 @@ function relay(socket: net.Socket, netns: string, remote: number, onFailure: (me
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); // not reaped yet: still ours
   });
   void proc.then((r) => {
-    if (r.exitCode === 0) return;
-    if (!socket.destroyed) onFailure(stderr.trim().split('\n').pop() || r.message || `portfwd ended (${r.signal ?? `code ${r.exitCode}`})`);
+    // Killed (by us, the client having gone): nothing to say. Ended with an error of its own (a
+    // refused dial): said even when the client has already seen the close, which its end of the
+    // pipe may bring before the exit is reaped.
+    if (r.exitCode === 0 || r.signal) return;
+    onFailure(stderr.trim().split('\n').pop() || r.message || `portfwd ended (code ${r.exitCode})`);
     socket.destroy();
   });
   return proc;
