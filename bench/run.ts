@@ -17,6 +17,7 @@ import { nodeNothing, timeProcess } from './baseline.js';
 import { floorLines, runFloor } from './floor.js';
 import { benchImages } from './images.js';
 import { benchLoad } from './load.js';
+import { benchRemoval } from './removal.js';
 import { benchCluster } from './cluster.js';
 import { benchNet } from './net.js';
 import { benchRecovery } from './recovery.js';
@@ -136,6 +137,7 @@ try {
   const recovery = await benchRecovery(node, api, KILLS);
   if (floor) table.add('recovery: SIGKILL → new sandbox wired', 'ms', median(recovery.wiredMs), [{ name: 'floor C', value: median(floor.recover) }]);
   const load = await benchLoad(api);
+  await benchRemoval(api);
   if (PEERS) {
     table.add('100 pods removed concurrently (wall time)', 's', load.removeMs / 1000, [{ name: 'minipod: 100 created concurrently', value: load.createMs / 1000 }]);
     table.add('daemon memory with 200 pods', 'MiB', MiB(load.rss200Bytes));
