@@ -153,8 +153,10 @@ export class PodManager {
     const t0 = performance.now();
     const key = podKey(manifest.metadata.namespace, manifest.metadata.name);
     // The key is held until the teardown of the pod removed under it is done (its record, logs
-    // and netns name are kept by key): a create waits for it rather than fails.
-    for (let removal; (removal = this.pods.removal(key)); ) await removal;
+    // and netns name are kept by key), and a hostPort until its mappings are gone (the address
+    // it points at is not released before): a create waits for them rather than fails.
+    const hostPorts = !manifest.spec.hostNetwork && manifest.spec.containers.some((c) => c.ports.some((p) => p.hostPort));
+    for (let removal; (removal = this.pods.removal(key) ?? (hostPorts && this.pods.removals().length ? this.removalsDone() : undefined)); ) await removal;
     if (this.pods.has(key)) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} already exists: remove it with \`minipod rm${listFlag(key)} -f ${manifest.metadata.name}\` or pick another name`);
     const live = newLivePod(newRecord(this.ctx, manifest));
     // Reserve the name before the first await so a concurrent create of the same name fails.
@@ -182,7 +184,7 @@ export class PodManager {
 
   /** Create the pod, leave it as it is (same manifest), or replace it (apply.ts). */
   async apply(manifest: PodManifest): Promise<{ result: PodApplyResult; pod: PodRecord }> {
-    return applyPod({ find: (n) => (this.pods.has(n) ? this.get(n) : undefined), create: (m) => this.create(m), remove: (n) => this.remove(n, true), inspect: (n) => this.inspect(n) }, manifest);
+    return applyPod({ find: (n) => (this.pods.has(n) && !this.pods.removal(n) ? this.get(n) : undefined), create: (m) => this.create(m), remove: (n) => this.remove(n, true), inspect: (n) => this.inspect(n) }, manifest);
   }
 
   /** Stop every app and tear the sandbox down; the record stays (Stopped) until `rm`. */
