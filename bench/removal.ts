@@ -12,7 +12,18 @@ async function teardownsDone(api: ApiClient): Promise<void> {
   while ((await api.request<Stats>('GET', '/stats')).removing) await new Promise((r) => setTimeout(r, 1));
 }
 
-export async function benchRemoval(api: ApiClient, runs = 20, concurrent = 100): Promise<void> {
+export interface RemovalTimes {
+  /** Per run (ms): GET /stats, `rm -f` answered, teardown done. */
+  floor: number[];
+  answered: number[];
+  done: number[];
+  /** Wall times (ms) of `concurrent` creations, then their removals answered and torn down. */
+  createMs: number;
+  answeredMs: number;
+  doneMs: number;
+}
+
+export async function benchRemoval(api: ApiClient, runs = 20, concurrent = 100): Promise<RemovalTimes> {
   const floor: number[] = [];
   const answered: number[] = [];
   const done: number[] = [];
@@ -43,4 +54,5 @@ export async function benchRemoval(api: ApiClient, runs = 20, concurrent = 100):
   await teardownsDone(api);
   const doneMs = performance.now() - t0;
   console.log(`${concurrent} pods created concurrently ${(createMs / 1000).toFixed(2)} s; removed concurrently: answered ${(answeredMs / 1000).toFixed(2)} s, teardown done ${(doneMs / 1000).toFixed(2)} s (${(doneMs / createMs).toFixed(2)}× the creation)`);
+  return { floor, answered, done, createMs, answeredMs, doneMs };
 }

@@ -5,6 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import type { MinipodError } from '../../../lib/errors.js';
+import { HostPorts } from '../../../lib/network/hostports.js';
+import { FakeHost } from '../../../lib/os/fake.js';
+import type { RunOptions } from '../../../lib/os/types.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { fakeNode, leftovers, sleepPod } from '../../helpers/fake-node.js';
 
@@ -80,4 +83,33 @@ test.serial('gc waits for the teardowns under way: what they still hold is no or
   t.deepEqual(await node.pods.gc(false), []);
   t.is(node.pods.removing(), 0);
   t.deepEqual(await leftovers(node), []);
+});
+
+test.serial('a create that publishes a hostPort a pod being torn down still holds waits for the teardown, never refused', async (t) => {
+  // nft on the fake host: every write accepted, every map listed empty (gc.test.ts keeps the elements).
+  const fake = new FakeHost();
+  Object.assign(fake.tools, { nft: '/usr/sbin/nft' });
+  const run = fake.run.bind(fake);
+  fake.run = async (argv: readonly string[], o?: RunOptions) => {
+    const out = await run(argv, o);
+    return argv.includes('-j') ? JSON.stringify({ nftables: [{ metainfo: {} }, { map: { name: argv.at(-1), elem: [] } }] }) : out;
+  };
+  const node = await fakeNode(t, { fake, hostPorts: new HostPorts() });
+  const withPort = (name: string) => sleepPod(name, { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'], ports: [{ containerPort: 80, hostPort: 8080 }] }] });
+  const old = await node.pods.create(withPort('a'));
+  node.fake.procs.get(old.containers[0]!.pid!)!.ignoresTerm = true;
+  await node.answered('a', true);
+  const b = await node.pods.create(withPort('b'));
+  t.is(node.pods.removing(), 0, 'created once the old pod\'s mapping was gone');
+  t.is(b.phase, 'Running');
+});
+
+test.serial('apply of a pod being torn down makes it anew once the teardown is done (not NOT_FOUND)', async (t) => {
+  const node = await fakeNode(t);
+  const old = await slowPod(node);
+  await node.answered('web', true);
+  const { result, pod } = await node.pods.apply(sleepPod());
+  t.is(result, 'created');
+  t.not(pod.uid, old.uid);
+  t.is(node.pods.removing(), 0);
 });
