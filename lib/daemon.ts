@@ -177,7 +177,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     return true;
   };
   // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
-  const imageUsers = (id: string): string[] => pods.list().filter((r) => allContainers(r).some((c) => c.imageID === id)).map((r) => r.name);
+  const imageUsers = (id: string): string[] => pods.listAll().filter((r) => allContainers(r).some((c) => c.imageID === id)).map((r) => r.name);
   const topology = () => readTopology(opts.bridge, pods.list());
   const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, topology, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
   await new Promise<void>((resolve, reject) => {

@@ -19,6 +19,8 @@ export interface PodList {
 export interface Stats {
   spawns: number;
   pods: number;
+  /** Pods removed (gone for the user) whose teardown is still under way. */
+  removing: number;
   rssBytes: number;
   /** The pause holder started ahead of need (not a pod's). */
   spareHolderPid: number | null;

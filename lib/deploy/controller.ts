@@ -3,7 +3,9 @@
 // carry the Deployment as their owner). A pass compares what each Deployment wants with the pods
 // it owns (ownerReference uid and the selector's labels) and acts on planDeployment's answer.
 // Passes run one at a time, on every API change, on every pod event (a pod removed or stopped by
-// hand is replaced at once), and every RESYNC_MS as a safety net. A daemon restart re-reads the
+// hand is replaced at once), and every RESYNC_MS as a safety net. A pod being torn down (`rm`
+// answered, its teardown still under way: up to its grace period) is not in pods.list(): neither
+// counted as a replica nor removed again, as a ReplicaSet ignores a pod with a deletionTimestamp. A daemon restart re-reads the
 // records and finds the running pods by owner and labels: nothing is made twice.
 import { nanoid } from 'nanoid';
 import { MinipodError } from '../errors.js';
@@ -189,8 +191,10 @@ export class DeploymentController {
   }
 
   private async createPod(d: DeploymentRecord): Promise<void> {
+    // Not the name of a pod still being torn down either: its create would wait for the teardown.
+    const taken = new Set(this.pods.listAll().filter((p) => p.namespace === d.manifest.metadata.namespace).map((p) => p.name));
     let name = podNameFor(d.name, d.templateHash);
-    for (let i = 0; i < 5 && this.pods.list().some((p) => p.name === name); i++) name = podNameFor(d.name, d.templateHash);
+    for (let i = 0; i < 5 && taken.has(name); i++) name = podNameFor(d.name, d.templateHash);
     try {
       await this.pods.create(podFromTemplate(d, name));
       this.failures.delete(deploymentKey(d));

@@ -9,6 +9,8 @@ export class IpAllocator {
   constructor(
     private readonly subnet: Subnet,
     private readonly leases: LeaseStore,
+    /** Called when the subnet is full: true once something that held an address may have freed it. */
+    private readonly whenFull: () => Promise<boolean> = async () => false,
   ) {}
 
   /** The leases on disk at daemon start: none of them is handed out again. */
@@ -18,7 +20,13 @@ export class IpAllocator {
 
   async allocate(owner: string): Promise<string> {
     for (;;) {
-      const ip = allocate(this.subnet, this.leased);
+      let ip: string;
+      try {
+        ip = allocate(this.subnet, this.leased);
+      } catch (err) {
+        if (await this.whenFull()) continue; // a removed pod's address, free once its teardown is done
+        throw err;
+      }
       this.leased.add(ip);
       let acquired: boolean;
       try {

@@ -101,6 +101,8 @@ export interface LivePod {
   exitedWhileBusy: Set<string>;
   /** Set by stop/rm: a recovery in progress gives up at its next step. */
   terminating: boolean;
+  /** Set once `rm` is answered: the teardown going on in the background (gone for the user). */
+  removal?: Promise<void>;
   lock: Promise<unknown>;
 }
 

@@ -68,7 +68,8 @@ export class PodManager {
   private readonly supervisor: Supervision;
 
   constructor(o: PodManagerOptions) {
-    this.ips = new IpAllocator(o.node.subnet, o.leases);
+    // A full subnet with teardowns under way waits for them: their addresses are free once they are done.
+    this.ips = new IpAllocator(o.node.subnet, o.leases, () => this.removalsDone());
     const { supervise, runtime, images, backoff = DEFAULT_BACKOFF, ...parts } = o;
     const watcher = new PidWatcher();
     this.ctx = {
@@ -93,9 +94,22 @@ export class PodManager {
     this.ctx.pool.refill();
   }
 
+  /** Wait for the teardowns under way; false if there were none. */
+  async removalsDone(): Promise<boolean> {
+    const pending = this.pods.removals();
+    await Promise.all(pending);
+    return pending.length > 0;
+  }
+
+  /** How many pods are gone for the user but still being torn down. */
+  removing(): number {
+    return this.pods.removals().length;
+  }
+
   /** `minipod gc`: what no pod owns; removed with fix. */
   async gc(fix: boolean): Promise<Orphan[]> {
-    const orphans = await findOrphans(this.ctx, this.list(), await this.ctx.pool.sparePid());
+    await this.removalsDone(); // what a teardown under way still owns is not an orphan, only not done yet
+    const orphans = await findOrphans(this.ctx, this.pods.list(true), await this.ctx.pool.sparePid());
     const failed = fix ? await removeOrphans(this.ctx, orphans) : [];
     if (failed.length) throw new MinipodError('COMMAND_FAILED', `gc --fix could not remove ${failed.length} orphan(s): ${failed.join('; ')} (see \`minipod events\`)`, { details: failed });
     return orphans;
@@ -106,8 +120,14 @@ export class PodManager {
     return this.pods.runningLogs();
   }
 
+  /** The pods, as the user sees them (not those being torn down). */
   list(): PodRecord[] {
     return this.pods.list();
+  }
+
+  /** Also the pods being torn down: what still uses an image, a port, an address. */
+  listAll(): PodRecord[] {
+    return this.pods.list(true);
   }
 
   get(name: string): PodRecord {
@@ -132,6 +152,11 @@ export class PodManager {
   async create(manifest: PodManifest): Promise<PodRecord> {
     const t0 = performance.now();
     const key = podKey(manifest.metadata.namespace, manifest.metadata.name);
+    // The key is held until the teardown of the pod removed under it is done (its record, logs
+    // and netns name are kept by key), and a hostPort until its mappings are gone (the address
+    // it points at is not released before): a create waits for them rather than fails.
+    const hostPorts = !manifest.spec.hostNetwork && manifest.spec.containers.some((c) => c.ports.some((p) => p.hostPort));
+    for (let removal; (removal = this.pods.removal(key) ?? (hostPorts && this.pods.removals().length ? this.removalsDone() : undefined)); ) await removal;
     if (this.pods.has(key)) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} already exists: remove it with \`minipod rm${listFlag(key)} -f ${manifest.metadata.name}\` or pick another name`);
     const live = newLivePod(newRecord(this.ctx, manifest));
     // Reserve the name before the first await so a concurrent create of the same name fails.
@@ -159,7 +184,7 @@ export class PodManager {
 
   /** Create the pod, leave it as it is (same manifest), or replace it (apply.ts). */
   async apply(manifest: PodManifest): Promise<{ result: PodApplyResult; pod: PodRecord }> {
-    return applyPod({ find: (n) => (this.pods.has(n) ? this.get(n) : undefined), create: (m) => this.create(m), remove: (n) => this.remove(n, true), inspect: (n) => this.inspect(n) }, manifest);
+    return applyPod({ find: (n) => (this.pods.has(n) && !this.pods.removal(n) ? this.get(n) : undefined), create: (m) => this.create(m), remove: (n) => this.remove(n, true), inspect: (n) => this.inspect(n) }, manifest);
   }
 
   /** Stop every app and tear the sandbox down; the record stays (Stopped) until `rm`. */

@@ -1,4 +1,6 @@
 // The pods a daemon holds, by key (key.ts: namespace and name): what every verb looks a pod up in.
+// A pod being removed (`rm` answered, its teardown going on in the background) is held until the
+// teardown is done but is gone for the user: not listed, not found by key.
 import { MinipodError } from '../errors.js';
 import { keyOf, listFlag, podTitle } from '../manifest/pod-key.js';
 import type { LivePod } from './live.js';
@@ -7,14 +9,25 @@ import type { PodRecord } from './types.js';
 export class PodRegistry {
   private readonly pods = new Map<string, LivePod>();
 
+  /** Whether a pod holds the key, one being removed included. */
   has(key: string): boolean {
     return this.pods.has(key);
+  }
+
+  /** The teardown still holding key (the pod is gone for the user, not yet for the kernel). */
+  removal(key: string): Promise<void> | undefined {
+    return this.pods.get(key)?.removal;
+  }
+
+  /** Every teardown under way. */
+  removals(): Promise<void>[] {
+    return this.all().flatMap((p) => (p.removal ? [p.removal] : []));
   }
 
   /** The pod of that key, or NOT_FOUND with the command that lists them. */
   live(key: string): LivePod {
     const live = this.pods.get(key);
-    if (!live) throw new MinipodError('NOT_FOUND', `${podTitle(key)} not found: \`minipod ps${listFlag(key)}\` lists the pods`);
+    if (!live || live.removal) throw new MinipodError('NOT_FOUND', `${podTitle(key)} not found: \`minipod ps${listFlag(key)}\` lists the pods`);
     return live;
   }
 
@@ -35,9 +48,9 @@ export class PodRegistry {
     return [...this.pods.values()];
   }
 
-  /** The records, oldest first. */
-  list(): PodRecord[] {
-    return this.all().map((p) => p.record).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  /** The records, oldest first; `removing`: also those of pods being removed. */
+  list(removing = false): PodRecord[] {
+    return this.all().filter((p) => removing || !p.removal).map((p) => p.record).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** The log file of every running container: what the log rotation checks. */

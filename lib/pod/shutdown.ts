@@ -8,6 +8,7 @@ import { stopPod } from './stop.js';
 /** Stop every pod (in parallel), leaving no process, veth or lease. */
 export async function stopAll(ctx: PodContext, pods: PodRegistry): Promise<void> {
   await ctx.pool.close();
+  await Promise.all(pods.removals()); // `rm`s already answered: finished, not left to the next start
   await Promise.allSettled(
     pods.all().map((live) => {
       live.terminating = true;
@@ -25,6 +26,9 @@ export async function stopAll(ctx: PodContext, pods: PodRegistry): Promise<void>
  */
 export async function detachAll(ctx: PodContext, pods: PodRegistry, waitMs: number): Promise<void> {
   await ctx.pool.close();
+  // `rm`s already answered are finished first (each is bounded: grace period, then SIGKILL); one
+  // cut short by a crash instead is finished by the next daemon, from its record.
+  await Promise.all(pods.removals());
   let timer: NodeJS.Timeout | undefined;
   const settled = Promise.allSettled(
     pods.all().map(async (live) => {

@@ -22,7 +22,7 @@ import type { PodRecord } from './types.js';
  * `verb` names the sequence in errors and failpoints (stop, remove). A teardown cut short leaves
  * the pod Terminating; running it again finishes it (every step is idempotent).
  */
-export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', verb = 'stop'): Promise<PodRecord> {
+export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', verb = 'stop', persisted = false): Promise<PodRecord> {
   const r = live.record;
   if (r.phase === 'Stopped') return r;
   const steps = new Steps(verb);
@@ -31,9 +31,12 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
   try {
     // Persisted first, so a daemon that dies meanwhile finishes the job; but a disk that refuses
     // the write (full) must not keep the apps running: the write is retried until it succeeds.
-    steps.begin('persist record');
-    await ctx.store.persist(r);
-    steps.end();
+    // `persisted`: the caller (remove) has just written the intent; the next write says Stopped.
+    if (!persisted) {
+      steps.begin('persist record');
+      await ctx.store.persist(r);
+      steps.end();
+    }
 
     steps.begin('stop apps');
     cancelTimers(live); // no restart, no retry

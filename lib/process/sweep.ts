@@ -37,6 +37,29 @@ export class ProcessScan {
     return new ProcessScan(entries);
   }
 
+  /**
+   * A pass over /proc that starts after this call, shared with every caller that asks before it
+   * starts: a hundred pods stopped at once then read /proc a few times, not a hundred (each pass
+   * reads every pid, the pods' own included, so one per stop made concurrent removal quadratic).
+   * Never one already under way: it may have listed the pids before the caller's processes moved.
+   */
+  static next(kind: Kind): Promise<ProcessScan> {
+    let q = queued.get(kind);
+    if (!q) {
+      q = (async () => {
+        await (running.get(kind) ?? Promise.resolve()); // one pass of a kind at a time: the next waits for it
+        queued.delete(kind); // started: who asks from now on waits for the one after
+        const pass = ProcessScan.take([kind]);
+        const settled = pass.catch(() => undefined);
+        running.set(kind, settled);
+        void settled.then(() => running.get(kind) === settled && running.delete(kind));
+        return pass;
+      })();
+      queued.set(kind, q);
+    }
+    return q;
+  }
+
   /** The pids in each namespace of a kind. */
   byNamespace(kind: Kind): Map<string, number[]> {
     const index = new Map<string, number[]>();
@@ -54,6 +77,9 @@ export class ProcessScan {
     return this.entries.filter((e) => e[kind] === ns).map((e) => e.pid);
   }
 }
+
+const queued = new Map<Kind, Promise<ProcessScan>>();
+const running = new Map<Kind, Promise<unknown>>();
 
 /** SIGKILL those of pids still in namespace (checked again: a pid may have moved on); returns how many. */
 async function killPids(kind: Kind, namespace: string, pids: number[], except: ReadonlySet<number> = new Set()): Promise<number> {
@@ -94,7 +120,7 @@ export class PinnedNamespace {
 
   /** SIGKILL what is in the namespace now; returns how many. The pin stays until close(). */
   async sweep({ except, scan, keep }: SweepOptions = {}): Promise<number> {
-    const found = (scan ?? (await ProcessScan.take([this.kind]))).in(this.kind, this.ns);
+    const found = (scan ?? (await ProcessScan.next(this.kind))).in(this.kind, this.ns);
     const targets = [];
     for (const pid of found) if (!keep || !(await keep(pid))) targets.push(pid);
     return killPids(this.kind, this.ns, targets, except);

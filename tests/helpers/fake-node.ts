@@ -72,14 +72,16 @@ export interface FakeNode {
   stateDir: string;
   /** Every event reason recorded, in order. */
   reasons(): string[];
+  /** `rm` as the API answers it: once the intent is on disk, before the teardown is done (pods.remove waits for it). */
+  answered(name: string, force: boolean): Promise<void>;
 }
 
 /** `hostPorts`: where they are published (the fake host's nft answers for the maps then). */
-export async function fakeNode(t: ExecutionContext, options: { supervise?: boolean; fake?: FakeHost; stateDir?: string; hostPorts?: HostPorts } = {}): Promise<FakeNode> {
+export async function fakeNode(t: ExecutionContext, options: { supervise?: boolean; fake?: FakeHost; stateDir?: string; hostPorts?: HostPorts; subnet?: string } = {}): Promise<FakeNode> {
   const fake = options.fake ?? new FakeHost();
   const restore = useHost(fake, fake.tools);
   const stateDir = options.stateDir ?? (await tempDir(t, 'minipod-fake-'));
-  const subnet = parseSubnet('10.88.0.0/16');
+  const subnet = parseSubnet(options.subnet ?? '10.88.0.0/16');
   const ip = new IpBatch(fake.tools.ip);
   const ipTeardown = new IpBatch(fake.tools.ip);
   const store = new PodStore(stateDir, subnet);
@@ -98,6 +100,12 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     ...(options.hostPorts ? { hostPorts: options.hostPorts } : {}),
   });
   await pods.init();
+  // `rm` is answered before its teardown is done: the tests check the kernel calls of all of it.
+  const remove = pods.remove.bind(pods);
+  pods.remove = async (name, force) => {
+    await remove(name, force);
+    await pods.removalsDone();
+  };
   t.teardown(async () => {
     // Once what is in flight has settled (its records written): the temp dir goes next.
     await pods.detachAll().catch(() => {});
@@ -105,7 +113,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     ipTeardown.close();
     restore();
   });
-  return { fake, pods, events, store, leases, cgroups, stateDir, reasons: () => [...reasons] };
+  return { fake, pods, events, store, leases, cgroups, stateDir, reasons: () => [...reasons], answered: remove };
 }
 
 /**

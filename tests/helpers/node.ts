@@ -37,7 +37,10 @@ async function runCommand(argv: string[], options: { env?: Record<string, string
 }
 
 export interface TestNode extends NodeInfo {
+  /** The API; a DELETE returns once the daemon has also finished the teardown (see settled). */
   api: ApiClient;
+  /** Every teardown the daemon does in the background after answering `rm` is done (bounded). */
+  settled(): Promise<void>;
   /** Run the minipod CLI against this node; never throws, returns the result. */
   cli(args: string[], input?: string): Promise<Run>;
   /** Run a command on the node (its network + mount namespaces). */
@@ -82,6 +85,39 @@ process.once('exit', () => {
   }
 });
 
+/**
+ * A teardown lasts up to its pod's grace period (30 s by default, as in examples/deployment.yaml,
+ * whose httpd and nc ignore SIGTERM as PID 1) before the SIGKILL, then the kernel's own work,
+ * slow on a loaded machine: the bound is well past both.
+ */
+const TEARDOWN_BOUND_MS = 90_000;
+
+/** Until the daemon has no teardown under way (GET /stats), bounded; a daemon that is gone has none. */
+export async function teardownsDone(api: ApiClient): Promise<void> {
+  const deadline = Date.now() + TEARDOWN_BOUND_MS;
+  while (Date.now() < deadline) {
+    const stats = await api.request<Stats>('GET', '/stats').catch(() => undefined);
+    if (!stats?.removing) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`teardowns still under way in the daemon ${TEARDOWN_BOUND_MS / 1000} s after rm`);
+}
+
+/** An ApiClient whose DELETE returns once the teardown it started is done (what the suites check). */
+class SettlingClient extends ApiClient {
+  constructor(socket: string, private readonly settle: () => Promise<void>) {
+    super(socket);
+  }
+
+  override async request<T>(method: string, path: string, body?: unknown, opts?: Parameters<ApiClient['request']>[3]): Promise<T> {
+    try {
+      return await super.request<T>(method, path, body, opts);
+    } finally {
+      if (method === 'DELETE') await this.settle();
+    }
+  }
+}
+
 /** A running node as a TestNode (its namespace and cgroup swept should this process die first). */
 export function testNode(dir: string, info: NodeInfo): TestNode {
   const mnt = readlinkSync(`/proc/${info.holderPid}/ns/mnt`);
@@ -94,10 +130,18 @@ export function testNode(dir: string, info: NodeInfo): TestNode {
     nodes.delete(mnt);
     if (cg) nodeCgroups.delete(cg);
   };
+  const settled = () => teardownsDone(new ApiClient(info.socket));
   return {
     ...info,
-    api: new ApiClient(info.socket),
-    cli: (args, input) => runCommand([process.execPath, CLI, ...args], { env: { MINIPOD_SOCKET: info.socket }, input }),
+    api: new SettlingClient(info.socket, settled),
+    settled,
+    // `rm` and `delete` are answered before the kernel's teardown is done: the suites check what
+    // is left after it, as they did when it was part of the answer.
+    cli: async (args, input) => {
+      const r = await runCommand([process.execPath, CLI, ...args], { env: { MINIPOD_SOCKET: info.socket }, input });
+      if (['rm', 'delete'].includes(args[0]!)) await settled();
+      return r;
+    },
     // System programs only (nft, ip, curl): npm puts its bin directories, with their own `nft`, first.
     sh: (argv) => runCommand(nodeExecArgv(info, argv), { env: { PATH: systemPath() } }),
     stop: async () => {
@@ -290,6 +334,7 @@ export async function volumeLeftovers(node: TestNode): Promise<string[]> {
 
 /** The empty node: loopback and the bridge, nothing else. */
 export async function assertNodeEmpty(t: ExecutionContext, node: TestNode): Promise<void> {
+  await node.settled();
   t.deepEqual(await snapshot(node), { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [], hostPorts: [], volumes: [] });
 }
 

@@ -42,6 +42,9 @@ class FakePods {
   list(): PodRecord[] {
     return [...this.pods.values()];
   }
+  listAll(): PodRecord[] {
+    return this.list();
+  }
 }
 
 async function setup(t: ExecutionContext, dir?: string, fake = new FakePods()) {
