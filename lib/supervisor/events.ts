@@ -38,6 +38,11 @@ export class EventLog extends EventEmitter {
     this.emit('event', event);
   }
 
+  /** How many events are held (at most MAX_EVENTS). */
+  get size(): number {
+    return this.events.length;
+  }
+
   /** namespace undefined: every namespace's. */
   list(pod?: string, namespace?: string): PodEvent[] {
     return this.events.filter((e) => (!pod || e.pod === pod) && (!namespace || (e.namespace ?? DEFAULT_NAMESPACE) === namespace));
