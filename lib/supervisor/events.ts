@@ -16,7 +16,8 @@ export interface PodEvent {
   container?: string;
 }
 
-const MAX_EVENTS = 5000;
+/** The oldest go first: the API serves the last MAX_EVENTS (README, "Benchmarks"). */
+export const MAX_EVENTS = 5000;
 
 export class EventLog extends EventEmitter {
   private readonly events: PodEvent[] = [];
