@@ -1,7 +1,8 @@
 // `npm run bench`: pod creation, `minipod ps`, live restore, recovery, load, image containers and
 // the pod network, in a node namespace of its own. `npm run bench -- --peers` also measures, in
 // the same node and minutes, each figure's floor and peers (floor C, the CNI plugins, podman,
-// `node -e 0`) and ends with one table of ratios (bench/peers.ts).
+// `node -e 0`) and ends with one table of ratios (bench/peers.ts). `npm run bench -- --scale`
+// runs bench/scale.ts alone: 1000 pods on one node.
 // Speed is reported here, never asserted in a test.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,6 +25,7 @@ import { benchRecovery } from './recovery.js';
 import { benchRestore } from './restore.js';
 import { median, PeerTable, phaseMedians } from './peers.js';
 import { benchCliStart, benchRestartStart } from './start.js';
+import { benchScale } from './scale.js';
 import { summary } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
@@ -36,9 +38,9 @@ const ADOPTED_KILLS = 20;
 const FLOOR_RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? 40);
 
 const options = process.argv.slice(2);
-const unknown = options.find((o) => o !== '--peers');
+const unknown = options.find((o) => o !== '--peers' && o !== '--scale');
 if (unknown) {
-  console.error(`npm run bench: unknown option "${unknown}": the only one is --peers (floors and peers measured in the same run, then one table of ratios)`);
+  console.error(`npm run bench: unknown option "${unknown}": the options are --peers (floors and peers measured in the same run, then one table of ratios) and --scale (1000 pods on one node, alone)`);
   process.exit(2);
 }
 const PEERS = options.includes('--peers');
@@ -49,6 +51,12 @@ const MiB = (bytes: number) => bytes / 1048576;
 if (process.getuid?.() !== 0) {
   console.error('npm run bench: needs root (it builds real sandboxes in a private node namespace): sudo npm run bench');
   process.exit(1);
+}
+
+// --scale: bench/scale.ts alone (minutes: SCALE_PODS pods, 1000 by default), not the rest.
+if (options.includes('--scale')) {
+  await benchScale();
+  process.exit(0);
 }
 
 const pod = (name: string) => ({ metadata: { name }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', command: ['sleep', 'infinity'] }] } });

@@ -30,10 +30,22 @@ export async function printTable(head: string[], rows: string[][]): Promise<void
 }
 
 export async function formatTable(head: string[], rows: string[][]): Promise<string> {
+  // Plain ASCII cells on one line each (what ps prints) are padded here: cli-table3 measures every
+  // cell's display width and takes ~0.4 s for 1000 rows; it stays for what it alone gets right.
+  if ([head, ...rows].every((r) => r.every((c) => PLAIN.test(c)))) return plainTable([head, ...rows]);
   const { default: Table } = await import('cli-table3'); // only the table output needs it
   const table = new Table({ head, chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   table.push(...rows);
   return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/** cli-table3's borderless output for plain cells: each column as wide as its widest cell (at least 1). */
+function plainTable(lines: string[][]): string {
+  const widths: number[] = [];
+  for (const line of lines) line.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 1, c.length)));
+  return lines.map((line) => line.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n';
 }
 
 const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };

@@ -22,6 +22,12 @@ export interface Stats {
   /** Pods removed (gone for the user) whose teardown is still under way. */
   removing: number;
   rssBytes: number;
+  /** process.memoryUsage() besides rss: the JS heap in use, memory held outside it (Buffers…). */
+  heapUsedBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+  /** Events held in memory (GET /events): bounded, the oldest dropped first. */
+  events: number;
   /** The pause holder started ahead of need (not a pod's). */
   spareHolderPid: number | null;
 }

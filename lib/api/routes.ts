@@ -55,7 +55,10 @@ export const podName = (raw: string | undefined): string => nameParam(raw, 'pod'
 export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers, topology }: ApiDeps): Route[] {
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
-    ['GET', /^\/stats$/, async (): Promise<Stats> => ({ spawns: spawnCount(), pods: pods.list().length, removing: pods.removing(), rssBytes: process.memoryUsage().rss, spareHolderPid: await pool.sparePid() })],
+    ['GET', /^\/stats$/, async (): Promise<Stats> => {
+      const m = process.memoryUsage();
+      return { spawns: spawnCount(), pods: pods.list().length, removing: pods.removing(), rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers, events: events.size, spareHolderPid: await pool.sparePid() };
+    }],
     ['GET', /^\/pods$/, async ({ query }) => ({ pods: await pods.listObserved(podFilter(query)) })],
     ['POST', /^\/pods$/, async ({ body, query, res }) => {
       const pod = await pods.create(podBody(body, query));

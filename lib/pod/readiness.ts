@@ -1,8 +1,8 @@
 // What a GET shows beyond the stored record: readiness brought up to date and each app's
 // network namespace read fresh from /proc.
 import { listeningPorts } from '../network/listening.js';
-import { startTimeOf } from '../process/identity.js';
-import { readNamespace } from '../process/namespace.js';
+import { startTimeOfSync } from '../process/identity.js';
+import { readNamespaceSync } from '../process/namespace.js';
 import { runtimeOf } from '../runtime/types.js';
 import type { PodRecord } from './types.js';
 
@@ -13,20 +13,20 @@ export async function observe(live: PodRecord): Promise<PodRecord> {
   for (const c of record.containers) {
     // An app that has exited is never shown ready, even before its exit is recorded (the shim's
     // report may be queued behind other work): `run` would take it for Running (issue 12).
-    if (c.ready && !(await stillRunning(c))) c.ready = false;
-    c.netns = c.pid ? ((await readNamespace(c.pid)) ?? null) : null;
+    if (c.ready && !stillRunning(c)) c.ready = false;
+    c.netns = c.pid ? (readNamespaceSync(c.pid) ?? null) : null;
     c.runtime = runtimeOf(c.containerID);
     // An image container has its own; an nsenter one shares the node's (what `ls /` and `ps` see).
-    c.mntns = c.pid ? ((await readNamespace(c.pid, 'mnt')) ?? null) : null;
-    c.pidns = c.pid ? ((await readNamespace(c.pid, 'pid')) ?? null) : null;
+    c.mntns = c.pid ? (readNamespaceSync(c.pid, 'mnt') ?? null) : null;
+    c.pidns = c.pid ? (readNamespaceSync(c.pid, 'pid') ?? null) : null;
   }
   return record;
 }
 
 /** Its process is there (not a zombie) and is the one recorded, as far as its identity is known. */
-async function stillRunning(c: PodRecord['containers'][number]): Promise<boolean> {
+function stillRunning(c: PodRecord['containers'][number]): boolean {
   if (c.state !== 'Running' || !c.pid) return false;
-  const now = await startTimeOf(c.pid);
+  const now = startTimeOfSync(c.pid);
   return now !== undefined && (!c.startTime || now === c.startTime);
 }
 

@@ -17,6 +17,14 @@ export async function startTimeOf(pid: number): Promise<string | undefined> {
   return fields[19];
 }
 
+/** startTimeOf, synchronous: for reads of every pod at once (GET /pods), see readNamespaceSync. */
+export function startTimeOfSync(pid: number): string | undefined {
+  const stat = readProcSync(pid, 'stat');
+  const fields = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
+  if (!fields || fields[0] === 'Z' || fields[0] === 'X') return undefined;
+  return fields[19];
+}
+
 /** The parent's pid (field 4), if pid exists. */
 export async function parentOf(pid: number): Promise<number | undefined> {
   const fields = await statFields(pid);

@@ -1,5 +1,5 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
-import { openNamespace, procLink, readProc, unmount } from '../os/host.js';
+import { openNamespace, procLink, procLinkSync, readProc, unmount } from '../os/host.js';
 import { isSameProcess } from './identity.js';
 
 /** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
@@ -7,6 +7,15 @@ export const NETNS = /^net:\[\d+\]$/;
 
 export async function readNamespace(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' | 'pid' = 'net'): Promise<string | undefined> {
   return procLink(pid, `ns/${kind}`); // undefined: the process is gone
+}
+
+/**
+ * readNamespace, synchronous: GET /pods reads four /proc files per container, thousands with
+ * 1000 pods, each a few microseconds in the kernel but a queue through libuv's four-thread pool
+ * when asynchronous (README, "Benchmarks": ps at 1000 pods).
+ */
+export function readNamespaceSync(pid: number, kind: 'net' | 'uts' | 'ipc' | 'mnt' | 'pid' = 'net'): string | undefined {
+  return procLinkSync(pid, `ns/${kind}`);
 }
 
 /** pid is still the very process recorded (pid and start time) and is in the network namespace netns. */

@@ -1,7 +1,7 @@
 // The pause holder: one spawn creates the sandbox's net/uts/ipc namespaces and, once the veth
 // peer is in place, configures its own side (see rootfs/pause/pause.c for the protocol).
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { MinipodError } from '../errors.js';
 import { procLink, readProc, spawnProcess, tools, type Proc } from '../os/host.js';
 import { inPodNamespaces } from '../process/nsenter.js';
@@ -47,7 +47,7 @@ export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pi
   argv ??= pidNamespace ? [tools().unshare, '--pid', '--fork', '--kill-child', '--', tools().pause, mode] : [tools().pause, mode];
   const proc = spawnProcess(argv, { stdio: ['pipe', 'pipe', 'ignore'] });
   proc.catch(() => {}); // a failed spawn is reported by next() below
-  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const lines = lineReader(createInterface({ input: proc.stdout! }));
   const next = async (expect: string): Promise<void> => {
     const exited = once(proc, 'exit').then(([code, signal]) => ({ done: true as const, value: `exited (${signal ?? code})` }));
     const spawnError = once(proc, 'error').then(([e]) => ({ done: true as const, value: (e as Error).message }));
@@ -82,6 +82,34 @@ export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pi
     },
     release() {
       if (!proc.stdin!.writableEnded) proc.stdin!.end();
+    },
+  };
+}
+
+/**
+ * The holder's answers one at a time, as readline's async iterator gives them, without it: each
+ * iterator holds two 16 KiB queues (events.on) for as long as its pod's holder lives (README,
+ * "Benchmarks": the daemon's memory per pod).
+ */
+export function lineReader(rl: Interface): { next(): Promise<IteratorResult<string, undefined>> } {
+  const queued: string[] = [];
+  let closed = false;
+  let waiting: ((r: IteratorResult<string, undefined>) => void) | undefined;
+  const take = (r: IteratorResult<string, undefined>) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.(r);
+  };
+  rl.on('line', (line) => (waiting ? take({ done: false, value: line }) : queued.push(line)));
+  rl.on('close', () => {
+    closed = true;
+    take({ done: true, value: undefined });
+  });
+  return {
+    next() {
+      if (queued.length) return Promise.resolve({ done: false, value: queued.shift()! });
+      if (closed) return Promise.resolve({ done: true, value: undefined });
+      return new Promise((resolve) => (waiting = resolve));
     },
   };
 }

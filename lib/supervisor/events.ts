@@ -16,7 +16,8 @@ export interface PodEvent {
   container?: string;
 }
 
-const MAX_EVENTS = 5000;
+/** The oldest go first: the API serves the last MAX_EVENTS (README, "Benchmarks"). */
+export const MAX_EVENTS = 5000;
 
 export class EventLog extends EventEmitter {
   private readonly events: PodEvent[] = [];
@@ -36,6 +37,11 @@ export class EventLog extends EventEmitter {
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
     podLogger(pod).info({ reason, container: extra.container }, message);
     this.emit('event', event);
+  }
+
+  /** How many events are held (at most MAX_EVENTS). */
+  get size(): number {
+    return this.events.length;
   }
 
   /** namespace undefined: every namespace's. */

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { age } from '../../../cmd/common.js';
 import { podStatus } from '../../../cmd/commands/ps.js';
+import { formatTable } from '../../../cmd/output/pods.js';
 import type { ContainerStatus, PodRecord } from '../../../lib/pod/types.js';
 
 const now = Date.parse('2024-06-01T12:00:00.000Z');
@@ -83,4 +84,10 @@ test('top: CPU in millicores and memory in MiB, as kubectl top; "-" for a contai
   t.is(formatMemory(0), '0Mi');
   t.is(formatCpu(null), '-');
   t.is(formatMemory(null), '-');
+});
+
+test('a table of plain cells pads each column to its widest cell (at least 1), three spaces apart, no trailing blanks', async (t) => {
+  t.is(await formatTable(['NAME', '', 'AGE'], [['web-1', '', '5m'], ['a', '', '']]), 'NAME        AGE\nweb-1       5m\na\n');
+  // Not plain (a wide character): cli-table3 measures its display width.
+  t.is(await formatTable(['NAME', 'AGE'], [['日本', '1s']]), 'NAME   AGE\n日本   1s\n');
 });

@@ -1,7 +1,9 @@
 // A holder that does not answer in time fails the step with an error naming its pid and what it
 // did not do, and is killed: no create waits forever. Fake holders (sh, sleep) need no root.
 import test from 'ava';
-import { startPause } from '../../../lib/sandbox/pause.js';
+import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
+import { lineReader, startPause } from '../../../lib/sandbox/pause.js';
 
 const gone = (pid: number) => {
   try {
@@ -33,4 +35,15 @@ test('a holder that answers in time is used', async (t) => {
   t.teardown(() => void holder.proc.kill('SIGKILL'));
   await holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1' });
   t.is(holder.proc.exitCode, null);
+});
+
+test('lineReader gives the holder\'s lines in order, queued or awaited, then done once it closes', async (t) => {
+  const input = new PassThrough();
+  const lines = lineReader(createInterface({ input }));
+  input.write('ns\nready\n');
+  const waiting = [lines.next(), lines.next(), lines.next()];
+  await new Promise((r) => setImmediate(r));
+  input.end('bound\n');
+  t.deepEqual(await Promise.all(waiting), [{ done: false, value: 'ns' }, { done: false, value: 'ready' }, { done: false, value: 'bound' }]);
+  t.deepEqual(await lines.next(), { done: true, value: undefined });
 });
