@@ -17,7 +17,7 @@ export interface ClusterFieldReport {
 }
 
 /** Scheduling fields: one node places every pod it is given. Empty ones, and the API server's defaults, are dropped silently. */
-const SCHEDULING = ['nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'preemptionPolicy', 'nodeName', 'schedulingGates', 'overhead'];
+const SCHEDULING = ['nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'preemptionPolicy', 'schedulingGates', 'overhead'];
 const SCHEDULING_DEFAULTS: Record<string, unknown> = { priority: 0, preemptionPolicy: 'PreemptLowerPriority' };
 
 /** Per container: the value one node has anyway (anything else is refused with the reason). */
@@ -29,11 +29,14 @@ const CONTAINER_DEFAULTS: Record<string, { value: unknown; why: string }> = {
   tty: { value: false, why: 'minipod gives a terminal to `exec -t` only: leave it out and use `minipod exec -it POD -- sh`' },
 };
 
-/** What the API server sets itself and ignores on create: `status`, `metadata.creationTimestamp`. */
+/** What the API server sets itself (and `get -o yaml` shows): dropped, so such output applies again. */
+const SERVER_METADATA = ['creationTimestamp', 'uid', 'resourceVersion', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+
+/** `status` and the server-set metadata, dropped as the API server ignores them on create. */
 export function dropServerFields(object: unknown): void {
   if (!isObj(object)) return;
   delete object.status;
-  if (isObj(object.metadata)) delete object.metadata.creationTimestamp;
+  if (isObj(object.metadata)) for (const field of SERVER_METADATA) delete object.metadata[field];
 }
 
 /** Take the cluster-only fields out of a Pod object (`at` prefixes paths: "spec.template." for a Deployment's). */
@@ -49,6 +52,8 @@ export function takeClusterFields(pod: unknown, at = ''): ClusterFieldReport {
     if (!isEmpty(spec[field]) && spec[field] !== SCHEDULING_DEFAULTS[field]) warn(field, 'is ignored: a minipod node runs every pod it is given (there is no scheduler)');
     delete spec[field];
   }
+  // Set by the scheduler, shown by `get -o yaml`: the node that runs the pod is the one it is given to.
+  delete spec.nodeName;
   if ('schedulerName' in spec) {
     if (spec.schedulerName !== 'default-scheduler') warn('schedulerName', 'is ignored: there is no scheduler');
     delete spec.schedulerName;

@@ -70,3 +70,14 @@ test('values minipod cannot honour are refused once each, saying what to use ins
   ]);
   t.deepEqual(value, before);
 });
+
+test('what `minipod get pod -o yaml` prints applies again as it is, without a warning', async (t) => {
+  const { podObject } = await import('../../../cmd/output/pod-object.js');
+  const { stringify } = await import('yaml');
+  const manifest = validateManifest({ metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'busybox', ports: [{ containerPort: 80 }] }] } });
+  const record = { name: 'web', uid: 'u1', createdAt: '2026-11-28T10:00:00.000Z', phase: 'Running', ip: '10.88.0.2', gateway: '10.88.0.1', containers: [], conditions: [], manifest, sandbox: null } as unknown as Parameters<typeof podObject>[0];
+  const [doc] = parseDocuments(stringify(podObject(record, 'vm')), 'web.yaml');
+  t.deepEqual(doc!.warnings, []);
+  const { samePod } = await import('../../../lib/manifest/normalize.js');
+  t.true(samePod(doc!.manifest as typeof manifest, manifest), 'apply would say unchanged');
+});
