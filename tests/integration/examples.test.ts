@@ -70,6 +70,10 @@ test.serial('a manifest as kubectl run --dry-run -o yaml writes it runs; an igno
   t.is(r.stderr, 'Warning: spec.nodeSelector is ignored: a minipod node runs every pod it is given (there is no scheduler)\n');
   const again = await node.cli(['apply', '-f', '-'], kubectlRun);
   t.is(again.stdout, 'pod/sleeper unchanged\n', 'the dropped fields do not make it look changed');
+  const yaml = (await node.cli(['get', 'pod', 'sleeper', '-o', 'yaml'])).stdout;
+  const round = await node.cli(['apply', '-f', '-'], yaml);
+  t.is(round.stdout, 'pod/sleeper unchanged\n', 'what get -o yaml prints applies again as it is');
+  t.is(round.stderr, '');
   t.is((await node.cli(['rm', '-f', 'sleeper'])).exitCode, 0);
 });
 
