@@ -2,7 +2,8 @@
 // `run` says which containers it waits for and `rm -f` that it waits out the grace period, with a
 // spinner on stderr; with stdout piped (the terminal still on stderr) or both piped, not a byte of
 // it. Everything the pane is sent is recorded (tmux pipe-pane), so a spinner line that was cleared
-// afterwards is still seen.
+// afterwards is still seen. The pane has CI=true, as a CI runner's environment has: the spinner must
+// still be a spinner there (ora alone would print its text as a line that is never cleared).
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ const slowPod = (name: string) =>
 
 test.before(async () => {
   node = await startTestNode();
-  await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'p', '-x', '150', '-y', '30', '-e', `MINIPOD_SOCKET=${node.socket}`, 'sh');
+  await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'p', '-x', '150', '-y', '30', '-e', `MINIPOD_SOCKET=${node.socket}`, '-e', 'CI=true', 'sh');
   await tmux('set-option', '-t', 'p', 'status', 'off');
   await tmux('pipe-pane', '-t', 'p', '-o', `cat >> ${LOG}`);
 });
