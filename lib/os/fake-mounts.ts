@@ -41,6 +41,12 @@ export function fakeUmount(host: FakeHost, argv: readonly string[]): string {
   return '';
 }
 
+/** The mountinfo line of the mount on top at target, if any. */
+export function fakeTopMount(host: FakeHost, target: string): string | undefined {
+  const lines = host.mountinfo.split('\n');
+  return lines[lastAt(lines, target)];
+}
+
 /** The index of the last (topmost) mount at target; -1 if none. */
 function lastAt(lines: string[], target: string): number {
   for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.split(' ')[4] === target) return i;

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { constants } from 'node:os';
 import type { FakeHost } from './fake.js';
-import { fakeMount } from './fake-mounts.js';
+import { fakeMount, fakeTopMount, fakeUmount } from './fake-mounts.js';
 import type { FakeProc, FakeProcess } from './fake-proc.js';
 
 /** Runs when `p` is spawned; `io` is its handle (stdin/stdout as the spawner asked). */
@@ -14,7 +14,7 @@ const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && crea
 
 /**
  * `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready"; then "bind PATH"
- * lines, each a bind mount of its network namespace (fake-mounts.ts), "bound". `pause -i`
+ * lines, each a bind mount of its network namespace (fake-mounts.ts), "bound", undone when a SIGTERM ends it. `pause -i`
  * (hostNetwork): a new ipc namespace, "ns", no config. Plain `pause` (joined by nsenter) only waits.
  */
 const pause: Program = (p, io, host) => {
@@ -26,6 +26,18 @@ const pause: Program = (p, io, host) => {
   if (!p.argv.includes('-n')) return;
   p.ns = { ...p.ns, net: host.newNs('net'), uts: host.newNs('uts'), ipc: host.newNs('ipc') };
   setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
+  const bound: string[] = [];
+  // On SIGTERM/SIGINT it unmounts each path it bound that still holds its namespace, then exits.
+  const onExit = (q: FakeProcess, _code: number | null, signal: NodeJS.Signals | null) => {
+    if (q !== p) return;
+    host.exitListeners.delete(onExit);
+    if (signal !== 'SIGTERM' && signal !== 'SIGINT') return;
+    for (const target of bound) if (fakeTopMount(host, target)?.includes(` ${p.ns.net} `)) {
+      host.journal.push(`pause ${p.pid} unmounts ${target}`);
+      fakeUmount(host, ['umount', '--lazy', target]);
+    }
+  };
+  host.exitListeners.add(onExit);
   lines(io, (line) => {
     if (p.state === 'Z') return;
     if (!line.startsWith('bind ')) {
@@ -34,6 +46,7 @@ const pause: Program = (p, io, host) => {
     }
     host.journal.push(`pause ${p.pid} ${line}`);
     try {
+      bound.push(line.slice(5));
       fakeMount(host, ['mount', '--bind', `/proc/${p.pid}/ns/net`, line.slice(5)]);
       io.stdout?.write('bound\n');
     } catch (err) {
@@ -59,7 +72,9 @@ const ip: Program = (p, io, host) => {
     if (failure) return void io.stderr?.write(`${failure}\nCommand failed -:${n}\n`);
     const [obj, verb, name, ...rest] = line.split(' ');
     if (obj === 'link' && verb === 'add' && rest[0] === 'master') host.links.set(name!, rest[1]!);
-    if (obj === 'link' && verb === 'del') host.links.delete(name!);
+    const peer = obj === 'link' && verb === 'add' && rest.includes('netns') ? host.procLinkSync(Number(rest[rest.indexOf('netns') + 1]), 'ns/net') : undefined;
+    if (peer) host.linkPeers.set(name!, peer);
+    if (obj === 'link' && verb === 'del') host.links.delete(name!) && host.linkPeers.delete(name!);
   };
   lines(io, (line) => {
     const hold = host.ipHolds(line);

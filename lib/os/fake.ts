@@ -45,6 +45,8 @@ export class FakeHost implements Host {
   ipHolds: (line: string) => Promise<void> | undefined = () => undefined;
   /** Host links by name, with their master: what `ip -batch` made (`link add NAME master BR`) and has not deleted. */
   readonly links = new Map<string, string>();
+  /** A veth's peer's network namespace (`link add … netns PID`): the kernel frees the pair with it (freeLinks). */
+  readonly linkPeers = new Map<string, string>();
   readonly self: FakeProcess;
   private nextPid = 1000;
   private nextNs = 4026532000;
@@ -192,6 +194,16 @@ export class FakeHost implements Host {
     this.journal.push(`exit ${path.basename(p.exe)} ${signal ?? `code ${code}`}`);
     p.handle?.ended(code, signal);
     this.emit(p, code, signal);
+    this.freeLinks();
+  }
+
+  /** As the kernel: a veth whose peer's network namespace has no process left in it, and no pin, goes with it. */
+  freeLinks(): void {
+    for (const [name, ns] of this.linkPeers) {
+      if ([...this.procs.values()].some((q) => q.state !== 'Z' && q.ns.net === ns) || [...this.pins].some((pin) => pin.ns === ns)) continue;
+      this.linkPeers.delete(name);
+      if (this.links.delete(name)) this.journal.push(`kernel frees veth ${name}`);
+    }
   }
 
   /**
@@ -218,6 +230,7 @@ export class FakeHost implements Host {
 
   readProcSync(pid: number | 'self', file: string): string | undefined {
     if (pid === 'self' && file === 'mountinfo') return this.mountinfo;
+    if (pid === 'self' && file === 'net/dev') return `header\nheader\n${['lo', ...this.links.keys()].map((l) => `  ${l}: 0 0\n`).join('')}`;
     const p = this.entry(pid);
     return p && procFile(p, file);
   }
@@ -250,7 +263,9 @@ export class FakeHost implements Host {
     const pin: HeldNamespace = {
       ns,
       close: () => {
-        if (this.pins.delete(pin)) this.journal.push(`unpin ${ns}`);
+        if (!this.pins.delete(pin)) return;
+        this.journal.push(`unpin ${ns}`);
+        this.freeLinks();
       },
     };
     this.pins.add(pin);

@@ -1,10 +1,12 @@
-// Stop a pod: its apps (SIGTERM, SIGKILL after the grace period), then its sandbox (veth,
-// holder), then its IP. Idempotent, and the one teardown path for stop, rm and shutdown.
+// Stop a pod: its apps (SIGTERM, SIGKILL after the grace period), then its sandbox (the holder,
+// its namespace's names, then the veth, which the kernel deletes with the namespace), then its
+// IP. Idempotent, and the one teardown path for stop, rm and shutdown.
 import { asMinipodError, MinipodError } from '../errors.js';
 import { hostPortsOf } from '../network/hostports.js';
 import { kill } from '../os/host.js';
+import { podLogger } from '../log.js';
 import { isSameProcess } from '../process/identity.js';
-import { deleteSandbox } from '../sandbox/sandbox.js';
+import { stopHolder, vethGone } from '../sandbox/sandbox.js';
 import { deleteNetnsName } from '../sandbox/netns-name.js';
 import { Steps } from '../sandbox/steps.js';
 import { stopProcess } from '../process/stop.js';
@@ -43,34 +45,41 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
     ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
     // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the
-    // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first.
+    // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first;
+    // held until the namespace's names are gone, so its number is never anyone else's meanwhile.
     const pinned = PinnedNamespace.take('net', r.sandbox?.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     try {
       await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
-      if (pinned) {
-        await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
-        await unmountNamespace(pinned.ns); // a bind mount would keep it (and eth0) alive with no process in it
+      if (pinned) await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
+      steps.end();
+
+      if (r.sandbox) {
+        steps.begin('stop holder');
+        // A record from an earlier daemon has no child handles: kill its processes only if they
+        // still hold the recorded namespace (never a reused pid).
+        for (const c of allContainers(r)) if (c.pid && !live.apps.has(c.name) && (await isSameProcess(c.pid, c.startTime))) ctx.runtime.signal(c.pid, 'SIGKILL');
+        const holder = live.holder;
+        live.holder = null; // its exit is now expected
+        // On SIGTERM the pause unmounts the `ip netns` name it bound: no umount process.
+        if (holder) await stopHolder(holder);
+        else await killIfOurs(r.sandbox.pid, r.sandbox.startTime);
+        steps.end();
       }
+
+      // Before the veth is waited for: a name would keep the namespace (and the veth) alive with
+      // no process in it. Also with no sandbox recorded (a create cut short by a daemon restart
+      // may have named its own).
+      steps.begin('delete netns name');
+      if (pinned) await unmountNamespace(pinned.ns); // what the holder left: one of an older minipod, or killed
+      await deleteNetnsName(ctx.node, keyOf(r));
+      steps.end();
     } finally {
       pinned?.close();
     }
-    steps.end();
-
-    // Before the holder goes: a name would keep the namespace alive with no process in it. Also
-    // with no sandbox recorded (a create cut short by a daemon restart may have named its own).
-    steps.begin('delete netns name');
-    await deleteNetnsName(ctx.node, keyOf(r));
-    steps.end();
 
     if (r.sandbox) {
       steps.begin('delete sandbox');
-      // A record from an earlier daemon has no child handles: kill its processes only if they
-      // still hold the recorded namespace (never a reused pid).
-      for (const c of allContainers(r)) if (c.pid && !live.apps.has(c.name) && (await isSameProcess(c.pid, c.startTime))) ctx.runtime.signal(c.pid, 'SIGKILL');
-      const holder = live.holder;
-      live.holder = null; // its exit is now expected
-      await deleteSandbox(ctx.ipTeardown, { proc: holder, hostVeth: r.sandbox.hostVeth });
-      if (!holder) await killIfOurs(r.sandbox.pid, r.sandbox.startTime);
+      await vethGone(ctx.ipTeardown, r.sandbox.hostVeth);
       ctx.events.record(r, 'SandboxDeleted', r.sandbox.hostVeth ? `pause ${r.sandbox.pid} and veth ${r.sandbox.hostVeth} removed; ${r.sandbox.netns} released` : `pause ${r.sandbox.pid} removed with the pod's IPC namespace; the node's network stays (hostNetwork)`);
       steps.end();
     }
@@ -105,7 +114,9 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     r.conditions = [];
     setPhase(r, 'Stopped');
     r.message = reason;
+    steps.begin('persist record');
     await ctx.store.persist(r);
+    podLogger(r).debug({ phases: steps.phases() }, `${verb}: pod stopped`);
     return r;
   } catch (err) {
     const failure = asMinipodError(err);

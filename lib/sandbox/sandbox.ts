@@ -6,6 +6,7 @@ import type { IpBatch } from '../os/ip-batch.js';
 import type { Proc } from '../os/host.js';
 import { newHostVethName } from '../network/names.js';
 import { createVeth, deleteVeth } from '../network/veth.js';
+import { linkGone } from '../network/link-gone.js';
 import type { Watchable } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
 import { readNamespace } from '../process/namespace.js';
@@ -108,5 +109,22 @@ export async function rejoinSandbox(member: number, netns: string): Promise<{ pr
 /** Idempotent teardown of what createSandbox made: the veth first, then the holder. */
 export async function deleteSandbox(ip: IpBatch, sandbox: { proc: Watchable | null; hostVeth: string }): Promise<void> {
   await deleteVeth(ip, sandbox.hostVeth);
-  if (sandbox.proc) await stopProcess(sandbox.proc, HOLDER_GRACE_MS);
+  if (sandbox.proc) await stopHolder(sandbox.proc);
+}
+
+/** SIGTERM (the pause unmounts the names it bound, then exits at once), SIGKILL if it is stuck. */
+export const stopHolder = (proc: Watchable): Promise<void> => stopProcess(proc, HOLDER_GRACE_MS).then(() => {});
+
+/** The kernel frees a dead namespace's veth in tens of ms (more under load, or with hundreds
+ * going at once); still there after this, something else holds the namespace. */
+const KERNEL_TEARDOWN_MS = 3000;
+
+/**
+ * The veth of a sandbox whose namespace has nothing left in it (holder and apps gone, names
+ * unmounted): the kernel deletes it with the namespace, batched with every other namespace dying
+ * then, as floor C has it. Done once the link is gone, so its name and address are never reused
+ * before; deleted by hand if it is still there after KERNEL_TEARDOWN_MS.
+ */
+export async function vethGone(ip: IpBatch, hostVeth: string): Promise<void> {
+  if (hostVeth && !(await linkGone(hostVeth, KERNEL_TEARDOWN_MS))) await deleteVeth(ip, hostVeth);
 }

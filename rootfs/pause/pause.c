@@ -11,6 +11,9 @@
  *   stdout "bound\n"                     PATH (its `ip netns` name), as `mount --bind /proc/PID/ns/net
  *                                       PATH` would, without a mount process; "error <text>" and
  *                                       exit 1 if it fails. EOF on stdin: we only hold from then on.
+ *                                       On SIGTERM/SIGINT each PATH still holding our namespace is
+ *                                       unmounted (lazily) before we exit: the daemon's stop needs
+ *                                       no umount process either.
  *   pause -i                            hostNetwork: a new IPC namespace only (the node's network
  *                                       and hostname stay), stdout "ns\n", then hold; no config
  *   pause                               no flag: just hold the namespaces we were started in
@@ -30,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,7 +44,21 @@ static void fail(const char *what) {
   exit(1);
 }
 
-static void on_term(int sig) { (void)sig; _exit(0); }
+/* The paths we bound our namespace on (the daemon asks for one; a few more are kept, no more). */
+#define MAX_BOUND 4
+static char bound[MAX_BOUND][4200];
+static volatile sig_atomic_t nbound;
+
+/* Unmount what we bound, where it is still our namespace (not one mounted over it since), then
+ * exit. stat and umount2 are async-signal-safe. */
+static void on_term(int sig) {
+  (void)sig;
+  struct stat own, at;
+  if (stat("/proc/self/ns/net", &own) == 0)
+    for (int i = 0; i < nbound; i++)
+      if (stat(bound[i], &at) == 0 && at.st_dev == own.st_dev && at.st_ino == own.st_ino) umount2(bound[i], MNT_DETACH);
+  _exit(0);
+}
 
 static void on_chld(int sig) {
   (void)sig;
@@ -102,6 +120,10 @@ static void bind_requests(void) {
     while ((nl = memchr(line, '\n', len))) {
       *nl = 0;
       if (strncmp(line, "bind /", 6)) { errno = EINVAL; fail("request"); }
+      if (nbound < MAX_BOUND) { /* recorded before the mount: a SIGTERM in between finds it */
+        strcpy(bound[nbound], line + 5);
+        nbound = nbound + 1;
+      }
       if (mount("/proc/self/ns/net", line + 5, NULL, MS_BIND, NULL) < 0) fail(line + 5);
       dprintf(1, "bound\n");
       len -= (size_t)(nl + 1 - line);

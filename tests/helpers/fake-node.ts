@@ -183,12 +183,12 @@ export function journalSince(fake: FakeHost, from: number, ...prefixes: string[]
   return fake.journal.slice(from).filter((l) => l !== 'spawn ip -force -batch -' && (!prefixes.length || prefixes.some((p) => l.startsWith(p))));
 }
 
-/** The journal kinds of a pod's teardown (journalSince prefixes): pins, signals, veth deletes, cgroups, leases (journalLeases). */
-export const TEARDOWN = ['pin', 'unpin', 'kill', 'ip link del', 'cgroup', 'lease'];
+/** The journal kinds of a pod's teardown (journalSince prefixes): pins, signals, veth deletes (by ip, or by the kernel with the namespace), cgroups, leases (journalLeases). */
+export const TEARDOWN = ['pin', 'unpin', 'kill', 'ip link del', 'kernel frees veth', 'cgroup', 'lease'];
 
 /** What TEARDOWN shows of stopping a running one-app pod whose app ends on SIGTERM (stop, rm -f), in order. */
 export function teardownJournal(r: PodRecord): string[] {
   const { pid: holder, netns, hostVeth } = r.sandbox!;
   const app = r.containers[0]!.pid!;
-  return [`pin ${netns}`, `kill -${app} SIGTERM`, `kill -${app} SIGCONT`, `unpin ${netns}`, `ip link del ${hostVeth}`, `kill -${holder} SIGTERM`, `kill -${holder} SIGCONT`, `cgroup remove pod-${r.uid}`, `lease release ${r.ip}`];
+  return [`pin ${netns}`, `kill -${app} SIGTERM`, `kill -${app} SIGCONT`, `kill -${holder} SIGTERM`, `kill -${holder} SIGCONT`, `unpin ${netns}`, `kernel frees veth ${hostVeth}`, `cgroup remove pod-${r.uid}`, `lease release ${r.ip}`];
 }

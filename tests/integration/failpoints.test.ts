@@ -39,7 +39,7 @@ for (const step of createSteps) {
   });
 }
 
-const removeSteps = ['persist-record', 'stop-apps', 'delete-netns-name', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
+const removeSteps = ['persist-record', 'stop-apps', 'stop-holder', 'delete-netns-name', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
 
 for (const step of removeSteps) {
   test.serial(`rm -f fails after "${step}": error names it, a second rm -f finishes, nothing leaks`, async (t) => {

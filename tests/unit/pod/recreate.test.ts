@@ -117,7 +117,8 @@ for (const [k, step] of STEPS.entries()) {
     t.deepEqual(n.fake.running('pause'), [], 'the new holder was stopped');
     // The app is stopped at step 1; failed before, it still runs, in the old namespace.
     t.deepEqual(n.fake.running('sleep'), k < STEPS.indexOf('stop apps') ? [r0.containers[0]!.pid] : []);
-    const removedOld = k >= STEPS.indexOf('remove old veth');
+    // Its name removed and its apps stopped (step 1), the old namespace has nothing left in it: the kernel frees its veth.
+    const removedOld = k >= STEPS.indexOf('stop apps');
     await waitFor(async () => fake.links.has(old.hostVeth) !== removedOld, 'the old veth removal under way');
     t.deepEqual([...fake.links.keys()], removedOld ? [] : [old.hostVeth], 'no new veth is left');
     t.is(fake.pins.size, 0, 'no namespace stays pinned');

@@ -52,7 +52,7 @@ test.serial('rm of a stopped pod needs no force and makes no kernel call', async
   t.deepEqual(pods.list(), []);
 });
 
-const removeSteps = ['persist-record', 'stop-apps', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
+const removeSteps = ['persist-record', 'stop-apps', 'stop-holder', 'delete-netns-name', 'delete-sandbox', 'remove-cgroup', 'release-IP', 'delete-logs', 'delete-record'];
 
 for (const step of removeSteps) {
   test.serial(`rm -f fails after "${step}": the error names it, the pod is kept, a second rm -f finishes and leaves nothing`, async (t) => {
