@@ -125,22 +125,24 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const ip = new IpBatch(tools.ip);
   const ipTeardown = new IpBatch(tools.ip);
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
-  if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
-  await ensureBridge(ip, opts.bridge, subnet);
-  const egress = (opts.egress ?? opts.nodeNamespace) ? await enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }) : 'off';
-
+  // The network (the bridge, then its NAT) and the state (the records read and checked, leases,
+  // images, cgroups) do not depend on each other: made side by side, a restart waits for the
+  // slower of the two only.
+  const network = (async () => {
+    if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
+    await ensureBridge(ip, opts.bridge, subnet);
+    return (opts.egress ?? opts.nodeNamespace) ? enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }) : 'off';
+  })();
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);
-  await store.init();
-  await leases.init();
   // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
   const images = new ImageStore(opts.stateDir);
-  await images.init();
+  const state = Promise.all([store.init().then(() => store.loadAll()), leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
+  const [egress, [records, , , cgroups]] = await Promise.all([network, state]);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const cgroups = await openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids);
   const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
-  await pods.init();
+  await pods.init(records);
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();
@@ -209,3 +211,4 @@ function imageResolver(images: ImageStore): ImageResolver {
     },
   };
 }
+

@@ -10,9 +10,8 @@ import type { Readable } from 'node:stream';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
-import { extractArchive, readArchive, type ArchiveImage } from './archive.js';
+import type { ArchiveImage } from './archive.js';
 import { runConfigOf, type RunConfig } from './config.js';
-import { unpackLayer } from './layers.js';
 import { receiveArchive } from './receive.js';
 import { findImage } from './lookup.js';
 import { blobFile, layerDir, loadRecords, writeAtomic, writeRecord, type ImageRecord, type StorePaths } from './records.js';
@@ -112,6 +111,9 @@ export class ImageStore {
   /** Import every image in an archive file; throws INVALID_ARGUMENT naming what is wrong, leaving the store as it was. */
   importFile(file: string): Promise<ImageRecord[]> {
     return this.serial(async () => {
+      // Loaded on the first import: tar is a tenth of the daemon's code, which a daemon start
+      // (every pod re-adopted, nothing imported) need not read and compile.
+      const { extractArchive, readArchive } = await import('./archive.js');
       const work = await mkdtemp(path.join(this.paths.tmp, 'import-'));
       try {
         await extractArchive(file, work);
@@ -131,7 +133,7 @@ export class ImageStore {
       if (await exists(dest)) continue; // unpacked once, shared
       const temp = path.join(this.paths.tmp, `layer-${process.hrtime.bigint()}`);
       try {
-        const { size } = await unpackLayer(layer.file, temp, layer.name, layer.diffId);
+        const { size } = await (await import('./layers.js')).unpackLayer(layer.file, temp, layer.name, layer.diffId);
         await rename(temp, dest);
         sizes.set(layer.diffId, size);
       } catch (err) {

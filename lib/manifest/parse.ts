@@ -1,5 +1,5 @@
-// Manifest text (YAML or JSON) or an object → a validated PodManifest, or precise field errors.
-import { parse as parseYaml } from 'yaml';
+// A manifest object → a validated PodManifest or Deployment, or precise field errors. Text (YAML
+// or JSON) is parsed in text.ts: the daemon takes objects and never loads the YAML parser.
 import type { ZodIssue } from 'zod';
 import { MinipodError } from '../errors.js';
 import { deploymentManifestSchema, type DeploymentManifest } from './deployment-spec.js';
@@ -61,26 +61,4 @@ export function validateAny(value: unknown): AnyManifest {
   if (kind === 'Deployment') return { kind, ...withoutClusterFields(deploymentManifestSchema, value, 'Deployment', 'template') };
   if (kind === undefined || kind === 'Pod') return { kind: 'Pod', ...podWithWarnings(value) };
   throw kindError(kind);
-}
-
-export function parseAny(text: string, source = 'manifest'): AnyManifest {
-  return validateAny(parseObject(text, source));
-}
-
-export function parseManifest(text: string, source = 'manifest'): PodManifest {
-  return validateManifest(parseObject(text, source));
-}
-
-export function parseObject(text: string, source: string): object {
-  let value: unknown;
-  try {
-    value = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
-  } catch (err) {
-    const first = (err as Error).message.split('\n')[0];
-    throw new MinipodError('INVALID_ARGUMENT', `${source}: not valid YAML or JSON: ${first}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new MinipodError('INVALID_ARGUMENT', `${source}: expected a Pod or Deployment object (apiVersion, kind, metadata, spec)`);
-  }
-  return value;
 }

@@ -19,7 +19,7 @@ import type { EventLog } from '../supervisor/events.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
 import type { Supervision, SupervisionFactory } from './supervision.js';
 import { applyPod, type PodApplyResult } from './apply.js';
-import { bootPods } from './boot.js';
+import { bootPods, type Loaded } from './boot.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
@@ -86,8 +86,9 @@ export class PodManager {
     this.supervisor = supervise(this.ctx, this.pods);
   }
 
-  async init(): Promise<void> {
-    await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor });
+  /** loaded: the store's records, if the caller read them already (the daemon, beside its network set-up). */
+  async init(loaded?: Loaded): Promise<void> {
+    await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded);
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());
     this.supervisor.start();

@@ -2,6 +2,7 @@
 // file, fsync, rename) so a crash leaves the old or the new record, never half of one. A record
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
 // Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -15,8 +16,13 @@ import { quarantine, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
 export { QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
+const digest = (text: string) => createHash('sha1').update(text).digest('base64');
+
 export class PodStore {
   readonly dir: string;
+  /** Per key, a digest of the text known to be on disk: a write of the same text is skipped (a
+   * restore that changed nothing costs no fsync; 50 of them were most of a daemon restart). */
+  private readonly onDisk = new Map<string, string>();
 
   /** subnet: the node's; a record's address in it is accepted even outside the private ranges. */
   constructor(
@@ -50,12 +56,17 @@ export class PodStore {
   }
 
   async delete(name: string): Promise<void> {
-    await this.queue.now(name, () => rm(this.file(name), { force: true }));
+    await this.queue.now(name, () => this.unlink(name));
   }
 
   /** delete, retried until it succeeds; a pending write of the record is dropped. Never throws. */
   remove(name: string): Promise<boolean> {
-    return this.queue.later(name, () => rm(this.file(name), { force: true }));
+    return this.queue.later(name, () => this.unlink(name));
+  }
+
+  private async unlink(key: string): Promise<void> {
+    this.onDisk.delete(key);
+    await rm(this.file(key), { force: true });
   }
 
   /** Names whose record on disk is behind the one in memory. */
@@ -69,34 +80,49 @@ export class PodStore {
   }
 
   private async write(record: PodRecord): Promise<void> {
-    const file = this.file(keyOf(record));
-    await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true }).catch((err: unknown) => {
+    const key = keyOf(record);
+    const file = this.file(key);
+    const text = `${JSON.stringify(record, null, 2)}\n`;
+    const sum = digest(text);
+    if (this.onDisk.get(key) === sum) return;
+    this.onDisk.delete(key); // a write that fails midway leaves the old text or the new one
+    await writeFileAtomic(file, text, { mode: 0o600, fsync: true }).catch((err: unknown) => {
       throw diskError(err, file, this.stateDir);
     });
+    this.onDisk.set(key, sum);
   }
 
   /** Every valid record; one that is not is moved aside (NAME.json.corrupt), logged and returned. */
   async loadAll(): Promise<{ records: PodRecord[]; quarantined: Quarantined[] }> {
     const records: PodRecord[] = [];
     const quarantined: Quarantined[] = [];
-    for (const entry of await readdir(this.dir)) {
-      // A write cut short by a crash leaves its temp file (NAME.json.<random>); the record it
-      // was replacing is intact, so the temp file is dropped.
-      if (/\.json\.\d+$/.test(entry)) await rm(path.join(this.dir, entry), { force: true });
-      if (!entry.endsWith('.json')) continue;
-      const file = path.join(this.dir, entry);
-      let value: unknown;
-      try {
-        value = JSON.parse(await readFile(file, 'utf8'));
-      } catch (err) {
-        quarantined.push(await this.quarantine(file, [`not a JSON pod record: ${(err as Error).message}`]));
-        continue;
-      }
-      const check = await checkRecord(value, { stateDir: this.stateDir, file: entry, subnet: this.subnet });
-      if (check.ok) records.push(check.record);
-      else quarantined.push(await this.quarantine(file, check.issues));
+    // Read side by side (a restart reads every record before any pod is re-adopted), in order.
+    const loaded = await Promise.all((await readdir(this.dir)).map((entry) => this.load(entry)));
+    for (const l of loaded) {
+      if (l && 'record' in l) records.push(l.record);
+      else if (l) quarantined.push(l.quarantined);
     }
     return { records, quarantined };
+  }
+
+  private async load(entry: string): Promise<{ record: PodRecord } | { quarantined: Quarantined } | undefined> {
+    // A write cut short by a crash leaves its temp file (NAME.json.<random>); the record it
+    // was replacing is intact, so the temp file is dropped.
+    if (/\.json\.\d+$/.test(entry)) await rm(path.join(this.dir, entry), { force: true });
+    if (!entry.endsWith('.json')) return undefined;
+    const file = path.join(this.dir, entry);
+    let value: unknown;
+    try {
+      value = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      return { quarantined: await this.quarantine(file, [`not a JSON pod record: ${(err as Error).message}`]) };
+    }
+    const check = await checkRecord(value, { stateDir: this.stateDir, file: entry, subnet: this.subnet });
+    if (!check.ok) return { quarantined: await this.quarantine(file, check.issues) };
+    // As it reads back (checkRecord orders the keys as the schema does): the same record written
+    // again by a restore that changed nothing is then the same text, and skipped.
+    this.onDisk.set(keyOf(check.record), digest(`${JSON.stringify(check.record, null, 2)}\n`));
+    return { record: check.record };
   }
 
   private quarantine(file: string, issues: string[]): Promise<Quarantined> {

@@ -8,7 +8,7 @@ import { mkdtemp, readlink, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
-import { parseManifest } from '../../lib/manifest/parse.js';
+import { parseManifest } from '../../lib/manifest/text.js';
 import type { PodManifest } from '../../lib/manifest/pod-spec.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, readlink, stat } from 'node:fs/promises';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { parseManifest } from '../../lib/manifest/parse.js';
+import { parseManifest } from '../../lib/manifest/text.js';
 import { alive, assertNodeEmpty, CLI, curl, HOST_SEED, netnsOf, ROOT, SEED, startTestNode, type TestNode } from '../helpers/node.js';
 import { importSeedImages } from '../helpers/seed.js';
 

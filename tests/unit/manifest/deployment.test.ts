@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { parseAny, validateAny, validateManifest } from '../../../lib/manifest/parse.js';
+import { validateAny, validateManifest } from '../../../lib/manifest/parse.js';
+import { parseAny } from '../../../lib/manifest/text.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { parseManifest, validateManifest } from '../../../lib/manifest/parse.js';
+import { validateManifest } from '../../../lib/manifest/parse.js';
+import { parseManifest } from '../../../lib/manifest/text.js';
 
 // Compiled to dist/tests/unit/manifest/, so the repository root is four levels up.
 const example = (name: string) => readFileSync(new URL(`../../../../examples/${name}`, import.meta.url), 'utf8');

@@ -1,6 +1,7 @@
 // Byte quantities as kubelet's containerLogMaxSize takes them.
 import test from 'ava';
-import { parseManifest, validateManifest } from '../../../lib/manifest/parse.js';
+import { validateManifest } from '../../../lib/manifest/parse.js';
+import { parseManifest } from '../../../lib/manifest/text.js';
 import { milliCpu, parseQuantity, parseResourceQuantity } from '../../../lib/manifest/quantity.js';
 import { containerResources } from '../../../lib/manifest/resources.js';
 
