@@ -18,6 +18,8 @@ import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
+import { isSameProcess } from './process/identity.js';
+import { waitUntil } from './util/wait.js';
 import { ensureBridge } from './network/bridge.js';
 import { enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
@@ -65,6 +67,8 @@ export interface DaemonOptions {
   podMaxPids?: string;
   /** --container-log-max-size/--container-log-max-files, checked (pod/log-rotation.ts). */
   containerLog?: LogLimits;
+  /** --after PID:STARTTIME: the daemon this one replaces, still shutting down (`node restart`). */
+  after?: string;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
@@ -74,6 +78,17 @@ const NODE_RUN_SOURCE = 'minipod-node-run';
 async function nodeRunMounted(): Promise<boolean> {
   const lines = ((await readProc('self', 'mountinfo')) ?? '').split('\n');
   return lines.some((l) => l.split(' ')[4] === '/run' && l.split(' - ')[1]?.split(' ')[1] === NODE_RUN_SOURCE);
+}
+
+/** How long `node restart`'s old daemon may take to go (it is SIGKILLed after 60 s). */
+const PREDECESSOR_TIMEOUT_MS = 70_000;
+
+/** Wait until the process PID:STARTTIME is gone (a reused pid is not it). */
+async function predecessorGone(after: string): Promise<void> {
+  const [pid, startTime] = after.split(':');
+  if (!/^\d+$/.test(pid ?? '') || !startTime) throw new MinipodError('INVALID_ARGUMENT', `--after ${JSON.stringify(after)}: give PID:STARTTIME (set by \`minipod node restart\`)`);
+  const gone = await waitUntil(async () => !(await isSameProcess(Number(pid), startTime)), { timeoutMs: PREDECESSOR_TIMEOUT_MS, everyMs: 5 });
+  if (!gone) throw new MinipodError('COMMAND_FAILED', `the daemon this one replaces (pid ${pid}) is still running after ${PREDECESSOR_TIMEOUT_MS / 1000}s: stop it first`);
 }
 
 /** Refuse to start beside a live daemon; remove the socket a dead one left. */
@@ -100,6 +115,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
   const podMaxPids = opts.podMaxPids === undefined ? DEFAULT_POD_MAX_PIDS : checkPidsLimit('--pod-max-pids', opts.podMaxPids, DEFAULT_POD_MAX_PIDS);
   const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
+  // Started while the daemon it replaces shuts down, so that loading this one's code overlaps
+  // that: nothing of the node is touched until that one is gone.
+  if (opts.after !== undefined) await predecessorGone(opts.after);
   const tools = await resolveTools();
   if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
   // crun on a hybrid cgroup machine: possible in a node only (runtime/crun-hybrid.ts). Checked

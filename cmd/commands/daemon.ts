@@ -1,7 +1,7 @@
 import { fail, verb } from '../common.js';
 import { checkLogFlags, logFlagOptions, type LogFlagArgs } from '../log-flags.js';
 
-export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: string; subnet: string; 'node-namespace': boolean; 'stop-pods-on-exit': boolean; 'cgroup-parent': string; 'pids-limit'?: string; 'pod-max-pids'?: string; egress?: boolean; 'oci-runtime': string; 'non-masquerade-cidrs'?: string; 'node-name'?: string } & LogFlagArgs>({
+export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: string; subnet: string; 'node-namespace': boolean; 'stop-pods-on-exit': boolean; 'cgroup-parent': string; 'pids-limit'?: string; 'pod-max-pids'?: string; egress?: boolean; 'oci-runtime': string; 'non-masquerade-cidrs'?: string; 'node-name'?: string; after?: string } & LogFlagArgs>({
   command: 'daemon',
   describe: 'Run the minipod daemon (as root) in the current namespaces',
   builder: (y) =>
@@ -20,10 +20,12 @@ export const daemon = verb<{ 'state-dir': string; 'run-dir': string; bridge: str
         .option('pod-max-pids', { type: 'string', describe: "Most processes and threads a pod may have at once, all its containers and execs together (kubelet's --pod-max-pids; default 4096)" })
         .option('oci-runtime', { type: 'string', default: 'runc', describe: 'The OCI runtime image containers run under: runc or crun (a pod may name another in spec.runtimeClassName)' }),
       true,
-    ).option('node-namespace', { type: 'boolean', default: false, hidden: true, describe: 'Set by `minipod node start`' }),
+    )
+      .option('node-namespace', { type: 'boolean', default: false, hidden: true, describe: 'Set by `minipod node start`' })
+      .option('after', { type: 'string', hidden: true, describe: 'PID:STARTTIME of the daemon this one replaces (`minipod node restart`): waited for before anything is touched' }),
   handler: async (argv) => {
     const containerLog = checkLogFlags(argv);
     const { runDaemon } = await import('../../lib/daemon.js');
-    await runDaemon({ stateDir: argv['state-dir'], runDir: argv['run-dir'], bridge: argv.bridge, subnet: argv.subnet, nodeNamespace: argv['node-namespace'], stopPodsOnExit: argv['stop-pods-on-exit'], cgroupParent: argv['cgroup-parent'], ...(argv['pids-limit'] !== undefined ? { pidsLimit: argv['pids-limit'] } : {}), ...(argv['pod-max-pids'] !== undefined ? { podMaxPids: argv['pod-max-pids'] } : {}), ...(argv.egress !== undefined ? { egress: argv.egress } : {}), ...(argv['node-name'] !== undefined ? { nodeName: argv['node-name'] } : {}), ...(argv['non-masquerade-cidrs'] !== undefined ? { nonMasqueradeCidrs: argv['non-masquerade-cidrs'] } : {}), ociRuntime: argv['oci-runtime'], containerLog }).catch(fail);
+    await runDaemon({ stateDir: argv['state-dir'], runDir: argv['run-dir'], bridge: argv.bridge, subnet: argv.subnet, nodeNamespace: argv['node-namespace'], stopPodsOnExit: argv['stop-pods-on-exit'], cgroupParent: argv['cgroup-parent'], ...(argv['pids-limit'] !== undefined ? { pidsLimit: argv['pids-limit'] } : {}), ...(argv['pod-max-pids'] !== undefined ? { podMaxPids: argv['pod-max-pids'] } : {}), ...(argv.egress !== undefined ? { egress: argv.egress } : {}), ...(argv['node-name'] !== undefined ? { nodeName: argv['node-name'] } : {}), ...(argv['non-masquerade-cidrs'] !== undefined ? { nonMasqueradeCidrs: argv['non-masquerade-cidrs'] } : {}), ociRuntime: argv['oci-runtime'], containerLog, ...(argv.after !== undefined ? { after: argv.after } : {}) }).catch(fail);
   },
 });

@@ -44,8 +44,8 @@ async function requestShutdown(socket: string, stopPods: boolean): Promise<boole
   return new ApiClient(socket).request('POST', '/shutdown', { stopPods }, { timeoutMs: ANSWER_TIMEOUT_MS }).then(() => true, () => false);
 }
 
-/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
-export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promise<void> {
+/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. removePidFile false: a new daemon's is being written (restart). */
+export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number, removePidFile = true): Promise<void> {
   const pid = await readDaemon(p);
   if (!pid) return;
   if (!(await requestShutdown(p.socket, stopPods))) {
@@ -54,5 +54,5 @@ export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number)
     kill(pid, 'SIGCONT');
   }
   if (!(await waitUntil(async () => !(await alive(pid)), { timeoutMs, everyMs: 20 }))) kill(pid, 'SIGKILL');
-  await rm(p.pidFile, { force: true });
+  if (removePidFile) await rm(p.pidFile, { force: true });
 }

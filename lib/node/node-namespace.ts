@@ -14,6 +14,7 @@ import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { resolveTools } from '../os/tools.js';
 import { log } from '../log.js';
 import { nsenterArgv } from '../process/nsenter.js';
+import { startTimeOf } from '../process/identity.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
@@ -80,13 +81,14 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   return withNodeLock(p.lockFile, () => startLocked(p, given));
 }
 
-async function startLocked(p: Paths, given: NodeOptions): Promise<NodeInfo> {
-  if (await readDaemon(p)) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
+/** previous: the daemon being stopped meanwhile (restart), which the new one waits for (`--after`). */
+async function startLocked(p: Paths, given: NodeOptions, previous?: string): Promise<NodeInfo> {
+  if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
   const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
-  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : [])];
+  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous ? ['--after', previous] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
@@ -138,8 +140,15 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
   return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
     if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
-    await stopDaemon(p, false, 60_000);
-    return startLocked(p, given);
+    // The new daemon is started as the old one is asked to go: it loads its code meanwhile and
+    // waits for the old one to be gone (--after) before it touches the node.
+    const old = await readDaemon(p);
+    const oldStart = old && (await startTimeOf(old));
+    const stopped = stopDaemon(p, false, 60_000, false);
+    stopped.catch(() => {}); // awaited below
+    const started = await startLocked(p, given, old && oldStart ? `${old}:${oldStart}` : undefined).finally(() => stopped);
+    await stopped;
+    return started;
   });
 }
 
