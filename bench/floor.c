@@ -14,28 +14,27 @@
  * BRIDGE (198.18.2.1/24) is made at start and deleted at the end; the holders and ip die with
  * this process (PR_SET_PDEATHSIG) should it be killed. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <net/route.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../rootfs/pause/netconf.h" /* set_up, configure_eth0: the holder's own side, as the pause does it */
+
 static const char *bridge;
 static FILE *ip_in, *ip_err;
 static int ip_line;
 
-static void die(const char *what) {
+static void fail(const char *what) {
   fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
   exit(1);
 }
@@ -46,40 +45,6 @@ static double now_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-static void set_up(int fd, const char *ifname) {
-  struct ifreq ifr = {0};
-  strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
-  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) die(ifname);
-  ifr.ifr_flags |= IFF_UP;
-  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) die(ifname);
-}
-
-static void set_sin(struct sockaddr *sa, const char *ip) {
-  struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-  sin->sin_family = AF_INET;
-  inet_pton(AF_INET, ip, &sin->sin_addr);
-}
-
-/* The holder's own side, as rootfs/pause does it: address, netmask, up, default route. */
-static void configure_eth0(int fd, const char *ip, int prefix, const char *gw) {
-  struct ifreq ifr = {0};
-  strcpy(ifr.ifr_name, "eth0");
-  set_sin(&ifr.ifr_addr, ip);
-  if (ioctl(fd, SIOCSIFADDR, &ifr) < 0) die("address eth0");
-  struct sockaddr_in *mask = (struct sockaddr_in *)&ifr.ifr_netmask;
-  mask->sin_family = AF_INET;
-  mask->sin_addr.s_addr = htonl(~0u << (32 - prefix));
-  if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0) die("netmask eth0");
-  set_up(fd, "eth0");
-  struct rtentry rt = {0};
-  set_sin(&rt.rt_dst, "0.0.0.0");
-  set_sin(&rt.rt_genmask, "0.0.0.0");
-  set_sin(&rt.rt_gateway, gw);
-  rt.rt_flags = RTF_UP | RTF_GATEWAY;
-  rt.rt_dev = "eth0";
-  if (ioctl(fd, SIOCADDRT, &rt) < 0) die("default route");
-}
-
 struct holder {
   pid_t pid;
   int to, from; /* its stdin and stdout, our ends */
@@ -88,32 +53,32 @@ struct holder {
 static void expect(int fd, const char *word) {
   char buf[32];
   ssize_t n = read(fd, buf, sizeof buf - 1);
-  if (n <= 0) die("holder: no answer");
+  if (n <= 0) fail("holder: no answer");
   buf[n] = 0;
-  if (strcmp(buf, word)) { errno = EPROTO; die(buf); }
+  if (strcmp(buf, word)) { errno = EPROTO; fail(buf); }
 }
 
 /* Fork a holder; returns once its namespaces exist. configure: wait for "IP GW" and set up eth0. */
 static struct holder start_holder(int configure) {
   int in[2], out[2];
-  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) die("pipe");
+  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) fail("pipe");
   fflush(stdout); /* a child that exits must not print our samples again */
   pid_t pid = fork();
-  if (pid < 0) die("fork");
+  if (pid < 0) fail("fork");
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0) die("unshare");
+    if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0) fail("unshare");
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) die("socket");
+    if (fd < 0) fail("socket");
     set_up(fd, "lo");
-    if (write(out[1], "ns\n", 3) != 3) die("write");
+    if (write(out[1], "ns\n", 3) != 3) fail("write");
     if (configure) {
       char line[128] = {0}, ip[64], gw[64];
-      if (read(in[0], line, sizeof line - 1) <= 0) die("read config");
-      if (sscanf(line, "%63s %63s", ip, gw) != 2) { errno = EINVAL; die("config"); }
-      if (sethostname("floor", 5) < 0) die("sethostname");
+      if (read(in[0], line, sizeof line - 1) <= 0) fail("read config");
+      if (sscanf(line, "%63s %63s", ip, gw) != 2) { errno = EINVAL; fail("config"); }
+      if (sethostname("floor", 5) < 0) fail("sethostname");
       configure_eth0(fd, ip, 24, gw);
-      if (write(out[1], "ready\n", 6) != 6) die("write");
+      if (write(out[1], "ready\n", 6) != 6) fail("write");
     }
     for (;;) pause();
   }
@@ -133,9 +98,9 @@ static void kill_holder(struct holder *h) {
 
 static void start_ip(void) {
   int in[2], err[2];
-  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe");
+  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail("pipe");
   pid_t pid = fork();
-  if (pid < 0) die("fork");
+  if (pid < 0) fail("fork");
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(in[0], 0);
@@ -143,7 +108,7 @@ static void start_ip(void) {
     int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     execlp("ip", "ip", "-force", "-batch", "-", (char *)NULL);
-    die("exec ip");
+    fail("exec ip");
   }
   close(in[0]);
   close(err[1]);
@@ -166,7 +131,7 @@ static void ip_run(const char *lines, int count) {
     exit(1);
   }
   errno = EPIPE;
-  die("ip -batch exited");
+  fail("ip -batch exited");
 }
 
 /* A sandbox as minipod makes one: holder (already started, or started here), veth, eth0. */
@@ -178,7 +143,7 @@ static struct holder wired_sandbox(int veth) {
            "link set flr%d type bridge_slave hairpin on\n",
            veth, bridge, h.pid, veth);
   ip_run(lines, 2);
-  if (write(h.to, "198.18.2.2 198.18.2.1\n", 22) != 22) die("write config");
+  if (write(h.to, "198.18.2.2 198.18.2.1\n", 22) != 22) fail("write config");
   expect(h.from, "ready\n");
   return h;
 }
@@ -197,21 +162,21 @@ static double cni(const char *path, const char *command, int id, pid_t netns_pid
   char *envp[] = {env[0], env[1], env[2], env[3], env[4], env[5], NULL};
   snprintf(plugin, sizeof plugin, "%s/bridge", path);
   int in[2], out[2];
-  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) die("pipe");
+  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) fail("pipe");
   fflush(stdout);
   double t0 = now_ms();
   pid_t pid = fork();
-  if (pid < 0) die("fork");
+  if (pid < 0) fail("fork");
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(in[0], 0);
     dup2(out[1], 1);
     execve(plugin, (char *[]){plugin, NULL}, envp);
-    die(plugin);
+    fail(plugin);
   }
   close(in[0]);
   close(out[1]);
-  if (write(in[1], config, sizeof config - 1) != (ssize_t)(sizeof config - 1)) die("write config");
+  if (write(in[1], config, sizeof config - 1) != (ssize_t)(sizeof config - 1)) fail("write config");
   close(in[1]);
   char result[8192];
   size_t len = 0;
@@ -246,7 +211,7 @@ int main(int argc, char **argv) {
    * recoveries 100 ms apart (the kernel's teardown of the last one done), then removals. */
   struct holder *h = calloc((size_t)runs + 1, sizeof *h);
   int *names = calloc((size_t)runs + 1, sizeof *names);
-  if (!h || !names) die("calloc");
+  if (!h || !names) fail("calloc");
   for (int i = 0; i <= runs; i++) {
     double t0 = now_ms();
     names[i] = veth;

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { constants } from 'node:os';
 import type { FakeHost } from './fake.js';
 import { fakeMount, fakeTopMount, fakeUmount } from './fake-mounts.js';
+import { ipLinkLine } from './fake-links.js';
 import type { FakeProc, FakeProcess } from './fake-proc.js';
 
 /** Runs when `p` is spawned; `io` is its handle (stdin/stdout as the spawner asked). */
@@ -58,7 +59,7 @@ const pause: Program = (p, io, host) => {
 /**
  * `ip -force -batch -`: each line is journaled as "ip LINE"; a failing one (host.ipFails) and the
  * marker report "Command failed -:N"; a held one (host.ipHolds) holds up the lines after it. Host
- * links made and deleted are kept in host.links.
+ * links made and deleted are kept in host.links (fake-links.ts).
  */
 const ip: Program = (p, io, host) => {
   if (!p.argv.includes('-batch')) return;
@@ -70,11 +71,7 @@ const ip: Program = (p, io, host) => {
     host.journal.push(`ip ${line}`);
     const failure = host.ipFails(line);
     if (failure) return void io.stderr?.write(`${failure}\nCommand failed -:${n}\n`);
-    const [obj, verb, name, ...rest] = line.split(' ');
-    if (obj === 'link' && verb === 'add' && rest[0] === 'master') host.links.set(name!, rest[1]!);
-    const peer = obj === 'link' && verb === 'add' && rest.includes('netns') ? host.procLinkSync(Number(rest[rest.indexOf('netns') + 1]), 'ns/net') : undefined;
-    if (peer) host.linkPeers.set(name!, peer);
-    if (obj === 'link' && verb === 'del') host.links.delete(name!) && host.linkPeers.delete(name!);
+    ipLinkLine(host, line);
   };
   lines(io, (line) => {
     const hold = host.ipHolds(line);

@@ -1,16 +1,17 @@
 // A simulated kernel behind the door, for unit tests without root: a process table (pid, start
 // time, namespaces, cgroup, process group), programs that behave like ours (pause, ip -batch,
-// pidwatch: fake-programs.ts), signals that end them, /proc answered from the table, and namespace
-// pins counted. Every call is written to `journal` in a short form ("spawn pause -n",
+// pidwatch: fake-programs.ts; spawn through cgexec, nsenter and the shim: fake-spawn.ts), signals
+// that end them, /proc answered from the table, and namespace pins counted (a veth goes with its
+// namespace: fake-links.ts). Every call is written to `journal` in a short form ("spawn pause -n",
 // "ip link add …", "kill -1003 SIGTERM", "pin net:[4026532001]"), so a test can assert what a verb
 // did to the kernel, in which order. Install it with `useHost(fake, fake.tools)` (host.ts).
-import { writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import path from 'node:path';
 import { CommandError } from './command-error.js';
 import { PROGRAMS, type Program } from './fake-programs.js';
 import { FakeProc, procFile, type FakeProcess } from './fake-proc.js';
 import { fakeMount, fakeUmount } from './fake-mounts.js';
+import { freeLinks, netDev } from './fake-links.js';
+import { fakeSpawn } from './fake-spawn.js';
 import type { HeldNamespace, Host, NsKind, Proc, RunOptions, SpawnOptions, Tools } from './types.js';
 
 export { FakeProc, type FakeProcess, type Program };
@@ -90,86 +91,7 @@ export class FakeHost implements Host {
   }
 
   spawn(argv: readonly string[], options: SpawnOptions): Proc {
-    if (path.basename(argv[0]!) === 'shim') return this.spawnShim(argv, options);
-    let rest = [...argv];
-    let cgroup = '/';
-    const ns: Partial<Record<NsKind, string>> = {};
-    if (path.basename(rest[0]!) === 'cgexec') [cgroup, rest] = [rest[1]!.split(':')[0]!, rest.slice(2)]; // the unified one first
-    if (path.basename(rest[0]!) === 'nsenter') {
-      const target = this.procs.get(Number(rest.find((a) => a.startsWith('--target='))?.slice(9)));
-      const flags = rest.slice(1, rest.indexOf('--'));
-      rest = rest.slice(rest.indexOf('--') + 1);
-      if (!target || target.state === 'Z') return this.failedSpawn(argv, options);
-      for (const [flag, kind] of [['--net', 'net'], ['--uts', 'uts'], ['--ipc', 'ipc'], ['--mount', 'mnt']] as const) if (flags.includes(flag)) ns[kind] = target.ns[kind];
-    }
-    if (path.basename(rest[0]!) === 'unshare') {
-      const flags = rest.slice(1, rest.indexOf('--'));
-      rest = rest.slice(rest.indexOf('--') + 1);
-      if (flags.includes('--net')) ns.net = this.newNs('net');
-      if (flags.includes('--mount')) ns.mnt = this.newNs('mnt');
-    }
-    const name = path.basename(rest[0]!);
-    this.journal.push(`spawn ${[name, ...rest.slice(1)].join(' ')}`);
-    const p = this.add({ argv: rest, ns, cgroup });
-    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: p.pid });
-    const handle = new FakeProc(p.pid, this, options.stdio);
-    p.handle = handle;
-    this.programs.get(name)?.(p, handle, this);
-    return handle;
-  }
-
-  /**
-   * rootfs/shim: its child runs the rest (-p: the child's pid told on the shim's stdout first;
-   * -s: the child leads a group of its own; -r PID_FILE is skipped; -l changes nothing: no fake
-   * writes log records); the child's end is written to STATUS_FILE (if it can
-   * be) and becomes the shim's (128+N for signal N). SIGTERM does not end the shim; its death
-   * leaves the child running.
-   */
-  private spawnShim(argv: readonly string[], options: SpawnOptions): Proc {
-    const args = argv.slice(1);
-    const flags = new Set<string>();
-    while (args[0]?.startsWith('-')) {
-      const flag = args.shift()!;
-      flags.add(flag);
-      if (flag === '-r') args.shift(); // its PID_FILE: no fake runtime detaches
-    }
-    const newSession = flags.has('-s');
-    const [statusFile, ...program] = args;
-    this.journal.push('spawn shim');
-    const shim = this.add({ argv: [...argv] });
-    shim.ignoresTerm = true;
-    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: shim.pid });
-    const handle = new FakeProc(shim.pid, this, options.stdio);
-    shim.handle = handle;
-    const child = this.procs.get(this.spawn(program, options).pid!)!;
-    Object.assign(child, { ppid: shim.pid, pgid: newSession ? child.pid : shim.pid });
-    if (flags.has('-p')) setImmediate(() => handle.stdout?.write(`${child.pid}\n`));
-    const listener = (q: FakeProcess, code: number | null, signal: NodeJS.Signals | null) => {
-      if (q === shim) {
-        child.ppid = 1; // orphaned: the init's now
-        return void this.exitListeners.delete(listener);
-      }
-      if (q !== child) return;
-      this.exitListeners.delete(listener);
-      try {
-        writeFileSync(statusFile!, signal ? `signal ${constants.signals[signal]}\n` : `code ${code}\n`);
-      } catch {
-        // its directory could not be made: the exit code alone tells
-      }
-      setImmediate(() => this.exit(shim, signal ? 128 + constants.signals[signal] : code, null));
-    };
-    this.exitListeners.add(listener);
-    return handle;
-  }
-
-  private failedSpawn(argv: readonly string[], options: SpawnOptions): Proc {
-    this.journal.push(`spawn-failed ${argv.map((a) => path.basename(a)).join(' ')}`);
-    const p = this.add({ argv: [...argv] });
-    this.spawned.push({ argv, env: options.env, cwd: options.cwd, pid: p.pid });
-    const handle = new FakeProc(p.pid, this, options.stdio);
-    p.handle = handle;
-    setImmediate(() => this.exit(p, 1, null));
-    return handle;
+    return fakeSpawn(this, argv, options);
   }
 
   kill(pid: number, signal: NodeJS.Signals | 0): boolean {
@@ -197,13 +119,9 @@ export class FakeHost implements Host {
     this.freeLinks();
   }
 
-  /** As the kernel: a veth whose peer's network namespace has no process left in it, and no pin, goes with it. */
+  /** As the kernel: a veth whose peer's network namespace has no process left in it, and no pin, goes with it (fake-links.ts). */
   freeLinks(): void {
-    for (const [name, ns] of this.linkPeers) {
-      if ([...this.procs.values()].some((q) => q.state !== 'Z' && q.ns.net === ns) || [...this.pins].some((pin) => pin.ns === ns)) continue;
-      this.linkPeers.delete(name);
-      if (this.links.delete(name)) this.journal.push(`kernel frees veth ${name}`);
-    }
+    freeLinks(this);
   }
 
   /**
@@ -230,7 +148,7 @@ export class FakeHost implements Host {
 
   readProcSync(pid: number | 'self', file: string): string | undefined {
     if (pid === 'self' && file === 'mountinfo') return this.mountinfo;
-    if (pid === 'self' && file === 'net/dev') return `header\nheader\n${['lo', ...this.links.keys()].map((l) => `  ${l}: 0 0\n`).join('')}`;
+    if (pid === 'self' && file === 'net/dev') return netDev(this);
     const p = this.entry(pid);
     return p && procFile(p, file);
   }

@@ -6,8 +6,8 @@
 // --detach` has exited — and keeps its exit status; the pid we record and watch is the
 // container's own (its PID 1), which is inside the pod's network namespace. Each runtime keeps its
 // state under STATE/NAME (`crun --root STATE/crun list`), and its containers are `NAME://ID`.
-// The bundle (STATE/containers/ID: config.json, the overlay's upper and work dirs, the mount point,
-// the pod's /etc files) is removed, and the overlay unmounted, when the container has exited.
+// The bundle (bundle.ts) is removed, and the overlay unmounted, when the container has exited;
+// the runtime is started through the shim in oci-launch.ts.
 //
 // OOM: a container the kernel's OOM killer ended exits 137 like any SIGKILLed one; only its memory
 // cgroup knows the difference. On a hybrid v1 machine that count (memory.oom_control `oom_kill`)
@@ -17,31 +17,23 @@
 // read the counter, then `delete` removes them. Unlike `runc events` (one more process per
 // container, which must be listening before the kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
-import { closeSync } from 'node:fs';
-import { openContainerLog } from './container-log.js';
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cgroupPath } from '../cgroup/cgroup.js';
-import { oomKills } from '../cgroup/stats.js';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { kill, readProc, run, spawnProcess, tools, type Proc } from '../os/host.js';
+import { kill, readProc, run, tools, type Proc } from '../os/host.js';
 import { startTimeOf } from '../process/identity.js';
 import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import type { PidWatcher } from '../process/watcher.js';
-import { lastLine, nodeResolvConf, OciContainer, RUNTIME_FILE } from './bundle.js';
-import { CONTAINER_ID, EXIT_FILE, newContainerId, pidFromFile, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
-import { DEFAULT_OCI_RUNTIME, PACKAGE, RUN_MODE, type OciRuntimeName } from './oci-runtimes.js';
-import { hostDevices } from './host-devices.js';
-import { DEFAULT_PIDS_LIMIT, hostNetworkHostsFile, hostsFile, ociConfig } from './oci-config.js';
+import { makeBundle, OciContainer, oomKilledIn, removeBundle, RUNTIME_FILE } from './bundle.js';
+import { CONTAINER_ID, EXIT_FILE, newContainerId, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
+import { containerPid, spawnShim, type Launch } from './oci-launch.js';
+import { DEFAULT_OCI_RUNTIME, PACKAGE, type OciRuntimeName } from './oci-runtimes.js';
+import { DEFAULT_PIDS_LIMIT } from './oci-config.js';
 import { boundingSet } from './oci-security.js';
 import type { Watchable } from '../process/exit.js';
 import { ConsoleDirs, ociExec } from './tty.js';
 import type { ContainerRuntime, ContainerSpec, ExecSpec, StartedContainer, StartedExec } from './types.js';
-
-/** A runtime creates a container in well under a second; one that takes this long is stuck. */
-const CREATE_TIMEOUT_MS = 15_000;
 
 export interface OciRuntimeOptions {
   pidsLimit?: number;
@@ -98,38 +90,13 @@ export class OciRuntime implements ContainerRuntime {
     const binary = await this.binary();
     const id = newContainerId(spec.pod, spec.name);
     const dir = path.join(this.bundles, id);
-    const rootfs = path.join(dir, 'rootfs');
+    const launch: Launch = { runtime: this.name, binary, root: this.root, dir, id, name: spec.name, logPath: spec.logPath };
     this.active.add(id); // gc leaves a container being started alone
     let proc: Proc;
     try {
       await mkdir(this.root, { recursive: true, mode: 0o700 });
-      for (const d of ['rootfs', 'upper', 'work']) await mkdir(path.join(dir, d), { recursive: true, mode: 0o700 });
-      await writeFile(path.join(dir, RUNTIME_FILE), `${this.name}\n`); // whose it is, for list() after a restart
-      // The container's "/" takes the upper layer's mode: searchable by a non-root user (the daemon's umask is 077).
-      await chmod(path.join(dir, 'upper'), 0o755);
-      // Highest layer first, as overlayfs lists lower directories.
-      const lower = [...image.layerDirs].reverse().join(':');
-      await run([tools().mount, '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${path.join(dir, 'upper')},workdir=${path.join(dir, 'work')}`, rootfs]);
-      const etc = { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: path.join(dir, 'resolv.conf') };
-      // hostNetwork: the node's name and hosts file, as kubelet and containerd give such a pod.
-      const hosts = spec.hostNetwork ? hostNetworkHostsFile(await readFile('/etc/hosts', 'utf8').catch(() => '')) : hostsFile(spec.pod, spec.podIP);
-      for (const [file, text] of [[etc.hosts, hosts], [etc.hostname, `${spec.hostNetwork ? os.hostname() : spec.pod}\n`], [etc.resolvConf, await nodeResolvConf()]] as const) {
-        await writeFile(file, text);
-        await chmod(file, 0o644); // read by the container's user, whoever it is
-      }
-      const config = ociConfig({ sandboxPid: spec.sandboxPid, sharePid: spec.sharePid ?? false, hostNetwork: spec.hostNetwork ?? false, rootfs, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: image.user, etc, cgroupsPath: spec.cgroup && cgroupPath(spec.cgroup) ? `${cgroupPath(spec.cgroup)}/${spec.name}` : null, resources: spec.resources ?? NO_RESOURCES, pidsLimit: this.pidsLimit, ...(spec.security ? { security: spec.security, heldCapabilities: await this.heldCapabilities() } : {}), ...(spec.volumes?.length ? { volumes: spec.volumes } : {}), ...(spec.security?.privileged ? { devices: await hostDevices() } : {}) });
-      await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
-      const logFd = openContainerLog(spec.logPath);
-      try {
-        // The shim (rootfs/shim) outlives us with the container's exit status, which it keeps in the
-        // bundle for a daemon that was not there: runc's in the foreground, or, after crun has
-        // detached, the container's own (the shim is its subreaper, told its pid by the pid file).
-        const pidFile = path.join(dir, 'pid');
-        const mode = RUN_MODE[this.name];
-        proc = spawnProcess([tools().shim, '-l', ...(mode.detached ? ['-r', pidFile] : []), path.join(dir, EXIT_FILE), binary, '--root', this.root, ...mode.args, '--bundle', dir, '--pid-file', pidFile, id], { stdio: ['ignore', logFd, logFd] });
-      } finally {
-        closeSync(logFd);
-      }
+      await makeBundle(dir, spec, image, { runtime: this.name, pidsLimit: this.pidsLimit, heldCapabilities: () => this.heldCapabilities() });
+      proc = spawnShim(launch);
       if (!proc.pid) throw new MinipodError('COMMAND_FAILED', `could not start the shim for container ${spec.name}: ${((await proc).message ?? 'spawn failed')}`);
     } catch (err) {
       const failure = asMinipodError(err);
@@ -139,12 +106,7 @@ export class OciRuntime implements ContainerRuntime {
     const container = new OciContainer(this.name, id, undefined);
     // execa's promise settles on an exit and on a spawn error alike (an 'exit' event would not come for the latter).
     void proc.then((r) => this.reap(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null));
-    const pid = await pidFromFile(proc, path.join(dir, 'pid'), CREATE_TIMEOUT_MS);
-    if (!pid || pid < 0) {
-      if (!pid) kill(-proc.pid!, 'SIGKILL'); // the shim leads its process group, and the runtime is in it
-      await new Promise((r) => (container.exited ? r(null) : container.once('exit', r)));
-      throw new MinipodError('COMMAND_FAILED', `${this.name} could not start container ${spec.name}${pid ? ` (exit ${container.exitCode ?? container.signalCode})` : ` within ${CREATE_TIMEOUT_MS / 1000}s`}: ${await lastLine(spec.logPath)}`);
-    }
+    const pid = await containerPid(proc, container, launch);
     container.pid = pid;
     const settled = (async () => {
       const startTime = (await startTimeOf(pid)) ?? null;
@@ -168,15 +130,9 @@ export class OciRuntime implements ContainerRuntime {
 
   /** The container has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */
   private async reap(container: OciContainer, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    container.oomKilled = await this.oomKilled(container.id).catch(() => false);
+    container.oomKilled = await oomKilledIn(path.join(this.bundles, container.id)).catch(() => false);
     await this.cleanup(container.id).catch((err: Error) => log.warn({ container: container.id, err: err.message }, 'could not remove a container\'s bundle'));
     container.ended(code, signal);
-  }
-
-  private async oomKilled(id: string): Promise<boolean> {
-    const config = JSON.parse(await readFile(path.join(this.bundles, id, 'config.json'), 'utf8')) as { linux?: { cgroupsPath?: string } };
-    const rel = config.linux?.cgroupsPath;
-    return !!rel && ((await oomKills(rel)) ?? 0) > 0;
   }
 
   /** Idempotent: the container's processes, its runtime state, the overlay and the bundle. */
@@ -185,8 +141,7 @@ export class OciRuntime implements ContainerRuntime {
     const dir = path.join(this.bundles, id);
     const binary = await this.binary().catch(() => undefined);
     if (binary) await run([binary, '--root', this.root, 'delete', '--force', id]).catch(() => {}); // not there: never started, or deleted
-    await run([tools().umount, path.join(dir, 'rootfs')]).catch(() => {}); // not mounted
-    await rm(dir, { recursive: true, force: true });
+    await removeBundle(dir);
     this.active.delete(id);
   }
 
@@ -245,7 +200,5 @@ export class OciRuntime implements ContainerRuntime {
     return isSameProcessIn(pid, startTime, netns);
   }
 }
-
-const NO_RESOURCES = { memoryLimit: null, cpuLimit: null, cpuRequest: null };
 
 export { OciContainer };

@@ -20,22 +20,20 @@
  *                                       (a holder that rejoins a pod, or PID 1 of a PID ns)
  * Reaps children (SIGCHLD) so it can be PID 1 of a PID namespace; SIGTERM/SIGINT exit 0. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
-#include <net/route.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "netconf.h" /* set_up, configure_eth0 */
 
 #define VERSION "minipod-pause 0.1.0"
 
@@ -67,44 +65,15 @@ static void on_chld(int sig) {
   errno = saved;
 }
 
-static void set_up(int fd, const char *ifname) {
-  struct ifreq ifr = {0};
-  strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
-  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) fail(ifname);
-  ifr.ifr_flags |= IFF_UP;
-  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) fail(ifname);
-}
-
-static void set_sin(struct sockaddr *sa, const char *ip) {
-  struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-  sin->sin_family = AF_INET;
-  if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) { errno = EINVAL; fail(ip); }
-}
-
-/* ioctls instead of netlink: four calls, no message parsing, same result as `ip addr/route add`. */
-static void configure_eth0(int fd, char *cidr, const char *gw) {
+/* "ADDR/PREFIX" (cut at the slash) and GW → eth0 (netconf.h). */
+static void configure(int fd, char *cidr, const char *gw) {
   char *slash = strchr(cidr, '/');
   if (!slash) { errno = EINVAL; fail(cidr); }
   *slash = 0;
   char *end;
   long prefix = strtol(slash + 1, &end, 10);
   if (*end || prefix < 0 || prefix > 32) { errno = EINVAL; fail("prefix"); }
-  struct ifreq ifr = {0};
-  strcpy(ifr.ifr_name, "eth0");
-  set_sin(&ifr.ifr_addr, cidr);
-  if (ioctl(fd, SIOCSIFADDR, &ifr) < 0) fail("address eth0");
-  struct sockaddr_in *mask = (struct sockaddr_in *)&ifr.ifr_netmask;
-  mask->sin_family = AF_INET;
-  mask->sin_addr.s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0; /* prefix 0: no shift by 32 */
-  if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0) fail("netmask eth0");
-  set_up(fd, "eth0");
-  struct rtentry rt = {0};
-  set_sin(&rt.rt_dst, "0.0.0.0");
-  set_sin(&rt.rt_genmask, "0.0.0.0");
-  set_sin(&rt.rt_gateway, gw);
-  rt.rt_flags = RTF_UP | RTF_GATEWAY;
-  rt.rt_dev = "eth0";
-  if (ioctl(fd, SIOCADDRT, &rt) < 0) fail("default route");
+  configure_eth0(fd, cidr, (int)prefix, gw);
 }
 
 /* "bind PATH" lines until EOF: our own namespace (so it cannot be anybody else's) on each PATH. */
@@ -174,7 +143,7 @@ int main(int argc, char **argv) {
     line[len] = 0;
     if (sscanf(line, "%64s %63s %63s", hostname, cidr, gw) != 3) { errno = EINVAL; fail("config line"); }
     if (sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
-    configure_eth0(fd, cidr, gw);
+    configure(fd, cidr, gw);
     close(fd);
     dprintf(1, "ready\n");
     bind_requests();

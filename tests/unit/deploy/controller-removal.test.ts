@@ -5,20 +5,10 @@
 import test from 'ava';
 import { DeploymentController } from '../../../lib/deploy/controller.js';
 import { DeploymentStore } from '../../../lib/deploy/store.js';
-import { validateDeployment } from '../../../lib/manifest/parse.js';
+import { webDeployment } from '../../helpers/deployment.js';
 import { fakeNode } from '../../helpers/fake-node.js';
 
-const manifest = (replicas: number) =>
-  validateDeployment({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } },
-    },
-  });
+const manifest = (replicas: number) => webDeployment(replicas, 'web', { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] });
 
 test.serial('a pod being torn down is not a replica: replaced at once, never removed twice, and the node ends empty', async (t) => {
   const node = await fakeNode(t);

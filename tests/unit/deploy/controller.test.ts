@@ -7,24 +7,14 @@ import test, { type ExecutionContext } from 'ava';
 import { DeploymentController } from '../../../lib/deploy/controller.js';
 import { DeploymentStore } from '../../../lib/deploy/store.js';
 import { MinipodError } from '../../../lib/errors.js';
-import { validateDeployment } from '../../../lib/manifest/parse.js';
 import type { PodManifest } from '../../../lib/manifest/pod-spec.js';
 import type { PodManager } from '../../../lib/pod/manager.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { EventLog } from '../../../lib/supervisor/events.js';
+import { webDeployment } from '../../helpers/deployment.js';
 import { tempDir } from '../../helpers/temp.js';
 
-const manifest = (replicas = 2, image = 'httpd') =>
-  validateDeployment({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'web_server' } },
-      template: { metadata: { labels: { app: 'web_server' } }, spec: { containers: [{ name: 'httpd', image, ports: [{ containerPort: 80 }] }] } },
-    },
-  });
+const manifest = (replicas = 2, image = 'httpd') => webDeployment(replicas, 'web_server', { containers: [{ name: 'httpd', image, ports: [{ containerPort: 80 }] }] });
 
 /** The pod manager as the controller sees it: create, remove, list. */
 class FakePods {
