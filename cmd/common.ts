@@ -1,7 +1,7 @@
 // What every CLI verb shares: the socket flag, the API client, and error → exit code mapping.
 import type { Argv, CommandModule } from 'yargs';
 import { ApiClient, resolveSocket } from '../lib/api/client.js';
-import { DNS_LABEL } from '../lib/manifest/pod-spec.js';
+import { DNS_LABEL } from '../lib/manifest/names.js';
 import { parseSelector } from '../lib/manifest/selector.js';
 import { clusterNodeDir, nodePaths } from '../lib/node-paths.js';
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from '../lib/manifest/documents.js';
 import { MinipodError } from '../lib/errors.js';
-import { DEFAULT_NAMESPACE } from '../lib/manifest/pod-spec.js';
+import { DEFAULT_NAMESPACE } from '../lib/manifest/names.js';
 
 /**
  * Containers without an image run in their workingDir on the node; a relative one (or none) is

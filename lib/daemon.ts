@@ -9,7 +9,7 @@ import { createApiServer } from './api/server.js';
 import { DeploymentController } from './deploy/controller.js';
 import { DeploymentStore } from './deploy/store.js';
 import { MinipodError } from './errors.js';
-import { DNS_SUBDOMAIN } from './manifest/pod-spec.js';
+import { DNS_SUBDOMAIN } from './manifest/names.js';
 import { ImageStore } from './image/store.js';
 import { IpBatch } from './os/ip-batch.js';
 import { readProc, run } from './os/host.js';

@@ -1,11 +1,10 @@
 // `minipod inspect POD|deployment/NAME`: the record as JSON, or one field of it (--format
 // '{{.sandbox.pid}}', as docker inspect; -o jsonpath='{.sandbox.pid}', as kubectl).
-import { bootTimeMs } from '../../lib/process/identity.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
 import { deploymentTarget } from '../deployments.js';
 import { parseTemplate, renderTemplate, type Template } from '../output/jsonpath.js';
-import { recordWithRfc3339 } from '../output/times.js';
+import { bootTimeMs, recordWithRfc3339 } from '../output/times.js';
 
 /** The template asked for, if any; a bad one is a usage error before any request. */
 function templateOf(argv: { format?: string; output?: string }): Template | undefined {

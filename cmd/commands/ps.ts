@@ -1,7 +1,6 @@
 import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { bootTimeMs } from '../../lib/process/identity.js';
-import { recordWithRfc3339 } from '../output/times.js';
+import { bootTimeMs, recordWithRfc3339 } from '../output/times.js';
 import { ALL_NAMESPACES_OPTION, client, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
 import { formatPods } from '../output/pods.js';

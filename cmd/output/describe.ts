@@ -1,7 +1,7 @@
 // `describe pod NAME` in kubectl describe's layout (Name:, Namespace:, Node:, Start Time:, Status:,
 // IP:, Containers:, Conditions:, Events:), with minipod's sandbox (pause pid, namespaces, veth,
 // attempt) beside the containers. Pure: the record, its events and the clock in, text out.
-import { describeProbe } from '../../lib/manifest/probes.js';
+import type { Probe } from '../../lib/manifest/probes.js';
 import { allContainers } from '../../lib/pod/init-status.js';
 import { isHostNetwork, podIPOf } from '../../lib/pod/host-network.js';
 import type { PodRecord } from '../../lib/pod/types.js';
@@ -114,4 +114,14 @@ function containerRows(r: PodRecord, name: string): Row[] {
     [4, 'Environment', (s?.env ?? []).map((e) => `${e.name}=${e.value}`)],
   );
   return rows;
+}
+
+/** kubectl describe's one line: `http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3`. */
+export function describeProbe(p: Probe): string {
+  const handler = p.exec
+    ? `exec [${p.exec.command.join(' ')}]`
+    : p.httpGet
+      ? `http-get ${p.httpGet.scheme.toLowerCase()}://${p.httpGet.host ?? ''}:${p.httpGet.port}${p.httpGet.path}`
+      : `tcp-socket ${p.tcpSocket?.host ?? ''}:${p.tcpSocket?.port}`;
+  return `${handler} delay=${p.initialDelaySeconds}s timeout=${p.timeoutSeconds}s period=${p.periodSeconds}s #success=${p.successThreshold} #failure=${p.failureThreshold}`;
 }

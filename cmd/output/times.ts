@@ -2,6 +2,7 @@
 // RFC 3339 in JSON. The records keep what they always kept (a process's start time in clock
 // ticks after boot: its identity with the pid; a recovery's phases in epoch milliseconds); the
 // JSON `inspect` and `ps --json` print shows those as RFC 3339 too, converted here.
+import { readFile } from 'node:fs/promises';
 import type { PodRecord, RecoveryTimeline } from '../../lib/pod/types.js';
 
 /** kubectl's AGE / LAST SEEN: 42s, 2m, 5m30s, 119m, 3h, 7h15m, 47h, 2d, 3d4h, 30d, 2y10d, 9y. */
@@ -39,6 +40,17 @@ export const rfc3339 = (ms: number): string => new Date(ms).toISOString();
 export function ticksToRfc3339(ticks: string | null | undefined, bootMs: number | undefined): string | null {
   if (bootMs === undefined || ticks === null || ticks === undefined || !/^\d+$/.test(ticks)) return null;
   return rfc3339(bootMs + (Number(ticks) * 1000) / CLOCK_TICKS);
+}
+
+/**
+ * The machine's boot in epoch milliseconds (btime of /proc/stat, whole seconds), to show start
+ * times (clock ticks after boot) as times. Stable from one process to the next, so two reads of
+ * the same record print the same time. Read here, not through lib/os/host.ts: the CLI does not
+ * load the daemon's door to the kernel (execa, pino) to read one line.
+ */
+export async function bootTimeMs(): Promise<number | undefined> {
+  const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8').catch(() => ''));
+  return btime ? Number(btime[1]) * 1000 : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import { signalGroup } from '../process/stop.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { decodeResize, encodeFrame, encodeResize, Frame, readFrames } from './frames.js';
 import { namespaceOf } from './scope.js';
-import { DEFAULT_NAMESPACE } from '../manifest/pod-spec.js';
+import { DEFAULT_NAMESPACE } from '../manifest/names.js';
 
 /** What an event watcher may leave unsent before it is cut off, as the Kubernetes API server drops slow watchers. */
 export const WATCH_BUFFER_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@
 // its record file, its log directory, its `ip netns` name. A pod of `default` keeps its plain name
 // (as every pod was named before namespaces, so an older state dir is read as it is); one of
 // another namespace is NS_NAME: "_" is in no DNS label, so no two pods share a key.
-import { DEFAULT_NAMESPACE } from './pod-spec.js';
+import { DEFAULT_NAMESPACE } from './names.js';
 
 export function podKey(namespace: string, name: string): string {
   return namespace === DEFAULT_NAMESPACE ? name : `${namespace}_${name}`;

@@ -7,13 +7,11 @@ import { checkSecurityContexts, containerSecurityContextSchema, podSecurityConte
 import { checkProbes, probeSchema } from './probes.js';
 import { refineVolumes, volumeMountSchema, volumeSchema } from './volumes.js';
 import { refineHostNamespaces } from './host-namespaces.js';
+import { DEFAULT_NAMESPACE, DNS_LABEL, LABEL_KEY, LABEL_VALUE } from './names.js';
 
 export { MAX_ARG_STRLEN } from './env.js';
+export { DEFAULT_NAMESPACE, DNS_LABEL, DNS_SUBDOMAIN, LABEL_KEY, LABEL_VALUE } from './names.js';
 
-/** DNS-1123 subdomain: what Kubernetes accepts as a node's name. */
-export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-/** DNS-1123 label: what Kubernetes accepts as a pod or container name. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = z
   .string()
   .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric');
@@ -88,10 +86,6 @@ const container = z.strictObject({
   livenessProbe: probeSchema.optional(),
 });
 
-/** A label value as Kubernetes takes one: `web_server` is one, though not a DNS label. */
-export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-/** A label key: an optional DNS-subdomain prefix and "/", then a name like a value (not empty). */
-export const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 export const labelsSchema = z.record(
   z.string().regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric (or empty)'),
 ).superRefine((labels, ctx) => {
@@ -111,8 +105,6 @@ export const annotationsSchema = z.record(z.string()).superRefine((annotations, 
   if (size > MAX_ANNOTATIONS_BYTES) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `are ${size} bytes in all: at most ${MAX_ANNOTATIONS_BYTES} (256 KiB), as in Kubernetes` });
 });
 
-/** A pod's namespace when none is given, as in Kubernetes. */
-export const DEFAULT_NAMESPACE = 'default';
 export const namespaceSchema = z
   .string()
   .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric')

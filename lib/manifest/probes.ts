@@ -85,13 +85,3 @@ export function checkProbes(spec: { containers: ProbedContainer[]; initContainer
 export function probePort(port: number | string, ports: { name?: string | undefined; containerPort: number }[]): number {
   return typeof port === 'number' ? port : (ports.find((p) => p.name === port)?.containerPort ?? 0);
 }
-
-/** kubectl describe's one line: `http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3`. */
-export function describeProbe(p: Probe): string {
-  const handler = p.exec
-    ? `exec [${p.exec.command.join(' ')}]`
-    : p.httpGet
-      ? `http-get ${p.httpGet.scheme.toLowerCase()}://${p.httpGet.host ?? ''}:${p.httpGet.port}${p.httpGet.path}`
-      : `tcp-socket ${p.tcpSocket?.host ?? ''}:${p.tcpSocket?.port}`;
-  return `${handler} delay=${p.initialDelaySeconds}s timeout=${p.timeoutSeconds}s period=${p.periodSeconds}s #success=${p.successThreshold} #failure=${p.failureThreshold}`;
-}

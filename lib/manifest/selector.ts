@@ -3,7 +3,7 @@
 // a comma is AND. Parsed once into requirements, matched against a pod's labels. Deployment
 // selectors (matchLabels) are the equality form of the same thing: matchLabelsSelector.
 import { MinipodError } from '../errors.js';
-import { LABEL_KEY, LABEL_VALUE } from './pod-spec.js';
+import { LABEL_KEY, LABEL_VALUE } from './names.js';
 
 export type Requirement =
   | { key: string; op: 'in' | 'notin'; values: string[] }

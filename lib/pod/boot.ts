@@ -6,7 +6,7 @@ import type { IpAllocator } from '../network/allocator.js';
 import { bridgePorts } from '../network/bridge.js';
 import { podLogger } from '../log.js';
 import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
-import { DNS_LABEL } from '../manifest/pod-spec.js';
+import { DNS_LABEL } from '../manifest/names.js';
 import type { Supervision } from './supervision.js';
 import { findOrphans, removeOrphans } from './gc.js';
 import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';

@@ -75,13 +75,3 @@ export function isStopped(pid: number): boolean {
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state === 'T' || state === 't';
 }
-
-/**
- * The machine's boot in epoch milliseconds (btime of /proc/stat, whole seconds), to show start
- * times (clock ticks after boot) as times. Stable from one process to the next, so two reads of
- * the same record print the same time. /proc/self/../stat is /proc/stat, through the one door.
- */
-export async function bootTimeMs(): Promise<number | undefined> {
-  const btime = /^btime (\d+)$/m.exec((await readProc('self', '../stat')) ?? '');
-  return btime ? Number(btime[1]) * 1000 : undefined;
-}

@@ -2,7 +2,7 @@
 // a bounded in-memory log the API serves and streams, each line also logged through pino.
 import { EventEmitter } from 'node:events';
 import { podLogger } from '../log.js';
-import { DEFAULT_NAMESPACE } from '../manifest/pod-spec.js';
+import { DEFAULT_NAMESPACE } from '../manifest/names.js';
 
 export interface PodEvent {
   time: string;

@@ -2,7 +2,7 @@
 // each refusal naming its field, as the API server refuses it.
 import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { describeProbe } from '../../../lib/manifest/probes.js';
+import { describeProbe } from '../../../cmd/output/describe.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 
 function pod(probes: Record<string, unknown>, extra: Record<string, unknown> = {}): any {

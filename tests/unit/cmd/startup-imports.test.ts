@@ -1,0 +1,48 @@
+// What a command loads before it runs (issue 13: a CLI process at the floor of any Node process).
+// Read from the esbuild bundle `npm run build` makes (dist/cli/): the files minipod.js imports
+// statically, transitively, must not hold the daemon's libraries (execa, pino, zod, yaml, tar,
+// each tens of milliseconds to read and compile); a verb that needs one imports it when it runs.
+// The daemon's chunk must not hold what only `image import` (tar) or the CLI (yaml) needs.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+
+const CLI = fileURLToPath(new URL('../../../cli/', import.meta.url)); // dist/cli/
+
+/** The bundle's files reached from `entry` by static imports (not import()), and the bare packages they import. */
+function staticallyLoaded(entry: string): { files: Map<string, string>; packages: Set<string> } {
+  const files = new Map<string, string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    const text = readFileSync(path.join(CLI, file), 'utf8');
+    files.set(file, text);
+    for (const [, spec] of text.matchAll(/^import\s+(?:[^"';]*?\s+from\s+)?"([^"]+)"/gm)) {
+      if (spec!.startsWith('./')) visit(spec!.slice(2));
+      else if (!spec!.startsWith('node:')) packages.add(spec!);
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+/** The npm packages esbuild inlined into these files (it writes `// node_modules/NAME/…` above each module). */
+const inlined = (files: Map<string, string>) => new Set([...files.values()].flatMap((t) => [...t.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]!)));
+
+test('a command starts without execa, pino, zod, yaml or tar: only yargs is loaded before the verb runs', (t) => {
+  if (!existsSync(CLI)) return t.fail('dist/cli/ is missing: run `npm run build`');
+  const { files, packages } = staticallyLoaded('minipod.js');
+  t.deepEqual([...packages], [], 'no package imported (yargs, CommonJS, is required: cmd/minipod.ts)');
+  const heavy = ['execa', 'pino', 'zod', 'yaml', 'tar'];
+  t.deepEqual([...inlined(files)].filter((p) => heavy.includes(p)), [], `loaded at start: ${[...files.keys()].join(' ')}`);
+});
+
+test("the daemon's chunk loads neither yaml (manifest text is parsed by the CLI) nor tar (only `image import` needs it)", (t) => {
+  const chunk = readdirSync(CLI).find((f) => /^daemon-[A-Z0-9]+\.js$/.test(f));
+  if (!chunk) return t.fail('no daemon chunk in dist/cli/: run `npm run build`');
+  const { files, packages } = staticallyLoaded(chunk);
+  t.false(packages.has('yaml'));
+  t.deepEqual([...inlined(files)].filter((p) => p === 'tar' || p === 'yaml'), []);
+  t.true(inlined(files).has('zod'), 'the test reads the bundle as it is: the daemon does validate with zod');
+});
