@@ -5,6 +5,7 @@ import type { PodList } from '../../lib/api/protocol.js';
 import type { ApiClient } from '../../lib/api/client.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
+import { noResources } from './ps.js';
 import { client, fail, usage, verb } from '../common.js';
 import { describePod } from '../output/describe.js';
 import { nodeName } from '../output/pods.js';
@@ -30,7 +31,7 @@ async function podEvents(api: ApiClient, pod?: string): Promise<PodEvent[]> {
   return events;
 }
 
-export const describe = verb<{ target: string; name?: string }>({
+export const describe = verb<{ target: string; name?: string; namespace?: string }>({
   command: 'describe <target> [name]',
   describe: 'Show a pod in detail, as kubectl describe: containers, sandbox, conditions, events',
   builder: (y) =>
@@ -44,7 +45,7 @@ export const describe = verb<{ target: string; name?: string }>({
     try {
       const api = client(argv);
       const pods = names.length ? await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`))) : (await api.request<PodList>('GET', '/pods')).pods;
-      if (!pods.length) return void process.stderr.write('No resources found.\n'); // as kubectl says it
+      if (!pods.length) return noResources(false, argv.namespace); // as kubectl says it
       const events = await podEvents(api, names.length === 1 ? names[0] : undefined);
       const node = nodeName();
       process.stdout.write(pods.map((p) => describePod(p, events, node)).join('\n\n'));

@@ -6,7 +6,7 @@ import type { PodRecord } from '../../lib/pod/types.js';
 import { ALL_NAMESPACES_OPTION, client, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
-import { outputOf, printPods, printTable } from './ps.js';
+import { noResources, outputOf, printPods, printTable } from './ps.js';
 
 const KINDS: Record<string, 'deployments' | 'pods'> = { deployments: 'deployments', deployment: 'deployments', deploy: 'deployments', pods: 'pods', pod: 'pods', po: 'pods' };
 
@@ -43,10 +43,11 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
         const pods = names.length
           ? await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`)))
           : (await api.request<PodList>('GET', `/pods${query}`)).pods;
-        return void (await printPods(pods, argv.json, format, names.length === 1, argv.allNamespaces));
+        return void (await printPods(pods, argv.json, format, names.length === 1, argv.allNamespaces, argv.namespace));
       }
       const { deployments } = await api.request<{ deployments: DeploymentStatus[] }>('GET', `/deployments${query}`);
       if (argv.json) return void process.stdout.write(`${JSON.stringify(deployments, null, 2)}\n`);
+      if (!deployments.length) return noResources(argv.allNamespaces, argv.namespace);
       const rows = deploymentRows(deployments);
       if (argv.allNamespaces) await printTable(['NAMESPACE', ...DEPLOYMENT_HEAD], rows.map((r, i) => [deployments[i]!.manifest.metadata.namespace, ...r]));
       else await printTable(DEPLOYMENT_HEAD, rows);

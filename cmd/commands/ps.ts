@@ -7,8 +7,14 @@ import { formatPods } from '../output/pods.js';
 
 export { podStatus, printTable } from '../output/pods.js';
 
+/** What kubectl says on stderr for an empty listing in a table (stdout stays empty: no header either). */
+export function noResources(allNamespaces: boolean, namespace: string | undefined): void {
+  process.stderr.write(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace ?? 'default'} namespace.\n`);
+}
+
 /** The pods in the -o format (the table by default), or, with --json, the records as the daemon keeps them. */
-export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false, allNamespaces = false): Promise<void> {
+export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false, allNamespaces = false, namespace?: string): Promise<void> {
+  if (!pods.length && !json && (format.kind === 'table' || format.kind === 'wide' || format.kind === 'name')) return noResources(allNamespaces, namespace);
   if (json) {
     const boot = await bootTimeMs();
     return void process.stdout.write(`${JSON.stringify(pods.map((p) => recordWithRfc3339(p, boot)), null, 2)}\n`);
@@ -27,7 +33,7 @@ export function outputOf(argv: { output?: string; json?: boolean }): OutputForma
   }
 }
 
-export const ps = verb<{ json: boolean; output?: string; allNamespaces: boolean; selector?: string }>({
+export const ps = verb<{ json: boolean; output?: string; allNamespaces: boolean; selector?: string; namespace?: string }>({
   command: 'ps',
   describe: 'List pods (as get pods)',
   builder: (y) =>
@@ -40,7 +46,7 @@ export const ps = verb<{ json: boolean; output?: string; allNamespaces: boolean;
     const format = outputOf(argv);
     const query = listQuery(argv);
     try {
-      await printPods((await client(argv).request<PodList>('GET', `/pods${query}`)).pods, argv.json, format, false, argv.allNamespaces);
+      await printPods((await client(argv).request<PodList>('GET', `/pods${query}`)).pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
     } catch (err) {
       fail(err);
     }

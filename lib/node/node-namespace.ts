@@ -88,14 +88,18 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2'];
 
-/** previous: the daemon being stopped meanwhile (restart), which the new one waits for (`--after`). */
-async function startLocked(p: Paths, given: NodeOptions, previous?: string): Promise<NodeInfo> {
+/**
+ * previous: the daemon being stopped meanwhile (restart): `id` (PID:STARTTIME) is what the new one
+ * waits for (`--after`), `gone` when it is. The new daemon's 30 s to answer count from then: the
+ * old one may take its pods' grace periods to go (a removal under way).
+ */
+async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; gone: Promise<void> }): Promise<NodeInfo> {
   if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
   const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
-  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous ? ['--after', previous] : [])];
+  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
@@ -119,6 +123,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: string): Pro
     closeSync(logFd);
   }
   const pid = proc.pid!;
+  await previous?.gone.catch(() => {}); // its failure is the caller's to report
   const started = await waitUntil(async () => {
     if (!(await alive(pid)) || proc.exitCode !== null) return 'exited';
     // Only this daemon counts: another one answering on the socket means this one will fail.
@@ -153,7 +158,7 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
     const oldStart = old && (await startTimeOf(old));
     const stopped = stopDaemon(p, false, 60_000, false);
     stopped.catch(() => {}); // awaited below
-    const started = await startLocked(p, given, old && oldStart ? `${old}:${oldStart}` : undefined).finally(() => stopped);
+    const started = await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, gone: stopped }).finally(() => stopped);
     await stopped;
     return started;
   });

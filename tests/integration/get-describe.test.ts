@@ -191,8 +191,12 @@ test.serial('bad input is refused with the flag named, a non-zero exit, and noth
 
 test.serial('the pods removed, nothing is left on the node', async (t) => {
   t.is((await node.cli(['rm', '-f', 'web', 'db'])).exitCode, 0);
-  t.is(await cli('get', 'pods', '-o', 'name'), '');
-  t.like(await node.cli(['describe', 'pods']), { exitCode: 0, stdout: '', stderr: 'No resources found.\n' });
+  // As kubectl: an empty listing prints nothing on stdout (no header) and says so on stderr, exit 0.
+  const none = { exitCode: 0, stdout: '', stderr: 'No resources found in default namespace.\n' };
+  for (const args of [['ps'], ['get', 'pods'], ['get', 'pods', '-o', 'wide'], ['get', 'pods', '-o', 'name'], ['describe', 'pods']]) t.like(await node.cli(args), none, args.join(' '));
+  t.like(await node.cli(['ps', '-n', 'kube-system']), { exitCode: 0, stdout: '', stderr: 'No resources found in kube-system namespace.\n' });
+  t.like(await node.cli(['ps', '-A']), { exitCode: 0, stdout: '', stderr: 'No resources found\n' });
+  t.like(await node.cli(['ps', '--json']), { exitCode: 0, stdout: '[]\n', stderr: '' });
   t.deepEqual(JSON.parse(await cli('get', 'pods', '-o', 'json')), { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [] });
   await assertNodeEmpty(t, node);
 });
