@@ -64,6 +64,9 @@ export async function ensureUplink(p: Paths, nodeHolder: number, member?: Member
   const peer = member ? `up-node${member.index}` : 'up-node';
   const addr = member ? memberAddr(member.index) : NODE_ADDR;
   const routes = member ? Array.from({ length: member.size }, (_, i) => i + 1).filter((i) => i !== member.index).map((i) => `route replace ${memberSubnet(i)} via ${memberAddr(i)} dev ${UPLINK}`) : [];
+  // A node that died (a crash, a reboot) leaves its uplink's peer in the outside until the kernel
+  // has freed the node's old namespace, which it does asynchronously: that name would be taken.
+  if (outside) await ipIn(pid, [`link del ${peer}`]).catch(() => {}); // none: nothing to do
   // Made in the node, its peer moved into the outside at once: no end ever sits in the host's namespace.
   await ipIn(nodeHolder, [`link add ${UPLINK} type veth peer name ${peer} netns ${pid}`]);
   await ipIn(pid, [`link set ${peer} master ${UNDERLAY.bridge}`, `link set ${peer} up`]);

@@ -44,49 +44,67 @@ export interface Orphan {
 /** Everything under our bridge, state dir and mount namespace that no record names. */
 /** `scan`: the daemon start's pass over /proc; `minipod gc` makes its own, once. */
 export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null, scan?: ProcessScan): Promise<Orphan[]> {
-  const processes = scan ?? (await ProcessScan.take());
+  const owners = new Set(records.map((r) => r.uid));
+  const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);
+  const logs = path.join(ctx.node.stateDir, 'logs');
+  // Every source read side by side (a daemon start waits for all of them, about a dozen reads and
+  // three processes), then judged in order below.
+  const [processes, ports, leases, storeFiles, deploymentFiles, logDirs, volumes, containerIds, consoles, cgroups, netnsNames, hostPortElements, mounts, ourMnt, ourNet] = await Promise.all([
+    scan ?? ProcessScan.take(),
+    bridgePorts(ctx.ip, ctx.node.bridge),
+    ctx.leases.scan(),
+    readdir(ctx.store.dir),
+    readdir(deployments).catch(() => [] as string[]),
+    readdir(logs).catch(() => [] as string[]),
+    orphanVolumes(ctx.node.stateDir, owners),
+    ctx.runtime.list(),
+    ctx.runtime.execLeftovers(),
+    ctx.node.cgroups.list(),
+    listNetnsNames(ctx.node),
+    ctx.hostPorts?.list(),
+    namespaceMounts(),
+    procLink('self', 'ns/mnt'),
+    procLink('self', 'ns/net'), // a node's own holder sits in it
+  ]);
   const orphans: Orphan[] = [];
   const veths = new Set(records.flatMap((r) => [r.sandbox?.hostVeth, r.building?.hostVeth].filter(Boolean)));
-  for (const veth of await bridgePorts(ctx.ip, ctx.node.bridge)) {
+  for (const veth of ports) {
     if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) orphans.push({ kind: 'veth', name: veth, origin: `a pod veth on ${ctx.node.bridge} that no pod record names (a crash mid-create or a failed cleanup)` });
   }
-  const owners = new Set(records.map((r) => r.uid));
-  for (const lease of await ctx.leases.scan()) {
+  for (const lease of leases) {
     if ('problem' in lease) orphans.push({ kind: 'lease', name: lease.ip, origin: lease.problem });
     else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists` });
   }
   const names = new Set(records.map(keyOf));
   const quarantined = new Set<string>();
-  for (const file of await readdir(ctx.store.dir)) {
+  for (const file of storeFiles) {
     if (!file.endsWith(QUARANTINE_SUFFIX)) continue;
     const name = path.join(ctx.store.dir, file);
     const why = await ctx.store.quarantineReason(name);
     quarantined.add(file.slice(0, -`.json${QUARANTINE_SUFFIX}`.length));
     orphans.push({ kind: 'record', name, origin: `a pod record that failed validation, quarantined at daemon start and never run${why ? `: ${why.join('; ')}` : ''}`, kept: true });
   }
-  const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);
-  for (const file of (await readdir(deployments).catch(() => [] as string[])).filter((f) => f.endsWith(QUARANTINE_SUFFIX))) {
+  for (const file of deploymentFiles.filter((f) => f.endsWith(QUARANTINE_SUFFIX))) {
     const why = await ctx.store.quarantineReason(path.join(deployments, file));
     orphans.push({ kind: 'record', name: path.join(deployments, file), origin: `a Deployment record that failed validation, quarantined at daemon start and never run${why ? `: ${why.join('; ')}` : ''}`, kept: true });
   }
-  const logs = path.join(ctx.node.stateDir, 'logs');
-  for (const dir of await readdir(logs).catch(() => [])) {
+  for (const dir of logDirs) {
     if (names.has(dir)) continue;
     if (quarantined.has(dir)) orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: `logs of the quarantined record ${dir}.json${QUARANTINE_SUFFIX}`, kept: true });
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
   // A quarantined record's volumes are kept, as its logs are: what its pod wrote, for a person to read.
-  for (const v of await orphanVolumes(ctx.node.stateDir, owners)) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: quarantined.has(v.pod) ? `${v.origin}; kept: the record of pod ${v.pod} is quarantined` : v.origin, ...(quarantined.has(v.pod) ? { kept: true as const } : {}) });
+  for (const v of volumes) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: quarantined.has(v.pod) ? `${v.origin}; kept: the record of pod ${v.pod} is quarantined` : v.origin, ...(quarantined.has(v.pod) ? { kept: true as const } : {}) });
   // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => allContainers(r).filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
-  for (const id of await ctx.runtime.list()) {
+  for (const id of containerIds) {
     if (!containers.has(id)) orphans.push({ kind: 'container', name: id, origin: id.startsWith('runc://') ? 'a container\'s bundle (root filesystem mount, runtime state) that no pod record names' : 'a container\'s shim files (its pid and exit status) that no pod record names' });
   }
-  for (const dir of await ctx.runtime.execLeftovers()) {
+  for (const dir of consoles) {
     orphans.push({ kind: 'console', name: dir, origin: 'the console socket directory of an `exec -t` into an image container whose daemon was killed during it' });
   }
   // What a pod started that left its namespaces stays in its cgroup, which outlives a lost record.
-  for (const cg of await ctx.node.cgroups.list()) {
+  for (const cg of cgroups) {
     if (owners.has(cg.uid)) continue;
     const held = (await Promise.all((await ctx.node.cgroups.pids(cg.uid)).map(async (pid) => `${pid} (${await commandLine(pid)})`))).join(', ');
     orphans.push({ kind: 'cgroup', name: cg.dir, uid: cg.uid, origin: `the cgroup of pod uid ${cg.uid}, which no record names${held ? `; it still holds ${held}` : ''}` });
@@ -94,12 +112,12 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // The `ip netns` names minipod made (its registry says which) for a pod that has no sandbox any
   // more, or no record: a daemon killed between two steps. Anybody else's name is never looked at.
   const sandboxes = new Map(records.filter((r) => r.sandbox || r.building).map((r) => [keyOf(r), r.uid]));
-  for (const n of await listNetnsNames(ctx.node)) {
+  for (const n of netnsNames) {
     if (n.uid && sandboxes.get(n.name) === n.uid) continue;
     orphans.push({ kind: 'netns', name: n.file, netnsName: n.name, origin: `the \`ip netns\` name minipod made for pod ${n.name} (uid ${n.uid ?? 'unknown'}), ${n.points ? `still holding ${n.points}` : 'holding nothing'}, which no pod's sandbox owns any more (a daemon killed between two steps)` });
   }
   // hostPort mappings no pod publishes: a DNAT to an address that may be another pod's by now.
-  for (const s of ctx.hostPorts ? staleElements(await ctx.hostPorts.list(), records) : []) {
+  for (const s of hostPortElements ? staleElements(hostPortElements, records) : []) {
     const { map, key, value } = s.element;
     orphans.push({ kind: 'hostport', name: `${map} ${key} : ${value}`, hostPort: { element: s.element, ...(s.owner ? { owner: s.owner } : {}) }, origin: `an element of map ${map} in table ip ${NAT_TABLE} that DNATs ${key} to ${value}, which no pod owns: ${s.why} (made by hand, or left by a daemon killed between two steps)` });
   }
@@ -107,15 +125,13 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   // it. Other `ip netns` names (under /run/netns) are somebody's on purpose and are left alone.
   const netnses = new Set(records.flatMap((r) => [r.sandbox?.netns, r.building?.netns].filter(Boolean)));
   const named = (target: string) => target.startsWith(`${ctx.node.netnsDir}/`) || /^\/(var\/)?run\/netns\//.test(target);
-  const pinned = (await namespaceMounts()).filter((m) => m.ns.startsWith('net:') && !netnses.has(m.ns) && !named(m.target));
+  const pinned = mounts.filter((m) => m.ns.startsWith('net:') && !netnses.has(m.ns) && !named(m.target));
   const inUse = processes.byNamespace('net');
   for (const m of pinned) {
     if (inUse.has(m.ns)) continue;
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  const ourMnt = await procLink('self', 'ns/mnt');
-  const ourNet = await procLink('self', 'ns/net'); // a node's own holder sits in it
   for (const { pid, exe, mnt, net } of processes.entries) {
     if (pid === sparePid || exe !== tools().pause || mnt !== ourMnt) continue;
     if ((await procLink(pid, 'exe')) !== tools().pause) continue; // killed since the scan (a leftover holder at boot)
