@@ -2,7 +2,6 @@
 // pods running for the next daemon to re-adopt (live restore), or, with --stop-pods-on-exit,
 // stops every pod so nothing it made is left behind.
 import { chmod, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
@@ -12,14 +11,13 @@ import { MinipodError } from './errors.js';
 import { DNS_SUBDOMAIN } from './manifest/names.js';
 import { ImageStore } from './image/store.js';
 import { IpBatch } from './os/ip-batch.js';
-import { readProc, run } from './os/host.js';
+import { run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
 import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
-import { isSameProcess } from './process/identity.js';
-import { waitUntil } from './util/wait.js';
+import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
 import { ensureBridge } from './network/bridge.js';
 import { enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
@@ -72,38 +70,6 @@ export interface DaemonOptions {
 }
 
 export const SOCKET_NAME = 'minipod.sock';
-const NODE_RUN_SOURCE = 'minipod-node-run';
-
-/** /proc/self/mountinfo fields: … mount-point (5th) … " - " fstype source options. */
-async function nodeRunMounted(): Promise<boolean> {
-  const lines = ((await readProc('self', 'mountinfo')) ?? '').split('\n');
-  return lines.some((l) => l.split(' ')[4] === '/run' && l.split(' - ')[1]?.split(' ')[1] === NODE_RUN_SOURCE);
-}
-
-/** How long `node restart`'s old daemon may take to go (it is SIGKILLed after 60 s). */
-const PREDECESSOR_TIMEOUT_MS = 70_000;
-
-/** Wait until the process PID:STARTTIME is gone (a reused pid is not it). */
-async function predecessorGone(after: string): Promise<void> {
-  const [pid, startTime] = after.split(':');
-  if (!/^\d+$/.test(pid ?? '') || !startTime) throw new MinipodError('INVALID_ARGUMENT', `--after ${JSON.stringify(after)}: give PID:STARTTIME (set by \`minipod node restart\`)`);
-  const gone = await waitUntil(async () => !(await isSameProcess(Number(pid), startTime)), { timeoutMs: PREDECESSOR_TIMEOUT_MS, everyMs: 5 });
-  if (!gone) throw new MinipodError('COMMAND_FAILED', `the daemon this one replaces (pid ${pid}) is still running after ${PREDECESSOR_TIMEOUT_MS / 1000}s: stop it first`);
-}
-
-/** Refuse to start beside a live daemon; remove the socket a dead one left. */
-async function claimSocket(socket: string): Promise<void> {
-  const alive = await new Promise<boolean>((resolve) => {
-    const c = net.connect(socket, () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
-  if (alive) throw new MinipodError('ALREADY_EXISTS', `a minipod daemon is already listening on ${socket}: stop it first or use another --run-dir`);
-  await rm(socket, { force: true });
-}
-
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
   process.umask(0o077); // socket, state and logs are root-only
