@@ -158,9 +158,11 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
     const oldStart = old && (await startTimeOf(old));
     const stopped = stopDaemon(p, false, 60_000, false);
     stopped.catch(() => {}); // awaited below
-    const started = await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, gone: stopped }).finally(() => stopped);
-    await stopped;
-    return started;
+    try {
+      return await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, gone: stopped });
+    } finally {
+      await stopped; // the old daemon is gone before the node's lock is let go
+    }
   });
 }
 

@@ -48,13 +48,15 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   }
   // What a dead daemon left that no record names (a quarantined record's holder, apps, veth and
   // lease included: nothing of it runs); the record and its logs stay for a person to read.
-  const orphans = await findOrphans(ctx, records, null, scan);
+  // The bridges' ports, read once: the orphan search looks for veths no record names, restore for
+  // the ones records name (an orphan's removal below changes neither answer).
+  const ports = new Map<string, Set<string>>();
+  for (const bridge of new Set([ctx.node.bridge, ...records.map((r) => r.bridge)])) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
+  const orphans = await findOrphans(ctx, records, null, { scan, ports: ports.get(ctx.node.bridge)! });
   // What gc only reports: quarantined records and their logs (for a person to read), and the
   // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
   await removeOrphans(ctx, orphans.filter((o) => !o.kept), scan);
   await ips.load();
-  const ports = new Map<string, Set<string>>();
-  for (const bridge of new Set(records.map((r) => r.bridge))) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
   const view: NodeView = { ports, scan };
   const boot = { ctx, pods, ips, supervisor };
   const queue: LivePod[] = [];

@@ -43,15 +43,16 @@ export interface Orphan {
 
 /** Everything under our bridge, state dir and mount namespace that no record names. */
 /** `scan`: the daemon start's pass over /proc; `minipod gc` makes its own, once. */
-export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null, scan?: ProcessScan): Promise<Orphan[]> {
+/** seen: what the caller has read already (a daemon start: its one /proc pass, the bridge's ports). */
+export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null, seen: { scan?: ProcessScan; ports?: ReadonlySet<string> } = {}): Promise<Orphan[]> {
   const owners = new Set(records.map((r) => r.uid));
   const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);
   const logs = path.join(ctx.node.stateDir, 'logs');
   // Every source read side by side (a daemon start waits for all of them, about a dozen reads and
   // three processes), then judged in order below.
   const [processes, ports, leases, storeFiles, deploymentFiles, logDirs, volumes, containerIds, consoles, cgroups, netnsNames, hostPortElements, mounts, ourMnt, ourNet] = await Promise.all([
-    scan ?? ProcessScan.take(),
-    bridgePorts(ctx.ip, ctx.node.bridge),
+    seen.scan ?? ProcessScan.take(),
+    seen.ports ?? bridgePorts(ctx.ip, ctx.node.bridge),
     ctx.leases.scan(),
     readdir(ctx.store.dir),
     readdir(deployments).catch(() => [] as string[]),
