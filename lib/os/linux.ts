@@ -1,11 +1,13 @@
-// The real door: programs through execa (argv arrays, never a shell), signals through kill(2),
-// /proc through the filesystem. Each run is timed and logged at debug level.
+// The real door: programs through execa (argv arrays, never a shell; long-lived ones through
+// child.ts), signals through kill(2), /proc through the filesystem. Each run is timed and logged
+// at debug level.
 import { closeSync, constants, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { access, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import { log } from '../log.js';
+import { spawnChild } from './child.js';
 import { CommandError } from './command-error.js';
-import type { Host, Proc } from './types.js';
+import type { Host } from './types.js';
 
 /** A short command still running after this long is stuck (or stopped): killed, and the call fails. */
 const RUN_TIMEOUT_MS = 30_000;
@@ -34,20 +36,7 @@ export const linuxHost: Host = {
   spawn(argv, options) {
     const [file, ...args] = argv;
     log.debug({ argv }, 'spawn');
-    return execa(file!, args, {
-      stdin: options.stdio[0],
-      // An fd goes straight to the child (the app writes its log file itself, daemon or not);
-      // execa's types only list fds 3-9 but it passes any fd through to child_process.
-      stdout: options.stdio[1] as 'pipe',
-      stderr: options.stdio[2] as 'pipe',
-      env: options.env,
-      extendEnv: options.env === undefined,
-      cwd: options.cwd,
-      detached: true,
-      cleanup: false,
-      buffer: false,
-      reject: false,
-    }) as unknown as Proc;
+    return spawnChild(file!, args, options);
   },
 
   kill(pid, signal) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import { clusterNodeDir, memberDir, nodePaths } from '../../../lib/node-paths.js';
 import { checkOptions, daemonFlags } from '../../../lib/node/options.js';
+import { daemonEnv } from '../../../lib/node/node-namespace.js';
 
 test('a node keeps --oci-runtime in node.json and passes it to its daemon', (t) => {
   t.deepEqual(checkOptions({ ociRuntime: 'crun' }, 'flags'), { ociRuntime: 'crun' });
@@ -36,4 +37,8 @@ test('--node names a cluster node as node-N; anything else, or a node that is no
   t.deepEqual(clusterNodeDir('node-1', dir), { dir: path.join(dir, 'node-1') });
   t.deepEqual(clusterNodeDir('node-2', dir), { problem: `--node node-2: no such node in the cluster in ${dir} (start one with \`minipod cluster start\`, or give --cluster-dir)` });
   for (const bad of ['node-0', 'node-01', 'web', '../node-1']) t.regex((clusterNodeDir(bad, dir) as { problem: string }).problem, /name a cluster node as node-1, node-2/, bad);
+});
+
+test('the daemon\'s environment is ours without NODE_EXTRA_CA_CERTS (it makes no TLS connection; Node would read the bundle at each start)', (t) => {
+  t.deepEqual(daemonEnv({ PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', MINIPOD_LOG_LEVEL: 'debug', UNSET: undefined }), { PATH: '/usr/bin', MINIPOD_LOG_LEVEL: 'debug' });
 });
