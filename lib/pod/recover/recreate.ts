@@ -15,6 +15,7 @@ import { allContainers } from '../init-status.js';
 import { nameNetns } from '../netns.js';
 import { isHostNetwork } from '../host-network.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
+import { keyOf } from '../../manifest/pod-key.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline, SandboxStatus } from '../types.js';
 import { watchHolder } from '../watch.js';
@@ -106,7 +107,7 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   // in it, and with it the old veth, which the kernel frees with the namespace should this
   // recreation stop before step 2 deletes it. An umount(8) takes a spawn: while the apps stop.
   // Its registry entry stays for the new sandbox's name (nothing to write on a full disk).
-  const unnamed = removeNetnsFile(ctx.node, r.name);
+  const unnamed = removeNetnsFile(ctx.node, keyOf(r));
   unnamed.catch(() => {}); // awaited below, once the apps have stopped
   await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   await unnamed;

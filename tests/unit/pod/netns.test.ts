@@ -51,6 +51,18 @@ test.serial('recreate: the old name is unmounted before the old veth goes, the n
   t.deepEqual(JSON.parse(await readFile(path.join(n.stateDir, 'netns', 'web'), 'utf8')), { uid: r.uid }, 'kept from the first sandbox: a recreation writes nothing');
 });
 
+test.serial('recreate of a pod outside default: its own name (NS_NAME) is re-pointed, a default pod of the same name keeps its name', async (t) => {
+  const n = await fakeNode(t);
+  const plain = structuredClone(await n.pods.create(sleepPod()));
+  const manifest = sleepPod();
+  manifest.metadata.namespace = 'team-a';
+  const other = structuredClone(await n.pods.create(manifest));
+  t.deepEqual(named(n), { web: plain.sandbox!.netns, 'team-a_web': other.sandbox!.netns });
+  n.fake.exit(n.fake.procs.get(other.sandbox!.pid)!, null, 'SIGKILL');
+  await waitFor(async () => n.reasons().includes('SandboxRecreated'), 'SandboxRecreated');
+  t.deepEqual(named(n), { web: plain.sandbox!.netns, 'team-a_web': n.pods.get('team-a_web').sandbox!.netns });
+});
+
 test.serial('a restarted daemon repairs a name removed, or pointed elsewhere, while it was down', async (t) => {
   const first = await fakeNode(t);
   showBridgeLinks(first.fake); // the veth is seen on the bridge: the sandbox is kept, not rebuilt
