@@ -14,8 +14,9 @@ export type Program = (p: FakeProcess, io: FakeProc, host: FakeHost) => void;
 const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && createInterface({ input: io.stdin }).on('line', onLine);
 
 /**
- * `pause -n`: new net, uts and ipc namespaces, "ns"; then a config line, "ready"; then "bind PATH"
- * lines, each a bind mount of its network namespace (fake-mounts.ts), "bound", undone when a SIGTERM ends it. `pause -i`
+ * `pause -n`: new net, uts and ipc namespaces, "ns"; then "unbind PATH" lines (every nsfs mount at
+ * PATH goes, "unbound"), a config line, "ready"; then "bind PATH" lines, each a bind mount of its
+ * network namespace (fake-mounts.ts), "bound", undone when a SIGTERM ends it. `pause -i`
  * (hostNetwork): a new ipc namespace, "ns", no config. Plain `pause` (joined by nsenter) only waits.
  */
 const pause: Program = (p, io, host) => {
@@ -41,6 +42,12 @@ const pause: Program = (p, io, host) => {
   host.exitListeners.add(onExit);
   lines(io, (line) => {
     if (p.state === 'Z') return;
+    if (line.startsWith('unbind ')) {
+      host.journal.push(`pause ${p.pid} ${line}`);
+      const target = line.slice(7);
+      while (fakeTopMount(host, target)?.includes(' - nsfs ')) fakeUmount(host, ['umount', '--lazy', target]);
+      return void io.stdout?.write('unbound\n');
+    }
     if (!line.startsWith('bind ')) {
       host.journal.push(`pause ${p.pid} configure ${line}`);
       return void io.stdout?.write('ready\n');

@@ -114,12 +114,16 @@ export async function deleteNetnsName(p: NetnsPlaces, name: string): Promise<voi
 
 /**
  * Remove a name's mounts and file (under /run, not the state dir), keeping its registry entry for
- * the pod's next sandbox (a recreation); idempotent.
+ * the pod's next sandbox (a recreation); idempotent. `holderUnbind`: the new sandbox's holder
+ * unmounts them (rootfs/pause's "unbind"), no umount process.
  */
-export async function removeNetnsFile(p: NetnsPlaces, name: string): Promise<void> {
+export async function removeNetnsFile(p: NetnsPlaces, name: string, holderUnbind?: (file: string) => Promise<void>): Promise<void> {
   const file = netnsFile(p, name);
-  const stacked = (await namespaceMounts()).filter((m) => m.target === file).length;
-  for (let i = 0; i < stacked; i++) await unmount(file);
+  if (holderUnbind) await holderUnbind(file);
+  else {
+    const stacked = (await namespaceMounts()).filter((m) => m.target === file).length;
+    for (let i = 0; i < stacked; i++) await unmount(file);
+  }
   await rm(file, { force: true });
 }
 

@@ -19,6 +19,11 @@ export interface Holder {
   /** Its network namespace and start time, once read (the pool reads them when it starts it). */
   netns?: string;
   startTime?: string;
+  /**
+   * Before configure: the holder unmounts every network namespace mounted on `file` (the name of
+   * the sandbox it replaces, whose holder died), so a recovery spawns no umount.
+   */
+  unbind(file: string): Promise<void>;
   /** Tell the holder eth0 is in its namespace; resolves once it is named, addressed and routed. */
   configure(net: PauseNetwork): Promise<void>;
   /** After configure: the holder bind-mounts its own network namespace on `file` (no mount process). */
@@ -32,7 +37,7 @@ export const holderAlive = (h: Holder) => h.proc.exitCode === null && h.proc.sig
 /** Each answer takes the holder microseconds; one missing this long (a stopped or stuck holder)
  * fails the step, and the holder is killed, so no create or recovery waits forever. */
 const ANSWER_TIMEOUT_MS = 5000;
-const WHAT: Record<string, string> = { ns: 'its namespaces exist', ready: 'eth0 is configured', bound: 'its network namespace is bind-mounted' };
+const WHAT: Record<string, string> = { ns: 'its namespaces exist', unbound: 'the old name is unmounted', ready: 'eth0 is configured', bound: 'its network namespace is bind-mounted' };
 
 /**
  * Start a holder in new namespaces; resolves once they exist (it then waits for its config).
@@ -72,6 +77,10 @@ export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pi
   return {
     pid,
     proc,
+    async unbind(file) {
+      proc.stdin!.write(`unbind ${file}\n`);
+      await next('unbound');
+    },
     async configure(net) {
       proc.stdin!.write(`${net.hostname} ${net.address} ${net.gateway}\n`);
       await next('ready');

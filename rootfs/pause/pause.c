@@ -5,6 +5,10 @@
  * Protocol with the daemon (one spawn per sandbox, see docs/ARCHITECTURE.md, "The C helpers"):
  *   pause -n                            new namespaces; the daemon may keep one started ahead
  *   stdout "ns\n"                       namespaces exist, lo is up: the daemon adds the veth
+ *   stdin  "unbind PATH\n"               optional, before the config: unmount (lazily) every
+ *   stdout "unbound\n"                   network namespace mounted on PATH, the `ip netns` name
+ *                                       of the sandbox we replace, whose holder died (a recovery
+ *                                       then spawns no umount); "error <text>" and exit 1 if one fails
  *   stdin  "HOSTNAME ADDR/PREFIX GW\n"  eth0 is in our namespace: name us, address it, route
  *   stdout "ready\n"                    or "error <text>\n" (and exit 1)
  *   stdin  "bind PATH\n"                 optional, repeatable: bind-mount our network namespace on
@@ -65,6 +69,41 @@ static void on_chld(int sig) {
   errno = saved;
 }
 
+/* One line from stdin, without its newline, in a buffer kept across calls (a pipe may split a
+ * line or bring two); NULL at EOF. */
+static char *next_line(void) {
+  static char buf[4200];
+  static size_t len, used;
+  if (used) { /* drop the line handed out last time */
+    len -= used;
+    memmove(buf, buf + used, len);
+    used = 0;
+  }
+  for (;;) {
+    char *nl = memchr(buf, '\n', len);
+    if (nl) {
+      *nl = 0;
+      used = (size_t)(nl + 1 - buf);
+      return buf;
+    }
+    if (len == sizeof buf - 1) { errno = E2BIG; fail("request"); }
+    ssize_t n = read(0, buf + len, sizeof buf - 1 - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return NULL;
+    len += (size_t)n;
+  }
+}
+
+/* "unbind PATH": every network namespace mounted on PATH goes (a name re-pointed stacks one mount
+ * on another). Only nsfs mounts: the device of our own namespace file is nsfs's. */
+static void unbind(const char *path) {
+  struct stat own, at;
+  if (stat("/proc/self/ns/net", &own) < 0) fail("/proc/self/ns/net");
+  while (stat(path, &at) == 0 && at.st_dev == own.st_dev)
+    if (umount2(path, MNT_DETACH) < 0) fail(path);
+  dprintf(1, "unbound\n");
+}
+
 /* "ADDR/PREFIX" (cut at the slash) and GW → eth0 (netconf.h). */
 static void configure(int fd, char *cidr, const char *gw) {
   char *slash = strchr(cidr, '/');
@@ -78,27 +117,14 @@ static void configure(int fd, char *cidr, const char *gw) {
 
 /* "bind PATH" lines until EOF: our own namespace (so it cannot be anybody else's) on each PATH. */
 static void bind_requests(void) {
-  char line[4200];
-  size_t len = 0;
-  for (;;) {
-    ssize_t n = read(0, line + len, sizeof line - 1 - len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    len += (size_t)n;
-    char *nl;
-    while ((nl = memchr(line, '\n', len))) {
-      *nl = 0;
-      if (strncmp(line, "bind /", 6)) { errno = EINVAL; fail("request"); }
-      if (nbound < MAX_BOUND) { /* recorded before the mount: a SIGTERM in between finds it */
-        strcpy(bound[nbound], line + 5);
-        nbound = nbound + 1;
-      }
-      if (mount("/proc/self/ns/net", line + 5, NULL, MS_BIND, NULL) < 0) fail(line + 5);
-      dprintf(1, "bound\n");
-      len -= (size_t)(nl + 1 - line);
-      memmove(line, nl + 1, len);
+  for (char *line; (line = next_line());) {
+    if (strncmp(line, "bind /", 6)) { errno = EINVAL; fail("request"); }
+    if (nbound < MAX_BOUND) { /* recorded before the mount: a SIGTERM in between finds it */
+      strcpy(bound[nbound], line + 5);
+      nbound = nbound + 1;
     }
-    if (len == sizeof line - 1) { errno = E2BIG; fail("request"); }
+    if (mount("/proc/self/ns/net", line + 5, NULL, MS_BIND, NULL) < 0) fail(line + 5);
+    dprintf(1, "bound\n");
   }
 }
 
@@ -132,15 +158,9 @@ int main(int argc, char **argv) {
     if (fd < 0) fail("socket");
     set_up(fd, "lo");
     dprintf(1, "ns\n");
-    char line[256], hostname[65], cidr[64], gw[64];
-    size_t len = 0;
-    while (len < sizeof line - 1 && (len == 0 || line[len - 1] != '\n')) { /* a pipe may split the line */
-      ssize_t n = read(0, line + len, sizeof line - 1 - len);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) { errno = EPIPE; fail("waiting for the network config"); }
-      len += (size_t)n;
-    }
-    line[len] = 0;
+    char *line, hostname[65], cidr[64], gw[64];
+    while ((line = next_line()) && !strncmp(line, "unbind /", 8)) unbind(line + 7);
+    if (!line) { errno = EPIPE; fail("waiting for the network config"); }
     if (sscanf(line, "%64s %63s %63s", hostname, cidr, gw) != 3) { errno = EINVAL; fail("config line"); }
     if (sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
     configure(fd, cidr, gw);

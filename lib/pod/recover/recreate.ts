@@ -42,7 +42,7 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
   let sandbox: Sandbox;
   try {
     const { start, recreating } = await startHolder(run);
-    await stopOldApps(run);
+    await stopOldApps(run, start);
     // The Recreating record, written while the apps stopped: on a full disk, the error says so.
     run.steps.begin('persist record');
     await recreating;
@@ -94,7 +94,7 @@ async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{
 }
 
 /** 1. Stop the apps still in the old namespace, and exec'd commands: nothing may keep it alive. */
-async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Promise<void> {
+async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run, start: SandboxStart): Promise<void> {
   const r = live.record;
   steps.begin('stop apps');
   const t = epochMs();
@@ -105,9 +105,10 @@ async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run): Pro
   oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
   // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process
   // in it, and with it the old veth, which the kernel frees with the namespace should this
-  // recreation stop before step 2 deletes it. An umount(8) takes a spawn: while the apps stop.
-  // Its registry entry stays for the new sandbox's name (nothing to write on a full disk).
-  const unnamed = removeNetnsFile(ctx.node, keyOf(r));
+  // recreation stop before step 2 deletes it. The new holder unmounts it (no umount process),
+  // while the apps stop. Its registry entry stays for the new sandbox's name (nothing to write on
+  // a full disk). A hostNetwork pod has no name, and its holder reads no requests.
+  const unnamed = isHostNetwork(r) ? Promise.resolve() : removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
   unnamed.catch(() => {}); // awaited below, once the apps have stopped
   await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   await unnamed;
