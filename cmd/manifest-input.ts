@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from '../lib/manifest/documents.js';
 import { MinipodError } from '../lib/errors.js';
-import { DEFAULT_NAMESPACE } from '../lib/manifest/names.js';
 
 /**
  * Containers without an image run in their workingDir on the node; a relative one (or none) is
@@ -30,15 +29,14 @@ async function readStdin(): Promise<string> {
 }
 
 /**
- * Each document in the namespace -n names (when given): one that names another is refused, as kubectl
- * refuses it. Validation has already filled in `default` for a document without one, so that one
- * takes -n's namespace.
+ * Each document in the namespace -n names (when given): one whose file names another (`default`
+ * too) is refused, as kubectl refuses it; one that names none takes -n's.
  */
 export function placeInNamespace(docs: ManifestDocument[], namespace: string | undefined): void {
   if (namespace === undefined) return;
   for (const d of docs) {
     const own = d.manifest.metadata.namespace;
-    if (own !== DEFAULT_NAMESPACE && own !== namespace) throw new MinipodError('INVALID_ARGUMENT', `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+    if (d.namespaced && own !== namespace) throw new MinipodError('INVALID_ARGUMENT', `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
     d.manifest.metadata.namespace = namespace;
   }
 }

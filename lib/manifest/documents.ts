@@ -5,8 +5,12 @@ import { parseAllDocuments } from 'yaml';
 import { MinipodError } from '../errors.js';
 import { validateAny, type AnyManifest } from './parse.js';
 
-/** One object of the file; index counts the file's documents from 1, empty ones included. */
-export type ManifestDocument = AnyManifest & { index: number };
+/**
+ * One object of the file; index counts the file's documents from 1, empty ones included.
+ * namespaced: the file names its metadata.namespace (`default` included); validation fills in
+ * `default` for one that does not, which -n may then replace.
+ */
+export type ManifestDocument = AnyManifest & { index: number; namespaced: boolean };
 
 /** `pod/web`, `deployment.apps/web`: how kubectl names an object in its output. */
 export function objectName(m: AnyManifest): string {
@@ -35,11 +39,14 @@ export function parseDocuments(text: string, source = 'manifest'): ManifestDocum
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${source}: ${at}expected a Pod or Deployment object (apiVersion, kind, metadata, spec)`);
     try {
       const m = validateAny(value);
+      const namespaced = typeof (value as { metadata?: { namespace?: unknown } }).metadata?.namespace === 'string';
       const name = objectName(m);
-      const first = seen.get(name);
+      // One name in two namespaces is two objects, as kubectl has it.
+      const key = `${m.manifest.metadata.namespace}/${name}`;
+      const first = seen.get(key);
       if (first) return void errors.push(`${source}: ${at}metadata.name: ${name} is also document ${first}: give each object its own name`);
-      seen.set(name, index);
-      out.push({ ...m, index });
+      seen.set(key, index);
+      out.push({ ...m, index, namespaced });
     } catch (err) {
       if (!(err instanceof MinipodError)) throw err;
       errors.push(many ? `${source}: ${at}${err.message}` : err.message);

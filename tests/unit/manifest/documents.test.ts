@@ -62,3 +62,10 @@ test('a single document keeps the messages it always had (no document number)', 
   t.regex(refused(t, 'metadata: {name: x\nspec: [')[0]!, /^app\.yaml: not valid YAML or JSON: /);
   t.regex(refused(t, pod('a', 'Bad'))[0]!, /^invalid pod manifest: spec\.containers\[0\]\.name: /);
 });
+
+test('a document says whether its file names its namespace (default included); one name in two namespaces is two objects', (t) => {
+  const inNs = (name: string, ns: string) => pod(name).replace(`metadata: {name: ${name}}`, `metadata: {name: ${name}, namespace: ${ns}}`);
+  const docs = parseDocuments([pod('a'), inNs('c', 'default'), inNs('b', 'team-a'), inNs('b', 'team-b')].join('---\n'), 'app.yaml');
+  t.deepEqual(docs.map((d) => [d.manifest.metadata.namespace, objectName(d), d.namespaced]), [['default', 'pod/a', false], ['default', 'pod/c', true], ['team-a', 'pod/b', true], ['team-b', 'pod/b', true]]);
+  t.deepEqual(refused(t, [pod('a'), inNs('a', 'default')].join('---\n')), ['app.yaml: document 2: metadata.name: pod/a is also document 1: give each object its own name']);
+});
