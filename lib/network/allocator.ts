@@ -40,8 +40,8 @@ export class IpAllocator {
     }
   }
 
-  async release(ip: string): Promise<void> {
-    await this.leases.release(ip);
-    this.leased.delete(ip);
+  /** owner: another pod's lease of ip stays, and so does the address (store/leases.ts). */
+  async release(ip: string, owner?: string): Promise<void> {
+    if (await this.leases.release(ip, owner)) this.leased.delete(ip);
   }
 }

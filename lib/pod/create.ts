@@ -93,7 +93,7 @@ export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoSt
     record.ip = await ctx.ips.allocate(record.uid);
     record.mac = macFor(record.ip);
     undo.push(`lease ${record.ip}`, async () => {
-      await ctx.ips.release(record.ip);
+      await ctx.ips.release(record.ip, record.uid);
       record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
     });
   }

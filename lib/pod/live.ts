@@ -81,7 +81,7 @@ export interface ImageResolver {
 
 export interface IpAllocator {
   allocate(owner: string): Promise<string>;
-  release(ip: string): Promise<void>;
+  release(ip: string, owner?: string): Promise<void>;
 }
 
 export interface LivePod {

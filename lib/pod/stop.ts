@@ -104,7 +104,9 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
 
     steps.begin('release IP');
     if (r.ip) {
-      await ctx.ips.release(r.ip);
+      // Only if the lease is still this pod's: a teardown run again from a record written before
+      // (a daemon killed meanwhile) finds the address handed out since, and leaves it.
+      await ctx.ips.release(r.ip, r.uid);
       r.ip = ''; // at once: a retry must never release an address handed out again meanwhile
     }
     steps.end();
@@ -114,8 +116,13 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     r.conditions = [];
     setPhase(r, 'Stopped');
     r.message = reason;
-    steps.begin('persist record');
-    await ctx.store.persist(r);
+    // A removal deletes the record next: Stopped would be written (and fsynced) only to go. Should
+    // the daemon die first, the record it left says Terminating, and the next one runs this
+    // teardown again: every step is idempotent, and the release above spares another pod's lease.
+    if (verb !== 'remove') {
+      steps.begin('persist record');
+      await ctx.store.persist(r);
+    }
     podLogger(r).debug({ phases: steps.phases() }, `${verb}: pod stopped`);
     return r;
   } catch (err) {

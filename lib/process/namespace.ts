@@ -1,6 +1,7 @@
 // Namespace identity: the kernel's text for a process's namespace, e.g. "net:[4026532636]".
 import { openNamespace, procLink, procLinkSync, readProc, unmount } from '../os/host.js';
 import { isSameProcess } from './identity.js';
+import { coalesced } from '../util/coalesce.js';
 
 /** A network namespace as the kernel names it (what readNamespace returns for 'net'). */
 export const NETNS = /^net:\[\d+\]$/;
@@ -45,15 +46,15 @@ export function pinNamespace(kind: 'net' | 'mnt', expected: string, pids: (numbe
   return undefined;
 }
 
-/** Bind mounts of namespaces (fstype nsfs: `ip netns add`, or `mount --bind /proc/PID/ns/net F`), from mountinfo. */
-export async function namespaceMounts(): Promise<{ target: string; ns: string }[]> {
+/** Bind mounts of namespaces (fstype nsfs: `ip netns add`, or `mount --bind /proc/PID/ns/net F`), from mountinfo; one read shared by callers that ask at once (util/coalesce.ts). */
+export const namespaceMounts: () => Promise<{ target: string; ns: string }[]> = coalesced(async () => {
   const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   return ((await readProc('self', 'mountinfo')) ?? '')
     .split('\n')
     .filter((l) => l.split(' - ')[1]?.startsWith('nsfs '))
     .map((l) => l.split(' '))
     .map((f) => ({ ns: f[3]!, target: unescape(f[4]!) }));
-}
+});
 
 /**
  * Lazily unmount every bind mount of namespace `ns` in our mount namespace; returns their paths.

@@ -72,8 +72,17 @@ export class LeaseStore {
     return true;
   }
 
-  /** Idempotent. */
-  async release(ip: string): Promise<void> {
-    await rm(path.join(this.dir, ip), { force: true });
+  /**
+   * Idempotent. With owner: another pod's lease stays (false), so a release retried after a crash
+   * (by a record that still names the address) never frees it from the pod it was handed to since.
+   */
+  async release(ip: string, owner?: string): Promise<boolean> {
+    const file = path.join(this.dir, ip);
+    if (owner !== undefined) {
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text !== undefined && text !== `${owner}\n`) return false;
+    }
+    await rm(file, { force: true });
+    return true;
   }
 }

@@ -45,3 +45,14 @@ test('a full subnet is an error that names it', async (t) => {
   await ips.allocate(UID);
   await t.throwsAsync(() => ips.allocate(UID), { message: /10\.88\.0\.0\/30/ });
 });
+
+test('a release for a pod the address is no longer leased to keeps it taken, on disk and in memory', async (t) => {
+  const leases = await tempLeases(t);
+  const ips = new IpAllocator(parseSubnet('10.88.0.0/29'), leases);
+  const ip = await ips.allocate(UID);
+  await ips.release(ip, 'another-pod-uid');
+  t.deepEqual(await leases.list(), [ip]);
+  t.not(await ips.allocate(UID), ip);
+  await ips.release(ip, UID);
+  t.false((await leases.list()).includes(ip));
+});

@@ -1,12 +1,13 @@
 // removePod on the fake host: a running pod is refused without force (and nothing changes);
 // with force it is stopped and its record, logs and lease are gone; a removal cut short after
 // any step (failpoints remove/…) is finished by running it again.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import type { MinipodError } from '../../../lib/errors.js';
 import { armFailpoints } from '../../../lib/failpoints.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
+import { waitFor } from '../../helpers/wait.js';
 import { fakeNode, journalLeases, journalSince, leftovers, sleepPod, teardownJournal, TEARDOWN } from '../../helpers/fake-node.js';
 
 test.serial('rm of a running pod without force is refused and changes nothing', async (t) => {
@@ -85,3 +86,18 @@ for (const step of removeSteps) {
     t.is(again.ip, '10.88.0.2', 'the address was released');
   });
 }
+
+test.serial('a removal cut short after its release, finished by the next daemon, spares the address\'s new pod (no Stopped write before the record goes)', async (t) => {
+  const first = await fakeNode(t);
+  const a = structuredClone(await first.pods.create(sleepPod('a')));
+  await first.pods.remove('a', true);
+  const b = await first.pods.create(sleepPod('b'));
+  t.is(b.ip, a.ip, 'the address went to the next pod');
+  await first.pods.detachAll();
+  // What a daemon killed between a's release and its record's deletion left: the intent, naming the address.
+  await writeFile(path.join(first.stateDir, 'pods', 'a.json'), `${JSON.stringify({ ...a, phase: 'Terminating', deletionTimestamp: new Date().toISOString() }, null, 2)}\n`);
+  const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir });
+  await waitFor(async () => !next.pods.list().some((r) => r.name === 'a') || undefined, 'a\'s removal finished by the next daemon');
+  t.is(await readFile(path.join(first.stateDir, 'leases', a.ip), 'utf8'), `${b.uid}\n`, 'b keeps its lease');
+  t.is(next.pods.get('b').ip, a.ip);
+});

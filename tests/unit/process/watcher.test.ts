@@ -268,9 +268,14 @@ test.serial('a stopped pidwatch is replaced and the death it hid is reported', a
   const watcher = new PidWatcher({ pingEveryMs: 50, pongWithinPings: 6 });
   t.teardown(() => watcher.close());
   const p = watcher.adopt(pid, startTime);
+  // A second one, still alive when the death is reported (by polling, should that come first):
+  // a new pidwatch is needed for it.
+  const still = await adoptable(t);
+  watcher.adopt(still.pid, still.startTime);
   const exit = exitOf(t, p, 'the sleep whose pidwatch was stopped');
   const first = await newHelper(before, 'the first pidwatch helper');
   await watching(pid, first);
+  await watching(still.pid, first);
   kill(first, 'SIGSTOP');
   t.teardown(() => kill(first));
   kill(pid);

@@ -98,3 +98,13 @@ test('scan trusts only "UID\\n" in a file named by an address, and says what is 
     { ip: 'x', problem: 'not a lease: its name is not an IPv4 address' },
   ]);
 });
+
+test('a release naming its owner frees only that owner\'s lease (a retried teardown spares the pod the address went to)', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.2', 'pod-b');
+  t.false(await leases.release('10.88.0.2', 'pod-a'));
+  t.is(await readFile(path.join(leases.dir, '10.88.0.2'), 'utf8'), 'pod-b\n');
+  t.true(await leases.release('10.88.0.2', 'pod-b'));
+  t.deepEqual(await leases.list(), []);
+  t.true(await leases.release('10.88.0.2', 'pod-b'), 'none there: released already');
+});
