@@ -9,7 +9,10 @@ import type { PodRecord } from './types.js';
 /** A copy of the record as it is now; readiness is updated in the record itself (it is latched). */
 export async function observe(live: PodRecord): Promise<PodRecord> {
   await updateReadiness(live);
-  const record = structuredClone(live);
+  // A copy of the containers' entries (observed here, and edited in place as containers change);
+  // the rest is the live record's own, which the daemon replaces rather than edits. A
+  // structuredClone of the whole record took 55 µs, a third of `GET /pods`'s time at 200 pods.
+  const record = { ...live, containers: live.containers.map((c) => ({ ...c })), ...(live.initContainers ? { initContainers: live.initContainers.map((c) => ({ ...c })) } : {}) };
   for (const c of record.containers) {
     // An app that has exited is never shown ready, even before its exit is recorded (the shim's
     // report may be queued behind other work): `run` would take it for Running (issue 12).

@@ -57,8 +57,16 @@ export async function netnsNamedBy(p: NetnsPlaces, name: string): Promise<string
 }
 
 const isRegistered = (p: NetnsPlaces, name: string) => stat(registryFile(p, name)).then(() => true, () => false);
-/** The pod uid the registry gives for a name; undefined if none (or unreadable). */
-const registeredUid = async (p: NetnsPlaces, name: string) => ((await readFile(registryFile(p, name), 'utf8').then((t) => JSON.parse(t) as { uid?: unknown }).catch(() => ({}))) as { uid?: unknown }).uid;
+/** The pod uid the registry gives for a name: null if the name is not registered, undefined if its entry gives none (or is unreadable). */
+async function registeredUid(p: NetnsPlaces, name: string): Promise<unknown> {
+  const text = await readFile(registryFile(p, name), 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : ''));
+  if (text === null) return null;
+  try {
+    return (JSON.parse(text) as { uid?: unknown } | null)?.uid;
+  } catch {
+    return undefined;
+  }
+}
 const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), { force: true });
 
 /**
@@ -70,13 +78,14 @@ const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), {
 export async function createNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, undo: UndoStack, holderBind?: (file: string) => Promise<void>): Promise<void> {
   checkNetnsName(name);
   const file = netnsFile(p, name);
-  if ((await registeredUid(p, name)) === owner.uid) {
+  const registered = await registeredUid(p, name);
+  if (registered === owner.uid) {
     // The pod's own name, whose file its recreation removed (removeNetnsFile) and whose registry
     // entry it kept: nothing is written to the state dir, so a recovery on a full disk fails or
     // succeeds as it would without names.
     await removeNetnsFile(p, name);
   } else {
-    if (await isRegistered(p, name)) await deleteNetnsName(p, name);
+    if (registered !== null) await deleteNetnsName(p, name);
     undo.push(`netns name ${name} (registry)`, () => unregister(p, name));
     await mkdir(path.join(p.stateDir, NETNS_REGISTRY), { recursive: true, mode: 0o700 });
     await writeFile(registryFile(p, name), `${JSON.stringify({ uid: owner.uid })}\n`);
@@ -174,12 +183,16 @@ const sharing = new Map<string, Promise<void>>();
 /**
  * The directory, made a shared mount point (bound onto itself first), once; as ip netns add does.
  * Concurrent creates share one check: two would each bind it onto itself, one mount over the other.
+ * Checked once per daemon: the check reads the whole mount table, one line per pod's name, at
+ * every create (a daemon's own mounts of it are never undone; a person's `umount /run/netns`
+ * would be, at the next daemon start).
  */
 function shareDir(dir: string): Promise<void> {
   let pending = sharing.get(dir);
   if (!pending) {
-    pending = share(dir).finally(() => sharing.delete(dir));
+    pending = share(dir);
     sharing.set(dir, pending);
+    pending.catch(() => sharing.delete(dir)); // a failure is tried again by the next create
   }
   return pending;
 }
