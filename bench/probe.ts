@@ -23,7 +23,11 @@ function attempt(): Promise<boolean> {
   });
 }
 
-/** A connection held open to the app now answering; `gone` once the app's end closes it. */
+/**
+ * A connection held open to the app now answering; `gone` once the app's end closes it. An app
+ * that closes idle connections would look gone early: busybox httpd waits far longer for a
+ * request than the 200 ms between two kills.
+ */
 function hold(): Promise<{ gone: () => boolean; drop: () => void }> {
   return new Promise((resolve) => {
     let closed = false;

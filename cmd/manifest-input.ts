@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from '../lib/manifest/documents.js';
+import { objectName } from '../lib/manifest/kinds.js';
 import { MinipodError } from '../lib/errors.js';
 
 /**
@@ -30,14 +31,20 @@ async function readStdin(): Promise<string> {
 
 /**
  * Each document in the namespace -n names (when given): one whose file names another (`default`
- * too) is refused, as kubectl refuses it; one that names none takes -n's.
+ * too) is refused, as kubectl refuses it; one that names none takes -n's. Two that name no
+ * namespace and one that names -n's may then be the same object: refused, as the parse refuses
+ * the same object twice.
  */
 export function placeInNamespace(docs: ManifestDocument[], namespace: string | undefined): void {
   if (namespace === undefined) return;
+  const seen = new Map<string, number>();
   for (const d of docs) {
     const own = d.manifest.metadata.namespace;
     if (d.namespaced && own !== namespace) throw new MinipodError('INVALID_ARGUMENT', `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
     d.manifest.metadata.namespace = namespace;
+    const first = seen.get(objectName(d));
+    if (first) throw new MinipodError('INVALID_ARGUMENT', `document ${d.index}: metadata.name: ${objectName(d)} is also document ${first} in namespace ${namespace}: give each object its own name`);
+    seen.set(objectName(d), d.index);
   }
 }
 

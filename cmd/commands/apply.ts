@@ -5,6 +5,7 @@ import { SETTLE_MS, type ApiClient } from '../../lib/api/client.js';
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import { MinipodError } from '../../lib/errors.js';
 import type { ManifestDocument } from '../../lib/manifest/documents.js';
+import { objectName } from '../../lib/manifest/kinds.js';
 import type { PodApplyResult } from '../../lib/pod/apply.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client, fail, usage, verb } from '../common.js';
@@ -22,7 +23,6 @@ async function applyOne(api: ApiClient, d: ManifestDocument): Promise<Result> {
 }
 
 /** `pod/web`, `deployment.apps/web`. */
-const shown = (d: ManifestDocument) => `${d.kind === 'Deployment' ? 'deployment.apps' : 'pod'}/${d.manifest.metadata.name}`;
 
 /** Remove what this apply created, newest first; the original error keeps what could not be undone. */
 async function rollBack(api: (d: ManifestDocument) => ApiClient, created: ManifestDocument[], err: unknown, at: ManifestDocument, source: string): Promise<never> {
@@ -30,15 +30,15 @@ async function rollBack(api: (d: ManifestDocument) => ApiClient, created: Manife
   const left: string[] = [];
   for (const d of [...created].reverse()) {
     await deleteObject(api(d), d.kind === 'Deployment' ? 'deployment' : 'pod', d.manifest.metadata.name).then(
-      () => undone.push(shown(d)),
-      (e: Error) => left.push(`${shown(d)} (${e.message})`),
+      () => undone.push(objectName(d)),
+      (e: Error) => left.push(`${objectName(d)} (${e.message})`),
     );
   }
   const why = err instanceof Error ? err.message : String(err);
   const code = err instanceof MinipodError ? err.code : 'INTERNAL';
   const rolled = undone.length ? `; removed again what this apply created: ${undone.join(', ')}` : '';
   const stuck = left.length ? `; could not remove ${left.join(', ')}: remove it with \`minipod delete -f ${source}\`` : '';
-  throw new MinipodError(code, `${source}: document ${at.index} (${shown(at)}): ${why}${rolled}${stuck}`);
+  throw new MinipodError(code, `${source}: document ${at.index} (${objectName(at)}): ${why}${rolled}${stuck}`);
 }
 
 export const apply = verb<{ file: string; wait: boolean; timeout: number }>({
@@ -62,7 +62,7 @@ export const apply = verb<{ file: string; wait: boolean; timeout: number }>({
       for (const d of docs) {
         const result = await applyOne(api(d), d).catch((err: unknown) => rollBack(api, created, err, d, source));
         if (result === 'created') created.push(d);
-        process.stdout.write(`${shown(d)} ${result}\n`);
+        process.stdout.write(`${objectName(d)} ${result}\n`);
       }
       if (!argv.wait) return;
       const deadline = Date.now() + argv.timeout * 1000;

@@ -37,8 +37,7 @@ export class ApiClient {
   }
 
   private open(method: string, path: string, headers: Record<string, string> = {}, timeoutMs?: number): http.ClientRequest {
-    // servername '': no TLS here, and Node's agent would otherwise derive one from the Host header
-    // with net.isIP, whose first call compiles the IPv6 pattern (a few ms of every command).
+    // servername '': no TLS here; Node's agent would derive one with net.isIP (its first call compiles the IPv6 pattern: ms).
     const options: http.RequestOptions & { servername: string } = { socketPath: this.socketPath, servername: '', method, path: `${API_PREFIX}${this.scoped(path)}`, headers, timeout: timeoutMs };
     const req = http.request(options);
     // A stopped (SIGSTOP) or wedged daemon accepts the connection and never answers.

@@ -3,6 +3,7 @@
 // every error names its document, so a file is applied whole or not at all.
 import { parseAllDocuments } from 'yaml';
 import { MinipodError } from '../errors.js';
+import { objectName } from './kinds.js';
 import { validateAny, type AnyManifest } from './parse.js';
 
 /**
@@ -12,10 +13,7 @@ import { validateAny, type AnyManifest } from './parse.js';
  */
 export type ManifestDocument = AnyManifest & { index: number; namespaced: boolean };
 
-/** `pod/web`, `deployment.apps/web`: how kubectl names an object in its output. */
-export function objectName(m: AnyManifest): string {
-  return `${m.kind === 'Deployment' ? 'deployment.apps' : 'pod'}/${m.manifest.metadata.name}`;
-}
+export { objectName };
 
 /**
  * Every document of the file, validated; or one error listing what is wrong in each document

@@ -1,6 +1,12 @@
 // The kinds a manifest may name, and for every other kind a Kubernetes user is likely to write,
 // why minipod has no such object and what to write instead (issue 12: never only "unknown field").
 import { MinipodError } from '../errors.js';
+import type { AnyManifest } from './parse.js';
+
+/** `pod/web`, `deployment.apps/web`: how kubectl names an object in its output. Here, not in documents.ts: the CLI needs it without yaml. */
+export function objectName(m: Pick<AnyManifest, 'kind' | 'manifest'>): string {
+  return `${m.kind === 'Deployment' ? 'deployment.apps' : 'pod'}/${m.manifest.metadata.name}`;
+}
 
 const REMOVE = 'remove this document';
 

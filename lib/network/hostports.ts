@@ -45,9 +45,15 @@ export function elements(ports: HostPort[], podIP: string): MapElement[] {
   return ports.map((p) => ({ map: p.hostIP ? 'hostports_ip' : 'hostports', key: `${p.hostIP ? `${p.hostIP} . ` : ''}${p.protocol.toLowerCase()} . ${p.hostPort}`, value: `${podIP} . ${p.containerPort}` }));
 }
 
+/**
+ * The pods whose mappings stand: an address, not stopped, not being removed (a removal the last
+ * daemon did not finish may name an address it released, and another pod may have it now).
+ */
+const mapped = (r: PodRecord) => !!r.ip && r.phase !== 'Stopped' && !r.deletionTimestamp;
+
 /** The elements the records own: those of every pod that has an address and is not stopped. */
 function owned(records: PodRecord[]): { element: MapElement; pod: string }[] {
-  return records.filter((r) => r.ip && r.phase !== 'Stopped').flatMap((r) => elements(hostPortsOf(r), r.ip).map((element) => ({ element, pod: r.name })));
+  return records.filter(mapped).flatMap((r) => elements(hostPortsOf(r), r.ip).map((element) => ({ element, pod: r.name })));
 }
 
 export interface StaleElement {
@@ -116,7 +122,7 @@ export class HostPorts {
   /** At daemon start: the claims and both maps, exactly those of the pods that have an address. */
   async sync(records: PodRecord[]): Promise<void> {
     this.claims.clear();
-    for (const r of records.filter((p) => p.ip && p.phase !== 'Stopped')) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
+    for (const r of records.filter(mapped)) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
     await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...statements('add', owned(records).map((o) => o.element))]);
   }
 

@@ -22,7 +22,7 @@ import { alive, healthy, readDaemon, stopDaemon, writeIdentity, type Paths } fro
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { ensureUplink, stopOutside } from './outside.js';
-import { checkOptions, daemonFlags, savedOptions, type NodeOptions } from './options.js';
+import { checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
@@ -87,15 +87,6 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
  * 200 pods (118 -> 98.5 MiB in one run, 200 creations as fast; README, "Benchmarks").
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2'];
-
-/**
- * The daemon's environment: ours without NODE_EXTRA_CA_CERTS. The daemon makes no TLS connection,
- * and Node reads and parses that bundle before any code runs (90 ms of each start on a machine
- * whose environment names the system's 140 KB of certificates; README, "Benchmarks").
- */
-export function daemonEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'NODE_EXTRA_CA_CERTS'));
-}
 
 /**
  * previous: the daemon being stopped meanwhile (restart): `id` (PID:STARTTIME) is what the new one

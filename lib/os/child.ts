@@ -3,7 +3,7 @@
 // rejection. Short commands still go through execa (linux.ts `run`), whose output capture,
 // timeouts and error messages they need. A pod's holder and shim live as long as the pod, and
 // execa keeps about 60 KiB of bookkeeping per subprocess (its stream and promise machinery): most
-// of what a pod cost the daemon in memory (docs/ARCHITECTURE.md, "Memory").
+// of what a pod cost the daemon in memory (README, "Benchmarks": the daemon's memory).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Proc, ProcResult, SpawnOptions } from './types.js';
 
@@ -19,8 +19,11 @@ export function spawnChild(file: string, args: readonly string[], options: Spawn
   // A pipe to a child that died fails a write with EPIPE: its exit is what we act on, not that.
   for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on('error', () => {});
   const done = new Promise<ProcResult>((resolve) => {
-    // A spawn that failed (no such file) emits 'error' and may never close.
-    child.once('error', (err) => resolve({ exitCode: undefined, signal: undefined, failed: true, message: `${file}: ${err.message}` }));
+    // A spawn that failed (no such file, or no such working directory) emits 'error' and may never
+    // close. A kill that failed emits one too, for a child still running: not its end.
+    child.on('error', (err) => {
+      if (child.pid === undefined) resolve({ exitCode: undefined, signal: undefined, failed: true, message: `${file}: ${err.message}${options.cwd ? ` (working directory ${options.cwd})` : ''}` });
+    });
     // 'close': after its exit and its pipes' end, as execa resolves.
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
       const how = signal ? `was killed with ${signal}` : `exited with code ${code}`;

@@ -29,6 +29,7 @@ const pause: Program = (p, io, host) => {
   p.ns = { ...p.ns, net: host.newNs('net'), uts: host.newNs('uts'), ipc: host.newNs('ipc') };
   setImmediate(() => p.state !== 'Z' && io.stdout?.write('ns\n'));
   const bound: string[] = [];
+  let configured = false;
   // On SIGTERM/SIGINT it unmounts each path it bound that still holds its namespace, then exits.
   const onExit = (q: FakeProcess, _code: number | null, signal: NodeJS.Signals | null) => {
     if (q !== p) return;
@@ -42,13 +43,15 @@ const pause: Program = (p, io, host) => {
   host.exitListeners.add(onExit);
   lines(io, (line) => {
     if (p.state === 'Z') return;
-    if (line.startsWith('unbind ')) {
+    if (line.startsWith('unbind ') && !configured) {
       host.journal.push(`pause ${p.pid} ${line}`);
       const target = line.slice(7);
       while (fakeTopMount(host, target)?.includes(' - nsfs ')) fakeUmount(host, ['umount', '--lazy', target]);
       return void io.stdout?.write('unbound\n');
     }
     if (!line.startsWith('bind ')) {
+      if (configured) return void io.stdout?.write(`error request: ${line}\n`); // the real one exits 1 too
+      configured = true;
       host.journal.push(`pause ${p.pid} configure ${line}`);
       return void io.stdout?.write('ready\n');
     }

@@ -15,7 +15,7 @@ export interface ProcResult {
   message?: string;
 }
 
-/** A process we spawned: an execa subprocess, or a fake one. Emits 'exit' (code, signal) once. */
+/** A process we spawned: a child (os/child.ts), or a fake one. Emits 'exit' (code, signal) once. */
 export interface Proc extends EventEmitter, PromiseLike<ProcResult> {
   readonly pid?: number | undefined;
   readonly exitCode: number | null;

@@ -33,7 +33,7 @@ export interface Orphan {
   /** A holder's pid and namespace, what removing it sweeps (never parsed back out of `name`). */
   pid?: number;
   netns?: string;
-  /** A cgroup's pod uid, what removing it goes by (the node's pod cgroups, never a path parsed back). */
+  /** A cgroup's pod uid, what removing it goes by (the node's pod cgroups, never a path parsed back); a lease's owner, which removing it checks. */
   uid?: string;
   /** An `ip netns` name minipod made, what removing it goes by. */
   netnsName?: string;
@@ -74,7 +74,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   }
   for (const lease of leases) {
     if ('problem' in lease) orphans.push({ kind: 'lease', name: lease.ip, origin: lease.problem });
-    else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists` });
+    else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists`, uid: lease.owner });
   }
   const names = new Set(records.map(keyOf));
   const quarantined = new Set<string>();
@@ -149,7 +149,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
   for (const o of orphans) {
     try {
       if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
-      else if (o.kind === 'lease') await ctx.ips.release(o.name);
+      else if (o.kind === 'lease') await ctx.ips.release(o.name, o.uid); // another pod's meanwhile: kept
       else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
       else if (o.kind === 'cgroup') await ctx.node.cgroups.remove(o.uid!);

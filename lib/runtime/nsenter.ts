@@ -67,7 +67,7 @@ export class NsenterRuntime implements ContainerRuntime {
     }
     proc.catch(() => {}); // its exit is heard through the promise below
     if (!proc.pid) {
-      // Not spawned at all (its working directory is gone): execa's promise says why.
+      // Not spawned at all (its working directory is gone): the child's promise says why.
       const r = await proc;
       await this.cleanup(id);
       throw new MinipodError('COMMAND_FAILED', `could not start container ${spec.name}: ${r.message ?? 'spawn failed'}`);

@@ -16,8 +16,9 @@
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
-import { bindMount, makeShared, procLink, readProc, unmount } from '../os/host.js';
+import { bindMount, procLink, unmount } from '../os/host.js';
 import { namespaceMounts } from '../process/namespace.js';
+import { shareDir } from './shared-dir.js';
 import { UndoStack } from './undo.js';
 
 /** Where `ip netns` looks (iproute2's NETNS_RUN_DIR). In a node it is the node's own /run. */
@@ -176,31 +177,4 @@ export async function listNetnsNames(p: NetnsPlaces): Promise<NetnsNameEntry[]> 
       return { name, file, uid: typeof uid === 'string' ? uid : undefined, points: mounts.filter((m) => m.target === file).at(-1)?.ns };
     }),
   );
-}
-
-const sharing = new Map<string, Promise<void>>();
-
-/**
- * The directory, made a shared mount point (bound onto itself first), once; as ip netns add does.
- * Concurrent creates share one check: two would each bind it onto itself, one mount over the other.
- * Checked once per daemon: the check reads the whole mount table, one line per pod's name, at
- * every create (a daemon's own mounts of it are never undone; a person's `umount /run/netns`
- * would be, at the next daemon start).
- */
-function shareDir(dir: string): Promise<void> {
-  let pending = sharing.get(dir);
-  if (!pending) {
-    pending = share(dir);
-    sharing.set(dir, pending);
-    pending.catch(() => sharing.delete(dir)); // a failure is tried again by the next create
-  }
-  return pending;
-}
-
-async function share(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  let top: string | undefined; // the mount on top at dir, if any: its line's part before " - "
-  for (const line of ((await readProc('self', 'mountinfo')) ?? '').split('\n')) if (line.split(' ')[4] === dir) top = line.split(' - ')[0];
-  if (top === undefined) await bindMount(dir, dir);
-  if (!/ shared:\d+/.test(top ?? '')) await makeShared(dir);
 }

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { clusterNodeDir, memberDir, nodePaths } from '../../../lib/node-paths.js';
-import { checkOptions, daemonFlags } from '../../../lib/node/options.js';
-import { daemonEnv } from '../../../lib/node/node-namespace.js';
+import { checkOptions, daemonEnv, daemonFlags } from '../../../lib/node/options.js';
 
 test('a node keeps --oci-runtime in node.json and passes it to its daemon', (t) => {
   t.deepEqual(checkOptions({ ociRuntime: 'crun' }, 'flags'), { ociRuntime: 'crun' });
@@ -39,6 +38,6 @@ test('--node names a cluster node as node-N; anything else, or a node that is no
   for (const bad of ['node-0', 'node-01', 'web', '../node-1']) t.regex((clusterNodeDir(bad, dir) as { problem: string }).problem, /name a cluster node as node-1, node-2/, bad);
 });
 
-test('the daemon\'s environment is ours without NODE_EXTRA_CA_CERTS (it makes no TLS connection; Node would read the bundle at each start)', (t) => {
+test('the daemon\'s environment is ours without NODE_EXTRA_CA_CERTS (none of its TLS connections checks certificates; Node would read the bundle at each start)', (t) => {
   t.deepEqual(daemonEnv({ PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', MINIPOD_LOG_LEVEL: 'debug', UNSET: undefined }), { PATH: '/usr/bin', MINIPOD_LOG_LEVEL: 'debug' });
 });

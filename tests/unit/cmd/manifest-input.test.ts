@@ -21,3 +21,9 @@ test('a file that names default, given -n other, is refused as kubectl refuses i
   const err = t.throws(() => placeInNamespace(docs, 'other'), { instanceOf: MinipodError })!;
   t.is(err.message, 'the namespace from the provided object "default" does not match the namespace "other". You must pass \'--namespace=default\' to perform this operation.');
 });
+
+test('with -n, a document that names no namespace and one that names -n\'s are the same object: refused', (t) => {
+  const docs = parseDocuments([pod('name: a'), pod('name: a, namespace: team-a')].join('---\n'));
+  const err = t.throws(() => placeInNamespace(docs, 'team-a'), { instanceOf: MinipodError })!;
+  t.is(err.message, 'document 2: metadata.name: pod/a is also document 1 in namespace team-a: give each object its own name');
+});
