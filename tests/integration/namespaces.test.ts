@@ -79,6 +79,9 @@ test.serial('a namespace mismatch and bad names are refused and change nothing',
   const mismatch = await node.cli(['apply', '-n', 'b', '-f', '-'], pod('x', { namespace: 'a' }));
   t.is(mismatch.exitCode, 1);
   t.regex(mismatch.stderr, /the namespace from the provided object "a" does not match the namespace "b"\. You must pass '--namespace=a' to perform this operation\./);
+  const explicitDefault = await node.cli(['apply', '-n', 'b', '-f', '-'], pod('x', { namespace: 'default' }));
+  t.is(explicitDefault.exitCode, 1, 'a file that names default, with -n b: refused, not sent to b');
+  t.regex(explicitDefault.stderr, /the namespace from the provided object "default" does not match the namespace "b"/);
   const api = await node.api.request('POST', '/pods?namespace=b', JSON.parse(pod('x', { namespace: 'a' }))).catch((e: Error) => e);
   t.regex(String(api), /does not match the namespace "b"/, 'the daemon refuses it too');
   const badNs = await node.cli(['apply', '-f', '-'], pod('x', { namespace: 'Team_A' }));

@@ -20,6 +20,7 @@ test.after.always(() => node?.dispose());
 // A failed test must not fail the next ones: what it left goes (the leak check is each test's own).
 test.afterEach.always(async () => {
   for (const name of ['web', 'taken']) await node.cli(['rm', '-f', name]);
+  await node.cli(['rm', '-f', '-n', 'team-a', 'web']);
   for (const name of ['other', 'ghost', 'taken']) await node.sh(['ip', 'netns', 'delete', name]);
 });
 
@@ -84,6 +85,26 @@ test.serial('the name follows a recreated sandbox; the old namespace is freed wi
   t.is((await node.cli(['stop', 'web'])).exitCode, 0);
   t.deepEqual(await netnsList(), [], 'stop: a stopped pod has no sandbox, so no name');
   t.is((await node.cli(['rm', 'web'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('a recovery\'s new holder unmounts the old name, stacked mounts too; a pod of the same name in default keeps its own', async (t) => {
+  await node.api.request('POST', '/pods', sleeper('web'));
+  await node.api.request('POST', '/pods?namespace=team-a', sleeper('web'));
+  const plain = await inspect('web');
+  const before = await node.api.request<PodRecord>('GET', '/pods/web?namespace=team-a');
+  // Somebody's bind mount stacked on the pod's name (the node's holder's namespace): an unbind takes every one.
+  await sh('mount', '--bind', `/proc/${plain.sandbox!.pid}/ns/net`, '/run/netns/team-a_web');
+  process.kill(before.sandbox!.pid, 'SIGKILL');
+  const after = await waitFor(async () => {
+    const p = await node.api.request<PodRecord>('GET', '/pods/web?namespace=team-a');
+    return p.phase === 'Running' && p.sandbox!.pid !== before.sandbox!.pid && p.lastRecovery?.action === 'recreate' && p;
+  }, 'team-a/web\'s sandbox to be recreated');
+  const nsfs = (await netnsLeftovers(node)).nsfs;
+  t.deepEqual(nsfs.filter((l) => l.startsWith('/run/netns/team-a_web ')), [`/run/netns/team-a_web nsfs[${after.sandbox!.netns}]`], 'one mount on the name, the new sandbox');
+  t.deepEqual(nsfs.filter((l) => l.startsWith('/run/netns/web ')), [`/run/netns/web nsfs[${plain.sandbox!.netns}]`], 'default/web\'s name untouched');
+  t.is((await node.cli(['rm', '-f', '-n', 'team-a', 'web'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', 'web'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });
 
