@@ -22,8 +22,6 @@ async function applyOne(api: ApiClient, d: ManifestDocument): Promise<Result> {
   return (await api.request<{ result: Result; pod: PodRecord }>('PUT', `/pods/${name}`, d.manifest)).result;
 }
 
-/** `pod/web`, `deployment.apps/web`. */
-
 /** Remove what this apply created, newest first; the original error keeps what could not be undone. */
 async function rollBack(api: (d: ManifestDocument) => ApiClient, created: ManifestDocument[], err: unknown, at: ManifestDocument, source: string): Promise<never> {
   const undone: string[] = [];
