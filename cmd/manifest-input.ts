@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from '../lib/manifest/documents.js';
-import { objectName } from '../lib/manifest/kinds.js';
 import { MinipodError } from '../lib/errors.js';
 
 /**
@@ -29,25 +28,6 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/**
- * Each document in the namespace -n names (when given): one whose file names another (`default`
- * too) is refused, as kubectl refuses it; one that names none takes -n's. Two that name no
- * namespace and one that names -n's may then be the same object: refused, as the parse refuses
- * the same object twice.
- */
-export function placeInNamespace(docs: ManifestDocument[], namespace: string | undefined): void {
-  if (namespace === undefined) return;
-  const seen = new Map<string, number>();
-  for (const d of docs) {
-    const own = d.manifest.metadata.namespace;
-    if (d.namespaced && own !== namespace) throw new MinipodError('INVALID_ARGUMENT', `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
-    d.manifest.metadata.namespace = namespace;
-    const first = seen.get(objectName(d));
-    if (first) throw new MinipodError('INVALID_ARGUMENT', `document ${d.index}: metadata.name: ${objectName(d)} is also document ${first} in namespace ${namespace}: give each object its own name`);
-    seen.set(objectName(d), d.index);
-  }
-}
-
 /** Every Pod and Deployment of the file (or stdin), validated, or one error naming each bad document; in -n's namespace if given. */
 export async function readManifests(file: string, namespace?: string): Promise<ManifestDocument[]> {
   // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
@@ -58,11 +38,10 @@ export async function readManifests(file: string, namespace?: string): Promise<M
     : await readFile(file, 'utf8').catch((e: Error) => {
         throw new MinipodError('INVALID_ARGUMENT', `cannot read ${file}: ${e.message}`);
       });
-  const docs = parseDocuments(text, stdin ? 'stdin' : file);
+  const docs = parseDocuments(text, stdin ? 'stdin' : file, namespace);
   // As kubectl shows the API server's warnings: on stderr, the object named when there are several.
   for (const d of docs) for (const w of d.warnings ?? []) process.stderr.write(`Warning: ${docs.length > 1 ? `${d.kind.toLowerCase()}/${d.manifest.metadata.name}: ` : ''}${w}\n`);
   const base = stdin ? process.cwd() : path.dirname(path.resolve(file));
   for (const d of docs) anchorWorkingDirs(d.kind === 'Pod' ? d.manifest.spec : d.manifest.spec.template.spec, base);
-  placeInNamespace(docs, namespace);
   return docs;
 }

@@ -4,23 +4,21 @@
 import { parseAllDocuments } from 'yaml';
 import { MinipodError } from '../errors.js';
 import { objectName } from './kinds.js';
+import { DEFAULT_NAMESPACE } from './names.js';
 import { validateAny, type AnyManifest } from './parse.js';
 
-/**
- * One object of the file; index counts the file's documents from 1, empty ones included.
- * namespaced: the file names its metadata.namespace (`default` included); validation fills in
- * `default` for one that does not, which -n may then replace.
- */
-export type ManifestDocument = AnyManifest & { index: number; namespaced: boolean };
+/** One object of the file; index counts the file's documents from 1, empty ones included. */
+export type ManifestDocument = AnyManifest & { index: number };
 
 export { objectName };
 
 /**
  * Every document of the file, validated; or one error listing what is wrong in each document
  * (naming it, "document 2: …", when the file has more than one). Empty documents are skipped,
- * as kubectl skips them; the same object twice is an error.
+ * as kubectl skips them; the same object twice is an error. namespace: -n's, as kubectl has it:
+ * where a document names none; one that names another (`default` included) is refused.
  */
-export function parseDocuments(text: string, source = 'manifest'): ManifestDocument[] {
+export function parseDocuments(text: string, source = 'manifest', namespace?: string): ManifestDocument[] {
   const docs = [parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true })].flat();
   // An empty document (a `---` at the end, a comment alone) is a null, or no content at all.
   const empty = (d: (typeof docs)[number]) => !d.errors.length && d.toJS() == null;
@@ -37,14 +35,19 @@ export function parseDocuments(text: string, source = 'manifest'): ManifestDocum
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${source}: ${at}expected a Pod or Deployment object (apiVersion, kind, metadata, spec)`);
     try {
       const m = validateAny(value);
-      const namespaced = typeof (value as { metadata?: { namespace?: unknown } }).metadata?.namespace === 'string';
+      if (namespace !== undefined) {
+        // Validation filled in `default` where the file names none: what the file said decides.
+        const own = (value as { metadata?: { namespace?: unknown } }).metadata?.namespace;
+        if (typeof own === 'string' && own !== namespace) throw new MinipodError('INVALID_ARGUMENT', `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+        m.manifest.metadata.namespace = namespace;
+      }
       const name = objectName(m);
       // One name in two namespaces is two objects, as kubectl has it.
-      const key = `${m.manifest.metadata.namespace}/${name}`;
-      const first = seen.get(key);
-      if (first) return void errors.push(`${source}: ${at}metadata.name: ${name} is also document ${first}: give each object its own name`);
-      seen.set(key, index);
-      out.push({ ...m, index, namespaced });
+      const ns = m.manifest.metadata.namespace;
+      const first = seen.get(`${ns}/${name}`);
+      if (first) return void errors.push(`${source}: ${at}metadata.name: ${name} is also document ${first}${ns === DEFAULT_NAMESPACE ? '' : ` in namespace ${ns}`}: give each object its own name`);
+      seen.set(`${ns}/${name}`, index);
+      out.push({ ...m, index });
     } catch (err) {
       if (!(err instanceof MinipodError)) throw err;
       errors.push(many ? `${source}: ${at}${err.message}` : err.message);

@@ -41,9 +41,11 @@ export interface Orphan {
   hostPort?: Pick<StaleElement, 'element' | 'owner'>;
 }
 
-/** Everything under our bridge, state dir and mount namespace that no record names. */
-/** `scan`: the daemon start's pass over /proc; `minipod gc` makes its own, once. */
-/** seen: what the caller has read already (a daemon start: its one /proc pass, the bridge's ports). */
+/**
+ * Everything under our bridge, state dir and mount namespace that no record names. seen: what the
+ * caller has read already (a daemon start: its one pass over /proc, the bridge's ports); `minipod
+ * gc` reads them here, once.
+ */
 export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null, seen: { scan?: ProcessScan; ports?: ReadonlySet<string> } = {}): Promise<Orphan[]> {
   const owners = new Set(records.map((r) => r.uid));
   const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);

@@ -6,6 +6,9 @@ import { diskError } from './persist.js';
 import ipaddr from 'ipaddr.js';
 import { POD_UID } from './record-schema.js';
 
+/** What a lease file holds: its owner's uid and a newline. */
+const leaseText = (owner: string) => `${owner}\n`;
+
 /** A lease file: its owner's uid, or why it is not trusted. */
 export type LeaseFile = { ip: string; owner: string } | { ip: string; problem: string };
 
@@ -61,7 +64,7 @@ export class LeaseStore {
       throw diskError(err, path.join(this.dir, ip), this.stateDir);
     }
     try {
-      await fh.writeFile(`${owner}\n`);
+      await fh.writeFile(leaseText(owner));
       await fh.sync();
     } catch (err) {
       await fh.close();
@@ -80,7 +83,7 @@ export class LeaseStore {
     const file = path.join(this.dir, ip);
     if (owner !== undefined) {
       const text = await readFile(file, 'utf8').catch(() => undefined);
-      if (text !== undefined && text !== `${owner}\n`) return false;
+      if (text !== undefined && text !== leaseText(owner)) return false;
     }
     await rm(file, { force: true });
     return true;

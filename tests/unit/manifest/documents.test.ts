@@ -63,9 +63,28 @@ test('a single document keeps the messages it always had (no document number)', 
   t.regex(refused(t, pod('a', 'Bad'))[0]!, /^invalid pod manifest: spec\.containers\[0\]\.name: /);
 });
 
-test('a document says whether its file names its namespace (default included); one name in two namespaces is two objects', (t) => {
+test('one name in two namespaces is two objects; the same name twice in one namespace (default named or not) is refused', (t) => {
   const inNs = (name: string, ns: string) => pod(name).replace(`metadata: {name: ${name}}`, `metadata: {name: ${name}, namespace: ${ns}}`);
   const docs = parseDocuments([pod('a'), inNs('c', 'default'), inNs('b', 'team-a'), inNs('b', 'team-b')].join('---\n'), 'app.yaml');
-  t.deepEqual(docs.map((d) => [d.manifest.metadata.namespace, objectName(d), d.namespaced]), [['default', 'pod/a', false], ['default', 'pod/c', true], ['team-a', 'pod/b', true], ['team-b', 'pod/b', true]]);
+  t.deepEqual(docs.map((d) => [d.manifest.metadata.namespace, objectName(d)]), [['default', 'pod/a'], ['default', 'pod/c'], ['team-a', 'pod/b'], ['team-b', 'pod/b']]);
   t.deepEqual(refused(t, [pod('a'), inNs('a', 'default')].join('---\n')), ['app.yaml: document 2: metadata.name: pod/a is also document 1: give each object its own name']);
+});
+
+// -n and a manifest's own namespace, as kubectl has them: a document that names none takes -n's;
+// one that names another, `default` included, is refused before anything is sent.
+const named = (meta: string) => `apiVersion: v1\nkind: Pod\nmetadata: {${meta}}\nspec:\n  containers:\n  - {name: app, command: ["sleep", "100"]}\n`;
+
+test('-n: no namespace in the file takes -n\'s; the same one is kept; without -n, the file\'s or default', (t) => {
+  t.deepEqual(parseDocuments([named('name: a'), named('name: b, namespace: team-a')].join('---\n'), 'app.yaml', 'team-a').map((d) => d.manifest.metadata.namespace), ['team-a', 'team-a']);
+  t.deepEqual(parseDocuments([named('name: a'), named('name: b, namespace: team-b')].join('---\n'), 'app.yaml').map((d) => d.manifest.metadata.namespace), ['default', 'team-b']);
+});
+
+test('-n other and a file that names default: refused as kubectl refuses it (not sent to other)', (t) => {
+  const err = t.throws(() => parseDocuments(named('name: a, namespace: default'), 'app.yaml', 'other'), { instanceOf: MinipodError })!;
+  t.is(err.message, 'the namespace from the provided object "default" does not match the namespace "other". You must pass \'--namespace=default\' to perform this operation.');
+});
+
+test('-n: a document that names no namespace and one that names -n\'s are the same object: refused', (t) => {
+  const err = t.throws(() => parseDocuments([named('name: a'), named('name: a, namespace: team-a')].join('---\n'), 'app.yaml', 'team-a'), { instanceOf: MinipodError })!;
+  t.deepEqual(err.details, ['app.yaml: document 2: metadata.name: pod/a is also document 1 in namespace team-a: give each object its own name']);
 });
