@@ -15,6 +15,9 @@ import { percentile } from './stats.js';
 
 // BENCH_CLI: another build's bin/minipod.js, for a before/after in one run.
 const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../bin/minipod.js', import.meta.url));
+/** The full CLI (yargs), which bin/minipod.js hands every line but --version and the listings: a
+ * `ps` through it is what every other verb pays to start. */
+const FULL_CLI = path.join(path.dirname(CLI), '../dist/cli/minipod.js');
 const exec = promisify(execFile);
 
 /** Wall ms of one whole process. */
@@ -48,6 +51,7 @@ export async function benchCliStart(node: NodeInfo, runs = 15): Promise<void> {
   console.log(`\nstart-up, whole processes, each run in turn with \`node -e 0\` (load average ${os.loadavg()[0]!.toFixed(2)})`);
   await paired('minipod --version', [process.execPath, CLI, '--version'], runs);
   await paired(`minipod ps with ${pods} pods`, [process.execPath, CLI, 'ps'], runs, { MINIPOD_SOCKET: node.socket });
+  await paired(`minipod ps with ${pods} pods, through yargs`, [process.execPath, FULL_CLI, 'ps'], runs, { MINIPOD_SOCKET: node.socket });
 }
 
 /** `minipod node restart` (whole process) against the floor; every pid must be kept. */

@@ -1,6 +1,7 @@
-// What every CLI verb shares: the socket flag, the API client, and error → exit code mapping.
+// What every CLI verb shares: the socket flags, a listing's query, error → exit code mapping.
+// Nothing here loads node:http (cmd/client.ts does): the quick listings (cmd/quick.ts) use it.
 import type { Argv, CommandModule } from 'yargs';
-import { ApiClient, resolveSocket } from '../lib/api/client.js';
+import { resolveSocket } from '../lib/api/socket.js';
 import { DNS_LABEL } from '../lib/manifest/names.js';
 import { parseSelector } from '../lib/manifest/selector.js';
 import { clusterNodeDir, nodePaths } from '../lib/node-paths.js';
@@ -12,9 +13,10 @@ export interface GlobalArgs {
   namespace?: string;
 }
 
-export function client(argv: GlobalArgs): ApiClient {
+/** The daemon's socket a command line names (--socket, --node, $MINIPOD_SOCKET); a bad -n is a usage error. */
+export function socketOf(argv: GlobalArgs): string {
   if (argv.namespace !== undefined && !DNS_LABEL.test(argv.namespace)) usage(`--namespace ${JSON.stringify(argv.namespace)}: not a namespace name: lowercase letters, digits and "-", at most 63, starting and ending alphanumeric`);
-  return new ApiClient(argv.node === undefined ? resolveSocket(argv.socket) : nodePaths(nodeDir(argv)).socket, argv.namespace);
+  return argv.node === undefined ? resolveSocket(argv.socket) : nodePaths(nodeDir(argv)).socket;
 }
 
 /** The directory of the cluster node --node names (a usage error if there is none). */
@@ -30,6 +32,19 @@ export function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`minipod: ${message.split('\n')[0]}\n`);
   process.exit(1);
+}
+
+/**
+ * A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
+ * cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
+ */
+export function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
 }
 
 export function usage(message: string): never {

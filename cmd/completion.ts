@@ -2,7 +2,8 @@
 // --get-yargs-completions WORDS…` (yargs' own completion: subcommands and flags) at each TAB; pod
 // names are added where a verb takes a pod, from a running daemon only (quietly none otherwise).
 import type { PodList } from '../lib/api/protocol.js';
-import { client, type GlobalArgs } from './common.js';
+import { client } from './client.js';
+import { type GlobalArgs } from './common.js';
 
 /** The scripts, after yargs' templates, with the shell named on the command line (not guessed from $SHELL). */
 export function completionScript(shell: 'bash' | 'zsh', prog = 'minipod'): string {

@@ -17,6 +17,7 @@ import { logs } from './commands/logs.js';
 import { node } from './commands/node.js';
 import { cluster } from './commands/cluster.js';
 import { completion } from './commands/completion.js';
+import { quietOnClosedPipes } from './common.js';
 import { completeWithPods, completing, holdVerbsWhileCompleting } from './completion.js';
 import { portForward } from './commands/port-forward.js';
 import { ps } from './commands/ps.js';
@@ -40,14 +41,7 @@ const version = (): string => (JSON.parse(readFileSync(new URL('../../package.js
 /** Help is wrapped at $COLUMNS if set, else at the terminal's width; at most 110 columns. */
 const helpWidth = (): number => Math.min(110, Number(process.env.COLUMNS) || process.stdout.columns || 110);
 
-// A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for
-// cat: Node ignores SIGPIPE, so the write fails with EPIPE instead, on stdout or stderr.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
-}
+quietOnClosedPipes();
 
 /**
  * yargs renders the whole help of a command as it runs it (cacheHelpMessage), for a showHelp

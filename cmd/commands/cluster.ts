@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { clusterDirOf, nodePaths } from '../../lib/node-paths.js';
 import { fail, nodeDir, usage, verb, type GlobalArgs } from '../common.js';
-import { printTable } from './ps.js';
+import { printTable } from '../output/pods.js';
 
 type Args = { action: 'start' | 'stop' | 'ls' | 'env'; name?: string; nodes: number } & GlobalArgs;
 const load = () => import('../../lib/node/cluster.js');

@@ -6,7 +6,8 @@ import type { ApiClient } from '../../lib/api/client.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { noResources } from './ps.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 import { describePod } from '../output/describe.js';
 import { nodeName } from '../output/pods.js';
 

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { ErrorBody } from '../../lib/api/protocol.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { age, ALL_NAMESPACES_OPTION, client, fail, verb } from '../common.js';
+import { client } from '../client.js';
+import { age, ALL_NAMESPACES_OPTION, fail, verb } from '../common.js';
 
 /** kubectl get events' columns; a stream, so fixed widths (a long value widens its row only). */
 export const EVENTS_HEAD = `${'LAST SEEN'.padEnd(9)}  ${'TYPE'.padEnd(7)}  ${'REASON'.padEnd(16)}  ${'OBJECT'.padEnd(20)}  MESSAGE`;

@@ -4,7 +4,8 @@
 import { constants } from 'node:os';
 import type { WindowSize } from '../../lib/api/frames.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 
 /** kubectl's note when a pod of several containers is entered without -c; none where every
  * container is without an image: an exec there is the pod's namespaces, whichever is named. */

@@ -1,5 +1,6 @@
 import type { Orphan } from '../../lib/pod/gc.js';
-import { client, fail, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, verb } from '../common.js';
 
 export const gc = verb<{ fix: boolean }>({
   command: 'gc',

@@ -1,12 +1,13 @@
 // `minipod get deployments|pods [NAME…] [-o …]`: kubectl's tables (pods as `ps` prints them), and
 // for pods the Pod objects (-o json|yaml|name|jsonpath=…) or the wide table.
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
-import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { ALL_NAMESPACES_OPTION, client, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { ALL_NAMESPACES_OPTION, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
-import { noResources, outputOf, printPods, printTable } from './ps.js';
+import { printTable } from '../output/pods.js';
+import { listPods, noResources, outputOf, printPods } from './ps.js';
 
 const KINDS: Record<string, 'deployments' | 'pods'> = { deployments: 'deployments', deployment: 'deployments', deploy: 'deployments', pods: 'pods', pod: 'pods', po: 'pods' };
 
@@ -34,15 +35,14 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
   handler: async (argv) => {
     const { kind, names } = getTarget(String(argv.resource), (argv.names ?? []).map(String));
     if (names.length && (argv.selector !== undefined || argv.allNamespaces)) usage(`get ${kind} NAME: -l and -A go with a listing, not with names`);
+    if (kind === 'pods' && !names.length) return listPods(argv); // as `ps` (and cmd/quick.ts) lists them
     const query = listQuery(argv);
     if (kind === 'deployments' && argv.output !== undefined && argv.output !== 'wide') usage(`-o ${argv.output}: deployments print as a table or with --json; -o is for pods`);
     const format = outputOf(argv);
     try {
       const api = client(argv);
       if (kind === 'pods') {
-        const pods = names.length
-          ? await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`)))
-          : (await api.request<PodList>('GET', `/pods${query}`)).pods;
+        const pods = await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`)));
         return void (await printPods(pods, argv.json, format, names.length === 1, argv.allNamespaces, argv.namespace));
       }
       const { deployments } = await api.request<{ deployments: DeploymentStatus[] }>('GET', `/deployments${query}`);

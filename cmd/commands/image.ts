@@ -7,8 +7,9 @@ import type { ImageList, ImageRemoved } from '../../lib/api/protocol.js';
 import { MinipodError } from '../../lib/errors.js';
 import type { ImageRecord } from '../../lib/image/records.js';
 import { splitRepoTag } from '../../lib/image/reference.js';
-import { age, client, fail, usage, verb, type GlobalArgs } from '../common.js';
-import { printTable } from './ps.js';
+import { client } from '../client.js';
+import { age, fail, usage, verb, type GlobalArgs } from '../common.js';
+import { printTable } from '../output/pods.js';
 
 type Args = { action: 'import' | 'ls' | 'inspect' | 'rm'; target?: string; json?: boolean };
 

@@ -1,7 +1,8 @@
 // `minipod inspect POD|deployment/NAME`: the record as JSON, or one field of it (--format
 // '{{.sandbox.pid}}', as docker inspect; -o jsonpath='{.sandbox.pid}', as kubectl).
 import type { PodRecord } from '../../lib/pod/types.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 import { deploymentTarget } from '../deployments.js';
 import { parseTemplate, renderTemplate, type Template } from '../output/jsonpath.js';
 import { bootTimeMs, recordWithRfc3339 } from '../output/times.js';

@@ -1,4 +1,5 @@
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 
 export const kill = verb<{ pod: string; sandbox: boolean; container?: string; signal: string }>({
   command: 'kill <pod>',

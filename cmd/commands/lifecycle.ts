@@ -1,5 +1,6 @@
 // stop and rm: the verbs that end a pod.
-import { client, fail, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, verb } from '../common.js';
 import { deploymentTarget } from '../deployments.js';
 import { stoppingText, withProgress } from '../progress.js';
 

@@ -4,7 +4,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parseDuration, parseSinceTime } from '../../lib/logs/cri.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 
 interface LogsArgs {
   pod: string;

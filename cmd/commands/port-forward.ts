@@ -4,7 +4,8 @@
 import { createInterface } from 'node:readline';
 import type { ForwardLine } from '../../lib/api/port-forward.js';
 import { MinipodError } from '../../lib/errors.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 import { hostPort, parseAddresses, parsePortSpecs } from '../port-specs.js';
 
 export const portForward = verb<{ pod: string; ports: string[]; address: string }>({

@@ -1,11 +1,14 @@
+import { getOnce } from '../../lib/api/get-once.js';
 import type { PodList } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { bootTimeMs, recordWithRfc3339 } from '../output/times.js';
-import { ALL_NAMESPACES_OPTION, client, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
+import { ALL_NAMESPACES_OPTION, fail, type GlobalArgs, listQuery, SELECTOR_OPTION, socketOf, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
-import { formatPods } from '../output/pods.js';
 
-export { podStatus, printTable } from '../output/pods.js';
+/**
+ * The printing's code, imported when it prints: a listing asks first and loads it while the
+ * daemon answers (in a fresh process its modules take milliseconds to compile).
+ */
+const printing = () => Promise.all([import('../output/pods.js'), import('../output/times.js')]);
 
 /** What kubectl says on stderr for an empty listing in a table (stdout stays empty: no header either). */
 export function noResources(allNamespaces: boolean, namespace: string | undefined): void {
@@ -14,6 +17,7 @@ export function noResources(allNamespaces: boolean, namespace: string | undefine
 
 /** The pods in the -o format (the table by default), or, with --json, the records as the daemon keeps them. */
 export async function printPods(pods: PodRecord[], json: boolean, format: OutputFormat = { kind: 'table' }, single = false, allNamespaces = false, namespace?: string): Promise<void> {
+  const [{ formatPods }, { bootTimeMs, recordWithRfc3339 }] = await printing();
   if (!pods.length && !json && (format.kind === 'table' || format.kind === 'wide' || format.kind === 'name')) return noResources(allNamespaces, namespace);
   if (json) {
     const boot = await bootTimeMs();
@@ -33,7 +37,27 @@ export function outputOf(argv: { output?: string; json?: boolean }): OutputForma
   }
 }
 
-export const ps = verb<{ json: boolean; output?: string; allNamespaces: boolean; selector?: string; namespace?: string }>({
+/** A listing's arguments: `ps` and `get pods` (yargs gives them in cmd/minipod.ts, parseQuick in cmd/quick.ts). */
+export interface ListArgs extends GlobalArgs {
+  json: boolean;
+  output?: string;
+  allNamespaces: boolean;
+  selector?: string;
+}
+
+/** The pods a listing asks for, printed; a bad -l, -o or -n is a usage error before any request. */
+export async function listPods(argv: ListArgs): Promise<void> {
+  const query = listQuery(argv);
+  const format = outputOf(argv);
+  try {
+    const { pods } = await getOnce<PodList>(socketOf(argv), `/pods${query}`, argv.namespace, () => void printing());
+    await printPods(pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export const ps = verb<ListArgs>({
   command: 'ps',
   describe: 'List pods (as get pods)',
   builder: (y) =>
@@ -42,13 +66,5 @@ export const ps = verb<{ json: boolean; output?: string; allNamespaces: boolean;
       .option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' })
       .option('all-namespaces', ALL_NAMESPACES_OPTION)
       .option('selector', SELECTOR_OPTION),
-  handler: async (argv) => {
-    const format = outputOf(argv);
-    const query = listQuery(argv);
-    try {
-      await printPods((await client(argv).request<PodList>('GET', `/pods${query}`)).pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
-    } catch (err) {
-      fail(err);
-    }
-  },
+  handler: listPods,
 });

@@ -1,6 +1,7 @@
 // `minipod scale deployment/NAME --replicas=N`: the controller adds or removes pods.
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 import { deploymentTarget } from '../deployments.js';
 
 export const scale = verb<{ target: string; replicas: number }>({

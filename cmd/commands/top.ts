@@ -1,6 +1,7 @@
 import type { PodTop } from '../../lib/api/protocol.js';
-import { client, fail, verb } from '../common.js';
-import { printTable } from './ps.js';
+import { client } from '../client.js';
+import { fail, verb } from '../common.js';
+import { printTable } from '../output/pods.js';
 
 /** As kubectl top: CPU in millicores ("12m"), memory in MiB ("3Mi"); "-" where there is no figure. */
 export const formatCpu = (milli: number | null): string => (milli === null ? '-' : `${Math.round(milli)}m`);

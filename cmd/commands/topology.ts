@@ -4,7 +4,8 @@ import type { ErrorBody } from '../../lib/api/protocol.js';
 import { renderDot } from '../../lib/topology/dot.js';
 import type { Topology } from '../../lib/topology/model.js';
 import { renderText } from '../../lib/topology/text.js';
-import { client, fail, usage, verb } from '../common.js';
+import { client } from '../client.js';
+import { fail, usage, verb } from '../common.js';
 
 const FORMATS = ['text', 'dot', 'svg', 'json'] as const;
 type Format = (typeof FORMATS)[number];

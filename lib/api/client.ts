@@ -1,18 +1,13 @@
 // The CLI's side of the API: requests over the unix socket, errors turned back into MinipodError.
 import http from 'node:http';
-import { MinipodError, type ErrorCode } from '../errors.js';
-import { nodeDirOf } from '../node-paths.js';
+import { MinipodError } from '../errors.js';
 import { initFailed, initsOf } from '../pod/init-status.js';
 import type { ContainerStatus, PodRecord } from '../pod/types.js';
 import { encodeFrame, encodeResize, Frame, readFrames, type WindowSize } from './frames.js';
-import { API_PREFIX, EXEC_UPGRADE, type ErrorBody } from './protocol.js';
+import { API_PREFIX, EXEC_UPGRADE } from './protocol.js';
+import { scopedPath, toError, unreachableError } from './socket.js';
 
-export const DEFAULT_SOCKET = '/run/minipod/minipod.sock';
-
-/** --socket, then MINIPOD_SOCKET, then the default path (docs/ARCHITECTURE.md, "The CLI and the API"). */
-export function resolveSocket(flag?: string): string {
-  return flag || process.env.MINIPOD_SOCKET || DEFAULT_SOCKET;
-}
+export { DEFAULT_SOCKET, resolveSocket, unreachableError } from './socket.js';
 
 export interface RequestOptions {
   /** Give up once the connection has been silent this long (none by default: a stream may idle). */
@@ -26,19 +21,13 @@ export class ApiClient {
     readonly namespace?: string,
   ) {}
 
-  /** path with ?namespace= when one was given and the path is namespaced. */
-  private scoped(path: string): string {
-    if (this.namespace === undefined || !/^\/(pods|deployments|events)\b/.test(path) || /[?&]namespace=/.test(path)) return path;
-    return `${path}${path.includes('?') ? '&' : '?'}namespace=${encodeURIComponent(this.namespace)}`;
-  }
-
   private unreachable(err: NodeJS.ErrnoException): MinipodError {
     return unreachableError(this.socketPath, err);
   }
 
   private open(method: string, path: string, headers: Record<string, string> = {}, timeoutMs?: number): http.ClientRequest {
     // servername '': no TLS here; Node's agent would derive one with net.isIP (its first call compiles the IPv6 pattern: ms).
-    const options: http.RequestOptions & { servername: string } = { socketPath: this.socketPath, servername: '', method, path: `${API_PREFIX}${this.scoped(path)}`, headers, timeout: timeoutMs };
+    const options: http.RequestOptions & { servername: string } = { socketPath: this.socketPath, servername: '', method, path: `${API_PREFIX}${scopedPath(path, this.namespace)}`, headers, timeout: timeoutMs };
     const req = http.request(options);
     // A stopped (SIGSTOP) or wedged daemon accepts the connection and never answers.
     if (timeoutMs) req.on('timeout', () => req.destroy(new MinipodError('UNAVAILABLE', `the minipod daemon at ${this.socketPath} did not answer ${method} ${path} within ${timeoutMs / 1000}s`)));
@@ -172,19 +161,6 @@ export interface ExecOptions {
   tty?: { size: WindowSize; watch: (onResize: (size: WindowSize) => void) => () => void } | undefined;
 }
 
-/** What the CLI says when it cannot connect: not root, or no daemon there. */
-export function unreachableError(socketPath: string, err: NodeJS.ErrnoException): MinipodError {
-  if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new MinipodError('UNAVAILABLE', `permission denied on ${socketPath}: the minipod socket is root-only, run the command as root (sudo)`);
-  }
-  const node = nodeDirOf(socketPath);
-  if (node) return new MinipodError('UNAVAILABLE', `minipod daemon is not running at ${socketPath}: start the node's daemon with \`minipod node start --dir ${node}\` (its pods still running are re-adopted)`);
-  return new MinipodError(
-    'UNAVAILABLE',
-    `minipod daemon is not running at ${socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,
-  );
-}
-
 /** How long `minipod run` wants a ready container to have run: long enough for a command that
  * fails at start (`false`, a missing module) to have failed. */
 export const SETTLE_MS = 500;
@@ -216,11 +192,3 @@ async function readAll(res: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toError(status: number, text: string): MinipodError {
-  try {
-    const { error } = JSON.parse(text) as ErrorBody;
-    return new MinipodError(error.code as ErrorCode, error.message, { details: error.details });
-  } catch {
-    return new MinipodError('INTERNAL', `daemon answered ${status}: ${text.slice(0, 200)}`);
-  }
-}

@@ -46,3 +46,13 @@ test("the daemon's chunk loads neither yaml (manifest text is parsed by the CLI)
   t.deepEqual([...inlined(files)].filter((p) => p === 'tar' || p === 'yaml'), []);
   t.true(inlined(files).has('zod'), 'the test reads the bundle as it is: the daemon does validate with zod');
 });
+
+test("the quick listings' bundle (quick.cjs) holds none of those, nor yargs, and never loads node:http", (t) => {
+  const file = path.join(CLI, 'quick.cjs');
+  if (!existsSync(file)) return t.fail('dist/cli/quick.cjs is missing: run `npm run build`');
+  const text = readFileSync(file, 'utf8');
+  t.deepEqual([...inlined(new Map([['quick.cjs', text]]))].filter((p) => ['yargs', 'execa', 'pino', 'zod', 'yaml', 'tar', 'cli-table3'].includes(p)), []);
+  const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
+  t.false(required.has('node:http'), 'getOnce speaks HTTP over node:net (lib/api/get-once.ts)');
+  t.deepEqual([...required].filter((r) => !r.startsWith('node:')), [], 'cli-table3 and yaml are imported by the formats that need them');
+});

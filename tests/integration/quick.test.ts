@@ -1,0 +1,82 @@
+// The quick listings (cmd/quick.ts): `ps` and `get pods` lines that bin/minipod.js answers without
+// yargs print exactly what the full CLI (dist/cli/minipod.js, yargs) prints for the same line, on
+// stdout and stderr, with the same exit code: in every -o form, with -A, -n, -l and --socket, for a
+// bad value, and with no daemon there. Lines the quick path declines still work (they go to yargs).
+import path from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import { parseQuick } from '../../cmd/quick.js';
+import { assertNodeEmpty, CLI, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
+
+const FULL = path.join(ROOT, 'dist/cli/minipod.js');
+let node: TestNode;
+
+const pod = (name: string, namespace: string, app: string) => ({
+  metadata: { name, namespace, labels: { app } },
+  spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', 'infinity'] }] },
+});
+
+test.before(async () => {
+  node = await startTestNode();
+  await node.api.request('POST', '/pods', pod('web', 'default', 'web'));
+  await node.api.request('POST', '/pods', pod('db', 'default', 'db'));
+  await node.api.request('POST', '/pods', pod('api', 'team-a', 'web'));
+});
+test.after.always(async () => {
+  await node?.dispose();
+});
+
+/** One CLI's answer to a line; AGE cells (42s, 2m5s) as "AGE": a second may tick between the two runs. */
+async function run(cli: string, args: string[]): Promise<string> {
+  const r = await execa(process.execPath, [cli, ...args], { env: { MINIPOD_SOCKET: node.socket }, reject: false, stripFinalNewline: false });
+  const age = (text: string) => text.replace(/(?<= {3})\d+[smhdy](\d+[smh])?(?= {3}|$)/gm, 'AGE');
+  return `exit ${r.exitCode}\n--- stdout\n${age(String(r.stdout))}--- stderr\n${String(r.stderr)}`;
+}
+
+const taken = [
+  ['ps'], ['get', 'pods'], ['get', 'pod'], ['get', 'po'],
+  ['ps', '-A'], ['get', 'pods', '--all-namespaces'], ['ps', '-n', 'team-a'], ['-n', 'team-a', 'get', 'po'], ['ps', '--namespace=team-a'], ['ps', '-n', 'nobody'],
+  ['ps', '-l', 'app=web'], ['ps', '-A', '--selector', 'app in (web,db)'], ['ps', '-l', 'app=none'], ['ps', '-A', '-l', 'app=none'],
+  ['ps', '-o', 'wide'], ['ps', '-owide', '-A'], ['get', 'pods', '-o', 'name'], ['ps', '-o', 'json'], ['ps', '--output=yaml', '-n', 'team-a'],
+  ['ps', '-o', 'jsonpath={.items[*].metadata.name}'], ['ps', '--json'], ['get', 'pods', '--json', '-A'],
+  // Refused by the verb itself: the same message and exit code 2 from either path.
+  ['ps', '-o', 'bogus'], ['ps', '-o', 'jsonpath='], ['ps', '--json', '-o', 'wide'], ['ps', '-l', 'app=='], ['ps', '-n', 'Bad_NS'],
+];
+
+test.serial('every line the quick path takes prints what the full CLI prints', async (t) => {
+  for (const args of taken) {
+    t.truthy(parseQuick(args), `the quick path takes: ${args.join(' ')}`);
+    t.is(await run(CLI, args), await run(FULL, args), `minipod ${args.join(' ')}`);
+  }
+  t.regex(await run(CLI, ['ps', '-A']), /^exit 0\n--- stdout\nNAMESPACE +NAME +READY +STATUS +RESTARTS +AGE +IP\ndefault +web +1\/1 +Running .*\ndefault +db .*\nteam-a +api /m);
+});
+
+test.serial('no daemon at the socket: the same error, exit 1', async (t) => {
+  for (const args of [['ps', '--socket', path.join(node.dir, 'nothing.sock')], ['get', 'pods']]) {
+    const quick = await execa(process.execPath, [CLI, ...args], { env: { MINIPOD_SOCKET: '/nonexistent/minipod.sock' }, reject: false });
+    const full = await execa(process.execPath, [FULL, ...args], { env: { MINIPOD_SOCKET: '/nonexistent/minipod.sock' }, reject: false });
+    t.is(quick.exitCode, 1);
+    t.regex(quick.stderr, /^minipod: minipod daemon is not running at \S+sock: start it with `sudo minipod daemon`/);
+    t.deepEqual([quick.exitCode, quick.stdout, quick.stderr], [full.exitCode, full.stdout, full.stderr]);
+  }
+});
+
+test.serial('lines the quick path declines go to yargs and work as before', async (t) => {
+  for (const args of [['ps', '--help'], ['ps', 'extra'], ['ps', '-n'], ['get', 'pod', 'web'], ['get', 'pod/web', '-o', 'name'], ['ps', '-Ao', 'wide']]) {
+    t.is(parseQuick(args), undefined, args.join(' '));
+    t.is(await run(CLI, args), await run(FULL, args), `minipod ${args.join(' ')}`);
+  }
+  t.regex(await run(CLI, ['get', 'pod/web', '-o', 'name']), /^exit 0\n--- stdout\npod\/web\n/);
+  t.regex(await run(CLI, ['ps', 'extra']), /^exit 2\n/);
+});
+
+test.serial('a reader that goes away ends the listing quietly (exit 0), as cat', async (t) => {
+  const r = await execa('sh', ['-c', `"${process.execPath}" "${CLI}" ps -A | head -1`], { env: { MINIPOD_SOCKET: node.socket } });
+  t.regex(r.stdout, /^NAMESPACE +NAME/);
+  t.is(r.stderr, '');
+});
+
+test.serial('nothing is left once the pods are removed', async (t) => {
+  for (const [name, ns] of [['web', 'default'], ['db', 'default'], ['api', 'team-a']]) await node.api.request('DELETE', `/pods/${name}?namespace=${ns}&force=true`);
+  await assertNodeEmpty(t, node);
+});
