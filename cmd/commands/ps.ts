@@ -1,5 +1,6 @@
 import { getOnce } from '../../lib/api/get-once.js';
 import type { PodList } from '../../lib/api/protocol.js';
+import { TABLE_ACCEPT, type PodTable } from '../../lib/pod/table.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { ALL_NAMESPACES_OPTION, fail, type GlobalArgs, listQuery, SELECTOR_OPTION, socketOf, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
@@ -49,9 +50,17 @@ export interface ListArgs extends GlobalArgs {
 export async function listPods(argv: ListArgs): Promise<void> {
   const query = listQuery(argv);
   const format = outputOf(argv);
+  const ask = { namespace: argv.namespace, onSent: () => void printing() };
   try {
-    const { pods } = await getOnce<PodList>(socketOf(argv), `/pods${query}`, argv.namespace, () => void printing());
-    await printPods(pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
+    if (argv.json || (format.kind !== 'table' && format.kind !== 'wide')) {
+      const { pods } = await getOnce<PodList>(socketOf(argv), `/pods${query}`, ask);
+      return await printPods(pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
+    }
+    // The table's rows, made by the daemon (lib/pod/table.ts), as kubectl asks the API server.
+    const table = await getOnce<PodTable>(socketOf(argv), `/pods${query}`, { ...ask, accept: TABLE_ACCEPT });
+    if (!table.rows.length) return noResources(argv.allNamespaces, argv.namespace);
+    const [{ formatPodTable }] = await printing();
+    process.stdout.write(await formatPodTable(table, format.kind === 'wide', argv.allNamespaces));
   } catch (err) {
     fail(err);
   }

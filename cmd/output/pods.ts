@@ -2,27 +2,16 @@
 // `docker inspect` in one line: node, pause pid, net:[inode], host veth), or the Pod object as
 // JSON, YAML, pod/NAME or a jsonpath template.
 import { hostname } from 'node:os';
-import { allContainers, initStatus } from '../../lib/pod/init-status.js';
-import { podIPOf } from '../../lib/pod/host-network.js';
+import { podTable, type PodTable } from '../../lib/pod/table.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { age } from './times.js';
 import type { OutputFormat } from './format.js';
 import { renderTemplate } from './jsonpath.js';
 import { podListObject, podObject } from './pod-object.js';
 
+export { podRow, podStatus, POD_HEAD, WIDE_HEAD } from '../../lib/pod/table.js';
+
 /** The node's name for a record older than its nodeName (the daemon's --node-name): the host name. */
 export const nodeName = (): string => hostname();
-
-/** kubectl's STATUS: the phase, unless a container's state says more (Error, Completed…). */
-export function podStatus(p: PodRecord): string {
-  const mismatch = p.conditions?.find((c) => c.type === 'NetnsMismatch');
-  if (mismatch) return mismatch.type;
-  if (p.phase !== 'Running') return p.phase;
-  const init = initStatus(p);
-  if (init) return init;
-  const waiting = p.containers.find((c) => c.state !== 'Running');
-  return waiting?.reason ?? (waiting ? waiting.state : 'Running');
-}
 
 /** A kubectl-style table: no borders, columns three spaces apart, no trailing blanks. */
 export async function printTable(head: string[], rows: string[][]): Promise<void> {
@@ -50,16 +39,12 @@ function plainTable(lines: string[][]): string {
 
 const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
 
-export const POD_HEAD = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'];
-export const WIDE_HEAD = [...POD_HEAD, 'NODE', 'PAUSE', 'NETNS', 'VETH'];
-
-/** NAME, READY, STATUS, RESTARTS, AGE, IP; wide adds NODE, the pause pid, its net:[inode] and the host veth. */
-export function podRow(p: PodRecord, wide: boolean, node: string, now = Date.now()): string[] {
-  const ready = p.containers.filter((c) => c.ready).length;
-  const restarts = allContainers(p).reduce((n, c) => n + c.restartCount, 0);
-  const row = [p.name, `${ready}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), podIPOf(p) || '<none>'];
-  if (!wide) return row;
-  return [...row, p.nodeName ?? node, p.sandbox ? String(p.sandbox.pid) : '<none>', p.sandbox?.netns ?? '<none>', p.sandbox?.hostVeth || '<none>']; // '': hostNetwork, none
+/** A pod Table as ps prints it: the columns of priority 0 (with wide, all); -A puts kubectl's NAMESPACE first. */
+export function formatPodTable(table: PodTable, wide: boolean, allNamespaces: boolean): Promise<string> {
+  const shown = table.columnDefinitions.flatMap((c, i) => (wide || c.priority === 0 ? [i] : []));
+  const head = shown.map((i) => table.columnDefinitions[i]!.name);
+  const rows = table.rows.map((r) => shown.map((i) => r.cells[i] ?? ''));
+  return allNamespaces ? formatTable(['NAMESPACE', ...head], rows.map((r, i) => [table.rows[i]!.object.metadata.namespace, ...r])) : formatTable(head, rows);
 }
 
 /**
@@ -71,12 +56,7 @@ export async function formatPods(pods: PodRecord[], format: OutputFormat, single
   switch (format.kind) {
     case 'table':
     case 'wide':
-    {
-      // -A: kubectl's NAMESPACE column first.
-      const head = format.kind === 'wide' ? WIDE_HEAD : POD_HEAD;
-      const rows = pods.map((p) => podRow(p, format.kind === 'wide', node));
-      return allNamespaces ? formatTable(['NAMESPACE', ...head], rows.map((r, i) => [pods[i]!.namespace ?? 'default', ...r])) : formatTable(head, rows);
-    }
+      return formatPodTable(podTable(pods, node), format.kind === 'wide', allNamespaces);
     case 'json':
       return `${JSON.stringify(object(), null, 4)}\n`;
     case 'yaml':

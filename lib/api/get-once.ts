@@ -9,12 +9,17 @@ import { MinipodError } from '../errors.js';
 import { API_PREFIX } from './protocol.js';
 import { scopedPath, toError, unreachableError } from './socket.js';
 
-/**
- * The parsed body of a 2xx answer to GET path (with ?namespace= as ApiClient adds it); a non-2xx
- * one is thrown as its MinipodError. onSent runs once the request is written: what the caller
- * does then overlaps the daemon's work.
- */
-export function getOnce<T>(socketPath: string, path: string, namespace?: string, onSent?: () => void): Promise<T> {
+export interface GetOptions {
+  /** -n: ?namespace= on a namespaced path, as ApiClient adds it. */
+  namespace?: string | undefined;
+  /** The Accept header (lib/pod/table.ts TABLE_ACCEPT asks for a Table). */
+  accept?: string;
+  /** Runs once the request is written: what the caller does then overlaps the daemon's work. */
+  onSent?: () => void;
+}
+
+/** The parsed body of a 2xx answer to GET path; a non-2xx one is thrown as its MinipodError. */
+export function getOnce<T>(socketPath: string, path: string, { namespace, accept, onSent }: GetOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = net.connect(socketPath);
@@ -27,7 +32,8 @@ export function getOnce<T>(socketPath: string, path: string, namespace?: string,
         reject(err);
       }
     });
-    socket.write(`GET ${API_PREFIX}${scopedPath(path, namespace)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`, onSent);
+    const headers = ['Host: localhost', 'Connection: close', ...(accept ? [`Accept: ${accept}`] : [])];
+    socket.write(`GET ${API_PREFIX}${scopedPath(path, namespace)} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`, onSent);
   });
 }
 

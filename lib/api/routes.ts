@@ -22,6 +22,7 @@ import { previousLogPath } from '../logs/files.js';
 import { streamLog } from './log-follow.js';
 import { streamEvents } from './streams.js';
 import { streamPortForward } from './port-forward.js';
+import { asksForTable } from '../pod/table.js';
 
 export interface Ctx {
   req: IncomingMessage;
@@ -59,7 +60,8 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
       const m = process.memoryUsage();
       return { spawns: spawnCount(), pods: pods.list().length, removing: pods.removing(), rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers, events: events.size, spareHolderPid: await pool.sparePid() };
     }],
-    ['GET', /^\/pods$/, async ({ query }) => ({ pods: await pods.listObserved(podFilter(query)) })],
+    // kubectl's Accept …;as=Table asks for the rows a listing prints (lib/pod/table.ts), not the records.
+    ['GET', /^\/pods$/, async ({ req, query }) => (asksForTable(req.headers.accept) ? pods.table(podFilter(query)) : { pods: await pods.listObserved(podFilter(query)) })],
     ['POST', /^\/pods$/, async ({ body, query, res }) => {
       const pod = await pods.create(podBody(body, query));
       res.statusCode = 201;

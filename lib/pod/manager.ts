@@ -24,7 +24,8 @@ import { createPod } from './create.js';
 import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
 import { newLivePod, withLock, type ImageResolver, type NodeConfig, type PodContext } from './live.js';
-import { observe } from './readiness.js';
+import { observe, readyNow, updateReadiness } from './readiness.js';
+import { podTable, type PodTable } from './table.js';
 import { listFlag, podKey, podTitle } from '../manifest/pod-key.js';
 import { newRecord } from './record.js';
 import { PodRegistry } from './registry.js';
@@ -148,6 +149,13 @@ export class PodManager {
   /** keep: which pods (a listing's namespace and label selector, api/scope.ts); all by default. */
   async listObserved(keep: (r: PodRecord) => boolean = () => true): Promise<PodRecord[]> {
     return Promise.all(this.list().filter(keep).map((r) => observe(r)));
+  }
+
+  /** The pods as kubectl's Table (lib/pod/table.ts): readiness brought up to date, no record copied. */
+  async table(keep: (r: PodRecord) => boolean = () => true): Promise<PodTable> {
+    const pods = this.list().filter(keep);
+    await Promise.all(pods.map((r) => updateReadiness(r)));
+    return podTable(pods, this.ctx.node.name, Date.now(), readyNow);
   }
 
   async create(manifest: PodManifest): Promise<PodRecord> {

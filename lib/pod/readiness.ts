@@ -16,7 +16,7 @@ export async function observe(live: PodRecord): Promise<PodRecord> {
   for (const c of record.containers) {
     // An app that has exited is never shown ready, even before its exit is recorded (the shim's
     // report may be queued behind other work): `run` would take it for Running (issue 12).
-    if (c.ready && !stillRunning(c)) c.ready = false;
+    c.ready = readyNow(c);
     c.netns = c.pid ? (readNamespaceSync(c.pid) ?? null) : null;
     c.runtime = runtimeOf(c.containerID);
     // An image container has its own; an nsenter one shares the node's (what `ls /` and `ps` see).
@@ -24,6 +24,11 @@ export async function observe(live: PodRecord): Promise<PodRecord> {
     c.pidns = c.pid ? (readNamespaceSync(c.pid, 'pid') ?? null) : null;
   }
   return record;
+}
+
+/** Ready as recorded, and its process still there: what READY counts (GET /pods, as records or a Table). */
+export function readyNow(c: PodRecord['containers'][number]): boolean {
+  return c.ready && stillRunning(c);
 }
 
 /** Its process is there (not a zombie) and is the one recorded, as far as its identity is known. */

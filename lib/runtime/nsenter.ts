@@ -16,7 +16,7 @@ import { DEFAULT_PATH } from '../manifest/command.js';
 import { hostProcessUser } from '../manifest/security.js';
 import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
-import { isSameProcessIn } from '../process/namespace.js';
+import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import { inPodNamespaces } from '../process/nsenter.js';
 import type { Watchable } from '../process/exit.js';
 import type { PidWatcher } from '../process/watcher.js';
@@ -85,9 +85,12 @@ export class NsenterRuntime implements ContainerRuntime {
       .then((r) => this.shimExited(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null))
       .catch((err: Error) => log.error({ container: id, err: err.message }, 'could not handle the end of a container\'s shim')); // the watcher closed: the daemon is going
     // nsenter joins the namespaces a moment after the spawn: only then is the app inside the
-    // sandbox. It exec'd the app: the start time read then is the app's.
+    // sandbox. It exec'd the app: the start time read then is the app's. It joins IPC, UTS, then
+    // the network (util-linux's order): the pod's network seen, it is in. A hostNetwork pod's
+    // network is the node's, where nsenter starts: there the pod's own is the IPC namespace.
     const settled = (async () => {
-      const inSandbox = await waitForNamespace(pid, spec.netns);
+      const ipc = spec.hostNetwork ? await readNamespace(spec.sandboxPid, 'ipc') : undefined;
+      const inSandbox = ipc ? await waitForNamespace(pid, ipc, 'ipc') : await waitForNamespace(pid, spec.netns);
       const startTime = (await startTimeOf(pid)) ?? null;
       container.startTime ??= startTime ?? undefined;
       return { inSandbox, startTime };

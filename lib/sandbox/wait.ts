@@ -3,11 +3,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readNamespace } from '../process/namespace.js';
 
-export async function waitForNamespace(pid: number, netns: string, timeoutMs = 2000): Promise<boolean> {
+export async function waitForNamespace(pid: number, ns: string, kind: 'net' | 'ipc' = 'net', timeoutMs = 2000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const current = await readNamespace(pid);
-    if (current === netns) return true;
+    const current = await readNamespace(pid, kind);
+    if (current === ns) return true;
     if (current === undefined || performance.now() > deadline) return false;
     await sleep(1);
   }

@@ -2,10 +2,13 @@
 // yargs print exactly what the full CLI (dist/cli/minipod.js, yargs) prints for the same line, on
 // stdout and stderr, with the same exit code: in every -o form, with -A, -n, -l and --socket, for a
 // bad value, and with no daemon there. Lines the quick path declines still work (they go to yargs).
+// The table forms are the daemon's rows (kubectl's Table), checked against the CLI's own.
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { parseQuick } from '../../cmd/quick.js';
+import { getOnce } from '../../lib/api/get-once.js';
+import { TABLE_ACCEPT, type PodTable } from '../../lib/pod/table.js';
 import { assertNodeEmpty, CLI, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 const FULL = path.join(ROOT, 'dist/cli/minipod.js');
@@ -49,6 +52,14 @@ test.serial('every line the quick path takes prints what the full CLI prints', a
     t.is(await run(CLI, args), await run(FULL, args), `minipod ${args.join(' ')}`);
   }
   t.regex(await run(CLI, ['ps', '-A']), /^exit 0\n--- stdout\nNAMESPACE +NAME +READY +STATUS +RESTARTS +AGE +IP\ndefault +web +1\/1 +Running .*\ndefault +db .*\nteam-a +api /m);
+});
+
+test.serial("the daemon's Table (what ps prints) reads as the CLI's own rows from the records (get pod NAME…)", async (t) => {
+  // ps asks for kubectl's Table (lib/pod/table.ts, made in the daemon); named pods are fetched as records and printed by the CLI.
+  for (const wide of [[], ['-o', 'wide']]) t.is(await run(CLI, ['ps', ...wide]), await run(CLI, ['get', 'pods', 'web', 'db', ...wide]));
+  const table = await getOnce<PodTable>(node.socket, '/pods?allNamespaces=true', { accept: TABLE_ACCEPT });
+  t.is(table.kind, 'Table');
+  t.deepEqual(table.rows.map((r) => [r.object.metadata.namespace, ...r.cells.slice(0, 3)]), [['default', 'web', '1/1', 'Running'], ['default', 'db', '1/1', 'Running'], ['team-a', 'api', '1/1', 'Running']]);
 });
 
 test.serial('no daemon at the socket: the same error, exit 1', async (t) => {

@@ -34,10 +34,10 @@ test('a 2xx answer is its parsed body; the path gets /v1 and ?namespace= as ApiC
     asked.push(req.url!);
     json(res, 200, { pods: [{ name: 'ü'.repeat(40_000) }] }); // more than one read, and multi-byte text
   });
-  const list = await getOnce<{ pods: { name: string }[] }>(socket, '/pods?labelSelector=app%3Dweb', 'team-a');
+  const list = await getOnce<{ pods: { name: string }[] }>(socket, '/pods?labelSelector=app%3Dweb', { namespace: 'team-a' });
   t.is(list.pods[0]!.name, 'ü'.repeat(40_000));
   t.deepEqual(asked, ['/v1/pods?labelSelector=app%3Dweb&namespace=team-a']);
-  await getOnce(socket, '/stats', 'team-a');
+  await getOnce(socket, '/stats', { namespace: 'team-a' });
   t.is(asked[1], '/v1/stats', 'a path that is not namespaced is sent as it is');
 });
 
