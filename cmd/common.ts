@@ -52,8 +52,8 @@ export function usage(message: string): never {
   process.exit(2);
 }
 
-/** kubectl-style age (cmd/output/times.ts). */
-export { age } from './output/times.js';
+/** kubectl-style age (lib/util/age.ts). */
+export { age } from '../lib/util/age.js';
 
 /**
  * A verb: yargs' builder types cannot follow positionals declared in the command string, so
@@ -77,6 +77,7 @@ export const SELECTOR_OPTION = { alias: 'l', type: 'string', describe: 'Only the
 export function listQuery(argv: { allNamespaces?: boolean; selector?: string }): string {
   const q = new URLSearchParams();
   if (argv.allNamespaces) q.set('allNamespaces', 'true');
+  if (Array.isArray(argv.selector)) usage('-l is given more than once: give one selector, "," between its requirements (app=web,tier!=db)');
   if (argv.selector !== undefined) {
     try {
       parseSelector(argv.selector);

@@ -33,7 +33,9 @@ export function parseQuick(args: readonly string[]): ListArgs | undefined {
     given.add(key);
     const inline = long ? long[2] : glued?.[1];
     if (BOOLEAN.has(key)) {
-      if (inline !== undefined) return undefined;
+      // Before the verb yargs knows only the global flags: it takes -A, --json for flags with a
+      // value, the verb (`-A ps`) for theirs, and refuses the line.
+      if (inline !== undefined || !positionals.length) return undefined;
       (line[key] as boolean) = true;
       continue;
     }

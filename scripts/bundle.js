@@ -56,7 +56,7 @@ await build({
 // The listings bin/minipod.js answers without yargs (cmd/quick.ts), as CommonJS: Node's ES module
 // loader costs a `ps` as much as the rest of it. What the listing needs is evaluated only when a
 // line is taken (esbuild wraps what is imported with import() in functions it calls then);
-// cli-table3 and yaml are required from node_modules, and only by the formats that use them.
+// cli-table3 and yaml stay import()s from node_modules, made only by the formats that use them.
 await build({
   entryPoints: [path.join(ROOT, 'cmd/quick.ts')],
   outfile: path.join(OUT, 'quick.cjs'),

@@ -29,6 +29,7 @@ export async function printPods(pods: PodRecord[], json: boolean, format: Output
 
 /** -o checked before any request: a bad value is a usage error (exit 2) and nothing is asked. */
 export function outputOf(argv: { output?: string; json?: boolean }): OutputFormat {
+  if (Array.isArray(argv.output)) usage('-o is given more than once: give one output format');
   try {
     const format = parseOutput(argv.output);
     if (argv.json && format.kind !== 'table') usage('--json and -o cannot be used together: -o json prints the Pod objects, --json the records');
@@ -57,7 +58,9 @@ export async function listPods(argv: ListArgs): Promise<void> {
       return await printPods(pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
     }
     // The table's rows, made by the daemon (lib/pod/table.ts), as kubectl asks the API server.
-    const table = await getOnce<PodTable>(socketOf(argv), `/pods${query}`, { ...ask, accept: TABLE_ACCEPT });
+    const table = await getOnce<PodTable | PodList>(socketOf(argv), `/pods${query}`, { ...ask, accept: TABLE_ACCEPT });
+    // A daemon older than the Table (live restore keeps it running across an upgrade) answers the records, as kubectl meets an old server.
+    if (!('kind' in table) || table.kind !== 'Table') return await printPods((table as PodList).pods, false, format, false, argv.allNamespaces, argv.namespace);
     if (!table.rows.length) return noResources(argv.allNamespaces, argv.namespace);
     const [{ formatPodTable }] = await printing();
     process.stdout.write(await formatPodTable(table, format.kind === 'wide', argv.allNamespaces));

@@ -7,8 +7,6 @@ import { encodeFrame, encodeResize, Frame, readFrames, type WindowSize } from '.
 import { API_PREFIX, EXEC_UPGRADE } from './protocol.js';
 import { scopedPath, toError, unreachableError } from './socket.js';
 
-export { DEFAULT_SOCKET, resolveSocket, unreachableError } from './socket.js';
-
 export interface RequestOptions {
   /** Give up once the connection has been silent this long (none by default: a stream may idle). */
   timeoutMs?: number;

@@ -23,7 +23,8 @@ export function getOnce<T>(socketPath: string, path: string, { namespace, accept
   return new Promise<T>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = net.connect(socketPath);
-    socket.on('error', (err) => reject(unreachableError(socketPath, err)));
+    // Before any answer: no daemon there (or not root). After: the daemon broke off its answer.
+    socket.on('error', (err) => reject(chunks.length ? new MinipodError('UNAVAILABLE', `the minipod daemon at ${socketPath} broke off its answer: ${err.message}`) : unreachableError(socketPath, err)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('end', () => {
       try {
@@ -42,6 +43,7 @@ export function bodyOf(answer: Buffer): string {
   const end = answer.indexOf('\r\n\r\n');
   const head = (end < 0 ? '' : answer.subarray(0, end).toString('latin1')).split('\r\n');
   const status = /^HTTP\/1\.[01] (\d{3}) /.exec(head[0]!)?.[1];
+  if (end < 0 && answer.subarray(0, 5).toString('latin1') === 'HTTP/') throw new MinipodError('INTERNAL', `the daemon's answer was cut short in its headers (${answer.length} bytes)`);
   if (!status) throw new MinipodError('INTERNAL', `the daemon's answer is not HTTP: ${JSON.stringify(answer.subarray(0, 60).toString('latin1'))}`);
   const header = (name: string) => head.find((h) => h.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
   if (header('transfer-encoding')) throw new MinipodError('INTERNAL', `the daemon's answer is sent in ${header('transfer-encoding')} transfer coding, which this client does not read`);

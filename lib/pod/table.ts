@@ -55,7 +55,14 @@ export function podTable(pods: PodRecord[], node: string, now = Date.now(), read
   };
 }
 
-/** An Accept header that asks for a Table: one of its media ranges has the parameter as=Table, as kubectl sends. */
+/**
+ * An Accept header that asks for a Table: one of its media ranges is application/json with as=Table
+ * (and, if given, g=meta.k8s.io and v=v1), as kubectl sends. Anything else gets the records.
+ */
 export function asksForTable(accept: string | undefined): boolean {
-  return (accept ?? '').split(',').some((range) => range.split(';').some((param) => param.trim() === 'as=Table'));
+  return (accept ?? '').split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((p) => p.trim());
+    const param = new Map(params.map((p) => [p.slice(0, p.indexOf('=')).toLowerCase(), p.slice(p.indexOf('=') + 1)] as const));
+    return type?.toLowerCase() === 'application/json' && param.get('as') === 'Table' && (param.get('g') ?? 'meta.k8s.io') === 'meta.k8s.io' && (param.get('v') ?? 'v1') === 'v1';
+  });
 }

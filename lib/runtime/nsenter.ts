@@ -90,7 +90,7 @@ export class NsenterRuntime implements ContainerRuntime {
     // network is the node's, where nsenter starts: there the pod's own is the IPC namespace.
     const settled = (async () => {
       const ipc = spec.hostNetwork ? await readNamespace(spec.sandboxPid, 'ipc') : undefined;
-      const inSandbox = ipc ? await waitForNamespace(pid, ipc, 'ipc') : await waitForNamespace(pid, spec.netns);
+      const inSandbox = !spec.hostNetwork ? await waitForNamespace(pid, spec.netns) : !!ipc && (await waitForNamespace(pid, ipc, 'ipc')); // no ipc: the holder is gone
       const startTime = (await startTimeOf(pid)) ?? null;
       container.startTime ??= startTime ?? undefined;
       return { inSandbox, startTime };

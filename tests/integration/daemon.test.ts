@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { unreachableError } from '../../lib/api/client.js';
+import { unreachableError } from '../../lib/api/socket.js';
 import { CLI, ROOT, startTestNode, type TestNode } from '../helpers/node.js';
 
 let node: TestNode;

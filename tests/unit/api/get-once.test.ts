@@ -62,6 +62,7 @@ test('bodyOf: what is not a whole HTTP answer with a Content-Length is an error 
   t.throws(() => bodyOf(answer('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n')), { message: /chunked transfer coding, which this client does not read/ });
   t.throws(() => bodyOf(answer('SSH-2.0-OpenSSH\r\n')), { message: /not HTTP: "SSH-2\.0-OpenSSH/ });
   t.throws(() => bodyOf(answer('')), { message: /not HTTP: ""/ });
+  t.throws(() => bodyOf(answer('HTTP/1.1 200 OK\r\nContent-Le')), { message: /cut short in its headers/ });
   const err = t.throws(() => bodyOf(answer('HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops!')), { instanceOf: MinipodError });
   t.regex(err!.message, /daemon answered 500: oops!/);
 });

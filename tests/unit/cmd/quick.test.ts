@@ -1,8 +1,17 @@
 // parseQuick: the command lines bin/minipod.js answers without yargs (cmd/quick.ts). What it takes
 // must mean what yargs would make of it; anything else is declined (undefined) and goes to the full
 // CLI. tests/integration/quick.test.ts runs both CLIs on the same lines and compares what they print.
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import test from 'ava';
+import { execa } from 'execa';
 import { parseQuick } from '../../../cmd/quick.js';
+import { TABLE_ACCEPT } from '../../../lib/pod/table.js';
+import { ROOT } from '../../helpers/node.js';
+import { validRecord } from '../../helpers/record.js';
 
 const base = { json: false, allNamespaces: false };
 
@@ -31,7 +40,32 @@ test('a line whose meaning is not certain goes to the full CLI', (t) => {
     ['ps', '-n'], ['ps', '-n', '-A'], ['ps', '-n', ''], ['ps', '--namespace='], ['ps', '-o=wide'], ['ps', '-nteam-a'],
     ['ps', '-A', '-A'], ['ps', '-n', 'a', '--namespace', 'b'], ['ps', '-o', 'wide', '-owide'],
     ['ps', '--json=true'], ['ps', '--json', 'true'], ['ps', '-A', 'false'], ['ps', '--no-json'], ['ps', '--allNamespaces'], ['ps', '-Ao', 'wide'],
+    ['-A', 'ps'], ['--json', 'ps'], ['-A', 'get', 'pods'], ['--all-namespaces', 'ps'], // before the verb yargs takes the verb for their value
     ['ps', '--node', 'node-1'], ['ps', '--cluster-dir', '/tmp'], ['ps', '--get-yargs-completions'], ['ps', '-'],
   ];
   for (const args of declined) t.is(parseQuick(args), undefined, JSON.stringify(args));
+});
+
+test('a daemon older than the Table (it answers the records whatever is asked) is listed as before', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-old-daemon-'));
+  const socket = path.join(dir, 'api.sock');
+  const accepts: (string | undefined)[] = [];
+  const server = http.createServer((req, res) => {
+    accepts.push(req.headers.accept);
+    const text = JSON.stringify({ pods: [validRecord('/tmp/state')] });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+  server.listen(socket);
+  await once(server, 'listening');
+  t.teardown(async () => {
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const cli = (...args: string[]) => execa(process.execPath, [path.join(ROOT, 'bin/minipod.js'), ...args], { env: { MINIPOD_SOCKET: socket }, reject: false });
+  const table = await cli('ps');
+  t.is(table.exitCode, 0, table.stderr);
+  t.regex(table.stdout, /^NAME +READY +STATUS +RESTARTS +AGE +IP\nweb +1\/1 +Running +0 +\S+ +10\.88\.0\.2$/);
+  t.regex((await cli('get', 'pods', '-o', 'wide')).stdout, /^NAME .* VETH\nweb .* net:\[\d+\] /);
+  t.true(accepts.every((a) => a === TABLE_ACCEPT), 'a Table was asked for');
 });
