@@ -33,8 +33,8 @@ export function parseQuick(args: readonly string[]): ListArgs | undefined {
     given.add(key);
     const inline = long ? long[2] : glued?.[1];
     if (BOOLEAN.has(key)) {
-      // Before the verb yargs knows only the global flags: it takes -A, --json for flags with a
-      // value, the verb (`-A ps`) for theirs, and refuses the line.
+      // Before the verb, yargs does not know -A and --json yet (the verb declares them): it reads
+      // the next word as their value (`-A ps`: A is "ps"), finds no verb and refuses the line.
       if (inline !== undefined || !positionals.length) return undefined;
       (line[key] as boolean) = true;
       continue;
