@@ -8,8 +8,6 @@ import type { OutputFormat } from './format.js';
 import { renderTemplate } from './jsonpath.js';
 import { podListObject, podObject } from './pod-object.js';
 
-export { podRow, podStatus, POD_HEAD, WIDE_HEAD } from '../../lib/pod/table.js';
-
 /** The node's name for a record older than its nodeName (the daemon's --node-name): the host name. */
 export const nodeName = (): string => hostname();
 

@@ -3,7 +3,7 @@
 import test from 'ava';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { podStatus } from '../../cmd/output/pods.js';
+import { podStatus } from '../../lib/pod/table.js';
 import { assertNodeEmpty, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 

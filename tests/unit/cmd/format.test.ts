@@ -1,7 +1,7 @@
 // CLI formatting: kubectl-style AGE (duration.HumanDuration) and STATUS columns.
 import test from 'ava';
 import { age } from '../../../cmd/common.js';
-import { podStatus } from '../../../cmd/output/pods.js';
+import { podStatus } from '../../../lib/pod/table.js';
 import { formatTable } from '../../../cmd/output/pods.js';
 import type { ContainerStatus, PodRecord } from '../../../lib/pod/types.js';
 

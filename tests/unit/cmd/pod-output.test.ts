@@ -5,7 +5,8 @@ import { MinipodError } from '../../../lib/errors.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { parseOutput, splitOutputFlag } from '../../../cmd/output/format.js';
 import { kubernetesPhase, podObject } from '../../../cmd/output/pod-object.js';
-import { formatPods, podRow } from '../../../cmd/output/pods.js';
+import { formatPods } from '../../../cmd/output/pods.js';
+import { podRow } from '../../../lib/pod/table.js';
 import { validRecord } from '../../helpers/record.js';
 
 /** web: a host-process container `app` and an image container `httpd` whose last run failed. */

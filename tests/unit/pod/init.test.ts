@@ -1,7 +1,7 @@
 // Init containers on the fake kernel: the order (each to exit 0, then the apps), a failure under
 // each restartPolicy, and the STATUS strings and phase kubectl would show at each stage.
 import test, { type ExecutionContext } from 'ava';
-import { podStatus } from '../../../cmd/output/pods.js';
+import { podStatus } from '../../../lib/pod/table.js';
 import { kubernetesPhase, podObject } from '../../../cmd/output/pod-object.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import type { FakeHost } from '../../../lib/os/fake.js';
