@@ -51,14 +51,15 @@ export interface ListArgs extends GlobalArgs {
 export async function listPods(argv: ListArgs): Promise<void> {
   const query = listQuery(argv);
   const format = outputOf(argv);
+  const socket = socketOf(argv);
   const ask = { namespace: argv.namespace, onSent: () => void printing() };
   try {
     if (argv.json || (format.kind !== 'table' && format.kind !== 'wide')) {
-      const { pods } = await getOnce<PodList>(socketOf(argv), `/pods${query}`, ask);
+      const { pods } = await getOnce<PodList>(socket, `/pods${query}`, ask);
       return await printPods(pods, argv.json, format, false, argv.allNamespaces, argv.namespace);
     }
     // The table's rows, made by the daemon (lib/pod/table.ts), as kubectl asks the API server.
-    const table = await getOnce<PodTable | PodList>(socketOf(argv), `/pods${query}`, { ...ask, accept: TABLE_ACCEPT });
+    const table = await getOnce<PodTable | PodList>(socket, `/pods${query}`, { ...ask, accept: TABLE_ACCEPT });
     // A daemon older than the Table (live restore keeps it running across an upgrade) answers the records, as kubectl meets an old server.
     if (!('kind' in table) || table.kind !== 'Table') return await printPods((table as PodList).pods, false, format, false, argv.allNamespaces, argv.namespace);
     if (!table.rows.length) return noResources(argv.allNamespaces, argv.namespace);

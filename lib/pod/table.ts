@@ -3,6 +3,7 @@
 // records, as Kubernetes' server-side printing does: a listing then moves a few cells a pod, not
 // the whole record, and the daemon reads no more of /proc than READY needs. The CLI makes the same
 // rows from the records it fetched by name (`get pod web`). Pure: no I/O.
+import { DEFAULT_NAMESPACE } from '../manifest/names.js';
 import { age } from '../util/age.js';
 import { podIPOf } from './host-network.js';
 import { allContainers, initStatus } from './init-status.js';
@@ -51,7 +52,7 @@ export function podTable(pods: PodRecord[], node: string, now = Date.now(), read
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     columnDefinitions: WIDE_HEAD.map((name) => ({ name, priority: POD_HEAD.includes(name) ? 0 : 1 })),
-    rows: pods.map((p) => ({ cells: podRow(p, true, node, now, ready), object: { metadata: { name: p.name, namespace: p.namespace ?? 'default' } } })),
+    rows: pods.map((p) => ({ cells: podRow(p, true, node, now, ready), object: { metadata: { name: p.name, namespace: p.namespace ?? DEFAULT_NAMESPACE } } })),
   };
 }
 
