@@ -9,11 +9,17 @@ export interface LogFlagArgs {
   'container-log-max-files'?: string;
 }
 
-/** The two options; with defaults for the daemon, without for a node (which keeps its own). */
-export function logFlagOptions<T>(y: Argv<T>, defaults: boolean): Argv<T> {
+/** What the two options say in --help (the daemon's table, daemon-flags.ts, has them too). */
+export const LOG_FLAG_DESCRIPTIONS = {
+  'container-log-max-size': "Rotate a container's log once it passes this size (bytes, Ki, Mi, Gi; at least 16Ki), as kubelet's containerLogMaxSize",
+  'container-log-max-files': "Log files kept per container, the current one included (at least 2), as kubelet's containerLogMaxFiles",
+} as const;
+
+/** The two options, without defaults: a node keeps its own (node.json). */
+export function logFlagOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('container-log-max-size', { type: 'string', ...(defaults ? { default: DEFAULT_LOG_FLAGS.maxSize } : {}), describe: "Rotate a container's log once it passes this size (bytes, Ki, Mi, Gi; at least 16Ki), as kubelet's containerLogMaxSize" })
-    .option('container-log-max-files', { type: 'string', ...(defaults ? { default: DEFAULT_LOG_FLAGS.maxFiles } : {}), describe: 'Log files kept per container, the current one included (at least 2), as kubelet\'s containerLogMaxFiles' });
+    .option('container-log-max-size', { type: 'string', describe: LOG_FLAG_DESCRIPTIONS['container-log-max-size'] })
+    .option('container-log-max-files', { type: 'string', describe: LOG_FLAG_DESCRIPTIONS['container-log-max-files'] });
 }
 
 /** The limits the flags give (usage error naming the flag if bad); defaults fill what is not given. */

@@ -3,6 +3,7 @@
 // about fifty: a command starts in less time (README, "Benchmarks"). What is imported with
 // `await import()` (the daemon, node, image…) becomes a chunk of its own, loaded by the commands
 // that need it. tsc's dist/ keeps serving the tests and the bench.
+import { execFileSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,23 @@ import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = path.join(ROOT, 'dist/cli');
+
+/**
+ * A module finds its neighbours (bin/minipod.js, rootfs/pause/pause…) from its own URL: in a bundle
+ * it is the URL tsc would have given it in dist/, not the bundle's. base: the bundle's own URL.
+ */
+const distUrls = (base) => ({
+  name: 'dist-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async ({ path: file }) => {
+      const source = await readFile(file, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const distFile = path.join(ROOT, 'dist', path.relative(ROOT, file)).replace(/\.ts$/, '.js');
+      const url = `new URL(${JSON.stringify(path.relative(OUT, distFile))}, ${base}).href`;
+      return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+});
 
 await rm(OUT, { recursive: true, force: true }); // no chunk of an older build left beside
 await build({
@@ -35,22 +53,7 @@ await build({
   ].join('\n') },
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [
-    {
-      // A module finds its neighbours (bin/minipod.js, rootfs/pause/pause…) from its own URL: in
-      // the bundle it is the URL tsc would have given it in dist/, not the chunk's.
-      name: 'dist-urls',
-      setup(b) {
-        b.onLoad({ filter: /\.ts$/ }, async ({ path: file }) => {
-          const source = await readFile(file, 'utf8');
-          if (!source.includes('import.meta.url')) return undefined;
-          const distFile = path.join(ROOT, 'dist', path.relative(ROOT, file)).replace(/\.ts$/, '.js');
-          const url = `new URL(${JSON.stringify(path.relative(OUT, distFile))}, import.meta.url).href`;
-          return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
-        });
-      },
-    },
-  ],
+  plugins: [distUrls('import.meta.url')],
 });
 
 // The listings bin/minipod.js answers without yargs (cmd/quick.ts), as CommonJS: Node's ES module
@@ -68,3 +71,22 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// The daemon started without yargs (cmd/daemon-main.ts, the lines `minipod node start|restart`
+// write), as one CommonJS file, its packages inlined, pino too (it looks beside its code only for
+// transports, which the daemon does not use). bin/minipod.js loads it with the V8 code cache made
+// here under the daemon's own Node flags (bin/require-cached.js).
+const DAEMON = path.join(OUT, 'daemon.cjs');
+await build({
+  entryPoints: [path.join(ROOT, 'cmd/daemon-main.ts')],
+  outfile: DAEMON,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
+});
+const { DAEMON_NODE_FLAGS } = await import('../dist/lib/node/daemon-node-flags.js');
+execFileSync(process.execPath, [...DAEMON_NODE_FLAGS, '-e', 'require(process.argv[1]).writeCodeCache(process.argv[2])', path.join(ROOT, 'bin/require-cached.js'), DAEMON], { stdio: 'inherit' });

@@ -16,7 +16,7 @@ export const node = verb<Args>({
   command: 'node <action> [command..]',
   describe: 'An isolated node: start | stop | restart (the daemon; pods keep running) | exec -- CMD | env',
   builder: (y: Argv) =>
-    logFlagOptions(y, false) // start, restart: kept in the node's node.json like --subnet
+    logFlagOptions(y) // start, restart: kept in the node's node.json like --subnet
       .positional('action', { choices: ['start', 'stop', 'restart', 'exec', 'env'] as const, describe: 'What to do' })
       .option('dir', { type: 'string', default: DEFAULT_DIR, describe: 'Where the node keeps its state, socket and daemon log (default: the node of $MINIPOD_SOCKET, if it is one)' })
       .option('bridge', { type: 'string', describe: 'Bridge name (start)' })

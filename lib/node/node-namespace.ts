@@ -25,6 +25,7 @@ import { ensureUplink, stopOutside } from './outside.js';
 import { checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
+import { DAEMON_NODE_FLAGS } from './daemon-node-flags.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
 export { nodePaths } from '../node-paths.js';
@@ -80,16 +81,6 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
   const p = await secureNode(dir);
   return withNodeLock(p.lockFile, () => startLocked(p, given));
 }
-
-/**
- * Node's own flags for the daemon's process. The young generation capped at 2 MiB a semi-space:
- * V8 grows it to 16 MiB after a burst of creations and keeps it, a sixth of the daemon's memory at
- * 200 pods (118 -> 98.5 MiB in one run, 200 creations as fast). --optimize-for-size: V8 then
- * compacts its old generation and gives back the pages a burst left free, which it otherwise
- * keeps (after 100 creations and removals at once, 40.5 MiB of old space held 19 MiB of objects;
- * RSS 103 -> 73 MiB, creations, removals and restarts as fast, paired runs; README, "Benchmarks").
- */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 /**
  * previous: the daemon being stopped meanwhile (restart): `id` (PID:STARTTIME) is what the new one

@@ -4,9 +4,12 @@
 // each tens of milliseconds to read and compile); a verb that needs one imports it when it runs.
 // The daemon's chunk must not hold what only `image import` (tar) or the CLI (yaml) needs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { execa } from 'execa';
+import { DAEMON_NODE_FLAGS } from '../../../lib/node/daemon-node-flags.js';
 
 const CLI = fileURLToPath(new URL('../../../cli/', import.meta.url)); // dist/cli/
 
@@ -55,4 +58,18 @@ test("the quick listings' bundle (quick.cjs) holds none of those, nor yargs, and
   const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
   t.false(required.has('node:http'), 'getOnce speaks HTTP over node:net (lib/api/get-once.ts)');
   t.deepEqual([...required].filter((r) => !r.startsWith('node:')), [], 'cli-table3 and yaml are imported by the formats that need them');
+});
+
+test("the daemon's bundle (daemon.cjs) inlines its packages, and V8 takes its code cache under the daemon's Node flags", async (t) => {
+  const file = path.join(CLI, 'daemon.cjs');
+  if (!existsSync(`${file}.cache`)) return t.fail('dist/cli/daemon.cjs.cache is missing: run `npm run build`');
+  const text = readFileSync(file, 'utf8');
+  const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
+  t.deepEqual([...required].filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)), [], 'every package inlined: one file to read and compile');
+  // tar is in it, run only by `image import` (esbuild evaluates what is imported with import() when the import runs).
+  t.deepEqual([...inlined(new Map([['daemon.cjs', text]]))].filter((p) => ['yargs', 'yaml', 'cli-table3'].includes(p)), []);
+  // What bin/require-cached.js does, asking V8 whether it took the cache.
+  const probe = "const fs = require('node:fs'), vm = require('node:vm'), { hash } = require('node:crypto'); const [file] = process.argv.slice(1); const source = fs.readFileSync(file, 'utf8'); const cache = fs.readFileSync(file + '.cache'); if (cache.toString('latin1', 0, 40) !== hash('sha1', source)) throw new Error('the cache is not of this source'); const s = new vm.Script(require('node:module').wrap(source), { filename: file, cachedData: cache.subarray(40) }); process.stdout.write(String(s.cachedDataRejected));";
+  const { stdout } = await execa(process.execPath, [...DAEMON_NODE_FLAGS, '-e', probe, file]);
+  t.is(stdout, 'false', 'V8 refused the cache: it was made under other flags or another Node');
 });
