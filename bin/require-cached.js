@@ -1,9 +1,11 @@
-// Loads a CommonJS bundle with the V8 code cache `npm run build` wrote beside it (FILE.cache), so
-// V8 skips parsing and compiling what the cache holds: the daemon's 1.2 MB bundle loads in about
-// half the time (README, "Benchmarks"). Node 20 has no compile cache of its own (module.
-// enableCompileCache is Node 22's). V8 takes a cache only under the flags it was made with, and
-// checks a source's length, not its text: the cache starts with the SHA-1 of the source it was made
-// from, and a cache that does not match (another build, another Node, other flags) is ignored.
+// Loads a CommonJS bundle with a V8 code cache `npm run build` wrote beside it, so V8 skips parsing
+// and compiling what the cache holds: the node's 1.2 MB bundle loads in about half the time
+// (README, "Benchmarks"). Node 20 has no compile cache of its own (module.enableCompileCache is
+// Node 22's). V8 takes a cache only under the flags it was made with, so there is one per set of
+// Node flags the bundle runs under (FILE.plain.cache for none, FILE.<hash of the flags>.cache; the
+// daemon runs with flags of its own, the CLI without). V8 checks a source's length, not its text:
+// a cache starts with the SHA-1 of the source it was made from, and one that does not match
+// (another build) is ignored, as V8 ignores one of another Node.
 'use strict';
 
 const { hash } = require('node:crypto');
@@ -14,6 +16,9 @@ const vm = require('node:vm');
 
 const HASH_LENGTH = 40; // hex SHA-1
 
+/** The cache for this process's Node flags. */
+const cacheFile = (file) => `${file}.${process.execArgv.length ? hash('sha1', process.execArgv.join('\0')).slice(0, 12) : 'plain'}.cache`;
+
 /** Compile and run file as a CommonJS module, with its cache if that is its own; its exports and script. */
 function load(file, useCache) {
   const source = readFileSync(file, 'utf8');
@@ -21,7 +26,7 @@ function load(file, useCache) {
   let cachedData;
   if (useCache) {
     try {
-      const cache = readFileSync(`${file}.cache`);
+      const cache = readFileSync(cacheFile(file));
       if (cache.toString('latin1', 0, HASH_LENGTH) === digest) cachedData = cache.subarray(HASH_LENGTH);
     } catch {
       // no cache: compiled as any module is
@@ -31,7 +36,7 @@ function load(file, useCache) {
   const mod = { exports: {}, id: file, filename: file, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
-  return { exports: mod.exports, script, digest };
+  return { exports: mod.exports, script, digest, cached: cachedData !== undefined && !script.cachedDataRejected };
 }
 
 /** The bundle's exports, loaded with its code cache when it has a good one. */
@@ -39,10 +44,15 @@ function requireCached(file) {
   return load(file, true).exports;
 }
 
-/** Write file's cache: run it under the flags it will run with (`node FLAGS -e …`), after it is built. */
+/** Write file's cache for this process's flags: run under the flags it will run with (`node FLAGS -e …`), after it is built. */
 function writeCodeCache(file) {
   const { script, digest } = load(file, false);
-  writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(digest, 'latin1'), script.createCachedData()]));
+  writeFileSync(cacheFile(file), Buffer.concat([Buffer.from(digest, 'latin1'), script.createCachedData()]));
 }
 
-module.exports = { requireCached, writeCodeCache };
+/** Whether file loads with a cache V8 takes, under this process's flags (tests/unit/cmd/startup-imports). */
+function cacheTaken(file) {
+  return load(file, true).cached;
+}
+
+module.exports = { requireCached, writeCodeCache, cacheTaken };

@@ -1,18 +1,9 @@
-// The daemon's flags, in one table read two ways: yargs builds `minipod daemon` from it
-// (commands/daemon.ts, with --help), and daemon-main.ts parses the lines a node's launcher writes
-// without yargs (issue 13: a restart's new daemon loads its code while the old one goes). One
-// table, so both take the same names, types and defaults.
+// The daemon's flags (flag-table.ts): yargs builds `minipod daemon` from them (commands/daemon.ts),
+// and node-main.ts parses the lines a node's launcher writes without yargs.
 import type { DaemonOptions } from '../lib/daemon.js';
 import { DEFAULT_LOG_FLAGS } from '../lib/pod/log-limits.js';
+import { parseFlags, type Flag, type Parsed } from './flag-table.js';
 import { checkLogFlags, LOG_FLAG_DESCRIPTIONS } from './log-flags.js';
-
-interface Flag {
-  type: 'string' | 'boolean';
-  default?: string | boolean;
-  describe: string;
-  /** Set by `minipod node start|restart`, not typed by a person: left out of --help. */
-  hidden?: boolean;
-}
 
 /** In --help's order. */
 export const DAEMON_FLAGS = {
@@ -34,36 +25,12 @@ export const DAEMON_FLAGS = {
   after: { type: 'string', hidden: true, describe: 'PID:STARTTIME of the daemon this one replaces (`minipod node restart`): waited for before anything is touched' },
 } as const satisfies Record<string, Flag>;
 
-type Flags = typeof DAEMON_FLAGS;
-type Value<F> = F extends { type: 'boolean' } ? boolean : string;
+/** A daemon command line, parsed. */
+export type DaemonArgs = Parsed<typeof DAEMON_FLAGS>;
 
-/** A daemon command line, parsed: a flag with a default always has a value. */
-export type DaemonArgs = { [K in keyof Flags]: Flags[K] extends { default: unknown } ? Value<Flags[K]> : Value<Flags[K]> | undefined };
-
-/**
- * The flags of a `daemon …` line, or undefined if the line is not one this parser is sure of:
- * each flag once, as --name VALUE, --name=VALUE or (a boolean) a bare --name, and nothing else.
- * yargs takes the rest (--help, --no-egress, a repeated flag, a value that starts with "-").
- */
+/** The flags of a `daemon …` line, or undefined if parseFlags is not sure of them (yargs takes it). */
 export function parseDaemonLine(args: readonly string[]): DaemonArgs | undefined {
-  if (args[0] !== 'daemon') return undefined;
-  const given: Record<string, string | boolean> = {};
-  for (let i = 1; i < args.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[i]!);
-    const name = m?.[1];
-    if (!name || !Object.hasOwn(DAEMON_FLAGS, name) || Object.hasOwn(given, name)) return undefined;
-    const inline = m[2];
-    if (DAEMON_FLAGS[name as keyof Flags].type === 'boolean') {
-      if (inline !== undefined) return undefined;
-      given[name] = true;
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined || value.startsWith('-')) return undefined;
-    given[name] = value;
-  }
-  const defaults = Object.fromEntries(Object.entries(DAEMON_FLAGS).flatMap(([name, flag]) => ('default' in flag ? [[name, flag.default]] : [])));
-  return { ...defaults, ...given } as DaemonArgs;
+  return args[0] === 'daemon' ? parseFlags(args.slice(1), DAEMON_FLAGS) : undefined;
 }
 
 /** What runDaemon is given for a parsed line; a bad log flag is a usage error (exit 2). */

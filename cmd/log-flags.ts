@@ -1,5 +1,4 @@
 // --container-log-max-size / --container-log-max-files, shared by `daemon` and `node start`.
-import type { Argv } from 'yargs';
 import { MinipodError } from '../lib/errors.js';
 import { DEFAULT_LOG_FLAGS, logLimits, type LogLimits } from '../lib/pod/log-limits.js';
 import { usage } from './common.js';
@@ -9,18 +8,11 @@ export interface LogFlagArgs {
   'container-log-max-files'?: string;
 }
 
-/** What the two options say in --help (the daemon's table, daemon-flags.ts, has them too). */
+/** What the two options say in --help (the daemon's and the node's flag tables). */
 export const LOG_FLAG_DESCRIPTIONS = {
   'container-log-max-size': "Rotate a container's log once it passes this size (bytes, Ki, Mi, Gi; at least 16Ki), as kubelet's containerLogMaxSize",
   'container-log-max-files': "Log files kept per container, the current one included (at least 2), as kubelet's containerLogMaxFiles",
 } as const;
-
-/** The two options, without defaults: a node keeps its own (node.json). */
-export function logFlagOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('container-log-max-size', { type: 'string', describe: LOG_FLAG_DESCRIPTIONS['container-log-max-size'] })
-    .option('container-log-max-files', { type: 'string', describe: LOG_FLAG_DESCRIPTIONS['container-log-max-files'] });
-}
 
 /** The limits the flags give (usage error naming the flag if bad); defaults fill what is not given. */
 export function checkLogFlags(argv: LogFlagArgs): LogLimits {

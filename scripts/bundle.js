@@ -72,14 +72,14 @@ await build({
   logLevel: 'warning',
 });
 
-// The daemon started without yargs (cmd/daemon-main.ts, the lines `minipod node start|restart`
-// write), as one CommonJS file, its packages inlined, pino too (it looks beside its code only for
-// transports, which the daemon does not use). bin/minipod.js loads it with the V8 code cache made
-// here under the daemon's own Node flags (bin/require-cached.js).
-const DAEMON = path.join(OUT, 'daemon.cjs');
+// A node's daemon and `node start|stop|restart|env` without yargs (cmd/node-main.ts), as one
+// CommonJS file, its packages inlined, pino too (it looks beside its code only for transports,
+// which the daemon does not use). bin/minipod.js loads it with a V8 code cache made here for each
+// set of Node flags it runs under: the daemon's, and none for the CLI (bin/require-cached.js).
+const NODE_BUNDLE = path.join(OUT, 'node.cjs');
 await build({
-  entryPoints: [path.join(ROOT, 'cmd/daemon-main.ts')],
-  outfile: DAEMON,
+  entryPoints: [path.join(ROOT, 'cmd/node-main.ts')],
+  outfile: NODE_BUNDLE,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -89,4 +89,6 @@ await build({
   plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
 });
 const { DAEMON_NODE_FLAGS } = await import('../dist/lib/node/daemon-node-flags.js');
-execFileSync(process.execPath, [...DAEMON_NODE_FLAGS, '-e', 'require(process.argv[1]).writeCodeCache(process.argv[2])', path.join(ROOT, 'bin/require-cached.js'), DAEMON], { stdio: 'inherit' });
+for (const flags of [DAEMON_NODE_FLAGS, []]) {
+  execFileSync(process.execPath, [...flags, path.join(ROOT, 'scripts/code-cache.cjs'), NODE_BUNDLE], { stdio: 'inherit' });
+}

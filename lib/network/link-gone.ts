@@ -20,9 +20,9 @@ interface Waiter {
 const waiters = new Set<Waiter>();
 let timer: NodeJS.Timeout | undefined;
 
-/** The names of the links in the daemon's network namespace; undefined if /proc cannot tell. */
-function linkNames(): Set<string> | undefined {
-  const text = readProcSync('self', 'net/dev');
+/** The names of the links in pid's network namespace (the daemon's own by default); undefined if /proc cannot tell. */
+export function linkNames(pid: number | 'self' = 'self'): Set<string> | undefined {
+  const text = readProcSync(pid, 'net/dev');
   if (text === undefined) return undefined;
   // Two header lines, then "  NAME: counters…" per link.
   return new Set(text.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean));

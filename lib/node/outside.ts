@@ -10,6 +10,7 @@
 // identity, and the node's cgroup), and with it the veth pair. Commands run there (`node exec
 // --outside`) enter the node's mount namespace too, so `node stop`'s sweep of the node ends them.
 import { MinipodError } from '../errors.js';
+import { linkNames } from '../network/link-gone.js';
 import { nodePaths } from '../node-paths.js';
 import { kill, run, tools } from '../os/host.js';
 import { nsenterArgv } from '../process/nsenter.js';
@@ -56,7 +57,7 @@ export async function makeOutside(p: Paths): Promise<number> {
  * member's pod subnet via that member's underlay address (flannel's host-gw).
  */
 export async function ensureUplink(p: Paths, nodeHolder: number, member?: Member): Promise<void> {
-  const hasUplink = await run(nsenterArgv(tools().nsenter, nodeHolder, ['net'], [tools().ip, 'link', 'show', UPLINK])).then(() => true, () => false);
+  const hasUplink = linkNames(nodeHolder)?.has(UPLINK) ?? false; // read from /proc: no process to enter the node for
   const outside = member ? await readOutside(member.dir) : await readOutside(p.dir);
   if (member && !outside) throw new MinipodError('NOT_FOUND', `the cluster in ${member.dir} has no outside running: start it with \`minipod cluster start --dir ${member.dir}\``);
   if (outside && hasUplink) return;

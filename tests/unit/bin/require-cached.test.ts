@@ -1,7 +1,7 @@
 // bin/require-cached.js: a CommonJS bundle loaded with the V8 code cache beside it. The cache is
 // used only for the very source it was made from: another text of the same length (V8 checks only
 // the length) runs as it is, and a cache V8 refuses, or none, changes nothing but the speed.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,13 @@ const { sibling } = require('./sibling.cjs');
 module.exports = { answer: '${answer}', file: __filename, dir: __dirname, sibling }; // in the top level's bytecode, which the cache holds
 `;
 
+/** The one cache written beside file (its name says which Node flags it is for). */
+async function cacheOf(file: string): Promise<string> {
+  const caches = (await readdir(path.dirname(file))).filter((f) => f.startsWith(`${path.basename(file)}.`) && f.endsWith('.cache'));
+  if (caches.length !== 1) throw new Error(`caches beside ${file}: ${caches.join(' ')}`);
+  return path.join(path.dirname(file), caches[0]!);
+}
+
 async function bundleDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-cached-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -31,8 +38,7 @@ test('a bundle loads as a CommonJS module, with or without its cache', async (t)
   const plain = requireCached(file); // no cache yet
   t.deepEqual(plain, { answer: 'first', file, dir, sibling: 'next door' });
   writeCodeCache(file);
-  const cache = await readFile(`${file}.cache`);
-  t.true(cache.length > 40);
+  t.true((await readFile(await cacheOf(file))).length > 40);
   t.is(requireCached(file).answer, 'first');
 });
 
@@ -50,7 +56,8 @@ test('a damaged cache with the right hash is refused by V8 and the bundle still 
   const file = path.join(dir, 'bundle.cjs');
   await writeFile(file, moduleText('first'));
   writeCodeCache(file);
-  const cache = await readFile(`${file}.cache`);
-  await writeFile(`${file}.cache`, Buffer.concat([cache.subarray(0, 40), Buffer.alloc(cache.length - 40, 7)]));
+  const cacheFile = await cacheOf(file);
+  const cache = await readFile(cacheFile);
+  await writeFile(cacheFile, Buffer.concat([cache.subarray(0, 40), Buffer.alloc(cache.length - 40, 7)]));
   t.is(requireCached(file).answer, 'first');
 });

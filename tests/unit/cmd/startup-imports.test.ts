@@ -60,16 +60,18 @@ test("the quick listings' bundle (quick.cjs) holds none of those, nor yargs, and
   t.deepEqual([...required].filter((r) => !r.startsWith('node:')), [], 'cli-table3 and yaml are imported by the formats that need them');
 });
 
-test("the daemon's bundle (daemon.cjs) inlines its packages, and V8 takes its code cache under the daemon's Node flags", async (t) => {
-  const file = path.join(CLI, 'daemon.cjs');
-  if (!existsSync(`${file}.cache`)) return t.fail('dist/cli/daemon.cjs.cache is missing: run `npm run build`');
+test("the node's bundle (node.cjs) inlines its packages, and V8 takes its code caches: under the daemon's Node flags, and under none (the CLI)", async (t) => {
+  const file = path.join(CLI, 'node.cjs');
+  if (!existsSync(file)) return t.fail('dist/cli/node.cjs is missing: run `npm run build`');
   const text = readFileSync(file, 'utf8');
   const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
   t.deepEqual([...required].filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)), [], 'every package inlined: one file to read and compile');
   // tar is in it, run only by `image import` (esbuild evaluates what is imported with import() when the import runs).
-  t.deepEqual([...inlined(new Map([['daemon.cjs', text]]))].filter((p) => ['yargs', 'yaml', 'cli-table3'].includes(p)), []);
-  // What bin/require-cached.js does, asking V8 whether it took the cache.
-  const probe = "const fs = require('node:fs'), vm = require('node:vm'), { hash } = require('node:crypto'); const [file] = process.argv.slice(1); const source = fs.readFileSync(file, 'utf8'); const cache = fs.readFileSync(file + '.cache'); if (cache.toString('latin1', 0, 40) !== hash('sha1', source)) throw new Error('the cache is not of this source'); const s = new vm.Script(require('node:module').wrap(source), { filename: file, cachedData: cache.subarray(40) }); process.stdout.write(String(s.cachedDataRejected));";
-  const { stdout } = await execa(process.execPath, [...DAEMON_NODE_FLAGS, '-e', probe, file]);
-  t.is(stdout, 'false', 'V8 refused the cache: it was made under other flags or another Node');
+  t.deepEqual([...inlined(new Map([['node.cjs', text]]))].filter((p) => ['yargs', 'yaml', 'cli-table3'].includes(p)), []);
+  const cached = fileURLToPath(new URL('../../../../bin/require-cached.js', import.meta.url));
+  for (const flags of [DAEMON_NODE_FLAGS, []]) {
+    // The script on stdin: -e would be one more of the process's flags (process.execArgv), which name its cache.
+    const { stdout } = await execa(process.execPath, [...flags, '-', cached, file], { input: 'process.stdout.write(String(require(process.argv[2]).cacheTaken(process.argv[3])))' });
+    t.is(stdout, 'true', `no cache V8 takes for flags "${flags.join(' ')}": made under other flags or by another Node`);
+  }
 });
