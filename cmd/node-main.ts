@@ -3,7 +3,10 @@
 // for `minipod node start|stop|restart|env`. A restart is two Node processes one after the other,
 // this CLI and the daemon it starts, and loading yargs, the CLI and the ES modules was a third of
 // each (issue 13). A line the parsers are not sure of (--help, a flag they do not know) goes to the
-// full CLI.
+// full CLI. The daemon is imported statically, so that its modules are evaluated when the code
+// cache is made, which then holds them (what import() brings is compiled only when it runs); a
+// node verb evaluates them too, at no measurable cost: node-namespace.ts reaches most of them.
+import { runDaemon } from '../lib/daemon.js';
 import { parseNodeLine, runNode } from './commands/node.js';
 import { fail } from './common.js';
 import { daemonOptions, parseDaemonLine } from './daemon-flags.js';
@@ -12,10 +15,7 @@ import { daemonOptions, parseDaemonLine } from './daemon-flags.js';
 export function runNodeLine(args: readonly string[]): boolean {
   const daemon = parseDaemonLine(args);
   if (daemon) {
-    const opts = daemonOptions(daemon);
-    // Imported here: esbuild evaluates what import() brings when it runs, so a node verb's line does
-    // not evaluate the daemon's modules (its schemas, the API) it never uses.
-    void import('../lib/daemon.js').then(({ runDaemon }) => runDaemon(opts)).catch(fail);
+    void runDaemon(daemonOptions(daemon)).catch(fail);
     return true;
   }
   const node = parseNodeLine(args);

@@ -53,6 +53,7 @@ export function checkCgroupName(name: string, flag = '--cgroup-parent'): string 
 }
 
 export async function createCgroup(dir: string): Promise<void> {
+  if (existsSync(dir)) return; // a restart's re-adoption: every pod's is there already, looked at without the thread pool
   await mkdir(dir, { recursive: true, mode: 0o755 });
 }
 

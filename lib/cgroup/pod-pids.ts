@@ -49,11 +49,26 @@ export function podPids(parent: string, max: number, mountinfo = readProcSync('s
     join: (podDir) => [dir(podDir)],
     create: async (podDir) => {
       await createCgroup(dir(podDir));
-      await writeFile(path.join(dir(podDir), 'pids.max'), String(max));
+      await setPidsMax(dir(podDir), max);
     },
     adopt: (podDir, pid) => moveInto(dir(podDir), pid, 'pids'),
   };
 }
+
+/** pids.max made max; written only if it says otherwise (a restart finds every pod's set already). */
+async function setPidsMax(dir: string, max: number): Promise<void> {
+  const file = path.join(dir, 'pids.max');
+  if (readFileIfAny(file)?.trim() === String(max)) return;
+  await writeFile(file, String(max));
+}
+
+const readFileIfAny = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // written below, which says why if it cannot be
+  }
+};
 
 const controllers = (dir: string) => (readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').trim() || '').split(/\s+/);
 
@@ -67,7 +82,7 @@ function unifiedPids(root: string, parent: string, max: number): PodPids {
         const enabled = readFileSync(path.join(dir, 'cgroup.subtree_control'), 'utf8').split(/\s+/);
         if (!enabled.includes('pids')) await writeFile(path.join(dir, 'cgroup.subtree_control'), '+pids');
       }
-      await writeFile(path.join(podDir, 'pids.max'), String(max));
+      await setPidsMax(podDir, max);
     },
     adopt: async () => {}, // the pod's leaf is below its cgroup: counted already
   };

@@ -11,6 +11,7 @@ import { diskError, PersistQueue } from '../store/persist.js';
 import { DEPLOYMENT_RECORDS_DIR, quarantine, type Quarantined } from '../store/quarantine.js';
 import { podKey } from '../manifest/pod-key.js';
 import { templateHash } from './names.js';
+import { isoTime } from '../store/iso-time.js';
 
 export interface DeploymentRecord {
   name: string;
@@ -29,9 +30,9 @@ const recordSchema = z
   .strictObject({
     name: z.string(),
     uid: z.string().min(1),
-    createdAt: z.string().datetime(),
+    createdAt: isoTime(),
     generation: z.number().int().min(1),
-    deletionTimestamp: z.string().datetime().nullable(),
+    deletionTimestamp: isoTime().nullable(),
     templateHash: z.string(),
     manifest: deploymentManifestSchema,
   })

@@ -11,6 +11,7 @@ import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
 import { digest, imageConfigSchema, runConfigOf, runConfigSchema, sha256, type RunConfig } from './config.js';
 import { IMAGE_ID, normalizeTag } from './reference.js';
+import { isoTime } from '../store/iso-time.js';
 
 export interface ImageLayer {
   diffId: string;
@@ -57,7 +58,7 @@ export const imageRecordSchema = z.strictObject({
   layers: z.array(z.strictObject({ diffId: digest, size: z.number().int().min(0) })),
   size: z.number().int().min(0),
   created: z.string().nullable(),
-  importedAt: z.string().datetime(),
+  importedAt: isoTime(),
   architecture: z.string().nullable(),
   os: z.string().nullable(),
   config: runConfigSchema.strict(),

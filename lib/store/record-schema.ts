@@ -8,6 +8,7 @@ import { DNS_SUBDOMAIN } from '../manifest/pod-spec.js';
 import { BRIDGE_NAME, HOST_VETH } from '../network/names.js';
 import type { PodRecord } from '../pod/types.js';
 import { NETNS } from '../process/namespace.js';
+import { isoTime } from './iso-time.js';
 import { DEFAULT_NAMESPACE, DNS_LABEL, podManifestSchema } from '../manifest/pod-spec.js';
 
 /** nanoid()'s default: 21 of A-Z a-z 0-9 _ - */
@@ -18,7 +19,7 @@ const PID_MAX = 4_194_304;
 const pid = z.number().int().min(1, 'must be a positive pid').max(PID_MAX, `must be a pid (at most ${PID_MAX})`);
 const startTime = z.string().regex(/^\d+$/, 'must be a start time in clock ticks (digits)').nullable().optional();
 const netns = z.string().regex(NETNS, 'must be a network namespace such as net:[4026532636]');
-const time = z.string().datetime({ message: 'must be an ISO time such as 2024-01-01T00:00:00.000Z' });
+const time = isoTime('must be an ISO time such as 2024-01-01T00:00:00.000Z');
 const count = z.number().int().min(0);
 const ms = z.number().min(0);
 const ipv4 = z.string().refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s), 'must be an IPv4 address such as 10.88.0.2');
@@ -64,7 +65,8 @@ const sandbox = z.strictObject({
   startTime,
   netns,
   attempt: count,
-  hostVeth: z.union([z.literal(''), z.string().regex(HOST_VETH, 'must be a host veth name: "mp" and 10 of a-z 0-9 (or "" for a hostNetwork pod)')]),
+  // A union's usual value first: zod tries them in order, and each that fails makes an issue first.
+  hostVeth: z.union([z.string().regex(HOST_VETH, 'must be a host veth name: "mp" and 10 of a-z 0-9 (or "" for a hostNetwork pod)'), z.literal('')]),
   createdAt: time,
 });
 
@@ -91,11 +93,11 @@ export const podRecordSchema = z.strictObject({
   createdAt: time,
   phase: z.enum(['Pending', 'Running', 'SandboxLost', 'Recreating', 'Terminating', 'Stopped']),
   message: z.string().nullable(),
-  ip: z.union([z.literal(''), ipv4]), // '' once released (stop), and for a hostNetwork pod
+  ip: z.union([ipv4, z.literal('')]), // '' once released (stop), and for a hostNetwork pod
   hostIP: ipv4.optional(),
   prefix: z.number().int().min(8).max(30),
   gateway: ipv4,
-  mac: z.union([z.literal(''), z.string().regex(/^0a:58(:[0-9a-f]{2}){4}$/, 'must be 0a:58 and the four bytes of the IP')]),
+  mac: z.union([z.string().regex(/^0a:58(:[0-9a-f]{2}){4}$/, 'must be 0a:58 and the four bytes of the IP'), z.literal('')]),
   bridge: z.string().regex(BRIDGE_NAME, 'must be a bridge name (1-15 of a-z A-Z 0-9 _ . -)'),
   nodeName: z.string().regex(DNS_SUBDOMAIN, 'must be a node name (a DNS subdomain)').optional(),
   sandbox: sandbox.nullable(),

@@ -1,7 +1,7 @@
 // The pod-wide pids limit (cgroup/pod-pids.ts) on temp directories named by a mountinfo text: where
 // the pod's v1 pids cgroup is, that it is made with its limit, that a process joins it once, and
 // which values the flags take.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { checkPidsLimit, podPids } from '../../../lib/cgroup/pod-pids.js';
@@ -72,4 +72,18 @@ test('a pids limit flag is a whole number of at least 16, else an error naming t
   for (const bad of ['abc', '3', '1.5e3', '-20', '']) {
     t.throws(() => checkPidsLimit('--pod-max-pids', bad, 4096), { message: `--pod-max-pids ${bad}: give a whole number of processes of at least 16 (default 4096)` });
   }
+});
+
+test('a create finding pids.max at its limit writes nothing (a restart re-adopts every pod), and one at another limit is set', async (t) => {
+  const root = await tempDir(t, 'minipod-pids-');
+  const pod = `${root}/unified/m/pod-u1`;
+  const twin = `${root}/pids/m/pod-u1`;
+  await mkdir(twin, { recursive: true });
+  await writeFile(path.join(twin, 'pids.max'), '64\n'); // as the kernel shows it
+  const before = (await stat(path.join(twin, 'pids.max'))).mtimeMs;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await podPids(`${root}/unified/m`, 64, mountinfo(root))!.create(pod);
+  t.is((await stat(path.join(twin, 'pids.max'))).mtimeMs, before, 'not written');
+  await podPids(`${root}/unified/m`, 128, mountinfo(root))!.create(pod); // the daemon restarted with another --pod-max-pids
+  t.is(await readFile(path.join(twin, 'pids.max'), 'utf8'), '128');
 });
