@@ -121,9 +121,12 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   await previous?.gone.catch(() => {}); // its failure is the caller's to report
   const started = await waitUntil(async () => {
     if (!(await alive(pid)) || proc.exitCode !== null) return 'exited';
+    // Asked over HTTP once its socket is there: until the daemon listens, a look at the directory
+    // is enough, and leaves the CPU to the daemon's start rather than to a request every poll.
+    if (!existsSync(p.socket)) return undefined;
     // Only this daemon counts: another one answering on the socket means this one will fail.
     return (await healthy(p.socket)) === pid ? 'answering' : undefined;
-  }, { timeoutMs: 30_000, everyMs: 20 });
+  }, { timeoutMs: 30_000, everyMs: 10 });
   if (started === 'answering') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   if (await alive(pid)) kill(pid, 'SIGKILL');
