@@ -2,7 +2,7 @@
 // child.ts), signals through kill(2), /proc through the filesystem. Each run is timed and logged
 // at debug level.
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import { log } from '../log.js';
 import { spawnChild } from './child.js';
@@ -13,8 +13,15 @@ import type { Host } from './types.js';
 const RUN_TIMEOUT_MS = 30_000;
 
 const procPath = (pid: number | 'self', file: string) => `/proc/${pid}/${file}`;
-/** /proc files read asynchronously (readProc, below). */
-const SLOW_PROC_FILE = /^(cmdline|environ|net\/.*)$/;
+/** /proc files and links read on the thread pool (readProc, procLink below). */
+const SLOW_PROC_FILE = /^(cmdline|environ|exe|net\/.*)$/;
+
+/**
+ * read() on the event loop's next turn, as an fs.promises call would answer, without its cost:
+ * a caller awaiting many reads lets the API's requests in between, as it did when each went to the
+ * thread pool (resolved at once, a pod's teardown ran its reads as one stretch and held up answers).
+ */
+const nextTurn = <T>(read: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(read())));
 
 export const linuxHost: Host = {
   async run(argv, options = {}) {
@@ -51,12 +58,13 @@ export const linuxHost: Host = {
     }
   },
 
-  // What the kernel makes from its own tables (stat, status, cgroup, children, mountinfo) is read at
-  // once: 15-20 µs, where fs.promises' readFile costs ten times that in CPU (open, fstat, read and
-  // close, each a trip to the thread pool), and a daemon start reads thousands (issue 13). What
-  // reads a process's memory (cmdline, environ, under its mmap lock) or walks every socket (net/*)
-  // may take long: those stay off the event loop.
-  readProc: (pid, file) => (SLOW_PROC_FILE.test(file) ? readFile(procPath(pid, file), 'utf8').catch(() => undefined) : Promise.resolve(linuxHost.readProcSync(pid, file))),
+  // What the kernel makes from its own tables (stat, status, cgroup, children, mountinfo, ns/*) is
+  // read with one synchronous call: 15-20 µs, where fs.promises' readFile costs ten times that in
+  // CPU (open, fstat, read and close, each a trip to the thread pool), and a daemon start reads
+  // thousands (issue 13); the answer still comes on the loop's next turn (nextTurn). What may wait
+  // on the process's mmap lock (cmdline, environ, exe on older kernels) or walks every socket
+  // (net/*) stays on the thread pool.
+  readProc: (pid, file) => (SLOW_PROC_FILE.test(file) ? readFile(procPath(pid, file), 'utf8').catch(() => undefined) : nextTurn(() => linuxHost.readProcSync(pid, file))),
 
   readProcSync(pid, file) {
     try {
@@ -66,7 +74,7 @@ export const linuxHost: Host = {
     }
   },
 
-  procLink: (pid, link) => Promise.resolve(linuxHost.procLinkSync(pid, link)), // ns/* and exe: from the kernel's tables, as above
+  procLink: (pid, link) => (SLOW_PROC_FILE.test(link) ? readlink(procPath(pid, link)).catch(() => undefined) : nextTurn(() => linuxHost.procLinkSync(pid, link))),
   procLinkSync(pid, link) {
     try {
       return readlinkSync(procPath(pid, link));
