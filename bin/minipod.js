@@ -7,7 +7,10 @@
 'use strict';
 
 const args = process.argv.slice(2);
-const taken = () => (args[0] === 'daemon' || args[0] === 'node'
+// The node bundle's lines, told apart before it loads: `node exec`, a cluster's `--node` and the rest
+// it would decline go to the full CLI without loading it first.
+const forNode = args[0] === 'daemon' || (args[0] === 'node' && ['start', 'stop', 'restart', 'env'].includes(args[1]));
+const taken = () => (forNode
   ? require('./require-cached.js').requireCached(require.resolve('../dist/cli/node.cjs')).runNodeLine(args)
   : require('../dist/cli/quick.cjs').runQuick(args));
 if (args.length === 1 && args[0] === '--version') process.stdout.write(`${require('../package.json').version}\n`);

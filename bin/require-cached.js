@@ -1,6 +1,6 @@
 // Loads a CommonJS bundle with a V8 code cache `npm run build` wrote beside it, so V8 skips parsing
 // and compiling what the cache holds: the node's 1.2 MB bundle loaded in 50-60 ms instead of
-// 90-120 (a fresh process without flags, on the 2-core machine of README's "Benchmarks"). Node 20 has no compile cache of its own (module.enableCompileCache is
+// 90-120 (README, "Benchmarks"). Node 20 has no compile cache of its own (module.enableCompileCache is
 // Node 22's). V8 takes a cache only under the flags it was made with, so there is one per set of
 // Node flags the bundle runs under (FILE.plain.cache for none, FILE.<hash of the flags>.cache; the
 // daemon runs with flags of its own, the CLI without). V8 checks a source's length, not its text:
@@ -8,7 +8,7 @@
 // (another build) is ignored, as V8 ignores one of another Node.
 'use strict';
 
-const { hash } = require('node:crypto');
+const { createHash } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -16,13 +16,16 @@ const vm = require('node:vm');
 
 const HASH_LENGTH = 40; // hex SHA-1
 
+/** Hex SHA-1 (crypto.hash would do, from Node 20.12 only: package.json allows 20.8). */
+const sha1 = (text) => createHash('sha1').update(text).digest('hex');
+
 /** The cache for this process's Node flags. */
-const cacheFile = (file) => `${file}.${process.execArgv.length ? hash('sha1', process.execArgv.join('\0')).slice(0, 12) : 'plain'}.cache`;
+const cacheFile = (file) => `${file}.${process.execArgv.length ? sha1(process.execArgv.join('\0')).slice(0, 12) : 'plain'}.cache`;
 
 /** Compile and run file as a CommonJS module, with its cache if that is its own; its exports and script. */
 function load(file, useCache) {
   const source = readFileSync(file, 'utf8');
-  const digest = hash('sha1', source);
+  const digest = sha1(source);
   let cachedData;
   if (useCache) {
     try {
@@ -32,6 +35,7 @@ function load(file, useCache) {
       // no cache: compiled as any module is
     }
   }
+  // No importModuleDynamically: esbuild turns the bundle's import() into require() (tests/unit/cmd/startup-imports).
   const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const mod = { exports: {}, id: file, filename: file, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));

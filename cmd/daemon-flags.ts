@@ -2,6 +2,7 @@
 // and node-main.ts parses the lines a node's launcher writes without yargs.
 import type { DaemonOptions } from '../lib/daemon.js';
 import { DEFAULT_LOG_FLAGS } from '../lib/pod/log-limits.js';
+import { definedOnly } from '../lib/util/defined.js';
 import { parseFlags, type Flag, type Parsed } from './flag-table.js';
 import { checkLogFlags, LOG_FLAG_DESCRIPTIONS } from './log-flags.js';
 
@@ -47,6 +48,6 @@ export function daemonOptions(argv: DaemonArgs): DaemonOptions {
     ociRuntime: argv['oci-runtime'],
     containerLog: checkLogFlags(argv),
     // Only what was given: an absent flag leaves runDaemon's own default.
-    ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<DaemonOptions>),
+    ...definedOnly(optional),
   };
 }

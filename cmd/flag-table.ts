@@ -27,8 +27,8 @@ export function withFlags<T>(y: Argv<T>, table: FlagTable): Argv<T> {
 /**
  * The flags of args (what follows the verb's words), or undefined if this parser is not sure of
  * them: each flag once, as --name VALUE, --name=VALUE or (a boolean) a bare --name, and nothing
- * else. yargs takes the rest: --help, --no-NAME, a repeated flag, a value that starts with "-", a
- * global flag, a positional.
+ * else. yargs takes the rest: --help, --no-NAME, a repeated flag, a value that starts with "-" or
+ * is quoted, a global flag, a positional.
  */
 export function parseFlags<T extends FlagTable>(args: readonly string[], table: T): Parsed<T> | undefined {
   const given: Record<string, string | boolean> = {};
@@ -43,7 +43,8 @@ export function parseFlags<T extends FlagTable>(args: readonly string[], table: 
       continue;
     }
     const value = inline ?? args[++i];
-    if (value === undefined || value.startsWith('-')) return undefined;
+    // yargs takes the quotes off a value that has them both ends ("--dir='/x'" from a script).
+    if (value === undefined || value.startsWith('-') || /^(["']).*\1$/s.test(value)) return undefined;
     given[name] = value;
   }
   const defaults = Object.fromEntries(Object.entries(table).flatMap(([name, flag]) => (flag.default !== undefined ? [[name, flag.default]] : [])));

@@ -8,7 +8,7 @@
 // node verb evaluates them too, at no measurable cost: node-namespace.ts reaches most of them.
 import { runDaemon } from '../lib/daemon.js';
 import { parseNodeLine, runNode } from './commands/node.js';
-import { fail } from './common.js';
+import { fail, quietOnClosedPipes } from './common.js';
 import { daemonOptions, parseDaemonLine } from './daemon-flags.js';
 
 /** Runs the line if it is one of these (true), else does nothing (false). */
@@ -19,6 +19,8 @@ export function runNodeLine(args: readonly string[]): boolean {
     return true;
   }
   const node = parseNodeLine(args);
-  if (node) void runNode(node);
-  return node !== undefined;
+  if (!node) return false;
+  quietOnClosedPipes(); // `node start | head -1`, as the full CLI
+  void runNode(node);
+  return true;
 }

@@ -24,6 +24,8 @@ const NODE_FLAGS = {
 } as const satisfies FlagTable;
 
 const ACTIONS = ['start', 'stop', 'restart', 'exec', 'env'] as const;
+/** What parseNodeLine takes (bin/minipod.js knows them too): exec has a command of its own. */
+const QUICK_ACTIONS = ACTIONS.filter((a) => a !== 'exec');
 type Args = { action: (typeof ACTIONS)[number]; command?: string[]; '--'?: string[] } & Parsed<typeof NODE_FLAGS> & GlobalArgs;
 
 /**
@@ -31,10 +33,10 @@ type Args = { action: (typeof ACTIONS)[number]; command?: string[]; '--'?: strin
  * a restart waits for this process, then for the daemon it starts); undefined for any other line.
  */
 export function parseNodeLine(args: readonly string[]): Args | undefined {
-  const [verb, action, ...rest] = args;
-  if (verb !== 'node' || !(action === 'start' || action === 'stop' || action === 'restart' || action === 'env')) return undefined;
-  const flags = parseFlags(rest, NODE_FLAGS);
-  return flags && { ...flags, action };
+  const [word, action, ...rest] = args;
+  const quick = QUICK_ACTIONS.find((a) => a === action);
+  const flags = word === 'node' && quick ? parseFlags(rest, NODE_FLAGS) : undefined;
+  return flags && quick && { ...flags, action: quick };
 }
 
 const load = () => import('../../lib/node/node-namespace.js');

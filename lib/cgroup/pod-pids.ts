@@ -55,7 +55,7 @@ export function podPids(parent: string, max: number, mountinfo = readProcSync('s
   };
 }
 
-/** pids.max made max; written only if it says otherwise (a restart finds every pod's set already). */
+/** pids.max set to max; written only if it says otherwise (a restart finds every pod's set already). */
 async function setPidsMax(dir: string, max: number): Promise<void> {
   const file = path.join(dir, 'pids.max');
   if (readFileIfAny(file)?.trim() === String(max)) return;

@@ -10,6 +10,7 @@ import { DEFAULT_PIDS_LIMIT } from '../runtime/oci-config.js';
 import { readPrivate } from './secure-dir.js';
 import { MAX_NODES, nonMasquerade, type Member } from './members.js';
 import path from 'node:path';
+import { definedOnly } from '../util/defined.js';
 
 export interface NodeOptions {
   bridge?: string;
@@ -26,7 +27,7 @@ export interface NodeOptions {
 }
 
 export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
-  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeOptions;
+  const defined: NodeOptions = definedOnly(opts);
   const unknown = Object.keys(defined).filter((k) => !['bridge', 'subnet', 'stopPodsOnExit', 'containerLogMaxSize', 'containerLogMaxFiles', 'ociRuntime', 'pidsLimit', 'podMaxPids', 'cluster'].includes(k));
   if (unknown.length) throw new MinipodError('INVALID_ARGUMENT', `${source}: unknown field(s) ${unknown.join(', ')}: remove them`);
   for (const key of ['bridge', 'subnet', 'containerLogMaxSize', 'containerLogMaxFiles', 'pidsLimit', 'podMaxPids'] as const) {

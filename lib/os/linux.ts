@@ -13,13 +13,19 @@ import type { Host } from './types.js';
 const RUN_TIMEOUT_MS = 30_000;
 
 const procPath = (pid: number | 'self', file: string) => `/proc/${pid}/${file}`;
-/** /proc files and links read on the thread pool (readProc, procLink below). */
-const SLOW_PROC_FILE = /^(cmdline|environ|exe|net\/.*)$/;
+/**
+ * /proc files and links read with one synchronous call (readProc, procLink below): made from the
+ * process's own fields, under no lock another task may hold for long. The rest (cmdline, environ
+ * and exe under the process's mmap lock, cgroup under the kernel's cgroup lock, mountinfo under
+ * the mount namespace's, net/* over every socket) is read on the thread pool.
+ */
+const AT_ONCE = /^(stat|status|task\/\d+\/children|ns\/[a-z_]+)$/;
 
 /**
- * read() on the event loop's next turn, as an fs.promises call would answer, without its cost:
- * a caller awaiting many reads lets the API's requests in between, as it did when each went to the
- * thread pool (resolved at once, a pod's teardown ran its reads as one stretch and held up answers).
+ * read() on the event loop's next turn, as an fs.promises call answers, without its cost: a chain
+ * of reads awaited one after another lets the API's requests in between, as it did when each went
+ * to the thread pool (answered at once, a pod's teardown ran its reads as one stretch and held up
+ * answers). Reads started together still run together, in one turn.
  */
 const nextTurn = <T>(read: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(read())));
 
@@ -58,13 +64,10 @@ export const linuxHost: Host = {
     }
   },
 
-  // What the kernel makes from its own tables (stat, status, cgroup, children, mountinfo, ns/*) is
-  // read with one synchronous call: 15-20 µs, where fs.promises' readFile costs ten times that in
-  // CPU (open, fstat, read and close, each a trip to the thread pool), and a daemon start reads
-  // thousands (issue 13); the answer still comes on the loop's next turn (nextTurn). What may wait
-  // on the process's mmap lock (cmdline, environ, exe on older kernels) or walks every socket
-  // (net/*) stays on the thread pool.
-  readProc: (pid, file) => (SLOW_PROC_FILE.test(file) ? readFile(procPath(pid, file), 'utf8').catch(() => undefined) : nextTurn(() => linuxHost.readProcSync(pid, file))),
+  // A process's own fields (AT_ONCE) in one synchronous call: 15-20 µs for a stat, where
+  // fs.promises' readFile costs ten times that in CPU (open, fstat, read and close, each a trip to
+  // the thread pool), and a daemon start reads thousands (issue 13); answered on the loop's next turn.
+  readProc: (pid, file) => (AT_ONCE.test(file) ? nextTurn(() => linuxHost.readProcSync(pid, file)) : readFile(procPath(pid, file), 'utf8').catch(() => undefined)),
 
   readProcSync(pid, file) {
     try {
@@ -74,7 +77,7 @@ export const linuxHost: Host = {
     }
   },
 
-  procLink: (pid, link) => (SLOW_PROC_FILE.test(link) ? readlink(procPath(pid, link)).catch(() => undefined) : nextTurn(() => linuxHost.procLinkSync(pid, link))),
+  procLink: (pid, link) => (AT_ONCE.test(link) ? nextTurn(() => linuxHost.procLinkSync(pid, link)) : readlink(procPath(pid, link)).catch(() => undefined)),
   procLinkSync(pid, link) {
     try {
       return readlinkSync(procPath(pid, link));

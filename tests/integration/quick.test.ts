@@ -29,10 +29,13 @@ test.after.always(async () => {
   await node?.dispose();
 });
 
-/** One CLI's answer to a line; AGE cells (42s, 2m5s) as "AGE": a second may tick between the two runs. */
+/**
+ * One CLI's answer to a line; AGE cells (42s, 2m5s) as "AGE", the column's padding (and its
+ * header's) as three spaces: a second may tick between the two runs, and 9s to 10s widens it.
+ */
 async function run(cli: string, args: string[]): Promise<string> {
   const r = await execa(process.execPath, [cli, ...args], { env: { MINIPOD_SOCKET: node.socket }, reject: false, stripFinalNewline: false });
-  const age = (text: string) => text.replace(/(?<= {3})\d+[smhdy](\d+[smh])?(?= {3}|$)/gm, 'AGE');
+  const age = (text: string) => text.replace(/(?<= {3})\d+[smhdy](\d+[smh])?(?= {3}|$)/gm, 'AGE').replace(/(?<= {3})AGE {3,}/gm, 'AGE   ');
   return `exit ${r.exitCode}\n--- stdout\n${age(String(r.stdout))}--- stderr\n${String(r.stderr)}`;
 }
 

@@ -1,21 +1,29 @@
 // bin/require-cached.js: a CommonJS bundle loaded with the V8 code cache beside it. The cache is
 // used only for the very source it was made from: another text of the same length (V8 checks only
-// the length) runs as it is, and a cache V8 refuses, or none, changes nothing but the speed.
+// the length) runs as it is, and a cache V8 refuses, or none, changes nothing but the speed. Each
+// step runs in a fresh Node process, as a bundle is loaded: within one, V8 compiles a source it has
+// seen from its own memory and never looks at a cache.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { execa } from 'execa';
 
-const { requireCached, writeCodeCache } = createRequire(import.meta.url)('../../../../bin/require-cached.js') as {
-  requireCached(file: string): Record<string, unknown>;
-  writeCodeCache(file: string): void;
-};
+const BIN = fileURLToPath(new URL('../../../../bin/require-cached.js', import.meta.url));
 
 const moduleText = (answer: string) => `'use strict';
 const { sibling } = require('./sibling.cjs');
 module.exports = { answer: '${answer}', file: __filename, dir: __dirname, sibling }; // in the top level's bytecode, which the cache holds
 `;
+
+/** In a fresh process without flags (the script on stdin: -e would be one): write file's cache, or load it. */
+async function fresh(step: 'write' | 'load', file: string): Promise<{ taken: boolean; exports: Record<string, unknown> }> {
+  const script = step === 'write'
+    ? 'require(process.argv[2]).writeCodeCache(process.argv[3]); process.stdout.write("{}")'
+    : 'const c = require(process.argv[2]); process.stdout.write(JSON.stringify({ taken: c.cacheTaken(process.argv[3]), exports: c.requireCached(process.argv[3]) }))';
+  return JSON.parse((await execa(process.execPath, ['-', BIN, file], { input: script })).stdout) as { taken: boolean; exports: Record<string, unknown> };
+}
 
 /** The one cache written beside file (its name says which Node flags it is for). */
 async function cacheOf(file: string): Promise<string> {
@@ -24,40 +32,40 @@ async function cacheOf(file: string): Promise<string> {
   return path.join(path.dirname(file), caches[0]!);
 }
 
-async function bundleDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
+async function bundle(t: { teardown(fn: () => Promise<void>): void }, answer: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-cached-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await writeFile(path.join(dir, 'sibling.cjs'), "exports.sibling = 'next door';\n");
-  return dir;
+  const file = path.join(dir, 'bundle.cjs');
+  await writeFile(file, moduleText(answer));
+  return file;
 }
 
-test('a bundle loads as a CommonJS module, with or without its cache', async (t) => {
-  const dir = await bundleDir(t);
-  const file = path.join(dir, 'bundle.cjs');
-  await writeFile(file, moduleText('first'));
-  const plain = requireCached(file); // no cache yet
-  t.deepEqual(plain, { answer: 'first', file, dir, sibling: 'next door' });
-  writeCodeCache(file);
-  t.true((await readFile(await cacheOf(file))).length > 40);
-  t.is(requireCached(file).answer, 'first');
+test('a bundle loads as a CommonJS module without a cache, and with the cache made for it V8 takes it', async (t) => {
+  const file = await bundle(t, 'first');
+  const before = await fresh('load', file);
+  t.deepEqual(before, { taken: false, exports: { answer: 'first', file, dir: path.dirname(file), sibling: 'next door' } });
+  await fresh('write', file);
+  t.true(path.basename(await cacheOf(file)).endsWith('.plain.cache'), 'named for a process without flags');
+  t.deepEqual(await fresh('load', file), { ...before, taken: true });
 });
 
 test('a cache made from another text of the same length is not used: the new text runs', async (t) => {
-  const dir = await bundleDir(t);
-  const file = path.join(dir, 'bundle.cjs');
-  await writeFile(file, moduleText('first'));
-  writeCodeCache(file);
+  const file = await bundle(t, 'first');
+  await fresh('write', file);
   await writeFile(file, moduleText('other')); // same length
-  t.is(requireCached(file).answer, 'other');
+  const after = await fresh('load', file);
+  t.false(after.taken);
+  t.is(after.exports.answer, 'other');
 });
 
 test('a damaged cache with the right hash is refused by V8 and the bundle still runs', async (t) => {
-  const dir = await bundleDir(t);
-  const file = path.join(dir, 'bundle.cjs');
-  await writeFile(file, moduleText('first'));
-  writeCodeCache(file);
+  const file = await bundle(t, 'first');
+  await fresh('write', file);
   const cacheFile = await cacheOf(file);
   const cache = await readFile(cacheFile);
   await writeFile(cacheFile, Buffer.concat([cache.subarray(0, 40), Buffer.alloc(cache.length - 40, 7)]));
-  t.is(requireCached(file).answer, 'first');
+  const after = await fresh('load', file);
+  t.false(after.taken, 'V8 refuses it');
+  t.is(after.exports.answer, 'first');
 });

@@ -73,7 +73,7 @@ test('a node line with exec, a global flag or anything the parser is not sure of
   const declined = [
     ['node'], ['node', 'exec', '--', 'ip', 'addr'], ['node', 'exec', 'ls'], ['node', 'bogus'], ['node', 'start', 'extra'], ['node', 'start', '--help'],
     ['node', 'start', '--node', 'node-1'], ['node', 'start', '--socket', '/x'], ['node', 'start', '--cluster-dir', '/c'], ['node', 'start', '-n', 'x'],
-    ['node', 'start', '--no-stop-pods-on-exit'], ['node', 'start', '--dir'], ['node', 'start', '--dir', '/a', '--dir', '/b'], ['--dir', '/a', 'node', 'start'],
+    ['node', 'start', '--no-stop-pods-on-exit'], ['node', 'start', '--dir'], ['node', 'start', "--dir='/a'"], ['node', 'start', '--dir', '"/a"'], ['node', 'start', '--dir', '/a', '--dir', '/b'], ['--dir', '/a', 'node', 'start'],
   ];
   for (const line of declined) t.is(parseNodeLine(line), undefined, line.join(' '));
 });

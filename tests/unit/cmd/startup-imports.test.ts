@@ -66,6 +66,7 @@ test("the node's bundle (node.cjs) inlines its packages, and V8 takes its code c
   const text = readFileSync(file, 'utf8');
   const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
   t.deepEqual([...required].filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)), [], 'every package inlined: one file to read and compile');
+  t.false(/\bimport\(/.test(text.replace(/\/\/.*$/gm, '')), 'no import() left: bin/require-cached.js compiles it without importModuleDynamically');
   // tar is in it, run only by `image import` (esbuild evaluates what is imported with import() when the import runs).
   t.deepEqual([...inlined(new Map([['node.cjs', text]]))].filter((p) => ['yargs', 'yaml', 'cli-table3'].includes(p)), []);
   const cached = fileURLToPath(new URL('../../../../bin/require-cached.js', import.meta.url));
