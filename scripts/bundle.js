@@ -29,15 +29,16 @@ const distUrls = (base) => ({
   },
 });
 
+/** What every bundle here is: Node 20's, with its source map. */
+const NODE_BUNDLE_OPTIONS = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
 await rm(OUT, { recursive: true, force: true }); // no chunk of an older build left beside
 await build({
+  ...NODE_BUNDLE_OPTIONS,
   entryPoints: { minipod: path.join(ROOT, 'cmd/minipod.ts') },
   outdir: OUT,
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
   // yargs and pino stay in node_modules: both find files of their own beside their code (yargs its
   // locales, pino its workers); so does yaml, a CommonJS package that cmd/ imports with import():
   // as a chunk it would give only a default export, not Node's named ones. The rest is bundled:
@@ -51,8 +52,6 @@ await build({
     'const require = createRequireInBundle(import.meta.url);',
     'const __filename = fileURLToPathInBundle(import.meta.url);',
   ].join('\n') },
-  sourcemap: true,
-  logLevel: 'warning',
   plugins: [distUrls('import.meta.url')],
 });
 
@@ -61,15 +60,11 @@ await build({
 // line is taken (esbuild wraps what is imported with import() in functions it calls then);
 // cli-table3 and yaml stay import()s from node_modules, made only by the formats that use them.
 await build({
+  ...NODE_BUNDLE_OPTIONS,
   entryPoints: [path.join(ROOT, 'cmd/quick.ts')],
   outfile: path.join(OUT, 'quick.cjs'),
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   external: ['cli-table3', 'yaml'],
-  sourcemap: true,
-  logLevel: 'warning',
 });
 
 // A node's daemon and `node start|stop|restart|env` without yargs (cmd/node-main.ts), as one
@@ -78,14 +73,10 @@ await build({
 // set of Node flags it runs under: the daemon's, and none for the CLI (bin/require-cached.js).
 const NODE_BUNDLE = path.join(OUT, 'node.cjs');
 await build({
+  ...NODE_BUNDLE_OPTIONS,
   entryPoints: [path.join(ROOT, 'cmd/node-main.ts')],
   outfile: NODE_BUNDLE,
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
   plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
 });
 const { DAEMON_NODE_FLAGS } = await import('../dist/lib/node/daemon-node-flags.js');
