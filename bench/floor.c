@@ -2,7 +2,7 @@
  * A holder forked here unshares its net/UTS/IPC namespaces, brings lo up and says "ns"; the host
  * side makes the veth with its peer directly in the holder's namespace through one long-lived
  * `ip -force -batch -` (a pipe write, a marker line to know it is done); the holder then names
- * itself and configures eth0 (the pause's four ioctls) and says "ready". No Node, no records, no
+ * itself and configures eth0 (the pause's ioctls: its MAC, address, up, route) and says "ready". No Node, no records, no
  * cgroups: what is left of minipod's time over this is its own.
  *
  *   floor BRIDGE N [CNI_PATH]   run in the bench's node namespace; prints one "KIND MS" line per sample:
@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../rootfs/pause/netconf.h" /* set_up, configure_eth0: the holder's own side, as the pause does it */
+#include "../rootfs/pause/netconf.h" /* set_up, set_mac, configure_eth0: the holder's own side, as the pause does it */
 
 static const char *bridge;
 static FILE *ip_in, *ip_err;
@@ -73,10 +73,11 @@ static struct holder start_holder(int configure) {
     set_up(fd, "lo");
     if (write(out[1], "ns\n", 3) != 3) fail("write");
     if (configure) {
-      char line[128] = {0}, ip[64], gw[64];
+      char line[128] = {0}, ip[64], gw[64], mac[32];
       if (read(in[0], line, sizeof line - 1) <= 0) fail("read config");
-      if (sscanf(line, "%63s %63s", ip, gw) != 2) { errno = EINVAL; fail("config"); }
+      if (sscanf(line, "%63s %63s %31s", ip, gw, mac) != 3) { errno = EINVAL; fail("config"); }
       if (sethostname("floor", 5) < 0) fail("sethostname");
+      set_mac(fd, mac);
       configure_eth0(fd, ip, 24, gw);
       if (write(out[1], "ready\n", 6) != 6) fail("write");
     }
@@ -139,11 +140,12 @@ static struct holder wired_sandbox(int veth) {
   struct holder h = start_holder(1);
   char lines[512];
   snprintf(lines, sizeof lines,
-           "link add flr%d master %s up type veth peer name eth0 address 02:42:c6:12:02:02 netns %d\n"
+           "link add flr%d master %s up type veth peer name eth0 netns %d\n"
            "link set flr%d type bridge_slave hairpin on\n",
            veth, bridge, h.pid, veth);
   ip_run(lines, 2);
-  if (write(h.to, "198.18.2.2 198.18.2.1\n", 22) != 22) fail("write config");
+  static const char config[] = "198.18.2.2 198.18.2.1 02:42:c6:12:02:02\n";
+  if (write(h.to, config, sizeof config - 1) != (ssize_t)(sizeof config - 1)) fail("write config");
   expect(h.from, "ready\n");
   return h;
 }

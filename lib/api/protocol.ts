@@ -29,7 +29,7 @@ export interface Stats {
   /** Events held in memory (GET /events): bounded, the oldest dropped first. */
   events: number;
   /** The pause holder started ahead of need (not a pod's). */
-  spareHolderPid: number | null;
+  spareHolderPids: number[];
 }
 
 export const EXEC_UPGRADE = 'minipod-exec';

@@ -3,7 +3,7 @@
 // fails (bad JSON, a manifest the API would refuse, a hash or name that disagrees) is quarantined.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../store/atomic-write.js';
 import { z } from 'zod';
 import { formatIssue } from '../manifest/parse.js';
 import { deploymentManifestSchema, type DeploymentManifest } from '../manifest/deployment-spec.js';
@@ -64,7 +64,7 @@ export class DeploymentStore {
     const key = podKey(record.manifest.metadata.namespace, record.name);
     const file = this.file(key);
     await this.queue.now(key, () =>
-      writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, fsync: true }).catch((err: unknown) => {
+      writeAtomic(file, `${JSON.stringify(record, null, 2)}\n`).catch((err: unknown) => {
         throw diskError(err, file, this.stateDir);
       }),
     );

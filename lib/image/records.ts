@@ -5,7 +5,7 @@
 // One that fails is moved aside as ID.json.corrupt with its reasons in .why, and reported.
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic as replaceFile } from '../store/atomic-write.js';
 import { z } from 'zod';
 import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
@@ -84,7 +84,7 @@ export async function writeRecord(paths: StorePaths, record: ImageRecord): Promi
 }
 
 export async function writeAtomic(paths: StorePaths, file: string, data: string | Buffer): Promise<void> {
-  await writeFileAtomic(file, data, { mode: 0o600, fsync: true }).catch((err: unknown) => {
+  await replaceFile(file, data).catch((err: unknown) => {
     throw diskError(err, file, paths.root);
   });
 }

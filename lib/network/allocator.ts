@@ -40,6 +40,11 @@ export class IpAllocator {
     }
   }
 
+  /** ip's lease is on the disk, not only claimed (store/leases.ts): awaited before a create answers. */
+  durable(ip: string): Promise<void> {
+    return this.leases.durable(ip);
+  }
+
   /** owner: another pod's lease of ip stays, and so does the address (store/leases.ts). */
   async release(ip: string, owner?: string): Promise<void> {
     if (await this.leases.release(ip, owner)) this.leased.delete(ip);

@@ -1,5 +1,6 @@
 // The pod's veth pair. The peer is created directly inside the sandbox's namespace as eth0
-// (moving a link between namespaces costs ~40 ms); the host end goes on the bridge, up, in hairpin
+// (moving a link between namespaces costs ~40 ms), with a random MAC: the holder gives it the
+// pod's when it configures it (rootfs/pause), so the veth need not wait for the lease. The host end goes on the bridge, up, in hairpin
 // mode (as the CNI bridge plugin's hairpinMode): where br_netfilter sees the node's bridge, a pod's
 // packet to its own hostPort is DNATed inside the bridge and must go back out of the port it came
 // in by, which a bridge refuses but to a hairpin port (network/hostport-rules.ts).
@@ -10,12 +11,11 @@ export interface VethSpec {
   hostName: string;
   bridge: string;
   sandboxPid: number;
-  mac: string;
 }
 
 export async function createVeth(ip: IpBatch, v: VethSpec): Promise<void> {
   await ip.run([
-    `link add ${v.hostName} master ${v.bridge} up type veth peer name ${POD_IFNAME} address ${v.mac} netns ${v.sandboxPid}`,
+    `link add ${v.hostName} master ${v.bridge} up type veth peer name ${POD_IFNAME} netns ${v.sandboxPid}`,
     `link set ${v.hostName} type bridge_slave hairpin on`,
   ]);
 }

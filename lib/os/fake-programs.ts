@@ -16,7 +16,8 @@ const lines = (io: FakeProc, onLine: (line: string) => void) => io.stdin && crea
 /**
  * `pause -n`: new net, uts and ipc namespaces, "ns"; then "unbind PATH" lines (every nsfs mount at
  * PATH goes, "unbound"), a config line, "ready"; then "bind PATH" lines, each a bind mount of its
- * network namespace (fake-mounts.ts), "bound", undone when a SIGTERM ends it. `pause -i`
+ * network namespace (fake-mounts.ts), "bound", undone when a SIGTERM ends it (a line that
+ * host.pauseHolds holds is answered once it lets go). `pause -i`
  * (hostNetwork): a new ipc namespace, "ns", no config. Plain `pause` (joined by nsenter) only waits.
  */
 const pause: Program = (p, io, host) => {
@@ -41,7 +42,7 @@ const pause: Program = (p, io, host) => {
     }
   };
   host.exitListeners.add(onExit);
-  lines(io, (line) => {
+  const answer = (line: string) => {
     if (p.state === 'Z') return;
     if (line.startsWith('unbind ') && !configured) {
       host.journal.push(`pause ${p.pid} ${line}`);
@@ -63,6 +64,11 @@ const pause: Program = (p, io, host) => {
     } catch (err) {
       io.stdout?.write(`error ${(err as Error).message}\n`);
     }
+  };
+  lines(io, (line) => {
+    const hold = host.pauseHolds(line);
+    if (hold) void hold.then(() => answer(line));
+    else answer(line);
   });
 };
 

@@ -44,6 +44,8 @@ export class FakeHost implements Host {
   ipFails: (line: string) => string | undefined = () => undefined;
   /** A line sent to `ip -batch` (and every later one to that process) waits for the promise this returns: an ip stuck in the kernel. */
   ipHolds: (line: string) => Promise<void> | undefined = () => undefined;
+  /** A request to a pause holder (`bind PATH`, …) is answered only once this lets go. */
+  pauseHolds: (line: string) => Promise<void> | undefined = () => undefined;
   /** Host links by name, with their master: what `ip -batch` made (`link add NAME master BR`) and has not deleted. */
   readonly links = new Map<string, string>();
   /** A veth's peer's network namespace (`link add … netns PID`): the kernel frees the pair with it (freeLinks). */

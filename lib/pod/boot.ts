@@ -52,7 +52,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   // the ones records name (an orphan's removal below changes neither answer).
   const ports = new Map<string, Set<string>>();
   for (const bridge of new Set([ctx.node.bridge, ...records.map((r) => r.bridge)])) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
-  const orphans = await findOrphans(ctx, records, null, { scan, ports: ports.get(ctx.node.bridge)! });
+  const orphans = await findOrphans(ctx, records, [], { scan, ports: ports.get(ctx.node.bridge)! });
   // What gc only reports: quarantined records and their logs (for a person to read), and the
   // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
   await removeOrphans(ctx, orphans.filter((o) => !o.kept), scan);

@@ -14,7 +14,7 @@ import { UndoStack } from '../sandbox/undo.js';
 import { imageProgram, startContainer, stopContainer } from './containers.js';
 import { beginInit } from './init.js';
 import { initsOf } from './init-status.js';
-import { nameNetns } from './netns.js';
+import { bindName, checkNameFree, reserveName } from './netns.js';
 import { isHostNetwork, podIPOf } from './host-network.js';
 import { nodeAddress } from '../network/node-address.js';
 import { round, type LivePod, type PodContext } from './live.js';
@@ -23,6 +23,7 @@ import type { PodRecord } from './types.js';
 import { hostPathProblems, removePodVolumes } from './volumes.js';
 import { watchHolder } from './watch.js';
 import { keyOf } from '../manifest/pod-key.js';
+import { checkSpace, diskError } from '../store/persist.js';
 
 /** The network a pod's sandbox gets: the pod's own IP and MAC, on the node's bridge. */
 export function sandboxConfig(r: PodRecord): SandboxConfig {
@@ -50,13 +51,15 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   const undo = new UndoStack();
   const steps = new Steps('create');
   const before = performance.now() - t0; // the API call's parsing and checks, before this function
+  checkSpace(ctx.node.stateDir, `failed to create pod ${record.name}`);
   steps.begin('resolve commands');
   try {
     claimHostPorts(ctx, record, undo);
-    await resolveCommands(ctx, record);
-    await runPodSandbox(ctx, live, undo, steps);
+    await Promise.all([resolveCommands(ctx, record), checkNameFree(ctx, record)]);
+    const { wiredAt, settled } = await runPodSandbox(ctx, live, undo, steps);
     const hostPortsMs = await publishHostPorts(ctx, record, undo, steps);
-    const sandboxMs = performance.now() - t0;
+    const sandboxMs = (hostPortsMs === undefined ? wiredAt : performance.now()) - t0;
+    await settled; // the Pending record, the cgroup, the log directory and the name, before the apps
     const phases = { 'accept request': round(before), ...steps.phases() };
     undo.push('volumes', () => removePodVolumes(ctx.node.stateDir, record.uid)); // made by the first container that mounts one
     await startPodContainers(ctx, live, record.containers.map((c) => c.name), undo, steps);
@@ -64,12 +67,14 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
     steps.begin('persist record');
     setPhase(record, 'Running');
     record.timings = { sandboxMs: round(sandboxMs), appsMs: round(performance.now() - t0), ...(hostPortsMs === undefined ? {} : { hostPortsMs: round(hostPortsMs) }), phases };
-    await ctx.store.save(record);
+    // Durable before the answer: the record synced, and the lease's fsync (under way since the claim) done.
+    await Promise.all([ctx.store.save(record), isHostNetwork(record) ? undefined : ctx.ips.durable(record.ip)]);
     undo.disarm();
     return record;
   } catch (err) {
-    const failure = await undo.rollback(err);
+    steps.stop();
     const step = steps.current;
+    const failure = await undo.rollback(err);
     const wrapped = new MinipodError(failure.code, step === 'resolve commands' ? failure.message : `failed to create pod ${record.name}: ${step}: ${failure.message}`, { cause: failure, details: failure.details });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);
     if (wrapped.cleanupErrors.length) podLogger(record).error({ cleanupErrors: wrapped.cleanupErrors.map((e) => e.message) }, 'rollback incomplete');
@@ -79,56 +84,92 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
 
 /**
  * The pod's sandbox, before any container (CRI's RunPodSandbox): an IP leased, a cgroup, a pause
- * holder, the Pending record naming them, the log directory, the veth and eth0; watched from then on.
- * Each part's undo is on `undo` before the next part is made.
+ * holder, the Pending record naming them, the log directory, the veth and eth0, the `ip netns`
+ * name; watched from then on. Each part's undo is on `undo` before the part is made.
+ *
+ * Side by side, as nothing orders them: the holder and then its veth (which needs no address: the
+ * holder sets eth0's MAC), the lease, and the cgroup. eth0 is configured once the address is
+ * leased: the sandbox is wired, and this returns. The state dir's other files (the Pending record,
+ * the log directory, the name's registry entry) are made once the lease is: this filesystem makes
+ * one new file at a time, and eth0 waits for the lease's. They, the cgroup and the name (bound once
+ * the sandbox is wired) are `settled` after: the apps need them, the network does not.
+ * A daemon killed anywhere in between leaves only what its next start removes: the holder is in
+ * the pool's register until the record names it, and its veth dies with its namespace; leases,
+ * cgroups, log directories and names that no record names are orphans (pod/gc.ts). No step waits
+ * for an fsync: the record and the lease are synced before the create answers.
  */
-export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoStack, steps: Steps): Promise<Sandbox> {
+export async function runPodSandbox(ctx: PodContext, live: LivePod, undo: UndoStack, steps: Steps): Promise<{ sandbox: Sandbox; wiredAt: number; settled: Promise<unknown> }> {
   const record = live.record;
-  const logs = logDir(ctx, keyOf(record));
   const hostNetwork = isHostNetwork(record);
-  steps.begin('allocate IP');
-  if (hostNetwork) {
-    record.hostIP = await nodeAddress(ctx.ip.ipPath, ctx.node.subnet.gateway); // no lease: the node's own
-  } else {
-    record.ip = await ctx.ips.allocate(record.uid);
-    record.mac = macFor(record.ip);
-    undo.push(`lease ${record.ip}`, async () => {
-      await ctx.ips.release(record.ip, record.uid);
-      record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
-    });
-  }
-  steps.end();
-
-  steps.begin('create cgroup');
-  undo.push('cgroup', () => ctx.node.cgroups.remove(record.uid)); // with whatever got into it
-  await ctx.node.cgroups.create(record.uid);
-  steps.end();
-
-  const start = await startSandbox(ctx.pool, undo, steps, { pidNamespace: record.manifest.spec.shareProcessNamespace, hostNetwork });
+  // Undone last, in this order whatever finished first: the cgroup (which kills whatever the pod
+  // started wherever it went), then the address, never free while anything of the pod could use it.
+  undo.push('IP lease', async () => {
+    if (!record.ip) return;
+    await ctx.ips.release(record.ip, record.uid);
+    record.ip = ''; // a record kept after a failed rollback must not release it again: it may be another pod's by then
+  });
+  undo.push('cgroup', () => ctx.node.cgroups.remove(record.uid)); // with whatever got into it; none yet is no error
+  const leased = steps.run('allocate IP', () => leaseAddress(ctx, record));
+  const started = startSandbox(ctx.pool, undo, steps, { pidNamespace: record.manifest.spec.shareProcessNamespace, hostNetwork }).then((start) => {
+    record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
+    return start;
+  });
+  const addressed = leased.then(() => sandboxConfig(record));
+  addressed.catch(() => {}); // a failed lease is reported by steps.all
+  let wiredAt = 0;
+  const wired = started.then(async (start) => {
+    const sandbox = await createSandbox(ctx.ip, start, record.bridge, addressed, undo, steps);
+    wiredAt = performance.now(); // before anything below runs
+    return sandbox;
+  });
+  // What the apps need and the network does not, once the network is wired: on two cores, work
+  // beside the veth and eth0 only slowed them.
+  const after = wired.then(() => {});
+  const cgroup = after.then(() => steps.run('create cgroup', () => ctx.node.cgroups.create(record.uid)));
   // The holder does not fork: moving it after its start is race-free, and it need not wait for it.
-  ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup'));
-  record.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
+  const adopted = Promise.all([cgroup, started]).then(([, start]) => void ctx.node.cgroups.adopt(record.uid, start.pid).catch((err: Error) => podLogger(record).warn({ err: err.message }, 'could not move the pause holder into the pod\'s cgroup')));
+  const saved = Promise.all([started, after]).then(([start]) =>
+    steps.run('persist record', async () => {
+      undo.push('pod record', async () => void (await ctx.store.remove(keyOf(record))));
+      await ctx.store.save(record, { fsync: false }); // Pending, naming the holder and veth; synced Running at the end
+      await ctx.pool.owned(start.pid);
+    }),
+  );
+  const logs = logDir(ctx, keyOf(record));
+  const logsMade = after.then(() =>
+    steps.run('create log directory', async () => {
+      undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
+      await mkdir(logs, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+        throw diskError(err, logs, ctx.node.stateDir);
+      });
+    }),
+  );
+  const named = Promise.all([wired, after.then(() => reserveName(ctx, record, undo, steps))]).then(([sandbox]) => bindName(ctx, record, sandbox, steps));
+  const settled = steps.all([saved, cgroup, adopted, logsMade, named] as const);
+  settled.catch(() => {}); // awaited by the caller, or by a rollback (tracked)
+  undo.track(settled);
 
-  steps.begin('persist record');
-  undo.push('pod record', async () => void (await ctx.store.remove(keyOf(record))));
-  await ctx.store.save(record); // Pending, naming the holder and veth before the veth exists
-  await ctx.pool.owned(start.pid);
-  steps.end();
-
-  steps.begin('create log directory');
-  undo.push('log directory', () => rm(logs, { recursive: true, force: true }));
-  await mkdir(logs, { recursive: true, mode: 0o700 });
-  steps.end();
-
-  const sandbox = await createSandbox(ctx.ip, start, sandboxConfig(record), undo, steps);
+  const [sandbox] = await steps.all([wired, leased] as const);
   live.holder = sandbox.proc;
-  record.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+  record.sandbox = { pid: sandbox.pid, startTime: record.building!.startTime, netns: sandbox.netns, attempt: 0, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
   record.building = null;
   watchHolder(ctx, live, sandbox.proc);
   undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
-  await nameNetns(ctx, record, sandbox, undo, steps);
   recordSandboxReady(ctx, record, sandbox);
-  return sandbox;
+  // The spare taken is replaced now, not after the answer: its new network namespace would
+  // otherwise be made while the next create, sent at once, makes its veth (both need the rtnl lock).
+  ctx.pool.refill();
+  return { sandbox, wiredAt, settled };
+}
+
+/** The pod's address: a lease (its owner written and synced meanwhile, awaited before the create answers), or the node's own for hostNetwork. */
+async function leaseAddress(ctx: PodContext, record: PodRecord): Promise<void> {
+  if (isHostNetwork(record)) {
+    record.hostIP = await nodeAddress(ctx.ip.ipPath, ctx.node.subnet.gateway); // no lease: the node's own
+    return;
+  }
+  record.ip = await ctx.ips.allocate(record.uid);
+  record.mac = macFor(record.ip);
 }
 
 /** The pod's hostPorts DNATed to its new IP (portmap's ADD, in a CNI runtime); how long that took (ms), if it has any. */

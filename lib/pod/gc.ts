@@ -46,7 +46,7 @@ export interface Orphan {
  * caller has read already (a daemon start: its one pass over /proc, the bridge's ports); `minipod
  * gc` reads them here, once.
  */
-export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePid: number | null, seen: { scan?: ProcessScan; ports?: ReadonlySet<string> } = {}): Promise<Orphan[]> {
+export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePids: readonly number[], seen: { scan?: ProcessScan; ports?: ReadonlySet<string> } = {}): Promise<Orphan[]> {
   const owners = new Set(records.map((r) => r.uid));
   const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);
   const logs = path.join(ctx.node.stateDir, 'logs');
@@ -136,7 +136,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
   for (const { pid, exe, mnt, net } of processes.entries) {
-    if (pid === sparePid || exe !== tools().pause || mnt !== ourMnt) continue;
+    if (sparePids.includes(pid) || exe !== tools().pause || mnt !== ourMnt) continue;
     if ((await procLink(pid, 'exe')) !== tools().pause) continue; // killed since the scan (a leftover holder at boot)
     if (net && net !== ourNet && !netnses.has(net)) orphans.push({ kind: 'holder', name: `pid ${pid} ${net}`, pid, netns: net, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }

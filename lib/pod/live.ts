@@ -81,6 +81,8 @@ export interface ImageResolver {
 
 export interface IpAllocator {
   allocate(owner: string): Promise<string>;
+  /** The lease of an address allocate gave is on the disk (its fsync done). */
+  durable(ip: string): Promise<void>;
   release(ip: string, owner?: string): Promise<void>;
 }
 

@@ -111,7 +111,7 @@ export class PodManager {
   /** `minipod gc`: what no pod owns; removed with fix. */
   async gc(fix: boolean): Promise<Orphan[]> {
     await this.removalsDone(); // what a teardown under way still owns is not an orphan, only not done yet
-    const orphans = await findOrphans(this.ctx, this.pods.list(true), await this.ctx.pool.sparePid());
+    const orphans = await findOrphans(this.ctx, this.pods.list(true), await this.ctx.pool.sparePids());
     const failed = fix ? await removeOrphans(this.ctx, orphans) : [];
     if (failed.length) throw new MinipodError('COMMAND_FAILED', `gc --fix could not remove ${failed.length} orphan(s): ${failed.join('; ')} (see \`minipod events\`)`, { details: failed });
     return orphans;

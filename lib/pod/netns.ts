@@ -1,6 +1,7 @@
 // The pod's `ip netns` name (sandbox/netns-name.ts) as the pod verbs keep it: made with each new
 // sandbox (create, recreate), checked when a sandbox is kept (rejoin, a daemon restart).
-import { createNetnsName, ensureNetnsName } from '../sandbox/netns-name.js';
+import { MinipodError } from '../errors.js';
+import { bindNetnsName, checkNetnsNameFree, createNetnsName, ensureNetnsName, reserveNetnsName } from '../sandbox/netns-name.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Steps } from '../sandbox/steps.js';
 import type { UndoStack } from '../sandbox/undo.js';
@@ -15,12 +16,38 @@ export async function nameNetns(ctx: PodContext, r: PodRecord, sandbox: Pick<San
   steps.begin('name network namespace');
   try {
     // The holder mounts its own namespace: no `mount` process in the sandbox's creation or recovery.
-    await createNetnsName(ctx.node, keyOf(r), { uid: r.uid, pid: sandbox.pid, netns: sandbox.netns }, undo, sandbox.bindNetns);
+    await createNetnsName(ctx.node, keyOf(r), owner(r, sandbox), undo, sandbox.bindNetns);
   } finally {
     sandbox.release?.();
   }
   steps.end();
 }
+
+/** Before a create makes anything: a name of somebody else's where the pod's would go is refused. */
+export async function checkNameFree(ctx: PodContext, r: PodRecord): Promise<void> {
+  if (isHostNetwork(r)) return;
+  await checkNetnsNameFree(ctx.node, keyOf(r)).catch((err: MinipodError) => {
+    throw new MinipodError(err.code, `metadata.name: ${err.message}`);
+  });
+}
+
+/** A create's first half of nameNetns, while the sandbox is built: the name's registry entry and empty file. */
+export async function reserveName(ctx: PodContext, r: PodRecord, undo: UndoStack, steps: Steps): Promise<void> {
+  if (isHostNetwork(r)) return;
+  await steps.run('reserve netns name', () => reserveNetnsName(ctx.node, keyOf(r), r.uid, undo));
+}
+
+/** A create's second half: the holder mounts the new sandbox's namespace on the reserved name. */
+export async function bindName(ctx: PodContext, r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns' | 'bindNetns' | 'release'>, steps: Steps): Promise<void> {
+  if (isHostNetwork(r)) return void sandbox.release?.();
+  try {
+    await steps.run('name network namespace', () => bindNetnsName(ctx.node, keyOf(r), owner(r, sandbox), sandbox.bindNetns));
+  } finally {
+    sandbox.release?.();
+  }
+}
+
+const owner = (r: PodRecord, sandbox: Pick<Sandbox, 'pid' | 'netns'>) => ({ uid: r.uid, pid: sandbox.pid, netns: sandbox.netns });
 
 /**
  * A sandbox kept (rejoined, or re-adopted by a restarted daemon): its `ip netns` name still points

@@ -13,9 +13,11 @@
 //
 // A name keeps its namespace alive with no process in it: it is removed before a sandbox is
 // torn down (stop, recreate), so the namespace and the veth peer in it go with their last process.
+import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
+import { diskError } from '../store/persist.js';
 import { bindMount, procLink, unmount } from '../os/host.js';
 import { namespaceMounts } from '../process/namespace.js';
 import { shareDir } from './shared-dir.js';
@@ -71,16 +73,24 @@ async function registeredUid(p: NetnsPlaces, name: string): Promise<unknown> {
 const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), { force: true });
 
 /**
- * Name the sandbox's network namespace; each part's undo is on `undo` before the next is made.
- * A name of ours left by a daemon killed mid-way is replaced; anybody else's is refused.
- * `holderBind`: the holder mounts its own namespace on the file (rootfs/pause's "bind"), which
- * needs no mount process and cannot name another namespace; without it, `mount --bind` by pid.
+ * Name the sandbox's network namespace (reserve, then bind); each part's undo is on `undo` before
+ * the next is made. `holderBind`: as bindNetnsName's.
  */
 export async function createNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, undo: UndoStack, holderBind?: (file: string) => Promise<void>): Promise<void> {
+  await reserveNetnsName(p, name, owner.uid, undo);
+  await bindNetnsName(p, name, owner, holderBind);
+}
+
+/**
+ * The name's registry entry and its empty file, for the pod `uid`, nothing mounted on it yet (a
+ * create does this while its sandbox is built). A name of ours left by a daemon killed mid-way is
+ * replaced; anybody else's is refused.
+ */
+export async function reserveNetnsName(p: NetnsPlaces, name: string, uid: string, undo: UndoStack): Promise<void> {
   checkNetnsName(name);
   const file = netnsFile(p, name);
   const registered = await registeredUid(p, name);
-  if (registered === owner.uid) {
+  if (registered === uid) {
     // The pod's own name, whose file its recreation removed (removeNetnsFile) and whose registry
     // entry it kept: nothing is written to the state dir, so a recovery on a full disk fails or
     // succeeds as it would without names.
@@ -89,16 +99,42 @@ export async function createNetnsName(p: NetnsPlaces, name: string, owner: Netns
     if (registered !== null) await deleteNetnsName(p, name);
     undo.push(`netns name ${name} (registry)`, () => unregister(p, name));
     await mkdir(path.join(p.stateDir, NETNS_REGISTRY), { recursive: true, mode: 0o700 });
-    await writeFile(registryFile(p, name), `${JSON.stringify({ uid: owner.uid })}\n`);
+    await writeFile(registryFile(p, name), `${JSON.stringify({ uid })}\n`).catch((err: unknown) => {
+      throw diskError(err, registryFile(p, name), p.stateDir);
+    });
   }
   await shareDir(p.netnsDir);
   try {
     await (await open(file, 'wx', 0)).close(); // as ip does: O_CREAT|O_EXCL, mode 0
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    throw new MinipodError('ALREADY_EXISTS', `${file} exists and minipod did not make it (an \`ip netns add ${name}\`?): remove it with \`ip netns delete ${name}\` on the node, or give the pod another name`);
+    throw notOurs(file, name);
   }
   undo.push(`netns name ${file}`, () => removeNetnsFile(p, name)); // only once it is ours
+}
+
+/** A name of somebody else's where the pod's would go: refused. */
+const notOurs = (file: string, name: string) => new MinipodError('ALREADY_EXISTS', `${file} exists and minipod did not make it (an \`ip netns add ${name}\`?): remove it with \`ip netns delete ${name}\` on the node, or give the pod another name`);
+
+/**
+ * Before a create makes anything: the name is free, or ours (in the registry: left by a daemon
+ * killed mid-way, and replaced); somebody else's is refused here, so nothing is made and undone
+ * for it. reserveNetnsName checks again as it creates the file.
+ */
+export async function checkNetnsNameFree(p: NetnsPlaces, name: string): Promise<void> {
+  checkNetnsName(name);
+  const file = netnsFile(p, name);
+  if (!existsSync(file)) return; // /run is a tmpfs: answered at once, no thread pool
+  if ((await registeredUid(p, name)) === null) throw notOurs(file, name);
+}
+
+/**
+ * Mount the sandbox's network namespace on a reserved name. `holderBind`: the holder mounts its
+ * own namespace on the file (rootfs/pause's "bind"), which needs no mount process and cannot name
+ * another namespace; without it, `mount --bind` by pid.
+ */
+export async function bindNetnsName(p: NetnsPlaces, name: string, owner: NetnsOwner, holderBind?: (file: string) => Promise<void>): Promise<void> {
+  const file = netnsFile(p, name);
   // A holder that died meanwhile (killed mid-recovery) is no failure of this step: its death is
   // already being handled, and the sandbox that replaces it is named then. This one gets none.
   const holderGone = async () => (await procLink(owner.pid, 'ns/net')) !== owner.netns;

@@ -11,6 +11,7 @@ export interface PauseNetwork {
   hostname: string;
   address: string; // 10.88.0.2/16
   gateway: string;
+  mac: string;
 }
 
 export interface Holder {
@@ -24,7 +25,7 @@ export interface Holder {
    * the sandbox it replaces, whose holder died), so a recovery spawns no umount.
    */
   unbind(file: string): Promise<void>;
-  /** Tell the holder eth0 is in its namespace; resolves once it is named, addressed and routed. */
+  /** Tell the holder eth0 is in its namespace; resolves once it has its MAC and is named, addressed and routed. */
   configure(net: PauseNetwork): Promise<void>;
   /** After configure: the holder bind-mounts its own network namespace on `file` (no mount process). */
   bind(file: string): Promise<void>;
@@ -82,7 +83,7 @@ export async function startPause({ argv, answerTimeoutMs = ANSWER_TIMEOUT_MS, pi
       await next('unbound');
     },
     async configure(net) {
-      proc.stdin!.write(`${net.hostname} ${net.address} ${net.gateway}\n`);
+      proc.stdin!.write(`${net.hostname} ${net.address} ${net.gateway} ${net.mac}\n`);
       await next('ready');
     },
     async bind(file) {

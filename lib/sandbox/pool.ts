@@ -1,7 +1,10 @@
 // Holders started ahead of need, and a register of every holder not yet owned by a pod record.
 //
-// One spare holder is kept: its spawn (~10 ms, and it blocks Node's event loop) happens after an
-// operation instead of inside the next one. Every holder the pool starts is registered on disk
+// Two spare holders are kept: a spare's start (its spawn blocks Node's event loop for ms, then the
+// kernel makes its namespaces and its register entry is written: ~10 ms in all) happens after an
+// operation instead of inside the next one. With one, creates back to back found it still
+// starting, its register write queued behind their own files; the older of two has long started.
+// Every holder the pool starts is registered on disk
 // (state/holders/PID, holding its netns) until a pod record names it, so a daemon that dies in
 // between leaves nothing a restarted one cannot find and stop.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,11 +16,14 @@ import { isStopped, startTimeOf } from '../process/identity.js';
 import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
 
+const SPARES = 2;
 /** A register entry, as start() writes it: "net:[4026532636] 123456\n". */
 const REGISTER_LINE = /^(net:\[\d+\]) (\d+)\n$/;
 
 export class HolderPool {
-  private spare: Promise<Holder | null> | null = null;
+  /** Oldest first; at most SPARES, started one at a time. */
+  private spares: Promise<Holder | null>[] = [];
+  private filling = false;
   private closed = false;
   private readonly dir: string;
 
@@ -47,16 +53,16 @@ export class HolderPool {
     return { netnses: holders.map((h) => h.netns), holders, rejected };
   }
 
-  /** A holder whose namespaces exist: the spare if it is alive and not stopped, else a new one. */
+  /** A holder whose namespaces exist: the oldest spare alive and not stopped, else a new one. */
   async take(options: { pidNamespace?: boolean; hostNetwork?: boolean } = {}): Promise<Holder> {
-    // The spare has its own network and no PID namespace: it stays spare.
+    // A spare has its own network and no PID namespace: they stay spare.
     if (options.pidNamespace || options.hostNetwork) return this.start(options.pidNamespace, options.hostNetwork);
-    const spare = this.spare;
-    this.spare = null;
-    const h = spare ? await spare : null;
-    if (h && holderAlive(h) && !isStopped(h.pid)) return h;
-    // A stopped (SIGSTOP) spare would never configure its eth0: killed, off the critical path.
-    if (h && holderAlive(h)) void this.discard(h);
+    while (this.spares.length) {
+      const h = await this.spares.shift()!;
+      if (h && holderAlive(h) && !isStopped(h.pid)) return h;
+      // A stopped (SIGSTOP) spare would never configure its eth0: killed, off the critical path.
+      if (h && holderAlive(h)) void this.discard(h);
+    }
     return this.start();
   }
 
@@ -66,29 +72,36 @@ export class HolderPool {
   }
 
   /**
-   * Start a spare if there is none; call it once the latency-sensitive work is done. Deferred
-   * a turn of the event loop, so a reply already written goes out before the spawn blocks.
+   * Start spares up to SPARES, one at a time; call it once the latency-sensitive work is done.
+   * Deferred a turn of the event loop, so a reply already written goes out before the spawn blocks.
    */
   refill(): void {
-    if (!this.enabled || this.closed || this.spare) return;
-    this.spare = new Promise<void>((resolve) => setTimeout(resolve, 0))
+    if (!this.enabled || this.closed || this.filling || this.spares.length >= SPARES) return;
+    this.filling = true;
+    const spare = new Promise<void>((resolve) => setTimeout(resolve, 0))
       .then(() => (this.closed ? null : this.start()))
       .catch((err: Error) => {
         log.warn({ err: err.message }, 'could not start a spare pause holder');
         return null;
       });
+    this.spares.push(spare);
+    void spare.then((h) => {
+      this.filling = false;
+      if (h) this.refill(); // the next one; none after a failure until the next operation asks
+    });
   }
 
-  async sparePid(): Promise<number | null> {
-    const h = this.spare ? await this.spare : null;
-    return h && holderAlive(h) ? h.pid : null;
+  /** The spares alive now (gc and the tests leave them out of what they look for). */
+  async sparePids(): Promise<number[]> {
+    const spares = await Promise.all(this.spares);
+    return spares.filter((h): h is Holder => !!h && holderAlive(h)).map((h) => h.pid);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const h = this.spare ? await this.spare : null;
-    this.spare = null;
-    if (h) await this.discard(h);
+    const spares = await Promise.all(this.spares);
+    this.spares = [];
+    for (const h of spares) if (h) await this.discard(h);
   }
 
   /** Stop a holder no pod will own; it leaves the register once it is gone. */

@@ -17,12 +17,16 @@ import type { Steps } from './steps.js';
 import { waitForNamespace } from './wait.js';
 import type { UndoStack } from './undo.js';
 
-export interface SandboxConfig {
+/** The pod's side of its network: what its holder sets on eth0. */
+export interface PodNetwork {
   hostname: string;
   ip: string;
   prefix: number;
   gateway: string;
   mac: string;
+}
+
+export interface SandboxConfig extends PodNetwork {
   bridge: string;
 }
 
@@ -54,42 +58,46 @@ export interface SandboxStart {
 }
 
 /**
- * First step of a sandbox: a holder (the pool's spare, usually) and a veth name. The caller
- * persists both before `createSandbox` makes the veth, so a daemon that dies in between leaves
- * nothing a restarted one cannot find.
+ * First step of a sandbox: a holder (the pool's spare, usually) and a veth name. Until a pod
+ * record names it, the holder stays in the pool's register, so a daemon that dies meanwhile leaves
+ * nothing a restarted one cannot find: the holder is stopped, and its veth dies with its namespace.
  */
 export async function startSandbox(pool: HolderPool, undo: UndoStack, steps: Steps, { pidNamespace = false, hostNetwork = false } = {}): Promise<SandboxStart> {
   const t0 = performance.now();
-  steps.begin('start pause holder');
-  const holder = await pool.take({ pidNamespace, hostNetwork });
-  undo.push(`pause ${holder.pid}`, async () => {
-    await stopProcess(holder.proc, HOLDER_GRACE_MS);
-    await pool.owned(holder.pid); // stopped: nothing left for the register to find
+  const holder = await steps.run('start pause holder', async () => {
+    const holder = await pool.take({ pidNamespace, hostNetwork });
+    undo.push(`pause ${holder.pid}`, async () => {
+      await stopProcess(holder.proc, HOLDER_GRACE_MS);
+      await pool.owned(holder.pid); // stopped: nothing left for the register to find
+    });
+    holder.netns ??= await readNamespace(holder.pid);
+    if (!holder.netns || !holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
+    return holder;
   });
-  const netns = holder.netns ?? (await readNamespace(holder.pid));
-  if (!netns || !holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died at start`);
-  steps.end();
   const startTime = holder.startTime ?? (await startTimeOf(holder.pid)) ?? null;
-  return { holder, pid: holder.pid, startTime, netns, hostVeth: hostNetwork ? '' : newHostVethName(), ms: performance.now() - t0 };
+  return { holder, pid: holder.pid, startTime, netns: holder.netns!, hostVeth: hostNetwork ? '' : newHostVethName(), ms: performance.now() - t0 };
 }
 
-/** Wire a started sandbox; each part's undo is on `undo` before the next part is made. */
-export async function createSandbox(ip: IpBatch, start: SandboxStart, cfg: SandboxConfig, undo: UndoStack, steps: Steps): Promise<Sandbox> {
+/**
+ * Wire a started sandbox: its veth on `bridge`, then eth0 configured by the holder once `net` is
+ * known (a create leases the address while the veth is made). Each part's undo is on `undo`
+ * before the part is made.
+ */
+export async function createSandbox(ip: IpBatch, start: SandboxStart, bridge: string, net: PodNetwork | Promise<PodNetwork>, undo: UndoStack, steps: Steps): Promise<Sandbox> {
   const { holder, hostVeth } = start;
   const t1 = performance.now();
   // hostNetwork (as containerd's NamespaceMode NODE): the node's network is there already.
   if (!hostVeth) return { proc: holder.proc, pid: holder.pid, netns: start.netns, hostVeth, sandboxMs: start.ms, networkMs: 0 };
-  steps.begin('create veth');
-  // Registered first: a failed `link add` may still have made the link.
-  undo.push(`veth ${hostVeth}`, () => deleteVeth(ip, hostVeth));
-  await createVeth(ip, { hostName: hostVeth, bridge: cfg.bridge, sandboxPid: holder.pid, mac: cfg.mac });
-  steps.end();
-
-  steps.begin('configure eth0');
-  await holder.configure({ hostname: cfg.hostname, address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway });
-
-  if (!holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
-  steps.end();
+  await steps.run('create veth', async () => {
+    // Registered first: a failed `link add` may still have made the link.
+    undo.push(`veth ${hostVeth}`, () => deleteVeth(ip, hostVeth));
+    await createVeth(ip, { hostName: hostVeth, bridge, sandboxPid: holder.pid });
+  });
+  const cfg = await net;
+  await steps.run('configure eth0', async () => {
+    await holder.configure({ hostname: cfg.hostname, address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway, mac: cfg.mac });
+    if (!holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
+  });
   return { proc: holder.proc, pid: holder.pid, netns: start.netns, hostVeth, sandboxMs: start.ms, networkMs: performance.now() - t1, bindNetns: (file) => holder.bind(file), release: () => holder.release() };
 }
 

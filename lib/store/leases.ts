@@ -1,6 +1,10 @@
-// IP leases on disk, one file per address (as CNI host-local keeps them), created exclusively
-// and fsynced, so a restarted daemon never hands out an address that is in use.
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+// IP leases on disk, one file per address (as CNI host-local keeps them), created exclusively, so
+// a restarted daemon never hands out an address that is in use. The exclusive create is the
+// claim: a daemon that dies after it finds the file (the page cache survives a daemon). The
+// owner's uid is written and fsynced (for a machine that loses power) in the background from then
+// on; a create awaits that (`durable`) before it answers, with its record's fsync, so neither is
+// on the way to a wired sandbox.
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskError } from './persist.js';
 import ipaddr from 'ipaddr.js';
@@ -19,6 +23,8 @@ export function isLeaseName(name: string): boolean {
 
 export class LeaseStore {
   readonly dir: string;
+  /** Per address, its lease's fsync under way (or failed). */
+  private readonly syncing = new Map<string, Promise<void>>();
 
   constructor(private readonly stateDir: string) {
     this.dir = path.join(stateDir, 'leases');
@@ -54,25 +60,44 @@ export class LeaseStore {
     return out;
   }
 
-  /** Take ip for owner; false when someone holds it already. */
+  /**
+   * Take ip for owner; false when someone holds it already. The exclusive create is the claim;
+   * the owner is written and synced in the background (`durable`): an empty lease, left by a
+   * daemon killed in between, is reported by scan and removed as an orphan.
+   */
   async acquire(ip: string, owner: string): Promise<boolean> {
-    let fh;
+    const file = path.join(this.dir, ip);
+    let fh: FileHandle;
     try {
-      fh = await open(path.join(this.dir, ip), 'wx', 0o600);
+      fh = await open(file, 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw diskError(err, path.join(this.dir, ip), this.stateDir);
+      throw diskError(err, file, this.stateDir);
     }
-    try {
-      await fh.writeFile(leaseText(owner));
-      await fh.sync();
-    } catch (err) {
-      await fh.close();
-      await this.release(ip); // an empty lease would hold the address forever
-      throw diskError(err, path.join(this.dir, ip), this.stateDir);
-    }
-    await fh.close();
+    const written = (async () => {
+      try {
+        await fh.writeFile(leaseText(owner));
+        await fh.sync();
+      } catch (err) {
+        throw diskError(err, file, this.stateDir); // the create fails; its rollback releases the lease
+      } finally {
+        await fh.close();
+      }
+    })();
+    written.catch(() => {}); // reported by durable()
+    this.syncing.set(ip, written);
     return true;
+  }
+
+  /** ip's lease is on the disk (its owner written and synced); rejects with the write's error. */
+  async durable(ip: string): Promise<void> {
+    const synced = this.syncing.get(ip);
+    if (!synced) return;
+    try {
+      await synced;
+    } finally {
+      if (this.syncing.get(ip) === synced) this.syncing.delete(ip);
+    }
   }
 
   /**
@@ -81,11 +106,13 @@ export class LeaseStore {
    */
   async release(ip: string, owner?: string): Promise<boolean> {
     const file = path.join(this.dir, ip);
+    await this.syncing.get(ip)?.catch(() => {}); // the owner is written before it is compared
     if (owner !== undefined) {
       const text = await readFile(file, 'utf8').catch(() => undefined);
       if (text !== undefined && text !== leaseText(owner)) return false;
     }
     await rm(file, { force: true });
+    this.syncing.delete(ip);
     return true;
   }
 }

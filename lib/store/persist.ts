@@ -2,6 +2,7 @@
 // pod still stops its apps and frees its kernel objects; what could not be written is kept (the
 // latest write per key) and retried with back-off until it succeeds, in the order it was asked
 // for. A later write for the same key replaces a pending one; writes for one key never overlap.
+import { statfsSync } from 'node:fs';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 
@@ -13,6 +14,19 @@ export function diskError(err: unknown, file: string, stateDir: string): unknown
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
   return new MinipodError('EXHAUSTED', `no space left on device writing ${file}: free space under ${stateDir}`, { cause: err });
+}
+
+/** Below this, a create is refused before it makes anything: its lease, record and logs would not fit. */
+export const MIN_FREE_BYTES = 64 * 1024;
+
+/**
+ * The state dir's filesystem has room for a new pod (one statfs, no thread pool), or an error
+ * saying what to free; a write can still find it full later, and is then rolled back.
+ */
+export function checkSpace(stateDir: string, what: string): void {
+  const fs = statfsSync(stateDir);
+  const free = fs.bfree * fs.bsize;
+  if (free < MIN_FREE_BYTES) throw new MinipodError('EXHAUSTED', `${what}: no space left on device under ${stateDir} (${Math.floor(free / 1024)} KiB free): free space there`);
 }
 
 export class PersistQueue {

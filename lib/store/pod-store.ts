@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from './atomic-write.js';
 import type { Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
 import { keyOf } from '../manifest/pod-key.js';
@@ -42,9 +42,13 @@ export class PodStore {
     return path.join(this.dir, `${key}.json`);
   }
 
-  /** Write the record now or throw (a create: no record, no pod); a full disk says what to free. */
-  async save(record: PodRecord): Promise<void> {
-    await this.queue.now(keyOf(record), () => this.write(record));
+  /**
+   * Write the record now or throw (a create: no record, no pod); a full disk says what to free.
+   * `fsync: false`: written, not synced, for a step's record that a later, synced save replaces
+   * before anyone is answered: a daemon that dies still finds it (the page cache survives a daemon).
+   */
+  async save(record: PodRecord, { fsync = true } = {}): Promise<void> {
+    await this.queue.now(keyOf(record), () => this.write(record, fsync));
   }
 
   /**
@@ -79,17 +83,17 @@ export class PodStore {
     return this.queue.close();
   }
 
-  private async write(record: PodRecord): Promise<void> {
+  private async write(record: PodRecord, fsync = true): Promise<void> {
     const key = keyOf(record);
     const file = this.file(key);
     const text = `${JSON.stringify(record, null, 2)}\n`;
     const sum = digest(text);
     if (this.onDisk.get(key) === sum) return;
     this.onDisk.delete(key); // a write that fails midway leaves the old text or the new one
-    await writeFileAtomic(file, text, { mode: 0o600, fsync: true }).catch((err: unknown) => {
+    await writeAtomic(file, text, { fsync }).catch((err: unknown) => {
       throw diskError(err, file, this.stateDir);
     });
-    this.onDisk.set(key, sum);
+    if (fsync) this.onDisk.set(key, sum); // an unsynced text is not skipped when asked for again, synced
   }
 
   /** Every valid record; one that is not is moved aside (NAME.json.corrupt), logged and returned. */

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <net/route.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,6 +27,18 @@ static void set_sin(struct sockaddr *sa, const char *ip) {
   struct sockaddr_in *sin = (struct sockaddr_in *)sa;
   sin->sin_family = AF_INET;
   if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) { errno = EINVAL; fail(ip); }
+}
+
+/* eth0's MAC, "02:42:0a:58:00:02", set while it is still down: the daemon makes the veth before it
+ * knows the pod's address (the lease is taken meanwhile), so the peer is born with a random one. */
+static void set_mac(int fd, const char *mac) {
+  struct ifreq ifr = {0};
+  unsigned char *b = (unsigned char *)ifr.ifr_hwaddr.sa_data;
+  char end;
+  strcpy(ifr.ifr_name, "eth0");
+  if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6) { errno = EINVAL; fail(mac); }
+  ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+  if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0) fail("mac eth0");
 }
 
 /* eth0 (already in our namespace): address ip/prefix, up, default route via gw. */

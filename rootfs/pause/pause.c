@@ -9,7 +9,9 @@
  *   stdout "unbound\n"                   network namespace mounted on PATH, the `ip netns` name
  *                                       of the sandbox we replace, whose holder died (a recovery
  *                                       then spawns no umount); "error <text>" and exit 1 if one fails
- *   stdin  "HOSTNAME ADDR/PREFIX GW\n"  eth0 is in our namespace: name us, address it, route
+ *   stdin  "HOSTNAME ADDR/PREFIX GW MAC\n" eth0 is in our namespace: name us, give it MAC (the
+ *                                       daemon makes the veth before the pod's address is leased,
+ *                                       so the peer is born with a random one), address it, route
  *   stdout "ready\n"                    or "error <text>\n" (and exit 1)
  *   stdin  "bind PATH\n"                 optional, repeatable: bind-mount our network namespace on
  *   stdout "bound\n"                     PATH (its `ip netns` name), as `mount --bind /proc/PID/ns/net
@@ -37,7 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netconf.h" /* set_up, configure_eth0 */
+#include "netconf.h" /* set_up, set_mac, configure_eth0 */
 
 #define VERSION "minipod-pause 0.1.0"
 
@@ -158,11 +160,12 @@ int main(int argc, char **argv) {
     if (fd < 0) fail("socket");
     set_up(fd, "lo");
     dprintf(1, "ns\n");
-    char *line, hostname[65], cidr[64], gw[64];
+    char *line, hostname[65], cidr[64], gw[64], mac[32];
     while ((line = next_line()) && !strncmp(line, "unbind /", 8)) unbind(line + 7);
     if (!line) { errno = EPIPE; fail("waiting for the network config"); }
-    if (sscanf(line, "%64s %63s %63s", hostname, cidr, gw) != 3) { errno = EINVAL; fail("config line"); }
+    if (sscanf(line, "%64s %63s %63s %31s", hostname, cidr, gw, mac) != 4) { errno = EINVAL; fail("config line"); }
     if (sethostname(hostname, strlen(hostname)) < 0) fail("sethostname");
+    set_mac(fd, mac);
     configure(fd, cidr, gw);
     close(fd);
     dprintf(1, "ready\n");

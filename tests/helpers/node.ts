@@ -232,12 +232,12 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
  * holder, and commands this test process runs on the node (`node.sh`, its own children).
  * Pods' processes are here, whichever daemon started them; so is anything a dead daemon left.
  */
-export async function nodeProcesses(node: TestNode, spareHolderPid: number | null = null): Promise<{ pid: number; cmd: string }[]> {
+export async function nodeProcesses(node: TestNode, spareHolderPids: readonly number[] = []): Promise<{ pid: number; cmd: string }[]> {
   const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || [node.holderPid, node.pid, spareHolderPid].includes(pid) || !alive(pid)) continue;
+    if (!pid || [node.holderPid, node.pid, ...spareHolderPids].includes(pid) || !alive(pid)) continue;
     const ppid = await parentOf(pid);
     if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
     const cmd = await commandLine(pid);
@@ -308,7 +308,7 @@ export async function hostPortMappings(node: TestNode): Promise<string[]> {
 
 /** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups, the processes on it, netns names and mounts, hostPort mappings. */
 export async function snapshot(node: TestNode) {
-  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
+  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
   return {
     cgroups: await podCgroups(node),
     links: (await nodeLinks(node)).sort(),
@@ -316,7 +316,7 @@ export async function snapshot(node: TestNode) {
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     deployments: (await readdir(path.join(node.stateDir, 'deployments')).catch(() => [])).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await nodeProcesses(node, spareHolderPid)).map((p) => shortCommand(p.cmd)).sort(),
+    processes: (await nodeProcesses(node, spareHolderPids)).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
     ...(await netnsLeftovers(node)),
     hostPorts: await hostPortMappings(node),

@@ -131,8 +131,8 @@ test.serial('SIGKILL of the daemon at random moments of create, remove and recov
   for (const p of pods) t.is(p.phase, 'Running', `${p.name} is whole`);
   await assertWhole(t, node, pods);
   // On the node: exactly the processes the records name (a dead daemon's half-made pods are gone).
-  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
-  const onNode = await nodeProcesses(node, spareHolderPid);
+  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
+  const onNode = await nodeProcesses(node, spareHolderPids);
   const named = new Set(pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]));
   // Each app's shim, its parent, is the pod's too.
   const shims = new Set(await Promise.all(pods.flatMap((p) => p.containers.map(async (c) => (await parentOf(c.pid!))!))));

@@ -22,7 +22,9 @@ const manifest = {
   spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'a', command: ['sleep', 'infinity'] }, { name: 'web', command: ['busybox', 'httpd', '-f', '-p', '80', '-h', '/tmp'], ports: [{ containerPort: 80 }] }] },
 };
 
-const createSteps = ['allocate-IP', 'create-cgroup', 'start-pause-holder', 'persist-record', 'create-log-directory', 'create-veth', 'configure-eth0', 'name-network-namespace', 'start-containers'];
+// Side by side, then in turn (lib/pod/create.ts): the lease and the holder, its veth and eth0; then the
+// cgroup, the record, the log directory and the name's reservation; the name's bind; the apps.
+const createSteps = ['allocate-IP', 'start-pause-holder', 'create-veth', 'configure-eth0', 'create-cgroup', 'persist-record', 'create-log-directory', 'reserve-netns-name', 'name-network-namespace', 'start-containers'];
 
 for (const step of createSteps) {
   test.serial(`create fails after "${step}": error names it, nothing leaks, the pod can be created again`, async (t) => {

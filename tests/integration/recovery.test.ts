@@ -48,8 +48,8 @@ test.serial('minipod kill --sandbox: a new sandbox with a new netns, same IP and
   t.is(await netnsOf(after.sandbox!.pid), after.sandbox!.netns);
   // Once freed, a namespace's inode number is soon reused (by the daemon's next spare holder, or by
   // anyone's new namespace): what must hold is that none of the pod's processes is left in it.
-  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
-  const ours = new Set((await daemonDescendants(node.pid)).map((p) => p.pid).filter((pid) => pid !== spareHolderPid));
+  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
+  const ours = new Set((await daemonDescendants(node.pid)).map((p) => p.pid).filter((pid) => !spareHolderPids.includes(pid)));
   t.deepEqual((await processesIn(before.sandbox!.netns)).filter((p) => ours.has(p.pid)), [], 'no process of the pod holds the old namespace');
   t.false(alive(before.sandbox!.pid), 'the old holder is gone');
   const bridged = (await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0'])).stdout;

@@ -65,8 +65,8 @@ async function assertExactlyPods(t: ExecutionContext, pods: PodRecord[]): Promis
   t.deepEqual(bridged.map((l) => l.split(': ')[1]!.split('@')[0]).sort(), pods.map((p) => p.sandbox!.hostVeth).sort(), 'one veth per pod on the bridge');
   t.is((await nodeLinks(node)).length, 2 + pods.length, 'no other link on the node (lo, the bridge, the veths; its uplink aside)');
   t.deepEqual((await leases(node)).sort(), pods.map((p) => p.ip).sort());
-  const { spareHolderPid } = await node.api.request<Stats>('GET', '/stats');
-  const all = (await daemonDescendants(node.pid)).filter((p) => p.pid !== spareHolderPid);
+  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
+  const all = (await daemonDescendants(node.pid)).filter((p) => !spareHolderPids.includes(p.pid));
   const apps = pods.flatMap((p) => p.containers.map((c) => c.pid!));
   // Each app's shim, its parent, is the daemon's child and in the node's namespaces.
   const shims = await Promise.all(apps.map(async (pid) => (await parentOf(pid))!));

@@ -16,6 +16,7 @@ import { nameNetns } from '../netns.js';
 import { isHostNetwork } from '../host-network.js';
 import { epochMs, round, type LivePod, type PodContext } from '../live.js';
 import { keyOf } from '../../manifest/pod-key.js';
+import { checkSpace } from '../../store/persist.js';
 import { setPhase } from '../state.js';
 import type { RecoveryTimeline, SandboxStatus } from '../types.js';
 import { watchHolder } from '../watch.js';
@@ -38,6 +39,7 @@ interface Run {
 export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: number; start: string[] }, timeline: RecoveryTimeline): Promise<void> {
   const r = live.record;
   const old = r.sandbox!;
+  checkSpace(ctx.node.stateDir, 'recreate sandbox'); // nothing is stopped or made for a rebuild that could not be written down
   const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve() };
   let sandbox: Sandbox;
   try {
@@ -152,7 +154,7 @@ async function removeOld(run: Run, start: SandboxStart): Promise<void> {
 /** 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC. */
 async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, start: SandboxStart, attempt: number): Promise<{ sandbox: Sandbox; saved: Promise<void> }> {
   const r = live.record;
-  const sandbox = await createSandbox(ctx.ip, start, sandboxConfig(r), undo, steps);
+  const sandbox = await createSandbox(ctx.ip, start, r.bridge, sandboxConfig(r), undo, steps);
   live.holder = sandbox.proc;
   r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
   r.building = null;

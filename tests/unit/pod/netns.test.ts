@@ -44,7 +44,7 @@ test.serial('recreate: the new holder unmounts the old name before the old veth 
     `pin ${r0.sandbox!.netns}`,
     `pause ${r.sandbox!.pid} unbind ${dir(n)}/web`, // the new holder unmounts the old name: no umount process
     `ip link del ${r0.sandbox!.hostVeth}`,
-    `pause ${r.sandbox!.pid} configure web ${r.ip}/16 10.88.0.1`,
+    `pause ${r.sandbox!.pid} configure web ${r.ip}/16 10.88.0.1 ${r.mac}`,
     `pause ${r.sandbox!.pid} bind ${dir(n)}/web`, // the holder mounts its own namespace: no mount process
     'spawn sleep 1000',
   ]);
@@ -83,13 +83,15 @@ test.serial('a restarted daemon repairs a name removed, or pointed elsewhere, wh
   t.deepEqual(third.fake.journal.slice(from).filter((l) => /^run (u?mount)/.test(l)), [], 'a right name is left as it is');
 });
 
-test.serial('a user\'s own name where the pod\'s would go: the create is refused, rolled back, the user\'s file kept', async (t) => {
+test.serial('a user\'s own name where the pod\'s would go: the create is refused before anything is made, the user\'s file kept', async (t) => {
   const n = await fakeNode(t);
   await n.pods.create(sleepPod('other')); // makes the directory
   await writeFile(path.join(dir(n), 'web'), ''); // `ip netns add web` on the node
+  const from = n.fake.journal.length;
   const err = (await t.throwsAsync(n.pods.create(sleepPod()))) as MinipodError;
+  t.deepEqual(n.fake.journal.slice(from), [], 'no kernel call');
   t.is(err.code, 'ALREADY_EXISTS');
-  t.is(err.message, `failed to create pod web: name network namespace: ${dir(n)}/web exists and minipod did not make it (an \`ip netns add web\`?): remove it with \`ip netns delete web\` on the node, or give the pod another name`);
+  t.is(err.message, `metadata.name: ${dir(n)}/web exists and minipod did not make it (an \`ip netns add web\`?): remove it with \`ip netns delete web\` on the node, or give the pod another name`);
   t.deepEqual((await readdir(dir(n))).sort(), ['other', 'web'], 'the user\'s name is still there');
   t.deepEqual(await readdir(path.join(n.stateDir, 'netns')), ['other'], 'and not registered as ours');
   await n.pods.remove('other', true);

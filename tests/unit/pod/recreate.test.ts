@@ -64,9 +64,9 @@ test.serial('recreate: a killed holder gets a new netns with the same IP and MAC
     `cgroup kill pod-${r.uid}`,
     `kill ${escaped.pid} SIGKILL`,
     `cgroup create pod-${r.uid}`,
-    `ip link add ${sb.hostVeth} master minipod0 up type veth peer name eth0 address ${r.mac} netns ${sb.pid}`,
+    `ip link add ${sb.hostVeth} master minipod0 up type veth peer name eth0 netns ${sb.pid}`,
     `ip link set ${sb.hostVeth} type bridge_slave hairpin on`,
-    `pause ${sb.pid} configure web ${r.ip}/16 10.88.0.1`,
+    `pause ${sb.pid} configure web ${r.ip}/16 10.88.0.1 ${r.mac}`, // the same MAC, given by the holder
     'spawn sleep 1000',
   ]);
   assertInOrder(t, steps, [`cgroup kill pod-${r.uid}`, `ip link del ${old.hostVeth}`]);

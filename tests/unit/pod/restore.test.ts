@@ -159,36 +159,67 @@ test.serial('restore: a create cut short by the daemon\'s end (Pending) is clear
   const first = await fakeNode(t);
   const { fake } = first;
   showBridgeLinks(fake);
-  // The daemon "dies" while ip is adding the veth: the record (written before the veth is asked
-  // for) is Pending and names the holder and veth.
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
+  // The daemon "dies" while the holder is binding the pod's `ip netns` name: the sandbox is wired,
+  // and the Pending record, written meanwhile, names its holder and veth. It is never answered.
+  const held = new Promise<void>(() => {});
   let asked = false;
-  fake.ipHolds = (line) => (line.startsWith('link add mp') ? ((asked = true), held) : undefined);
+  fake.pauseHolds = (line) => (line.startsWith('bind ') ? ((asked = true), held) : undefined);
   const creating = first.pods.create(sleepPod()).catch((err: Error) => err);
-  await waitFor(async () => asked, 'the create to ask ip for the veth');
-  t.like(JSON.parse(await readFile(path.join(first.stateDir, 'pods', 'web.json'), 'utf8')), { phase: 'Pending', building: first.pods.get('web').building });
-  const building = structuredClone(first.pods.get('web').building!);
+  const file = path.join(first.stateDir, 'pods', 'web.json');
+  const pending = await waitFor(async () => {
+    const r = asked ? (JSON.parse(await readFile(file, 'utf8').catch(() => 'null')) as PodRecord | null) : null;
+    return r?.phase === 'Pending' ? r : undefined;
+  }, 'the holder asked to bind the name, the Pending record written');
+  const { pid, hostVeth } = pending.building ?? pending.sandbox!;
+  t.is(pid, first.pods.get('web').sandbox!.pid, 'the record names the holder');
   const ip = first.pods.get('web').ip;
   await first.pods.detachAll(0); // the create holds the pod's lock: nothing more is written
-  fake.ipHolds = () => undefined;
+  fake.pauseHolds = () => undefined;
 
   const next = await restart(t, first);
   await waitFor(async () => next.reasons().includes('CreateInterrupted') && !next.pods.list().length, 'the unfinished pod removed');
   t.regex(message(next, 'web', 'CreateInterrupted'), /^daemon restarted: 1 process\(es\) of the last daemon's sandbox stopped; the unfinished pod is removed/);
-  t.false(fake.procs.has(building.pid), 'its holder was stopped');
-  t.true(fake.journal.includes(`ip link del ${building.hostVeth}`));
-  t.deepEqual(await next.pods.gc(false), [], 'no lease, veth, log, cgroup or holder is left');
+  t.false(fake.procs.has(pid), 'its holder was stopped');
+  t.true(fake.journal.includes(`ip link del ${hostVeth}`));
+  t.deepEqual(await next.pods.gc(false), [], 'no lease, veth, log, cgroup, name or holder is left');
   t.deepEqual(next.fake.running('pause'), []);
   t.deepEqual(next.fake.running('sleep'), []);
 
-  // The first daemon, "dead", is let go while the fake is still the host: its create fails on
-  // the holder it no longer has, and its rollback finds nothing to undo.
+  // The first daemon stays "dead" (its create waits forever); the same pod can be created again,
+  // with the same address.
+  void creating;
+  t.is((await next.pods.create(sleepPod())).ip, ip);
+});
+
+test.serial('restore: a create cut short before its record was written leaves only orphans the next daemon removes', async (t) => {
+  const first = await fakeNode(t);
+  const { fake } = first;
+  showBridgeLinks(fake);
+  // The daemon "dies" while the holder configures eth0: the holder, the lease and the veth exist,
+  // the record is not written yet (it follows the wiring).
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = false;
+  fake.pauseHolds = (line) => (/^web /.test(line) ? ((asked = true), held) : undefined);
+  const creating = first.pods.create(sleepPod()).catch((err: Error) => err);
+  await waitFor(async () => asked, 'the create to ask the holder to configure eth0');
+  const { pid, hostVeth } = first.pods.get('web').building!;
+  t.true(fake.links.has(hostVeth));
+  await t.throwsAsync(readFile(path.join(first.stateDir, 'pods', 'web.json')), { code: 'ENOENT' });
+  await first.pods.detachAll(0);
+  fake.pauseHolds = () => undefined;
+
+  const next = await restart(t, first);
+  t.deepEqual(next.pods.list(), [], 'no pod: it never had a record');
+  t.false(fake.procs.has(pid), 'its holder, in the pool\'s register, was stopped');
+  t.false(fake.links.has(hostVeth), 'its veth went with the holder\'s namespace');
+  t.deepEqual(await next.pods.gc(false), [], 'no lease, veth, log, cgroup, name or holder is left');
+  // The first daemon, "dead", is let go: its create fails on the holder it no longer has, and its
+  // rollback finds nothing to undo.
   release();
   t.true((await creating) instanceof Error);
   t.deepEqual(await next.pods.gc(false), []);
-  // The same pod can be created again, with the same address.
-  t.is((await next.pods.create(sleepPod())).ip, ip);
+  t.is((await next.pods.create(sleepPod())).phase, 'Running');
 });
 
 test.serial('restore: strays in a verified sandbox are stopped, the app\'s own children kept', async (t) => {

@@ -24,7 +24,7 @@ test('a holder that never says "ns" fails the start and is killed', async (t) =>
 
 test('a holder that never says "ready" fails configure and is killed', async (t) => {
   const holder = await startPause({ argv: ['sh', '-c', 'echo ns; exec sleep 30'], answerTimeoutMs: 200 });
-  const err = await t.throwsAsync(holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1' }));
+  const err = await t.throwsAsync(holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1', mac: '02:42:0a:58:00:02' }));
   t.is(err!.message, `pause holder ${holder.pid} did not say "ready" (eth0 is configured) within 0.2s: it is stopped or stuck, killed it`);
   await holder.proc;
   t.is(holder.proc.signalCode, 'SIGKILL');
@@ -33,7 +33,7 @@ test('a holder that never says "ready" fails configure and is killed', async (t)
 test('a holder that answers in time is used', async (t) => {
   const holder = await startPause({ argv: ['sh', '-c', 'echo ns; read line; echo ready; exec sleep 30'], answerTimeoutMs: 5000 });
   t.teardown(() => void holder.proc.kill('SIGKILL'));
-  await holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1' });
+  await holder.configure({ hostname: 'h', address: '10.88.0.2/16', gateway: '10.88.0.1', mac: '02:42:0a:58:00:02' });
   t.is(holder.proc.exitCode, null);
 });
 
