@@ -14,6 +14,7 @@ import type { Stats } from '../lib/api/protocol.js';
 import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import { OCI_RUNTIMES } from '../lib/runtime/oci-runtimes.js';
 import type { PodRecord } from '../lib/pod/types.js';
+import { WIRING_STEPS } from '../lib/pod/create.js';
 import { nodeNothing, timeProcess } from './baseline.js';
 import { floorLines, runFloor } from './floor.js';
 import { benchImages } from './images.js';
@@ -93,8 +94,13 @@ try {
 
   const floor = PEERS ? await runFloor(node, FLOOR_RUNS) : undefined;
   if (floor) {
-    console.log('\nwhere a create\'s time goes until its sandbox is wired (each step\'s median, timings.phases):');
-    for (const p of phaseMedians(phases)) console.log(`  ${p.phase.padEnd(46)} ${p.median.toFixed(2).padStart(7)} ms`);
+    const medians = phaseMedians(phases);
+    const line = (p: { phase: string; median: number }) => `    ${p.phase.padEnd(44)} ${p.median.toFixed(2).padStart(7)} ms`;
+    console.log('\nwhere a create\'s time goes (each step\'s median, timings.phases; steps side by side overlap):');
+    console.log('  until the sandbox is wired (the figure above): "allocate IP" beside "start pause holder" → "create veth" → "configure eth0"');
+    for (const p of medians.filter((m) => WIRING_STEPS.includes(m.phase))) console.log(line(p));
+    console.log('  after it is wired, before the apps start, side by side (the name bound once reserved):');
+    for (const p of medians.filter((m) => !WIRING_STEPS.includes(m.phase))) console.log(line(p));
     console.log(floorLines(floor).join('\n'));
     table.add('sandbox created, network wired (API call → wired, in the daemon)', 'ms', median(sandbox), [
       { name: 'floor C', value: median(floor.create) },

@@ -24,6 +24,15 @@ export async function createVeth(ip: IpBatch, v: VethSpec): Promise<void> {
 // link — its namespace died and took the pair with it.
 const missing = (f: { message: string }) => /Cannot find device|does not exist|No such device/.test(f.message);
 
+/**
+ * Take a veth off its bridge (a recovery, once the new sandbox's veth with the same MAC is wired):
+ * frames for the pod then go to the new namespace, while the old one's apps are still stopping.
+ * Cheap, where a delete waits for the kernel (~20 ms); gone already is success.
+ */
+export async function detachVeth(ip: IpBatch, hostName: string): Promise<void> {
+  await ip.run([`link set ${hostName} nomaster`], missing);
+}
+
 /** Idempotent: a veth that is already gone, or going (its namespace died), is success; '' (a hostNetwork pod has none) too. */
 export async function deleteVeth(ip: IpBatch, hostName: string): Promise<void> {
   if (!hostName) return;

@@ -46,6 +46,12 @@ export function logDir(ctx: PodContext, key: string): string {
   return path.join(ctx.node.stateDir, 'logs', key);
 }
 
+/**
+ * The steps on the way to a wired sandbox (timings.sandboxMs): the lease beside the holder, its
+ * veth and eth0. timings.phases has the others too, which follow it side by side (runPodSandbox).
+ */
+export const WIRING_STEPS: readonly string[] = ['accept request', 'resolve commands', 'allocate IP', 'start pause holder', 'create veth', 'configure eth0'];
+
 export async function createPod(ctx: PodContext, live: LivePod, t0: number): Promise<PodRecord> {
   const record = live.record;
   const undo = new UndoStack();
@@ -56,6 +62,7 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
   try {
     claimHostPorts(ctx, record, undo);
     await Promise.all([resolveCommands(ctx, record), checkNameFree(ctx, record)]);
+    steps.pause();
     const { wiredAt, settled } = await runPodSandbox(ctx, live, undo, steps);
     const hostPortsMs = await publishHostPorts(ctx, record, undo, steps);
     const sandboxMs = (hostPortsMs === undefined ? wiredAt : performance.now()) - t0;

@@ -3,16 +3,16 @@
 // registered, so a test can prove the rollback of every prefix of the sequence. Each step's time
 // is kept, so a create can say where its time went.
 //
-// Steps run one after another (begin: timed until the next begin) or side by side (run: timed
-// from its own start to its end; `all` waits for every branch). Of steps side by side, the first
-// to fail is the one the error names; a step not yet begun then does not begin.
+// Steps run one after another (begin: timed until end, the next begin, or a pause) or side by side
+// (run: timed from its own start to its end; `all` waits for every branch). Of steps side by side,
+// the first to fail is the one the error names; a step not yet begun then does not begin.
 import { failpoint } from '../failpoints.js';
 
 /** Thrown by a step that does not begin because another already failed; never the one reported. */
 class Abandoned extends Error {}
 
 export class Steps {
-  /** The step in sequence, timed until the next one begins ('' while steps run side by side). */
+  /** The step in sequence, timed until it ends, the next one begins or the sequence pauses. */
   private inSequence = '';
   /** The step begun last in sequence: what an error outside the steps side by side is about. */
   private label = '';
@@ -35,16 +35,22 @@ export class Steps {
     this.inSequence = this.label = name;
   }
 
-  /** The current step succeeded. */
+  /** The current step succeeded: its time stops here. */
   end(): void {
-    failpoint(`${this.verb}/${this.inSequence.replaceAll(' ', '-')}`);
+    const step = this.inSequence;
+    this.pause();
+    failpoint(`${this.verb}/${step.replaceAll(' ', '-')}`);
+  }
+
+  /** The step in sequence is done, and steps side by side follow: its time stops here. */
+  pause(): void {
+    this.lap();
+    this.inSequence = '';
   }
 
   /** One step beside others: timed alone, its failpoint after it; fails at once if one already failed. */
   async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (this.failed || this.stopped) throw new Abandoned(name);
-    this.lap();
-    this.inSequence = ''; // time side by side is no sequence step's
     if (!this.spent.has(name)) this.spent.set(name, 0); // listed in the order begun
     const t0 = performance.now();
     try {

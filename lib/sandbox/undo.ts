@@ -14,6 +14,7 @@ export class UndoStack {
 
   /** A step running side by side with what follows: a rollback first waits for it to settle. */
   track(step: Promise<unknown>): void {
+    step.catch(() => {}); // its failure is the caller's to report; a rollback only waits for it
     this.running.push(step);
   }
 

@@ -23,8 +23,8 @@ export function isLeaseName(name: string): boolean {
 
 export class LeaseStore {
   readonly dir: string;
-  /** Per address, its lease's fsync under way (or failed). */
-  private readonly syncing = new Map<string, Promise<void>>();
+  /** Per address, its owner's write and fsync under way (or failed), and whose it is. */
+  private readonly syncing = new Map<string, { owner: string; written: Promise<void> }>();
 
   constructor(private readonly stateDir: string) {
     this.dir = path.join(stateDir, 'leases');
@@ -81,23 +81,20 @@ export class LeaseStore {
       } catch (err) {
         throw diskError(err, file, this.stateDir); // the create fails; its rollback releases the lease
       } finally {
-        await fh.close();
+        await fh.close().catch(() => {}); // the write's error, if any, is the one that says what to do
       }
     })();
     written.catch(() => {}); // reported by durable()
-    this.syncing.set(ip, written);
+    this.syncing.set(ip, { owner, written });
     return true;
   }
 
   /** ip's lease is on the disk (its owner written and synced); rejects with the write's error. */
   async durable(ip: string): Promise<void> {
-    const synced = this.syncing.get(ip);
-    if (!synced) return;
-    try {
-      await synced;
-    } finally {
-      if (this.syncing.get(ip) === synced) this.syncing.delete(ip);
-    }
+    const pending = this.syncing.get(ip);
+    if (!pending) return;
+    await pending.written;
+    if (this.syncing.get(ip) === pending) this.syncing.delete(ip); // a failed write stays known to release
   }
 
   /**
@@ -106,8 +103,11 @@ export class LeaseStore {
    */
   async release(ip: string, owner?: string): Promise<boolean> {
     const file = path.join(this.dir, ip);
-    await this.syncing.get(ip)?.catch(() => {}); // the owner is written before it is compared
-    if (owner !== undefined) {
+    // The owner is written before it is compared; a lease whose owner's write failed holds no
+    // owner to compare, and is the pod's that took it.
+    const pending = this.syncing.get(ip);
+    const unwritten = pending ? await pending.written.then(() => false, () => true) : false;
+    if (owner !== undefined && !(unwritten && pending!.owner === owner)) {
       const text = await readFile(file, 'utf8').catch(() => undefined);
       if (text !== undefined && text !== leaseText(owner)) return false;
     }

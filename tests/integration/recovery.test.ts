@@ -85,7 +85,7 @@ test.serial('each recovery is one timeline: events in order, cause and phase dur
   for (const k of ['detectMs', 'stopAppsMs', 'teardownMs', 'sandboxMs', 'networkMs', 'appsMs', 'totalMs'] as const) {
     t.true(typeof p.lastRecovery![k] === 'number' && p.lastRecovery![k] >= 0, k);
   }
-  t.regex(evs.find((e) => e.reason === 'SandboxRecreated')!.message, /detect [\d.]+ \+ stop apps [\d.]+ \+ teardown [\d.]+ \+ sandbox [\d.]+ \+ network [\d.]+ \+ apps [\d.]+ = [\d.]+ ms/);
+  t.regex(evs.find((e) => e.reason === 'SandboxRecreated')!.message, /detect [\d.]+, then side by side: stop apps [\d.]+ and sandbox [\d.]+ \+ network [\d.]+ \(old veth removed in [\d.]+\); then apps [\d.]+; total [\d.]+ ms/);
 });
 
 test.serial('kill -9 of the pause from outside minipod is detected too', async (t) => {

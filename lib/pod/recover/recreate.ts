@@ -1,12 +1,13 @@
-// Recreate: stop the apps left in the old namespace, remove the old veth (and holder, if alive),
-// build a new sandbox with the same IP and MAC, start the apps in it; numbered steps, each
-// failpoint-tested. Returns with the pod still SandboxLost if the new holder died meanwhile (a
-// recovery for that death is queued behind us).
+// Recreate: a new sandbox with the same IP and MAC, built while the apps left in the old namespace
+// stop and the old veth (and holder, if alive) goes; then the apps start in it. Steps side by side
+// (sandbox/steps.ts), each failpoint-tested. Returns with the pod still SandboxLost if the new
+// holder died meanwhile (a recovery for that death is queued behind us).
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
 import { unmountNamespace } from '../../process/namespace.js';
 import { removeNetnsFile } from '../../sandbox/netns-name.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
+import { detachVeth } from '../../network/veth.js';
 import { Steps } from '../../sandbox/steps.js';
 import { UndoStack } from '../../sandbox/undo.js';
 import { stopContainer } from '../containers.js';
@@ -41,30 +42,36 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
   const old = r.sandbox!;
   checkSpace(ctx.node.stateDir, 'recreate sandbox'); // nothing is stopped or made for a rebuild that could not be written down
   const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve() };
+  // Forgotten first: the old holder's death (or its stop, in a split brain) is no new loss.
+  const oldHolder = live.holder;
+  live.holder = null;
   let sandbox: Sandbox;
   try {
     const { start, recreating } = await startHolder(run);
-    await stopOldApps(run, start);
-    // The Recreating record, written while the apps stopped: on a full disk, the error says so.
-    run.steps.begin('persist record');
-    await recreating;
-    await ctx.pool.owned(start.pid);
-    run.steps.end();
-    await removeOld(run, start);
-    if (live.terminating) return void (await Promise.all([run.removed, run.oldNs.sweep()]));
-    const built = await buildNew(run, start, plan.attempt);
-    sandbox = built.sandbox;
-    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, built.saved, run.removed, run.oldNs.swept);
+    // Side by side: the old apps stop and the pod's cgroup is emptied, while the new sandbox is
+    // wired (the old veth first taken off the bridge: the old namespace has the same IP and MAC);
+    // the Recreating record is written meanwhile. The apps start once all are done.
+    const persisted = run.steps.run('persist record', async () => {
+      await recreating;
+      await ctx.pool.owned(start.pid);
+    });
+    const cleared = run.steps.run('stop apps', () => stopOldApps(run, oldHolder)).then(() => run.steps.run('remove old veth', () => removeOld(run, start, oldHolder)));
+    const built = buildNew(run, start, plan.attempt);
+    const [b] = await run.steps.all([built, cleared, persisted] as const);
+    sandbox = b.sandbox;
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, b.saved, run.removed, run.oldNs.swept);
     await startApps(run, plan.start);
-    await built.saved;
+    await b.saved;
     await run.removed;
     await run.oldNs.swept;
-    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, built.saved, run.removed, run.oldNs.swept);
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, b.saved, run.removed, run.oldNs.swept);
   } catch (err) {
+    run.steps.stop();
+    const step = run.steps.current;
     await run.removed.catch(() => {});
     await run.oldNs.sweep();
     const failure = await run.undo.rollback(err);
-    const wrapped = new MinipodError(failure.code, `recreate sandbox: ${run.steps.current}: ${failure.message}`, { cause: failure });
+    const wrapped = new MinipodError(failure.code, `recreate sandbox: ${step}: ${failure.message}`, { cause: failure });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);
     throw wrapped;
   }
@@ -79,9 +86,8 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
 }
 
 /**
- * 0. The new holder (the pool's spare, usually) and veth name, persisted with Recreating before
- * the first new kernel object; stopping the old apps creates nothing, so it overlaps the write
- * (awaited after step 1).
+ * 0. The new holder (the pool's spare, usually) and veth name, and the Recreating record naming
+ * them, written (not synced: the Running record is) while the steps below run.
  */
 async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{ start: SandboxStart; recreating: Promise<void> }> {
   const r = live.record;
@@ -89,49 +95,36 @@ async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{
   r.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
   undo.push('building record', async () => void (r.building = null));
   setPhase(r, 'Recreating');
-  const recreating = ctx.store.save(r);
-  recreating.catch(() => {}); // awaited after step 1; a failure surfaces there
+  const recreating = ctx.store.save(r, { fsync: false });
+  recreating.catch(() => {}); // awaited by step "persist record"; a failure surfaces there
   ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${timeline.cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
   return { start, recreating };
 }
 
 /** 1. Stop the apps still in the old namespace, and exec'd commands: nothing may keep it alive. */
-async function stopOldApps({ ctx, live, steps, timeline, old, oldNs }: Run, start: SandboxStart): Promise<void> {
+async function stopOldApps({ ctx, live, timeline, old, oldNs }: Run, oldHolder: LivePod['holder']): Promise<void> {
   const r = live.record;
-  steps.begin('stop apps');
   const t = epochMs();
   const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
   if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
   // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
   // not be anyone else's number by the time its stragglers are swept.
-  oldNs.pinVia(live.holder?.pid, [...live.apps.values()].map((p) => p.pid));
-  // The pod's `ip netns` name goes now: it would keep the old namespace alive with no process
-  // in it, and with it the old veth, which the kernel frees with the namespace should this
-  // recreation stop before step 2 deletes it. The new holder unmounts it (no umount process),
-  // while the apps stop. Its registry entry stays for the new sandbox's name (nothing to write on
-  // a full disk). A hostNetwork pod has no name, and its holder reads no requests.
-  const unnamed = isHostNetwork(r) ? Promise.resolve() : removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
-  unnamed.catch(() => {}); // awaited below, once the apps have stopped
+  oldNs.pinVia(oldHolder?.pid, [...live.apps.values()].map((p) => p.pid));
   await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
-  await unnamed;
   timeline.stopAppsMs = round(epochMs() - t);
-  steps.end();
 }
 
 /**
- * 2. Remove the old veth, and the old holder if it is still alive (a split brain). The kernel
- * takes ~20 ms to delete a veth; the new one has a fresh name, so we do not wait for it here (it
- * runs on the teardown lane) but before the recovery is declared done.
+ * 2. Empty the pod's cgroup (whatever the old sandbox's apps left anywhere: another namespace, a
+ * setsid daemon) and remove the old veth, and the old holder if it is still alive (a split
+ * brain). The kernel takes ~20 ms to delete a veth; the new one has a fresh name, so we do not
+ * wait for it here (it runs on the teardown lane) but before the recovery is declared done.
  */
-async function removeOld(run: Run, start: SandboxStart): Promise<void> {
-  const { ctx, live, steps, timeline, old } = run;
+async function removeOld(run: Run, start: SandboxStart, oldHolder: LivePod['holder']): Promise<void> {
+  const { ctx, live, timeline, old } = run;
   const r = live.record;
-  steps.begin('remove old veth');
   const t = epochMs();
-  const oldHolder = live.holder;
-  live.holder = null;
-  // Whatever the old sandbox's apps left anywhere (another namespace, a setsid daemon) dies
-  // with it; the new holder joins the pod's cgroup only after this kill, so it is spared.
+  // The new holder joins the pod's cgroup only after this kill, so it is spared.
   await ctx.node.cgroups.kill(r.uid);
   await ctx.node.cgroups.create(r.uid); // gone after a reboot, or never made (an older minipod)
   void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
@@ -148,13 +141,22 @@ async function removeOld(run: Run, start: SandboxStart): Promise<void> {
     // recovery. Reported; `minipod gc` (and every daemon start) finds the veth if it stays.
     (err: Error) => ctx.events.record(r, 'CleanupFailed', `old veth ${old.hostVeth}: ${err.message}`, { type: 'Warning' }),
   );
-  steps.end();
 }
 
-/** 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC. */
+/**
+ * 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC. The pod's `ip netns` name
+ * goes first (the new holder unmounts it, no umount process; its registry entry stays): it would
+ * keep the old namespace alive with no process in it. Once eth0 is configured, the old veth is
+ * taken off the bridge, so frames for the pod's MAC go to the new namespace from then on.
+ */
 async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, start: SandboxStart, attempt: number): Promise<{ sandbox: Sandbox; saved: Promise<void> }> {
   const r = live.record;
+  if (!isHostNetwork(r)) await removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
   const sandbox = await createSandbox(ctx.ip, start, r.bridge, sandboxConfig(r), undo, steps);
+  // Until now a frame for the pod went to the old namespace, whose kernel answers (a reset, while
+  // its apps stop), so no client waits out a lost SYN; from now on it goes to the new one.
+  if (old.hostVeth) await detachVeth(ctx.ip, old.hostVeth);
+  timeline.wiredAt = epochMs();
   live.holder = sandbox.proc;
   r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
   r.building = null;
@@ -165,7 +167,6 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
   timeline.sandboxMs = round(sandbox.sandboxMs);
   timeline.networkMs = round(sandbox.networkMs);
   await nameNetns(ctx, r, sandbox, undo, steps); // the name follows the sandbox
-  timeline.wiredAt = epochMs();
   void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
   const saved = ctx.store.save(r); // written while the apps start
   saved.catch(() => {}); // awaited after step 4

@@ -55,20 +55,19 @@ test.serial('recreate: a killed holder gets a new netns with the same IP and MAC
   t.is(fake.pins.size, 0, 'the old namespace is unpinned');
 
   const steps = fake.journal.slice(mark);
+  // Side by side: the old apps stop and the cgroup is emptied, while the new sandbox is wired.
   assertInOrder(t, steps, [
     'exit pause SIGKILL',
     'spawn pause -n',
     `pin ${old.netns}`, // before the apps stop: the number is surely still the old namespace's
     `kill -${oldApp} SIGTERM`,
-    'exit sleep SIGTERM',
-    `cgroup kill pod-${r.uid}`,
-    `kill ${escaped.pid} SIGKILL`,
-    `cgroup create pod-${r.uid}`,
     `ip link add ${sb.hostVeth} master minipod0 up type veth peer name eth0 netns ${sb.pid}`,
     `ip link set ${sb.hostVeth} type bridge_slave hairpin on`,
     `pause ${sb.pid} configure web ${r.ip}/16 10.88.0.1 ${r.mac}`, // the same MAC, given by the holder
+    `ip link set ${old.hostVeth} nomaster`, // frames for the pod go to the new namespace from now on
     'spawn sleep 1000',
   ]);
+  assertInOrder(t, steps, [`kill -${oldApp} SIGTERM`, 'exit sleep SIGTERM', `cgroup kill pod-${r.uid}`, `kill ${escaped.pid} SIGKILL`, `cgroup create pod-${r.uid}`, 'spawn sleep 1000']);
   assertInOrder(t, steps, [`cgroup kill pod-${r.uid}`, `ip link del ${old.hostVeth}`]);
   assertInOrder(t, steps, [`pin ${old.netns}`, `kill ${straggler.pid} SIGKILL`, `unpin ${old.netns}`]);
   t.false(steps.some((l) => l.startsWith(`kill ${sb.pid} `) || l.startsWith(`kill -${sb.pid} `)), 'the new holder is never signalled');

@@ -85,3 +85,32 @@ test('each undo runs at most once', async (t) => {
   await undo.rollback(new Error('second'));
   t.deepEqual(ran, ['veth', 'netns']);
 });
+
+test('rollback first waits for a tracked step, so the undo it pushes late runs too, newest first', async (t) => {
+  const { undo, ran } = stackOf('A');
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  undo.track(
+    gate.then(() => {
+      undo.push('B', async () => void ran.push('B'));
+      throw new Error('B failed after registering its undo');
+    }),
+  );
+  const cause = new MinipodError('COMMAND_FAILED', 'ip link add: File exists');
+  const rolledBack = undo.rollback(cause);
+  open(); // the side step pushes B only now, after the rollback began
+  const err = await rolledBack;
+  t.deepEqual(ran, ['B', 'A']);
+  t.is(err, cause);
+  t.deepEqual(err.cleanupErrors, [], 'the tracked step\'s own failure is no cleanup error');
+});
+
+test('after disarm, rollback no longer waits for a tracked step', async (t) => {
+  t.timeout(5000);
+  const { undo, ran } = stackOf('A');
+  undo.track(new Promise(() => {})); // never settles
+  undo.disarm();
+  const err = await undo.rollback(new Error('later failure'));
+  t.deepEqual(ran, []);
+  t.is(err.message, 'later failure');
+});
