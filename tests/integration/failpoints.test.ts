@@ -70,8 +70,9 @@ for (const step of removeSteps) {
   });
 }
 
-// In order: the new holder is taken first (and persisted with Recreating while the old apps stop).
-const recreateSteps = ['start-pause-holder', 'stop-apps', 'persist-record', 'remove-old-veth', 'create-veth', 'configure-eth0', 'name-network-namespace', 'start-containers'];
+// In the order they end: the new holder, the Recreating record (written beside the new sandbox), the
+// new sandbox wired and named, then the old apps stop and the old sandbox is cleared, the apps start.
+const recreateSteps = ['start-pause-holder', 'persist-record', 'create-veth', 'configure-eth0', 'name-network-namespace', 'stop-apps', 'clear-old-sandbox', 'start-containers'];
 
 for (const step of recreateSteps) {
   test.serial(`recreate fails after "${step}": the failure is reported, rolled back, and retried`, async (t) => {
@@ -84,16 +85,17 @@ for (const step of recreateSteps) {
       return evs.find((e) => e.reason === 'FailedCreatePodSandBox' && e.podUid === before.uid); // not an earlier pod's
     }, 'the failed recovery');
     t.regex(failed.message, new RegExp(`recreate sandbox: ${step.replaceAll('-', ' ')}: failpoint recreate/${step} fired; retrying in 1s`));
-    // Failed before anything was touched, the old apps and veth wait, as they were, for the retry;
-    // failed later, nothing of the old or the half-made sandbox is left. The retries (1 s, 2 s, …,
-    // failing again while the failpoint is armed) make and roll back a holder each: the state is
-    // read between them.
-    const untouched = step === 'start-pause-holder';
+    // Failed before the old apps were stopped (they stop once the new sandbox is wired), they and
+    // the old veth wait for the retry; failed later, nothing of the old or the half-made sandbox is
+    // left. The old sandbox's name goes as soon as the new holder is there (it unmounts it), the
+    // new one's is rolled back. The retries (1 s, 2 s, …, failing again while the failpoint is
+    // armed) make and roll back a holder each: the state is read between them.
+    const appsKept = recreateSteps.indexOf(step) < recreateSteps.indexOf('stop-apps');
     const expected = {
-      links: untouched ? ['lo', 'minipod0', before.sandbox!.hostVeth].sort() : ['lo', 'minipod0'],
-      processes: untouched ? before.containers.flatMap((c) => [c.argv.join(' '), `shim: ${c.argv.join(' ')}`]).sort() : [], // each app and its shim
+      links: appsKept ? ['lo', 'minipod0', before.sandbox!.hostVeth].sort() : ['lo', 'minipod0'],
+      processes: appsKept ? before.containers.flatMap((c) => [c.argv.join(' '), `shim: ${c.argv.join(' ')}`]).sort() : [], // each app and its shim
       leases: [before.ip],
-      names: untouched ? ['fp'] : [], // the old sandbox's name goes with it, the new one's is rolled back
+      names: step === 'start-pause-holder' ? ['fp'] : [],
       phase: 'SandboxLost',
       attempt: 0, // a rolled-back sandbox is no attempt
     };

@@ -17,6 +17,12 @@ export class OldNamespace {
     this.pinned = PinnedNamespace.take('net', this.netns, [holder, ...apps]);
   }
 
+  /** Unpin without killing anything: the apps were never stopped (a recreation that failed before). */
+  release(): void {
+    this.pinned?.close();
+    this.pinned = undefined;
+  }
+
   /** Kill what is left in it (once: a second call returns the first sweep), then unpin. */
   sweep(): Promise<void> {
     const pinned = this.pinned;

@@ -35,28 +35,34 @@ interface Run {
   oldNs: OldNamespace;
   /** The old veth's removal, under way from step 2 on. */
   removed: Promise<void>;
+  /** Step 1 has begun: what its apps leave in the old namespace is swept, even on a failure. */
+  stopping: boolean;
 }
 
 export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: number; start: string[] }, timeline: RecoveryTimeline): Promise<void> {
   const r = live.record;
   const old = r.sandbox!;
   checkSpace(ctx.node.stateDir, 'recreate sandbox'); // nothing is stopped or made for a rebuild that could not be written down
-  const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve() };
+  const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve(), stopping: false };
   // Forgotten first: the old holder's death (or its stop, in a split brain) is no new loss.
   const oldHolder = live.holder;
   live.holder = null;
   let sandbox: Sandbox;
   try {
-    const { start, recreating } = await startHolder(run);
-    // Side by side: the old apps stop and the pod's cgroup is emptied, while the new sandbox is
-    // wired (the old veth first taken off the bridge: the old namespace has the same IP and MAC);
-    // the Recreating record is written meanwhile. The apps start once all are done.
+    // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
+    // not be anyone else's number by the time its stragglers are swept.
+    run.oldNs.pinVia(oldHolder?.pid, [...live.apps.values()].map((p) => p.pid));
+    const start = await startHolder(run);
+    // The new sandbox is wired first, the Recreating record written meanwhile; then the old apps
+    // stop (until the switch, the old namespace still answers for the pod) and the pod's cgroup
+    // is emptied: the old namespace's end would hold the rtnl lock while the new veth is made.
+    const built = buildNew(run, start, plan.attempt);
     const persisted = run.steps.run('persist record', async () => {
-      await recreating;
+      await ctx.store.save(r, { fsync: false }); // the Running record is synced
       await ctx.pool.owned(start.pid);
     });
-    const cleared = run.steps.run('stop apps', () => stopOldApps(run, oldHolder)).then(() => run.steps.run('remove old veth', () => removeOld(run, start, oldHolder)));
-    const built = buildNew(run, start, plan.attempt);
+    ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${timeline.cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
+    const cleared = Promise.all([built, persisted]).then(() => run.steps.run('stop apps', () => stopOldApps(run))).then(() => run.steps.run('clear old sandbox', () => clearOld(run, start, oldHolder)));
     const [b] = await run.steps.all([built, cleared, persisted] as const);
     sandbox = b.sandbox;
     if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, b.saved, run.removed, run.oldNs.swept);
@@ -69,7 +75,8 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
     run.steps.stop();
     const step = run.steps.current;
     await run.removed.catch(() => {});
-    await run.oldNs.sweep();
+    if (run.stopping) await run.oldNs.sweep();
+    else run.oldNs.release(); // the old apps run on, untouched, until the retry
     const failure = await run.undo.rollback(err);
     const wrapped = new MinipodError(failure.code, `recreate sandbox: ${step}: ${failure.message}`, { cause: failure });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);
@@ -85,45 +92,38 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
   ctx.events.record(r, 'SandboxRecreated', `${timeline.cause} → ${replaced}, attempt ${timeline.attempt}, ${plan.start.length} app(s) restarted; ${phaseSums(timeline)}`);
 }
 
-/**
- * 0. The new holder (the pool's spare, usually) and veth name, and the Recreating record naming
- * them, written (not synced: the Running record is) while the steps below run.
- */
-async function startHolder({ ctx, live, steps, undo, timeline }: Run): Promise<{ start: SandboxStart; recreating: Promise<void> }> {
+/** 0. The new holder (the pool's spare, usually) and veth name, in the record as Recreating (written by step "persist record"). */
+async function startHolder({ ctx, live, steps, undo }: Run): Promise<SandboxStart> {
   const r = live.record;
   const start = await startSandbox(ctx.pool, undo, steps, { pidNamespace: r.manifest.spec.shareProcessNamespace, hostNetwork: isHostNetwork(r) });
   r.building = { pid: start.pid, startTime: start.startTime, netns: start.netns, hostVeth: start.hostVeth };
   undo.push('building record', async () => void (r.building = null));
   setPhase(r, 'Recreating');
-  const recreating = ctx.store.save(r, { fsync: false });
-  recreating.catch(() => {}); // awaited by step "persist record"; a failure surfaces there
-  ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${timeline.cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
-  return { start, recreating };
+  return start;
 }
 
 /** 1. Stop the apps still in the old namespace, and exec'd commands: nothing may keep it alive. */
-async function stopOldApps({ ctx, live, timeline, old, oldNs }: Run, oldHolder: LivePod['holder']): Promise<void> {
+async function stopOldApps(run: Run): Promise<void> {
+  const { ctx, live, timeline, old } = run;
   const r = live.record;
+  run.stopping = true;
   const t = epochMs();
   const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
   if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
-  // Pinned while the old namespace is surely the old one (a process of ours is in it): it must
-  // not be anyone else's number by the time its stragglers are swept.
-  oldNs.pinVia(oldHolder?.pid, [...live.apps.values()].map((p) => p.pid));
   await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
   timeline.stopAppsMs = round(epochMs() - t);
 }
 
 /**
- * 2. Empty the pod's cgroup (whatever the old sandbox's apps left anywhere: another namespace, a
- * setsid daemon) and remove the old veth, and the old holder if it is still alive (a split
- * brain). The kernel takes ~20 ms to delete a veth; the new one has a fresh name, so we do not
- * wait for it here (it runs on the teardown lane) but before the recovery is declared done.
+ * 2. Remove the old veth and holder (removeOld), empty the pod's cgroup (whatever the old
+ * sandbox's apps left anywhere: another namespace, a setsid daemon) and unmount what still
+ * mounts the old namespace.
  */
-async function removeOld(run: Run, start: SandboxStart, oldHolder: LivePod['holder']): Promise<void> {
-  const { ctx, live, timeline, old } = run;
+async function clearOld(run: Run, start: SandboxStart, oldHolder: LivePod['holder']): Promise<void> {
+  const { ctx, live, old, oldNs } = run;
   const r = live.record;
-  const t = epochMs();
+  removeOld(run, oldHolder);
+  void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
   // The new holder joins the pod's cgroup only after this kill, so it is spared.
   await ctx.node.cgroups.kill(r.uid);
   await ctx.node.cgroups.create(r.uid); // gone after a reboot, or never made (an older minipod)
@@ -132,9 +132,20 @@ async function removeOld(run: Run, start: SandboxStart, oldHolder: LivePod['hold
   // restarted app can mount its new one over the same path, where umount could no longer reach it.
   // Never for a hostNetwork pod: its old namespace is the node's, which stays (and whose mounts are not ours).
   if (!isHostNetwork(r)) await unmountNamespace(old.netns);
+}
+
+/**
+ * The old veth, and the old holder if it is still alive (a split brain), removed on the teardown
+ * lane once the apps have stopped. The kernel takes ~20 ms to delete a veth; the new one has a
+ * fresh name, so the recovery waits for it only before it is declared done.
+ */
+function removeOld(run: Run, oldHolder: LivePod['holder']): void {
+  const { ctx, live, timeline, old } = run;
+  const r = live.record;
+  const t = epochMs();
   run.removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
     () => {
-      timeline.teardownMs = round(epochMs() - t); // in parallel with the new sandbox
+      timeline.teardownMs = round(epochMs() - t); // in parallel with the apps' stop and start
       ctx.events.record(r, 'SandboxDeleted', old.hostVeth ? `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more` : `old pause ${old.pid} gone with the pod's old IPC namespace; the node's network stays (hostNetwork)`);
     },
     // The old sandbox is no part of the new one: its cleanup failing must not undo the
@@ -145,18 +156,22 @@ async function removeOld(run: Run, start: SandboxStart, oldHolder: LivePod['hold
 
 /**
  * 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC. The pod's `ip netns` name
- * goes first (the new holder unmounts it, no umount process; its registry entry stays): it would
- * keep the old namespace alive with no process in it. Once eth0 is configured, the old veth is
+ * goes meanwhile (the new holder unmounts it, no umount process; its registry entry stays): it
+ * would keep the old namespace alive with no process in it. Once eth0 is configured, the old veth is
  * taken off the bridge, so frames for the pod's MAC go to the new namespace from then on.
  */
-async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, start: SandboxStart, attempt: number): Promise<{ sandbox: Sandbox; saved: Promise<void> }> {
+async function buildNew(run: Run, start: SandboxStart, attempt: number): Promise<{ sandbox: Sandbox; saved: Promise<void> }> {
+  const { ctx, live, steps, undo, timeline, old } = run;
   const r = live.record;
-  if (!isHostNetwork(r)) await removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
-  const sandbox = await createSandbox(ctx.ip, start, r.bridge, sandboxConfig(r), undo, steps);
+  // Beside the veth: the holder reads the unbind before its config, which waits for both.
+  const unnamed = isHostNetwork(r) ? Promise.resolve() : removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
+  unnamed.catch(() => {}); // awaited through the config below
+  const sandbox = await createSandbox(ctx.ip, start, r.bridge, unnamed.then(() => sandboxConfig(r)), undo, steps);
   // Until now a frame for the pod went to the old namespace, whose kernel answers (a reset, while
   // its apps stop), so no client waits out a lost SYN; from now on it goes to the new one.
-  if (old.hostVeth) await detachVeth(ctx.ip, old.hostVeth);
+  if (old.hostVeth) await detachVeth(ctx.ipTeardown, old.hostVeth);
   timeline.wiredAt = epochMs();
+  recordSandboxReady(ctx, r, sandbox, isHostNetwork(r) ? String(old.pid) : old.netns);
   live.holder = sandbox.proc;
   r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
   r.building = null;
@@ -167,10 +182,8 @@ async function buildNew({ ctx, live, steps, undo, timeline, old, oldNs }: Run, s
   timeline.sandboxMs = round(sandbox.sandboxMs);
   timeline.networkMs = round(sandbox.networkMs);
   await nameNetns(ctx, r, sandbox, undo, steps); // the name follows the sandbox
-  void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
   const saved = ctx.store.save(r); // written while the apps start
   saved.catch(() => {}); // awaited after step 4
-  recordSandboxReady(ctx, r, sandbox, isHostNetwork(r) ? String(old.pid) : old.netns);
   return { sandbox, saved };
 }
 

@@ -30,5 +30,5 @@ export function finishTimeline(r: PodRecord, timeline: RecoveryTimeline): void {
 
 /** The phases of a recreation, as its SandboxRecreated event states them. */
 export function phaseSums(t: RecoveryTimeline): string {
-  return `detect ${t.detectMs}, then side by side: stop apps ${t.stopAppsMs} and sandbox ${t.sandboxMs} + network ${t.networkMs} (old veth removed in ${t.teardownMs}); then apps ${t.appsMs}; total ${t.totalMs} ms`;
+  return `detect ${t.detectMs} + sandbox ${t.sandboxMs} + network ${t.networkMs}, then stop apps ${t.stopAppsMs} (old veth removed in ${t.teardownMs}, meanwhile) + apps ${t.appsMs}; total ${t.totalMs} ms`;
 }

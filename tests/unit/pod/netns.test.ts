@@ -41,7 +41,6 @@ test.serial('recreate: the new holder unmounts the old name before the old veth 
   const r = n.pods.get('web');
   t.deepEqual(named(n), { web: r.sandbox!.netns }, 'one name, on the new namespace');
   assertInOrder(t, n.fake.journal.slice(from), [
-    `pin ${r0.sandbox!.netns}`,
     `pause ${r.sandbox!.pid} unbind ${dir(n)}/web`, // the new holder unmounts the old name: no umount process
     `pause ${r.sandbox!.pid} configure web ${r.ip}/16 10.88.0.1 ${r.mac}`,
     `pause ${r.sandbox!.pid} bind ${dir(n)}/web`, // the holder mounts its own namespace: no mount process

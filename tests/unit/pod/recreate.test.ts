@@ -55,24 +55,24 @@ test.serial('recreate: a killed holder gets a new netns with the same IP and MAC
   t.is(fake.pins.size, 0, 'the old namespace is unpinned');
 
   const steps = fake.journal.slice(mark);
-  // Side by side: the old apps stop and the cgroup is emptied, while the new sandbox is wired.
+  // Side by side: the new sandbox is wired (its requests sent first), while the old apps stop
+  // and the cgroup is emptied; the apps start once both are done.
   assertInOrder(t, steps, [
     'exit pause SIGKILL',
     'spawn pause -n',
-    `pin ${old.netns}`, // before the apps stop: the number is surely still the old namespace's
-    `kill -${oldApp} SIGTERM`,
     `ip link add ${sb.hostVeth} master minipod0 up type veth peer name eth0 netns ${sb.pid}`,
     `ip link set ${sb.hostVeth} type bridge_slave hairpin on`,
     `pause ${sb.pid} configure web ${r.ip}/16 10.88.0.1 ${r.mac}`, // the same MAC, given by the holder
     `ip link set ${old.hostVeth} nomaster`, // frames for the pod go to the new namespace from now on
+    `ip link del ${old.hostVeth}`, // then the old veth goes (teardown lane), no rtnl lock held while the new one was made
     'spawn sleep 1000',
   ]);
-  assertInOrder(t, steps, [`kill -${oldApp} SIGTERM`, 'exit sleep SIGTERM', `cgroup kill pod-${r.uid}`, `kill ${escaped.pid} SIGKILL`, `cgroup create pod-${r.uid}`, 'spawn sleep 1000']);
-  assertInOrder(t, steps, [`cgroup kill pod-${r.uid}`, `ip link del ${old.hostVeth}`]);
+  // before the apps stop: the number is surely still the old namespace's
+  assertInOrder(t, steps, [`pin ${old.netns}`, `kill -${oldApp} SIGTERM`, 'exit sleep SIGTERM', `cgroup kill pod-${r.uid}`, `kill ${escaped.pid} SIGKILL`, `cgroup create pod-${r.uid}`, 'spawn sleep 1000']);
   assertInOrder(t, steps, [`pin ${old.netns}`, `kill ${straggler.pid} SIGKILL`, `unpin ${old.netns}`]);
   t.false(steps.some((l) => l.startsWith(`kill ${sb.pid} `) || l.startsWith(`kill -${sb.pid} `)), 'the new holder is never signalled');
 
-  assertInOrder(t, n.reasons().slice(n.reasons().indexOf('SandboxDied')), ['SandboxDied', 'SandboxChanged', 'Killing', 'SandboxCreated', 'NetworkReady', 'ContainerStarted', 'SandboxRecreated']);
+  assertInOrder(t, n.reasons().slice(n.reasons().indexOf('SandboxDied')), ['SandboxDied', 'SandboxChanged', 'SandboxCreated', 'NetworkReady', 'Killing', 'ContainerStarted', 'SandboxRecreated']);
   assertInOrder(t, n.reasons(), ['SandboxDeleted', 'SandboxRecreated']);
   t.like(r.lastRecovery, { action: 'recreate', attempt: 1, cause: `pause ${old.pid} killed by SIGKILL` });
   for (const phase of ['detectMs', 'stopAppsMs', 'teardownMs', 'sandboxMs', 'networkMs', 'appsMs', 'totalMs'] as const) t.is(typeof r.lastRecovery![phase], 'number', phase);
@@ -94,8 +94,9 @@ test.serial('recreate: the new holder is watched like the first (a second death,
   t.deepEqual([...n.fake.links.keys()], [n.pods.get('web').sandbox!.hostVeth]);
 });
 
-// Every step of recreate.ts, in order: each failpoint fires once the step's undo is registered.
-const STEPS = ['start pause holder', 'stop apps', 'persist record', 'remove old veth', 'create veth', 'configure eth0', 'start containers'];
+// Every step of recreate.ts, in the order they end: each failpoint fires once the step's undo is
+// registered. The Recreating record is written beside the new sandbox; the apps stop once it is wired.
+const STEPS = ['start pause holder', 'persist record', 'create veth', 'configure eth0', 'stop apps', 'clear old sandbox', 'start containers'];
 
 for (const [k, step] of STEPS.entries()) {
   test.serial(`recreate/${step.replaceAll(' ', '-')}: rolled back, the pod stays SandboxLost, and the retry succeeds`, async (t) => {
@@ -114,9 +115,9 @@ for (const [k, step] of STEPS.entries()) {
     t.is(r.building, null, 'the half-built sandbox is forgotten');
     t.deepEqual(r.sandbox, old, 'the record names the old sandbox until a new one is wired');
     t.deepEqual(n.fake.running('pause'), [], 'the new holder was stopped');
-    // The app is stopped at step 1; failed before, it still runs, in the old namespace.
+    // The app is stopped once the new sandbox is wired; failed before, it still runs, in the old namespace.
     t.deepEqual(n.fake.running('sleep'), k < STEPS.indexOf('stop apps') ? [r0.containers[0]!.pid] : []);
-    // Its name removed and its apps stopped (step 1), the old namespace has nothing left in it: the kernel frees its veth.
+    // Its name removed and its apps stopped, the old namespace has nothing left in it: the kernel frees its veth.
     const removedOld = k >= STEPS.indexOf('stop apps');
     await waitFor(async () => fake.links.has(old.hostVeth) !== removedOld, 'the old veth removal under way');
     t.deepEqual([...fake.links.keys()], removedOld ? [] : [old.hostVeth], 'no new veth is left');
