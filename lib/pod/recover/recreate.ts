@@ -167,10 +167,11 @@ async function buildNew(run: Run, start: SandboxStart, attempt: number): Promise
   const unnamed = isHostNetwork(r) ? Promise.resolve() : removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
   unnamed.catch(() => {}); // awaited through the config below
   const sandbox = await createSandbox(ctx.ip, start, r.bridge, unnamed.then(() => sandboxConfig(r)), undo, steps);
+  timeline.wiredAt = epochMs(); // as floor C's: eth0 up in the new namespace, the old veth still on the bridge
   // Until now a frame for the pod went to the old namespace, whose kernel answers (a reset, while
-  // its apps stop), so no client waits out a lost SYN; from now on it goes to the new one.
+  // its apps stop, or the old app), so no client waits out a lost SYN; from now on it goes to the
+  // new one. The kernel would remove the old veth only with the old namespace, after the apps.
   if (old.hostVeth) await detachVeth(ctx.ipTeardown, old.hostVeth);
-  timeline.wiredAt = epochMs();
   recordSandboxReady(ctx, r, sandbox, isHostNetwork(r) ? String(old.pid) : old.netns);
   live.holder = sandbox.proc;
   r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
