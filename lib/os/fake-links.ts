@@ -4,11 +4,12 @@
 // lists what is left.
 import type { FakeHost } from './fake.js';
 
-/** One `ip -batch` line's effect on the host's links: `link add NAME master BR … [netns PID]`, `link del NAME`. */
+/** One `ip -batch` line's effect on the host's links: `link add NAME master BR … [netns PID]`, `link set NAME nomaster` (kept, with no master: ''), `link del NAME`. */
 export function ipLinkLine(host: FakeHost, line: string): void {
   const [obj, verb, name, ...rest] = line.split(' ');
   if (obj !== 'link') return;
   if (verb === 'add' && rest[0] === 'master') host.links.set(name!, rest[1]!);
+  if (verb === 'set' && rest[0] === 'nomaster' && host.links.has(name!)) host.links.set(name!, '');
   const peer = verb === 'add' && rest.includes('netns') ? host.procLinkSync(Number(rest[rest.indexOf('netns') + 1]), 'ns/net') : undefined;
   if (peer) host.linkPeers.set(name!, peer);
   if (verb === 'del') host.links.delete(name!) && host.linkPeers.delete(name!);

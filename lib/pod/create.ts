@@ -1,5 +1,7 @@
-// Create a pod: resolve commands, lease an IP, persist Pending, build the sandbox, start the
-// apps. Each step's undo is registered before the next step; a failure undoes them in reverse.
+// Create a pod: check, wire the sandbox (holder and veth beside the lease), then its cgroup,
+// Pending record, log directory and netns name side by side, then the apps; the Running record
+// and the lease synced before the answer. Each part's undo is registered before any undo runs; a
+// failure undoes them in reverse.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MinipodError } from '../errors.js';
@@ -92,14 +94,13 @@ export async function createPod(ctx: PodContext, live: LivePod, t0: number): Pro
 /**
  * The pod's sandbox, before any container (CRI's RunPodSandbox): an IP leased, a cgroup, a pause
  * holder, the Pending record naming them, the log directory, the veth and eth0, the `ip netns`
- * name; watched from then on. Each part's undo is on `undo` before the part is made.
+ * name; watched from then on. Each part's undo is on `undo` before any undo runs (`track`).
  *
- * Side by side, as nothing orders them: the holder and then its veth (which needs no address: the
- * holder sets eth0's MAC), the lease, and the cgroup. eth0 is configured once the address is
- * leased: the sandbox is wired, and this returns. The state dir's other files (the Pending record,
- * the log directory, the name's registry entry) are made once the lease is: this filesystem makes
- * one new file at a time, and eth0 waits for the lease's. They, the cgroup and the name (bound once
- * the sandbox is wired) are `settled` after: the apps need them, the network does not.
+ * Side by side, as nothing orders them: the lease, and the holder then its veth (which needs no
+ * address: the holder sets eth0's MAC). eth0 is configured once the address is leased: the
+ * sandbox is wired, and this returns. Then, side by side, the cgroup, the Pending record, the log
+ * directory and the name (bound once reserved) are `settled`, which the apps wait for: on two
+ * cores, work beside the veth and eth0 only slowed them.
  * A daemon killed anywhere in between leaves only what its next start removes: the holder is in
  * the pool's register until the record names it, and its veth dies with its namespace; leases,
  * cgroups, log directories and names that no record names are orphans (pod/gc.ts). No step waits

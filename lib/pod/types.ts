@@ -68,7 +68,7 @@ export interface RecoveryTimeline {
   detectedAt: number; // epoch ms (sub-ms precision) when the daemon was told
   detectMs: number; // told → recovery started (waiting for the pod's lock)
   stopAppsMs: number;
-  teardownMs: number; // old veth removal, overlapping the new sandbox
+  teardownMs: number; // old veth removal, after the old apps stop, beside the new apps' start
   sandboxMs: number; // holder spawned, namespaces exist
   networkMs: number; // veth wired, eth0 addressed and routed
   appsMs: number; // every app spawned inside the new namespaces

@@ -87,7 +87,8 @@ export class HolderPool {
     this.spares.push(spare);
     void spare.then((h) => {
       this.filling = false;
-      if (h) this.refill(); // the next one; none after a failure until the next operation asks
+      if (h) return this.refill(); // the next one
+      this.spares = this.spares.filter((p) => p !== spare); // none after a failure until the next operation asks
     });
   }
 

@@ -93,8 +93,8 @@ export async function createSandbox(ip: IpBatch, start: SandboxStart, bridge: st
     undo.push(`veth ${hostVeth}`, () => deleteVeth(ip, hostVeth));
     await createVeth(ip, { hostName: hostVeth, bridge, sandboxPid: holder.pid });
   });
-  const cfg = await net;
   await steps.run('configure eth0', async () => {
+    const cfg = await net; // a create's lease, a recovery's old name unmounted: a failure there fails this step
     await holder.configure({ hostname: cfg.hostname, address: `${cfg.ip}/${cfg.prefix}`, gateway: cfg.gateway, mac: cfg.mac });
     if (!holderAlive(holder)) throw new MinipodError('COMMAND_FAILED', `pause holder ${holder.pid} died while its sandbox was being built`);
   });

@@ -15,9 +15,11 @@ export async function writeAtomic(file: string, text: string | Buffer, { mode = 
     try {
       await fh.writeFile(text);
       if (fsync) await fh.sync();
-    } finally {
-      await fh.close();
+    } catch (err) {
+      await fh.close().catch(() => {}); // the write's error is the one that says what to do
+      throw err;
     }
+    await fh.close();
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -29,7 +29,7 @@ static void set_sin(struct sockaddr *sa, const char *ip) {
   if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) { errno = EINVAL; fail(ip); }
 }
 
-/* eth0's MAC, "02:42:0a:58:00:02", set while it is still down: the daemon makes the veth before it
+/* eth0's MAC, "0a:58:0a:58:00:02", set while it is still down: the daemon makes the veth before it
  * knows the pod's address (the lease is taken meanwhile), so the peer is born with a random one. */
 static void set_mac(int fd, const char *mac) {
   struct ifreq ifr = {0};

@@ -1,6 +1,7 @@
-// Recreate: a new sandbox with the same IP and MAC, built while the apps left in the old namespace
-// stop and the old veth (and holder, if alive) goes; then the apps start in it. Steps side by side
-// (sandbox/steps.ts), each failpoint-tested. Returns with the pod still SandboxLost if the new
+// Recreate: a new sandbox with the same IP and MAC, wired while the old apps still run; then the
+// old veth leaves the bridge, the old apps stop and the old sandbox is cleared (veth, holder if
+// alive, cgroup); then the apps start in the new one. Steps side by side (sandbox/steps.ts), each
+// failpoint-tested. Returns with the pod still SandboxLost if the new
 // holder died meanwhile (a recovery for that death is queued behind us).
 import { MinipodError } from '../../errors.js';
 import { stopProcess } from '../../process/stop.js';
@@ -53,24 +54,24 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
     // not be anyone else's number by the time its stragglers are swept.
     run.oldNs.pinVia(oldHolder?.pid, [...live.apps.values()].map((p) => p.pid));
     const start = await startHolder(run);
-    // The new sandbox is wired first, the Recreating record written meanwhile; then the old apps
-    // stop (until the switch, the old namespace still answers for the pod) and the pod's cgroup
-    // is emptied: the old namespace's end would hold the rtnl lock while the new veth is made.
-    const built = buildNew(run, start, plan.attempt);
+    // 1. The new sandbox is wired first, the Recreating record written meanwhile; then 2. the old
+    // apps stop (until then the old namespace answers for the pod) and 3. the old sandbox is
+    // cleared: the old namespace's end would hold the rtnl lock while the new veth is made.
+    const built = buildNew(run, start);
     const persisted = run.steps.run('persist record', async () => {
       await ctx.store.save(r, { fsync: false }); // the Running record is synced
       await ctx.pool.owned(start.pid);
     });
     ctx.events.record(r, 'SandboxChanged', `Pod sandbox changed (${timeline.cause}), it will be killed and re-created (attempt ${timeline.attempt})`);
     const cleared = Promise.all([built, persisted]).then(() => run.steps.run('stop apps', () => stopOldApps(run))).then(() => run.steps.run('clear old sandbox', () => clearOld(run, start, oldHolder)));
-    const [b] = await run.steps.all([built, cleared, persisted] as const);
-    sandbox = b.sandbox;
-    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, b.saved, run.removed, run.oldNs.swept);
+    [sandbox] = await run.steps.all([built, cleared, persisted] as const);
+    const saved = switchRecord(run, sandbox, start, plan.attempt);
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, run.removed, run.oldNs.swept);
     await startApps(run, plan.start);
-    await b.saved;
+    await saved;
     await run.removed;
     await run.oldNs.swept;
-    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, b.saved, run.removed, run.oldNs.swept);
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, run.removed, run.oldNs.swept);
   } catch (err) {
     run.steps.stop();
     const step = run.steps.current;
@@ -78,6 +79,7 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
     if (run.stopping) await run.oldNs.sweep();
     else run.oldNs.release(); // the old apps run on, untouched, until the retry
     const failure = await run.undo.rollback(err);
+    if (!run.stopping) live.holder = oldHolder; // the old sandbox is as it was: its holder's handle too (a split brain's live one)
     const wrapped = new MinipodError(failure.code, `recreate sandbox: ${step}: ${failure.message}`, { cause: failure });
     wrapped.cleanupErrors.push(...failure.cleanupErrors);
     throw wrapped;
@@ -102,11 +104,17 @@ async function startHolder({ ctx, live, steps, undo }: Run): Promise<SandboxStar
   return start;
 }
 
-/** 1. Stop the apps still in the old namespace, and exec'd commands: nothing may keep it alive. */
+/**
+ * 2. Take the old veth off the bridge, so frames for the pod's MAC go to the new namespace (until
+ * now the old one answered them: a reset, or the old app, so no client waited out a lost SYN);
+ * then stop the apps still in the old namespace, and exec'd commands: nothing may keep it alive.
+ * From the first line on a failure sweeps the old namespace: its apps are unreachable.
+ */
 async function stopOldApps(run: Run): Promise<void> {
   const { ctx, live, timeline, old } = run;
   const r = live.record;
   run.stopping = true;
+  if (old.hostVeth) await detachVeth(ctx.ipTeardown, old.hostVeth);
   const t = epochMs();
   const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
   if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
@@ -115,7 +123,7 @@ async function stopOldApps(run: Run): Promise<void> {
 }
 
 /**
- * 2. Remove the old veth and holder (removeOld), empty the pod's cgroup (whatever the old
+ * 3. Remove the old veth and holder (removeOld), empty the pod's cgroup (whatever the old
  * sandbox's apps left anywhere: another namespace, a setsid daemon) and unmount what still
  * mounts the old namespace.
  */
@@ -128,7 +136,7 @@ async function clearOld(run: Run, start: SandboxStart, oldHolder: LivePod['holde
   await ctx.node.cgroups.kill(r.uid);
   await ctx.node.cgroups.create(r.uid); // gone after a reboot, or never made (an older minipod)
   void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
-  // A bind mount of the old namespace (pinned since step 1, so still its number) goes before a
+  // A bind mount of the old namespace (pinned from the start, so still its number) goes before a
   // restarted app can mount its new one over the same path, where umount could no longer reach it.
   // Never for a hostNetwork pod: its old namespace is the node's, which stays (and whose mounts are not ours).
   if (!isHostNetwork(r)) await unmountNamespace(old.netns);
@@ -145,7 +153,7 @@ function removeOld(run: Run, oldHolder: LivePod['holder']): void {
   const t = epochMs();
   run.removed = deleteSandbox(ctx.ipTeardown, { proc: oldHolder, hostVeth: old.hostVeth }).then(
     () => {
-      timeline.teardownMs = round(epochMs() - t); // in parallel with the apps' stop and start
+      timeline.teardownMs = round(epochMs() - t); // beside the cgroup's clearing and the apps' start
       ctx.events.record(r, 'SandboxDeleted', old.hostVeth ? `old veth ${old.hostVeth} removed; nothing holds ${old.netns} any more` : `old pause ${old.pid} gone with the pod's old IPC namespace; the node's network stays (hostNetwork)`);
     },
     // The old sandbox is no part of the new one: its cleanup failing must not undo the
@@ -155,37 +163,41 @@ function removeOld(run: Run, oldHolder: LivePod['holder']): void {
 }
 
 /**
- * 3. A new sandbox: new namespaces, fresh veth name, same IP and MAC. The pod's `ip netns` name
+ * 1. A new sandbox: new namespaces, fresh veth name, same IP and MAC. The pod's `ip netns` name
  * goes meanwhile (the new holder unmounts it, no umount process; its registry entry stays): it
- * would keep the old namespace alive with no process in it. Once eth0 is configured, the old veth is
- * taken off the bridge, so frames for the pod's MAC go to the new namespace from then on.
+ * would keep the old namespace alive with no process in it. The old veth stays on the bridge until
+ * step 2, so a frame for the pod reaches a namespace that answers.
  */
-async function buildNew(run: Run, start: SandboxStart, attempt: number): Promise<{ sandbox: Sandbox; saved: Promise<void> }> {
+async function buildNew(run: Run, start: SandboxStart): Promise<Sandbox> {
   const { ctx, live, steps, undo, timeline, old } = run;
   const r = live.record;
   // Beside the veth: the holder reads the unbind before its config, which waits for both.
   const unnamed = isHostNetwork(r) ? Promise.resolve() : removeNetnsFile(ctx.node, keyOf(r), (file) => start.holder.unbind(file));
-  unnamed.catch(() => {}); // awaited through the config below
+  undo.track(unnamed); // awaited through the config below; a rollback waits for it
   const sandbox = await createSandbox(ctx.ip, start, r.bridge, unnamed.then(() => sandboxConfig(r)), undo, steps);
   timeline.wiredAt = epochMs(); // as floor C's: eth0 up in the new namespace, the old veth still on the bridge
-  // Until now a frame for the pod went to the old namespace, whose kernel answers (a reset, while
-  // its apps stop, or the old app), so no client waits out a lost SYN; from now on it goes to the
-  // new one. The kernel would remove the old veth only with the old namespace, after the apps.
-  if (old.hostVeth) await detachVeth(ctx.ipTeardown, old.hostVeth);
   recordSandboxReady(ctx, r, sandbox, isHostNetwork(r) ? String(old.pid) : old.netns);
   live.holder = sandbox.proc;
-  r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
-  r.building = null;
   watchHolder(ctx, live, sandbox.proc);
-  // Undone newest first: forget the holder (its stop is no death), then the record goes back.
-  undo.push('sandbox record', async () => void (r.sandbox = old));
-  undo.push('holder watch', async () => void (live.holder = null));
+  undo.push('holder watch', async () => void (live.holder = null)); // a rollback's stop is no death
   timeline.sandboxMs = round(sandbox.sandboxMs);
   timeline.networkMs = round(sandbox.networkMs);
   await nameNetns(ctx, r, sandbox, undo, steps); // the name follows the sandbox
+  return sandbox;
+}
+
+/**
+ * Once the old apps are gone, the record names the new sandbox (until then it stays in `building`:
+ * the pod's containers, still the old ones, are not shown in a sandbox they do not run in).
+ */
+function switchRecord({ ctx, live, undo, old }: Run, sandbox: Sandbox, start: SandboxStart, attempt: number): Promise<void> {
+  const r = live.record;
+  r.sandbox = { pid: sandbox.pid, startTime: start.startTime, netns: sandbox.netns, attempt, hostVeth: sandbox.hostVeth, createdAt: new Date().toISOString() };
+  r.building = null;
+  undo.push('sandbox record', async () => void (r.sandbox = old));
   const saved = ctx.store.save(r); // written while the apps start
   saved.catch(() => {}); // awaited after step 4
-  return { sandbox, saved };
+  return saved;
 }
 
 /** 4. The apps, inside the new namespaces. */

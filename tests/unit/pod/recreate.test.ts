@@ -121,6 +121,7 @@ for (const [k, step] of STEPS.entries()) {
     const removedOld = k >= STEPS.indexOf('stop apps');
     await waitFor(async () => fake.links.has(old.hostVeth) !== removedOld, 'the old veth removal under way');
     t.deepEqual([...fake.links.keys()], removedOld ? [] : [old.hostVeth], 'no new veth is left');
+    if (!removedOld) t.is(fake.links.get(old.hostVeth), 'minipod0', 'the old apps, still running, are still on the bridge');
     t.is(fake.pins.size, 0, 'no namespace stays pinned');
 
     armFailpoints([]);
