@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createApiServer } from './api/server.js';
 import { DeploymentController } from './deploy/controller.js';
 import { DeploymentStore } from './deploy/store.js';
+import { tuneDaemonHeap } from './daemon-heap.js';
 import { MinipodError } from './errors.js';
 import { DNS_SUBDOMAIN } from './manifest/names.js';
 import { ImageStore } from './image/store.js';
@@ -18,6 +19,7 @@ import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
+import { notifyReady } from './ready-notify.js';
 import { ensureBridge } from './network/bridge.js';
 import { enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
@@ -67,12 +69,15 @@ export interface DaemonOptions {
   containerLog?: LogLimits;
   /** --after PID:STARTTIME: the daemon this one replaces, still shutting down (`node restart`). */
   after?: string;
+  /** --notify-socket PATH: the launcher's, told once the API answers (ready-notify.ts). */
+  notifySocket?: string;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
   process.umask(0o077); // socket, state and logs are root-only
+  tuneDaemonHeap();
   const subnet = parseSubnet(opts.subnet);
   const noNat = opts.nonMasqueradeCidrs !== undefined ? parseNonMasquerade(opts.nonMasqueradeCidrs) : undefined;
   if (opts.nodeName !== undefined && !DNS_SUBDOMAIN.test(opts.nodeName)) throw new MinipodError('INVALID_ARGUMENT', `--node-name ${JSON.stringify(opts.nodeName)}: give a DNS subdomain such as node-1 (lowercase letters, digits, "-" and ".")`);
@@ -125,7 +130,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const [egress, [records, , , cgroups]] = await Promise.all([network, state]);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
-  const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts() } : {}) });
+  const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts({ madeEmpty: true }) } : {}) });
   await pods.init(records);
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
@@ -172,6 +177,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   });
   await chmod(socket, 0o600);
   log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog }, 'minipod daemon ready');
+  if (opts.notifySocket !== undefined) notifyReady(opts.notifySocket);
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

@@ -79,7 +79,4 @@ await build({
   format: 'cjs',
   plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
 });
-const { DAEMON_NODE_FLAGS } = await import('../dist/lib/node/daemon-node-flags.js');
-for (const flags of [DAEMON_NODE_FLAGS, []]) {
-  execFileSync(process.execPath, [...flags, path.join(ROOT, 'scripts/code-cache.cjs'), NODE_BUNDLE], { stdio: 'inherit' });
-}
+execFileSync(process.execPath, [path.join(ROOT, 'scripts/code-cache.cjs'), NODE_BUNDLE], { stdio: 'inherit' });

@@ -20,6 +20,7 @@ import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { podNameFor, templateHash } from './names.js';
 import { planDeployment, type OwnedPod } from './plan.js';
 import type { DeploymentRecord, DeploymentStore } from './store.js';
+import { byText } from '../util/order.js';
 
 export const RESYNC_MS = 2000;
 /** A failed pod create is retried after this, doubling up to FAILED_CREATE_MAX_MS. */
@@ -89,7 +90,7 @@ export class DeploymentController {
   }
 
   list(): DeploymentRecord[] {
-    return [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [...this.records.values()].sort((a, b) => byText(a.createdAt, b.createdAt));
   }
 
   get(key: string): DeploymentRecord {

@@ -4,6 +4,7 @@
 // length; the suffix is 5 random letters of the same alphabet (utilrand.String(5)). Pure but
 // for the random suffix.
 import { randomInt } from 'node:crypto';
+import { byText } from '../util/order.js';
 
 /** Kubernetes' alphabet for generated names: no vowels (no words) and no 0, 1, 3 (look-alikes). */
 export const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -12,7 +13,7 @@ export const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => byText(a, b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);

@@ -2,6 +2,7 @@
 // restarts): the desired replicas and template against the pods it owns → which to remove and how
 // many to make. Pure; unit-tested. Recreate strategy: pods of an old template are all removed.
 import type { PodPhase } from '../pod/state.js';
+import { byText } from '../util/order.js';
 
 export interface OwnedPod {
   name: string;
@@ -30,7 +31,7 @@ export function planDeployment(replicas: number, hash: string, pods: readonly Ow
     else current.push(p);
   }
   // Scale down as a ReplicaSet does: not-ready pods first, then the newest.
-  const byKeep = [...current].sort((a, b) => Number(b.ready) - Number(a.ready) || a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  const byKeep = [...current].sort((a, b) => Number(b.ready) - Number(a.ready) || byText(a.createdAt, b.createdAt) || byText(a.name, b.name));
   remove.push(...byKeep.slice(replicas).map((p) => p.name));
   return { remove, create: Math.max(0, replicas - current.length) };
 }

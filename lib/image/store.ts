@@ -15,6 +15,7 @@ import { runConfigOf, type RunConfig } from './config.js';
 import { receiveArchive } from './receive.js';
 import { findImage } from './lookup.js';
 import { blobFile, layerDir, loadRecords, writeAtomic, writeRecord, type ImageRecord, type StorePaths } from './records.js';
+import { byText } from '../util/order.js';
 
 export type { ImageRecord } from './records.js';
 
@@ -53,7 +54,7 @@ export class ImageStore {
     await mkdir(this.paths.tmp, { mode: 0o700 });
     const { records, quarantined } = await loadRecords(this.paths);
     // A tag on two images: an import cut short between its record and the old image's; the newer holds it.
-    records.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
+    records.sort((a, b) => byText(a.importedAt, b.importedAt));
     for (const r of records) this.images.set(r.id, r);
     for (const r of records) await this.moveTags(r);
     await this.sweep();
@@ -82,7 +83,7 @@ export class ImageStore {
   }
 
   list(): ImageRecord[] {
-    return [...this.images.values()].sort((a, b) => b.importedAt.localeCompare(a.importedAt));
+    return [...this.images.values()].sort((a, b) => byText(b.importedAt, a.importedAt));
   }
 
   inspect(ref: string): ImageRecord {

@@ -2,11 +2,12 @@
 // filled in), then as canonical JSON (keys sorted, undefined dropped, apiVersion and kind set).
 // `apply` judges "unchanged" with it, as kubectl compares with its last-applied configuration.
 import type { PodManifest } from './pod-spec.js';
+import { byText } from '../util/order.js';
 
 /** JSON with every object's keys in sorted order; undefined values left out, as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => byText(a, b))) : v,
   );
 }
 

@@ -91,6 +91,16 @@ function statements(verb: 'add' | 'delete', elems: MapElement[]): string[] {
 
 export class HostPorts {
   private readonly claims = new Map<string, { pod: string; ports: HostPort[] }>(); // by pod uid
+  /**
+   * madeEmpty: the maps were just made, empty (the daemon's start makes the NAT table afresh:
+   * egress.ts). Until something is added, they are known to be empty without asking nft: a
+   * restart's orphan search and sync then spawn no nft for a node whose pods publish nothing.
+   */
+  private empty: boolean;
+
+  constructor(opts: { madeEmpty?: boolean } = {}) {
+    this.empty = opts.madeEmpty ?? false;
+  }
 
   /** Reserve the pod's hostPorts, or refuse naming the pod that holds one; nothing is changed then. */
   claim(r: PodRecord): void {
@@ -110,6 +120,7 @@ export class HostPorts {
 
   /** DNAT the pod's hostPorts to its IP. */
   async publish(r: PodRecord): Promise<void> {
+    this.empty = false; // before: a list meanwhile asks nft
     await nft(statements('add', elements(hostPortsOf(r), r.ip)));
   }
 
@@ -123,12 +134,16 @@ export class HostPorts {
   async sync(records: PodRecord[]): Promise<void> {
     this.claims.clear();
     for (const r of records.filter(mapped)) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
-    await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...statements('add', owned(records).map((o) => o.element))]);
+    const add = statements('add', owned(records).map((o) => o.element));
+    if (this.empty && !add.length) return;
+    await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...add]);
+    this.empty = !add.length;
   }
 
   /** Every element of both maps, as the kernel has them. */
   async list(): Promise<MapElement[]> {
     const out: MapElement[] = [];
+    if (this.empty) return out;
     for (const map of MAPS) {
       const json = JSON.parse(await run([tools().nft!, '-j', 'list', 'map', 'ip', NAT_TABLE, map])) as { nftables: { map?: { elem?: [unknown, unknown][] } }[] };
       const elems = json.nftables.flatMap((o) => o.map?.elem ?? []);
@@ -139,6 +154,7 @@ export class HostPorts {
 
   /** Remove a stale element, and put back the pod's own under its key if there is one: one transaction. */
   async removeStale(s: Pick<StaleElement, 'element' | 'owner'>): Promise<void> {
+    if (s.owner) this.empty = false;
     await nft([...statements('add', [s.element]), ...statements('delete', [s.element]), ...statements('add', s.owner ? [s.owner] : [])]);
   }
 }

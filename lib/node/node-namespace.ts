@@ -7,6 +7,7 @@
 // node command at a time (lock.ts).
 import { closeSync, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
@@ -18,20 +19,22 @@ import { startTimeOf } from '../process/identity.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
-import { alive, healthy, readDaemon, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
+import { alive, readDaemon, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
+import { listenReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { ensureUplink, stopOutside } from './outside.js';
 import { checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
-import { DAEMON_NODE_FLAGS } from './daemon-node-flags.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
 export { nodePaths } from '../node-paths.js';
 export { nodeExecArgv, nodeExecTarget, readHolder } from './node-holder.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
+/** How long a daemon has to answer, from the moment the one it replaces is gone. */
+const START_TIMEOUT_MS = 30_000;
 
 export interface NodeInfo {
   dir: string;
@@ -98,13 +101,16 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
   let proc: Proc;
+  let notify: ReadyListener | undefined;
   try {
     if (cg) await createCgroup(cg.nodeDir);
     if (!holderPid) holderPid = await startHolder(p, 'new');
     await ensureUplink(p, holderPid, opts.cluster);
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
+    // The daemon says "ready" there once it answers (ready-notify.ts).
+    notify = await listenReady(path.join(p.runDir, `notify-${process.pid}.sock`));
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
-    proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, ...DAEMON_NODE_FLAGS, CLI, 'daemon', ...flags])), {
+    proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path])), {
       stdio: ['ignore', logFd, logFd],
       env: daemonEnv(),
     });
@@ -112,22 +118,20 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     proc.unref();
     await writeIdentity(p.pidFile, proc.pid!);
   } catch (err) {
+    await notify?.close();
     if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
     throw err;
   } finally {
     closeSync(logFd);
   }
   const pid = proc.pid!;
+  const exited = proc.then(() => 'exited' as const);
   await previous?.gone.catch(() => {}); // its failure is the caller's to report
-  const started = await waitUntil(async () => {
-    if (!(await alive(pid)) || proc.exitCode !== null) return 'exited';
-    // Asked over HTTP once its socket is there: until the daemon listens, a look at the directory
-    // is enough, and leaves the CPU to the daemon's start rather than to a request every poll.
-    if (!existsSync(p.socket)) return undefined;
-    // Only this daemon counts: another one answering on the socket means this one will fail.
-    return (await healthy(p.socket)) === pid ? 'answering' : undefined;
-  }, { timeoutMs: 30_000, everyMs: 10 });
-  if (started === 'answering') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
+  let timer: NodeJS.Timeout | undefined;
+  const started = await Promise.race([notify!.ready, exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, START_TIMEOUT_MS, 'timeout')))]);
+  clearTimeout(timer);
+  await notify!.close();
+  if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   if (await alive(pid)) kill(pid, 'SIGKILL');
   await rm(p.pidFile, { force: true });

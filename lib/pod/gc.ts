@@ -135,10 +135,12 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  for (const { pid, exe, mnt, net } of processes.entries) {
-    if (sparePids.includes(pid) || exe !== tools().pause || mnt !== ourMnt) continue;
-    if ((await procLink(pid, 'exe')) !== tools().pause) continue; // killed since the scan (a leftover holder at boot)
-    if (net && net !== ourNet && !netnses.has(net)) orphans.push({ kind: 'holder', name: `pid ${pid} ${net}`, pid, netns: net, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
+  // The executable (read under the process's mmap lock) only of one in a network namespace that is
+  // neither ours nor a pod's: a pod's holder and apps are in its own, and skipped first.
+  for (const { pid, mnt, net } of processes.entries) {
+    if (sparePids.includes(pid) || mnt !== ourMnt || !net || net === ourNet || netnses.has(net)) continue;
+    if ((await procLink(pid, 'exe')) !== tools().pause) continue;
+    orphans.push({ kind: 'holder', name: `pid ${pid} ${net}`, pid, netns: net, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }
   return orphans;
 }

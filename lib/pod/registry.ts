@@ -5,6 +5,7 @@ import { MinipodError } from '../errors.js';
 import { keyOf, listFlag, podTitle } from '../manifest/pod-key.js';
 import type { LivePod } from './live.js';
 import type { PodRecord } from './types.js';
+import { byText } from '../util/order.js';
 
 export class PodRegistry {
   private readonly pods = new Map<string, LivePod>();
@@ -50,7 +51,7 @@ export class PodRegistry {
 
   /** The records, oldest first; `removing`: also those of pods being removed. */
   list(removing = false): PodRecord[] {
-    return this.all().filter((p) => removing || !p.removal).map((p) => p.record).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return this.all().filter((p) => removing || !p.removal).map((p) => p.record).sort((a, b) => byText(a.createdAt, b.createdAt));
   }
 
   /** The log file of every running container: what the log rotation checks. */

@@ -2,7 +2,7 @@
 // network namespaces) and a dead node's leftovers (its mount namespace) are cleared. A namespace
 // is swept only while it is pinned (PinnedNamespace): once freed, its inode number can be reused
 // by anyone's namespace, whose processes a sweep by number would kill.
-import { kill, listPids, procLink, procLinkSync } from '../os/host.js';
+import { kill, listPids, procLinkSync } from '../os/host.js';
 import { pinNamespace, readNamespace, type NamespacePin } from './namespace.js';
 
 type Kind = 'net' | 'mnt';
@@ -12,27 +12,32 @@ export interface ProcessEntry {
   pid: number;
   net: string | undefined;
   mnt: string | undefined;
-  exe: string | undefined;
 }
 
+/** Pids read per turn of the event loop: a readlink of /proc takes microseconds, a turn more. */
+const SCAN_BATCH = 64;
+
 /**
- * One pass over /proc (this process left out): every pid with its network and mount namespace and
- * executable. A daemon start takes one and shares it (leftover holders, orphans, adoption, clearing
- * of interrupted pods); a pid is checked again before it is signalled, so a stale entry harms nobody.
+ * One pass over /proc (this process left out): every pid with its network and mount namespace. A
+ * daemon start takes one and shares it (leftover holders, orphans, adoption, clearing of
+ * interrupted pods); a pid is checked again before it is signalled, so a stale entry harms nobody.
  */
 export class ProcessScan {
   private constructor(readonly entries: readonly ProcessEntry[]) {}
 
   /** `only`: read just these (a sweep of one kind need not read the rest). */
-  static async take(only: readonly (keyof Omit<ProcessEntry, 'pid'>)[] = ['net', 'mnt', 'exe']): Promise<ProcessScan> {
+  static async take(only: readonly Kind[] = ['net', 'mnt']): Promise<ProcessScan> {
     const pids = (await listPids()).filter((pid) => pid !== process.pid);
-    const read = (pid: number, field: 'net' | 'mnt' | 'exe') => (only.includes(field) ? procLink(pid, field === 'exe' ? 'exe' : `ns/${field}`) : undefined);
-    // One pid at a time: a hundred concurrent stops each scanning ~1000 pids at once would hold
-    // their promises all together (tens of MiB of daemon heap, kept as resident memory after).
+    const read = (pid: number, kind: Kind) => (only.includes(kind) ? procLinkSync(pid, `ns/${kind}`) : undefined);
+    // A batch at a time, each read at once (a namespace link is the process's own field, under no
+    // lock another task may hold), then the loop's other work. Not the whole pass at once: a node
+    // of a thousand pods has a few thousand pids. Nor a promise per pid: a hundred concurrent
+    // stops would hold theirs all together (tens of MiB of daemon heap, kept as resident memory).
     const entries: ProcessEntry[] = [];
-    for (const pid of pids) {
-      const e = { pid, net: await read(pid, 'net'), mnt: await read(pid, 'mnt'), exe: await read(pid, 'exe') };
-      if (e.net || e.mnt || e.exe) entries.push(e); // a pid gone meanwhile has none
+    for (let i = 0; i < pids.length; i++) {
+      if (i % SCAN_BATCH === 0) await new Promise(setImmediate);
+      const e = { pid: pids[i]!, net: read(pids[i]!, 'net'), mnt: read(pids[i]!, 'mnt') };
+      if (e.net || e.mnt) entries.push(e); // a pid gone meanwhile has none
     }
     return new ProcessScan(entries);
   }

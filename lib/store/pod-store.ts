@@ -3,6 +3,7 @@
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
 // Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic } from './atomic-write.js';
@@ -117,7 +118,9 @@ export class PodStore {
     const file = path.join(this.dir, entry);
     let value: unknown;
     try {
-      value = JSON.parse(await readFile(file, 'utf8'));
+      // Read at once: a record is a few KiB on a local disk, and fs.promises' readFile is four trips
+      // to the thread pool (open, fstat, read, close); a restart reads every record before it serves.
+      value = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
       return { quarantined: await this.quarantine(file, [`not a JSON pod record: ${(err as Error).message}`]) };
     }
