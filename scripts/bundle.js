@@ -67,16 +67,19 @@ await build({
   external: ['cli-table3', 'yaml'],
 });
 
-// A node's daemon and `node start|stop|restart|env` without yargs (cmd/node-main.ts), as one
-// CommonJS file, its packages inlined, pino too (it looks beside its code only for transports,
-// which the daemon does not use). bin/minipod.js loads it with a V8 code cache made here for each
-// set of Node flags it runs under: the daemon's, and none for the CLI (bin/require-cached.js).
-const NODE_BUNDLE = path.join(OUT, 'node.cjs');
-await build({
-  ...NODE_BUNDLE_OPTIONS,
-  entryPoints: [path.join(ROOT, 'cmd/node-main.ts')],
-  outfile: NODE_BUNDLE,
-  format: 'cjs',
-  plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
-});
-execFileSync(process.execPath, [path.join(ROOT, 'scripts/code-cache.cjs'), NODE_BUNDLE], { stdio: 'inherit' });
+// A node's daemon (cmd/daemon-main.ts) and `node start|stop|restart|env` (cmd/node-main.ts) without
+// yargs, each as one CommonJS file with its packages inlined, pino too (it looks beside its code
+// only for transports, which the daemon does not use). Two files, not one: `node restart` loads
+// the CLI's and the daemon's one after the other, and neither needs the other's code.
+// bin/minipod.js loads each with the V8 code cache made here (bin/require-cached.js).
+for (const [name, entry] of [['daemon.cjs', 'cmd/daemon-main.ts'], ['node.cjs', 'cmd/node-main.ts']]) {
+  const outfile = path.join(OUT, name);
+  await build({
+    ...NODE_BUNDLE_OPTIONS,
+    entryPoints: [path.join(ROOT, entry)],
+    outfile,
+    format: 'cjs',
+    plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
+  });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/code-cache.cjs'), outfile], { stdio: 'inherit' });
+}

@@ -5,17 +5,20 @@
 // descriptor, shared with it; the lock stays ours after it exits.
 import { closeSync } from 'node:fs';
 import { MinipodError } from '../errors.js';
-import { CommandError } from '../os/command-error.js';
-import { run, tools } from '../os/host.js';
+import { spawnProcess, tools } from '../os/host.js';
 import { openAppend } from './secure-dir.js';
 
 export async function withNodeLock<T>(file: string, fn: () => Promise<T>, waitSeconds = 120): Promise<T> {
   const fd = openAppend(file);
   try {
-    await run([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { fd3: fd, timeoutMs: (waitSeconds + 5) * 1000 }).catch((err: unknown) => {
-      if (err instanceof CommandError && err.exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
-      throw err;
-    });
+    // A child of node:child_process, not execa: in a `node restart` it is the only command the
+    // CLI runs, and execa's first call costs a cold process about 15 ms (issue 13).
+    const flock = spawnProcess([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 'pipe'], fd3: fd });
+    let stderr = '';
+    flock.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const { exitCode, failed, message } = await flock;
+    if (exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
+    if (failed) throw new MinipodError('COMMAND_FAILED', `could not lock ${file}: ${stderr.trim() || message}`);
     return await fn();
   } finally {
     closeSync(fd); // our last descriptor on the lock: it is released

@@ -10,7 +10,7 @@ import type { Proc, ProcResult, SpawnOptions } from './types.js';
 export function spawnChild(file: string, args: readonly string[], options: SpawnOptions): Proc {
   const child: ChildProcess = spawn(file, args, {
     // An fd goes straight to the child (an app writes its log file itself, daemon or not).
-    stdio: options.stdio,
+    stdio: options.fd3 === undefined ? options.stdio : [...options.stdio, options.fd3],
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     // Its own process group: a Ctrl-C aimed at the daemon never reaches a pod.

@@ -33,9 +33,8 @@ export const linuxHost: Host = {
   async run(argv, options = {}) {
     const [file, ...args] = argv;
     const started = performance.now();
-    const stdio = options.fd3 === undefined ? {} : { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', options.fd3] as const };
     // SIGKILL at once on timeout: a stopped process would never act on execa's default SIGTERM.
-    const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL', ...stdio } as Options);
+    const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL' } as Options);
     const ms = performance.now() - started;
     log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
     if (result.failed) throw new CommandError(argv, result.exitCode, result.signal, String(result.stderr || result.message), result);

@@ -31,13 +31,13 @@ export interface Proc extends EventEmitter, PromiseLike<ProcResult> {
 export interface RunOptions {
   input?: string;
   timeoutMs?: number;
-  /** A descriptor of ours the command gets as its fd 3 (flock(1) locks our open file with it). */
-  fd3?: number;
 }
 
 export interface SpawnOptions {
   /** stdin/stdout/stderr: 'pipe', 'ignore' or an open file descriptor. */
   stdio: ['pipe' | 'ignore', 'pipe' | 'ignore' | number, 'pipe' | 'ignore' | number];
+  /** A descriptor of ours the child gets as its fd 3 (flock(1) locks our open file with it: node/lock.ts). */
+  fd3?: number;
   env?: Record<string, string>;
   cwd?: string;
 }

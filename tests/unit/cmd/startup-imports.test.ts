@@ -59,17 +59,25 @@ test("the quick listings' bundle (quick.cjs) holds none of those, nor yargs, and
   t.deepEqual([...required].filter((r) => !r.startsWith('node:')), [], 'cli-table3 and yaml are imported by the formats that need them');
 });
 
-test("the node's bundle (node.cjs) inlines its packages, and V8 takes its code cache (the daemon and the CLI run it with no Node flags)", async (t) => {
-  const file = path.join(CLI, 'node.cjs');
-  if (!existsSync(file)) return t.fail('dist/cli/node.cjs is missing: run `npm run build`');
-  const text = readFileSync(file, 'utf8');
-  const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
-  t.deepEqual([...required].filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)), [], 'every package inlined: one file to read and compile');
-  t.false(/\bimport\(/.test(text.replace(/\/\/.*$/gm, '')), 'no import() left: bin/require-cached.js compiles it without importModuleDynamically');
-  // tar is in it, run only by `image import` (esbuild evaluates what is imported with import() when the import runs).
-  t.deepEqual([...inlined(new Map([['node.cjs', text]]))].filter((p) => ['yargs', 'yaml', 'cli-table3'].includes(p)), []);
-  const cached = fileURLToPath(new URL('../../../../bin/require-cached.js', import.meta.url));
-  // The script on stdin: -e would be one of the process's flags (process.execArgv), which name its cache.
-  const { stdout } = await execa(process.execPath, ['-', cached, file], { input: 'process.stdout.write(String(require(process.argv[2]).cacheTaken(process.argv[3])))' });
-  t.is(stdout, 'true', 'no cache V8 takes: made under other flags or by another Node');
+for (const [bundle, what] of [['daemon.cjs', "a node's daemon"], ['node.cjs', '`node start|stop|restart|env`']] as const) {
+  test(`${what}'s bundle (${bundle}) inlines its packages, and V8 takes its code cache (it runs with no Node flags)`, async (t) => {
+    const file = path.join(CLI, bundle);
+    if (!existsSync(file)) return t.fail(`dist/cli/${bundle} is missing: run \`npm run build\``);
+    const text = readFileSync(file, 'utf8');
+    const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
+    t.deepEqual([...required].filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)), [], 'every package inlined: one file to read and compile');
+    t.false(/\bimport\(/.test(text.replace(/\/\/.*$/gm, '')), 'no import() left: bin/require-cached.js compiles it without importModuleDynamically');
+    // tar is in the daemon's, run only by `image import` (esbuild evaluates what is imported with import() when the import runs).
+    t.deepEqual([...inlined(new Map([[bundle, text]]))].filter((p) => ['yargs', 'yaml', 'cli-table3'].includes(p)), []);
+    const cached = fileURLToPath(new URL('../../../../bin/require-cached.js', import.meta.url));
+    // The script on stdin: -e would be one of the process's flags (process.execArgv), which name its cache.
+    const { stdout } = await execa(process.execPath, ['-', cached, file], { input: 'process.stdout.write(String(require(process.argv[2]).cacheTaken(process.argv[3])))' });
+    t.is(stdout, 'true', 'no cache V8 takes: made under other flags or by another Node');
+  });
+}
+
+test("the node verbs' bundle holds none of the daemon: a restart's CLI loads only what it runs", (t) => {
+  const text = readFileSync(path.join(CLI, 'node.cjs'), 'utf8');
+  t.false(text.includes('// lib/daemon.ts'), 'lib/daemon.ts is in node.cjs');
+  t.false(text.includes('// lib/pod/manager.ts'), 'lib/pod/manager.ts is in node.cjs');
 });
