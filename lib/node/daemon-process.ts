@@ -44,15 +44,20 @@ async function requestShutdown(socket: string, stopPods: boolean): Promise<boole
   return new ApiClient(socket).request('POST', '/shutdown', { stopPods }, { timeoutMs: ANSWER_TIMEOUT_MS }).then(() => true, () => false);
 }
 
-/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. removePidFile false: a new daemon's is being written (restart). */
-export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number, removePidFile = true): Promise<void> {
+/** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
+export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number): Promise<void> {
   const pid = await readDaemon(p);
   if (!pid) return;
+  await stopDaemonPid(p, pid, stopPods, timeoutMs);
+  await rm(p.pidFile, { force: true });
+}
+
+/** Stop the daemon pid (read from the pid file before a new daemon's replaced it: restart) and wait until it is gone. */
+export async function stopDaemonPid(p: Paths, pid: number, stopPods: boolean, timeoutMs: number): Promise<void> {
   if (!(await requestShutdown(p.socket, stopPods))) {
     // Its pods stay: stopNode's sweep ends them. SIGCONT: a stopped daemon acts on SIGTERM only once it runs.
     kill(pid, 'SIGTERM');
     kill(pid, 'SIGCONT');
   }
   if (!(await waitUntil(async () => !(await alive(pid)), { timeoutMs, everyMs: 20 }))) kill(pid, 'SIGKILL');
-  if (removePidFile) await rm(p.pidFile, { force: true });
 }

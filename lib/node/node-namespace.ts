@@ -19,7 +19,7 @@ import { startTimeOf } from '../process/identity.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
-import { alive, readDaemon, stopDaemon, writeIdentity, type Paths } from './daemon-process.js';
+import { alive, readDaemon, stopDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-process.js';
 import { listenReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
@@ -86,11 +86,12 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
 }
 
 /**
- * previous: the daemon being stopped meanwhile (restart): `id` (PID:STARTTIME) is what the new one
- * waits for (`--after`), `gone` when it is. The new daemon's 30 s to answer count from then: the
- * old one may take its pods' grace periods to go (a removal under way).
+ * previous: the daemon this one replaces (restart): `id` (PID:STARTTIME) is what the new one waits
+ * for (`--after`); `stop` asks it to go once the new one runs, and resolves when it is gone. The new
+ * daemon's 30 s to answer count from then: the old one may take its pods' grace periods to go (a
+ * removal under way).
  */
-async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; gone: Promise<void> }): Promise<NodeInfo> {
+async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; stop: () => Promise<void> }): Promise<NodeInfo> {
   if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
@@ -100,7 +101,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
-  let proc: Proc;
+  let proc: Proc | undefined;
   let notify: ReadyListener | undefined;
   try {
     if (cg) await createCgroup(cg.nodeDir);
@@ -118,6 +119,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     proc.unref();
     await writeIdentity(p.pidFile, proc.pid!);
   } catch (err) {
+    if (proc?.pid) kill(proc.pid, 'SIGKILL'); // started, but not recorded: it would wait for --after alone
     await notify?.close();
     if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
     throw err;
@@ -126,7 +128,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   }
   const pid = proc.pid!;
   const exited = proc.then(() => 'exited' as const);
-  await previous?.gone.catch(() => {}); // its failure is the caller's to report
+  await previous?.stop().catch(() => {}); // its failure is the caller's to report
   let timer: NodeJS.Timeout | undefined;
   const started = await Promise.race([notify!.ready, exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, START_TIMEOUT_MS, 'timeout')))]);
   clearTimeout(timer);
@@ -154,14 +156,19 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
   return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
     if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
-    // The new daemon is started as the old one is asked to go: it loads its code meanwhile and
-    // waits for the old one to be gone (--after) before it touches the node.
+    // The new daemon is started, then the old one is asked to go: the new one loads its code
+    // meanwhile and waits for the old one to be gone (--after) before it touches the node. A start
+    // that fails before the new daemon runs leaves the old one serving.
     const old = await readDaemon(p);
     const oldStart = old && (await startTimeOf(old));
-    const stopped = stopDaemon(p, false, 60_000, false);
-    stopped.catch(() => {}); // awaited below
+    let stopped: Promise<void> | undefined;
+    const stopOld = () => {
+      stopped = old ? stopDaemonPid(p, old, false, 60_000) : Promise.resolve();
+      stopped.catch(() => {}); // awaited below
+      return stopped;
+    };
     try {
-      return await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, gone: stopped });
+      return await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, stop: stopOld });
     } finally {
       await stopped; // the old daemon is gone before the node's lock is let go
     }

@@ -23,7 +23,7 @@ function nftInputs(t: ExecutionContext): string[] {
   const inputs: string[] = [];
   const restore = useHost(Object.assign(fake, { run: async (argv: readonly string[], o?: { input?: string }) => {
     inputs.push(`${argv.join(' ')}\n${o?.input ?? ''}`);
-    return '';
+    return argv.includes('list') ? '{"nftables": []}' : '';
   } }), { ...fake.tools, nft: '/usr/sbin/nft' });
   t.teardown(restore);
   return inputs;
@@ -98,4 +98,25 @@ test.serial('list reads both maps from nft\'s JSON; removeStale deletes one and 
     '/usr/sbin/nft -j list map ip minipod hostports_ip\n',
     '/usr/sbin/nft -f -\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.9 . 80 }\ndelete element ip minipod hostports { tcp . 8080 }\nadd element ip minipod hostports { tcp . 8080 : 10.88.0.2 . 80 }\n',
   ]);
+});
+
+test.serial('maps made empty (a daemon start): listed and synced without nft until something is published', async (t) => {
+  const inputs = nftInputs(t);
+  const ports = new HostPorts({ madeEmpty: true });
+  t.deepEqual(await ports.list(), []);
+  await ports.sync([pod('plain', 'u1', '10.88.0.2', [{ containerPort: 80, protocol: 'TCP' }])]);
+  t.deepEqual(inputs, [], 'no pod publishes a port: nothing to flush or add');
+  const web = pod('web', 'u2', '10.88.0.3', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }]);
+  await ports.publish(web);
+  await ports.list();
+  t.is(inputs.length, 3, 'the publish, then a list per map: the maps are no longer known to be empty');
+});
+
+test.serial('maps made empty: a sync with mappings writes them, and the maps are asked from then on', async (t) => {
+  const inputs = nftInputs(t);
+  const ports = new HostPorts({ madeEmpty: true });
+  await ports.sync([pod('web', 'u1', '10.88.0.2', [{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }])]);
+  t.is(inputs.length, 1);
+  await ports.list();
+  t.is(inputs.length, 3);
 });

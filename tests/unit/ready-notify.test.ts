@@ -1,0 +1,40 @@
+// The daemon's "ready" to its launcher (lib/ready-notify.ts), over a real unix socket: the launcher
+// hears it, removes its socket when done, and a daemon whose launcher is gone goes on.
+import test from 'ava';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listenReady, notifyReady } from '../../lib/ready-notify.js';
+
+const dir = () => mkdtempSync(path.join(os.tmpdir(), 'minipod-ready-'));
+
+test('the launcher hears ready, and its socket is gone once it closes', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  const listener = await listenReady(path.join(d, 'notify-1.sock'));
+  t.true(existsSync(listener.path));
+  notifyReady(listener.path);
+  t.is(await listener.ready, 'ready');
+  await listener.close();
+  t.false(existsSync(listener.path));
+});
+
+test('a socket a killed launcher left is replaced; nothing but "ready" counts', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  const first = await listenReady(path.join(d, 'notify-2.sock'));
+  const second = await listenReady(first.path); // the first one's file is in the way
+  const net = await import('node:net');
+  await new Promise<void>((resolve) => net.connect(second.path, function (this: import('node:net').Socket) { this.end('not ready\n', resolve); }));
+  const heard = await Promise.race([second.ready, new Promise((r) => setTimeout(r, 100, 'nothing'))]);
+  t.is(heard, 'nothing');
+  await Promise.all([first.close(), second.close()]);
+});
+
+test('no launcher listening: the daemon goes on', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  t.notThrows(() => notifyReady(path.join(d, 'nobody.sock')));
+  await new Promise((r) => setTimeout(r, 50)); // the failed connect is logged, not thrown
+  t.pass();
+});
