@@ -1,9 +1,9 @@
 // Loads a CommonJS bundle with a V8 code cache `npm run build` wrote beside it, so V8 skips parsing
-// and compiling what the cache holds: the node's 1.2 MB bundle loaded in 50-60 ms instead of
-// 90-120 (README, "Benchmarks"). Node 20 has no compile cache of its own (module.enableCompileCache is
-// Node 22's). V8 takes a cache only under the flags it was made with, so there is one per set of
-// Node flags the bundle runs under (FILE.plain.cache for none, FILE.<hash of the flags>.cache; the
-// daemon runs with flags of its own, the CLI without). V8 checks a source's length, not its text:
+// and compiling what the cache holds: a 1.2 MB bundle loaded in 50-60 ms instead of 90-120
+// (README, "Benchmarks"). Node 20 has no compile cache of its own (module.enableCompileCache is
+// Node 22's). V8 takes a cache only under the flags it was made with: the one `npm run build` makes
+// is FILE.plain.cache, for no flags (the daemon and the CLI run with none), and a process given
+// flags looks for FILE.<hash of the flags>.cache, which nothing makes. V8 checks a source's length, not its text:
 // a cache starts with the SHA-1 of the source it was made from, and one that does not match
 // (another build) is ignored, as V8 ignores one of another Node.
 'use strict';

@@ -1,5 +1,5 @@
 // The daemon's flags (flag-table.ts): yargs builds `minipod daemon` from them (commands/daemon.ts),
-// and node-main.ts parses the lines a node's launcher writes without yargs.
+// and daemon-main.ts parses the lines a node's launcher writes without yargs.
 import type { DaemonOptions } from '../lib/daemon.js';
 import { DEFAULT_LOG_FLAGS } from '../lib/pod/log-limits.js';
 import { definedOnly } from '../lib/util/defined.js';

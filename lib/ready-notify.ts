@@ -7,9 +7,12 @@
 // (a pause holder, a shim) would have kept it.
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
+import { MinipodError } from './errors.js';
 import { log } from './log.js';
 
 const READY = 'ready\n';
+/** sun_path holds 108 bytes with its NUL; Node shortens a longer path without a word. */
+const SOCKET_PATH_MAX = 107;
 
 export interface ReadyListener {
   /** What the daemon is given: --notify-socket PATH. */
@@ -20,8 +23,9 @@ export interface ReadyListener {
   close(): Promise<void>;
 }
 
-/** Listen on path (in a root-only directory) for a daemon's "ready". */
+/** Listen on path (in a root-only directory, one launcher at a time: a file there is a dead one's) for a daemon's "ready". */
 export async function listenReady(path: string): Promise<ReadyListener> {
+  if (Buffer.byteLength(path) > SOCKET_PATH_MAX) throw new MinipodError('INVALID_ARGUMENT', `${path}: a unix socket's path has at most ${SOCKET_PATH_MAX} bytes: give the node a shorter directory`);
   let said: () => void;
   const ready = new Promise<'ready'>((resolve) => (said = () => resolve('ready')));
   const server = net.createServer((conn) => {
@@ -35,7 +39,7 @@ export async function listenReady(path: string): Promise<ReadyListener> {
   });
   await rm(path, { force: true }); // one a launcher killed mid-start left
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(new MinipodError('COMMAND_FAILED', `could not listen on ${path} for the daemon's start: ${err.message}`)));
     server.listen(path, resolve);
   });
   return {
@@ -46,6 +50,20 @@ export async function listenReady(path: string): Promise<ReadyListener> {
       await rm(path, { force: true });
     },
   };
+}
+
+/**
+ * How the daemon's start ended: 'ready', 'exited' (its process ended first: nsenter and cgexec exec
+ * in place, so the launcher's child is the daemon) or 'timeout'. The listener is closed after.
+ */
+export async function waitReady(listener: ReadyListener, exited: PromiseLike<unknown>, timeoutMs: number): Promise<'ready' | 'exited' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([listener.ready, Promise.resolve(exited).then(() => 'exited' as const), new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')))]);
+  } finally {
+    clearTimeout(timer);
+    await listener.close();
+  }
 }
 
 /** Say ready on the launcher's socket. A launcher gone meanwhile is no error: nobody to tell. */

@@ -2,7 +2,7 @@ import { fail, verb } from '../common.js';
 import { DAEMON_FLAGS, daemonOptions, type DaemonArgs } from '../daemon-flags.js';
 import { withFlags } from '../flag-table.js';
 
-// What a node's launcher writes is started without yargs (node-main.ts); this takes any other
+// What a node's launcher writes is started without yargs (daemon-main.ts); this takes any other
 // line, --help included, from the same table of flags.
 export const daemon = verb<DaemonArgs>({
   command: 'daemon',

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { MinipodError } from '../errors.js';
 import { readProcSync } from '../os/host.js';
 import { createCgroup, findCgroup2, moveInto, v1Hierarchy } from './cgroup.js';
+import { readFileIfAny } from '../util/read-if-any.js';
 
 export const DEFAULT_POD_MAX_PIDS = 4096;
 
@@ -58,17 +59,9 @@ export function podPids(parent: string, max: number, mountinfo = readProcSync('s
 /** pids.max set to max; written only if it says otherwise (a restart finds every pod's set already). */
 async function setPidsMax(dir: string, max: number): Promise<void> {
   const file = path.join(dir, 'pids.max');
-  if (readFileIfAny(file)?.trim() === String(max)) return;
+  if (readFileIfAny(file)?.trim() === String(max)) return; // unreadable: written below, which says why if it cannot be
   await writeFile(file, String(max));
 }
-
-const readFileIfAny = (file: string): string | undefined => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined; // written below, which says why if it cannot be
-  }
-};
 
 const controllers = (dir: string) => (readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').trim() || '').split(/\s+/);
 

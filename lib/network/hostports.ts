@@ -93,8 +93,9 @@ export class HostPorts {
   private readonly claims = new Map<string, { pod: string; ports: HostPort[] }>(); // by pod uid
   /**
    * madeEmpty: the maps were just made, empty (the daemon's start makes the NAT table afresh:
-   * egress.ts). Until something is added, they are known to be empty without asking nft: a
-   * restart's orphan search and sync then spawn no nft for a node whose pods publish nothing.
+   * egress.ts). Until the start's sync they are known to be empty without asking nft: a restart's
+   * orphan search and sync then spawn no nft for a node whose pods publish nothing. From then on
+   * they are asked (`gc` finds an element added by hand).
    */
   private empty: boolean;
 
@@ -135,9 +136,10 @@ export class HostPorts {
     this.claims.clear();
     for (const r of records.filter(mapped)) this.claims.set(r.uid, { pod: r.name, ports: hostPortsOf(r) });
     const add = statements('add', owned(records).map((o) => o.element));
-    if (this.empty && !add.length) return;
+    const known = this.empty;
+    this.empty = false;
+    if (known && !add.length) return;
     await nft([...MAPS.map((m) => `flush map ip ${NAT_TABLE} ${m}`), ...add]);
-    this.empty = !add.length;
   }
 
   /** Every element of both maps, as the kernel has them. */

@@ -1,5 +1,5 @@
 // The node's daemon as a process: which pid it is (recorded with its start time, so a reused pid
-// is never taken for it), whether it answers, and how it is asked to go.
+// is never taken for it), and how it is asked to go.
 import { rm } from 'node:fs/promises';
 import { ApiClient } from '../api/client.js';
 import { kill } from '../os/host.js';
@@ -15,12 +15,6 @@ const ANSWER_TIMEOUT_MS = 5000;
 
 /** Alive and not a zombie: an exited daemon may wait a while for init to reap it. */
 export const alive = async (pid: number) => (await startTimeOf(pid)) !== undefined;
-
-/** The pid of the daemon answering on socket, if one does. */
-export async function healthy(socket: string): Promise<number | undefined> {
-  const answer = await new ApiClient(socket).request<{ pid?: number }>('GET', '/health', undefined, { timeoutMs: ANSWER_TIMEOUT_MS }).catch(() => undefined);
-  return answer?.pid;
-}
 
 /** "PID STARTTIME" from a file of ours: the pid only if it is still that very process. */
 export async function readIdentity(file: string): Promise<number | undefined> {

@@ -20,7 +20,7 @@ import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
 import { alive, readDaemon, stopDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-process.js';
-import { listenReady, type ReadyListener } from '../ready-notify.js';
+import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { ensureUplink, stopOutside } from './outside.js';
@@ -108,8 +108,10 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     if (!holderPid) holderPid = await startHolder(p, 'new');
     await ensureUplink(p, holderPid, opts.cluster);
     await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
-    // The daemon says "ready" there once it answers (ready-notify.ts).
-    notify = await listenReady(path.join(p.runDir, `notify-${process.pid}.sock`));
+    // The daemon says "ready" there once it answers (ready-notify.ts). One name (the node's lock
+    // lets one launcher in at a time), shorter than the API socket's: a node directory whose
+    // minipod.sock fits in a socket path fits this one too.
+    notify = await listenReady(path.join(p.runDir, 'ready.sock'));
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
     proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path])), {
       stdio: ['ignore', logFd, logFd],
@@ -117,7 +119,8 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     });
     proc.catch(() => {});
     proc.unref();
-    await writeIdentity(p.pidFile, proc.pid!);
+    if (proc.pid === undefined) throw new MinipodError('COMMAND_FAILED', `could not start the node daemon: ${(await proc).message ?? 'no process'}`);
+    await writeIdentity(p.pidFile, proc.pid);
   } catch (err) {
     if (proc?.pid) kill(proc.pid, 'SIGKILL'); // started, but not recorded: it would wait for --after alone
     await notify?.close();
@@ -127,12 +130,8 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     closeSync(logFd);
   }
   const pid = proc.pid!;
-  const exited = proc.then(() => 'exited' as const);
   await previous?.stop().catch(() => {}); // its failure is the caller's to report
-  let timer: NodeJS.Timeout | undefined;
-  const started = await Promise.race([notify!.ready, exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, START_TIMEOUT_MS, 'timeout')))]);
-  clearTimeout(timer);
-  await notify!.close();
+  const started = await waitReady(notify!, proc, START_TIMEOUT_MS);
   if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   if (await alive(pid)) kill(pid, 'SIGKILL');

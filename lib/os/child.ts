@@ -14,7 +14,7 @@ export function spawnChild(file: string, args: readonly string[], options: Spawn
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     // Its own process group: a Ctrl-C aimed at the daemon never reaches a pod.
-    detached: true,
+    detached: !options.ourGroup,
   });
   // A pipe to a child that died fails a write with EPIPE: its exit is what we act on, not that.
   for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on('error', () => {});

@@ -72,33 +72,27 @@ export function resolveTools(): Promise<Tools> {
 }
 
 async function find(): Promise<Tools> {
-  // Looked for side by side (each a few checks on the thread pool): every node command and daemon start waits for them.
-  const names = Object.keys(packages) as System[];
-  const optionalNames = ['runc', 'crun', 'nft', 'iptables'] as const;
-  const own = { pause: PAUSE_PATH, pidwatch: PIDWATCH_PATH, cgexec: CGEXEC_PATH, shim: SHIM_PATH, ptyrelay: PTYRELAY_PATH, portfwd: PORTFWD_PATH };
-  const [files, optionalFiles, built] = await Promise.all([
-    Promise.all(names.map((name) => findExecutable(name, SEARCH()))),
-    Promise.all(optionalNames.map((name) => findExecutable(name, SEARCH()))),
-    Promise.all(Object.values(own).map((file) => executable(file))),
-  ]);
   const missing: string[] = [];
   const found: Partial<Tools> = {};
-  names.forEach((name, i) => {
-    found[name] = files[i];
+  for (const name of Object.keys(packages) as System[]) {
+    found[name] = await findExecutable(name, SEARCH());
     if (!found[name]) missing.push(name);
-  });
+  }
   if (missing.length) {
     const pkgs = [...new Set(missing.map((m) => packages[m as System]))];
     throw new MinipodError('NOT_FOUND', `${missing.join(', ')} not found in PATH: install ${pkgs.join(' and ')} (apt-get install ${pkgs.join(' ')})`);
   }
-  const unbuilt = Object.entries(own).filter((_, i) => !built[i]).map(([what, file]) => `${what} (${file})`);
+  const own = { pause: PAUSE_PATH, pidwatch: PIDWATCH_PATH, cgexec: CGEXEC_PATH, shim: SHIM_PATH, ptyrelay: PTYRELAY_PATH, portfwd: PORTFWD_PATH };
+  const unbuilt: string[] = [];
+  for (const [what, file] of Object.entries(own)) if (!(await executable(file))) unbuilt.push(`${what} (${file})`);
   if (unbuilt.length) throw new MinipodError('NOT_FOUND', `${unbuilt.join(', ')} missing: build with \`npm run build\` (needs gcc and libc6-dev)`);
   // Optional: only containers with an image need an OCI runtime (the daemon's --oci-runtime, a pod's
   // runtimeClassName), only pod egress nft or iptables.
   const optional: Partial<Tools> = {};
-  optionalNames.forEach((name, i) => {
-    if (optionalFiles[i]) optional[name] = optionalFiles[i];
-  });
+  for (const name of ['runc', 'crun', 'nft', 'iptables'] as const) {
+    const file = await findExecutable(name, SEARCH());
+    if (file) optional[name] = file;
+  }
   const tools = { ...(found as Omit<Tools, keyof typeof own>), ...own, ...optional };
   setTools(tools);
   return tools;

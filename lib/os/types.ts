@@ -38,6 +38,8 @@ export interface SpawnOptions {
   stdio: ['pipe' | 'ignore', 'pipe' | 'ignore' | number, 'pipe' | 'ignore' | number];
   /** A descriptor of ours the child gets as its fd 3 (flock(1) locks our open file with it: node/lock.ts). */
   fd3?: number;
+  /** In our process group, not its own (the default: a Ctrl-C aimed at the daemon never reaches a pod). */
+  ourGroup?: boolean;
   env?: Record<string, string>;
   cwd?: string;
 }

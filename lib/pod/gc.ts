@@ -135,8 +135,8 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  // The executable (read under the process's mmap lock) only of one in a network namespace that is
-  // neither ours nor a pod's: a pod's holder and apps are in its own, and skipped first.
+  // The executable is read (on the thread pool) only for one in a network namespace that is neither
+  // ours nor a pod's: every pod's holder and apps are skipped before, with nothing read.
   for (const { pid, mnt, net } of processes.entries) {
     if (sparePids.includes(pid) || mnt !== ourMnt || !net || net === ourNet || netnses.has(net)) continue;
     if ((await procLink(pid, 'exe')) !== tools().pause) continue;

@@ -4,12 +4,12 @@
 // owner's uid is written and fsynced (for a machine that loses power) in the background from then
 // on; a create awaits that (`durable`) before it answers, with its record's fsync, so neither is
 // on the way to a wired sandbox.
-import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskError } from './persist.js';
 import ipaddr from 'ipaddr.js';
 import { POD_UID } from './record-schema.js';
+import { readFileIfAny } from '../util/read-if-any.js';
 
 /** What a lease file holds: its owner's uid and a newline. */
 const leaseText = (owner: string) => `${owner}\n`;
@@ -52,7 +52,7 @@ export class LeaseStore {
         out.push({ ip: name, problem: 'not a lease: its name is not an IPv4 address' });
         continue;
       }
-      const text = readIfAny(path.join(this.dir, name));
+      const text = readFileIfAny(path.join(this.dir, name));
       if (text === undefined) continue; // released meanwhile
       if (text === '') out.push({ ip: name, problem: 'a lease whose write was cut short' });
       else if (!text.endsWith('\n') || !POD_UID.test(text.slice(0, -1))) out.push({ ip: name, problem: `a malformed lease (${JSON.stringify(text.slice(0, 40))} is not a pod uid and a newline)` });
@@ -115,14 +115,5 @@ export class LeaseStore {
     await rm(file, { force: true });
     this.syncing.delete(ip);
     return true;
-  }
-}
-
-/** A lease's text, read at once (a few bytes: fs.promises' readFile is four trips to the thread pool); undefined if it is gone. */
-function readIfAny(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
   }
 }

@@ -38,3 +38,21 @@ test('no launcher listening: the daemon goes on', async (t) => {
   await new Promise((r) => setTimeout(r, 50)); // the failed connect is logged, not thrown
   t.pass();
 });
+
+test('waitReady: the daemon\'s exit or the time running out ends the wait, and the socket goes either way', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  const { waitReady } = await import('../../lib/ready-notify.js');
+  const first = await listenReady(path.join(d, 'ready.sock'));
+  t.is(await waitReady(first, Promise.resolve(), 10_000), 'exited');
+  t.false(existsSync(first.path));
+  const second = await listenReady(path.join(d, 'ready.sock'));
+  t.is(await waitReady(second, new Promise(() => {}), 20), 'timeout');
+  const third = await listenReady(path.join(d, 'ready.sock'));
+  notifyReady(third.path);
+  t.is(await waitReady(third, new Promise(() => {}), 10_000), 'ready');
+});
+
+test('a path too long for a unix socket is refused, saying what to do', async (t) => {
+  await t.throwsAsync(listenReady(`/tmp/${'d'.repeat(120)}/ready.sock`), { message: /at most 107 bytes: give the node a shorter directory/ });
+});
