@@ -53,8 +53,16 @@ function unusableRange(ip: string): string | undefined {
   return undefined;
 }
 
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)';
+/**
+ * An IPv4 address as pod addresses are written: four decimal parts of 0-255, no leading zero.
+ * What ipaddr.js's isValidFourPartDecimal accepts, without its parser, which tries every IPv4
+ * form first: a fifth of checking a pod record (a restart checks every one).
+ */
+export const FOUR_PART_IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+
 export function contains(subnet: Subnet, ip: string): boolean {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(ip)) return false;
+  if (!FOUR_PART_IPV4.test(ip)) return false;
   const n = toInt(ip);
   return n >= subnet.first && n <= subnet.last;
 }

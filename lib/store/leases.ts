@@ -7,7 +7,7 @@
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskError } from './persist.js';
-import ipaddr from 'ipaddr.js';
+import { FOUR_PART_IPV4 } from '../network/ipam.js';
 import { POD_UID } from './record-schema.js';
 import { readFileIfAny } from '../util/read-if-any.js';
 
@@ -19,7 +19,7 @@ export type LeaseFile = { ip: string; owner: string } | { ip: string; problem: s
 
 /** Four-part decimal only, as pod addresses are written. */
 export function isLeaseName(name: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(name);
+  return FOUR_PART_IPV4.test(name);
 }
 
 export class LeaseStore {

@@ -2,7 +2,7 @@
 // is rejected), with the API's own manifest schema inside. What each field must agree with
 // (argv, paths, addresses) is checked by record-check.ts. lib/pod/types.ts stays the readable
 // definition; the compile-time check at the end keeps the two in step.
-import ipaddr from 'ipaddr.js';
+import { FOUR_PART_IPV4 } from '../network/ipam.js';
 import { z } from 'zod';
 import { DNS_SUBDOMAIN } from '../manifest/pod-spec.js';
 import { BRIDGE_NAME, HOST_VETH } from '../network/names.js';
@@ -22,7 +22,7 @@ const netns = z.string().regex(NETNS, 'must be a network namespace such as net:[
 const time = isoTime('must be an ISO time such as 2024-01-01T00:00:00.000Z');
 const count = z.number().int().min(0);
 const ms = z.number().min(0);
-const ipv4 = z.string().refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s), 'must be an IPv4 address such as 10.88.0.2');
+const ipv4 = z.string().regex(FOUR_PART_IPV4, 'must be an IPv4 address such as 10.88.0.2');
 
 const termination = z.strictObject({
   exitCode: z.number().int().nullable(),

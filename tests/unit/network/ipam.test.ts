@@ -1,7 +1,7 @@
 // IPAM is pure: subnets in, addresses out, no I/O.
 import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { allocate, contains, macFor, parseSubnet } from '../../../lib/network/ipam.js';
+import { allocate, contains, FOUR_PART_IPV4, macFor, parseSubnet } from '../../../lib/network/ipam.js';
 
 const subnet16 = parseSubnet('10.88.0.0/16');
 
@@ -108,4 +108,11 @@ test('parseSubnet and contains take four-part decimal only (no octal or short fo
   }
   const subnet = parseSubnet('10.88.0.0/16');
   for (const ip of ['173539330', '10.88.2', '012.88.0.2']) t.false(contains(subnet, ip), ip);
+});
+
+test('FOUR_PART_IPV4 accepts what ipaddr.js isValidFourPartDecimal accepts, and nothing else', async (t) => {
+  const ipaddr = (await import('ipaddr.js')).default;
+  const samples = ['0.0.0.0', '10.88.0.2', '255.255.255.255', '256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.04', '1.2.3.-4', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.4\n', '0x1.2.3.4', '1..3.4', '', '199.249.250.255', '300.0.0.1', '1e1.2.3.4', '10.88.0.2/16'];
+  for (let a = 0; a < 300; a += 7) samples.push(`${a}.${(a * 3) % 301}.${a % 10}.${255 - (a % 256)}`);
+  for (const s of samples) t.is(FOUR_PART_IPV4.test(s), ipaddr.IPv4.isValidFourPartDecimal(s), JSON.stringify(s));
 });
