@@ -157,7 +157,7 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
     if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
     // The new daemon is started, then the old one is asked to go: the new one loads its code
     // meanwhile and waits for the old one to be gone (--after) before it touches the node. A start
-    // that fails before the new daemon runs leaves the old one serving.
+    // that fails before the new daemon is spawned leaves the old one serving.
     const old = await readDaemon(p);
     const oldStart = old && (await startTimeOf(old));
     let stopped: Promise<void> | undefined;
