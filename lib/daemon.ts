@@ -118,9 +118,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // images, cgroups) do not depend on each other: made side by side, a restart waits for the
   // slower of the two only.
   const network = (async () => {
-    if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
-    await ensureBridge(ip, opts.bridge, subnet);
-    return (opts.egress ?? opts.nodeNamespace) ? enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }) : 'off';
+    const bridge = (async () => {
+      if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
+      await ensureBridge(ip, opts.bridge, subnet);
+    })();
+    const egress = (opts.egress ?? opts.nodeNamespace) ? enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }, bridge) : ('off' as const);
+    return (await Promise.all([bridge, egress]))[1];
   })();
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);

@@ -68,12 +68,14 @@ export function parseNonMasquerade(value: string): string[] {
 }
 
 /** Forwarding on and the masquerade rule in place, in our network namespace. Idempotent. */
-export async function enableEgress(e: Egress): Promise<'nft' | 'iptables'> {
+export async function enableEgress(e: Egress, bridgeMade: Promise<unknown> = Promise.resolve()): Promise<'nft' | 'iptables'> {
   const { nft, iptables } = tools();
   if (!nft && !iptables) throw new MinipodError('NOT_FOUND', 'pod egress needs nft or iptables: install nftables (apt-get install nftables)');
   await writeSysctl('net.ipv4.ip_forward', '1');
   if (nft) {
+    // Its rules name the bridge as a string only: made while the bridge is (a daemon's start).
     await run([nft, '-f', '-'], { input: nftRuleset(e) });
+    await bridgeMade; // the bridge's own route_localnet exists once the bridge does
     await writeSysctl(routeLocalnet(e.bridge), '1'); // after the guard that it needs (hostport-rules.ts)
     return 'nft';
   }

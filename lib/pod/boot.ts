@@ -37,6 +37,13 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   for (const q of quarantined) {
     ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
   }
+  // The bridges' ports, read once: the orphan search looks for veths no record names, restore for
+  // the ones records name. Asked first, `ip` answering while this thread reads /proc: a leftover
+  // holder's veth (a create cut short) is then among them, an orphan removed below, where the
+  // kernel may or may not have deleted it yet (a link already gone is no error).
+  const bridges = [...new Set([ctx.node.bridge, ...records.map((r) => r.bridge)])];
+  const portsRead = Promise.all(bridges.map(async (b) => [b, new Set(await bridgePorts(ctx.ip, b))] as const));
+  portsRead.catch(() => {}); // awaited below
   // One pass over /proc for everything below: leftover holders, orphans, adoption, clearing.
   const scan = await ProcessScan.take();
   const leftovers = await ctx.pool.takeLeftovers();
@@ -48,10 +55,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   }
   // What a dead daemon left that no record names (a quarantined record's holder, apps, veth and
   // lease included: nothing of it runs); the record and its logs stay for a person to read.
-  // The bridges' ports, read once: the orphan search looks for veths no record names, restore for
-  // the ones records name (an orphan's removal below changes neither answer).
-  const ports = new Map<string, Set<string>>();
-  for (const bridge of new Set([ctx.node.bridge, ...records.map((r) => r.bridge)])) ports.set(bridge, new Set(await bridgePorts(ctx.ip, bridge)));
+  const ports = new Map<string, ReadonlySet<string>>(await portsRead);
   const orphans = await findOrphans(ctx, records, [], { scan, ports: ports.get(ctx.node.bridge)! });
   // What gc only reports: quarantined records and their logs (for a person to read), and the
   // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
