@@ -114,7 +114,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const ip = new IpBatch(tools.ip);
   const ipTeardown = new IpBatch(tools.ip);
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
-  // The network (the bridge, then its NAT) and the state (the records read and checked, leases,
+  // The network (the bridge and its NAT table) and the state (the records read and checked, leases,
   // images, cgroups) do not depend on each other: made side by side, a restart waits for the
   // slower of the two only.
   const network = (async () => {
