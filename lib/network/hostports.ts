@@ -156,7 +156,6 @@ export class HostPorts {
 
   /** Remove a stale element, and put back the pod's own under its key if there is one: one transaction. */
   async removeStale(s: Pick<StaleElement, 'element' | 'owner'>): Promise<void> {
-    if (s.owner) this.empty = false;
     await nft([...statements('add', [s.element]), ...statements('delete', [s.element]), ...statements('add', s.owner ? [s.owner] : [])]);
   }
 }

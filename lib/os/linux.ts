@@ -1,13 +1,14 @@
 // The real door: programs through execa (argv arrays, never a shell; long-lived ones through
 // child.ts), signals through kill(2), /proc through the filesystem. Each run is timed and logged
 // at debug level.
-import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import { log } from '../log.js';
 import { spawnChild } from './child.js';
 import { CommandError } from './command-error.js';
 import type { Host } from './types.js';
+import { readFileIfAny } from '../util/read-if-any.js';
 
 /** A short command still running after this long is stuck (or stopped): killed, and the call fails. */
 const RUN_TIMEOUT_MS = 30_000;
@@ -68,13 +69,7 @@ export const linuxHost: Host = {
   // the thread pool), and a daemon start reads thousands (issue 13); answered on the loop's next turn.
   readProc: (pid, file) => (AT_ONCE.test(file) ? nextTurn(() => linuxHost.readProcSync(pid, file)) : readFile(procPath(pid, file), 'utf8').catch(() => undefined)),
 
-  readProcSync(pid, file) {
-    try {
-      return readFileSync(procPath(pid, file), 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
+  readProcSync: (pid, file) => readFileIfAny(procPath(pid, file)),
 
   procLink: (pid, link) => (AT_ONCE.test(link) ? nextTurn(() => linuxHost.procLinkSync(pid, link)) : readlink(procPath(pid, link)).catch(() => undefined)),
   procLinkSync(pid, link) {
