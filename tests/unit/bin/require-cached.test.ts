@@ -1,6 +1,6 @@
 // bin/require-cached.js: a CommonJS bundle loaded with the V8 code cache beside it. The cache is
-// used only for the very source it was made from: another text of the same length (V8 checks only
-// the length) runs as it is, and a cache V8 refuses, or none, changes nothing but the speed. Each
+// used only for the very source it was made from (its size and modification time): another text of
+// the same length (V8 checks only the length) runs as it is, and a cache V8 refuses, or none, changes nothing but the speed. Each
 // step runs in a fresh Node process, as a bundle is loaded: within one, V8 compiles a source it has
 // seen from its own memory and never looks at a cache.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -59,13 +59,21 @@ test('a cache made from another text of the same length is not used: the new tex
   t.is(after.exports.answer, 'other');
 });
 
-test('a damaged cache with the right hash is refused by V8 and the bundle still runs', async (t) => {
+test('a damaged cache with the right stamp is refused by V8 and the bundle still runs', async (t) => {
   const file = await bundle(t, 'first');
   await fresh('write', file);
   const cacheFile = await cacheOf(file);
   const cache = await readFile(cacheFile);
-  await writeFile(cacheFile, Buffer.concat([cache.subarray(0, 40), Buffer.alloc(cache.length - 40, 7)]));
+  const stamp = cache.indexOf('\n') + 1; // the source's size and modification time
+  await writeFile(cacheFile, Buffer.concat([cache.subarray(0, stamp), Buffer.alloc(cache.length - stamp, 7)]));
   const after = await fresh('load', file);
   t.false(after.taken, 'V8 refuses it');
   t.is(after.exports.answer, 'first');
+});
+
+test('a bundle with text beyond ASCII is read as UTF-8, with its cache and without', async (t) => {
+  const file = await bundle(t, 'déjà vu · 15 µs');
+  t.is((await fresh('load', file)).exports.answer, 'déjà vu · 15 µs');
+  await fresh('write', file);
+  t.like(await fresh('load', file), { taken: true, exports: { answer: 'déjà vu · 15 µs' } });
 });
