@@ -7,7 +7,9 @@
 // V8 checks a source's length, not its text. A cache starts with a line naming the source it was
 // made from, its size and modification time in nanoseconds (as Python's .pyc do), and one that
 // does not match (another build, an edit) is ignored, as V8 ignores one of another Node. One stat:
-// hashing the source took 7-11 ms of every start, node:crypto's loading included (issue 13).
+// hashing the source took 7-11 ms of every start, node:crypto's loading included (issue 13). A
+// copy of dist/ that keeps times to less than the nanosecond (Node's cpSync, tar) loads without
+// its cache: as it should, only slower (`cp -a` keeps them).
 'use strict';
 
 const { isAscii } = require('node:buffer');

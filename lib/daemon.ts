@@ -16,7 +16,7 @@ import { run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
 import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
-import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
+import { checkPidsLimit, DEFAULT_PIDS_LIMIT, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
 import { notifyReady } from './ready-notify.js';
@@ -38,7 +38,6 @@ import { EventLog } from './supervisor/events.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { readTopology } from './topology/gather.js';
 import { DEFAULT_BACKOFF } from './pod/plan.js';
-import { DEFAULT_PIDS_LIMIT } from './runtime/oci-config.js';
 import { checkOciRuntime, DEFAULT_OCI_RUNTIME, notInstalled } from './runtime/oci-runtimes.js';
 import { makeCrunUsable } from './runtime/crun-hybrid.js';
 
@@ -59,7 +58,7 @@ export interface DaemonOptions {
   nonMasqueradeCidrs?: string;
   /** The pods' parent cgroup, relative to the cgroup2 root (each pod gets PARENT/pod-UID). */
   cgroupParent: string;
-  /** --pids-limit as given: each image container's pids limit (runtime/oci-config.ts DEFAULT_PIDS_LIMIT when unset). */
+  /** --pids-limit as given: each image container's pids limit (cgroup/pod-pids.ts DEFAULT_PIDS_LIMIT when unset). */
   pidsLimit?: string;
   /** --oci-runtime as given: runc or crun (runtime/oci-runtimes.ts), runc when unset. */
   ociRuntime?: string;

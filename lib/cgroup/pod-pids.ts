@@ -20,6 +20,8 @@ import { createCgroup, findCgroup2, moveInto, v1Hierarchy } from './cgroup.js';
 import { readFileIfAny } from '../util/read-if-any.js';
 
 export const DEFAULT_POD_MAX_PIDS = 4096;
+/** The pids limit of an image container whose daemon was given none (--pids-limit, runtime/oci-config.ts): ample for a service, a wall for a fork bomb. */
+export const DEFAULT_PIDS_LIMIT = 1024;
 
 /** A pids limit given as a flag: a whole number of at least 16 (fewer could not start a pod). */
 export function checkPidsLimit(flag: string, value: string, dflt: number): number {

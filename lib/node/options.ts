@@ -5,8 +5,8 @@ import { parseSubnet } from '../network/ipam.js';
 import { checkBridgeName } from '../network/names.js';
 import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-limits.js';
 import { checkOciRuntime } from '../runtime/oci-runtimes.js';
-import { checkPidsLimit, DEFAULT_POD_MAX_PIDS } from '../cgroup/pod-pids.js';
-import { DEFAULT_PIDS_LIMIT } from '../runtime/oci-config.js';
+// Not runtime/oci-config.ts: that would bring the pod schema (zod) into `node restart`'s CLI.
+import { checkPidsLimit, DEFAULT_PIDS_LIMIT, DEFAULT_POD_MAX_PIDS } from '../cgroup/pod-pids.js';
 import { readPrivate } from './secure-dir.js';
 import { MAX_NODES, nonMasquerade, type Member } from './members.js';
 import path from 'node:path';

@@ -3,7 +3,7 @@
 // at debug level.
 import { accessSync, closeSync, constants, openSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
-import { execa, type Options } from 'execa';
+import type { Options } from 'execa';
 import { log } from '../log.js';
 import { spawnChild } from './child.js';
 import { CommandError } from './command-error.js';
@@ -30,11 +30,19 @@ const AT_ONCE = /^(stat|status|task\/\d+\/children|ns\/[a-z_]+)$/;
  */
 const nextTurn = <T>(read: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(read())));
 
+/**
+ * execa, loaded at the first command: a process that runs none (`node restart`'s CLI starts its
+ * daemon through child.ts) does not evaluate it, a fifth of that CLI's code (issue 13).
+ */
+let execaLoaded: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaLoaded ??= import('execa'));
+
 export const linuxHost: Host = {
   async run(argv, options = {}) {
     const [file, ...args] = argv;
     const started = performance.now();
     // SIGKILL at once on timeout: a stopped process would never act on execa's default SIGTERM.
+    const { execa } = await loadExeca();
     const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL' } as Options);
     const ms = performance.now() - started;
     log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
@@ -44,6 +52,7 @@ export const linuxHost: Host = {
 
   async runAttached(argv) {
     const [file, ...args] = argv;
+    const { execa } = await loadExeca();
     const result = await execa(file!, args, { stdio: 'inherit', reject: false });
     return result.exitCode ?? 1;
   },

@@ -27,7 +27,7 @@ export interface NodeConfig {
   subnet: Subnet;
   /** Each pod's cgroup: what the pod started is killed with it, wherever it went. */
   cgroups: PodCgroups;
-  /** The pids limit of each image container (`--pids-limit`); runtime/oci-config.ts's default if unset. */
+  /** The pids limit of each image container (`--pids-limit`); cgroup/pod-pids.ts's DEFAULT_PIDS_LIMIT if unset. */
   pidsLimit?: number;
   /** The OCI runtime of image containers (`--oci-runtime`, runtime/oci-runtimes.ts; runc if unset). */
   ociRuntime?: OciRuntimeName;

@@ -54,8 +54,6 @@ export interface VolumeBind {
 
 /** The CFS period kubelet uses (100 ms, in µs); a CPU limit is a quota of it. */
 export const CPU_PERIOD = 100_000;
-/** The pids limit of a container whose daemon was given none: ample for a service, a wall for a fork bomb. */
-export const DEFAULT_PIDS_LIMIT = 1024;
 
 /** kubelet's milliCPUToShares: 1024 shares per core, at least 2 (the kernel's minimum). */
 export const cpuShares = (milliCpu: number): number => Math.min(262_144, Math.max(2, Math.floor((milliCpu * 1024) / 1000)));

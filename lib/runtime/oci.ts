@@ -29,7 +29,7 @@ import { makeBundle, OciContainer, oomKilledIn, removeBundle, RUNTIME_FILE } fro
 import { CONTAINER_ID, EXIT_FILE, newContainerId, readExitStatus, stopShimmed, watchShimmed, type ExitStatus } from './shim.js';
 import { containerPid, spawnShim, type Launch } from './oci-launch.js';
 import { DEFAULT_OCI_RUNTIME, PACKAGE, type OciRuntimeName } from './oci-runtimes.js';
-import { DEFAULT_PIDS_LIMIT } from './oci-config.js';
+import { DEFAULT_PIDS_LIMIT } from '../cgroup/pod-pids.js';
 import { boundingSet } from './oci-security.js';
 import type { Watchable } from '../process/exit.js';
 import { ConsoleDirs, ociExec } from './tty.js';

@@ -9,7 +9,7 @@ import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import type { PodTop } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { DEFAULT_PIDS_LIMIT } from '../../lib/runtime/oci-config.js';
+import { DEFAULT_PIDS_LIMIT } from '../../lib/cgroup/pod-pids.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { waitUntil } from '../../lib/util/wait.js';
 import { writeFile } from 'node:fs/promises';

@@ -4,7 +4,8 @@ import test, { type ExecutionContext } from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import { isHostNetwork, podIPOf } from '../../../lib/pod/host-network.js';
-import { DEFAULT_PIDS_LIMIT, hostNetworkHostsFile, ociConfig } from '../../../lib/runtime/oci-config.js';
+import { DEFAULT_PIDS_LIMIT } from '../../../lib/cgroup/pod-pids.js';
+import { hostNetworkHostsFile, ociConfig } from '../../../lib/runtime/oci-config.js';
 
 const pod = (spec: object, ports: object[] = []): any => ({ metadata: { name: 'hn' }, spec: { hostNetwork: true, containers: [{ name: 'srv', command: ['srv'], ports }], ...spec } });
 

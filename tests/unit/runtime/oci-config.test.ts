@@ -6,7 +6,8 @@ import { containerArgv, containerEnv, imageUser } from '../../../lib/manifest/co
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import { findInImage } from '../../../lib/runtime/image-files.js';
 import { containerResources } from '../../../lib/manifest/resources.js';
-import { DEFAULT_CAPABILITIES, DEFAULT_PIDS_LIMIT, hostsFile, ociConfig } from '../../../lib/runtime/oci-config.js';
+import { DEFAULT_PIDS_LIMIT } from '../../../lib/cgroup/pod-pids.js';
+import { DEFAULT_CAPABILITIES, hostsFile, ociConfig } from '../../../lib/runtime/oci-config.js';
 import { tempDir } from '../../helpers/temp.js';
 
 const input: Parameters<typeof ociConfig>[0] = { sandboxPid: 4242, rootfs: '/b/rootfs', argv: ['/bin/sh'], env: { PATH: '/bin', A: 'b=c' }, cwd: '/', user: { uid: 0, gid: 0 }, etc: { hosts: '/b/hosts', hostname: '/b/hostname', resolvConf: '/b/resolv.conf' }, cgroupsPath: '/n/pod-x/app', resources: { memoryLimit: null, cpuLimit: null, cpuRequest: null }, pidsLimit: DEFAULT_PIDS_LIMIT };

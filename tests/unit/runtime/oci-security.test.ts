@@ -4,7 +4,8 @@ import test from 'ava';
 import { deviceOf } from '../../../lib/runtime/host-devices.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 import { effectiveSecurity, runAs } from '../../../lib/manifest/security.js';
-import { DEFAULT_PIDS_LIMIT, ociConfig } from '../../../lib/runtime/oci-config.js';
+import { DEFAULT_PIDS_LIMIT } from '../../../lib/cgroup/pod-pids.js';
+import { ociConfig } from '../../../lib/runtime/oci-config.js';
 import { ALL_CAPABILITIES, boundingSet, capabilitySet, DEFAULT_CAPABILITIES } from '../../../lib/runtime/oci-security.js';
 
 const input: Parameters<typeof ociConfig>[0] = { sandboxPid: 4242, rootfs: '/b/rootfs', argv: ['/bin/sh'], env: {}, cwd: '/', user: { uid: 0, gid: 0 }, etc: { hosts: '/b/hosts', hostname: '/b/hostname', resolvConf: '/b/resolv.conf' }, cgroupsPath: null, resources: { memoryLimit: null, cpuLimit: null, cpuRequest: null }, pidsLimit: DEFAULT_PIDS_LIMIT };
