@@ -178,8 +178,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog }, 'minipod daemon ready');
+  // bootMs: from the process's start (Node's own included), as containerd says "booted in": a
+  // restart's cost is there to read in every log.
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
   if (opts.notifySocket !== undefined) notifyReady(opts.notifySocket);
+  pool.refill(); // the spare holders, once a restart has been answered
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

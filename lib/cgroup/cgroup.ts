@@ -63,17 +63,21 @@ export async function createCgroup(dir: string): Promise<void> {
  * runtime's own cgroup). Race-free only for a
  * process that does not fork (a pause holder); a program that may fork is started inside it by
  * rootfs/cgexec instead. A process gone meanwhile is no error. `controller` names a v1 hierarchy
- * ("pids"); the unified one by default.
+ * ("pids"); the unified one by default. `placement`: the process's /proc/PID/cgroup if read
+ * already (undefined: gone), for a move into several hierarchies at once.
  */
-export async function moveInto(dir: string, pid: number, controller = '', within = dir): Promise<void> {
+export async function moveInto(dir: string, pid: number, controller = '', within = dir, placement?: Promise<string | undefined>): Promise<void> {
   // "0::/path" (unified) or "N:pids:/path" is its place in that tree, relative to the mount.
-  const rel = ((await readProc(pid, 'cgroup')) ?? '').match(new RegExp(`^\\d+:${controller}:(.*)$`, 'm'))?.[1];
+  const rel = ((await (placement ?? cgroupsOf(pid))) ?? '').match(new RegExp(`^\\d+:${controller}:(.*)$`, 'm'))?.[1];
   if (rel === undefined) return; // gone
   if (rel.split('/').some((_, i, parts) => i > 0 && within.endsWith(parts.slice(0, i + 1).join('/')))) return; // there already
   await writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ESRCH') throw err;
   });
 }
+
+/** A process's /proc/PID/cgroup: its place in every hierarchy; undefined once it is gone. */
+export const cgroupsOf = (pid: number): Promise<string | undefined> => readProc(pid, 'cgroup');
 
 /** Pids in the cgroup and every cgroup below it. */
 export async function pidsIn(dir: string): Promise<number[]> {

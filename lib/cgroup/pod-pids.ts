@@ -37,7 +37,8 @@ export interface PodPids {
   join(podDir: string): string[];
   /** Make it, with its limit, before anything of the pod runs. */
   create(podDir: string): Promise<void>;
-  adopt(podDir: string, pid: number): Promise<void>;
+  /** placement: the process's /proc/PID/cgroup, if read already (cgroup.ts moveInto). */
+  adopt(podDir: string, pid: number, placement?: Promise<string | undefined>): Promise<void>;
 }
 
 /** The pods' pids limit under the unified PARENT, or undefined where this machine has the pids controller nowhere. */
@@ -54,7 +55,7 @@ export function podPids(parent: string, max: number, mountinfo = readProcSync('s
       await createCgroup(dir(podDir));
       await setPidsMax(dir(podDir), max);
     },
-    adopt: (podDir, pid) => moveInto(dir(podDir), pid, 'pids'),
+    adopt: (podDir, pid, placement) => moveInto(dir(podDir), pid, 'pids', dir(podDir), placement),
   };
 }
 

@@ -11,7 +11,7 @@
 // then cleared by their network namespace only, as before).
 import path from 'node:path';
 import { log } from '../log.js';
-import { canKill, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
+import { canKill, cgroupsOf, checkCgroupName, childCgroups, createCgroup, findCgroup2, killCgroup, moveInto, pidsIn, removeCgroup } from './cgroup.js';
 import { podPids, type PodPids } from './pod-pids.js';
 
 export interface PodCgroups {
@@ -54,8 +54,9 @@ export function podCgroups(parent: string, cgexec: string, pids?: PodPids): PodC
     // ':' joins the cgroups cgexec enters (no cgroup name holds one: checkCgroupName).
     wrap: (uid, argv) => [cgexec, [leaf(uid), ...(pids?.join(dir(uid)) ?? [])].join(':'), ...argv],
     adopt: async (uid, pid) => {
-      await pids?.adopt(dir(uid), pid);
-      await moveInto(leaf(uid), pid, '', dir(uid)); // anywhere in the pod already (an image container in its own): left there
+      const placement = cgroupsOf(pid); // read once for both hierarchies (a restart adopts every pod's processes)
+      await pids?.adopt(dir(uid), pid, placement);
+      await moveInto(leaf(uid), pid, '', dir(uid), placement); // anywhere in the pod already (an image container in its own): left there
     },
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),

@@ -93,7 +93,8 @@ export class PodManager {
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());
     this.supervisor.start();
-    this.ctx.pool.refill();
+    // The spare holders are the caller's to start once it answers (the daemon, after "ready"):
+    // two spawns of the main thread's that a restart need not wait for.
   }
 
   /** Wait for the teardowns under way; false if there were none. */

@@ -91,7 +91,14 @@ export class PidWatcher {
   }
 
   private send(p: AdoptedProcess): void {
-    this.ensure().stdin!.write(`watch ${p.pid} ${p.startTime}\n`);
+    const stdin = this.ensure().stdin!;
+    // The watches asked in one turn of the event loop go out as one write: a restart adopts every
+    // pod's processes at once (100 writes were 6 ms of a restart with 50 pods).
+    if (!stdin.writableCorked) {
+      stdin.cork();
+      setImmediate(() => stdin.uncork());
+    }
+    stdin.write(`watch ${p.pid} ${p.startTime}\n`);
     this.pingTimer ??= setInterval(() => this.tick(), this.pingEveryMs).unref();
   }
 

@@ -33,6 +33,7 @@ test.serial('restore: running pods are re-adopted as they run, watched through p
   const { fake } = first;
   const mark = fake.journal.length;
   const next = await restart(t, first);
+  await new Promise((resolve) => setImmediate(resolve)); // the watches asked in a turn go out together, the next
   const steps = fake.journal.slice(mark);
 
   for (const r0 of records) {
