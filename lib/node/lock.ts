@@ -11,9 +11,7 @@ import { openAppend } from './secure-dir.js';
 export async function withNodeLock<T>(file: string, fn: () => Promise<T>, waitSeconds = 120): Promise<T> {
   const fd = openAppend(file);
   try {
-    // A child of node:child_process, not execa: in a `node restart` it is the only command the
-    // CLI runs, and execa's first call costs a cold process about 15 ms (issue 13). In our process
-    // group: a Ctrl-C of the command ends its wait too.
+    // A long-lived child (child.ts) in our process group: a Ctrl-C of the command ends its wait too.
     const flock = spawnProcess([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 'pipe'], fd3: fd, ourGroup: true });
     let stderr = '';
     flock.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

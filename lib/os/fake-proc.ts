@@ -1,5 +1,5 @@
 // The fake kernel's processes (fake.ts): an entry of its process table, and the handle spawn
-// returns, which behaves as an execa subprocess does (pid, streams, 'exit' once, awaitable).
+// returns, which behaves as a real child does (os/child.ts: pid, streams, 'exit' once, awaitable).
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -24,7 +24,7 @@ export interface FakeProcess {
   handle?: FakeProc;
 }
 
-/** What spawn returns: a child we can signal, read and wait for, as an execa subprocess. */
+/** What spawn returns: a child we can signal, read and wait for, as a real one (os/child.ts). */
 export class FakeProc extends EventEmitter implements Proc {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;

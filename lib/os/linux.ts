@@ -1,11 +1,10 @@
-// The real door: programs through execa (argv arrays, never a shell; long-lived ones through
-// child.ts), signals through kill(2), /proc through the filesystem. Each run is timed and logged
+// The real door: programs through child.ts (argv arrays, never a shell; short commands and
+// long-lived ones), signals through kill(2), /proc through the filesystem. Each run is timed and logged
 // at debug level.
 import { accessSync, closeSync, constants, openSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
-import type { Options } from 'execa';
 import { log } from '../log.js';
-import { spawnChild } from './child.js';
+import { runAttachedCommand, runCommand, spawnChild } from './child.js';
 import { CommandError } from './command-error.js';
 import type { Host } from './types.js';
 import { readFileIfAny } from '../util/read-if-any.js';
@@ -30,31 +29,20 @@ const AT_ONCE = /^(stat|status|task\/\d+\/children|ns\/[a-z_]+)$/;
  */
 const nextTurn = <T>(read: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(read())));
 
-/**
- * execa, loaded at the first command: a process that runs none (`node restart`'s CLI starts its
- * daemon through child.ts) does not evaluate it, a fifth of that CLI's code (issue 13).
- */
-let execaLoaded: Promise<typeof import('execa')> | undefined;
-const loadExeca = () => (execaLoaded ??= import('execa'));
-
 export const linuxHost: Host = {
   async run(argv, options = {}) {
     const [file, ...args] = argv;
     const started = performance.now();
-    // SIGKILL at once on timeout: a stopped process would never act on execa's default SIGTERM.
-    const { execa } = await loadExeca();
-    const result = await execa(file!, args, { reject: false, input: options.input, stripFinalNewline: false, timeout: options.timeoutMs ?? RUN_TIMEOUT_MS, killSignal: 'SIGKILL' } as Options);
+    const result = await runCommand(file!, args, { ...(options.input !== undefined ? { input: options.input } : {}), timeoutMs: options.timeoutMs ?? RUN_TIMEOUT_MS });
     const ms = performance.now() - started;
     log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
-    if (result.failed) throw new CommandError(argv, result.exitCode, result.signal, String(result.stderr || result.message), result);
-    return String(result.stdout);
+    if (result.failed) throw new CommandError(argv, result.exitCode, result.signal, result.timedOut || !result.stderr ? result.message! : result.stderr, result);
+    return result.stdout;
   },
 
-  async runAttached(argv) {
+  runAttached(argv) {
     const [file, ...args] = argv;
-    const { execa } = await loadExeca();
-    const result = await execa(file!, args, { stdio: 'inherit', reject: false });
-    return result.exitCode ?? 1;
+    return runAttachedCommand(file!, args);
   },
 
   spawn(argv, options) {

@@ -3,7 +3,7 @@
 // for a child we spawned and for a process we re-adopted (process/watcher.ts).
 import type { EventEmitter } from 'node:events';
 
-/** What the supervisor needs of a process: a child (execa) and an AdoptedProcess both fit. */
+/** What the supervisor needs of a process: a child (os/child.ts) and an AdoptedProcess both fit. */
 export interface Watchable extends EventEmitter {
   readonly pid?: number | undefined;
   readonly exitCode: number | null;

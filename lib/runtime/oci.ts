@@ -104,7 +104,7 @@ export class OciRuntime implements ContainerRuntime {
       throw failure;
     }
     const container = new OciContainer(this.name, id, undefined);
-    // execa's promise settles on an exit and on a spawn error alike (an 'exit' event would not come for the latter).
+    // A child's promise settles on an exit and on a spawn error alike (an 'exit' event would not come for the latter: os/child.ts).
     void proc.then((r) => this.reap(container, r.exitCode ?? null, (r.signal as NodeJS.Signals | undefined) ?? null));
     const pid = await containerPid(proc, container, launch);
     container.pid = pid;
