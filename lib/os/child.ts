@@ -52,14 +52,27 @@ export function runCommand(file: string, args: readonly string[], options: { inp
   });
 }
 
-/** Run a command with our stdin, stdout and stderr (`minipod node exec`); its exit code (1 if a signal ended it). */
+/** The signals an attached command is sent when we are: a Ctrl-C or a kill meant for the command it runs. */
+const PASSED_ON = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Run a command with our stdin, stdout and stderr (`minipod node exec`); its exit code (1 if a
+ * signal ended it). A SIGINT, SIGTERM or SIGHUP we get while it runs is passed on to it, and we
+ * wait for its end, as `kubectl exec` and `docker exec` do.
+ */
 export function runAttachedCommand(file: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { stdio: 'inherit' });
+    const passOn = (signal: NodeJS.Signals) => void child.kill(signal);
+    for (const signal of PASSED_ON) process.on(signal, passOn);
+    const end = (code: number) => {
+      for (const signal of PASSED_ON) process.off(signal, passOn);
+      resolve(code);
+    };
     child.on('error', () => {
-      if (child.pid === undefined) resolve(127); // as a shell says of a command it cannot run
+      if (child.pid === undefined) end(127); // as a shell says of a command it cannot run
     });
-    child.once('close', (code: number | null) => resolve(code ?? 1));
+    child.once('close', (code: number | null) => end(code ?? 1));
   });
 }
 

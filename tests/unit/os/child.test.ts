@@ -1,7 +1,10 @@
-// The long-lived child (lib/os/child.ts): awaiting it gives its exit and never rejects, its own
-// process group, and a write to one that died is no crash. Real processes, no root.
+// lib/os/child.ts: the long-lived child (awaiting it gives its exit and never rejects, its own
+// process group, a write to one that died is no crash) and the attached command (the signals we
+// get are passed on). Real processes, no root; the short command: run.test.ts.
 import test from 'ava';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { spawnChild } from '../../../lib/os/child.js';
 
 test('an exit: its code, failed when not 0', async (t) => {
@@ -42,4 +45,19 @@ test('writing to one that died is no crash (EPIPE is swallowed; its exit is what
   proc.stdin!.write('x'.repeat(1 << 20));
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.pass();
+});
+
+test('an attached command is passed the SIGINT we get, and we wait for its end and give its code', async (t) => {
+  const child = fileURLToPath(new URL('../../../lib/os/child.js', import.meta.url));
+  const script = `const { runAttachedCommand } = await import(${JSON.stringify(child)});
+process.exit(await runAttachedCommand('sh', ['-c', 'trap "echo got INT; exit 7" INT; echo ready; while :; do sleep 0.05; done']));`;
+  const proc = execa(process.execPath, ['--input-type=module', '-'], { input: script, reject: false });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d;
+    if (out.includes('ready')) proc.kill('SIGINT');
+  });
+  const r = await proc;
+  t.is(r.exitCode, 7);
+  t.is(r.stdout, 'ready\ngot INT');
 });
