@@ -50,13 +50,17 @@ test('writing to one that died is no crash (EPIPE is swallowed; its exit is what
 test('an attached command is passed the SIGINT we get, and we wait for its end and give its code', async (t) => {
   const child = fileURLToPath(new URL('../../../lib/os/child.js', import.meta.url));
   const script = `const { runAttachedCommand } = await import(${JSON.stringify(child)});
-process.exit(await runAttachedCommand('sh', ['-c', 'trap "echo got INT; exit 7" INT; echo ready; while :; do sleep 0.05; done']));`;
+const command = "process.on('SIGINT', () => { console.log('got INT'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);";
+process.exit(await runAttachedCommand(process.execPath, ['-e', command]));`;
   const proc = execa(process.execPath, ['--input-type=module', '-'], { input: script, reject: false });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => {
+  const interrupt = (d: Buffer) => {
     out += d;
-    if (out.includes('ready')) proc.kill('SIGINT');
-  });
+    if (!out.includes('ready')) return;
+    proc.stdout!.off('data', interrupt); // once: a second SIGINT could reach us after the command ended
+    proc.kill('SIGINT');
+  };
+  proc.stdout!.on('data', interrupt);
   const r = await proc;
   t.is(r.exitCode, 7);
   t.is(r.stdout, 'ready\ngot INT');
