@@ -4,16 +4,18 @@
 // Node 22's). V8 takes a cache only under the flags it was made with: the one `npm run build` makes
 // is FILE.plain.cache, for no flags (the daemon and the CLI run with none), and a process given
 // flags looks for FILE.<hash of the flags>.cache, which nothing makes.
-// V8 checks a source's length, not its text. A cache starts with a line naming the source it was
-// made from, its size and modification time in nanoseconds (as Python's .pyc do), and one that
-// does not match (another build, an edit) is ignored, as V8 ignores one of another Node. One stat:
-// hashing the source took 7-11 ms of every start, node:crypto's loading included (issue 13). A
-// copy of dist/ that keeps times to less than the nanosecond (Node's cpSync, tar) loads without
-// its cache: as it should, only slower (`cp -a` keeps them).
+// V8 checks a source's length, not its text, and would run a cache's code for another text of that
+// length. A cache starts with a line naming the very file it was made from: device and inode, size,
+// and modification and change times in nanoseconds. An edit changes the change time whatever it
+// does to the modification time (touch -r cannot set it back), and a copy or another build is
+// another inode; a cache that does not match is ignored, as V8 ignores one of another Node. The
+// stamp is taken from the descriptor the source is read through. One fstat: hashing the source took
+// 7-11 ms of every start, node:crypto's loading included (issue 13). A copied dist/ loads without
+// its caches, as it should, only slower, until `npm run build` makes them again.
 'use strict';
 
 const { isAscii } = require('node:buffer');
-const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -21,27 +23,33 @@ const vm = require('node:vm');
 /** The cache for this process's Node flags (node:crypto is loaded only for a process given some). */
 const cacheFile = (file) => `${file}.${process.execArgv.length ? require('node:crypto').createHash('sha1').update(process.execArgv.join('\0')).digest('hex').slice(0, 12) : 'plain'}.cache`;
 
-/** The cache's first line: which text of file it was made from. */
-function sourceStamp(file) {
-  const { size, mtimeNs } = statSync(file, { bigint: true });
-  return `${size} ${mtimeNs}\n`;
-}
+/** A cache's first line: which file, and which text of it, the cache was made from. */
+const stampOf = (st) => `${st.dev}:${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}\n`;
 
-/** The source as a string: a bundle is ASCII but for a comment or two, and a one-byte string is made 2-3 times faster. */
+/**
+ * The source as a string, and its stamp, both through one descriptor: a build that replaces the
+ * file meanwhile cannot pair one file's stamp with the other's text. A bundle is ASCII but for a
+ * comment or two, and a one-byte string is made 2-3 times faster than from UTF-8.
+ */
 function readSource(file) {
-  const bytes = readFileSync(file);
-  return isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  const fd = openSync(file, 'r');
+  try {
+    const stamp = stampOf(fstatSync(fd, { bigint: true }));
+    const bytes = readFileSync(fd);
+    return { stamp, source: isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8') };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Compile and run file as a CommonJS module, with its cache if that is its own; its exports and script. */
 function load(file, useCache) {
-  const stamp = sourceStamp(file);
-  const source = readSource(file);
+  const { stamp, source } = readSource(file);
   let cachedData;
   if (useCache) {
     try {
       const cache = readFileSync(cacheFile(file));
-      if (cache.latin1Slice(0, stamp.length) === stamp) cachedData = cache.subarray(stamp.length);
+      if (cache.toString('latin1', 0, stamp.length) === stamp) cachedData = cache.subarray(stamp.length);
     } catch {
       // no cache: compiled as any module is
     }
@@ -62,6 +70,8 @@ function requireCached(file) {
 /** Write file's cache for this process's flags: run under the flags it will run with, after it is built (scripts/code-cache.cjs). */
 function writeCodeCache(file) {
   const { script, stamp } = load(file, false);
+  // Changed while it ran (a build still writing): no cache, rather than one for a text it was not made from.
+  if (stampOf(statSync(file, { bigint: true })) !== stamp) throw new Error(`${file} changed while its code cache was made: build again`);
   writeFileSync(cacheFile(file), Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]));
 }
 

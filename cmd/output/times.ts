@@ -23,7 +23,7 @@ export function ticksToRfc3339(ticks: string | null | undefined, bootMs: number 
  * The machine's boot in epoch milliseconds (btime of /proc/stat, whole seconds), to show start
  * times (clock ticks after boot) as times. Stable from one process to the next, so two reads of
  * the same record print the same time. Read here, not through lib/os/host.ts: the CLI does not
- * load the daemon's door to the kernel (execa, pino) to read one line.
+ * load the daemon's door to the kernel (pino and the rest) to read one line.
  */
 export function bootTimeMs(): Promise<number | undefined> {
   // node:fs's callback form: node:fs/promises takes a fresh process 3 ms to load, for one read.

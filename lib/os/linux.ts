@@ -1,10 +1,11 @@
-// The real door: programs through child.ts (argv arrays, never a shell; short commands and
-// long-lived ones), signals through kill(2), /proc through the filesystem. Each run is timed and logged
-// at debug level.
+// The real door: programs through command.ts and child.ts (argv arrays, never a shell; short
+// commands, attached ones, long-lived ones), signals through kill(2), /proc through the
+// filesystem. Each run is timed and logged at debug level.
 import { accessSync, closeSync, constants, openSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { log } from '../log.js';
-import { runAttachedCommand, runCommand, spawnChild } from './child.js';
+import { spawnChild } from './child.js';
+import { runAttachedCommand, runCommand } from './command.js';
 import { CommandError } from './command-error.js';
 import type { Host } from './types.js';
 import { readFileIfAny } from '../util/read-if-any.js';
@@ -36,7 +37,9 @@ export const linuxHost: Host = {
     const result = await runCommand(file!, args, { ...(options.input !== undefined ? { input: options.input } : {}), timeoutMs: options.timeoutMs ?? RUN_TIMEOUT_MS });
     const ms = performance.now() - started;
     log.debug({ argv, ms: Math.round(ms * 10) / 10, exitCode: result.exitCode }, 'exec');
-    if (result.failed) throw new CommandError(argv, result.exitCode, result.signal, result.timedOut || !result.stderr ? result.message! : result.stderr, result);
+    // What it said on stderr, unless we ended it (its deadline, its output's size) or it said nothing.
+    const said = result.timedOut || result.outputTooLarge || !result.stderr ? result.message! : result.stderr;
+    if (result.failed) throw new CommandError(argv, result.exitCode, result.signal, said, result);
     return result.stdout;
   },
 

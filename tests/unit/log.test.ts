@@ -11,7 +11,7 @@ test("a pod's line: level, time, pid, then the pod's name and uid, then its own 
 const p = podLogger({ name: 'web', uid: 'u1' });
 p.info({ reason: 'Restored' }, 'daemon restarted');
 p.warn({}, 'careful');
-p.error({ err: 'boom' }, 'restore failed');
+p.error({ err: new Error('boom') }, 'restore failed');
 p.debug({ phases: [1] }, 'not at info');`;
   const { stdout } = await execa(process.execPath, ['--input-type=module', '-'], { input: script, env: { MINIPOD_LOG_LEVEL: 'info' } });
   const lines = stdout.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -22,5 +22,5 @@ p.debug({ phases: [1] }, 'not at info');`;
   ]);
   t.like(lines[0], { level: 30, pod: 'web', podUid: 'u1', reason: 'Restored', msg: 'daemon restarted' });
   t.like(lines[1], { level: 40, msg: 'careful' });
-  t.like(lines[2], { level: 50, err: 'boom' });
+  t.like(lines[2], { level: 50, err: { type: 'Error', message: 'boom' } });
 });

@@ -1,9 +1,9 @@
 // bin/require-cached.js: a CommonJS bundle loaded with the V8 code cache beside it. The cache is
-// used only for the very source it was made from (its size and modification time): another text of
+// used only for the very file and text it was made from (inode, size, modification and change times): another text of
 // the same length (V8 checks only the length) runs as it is, and a cache V8 refuses, or none, changes nothing but the speed. Each
 // step runs in a fresh Node process, as a bundle is loaded: within one, V8 compiles a source it has
 // seen from its own memory and never looks at a cache.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +64,7 @@ test('a damaged cache with the right stamp is refused by V8 and the bundle still
   await fresh('write', file);
   const cacheFile = await cacheOf(file);
   const cache = await readFile(cacheFile);
-  const stamp = cache.indexOf('\n') + 1; // the source's size and modification time
+  const stamp = cache.indexOf('\n') + 1; // which file and text it was made from
   await writeFile(cacheFile, Buffer.concat([cache.subarray(0, stamp), Buffer.alloc(cache.length - stamp, 7)]));
   const after = await fresh('load', file);
   t.false(after.taken, 'V8 refuses it');
@@ -76,4 +76,15 @@ test('a bundle with text beyond ASCII is read as UTF-8, with its cache and witho
   t.is((await fresh('load', file)).exports.answer, 'déjà vu · 15 µs');
   await fresh('write', file);
   t.like(await fresh('load', file), { taken: true, exports: { answer: 'déjà vu · 15 µs' } });
+});
+
+test('another text of the same length with the old modification time put back is not given the cache', async (t) => {
+  const file = await bundle(t, 'first');
+  await fresh('write', file);
+  const { mtime } = await stat(file);
+  await writeFile(file, moduleText('other'));
+  await utimes(file, mtime, mtime); // touch -r: the change time still moves
+  const after = await fresh('load', file);
+  t.false(after.taken);
+  t.is(after.exports.answer, 'other');
 });

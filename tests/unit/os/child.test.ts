@@ -1,10 +1,7 @@
-// lib/os/child.ts: the long-lived child (awaiting it gives its exit and never rejects, its own
-// process group, a write to one that died is no crash) and the attached command (the signals we
-// get are passed on). Real processes, no root; the short command: run.test.ts.
+// The long-lived child (lib/os/child.ts): awaiting it gives its exit and never rejects, its own
+// process group, and a write to one that died is no crash. Real processes, no root.
 import test from 'ava';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { spawnChild } from '../../../lib/os/child.js';
 
 test('an exit: its code, failed when not 0', async (t) => {
@@ -45,23 +42,4 @@ test('writing to one that died is no crash (EPIPE is swallowed; its exit is what
   proc.stdin!.write('x'.repeat(1 << 20));
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.pass();
-});
-
-test('an attached command is passed the SIGINT we get, and we wait for its end and give its code', async (t) => {
-  const child = fileURLToPath(new URL('../../../lib/os/child.js', import.meta.url));
-  const script = `const { runAttachedCommand } = await import(${JSON.stringify(child)});
-const command = "process.on('SIGINT', () => { console.log('got INT'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);";
-process.exit(await runAttachedCommand(process.execPath, ['-e', command]));`;
-  const proc = execa(process.execPath, ['--input-type=module', '-'], { input: script, reject: false });
-  let out = '';
-  const interrupt = (d: Buffer) => {
-    out += d;
-    if (!out.includes('ready')) return;
-    proc.stdout!.off('data', interrupt); // once: a second SIGINT could reach us after the command ended
-    proc.kill('SIGINT');
-  };
-  proc.stdout!.on('data', interrupt);
-  const r = await proc;
-  t.is(r.exitCode, 7);
-  t.is(r.stdout, 'ready\ngot INT');
 });
