@@ -14,7 +14,7 @@ import type { Stats } from '../lib/api/protocol.js';
 import { startNode, stopNode } from '../lib/node/node-namespace.js';
 import { OCI_RUNTIMES } from '../lib/runtime/oci-runtimes.js';
 import type { PodRecord } from '../lib/pod/types.js';
-import { WIRING_STEPS } from '../lib/pod/create.js';
+import { WIRING_STEPS } from '../lib/pod/sandbox-run.js';
 import { nodeNothing, timeProcess } from './baseline.js';
 import { floorLines, runFloor } from './floor.js';
 import { benchImages } from './images.js';

@@ -3,10 +3,14 @@
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import type { PodManifest } from '../manifest/pod-spec.js';
-import { logDir } from './create.js';
 import { podKey } from '../manifest/pod-key.js';
 import type { PodContext } from './live.js';
 import type { ContainerStatus, PodRecord } from './types.js';
+
+/** STATE/logs/KEY: the pod's key (key.ts), so two namespaces' pods of one name keep apart. */
+export function logDir(ctx: PodContext, key: string): string {
+  return path.join(ctx.node.stateDir, 'logs', key);
+}
 
 export function newRecord(ctx: PodContext, manifest: PodManifest): PodRecord {
   const logs = logDir(ctx, podKey(manifest.metadata.namespace, manifest.metadata.name));

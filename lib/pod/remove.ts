@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { Steps } from '../sandbox/steps.js';
-import { logDir } from './create.js';
+import { logDir } from './record.js';
 import { withLock, type LivePod, type PodContext } from './live.js';
 import { keyOf, listFlag, podTitle } from '../manifest/pod-key.js';
 import type { PodRegistry } from './registry.js';
