@@ -7,16 +7,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { findCgroup2 } from '../cgroup/cgroup.js';
-import { tools } from '../os/host.js';
 
 export interface NodeCgroup {
   /** The daemon's --cgroup-parent: relative to the cgroup2 root. */
   name: string;
   dir: string;
-  /** Where the node holder and the daemon run. */
+  /** Where the node holder and the daemon run (started there by launch.ts). */
   nodeDir: string;
-  /** argv that starts `argv` inside nodeDir. */
-  wrap(argv: string[]): string[];
 }
 
 /** The cgroup of the node in realDir, or undefined on a machine without cgroup2. */
@@ -27,5 +24,5 @@ export function nodeCgroup(dir: string): NodeCgroup | undefined {
   const real = existsSync(dir) ? realpathSync(dir) : path.resolve(dir);
   const name = `minipod-node-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`;
   const nodeDir = path.join(root, name, 'node');
-  return { name, dir: path.join(root, name), nodeDir, wrap: (argv) => [tools().cgexec, nodeDir, ...argv] };
+  return { name, dir: path.join(root, name), nodeDir };
 }

@@ -2,10 +2,11 @@
 // its daemon comes and goes, recorded in DIR/node.pid (pid + start time) and DIR/node.mntns.
 import { MinipodError } from '../errors.js';
 import { nodePaths } from '../node-paths.js';
-import { procLink, spawnProcess, tools } from '../os/host.js';
+import { kill, procLink, tools } from '../os/host.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { waitUntil } from '../util/wait.js';
 import { readDaemon, readIdentity, writeIdentity, type Paths } from './daemon-process.js';
+import { launch } from './launch.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { writePrivate } from './secure-dir.js';
 
@@ -27,20 +28,20 @@ export async function nodeExecTarget(dir: string): Promise<number | undefined> {
  * exec it in place) in the node's cgroup: its pid once pause runs. Killed if it never does.
  */
 export async function spawnNodePause(p: Paths, argv: string[], what: string): Promise<{ pid: number; kill: () => void }> {
-  const cg = nodeCgroup(p.dir);
-  const proc = spawnProcess(cg ? cg.wrap(argv) : argv, { stdio: ['ignore', 'ignore', 'ignore'] });
-  proc.catch(() => {});
-  proc.unref();
-  const pid = proc.pid!;
-  const started = await waitUntil(async () => {
+  const started = await launch(nodeCgroup(p.dir), argv, { stderr: 'ignore' });
+  let exited = false;
+  void started.exited.then(() => (exited = true));
+  const { pid } = started;
+  const running = await waitUntil(async () => {
     if ((await procLink(pid, 'exe')) === tools().pause) return 'running';
-    return proc.exitCode !== null ? 'exited' : undefined;
+    return exited ? 'exited' : undefined;
   }, { timeoutMs: 5000, everyMs: 5 });
-  if (started !== 'running') {
-    proc.kill('SIGKILL');
-    throw new MinipodError('COMMAND_FAILED', `could not start ${what} (${argv.join(' ')} exited ${proc.exitCode ?? 'late'})`);
+  started.forget();
+  if (running !== 'running') {
+    kill(pid, 'SIGKILL');
+    throw new MinipodError('COMMAND_FAILED', `could not start ${what} (${argv.join(' ')} ${running ?? 'did not exec pause within 5 s'})`);
   }
-  return { pid, kill: () => proc.kill('SIGKILL') };
+  return { pid, kill: () => void kill(pid, 'SIGKILL') };
 }
 
 /**

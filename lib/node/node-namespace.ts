@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
-import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
+import { kill, tools } from '../os/host.js';
 import { resolveTools } from '../os/tools.js';
 import { log } from '../log.js';
 import { nsenterArgv } from '../process/nsenter.js';
@@ -23,6 +23,7 @@ import { alive, readDaemon, stopDaemon, stopDaemonPid, writeIdentity, type Paths
 import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
+import { launch, type Launched } from './launch.js';
 import { ensureUplink, stopOutside } from './outside.js';
 import { checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
@@ -96,12 +97,11 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
-  const inCgroup = (argv: string[]) => (cg ? cg.wrap(argv) : argv);
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
-  let proc: Proc | undefined;
+  let daemon: Launched | undefined;
   let notify: ReadyListener | undefined;
   try {
     if (cg) await createCgroup(cg.nodeDir);
@@ -113,25 +113,20 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     // minipod.sock fits in a socket path fits this one too.
     notify = await listenReady(path.join(p.runDir, 'ready.sock'));
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
-    proc = spawnProcess(inCgroup(nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path])), {
-      stdio: ['ignore', logFd, logFd],
-      env: daemonEnv(),
-    });
-    proc.catch(() => {});
-    proc.unref();
-    if (proc.pid === undefined) throw new MinipodError('COMMAND_FAILED', `could not start the node daemon: ${(await proc).message ?? 'no process'}`);
-    await writeIdentity(p.pidFile, proc.pid);
+    daemon = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path]), { stderr: logFd, env: daemonEnv() });
+    await writeIdentity(p.pidFile, daemon.pid);
   } catch (err) {
-    if (proc?.pid) kill(proc.pid, 'SIGKILL'); // started, but not recorded: it would wait for --after alone
+    if (daemon) kill(daemon.pid, 'SIGKILL'); // started, but not recorded: it would wait for --after alone
     await notify?.close();
     if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
     throw err;
   } finally {
     closeSync(logFd);
   }
-  const pid = proc.pid!;
+  const pid = daemon.pid;
   await previous?.stop().catch(() => {}); // its failure is the caller's to report
-  const started = await waitReady(notify!, proc, START_TIMEOUT_MS);
+  const started = await waitReady(notify!, daemon.exited, START_TIMEOUT_MS);
+  daemon.forget();
   if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   if (await alive(pid)) kill(pid, 'SIGKILL');

@@ -5,15 +5,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface WaitOptions {
   timeoutMs: number;
   everyMs: number;
+  /** The waits between checks do not keep the process alive (a launcher that has its answer exits). */
+  unref?: boolean;
 }
 
 /** check's first truthy value; undefined if none came before timeoutMs (the caller says what that means). */
-export async function waitUntil<T>(check: () => Promise<T | undefined | false | null | 0 | ''> | T | undefined, { timeoutMs, everyMs }: WaitOptions): Promise<T | undefined> {
+export async function waitUntil<T>(check: () => Promise<T | undefined | false | null | 0 | ''> | T | undefined, { timeoutMs, everyMs, unref }: WaitOptions): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value as T;
     if (Date.now() > deadline) return undefined;
-    await sleep(everyMs);
+    await sleep(everyMs, undefined, { ref: !unref });
   }
 }
