@@ -19,7 +19,7 @@ import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_PIDS_LIMIT, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
 import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
-import { notifyReady } from './ready-notify.js';
+import { askHandoff, notifyReady } from './ready-notify.js';
 import { ensureBridge } from './network/bridge.js';
 import { enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
@@ -34,6 +34,7 @@ import { NETNS_DIR } from './sandbox/netns-name.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
 import { PodStore } from './store/pod-store.js';
+import { BUILD, vouchedRecords } from './store/handoff.js';
 import { EventLog } from './supervisor/events.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { readTopology } from './topology/gather.js';
@@ -88,6 +89,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // Started while the daemon it replaces shuts down, so that loading this one's code overlaps
   // that: nothing of the node is touched until that one is gone.
   if (opts.after !== undefined) await predecessorGone(opts.after);
+  // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts).
+  const vouched = opts.after !== undefined && opts.notifySocket !== undefined ? vouchedRecords(await askHandoff(opts.notifySocket)) : undefined;
   const tools = await resolveTools();
   if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
   // crun on a hybrid cgroup machine: possible in a node only (runtime/crun-hybrid.ts). Checked
@@ -128,7 +131,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const leases = new LeaseStore(opts.stateDir);
   // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
   const images = new ImageStore(opts.stateDir);
-  const state = Promise.all([store.init().then(() => store.loadAll()), leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
+  const state = Promise.all([store.init().then(() => store.loadAll(vouched)), leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
   const [egress, [records, , , cgroups]] = await Promise.all([network, state]);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
@@ -172,7 +175,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // `image rm` is refused while a pod's container was started from the image (kept until the pod is removed).
   const imageUsers = (id: string): string[] => pods.listAll().filter((r) => allContainers(r).some((c) => c.imageID === id)).map((r) => r.name);
   const topology = () => readTopology(opts.bridge, pods.list());
-  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, topology, shutdown: (stopPods, after) => shutdown('API request', stopPods, after) });
+  const server = createApiServer({ pods, deployments, events, pool, images, imageUsers, topology, shutdown: (stopPods, after) => shutdown('API request', stopPods, after), handoff: () => (BUILD === undefined ? undefined : { build: BUILD, records: store.vouch() }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
@@ -180,7 +183,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await chmod(socket, 0o600);
   // bootMs: from the process's start (Node's own included), as containerd says "booted in": a
   // restart's cost is there to read in every log.
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: records.vouched, bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
   if (opts.notifySocket !== undefined) notifyReady(opts.notifySocket);
   pool.refill(); // the spare holders, once a restart has been answered
 

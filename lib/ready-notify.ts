@@ -5,12 +5,15 @@
 // A stream socket, not systemd's datagram one: Node has none. Not an inherited pipe either: Node
 // can set no close-on-exec flag on a descriptor it did not open, so every child the daemon started
 // (a pause holder, a shim) would have kept it.
+// A restart's new daemon also asks there for the handoff (store/handoff.ts): it says "handoff" and
+// reads what the launcher answers (what the daemon it replaces vouched for, or nothing) to the end.
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { MinipodError } from './errors.js';
 import { log } from './log.js';
 
 const READY = 'ready\n';
+const HANDOFF = 'handoff\n';
 /** sun_path holds 108 bytes with its NUL; Node shortens a longer path without a word. */
 const SOCKET_PATH_MAX = 107;
 
@@ -23,8 +26,11 @@ export interface ReadyListener {
   close(): Promise<void>;
 }
 
-/** Listen on path (in a root-only directory, one launcher at a time: a file there is a dead one's) for a daemon's "ready". */
-export async function listenReady(path: string): Promise<ReadyListener> {
+/**
+ * Listen on path (in a root-only directory, one launcher at a time: a file there is a dead one's) for
+ * a daemon's "ready". handoff: what a daemon asking for it is answered once it settles ('' for none).
+ */
+export async function listenReady(path: string, handoff: PromiseLike<string> = Promise.resolve('')): Promise<ReadyListener> {
   if (Buffer.byteLength(path) > SOCKET_PATH_MAX) throw new MinipodError('INVALID_ARGUMENT', `${path}: a unix socket's path has at most ${SOCKET_PATH_MAX} bytes: give the node a shorter directory`);
   let said: () => void;
   const ready = new Promise<'ready'>((resolve) => (said = () => resolve('ready')));
@@ -34,6 +40,7 @@ export async function listenReady(path: string): Promise<ReadyListener> {
     conn.on('data', (chunk: string) => {
       text += chunk;
       if (text === READY) said();
+      if (text === HANDOFF) void Promise.resolve(handoff).then((h) => conn.end(h), () => conn.end());
     });
     conn.on('error', () => {});
   });
@@ -64,6 +71,29 @@ export async function waitReady(listener: ReadyListener, exited: PromiseLike<unk
     clearTimeout(timer);
     await listener.close();
   }
+}
+
+/** The launcher's answer to "handoff", whole; undefined if there is none by timeoutMs (a launcher gone, or stuck). */
+export function askHandoff(path: string, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const conn = net.connect(path, () => conn.write(HANDOFF));
+    const timer = setTimeout(() => {
+      conn.destroy();
+      resolve(undefined);
+    }, timeoutMs);
+    conn.setEncoding('utf8');
+    conn.on('data', (chunk: string) => (text += chunk));
+    conn.on('end', () => {
+      clearTimeout(timer);
+      conn.end();
+      resolve(text);
+    });
+    conn.on('error', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
 }
 
 /** Say ready on the launcher's socket. A launcher gone meanwhile is no error: nobody to tell. */

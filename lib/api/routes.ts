@@ -14,6 +14,7 @@ import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import type { Topology } from '../topology/model.js';
 import type { PodTop, Stats } from './protocol.js';
+import type { Handoff } from '../store/handoff.js';
 import { check, failpointsBody, portForwardBody, nameParam, FAILPOINTS_USAGE, jsonObject, killBody, logsQuery, queryOf, removeQuery, shutdownBody, SHUTDOWN_USAGE } from './schemas.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { keyParam, podBody, podFilter } from './scope.js';
@@ -48,12 +49,14 @@ export interface ApiDeps {
   /** Stop the daemon once `after` settles (the reply is sent); with stopPods, every pod first.
    * False if a shutdown is already under way. */
   shutdown(stopPods: boolean, after: Promise<unknown>): boolean;
+  /** What this daemon vouches for to the one replacing it (store/handoff.ts); undefined if it cannot. */
+  handoff(): Handoff | undefined;
 }
 
 /** A pod name from a path segment: percent-decoded, then a DNS-1123 label. */
 export const podName = (raw: string | undefined): string => nameParam(raw, 'pod');
 
-export function apiRoutes({ pods, deployments, events, pool, shutdown, images, imageUsers, topology }: ApiDeps): Route[] {
+export function apiRoutes({ pods, deployments, events, pool, shutdown, handoff, images, imageUsers, topology }: ApiDeps): Route[] {
   const routes: Route[] = [
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => {
@@ -100,7 +103,9 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, images, i
       // Answered first ('close': sent, or the client went away): the shutdown closes every connection.
       if (!shutdown(stopPods, once(res, 'close'))) throw new MinipodError('CONFLICT', 'the daemon is already shutting down');
       res.statusCode = 202;
-      return { shuttingDown: true, stopPods };
+      // Pods left running: what the next daemon may take on this one's word (`node restart` passes it on).
+      const vouch = stopPods ? undefined : handoff();
+      return { shuttingDown: true, stopPods, ...(vouch ? { handoff: vouch } : {}) };
     }],
     ...imageRoutes(images, imageUsers),
     ...deploymentRoutes(deployments, pods),

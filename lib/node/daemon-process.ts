@@ -33,9 +33,9 @@ export async function readDaemon(p: Paths): Promise<number | undefined> {
   return pid && cmdline.split(' ').includes('daemon') && cmdline.includes(p.stateDir) ? pid : undefined;
 }
 
-/** Ask the daemon to shut down over its API (stopping every pod or not); false if it cannot be asked. */
-async function requestShutdown(socket: string, stopPods: boolean): Promise<boolean> {
-  return new ApiClient(socket).request('POST', '/shutdown', { stopPods }, { timeoutMs: ANSWER_TIMEOUT_MS }).then(() => true, () => false);
+/** Ask the daemon to shut down over its API (stopping every pod or not): its answer, or undefined if it cannot be asked. */
+async function requestShutdown(socket: string, stopPods: boolean): Promise<{ handoff?: unknown } | undefined> {
+  return new ApiClient(socket).request<{ handoff?: unknown }>('POST', '/shutdown', { stopPods }, { timeoutMs: ANSWER_TIMEOUT_MS }).catch(() => undefined);
 }
 
 /** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */
@@ -46,9 +46,14 @@ export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number)
   await rm(p.pidFile, { force: true });
 }
 
-/** Stop the daemon pid (read from the pid file before a new daemon's replaced it: restart) and wait until it is gone. */
-export async function stopDaemonPid(p: Paths, pid: number, stopPods: boolean, timeoutMs: number): Promise<void> {
-  if (!(await requestShutdown(p.socket, stopPods))) {
+/**
+ * Stop the daemon pid (read from the pid file before a new daemon's replaced it: restart) and wait
+ * until it is gone. onHandoff: what it vouched for in its answer (store/handoff.ts), as text; '' for nothing.
+ */
+export async function stopDaemonPid(p: Paths, pid: number, stopPods: boolean, timeoutMs: number, onHandoff: (text: string) => void = () => {}): Promise<void> {
+  const answer = await requestShutdown(p.socket, stopPods);
+  onHandoff(answer?.handoff ? JSON.stringify(answer.handoff) : '');
+  if (!answer) {
     // Its pods stay: stopNode's sweep ends them. SIGCONT: a stopped daemon acts on SIGTERM only once it runs.
     kill(pid, 'SIGTERM');
     kill(pid, 'SIGCONT');

@@ -92,7 +92,7 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
  * daemon's 30 s to answer count from then: the old one may take its pods' grace periods to go (a
  * removal under way).
  */
-async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; stop: () => Promise<void> }): Promise<NodeInfo> {
+async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; stop: () => Promise<void>; handoff: Promise<string> }): Promise<NodeInfo> {
   if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
@@ -111,7 +111,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     // The daemon says "ready" there once it answers (ready-notify.ts). One name (the node's lock
     // lets one launcher in at a time), shorter than the API socket's: a node directory whose
     // minipod.sock fits in a socket path fits this one too.
-    notify = await listenReady(path.join(p.runDir, 'ready.sock'));
+    notify = await listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff);
     // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
     daemon = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path]), { stderr: logFd, env: daemonEnv() });
     await writeIdentity(p.pidFile, daemon.pid);
@@ -156,13 +156,17 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
     const old = await readDaemon(p);
     const oldStart = old && (await startTimeOf(old));
     let stopped: Promise<void> | undefined;
+    // What the old daemon vouches for in its answer, for the new one to ask for (store/handoff.ts).
+    let handedOff: (text: string) => void = () => {};
+    const handoff = new Promise<string>((resolve) => (handedOff = resolve));
     const stopOld = () => {
-      stopped = old ? stopDaemonPid(p, old, false, 60_000) : Promise.resolve();
+      stopped = old ? stopDaemonPid(p, old, false, 60_000, handedOff) : Promise.resolve();
       stopped.catch(() => {}); // awaited below
+      void stopped.then(() => handedOff(''), () => handedOff('')); // no answer: nothing vouched for (once settled, a promise stays)
       return stopped;
     };
     try {
-      return await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, stop: stopOld });
+      return await startLocked(p, given, { id: old && oldStart ? `${old}:${oldStart}` : undefined, stop: stopOld, handoff });
     } finally {
       await stopped; // the old daemon is gone before the node's lock is let go
     }

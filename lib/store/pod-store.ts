@@ -2,7 +2,6 @@
 // file, fsync, rename) so a crash leaves the old or the new record, never half of one. A record
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
 // Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,19 +10,21 @@ import type { Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
 import { keyOf } from '../manifest/pod-key.js';
 import { checkRecord } from './record-check.js';
+import { digestText } from './handoff.js';
 
 import { diskError, PersistQueue } from './persist.js';
 import { quarantine, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
 export { QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
-const digest = (text: string) => createHash('sha1').update(text).digest('base64');
-
 export class PodStore {
   readonly dir: string;
   /** Per key, a digest of the text known to be on disk: a write of the same text is skipped (a
    * restore that changed nothing costs no fsync; 50 of them were most of a daemon restart). */
   private readonly onDisk = new Map<string, string>();
+  /** Per key, the SHA-256 of the file's text as it is: what this daemon vouches for to the next one
+   * (handoff.ts). The same as onDisk's but for a record read back, whose next write orders its keys as the schema does. */
+  private readonly texts = new Map<string, string>();
 
   /** subnet: the node's; a record's address in it is accepted even outside the private ranges. */
   constructor(
@@ -71,6 +72,7 @@ export class PodStore {
 
   private async unlink(key: string): Promise<void> {
     this.onDisk.delete(key);
+    this.texts.delete(key);
     await rm(this.file(key), { force: true });
   }
 
@@ -88,48 +90,66 @@ export class PodStore {
     const key = keyOf(record);
     const file = this.file(key);
     const text = `${JSON.stringify(record, null, 2)}\n`;
-    const sum = digest(text);
+    const sum = digestText(text);
     if (this.onDisk.get(key) === sum) return;
     this.onDisk.delete(key); // a write that fails midway leaves the old text or the new one
+    this.texts.delete(key);
     await writeAtomic(file, text, { fsync }).catch((err: unknown) => {
       throw diskError(err, file, this.stateDir);
     });
+    this.texts.set(key, sum);
     if (fsync) this.onDisk.set(key, sum); // an unsynced text is not skipped when asked for again, synced
   }
 
-  /** Every valid record; one that is not is moved aside (NAME.json.corrupt), logged and returned. */
-  async loadAll(): Promise<{ records: PodRecord[]; quarantined: Quarantined[] }> {
+  /**
+   * Every valid record; one that is not is moved aside (NAME.json.corrupt), logged and returned.
+   * vouched: the digests the daemon this one replaces vouched for (handoff.ts): a file that is still
+   * that text skips the schema check, and is counted in `vouched`.
+   */
+  async loadAll(vouched?: ReadonlyMap<string, string>): Promise<{ records: PodRecord[]; quarantined: Quarantined[]; vouched: number }> {
     const records: PodRecord[] = [];
     const quarantined: Quarantined[] = [];
+    let taken = 0;
     // Read side by side (a restart reads every record before any pod is re-adopted), in order.
-    const loaded = await Promise.all((await readdir(this.dir)).map((entry) => this.load(entry)));
+    const loaded = await Promise.all((await readdir(this.dir)).map((entry) => this.load(entry, vouched)));
     for (const l of loaded) {
       if (l && 'record' in l) records.push(l.record);
       else if (l) quarantined.push(l.quarantined);
+      if (l && 'record' in l && l.vouched) taken++;
     }
-    return { records, quarantined };
+    return { records, quarantined, vouched: taken };
   }
 
-  private async load(entry: string): Promise<{ record: PodRecord } | { quarantined: Quarantined } | undefined> {
+  /** Per key, the digest of the text this daemon wrote or checked: what it vouches for to the next one (handoff.ts). */
+  vouch(): Record<string, string> {
+    return Object.fromEntries(this.texts);
+  }
+
+  private async load(entry: string, vouched?: ReadonlyMap<string, string>): Promise<{ record: PodRecord; vouched: boolean } | { quarantined: Quarantined } | undefined> {
     // A write cut short by a crash leaves its temp file (NAME.json.<random>); the record it
     // was replacing is intact, so the temp file is dropped.
     if (/\.json\.\d+$/.test(entry)) await rm(path.join(this.dir, entry), { force: true });
     if (!entry.endsWith('.json')) return undefined;
     const file = path.join(this.dir, entry);
     let value: unknown;
+    let sum: string;
     try {
       // Read at once: a record is a few KiB on a local disk, and fs.promises' readFile is four trips
       // to the thread pool (open, fstat, read, close); a restart reads every record before it serves.
-      value = JSON.parse(readFileSync(file, 'utf8'));
+      const text = readFileSync(file, 'utf8');
+      sum = digestText(text);
+      value = JSON.parse(text);
     } catch (err) {
       return { quarantined: await this.quarantine(file, [`not a JSON pod record: ${(err as Error).message}`]) };
     }
-    const check = await checkRecord(value, { stateDir: this.stateDir, file: entry, subnet: this.subnet });
+    const trusted = vouched?.get(entry.slice(0, -'.json'.length)) === sum;
+    const check = await checkRecord(value, { stateDir: this.stateDir, file: entry, subnet: this.subnet, shapeTrusted: trusted });
     if (!check.ok) return { quarantined: await this.quarantine(file, check.issues) };
-    // As it reads back (checkRecord orders the keys as the schema does): the same record written
-    // again by a restore that changed nothing is then the same text, and skipped.
-    this.onDisk.set(keyOf(check.record), digest(`${JSON.stringify(check.record, null, 2)}\n`));
-    return { record: check.record };
+    // As it will be written again (checked: keys in the schema's order; vouched: as read, the
+    // daemon's own text): a restore that changed nothing then writes the same text, and is skipped.
+    this.onDisk.set(keyOf(check.record), trusted ? sum : digestText(`${JSON.stringify(check.record, null, 2)}\n`));
+    this.texts.set(keyOf(check.record), sum);
+    return { record: check.record, vouched: trusted };
   }
 
   private quarantine(file: string, issues: string[]): Promise<Quarantined> {

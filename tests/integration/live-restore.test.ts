@@ -252,6 +252,37 @@ test.serial('minipod node restart keeps the node\'s own --bridge and --subnet', 
   t.is((await node.cli(['rm', '-f', 'p', 'q'])).exitCode, 0);
 });
 
+/** The daemon's last "ready" line: how many pods it took over, and how many records on the word of the daemon it replaced. */
+async function lastReady(node: TestNode): Promise<{ pods: number; vouched: number }> {
+  const lines = (await readFile(path.join(node.dir, 'daemon.log'), 'utf8')).trimEnd().split('\n');
+  return JSON.parse(lines.filter((l) => l.includes('"minipod daemon ready"')).pop()!);
+}
+
+test.serial('node restart hands the records over: the new daemon takes the old one\'s word for the texts it wrote, and checks a changed one whole', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const names = ['a', 'b', 'c'];
+  const pods = await Promise.all(names.map((n) => node.api.request<PodRecord>('POST', '/pods', sleeper(n))));
+  let r = await node.cli(['node', 'restart', '--dir', node.dir]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(await lastReady(node), { pods: 3, vouched: 3 }, 'one build: every record taken on its word');
+  // Valid, but not the text the daemon vouched for: checked whole, and taken.
+  const file = path.join(node.dir, 'state/pods/b.json');
+  await writeFile(file, JSON.stringify(JSON.parse(await readFile(file, 'utf8'))));
+  r = await node.cli(['node', 'restart', '--dir', node.dir]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(await lastReady(node), { pods: 3, vouched: 2 });
+  for (const p of pods) t.like(await inspect(node, p.name), { phase: 'Running', sandbox: { pid: p.sandbox!.pid, attempt: 0 } });
+  // A daemon that crashed vouches for nothing: its successor checks every record.
+  const { pid } = await node.api.request<{ pid: number }>('GET', '/health');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(async () => !alive(pid), 'the daemon to die');
+  r = await node.cli(['node', 'restart', '--dir', node.dir]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(await lastReady(node), { pods: 3, vouched: 0 });
+  t.is((await node.cli(['rm', '-f', ...names])).exitCode, 0);
+});
+
 test.serial('a node holder killed under a live daemon is replaced: node exec, restart and stop still work', async (t) => {
   let node = await startTestNode();
   t.teardown(() => node.dispose());

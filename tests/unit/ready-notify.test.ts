@@ -4,7 +4,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listenReady, notifyReady } from '../../lib/ready-notify.js';
+import { askHandoff, listenReady, notifyReady } from '../../lib/ready-notify.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'minipod-ready-'));
 
@@ -55,4 +55,27 @@ test('waitReady: the daemon\'s exit or the time running out ends the wait, and t
 
 test('a path too long for a unix socket is refused, saying what to do', async (t) => {
   await t.throwsAsync(listenReady(`/tmp/${'d'.repeat(120)}/ready.sock`), { message: /at most 107 bytes: give the node a shorter directory/ });
+});
+
+test('a new daemon asking for the handoff gets what the launcher has once it has it; none without a launcher', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  let give: (text: string) => void = () => {};
+  const listener = await listenReady(path.join(d, 'notify-3.sock'), new Promise<string>((resolve) => (give = resolve)));
+  const asked = askHandoff(listener.path);
+  setTimeout(() => give('{"build":"b","records":{}}'), 20); // the old daemon's answer comes a moment later
+  t.is(await asked, '{"build":"b","records":{}}');
+  await listener.close();
+  const plain = await listenReady(path.join(d, 'notify-4.sock'));
+  t.is(await askHandoff(plain.path), '', 'a launcher with nothing to pass on says so');
+  await plain.close();
+  t.is(await askHandoff(path.join(d, 'nobody.sock')), undefined);
+});
+
+test('a launcher that never answers the handoff is given up on', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  const listener = await listenReady(path.join(d, 'notify-5.sock'), new Promise<string>(() => {}));
+  t.is(await askHandoff(listener.path, 50), undefined);
+  await listener.close();
 });

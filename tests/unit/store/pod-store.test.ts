@@ -1,10 +1,11 @@
 // Pod records on disk: one JSON file each, round-tripped, private, corrupt ones quarantined.
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { log } from '../../../lib/log.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { PodStore } from '../../../lib/store/pod-store.js';
+import { digestText } from '../../../lib/store/handoff.js';
 import { validRecord } from '../../helpers/record.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -153,3 +154,46 @@ for (const [what, forge, reason] of forgeries) {
     t.deepEqual((await readdir(store.dir)).sort(), ['db.json', 'web.json.corrupt', 'web.json.corrupt.why']);
   });
 }
+
+// A restart's handoff (lib/store/handoff.ts): the going daemon vouches for the texts on disk; the
+// coming one skips the schema check of a file that is still that very text, and nothing else.
+const vouchFor = async (store: PodStore, name: string) => new Map([[name, digestText(await readFile(path.join(store.dir, `${name}.json`), 'utf8'))]]);
+
+test('a store vouches for each record file\'s text as it is, read back or written', async (t) => {
+  const store = await tempStore(t);
+  // Keys in another order than the schema's: the text read back is vouched for as it is on disk.
+  const r = record(store, 'web');
+  const text = JSON.stringify(Object.fromEntries(Object.entries(r).reverse()));
+  await writeFile(path.join(store.dir, 'web.json'), text);
+  await store.save(record(store, 'db'));
+  const fresh = new PodStore(path.dirname(store.dir));
+  await fresh.loadAll();
+  t.deepEqual(fresh.vouch(), { web: digestText(text), db: digestText(await readFile(path.join(store.dir, 'db.json'), 'utf8')) });
+  await fresh.delete('web');
+  t.deepEqual(Object.keys(fresh.vouch()), ['db']);
+});
+
+test('a vouched text skips the schema check only: an extra field loads, a forged argv is quarantined', async (t) => {
+  const store = await tempStore(t);
+  const extra = { ...record(store, 'web'), hostPID: true };
+  await writeFile(path.join(store.dir, 'web.json'), JSON.stringify(extra));
+  const forged = record(store, 'db');
+  forged.containers[0]!.argv = ['/bin/sh', '-c', 'touch /tmp/pwned'];
+  await writeFile(path.join(store.dir, 'db.json'), JSON.stringify(forged));
+  const vouched = new Map([...(await vouchFor(store, 'web')), ...(await vouchFor(store, 'db'))]);
+  const loaded = await new PodStore(path.dirname(store.dir)).loadAll(vouched);
+  t.deepEqual(loaded.records.map((r) => r.name), ['web']);
+  t.is(loaded.vouched, 1);
+  t.deepEqual(loaded.quarantined.map((q) => q.name), ['db']);
+  t.regex(loaded.quarantined[0]!.issues[0]!, /^containers\[0\]\.argv\[0\]: "\/bin\/sh" is not where/);
+});
+
+test('a file changed since the vouch is checked whole', async (t) => {
+  const store = await tempStore(t);
+  await writeFile(path.join(store.dir, 'web.json'), JSON.stringify(record(store, 'web')));
+  const vouched = await vouchFor(store, 'web');
+  await writeFile(path.join(store.dir, 'web.json'), JSON.stringify({ ...record(store, 'web'), hostPID: true }));
+  const loaded = await new PodStore(path.dirname(store.dir)).loadAll(vouched);
+  t.is(loaded.vouched, 0);
+  t.deepEqual(loaded.quarantined[0]!.issues, ['unknown field "hostPID"']);
+});
