@@ -10,6 +10,7 @@ import { recoverSandbox } from '../pod/recover/recover.js';
 import type { PodRegistry } from '../pod/registry.js';
 import { canTransition, setPhase } from '../pod/state.js';
 import { checkNamespaces } from './guard.js';
+import { skipWhileRunning } from '../util/coalesce.js';
 import { imageRetryDelay, planContainerExit } from '../pod/plan.js';
 import { afterInit, initRestartPolicy, resumeInit } from '../pod/init.js';
 import { allContainers, isInit } from '../pod/init-status.js';
@@ -39,7 +40,9 @@ export class Supervisor implements Supervision {
 
   start(): void {
     this.prober.start();
-    this.guard = setInterval(() => void checkNamespaces(this.ctx, this.pods.all(), (live, cause) => this.sandboxLost(live, cause)), GUARD_INTERVAL_MS);
+    // A pass that outlasts the interval (thousands of pods, a loaded node) is not run twice at once.
+    const pass = skipWhileRunning(() => checkNamespaces(this.ctx, this.pods.all(), (live, cause) => this.sandboxLost(live, cause)));
+    this.guard = setInterval(() => void pass(), GUARD_INTERVAL_MS);
     this.guard.unref();
   }
 
