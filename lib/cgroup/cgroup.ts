@@ -66,7 +66,7 @@ export async function createCgroup(dir: string): Promise<void> {
  * ("pids"); the unified one by default. `placement`: the process's /proc/PID/cgroup if read
  * already (undefined: gone), for a move into several hierarchies at once.
  */
-export async function moveInto(dir: string, pid: number, controller = '', within = dir, placement?: Promise<string | undefined>): Promise<void> {
+export async function moveInto(dir: string, pid: number, { controller = '', within = dir, placement }: { controller?: string; within?: string; placement?: Promise<string | undefined> } = {}): Promise<void> {
   // "0::/path" (unified) or "N:pids:/path" is its place in that tree, relative to the mount.
   const rel = ((await (placement ?? cgroupsOf(pid))) ?? '').match(new RegExp(`^\\d+:${controller}:(.*)$`, 'm'))?.[1];
   if (rel === undefined) return; // gone

@@ -55,7 +55,7 @@ export function podPids(parent: string, max: number, mountinfo = readProcSync('s
       await createCgroup(dir(podDir));
       await setPidsMax(dir(podDir), max);
     },
-    adopt: (podDir, pid, placement) => moveInto(dir(podDir), pid, 'pids', dir(podDir), placement),
+    adopt: (podDir, pid, placement) => moveInto(dir(podDir), pid, { controller: 'pids', placement }),
   };
 }
 

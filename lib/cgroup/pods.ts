@@ -56,7 +56,7 @@ export function podCgroups(parent: string, cgexec: string, pids?: PodPids): PodC
     adopt: async (uid, pid) => {
       const placement = cgroupsOf(pid); // read once for both hierarchies (a restart adopts every pod's processes)
       await pids?.adopt(dir(uid), pid, placement);
-      await moveInto(leaf(uid), pid, '', dir(uid), placement); // anywhere in the pod already (an image container in its own): left there
+      await moveInto(leaf(uid), pid, { within: dir(uid), placement }); // anywhere in the pod already (an image container in its own): left there
     },
     kill: (uid) => killCgroup(dir(uid)),
     remove: (uid) => removeCgroup(dir(uid)),
