@@ -15,22 +15,33 @@ export function spawnChild(file: string, args: readonly string[], options: Spawn
     // Its own process group: a Ctrl-C aimed at the daemon never reaches a pod.
     detached: !options.ourGroup,
   });
-  // A pipe to a child that died fails a write with EPIPE: its exit is what we act on, not that.
-  for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on('error', () => {});
-  const done = new Promise<ProcResult>((resolve) => {
-    // A spawn that failed (no such file, or no such working directory) emits 'error' and may never
-    // close. A kill that failed emits one too, for a child still running: not its end.
-    child.on('error', (err) => {
-      if (child.pid === undefined) resolve({ exitCode: undefined, signal: undefined, failed: true, message: `${file}: ${err.message}${options.cwd ? ` (working directory ${options.cwd})` : ''}` });
-    });
-    // 'close': after its exit and its pipes' end, as execa resolves.
-    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
-      const how = signal ? `was killed with ${signal}` : `exited with code ${code}`;
-      resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, failed: code !== 0, ...(code !== 0 ? { message: `${file} ${how}` } : {}) });
-    });
+  const done = ended(child).then((e): ProcResult => {
+    if ('spawnError' in e) return { exitCode: undefined, signal: undefined, failed: true, message: `${file}: ${e.spawnError.message}${options.cwd ? ` (working directory ${options.cwd})` : ''}` };
+    const how = e.signal ? `was killed with ${e.signal}` : `exited with code ${e.code}`;
+    return { exitCode: e.code ?? undefined, signal: e.signal ?? undefined, failed: e.code !== 0, ...(e.code !== 0 ? { message: `${file} ${how}` } : {}) };
   });
   return Object.assign(child, {
     then: done.then.bind(done),
     catch: done.catch.bind(done),
   }) as unknown as Proc;
+}
+
+/** How a child ended: its code or signal, or why it never started. */
+export type Ending = { code: number | null; signal: NodeJS.Signals | null } | { spawnError: NodeJS.ErrnoException };
+
+/**
+ * How a child (of spawnChild, or a short or attached command: command.ts) ended. 'close': after its
+ * exit and its pipes' end, as execa resolved. A spawn that failed (no such file, or no such working
+ * directory) emits 'error' and may never close; a kill that failed emits one too, for a child still
+ * running: not its end. A pipe to a child that died fails a write with EPIPE: its end is what we act
+ * on, not that.
+ */
+export function ended(child: ChildProcess): Promise<Ending> {
+  for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on('error', () => {});
+  return new Promise((resolve) => {
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) resolve({ spawnError: err });
+    });
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
+  });
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ProcResult } from './types.js';
+import { ended } from './child.js';
 
 /** How a short command ended, and what it printed. */
 export interface CommandResult extends ProcResult {
@@ -80,13 +81,7 @@ export function runCommand(file: string, args: readonly string[], options: { inp
     };
     proc.stdout!.on('data', collect(out));
     proc.stderr!.on('data', collect(err));
-    // A command that exits before reading all its input fails the write with EPIPE: its exit says how it went.
-    for (const stream of [proc.stdin, proc.stdout, proc.stderr]) stream?.on('error', () => {});
-    // A spawn that failed (no such file) emits 'error' and may never close.
-    proc.on('error', (e: NodeJS.ErrnoException) => {
-      if (proc.pid === undefined) end(undefined, undefined, `could not start: ${e.code ?? e.message}`);
-    });
-    proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => end(code ?? undefined, signal ?? undefined));
+    void ended(proc).then((e) => ('spawnError' in e ? end(undefined, undefined, `could not start: ${e.spawnError.code ?? e.spawnError.message}`) : end(e.code ?? undefined, e.signal ?? undefined)));
     proc.stdin?.end(options.input);
   });
 }
@@ -118,11 +113,10 @@ export function runAttachedCommand(file: string, args: readonly string[]): Promi
     }
     const proc = child;
     for (const signal of handled) process.on(signal, onSignal);
-    proc.on('error', (e: NodeJS.ErrnoException) => {
-      if (proc.pid !== undefined) return;
-      process.stderr.write(`minipod: ${file}: could not start: ${e.code ?? e.message}\n`); // 127, as a shell says of a command it cannot run
+    void ended(proc).then((e) => {
+      if (!('spawnError' in e)) return end(e.code ?? 128 + (e.signal ? (constants.signals[e.signal] ?? 0) : 0));
+      process.stderr.write(`minipod: ${file}: could not start: ${e.spawnError.code ?? e.spawnError.message}\n`); // 127, as a shell says of a command it cannot run
       end(127);
     });
-    proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => end(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
 }
