@@ -71,6 +71,8 @@ export interface DaemonOptions {
   after?: string;
   /** --notify-socket PATH: the launcher's, told once the API answers (ready-notify.ts). */
   notifySocket?: string;
+  /** --handoff: once the --after daemon is gone, ask the notify socket (in --run-dir) what it vouched for (store/handoff.ts). */
+  handoff?: boolean;
 }
 
 export const SOCKET_NAME = 'minipod.sock';
@@ -89,8 +91,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // Started while the daemon it replaces shuts down, so that loading this one's code overlaps
   // that: nothing of the node is touched until that one is gone.
   if (opts.after !== undefined) await predecessorGone(opts.after);
-  // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts).
-  const vouched = opts.after !== undefined && opts.notifySocket !== undefined ? vouchedRecords(await askHandoff(opts.notifySocket)) : undefined;
   const tools = await resolveTools();
   if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
   // crun on a hybrid cgroup machine: possible in a node only (runtime/crun-hybrid.ts). Checked
@@ -107,6 +107,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   opts = { ...opts, stateDir: await secureDir(opts.stateDir), runDir: await secureDir(opts.runDir) };
   const socket = path.join(opts.runDir, SOCKET_NAME);
   await claimSocket(socket);
+  // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts): asked of a
+  // socket in the run dir only, which only root can bind.
+  const vouched = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? vouchedRecords(await askHandoff(opts.notifySocket)) : undefined;
 
   // A signal that arrives while the pods are being restored is acted on once they are.
   let pendingSignal: NodeJS.Signals | undefined;

@@ -60,8 +60,8 @@ export async function listenReady(path: string, handoff: PromiseLike<string> = P
 }
 
 /**
- * How the daemon's start ended: 'ready', 'exited' (its process ended first: nsenter and cgexec exec
- * in place, so the launcher's child is the daemon) or 'timeout'. The listener is closed after.
+ * How the daemon's start ended: 'ready', 'exited' (its process ended first: `exited`, from
+ * lib/node/launch.ts, watches its pid and start time) or 'timeout'. The listener is closed after.
  */
 export async function waitReady(listener: ReadyListener, exited: PromiseLike<unknown>, timeoutMs: number): Promise<'ready' | 'exited' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;

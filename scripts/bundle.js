@@ -4,7 +4,8 @@
 // `await import()` (the daemon, node, image…) becomes a chunk of its own, loaded by the commands
 // that need it. tsc's dist/ keeps serving the tests and the bench.
 import { execFileSync } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,8 +30,22 @@ const distUrls = (base) => ({
   },
 });
 
-/** What every bundle here is: Node 20's, with its source map. */
-const NODE_BUNDLE_OPTIONS = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+/**
+ * The build's name, written into each bundle (`__MINIPOD_BUILD__`): a SHA-256 of every source it can
+ * be made from (lib/, cmd/) and of the locked packages. Two daemons of one build check a record
+ * alike, so one may take the other's word for it (lib/store/handoff.ts).
+ */
+async function buildId() {
+  const hash = createHash('sha256');
+  for (const dir of ['lib', 'cmd']) {
+    const files = (await readdir(path.join(ROOT, dir), { recursive: true })).filter((f) => f.endsWith('.ts')).sort();
+    for (const f of files) hash.update(`${dir}/${f}\0`).update(await readFile(path.join(ROOT, dir, f))).update('\0');
+  }
+  return hash.update(await readFile(path.join(ROOT, 'package-lock.json'))).digest('hex');
+}
+
+/** What every bundle here is: Node 20's, with its source map and the build's name. */
+const NODE_BUNDLE_OPTIONS = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', define: { __MINIPOD_BUILD__: JSON.stringify(await buildId()) } };
 
 await rm(OUT, { recursive: true, force: true }); // no chunk of an older build left beside
 await build({

@@ -4,17 +4,19 @@
 // instead waits for an RCU grace period, 15-20 ms of every restart here (issue 13). On a machine
 // without cgroup2 the process is started directly, our child.
 import { MinipodError } from '../errors.js';
-import { spawnProcess, tools } from '../os/host.js';
+import { kill, spawnProcess, tools } from '../os/host.js';
+import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { waitUntil } from '../util/wait.js';
-import { alive } from './daemon-process.js';
 import type { NodeCgroup } from './node-cgroup.js';
 
 export interface Launched {
   pid: number;
-  /** Resolves once the process has exited (or is a zombie): what a launcher waiting for it races against. */
+  /** Resolves once the process has ended (exited, a zombie, or its pid another's): what a launcher waiting for it races against. */
   exited: Promise<void>;
-  /** Stop watching for the exit (the launcher has its answer): nothing is left polling. */
+  /** Stop watching for the end (the launcher has its answer): nothing is left polling. */
   forget(): void;
+  /** Signal it, if it is still that very process (pid and start time: once it is nobody's child, its pid may be reused). */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /** How often a detached process is looked at while a launcher waits on it. */
@@ -28,7 +30,7 @@ export async function launch(cg: NodeCgroup | undefined, argv: string[], options
     proc.unref();
     const exited = Promise.resolve(proc).then(() => undefined);
     if (proc.pid === undefined) throw new MinipodError('COMMAND_FAILED', `could not start ${argv[0]}: ${(await proc).message ?? 'no process'}`);
-    return { pid: proc.pid, exited, forget: () => {} };
+    return { pid: proc.pid, exited, forget: () => {}, kill: async (signal) => void proc.kill(signal) };
   }
   const proc = spawnProcess([tools().cgexec, '--detach', cg.nodeDir, ...argv], { stdio: ['ignore', 'pipe', options.stderr], ...env });
   let out = '';
@@ -38,9 +40,19 @@ export async function launch(cg: NodeCgroup | undefined, argv: string[], options
   if (done.failed || !Number.isSafeInteger(pid) || pid <= 0) {
     throw new MinipodError('COMMAND_FAILED', `could not start ${argv[0]} in the cgroup ${cg.nodeDir}: cgexec ${done.message ?? `printed ${JSON.stringify(out)}`}`);
   }
+  // Its identity, taken at once: it is init's child now, and a pid freed by its end may be reused.
+  const startTime = await startTimeOf(pid);
+  const same = () => isSameProcess(pid, startTime);
   let watching = true;
   const exited = new Promise<void>((resolve) => {
-    void waitUntil(async () => !watching || !(await alive(pid)), { timeoutMs: Number.MAX_SAFE_INTEGER, everyMs: EXIT_POLL_MS, unref: true }).then(() => watching && resolve());
+    void waitUntil(async () => !watching || !(await same()), { timeoutMs: Number.MAX_SAFE_INTEGER, everyMs: EXIT_POLL_MS, unref: true }).then(() => watching && resolve());
   });
-  return { pid, exited, forget: () => void (watching = false) };
+  return {
+    pid,
+    exited,
+    forget: () => void (watching = false),
+    kill: async (signal) => {
+      if (await same()) kill(pid, signal);
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // its daemon comes and goes, recorded in DIR/node.pid (pid + start time) and DIR/node.mntns.
 import { MinipodError } from '../errors.js';
 import { nodePaths } from '../node-paths.js';
-import { kill, procLink, tools } from '../os/host.js';
+import { procLink, tools } from '../os/host.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { waitUntil } from '../util/wait.js';
 import { readDaemon, readIdentity, writeIdentity, type Paths } from './daemon-process.js';
@@ -27,7 +27,7 @@ export async function nodeExecTarget(dir: string): Promise<number | undefined> {
  * A pause process started through argv (unshare or nsenter, which enter the namespaces and then
  * exec it in place) in the node's cgroup: its pid once pause runs. Killed if it never does.
  */
-export async function spawnNodePause(p: Paths, argv: string[], what: string): Promise<{ pid: number; kill: () => void }> {
+export async function spawnNodePause(p: Paths, argv: string[], what: string): Promise<{ pid: number; kill: () => Promise<void> }> {
   const started = await launch(nodeCgroup(p.dir), argv, { stderr: 'ignore' });
   let exited = false;
   void started.exited.then(() => (exited = true));
@@ -38,10 +38,10 @@ export async function spawnNodePause(p: Paths, argv: string[], what: string): Pr
   }, { timeoutMs: 5000, everyMs: 5 });
   started.forget();
   if (running !== 'running') {
-    kill(pid, 'SIGKILL');
-    throw new MinipodError('COMMAND_FAILED', `could not start ${what} (${argv.join(' ')} ${running ?? 'did not exec pause within 5 s'})`);
+    await started.kill('SIGKILL'); // only if it is still that process: one that exited is gone, its pid maybe another's
+    throw new MinipodError('COMMAND_FAILED', `could not start ${what} (${argv.join(' ')} ${running === 'exited' ? 'exited before it ran pause' : 'did not exec pause within 5 s'})`);
   }
-  return { pid, kill: () => void kill(pid, 'SIGKILL') };
+  return { pid, kill: () => started.kill('SIGKILL') };
 }
 
 /**
@@ -57,7 +57,7 @@ export async function startHolder(p: Paths, how: 'new' | { join: number }): Prom
     await writePrivate(p.mntnsFile, `${await procLink(holder.pid, 'ns/mnt')}\n`);
     return holder.pid;
   } catch (err) {
-    holder.kill();
+    await holder.kill();
     throw err;
   }
 }

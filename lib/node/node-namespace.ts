@@ -19,7 +19,7 @@ import { startTimeOf } from '../process/identity.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
-import { alive, readDaemon, stopDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-process.js';
+import { readDaemon, stopDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-process.js';
 import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
@@ -97,7 +97,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
   const opts = { ...(await savedOptions(p.optionsFile)), ...given };
   const cg = nodeCgroup(p.dir);
-  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id] : [])];
+  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id, '--handoff'] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
@@ -116,7 +116,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     daemon = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path]), { stderr: logFd, env: daemonEnv() });
     await writeIdentity(p.pidFile, daemon.pid);
   } catch (err) {
-    if (daemon) kill(daemon.pid, 'SIGKILL'); // started, but not recorded: it would wait for --after alone
+    await daemon?.kill('SIGKILL'); // started, but not recorded: it would wait for --after alone
     await notify?.close();
     if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
     throw err;
@@ -129,7 +129,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   daemon.forget();
   if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
-  if (await alive(pid)) kill(pid, 'SIGKILL');
+  await daemon.kill('SIGKILL');
   await rm(p.pidFile, { force: true });
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));

@@ -3,11 +3,10 @@
 // of 50 records was 45-60 ms of a restart, in a fresh process. The vouch is the going daemon's
 // word, given over its API (root only) in its `/shutdown` answer and passed on by `node restart`
 // over the ready socket (ready-notify.ts): never read back from the state dir, which the coming
-// daemon trusts no more than before. It holds only between daemons of one build (the same daemon
-// bundle, by its file's identity): another build may check records differently. Every other check
+// daemon trusts no more than before. It holds only between daemons of one build (BUILD): another
+// build may check records differently. Every other check
 // of a record (argv, paths, addresses: record-check.ts) runs as before.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 
 /** What the going daemon says: its build, and per record key the SHA-256 of the text on disk. */
 export interface Handoff {
@@ -18,21 +17,16 @@ export interface Handoff {
 /** SHA-256 of a record's text: what a vouch names, and what the store compares before a write. */
 export const digestText = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** Set by scripts/bundle.js: a hash of the sources the bundle was made from. */
+declare const __MINIPOD_BUILD__: string | undefined;
+
 /**
- * This daemon's build: its code's file (device, inode, size, modification and change times, as
- * bin/require-cached.js stamps a code cache), taken once as it loads. A rebuild, or an edit, is
- * another. Undefined where the code has no file of its own (tsc's ES modules, which the tests
- * import): such a daemon neither vouches nor takes a vouch.
+ * This daemon's build: a SHA-256 of every source and the locked packages its bundle was made from
+ * (scripts/bundle.js writes it into the code), so it names the code that runs, whatever happens to
+ * the files since. Undefined in tsc's ES modules (which the tests import): such a daemon neither
+ * vouches nor takes a vouch.
  */
-export const BUILD: string | undefined = (() => {
-  if (typeof __filename !== 'string') return undefined;
-  try {
-    const st = statSync(__filename, { bigint: true });
-    return `${st.dev}:${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}`;
-  } catch {
-    return undefined;
-  }
-})();
+export const BUILD: string | undefined = typeof __MINIPOD_BUILD__ === 'string' ? __MINIPOD_BUILD__ : undefined;
 
 const DIGEST = /^[0-9a-f]{64}$/;
 

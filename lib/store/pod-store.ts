@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { writeAtomic } from './atomic-write.js';
 import type { Subnet } from '../network/ipam.js';
 import type { PodRecord } from '../pod/types.js';
@@ -22,8 +23,9 @@ export class PodStore {
   /** Per key, a digest of the text known to be on disk: a write of the same text is skipped (a
    * restore that changed nothing costs no fsync; 50 of them were most of a daemon restart). */
   private readonly onDisk = new Map<string, string>();
-  /** Per key, the SHA-256 of the file's text as it is: what this daemon vouches for to the next one
-   * (handoff.ts). The same as onDisk's but for a record read back, whose next write orders its keys as the schema does. */
+  /** Per key, the SHA-256 of the file's text when it is one this daemon would write: what it vouches
+   * for to the next one (handoff.ts). A text read back that is not (another key order, a default the
+   * schema fills in, an older build's) is not vouched for: the next daemon checks it whole. */
   private readonly texts = new Map<string, string>();
 
   /** subnet: the node's; a record's address in it is accepted even outside the private ranges. */
@@ -145,10 +147,13 @@ export class PodStore {
     const trusted = vouched?.get(entry.slice(0, -'.json'.length)) === sum;
     const check = await checkRecord(value, { stateDir: this.stateDir, file: entry, subnet: this.subnet, shapeTrusted: trusted });
     if (!check.ok) return { quarantined: await this.quarantine(file, check.issues) };
-    // As it will be written again (checked: keys in the schema's order; vouched: as read, the
-    // daemon's own text): a restore that changed nothing then writes the same text, and is skipped.
+    // As it will be written again: a restore that changed nothing then writes the same text, and is
+    // skipped. A vouched text is one a daemon of this build would write (handoff.ts): as read, it is
+    // the record the schema would give.
     this.onDisk.set(keyOf(check.record), trusted ? sum : digestText(`${JSON.stringify(check.record, null, 2)}\n`));
-    this.texts.set(keyOf(check.record), sum);
+    // Vouched for in turn if the text is the record the schema gives, its keys' order aside: no
+    // default left to fill in, nothing to rewrite.
+    if (trusted || isDeepStrictEqual(check.record, value)) this.texts.set(keyOf(check.record), sum);
     return { record: check.record, vouched: trusted };
   }
 

@@ -10,7 +10,7 @@ import { recoverSandbox } from '../pod/recover/recover.js';
 import type { PodRegistry } from '../pod/registry.js';
 import { canTransition, setPhase } from '../pod/state.js';
 import { checkNamespaces } from './guard.js';
-import { skipWhileRunning } from '../util/coalesce.js';
+import { skipWhileRunning } from '../util/skip-while-running.js';
 import { imageRetryDelay, planContainerExit } from '../pod/plan.js';
 import { afterInit, initRestartPolicy, resumeInit } from '../pod/init.js';
 import { allContainers, isInit } from '../pod/init-status.js';

@@ -22,8 +22,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +29,18 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* clone3's arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2), and what older kernel headers lack:
+ * built anywhere, the call fails at run time on a kernel before 5.7 and the fork below serves. */
+struct clone3_args {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
 
 static int join(const char *dir, size_t len) {
   char path[4096];
@@ -57,18 +67,22 @@ static void run_detached(const char *dir, int born_in, int failed, char **argv) 
     fprintf(stderr, "cgexec: cannot execute %s: %s\n", argv[0], strerror(errno));
     code = 127;
   }
-  if (write(failed, "x", 1) < 0) code = 125;
+  (void)!write(failed, "x", 1); /* the parent waits for this exit either way */
   _exit(code);
 }
 
 static int detach(const char *dir, char **argv) {
   int cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int failed[2];
-  if (cg < 0 || pipe2(failed, O_CLOEXEC) < 0) {
+  if (cg < 0) {
     fprintf(stderr, "cgexec: cannot open %s: %s\n", dir, strerror(errno));
     return 125;
   }
-  struct clone_args args;
+  int failed[2];
+  if (pipe2(failed, O_CLOEXEC) < 0) {
+    fprintf(stderr, "cgexec: cannot make a pipe: %s\n", strerror(errno));
+    return 125;
+  }
+  struct clone3_args args;
   memset(&args, 0, sizeof args);
   args.flags = CLONE_INTO_CGROUP;
   args.exit_signal = SIGCHLD;
@@ -90,19 +104,22 @@ static int detach(const char *dir, char **argv) {
   ssize_t n;
   while ((n = read(failed[0], &byte, 1)) < 0 && errno == EINTR) {
   }
+  if (n < 0) kill(pid, SIGKILL); /* not told whether it runs: it must not run unknown */
   if (n != 0) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 125;
+    return n > 0 && got == pid && WIFEXITED(status) ? WEXITSTATUS(status) : 125;
   }
   printf("%d\n", (int)pid); /* exec'd: PROGRAM runs, and is init's to reap once this exits */
   return fflush(stdout) == 0 ? 0 : 125;
 }
 
 int main(int argc, char **argv) {
-  if (argc >= 4 && strcmp(argv[1], "--detach") == 0 && argv[3][0] == '/') return detach(argv[2], argv + 3);
-  if (argc < 3 || argv[2][0] != '/') {
+  int detached = argc > 1 && strcmp(argv[1], "--detach") == 0;
+  if (detached && argc >= 4 && argv[3][0] == '/') return detach(argv[2], argv + 3);
+  if (detached || argc < 3 || argv[2][0] != '/') {
     fprintf(stderr, "usage: cgexec CGROUP_DIR[:CGROUP_DIR...] /ABSOLUTE/PROGRAM [ARGS...]\n"
                     "       cgexec --detach CGROUP2_DIR /ABSOLUTE/PROGRAM [ARGS...]\n");
     return 125;

@@ -1,6 +1,6 @@
 // A read shared by callers that ask at once, never staler than the call (lib/util/coalesce.ts).
 import test from 'ava';
-import { coalesced, skipWhileRunning } from '../../../lib/util/coalesce.js';
+import { coalesced } from '../../../lib/util/coalesce.js';
 
 /** A read that counts its starts and ends only when told. */
 function gatedRead() {
@@ -47,32 +47,4 @@ test('a failed read fails its callers only; the next callers get a read of their
   await t.throwsAsync(read(), { message: 'no /proc' });
   fail = false;
   t.is(await read(), 'ok');
-});
-
-test('a pass is never run twice at once: a call while one runs is skipped, the next after it runs', async (t) => {
-  let starts = 0;
-  const gates: (() => void)[] = [];
-  const pass = skipWhileRunning(async () => {
-    starts++;
-    await new Promise<void>((resolve) => gates.push(resolve));
-  });
-  const first = pass();
-  await pass(); // skipped: resolves at once
-  t.is(starts, 1);
-  gates.shift()!();
-  await first;
-  const second = pass();
-  t.is(starts, 2);
-  gates.shift()!();
-  await second;
-});
-
-test('a pass that fails rejects, and does not stop the next one', async (t) => {
-  let starts = 0;
-  const pass = skipWhileRunning(async () => {
-    if (++starts === 1) throw new Error('boom');
-  });
-  await t.throwsAsync(pass(), { message: 'boom' });
-  await pass();
-  t.is(starts, 2);
 });
