@@ -27,8 +27,15 @@ async function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return performance.now() - t0;
 }
 
+/** What paired prints: the medians of A and of the floor, and the median of the pairs' ratios. */
+export interface Paired {
+  median: number;
+  floor: number;
+  ratio: number;
+}
+
 /** A and the floor in turn, runs times: the medians and the median of the pairs' ratios. */
-async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}): Promise<number> {
+async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}): Promise<Paired> {
   const floor = [process.execPath, '-e', '0'];
   await timed(a, env); // warm-up: the page cache, not the figure
   const as: number[] = [];
@@ -42,7 +49,7 @@ async function paired(label: string, a: string[], runs: number, env: NodeJS.Proc
   const ratio = percentile(ratios, 50);
   const over = percentile(as, 50) - percentile(bs, 50);
   console.log(`${label.padEnd(48)} median ${percentile(as, 50).toFixed(1).padStart(7)} ms   node -e 0 ${percentile(bs, 50).toFixed(1).padStart(6)} ms   ${ratio.toFixed(2)}× the floor, +${over.toFixed(1)} ms   (n=${runs})`);
-  return ratio;
+  return { median: percentile(as, 50), floor: percentile(bs, 50), ratio };
 }
 
 /** The CLI figures against the floor, with the node's pods (give it the ones to list). */
@@ -55,15 +62,16 @@ export async function benchCliStart(node: NodeInfo, runs = 15): Promise<void> {
 }
 
 /** `minipod node restart` (whole process) against the floor; every pid must be kept. */
-export async function benchRestartStart(node: NodeInfo, api: ApiClient, runs = 5): Promise<void> {
+export async function benchRestartStart(node: NodeInfo, api: ApiClient, runs = 5): Promise<Paired> {
   const before = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
-  await paired(`minipod node restart with ${before.length} pods`, [process.execPath, CLI, 'node', 'restart', '--dir', node.dir], runs);
+  const timing = await paired(`minipod node restart with ${before.length} pods`, [process.execPath, CLI, 'node', 'restart', '--dir', node.dir], runs);
   const after = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
   const kept = after.filter((p) => {
     const was = before.find((b) => b.name === p.name);
     return was && p.phase === 'Running' && p.sandbox?.pid === was.sandbox?.pid && p.containers.every((c, j) => c.pid === was.containers[j]?.pid);
   }).length;
   console.log(`${kept}/${before.length} pods re-adopted with every pid kept`);
+  return timing;
 }
 
 // Standalone: a node of its own with PODS pods.
