@@ -1,11 +1,11 @@
-// A restart's handoff (issue 13): the daemon that goes vouches for the record texts it wrote, the
-// one that comes skips the schema check of a record whose file is still that very text. zod's check
-// of 50 records was 45-60 ms of a restart, in a fresh process. The vouch is the going daemon's
-// word, given over its API (root only) in its `/shutdown` answer and passed on by `node restart`
-// over the ready socket (ready-notify.ts): never read back from the state dir, which the coming
-// daemon trusts no more than before. It holds only between daemons of one build (BUILD): another
-// build may check records differently. Every other check
-// of a record (argv, paths, addresses: record-check.ts) runs as before.
+// A restart's handoff (issue 13): the daemon that goes vouches for the record texts it wrote, or read
+// back exactly as the schema gives them; the one that comes skips the schema check of a record whose
+// file is still that very text. zod's check of 50 records was 45-60 ms of a restart, in a fresh
+// process. The vouch is the going daemon's word, given over its API (root only) in its `/shutdown`
+// answer and passed on by `node restart` over the ready socket (ready-notify.ts): never read back
+// from the state dir, which the coming daemon trusts no more than before. It holds only between
+// daemons of one build (BUILD): another build may check records differently. Every other check of a
+// record (argv, paths, addresses: record-check.ts) runs as before.
 import { createHash } from 'node:crypto';
 
 /** What the going daemon says: its build, and per record key the SHA-256 of the text on disk. */

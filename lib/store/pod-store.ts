@@ -24,8 +24,8 @@ export class PodStore {
    * restore that changed nothing costs no fsync; 50 of them were most of a daemon restart). */
   private readonly onDisk = new Map<string, string>();
   /** Per key, the SHA-256 of the file's text when it is one this daemon would write: what it vouches
-   * for to the next one (handoff.ts). A text read back that is not (another key order, a default the
-   * schema fills in, an older build's) is not vouched for: the next daemon checks it whole. */
+   * for to the next one (handoff.ts). A text read back that is not (a default the schema fills in, a
+   * value it rewrites: an older build's) is not vouched for, and the next daemon checks it whole. */
   private readonly texts = new Map<string, string>();
 
   /** subnet: the node's; a record's address in it is accepted even outside the private ranges. */
