@@ -69,8 +69,10 @@ export class ConsoleDirs {
  */
 export async function ociExec(runtime: string[], id: string, config: string, spec: Pick<ExecSpec, 'argv'> & { tty?: WindowSize | undefined }, consoles: ConsoleDirs): Promise<StartedExec> {
   const base = (JSON.parse(await readFile(config, 'utf8')) as { process: { env?: string[] } }).process;
-  // consoleSize: the runtime sizes the pty before the command runs (crun would set 0x0 otherwise,
-  // and a quick command could read that before ptyrelay has set the size).
+  // consoleSize: the pty's size from the start. runc sets it in the container before the command
+  // runs; crun 1.8 (and crun's main branch) sets it from its parent once the command's process has
+  // its pid, so a command that asks at once may find 0x0 (about 1 exec in 100 here). Without it,
+  // crun would leave 0x0 until ptyrelay sets the size, later still.
   const process = { ...base, args: spec.argv, terminal: !!spec.tty, env: [...(base.env ?? []), ...(spec.tty ? ['TERM=xterm'] : [])], ...(spec.tty ? { consoleSize: { height: spec.tty.rows, width: spec.tty.cols } } : {}) };
   const dir = await consoles.make(!!spec.tty);
   let proc: Proc;

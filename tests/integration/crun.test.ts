@@ -84,12 +84,15 @@ test.serial('exec -c runs in the crun container as the container\'s process does
   t.is(r.exitCode, 0, r.stderr);
   t.regex(r.stdout, /^index\.html\n\/bin\/httpd -f .*\n\/usr\/local\/apache2\n$/, 'in the image\'s working dir, with its env, PID 1 is httpd');
   t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'exit 7'])).exitCode, 7);
-  // A terminal: crun makes the pty, of the size asked (consoleSize) before the command runs, and
-  // sends it over the console socket to ptyrelay.
+  // A terminal: crun makes the pty, of the size asked (consoleSize), and sends it over the console
+  // socket to ptyrelay. crun sets that size from its parent while the command starts (runc sets it
+  // before): a command that asks at once finds 0x0 about once in a hundred, where busybox's stty
+  // says "standard input" and exits 0. So it asks until the size is there, for at most a second.
   let screen = '';
   const stdout = new PassThrough().on('data', (d: Buffer) => (screen += d.toString()));
   const tty = { size: { rows: 24, cols: 100 }, watch: () => () => {} };
-  const code = await node.api.exec('web', ['sh', '-c', 'stty size; tty; exit 4'], { stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { container: 'httpd', tty });
+  const sized = 'i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ]; do i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.02; done; echo "$s"';
+  const code = await node.api.exec('web', ['sh', '-c', `${sized}; tty; exit 4`], { stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { container: 'httpd', tty });
   t.is(code, 4);
   t.regex(screen, /24 100\r?\n\/dev\/pts\/\d+/);
 });
