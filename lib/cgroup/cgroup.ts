@@ -5,11 +5,12 @@
 // `cgroup.events`; no controller is enabled, so no limit is set here: an image container's limits
 // are runc's, on its own cgroup below the pod's (runtime/oci-config.ts), read back by stats.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MinipodError } from '../errors.js';
 import { kill, readProc, readProcSync } from '../os/host.js';
+import { readTextIfAny } from '../util/read-if-any.js';
 
 /** Where the cgroup2 hierarchy is mounted, read from mountinfo ("… MOUNTPOINT … - cgroup2 …"). */
 export function findCgroup2(mountinfo = readProcSync('self', 'mountinfo') ?? ''): string | undefined {
@@ -81,7 +82,7 @@ export const cgroupsOf = (pid: number): Promise<string | undefined> => readProc(
 
 /** Pids in the cgroup and every cgroup below it. */
 export async function pidsIn(dir: string): Promise<number[]> {
-  const own = (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
+  const own = ((await readTextIfAny(path.join(dir, 'cgroup.procs'))) ?? '').split('\n').filter(Boolean).map(Number);
   const children = await childCgroups(dir);
   return [...own, ...(await Promise.all(children.map((c) => pidsIn(path.join(dir, c))))).flat()];
 }

@@ -2,7 +2,7 @@
 // from the controller's v1 hierarchy where the machine has one (a hybrid machine like these:
 // memory, cpuacct), else from the cgroup2 files. `rel` is the cgroup as runc's cgroupsPath names
 // it, relative to each hierarchy's root ("/minipod-node-HASH/pod-UID/app").
-import { readFile } from 'node:fs/promises';
+import { readTextIfAny } from '../util/read-if-any.js';
 import { readProcSync } from '../os/host.js';
 import { findCgroup2, v1Hierarchy } from './cgroup.js';
 
@@ -13,7 +13,7 @@ export function flatKeyed(text: string): Map<string, number> {
   return new Map(text.split('\n').filter(Boolean).map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]));
 }
 
-const read = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+const read = readTextIfAny;
 
 /**
  * How many processes of the cgroup the kernel's OOM killer has killed, or undefined without a

@@ -2,13 +2,13 @@
 // commands, attached ones, long-lived ones), signals through kill(2), /proc through the
 // filesystem. Each run is timed and logged at debug level.
 import { accessSync, closeSync, constants, openSync, readlinkSync } from 'node:fs';
-import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readdir, readlink, writeFile } from 'node:fs/promises';
 import { log } from '../log.js';
 import { spawnChild } from './child.js';
 import { runAttachedCommand, runCommand } from './command.js';
 import { CommandError } from './command-error.js';
 import type { Host } from './types.js';
-import { readFileIfAny } from '../util/read-if-any.js';
+import { readFileIfAny, readTextIfAny } from '../util/read-if-any.js';
 
 /** A short command still running after this long is stuck (or stopped): killed, and the call fails. */
 const RUN_TIMEOUT_MS = 30_000;
@@ -67,7 +67,7 @@ export const linuxHost: Host = {
   // A process's own fields (AT_ONCE) in one synchronous call: 15-20 µs for a stat, where
   // fs.promises' readFile costs ten times that in CPU (open, fstat, read and close, each a trip to
   // the thread pool), and a daemon start reads thousands (issue 13); answered on the loop's next turn.
-  readProc: (pid, file) => (AT_ONCE.test(file) ? nextTurn(() => linuxHost.readProcSync(pid, file)) : readFile(procPath(pid, file), 'utf8').catch(() => undefined)),
+  readProc: (pid, file) => (AT_ONCE.test(file) ? nextTurn(() => linuxHost.readProcSync(pid, file)) : readTextIfAny(procPath(pid, file))),
 
   readProcSync: (pid, file) => readFileIfAny(procPath(pid, file)),
 

@@ -17,8 +17,9 @@
 // read the counter, then `delete` removes them. Unlike `runc events` (one more process per
 // container, which must be listening before the kill) or the kernel log (rate-limited, node-wide), nothing can be missed: the counter is read
 // after the exit and before anything removes it, daemon restart included (adopt).
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readTextIfAny } from '../util/read-if-any.js';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { kill, readProc, run, tools, type Proc } from '../os/host.js';
@@ -155,7 +156,7 @@ export class OciRuntime implements ContainerRuntime {
 
   /** Which runtime a bundle is for (no file: a bundle made before crun came, or cut short right after its mkdir: runc's, whose cleanup removes any). */
   private async bundleRuntime(id: string): Promise<string> {
-    return (await readFile(path.join(this.bundles, id, RUNTIME_FILE), 'utf8').catch(() => DEFAULT_OCI_RUNTIME)).trim();
+    return ((await readTextIfAny(path.join(this.bundles, id, RUNTIME_FILE))) ?? DEFAULT_OCI_RUNTIME).trim();
   }
 
   /** Console directories no exec of this daemon uses (gc). */

@@ -3,13 +3,13 @@
 // file and how it is read, how the pid of what the shim runs is learnt, and how a container a
 // daemon before us started is watched and stopped. See the header of rootfs/shim/shim.c.
 import { EventEmitter, once } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { nanoid } from 'nanoid';
 import { type Proc } from '../os/host.js';
 import { hasExited, onExit, type Watchable } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
 import type { PidWatcher } from '../process/watcher.js';
+import { readTextIfAny } from '../util/read-if-any.js';
 import { waitUntil } from '../util/wait.js';
 
 /** What start() names a container: POD-NAME-8 alphanumerics (a path component, never "." or ".."). */
@@ -59,7 +59,7 @@ export class ShimmedContainer extends EventEmitter implements Watchable {
  * kept. A signal is also exit code 128+N, as kubelet reports a killed container (137: SIGKILL).
  */
 export async function readExitStatus(file: string): Promise<ExitStatus | undefined> {
-  const m = /^(code|signal) (\d+)\n$/.exec(await readFile(file, 'utf8').catch(() => ''));
+  const m = /^(code|signal) (\d+)\n$/.exec((await readTextIfAny(file)) ?? '');
   if (!m) return undefined;
   const n = Number(m[2]);
   return m[1] === 'signal' ? { code: 128 + n, signal: signalName(n) ?? 'SIGKILL' } : { code: n, signal: null };
@@ -96,7 +96,7 @@ export function pidFromShim(shim: Proc, timeoutMs: number): Promise<number | und
 
 /** The pid runc writes to pidFile, or -1 once the shim has exited without it; undefined after timeoutMs. */
 export async function pidFromFile(shim: Proc, pidFile: string, timeoutMs: number): Promise<number | undefined> {
-  return waitUntil(async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || (shim.exitCode !== null || shim.signalCode !== null ? -1 : undefined), { timeoutMs, everyMs: 2 });
+  return waitUntil(async () => Number(((await readTextIfAny(pidFile)) ?? '').trim()) || (shim.exitCode !== null || shim.signalCode !== null ? -1 : undefined), { timeoutMs, everyMs: 2 });
 }
 
 /**

@@ -14,8 +14,9 @@
 // A name keeps its namespace alive with no process in it: it is removed before a sandbox is
 // torn down (stop, recreate), so the namespace and the veth peer in it go with their last process.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readText } from '../util/read-if-any.js';
 import { MinipodError } from '../errors.js';
 import { diskError } from '../store/persist.js';
 import { bindMount, procLink, unmount } from '../os/host.js';
@@ -62,7 +63,7 @@ export async function netnsNamedBy(p: NetnsPlaces, name: string): Promise<string
 const isRegistered = (p: NetnsPlaces, name: string) => stat(registryFile(p, name)).then(() => true, () => false);
 /** The pod uid the registry gives for a name: null if the name is not registered, undefined if its entry gives none (or is unreadable). */
 async function registeredUid(p: NetnsPlaces, name: string): Promise<unknown> {
-  const text = await readFile(registryFile(p, name), 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : ''));
+  const text = await readText(registryFile(p, name)).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : ''));
   if (text === null) return null;
   try {
     return (JSON.parse(text) as { uid?: unknown } | null)?.uid;

@@ -7,8 +7,9 @@
 // Every holder the pool starts is registered on disk
 // (state/holders/PID, holding its netns) until a pod record names it, so a daemon that dies in
 // between leaves nothing a restarted one cannot find and stop.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readTextIfAny } from '../util/read-if-any.js';
 import { log } from '../log.js';
 import { diskError } from '../store/persist.js';
 import { stopProcess } from '../process/stop.js';
@@ -42,7 +43,7 @@ export class HolderPool {
     const rejected: string[] = [];
     for (const entry of await readdir(this.dir)) {
       const file = path.join(this.dir, entry);
-      const text = await readFile(file, 'utf8').catch(() => '');
+      const text = (await readTextIfAny(file)) ?? '';
       const [, netns, startTime] = REGISTER_LINE.exec(text) ?? [];
       if (!/^[1-9]\d*$/.test(entry)) rejected.push(`holders/${entry}: the name is not a pid`);
       else if (!netns) rejected.push(`holders/${entry}: ${JSON.stringify(text.slice(0, 60))} is not "NETNS STARTTIME"`);

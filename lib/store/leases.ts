@@ -4,12 +4,12 @@
 // owner's uid is written and fsynced (for a machine that loses power) in the background from then
 // on; a create awaits that (`durable`) before it answers, with its record's fsync, so neither is
 // on the way to a wired sandbox.
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskError } from './persist.js';
 import { FOUR_PART_IPV4 } from '../network/ipam.js';
 import { POD_UID } from './record-schema.js';
-import { readFileIfAny } from '../util/read-if-any.js';
+import { readFileIfAny, readTextIfAny } from '../util/read-if-any.js';
 
 /** What a lease file holds: its owner's uid and a newline. */
 const leaseText = (owner: string) => `${owner}\n`;
@@ -109,7 +109,7 @@ export class LeaseStore {
     const pending = this.syncing.get(ip);
     const unwritten = pending ? await pending.written.then(() => false, () => true) : false;
     if (owner !== undefined && !(unwritten && pending!.owner === owner)) {
-      const text = await readFile(file, 'utf8').catch(() => undefined);
+      const text = await readTextIfAny(file);
       if (text !== undefined && text !== leaseText(owner)) return false;
     }
     await rm(file, { force: true });
