@@ -1,6 +1,8 @@
 // The daemon's flags (flag-table.ts): yargs builds `minipod daemon` from them (commands/daemon.ts),
 // and daemon-main.ts parses the lines a node's launcher writes without yargs.
 import type { DaemonOptions } from '../lib/daemon.js';
+import { DEFAULT_SUBNET } from '../lib/network/ipam.js';
+import { DEFAULT_BRIDGE } from '../lib/network/names.js';
 import { DEFAULT_LOG_FLAGS } from '../lib/pod/log-limits.js';
 import { definedOnly } from '../lib/util/defined.js';
 import { parseFlags, type Flag, type Parsed } from './flag-table.js';
@@ -10,8 +12,8 @@ import { checkLogFlags, LOG_FLAG_DESCRIPTIONS } from './log-flags.js';
 export const DAEMON_FLAGS = {
   'state-dir': { type: 'string', default: '/var/lib/minipod', describe: 'Pod records, leases and logs' },
   'run-dir': { type: 'string', default: '/run/minipod', describe: 'Holds the API socket minipod.sock' },
-  bridge: { type: 'string', default: 'minipod0', describe: 'Bridge the pods attach to' },
-  subnet: { type: 'string', default: '10.88.0.0/16', describe: 'Pod subnet; the bridge takes the first address' },
+  bridge: { type: 'string', default: DEFAULT_BRIDGE, describe: 'Bridge the pods attach to' },
+  subnet: { type: 'string', default: DEFAULT_SUBNET, describe: 'Pod subnet; the bridge takes the first address' },
   'stop-pods-on-exit': { type: 'boolean', default: false, describe: 'On SIGTERM/SIGINT stop every pod; by default they keep running and the next daemon re-adopts them' },
   'cgroup-parent': { type: 'string', default: 'minipod', describe: 'Parent cgroup of the pods (cgroup2, relative to its root): each pod runs in PARENT/pod-UID' },
   egress: { type: 'boolean', describe: "Masquerade pods' traffic to addresses outside the subnet and enable forwarding (nftables, else iptables); default: on in a node namespace, off on the host's own network" },

@@ -14,6 +14,9 @@ export interface Subnet {
 const toInt = (ip: string) => ipaddr.IPv4.parse(ip).toByteArray().reduce((n, b) => n * 256 + b, 0);
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
+/** The daemon's --subnet when none is given. */
+export const DEFAULT_SUBNET = '10.88.0.0/16';
+
 export function parseSubnet(cidr: string): Subnet {
   // Four-part decimal only: ipaddr.js would also read octal and short forms (010.88.0.0 = 8.88.0.0).
   if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) {

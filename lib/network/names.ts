@@ -20,6 +20,8 @@ export function checkBridgeName(name: string, flag = '--bridge'): string {
 }
 
 export const POD_IFNAME = 'eth0';
+/** The daemon's --bridge when none is given. */
+export const DEFAULT_BRIDGE = 'minipod0';
 export const HOST_VETH_PREFIX = 'mp';
 /** A host veth name as newHostVethName makes it. */
 export const HOST_VETH = /^mp[0-9a-z]{10}$/;

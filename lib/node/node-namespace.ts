@@ -6,7 +6,7 @@
 // Root works in the node's directory only once it is known to be root's (secure-dir.ts), and one
 // node command at a time (lock.ts).
 import { closeSync, existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
@@ -25,7 +25,7 @@ import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { launch, type Launched } from './launch.js';
 import { ensureUplink, stopOutside } from './outside.js';
-import { checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
+import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
@@ -94,8 +94,11 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
  */
 async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; stop: () => Promise<void>; handoff: Promise<string> }): Promise<NodeInfo> {
   if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
-  // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now replace them.
-  const opts = { ...(await savedOptions(p.optionsFile)), ...given };
+  // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now
+  // replace them, but for the network its pods were made on.
+  const saved = await savedOptions(p.optionsFile);
+  checkNetworkKept(saved, given, await podRecords(p.stateDir), p.dir);
+  const opts = { ...saved, ...given };
   const cg = nodeCgroup(p.dir);
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id, '--handoff'] : [])];
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
@@ -134,6 +137,11 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
+}
+
+/** How many pod records the node's state holds: NAME.json in the pod store's directory (store/pod-store.ts). */
+async function podRecords(stateDir: string): Promise<number> {
+  return (await readdir(path.join(stateDir, 'pods')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).length;
 }
 
 /** A runtime given by --oci-runtime that is not installed: refused before the node is touched. */

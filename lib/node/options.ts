@@ -1,8 +1,8 @@
 // The flags a node keeps in DIR/node.json (across daemon restarts, `node stop` and reboots), checked
 // as the daemon checks them, whether they come from the command line or from the file.
 import { MinipodError } from '../errors.js';
-import { parseSubnet } from '../network/ipam.js';
-import { checkBridgeName } from '../network/names.js';
+import { DEFAULT_SUBNET, parseSubnet } from '../network/ipam.js';
+import { checkBridgeName, DEFAULT_BRIDGE } from '../network/names.js';
 import { DEFAULT_LOG_FLAGS, logLimits } from '../pod/log-limits.js';
 import { checkOciRuntime } from '../runtime/oci-runtimes.js';
 // Not runtime/oci-config.ts: that would bring the pod schema (zod) into `node restart`'s CLI.
@@ -42,6 +42,22 @@ export function checkOptions(opts: NodeOptions, source: string): NodeOptions {
   if (defined.stopPodsOnExit !== undefined && typeof defined.stopPodsOnExit !== 'boolean') throw new MinipodError('INVALID_ARGUMENT', `${source}: stopPodsOnExit must be true or false`);
   if (defined.containerLogMaxSize !== undefined || defined.containerLogMaxFiles !== undefined) logLimits(defined.containerLogMaxSize ?? DEFAULT_LOG_FLAGS.maxSize, defined.containerLogMaxFiles ?? DEFAULT_LOG_FLAGS.maxFiles);
   return defined;
+}
+
+/**
+ * A node's subnet and bridge stay while it has pod records: each record names its address, gateway
+ * and veth on them, and a pod is recovered or restarted with the same (a new subnet put a second
+ * address on the bridge and masqueraded only the new range; a new bridge routed the subnet twice).
+ * `given` is refused, before anything changes, where it differs from what `saved` makes the daemon use.
+ */
+export function checkNetworkKept(saved: NodeOptions, given: NodeOptions, pods: number, dir: string): void {
+  if (!pods) return;
+  const now = { subnet: parseSubnet(saved.subnet ?? DEFAULT_SUBNET).cidr, bridge: saved.bridge ?? DEFAULT_BRIDGE };
+  const asked = { subnet: given.subnet === undefined ? now.subnet : parseSubnet(given.subnet).cidr, bridge: given.bridge ?? now.bridge };
+  for (const key of ['subnet', 'bridge'] as const) {
+    if (asked[key] === now[key]) continue;
+    throw new MinipodError('INVALID_ARGUMENT', `--${key} ${given[key]}: the node in ${dir} has ${pods} pod record(s) on ${key} ${now[key]}, which a pod keeps for its life: leave --${key} out (or give ${now[key]}), or remove the pods first (\`minipod rm -f POD…\`; a node stopped with \`node stop\` keeps their records until then)`);
+  }
 }
 
 /** The node's saved flags ({} for a new node); a file that fails the checks is an error naming it. */

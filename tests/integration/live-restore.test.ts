@@ -237,7 +237,7 @@ test.serial('a reused pid is never taken for ours: a record naming another proce
   await assertNodeEmpty(t, node);
 });
 
-test.serial('minipod node restart keeps the node\'s own --bridge and --subnet', async (t) => {
+test.serial('minipod node restart keeps the node\'s own --bridge and --subnet, and refuses others while it has pods', async (t) => {
   const node = await startTestNode({ bridge: 'mpx1', subnet: '10.77.0.0/16' });
   t.teardown(() => node.dispose());
   const p = await node.api.request<PodRecord>('POST', '/pods', sleeper('p'));
@@ -249,7 +249,22 @@ test.serial('minipod node restart keeps the node\'s own --bridge and --subnet', 
   const q = await node.api.request<PodRecord>('POST', '/pods', sleeper('q'));
   t.regex(q.ip, /^10\.77\./, 'new pods still come from the node\'s subnet');
   t.false((await nodeLinks(node)).includes('minipod0'), 'no second bridge');
+  // Another subnet or bridge under the pods' feet is refused, the old daemon still serving, node.json as it was.
+  const options = await readFile(path.join(node.dir, 'node.json'), 'utf8');
+  const daemon = await readFile(path.join(node.dir, 'daemon.pid'), 'utf8'); // "PID STARTTIME" of the daemon restarted above
+  for (const [flag, value, now] of [['--subnet', '10.99.0.0/16', 'subnet 10.77.0.0/16'], ['--bridge', 'br9', 'bridge mpx1']] as const) {
+    const refused = await node.cli(['node', 'restart', '--dir', node.dir, flag, value]);
+    t.is(refused.exitCode, 1);
+    t.is(refused.stderr.trim(), `minipod: ${flag} ${value}: the node in ${node.dir} has 2 pod record(s) on ${now}, which a pod keeps for its life: leave ${flag} out (or give ${now.split(' ')[1]}), or remove the pods first (\`minipod rm -f POD…\`; a node stopped with \`node stop\` keeps their records until then)`);
+    t.is(await readFile(path.join(node.dir, 'daemon.pid'), 'utf8'), daemon, 'the old daemon still serves');
+    t.true(alive(Number(daemon.split(' ')[0])));
+  }
+  t.is(await readFile(path.join(node.dir, 'node.json'), 'utf8'), options);
+  t.deepEqual((await nodeLinks(node)).filter((l) => l === 'br9'), [], 'no bridge made');
   t.is((await node.cli(['rm', '-f', 'p', 'q'])).exitCode, 0);
+  t.is((await node.cli(['node', 'restart', '--dir', node.dir, '--subnet', '10.99.0.0/16'])).exitCode, 0, 'no pod left: the node may move');
+  t.regex((await node.api.request<PodRecord>('POST', '/pods', sleeper('r'))).ip, /^10\.99\./);
+  t.is((await node.cli(['rm', '-f', 'r'])).exitCode, 0);
 });
 
 /** The daemon's last "ready" line: how many pods it took over, and how many records on the word of the daemon it replaced. */

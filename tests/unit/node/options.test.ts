@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { clusterNodeDir, memberDir, nodePaths } from '../../../lib/node-paths.js';
-import { checkOptions, daemonEnv, daemonFlags } from '../../../lib/node/options.js';
+import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags } from '../../../lib/node/options.js';
 
 test('a node keeps --oci-runtime in node.json and passes it to its daemon', (t) => {
   t.deepEqual(checkOptions({ ociRuntime: 'crun' }, 'flags'), { ociRuntime: 'crun' });
@@ -40,4 +40,14 @@ test('--node names a cluster node as node-N; anything else, or a node that is no
 
 test('the daemon\'s environment is ours without NODE_EXTRA_CA_CERTS (none of its TLS connections checks certificates; Node would read the bundle at each start)', (t) => {
   t.deepEqual(daemonEnv({ PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', MINIPOD_LOG_LEVEL: 'debug', UNSET: undefined }), { PATH: '/usr/bin', MINIPOD_LOG_LEVEL: 'debug' });
+});
+
+test('a node with pod records keeps its subnet and bridge: another is refused naming the flag, what the pods use and what to do; the same, or none, passes', (t) => {
+  const saved = { subnet: '10.9.0.0/16' };
+  t.throws(() => checkNetworkKept(saved, { subnet: '10.99.0.0/16' }, 3, '/n'), { message: /^--subnet 10\.99\.0\.0\/16: the node in \/n has 3 pod record\(s\) on subnet 10\.9\.0\.0\/16, .*leave --subnet out .*minipod rm -f/ });
+  t.throws(() => checkNetworkKept(saved, { bridge: 'br9' }, 1, '/n'), { message: /^--bridge br9: the node in \/n has 1 pod record\(s\) on bridge minipod0,/ }, 'the default bridge is what the pods use');
+  t.throws(() => checkNetworkKept({}, { subnet: '10.1.0.0/16' }, 1, '/n'), { message: /on subnet 10\.88\.0\.0\/16/ }, 'the default subnet too');
+  t.notThrows(() => checkNetworkKept(saved, { subnet: '10.9.7.1/16', bridge: 'minipod0' }, 3, '/n'), 'the same network, written otherwise');
+  t.notThrows(() => checkNetworkKept(saved, {}, 3, '/n'));
+  t.notThrows(() => checkNetworkKept(saved, { subnet: '10.99.0.0/16', bridge: 'br9' }, 0, '/n'), 'no pod: anything goes');
 });
