@@ -42,6 +42,9 @@ import { DEFAULT_BACKOFF } from './pod/plan.js';
 import { checkOciRuntime, DEFAULT_OCI_RUNTIME, notInstalled } from './runtime/oci-runtimes.js';
 import { makeCrunUsable } from './runtime/crun-hybrid.js';
 
+/** How long a shutdown waits, once the pods are stopped or left, for the answers to requests it took before: an image import still uploading is cut. */
+const ANSWERS_AFTER_MS = 5000;
+
 export interface DaemonOptions {
   stateDir: string;
   runDir: string;
@@ -157,11 +160,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     void after
       .then(async () => {
         log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
-        server.close();
-        server.closeAllConnections();
+        server.stopTaking();
         rotator.stop();
         await deployments.stop(); // no pod made or replaced while they stop or are left running
         await (stopPods ? pods.stopAll() : pods.detachAll());
+        // What was asked before is done (a create, an rm): its client hears how it went, not a
+        // reset connection (a `node restart` while a `run` was under way said "not running").
+        await server.answered(ANSWERS_AFTER_MS);
+        server.closeAllConnections(); // the streams: logs -f, events -f, port-forward
         ip.close();
         ipTeardown.close();
         await rm(socket, { force: true });

@@ -4,6 +4,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { API_PREFIX, EXEC_UPGRADE, MAX_BODY_BYTES } from './protocol.js';
@@ -32,35 +33,60 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function createApiServer(deps: ApiDeps): http.Server {
+/** The API's server, and how a shutdown lets the answers already being worked out go out. */
+export interface ApiServer extends http.Server {
+  /** No new connection, and a request on one still open is answered 503 (the daemon is going). */
+  stopTaking(): void;
+  /**
+   * Resolves once every request taken before stopTaking has its answer sent, or after ms: a create
+   * or an `rm` under way is finished by the shutdown (pods.detachAll waits for it), and its client
+   * hears how it went instead of a reset connection. A stream that has begun (logs -f, events -f,
+   * port-forward) is not waited for: closing the connections ends it.
+   */
+  answered(ms: number): Promise<void>;
+}
+
+export function createApiServer(deps: ApiDeps): ApiServer {
   const { pods } = deps;
   const routes = apiRoutes(deps);
+  const working = new Set<{ res: ServerResponse; done: Promise<void> }>();
+  let taking = true;
   const server = http.createServer((req, res) => {
-    void (async () => {
-      try {
-        const url = new URL(req.url ?? '/', 'http://minipod');
-        const rel = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
-        const matching = rel === undefined ? [] : routes.filter(([, re]) => re.test(rel));
-        const route = matching.find(([m]) => m === req.method);
-        // A streamed route (an image archive) reads its own body; every other body is read here.
-        const body = route?.[3]?.streamBody ? Buffer.alloc(0) : await readBody(req);
-        if (rel === undefined) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
-        if (!route) {
-          if (matching.length) throw new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`, { status: 405 });
-          throw new MinipodError('NOT_FOUND', `no such endpoint ${req.method} ${url.pathname}`);
-        }
-        const result = await route[2]({ req, body, res, params: route[1].exec(rel)!.slice(1), query: url.searchParams });
-        if (result !== undefined && !res.headersSent) send(res, res.statusCode || 200, result);
-      } catch (err) {
-        const e = asMinipodError(err);
-        if (e.code === 'INTERNAL') log.error({ err }, 'request failed');
-        if (!res.headersSent) send(res, e.status, { error: e.toJSON() });
-        else res.end();
-      }
-    })();
+    if (!taking) {
+      res.setHeader('Connection', 'close');
+      send(res, 503, { error: shuttingDown().toJSON() });
+      return;
+    }
+    // Done once the answer has gone out (a response flushed, not only begun).
+    const entry = { res, done: answer(req, res).then(() => finished(res).catch(() => {})) };
+    working.add(entry);
+    void entry.done.then(() => working.delete(entry));
   });
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://minipod');
+      const rel = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
+      const matching = rel === undefined ? [] : routes.filter(([, re]) => re.test(rel));
+      const route = matching.find(([m]) => m === req.method);
+      // A streamed route (an image archive) reads its own body; every other body is read here.
+      const body = route?.[3]?.streamBody ? Buffer.alloc(0) : await readBody(req);
+      if (rel === undefined) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
+      if (!route) {
+        if (matching.length) throw new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`, { status: 405 });
+        throw new MinipodError('NOT_FOUND', `no such endpoint ${req.method} ${url.pathname}`);
+      }
+      const result = await route[2]({ req, body, res, params: route[1].exec(rel)!.slice(1), query: url.searchParams });
+      if (result !== undefined && !res.headersSent) send(res, res.statusCode || 200, result);
+    } catch (err) {
+      const e = asMinipodError(err);
+      if (e.code === 'INTERNAL') log.error({ err }, 'request failed');
+      if (!res.headersSent) send(res, e.status, { error: e.toJSON() });
+      else res.end();
+    }
+  };
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (!taking) return void socket.end(rawError(shuttingDown()));
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://minipod');
@@ -91,8 +117,22 @@ export function createApiServer(deps: ApiDeps): http.Server {
     const what = err.code === 'HPE_INVALID_METHOD' ? 'unknown HTTP method (the API takes GET, POST, PUT and DELETE)' : (err.reason ?? err.message);
     socket.end(rawError(new MinipodError('INVALID_ARGUMENT', `malformed HTTP request: ${what}`, { status })));
   });
-  return server;
+  return Object.assign(server, {
+    stopTaking() {
+      taking = false;
+      server.close();
+    },
+    async answered(ms: number) {
+      let timer: NodeJS.Timeout | undefined;
+      // A stream has begun its answer and not ended it: not waited for.
+      const pending = [...working].filter((w) => !w.res.headersSent || w.res.writableEnded).map((w) => w.done);
+      await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, ms)))]);
+      clearTimeout(timer);
+    },
+  });
 }
+
+const shuttingDown = () => new MinipodError('UNAVAILABLE', 'the minipod daemon is shutting down (`node restart` replaces it, or it was stopped): retry in a moment');
 
 /** An error answer written straight to a socket that has no ServerResponse (upgrade, parse errors). */
 function rawError(e: MinipodError): string {

@@ -22,8 +22,12 @@ export function unreachableError(socketPath: string, err: NodeJS.ErrnoException)
   if (err.code === 'EACCES' || err.code === 'EPERM') {
     return new MinipodError('UNAVAILABLE', `permission denied on ${socketPath}: the minipod socket is root-only, run the command as root (sudo)`);
   }
+  // The connection was there and went before the answer: the request may have been carried out.
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+    return new MinipodError('UNAVAILABLE', `the minipod daemon at ${socketPath} closed the connection before answering (it stopped, or a \`node restart\` replaced it): what it was asked to change may or may not have been done; look with \`minipod ps\` or \`minipod inspect\``);
+  }
   const node = nodeDirOf(socketPath);
-  if (node) return new MinipodError('UNAVAILABLE', `minipod daemon is not running at ${socketPath}: start the node's daemon with \`minipod node start --dir ${node}\` (its pods still running are re-adopted)`);
+  if (node) return new MinipodError('UNAVAILABLE', `minipod daemon is not running at ${socketPath}: start the node's daemon with \`minipod node start --dir ${node}\` (its pods still running are re-adopted), or, if \`minipod node restart\` is under way, retry in a moment`);
   return new MinipodError(
     'UNAVAILABLE',
     `minipod daemon is not running at ${socketPath}: start it with \`sudo minipod daemon\` (or \`minipod node start\` for an isolated node and export the MINIPOD_SOCKET it prints)`,

@@ -267,6 +267,23 @@ test.serial('minipod node restart keeps the node\'s own --bridge and --subnet, a
   t.is((await node.cli(['rm', '-f', 'r'])).exitCode, 0);
 });
 
+test.serial('a request under way when node restart begins gets its answer from the old daemon, which finishes it first', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  // Its app ignores SIGTERM: the stop takes the whole grace period (2 s), while the restart begins.
+  await node.api.request('POST', '/pods', { metadata: { name: 'slow' }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', command: ['sh', '-c', 'trap "" TERM; while :; do sleep 1; done'] }] } });
+  await node.api.waitReady('slow', 10_000);
+  const stop = node.cli(['stop', 'slow']);
+  await waitFor(async () => (await events(node, 'slow')).some((l) => /Killing/.test(l)), 'the stop to begin');
+  const restart = node.cli(['node', 'restart', '--dir', node.dir]);
+  const [stopped, restarted] = await Promise.all([stop, restart]);
+  t.is(stopped.exitCode, 0, stopped.stderr);
+  t.is(stopped.stderr, '');
+  t.is(restarted.exitCode, 0, restarted.stderr);
+  t.is((await inspect(node, 'slow')).phase, 'Stopped');
+  t.is((await node.cli(['rm', 'slow'])).exitCode, 0);
+});
+
 /** The daemon's last "ready" line: how many pods it took over, and how many records on the word of the daemon it replaced. */
 async function lastReady(node: TestNode): Promise<{ pods: number; vouched: number }> {
   const lines = (await readFile(path.join(node.dir, 'daemon.log'), 'utf8')).trimEnd().split('\n');
