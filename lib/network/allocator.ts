@@ -13,9 +13,26 @@ export class IpAllocator {
     private readonly whenFull: () => Promise<boolean> = async () => false,
   ) {}
 
-  /** The leases on disk at daemon start: none of them is handed out again. */
-  async load(): Promise<void> {
+  /**
+   * The leases on disk at daemon start: none of them is handed out again. Nor is an address a pod
+   * record names (`held`, the records' ip and uid): one whose lease is gone (deleted, or damaged and
+   * removed as an orphan) has it made again. Returns those, with the error of any that could not
+   * be written (the address stays taken in memory all the same).
+   */
+  async load(held: readonly { ip: string; uid: string }[] = []): Promise<{ ip: string; uid: string; err?: Error }[]> {
     for (const ip of await this.leases.list()) this.leased.add(ip);
+    const remade: { ip: string; uid: string; err?: Error }[] = [];
+    for (const { ip, uid } of held) {
+      if (!ip || this.leased.has(ip)) continue;
+      this.leased.add(ip);
+      try {
+        if (await this.leases.acquire(ip, uid)) await this.leases.durable(ip);
+        remade.push({ ip, uid });
+      } catch (err) {
+        remade.push({ ip, uid, err: err as Error });
+      }
+    }
+    return remade;
   }
 
   async allocate(owner: string): Promise<string> {

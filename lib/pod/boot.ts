@@ -60,7 +60,11 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   // What gc only reports: quarantined records and their logs (for a person to read), and the
   // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
   await removeOrphans(ctx, orphans.filter((o) => !o.kept), scan);
-  await ips.load();
+  // An address a record names is its pod's: a lease lost since is made again, never handed out.
+  for (const { ip, uid, err } of await ips.load(records)) {
+    const r = records.find((x) => x.uid === uid)!;
+    ctx.events.record(r, 'LeaseRestored', `the lease of ${ip} was gone (deleted, or damaged and removed): ${err ? `could not write it again (${err.message}); the address stays this pod's while this daemon runs` : 'made again from the pod\'s record'}`, { type: 'Warning' });
+  }
   const view: NodeView = { ports, scan };
   const boot = { ctx, pods, ips, supervisor };
   const queue: LivePod[] = [];

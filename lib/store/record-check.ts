@@ -34,7 +34,7 @@ export async function checkRecord(value: unknown, ctx: RecordContext): Promise<R
     if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(formatIssue) };
     r = parsed.data;
   }
-  const issues = [...checkIdentity(r, ctx), ...checkNetwork(r, ctx.subnet), ...(await checkContainers(r, ctx.stateDir))];
+  const issues = [...checkIdentity(r, ctx), ...checkStopped(r), ...checkNetwork(r, ctx.subnet), ...(await checkContainers(r, ctx.stateDir))];
   return issues.length ? { ok: false, issues } : { ok: true, record: r };
 }
 
@@ -43,6 +43,26 @@ function checkIdentity(r: PodRecord, ctx: RecordContext): string[] {
   if (`${keyOf(r)}.json` !== ctx.file) issues.push(`name: "${r.name}"${r.namespace === DEFAULT_NAMESPACE ? "" : ` (namespace ${r.namespace})`} does not match the file name ${ctx.file}`);
   if (r.manifest.metadata.name !== r.name) issues.push(`manifest.metadata.name: "${r.manifest.metadata.name}" is not the record's name "${r.name}"`);
   if (r.manifest.metadata.namespace !== r.namespace) issues.push(`manifest.metadata.namespace: "${r.manifest.metadata.namespace}" is not the record's namespace "${r.namespace}"`);
+  return issues;
+}
+
+/**
+ * A Stopped pod has nothing left to run or to hold: its stop (pod/stop.ts) clears the sandbox, the
+ * address and every container's process in the one write that says Stopped. A record that says
+ * Stopped and names any of them would leave them running with nothing to own them.
+ */
+function checkStopped(r: PodRecord): string[] {
+  if (r.phase !== 'Stopped') return [];
+  const issues: string[] = [];
+  const left = 'a Stopped pod has none left (its stop clears it)';
+  if (r.sandbox) issues.push(`sandbox: pause ${r.sandbox.pid}: ${left}`);
+  if (r.building) issues.push(`building: pause ${r.building.pid}: ${left}`);
+  if (r.ip) issues.push(`ip: ${r.ip}: a Stopped pod holds no address (its stop releases it)`);
+  for (const [field, list] of [['initContainers', r.initContainers ?? []], ['containers', r.containers]] as const) {
+    list.forEach((c, i) => {
+      if (c.pid !== null || c.state === 'Running') issues.push(`${field}[${i}]: ${c.state}${c.pid === null ? '' : ` with pid ${c.pid}`}: ${left}`);
+    });
+  }
   return issues;
 }
 

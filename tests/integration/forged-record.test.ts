@@ -3,7 +3,7 @@
 // run; what its pod left running is removed as an orphan, and `minipod gc` lists the record with
 // why. Malformed holder-register and lease files are removed and reported, never trusted.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
@@ -68,5 +68,38 @@ test.serial('a forged argv is never run: the record is quarantined, its pod remo
   t.regex((await node.cli(['gc'])).stdout, /nothing to collect/);
   t.is((await node.cli(['rm', '-f', 'bystander'])).exitCode, 0);
   t.false(existsSync(pwned));
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('a record that says Stopped while its pod runs is quarantined and its processes removed; a lease deleted or damaged under a running pod is made again, never handed out twice', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const stopped = await node.api.request<PodRecord>('POST', '/pods', pod('stopped'));
+  const deleted = await node.api.request<PodRecord>('POST', '/pods', pod('deleted'));
+  const damaged = await node.api.request<PodRecord>('POST', '/pods', pod('damaged'));
+  process.kill(node.pid, 'SIGTERM');
+  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
+  const file = path.join(node.stateDir, 'pods', 'stopped.json');
+  await writeFile(file, JSON.stringify({ ...(JSON.parse(await readFile(file, 'utf8')) as PodRecord), phase: 'Stopped' }));
+  await rm(path.join(node.stateDir, 'leases', deleted.ip));
+  await writeFile(path.join(node.stateDir, 'leases', damaged.ip), 'garbage!!');
+
+  node = await startTestNode({}, node.dir);
+  const all = await events(node);
+  const quarantined = all.find((e) => e.reason === 'RecordQuarantined');
+  t.like(quarantined, { pod: 'stopped', type: 'Warning' });
+  t.regex(quarantined!.message, /sandbox: pause \d+: a Stopped pod has none left .*ip: \S+: a Stopped pod holds no address .*containers\[0\]: Running with pid \d+/);
+  await waitFor(async () => !alive(stopped.sandbox!.pid) && !alive(stopped.containers[0]!.pid!), 'what the quarantined record named to be stopped');
+  const { pods } = await node.api.request<{ pods: PodRecord[] }>('GET', '/pods');
+  t.deepEqual(pods.map((p) => [p.name, p.ip, p.sandbox?.pid]), [['deleted', deleted.ip, deleted.sandbox!.pid], ['damaged', damaged.ip, damaged.sandbox!.pid]], 'both re-adopted as they run');
+  for (const p of [deleted, damaged]) {
+    const restored = all.find((e) => e.reason === 'LeaseRestored' && e.pod === p.name);
+    t.regex(restored?.message ?? '', new RegExp(`^the lease of ${p.ip.replaceAll('.', '\\.')} was gone .*made again from the pod's record$`));
+  }
+  t.deepEqual((await leases(node)).sort(), [deleted.ip, damaged.ip].sort());
+  const fresh = await Promise.all(['n1', 'n2', 'n3'].map((n) => node.api.request<PodRecord>('POST', '/pods', pod(n))));
+  t.deepEqual(fresh.filter((p) => [deleted.ip, damaged.ip].includes(p.ip)), [], 'no address handed out twice');
+  t.is((await node.cli(['gc', '--fix'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', 'deleted', 'damaged', 'n1', 'n2', 'n3'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });

@@ -30,6 +30,16 @@ test('a lease loaded at start, or taken behind its back, is never handed out', a
   t.is(await ips.allocate(UID), '10.88.0.4');
 });
 
+test('an address a record names keeps its pod\'s lease: one gone is made again, and never handed out', async (t) => {
+  const leases = await tempLeases(t);
+  await leases.acquire('10.88.0.3', UID);
+  const ips = new IpAllocator(parseSubnet('10.88.0.0/29'), leases);
+  const other = UID.replace(/^./, 'b');
+  t.deepEqual(await ips.load([{ ip: '10.88.0.2', uid: other }, { ip: '10.88.0.3', uid: UID }, { ip: '', uid: UID }]), [{ ip: '10.88.0.2', uid: other }]);
+  t.deepEqual((await leases.scan()).sort((a, b) => a.ip.localeCompare(b.ip)), [{ ip: '10.88.0.2', owner: other }, { ip: '10.88.0.3', owner: UID }]);
+  t.is(await ips.allocate(UID), '10.88.0.4');
+});
+
 test('a released address is free again', async (t) => {
   const leases = await tempLeases(t);
   const ips = new IpAllocator(parseSubnet('10.88.0.0/29'), leases);

@@ -45,7 +45,9 @@ test('saved records load back unchanged', async (t) => {
 test('saving again replaces the record', async (t) => {
   const store = await tempStore(t);
   await store.save(record(store, 'web'));
-  await store.save({ ...record(store, 'web'), phase: 'Stopped', ip: '' });
+  const stopped = record(store, 'web');
+  Object.assign(stopped, { phase: 'Stopped', ip: '', sandbox: null, containers: stopped.containers.map((c) => ({ ...c, state: 'Terminated', reason: 'Killed', pid: null, netns: null, ready: false })) });
+  await store.save(stopped);
   const [only, ...rest] = await load(store);
   t.is(rest.length, 0);
   t.is(only!.phase, 'Stopped');

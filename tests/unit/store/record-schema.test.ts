@@ -41,6 +41,14 @@ test('a stopped record (IP released, no sandbox, apps terminated) passes', async
   );
 });
 
+test('a record that says Stopped but names a sandbox, an address or a running container is rejected, naming each', async (t) => {
+  t.deepEqual(await issuesOf((r) => void (r.phase = 'Stopped')), [
+    `sandbox: pause ${validRecord(STATE).sandbox!.pid}: a Stopped pod has none left (its stop clears it)`,
+    `ip: ${validRecord(STATE).ip}: a Stopped pod holds no address (its stop releases it)`,
+    `containers[0]: Running with pid ${validRecord(STATE).containers[0]!.pid}: a Stopped pod has none left (its stop clears it)`,
+  ]);
+});
+
 test('timings may carry the hostPort publish time; a record without it (a pod with no hostPort, or written before) passes too', async (t) => {
   t.deepEqual(await issuesOf((r) => void (r.timings = { sandboxMs: 12.5, appsMs: 40.1, hostPortsMs: 3.2 })), []);
   t.deepEqual(await issuesOf((r) => void (r.timings = { sandboxMs: 12.5, appsMs: 40.1 })), []);
