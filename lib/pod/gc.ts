@@ -150,7 +150,10 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
   // One that cannot be removed (a process stuck in the kernel, a directory where a lease should
   // be) is reported and the rest go on: a daemon start must not fail over garbage.
   const failed: string[] = [];
-  for (const o of orphans) {
+  // What runs goes first (a holder and what is in its namespace, a cgroup and what is in it), then
+  // the files, which a process still running writes to (a shim its container's exit status).
+  const order = (o: Orphan) => (o.kind === 'holder' || o.kind === 'cgroup' ? 0 : 1);
+  for (const o of [...orphans].sort((a, b) => order(a) - order(b))) {
     try {
       if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
       else if (o.kind === 'lease') await ctx.ips.release(o.name, o.uid); // another pod's meanwhile: kept

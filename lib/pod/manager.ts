@@ -168,6 +168,9 @@ export class PodManager {
     const hostPorts = !manifest.spec.hostNetwork && manifest.spec.containers.some((c) => c.ports.some((p) => p.hostPort));
     for (let removal; (removal = this.pods.removal(key) ?? (hostPorts && this.pods.removals().length ? this.removalsDone() : undefined)); ) await removal;
     if (this.pods.has(key)) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} already exists: remove it with \`minipod rm${listFlag(key)} -f ${manifest.metadata.name}\` or pick another name`);
+    // Its logs are kept by name with it, for a person to read: a new pod would write over them.
+    const kept = this.ctx.store.quarantinedFile(key);
+    if (kept) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} has a quarantined record, ${kept} (\`minipod gc\` says why it failed validation), kept with its logs: read them, then remove both with \`minipod gc --fix\`, or pick another name`);
     const live = newLivePod(newRecord(this.ctx, manifest));
     // Reserve the name before the first await so a concurrent create of the same name fails.
     this.pods.add(live);

@@ -2,7 +2,7 @@
 // file, fsync, rename) so a crash leaves the old or the new record, never half of one. A record
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
 // Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -14,7 +14,7 @@ import { checkRecord } from './record-check.js';
 import { digestText } from './handoff.js';
 
 import { diskError, PersistQueue } from './persist.js';
-import { quarantine, REASON_SUFFIX, type Quarantined } from './quarantine.js';
+import { quarantine, QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
 export { QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
@@ -42,6 +42,12 @@ export class PodStore {
   }
 
   /** key: the pod's (pod/key.ts), NAME in default, NS_NAME elsewhere. */
+  /** The quarantined record of key (NAME.json.corrupt), if there is one: it keeps its name and logs until `gc --fix`. */
+  quarantinedFile(key: string): string | undefined {
+    const moved = `${this.file(key)}${QUARANTINE_SUFFIX}`;
+    return existsSync(moved) ? moved : undefined;
+  }
+
   private file(key: string): string {
     return path.join(this.dir, `${key}.json`);
   }

@@ -64,9 +64,14 @@ test.serial('a forged argv is never run: the record is quarantined, its pod remo
   t.regex(listed.stdout, /^record +\S+\/pods\/victim\.json\.corrupt +\(a pod record that failed validation, quarantined at daemon start and never run: containers\[0\]\.argv\[0\]: "\/usr\/bin\/touch" is not where/m);
   t.regex(listed.stdout, /^logs +\S+\/logs\/victim +\(logs of the quarantined record victim\.json\.corrupt\)/m);
   t.regex(listed.stdout, /2 orphan\(s\)/);
+  // The name stays the quarantined record's, with its logs, until gc --fix: a new pod would write over them.
+  const again = await node.cli(['run', 'victim', '-c', 'app=sleep infinity']);
+  t.not(again.exitCode, 0);
+  t.regex(again.stderr, /pod "?victim"? has a quarantined record, \S+\/pods\/victim\.json\.corrupt \(`minipod gc` says why it failed validation\), kept with its logs: read them, then remove both with `minipod gc --fix`, or pick another name/);
   t.is((await node.cli(['gc', '--fix'])).exitCode, 0);
   t.regex((await node.cli(['gc'])).stdout, /nothing to collect/);
-  t.is((await node.cli(['rm', '-f', 'bystander'])).exitCode, 0);
+  t.is((await node.cli(['run', 'victim', '-c', 'app=sleep infinity'])).exitCode, 0, 'the name is free once gc --fix removed the record');
+  t.is((await node.cli(['rm', '-f', 'bystander', 'victim'])).exitCode, 0);
   t.false(existsSync(pwned));
   await assertNodeEmpty(t, node);
 });
