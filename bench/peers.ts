@@ -12,6 +12,9 @@ export interface Peer {
   /** Its figure in the row's unit, or undefined when it was not measured (then `why`). */
   value?: number;
   why?: string;
+  /** Measured in pairs, each run of minipod beside one of the peer: the median of the pairs' ratios,
+   * printed instead of the medians' quotient (it holds while the machine's speed drifts). */
+  pairedRatio?: number;
 }
 
 export interface Row {
@@ -44,7 +47,8 @@ export function formatTable(rows: Row[]): string {
     if (!row.peers.length) lines.push([row.work, '–', mine, '–']);
     row.peers.forEach((p, i) => {
       const peer = p.value === undefined ? `${p.name}: not measured (${p.why ?? 'unknown'})` : `${p.name} ${formatValue(p.value, row.unit)}`;
-      lines.push([i ? '' : row.work, peer, i ? '' : mine, ratio(row.minipod, p.value)]);
+      const quotient = ratio(row.minipod, p.value);
+      lines.push([i ? '' : row.work, peer, i ? '' : mine, p.pairedRatio === undefined ? quotient : `${p.pairedRatio.toFixed(2)}× (median of the pairs; medians ${quotient})`]);
     });
   }
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));

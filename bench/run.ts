@@ -132,7 +132,7 @@ try {
   node = restored.node;
   if (PEERS) table.add(`node restart with ${PS_PODS} pods kept: new daemon answering`, 'ms', median(restored.restartMs), [{ name: 'node -e 0', value: median(nothing) }]);
   const whole = await benchRestartStart(node, api, 7);
-  if (PEERS) table.add(`node restart with ${PS_PODS} pods kept, whole process`, 'ms', whole.median, [{ name: 'node -e 0, paired', value: whole.floor }]);
+  if (PEERS) table.add(`node restart with ${PS_PODS} pods kept, whole process`, 'ms', whole.median, [{ name: 'node -e 0, paired', value: whole.floor, pairedRatio: whole.ratio }]);
 
   const removal: number[] = [];
   for (let i = 0; i < PS_PODS; i++) {

@@ -43,14 +43,19 @@ export class ApiClient {
   /** A streaming request: resolves with the response once its status is known to be 2xx. */
   async send(method: string, path: string, body?: unknown, { timeoutMs }: RequestOptions = {}): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = this.open(method, path, payload ? { 'Content-Type': 'application/json' } : {}, timeoutMs);
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      req.on('response', resolve);
-      req.on('error', (err) => reject(err instanceof MinipodError ? err : this.unreachable(err)));
-      req.end(payload);
-    });
-    if (res.statusCode && res.statusCode >= 300) throw toError(res.statusCode, await readAll(res));
-    return res;
+    // A kept-alive connection the daemon closed as idle just as this request went out on it: the
+    // request was never read (Node's advice: send it again, once, on a new connection).
+    for (let again = true; ; again = false) {
+      const req = this.open(method, path, payload ? { 'Content-Type': 'application/json' } : {}, timeoutMs);
+      const res = await new Promise<http.IncomingMessage | undefined>((resolve, reject) => {
+        req.on('response', resolve);
+        req.on('error', (err: NodeJS.ErrnoException) => (again && req.reusedSocket && err.code === 'ECONNRESET' ? resolve(undefined) : reject(err instanceof MinipodError ? err : this.unreachable(err))));
+        req.end(payload);
+      });
+      if (!res) continue;
+      if (res.statusCode && res.statusCode >= 300) throw toError(res.statusCode, await readAll(res));
+      return res;
+    }
   }
 
   /** A request whose body is a stream (an image archive), sent as it is read; the parsed 2xx body. */

@@ -53,6 +53,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   let taking = true;
   const server = http.createServer((req, res) => {
     if (!taking) {
+      req.resume(); // its body read and dropped: the client then hears the 503, not a broken pipe
       res.setHeader('Connection', 'close');
       send(res, 503, { error: shuttingDown().toJSON() });
       return;
@@ -70,6 +71,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       const route = matching.find(([m]) => m === req.method);
       // A streamed route (an image archive) reads its own body; every other body is read here.
       const body = route?.[3]?.streamBody ? Buffer.alloc(0) : await readBody(req);
+      if (!taking) throw shuttingDown(); // its body came in after the shutdown began: nothing done
       if (rel === undefined) throw new MinipodError('NOT_FOUND', `no such endpoint ${url.pathname}`);
       if (!route) {
         if (matching.length) throw new MinipodError('INVALID_ARGUMENT', `method ${req.method} not allowed on ${url.pathname}`, { status: 405 });

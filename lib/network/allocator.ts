@@ -26,7 +26,8 @@ export class IpAllocator {
       if (!ip || this.leased.has(ip)) continue;
       this.leased.add(ip);
       try {
-        if (await this.leases.acquire(ip, uid)) await this.leases.durable(ip);
+        if (!(await this.leases.acquire(ip, uid))) continue; // made meanwhile: taken all the same
+        await this.leases.durable(ip);
         remade.push({ ip, uid });
       } catch (err) {
         remade.push({ ip, uid, err: err as Error });

@@ -28,6 +28,7 @@ import { ensureUplink, stopOutside } from './outside.js';
 import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
+import { POD_RECORDS_DIR } from '../store/quarantine.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
 
 export { nodePaths } from '../node-paths.js';
@@ -139,9 +140,9 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
 }
 
-/** How many pod records the node's state holds: NAME.json in the pod store's directory (store/pod-store.ts). */
+/** How many pod records the node's state holds: NAME.json in the pod store's directory. */
 async function podRecords(stateDir: string): Promise<number> {
-  return (await readdir(path.join(stateDir, 'pods')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).length;
+  return (await readdir(path.join(stateDir, POD_RECORDS_DIR)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).length;
 }
 
 /** A runtime given by --oci-runtime that is not installed: refused before the node is touched. */

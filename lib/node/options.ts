@@ -56,7 +56,7 @@ export function checkNetworkKept(saved: NodeOptions, given: NodeOptions, pods: n
   const asked = { subnet: given.subnet === undefined ? now.subnet : parseSubnet(given.subnet).cidr, bridge: given.bridge ?? now.bridge };
   for (const key of ['subnet', 'bridge'] as const) {
     if (asked[key] === now[key]) continue;
-    throw new MinipodError('INVALID_ARGUMENT', `--${key} ${given[key]}: the node in ${dir} has ${pods} pod record(s) on ${key} ${now[key]}, which a pod keeps for its life: leave --${key} out (or give ${now[key]}), or remove the pods first (\`minipod rm -f POD…\`; a node stopped with \`node stop\` keeps their records until then)`);
+    throw new MinipodError('INVALID_ARGUMENT', `--${key} ${given[key]}: the node in ${dir} has ${pods} pod record(s) on ${key} ${now[key]}, which a pod keeps for its life: leave --${key} out (or give ${now[key]}), or first remove the pods (\`minipod rm -f POD…\`, with the node running: a stopped one keeps their records; start it without --${key})`);
   }
 }
 

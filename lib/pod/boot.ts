@@ -63,6 +63,8 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   // An address a record names is its pod's: a lease lost since is made again, never handed out.
   for (const { ip, uid, err } of await ips.load(records)) {
     const r = records.find((x) => x.uid === uid)!;
+    // A stop or removal cut short after it released the address: its teardown, resumed below, releases it again.
+    if (r.deletionTimestamp || r.phase === 'Terminating' || r.phase === 'Pending') continue;
     ctx.events.record(r, 'LeaseRestored', `the lease of ${ip} was gone (deleted, or damaged and removed): ${err ? `could not write it again (${err.message}); the address stays this pod's while this daemon runs` : 'made again from the pod\'s record'}`, { type: 'Warning' });
   }
   const view: NodeView = { ports, scan };

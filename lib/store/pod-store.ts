@@ -14,7 +14,7 @@ import { checkRecord } from './record-check.js';
 import { digestText } from './handoff.js';
 
 import { diskError, PersistQueue } from './persist.js';
-import { quarantine, QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
+import { POD_RECORDS_DIR, quarantine, QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
 export { QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
@@ -34,20 +34,20 @@ export class PodStore {
     private readonly subnet?: Subnet,
     private readonly queue = new PersistQueue(),
   ) {
-    this.dir = path.join(stateDir, 'pods');
+    this.dir = path.join(stateDir, POD_RECORDS_DIR);
   }
 
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  /** key: the pod's (pod/key.ts), NAME in default, NS_NAME elsewhere. */
   /** The quarantined record of key (NAME.json.corrupt), if there is one: it keeps its name and logs until `gc --fix`. */
   quarantinedFile(key: string): string | undefined {
     const moved = `${this.file(key)}${QUARANTINE_SUFFIX}`;
     return existsSync(moved) ? moved : undefined;
   }
 
+  /** key: the pod's (pod/key.ts), NAME in default, NS_NAME elsewhere. */
   private file(key: string): string {
     return path.join(this.dir, `${key}.json`);
   }

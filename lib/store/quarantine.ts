@@ -5,6 +5,8 @@ import path from 'node:path';
 import { log } from '../log.js';
 
 export const QUARANTINE_SUFFIX = '.corrupt';
+/** STATE/pods: the pod records (NAME.json), which `node start` counts without loading the store. */
+export const POD_RECORDS_DIR = 'pods';
 /** STATE/deployments: lib/deploy's records, whose quarantined files `gc` lists with the pods'. */
 export const DEPLOYMENT_RECORDS_DIR = 'deployments';
 export const REASON_SUFFIX = '.why';

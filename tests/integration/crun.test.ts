@@ -91,7 +91,7 @@ test.serial('exec -c runs in the crun container as the container\'s process does
   let screen = '';
   const stdout = new PassThrough().on('data', (d: Buffer) => (screen += d.toString()));
   const tty = { size: { rows: 24, cols: 100 }, watch: () => () => {} };
-  const sized = 'i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ]; do i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.02; done; echo "$s"';
+  const sized = 'i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ] && [ "$s" != "0 0" ]; do i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.02; done; echo "$s"';
   const code = await node.api.exec('web', ['sh', '-c', `${sized}; tty; exit 4`], { stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { container: 'httpd', tty });
   t.is(code, 4);
   t.regex(screen, /24 100\r?\n\/dev\/pts\/\d+/);

@@ -255,7 +255,7 @@ test.serial('minipod node restart keeps the node\'s own --bridge and --subnet, a
   for (const [flag, value, now] of [['--subnet', '10.99.0.0/16', 'subnet 10.77.0.0/16'], ['--bridge', 'br9', 'bridge mpx1']] as const) {
     const refused = await node.cli(['node', 'restart', '--dir', node.dir, flag, value]);
     t.is(refused.exitCode, 1);
-    t.is(refused.stderr.trim(), `minipod: ${flag} ${value}: the node in ${node.dir} has 2 pod record(s) on ${now}, which a pod keeps for its life: leave ${flag} out (or give ${now.split(' ')[1]}), or remove the pods first (\`minipod rm -f POD…\`; a node stopped with \`node stop\` keeps their records until then)`);
+    t.is(refused.stderr.trim(), `minipod: ${flag} ${value}: the node in ${node.dir} has 2 pod record(s) on ${now}, which a pod keeps for its life: leave ${flag} out (or give ${now.split(' ')[1]}), or first remove the pods (\`minipod rm -f POD…\`, with the node running: a stopped one keeps their records; start it without ${flag})`);
     t.is(await readFile(path.join(node.dir, 'daemon.pid'), 'utf8'), daemon, 'the old daemon still serves');
     t.true(alive(Number(daemon.split(' ')[0])));
   }

@@ -24,6 +24,7 @@ test('the table has one line per peer, the work and minipod figure on the first 
   table.add('sandbox created, network wired', 'ms', 6, [{ name: 'floor C', value: 3 }, { name: 'CNI bridge: holder + ADD', value: 12 }]);
   table.add('daemon memory, 50 pods', 'MiB', 93);
   table.add('image pod', 'ms', 200, [{ name: 'podman', why: 'podman is not installed' }]);
+  table.add('node restart, whole process', 'ms', 500, [{ name: 'node -e 0, paired', value: 100, pairedRatio: 4.5 }]);
   const lines = table.format().split('\n');
   const cells = (l: string) => l.split('|').map((c) => c.trim()).slice(1, -1);
   t.deepEqual([lines[0]!, ...lines.slice(2)].map(cells), [
@@ -32,6 +33,7 @@ test('the table has one line per peer, the work and minipod figure on the first 
     ['', 'CNI bridge: holder + ADD 12.0 ms', '', '0.50×'],
     ['daemon memory, 50 pods', '–', '93.0 MiB', '–'],
     ['image pod', 'podman: not measured (podman is not installed)', '200.0 ms', '–'],
+    ['node restart, whole process', 'node -e 0, paired 100.0 ms', '500.0 ms', '4.50× (median of the pairs; medians 5.00×)'],
   ]);
   t.true(cells(lines[1]!).every((c) => /^-+$/.test(c)), 'the second line is the Markdown separator');
   t.is(new Set(lines.map((l) => l.length)).size, 1, 'every line is as long as the others (padded)');
