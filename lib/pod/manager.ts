@@ -67,8 +67,13 @@ export class PodManager {
   private readonly ips: IpAllocator;
   private readonly ctx: PodContext;
   private readonly supervisor: Supervision;
-  /** Set as a shutdown begins: a create that comes after it (its request taken just before) is refused, never left out of the pods the shutdown stops or leaves. */
-  private closing = false;
+  /**
+   * Set as a shutdown that stops every pod begins: a create that comes after it (its request taken
+   * just before) is refused, where it would be left running, out of the pods stopped. A shutdown
+   * that leaves the pods lets it finish (an `apply` replacing a pod removes it first): its record
+   * is written, and the next daemon re-adopts it.
+   */
+  private stoppingAll = false;
 
   constructor(o: PodManagerOptions) {
     // A full subnet with teardowns under way waits for them: their addresses are free once they are done.
@@ -169,7 +174,7 @@ export class PodManager {
     // it points at is not released before): a create waits for them rather than fails.
     const hostPorts = !manifest.spec.hostNetwork && manifest.spec.containers.some((c) => c.ports.some((p) => p.hostPort));
     for (let removal; (removal = this.pods.removal(key) ?? (hostPorts && this.pods.removals().length ? this.removalsDone() : undefined)); ) await removal;
-    if (this.closing) throw new MinipodError('UNAVAILABLE', `${podTitle(key)} was not created: the minipod daemon is shutting down (\`node restart\` replaces it, or it was stopped): retry in a moment`);
+    if (this.stoppingAll) throw new MinipodError('UNAVAILABLE', `${podTitle(key)} was not created: the minipod daemon is shutting down (\`node restart\` replaces it, or it was stopped): retry in a moment`);
     if (this.pods.has(key)) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} already exists: remove it with \`minipod rm${listFlag(key)} -f ${manifest.metadata.name}\` or pick another name`);
     // Its logs are kept by name with it, for a person to read: a new pod would write over them.
     const kept = this.ctx.store.quarantinedFile(key);
@@ -226,14 +231,13 @@ export class PodManager {
 
   /** Daemon shutdown with --stop-pods-on-exit: every pod stopped, leaving no process, veth or lease. */
   async stopAll(): Promise<void> {
-    this.closing = true;
+    this.stoppingAll = true;
     this.supervisor.stop(false);
     await stopAll(this.ctx, this.pods);
   }
 
   /** Daemon shutdown by default (live restore): the pods keep running for the next daemon. */
   async detachAll(waitMs = 5000): Promise<void> {
-    this.closing = true;
     this.supervisor.stop(true);
     await detachAll(this.ctx, this.pods, waitMs);
   }
