@@ -7,6 +7,8 @@
 'use strict';
 
 const args = process.argv.slice(2);
+// A person reads what any command but the daemon logs (lib/log.ts): one line on stderr, not JSON.
+if (args[0] !== 'daemon') globalThis.minipodLogForPeople = true;
 // The bundles' lines, told apart before one loads: `node exec`, a cluster's `--node` and the rest
 // a bundle would decline go to the full CLI without loading it first.
 const bundle = args[0] === 'daemon' ? ['daemon.cjs', 'runDaemonLine']

@@ -1,12 +1,25 @@
 // The daemon's logger (pino). Lines about a pod go through podLogger so they carry its name and uid.
+// A command other than the daemon (`node restart`, `node stop`…) shares the code that logs, and a
+// person reads what it says: there a warning is one line on stderr, "minipod: warning: …", where
+// the daemon writes pino's JSON lines to its log.
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export const log: Logger = pino({
-  level: process.env.MINIPOD_LOG_LEVEL ?? 'info',
-  base: { pid: process.pid },
-});
+/** Set by bin/minipod.js before it loads any command but the daemon. */
+const forPeople = (globalThis as { minipodLogForPeople?: boolean }).minipodLogForPeople === true;
+
+export const log: Logger = forPeople
+  ? pino({ level: process.env.MINIPOD_LOG_LEVEL || 'warn', base: null, timestamp: false }, { write: (line: string) => void process.stderr.write(forAPerson(line)) })
+  : pino({ level: process.env.MINIPOD_LOG_LEVEL || 'info', base: { pid: process.pid } });
+
+/** A pino line as a person reads it: "minipod: warning: MSG (field value, …)". */
+export function forAPerson(line: string): string {
+  const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
+  const kind = level >= 50 ? 'error' : level >= 40 ? 'warning' : 'note';
+  const extra = Object.entries(fields).map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return `minipod: ${kind}: ${msg ?? ''}${extra.length ? ` (${extra.join(', ')})` : ''}\n`;
+}
 
 /** The levels a pod's lines are written at. */
 export interface PodLog {

@@ -62,7 +62,8 @@ export async function runNode(argv: Args): Promise<void> {
     if (action === 'start' || action === 'restart') {
       const existing = await readHolder(argv.dir);
       const n = action === 'start' ? await startNode(argv.dir, opts) : await restartNode(argv.dir, opts);
-      const what = existing ? `daemon ${action === 'start' ? 'started' : 'restarted'} on the running node (holder pid ${n.holderPid}); pods still running there are re-adopted` : `node started (holder pid ${n.holderPid})`;
+      // A restart is of a running node, its holder replaced first if it had died (said on stderr).
+      const what = existing || action === 'restart' ? `daemon ${action === 'start' ? 'started' : 'restarted'} on the running node (holder pid ${n.holderPid}); pods still running there are re-adopted` : `node started (holder pid ${n.holderPid})`;
       process.stdout.write(`${what}: daemon pid ${n.pid}, state ${n.stateDir}, log ${path.join(n.dir, 'daemon.log')}\nexport MINIPOD_SOCKET=${n.socket}\n`);
     } else if (action === 'env') {
       process.stdout.write(`export MINIPOD_SOCKET=${nodePaths(argv.dir).socket}\n`);

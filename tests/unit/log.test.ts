@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { execa } from 'execa';
+import { forAPerson } from '../../lib/log.js';
 
 const LOG = fileURLToPath(new URL('../../lib/log.js', import.meta.url));
 
@@ -23,4 +24,17 @@ p.debug({ phases: [1] }, 'not at info');`;
   t.like(lines[0], { level: 30, pod: 'web', podUid: 'u1', reason: 'Restored', msg: 'daemon restarted' });
   t.like(lines[1], { level: 40, msg: 'careful' });
   t.like(lines[2], { level: 50, err: { type: 'Error', message: 'boom' } });
+});
+
+test('a command other than the daemon says a warning as one line on stderr, for a person: level, message, then its fields', async (t) => {
+  const script = `globalThis.minipodLogForPeople = true;
+const { log } = await import(${JSON.stringify(LOG)});
+log.info('not at warn');
+log.warn({ daemon: 4242 }, 'the node holder is gone');`;
+  const r = await execa(process.execPath, ['--input-type=module', '-'], { input: script, env: { MINIPOD_LOG_LEVEL: '' } });
+  t.is(r.stdout, '');
+  t.is(r.stderr, 'minipod: warning: the node holder is gone (daemon 4242)');
+  t.is(forAPerson('{"level":40,"daemon":4242,"msg":"the node holder is gone: starting a new one"}\n'), 'minipod: warning: the node holder is gone: starting a new one (daemon 4242)\n');
+  t.is(forAPerson('{"level":50,"err":"EIO","msg":"could not remove it"}\n'), 'minipod: error: could not remove it (err EIO)\n');
+  t.is(forAPerson('{"level":30,"msg":"done"}\n'), 'minipod: note: done\n');
 });
