@@ -1,6 +1,6 @@
 // A small file's text: a lease, a cgroup's pids.max, a /proc file, a registry entry. Read at once
 // where the file is a few bytes no kernel lock stands behind (readFileIfAny), else on the thread
-// pool (readText) without fs.promises' FileHandle and fstat, which cost a fresh process three
+// pool (readText) without fs.promises' FileHandle and fstat, which cost a fresh process
 // more CPU than open, read and close (100 reads of /proc/PID/cgroup in a fresh process: 24–30 ms
 // against 14–23, measured here), and a restart reads one per process it adopts.
 import { close, open, read, readFileSync } from 'node:fs';
