@@ -174,7 +174,7 @@ export class PodManager {
     // it points at is not released before): a create waits for them rather than fails.
     const hostPorts = !manifest.spec.hostNetwork && manifest.spec.containers.some((c) => c.ports.some((p) => p.hostPort));
     for (let removal; (removal = this.pods.removal(key) ?? (hostPorts && this.pods.removals().length ? this.removalsDone() : undefined)); ) await removal;
-    if (this.stoppingAll) throw new MinipodError('UNAVAILABLE', `${podTitle(key)} was not created: the minipod daemon is shutting down (\`node restart\` replaces it, or it was stopped): retry in a moment`);
+    if (this.stoppingAll) throw new MinipodError('UNAVAILABLE', `${podTitle(key)} was not created: the minipod daemon is stopping every pod and shutting down (\`node stop\`, or --stop-pods-on-exit)`);
     if (this.pods.has(key)) throw new MinipodError('ALREADY_EXISTS', `${podTitle(key)} already exists: remove it with \`minipod rm${listFlag(key)} -f ${manifest.metadata.name}\` or pick another name`);
     // Its logs are kept by name with it, for a person to read: a new pod would write over them.
     const kept = this.ctx.store.quarantinedFile(key);
