@@ -12,6 +12,7 @@ import { apiRoutes, type ApiDeps } from './routes.js';
 import { check, execArgv, execQuery, queryOf } from './schemas.js';
 import { keyParam } from './scope.js';
 import { relayExec } from './streams.js';
+import { waitAtMost } from '../util/wait.js';
 
 export type { ApiDeps } from './routes.js';
 
@@ -125,11 +126,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       server.close();
     },
     async answered(ms: number) {
-      let timer: NodeJS.Timeout | undefined;
       // A stream has begun its answer and not ended it: not waited for.
-      const pending = [...working].filter((w) => !w.res.headersSent || w.res.writableEnded).map((w) => w.done);
-      await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, ms)))]);
-      clearTimeout(timer);
+      await waitAtMost(Promise.all([...working].filter((w) => !w.res.headersSent || w.res.writableEnded).map((w) => w.done)), ms);
     },
   });
 }

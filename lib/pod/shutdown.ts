@@ -4,6 +4,7 @@ import { stopProcess } from '../process/stop.js';
 import { cancelTimers, withLock, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
 import { stopPod } from './stop.js';
+import { waitAtMost } from '../util/wait.js';
 
 /** Stop every pod (in parallel), leaving no process, veth or lease. */
 export async function stopAll(ctx: PodContext, pods: PodRegistry): Promise<void> {
@@ -29,7 +30,6 @@ export async function detachAll(ctx: PodContext, pods: PodRegistry, waitMs: numb
   // `rm`s already answered are finished first (each is bounded: grace period, then SIGKILL); one
   // cut short by a crash instead is finished by the next daemon, from its record.
   await Promise.all(pods.removals());
-  let timer: NodeJS.Timeout | undefined;
   const settled = Promise.allSettled(
     pods.all().map(async (live) => {
       cancelTimers(live); // re-armed by the next daemon from restartAt (restarts) and phase (retries)
@@ -41,8 +41,7 @@ export async function detachAll(ctx: PodContext, pods: PodRegistry, waitMs: numb
       });
     }),
   );
-  await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
-  clearTimeout(timer);
+  await waitAtMost(settled, waitMs);
   await ctx.store.close(); // a last try of what the disk refused; the rest is lost with us
   ctx.watcher.close();
 }

@@ -9,6 +9,13 @@ export interface WaitOptions {
   unref?: boolean;
 }
 
+/** p, for at most ms: the caller goes on either way, and how p ended is not its to hear (a timer left is cleared). */
+export async function waitAtMost(p: PromiseLike<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.resolve(p).catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** check's first truthy value; undefined if none came before timeoutMs (the caller says what that means). */
 export async function waitUntil<T>(check: () => Promise<T | undefined | false | null | 0 | ''> | T | undefined, { timeoutMs, everyMs, unref }: WaitOptions): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 // waitUntil: the first truthy value of check, or undefined once the deadline has passed.
 import test from 'ava';
-import { waitUntil } from '../../../lib/util/wait.js';
+import { waitAtMost, waitUntil } from '../../../lib/util/wait.js';
 
 test('waitUntil gives the first truthy value check returns, and stops calling it', async (t) => {
   let calls = 0;
@@ -21,4 +21,14 @@ test('waitUntil gives undefined after the deadline, having checked at least once
 
 test('waitUntil checks once even with no time at all', async (t) => {
   t.is(await waitUntil(() => 7, { timeoutMs: 0, everyMs: 5 }), 7);
+});
+
+test('waitAtMost waits for the promise, or the time, whichever comes first; a rejection is not its caller\'s', async (t) => {
+  let resolved = false;
+  await waitAtMost(new Promise<void>((r) => setTimeout(() => r(void (resolved = true)), 10)), 600_000); // the promise first: else the test times out
+  t.true(resolved);
+  let never = false;
+  await waitAtMost(new Promise(() => void (never = true)), 20); // the time first: it never settles
+  t.true(never);
+  await t.notThrowsAsync(waitAtMost(Promise.reject(new Error('no')), 600_000));
 });
