@@ -16,21 +16,21 @@ export class IpAllocator {
   /**
    * The leases on disk at daemon start: none of them is handed out again. Nor is an address a pod
    * record names (`held`, the records' ip and uid): one whose lease is gone (deleted, or damaged and
-   * removed as an orphan) has it made again. Returns those, with the error of any that could not
+   * removed as an orphan) has it made again. Returns those, each with the error if it could not
    * be written (the address stays taken in memory all the same).
    */
-  async load(held: readonly { ip: string; uid: string }[] = []): Promise<{ ip: string; uid: string; err?: Error }[]> {
+  async load<T extends { ip: string; uid: string }>(held: readonly T[] = []): Promise<{ held: T; err?: Error }[]> {
     for (const ip of await this.leases.list()) this.leased.add(ip);
-    const remade: { ip: string; uid: string; err?: Error }[] = [];
-    for (const { ip, uid } of held) {
-      if (!ip || this.leased.has(ip)) continue;
-      this.leased.add(ip);
+    const remade: { held: T; err?: Error }[] = [];
+    for (const h of held) {
+      if (!h.ip || this.leased.has(h.ip)) continue;
+      this.leased.add(h.ip);
       try {
-        if (!(await this.leases.acquire(ip, uid))) continue; // made meanwhile: taken all the same
-        await this.leases.durable(ip);
-        remade.push({ ip, uid });
+        if (!(await this.leases.acquire(h.ip, h.uid))) continue; // made meanwhile: taken all the same
+        await this.leases.durable(h.ip);
+        remade.push({ held: h });
       } catch (err) {
-        remade.push({ ip, uid, err: err as Error });
+        remade.push({ held: h, err: err as Error });
       }
     }
     return remade;

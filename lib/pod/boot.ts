@@ -61,11 +61,10 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
   await removeOrphans(ctx, orphans.filter((o) => !o.kept), scan);
   // An address a record names is its pod's: a lease lost since is made again, never handed out.
-  for (const { ip, uid, err } of await ips.load(records)) {
-    const r = records.find((x) => x.uid === uid)!;
+  for (const { held: r, err } of await ips.load(records)) {
     // A stop or removal cut short after it released the address: its teardown, resumed below, releases it again.
     if (r.deletionTimestamp || r.phase === 'Terminating' || r.phase === 'Pending') continue;
-    ctx.events.record(r, 'LeaseRestored', `the lease of ${ip} was gone (deleted, or damaged and removed): ${err ? `could not write it again (${err.message}); the address stays this pod's while this daemon runs` : 'made again from the pod\'s record'}`, { type: 'Warning' });
+    ctx.events.record(r, 'LeaseRestored', `the lease of ${r.ip} was gone (deleted, or damaged and removed): ${err ? `could not write it again (${err.message}); the address stays this pod's while this daemon runs` : 'made again from the pod\'s record'}`, { type: 'Warning' });
   }
   const view: NodeView = { ports, scan };
   const boot = { ctx, pods, ips, supervisor };

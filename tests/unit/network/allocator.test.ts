@@ -35,7 +35,7 @@ test('an address a record names keeps its pod\'s lease: one gone is made again, 
   await leases.acquire('10.88.0.3', UID);
   const ips = new IpAllocator(parseSubnet('10.88.0.0/29'), leases);
   const other = UID.replace(/^./, 'b');
-  t.deepEqual(await ips.load([{ ip: '10.88.0.2', uid: other }, { ip: '10.88.0.3', uid: UID }, { ip: '', uid: UID }]), [{ ip: '10.88.0.2', uid: other }]);
+  t.deepEqual(await ips.load([{ ip: '10.88.0.2', uid: other }, { ip: '10.88.0.3', uid: UID }, { ip: '', uid: UID }]), [{ held: { ip: '10.88.0.2', uid: other } }]);
   t.deepEqual((await leases.scan()).sort((a, b) => a.ip.localeCompare(b.ip)), [{ ip: '10.88.0.2', owner: other }, { ip: '10.88.0.3', owner: UID }]);
   t.is(await ips.allocate(UID), '10.88.0.4');
 });
