@@ -17,6 +17,8 @@ import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 import { OCI_RUNTIMES } from '../../lib/runtime/oci-runtimes.js';
 
+import { waitFor } from './wait.js';
+
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin/minipod.js');
 /** The seed pod: two image containers (import them first: importSeedImages in ./seed.ts). */
@@ -351,6 +353,12 @@ export const alive = (pid: number) => {
     return false;
   }
 };
+
+/** Stop the daemon the way `kill -TERM` does, and wait until it is gone; the node and its pods stay. */
+export async function sigterm(node: TestNode): Promise<void> {
+  process.kill(node.pid, 'SIGTERM');
+  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
+}
 
 /** curl from the node; resolves with curl's result (exitCode 7 = connection refused). */
 export function curl(node: TestNode, url: string): Promise<Run> {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
-import { alive, assertNodeEmpty, leases, nodeLinks, startTestNode, type TestNode } from '../helpers/node.js';
+import { alive, assertNodeEmpty, leases, nodeLinks, sigterm, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 
 const pod = (name: string) => ({ metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', 'infinity'] }] } });
@@ -27,8 +27,7 @@ test.serial('a forged argv is never run: the record is quarantined, its pod remo
 
   // The daemon goes (the pods stay); meanwhile the victim's app dies, so a daemon that trusted
   // its record would start the recorded argv again at once (restartPolicy Always).
-  process.kill(node.pid, 'SIGTERM');
-  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
+  await sigterm(node);
   const appPid = victim.containers[0]!.pid!;
   process.kill(appPid, 'SIGKILL');
   await waitFor(async () => !alive(appPid), 'the victim app to die');
@@ -82,8 +81,7 @@ test.serial('a record that says Stopped while its pod runs is quarantined and it
   const stopped = await node.api.request<PodRecord>('POST', '/pods', pod('stopped'));
   const deleted = await node.api.request<PodRecord>('POST', '/pods', pod('deleted'));
   const damaged = await node.api.request<PodRecord>('POST', '/pods', pod('damaged'));
-  process.kill(node.pid, 'SIGTERM');
-  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
+  await sigterm(node);
   const file = path.join(node.stateDir, 'pods', 'stopped.json');
   await writeFile(file, JSON.stringify({ ...(JSON.parse(await readFile(file, 'utf8')) as PodRecord), phase: 'Stopped' }));
   await rm(path.join(node.stateDir, 'leases', deleted.ip));
