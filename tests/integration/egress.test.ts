@@ -66,6 +66,8 @@ test.serial('pod to pod stays unNATed: the server pod sees the client pod\'s own
     metadata: { name: 'srv' },
     spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', command: [process.execPath, '-e', ECHO_ADDR('0.0.0.0', 8080)], ports: [{ containerPort: 8080 }] }] },
   });
+  // Listening before the client's first try: a refused try would leave its error in the log read below.
+  await node.api.waitReady('srv', 15_000);
   const cli = await node.api.request<PodRecord>('POST', '/pods', fetcher('cli', `http://${srv.ip}:8080/`));
   const answer = await waitUntil(async () => ((await logsOf('cli')).includes('you are') ? logsOf('cli') : undefined), { timeoutMs: 15_000, everyMs: 100 });
   t.is(answer?.trim(), `you are ${cli.ip}`);
