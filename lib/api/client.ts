@@ -137,7 +137,7 @@ export class ApiClient {
           else if (type === Frame.stderr) deliver(stdio.stderr, data);
           else if (type === Frame.exit) {
             const status = JSON.parse(data.toString()) as { exitCode: number; message?: string };
-            if (status.message) stdio.stderr.write(`${status.message}\n`);
+            if (status.message) stdio.stderr.write(`${status.message}${tty ? '\r\n' : '\n'}`); // a terminal in raw mode returns no carriage itself
             code = status.exitCode;
           }
         }, head);

@@ -41,7 +41,7 @@ export function writeWithBackpressure(out: Writable, chunk: Buffer | string): Pr
  * socket while the command's stdin is full. On a terminal (tty), the command is rootfs/ptyrelay,
  * which reads frames itself: input and (checked) window sizes are passed on as frames.
  */
-export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signalCommand }: { tty: boolean; signalCommand?: (signal: NodeJS.Signals) => Promise<void> } = { tty: false }): void {
+export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signalCommand, endedBecause }: { tty: boolean; signalCommand?: (signal: NodeJS.Signals) => Promise<void>; endedBecause?: () => string | undefined } = { tty: false }): void {
   // The command (itself first, where it is out of its runtime's group) and what it started.
   const killAll = () => void (signalCommand?.('SIGKILL') ?? Promise.resolve()).catch(() => {}).then(() => signalGroup(proc.pid!, 'SIGKILL'));
   const outputs = [proc.stdout!, proc.stderr!];
@@ -94,7 +94,7 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signa
   });
   void proc.then((r) => {
     const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
-    const message = r.exitCode === undefined && !r.signal ? r.message : undefined;
+    const message = r.exitCode === undefined && !r.signal ? r.message : endedBecause?.();
     exited = true;
     resumeInput(); // input still coming is dropped, so the client's end of the connection is read
     socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));

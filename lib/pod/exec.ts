@@ -6,6 +6,8 @@ import { MinipodError } from '../errors.js';
 import { containerEnv } from '../manifest/command.js';
 import { kill } from '../os/host.js';
 import { onExit } from '../process/exit.js';
+import { stopProcess } from '../process/stop.js';
+import type { Proc } from '../os/host.js';
 import { runtimeOf, type StartedExec } from '../runtime/types.js';
 import { containerSpec, podFields } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
@@ -42,7 +44,23 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   const { proc } = started;
   live.execs.add(proc);
   onExit(proc, () => live.execs.delete(proc));
-  return started;
+  return { ...started, endedBecause: () => endedBecause.get(proc) };
+}
+
+/** Why minipod ended an exec before its command ended: its client is told, with the exit status. */
+const endedBecause = new WeakMap<Proc, string>();
+
+/**
+ * End the pod's execs (SIGTERM, SIGKILL at once: nothing may keep a sandbox that goes alive), each
+ * client told why: a 143 that says nothing reads as the command's own doing.
+ */
+export function endExecs(live: LivePod, why: string): Promise<unknown> {
+  return Promise.all(
+    [...live.execs].map((p) => {
+      endedBecause.set(p, `minipod: exec ended: ${why}`);
+      return stopProcess(p, 0);
+    }),
+  );
 }
 
 export type KillTarget = { sandbox: true } | { container: string };

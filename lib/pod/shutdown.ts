@@ -1,10 +1,10 @@
 // Daemon shutdown: every pod stopped (--stop-pods-on-exit), or left running for the next daemon
 // to re-adopt (live restore, the default).
-import { stopProcess } from '../process/stop.js';
 import { cancelTimers, withLock, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
 import { stopPod } from './stop.js';
 import { waitAtMost } from '../util/wait.js';
+import { endExecs } from './exec.js';
 
 /** Stop every pod (in parallel), leaving no process, veth or lease. */
 export async function stopAll(ctx: PodContext, pods: PodRegistry): Promise<void> {
@@ -33,7 +33,7 @@ export async function detachAll(ctx: PodContext, pods: PodRegistry, waitMs: numb
   const settled = Promise.allSettled(
     pods.all().map(async (live) => {
       cancelTimers(live); // re-armed by the next daemon from restartAt (restarts) and phase (retries)
-      await Promise.all([...live.execs].map((p) => stopProcess(p, 0)));
+      await endExecs(live, 'the minipod daemon is shutting down, and an exec does not outlive it: run the command again once the daemon answers');
       // Once what is in progress is done, the record as it stands now: what the supervisor
       // changed without waiting for its write (an exit, a back-off) is on disk for the next daemon.
       await withLock(live, async () => {

@@ -9,7 +9,6 @@ import { isSameProcess } from '../process/identity.js';
 import { stopHolder, vethGone } from '../sandbox/sandbox.js';
 import { deleteNetnsName } from '../sandbox/netns-name.js';
 import { Steps } from '../sandbox/steps.js';
-import { stopProcess } from '../process/stop.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
@@ -19,6 +18,7 @@ import { keyOf } from '../manifest/pod-key.js';
 import { clearBuilding } from './restore.js';
 import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
+import { endExecs } from './exec.js';
 
 /**
  * `verb` names the sequence in errors and failpoints (stop, remove). A teardown cut short leaves
@@ -49,7 +49,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     // held until the namespace's names are gone, so its number is never anyone else's meanwhile.
     const pinned = PinnedNamespace.take('net', r.sandbox?.netns, [live.holder?.pid, ...[...live.apps.values()].map((p) => p.pid)]);
     try {
-      await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+      await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), endExecs(live, `pod ${r.name} is stopping (${reason})`)]);
       if (pinned) await pinned.sweep({ except: new Set([r.sandbox!.pid]) });
       steps.end();
 

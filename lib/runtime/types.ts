@@ -96,6 +96,8 @@ export interface ExecSpec {
 export interface StartedExec {
   proc: Proc;
   signalCommand?: (signal: NodeJS.Signals) => Promise<void>;
+  /** Why minipod ended it (a stop, a recovery, a shutdown); undefined while it runs or if it ended by itself. */
+  endedBecause?: () => string | undefined;
 }
 
 export interface ContainerRuntime {

@@ -278,6 +278,28 @@ test.serial('a request under way when node restart begins gets its answer from t
   t.is((await node.cli(['rm', 'slow'])).exitCode, 0);
 });
 
+test.serial('an exec under way when the daemon goes, or its pod stops, ends saying why (143, not a silent signal)', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  await node.api.request('POST', '/pods', { metadata: { name: 'e' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
+  await node.api.waitReady('e', 10_000);
+  const running = async () => (await execa('pgrep', ['-f', '-x', 'sleep 777'], { reject: false })).stdout.trim() !== '';
+  let exec = node.cli(['exec', 'e', '--', 'sleep', '777']);
+  await waitFor(running, 'the exec to run');
+  t.is((await node.cli(['node', 'restart', '--dir', node.dir])).exitCode, 0);
+  let ended = await exec;
+  t.is(ended.exitCode, 143);
+  t.is(ended.stderr, 'minipod: exec ended: the minipod daemon is shutting down, and an exec does not outlive it: run the command again once the daemon answers\n');
+  exec = node.cli(['exec', 'e', '--', 'sleep', '777']);
+  await waitFor(running, 'the exec to run');
+  t.is((await node.cli(['stop', 'e'])).exitCode, 0);
+  ended = await exec;
+  t.is(ended.exitCode, 143);
+  t.is(ended.stderr, 'minipod: exec ended: pod e is stopping (stop requested)\n');
+  t.false(await running());
+  t.is((await node.cli(['rm', 'e'])).exitCode, 0);
+});
+
 /** The daemon's last "ready" line: how many pods it took over, and how many records on the word of the daemon it replaced. */
 async function lastReady(node: TestNode): Promise<{ pods: number; vouched: number }> {
   const lines = (await readFile(path.join(node.dir, 'daemon.log'), 'utf8')).trimEnd().split('\n');

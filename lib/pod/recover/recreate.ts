@@ -4,7 +4,6 @@
 // failpoint-tested. Returns with the pod still SandboxLost if the new
 // holder died meanwhile (a recovery for that death is queued behind us).
 import { MinipodError } from '../../errors.js';
-import { stopProcess } from '../../process/stop.js';
 import { unmountNamespace } from '../../process/namespace.js';
 import { removeNetnsFile } from '../../sandbox/netns-name.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
@@ -25,6 +24,7 @@ import type { RecoveryTimeline, SandboxStatus } from '../types.js';
 import { watchHolder } from '../watch.js';
 import { OldNamespace } from './old-namespace.js';
 import { finishTimeline, phaseSums } from './timeline.js';
+import { endExecs } from '../exec.js';
 
 /** What the steps of one recreation share. */
 interface Run {
@@ -119,7 +119,7 @@ async function stopOldApps(run: Run): Promise<void> {
   const t = epochMs();
   const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
   if (live.apps.size) ctx.events.record(r, 'Killing', `stopping ${[...live.apps.keys()].join(', ')} in the old sandbox ${old.netns}, grace period ${graceMs / 1000}s`);
-  await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), ...[...live.execs].map((p) => stopProcess(p, 0))]);
+  await Promise.all([...allContainers(r).map((c) => stopContainer(ctx, live, c.name, graceMs)), endExecs(live, `pod ${r.name} lost its sandbox, and its containers are started again in a new one: run the command again`)]);
   timeline.stopAppsMs = round(epochMs() - t);
 }
 

@@ -49,3 +49,19 @@ test('without a terminal, input is passed as it is, resizes are ignored and the 
   t.is(text, 'hello');
   socket.destroy();
 });
+
+test('a command minipod ended (a stop, a recovery, a shutdown): the exit frame says why; one that ended by itself says nothing', async (t) => {
+  const fake = new FakeHost();
+  t.teardown(useHost(fake, fake.tools));
+  for (const why of ['minipod: exec ended: pod web is stopping (stop requested)', undefined]) {
+    const proc = fake.spawn(['/bin/sh'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const frames: [FrameType, Buffer][] = [];
+    const socket = new Duplex({ read() {}, write(chunk: Buffer, _enc, done) { readFrames(Duplex.from([chunk]), (type, data) => frames.push([type, data])); done(); } });
+    relayExec(proc, socket, Buffer.alloc(0), { tty: false, endedBecause: () => why });
+    fake.kill(proc.pid!, 'SIGTERM');
+    t.true(await waitUntil(() => frames.some(([type]) => type === Frame.exit), { timeoutMs: 2000, everyMs: 5 }));
+    const status = JSON.parse(frames.find(([type]) => type === Frame.exit)![1].toString());
+    t.like(status, { exitCode: 143, signal: 'SIGTERM', message: why });
+    socket.destroy();
+  }
+});

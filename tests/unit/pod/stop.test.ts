@@ -123,10 +123,12 @@ test.serial('stop: a command run by exec is stopped with the pod, before the vet
   const { fake, pods } = await fakeNode(t);
   const r = await pods.create(sleepPod());
   const hostVeth = r.sandbox!.hostVeth;
-  const { proc: exec } = await pods.exec('web', ['/bin/sh']);
+  const { proc: exec, endedBecause } = await pods.exec('web', ['/bin/sh']);
   t.is(fake.procs.get(exec.pid!)!.ns.net, r.sandbox!.netns);
+  t.is(endedBecause!(), undefined, 'running: nothing to tell');
   const from = fake.journal.length;
   await pods.stop('web');
+  t.is(endedBecause!(), 'minipod: exec ended: pod web is stopping (stop requested)', 'its client is told why it ended');
   const lines = journalSince(fake, from, 'kill', 'kernel frees veth');
   t.true(lines.includes(`kill -${exec.pid} SIGTERM`), lines.join('\n'));
   t.true(lines.indexOf(`kill -${exec.pid} SIGTERM`) < lines.indexOf(`kernel frees veth ${hostVeth}`));
