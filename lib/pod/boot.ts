@@ -12,6 +12,7 @@ import { findOrphans, removeOrphans } from './gc.js';
 import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
 import { removeLocked } from './remove.js';
+import { oneAddressEach } from './one-address.js';
 import { adoptPod, clearPod, type NodeView } from './restore.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
@@ -33,7 +34,11 @@ export interface Boot {
 }
 
 export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded): Promise<void> {
-  const { records, quarantined } = loaded ?? (await ctx.store.loadAll());
+  const read = loaded ?? (await ctx.store.loadAll());
+  // Valid each, but two naming one address: one keeps it, the others are quarantined.
+  const { kept: records, refused } = await oneAddressEach(read.records, async (ip) => ctx.leases.owner(ip));
+  const quarantined = [...read.quarantined];
+  for (const { record, issue } of refused) quarantined.push(await ctx.store.quarantineRecord(record, [issue]));
   for (const q of quarantined) {
     ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
   }

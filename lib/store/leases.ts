@@ -40,6 +40,12 @@ export class LeaseStore {
     return (await readdir(this.dir)).filter(isLeaseName);
   }
 
+  /** The uid ip's lease names; undefined without a lease, or one that names no pod uid. */
+  owner(ip: string): string | undefined {
+    const text = isLeaseName(ip) ? readFileIfAny(path.join(this.dir, ip)) : undefined;
+    return text?.endsWith('\n') && POD_UID.test(text.slice(0, -1)) ? text.slice(0, -1) : undefined;
+  }
+
   /**
    * Every file here, each with its owner or what is wrong with it. A lease is "UID\n" (or empty:
    * its write was cut short); anything else is never trusted, only reported and removed.

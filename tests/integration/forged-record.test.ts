@@ -106,3 +106,26 @@ test.serial('a record that says Stopped while its pod runs is quarantined and it
   t.is((await node.cli(['rm', '-f', 'deleted', 'damaged', 'n1', 'n2', 'n3'])).exitCode, 0);
   await assertNodeEmpty(t, node);
 });
+
+test.serial('two records naming one address: the pod its lease names keeps it, the other is quarantined and what it runs removed', async (t) => {
+  let node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const a = await node.api.request<PodRecord>('POST', '/pods', pod('a'));
+  const b = await node.api.request<PodRecord>('POST', '/pods', pod('b'));
+  await sigterm(node);
+  const file = path.join(node.stateDir, 'pods', 'b.json');
+  await writeFile(file, JSON.stringify({ ...(JSON.parse(await readFile(file, 'utf8')) as PodRecord), ip: a.ip, mac: a.mac }));
+
+  node = await startTestNode({}, node.dir);
+  const quarantined = (await events(node)).filter((e) => e.reason === 'RecordQuarantined');
+  t.deepEqual(quarantined.map((e) => [e.pod, e.type]), [['b', 'Warning']]);
+  t.regex(quarantined[0]!.message, new RegExp(`ip: ${a.ip.replaceAll('.', '\\.')} is pod a's \\(its lease names it\\): one address is one pod's`));
+  await waitFor(async () => !alive(b.sandbox!.pid) && !alive(b.containers[0]!.pid!), "the quarantined record's holder and app to be stopped");
+  const { pods } = await node.api.request<{ pods: PodRecord[] }>('GET', '/pods');
+  t.deepEqual(pods.map((p) => [p.name, p.ip, p.sandbox?.pid]), [['a', a.ip, a.sandbox!.pid]], 'a re-adopted as it runs');
+  t.true(alive(a.sandbox!.pid));
+  t.deepEqual(await leases(node), [a.ip], "b's own lease went with its other orphans");
+  t.is((await node.cli(['gc', '--fix'])).exitCode, 0);
+  t.is((await node.cli(['rm', '-f', 'a'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
+});
