@@ -33,8 +33,15 @@ export interface Ctx {
   query: URLSearchParams;
 }
 type Handler = (ctx: Ctx) => Promise<unknown>;
-/** streamBody: the handler reads `req` itself (an image archive of gigabytes); `body` is empty. */
-export type Route = [method: string, path: RegExp, handler: Handler, options?: { streamBody?: boolean }];
+/**
+ * streamBody: the handler reads `req` itself (an image archive of gigabytes); `body` is empty.
+ * open: for this query the answer has no end of its own (`logs -f`, `events -f`, port-forward): a
+ * shutdown does not wait for it to be sent, and closes it (ApiServer.answered).
+ */
+export type Route = [method: string, path: RegExp, handler: Handler, options?: { streamBody?: boolean; open?: (query: URLSearchParams) => boolean }];
+
+/** follow=true, as the `flag` of schemas.ts reads it. */
+const following = (query: URLSearchParams): boolean => query.get('follow') === 'true';
 
 export interface ApiDeps {
   pods: PodManager;
@@ -91,10 +98,10 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, handoff, 
       const { signal, target } = check(killBody, jsonObject(body));
       return pods.kill(keyParam(params[0], query), target, signal);
     }],
-    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, keyParam(params[0], query), query, res)],
+    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, keyParam(params[0], query), query, res), { open: following }],
     // port-forward: listeners held while this request stays open (lib/api/port-forward.ts).
-    ['POST', /^\/pods\/([^/]+)\/portforward$/, async ({ body, params, query, res }) => streamPortForward(pods, events, keyParam(params[0], query), check(portForwardBody, jsonObject(body)), res)],
-    ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res)],
+    ['POST', /^\/pods\/([^/]+)\/portforward$/, async ({ body, params, query, res }) => streamPortForward(pods, events, keyParam(params[0], query), check(portForwardBody, jsonObject(body)), res), { open: () => true }],
+    ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res), { open: following }],
     ['GET', /^\/topology$/, async () => topology()],
     ['GET', /^\/gc$/, async () => ({ orphans: await pods.gc(false) })],
     ['POST', /^\/gc$/, async () => ({ orphans: await pods.gc(true) })],

@@ -41,8 +41,9 @@ export interface ApiServer extends http.Server {
   /**
    * Resolves once every request taken before stopTaking has its answer sent, or after ms: a create
    * or an `rm` under way is finished by the shutdown (pods.detachAll waits for it), and its client
-   * hears how it went instead of a reset connection. A stream that has begun (logs -f, events -f,
-   * port-forward) is not waited for: closing the connections ends it.
+   * hears how it went instead of a reset connection, as does a `logs` of a large file. An open-ended
+   * answer (`logs -f`, `events -f`, port-forward: its route's `open`) is not waited for, begun or
+   * not: closing the connections ends it.
    */
   answered(ms: number): Promise<void>;
 }
@@ -50,7 +51,9 @@ export interface ApiServer extends http.Server {
 export function createApiServer(deps: ApiDeps): ApiServer {
   const { pods } = deps;
   const routes = apiRoutes(deps);
-  const working = new Set<{ res: ServerResponse; done: Promise<void> }>();
+  /** The requests taken, each until its answer is sent; open: one without an end of its own. */
+  type Working = { res: ServerResponse; open: boolean; done: Promise<void> };
+  const working = new Set<Working>();
   let taking = true;
   const server = http.createServer((req, res) => {
     if (!taking) {
@@ -60,16 +63,18 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       return;
     }
     // Done once the answer has gone out (a response flushed, not only begun).
-    const entry = { res, done: answer(req, res).then(() => finished(res).catch(() => {})) };
+    const entry: Working = { res, open: false, done: Promise.resolve() };
+    entry.done = answer(req, res, entry).then(() => finished(res).catch(() => {}));
     working.add(entry);
     void entry.done.then(() => working.delete(entry));
   });
-  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const answer = async (req: IncomingMessage, res: ServerResponse, entry: Working): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://minipod');
       const rel = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
       const matching = rel === undefined ? [] : routes.filter(([, re]) => re.test(rel));
       const route = matching.find(([m]) => m === req.method);
+      entry.open = route?.[3]?.open?.(url.searchParams) ?? false;
       // A streamed route (an image archive) reads its own body; every other body is read here.
       const body = route?.[3]?.streamBody ? Buffer.alloc(0) : await readBody(req);
       if (!taking) throw shuttingDown(); // its body came in after the shutdown began: nothing done
@@ -126,8 +131,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       server.close();
     },
     async answered(ms: number) {
-      // A stream has begun its answer and not ended it: not waited for.
-      await waitAtMost(Promise.all([...working].filter((w) => !w.res.headersSent || w.res.writableEnded).map((w) => w.done)), ms);
+      await waitAtMost(Promise.all([...working].filter((w) => !w.open).map((w) => w.done)), ms);
     },
   });
 }
