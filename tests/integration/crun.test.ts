@@ -19,7 +19,7 @@ import { hybridControllers } from '../../lib/runtime/crun-hybrid.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { waitUntil } from '../../lib/util/wait.js';
 import { parentOf, commandLine } from '../../lib/process/identity.js';
-import { alive, assertNodeEmpty, CLI, containerLeftovers, curl, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { alive, assertNodeEmpty, CLI, containerLeftovers, curl, restartTestNode, sigterm, startTestNode, type TestNode } from '../helpers/node.js';
 import { importImages } from '../helpers/seed.js';
 
 const IT_WORKS = '<html><body><h1>It works!</h1></body></html>\n';
@@ -128,8 +128,7 @@ test.serial('a daemon restart re-adopts the crun containers; their exit codes co
   t.like(exited?.containers[0], { exitCode: 5, reason: 'Error' }, 'the re-adopted container\'s exit code, from the shim');
   t.is((await node.cli(['rm', '-f', 'adopted'])).exitCode, 0);
 
-  process.kill(node.pid, 'SIGTERM'); // the daemon goes; the pods stay
-  await waitUntil(async () => !existsSync(`/proc/${node.pid}`), { timeoutMs: 10_000, everyMs: 20 });
+  await sigterm(node); // the daemon goes; the pods stay
   await writeFile(`/proc/${pid}/root/tmp/go`, '');
   await waitUntil(async () => !alive(pid), { timeoutMs: 5000, everyMs: 10 });
   node = await startTestNode({}, node.dir);

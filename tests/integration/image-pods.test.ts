@@ -9,7 +9,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, containerLeftovers, curl, netnsOf, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, containerLeftovers, curl, netnsOf, restartTestNode, sigterm, startTestNode, type TestNode } from '../helpers/node.js';
 import { IMAGES, importSeedImages } from '../helpers/seed.js';
 
 let node: TestNode;
@@ -114,8 +114,7 @@ test.serial('a daemon restart re-adopts the running image containers: same pids,
 
 test.serial('a container that exits while no daemon runs: the next daemon reads its exit code from the shim and restarts it', async (t) => {
   const before = await ready('web');
-  process.kill(node.pid, 'SIGTERM'); // the daemon goes; the pods stay
-  await waitUntil(async () => !existsSync(`/proc/${node.pid}`), { timeoutMs: 10_000, everyMs: 20 });
+  await sigterm(node); // the daemon goes; the pods stay
   const victim = before.containers[0]!;
   process.kill(victim.pid!, 'SIGKILL');
   await waitUntil(async () => !existsSync(`/proc/${victim.pid}`), { timeoutMs: 5000, everyMs: 10 });

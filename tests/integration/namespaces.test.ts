@@ -8,7 +8,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { alive, assertNodeEmpty, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, restartTestNode, sigterm, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -117,8 +117,7 @@ test.serial('rm in one namespace leaves the other; delete -l removes what the se
 test.serial('a daemon restart re-adopts pods of both namespaces; a record without a namespace field is default', async (t) => {
   t.is(await cli(['apply', '-n', 'team-a', '-f', '-'], pod('web')), 'pod/web created\n');
   const [a, b] = [await get('default', 'web'), await get('team-a', 'web')];
-  process.kill(node.pid, 'SIGTERM'); // the daemon only: the pods keep running (live restore)
-  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
+  await sigterm(node); // the daemon only: the pods keep running (live restore)
   // As the previous version wrote it: no namespace anywhere in the record.
   const file = path.join(node.stateDir, 'pods', 'web.json');
   const old = JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;

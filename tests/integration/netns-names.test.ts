@@ -8,7 +8,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { Stats } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { alive, assertNodeEmpty, netnsLeftovers, nodeLinks, processesIn, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, netnsLeftovers, nodeLinks, processesIn, sigterm, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -47,11 +47,6 @@ async function assertNamed(t: import('ava').ExecutionContext, p: PodRecord): Pro
   t.regex(addr, new RegExp(`^eth0@if\\d+\\s+UP\\s+${p.ip.replaceAll('.', '\\.')}/\\d+`), 'ip netns exec NAME ip a shows the pod\'s eth0 and IP');
 }
 
-/** Stop the daemon the way `kill -TERM` does (the pods keep running) and wait until it is gone. */
-async function sigterm(): Promise<void> {
-  process.kill(node.pid, 'SIGTERM');
-  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
-}
 
 test.serial('a pod is an `ip netns` name: list, exec, identify and stat agree with its sandbox', async (t) => {
   await node.api.request('POST', '/pods', sleeper('web'));
@@ -112,20 +107,20 @@ test.serial('a daemon restart keeps the name, and repairs one removed or re-poin
   await node.api.request('POST', '/pods', sleeper('web'));
   const p = await inspect('web');
   const restart = async () => {
-    await sigterm();
+    await sigterm(node);
     node = await startTestNode({}, node.dir);
   };
   await restart();
   await assertNamed(t, p);
 
-  await sigterm();
+  await sigterm(node);
   await sh('ip', 'netns', 'delete', 'web');
   node = await startTestNode({}, node.dir);
   await assertNamed(t, await inspect('web'));
   const events = async () => (await node.cli(['events', 'web'])).stdout;
   t.regex(await events(), /NetnsNameRepaired\s+web\s+ip netns name web was missing: points at net:\[\d+\] again/);
 
-  await sigterm();
+  await sigterm(node);
   await sh('ip', 'netns', 'delete', 'web');
   await sh('ip', 'netns', 'add', 'web'); // the same name, another (empty) namespace
   const wrong = await sh('stat', '-L', '-c', '%i', '/run/netns/web');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { parentOf } from '../../lib/process/identity.js';
-import { alive, assertNodeEmpty, containerLeftovers, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
+import { alive, assertNodeEmpty, containerLeftovers, restartTestNode, sigterm, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 
 let node: TestNode;
@@ -32,11 +32,6 @@ const sleeper = (name: string, restartPolicy: string) => ({ metadata: { name }, 
 const get = (name: string) => node.api.request<PodRecord>('GET', `/pods/${name}`);
 const events = async (name: string) => (await node.cli(['events', name])).stdout;
 
-/** Stop the daemon as `kill -TERM` does; the pods (and their shims) stay. */
-async function daemonDown(): Promise<void> {
-  process.kill(node.pid, 'SIGTERM');
-  await waitFor(async () => !alive(node.pid), 'the daemon to exit');
-}
 
 test.serial('an app is the shim\'s child, in a session of its own, and the shim the daemon\'s: the recorded pid is the app\'s', async (t) => {
   const p = await node.api.request<PodRecord>('POST', '/pods', sleeper('tree', 'Always'));
@@ -55,7 +50,7 @@ test.serial('an app is the shim\'s child, in a session of its own, and the shim 
 test.serial('apps that end while no daemon runs: the next daemon reports their exit codes (3; 137 for SIGKILL) and applies the restart policy', async (t) => {
   const never = await node.api.request<PodRecord>('POST', '/pods', exits3('never', 'Never'));
   const failing = await node.api.request<PodRecord>('POST', '/pods', sleeper('killed', 'OnFailure'));
-  await daemonDown();
+  await sigterm(node);
   const apps = [never, failing].map((p) => p.containers[0]!.pid!);
   const shims = await Promise.all(apps.map(async (pid) => (await parentOf(pid))!));
   await writeFile(trigger('never'), '');
