@@ -2,11 +2,16 @@
 // Deployment + ReplicaSet controllers do together (minipod has no ReplicaSet object: the pods
 // carry the Deployment as their owner). A pass compares what each Deployment wants with the pods
 // it owns (ownerReference uid and the selector's labels) and acts on planDeployment's answer.
-// Passes run one at a time, on every API change, on every pod event (a pod removed or stopped by
-// hand is replaced at once), and every RESYNC_MS as a safety net. A pod being torn down (`rm`
-// answered, its teardown still under way: up to its grace period) is not in pods.list(): neither
-// counted as a replica nor removed again, as a ReplicaSet ignores a pod with a deletionTimestamp. A daemon restart re-reads the
-// records and finds the running pods by owner and labels: nothing is made twice.
+// Each Deployment has its passes, one at a time, side by side with the others' (one waiting for a
+// pod's grace period holds up no other): on every API change, on every pod event (a pod removed or
+// stopped by hand is replaced at once), and every RESYNC_MS as a safety net. A pod being torn down
+// (`rm` answered, its teardown still under way: up to its grace period) is not in pods.list():
+// neither counted as a replica nor removed again, as a ReplicaSet ignores a pod with a
+// deletionTimestamp; but no pod of a new template is made while one of an old template is still
+// going (Recreate: two versions never run at once). Changes to the records (apply, scale, remove)
+// are made one at a time. A daemon restart re-reads the records and finds the running pods by
+// owner and labels: nothing is made twice.
+import { isDeepStrictEqual } from 'node:util';
 import { nanoid } from 'nanoid';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
@@ -58,8 +63,10 @@ export class DeploymentController {
   /** By key (deploymentKey: the name in default, NS_NAME elsewhere, as pods). */
   private readonly records = new Map<string, DeploymentRecord>();
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
-  private pass: Promise<void> | undefined;
-  private again = false;
+  /** Per key, the pass under way, and whether another is due once it ends. */
+  private readonly passes = new Map<string, { pass: Promise<void>; again: boolean }>();
+  /** The record changes (apply, scale, remove), one after the other: each reads what the last wrote. */
+  private changes: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Any pod's event may concern an owned pod; the controller's own (deployment/NAME) never start a pass. */
@@ -86,7 +93,14 @@ export class DeploymentController {
     this.stopped = true;
     clearInterval(this.timer);
     this.events.off('event', this.onEvent);
-    await this.pass;
+    await Promise.all([...this.passes.values()].map((p) => p.pass));
+  }
+
+  /** Run change after the ones before it (none reads a record another is about to replace). */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const done = this.changes.then(change);
+    this.changes = done.catch(() => {});
+    return done;
   }
 
   list(): DeploymentRecord[] {
@@ -106,12 +120,20 @@ export class DeploymentController {
   }
 
   /** `apply -f`: create the Deployment, or change its spec (a new template recreates its pods). */
-  async apply(manifest: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
+  apply(manifest: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
+    return this.serially(() => this.applyNow(manifest));
+  }
+
+  private async applyNow(manifest: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
     const name = manifest.metadata.name;
     const key = podKey(manifest.metadata.namespace, name);
     const old = this.records.get(key);
     if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
-    if (old && JSON.stringify(old.manifest) === JSON.stringify(manifest)) return { deployment: old, result: 'unchanged' };
+    if (old && isDeepStrictEqual(old.manifest, manifest)) return { deployment: old, result: 'unchanged' }; // key order aside
+    // apps/v1's rule: the pods it owns are found by it, so another would leave them running, owned by nothing.
+    if (old && !isDeepStrictEqual(old.manifest.spec.selector, manifest.spec.selector)) {
+      throw new MinipodError('INVALID_ARGUMENT', `deployment ${name}: spec.selector: Invalid value: ${JSON.stringify(manifest.spec.selector.matchLabels)}: field is immutable (it is ${JSON.stringify(old.manifest.spec.selector.matchLabels)}); to change it, delete the deployment and apply it again`);
+    }
     const record: DeploymentRecord = {
       name,
       uid: old?.uid ?? nanoid(),
@@ -125,42 +147,57 @@ export class DeploymentController {
     this.records.set(key, record);
     this.failures.delete(key);
     // Not awaited, as kubectl apply does not wait: a pod stopping takes up to its grace period.
-    void this.kick();
+    void this.kickOne(key);
     return { deployment: record, result: old ? 'configured' : 'created' };
   }
 
-  async scale(key: string, replicas: number): Promise<DeploymentRecord> {
-    const old = this.get(key);
-    if (old.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${old.name} is being removed`);
-    const manifest = { ...old.manifest, spec: { ...old.manifest.spec, replicas } };
-    return (await this.apply(manifest)).deployment;
+  scale(key: string, replicas: number): Promise<DeploymentRecord> {
+    return this.serially(async () => {
+      const old = this.get(key);
+      if (old.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${old.name} is being removed`);
+      const manifest = { ...old.manifest, spec: { ...old.manifest.spec, replicas } };
+      return (await this.applyNow(manifest)).deployment;
+    });
   }
 
   /** `rm deployment/NAME`: the intent is saved first, then every pod goes, then the record. */
   async remove(key: string): Promise<void> {
-    const d = this.get(key);
-    if (!d.deletionTimestamp) {
-      d.deletionTimestamp = new Date().toISOString();
-      await this.store.save(d);
-    }
-    await this.kick();
+    const d = await this.serially(async () => {
+      const now = this.get(key);
+      if (now.deletionTimestamp) return now;
+      const marked = { ...now, deletionTimestamp: new Date().toISOString() };
+      await this.store.save(marked);
+      this.records.set(key, marked);
+      return marked;
+    });
+    await this.kickOne(key);
     if (this.records.has(key)) throw new MinipodError('COMMAND_FAILED', `deployment ${d.name}: its pods could not all be removed; it is retried (see \`minipod events\`)`);
   }
 
-  /** Run a pass now, or once more after the one under way; resolves when that pass is done. */
-  kick(): Promise<void> {
-    if (this.stopped) return this.pass ?? Promise.resolve();
-    if (this.pass) {
-      this.again = true;
-      return this.pass;
+  /** A pass of every Deployment now, or once more after its pass under way; resolves when they are done. */
+  async kick(): Promise<void> {
+    await Promise.all(this.list().map((d) => this.kickOne(deploymentKey(d))));
+  }
+
+  /** A pass of one Deployment now, or once more after the one under way; resolves when that pass is done. */
+  private kickOne(key: string): Promise<void> {
+    const running = this.passes.get(key);
+    if (this.stopped) return running?.pass ?? Promise.resolve();
+    if (running) {
+      running.again = true;
+      return running.pass;
     }
-    this.pass = (async () => {
+    const state = { pass: Promise.resolve(), again: false };
+    state.pass = (async () => {
       do {
-        this.again = false;
-        for (const d of this.list()) await this.reconcile(d).catch((err: Error) => log.error({ deployment: d.name, err: err.message }, 'deployment pass failed'));
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.pass = undefined));
-    return this.pass;
+        state.again = false;
+        const d = this.records.get(key); // as it is now: an apply may have replaced it
+        if (!d) return;
+        await this.reconcile(d).catch((err: Error) => log.error({ deployment: d.name, err: err.message }, 'deployment pass failed'));
+      } while (state.again && !this.stopped);
+    })().finally(() => this.passes.delete(key));
+    this.passes.set(key, state);
+    return state.pass;
   }
 
   private async reconcile(d: DeploymentRecord): Promise<void> {
@@ -178,6 +215,9 @@ export class DeploymentController {
     await Promise.all(plan.remove.map((name) => this.removePod(d, name)));
     const failed = this.failures.get(deploymentKey(d));
     if (!plan.create || (failed && Date.now() < failed.retryAt)) return;
+    // Recreate: a pod of an old template still being torn down (its grace period) comes first; its
+    // removal's event starts the next pass.
+    if (this.pods.listAll().some((p) => p.deletionTimestamp && ownerUidOf(p) === d.uid && p.manifest.metadata.labels?.['pod-template-hash'] !== d.templateHash)) return;
     await Promise.all(Array.from({ length: plan.create }, () => this.createPod(d)));
   }
 
@@ -214,6 +254,8 @@ const eventSubject = (d: DeploymentRecord) => ({ name: `deployment/${d.name}`, n
 
 /** A Deployment's key, as a pod's (pod/key.ts): its record file and the controller's map. */
 export const deploymentKey = (d: DeploymentRecord): string => podKey(d.manifest.metadata.namespace, d.name);
+
+const ownerUidOf = (p: PodRecord): string | undefined => p.manifest.metadata.ownerReferences?.find((o) => o.kind === 'Deployment')?.uid;
 
 function ownedPod(p: PodRecord): OwnedPod {
   return {

@@ -21,7 +21,7 @@ const refused = (field: string) => z.unknown().superRefine((_, ctx) => ctx.addIs
 const strategy = z.strictObject({
   type: z.literal('Recreate', {
     errorMap: () => ({ message: 'minipod replaces pods by Recreate only (every old pod removed, then the new ones made): write `type: Recreate` or leave strategy out' }),
-  }),
+  }).optional(), // `strategy: {}`, as `kubectl create deployment --dry-run=client -o yaml` writes it: unset
 });
 
 const selector = z.strictObject(

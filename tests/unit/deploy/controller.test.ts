@@ -11,8 +11,10 @@ import type { PodManifest } from '../../../lib/manifest/pod-spec.js';
 import type { PodManager } from '../../../lib/pod/manager.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { EventLog } from '../../../lib/supervisor/events.js';
+import { validateDeployment } from '../../../lib/manifest/parse.js';
 import { webDeployment } from '../../helpers/deployment.js';
 import { tempDir } from '../../helpers/temp.js';
+import { waitUntil } from '../../../lib/util/wait.js';
 
 const manifest = (replicas = 2, image = 'httpd') => webDeployment(replicas, 'web_server', { containers: [{ name: 'httpd', image, ports: [{ containerPort: 80 }] }] });
 
@@ -126,4 +128,85 @@ test('a record that fails its check is quarantined with why, never run', async (
   t.deepEqual(quarantined.map((q) => q.name).sort(), ['forged']);
   t.true((await readdir(store.dir)).includes('bad.json.corrupt'));
   t.regex(quarantined[0]!.issues.join(' '), /templateHash: is not the hash/);
+});
+
+test('applies that create one Deployment at once make one: one uid, replicas pods, the others unchanged', async (t) => {
+  const { c, fake } = await setup(t);
+  const results = await Promise.all([c.apply(manifest()), c.apply(manifest()), c.apply(manifest())]);
+  t.deepEqual(results.map((r) => r.result), ['created', 'unchanged', 'unchanged']);
+  t.is(new Set(results.map((r) => r.deployment.uid)).size, 1);
+  await c.kick();
+  t.is(fake.pods.size, 2);
+});
+
+test('an apply beside a removal: the removal wins whole, in memory as on disk; the apply after it is refused', async (t) => {
+  const { c, fake, stateDir } = await setup(t);
+  await c.apply(manifest(1));
+  await c.kick();
+  const [applied, removed] = await Promise.allSettled([c.apply(manifest(2)), c.remove('web')]);
+  t.is(applied.status, 'fulfilled');
+  t.is(removed.status, 'fulfilled');
+  t.deepEqual(c.list(), []);
+  t.is(fake.pods.size, 0);
+  t.deepEqual(await readdir(path.join(stateDir, 'deployments')), []);
+});
+
+test('another selector is refused, naming the field, and changes nothing; key order does not count', async (t) => {
+  const { c } = await setup(t);
+  const a = await c.apply(webDeployment(1, 'web_server', { containers: [{ name: 'httpd', image: 'httpd' }] }));
+  const other = webDeployment(1, 'other', { containers: [{ name: 'httpd', image: 'httpd' }] });
+  const err = await t.throwsAsync(c.apply(other), { instanceOf: MinipodError });
+  t.is(err!.code, 'INVALID_ARGUMENT');
+  t.regex(err!.message, /^deployment web: spec\.selector: Invalid value: \{"app":"other"\}: field is immutable .*delete the deployment and apply it again$/);
+  t.is(c.get('web').generation, a.deployment.generation);
+  const reordered = { ...a.deployment.manifest, spec: { template: a.deployment.manifest.spec.template, replicas: 1, selector: a.deployment.manifest.spec.selector } } as typeof a.deployment.manifest;
+  t.is((await c.apply(reordered)).result, 'unchanged');
+});
+
+test('Recreate: no pod of the new template while one of the old is still torn down; one Deployment waiting holds up no other', async (t) => {
+  const fake = new FakePods();
+  // Removal answered at once, the teardown finished later (as pods.remove with force does).
+  const tearing = new Map<string, PodRecord>();
+  fake.remove = async (name: string) => {
+    const p = fake.pods.get(name);
+    if (!p) throw new MinipodError('NOT_FOUND', `pod ${name} not found`);
+    fake.pods.delete(name);
+    tearing.set(name, { ...p, deletionTimestamp: new Date().toISOString() } as PodRecord);
+  };
+  fake.listAll = () => [...fake.list(), ...tearing.values()];
+  const { c, events } = await setup(t, undefined, fake);
+  await c.apply(manifest(2));
+  await c.kick();
+  const next = await c.apply(manifest(2, 'httpd:2'));
+  await c.kick();
+  t.is(fake.list().length, 0, 'the old pods are going, no new one yet');
+  t.is(tearing.size, 2);
+  // Another Deployment meanwhile is made at once.
+  const other = validateDeployment({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' }, spec: { replicas: 1, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'httpd' }] } } } });
+  await c.apply(other);
+  await c.kick();
+  t.deepEqual(fake.list().map((p) => p.name.split('-')[0]), ['db']);
+  tearing.clear();
+  events.record({ name: 'x', uid: 'x' }, 'Removed', 'torn down'); // the teardown's end starts a pass
+  await c.kick();
+  t.is(fake.list().filter((p) => p.name.startsWith(`web-${next.deployment.templateHash}-`)).length, 2);
+});
+
+test("a Deployment whose pod's create waits (a hostPort still held by a pod going) holds up no other's pass", async (t) => {
+  const fake = new FakePods();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const create = fake.create.bind(fake);
+  fake.create = async (m: PodManifest) => {
+    if (m.metadata.name.startsWith('web-')) await held;
+    return create(m);
+  };
+  const { c } = await setup(t, undefined, fake);
+  await c.apply(manifest(1));
+  await c.apply(validateDeployment({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' }, spec: { replicas: 1, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'httpd' }] } } } }));
+  t.truthy(await waitUntil(() => fake.list().some((p) => p.name.startsWith('db-')), { timeoutMs: 5000, everyMs: 5 }), "db's pod made while web's create waits");
+  t.false(fake.list().some((p) => p.name.startsWith('web-')));
+  release();
+  await c.kick();
+  t.true(fake.list().some((p) => p.name.startsWith('web-')));
 });
