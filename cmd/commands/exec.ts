@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import type { WindowSize } from '../../lib/api/frames.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client } from '../client.js';
-import { fail, usage, verb } from '../common.js';
+import { exitWhenWritten, fail, usage, verb } from '../common.js';
 
 /** kubectl's note when a pod of several containers is entered without -c; none where every
  * container is without an image: an exec there is the pod's namespaces, whichever is named. */
@@ -64,7 +64,7 @@ export const exec = verb<{ pod: string; command?: string[]; container?: string; 
       if (raw) process.stdin.setRawMode(true);
       const code = await api.exec(argv.pod, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, { container, tty: tty ? { size: sizeOf(process.stdout), watch } : undefined });
       if (raw) process.stdin.setRawMode(false);
-      process.exit(code);
+      await exitWhenWritten(code);
     } catch (err) {
       if (raw) process.stdin.setRawMode(false);
       fail(err);

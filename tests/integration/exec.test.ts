@@ -69,6 +69,16 @@ test.serial("exec runs with the container's env (image + manifest) and working d
   t.is((await node.cli(['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'exit 7'])).exitCode, 7);
 });
 
+test.serial('all of an exec\'s output reaches a pipe: the client exits once it is written, not once the command has', async (t) => {
+  // 20 MB on stderr into a pipe, ten times: before, 7 runs of 30 lost 33-100 KB at the end.
+  const counts: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const { stdout } = await execa('sh', ['-c', `"$0" "$1" exec web -c bootcamp -- sh -c 'seq 1 3000000 >&2' 2>&1 >/dev/null | wc -c`, process.execPath, CLI], { env: { MINIPOD_SOCKET: node.socket } });
+    counts.push(Number(stdout.trim()));
+  }
+  t.deepEqual(counts, Array(10).fill(22_888_896));
+});
+
 test.serial('exec -i passes stdin without a terminal', async (t) => {
   const r = await node.cli(['exec', '-i', 'web', '-c', 'bootcamp', '--', 'sh', '-c', 'cat; test -t 0 || echo no-tty'], 'piped in\n');
   t.is(r.stdout, 'piped in\nno-tty\n', r.stderr);
