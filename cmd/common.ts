@@ -29,10 +29,13 @@ export function nodeDir(argv: GlobalArgs): string {
 
 /** Exit codes (docs/ARCHITECTURE.md, "The CLI and the API"): 0 success, 1 error with one line on stderr, 2 usage error. */
 export function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = cutStream(err) ? 'the minipod daemon ended this stream: it stopped, or `node restart` replaced it; run the command again once it answers' : err instanceof Error ? err.message : String(err);
   process.stderr.write(`minipod: ${message.split('\n')[0]}\n`);
   process.exit(1);
 }
+
+/** Node's error for an answer whose connection closed before its end (`logs -f`, `events -f`, port-forward at a daemon's shutdown). */
+const cutStream = (err: unknown): boolean => err instanceof Error && err.message === 'aborted' && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
 
 /**
  * A reader that went away (`minipod logs POD | head -1`) ends the command quietly, as it does for

@@ -278,15 +278,19 @@ test.serial('a request under way when node restart begins gets its answer from t
   t.is((await node.cli(['rm', 'slow'])).exitCode, 0);
 });
 
-test.serial('an exec under way when the daemon goes, or its pod stops, ends saying why (143, not a silent signal)', async (t) => {
+test.serial('an exec under way when the daemon goes, or its pod stops, ends saying why (143, not a silent signal); so does events -f', async (t) => {
   const node = await startTestNode();
   t.teardown(() => node.dispose());
   await node.api.request('POST', '/pods', { metadata: { name: 'e' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
   await node.api.waitReady('e', 10_000);
   const running = async () => (await execa('pgrep', ['-f', '-x', 'sleep 777'], { reject: false })).stdout.trim() !== '';
   let exec = node.cli(['exec', 'e', '--', 'sleep', '777']);
+  const follow = node.cli(['events', '-f']);
   await waitFor(running, 'the exec to run');
   t.is((await node.cli(['node', 'restart', '--dir', node.dir])).exitCode, 0);
+  const followed = await follow;
+  t.is(followed.exitCode, 1);
+  t.is(followed.stderr, 'minipod: the minipod daemon ended this stream: it stopped, or `node restart` replaced it; run the command again once it answers\n');
   let ended = await exec;
   t.is(ended.exitCode, 143);
   t.is(ended.stderr, 'minipod: exec ended: the minipod daemon is shutting down, and an exec does not outlive it: run the command again once the daemon answers\n');
