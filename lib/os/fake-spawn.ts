@@ -13,7 +13,7 @@ export function fakeSpawn(host: FakeHost, argv: readonly string[], options: Spaw
   let rest = [...argv];
   let cgroup = '/';
   const ns: Partial<Record<NsKind, string>> = {};
-  if (path.basename(rest[0]!) === 'cgexec') [cgroup, rest] = [rest[1]!.split(':')[0]!, rest.slice(2)]; // the unified one first
+  if (path.basename(rest[0]!) === 'cgexec') [cgroup, rest] = [rest[1] === '-' ? cgroup : rest[1]!.split(':')[0]!, rest.slice(2)]; // the unified one first; "-": none
   if (path.basename(rest[0]!) === 'nsenter') {
     const target = host.procs.get(Number(rest.find((a) => a.startsWith('--target='))?.slice(9)));
     const flags = rest.slice(1, rest.indexOf('--'));

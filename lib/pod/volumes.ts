@@ -35,6 +35,19 @@ export async function mountsUnder(dir: string): Promise<string[]> {
 }
 
 /**
+ * Make dir and its missing parents 0755, as kubelet makes a *OrCreate hostPath: the daemon's umask
+ * (077) would leave them 0700, closed to a container's non-root user.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (first === undefined) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    await chmod(d, 0o755);
+    if (d === first || d === path.dirname(d)) return;
+  }
+}
+
+/**
  * kubelet's hostPath type check of `file`: an error naming `at` if it is not what `type` says; the
  * *OrCreate types make a missing one when `create` (at a container's start; the create's early
  * check only looks, so a refused pod changes nothing).
@@ -44,11 +57,13 @@ export async function checkHostPath(file: string, type: HostPathType, at: string
   const found = await stat(file).catch(() => undefined);
   const fail = (what: string) => new MinipodError('INVALID_ARGUMENT', `${at}: ${type}, but "${file}" ${what}`);
   if (!found) {
-    if (type === 'DirectoryOrCreate') return void (create && (await mkdir(file, { recursive: true, mode: 0o755 })));
+    if (type === 'DirectoryOrCreate') return void (create && (await makeDirs(file)));
     if (type === 'FileOrCreate') {
       if (create) {
-        await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-        await writeFile(file, '', { mode: 0o644, flag: 'a' });
+        await makeDirs(path.dirname(file));
+        await writeFile(file, '', { mode: 0o644, flag: 'wx' }).then(() => chmod(file, 0o644), (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err; // made meanwhile: it is checked as found next time
+        });
       }
       return;
     }

@@ -94,7 +94,9 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { ...o.user, ...(s.supplementalGroups.length ? { additionalGids: s.supplementalGroups } : {}) },
+      // umask 022, as runc gives a container's first process; set here so that `runc exec` gives it
+      // to an exec too, instead of the daemon's own 077 (files in a shared volume another user could not read).
+      user: { ...o.user, umask: 0o022, ...(s.supplementalGroups.length ? { additionalGids: s.supplementalGroups } : {}) },
       args: o.argv,
       env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
       cwd: o.cwd,

@@ -126,7 +126,8 @@ export class OciRuntime implements ContainerRuntime {
   async exec(spec: ExecSpec): Promise<StartedExec> {
     const id = this.idOf(spec.containerID);
     if (!id) throw new MinipodError('INTERNAL', `exec in pod ${spec.pod}: the container has no ${this.name} id`);
-    return ociExec([await this.binary(), '--root', this.root, 'exec'], id, path.join(this.bundles, id, 'config.json'), spec, this.consoles);
+    // Through `cgexec -`: umask 022 for the command, which inherits the runtime's (the daemon's is 077).
+    return ociExec([tools().cgexec, '-', await this.binary(), '--root', this.root, 'exec'], id, path.join(this.bundles, id, 'config.json'), spec, this.consoles);
   }
 
   /** The container has exited: read the OOM kills its cgroup saw (kept by --keep), then remove container, cgroups and bundle. */

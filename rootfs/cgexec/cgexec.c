@@ -1,6 +1,7 @@
 /* minipod cgexec: run a program inside a pod's cgroups from its very first instruction.
  *
  *   cgexec CGROUP_DIR[:CGROUP_DIR...] PROGRAM [ARGS...]
+ *   cgexec - PROGRAM [ARGS...]
  *   cgexec --detach CGROUP2_DIR PROGRAM [ARGS...]
  *
  * Writes "0" (this process) to each CGROUP_DIR/cgroup.procs in turn (the unified cgroup2 one, and
@@ -9,6 +10,9 @@
  * PROGRAM forks can start outside them. Moving a pid in from outside after the spawn would leave
  * a window in which an app could fork a child that escapes the pod's cgroup, and with it `rm`'s
  * kill and the pod's pids limit. Cgroup names never hold ':' (lib/cgroup/cgroup.ts checks them).
+ * PROGRAM starts with umask 022, as runc starts a container's process, not with the daemon's 077;
+ * with "-" for the cgroups it joins none and only does that (`runc exec`, whose command inherits
+ * runc's umask: runc 1.1 does not apply process.user.umask to an exec).
  * Exits 125 if it cannot join a cgroup, 127 if PROGRAM cannot be executed (as env(1) does).
  *
  * --detach starts PROGRAM as a child born in one cgroup2 directory (clone3's CLONE_INTO_CGROUP),
@@ -26,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,17 +125,18 @@ int main(int argc, char **argv) {
   int detached = argc > 1 && strcmp(argv[1], "--detach") == 0;
   if (detached && argc >= 4 && argv[3][0] == '/') return detach(argv[2], argv + 3);
   if (detached || argc < 3 || argv[2][0] != '/') {
-    fprintf(stderr, "usage: cgexec CGROUP_DIR[:CGROUP_DIR...] /ABSOLUTE/PROGRAM [ARGS...]\n"
+    fprintf(stderr, "usage: cgexec CGROUP_DIR[:CGROUP_DIR...]|- /ABSOLUTE/PROGRAM [ARGS...]\n"
                     "       cgexec --detach CGROUP2_DIR /ABSOLUTE/PROGRAM [ARGS...]\n");
     return 125;
   }
-  for (const char *dir = argv[1];;) {
+  for (const char *dir = argv[1]; strcmp(dir, "-") != 0;) { /* "-": no cgroup to join (an OCI runtime's exec joins its own) */
     const char *end = strchr(dir, ':');
     size_t len = end ? (size_t)(end - dir) : strlen(dir);
     if (join(dir, len) < 0) return 125;
     if (!end) break;
     dir = end + 1;
   }
+  umask(022); /* a pod's process starts as a container's does (runc's default), not with the daemon's 077 */
   execv(argv[2], argv + 2);
   fprintf(stderr, "cgexec: cannot execute %s: %s\n", argv[2], strerror(errno));
   return 127;

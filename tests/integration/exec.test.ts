@@ -248,6 +248,8 @@ test.serial("a pod without images: exec sees the container's env (the manifest's
   t.regex(env, /^HOSTNAME=plainenv$/m);
   t.regex(env, /^PATH=\/usr\/bin:\/bin$/m);
   t.notRegex(env, /^MINIPOD_SOCKET=/m, 'nothing of the daemon\'s or the client\'s environment');
+  t.is((await node.cli(['exec', 'plainenv', '--', 'sh', '-c', 'umask'])).stdout, '0022\n', "an exec's umask, as a container's: not the daemon's 077");
+  t.regex(await readFile(`/proc/${(await node.api.request<PodRecord>('GET', '/pods/plainenv')).containers[0]!.pid}/status`, 'utf8'), /^Umask:\t0022$/m, "so is the app's");
 });
 
 test.serial('a client stopped by Ctrl-C (SIGINT) or SIGTERM stops its command in the pod, with and without an image; its exit status names the signal', async (t) => {

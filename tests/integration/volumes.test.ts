@@ -4,7 +4,7 @@
 // checked (a mismatch refuses the create and changes nothing); readOnly and subPath hold inside
 // the containers; gc finds an orphan volume directory and --fix removes it.
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
@@ -118,6 +118,8 @@ test.serial('fsGroup: the emptyDir is the group\'s (setgid), every container has
   await node.api.request('POST', '/pods', manifest);
   const p = await running('fsg');
   t.is(await execOut('fsg', 'b', 'id -G'), '0 2000\n', 'the fsGroup is an extra group');
+  t.is(await execOut('fsg', 'a', 'umask'), '0022\n', "an exec's umask is a container's (runc's 022), not the daemon's 077");
+  t.is(await execOut('fsg', 'a', 'echo e > /data/e; stat -c %a /data/e'), '644\n');
   t.is(await execOut('fsg', 'a', 'umask 077; echo a > /data/a; stat -c "%a %g" /data /data/a'), '2777 2000\n600 2000\n', 'made by a with umask 077: the group\'s (setgid), not group-readable');
   t.is((await node.cli(['exec', 'fsg', '-c', 'b', '--', 'cat', '/data/a'])).exitCode, 1, 'b cannot read it yet');
   // A new start of a container mounts the volume again: the walk gives the file group rw.
@@ -152,6 +154,8 @@ test.serial('hostPath: each type is checked, the *OrCreate ones make what is mis
   const out = await waitUntil(async () => ((await node.cli(['logs', 'hp'])).stdout.includes('ok') ? (await node.cli(['logs', 'hp'])).stdout : undefined), { timeoutMs: 15_000, everyMs: 100 });
   t.is(out, 'from the node\nok\n');
   t.true(existsSync(path.join(host, 'made')) && existsSync(path.join(host, 'new', 'f')), 'made on the node');
+  const mode = async (p: string) => ((await stat(p)).mode & 0o777).toString(8);
+  t.deepEqual(await Promise.all([mode(path.join(host, 'made')), mode(path.join(host, 'new')), mode(path.join(host, 'new', 'f'))]), ['755', '755', '644'], "kubelet's modes, not the daemon's umask 077");
   t.true(existsSync(path.join(host, 'dir', 'written')), 'the container wrote to the node\'s directory');
   t.is((await node.cli(['rm', '-f', 'hp'])).exitCode, 0);
   t.true(existsSync(path.join(host, 'dir', 'written')), 'a hostPath is the node\'s: rm leaves it');

@@ -11,7 +11,7 @@ import { ALL_CAPABILITIES, boundingSet, capabilitySet, DEFAULT_CAPABILITIES } fr
 const input: Parameters<typeof ociConfig>[0] = { sandboxPid: 4242, rootfs: '/b/rootfs', argv: ['/bin/sh'], env: {}, cwd: '/', user: { uid: 0, gid: 0 }, etc: { hosts: '/b/hosts', hostname: '/b/hostname', resolvConf: '/b/resolv.conf' }, cgroupsPath: null, resources: { memoryLimit: null, cpuLimit: null, cpuRequest: null }, pidsLimit: DEFAULT_PIDS_LIMIT };
 
 type Config = {
-  process: { user: { uid: number; gid: number; additionalGids?: number[] }; noNewPrivileges: boolean; capabilities: Record<string, string[]> };
+  process: { user: { uid: number; gid: number; umask?: number; additionalGids?: number[] }; noNewPrivileges: boolean; capabilities: Record<string, string[]> };
   root: { readonly: boolean };
   mounts: { destination: string; options?: string[] }[];
   linux: { maskedPaths: string[]; readonlyPaths: string[] };
@@ -28,7 +28,7 @@ const invalid = (spec: Record<string, unknown>) => () => validateManifest({ meta
 
 test('no securityContext: the image\'s user, runc\'s default capabilities (no ambient set), no_new_privs, a writable root, /proc masked', (t) => {
   const c = config(undefined, undefined, { uid: 7, gid: 8 });
-  t.deepEqual(c.process.user, { uid: 7, gid: 8 });
+  t.deepEqual(c.process.user, { uid: 7, gid: 8, umask: 0o022 });
   t.deepEqual(c.process.capabilities, { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES });
   t.true(c.process.noNewPrivileges);
   t.false(c.root.readonly);
@@ -37,10 +37,10 @@ test('no securityContext: the image\'s user, runc\'s default capabilities (no am
 });
 
 test('runAsUser and runAsGroup override the image\'s user; the container\'s override the pod\'s; runAsUser alone has gid 0', (t) => {
-  t.deepEqual(config({ runAsUser: 1000, runAsGroup: 3000 }, undefined, { uid: 5, gid: 6 }).process.user, { uid: 1000, gid: 3000 });
-  t.deepEqual(config(undefined, { runAsUser: 1000 }, { uid: 5, gid: 6 }).process.user, { uid: 1000, gid: 0 });
-  t.deepEqual(config({ runAsGroup: 9 }, undefined, { uid: 5, gid: 6 }).process.user, { uid: 5, gid: 9 });
-  t.deepEqual(config({ runAsUser: 2000 }, { runAsUser: 1000, runAsGroup: 1000, supplementalGroups: [4, 5] }).process.user, { uid: 2000, gid: 1000, additionalGids: [4, 5] });
+  t.deepEqual(config({ runAsUser: 1000, runAsGroup: 3000 }, undefined, { uid: 5, gid: 6 }).process.user, { uid: 1000, gid: 3000, umask: 0o022 });
+  t.deepEqual(config(undefined, { runAsUser: 1000 }, { uid: 5, gid: 6 }).process.user, { uid: 1000, gid: 0, umask: 0o022 });
+  t.deepEqual(config({ runAsGroup: 9 }, undefined, { uid: 5, gid: 6 }).process.user, { uid: 5, gid: 9, umask: 0o022 });
+  t.deepEqual(config({ runAsUser: 2000 }, { runAsUser: 1000, runAsGroup: 1000, supplementalGroups: [4, 5] }).process.user, { uid: 2000, gid: 1000, umask: 0o022, additionalGids: [4, 5] });
   // kubelet's rule: the fsGroup is every container's extra group too (once).
   t.deepEqual(config(undefined, { supplementalGroups: [4], fsGroup: 2000 }).process.user.additionalGids, [4, 2000]);
   t.deepEqual(config(undefined, { supplementalGroups: [2000], fsGroup: 2000 }).process.user.additionalGids, [2000]);
