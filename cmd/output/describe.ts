@@ -7,7 +7,7 @@ import { isHostNetwork, podIPOf } from '../../lib/pod/host-network.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { age } from './times.js';
-import { imageID, kubernetesPhase, podObject } from './pod-object.js';
+import { imageID, kubernetesPhase, podObject, previousRun } from './pod-object.js';
 
 /** RFC 1123 with a numeric zone, as kubectl prints times: "Sat, 28 Nov 2026 10:20:31 +0000" (UTC). */
 export function describeTime(iso: string | null | undefined): string {
@@ -99,8 +99,8 @@ function containerRows(r: PodRecord, name: string): Row[] {
   if (c.state === 'Waiting') rows.push([6, 'Reason', c.reason ?? 'ContainerCreating'], ...(c.message ? [[6, 'Message', c.message] as Row] : []));
   if (c.state === 'Running') rows.push([6, 'Started', describeTime(c.startedAt)]);
   if (c.state === 'Terminated') rows.push([6, 'Reason', c.reason ?? ''], [6, 'Exit Code', exitCode(c)], [6, 'Started', describeTime(c.startedAt)], [6, 'Finished', describeTime(c.finishedAt)]);
-  rows.push([4, 'Last State', c.lastState ? 'Terminated' : '<none>']);
-  const l = c.lastState;
+  const l = previousRun(c);
+  rows.push([4, 'Last State', l ? 'Terminated' : '<none>']);
   if (l) rows.push([6, 'Reason', l.reason], [6, 'Exit Code', exitCode(l)], [6, 'Started', describeTime(l.startedAt)], [6, 'Finished', describeTime(l.finishedAt)]);
   rows.push([4, 'Ready', c.ready ? 'True' : 'False'], [4, 'Restart Count', String(c.restartCount)]);
   for (const [title, list] of [['Limits', s?.resources?.limits], ['Requests', s?.resources?.requests]] as const) {

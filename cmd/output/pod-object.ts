@@ -108,11 +108,21 @@ function conditions(r: PodRecord): Record<string, string>[] {
   ];
 }
 
+/**
+ * kubectl's lastState: the run before the current one. The record keeps the latest end, which is
+ * the current state itself for a container that ended and was not started again (Never, OnFailure
+ * after a success): shown there, not twice.
+ */
+export function previousRun(c: ContainerStatus): ContainerStatus['lastState'] {
+  return c.state === 'Terminated' && c.lastState?.finishedAt === c.finishedAt ? null : c.lastState;
+}
+
 function containerStatus(c: ContainerStatus): Record<string, unknown> {
+  const last = previousRun(c);
   return {
     name: c.name,
     state: state(c),
-    lastState: c.lastState ? { terminated: terminated(c.lastState, c.containerID) } : {},
+    lastState: last ? { terminated: terminated(last, c.containerID) } : {},
     ready: c.ready,
     restartCount: c.restartCount,
     started: c.state === 'Running',

@@ -3,6 +3,7 @@ import test from 'ava';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import type { PodEvent } from '../../../lib/supervisor/events.js';
 import { describePod, describeTime } from '../../../cmd/output/describe.js';
+import { podObject } from '../../../cmd/output/pod-object.js';
 import { validRecord } from '../../helpers/record.js';
 
 const now = Date.parse('2024-01-01T00:01:00.000Z');
@@ -105,4 +106,14 @@ test('a stopped pod without a sandbox says so', (t) => {
   t.true(text.includes('Status:                Succeeded (minipod: Stopped)\n'), text);
   t.true(text.includes('Sandbox:\n  <none>\n'), text);
   t.true(text.includes('    State:          Terminated\n      Reason:       Completed\n      Exit Code:    0\n'), text);
+});
+
+test('a container that ended and was not started again: its end is its State, and Last State is <none> (as kubectl), not the same end twice', (t) => {
+  const r = pod();
+  const end = { exitCode: 3, signal: null, reason: 'Error', startedAt: '2024-01-01T00:00:02.000Z', finishedAt: '2024-01-01T00:00:09.000Z' };
+  r.containers[1] = { ...r.containers[1]!, state: 'Terminated', reason: 'Error', exitCode: 3, pid: null, restartCount: 0, startedAt: end.startedAt, finishedAt: end.finishedAt, lastState: end };
+  const text = describePod(r, [], 'node1', now);
+  t.true(text.includes('      Exit Code:    3\n'), text);
+  t.regex(text, /    Last State:     <none>\n    Ready:          False\n    Restart Count:  0\n/);
+  t.deepEqual((podObject(r, 'node1') as unknown as { status: { containerStatuses: { lastState: unknown }[] } }).status.containerStatuses[1]!.lastState, {});
 });
