@@ -1,15 +1,18 @@
 // `minipod logs [-f]`: a container's log file at the client's pace; with follow, woken by inotify
 // on the file, across copytruncate rotations, until the pod goes.
-import { createReadStream, watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { LogRenderer, type RenderOptions } from '../logs/cri.js';
 import { tailOffset } from '../logs/files.js';
+import { rotationsOf } from '../logs/rotations.js';
 import { writeWithBackpressure } from './streams.js';
 
 /** While following a log, how often it is read even with no inotify wake-up: inotify can miss a
  * write (a file on some network or FUSE file systems) and a watch can fail to start. */
 const SAFETY_POLL_MS = 1500;
+/** Bytes read at a time: a rotation is looked for between two reads. */
+const CHUNK = 256 * 1024;
 
 export interface Follow {
   /** Aborted when the pod goes: the follow ends. */
@@ -28,28 +31,73 @@ export interface ReadOptions extends RenderOptions {
 export async function streamLog(file: string, res: ServerResponse, follow?: Follow, opts: ReadOptions = {}): Promise<undefined> {
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).flushHeaders(); // `logs -f` of an empty log is answered at once
   const renderer = new LogRenderer(opts);
-  // Rotation (copytruncate) truncates the file in place; a fast writer may have refilled it past
-  // our offset by the next read, so a new NAME.log.1 (a new inode) also means "start over".
-  // A container that starts again renames NAME.log to NAME.previous.log and writes a new NAME.log
-  // (a new inode): that too means "start over", and watch the new file.
-  const rotatedInode = () => stat(`${file}.1`).then((s) => s.ino, () => undefined);
+  // Rotation (copytruncate, by this daemon) is followed through logs/rotations.ts, below. A
+  // container that starts again renames NAME.log to NAME.previous.log and writes a new NAME.log (a
+  // new inode): that means "start over", and watch the new file; so does a file grown shorter.
   const current = () => stat(file).then((s) => ({ size: s.size, ino: s.ino as number | undefined }), () => ({ size: 0, ino: undefined }));
-  let rotatedIno = opts.tail === undefined ? undefined : await rotatedInode();
   let fileIno = opts.tail === undefined ? undefined : (await current()).ino;
   let offset = opts.tail === undefined ? 0 : await tailOffset(file, opts.tail);
   let replaced = false;
-  const copy = async () => {
-    const ino = await rotatedInode(); // first: a rotation between the two shows as a shrink
-    const { size, ino: now } = await current();
-    replaced ||= now !== fileIno;
-    if (size < offset || ino !== rotatedIno || (now !== fileIno && fileIno !== undefined)) {
-      offset = 0; // truncated, or another file
-      renderer.reset();
+  // Rotations this daemon made since the last read (logs/rotations.ts): the rest of the old file is
+  // read from its copies first, and a chunk read while one was made is read again from them.
+  let counted = rotationsOf(file).count;
+  /** Each chunk of fh from `from` on, to the client; false once it has gone. */
+  const send = async (fh: FileHandle, from: number, until = Infinity): Promise<boolean> => {
+    const buf = Buffer.alloc(CHUNK);
+    for (let pos = from; pos < until; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, until - pos), pos);
+      if (bytesRead === 0) return true;
+      const out = renderer.push(buf.subarray(0, bytesRead));
+      if (out.length && !(await writeWithBackpressure(res, out))) return false;
+      pos += bytesRead;
     }
-    rotatedIno = ino;
-    fileIno = now;
-    if (size === offset) return;
-    for await (const chunk of createReadStream(file, { start: offset, end: size - 1 }) as AsyncIterable<Buffer>) {
+    return true;
+  };
+  /** The rest of the old file from the copies of `behind` rotations (NAME.log.behind the oldest); false once the client has gone. */
+  const fromCopies = async (behind: number): Promise<boolean> => {
+    const { copies } = rotationsOf(file);
+    for (let i = Math.min(behind, copies.length); i >= 1; i--) {
+      const fh = await openFile(`${file}.${i}`, 'r').catch(() => undefined); // no room for the copy: lost with it
+      if (!fh) continue;
+      try {
+        if (!(await send(fh, i === behind ? Math.max(0, offset - copies[i - 1]!.start) : 0))) return false;
+      } finally {
+        await fh.close();
+      }
+    }
+    return true;
+  };
+  const copy = async (): Promise<void> => {
+    for (;;) {
+      await rotationsOf(file).busy;
+      const { count } = rotationsOf(file);
+      if (count !== counted) {
+        if (count > counted && !(await fromCopies(count - counted))) return;
+        counted = count;
+        offset = 0;
+        renderer.reset();
+        continue; // another may have begun meanwhile
+      }
+      const { size, ino: now } = await current();
+      if (rotationsOf(file).busy) continue;
+      replaced ||= now !== fileIno;
+      if (size < offset || (now !== fileIno && fileIno !== undefined)) {
+        offset = 0; // truncated by someone else, or another file (the container started again)
+        renderer.reset();
+      }
+      fileIno = now;
+      if (size <= offset) return;
+      const fh = await openFile(file, 'r').catch(() => undefined);
+      if (!fh) return;
+      let chunk: Buffer;
+      try {
+        const { bytesRead, buffer } = await fh.read(Buffer.alloc(Math.min(CHUNK, size - offset)), 0, Math.min(CHUNK, size - offset), offset);
+        chunk = buffer.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+      if (rotationsOf(file).busy || rotationsOf(file).count !== counted) continue; // rotated while it was read: read again from the copy
+      if (!chunk.length) return;
       const out = renderer.push(chunk);
       if (out.length && !(await writeWithBackpressure(res, out))) return;
       offset += chunk.length;

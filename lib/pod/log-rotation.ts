@@ -8,6 +8,7 @@
 // the copy and the truncation are lost: the price of never touching the app's descriptor.
 import { open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { log } from '../log.js';
+import { beginRotation, keepRotations } from '../logs/rotations.js';
 import type { LogLimits } from './log-limits.js';
 
 // The limits and their flags live in log-limits.ts: the CLI checks them without loading the logger.
@@ -21,19 +22,27 @@ const COPY_CHUNK = 1024 * 1024;
 export async function rotateLog(file: string, limits: LogLimits): Promise<boolean> {
   const size = await stat(file).then((s) => s.size, () => 0);
   if (size <= limits.maxSize) return false;
-  // NAME.log.(N-2) → .(N-1), …, .1 → .2; the oldest is replaced by the rename.
-  for (let i = limits.maxFiles - 2; i >= 1; i--) await rename(`${file}.${i}`, `${file}.${i + 1}`).catch(ignoreMissing);
-  // A new .1 every time (a new inode, made exclusively): `logs -f` tells a rotation by it, also
-  // with two files, where no rename frees the name.
-  await rm(`${file}.1`, { force: true }).catch(() => {}); // if it stays, the copy below fails and is skipped
+  // `logs -f` of this file reads nothing until it is done, then the rest from the copies (logs/rotations.ts).
+  const done = beginRotation(file);
+  const copied = { start: Math.max(0, size - limits.maxSize), end: size };
+  let kept = true;
   try {
-    await copyTail(file, `${file}.1`, Math.max(0, size - limits.maxSize), size);
-  } catch (err) {
-    // No room for the copy (a full disk): the cap matters more than the old lines.
-    await rm(`${file}.1`, { force: true }).catch(() => {});
-    log.warn({ file, err: (err as Error).message }, 'log rotation could not keep a copy; truncated anyway');
+    // NAME.log.(N-2) → .(N-1), …, .1 → .2; the oldest is replaced by the rename.
+    for (let i = limits.maxFiles - 2; i >= 1; i--) await rename(`${file}.${i}`, `${file}.${i + 1}`).catch(ignoreMissing);
+    // A new .1 every time, made exclusively, also with two files, where no rename frees the name.
+    await rm(`${file}.1`, { force: true }).catch(() => {}); // if it stays, the copy below fails and is skipped
+    try {
+      await copyTail(file, `${file}.1`, copied.start, copied.end);
+    } catch (err) {
+      // No room for the copy (a full disk): the cap matters more than the old lines.
+      kept = false;
+      await rm(`${file}.1`, { force: true }).catch(() => {});
+      log.warn({ file, err: (err as Error).message }, 'log rotation could not keep a copy; truncated anyway');
+    }
+    await truncate(file, 0);
+  } finally {
+    done(kept ? copied : undefined);
   }
-  await truncate(file, 0);
   return true;
 }
 
@@ -87,7 +96,9 @@ export class LogRotator {
     this.busy = true;
     const rotated: string[] = [];
     try {
-      for (const file of this.files()) {
+      const files = this.files();
+      keepRotations(new Set(files));
+      for (const file of files) {
         try {
           if (await rotateLog(file, this.limits)) rotated.push(file);
         } catch (err) {
