@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestDocument } from '../lib/manifest/documents.js';
 import { MinipodError } from '../lib/errors.js';
+import { usage } from './common.js';
 
 /**
  * Containers without an image run in their workingDir on the node; a relative one (or none) is
@@ -30,6 +31,7 @@ async function readStdin(): Promise<string> {
 
 /** Every Pod and Deployment of the file (or stdin), validated, or one error naming each bad document; in -n's namespace if given. */
 export async function readManifests(file: string, namespace?: string): Promise<ManifestDocument[]> {
+  if (file === '') usage('-f needs a file, or - for stdin: `-f pod.yaml` (a bare -f, as kubectl says: flag needs an argument)');
   // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
   const { parseDocuments } = await import('../lib/manifest/documents.js');
   const stdin = isStdin(file);

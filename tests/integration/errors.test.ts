@@ -45,6 +45,12 @@ async function rejects(t: import('ava').ExecutionContext, args: string[], code: 
   t.deepEqual(await snapshot(target), before, 'nothing changed');
 }
 
+test('scale names a bad --replicas as given; a bare -f is a usage error', async (t) => {
+  await rejects(t, ['scale', 'deployment/web', '--replicas=abc'], 2, /^minipod: --replicas "abc": give a whole number from 0 to 100$/m);
+  await rejects(t, ['scale', 'deployment', 'nosuch', '--replicas=2'], 1, /^minipod: deployment nosuch not found/m); // kubectl's TYPE NAME
+  await rejects(t, ['apply', '-f'], 2, /^minipod: -f needs a file, or - for stdin/m);
+});
+
 test('malformed YAML names the file', async (t) => {
   const file = await manifestFile('bad.yaml', 'metadata: {name: x\nspec: [');
   await rejects(t, ['run', '-f', file], 1, /bad\.yaml: not valid YAML or JSON/);
