@@ -105,9 +105,9 @@ export function createApiServer(deps: ApiDeps): ApiServer {
         const key = keyParam(m[1], url.searchParams);
         const pod = pods.get(key);
         if (pod.phase !== 'Running' || !pod.sandbox) throw new MinipodError('CONFLICT', `pod ${pod.name} is ${pod.phase}: exec needs a Running pod`);
-        const { proc, signalCommand, endedBecause } = await pods.exec(key, argv, { container, tty });
+        const { proc, ...started } = await pods.exec(key, argv, { container, tty });
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_UPGRADE}\r\n\r\n`);
-        relayExec(proc, socket, head, { tty: !!tty, ...(signalCommand ? { signalCommand } : {}), ...(endedBecause ? { endedBecause } : {}) });
+        relayExec(proc, socket, head, { tty: !!tty, ...started });
       } catch (err) {
         socket.end(rawError(asMinipodError(err)));
       }

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { constants } from 'node:os';
 import type { Duplex, Writable } from 'node:stream';
 import type { Proc } from '../os/host.js';
+import type { StartedExec } from '../runtime/types.js';
 import { signalGroup } from '../process/stop.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { decodeResize, encodeFrame, encodeResize, Frame, readFrames } from './frames.js';
@@ -41,7 +42,7 @@ export function writeWithBackpressure(out: Writable, chunk: Buffer | string): Pr
  * socket while the command's stdin is full. On a terminal (tty), the command is rootfs/ptyrelay,
  * which reads frames itself: input and (checked) window sizes are passed on as frames.
  */
-export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signalCommand, endedBecause }: { tty: boolean; signalCommand?: (signal: NodeJS.Signals) => Promise<void>; endedBecause?: () => string | undefined } = { tty: false }): void {
+export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signalCommand, endedBecause, exitCode: reported }: { tty: boolean } & Pick<StartedExec, 'signalCommand' | 'endedBecause' | 'exitCode'> = { tty: false }): void {
   // The command (itself first, where it is out of its runtime's group) and what it started.
   const killAll = () => void (signalCommand?.('SIGKILL') ?? Promise.resolve()).catch(() => {}).then(() => signalGroup(proc.pid!, 'SIGKILL'));
   const outputs = [proc.stdout!, proc.stderr!];
@@ -92,8 +93,9 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signa
     killAll();
     outputs.forEach((s) => s.resume());
   });
-  void proc.then((r) => {
-    const exitCode = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
+  void proc.then(async (r) => {
+    const code = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
+    const exitCode = reported ? await reported(code) : code;
     const message = r.exitCode === undefined && !r.signal ? r.message : endedBecause?.();
     exited = true;
     resumeInput(); // input still coming is dropped, so the client's end of the connection is read

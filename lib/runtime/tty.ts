@@ -82,7 +82,10 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
     pidFile = path.join(dir, 'pid');
     await writeFile(processFile, JSON.stringify(process));
     if (!spec.tty) {
-      proc = spawnProcess([...runtime, '--process', processFile, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // The runtime's own messages in a log as well (JSON): its failure to start the command is told
+      // apart from the command's own exit 255 by it.
+      const global = [...runtime.slice(0, -1), '--log', path.join(dir, RUNTIME_LOG), '--log-format', 'json', runtime.at(-1)!];
+      proc = spawnProcess([...global, '--process', processFile, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'] });
     } else {
       const consoleSocket = { socket: path.join(dir, 'console.sock'), pidFile: path.join(dir, 'pid') };
       const argv = [...runtime, '--process', processFile, '--detach', '--console-socket', consoleSocket.socket, '--pid-file', consoleSocket.pidFile, id];
@@ -92,8 +95,13 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
     await consoles.remove(dir);
     throw err;
   }
-  onExit(proc, () => void consoles.remove(dir));
-  if (spec.tty) return { proc };
+  if (spec.tty) {
+    onExit(proc, () => void consoles.remove(dir));
+    return { proc };
+  }
+  // Read before the directory goes: why the runtime failed, if it did.
+  const failed = new Promise<number | undefined>((resolve) => onExit(proc, (code) => resolve(code === RUNTIME_FAILED ? startFailure(path.join(dir, RUNTIME_LOG)) : undefined)));
+  void failed.then(() => consoles.remove(dir));
   // Without a terminal the command leads a session of its own in the container (the runtime's
   // setsid), out of reach of a signal to the runtime's group; the runtime dies of SIGKILL without
   // passing it on. It is signalled itself, through the pid the runtime wrote, while it is still
@@ -103,5 +111,29 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (pid > 0 && runtimePid && (await parentOf(pid)) === runtimePid) kill(-pid, signal) || kill(pid, signal);
   };
-  return { proc, signalCommand };
+  return { proc, signalCommand, exitCode: async (code) => (await failed) ?? code };
+}
+
+const RUNTIME_LOG = 'runtime.log';
+/** What runc and crun exit with when they could not start the command. */
+const RUNTIME_FAILED = 255;
+
+/**
+ * The exit code for a command the runtime could not start, as podman and docker exec give it: 127
+ * for one not found, 126 for one found but not executable; undefined if its log says neither (the
+ * command itself exited 255). Its message went to stderr already.
+ */
+async function startFailure(log: string): Promise<number | undefined> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  const errors = text.split('\n').flatMap((l) => {
+    try {
+      const e = JSON.parse(l) as { level?: string; msg?: string };
+      return e.level === 'error' && e.msg ? [e.msg] : [];
+    } catch {
+      return [];
+    }
+  });
+  if (errors.some((m) => /not found|no such file or directory/i.test(m))) return 127;
+  if (errors.some((m) => /permission denied|exec format error|is a directory/i.test(m))) return 126;
+  return undefined;
 }

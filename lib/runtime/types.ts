@@ -98,6 +98,8 @@ export interface StartedExec {
   signalCommand?: (signal: NodeJS.Signals) => Promise<void>;
   /** Why minipod ended it (a stop, a recovery, a shutdown); undefined while it runs or if it ended by itself. */
   endedBecause?: () => string | undefined;
+  /** The exit code to report for the one it ended with: a runtime that could not start the command says 127 or 126. */
+  exitCode?: (code: number) => Promise<number>;
 }
 
 export interface ContainerRuntime {

@@ -79,6 +79,15 @@ test.serial('all of an exec\'s output reaches a pipe: the client exits once it i
   t.deepEqual(counts, Array(10).fill(22_888_896));
 });
 
+test.serial('a command the runtime cannot start exits 127 (not found) or 126 (not executable), as podman exec; the runtime\'s reason on stderr; a command\'s own 255 stays 255', async (t) => {
+  const missing = await node.cli(['exec', 'web', '-c', 'bootcamp', '--', 'nosuchbin']);
+  t.is(missing.exitCode, 127);
+  t.regex(missing.stderr, /exec: "nosuchbin": executable file not found in \$PATH/);
+  t.notRegex(missing.stderr, /time=|level=/, 'the runtime\'s message, not its log line');
+  t.is((await node.cli(['exec', 'web', '-c', 'bootcamp', '--', '/etc/passwd'])).exitCode, 126);
+  t.is((await node.cli(['exec', 'web', '-c', 'bootcamp', '--', 'sh', '-c', 'exit 255'])).exitCode, 255);
+});
+
 test.serial('exec -i passes stdin without a terminal', async (t) => {
   const r = await node.cli(['exec', '-i', 'web', '-c', 'bootcamp', '--', 'sh', '-c', 'cat; test -t 0 || echo no-tty'], 'piped in\n');
   t.is(r.stdout, 'piped in\nno-tty\n', r.stderr);

@@ -76,9 +76,10 @@ test.serial('runc exec: the container\'s own process with the command for args; 
   const base = { pod: 'web', sandboxPid: 1, containerID: 'runc://web-httpd-abcd1234', inPodCgroup: (a: string[]) => a };
   const { proc } = await runtime.exec({ ...base, argv: ['ps'] });
   const plain = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
-  const processFile = plain[7]!;
-  // Through `cgexec -` (umask 022: runc 1.1 gives an exec its own); --pid-file: the command leads its own session in the container; a client that leaves has it signalled through this pid.
-  t.deepEqual(plain, [fake.tools.cgexec, '-', '/fake/bin/runc', '--root', `${state}/runc`, 'exec', '--process', processFile, '--pid-file', path.join(path.dirname(processFile), 'pid'), 'web-httpd-abcd1234']);
+  const processFile = plain[11]!;
+  // Through `cgexec -` (umask 022: runc 1.1 gives an exec its own); its messages in a JSON log too (a
+  // failure to start the command is 127 or 126); --pid-file: the command leads its own session in the container; a client that leaves has it signalled through this pid.
+  t.deepEqual(plain, [fake.tools.cgexec, '-', '/fake/bin/runc', '--root', `${state}/runc`, '--log', path.join(path.dirname(processFile), 'runtime.log'), '--log-format', 'json', 'exec', '--process', processFile, '--pid-file', path.join(path.dirname(processFile), 'pid'), 'web-httpd-abcd1234']);
   t.is(path.dirname(path.dirname(processFile)), path.join(state, 'tty'), 'the process file is under the state dir');
   t.deepEqual(await processOf(plain), { terminal: false, user: { uid: 33, gid: 33 }, args: ['ps'], env: ['PATH=/bin', 'A=b'], cwd: '/srv', noNewPrivileges: true }, 'the container\'s env, user, working dir; the command');
 
@@ -104,7 +105,7 @@ test.serial('crun exec: the same under crun, in its own state root; a runc conta
   const base = { pod: 'web', sandboxPid: 1, inPodCgroup: (a: string[]) => a };
   const { proc } = await runtime.exec({ ...base, containerID: 'crun://web-httpd-abcd1234', argv: ['ps'] });
   const argv = fake.spawned.find((s) => s.pid === proc.pid)!.argv;
-  t.deepEqual(argv, [fake.tools.cgexec, '-', '/fake/bin/crun', '--root', `${state}/crun`, 'exec', '--process', argv[7]!, '--pid-file', path.join(path.dirname(argv[7]!), 'pid'), 'web-httpd-abcd1234']);
+  t.deepEqual(argv, [fake.tools.cgexec, '-', '/fake/bin/crun', '--root', `${state}/crun`, '--log', path.join(path.dirname(argv[11]!), 'runtime.log'), '--log-format', 'json', 'exec', '--process', argv[11]!, '--pid-file', path.join(path.dirname(argv[11]!), 'pid'), 'web-httpd-abcd1234']);
   t.like(await processOf(argv), { args: ['ps'], user: { uid: 33, gid: 33 }, cwd: '/srv' });
   proc.kill('SIGKILL');
   await t.throwsAsync(runtime.exec({ ...base, containerID: 'runc://web-httpd-abcd1234', argv: ['ps'] }), { message: /no crun id/ });
