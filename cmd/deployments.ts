@@ -22,7 +22,7 @@ export async function waitDeployment(api: ApiClient, name: string, timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const d = await api.request<DeploymentStatus>('GET', `/deployments/${encodeURIComponent(name)}`);
-    const want = d.manifest.spec.replicas;
+    const want = d.manifest.spec.replicas ?? 1;
     if (d.status.readyReplicas === want && d.status.replicas === want && d.status.updatedReplicas === want) return d;
     if (Date.now() > deadline) {
       throw new MinipodError('UNAVAILABLE', `deployment ${name}: ${d.status.readyReplicas}/${want} pods ready after ${timeoutMs / 1000}s: see \`minipod get pods\` and \`minipod events\``);
@@ -33,6 +33,6 @@ export async function waitDeployment(api: ApiClient, name: string, timeoutMs: nu
 
 /** NAME, READY, UP-TO-DATE, AVAILABLE, AGE, as `kubectl get deployments`. */
 export function deploymentRows(list: DeploymentStatus[], now = Date.now()): string[][] {
-  return list.map((d) => [d.name, `${d.status.readyReplicas}/${d.manifest.spec.replicas}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(d.createdAt, now)]);
+  return list.map((d) => [d.name, `${d.status.readyReplicas}/${d.manifest.spec.replicas ?? 1}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(d.createdAt, now)]);
 }
 export const DEPLOYMENT_HEAD = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];

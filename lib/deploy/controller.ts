@@ -124,10 +124,11 @@ export class DeploymentController {
     return this.serially(() => this.applyNow(manifest));
   }
 
-  private async applyNow(manifest: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
-    const name = manifest.metadata.name;
-    const key = podKey(manifest.metadata.namespace, name);
+  private async applyNow(given: DeploymentManifest): Promise<{ deployment: DeploymentRecord; result: ApplyResult }> {
+    const name = given.metadata.name;
+    const key = podKey(given.metadata.namespace, name);
     const old = this.records.get(key);
+    const manifest = { ...given, spec: { ...given.spec, replicas: given.spec.replicas ?? old?.manifest.spec.replicas ?? 1 } };
     if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
     if (old && isDeepStrictEqual(old.manifest, manifest)) return { deployment: old, result: 'unchanged' }; // key order aside
     // apps/v1's rule: the pods it owns are found by it, so another would leave them running, owned by nothing.
@@ -210,7 +211,7 @@ export class DeploymentController {
       this.events.record(eventSubject(d), 'DeploymentDeleted', `deployment ${d.name} removed with its pods`);
       return;
     }
-    const plan = planDeployment(d.manifest.spec.replicas, d.templateHash, owned.map(ownedPod));
+    const plan = planDeployment(replicasOf(d), d.templateHash, owned.map(ownedPod));
     // Together: each may wait its grace period for an app that ignores SIGTERM.
     await Promise.all(plan.remove.map((name) => this.removePod(d, name)));
     const failed = this.failures.get(deploymentKey(d));
@@ -248,6 +249,9 @@ export class DeploymentController {
     }
   }
 }
+
+/** A record's replicas: always written by apply; 1 for a record from before it could be left out. */
+export const replicasOf = (d: { manifest: DeploymentManifest }): number => d.manifest.spec.replicas ?? 1;
 
 /** Events about a Deployment name it as kubectl does: deployment/NAME. */
 const eventSubject = (d: DeploymentRecord) => ({ name: `deployment/${d.name}`, namespace: d.manifest.metadata.namespace, uid: d.uid });

@@ -42,7 +42,9 @@ export const deploymentManifestSchema = z
       annotations: annotationsSchema.optional(),
     }),
     spec: z.strictObject({
-      replicas: z.number().int().min(0).max(100).default(1),
+      // Left out: 1 for a new Deployment, and what it has now for one applied again (a `scale`
+      // stays), as kubectl apply leaves a field neither the file nor the last apply set.
+      replicas: z.number().int().min(0).max(100).optional(),
       selector,
       template: z.strictObject({
         metadata: z.strictObject({ labels: labelsSchema, annotations: annotationsSchema.optional() }),

@@ -210,3 +210,15 @@ test("a Deployment whose pod's create waits (a hostPort still held by a pod goin
   await c.kick();
   t.true(fake.list().some((p) => p.name.startsWith('web-')));
 });
+
+test('apply of a file without replicas keeps what scale set (as kubectl apply leaves a field the file does not set); a new one gets 1', async (t) => {
+  const { c, fake } = await setup(t);
+  const bare = validateDeployment({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web_server' } }, template: { metadata: { labels: { app: 'web_server' } }, spec: { containers: [{ name: 'httpd', image: 'httpd' }] } } } });
+  t.is(bare.spec.replicas, undefined);
+  t.is((await c.apply(bare)).deployment.manifest.spec.replicas, 1);
+  await c.scale('web', 3);
+  t.is((await c.apply(bare)).result, 'unchanged');
+  await c.kick();
+  t.is(fake.pods.size, 3);
+  t.is((await c.apply({ ...bare, spec: { ...bare.spec, replicas: 2 } })).deployment.manifest.spec.replicas, 2, 'one the file sets is taken');
+});
