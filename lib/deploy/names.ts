@@ -4,20 +4,13 @@
 // length; the suffix is 5 random letters of the same alphabet (utilrand.String(5)). Pure but
 // for the random suffix.
 import { randomInt } from 'node:crypto';
-import { byText } from '../util/order.js';
+import { canonicalJson } from '../manifest/normalize.js';
 
 /** Kubernetes' alphabet for generated names: no vowels (no words) and no 0, 1, 3 (look-alikes). */
 export const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** JSON with object keys sorted: one template, one text, whatever order the manifest used. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => byText(a, b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** One template, one text, whatever order the manifest used (manifest/normalize.ts). */
+export { canonicalJson };
 
 export function fnv32a(text: string): number {
   let h = 0x811c9dc5;

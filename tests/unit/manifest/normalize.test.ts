@@ -14,6 +14,12 @@ test('key order, defaults written out or left to the schema, apiVersion/kind giv
   t.true(samePod(validateManifest(base()), written));
   // The record on disk is JSON: undefined fields are gone (hostIP 0.0.0.0 is kept as none).
   t.true(samePod(JSON.parse(JSON.stringify(validateManifest(base()))), validateManifest(base())));
+  // Empty objects, as `kubectl create … --dry-run=client -o yaml` writes them: none.
+  const dryRun = base() as ReturnType<typeof base> & { spec: { securityContext?: object; containers: { resources?: object }[] } };
+  Object.assign(dryRun.spec, { securityContext: {} });
+  Object.assign(dryRun.spec.containers[0]!, { resources: {} });
+  t.true(samePod(validateManifest(base()), validateManifest(dryRun)));
+  t.is(canonicalJson({ a: {}, b: [{}], c: { d: {} } }), '{"b":[{}],"c":{}}', 'an empty object as a value is dropped, one in a list kept');
 });
 
 test('a changed command, label, policy or port is a change', (t) => {
