@@ -22,7 +22,7 @@ import type { DeploymentManifest } from '../manifest/deployment-spec.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodRecord } from '../pod/types.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
-import { podNameFor, templateHash } from './names.js';
+import { canonicalJson, podNameFor, templateHash } from './names.js';
 import { planDeployment, type OwnedPod } from './plan.js';
 import type { DeploymentRecord, DeploymentStore } from './store.js';
 import { byText } from '../util/order.js';
@@ -130,7 +130,7 @@ export class DeploymentController {
     const old = this.records.get(key);
     const manifest = { ...given, spec: { ...given.spec, replicas: given.spec.replicas ?? old?.manifest.spec.replicas ?? 1 } };
     if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
-    if (old && isDeepStrictEqual(old.manifest, manifest)) return { deployment: old, result: 'unchanged' }; // key order aside
+    if (old && canonicalJson(old.manifest) === canonicalJson(manifest)) return { deployment: old, result: 'unchanged' }; // key order and empty objects aside
     // apps/v1's rule: the pods it owns are found by it, so another would leave them running, owned by nothing.
     if (old && !isDeepStrictEqual(old.manifest.spec.selector, manifest.spec.selector)) {
       throw new MinipodError('INVALID_ARGUMENT', `deployment ${name}: spec.selector: Invalid value: ${JSON.stringify(manifest.spec.selector.matchLabels)}: field is immutable (it is ${JSON.stringify(old.manifest.spec.selector.matchLabels)}); to change it, delete the deployment and apply it again`);
