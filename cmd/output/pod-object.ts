@@ -4,6 +4,7 @@
 import { constants } from 'node:os';
 import { allContainers, initFailed, initialized } from '../../lib/pod/init-status.js';
 import { podIPOf } from '../../lib/pod/host-network.js';
+import { sandboxDown } from '../../lib/pod/table.js';
 import type { ContainerStatus, PodRecord, Termination } from '../../lib/pod/types.js';
 
 export interface PodObject {
@@ -61,8 +62,8 @@ export function podObject(r: PodRecord, nodeName: string): PodObject {
       hostIPs: [{ ip: r.hostIP ?? r.gateway }],
       ...(podIPOf(r) ? { podIP: podIPOf(r), podIPs: [{ ip: podIPOf(r) }] } : {}),
       startTime: r.createdAt,
-      ...(r.initContainers ? { initContainerStatuses: r.initContainers.map(containerStatus) } : {}),
-      containerStatuses: r.containers.map(containerStatus),
+      ...(r.initContainers ? { initContainerStatuses: r.initContainers.map((c) => containerStatus(c)) } : {}),
+      containerStatuses: r.containers.map((c) => containerStatus(c, sandboxDown(r))),
       minipod: {
         phase: r.phase,
         sandbox: r.sandbox ? { pausePid: r.sandbox.pid, netns: r.sandbox.netns, hostVeth: r.sandbox.hostVeth, attempt: r.sandbox.attempt, createdAt: r.sandbox.createdAt } : null,
@@ -96,7 +97,7 @@ export function kubernetesPhase(r: PodRecord): 'Pending' | 'Running' | 'Succeede
 
 function conditions(r: PodRecord): Record<string, string>[] {
   const status = (ok: boolean) => (ok ? 'True' : 'False');
-  const ready = r.containers.every((c) => c.ready);
+  const ready = !sandboxDown(r) && r.containers.every((c) => c.ready);
   return [
     { type: 'PodReadyToStartContainers', status: status(r.sandbox !== null) },
     { type: 'Initialized', status: status(initialized(r)) },
@@ -117,13 +118,13 @@ export function previousRun(c: ContainerStatus): ContainerStatus['lastState'] {
   return c.state === 'Terminated' && c.lastState?.finishedAt === c.finishedAt ? null : c.lastState;
 }
 
-function containerStatus(c: ContainerStatus): Record<string, unknown> {
+function containerStatus(c: ContainerStatus, sandboxGone = false): Record<string, unknown> {
   const last = previousRun(c);
   return {
     name: c.name,
     state: state(c),
     lastState: last ? { terminated: terminated(last, c.containerID) } : {},
-    ready: c.ready,
+    ready: c.ready && !sandboxGone,
     restartCount: c.restartCount,
     started: c.state === 'Running',
     ...(c.image !== undefined ? { image: c.image, imageID: imageID(c.imageID) } : {}),

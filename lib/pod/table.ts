@@ -39,9 +39,12 @@ export function podStatus(p: PodRecord): string {
  * nodeName), the pause pid, its net:[inode] and the host veth. ready: whether a container counts
  * as ready (the daemon also checks that its process is still there: lib/pod/readiness.ts).
  */
+/** Its sandbox is being rebuilt (its holder died): its containers serve nothing meanwhile, whatever their processes, so none is ready. */
+export const sandboxDown = (p: Pick<PodRecord, 'phase'>): boolean => p.phase === 'SandboxLost' || p.phase === 'Recreating';
+
 export function podRow(p: PodRecord, wide: boolean, node: string, now = Date.now(), ready = (c: ContainerStatus) => c.ready): string[] {
   const restarts = allContainers(p).reduce((n, c) => n + c.restartCount, 0);
-  const row = [p.name, `${p.containers.filter(ready).length}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), podIPOf(p) || '<none>'];
+  const row = [p.name, `${sandboxDown(p) ? 0 : p.containers.filter(ready).length}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), podIPOf(p) || '<none>'];
   if (!wide) return row;
   return [...row, p.nodeName ?? node, p.sandbox ? String(p.sandbox.pid) : '<none>', p.sandbox?.netns ?? '<none>', p.sandbox?.hostVeth || '<none>']; // '': hostNetwork, none
 }

@@ -1,7 +1,9 @@
 // CLI formatting: kubectl-style AGE (duration.HumanDuration) and STATUS columns.
 import test from 'ava';
 import { age } from '../../../cmd/common.js';
-import { podStatus } from '../../../lib/pod/table.js';
+import { podRow, podStatus } from '../../../lib/pod/table.js';
+import { podObject } from '../../../cmd/output/pod-object.js';
+import { validRecord } from '../../helpers/record.js';
 import { formatTable } from '../../../cmd/output/pods.js';
 import type { ContainerStatus, PodRecord } from '../../../lib/pod/types.js';
 
@@ -90,4 +92,15 @@ test('a table of plain cells pads each column to its widest cell (at least 1), t
   t.is(await formatTable(['NAME', '', 'AGE'], [['web-1', '', '5m'], ['a', '', '']]), 'NAME        AGE\nweb-1       5m\na\n');
   // Not plain (a wide character): cli-table3 measures its display width.
   t.is(await formatTable(['NAME', 'AGE'], [['日本', '1s']]), 'NAME   AGE\n日本   1s\n');
+});
+
+test('a pod whose sandbox is being rebuilt shows none ready, in the table as in its object, though its old app still runs', (t) => {
+  const r = validRecord('/tmp/state');
+  r.phase = 'Recreating';
+  t.is(podRow(r, false, 'node1')[1], '0/1');
+  const status = (podObject(r, 'node1') as unknown as { status: { containerStatuses: { ready: boolean }[]; conditions: { type: string; status: string }[] } }).status;
+  t.false(status.containerStatuses[0]!.ready);
+  t.is(status.conditions.find((c) => c.type === 'Ready')!.status, 'False');
+  r.phase = 'Running';
+  t.is(podRow(r, false, 'node1')[1], '1/1');
 });
