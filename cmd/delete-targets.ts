@@ -8,7 +8,7 @@ export interface Target {
   namespace?: string;
 }
 
-const KINDS: Record<string, Kind> = { pod: 'pod', pods: 'pod', po: 'pod', deployment: 'deployment', deployments: 'deployment', deploy: 'deployment', 'deployment.apps': 'deployment' };
+const KINDS: Record<string, Kind> = { pod: 'pod', pods: 'pod', po: 'pod', deployment: 'deployment', deployments: 'deployment', deploy: 'deployment', 'deployment.apps': 'deployment', 'deployments.apps': 'deployment' };
 
 /** The targets, or a usage message saying what to write. */
 export function parseTargets(args: string[]): Target[] | string {

@@ -29,17 +29,29 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The text of -f FILE (or stdin for -). */
+async function manifestText(file: string): Promise<string> {
+  if (file === '' && !isStdin(file)) usage('-f needs a file, or - for stdin: `-f pod.yaml` (a bare -f, as kubectl says: flag needs an argument)');
+  return isStdin(file)
+    ? readStdin()
+    : readFile(file, 'utf8').catch((e: Error) => {
+        throw new MinipodError('INVALID_ARGUMENT', `cannot read ${file}: ${e.message}`);
+      });
+}
+
+/** What `delete -f` deletes: each object's kind, name and namespace, its spec unchecked. */
+export async function readObjectNames(file: string, namespace?: string): Promise<{ kind: string; name: string; namespace: string }[]> {
+  const text = await manifestText(file);
+  const { namedObjects } = await import('../lib/manifest/documents.js');
+  return namedObjects(text, isStdin(file) ? 'stdin' : file, namespace);
+}
+
 /** Every Pod and Deployment of the file (or stdin), validated, or one error naming each bad document; in -n's namespace if given. */
 export async function readManifests(file: string, namespace?: string): Promise<ManifestDocument[]> {
-  if (file === '') usage('-f needs a file, or - for stdin: `-f pod.yaml` (a bare -f, as kubectl says: flag needs an argument)');
+  const text = await manifestText(file);
   // Loaded here, not at start-up: yaml and zod cost ~150 ms that other verbs need not pay.
   const { parseDocuments } = await import('../lib/manifest/documents.js');
   const stdin = isStdin(file);
-  const text = stdin
-    ? await readStdin()
-    : await readFile(file, 'utf8').catch((e: Error) => {
-        throw new MinipodError('INVALID_ARGUMENT', `cannot read ${file}: ${e.message}`);
-      });
   const docs = parseDocuments(text, stdin ? 'stdin' : file, namespace);
   // As kubectl shows the API server's warnings: on stderr, the object named when there are several.
   for (const d of docs) for (const w of d.warnings ?? []) process.stderr.write(`Warning: ${docs.length > 1 ? `${d.kind.toLowerCase()}/${d.manifest.metadata.name}: ` : ''}${w}\n`);

@@ -8,7 +8,7 @@ import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import { client } from '../client.js';
 import { ALL_NAMESPACES_OPTION, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { deletedLine, notFoundLine, parseTargets, type Kind, type Target } from '../delete-targets.js';
-import { readManifests } from '../manifest-input.js';
+import { readObjectNames } from '../manifest-input.js';
 import { stoppingText, withProgress } from '../progress.js';
 
 /** Remove one object: a pod with `rm -f`'s force, a Deployment with its pods. */
@@ -38,8 +38,16 @@ export const del = verb<{ targets?: string[]; file?: string; ignoreNotFound: boo
     if (argv.selector !== undefined && (argv.file !== undefined || args.some((a) => a.includes('/')) || args.length !== 1)) usage('-l selects pods (or deployments) by label: give `delete pods -l SELECTOR` (or deployments), no names and no -f');
     const api = client(argv);
     let targets: Target[];
+    const unsupported: string[] = [];
     try {
-      if (argv.file !== undefined) targets = (await readManifests(argv.file, argv.namespace)).map((d) => ({ kind: d.kind === 'Deployment' ? 'deployment' : 'pod', name: d.manifest.metadata.name, namespace: d.manifest.metadata.namespace }));
+      if (argv.file !== undefined) {
+        // As kubectl: what the file names is deleted, its specs unchecked; a kind minipod has not is an error for that object alone.
+        targets = [];
+        for (const o of await readObjectNames(argv.file, argv.namespace)) {
+          if (o.kind === 'Pod' || o.kind === 'Deployment') targets.push({ kind: o.kind === 'Pod' ? 'pod' : 'deployment', name: o.name, namespace: o.namespace });
+          else unsupported.push(`minipod: ${o.kind}/${o.name}: minipod has no ${o.kind} objects: nothing of it to delete`);
+        }
+      }
       else if (argv.selector !== undefined) targets = await selected(api, args[0]!, listQuery(argv));
       else {
         const parsed = parseTargets(args);
@@ -49,7 +57,8 @@ export const del = verb<{ targets?: string[]; file?: string; ignoreNotFound: boo
     } catch (err) {
       fail(err);
     }
-    let failed = false;
+    for (const line of unsupported) process.stderr.write(`${line}\n`);
+    let failed = unsupported.length > 0;
     for (const t of targets) {
       try {
         await deleteObject(t.namespace === undefined ? api : client({ ...argv, namespace: t.namespace }), t.kind, t.name);

@@ -26,7 +26,7 @@ const UNSUPPORTED_KINDS: Record<string, string> = {
   DaemonSet: 'minipod is one node: write a Pod, or a Deployment with replicas: 1',
   Job: 'write a Pod with restartPolicy: Never (or OnFailure) and run it with `minipod run -f FILE`',
   CronJob: 'minipod schedules nothing: run a Pod with restartPolicy: Never from cron',
-  List: 'write each object as its own document, separated by a line `---`',
+  List: 'a List needs its objects as `items: [...]`, or write each object as its own document, separated by a line `---`',
 };
 
 /** kind → apiVersion it must come with, for the kinds minipod takes. */

@@ -2,7 +2,7 @@
 // document and field; kinds minipod does not have are refused saying what to write instead.
 import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { objectName, parseDocuments } from '../../../lib/manifest/documents.js';
+import { namedObjects, objectName, parseDocuments } from '../../../lib/manifest/documents.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
 
 const pod = (name: string, container = 'app') => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - {name: ${container}, command: ["sleep", "100"]}\n`;
@@ -87,4 +87,20 @@ test('-n other and a file that names default: refused as kubectl refuses it (not
 test('-n: a document that names no namespace and one that names -n\'s are the same object: refused', (t) => {
   const err = t.throws(() => parseDocuments([named('name: a'), named('name: a, namespace: team-a')].join('---\n'), 'app.yaml', 'team-a'), { instanceOf: MinipodError })!;
   t.deepEqual(err.details, ['app.yaml: document 2: metadata.name: pod/a is also document 1 in namespace team-a: give each object its own name']);
+});
+
+test('a v1 List (what `get pods -o yaml` prints for several) stands for its items; a bad item is named by its place', (t) => {
+  const item = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', command: ['sleep', '100'] }] } });
+  const docs = parseDocuments(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item('a'), item('b')], metadata: { resourceVersion: '' } }), 'list.json');
+  t.deepEqual(docs.map(objectName), ['pod/a', 'pod/b']);
+  const details = refused(t, `${pod('c')}---\n${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item('d'), item('c')] })}\n`);
+  t.deepEqual(details, ["app.yaml: document 2: item 2: metadata.name: pod/c is also document 1: give each object its own name"]);
+  t.regex(refused(t, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item('Bad_Name')] }))[0]!, /^app\.yaml: List: item 1: .*metadata\.name/);
+});
+
+test('delete -f reads only kind, name and namespace: a spec minipod would refuse, or a kind it has not, is still named', (t) => {
+  const text = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team}\nspec: {strategy: {type: RollingUpdate}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: svc}\n---\n${pod('a')}`;
+  t.deepEqual(namedObjects(text, 'app.yaml'), [{ kind: 'Deployment', name: 'web', namespace: 'team' }, { kind: 'Service', name: 'svc', namespace: 'default' }, { kind: 'Pod', name: 'a', namespace: 'default' }]);
+  t.throws(() => namedObjects('kind: Pod\nmetadata: {}\n', 'app.yaml'), { message: /^app\.yaml: metadata\.name: give the name/ });
+  t.throws(() => namedObjects(text, 'app.yaml', 'other'), { message: /document 1: the namespace from the provided object "team" does not match/ });
 });
