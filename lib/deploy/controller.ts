@@ -22,7 +22,8 @@ import type { DeploymentManifest } from '../manifest/deployment-spec.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodRecord } from '../pod/types.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
-import { canonicalJson, podNameFor, templateHash } from './names.js';
+import { podNameFor, templateHash } from './names.js';
+import { canonicalJson } from '../manifest/normalize.js';
 import { planDeployment, type OwnedPod } from './plan.js';
 import type { DeploymentRecord, DeploymentStore } from './store.js';
 import { byText } from '../util/order.js';
@@ -128,7 +129,10 @@ export class DeploymentController {
     const name = given.metadata.name;
     const key = podKey(given.metadata.namespace, name);
     const old = this.records.get(key);
-    const manifest = { ...given, spec: { ...given.spec, replicas: given.spec.replicas ?? old?.manifest.spec.replicas ?? 1 } };
+    // A template that differs only by what canonicalJson leaves out (key order, empty objects) is
+    // the old one, kept as it was written: its hash, and so its pods, stay.
+    const template = old && canonicalJson(old.manifest.spec.template) === canonicalJson(given.spec.template) ? old.manifest.spec.template : given.spec.template;
+    const manifest = { ...given, spec: { ...given.spec, template, replicas: given.spec.replicas ?? old?.manifest.spec.replicas ?? 1 } };
     if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
     if (old && canonicalJson(old.manifest) === canonicalJson(manifest)) return { deployment: old, result: 'unchanged' }; // key order and empty objects aside
     // apps/v1's rule: the pods it owns are found by it, so another would leave them running, owned by nothing.

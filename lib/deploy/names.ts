@@ -4,13 +4,24 @@
 // length; the suffix is 5 random letters of the same alphabet (utilrand.String(5)). Pure but
 // for the random suffix.
 import { randomInt } from 'node:crypto';
-import { canonicalJson } from '../manifest/normalize.js';
+import { byText } from '../util/order.js';
 
 /** Kubernetes' alphabet for generated names: no vowels (no words) and no 0, 1, 3 (look-alikes). */
 export const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** One template, one text, whatever order the manifest used (manifest/normalize.ts). */
-export { canonicalJson };
+/**
+ * The text a template's hash is taken of: keys sorted, undefined left out. Kept as it was (empty
+ * objects kept, unlike manifest/normalize.ts's canonicalJson): the hash of every template already
+ * running, and every record's check of its hash, depend on it.
+ */
+export function templateText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(templateText).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => byText(a, b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${templateText(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 export function fnv32a(text: string): number {
   let h = 0x811c9dc5;
@@ -23,7 +34,7 @@ export function fnv32a(text: string): number {
 
 /** The pod-template-hash label: 10 characters of ALPHABET, the same for the same template. */
 export function templateHash(template: unknown): string {
-  const decimal = String(fnv32a(canonicalJson(template))).padStart(10, '0');
+  const decimal = String(fnv32a(templateText(template))).padStart(10, '0');
   return [...decimal].map((d) => ALPHABET[d.charCodeAt(0) % ALPHABET.length]).join('');
 }
 

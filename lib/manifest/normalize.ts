@@ -5,17 +5,25 @@
 import type { PodManifest } from './pod-spec.js';
 import { byText } from '../util/order.js';
 
-const emptyObject = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
-
 /**
  * JSON with every object's keys in sorted order; undefined values left out, as JSON.stringify does,
- * and empty objects: `resources: {}` (as `kubectl create --dry-run -o yaml` writes it) is no
- * resources, and writing it is no change to a pod or a Deployment's template.
+ * and objects that are empty once their own such fields are gone: `resources: {}` (as `kubectl
+ * create --dry-run -o yaml` writes it), or `resources: {limits: {}}`, is no resources, and writing
+ * it is no change to a pod or a Deployment's template. An empty object in a list stays (its place
+ * counts).
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => !emptyObject(x)).sort(([a], [b]) => byText(a, b))) : v,
-  );
+  return JSON.stringify(canonical(value)) ?? 'null';
+}
+
+function canonical(value: unknown, inList = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonical(v, true) ?? null);
+  if (!value || typeof value !== 'object') return value;
+  const entries = Object.entries(value)
+    .map(([k, v]) => [k, canonical(v)] as const)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => byText(a, b));
+  return entries.length || inList ? Object.fromEntries(entries) : undefined;
 }
 
 /** A validated Pod manifest as apply compares it: apiVersion and kind are optional in a file, implied in a record. */

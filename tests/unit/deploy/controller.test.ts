@@ -222,3 +222,21 @@ test('apply of a file without replicas keeps what scale set (as kubectl apply le
   t.is(fake.pods.size, 3);
   t.is((await c.apply({ ...bare, spec: { ...bare.spec, replicas: 2 } })).deployment.manifest.spec.replicas, 2, 'one the file sets is taken');
 });
+
+test('a template written with empty objects keeps its hash and its pods: through scale, and through an apply that leaves them out', async (t) => {
+  const { c, fake, stateDir } = await setup(t);
+  const withEmpty = webDeployment(2, 'web_server', { securityContext: {}, containers: [{ name: 'httpd', image: 'httpd', resources: {} }] });
+  const first = (await c.apply(withEmpty)).deployment;
+  await c.kick();
+  const pods = fake.list().map((p) => p.name).sort();
+  t.is((await c.scale('web', 2)).templateHash, first.templateHash);
+  const without = (replicas: number) => webDeployment(replicas, 'web_server', { containers: [{ name: 'httpd', image: 'httpd' }] });
+  t.is((await c.apply(without(2))).result, 'unchanged', 'the same template without the empty objects');
+  t.is((await c.apply(without(3))).deployment.templateHash, first.templateHash, 'a change elsewhere keeps the template as it was written');
+  await c.kick();
+  t.is(fake.pods.size, 3);
+  t.true(pods.every((n) => fake.pods.has(n)), 'no pod made again');
+  // A restarted controller checks the record's hash against its template: it loads.
+  const again = await setup(t, stateDir, fake);
+  t.is(again.c.get('web').templateHash, first.templateHash);
+});

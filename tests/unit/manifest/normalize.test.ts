@@ -19,7 +19,7 @@ test('key order, defaults written out or left to the schema, apiVersion/kind giv
   Object.assign(dryRun.spec, { securityContext: {} });
   Object.assign(dryRun.spec.containers[0]!, { resources: {} });
   t.true(samePod(validateManifest(base()), validateManifest(dryRun)));
-  t.is(canonicalJson({ a: {}, b: [{}], c: { d: {} } }), '{"b":[{}],"c":{}}', 'an empty object as a value is dropped, one in a list kept');
+  t.is(canonicalJson({ a: {}, b: [{}], c: { d: {} }, e: { f: 1, g: {} } }), '{"b":[{}],"e":{"f":1}}', 'an object empty once its empty fields are gone is dropped; one in a list kept');
 });
 
 test('a changed command, label, policy or port is a change', (t) => {
