@@ -38,6 +38,8 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
   let fileIno = opts.tail === undefined ? undefined : (await current()).ino;
   let offset = opts.tail === undefined ? 0 : await tailOffset(file, opts.tail);
   let replaced = false;
+  // Without follow, what the file holds now: a writer faster than the client is not chased.
+  const stopAt = follow ? Infinity : (await current()).size;
   // Rotations this daemon made since the last read (logs/rotations.ts): the rest of the old file is
   // read from its copies first, and a chunk read while one was made is read again from them.
   let counted = rotationsOf(file).count;
@@ -53,31 +55,41 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
     }
     return true;
   };
-  /** The rest of the old file from the copies of `behind` rotations (NAME.log.behind the oldest); false once the client has gone. */
-  const fromCopies = async (behind: number): Promise<boolean> => {
+  /**
+   * The rest of the old file from the copies of `behind` rotations (NAME.log.behind the oldest);
+   * false once the client has gone. Each copy is opened before any is read: a rotation meanwhile
+   * moves the names, not what an open descriptor reads (undefined: one came, look again).
+   */
+  const fromCopies = async (behind: number, count: number): Promise<boolean | undefined> => {
     const { copies } = rotationsOf(file);
-    for (let i = Math.min(behind, copies.length); i >= 1; i--) {
-      const fh = await openFile(`${file}.${i}`, 'r').catch(() => undefined); // no room for the copy: lost with it
-      if (!fh) continue;
-      try {
-        if (!(await send(fh, i === behind ? Math.max(0, offset - copies[i - 1]!.start) : 0))) return false;
-      } finally {
-        await fh.close();
+    const wanted = Array.from({ length: Math.min(behind, copies.length) }, (_, j) => Math.min(behind, copies.length) - j); // oldest first
+    const handles = await Promise.all(wanted.map((i) => openFile(`${file}.${i}`, 'r').catch(() => undefined))); // no room for a copy: lost with it
+    try {
+      const now = rotationsOf(file);
+      if (now.busy || now.count !== count) return undefined;
+      for (const [j, fh] of handles.entries()) {
+        const i = wanted[j]!;
+        if (fh && !(await send(fh, i === behind ? Math.max(0, offset - copies[i - 1]!.start) : 0))) return false;
       }
+      return true;
+    } finally {
+      await Promise.all(handles.map((fh) => fh?.close()));
     }
-    return true;
   };
   const copy = async (): Promise<void> => {
     for (;;) {
       await rotationsOf(file).busy;
       const { count } = rotationsOf(file);
-      if (count !== counted) {
-        if (count > counted && !(await fromCopies(count - counted))) return;
+      if (count > counted) {
+        const done = await fromCopies(count - counted, count);
+        if (done === undefined) continue; // another rotation came while the copies were opened
+        if (!done || !follow) return; // without follow: what was there is sent
         counted = count;
         offset = 0;
         renderer.reset();
         continue; // another may have begun meanwhile
       }
+      counted = count; // fewer: forgotten (the pod's logs removed), nothing to read from copies
       const { size, ino: now } = await current();
       if (rotationsOf(file).busy) continue;
       replaced ||= now !== fileIno;
@@ -86,12 +98,13 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
         renderer.reset();
       }
       fileIno = now;
-      if (size <= offset) return;
+      const end = Math.min(size, stopAt);
+      if (end <= offset) return;
       const fh = await openFile(file, 'r').catch(() => undefined);
       if (!fh) return;
       let chunk: Buffer;
       try {
-        const { bytesRead, buffer } = await fh.read(Buffer.alloc(Math.min(CHUNK, size - offset)), 0, Math.min(CHUNK, size - offset), offset);
+        const { bytesRead, buffer } = await fh.read(Buffer.alloc(Math.min(CHUNK, end - offset)), 0, Math.min(CHUNK, end - offset), offset);
         chunk = buffer.subarray(0, bytesRead);
       } finally {
         await fh.close();

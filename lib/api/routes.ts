@@ -42,6 +42,8 @@ export type Route = [method: string, path: RegExp, handler: Handler, options?: {
 
 /** follow=true, as the `flag` of schemas.ts reads it. */
 const following = (query: URLSearchParams): boolean => query.get('follow') === 'true';
+/** `logs -f` but of the run before (-p): that file is written no more, so the answer ends. */
+const followingLog = (query: URLSearchParams): boolean => following(query) && query.get('previous') !== 'true';
 
 export interface ApiDeps {
   pods: PodManager;
@@ -98,7 +100,7 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, handoff, 
       const { signal, target } = check(killBody, jsonObject(body));
       return pods.kill(keyParam(params[0], query), target, signal);
     }],
-    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, keyParam(params[0], query), query, res), { open: following }],
+    ['GET', /^\/pods\/([^/]+)\/logs$/, async ({ params, query, res }) => streamPodLog(pods, events, keyParam(params[0], query), query, res), { open: followingLog }],
     // port-forward: listeners held while this request stays open (lib/api/port-forward.ts).
     ['POST', /^\/pods\/([^/]+)\/portforward$/, async ({ body, params, query, res }) => streamPortForward(pods, events, keyParam(params[0], query), check(portForwardBody, jsonObject(body)), res), { open: () => true }],
     ['GET', /^\/events$/, async ({ query, res }) => streamEvents(events, query, res), { open: following }],

@@ -43,7 +43,8 @@ export function rotationsOf(file: string): Rotations {
   return made.get(file) ?? { count: 0, copies: [] };
 }
 
-/** Only the files still written are rotated again: the others' entries go (a pod removed). */
-export function keepRotations(files: ReadonlySet<string>): void {
-  for (const [file, r] of made) if (!files.has(file) && !r.busy) made.delete(file);
+/** A pod's logs are gone (its removal): its files' entries go. A stopped container's stay, for a follower still reading. */
+export function forgetRotationsUnder(dir: string): void {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  for (const file of made.keys()) if (file.startsWith(prefix)) made.delete(file);
 }

@@ -8,7 +8,7 @@
 // the copy and the truncation are lost: the price of never touching the app's descriptor.
 import { open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { log } from '../log.js';
-import { beginRotation, keepRotations } from '../logs/rotations.js';
+import { beginRotation } from '../logs/rotations.js';
 import type { LogLimits } from './log-limits.js';
 
 // The limits and their flags live in log-limits.ts: the CLI checks them without loading the logger.
@@ -96,9 +96,7 @@ export class LogRotator {
     this.busy = true;
     const rotated: string[] = [];
     try {
-      const files = this.files();
-      keepRotations(new Set(files));
-      for (const file of files) {
+      for (const file of this.files()) {
         try {
           if (await rotateLog(file, this.limits)) rotated.push(file);
         } catch (err) {

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { asMinipodError, MinipodError } from '../errors.js';
 import { Steps } from '../sandbox/steps.js';
 import { logDir } from './record.js';
+import { forgetRotationsUnder } from '../logs/rotations.js';
 import { withLock, type LivePod, type PodContext } from './live.js';
 import { keyOf, listFlag, podTitle } from '../manifest/pod-key.js';
 import type { PodRegistry } from './registry.js';
@@ -74,6 +75,7 @@ export async function removeLocked(ctx: PodContext, pods: PodRegistry, live: Liv
     steps.begin('delete logs');
     // Retried: a rotation already under way may add NAME.log.1 while the directory is emptied.
     await rm(logDir(ctx, keyOf(r)), { recursive: true, force: true, maxRetries: 3 });
+    forgetRotationsUnder(logDir(ctx, keyOf(r)));
     steps.end();
     steps.begin('delete volumes');
     await removePodVolumes(ctx.node.stateDir, r.uid); // after the stop: no container has them mounted any more

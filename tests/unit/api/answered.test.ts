@@ -1,7 +1,8 @@
 // What a shutdown waits for (ApiServer.answered): every request taken before it began, until its
 // answer is sent (a stop under way, a `logs` of a large file), but never an answer without an end
 // of its own (`events -f`, `logs -f`, port-forward), begun or not: closing the connections ends those.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,4 +48,29 @@ test('a stop under way is waited for until its answer is sent; an events -f is n
   t.is(await stop, 200);
   await done;
   t.true(answered, 'done once the stop is answered, though the watch is still open');
+});
+
+test('a logs without -f whose answer has begun but not ended (a large file, a slow client) is waited for', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-answered-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const log = path.join(dir, 'c.log');
+  await writeFile(log, `${'z'.repeat(1023)}\n`.repeat(8 * 1024)); // 8 MiB: more than the sockets hold
+  const pods = { get: () => ({ name: 'web', uid: 'u', containers: [{ name: 'c', logPath: log }] }) };
+  const server = createApiServer({ pods, events: new EventLog() } as unknown as ApiDeps);
+  const socket = path.join(dir, 'api.sock');
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  t.teardown(() => server.closeAllConnections());
+  const res = await new Promise<http.IncomingMessage>((resolve) => http.get({ socketPath: socket, path: '/v1/pods/web/logs', agent: false }, resolve));
+  res.pause(); // a slow client: the answer has begun and cannot end
+  server.stopTaking();
+  let answered = false;
+  const done = server.answered(60_000).then(() => (answered = true));
+  await new Promise((r) => setTimeout(r, 300));
+  t.false(answered, 'still being sent');
+  let got = 0;
+  res.on('data', (d: Buffer) => (got += d.length));
+  res.resume();
+  await done;
+  await once(res, 'end');
+  t.is(got, 8 * 1024 * 1024, 'sent whole');
 });

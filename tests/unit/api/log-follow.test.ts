@@ -9,6 +9,7 @@ import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { streamLog } from '../../../lib/api/log-follow.js';
 import { rotateLog } from '../../../lib/pod/log-rotation.js';
+import { forgetRotationsUnder } from '../../../lib/logs/rotations.js';
 import { waitFor } from '../../helpers/wait.js';
 
 interface Setup {
@@ -116,6 +117,46 @@ test('follow across rotations made while it reads: every line once, in order (a 
   // Whatever a rotation's copy missed (bytes written between its stat and its truncate) is lost, as
   // the README says; here nothing is written meanwhile, so every line arrives.
   t.is(seen.length, total);
+  s.gone.abort();
+  await s.served;
+});
+
+test('without follow, the log as it is when asked: a writer faster than the client is not chased', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'minipod-nofollow-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'app.log');
+  await writeFile(file, 'x'.repeat(99) + '\n'.repeat(1));
+  let writing = true;
+  const writer = (async () => {
+    while (writing) await appendFile(file, `${'y'.repeat(1023)}\n`);
+  })();
+  t.teardown(async () => {
+    writing = false;
+    await writer;
+  });
+  const server = http.createServer((_req, res) => void streamLog(file, res));
+  server.listen(path.join(dir, 'api.sock'));
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  await new Promise((r) => setTimeout(r, 50)); // the file grows meanwhile
+  const [res] = (await once(http.get({ socketPath: path.join(dir, 'api.sock'), path: '/' }), 'response')) as [http.IncomingMessage];
+  let got = 0;
+  res.on('data', (d: Buffer) => (got += d.length));
+  await once(res, 'end');
+  t.true(got > 0 && got < 64 * 1024 * 1024, `ended, with ${got} bytes`);
+});
+
+test('follow: a rotation forgotten (the pod\'s logs removed) sends nothing again', async (t) => {
+  const s = await setup(t);
+  await waitFor(async () => s.client.text === 'one\n', 'the log so far', 10_000);
+  await appendFile(s.file, 'x'.repeat(20_000) + '\n');
+  await rotateLog(s.file, { maxSize: 16 * 1024, maxFiles: 2 });
+  await appendFile(s.file, 'after\n');
+  await waitFor(async () => s.client.text.endsWith('after\n'), 'the line after the rotation', 10_000);
+  forgetRotationsUnder(path.dirname(s.file));
+  await appendFile(s.file, 'last\n');
+  await waitFor(async () => s.client.text.endsWith('last\n'), 'the next line', 10_000);
+  t.is(s.client.text.split('after\n').length, 2, 'the file was not sent again');
   s.gone.abort();
   await s.served;
 });
