@@ -18,8 +18,9 @@ export const scale = verb<{ target: string; name?: string; replicas: string }>({
     const target = argv.name === undefined ? argv.target : `${argv.target}/${argv.name}`;
     const name = deploymentTarget(target);
     if (!name) usage(`scale ${target}: give deployment/NAME (only Deployments scale)`);
-    const replicas = /^\d{1,3}$/.test(argv.replicas.trim()) ? Number(argv.replicas) : NaN;
-    if (!(replicas >= 0 && replicas <= 100)) usage(`--replicas ${JSON.stringify(argv.replicas)}: give a whole number from 0 to 100`);
+    const given = String([argv.replicas].flat().at(-1) ?? ''); // given twice: the last, as yargs keeps both
+    const replicas = /^\d{1,3}$/.test(given.trim()) ? Number(given) : NaN;
+    if (!(replicas >= 0 && replicas <= 100)) usage(`--replicas ${JSON.stringify(given)}: give a whole number from 0 to 100`);
     try {
       const d = await client(argv).request<DeploymentStatus>('PUT', `/deployments/${encodeURIComponent(name)}/scale`, { replicas });
       process.stdout.write(`deployment.apps/${d.name} scaled\n`);

@@ -4,6 +4,7 @@
 import type { Probe } from '../../lib/manifest/probes.js';
 import { allContainers } from '../../lib/pod/init-status.js';
 import { isHostNetwork, podIPOf } from '../../lib/pod/host-network.js';
+import { sandboxDown } from '../../lib/pod/table.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { age } from './times.js';
@@ -102,7 +103,7 @@ function containerRows(r: PodRecord, name: string): Row[] {
   const l = previousRun(c);
   rows.push([4, 'Last State', l ? 'Terminated' : '<none>']);
   if (l) rows.push([6, 'Reason', l.reason], [6, 'Exit Code', exitCode(l)], [6, 'Started', describeTime(l.startedAt)], [6, 'Finished', describeTime(l.finishedAt)]);
-  rows.push([4, 'Ready', c.ready ? 'True' : 'False'], [4, 'Restart Count', String(c.restartCount)]);
+  rows.push([4, 'Ready', c.ready && !sandboxDown(r) ? 'True' : 'False'], [4, 'Restart Count', String(c.restartCount)]);
   for (const [title, list] of [['Limits', s?.resources?.limits], ['Requests', s?.resources?.requests]] as const) {
     if (list && Object.keys(list).length) rows.push(`    ${title}:`, ...Object.entries(list).map(([k, v]) => [6, k, String(v)] as Row));
   }

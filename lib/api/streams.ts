@@ -43,7 +43,9 @@ export function writeWithBackpressure(out: Writable, chunk: Buffer | string): Pr
  * which reads frames itself: input and (checked) window sizes are passed on as frames.
  */
 export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signalCommand, endedBecause, exitCode: reported }: { tty: boolean } & Pick<StartedExec, 'signalCommand' | 'endedBecause' | 'exitCode'> = { tty: false }): void {
-  // The command (itself first, where it is out of its runtime's group) and what it started.
+  let exited = false;
+  // The command (itself first, where it is out of its runtime's group) and what it started (its
+  // group outlives it while a member does: a `cmd &` it left).
   const killAll = () => void (signalCommand?.('SIGKILL') ?? Promise.resolve()).catch(() => {}).then(() => signalGroup(proc.pid!, 'SIGKILL'));
   const outputs = [proc.stdout!, proc.stderr!];
   const forward = (type: typeof Frame.stdout | typeof Frame.stderr) => (d: Buffer) => {
@@ -67,7 +69,6 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signa
   };
   proc.stdin!.on('error', () => {}); // the command may exit without reading its input
   proc.stdin!.on('drain', resumeInput);
-  let exited = false;
   const input = (chunk: Buffer) => {
     // Input for a command that has exited or closed its stdin is dropped, never held.
     if (!exited && proc.stdin!.writable && !proc.stdin!.write(chunk)) pauseInput();
@@ -94,10 +95,10 @@ export function relayExec(proc: Proc, socket: Duplex, head: Buffer, { tty, signa
     outputs.forEach((s) => s.resume());
   });
   void proc.then(async (r) => {
+    exited = true; // before the wait below: input that comes meanwhile is dropped
     const code = r.exitCode ?? (r.signal ? 128 + (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 1);
     const exitCode = reported ? await reported(code) : code;
     const message = r.exitCode === undefined && !r.signal ? r.message : endedBecause?.();
-    exited = true;
     resumeInput(); // input still coming is dropped, so the client's end of the connection is read
     socket.end(encodeFrame(Frame.exit, JSON.stringify({ exitCode, signal: r.signal ?? null, message })));
   });

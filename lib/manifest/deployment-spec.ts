@@ -43,7 +43,7 @@ export const deploymentManifestSchema = z
     }),
     spec: z.strictObject({
       // Left out: 1 for a new Deployment, and what it has now for one applied again (a `scale`
-      // stays), as kubectl apply leaves a field neither the file nor the last apply set.
+      // stays; kubectl apply does so only when its last apply left it out too).
       replicas: z.number().int().min(0).max(100).optional(),
       selector,
       template: z.strictObject({

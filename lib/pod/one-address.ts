@@ -5,6 +5,7 @@
 // removed with the orphans, as for any record that fails its check.
 import { keyOf, podTitle } from '../manifest/pod-key.js';
 import type { PodRecord } from './types.js';
+import { byText } from '../util/order.js';
 
 export interface Refused {
   record: PodRecord;
@@ -25,7 +26,7 @@ export async function oneAddressEach(records: readonly PodRecord[], leaseOwner: 
     if (claims.length < 2) continue;
     const owner = await leaseOwner(ip);
     const leased = (r: PodRecord) => (r.uid === owner ? 0 : 1);
-    const [keeper, ...others] = [...claims].sort((a, b) => leased(a) - leased(b) || a.createdAt.localeCompare(b.createdAt) || keyOf(a).localeCompare(keyOf(b)));
+    const [keeper, ...others] = [...claims].sort((a, b) => leased(a) - leased(b) || byText(a.createdAt, b.createdAt) || byText(keyOf(a), keyOf(b)));
     const why = leased(keeper!) === 0 ? 'its lease names it' : 'no lease names either, and it was created first';
     for (const record of others) refused.push({ record, issue: `ip: ${ip} is ${podTitle(keyOf(keeper!))}'s (${why}): one address is one pod's` });
   }

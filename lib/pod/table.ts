@@ -34,14 +34,14 @@ export function podStatus(p: PodRecord): string {
   return waiting?.reason ?? (waiting ? waiting.state : 'Running');
 }
 
+/** Its sandbox is being rebuilt (its holder died): its containers serve nothing meanwhile, whatever their processes, so none is ready. */
+export const sandboxDown = (p: Pick<PodRecord, 'phase'>): boolean => p.phase === 'SandboxLost' || p.phase === 'Recreating';
+
 /**
  * NAME, READY, STATUS, RESTARTS, AGE, IP; wide adds NODE (node: for a record older than its
  * nodeName), the pause pid, its net:[inode] and the host veth. ready: whether a container counts
  * as ready (the daemon also checks that its process is still there: lib/pod/readiness.ts).
  */
-/** Its sandbox is being rebuilt (its holder died): its containers serve nothing meanwhile, whatever their processes, so none is ready. */
-export const sandboxDown = (p: Pick<PodRecord, 'phase'>): boolean => p.phase === 'SandboxLost' || p.phase === 'Recreating';
-
 export function podRow(p: PodRecord, wide: boolean, node: string, now = Date.now(), ready = (c: ContainerStatus) => c.ready): string[] {
   const restarts = allContainers(p).reduce((n, c) => n + c.restartCount, 0);
   const row = [p.name, `${sandboxDown(p) ? 0 : p.containers.filter(ready).length}/${p.containers.length}`, podStatus(p), String(restarts), age(p.createdAt, now), podIPOf(p) || '<none>'];

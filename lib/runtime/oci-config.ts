@@ -94,8 +94,9 @@ export function ociConfig(o: OciInput): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      // umask 022, as runc gives a container's first process; set here so that `runc exec` gives it
-      // to an exec too, instead of the daemon's own 077 (files in a shared volume another user could not read).
+      // umask 022, as runc gives a container's first process by default, written out: `crun exec`
+      // takes it with the process copied from here; `runc exec` (1.1) ignores it, and gets 022
+      // through `cgexec -` (oci.ts) instead of the daemon's own 077.
       user: { ...o.user, umask: 0o022, ...(s.supplementalGroups.length ? { additionalGids: s.supplementalGroups } : {}) },
       args: o.argv,
       env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),

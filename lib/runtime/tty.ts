@@ -10,6 +10,7 @@ import { kill, spawnProcess, tools, type Proc } from '../os/host.js';
 import { onExit } from '../process/exit.js';
 import { parentOf } from '../process/identity.js';
 import type { ExecSpec, StartedExec } from './types.js';
+import { RUNTIME_FAILED, RUNTIME_LOG, startFailure } from './start-failure.js';
 
 /** Where the runtime sends the terminal's master, and writes the detached process's pid. */
 export interface ConsoleSocket {
@@ -100,7 +101,7 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
     return { proc };
   }
   // Read before the directory goes: why the runtime failed, if it did.
-  const failed = new Promise<number | undefined>((resolve) => onExit(proc, (code) => resolve(code === RUNTIME_FAILED ? startFailure(path.join(dir, RUNTIME_LOG)) : undefined)));
+  const failed = new Promise<number | undefined>((resolve) => onExit(proc, (code) => resolve(code !== null && RUNTIME_FAILED.includes(code) ? startFailure(path.join(dir, RUNTIME_LOG)) : undefined)));
   void failed.then(() => consoles.remove(dir));
   // Without a terminal the command leads a session of its own in the container (the runtime's
   // setsid), out of reach of a signal to the runtime's group; the runtime dies of SIGKILL without
@@ -112,28 +113,4 @@ export async function ociExec(runtime: string[], id: string, config: string, spe
     if (pid > 0 && runtimePid && (await parentOf(pid)) === runtimePid) kill(-pid, signal) || kill(pid, signal);
   };
   return { proc, signalCommand, exitCode: async (code) => (await failed) ?? code };
-}
-
-const RUNTIME_LOG = 'runtime.log';
-/** What runc and crun exit with when they could not start the command. */
-const RUNTIME_FAILED = 255;
-
-/**
- * The exit code for a command the runtime could not start, as podman and docker exec give it: 127
- * for one not found, 126 for one found but not executable; undefined if its log says neither (the
- * command itself exited 255). Its message went to stderr already.
- */
-async function startFailure(log: string): Promise<number | undefined> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  const errors = text.split('\n').flatMap((l) => {
-    try {
-      const e = JSON.parse(l) as { level?: string; msg?: string };
-      return e.level === 'error' && e.msg ? [e.msg] : [];
-    } catch {
-      return [];
-    }
-  });
-  if (errors.some((m) => /not found|no such file or directory/i.test(m))) return 127;
-  if (errors.some((m) => /permission denied|exec format error|is a directory/i.test(m))) return 126;
-  return undefined;
 }
