@@ -11,8 +11,6 @@
 // going (Recreate: two versions never run at once). Changes to the records (apply, scale, remove)
 // are made one at a time. A daemon restart re-reads the records and finds the running pods by
 // owner and labels: nothing is made twice.
-import { isDeepStrictEqual } from 'node:util';
-import { nanoid } from 'nanoid';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { DEFAULT_NAMESPACE, podManifestSchema, type PodManifest } from '../manifest/pod-spec.js';
@@ -22,8 +20,8 @@ import type { DeploymentManifest } from '../manifest/deployment-spec.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodRecord } from '../pod/types.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
-import { podNameFor, templateHash } from './names.js';
-import { canonicalJson } from '../manifest/normalize.js';
+import { podNameFor } from './names.js';
+import { nextRecord } from './apply-plan.js';
 import { planDeployment, type OwnedPod } from './plan.js';
 import type { DeploymentRecord, DeploymentStore } from './store.js';
 import { byText } from '../util/order.js';
@@ -129,25 +127,8 @@ export class DeploymentController {
     const name = given.metadata.name;
     const key = podKey(given.metadata.namespace, name);
     const old = this.records.get(key);
-    // A template that differs only by what canonicalJson leaves out (key order, empty objects) is
-    // the old one, kept as it was written: its hash, and so its pods, stay.
-    const template = old && canonicalJson(old.manifest.spec.template) === canonicalJson(given.spec.template) ? old.manifest.spec.template : given.spec.template;
-    const manifest = { ...given, spec: { ...given.spec, template, replicas: given.spec.replicas ?? old?.manifest.spec.replicas ?? 1 } };
-    if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
-    if (old && canonicalJson(old.manifest) === canonicalJson(manifest)) return { deployment: old, result: 'unchanged' }; // key order and empty objects aside
-    // apps/v1's rule: the pods it owns are found by it, so another would leave them running, owned by nothing.
-    if (old && !isDeepStrictEqual(old.manifest.spec.selector, manifest.spec.selector)) {
-      throw new MinipodError('INVALID_ARGUMENT', `deployment ${name}: spec.selector: Invalid value: ${JSON.stringify(manifest.spec.selector.matchLabels)}: field is immutable (it is ${JSON.stringify(old.manifest.spec.selector.matchLabels)}); to change it, delete the deployment and apply it again`);
-    }
-    const record: DeploymentRecord = {
-      name,
-      uid: old?.uid ?? nanoid(),
-      createdAt: old?.createdAt ?? new Date().toISOString(),
-      generation: (old?.generation ?? 0) + 1,
-      deletionTimestamp: null,
-      templateHash: templateHash(manifest.spec.template),
-      manifest,
-    };
+    const record = nextRecord(old, given);
+    if (record === 'unchanged') return { deployment: old!, result: 'unchanged' };
     await this.store.save(record);
     this.records.set(key, record);
     this.failures.delete(key);
