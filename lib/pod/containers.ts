@@ -140,7 +140,11 @@ function exited(ctx: PodContext, live: LivePod, c: ContainerStatus, proc: Watcha
   const reason = oom ? 'OOMKilled' : expected ? 'Killed' : code === 0 ? 'Completed' : code === null && signal === null ? 'Unknown' : 'Error';
   Object.assign(c, { state: 'Terminated', reason, ready: false, pid: null, netns: null, finishedAt, exitCode: code, signal });
   c.lastState = { exitCode: code, signal, reason, startedAt: c.startedAt, finishedAt };
-  if (oom) ctx.events.record(live.record, 'OOMKilling', `the kernel's OOM killer ended ${c.name} (pid ${proc.pid}): it went over its memory limit${memoryLimitOf(live, c.name)}`, { type: 'Warning', container: c.name });
+  if (oom) {
+    // The kernel killed a process of the container's cgroup; the container's own was that one only if it died of it.
+    const killed = signal === 'SIGKILL' || code === 137 ? `ended ${c.name} (pid ${proc.pid})` : `killed a process of ${c.name} (pid ${proc.pid} went on, and exited with ${signal ?? `code ${code}`})`;
+    ctx.events.record(live.record, 'OOMKilling', `the kernel's OOM killer ${killed}: it went over its memory limit${memoryLimitOf(live, c.name)}`, { type: 'Warning', container: c.name });
+  }
   if (!expected) {
     ctx.events.record(live.record, 'ContainerDied', `pid ${proc.pid} exited ${signal ? `with ${signal}` : code === null ? '(status unknown: it was re-adopted after a daemon restart)' : `with code ${code}`}`, { type: code === 0 ? 'Normal' : 'Warning', container: c.name });
     ctx.onContainerExit(live, c.name);
