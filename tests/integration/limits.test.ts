@@ -90,13 +90,13 @@ test.serial('over its memory limit: OOMKilled, exit code 137, an OOMKilling even
 });
 
 test.serial('the OOM killer ends a child, not the container\'s process: OOMKilled with its own exit code (as containerd reports it), and the event says which', async (t) => {
+  t.teardown(() => node.cli(['rm', '-f', 'oomchild']).then(() => undefined));
   await node.api.request('POST', '/pods', pod('oomchild', ['sh', '-c', 'head -c 100m /dev/zero | tail > /dev/null; echo survived'], { limits: { memory: '32Mi' } }, { restartPolicy: 'Never' }));
   const p = await waitUntil(async () => ((await get('oomchild')).containers[0]!.state === 'Terminated' ? get('oomchild') : undefined), { timeoutMs: 30_000, everyMs: 100 });
   t.like(p!.containers[0], { reason: 'OOMKilled', exitCode: 0 });
-  t.is((await node.cli(['logs', 'oomchild'])).stdout, 'survived\n');
+  t.regex((await node.cli(['logs', 'oomchild'])).stdout, /survived\n$/, 'the shell went on (it may say "Killed" of its pipe first)');
   const events = (await node.cli(['events', 'oomchild', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as PodEvent);
   t.regex(events.find((e) => e.reason === 'OOMKilling')!.message, /^the kernel's OOM killer killed a process of c \(pid \d+ went on, and exited with code 0\): it went over its memory limit of 32Mi$/);
-  t.is((await node.cli(['rm', '-f', 'oomchild'])).exitCode, 0);
 });
 
 test.serial('a container re-adopted by a new daemon that goes over its limit is still OOMKilled, and restarted', async (t) => {
