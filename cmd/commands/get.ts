@@ -1,5 +1,5 @@
 // `minipod get deployments|pods [NAME…] [-o …]`: kubectl's tables (pods as `ps` prints them), and
-// for pods the Pod objects (-o json|yaml|name|jsonpath=…) or the wide table.
+// the objects (-o json|yaml|name|jsonpath=…) or, for pods, the wide table.
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client } from '../client.js';
@@ -16,9 +16,7 @@ export function getTarget(resource: string, names: string[]): { kind: 'deploymen
   const slash = /^([a-z]+)\/(.+)$/.exec(resource);
   const kind = KINDS[slash ? slash[1]! : resource];
   if (!kind) usage(`get ${resource}: minipod has deployments and pods (pod, po, pod/NAME; deployment, deploy)`);
-  if (slash && kind === 'pods') return { kind, names: [slash[2]!, ...names] };
-  if ((slash || names.length) && kind === 'deployments') usage(`get ${[resource, ...names].join(' ')}: deployments are listed all at once; one is \`minipod inspect deployment/NAME\``);
-  return { kind, names };
+  return { kind, names: slash ? [slash[2]!, ...names] : names };
 }
 
 export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string }>({
@@ -27,7 +25,7 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
   builder: (y) =>
     y
       .positional('resource', { type: 'string', describe: 'deployments (deploy), pods (pod, po) or pod/NAME' })
-      .positional('names', { type: 'string', array: true, describe: 'Only these pods' })
+      .positional('names', { type: 'string', array: true, describe: 'Only these (pods or deployments)' })
       .option('output', OUTPUT_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON' })
       .option('all-namespaces', ALL_NAMESPACES_OPTION)
@@ -37,7 +35,6 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
     if (names.length && (argv.selector !== undefined || argv.allNamespaces)) usage(`get ${kind} NAME: -l and -A go with a listing, not with names`);
     if (kind === 'pods' && !names.length) return listPods(argv); // as `ps` (and cmd/quick.ts) lists them
     const query = listQuery(argv);
-    if (kind === 'deployments' && argv.output !== undefined && argv.output !== 'wide') usage(`-o ${argv.output}: deployments print as a table or with --json; -o is for pods`);
     const format = outputOf(argv);
     try {
       const api = client(argv);
@@ -45,8 +42,14 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
         const pods = await Promise.all(names.map((n) => api.request<PodRecord>('GET', `/pods/${encodeURIComponent(n)}`)));
         return void (await printPods(pods, argv.json, format, names.length === 1, argv.allNamespaces, argv.namespace));
       }
-      const { deployments } = await api.request<{ deployments: DeploymentStatus[] }>('GET', `/deployments${query}`);
+      const deployments = names.length
+        ? await Promise.all(names.map((n) => api.request<DeploymentStatus>('GET', `/deployments/${encodeURIComponent(n)}`)))
+        : (await api.request<{ deployments: DeploymentStatus[] }>('GET', `/deployments${query}`)).deployments;
       if (argv.json) return void process.stdout.write(`${JSON.stringify(deployments, null, 2)}\n`);
+      if (format.kind !== 'table' && format.kind !== 'wide') {
+        const { formatDeployments } = await import('../output/deployment-object.js');
+        return void process.stdout.write(await formatDeployments(deployments, format, names.length === 1));
+      }
       if (!deployments.length) return noResources(argv.allNamespaces, argv.namespace);
       const rows = deploymentRows(deployments);
       if (argv.allNamespaces) await printTable(['NAMESPACE', ...DEPLOYMENT_HEAD], rows.map((r, i) => [deployments[i]!.manifest.metadata.namespace, ...r]));

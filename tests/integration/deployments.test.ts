@@ -60,6 +60,11 @@ test.serial('apply -f examples/deployment.yaml: two pods web-<hash>-<suffix>, la
     t.is((await curl(node, `http://${pod.ip}:8080/`)).stdout, `Hello Kubernetes bootcamp! | Running on: ${name} | v=1\n`);
   }
   t.regex(await cli(['get', 'deployments']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+\d+s\n$/);
+  t.regex(await cli(['get', 'deploy', 'web']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+\d+s\n$/, 'one by name, as kubectl');
+  t.is(await cli(['get', 'deployment/web', '-o', 'name']), 'deployment.apps/web\n');
+  const object = JSON.parse(await cli(['get', 'deploy', 'web', '-o', 'json'])) as { apiVersion: string; kind: string; metadata: { name: string; uid: string }; spec: { replicas: number }; status: Record<string, number> };
+  t.like(object, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', uid: d.uid }, spec: { replicas: 2 }, status: { replicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2 } });
+  t.is(await cli(['get', 'deployments', '-o', 'jsonpath={.items[*].metadata.name}']), 'web');
   t.is(await cli(['apply', '-f', EXAMPLE]), 'deployment.apps/web unchanged\n');
 });
 
