@@ -2,7 +2,7 @@
 // wait for every replica to be ready, and kubectl's `get deployments` table.
 import type { ApiClient } from '../lib/api/client.js';
 import { MinipodError } from '../lib/errors.js';
-import type { DeploymentStatus } from '../lib/deploy/status.js';
+import { replicasOf, type DeploymentStatus } from '../lib/deploy/status.js';
 import { age } from './common.js';
 
 /** `deployment/web`, `deployments/web`, `deploy/web` → web; anything else undefined (a pod). */
@@ -22,7 +22,7 @@ export async function waitDeployment(api: ApiClient, name: string, timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const d = await api.request<DeploymentStatus>('GET', `/deployments/${encodeURIComponent(name)}`);
-    const want = d.manifest.spec.replicas ?? 1;
+    const want = replicasOf(d);
     if (d.status.readyReplicas === want && d.status.replicas === want && d.status.updatedReplicas === want) return d;
     if (Date.now() > deadline) {
       throw new MinipodError('UNAVAILABLE', `deployment ${name}: ${d.status.readyReplicas}/${want} pods ready after ${timeoutMs / 1000}s: see \`minipod get pods\` and \`minipod events\``);
@@ -33,6 +33,6 @@ export async function waitDeployment(api: ApiClient, name: string, timeoutMs: nu
 
 /** NAME, READY, UP-TO-DATE, AVAILABLE, AGE, as `kubectl get deployments`. */
 export function deploymentRows(list: DeploymentStatus[], now = Date.now()): string[][] {
-  return list.map((d) => [d.name, `${d.status.readyReplicas}/${d.manifest.spec.replicas ?? 1}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(d.createdAt, now)]);
+  return list.map((d) => [d.name, `${d.status.readyReplicas}/${replicasOf(d)}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(d.createdAt, now)]);
 }
 export const DEPLOYMENT_HEAD = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];

@@ -1,7 +1,7 @@
 // A Deployment as kubectl prints it with `get deployment -o json|yaml|name|jsonpath`: an apps/v1
 // object whose metadata the API server would fill (uid, generation, creationTimestamp) and whose
 // status counts its pods (lib/deploy/status.ts); several are a List.
-import type { DeploymentStatus } from '../../lib/deploy/status.js';
+import { replicasOf, type DeploymentStatus } from '../../lib/deploy/status.js';
 import type { OutputFormat } from './format.js';
 import { renderTemplate } from './jsonpath.js';
 
@@ -11,7 +11,7 @@ export function deploymentObject(d: DeploymentStatus): Record<string, unknown> {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { ...d.manifest.metadata, uid: d.uid, generation: d.generation, creationTimestamp: d.createdAt, ...(d.deletionTimestamp ? { deletionTimestamp: d.deletionTimestamp } : {}) },
-    spec: { ...d.manifest.spec, replicas: d.manifest.spec.replicas ?? 1 },
+    spec: { ...d.manifest.spec, replicas: replicasOf(d) },
     status: { observedGeneration: d.generation, replicas, updatedReplicas, readyReplicas, availableReplicas },
   };
 }

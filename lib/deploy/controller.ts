@@ -13,8 +13,7 @@
 // owner and labels: nothing is made twice.
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
-import { DEFAULT_NAMESPACE, podManifestSchema, type PodManifest } from '../manifest/pod-spec.js';
-import { matches, matchLabelsSelector } from '../manifest/selector.js';
+import { DEFAULT_NAMESPACE } from '../manifest/pod-spec.js';
 import { listFlag, parseKey, podKey } from '../manifest/pod-key.js';
 import type { DeploymentManifest } from '../manifest/deployment-spec.js';
 import type { PodManager } from '../pod/manager.js';
@@ -22,7 +21,9 @@ import type { PodRecord } from '../pod/types.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { podNameFor } from './names.js';
 import { nextRecord } from './apply-plan.js';
-import { planDeployment, type OwnedPod } from './plan.js';
+import { oldTemplateGoing, ownedBy, ownedPod, podFromTemplate } from './owned.js';
+import { planDeployment } from './plan.js';
+import { replicasOf } from './status.js';
 import type { DeploymentRecord, DeploymentStore } from './store.js';
 import { byText } from '../util/order.js';
 
@@ -32,31 +33,6 @@ const FAILED_CREATE_BASE_MS = 1000;
 const FAILED_CREATE_MAX_MS = 30_000;
 
 export type ApplyResult = 'created' | 'configured' | 'unchanged';
-
-/** Does pod belong to d: made by it (owner uid) and still carrying its selector's labels. */
-export function ownedBy(d: DeploymentRecord, pod: PodRecord): boolean {
-  const meta = pod.manifest.metadata;
-  if (!meta.ownerReferences?.some((o) => o.kind === 'Deployment' && o.uid === d.uid)) return false;
-  const labels = meta.labels ?? {};
-  return pod.namespace === d.manifest.metadata.namespace && matches(matchLabelsSelector(d.manifest.spec.selector.matchLabels), labels) && 'pod-template-hash' in labels;
-}
-
-/** The pod manifest the controller creates: the template, named and labelled, owned by d. */
-export function podFromTemplate(d: DeploymentRecord, name: string): PodManifest {
-  const { template } = d.manifest.spec;
-  return podManifestSchema.parse({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: d.manifest.metadata.namespace,
-      labels: { ...template.metadata.labels, 'pod-template-hash': d.templateHash },
-      ...(template.metadata.annotations ? { annotations: template.metadata.annotations } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: d.uid, controller: true, blockOwnerDeletion: true }],
-    },
-    spec: template.spec,
-  });
-}
 
 export class DeploymentController {
   /** By key (deploymentKey: the name in default, NS_NAME elsewhere, as pods). */
@@ -203,7 +179,7 @@ export class DeploymentController {
     if (!plan.create || (failed && Date.now() < failed.retryAt)) return;
     // Recreate: a pod of an old template still being torn down (its grace period) comes first; its
     // removal's event starts the next pass.
-    if (this.pods.listAll().some((p) => p.deletionTimestamp && ownerUidOf(p) === d.uid && p.manifest.metadata.labels?.['pod-template-hash'] !== d.templateHash)) return;
+    if (oldTemplateGoing(d, this.pods.listAll())) return;
     await Promise.all(Array.from({ length: plan.create }, () => this.createPod(d)));
   }
 
@@ -235,23 +211,8 @@ export class DeploymentController {
   }
 }
 
-/** A record's replicas: always written by apply; 1 for a record from before it could be left out. */
-export const replicasOf = (d: { manifest: DeploymentManifest }): number => d.manifest.spec.replicas ?? 1;
-
 /** Events about a Deployment name it as kubectl does: deployment/NAME. */
 const eventSubject = (d: DeploymentRecord) => ({ name: `deployment/${d.name}`, namespace: d.manifest.metadata.namespace, uid: d.uid });
 
 /** A Deployment's key, as a pod's (pod/key.ts): its record file and the controller's map. */
 export const deploymentKey = (d: DeploymentRecord): string => podKey(d.manifest.metadata.namespace, d.name);
-
-const ownerUidOf = (p: PodRecord): string | undefined => p.manifest.metadata.ownerReferences?.find((o) => o.kind === 'Deployment')?.uid;
-
-function ownedPod(p: PodRecord): OwnedPod {
-  return {
-    name: p.name,
-    hash: p.manifest.metadata.labels?.['pod-template-hash'] ?? '',
-    phase: p.phase,
-    ready: p.phase === 'Running' && p.containers.every((c) => c.ready),
-    createdAt: p.createdAt,
-  };
-}

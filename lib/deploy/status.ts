@@ -13,6 +13,9 @@ export interface DeploymentStatus extends DeploymentRecord {
   };
 }
 
+/** A record's replicas: always written by apply; 1 for a record from before they could be left out. */
+export const replicasOf = (d: Pick<DeploymentRecord, 'manifest'>): number => d.manifest.spec.replicas ?? 1;
+
 export function deploymentStatus(d: DeploymentRecord, owned: PodRecord[]): DeploymentStatus {
   const live = owned.filter((p) => p.phase !== 'Terminating');
   const ready = live.filter((p) => p.phase === 'Running' && p.containers.every((c) => c.ready));
