@@ -36,7 +36,7 @@ export interface Boot {
 export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded): Promise<void> {
   const read = loaded ?? (await ctx.store.loadAll());
   // Valid each, but two naming one address: one keeps it, the others are quarantined.
-  const { kept: records, refused } = await oneAddressEach(read.records, async (ip) => ctx.leases.owner(ip));
+  const { kept: records, refused } = oneAddressEach(read.records, (ip) => ctx.leases.owner(ip));
   const quarantined = [...read.quarantined];
   for (const { record, issue } of refused) quarantined.push(await ctx.store.quarantineRecord(record, [issue]));
   for (const q of quarantined) {

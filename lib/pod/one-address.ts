@@ -13,7 +13,7 @@ export interface Refused {
 }
 
 /** Whose each shared address is; leaseOwner: the uid the address's lease names, if it is read. */
-export async function oneAddressEach(records: readonly PodRecord[], leaseOwner: (ip: string) => Promise<string | undefined>): Promise<{ kept: PodRecord[]; refused: Refused[] }> {
+export function oneAddressEach(records: readonly PodRecord[], leaseOwner: (ip: string) => string | undefined): { kept: PodRecord[]; refused: Refused[] } {
   const byIp = new Map<string, PodRecord[]>();
   for (const r of records) {
     if (!r.ip) continue; // Stopped, hostNetwork: no address of its own
@@ -24,7 +24,7 @@ export async function oneAddressEach(records: readonly PodRecord[], leaseOwner: 
   const refused: Refused[] = [];
   for (const [ip, claims] of byIp) {
     if (claims.length < 2) continue;
-    const owner = await leaseOwner(ip);
+    const owner = leaseOwner(ip);
     const leased = (r: PodRecord) => (r.uid === owner ? 0 : 1);
     const [keeper, ...others] = [...claims].sort((a, b) => leased(a) - leased(b) || byText(a.createdAt, b.createdAt) || byText(keyOf(a), keyOf(b)));
     const why = leased(keeper!) === 0 ? 'its lease names it' : 'no lease names either, and it was created first';

@@ -11,6 +11,9 @@ import { FOUR_PART_IPV4 } from '../network/ipam.js';
 import { POD_UID } from './record-schema.js';
 import { readFileIfAny, readTextIfAny } from '../util/read-if-any.js';
 
+/** The owner a lease's text names: a pod uid and a newline, nothing else. */
+const ownerIn = (text: string): string | undefined => (text.endsWith('\n') && POD_UID.test(text.slice(0, -1)) ? text.slice(0, -1) : undefined);
+
 /** What a lease file holds: its owner's uid and a newline. */
 const leaseText = (owner: string) => `${owner}\n`;
 
@@ -43,7 +46,7 @@ export class LeaseStore {
   /** The uid ip's lease names; undefined without a lease, or one that names no pod uid. */
   owner(ip: string): string | undefined {
     const text = isLeaseName(ip) ? readFileIfAny(path.join(this.dir, ip)) : undefined;
-    return text?.endsWith('\n') && POD_UID.test(text.slice(0, -1)) ? text.slice(0, -1) : undefined;
+    return text === undefined ? undefined : ownerIn(text);
   }
 
   /**
@@ -61,8 +64,10 @@ export class LeaseStore {
       const text = readFileIfAny(path.join(this.dir, name));
       if (text === undefined) continue; // released meanwhile
       if (text === '') out.push({ ip: name, problem: 'a lease whose write was cut short' });
-      else if (!text.endsWith('\n') || !POD_UID.test(text.slice(0, -1))) out.push({ ip: name, problem: `a malformed lease (${JSON.stringify(text.slice(0, 40))} is not a pod uid and a newline)` });
-      else out.push({ ip: name, owner: text.trim() });
+      else {
+        const owner = ownerIn(text);
+        out.push(owner ? { ip: name, owner } : { ip: name, problem: `a malformed lease (${JSON.stringify(text.slice(0, 40))} is not a pod uid and a newline)` });
+      }
     }
     return out;
   }
