@@ -84,6 +84,8 @@ export function verb<A>(m: {
 
 /** -A and -l of the listing commands (ps, get, events, delete). */
 export const ALL_NAMESPACES_OPTION = { alias: 'A', type: 'boolean', default: false, describe: 'List the pods (or Deployments, events) of every namespace, with a NAMESPACE column' } as const;
+/** kubectl's --no-headers, as yargs reads it: the negation of --headers. */
+export const HEADERS_OPTION = { type: 'boolean', default: true, describe: "Print the table's header line; --no-headers: the rows alone, as kubectl" } as const;
 export const SELECTOR_OPTION = { alias: 'l', type: 'string', describe: 'Only the objects whose labels match: app=web, app!=web, app in (a,b), app notin (a), app, !app; "," is AND' } as const;
 
 /** The listing's query: every namespace (-A), and the label selector (-l), checked here so a bad one is a usage error (exit 2). */

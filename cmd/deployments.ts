@@ -31,6 +31,18 @@ export async function waitDeployment(api: ApiClient, name: string, timeoutMs: nu
   }
 }
 
+/** Where a rollout stands, in kubectl rollout status's words (its DeploymentStatusViewer's order). */
+export function rolloutStatus(d: DeploymentStatus): { done: boolean; message: string } {
+  const want = replicasOf(d);
+  const { replicas, updatedReplicas: updated, availableReplicas: available } = d.status;
+  const waiting = (what: string) => ({ done: false, message: `Waiting for deployment "${d.name}" rollout to finish: ${what}...` });
+  if (d.deletionTimestamp) return waiting('it is being deleted');
+  if (updated < want) return waiting(`${updated} out of ${want} new replicas have been updated`);
+  if (replicas > updated) return waiting(`${replicas - updated} old replicas are pending termination`);
+  if (available < updated) return waiting(`${available} of ${updated} updated replicas are available`);
+  return { done: true, message: `deployment "${d.name}" successfully rolled out` };
+}
+
 /** NAME, READY, UP-TO-DATE, AVAILABLE, AGE, as `kubectl get deployments`. */
 export function deploymentRows(list: DeploymentStatus[], now = Date.now()): string[][] {
   return list.map((d) => [d.name, `${d.status.readyReplicas}/${replicasOf(d)}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(d.createdAt, now)]);

@@ -23,6 +23,7 @@ import { portForward } from './commands/port-forward.js';
 import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
+import { rollout } from './commands/rollout.js';
 import { top } from './commands/top.js';
 import { topology } from './commands/topology.js';
 import { splitOutputFlag } from './output/format.js';
@@ -68,6 +69,7 @@ await cli
   .command(ps)
   .command(get)
   .command(scale)
+  .command(rollout)
   .command(inspect)
   .command(describe)
   .command(top)

@@ -10,9 +10,11 @@
 import type { ListArgs } from './commands/ps.js';
 
 /** The flags a listing takes, by spelling, and the field of ListArgs each sets. */
-const LONG: Record<string, keyof ListArgs> = { namespace: 'namespace', output: 'output', selector: 'selector', socket: 'socket', json: 'json', 'all-namespaces': 'allNamespaces' };
+const LONG: Record<string, keyof ListArgs> = { namespace: 'namespace', output: 'output', selector: 'selector', socket: 'socket', json: 'json', 'all-namespaces': 'allNamespaces', headers: 'headers' };
 const SHORT: Record<string, keyof ListArgs> = { n: 'namespace', o: 'output', l: 'selector', A: 'allNamespaces' };
-const BOOLEAN = new Set<keyof ListArgs>(['json', 'allNamespaces']);
+const BOOLEAN = new Set<keyof ListArgs>(['json', 'allNamespaces', 'headers']);
+/** yargs's boolean negation: --no-headers is headers false. */
+const NEGATED: Record<string, keyof ListArgs> = { 'no-headers': 'headers' };
 
 /** The listing a command line asks for, or undefined if it is not one this file takes. */
 export function parseQuick(args: readonly string[]): ListArgs | undefined {
@@ -28,7 +30,7 @@ export function parseQuick(args: readonly string[]): ListArgs | undefined {
     // --flag, --flag=value, -f, and kubectl's glued -oVALUE (what splitOutputFlag gives yargs as -o VALUE).
     const long = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
     const glued = /^-o([^=].*)$/s.exec(arg);
-    const key = long ? LONG[long[1]!] : glued ? 'output' : SHORT[arg.slice(1)];
+    const key = long ? LONG[long[1]!] ?? NEGATED[long[1]!] : glued ? 'output' : SHORT[arg.slice(1)];
     if (!key || given.has(key) || (!long && !glued && arg.length !== 2)) return undefined;
     given.add(key);
     const inline = long ? long[2] : glued?.[1];
@@ -36,7 +38,7 @@ export function parseQuick(args: readonly string[]): ListArgs | undefined {
       // Before the verb, yargs does not know -A and --json yet (the verb declares them): it reads
       // the next word as their value (`-A ps`: A is "ps"), finds no verb and refuses the line.
       if (inline !== undefined || !positionals.length) return undefined;
-      (line[key] as boolean) = true;
+      (line[key] as boolean) = !NEGATED[long?.[1] ?? ''];
       continue;
     }
     const value = inline ?? args[++i];

@@ -6,6 +6,7 @@ import type { WindowSize } from '../../lib/api/frames.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client } from '../client.js';
 import { exitWhenWritten, fail, usage, verb } from '../common.js';
+import { podNameOf, podRef } from '../pod-target.js';
 
 /** kubectl's note when a pod of several containers is entered without -c; none where every
  * container is without an image: an exec there is the pod's namespaces, whichever is named. */
@@ -26,12 +27,14 @@ export const exec = verb<{ pod: string; command?: string[]; container?: string; 
       .option('stdin', { alias: 'i', type: 'boolean', default: false, describe: 'Pass stdin to the command (always on; for kubectl habits)' })
       .option('tty', { alias: 't', type: 'boolean', default: false, describe: 'Run the command on a terminal (window size, Ctrl-C passed on)' })
       .example('$0 exec web -- ip a', "show the pod's interfaces")
-      .example('$0 exec -it web -c httpd -- sh', 'a shell inside the httpd container'),
+      .example('$0 exec -it web -c httpd -- sh', 'a shell inside the httpd container')
+      .example('$0 exec deploy/web -- hostname', 'in one of the Deployment\'s pods (also pod/NAME)'),
   handler: async (argv) => {
     // Without `--`, a command's own flags would be read as exec's (`exec web ps -c x`): refused, as kubectl does now.
     if (argv.command?.length) usage(`exec needs \`--\` before the command and its arguments: \`minipod exec ${argv.pod} -- ${argv.command.join(' ')}\` (see \`minipod exec --help\`)`);
     const command = ((argv['--'] as string[] | undefined) ?? []).map(String);
     if (!command.length) usage('exec needs a command: minipod exec POD -- CMD [ARGS…] (see `minipod exec --help`)');
+    const ref = podRef('exec', argv.pod);
     const api = client(argv);
     let tty = argv.tty;
     if (tty && !process.stdin.isTTY) {
@@ -49,9 +52,10 @@ export const exec = verb<{ pod: string; command?: string[]; container?: string; 
       });
     }
     try {
+      const name = await podNameOf(api, ref);
       let container = argv.container;
       if (container === undefined) {
-        const pod = await api.request<PodRecord>('GET', `/pods/${encodeURIComponent(argv.pod)}`);
+        const pod = await api.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
         const note = defaultedNote(pod);
         if (note) process.stderr.write(`${note}\n`);
         container = pod.containers[0]?.name;
@@ -62,7 +66,7 @@ export const exec = verb<{ pod: string; command?: string[]; container?: string; 
         return () => process.stdout.off('resize', send);
       };
       if (raw) process.stdin.setRawMode(true);
-      const code = await api.exec(argv.pod, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, { container, tty: tty ? { size: sizeOf(process.stdout), watch } : undefined });
+      const code = await api.exec(name, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, { container, tty: tty ? { size: sizeOf(process.stdout), watch } : undefined });
       if (raw) process.stdin.setRawMode(false);
       await exitWhenWritten(code);
     } catch (err) {

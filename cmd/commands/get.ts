@@ -3,7 +3,7 @@
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client } from '../client.js';
-import { ALL_NAMESPACES_OPTION, fail, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
+import { ALL_NAMESPACES_OPTION, fail, HEADERS_OPTION, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
 import { printTable } from '../output/pods.js';
@@ -19,7 +19,7 @@ export function getTarget(resource: string, names: string[]): { kind: 'deploymen
   return { kind, names: slash ? [slash[2]!, ...names] : names };
 }
 
-export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string }>({
+export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string; headers: boolean }>({
   command: 'get <resource> [names..]',
   describe: 'List deployments or pods, as kubectl get (pods: -o wide|json|yaml|name|jsonpath=…)',
   builder: (y) =>
@@ -29,7 +29,8 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
       .option('output', OUTPUT_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON' })
       .option('all-namespaces', ALL_NAMESPACES_OPTION)
-      .option('selector', SELECTOR_OPTION),
+      .option('selector', SELECTOR_OPTION)
+      .option('headers', HEADERS_OPTION),
   handler: async (argv) => {
     const { kind, names } = getTarget(String(argv.resource), (argv.names ?? []).map(String));
     if (names.length && (argv.selector !== undefined || argv.allNamespaces)) usage(`get ${kind} NAME: -l and -A go with a listing, not with names`);
@@ -52,8 +53,8 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
       }
       if (!deployments.length) return noResources(argv.allNamespaces, argv.namespace);
       const rows = deploymentRows(deployments);
-      if (argv.allNamespaces) await printTable(['NAMESPACE', ...DEPLOYMENT_HEAD], rows.map((r, i) => [deployments[i]!.manifest.metadata.namespace, ...r]));
-      else await printTable(DEPLOYMENT_HEAD, rows);
+      if (argv.allNamespaces) await printTable(['NAMESPACE', ...DEPLOYMENT_HEAD], rows.map((r, i) => [deployments[i]!.manifest.metadata.namespace, ...r]), !format.noHeaders);
+      else await printTable(DEPLOYMENT_HEAD, rows, !format.noHeaders);
     } catch (err) {
       fail(err);
     }

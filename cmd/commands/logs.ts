@@ -1,4 +1,4 @@
-// `minipod logs POD [-c NAME | --all-containers] [--tail N] [--since D | --since-time T] [-p]
+// `minipod logs POD|deployment/NAME [-c NAME | --all-containers] [--tail N] [--since D | --since-time T] [-p]
 // [--timestamps] [--prefix] [--limit-bytes N] [-f]`, as kubectl's. The daemon reads and renders the files; this
 // checks the flags, picks the containers and pipes what comes (several at once with -f).
 import type { IncomingMessage } from 'node:http';
@@ -6,6 +6,7 @@ import { parseDuration, parseSinceTime } from '../../lib/logs/cri.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client } from '../client.js';
 import { fail, usage, verb } from '../common.js';
+import { podNameOf, podRef } from '../pod-target.js';
 
 interface LogsArgs {
   pod: string;
@@ -62,15 +63,18 @@ export const logs = verb<LogsArgs>({
       .option('prefix', { type: 'boolean', default: false, describe: 'Begin each line with [pod/NAME/CONTAINER]' })
       .option('limit-bytes', { type: 'string', describe: "At most this many bytes of each container's log (then it ends, with -f too)" })
       .example('$0 logs web --tail 20 -f', 'the last 20 lines, then what comes')
-      .example('$0 logs web -c app -p', 'the run before the last restart'),
+      .example('$0 logs web -c app -p', 'the run before the last restart')
+      .example('$0 logs deploy/web', 'one of the Deployment\'s pods, as kubectl picks it (also pod/NAME)'),
   handler: async (argv) => {
     const query = logsQuery(argv);
     const limit = limitBytes(argv['limit-bytes']);
+    const ref = podRef('logs', argv.pod);
     try {
       const api = client(argv);
+      const name = await podNameOf(api, ref);
       let containers = argv.container === undefined ? undefined : [argv.container];
       if (!containers) {
-        const pod = await api.request<PodRecord>('GET', `/pods/${encodeURIComponent(argv.pod)}`);
+        const pod = await api.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);
         const names = pod.containers.map((c) => c.name);
         if (argv['all-containers']) containers = names;
         else {
@@ -78,7 +82,7 @@ export const logs = verb<LogsArgs>({
           if (names.length > 1) process.stderr.write(`Defaulted container "${names[0]}" out of: ${names.join(', ')}\n`);
         }
       }
-      const open = (container: string) => api.send('GET', `/pods/${encodeURIComponent(argv.pod)}/logs?${new URLSearchParams({ ...query, container })}`);
+      const open = (container: string) => api.send('GET', `/pods/${encodeURIComponent(name)}/logs?${new URLSearchParams({ ...query, container })}`);
       // The daemon sends whole lines, so containers followed together interleave line by line.
       if (argv.follow && !argv.previous) await Promise.all((await Promise.all(containers.map(open))).map((res) => pipe(res, limit)));
       else for (const c of containers) await pipe(await open(c), limit);

@@ -2,7 +2,7 @@ import { getOnce } from '../../lib/api/get-once.js';
 import type { PodList } from '../../lib/api/protocol.js';
 import { TABLE_ACCEPT, type PodTable } from '../../lib/pod/table.js';
 import type { PodRecord } from '../../lib/pod/types.js';
-import { ALL_NAMESPACES_OPTION, fail, type GlobalArgs, listQuery, SELECTOR_OPTION, socketOf, usage, verb } from '../common.js';
+import { ALL_NAMESPACES_OPTION, fail, type GlobalArgs, HEADERS_OPTION, listQuery, SELECTOR_OPTION, socketOf, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
 
 /**
@@ -28,12 +28,13 @@ export async function printPods(pods: PodRecord[], json: boolean, format: Output
 }
 
 /** -o checked before any request: a bad value is a usage error (exit 2) and nothing is asked. */
-export function outputOf(argv: { output?: string; json?: boolean }): OutputFormat {
+export function outputOf(argv: { output?: string; json?: boolean; headers?: boolean }): OutputFormat {
   if (Array.isArray(argv.output)) usage('-o is given more than once: give one output format');
   try {
     const format = parseOutput(argv.output);
     if (argv.json && format.kind !== 'table') usage('--json and -o cannot be used together: -o json prints the Pod objects, --json the records');
-    return format;
+    // --no-headers is the tables' (kubectl ignores it for the objects).
+    return argv.headers === false && (format.kind === 'table' || format.kind === 'wide') ? { ...format, noHeaders: true } : format;
   } catch (err) {
     usage((err as Error).message);
   }
@@ -45,6 +46,8 @@ export interface ListArgs extends GlobalArgs {
   output?: string;
   allNamespaces: boolean;
   selector?: string;
+  /** false: --no-headers. */
+  headers?: boolean;
 }
 
 /** The pods a listing asks for, printed; a bad -l, -o or -n is a usage error before any request. */
@@ -64,7 +67,7 @@ export async function listPods(argv: ListArgs): Promise<void> {
     if (!('kind' in table) || table.kind !== 'Table') return await printPods((table as PodList).pods, false, format, false, argv.allNamespaces, argv.namespace);
     if (!table.rows.length) return noResources(argv.allNamespaces, argv.namespace);
     const [{ formatPodTable }] = await printing();
-    process.stdout.write(await formatPodTable(table, format.kind === 'wide', argv.allNamespaces));
+    process.stdout.write(await formatPodTable(table, format.kind === 'wide', argv.allNamespaces, !format.noHeaders));
   } catch (err) {
     fail(err);
   }
@@ -78,6 +81,7 @@ export const ps = verb<ListArgs>({
       .option('output', OUTPUT_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' })
       .option('all-namespaces', ALL_NAMESPACES_OPTION)
-      .option('selector', SELECTOR_OPTION),
+      .option('selector', SELECTOR_OPTION)
+      .option('headers', HEADERS_OPTION),
   handler: listPods,
 });

@@ -19,10 +19,10 @@ export function describeTime(iso: string | null | undefined): string {
 }
 
 /** A field at an indent with its value (several: one a line); a string is a line as it is. */
-type Row = [indent: number, label: string, value: string | string[]] | string;
+export type Row = [indent: number, label: string, value: string | string[]] | string;
 
 /** Values aligned in one column for the whole section, nested fields too (kubectl's tabwriter). */
-function aligned(rows: Row[]): string[] {
+export function aligned(rows: Row[]): string[] {
   const width = Math.max(0, ...rows.map((r) => (typeof r === 'string' ? 0 : r[0] + r[1].length + 3)));
   return rows.flatMap((r) => {
     if (typeof r === 'string') return [r];
@@ -34,7 +34,7 @@ function aligned(rows: Row[]): string[] {
 }
 
 /** Columns two spaces apart, indented, no trailing blanks. */
-function columns(indent: number, rows: string[][]): string[] {
+export function columns(indent: number, rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => (' '.repeat(indent) + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 2))).join('')).trimEnd());
 }
@@ -73,29 +73,50 @@ export function describePod(r: PodRecord, events: PodEvent[], node: string, now 
   if (r.initContainers) lines.push('Init Containers:', ...r.initContainers.flatMap((c) => aligned(containerRows(r, c.name))));
   lines.push('Containers:', ...r.containers.flatMap((c) => aligned(containerRows(r, c.name))));
   lines.push('Conditions:', ...columns(2, [['Type', 'Status'], ...(pod.status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status])]));
-  const mine = events.filter((e) => e.podUid === r.uid);
-  if (!mine.length) lines.push('Events:  <none>');
-  else {
-    const rows = mine.map((e) => [e.type, e.reason, age(e.time, now), 'minipod', e.container ? `container ${e.container}: ${e.message}` : e.message]);
-    lines.push('Events:', ...columns(2, [['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------'], ...rows]));
-  }
+  lines.push(...eventLines(events.filter((e) => e.podUid === r.uid), now));
   return `${lines.join('\n')}\n`;
+}
+
+/** The Events: section, in kubectl's columns (the events of one object). */
+export function eventLines(events: PodEvent[], now: number): string[] {
+  if (!events.length) return ['Events:  <none>'];
+  const rows = events.map((e) => [e.type, e.reason, age(e.time, now), 'minipod', e.container ? `container ${e.container}: ${e.message}` : e.message]);
+  return ['Events:', ...columns(2, [['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------'], ...rows])];
 }
 
 const exitCode = (t: { exitCode: number | null; signal: string | null }) => (t.exitCode === null ? `<none>${t.signal ? ` (${t.signal})` : ''}` : String(t.exitCode));
 
+type ContainerSpec = PodRecord['manifest']['spec']['containers'][number];
+
+/** A container of a spec, its first fields (kubectl's order): Image (and after it, for a pod, its Image ID), Port, Host Port, Command. */
+export function specHeadRows(s: ContainerSpec | undefined, argv: string[], imageIDRow: Row[] = []): Row[] {
+  const ports = s?.ports ?? [];
+  const rows: Row[] = [[4, 'Image', s?.image ?? '<none> (a process on the node, started with nsenter)'], ...(s?.image ? imageIDRow : [])];
+  rows.push([4, 'Port', ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>']);
+  if (ports.some((p) => p.hostPort)) rows.push([4, 'Host Port', ports.map((p) => `${p.hostPort ?? 0}/${p.protocol}`).join(', ')]);
+  if (argv.length) rows.push('    Command:', ...argv.map((a) => `      ${a}`)); // none: kubectl leaves it out
+  return rows;
+}
+
+/** Its last fields: Limits, Requests, the probes, then (after a pod's own) Environment. */
+export function specTailRows(s: ContainerSpec | undefined): Row[] {
+  const rows: Row[] = [];
+  for (const [title, list] of [['Limits', s?.resources?.limits], ['Requests', s?.resources?.requests]] as const) {
+    if (list && Object.keys(list).length) rows.push(`    ${title}:`, ...Object.entries(list).map(([k, v]) => [6, k, String(v)] as Row));
+  }
+  for (const [title, probe] of [['Liveness', s?.livenessProbe], ['Readiness', s?.readinessProbe], ['Startup', s?.startupProbe]] as const) if (probe) rows.push([4, title, describeProbe(probe)]);
+  return rows;
+}
+
+export const environmentRow = (s: ContainerSpec | undefined): Row => [4, 'Environment', (s?.env ?? []).map((e) => `${e.name}=${e.value}`)];
+
 function containerRows(r: PodRecord, name: string): Row[] {
   const c = allContainers(r).find((x) => x.name === name)!;
   const s = [...(r.manifest.spec.initContainers ?? []), ...r.manifest.spec.containers].find((x) => x.name === name);
-  const ports = s?.ports ?? [];
   const argv = c.argv.length ? c.argv : [...(s?.command ?? []), ...(s?.args ?? [])];
   const rows: Row[] = [`  ${name}:`];
   if (c.containerID) rows.push([4, 'Container ID', c.containerID]);
-  rows.push([4, 'Image', s?.image ?? '<none> (a process on the node, started with nsenter)']);
-  if (s?.image) rows.push([4, 'Image ID', imageID(c.imageID)]);
-  rows.push([4, 'Port', ports.length ? ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>']);
-  if (ports.some((p) => p.hostPort)) rows.push([4, 'Host Port', ports.map((p) => `${p.hostPort ?? 0}/${p.protocol}`).join(', ')]);
-  rows.push('    Command:', ...argv.map((a) => `      ${a}`));
+  rows.push(...specHeadRows(s, argv, [[4, 'Image ID', imageID(c.imageID)]]));
   rows.push([4, 'State', c.state]);
   if (c.state === 'Waiting') rows.push([6, 'Reason', c.reason ?? 'ContainerCreating'], ...(c.message ? [[6, 'Message', c.message] as Row] : []));
   if (c.state === 'Running') rows.push([6, 'Started', describeTime(c.startedAt)]);
@@ -104,15 +125,12 @@ function containerRows(r: PodRecord, name: string): Row[] {
   rows.push([4, 'Last State', l ? 'Terminated' : '<none>']);
   if (l) rows.push([6, 'Reason', l.reason], [6, 'Exit Code', exitCode(l)], [6, 'Started', describeTime(l.startedAt)], [6, 'Finished', describeTime(l.finishedAt)]);
   rows.push([4, 'Ready', c.ready && !sandboxDown(r) ? 'True' : 'False'], [4, 'Restart Count', String(c.restartCount)]);
-  for (const [title, list] of [['Limits', s?.resources?.limits], ['Requests', s?.resources?.requests]] as const) {
-    if (list && Object.keys(list).length) rows.push(`    ${title}:`, ...Object.entries(list).map(([k, v]) => [6, k, String(v)] as Row));
-  }
-  for (const [title, probe] of [['Liveness', s?.livenessProbe], ['Readiness', s?.readinessProbe], ['Startup', s?.startupProbe]] as const) if (probe) rows.push([4, title, describeProbe(probe)]);
   rows.push(
+    ...specTailRows(s),
     [4, 'PID', c.pid ? String(c.pid) : '<none>'],
     [4, 'Runtime', c.runtime ?? '<unknown>'],
     [4, 'Namespaces', [c.netns, c.mntns, c.pidns].filter(Boolean).join(' ') || '<none>'],
-    [4, 'Environment', (s?.env ?? []).map((e) => `${e.name}=${e.value}`)],
+    environmentRow(s),
   );
   return rows;
 }

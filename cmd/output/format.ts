@@ -3,8 +3,8 @@ import { MinipodError } from '../../lib/errors.js';
 import { parseTemplate, type Template } from './jsonpath.js';
 
 export type OutputFormat =
-  | { kind: 'table' }
-  | { kind: 'wide' }
+  | { kind: 'table'; noHeaders?: boolean }
+  | { kind: 'wide'; noHeaders?: boolean }
   | { kind: 'json' }
   | { kind: 'yaml' }
   | { kind: 'name' }

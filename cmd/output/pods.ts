@@ -12,16 +12,19 @@ import { podListObject, podObject } from './pod-object.js';
 export const nodeName = (): string => hostname();
 
 /** A kubectl-style table: no borders, columns three spaces apart, no trailing blanks. */
-export async function printTable(head: string[], rows: string[][]): Promise<void> {
-  process.stdout.write(await formatTable(head, rows));
+export async function printTable(head: string[], rows: string[][], headers = true): Promise<void> {
+  process.stdout.write(await formatTable(head, rows, headers));
 }
 
-export async function formatTable(head: string[], rows: string[][]): Promise<string> {
+/** The table; without headers (kubectl's --no-headers) its rows alone, their columns as wide as they need. */
+export async function formatTable(head: string[], rows: string[][], headers = true): Promise<string> {
   // Plain ASCII cells on one line each (what ps prints) are padded here: cli-table3 measures every
   // cell's display width and takes ~0.4 s for 1000 rows; it stays for what it alone gets right.
-  if ([head, ...rows].every((r) => r.every((c) => PLAIN.test(c)))) return plainTable([head, ...rows]);
+  const lines = headers ? [head, ...rows] : rows;
+  if (!lines.length) return '';
+  if (lines.every((r) => r.every((c) => PLAIN.test(c)))) return plainTable(lines);
   const { default: Table } = await import('cli-table3'); // only the table output needs it
-  const table = new Table({ head, chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  const table = new Table({ ...(headers ? { head } : {}), chars: borderless, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   table.push(...rows);
   return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
 }
@@ -38,11 +41,11 @@ function plainTable(lines: string[][]): string {
 const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
 
 /** A pod Table as ps prints it: the columns of priority 0 (with wide, all); -A puts kubectl's NAMESPACE first. */
-export function formatPodTable(table: PodTable, wide: boolean, allNamespaces: boolean): Promise<string> {
+export function formatPodTable(table: PodTable, wide: boolean, allNamespaces: boolean, headers = true): Promise<string> {
   const shown = table.columnDefinitions.flatMap((c, i) => (wide || c.priority === 0 ? [i] : []));
   const head = shown.map((i) => table.columnDefinitions[i]!.name);
   const rows = table.rows.map((r) => shown.map((i) => r.cells[i] ?? ''));
-  return allNamespaces ? formatTable(['NAMESPACE', ...head], rows.map((r, i) => [table.rows[i]!.object.metadata.namespace, ...r])) : formatTable(head, rows);
+  return allNamespaces ? formatTable(['NAMESPACE', ...head], rows.map((r, i) => [table.rows[i]!.object.metadata.namespace, ...r]), headers) : formatTable(head, rows, headers);
 }
 
 /**
@@ -54,7 +57,7 @@ export async function formatPods(pods: PodRecord[], format: OutputFormat, single
   switch (format.kind) {
     case 'table':
     case 'wide':
-      return formatPodTable(podTable(pods, node), format.kind === 'wide', allNamespaces);
+      return formatPodTable(podTable(pods, node), format.kind === 'wide', allNamespaces, !format.noHeaders);
     case 'json':
       return `${JSON.stringify(object(), null, 4)}\n`;
     case 'yaml':

@@ -1,5 +1,6 @@
-// The Deployment routes: apply (create or change), list, get, scale, remove. The controller
-// (lib/deploy/controller.ts) does the work; the bodies are checked here before any of it.
+// The Deployment routes: apply (create or change), list, get, scale, restart (kubectl rollout
+// restart), remove. The controller (lib/deploy/controller.ts) does the work; the bodies are
+// checked here before any of it.
 import { z } from 'zod';
 import { deploymentKey, type DeploymentController } from '../deploy/controller.js';
 import { deploymentStatus, type DeploymentStatus } from '../deploy/status.js';
@@ -34,6 +35,7 @@ export function deploymentRoutes(deployments: DeploymentController, pods: PodMan
       const d = await deployments.scale(keyParam(params[0], query, 'deployment'), replicas);
       return status(deploymentKey(d));
     }],
+    ['POST', /^\/deployments\/([^/]+)\/restart$/, async ({ params, query }) => status(deploymentKey(await deployments.restart(keyParam(params[0], query, 'deployment'))))],
     ['DELETE', /^\/deployments\/([^/]+)$/, async ({ params, query }) => {
       await deployments.remove(keyParam(params[0], query, 'deployment'));
       return { removed: nameParam(params[0], 'deployment') };

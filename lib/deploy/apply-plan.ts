@@ -32,3 +32,11 @@ export function nextRecord(old: DeploymentRecord | undefined, given: DeploymentM
     manifest,
   };
 }
+
+/** kubectl rollout restart's annotation on the pod template: a new template, so new pods. */
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+export function withRestartedAt(m: DeploymentManifest, at: string): DeploymentManifest {
+  const t = m.spec.template;
+  return { ...m, spec: { ...m.spec, template: { ...t, metadata: { ...t.metadata, annotations: { ...t.metadata.annotations, [RESTARTED_AT]: at } } } } };
+}

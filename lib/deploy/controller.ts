@@ -20,7 +20,7 @@ import type { PodManager } from '../pod/manager.js';
 import type { PodRecord } from '../pod/types.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
 import { podNameFor } from './names.js';
-import { nextRecord } from './apply-plan.js';
+import { nextRecord, withRestartedAt } from './apply-plan.js';
 import { oldTemplateGoing, ownedBy, ownedPod, podFromTemplate } from './owned.js';
 import { planDeployment } from './plan.js';
 import { replicasOf } from './status.js';
@@ -114,11 +114,20 @@ export class DeploymentController {
   }
 
   scale(key: string, replicas: number): Promise<DeploymentRecord> {
+    return this.change(key, (m) => ({ ...m, spec: { ...m.spec, replicas } }));
+  }
+
+  /** `rollout restart`: the template annotated with the time, as kubectl does, so that every pod is made again. */
+  restart(key: string, at = new Date().toISOString()): Promise<DeploymentRecord> {
+    return this.change(key, (m) => withRestartedAt(m, at));
+  }
+
+  /** Its manifest changed by edit, as an apply of the result. */
+  private change(key: string, edit: (m: DeploymentManifest) => DeploymentManifest): Promise<DeploymentRecord> {
     return this.serially(async () => {
       const old = this.get(key);
       if (old.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${old.name} is being removed`);
-      const manifest = { ...old.manifest, spec: { ...old.manifest.spec, replicas } };
-      return (await this.applyNow(manifest)).deployment;
+      return (await this.applyNow(edit(old.manifest))).deployment;
     });
   }
 

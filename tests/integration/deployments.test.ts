@@ -68,6 +68,46 @@ test.serial('apply -f examples/deployment.yaml: two pods web-<hash>-<suffix>, la
   t.is(await cli(['apply', '-f', EXAMPLE]), 'deployment.apps/web unchanged\n');
 });
 
+test.serial("kubectl's habits: exec and logs of deploy/NAME (one of its pods, said on stderr), pod/NAME, describe deployment, --no-headers", async (t) => {
+  const exec = await node.cli(['exec', 'deploy/web', '-c', 'bootcamp', '--', 'hostname']);
+  t.is(exec.exitCode, 0, exec.stderr);
+  t.true(names.includes(exec.stdout.trim()), 'a pod of web');
+  t.is(exec.stderr, `Found 2 pods, using pod/${exec.stdout.trim()}\n`, "kubectl's words");
+  const logs = await node.cli(['logs', 'deployment.apps/web', '-c', 'httpd']);
+  t.is(logs.exitCode, 0, logs.stderr);
+  t.regex(logs.stderr, /^Found 2 pods, using pod\/web-/);
+  t.is((await node.cli(['logs', `pod/${names[0]}`, '-c', 'httpd'])).stdout, (await node.cli(['logs', names[0]!, '-c', 'httpd'])).stdout);
+  t.is((await node.cli(['exec', `po/${names[1]}`, '-c', 'bootcamp', '--', 'hostname'])).stdout, `${names[1]}\n`);
+  const described = await cli(['describe', 'deployment', 'web']);
+  t.regex(described, /^Name: +web\nNamespace: +default\n/);
+  t.regex(described, /\nReplicas: +2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable\n/);
+  t.regex(described, /\n {3}httpd:\n {4}Image: +httpd\n {4}Port: +80\/TCP\n/);
+  t.regex(described, /\n {2}Available +True +MinimumReplicasAvailable\n/);
+  t.regex(described, new RegExp(`\\nPods: +(${names[0]}\\n +${names[1]}|${names[1]}\\n +${names[0]})\\n`));
+  t.is(described.match(/ SuccessfulCreate /g)?.length, 2);
+  const noAge = (text: string) => text.replace(/\d+[smh](\d+[sm])?(?= +minipod)/g, 'AGE');
+  t.is(noAge(await cli(['describe', 'deploy/web'])), noAge(described), 'TYPE/NAME: the same');
+  t.regex(await cli(['get', 'deploy', '--no-headers']), /^web +2\/2 +2 +2 +\d+s\n$/);
+  const rows = (await cli(['ps', '--no-headers'])).trimEnd().split('\n');
+  t.deepEqual(rows.map((r) => r.split(/ +/)[0]).sort(), names);
+  t.regex((await cli(['get', 'pods', '-o', 'wide', '--no-headers'])), new RegExp(`^${names[0]} +2/2 +Running `, 'm'));
+  for (const [args, code, said] of [
+    [['exec', 'svc/web', '--', 'true'], 2, /^minipod: exec svc\/web: give a pod \(NAME or pod\/NAME\) or a Deployment \(deployment\/NAME\)/],
+    [['logs', 'deploy/'], 2, /^minipod: logs deploy\/: give a pod/],
+    [['logs', 'deploy/nope'], 1, /^minipod: deployment nope not found/],
+    [['port-forward', 'job/web', '8080:80'], 2, /^minipod: port-forward job\/web: give a pod/],
+    [['describe', 'svc', 'web'], 2, /^minipod: describe svc web: minipod describes pods and deployments/],
+    [['rollout', 'history', 'deploy/web'], 2, /^minipod: rollout history: minipod's rollout has status and restart/],
+    [['rollout', 'status', 'deploy/web', '--timeout', 'soon'], 2, /^minipod: --timeout soon: give a duration/],
+    [['rollout', 'restart', 'pod/web'], 2, /^minipod: rollout restart pod\/web: give deployment\/NAME/],
+  ] as const) {
+    const r = await node.cli([...args]);
+    t.is(r.exitCode, code, args.join(' '));
+    t.regex(r.stderr, said, args.join(' '));
+  }
+  t.deepEqual((await pods()).map((p) => p.name).sort(), names, 'nothing changed');
+});
+
 test.serial('a pod removed by hand with rm -f, and one stopped, are each replaced by a pod with a new name', async (t) => {
   await Promise.all([cli(['rm', '-f', names[0]!]), cli(['stop', names[1]!])]);
   const after = await waitFor(async () => {
@@ -91,6 +131,23 @@ test.serial('scale to 3 adds one pod, scale to 1 keeps one of them', async (t) =
   const one = await settled(1);
   t.true(three.includes(one[0]!));
   names = one;
+});
+
+test.serial('rollout restart makes every pod again (a new template hash); rollout status follows it to the end', async (t) => {
+  const before = await deployment();
+  t.is(await cli(['rollout', 'restart', 'deployment', 'web']), 'deployment.apps/web restarted\n');
+  const status = await cli(['rollout', 'status', 'deployment/web', '--timeout', '90s']);
+  t.regex(status, /(^|\n)deployment "web" successfully rolled out\n$/);
+  for (const line of status.trimEnd().split('\n').slice(0, -1)) t.regex(line, /^Waiting for deployment "web" rollout to finish: /);
+  const after = await deployment();
+  t.not(after.templateHash, before.templateHash);
+  t.regex(after.manifest.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? '', /^\d{4}-\d\d-\d\dT/);
+  t.is(after.manifest.spec.replicas, 1, 'the scale kept');
+  const now = await settled(1);
+  t.false(now.includes(names[0]!), 'a new pod');
+  t.true(now[0]!.startsWith(`web-${after.templateHash}-`));
+  t.is(await cli(['rollout', 'status', 'deploy/web', '-w=false']), 'deployment "web" successfully rolled out\n');
+  names = now;
 });
 
 test.serial('a daemon restart keeps the same pods: the controller adopts them and makes none', async (t) => {

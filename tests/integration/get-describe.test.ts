@@ -177,8 +177,9 @@ test.serial('bad input is refused with the flag named, a non-zero exit, and noth
     [['get', 'deployment/nosuch'], 1, /^minipod: deployment nosuch not found/],
     [['inspect', 'web', '--format', '{{.sandbox.pid'], 2, /^minipod: --format: "\{\{" at offset 0 is never closed/],
     [['inspect', 'web', '-o', 'yaml'], 2, /inspect prints json or jsonpath=TEMPLATE/],
-    [['describe', 'deployment/web'], 2, /only pods can be described/],
-    [['describe', 'svc', 'web'], 2, /only pods can be described/],
+    [['describe', 'deployment/web'], 1, /^minipod: deployment web not found/],
+    [['describe', 'svc', 'web'], 2, /^minipod: describe svc web: minipod describes pods and deployments/],
+    [['describe', 'deploy/web', 'web'], 2, /give TYPE\/NAME or TYPE NAME, not both/],
     [['describe', 'pod', 'nope'], 1, /nope/],
   ] as const) {
     const r = await node.cli([...args]);

@@ -45,6 +45,7 @@ const taken = [
   ['ps', '-l', 'app=web'], ['ps', '-A', '--selector', 'app in (web,db)'], ['ps', '-l', 'app=none'], ['ps', '-A', '-l', 'app=none'],
   ['ps', '-o', 'wide'], ['ps', '-owide', '-A'], ['get', 'pods', '-o', 'name'], ['ps', '-o', 'json'], ['ps', '--output=yaml', '-n', 'team-a'],
   ['ps', '-o', 'jsonpath={.items[*].metadata.name}'], ['ps', '--json'], ['get', 'pods', '--json', '-A'],
+  ['ps', '--no-headers'], ['get', 'pods', '-A', '--no-headers', '-o', 'wide'], ['ps', '--no-headers', '-l', 'app=none'], ['ps', '--no-headers', '-o', 'name'],
   // Refused by the verb itself: the same message and exit code 2 from either path.
   ['ps', '-o', 'bogus'], ['ps', '-o', 'jsonpath='], ['ps', '--json', '-o', 'wide'], ['ps', '-l', 'app=='], ['ps', '-n', 'Bad_NS'],
 ];

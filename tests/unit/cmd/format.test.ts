@@ -92,6 +92,9 @@ test('a table of plain cells pads each column to its widest cell (at least 1), t
   t.is(await formatTable(['NAME', '', 'AGE'], [['web-1', '', '5m'], ['a', '', '']]), 'NAME        AGE\nweb-1       5m\na\n');
   // Not plain (a wide character): cli-table3 measures its display width.
   t.is(await formatTable(['NAME', 'AGE'], [['日本', '1s']]), 'NAME   AGE\n日本   1s\n');
+  t.is(await formatTable(['NAME', 'AGE'], [['web-1', '5m'], ['a', '']], false), 'web-1   5m\na\n', '--no-headers: the rows alone, as wide as they need');
+  t.is(await formatTable(['NAME', 'AGE'], [['日本', '1s']], false), '日本   1s\n');
+  t.is(await formatTable(['NAME'], [], false), '');
 });
 
 test('a pod whose sandbox is being rebuilt shows none ready, in the table as in its object, though its old app still runs', (t) => {

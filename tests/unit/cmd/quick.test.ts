@@ -26,6 +26,8 @@ test('ps and get pods|pod|po, with the flags a listing takes in their spellings,
   t.deepEqual(parseQuick(['get', 'po', '-o', 'jsonpath={.items[*].metadata.name}']), { ...base, output: 'jsonpath={.items[*].metadata.name}' });
   t.deepEqual(parseQuick(['ps', '--output=yaml', '-l', 'app in (a,b)']), { ...base, output: 'yaml', selector: 'app in (a,b)' });
   t.deepEqual(parseQuick(['ps', '--selector', '!app', '--socket', '/tmp/x.sock']), { ...base, selector: '!app', socket: '/tmp/x.sock' });
+  t.deepEqual(parseQuick(['ps', '--no-headers']), { ...base, headers: false }, "kubectl's --no-headers, as yargs negates --headers");
+  t.deepEqual(parseQuick(['get', 'pods', '--headers', '-A']), { ...base, headers: true, allNamespaces: true });
 });
 
 test('a bad value is taken as it is: the verb itself refuses it, with the message the full CLI gives', (t) => {
@@ -41,6 +43,7 @@ test('a line whose meaning is not certain goes to the full CLI', (t) => {
     ['ps', '-A', '-A'], ['ps', '-n', 'a', '--namespace', 'b'], ['ps', '-o', 'wide', '-owide'],
     ['ps', '--json=true'], ['ps', '--json', 'true'], ['ps', '-A', 'false'], ['ps', '--no-json'], ['ps', '--allNamespaces'], ['ps', '-Ao', 'wide'],
     ['-A', 'ps'], ['--json', 'ps'], ['-A', 'get', 'pods'], ['--all-namespaces', 'ps'], // before the verb yargs takes the verb for their value
+    ['ps', '--no-headers', '--headers'], ['--no-headers', 'ps'], ['ps', '--no-headers=true'],
     ['ps', '--node', 'node-1'], ['ps', '--cluster-dir', '/tmp'], ['ps', '--get-yargs-completions'], ['ps', '-'],
   ];
   for (const args of declined) t.is(parseQuick(args), undefined, JSON.stringify(args));

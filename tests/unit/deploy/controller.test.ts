@@ -240,3 +240,25 @@ test('a template written with empty objects keeps its hash and its pods: through
   const again = await setup(t, stateDir, fake);
   t.is(again.c.get('web').templateHash, first.templateHash);
 });
+
+test('rollout restart: the template gets restartedAt, a new hash, and every pod is made again; replicas kept; a Deployment being removed is refused', async (t) => {
+  const { c, fake } = await setup(t);
+  const a = (await c.apply(manifest())).deployment;
+  await c.scale('web', 3);
+  await c.kick();
+  const before = fake.list().map((p) => p.name);
+  const b = await c.restart('web', '2026-11-29T10:00:00.000Z');
+  await c.kick();
+  t.not(b.templateHash, a.templateHash);
+  t.is(b.manifest.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], '2026-11-29T10:00:00.000Z');
+  t.is(b.manifest.spec.replicas, 3);
+  t.is(b.generation, a.generation + 2);
+  const after = fake.list();
+  t.is(after.length, 3);
+  t.false(after.some((p) => before.includes(p.name)), 'no pod of before is left');
+  t.true(after.every((p) => p.manifest.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] === '2026-11-29T10:00:00.000Z'), 'the pods carry the template\'s annotation');
+  const again = await c.restart('web', '2026-11-29T10:00:01.000Z');
+  t.not(again.templateHash, b.templateHash, 'each restart is a new template');
+  await c.remove('web');
+  await t.throwsAsync(c.restart('web'), { message: /deployment web not found/ });
+});
