@@ -2,6 +2,7 @@
 // runs; a Deployment manifest is applied and waited for.
 import { SETTLE_MS, type ApiClient } from '../../lib/api/client.js';
 import { MinipodError } from '../../lib/errors.js';
+import { podEnded } from '../../lib/pod/completion.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { podIPOf } from '../../lib/pod/host-network.js';
 import { client } from '../client.js';
@@ -24,7 +25,9 @@ export async function createPod(api: ApiClient, manifest: unknown, wait: boolean
   let pod = await api.request<PodRecord>('POST', '/pods', manifest);
   const created = pod;
   if (wait) pod = await withProgress(readinessText(pod.name, pod.containers.map((c) => c.name)), (say) => api.waitReady(created.name, timeoutSeconds * 1000, { created, settleMs: SETTLE_MS, onPoll: (waiting) => say(readinessText(created.name, waiting)) }));
-  return `pod/${pod.name} ${pod.phase} ${podIPOf(pod)}`;
+  // One that has already run its course (a job's) says so, without the address it gives back.
+  const ended = podEnded(pod);
+  return ended ? `pod/${pod.name} ${ended}` : `pod/${pod.name} ${pod.phase} ${podIPOf(pod)}`;
 }
 
 export const runCmd = verb<Args>({

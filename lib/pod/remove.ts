@@ -70,7 +70,7 @@ export async function removeLocked(ctx: PodContext, pods: PodRegistry, live: Liv
     throw new MinipodError(asMinipodError(err).code, `failed to remove pod ${r.name}: ${steps.current}: ${(err as Error).message} (the pod stays Terminating; run \`minipod rm -f ${r.name}\` again)`, { cause: err });
   }
   accepted?.();
-  await stopPod(ctx, live, 'pod removed', 'remove', true);
+  await stopPod(ctx, live, 'pod removed', { verb: 'remove', persisted: true });
   try {
     steps.begin('delete logs');
     // Retried: a rotation already under way may add NAME.log.1 while the directory is emptied.

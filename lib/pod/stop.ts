@@ -20,11 +20,20 @@ import { setPhase } from './state.js';
 import type { PodRecord } from './types.js';
 import { endExecs } from './exec.js';
 
+/** How a stop is made: `verb` names the sequence in errors and failpoints. */
+export interface StopHow {
+  verb?: 'stop' | 'remove';
+  /** The caller (remove) has just written the intent; the next write says Stopped. */
+  persisted?: boolean;
+  /** Its containers have all ended on their own (completion.ts): nothing is killed, and one that never started stays Waiting, as in a Kubernetes pod that failed. */
+  ended?: boolean;
+}
+
 /**
- * `verb` names the sequence in errors and failpoints (stop, remove). A teardown cut short leaves
- * the pod Terminating; running it again finishes it (every step is idempotent).
+ * A teardown cut short leaves the pod Terminating; running it again finishes it (every step is
+ * idempotent).
  */
-export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', verb = 'stop', persisted = false): Promise<PodRecord> {
+export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', { verb = 'stop', persisted = false, ended = false }: StopHow = {}): Promise<PodRecord> {
   const r = live.record;
   if (r.phase === 'Stopped') return r;
   const steps = new Steps(verb);
@@ -33,7 +42,6 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
   try {
     // Persisted first, so a daemon that dies meanwhile finishes the job; but a disk that refuses
     // the write (full) must not keep the apps running: the write is retried until it succeeds.
-    // `persisted`: the caller (remove) has just written the intent; the next write says Stopped.
     if (!persisted) {
       steps.begin('persist record');
       await ctx.store.persist(r);
@@ -43,7 +51,7 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     steps.begin('stop apps');
     cancelTimers(live); // no restart, no retry
     const graceMs = r.manifest.spec.terminationGracePeriodSeconds * 1000;
-    ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
+    if (!ended) ctx.events.record(r, 'Killing', `${reason}: stopping ${live.apps.size} container(s), grace period ${graceMs / 1000}s`);
     // What an app started outside its process group (setsid: dumb-init, a daemon) stays in the
     // sandbox when the app stops; nothing may outlive the pod. Swept by namespace, pinned first;
     // held until the namespace's names are gone, so its number is never anyone else's meanwhile.
@@ -111,11 +119,12 @@ export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop req
     }
     steps.end();
 
-    for (const c of allContainers(r)) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(c.state === 'Terminated' ? {} : { state: 'Terminated', reason: 'Killed' }) });
+    const left = (c: { state: string }) => c.state === 'Terminated' || (ended && c.state === 'Waiting');
+    for (const c of allContainers(r)) Object.assign(c, { pid: null, netns: null, ready: false, restartAt: null, ...(left(c) ? {} : { state: 'Terminated', reason: 'Killed' }) });
     r.sandbox = null;
     r.conditions = [];
     setPhase(r, 'Stopped');
-    r.message = reason;
+    r.message = ended ? (r.message ?? reason) : reason; // an init container's failure says more than "completed"
     // A removal deletes the record next: Stopped would be written (and fsynced) only to go. Should
     // the daemon die first, the record it left says Terminating, and the next one runs this
     // teardown again: every step is idempotent, and the release above spares another pod's lease.

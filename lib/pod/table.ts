@@ -5,6 +5,7 @@
 // rows from the records it fetched by name (`get pod web`). Pure: no I/O.
 import { DEFAULT_NAMESPACE } from '../manifest/names.js';
 import { age } from '../util/age.js';
+import { stoppedStatus } from './completion.js';
 import { podIPOf } from './host-network.js';
 import { allContainers, initStatus } from './init-status.js';
 import type { ContainerStatus, PodRecord } from './types.js';
@@ -27,6 +28,7 @@ export const WIDE_HEAD = [...POD_HEAD, 'NODE', 'PAUSE', 'NETNS', 'VETH'];
 export function podStatus(p: PodRecord): string {
   const mismatch = p.conditions?.find((c) => c.type === 'NetnsMismatch');
   if (mismatch) return mismatch.type;
+  if (p.phase === 'Stopped') return stoppedStatus(p);
   if (p.phase !== 'Running') return p.phase;
   const init = initStatus(p);
   if (init) return init;

@@ -13,6 +13,8 @@ import { checkNamespaces } from './guard.js';
 import { skipWhileRunning } from '../util/skip-while-running.js';
 import { imageRetryDelay, planContainerExit } from '../pod/plan.js';
 import { afterInit, initRestartPolicy, resumeInit } from '../pod/init.js';
+import { podEnded } from '../pod/completion.js';
+import { stopPod } from '../pod/stop.js';
 import { allContainers, isInit } from '../pod/init-status.js';
 import type { Supervision } from '../pod/supervision.js';
 import { Prober } from '../probe/prober.js';
@@ -86,6 +88,26 @@ export class Supervisor implements Supervision {
     if (this.detached || live.record.phase !== 'Running') return; // the next daemon decides
     for (const name of live.exitedWhileBusy) this.containerExited(live, name);
     live.exitedWhileBusy.clear();
+    this.endIfDone(live); // one that ended while no daemon ran, or before a last teardown was done
+  }
+
+  /**
+   * Every container has ended for good (completion.ts): the pod is Succeeded or Failed, and, as
+   * kubelet does, its sandbox is stopped and its IP released; the record and logs stay until rm.
+   */
+  private endIfDone(live: LivePod): void {
+    const r = live.record;
+    if (this.detached || live.terminating || r.phase !== 'Running' || !podEnded(r)) return;
+    withLock(live, async () => {
+      const phase = podEnded(r); // again under the lock: a recovery or a stop may have come first
+      if (this.detached || live.terminating || r.phase !== 'Running' || !phase) return;
+      live.terminating = true;
+      this.ctx.events.record(r, 'PodCompleted', `every container has ended (${phase}): the sandbox is stopped and ${r.ip || 'its address'} released, as kubelet does; the record and logs stay until rm`);
+      await stopPod(this.ctx, live, `completed (${phase}): every container has ended`, { ended: true });
+    }).catch((err: Error) => {
+      this.ctx.events.record(r, 'CleanupFailed', `the sandbox of the completed pod could not be stopped: ${err.message}`, { type: 'Warning' });
+      podLogger(r).error({ err: err.message }, 'completed pod: teardown failed');
+    });
   }
 
   /** Restart it per restartPolicy, with back-off. */
@@ -112,6 +134,7 @@ export class Supervisor implements Supervision {
       this.scheduleRestart(live, name, plan.delayMs);
     } else if (init) this.initEnded(live, name);
     void this.ctx.store.persist(r);
+    this.endIfDone(live);
   }
 
   /** An init container ended for good: the next one or the apps start, or the pod has failed (init.ts). */

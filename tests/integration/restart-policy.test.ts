@@ -109,9 +109,20 @@ test.serial('run fails on an app that fails at start and is restarted at once, e
 test.serial('run waits for a job to complete (exit 0 is success) and fails on one that fails for good', async (t) => {
   const ok = await node.cli(['run', 'job-ok', '-c', 'job=echo hi', '--restart', 'Never']);
   t.is(ok.exitCode, 0, ok.stderr);
-  t.regex(ok.stdout, /^pod\/job-ok Running /);
+  t.is(ok.stdout, 'pod/job-ok Succeeded\n', 'run its course: no address to show (it is given back)');
   const bad = await node.cli(['run', 'job-bad', '-c', 'job=false', '--restart', 'Never']);
   t.is(bad.exitCode, 1);
   t.regex(bad.stderr, /container job of pod job-bad exited \(code 1\): see `minipod logs job-bad -c job` \(the pod is kept/);
-  t.is((await node.cli(['rm', '-f', 'job-ok', 'job-bad'])).exitCode, 0);
+  // As kubelet kills a pod with nothing left to run: no pause, no veth, no lease; the record and logs stay.
+  const ended = await waitFor(async () => {
+    const pods = (await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods.filter((p) => p.name.startsWith('job-'));
+    return pods.length === 2 && pods.every((p) => p.phase === 'Stopped') && pods;
+  }, 'both jobs stopped', 10_000, 50);
+  for (const p of ended) t.like(p, { sandbox: null, ip: '' }, p.name);
+  t.regex((await node.cli(['get', 'pods', '--no-headers'])).stdout, /^job-ok +0\/1 +Completed +0 +\S+ +<none>\njob-bad +0\/1 +Error +0 +\S+ +<none>\n$/);
+  t.is((await node.cli(['logs', 'job-ok'])).stdout, 'hi\n');
+  t.regex((await node.cli(['events', 'job-ok'])).stdout, /PodCompleted +job-ok +every container has ended \(Succeeded\): the sandbox is stopped and 10\.88\.\d+\.\d+ released/);
+  t.like(await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0']), { exitCode: 0, stdout: '' }, 'no veth left on the bridge');
+  t.like(await node.sh(['ip', 'netns', 'list']), { stdout: '' }, 'no netns name');
+  t.is((await node.cli(['rm', 'job-ok', 'job-bad'])).exitCode, 0, 'Stopped: rm without -f');
 });

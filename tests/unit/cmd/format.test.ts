@@ -55,9 +55,18 @@ function pod(phase: PodRecord['phase'], containers: ContainerStatus[]): PodRecor
 }
 
 test('a pod that is not Running shows its phase', (t) => {
-  for (const phase of ['Pending', 'SandboxLost', 'Recreating', 'Terminating', 'Stopped'] as const) {
+  for (const phase of ['Pending', 'SandboxLost', 'Recreating', 'Terminating'] as const) {
     t.is(podStatus(pod(phase, [container('Terminated', 'Error')])), phase);
   }
+  t.is(podStatus(pod('Stopped', [container('Terminated', 'Completed'), container('Terminated', 'Killed')])), 'Stopped', 'minipod stopped one of its containers');
+});
+
+test('a pod Stopped because its containers all ended shows how they ended, as kubectl shows a finished pod', (t) => {
+  t.is(podStatus(pod('Stopped', [container('Terminated', 'Completed'), container('Terminated', 'Completed')])), 'Completed');
+  t.is(podStatus(pod('Stopped', [container('Terminated', 'Error'), container('Terminated', 'Completed')])), 'Error');
+  t.is(podStatus(pod('Stopped', [container('Terminated', 'OOMKilled')])), 'OOMKilled');
+  const initFailed = { ...pod('Stopped', [container('Waiting', 'PodInitializing')]), initContainers: [{ ...container('Terminated', 'Error'), exitCode: 3 }] };
+  t.is(podStatus(initFailed), 'Init:Error');
 });
 
 test('a Running pod whose containers all run is Running', (t) => {

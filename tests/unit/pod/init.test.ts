@@ -61,10 +61,13 @@ test.serial('init containers run one after another, each to exit 0, and only the
   t.deepEqual(await leftovers(n), []);
 });
 
-test.serial('restartPolicy Never: a failing init container fails the pod (Init:Error, Failed), the next one and the app never start', async (t) => {
-  const { fake, pods, reasons } = await node(t);
+test.serial('restartPolicy Never: a failing init container fails the pod (Init:Error, Failed), the next one and the app never start; its sandbox goes, as kubelet kills such a pod', async (t) => {
+  const n = await node(t);
+  const { fake, pods, reasons } = n;
   await pods.create(initPod([0, 3, 0], 'Never'));
-  const r = await waitFor(async () => reasons().includes('InitFailed') && pods.get('web'), 'InitFailed');
+  const r = await waitFor(async () => reasons().includes('InitFailed') && pods.get('web').phase === 'Stopped' && pods.get('web'), 'InitFailed, then the pod stopped');
+  t.like(r, { sandbox: null, ip: '' });
+  t.deepEqual(await waitFor(async () => { const left = await leftovers(n); return left.length === 2 && left; }, 'the record written'), ['record web.json', 'logs web']);
   t.deepEqual(spawnedPrograms(fake), ['spawn sh -c exit 0', 'spawn sh -c exit 3']);
   t.like(r.initContainers![1], { state: 'Terminated', reason: 'Error', exitCode: 3 });
   t.like(r.initContainers![2], { state: 'Waiting', reason: 'PodInitializing' });

@@ -31,8 +31,9 @@ function exited(t: ExecutionContext, policy: PodRecord['manifest']['spec']['rest
   return fake;
 }
 
-test('restartPolicy Never: the exit is persisted, nothing is restarted', (t) => {
+test('restartPolicy Never: the exit is persisted, nothing is restarted (another container runs: the pod goes on)', (t) => {
   const f = exited(t, 'Never', 1, 0);
+  f.live.record.containers.push({ ...f.live.record.containers[0]!, name: 'sidecar', state: 'Running', pid: 4321, exitCode: null });
   f.supervisor.containerExited(f.live, 'app');
   t.is(f.live.restartTimers.size, 0);
   t.is(f.persisted, 1);

@@ -1,0 +1,22 @@
+// When a pod has run its course, Kubernetes' Succeeded or Failed: every app container has ended
+// and its restartPolicy starts none again (Never: whatever the exit; OnFailure: exit 0), or an
+// init container failed under Never. kubelet then stops the pod's sandbox and releases its IP,
+// keeping the pod and its logs; the supervisor does the same (supervisor.ts). Pure.
+import { initFailed, initStatus } from './init-status.js';
+import type { PodRecord } from './types.js';
+
+export function podEnded(r: Pick<PodRecord, 'containers' | 'initContainers' | 'manifest'>): 'Succeeded' | 'Failed' | undefined {
+  if (initFailed(r)) return 'Failed';
+  const policy = r.manifest.spec.restartPolicy;
+  if (policy === 'Always') return undefined;
+  const final = r.containers.every((c) => c.state === 'Terminated' && !c.restartAt && (policy === 'Never' || c.exitCode === 0));
+  if (!final) return undefined;
+  return r.containers.every((c) => c.exitCode === 0) ? 'Succeeded' : 'Failed';
+}
+
+/** kubectl's STATUS of a Stopped pod: what its containers ended with, when they ended by themselves (Completed, Error, Init:Error); Stopped when minipod stopped one. */
+export function stoppedStatus(r: Pick<PodRecord, 'containers' | 'initContainers'>): string {
+  const all = [...(r.initContainers ?? []), ...r.containers];
+  if (all.some((c) => c.reason === 'Killed')) return 'Stopped';
+  return initStatus(r) ?? r.containers.find((c) => c.state === 'Terminated')?.reason ?? 'Stopped';
+}
