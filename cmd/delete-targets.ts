@@ -8,25 +8,25 @@ export interface Target {
   namespace?: string;
 }
 
-const KINDS: Record<string, Kind> = { pod: 'pod', pods: 'pod', po: 'pod', deployment: 'deployment', deployments: 'deployment', deploy: 'deployment', 'deployment.apps': 'deployment', 'deployments.apps': 'deployment' };
+export const KINDS: Record<string, Kind> = { pod: 'pod', pods: 'pod', po: 'pod', deployment: 'deployment', deployments: 'deployment', deploy: 'deployment', 'deployment.apps': 'deployment', 'deployments.apps': 'deployment' };
 
-/** The targets, or a usage message saying what to write. */
-export function parseTargets(args: string[]): Target[] | string {
+/** The targets, or a usage message saying what to write (`verb`: delete, or wait, which reads them alike). */
+export function parseTargets(args: string[], verb = 'delete'): Target[] | string {
   if (!args.length) return 'give what to delete: `delete pod NAME…`, `delete deployment NAME…`, `delete TYPE/NAME…` or `delete -f FILE`';
   const [first, ...rest] = args as [string, ...string[]];
   const kind = KINDS[first];
   if (kind) {
-    if (!rest.length) return `delete ${first}: give the name of at least one ${kind}`;
+    if (!rest.length) return `${verb} ${first}: give the name of at least one ${kind}`;
     const bad = rest.find((n) => n.includes('/'));
-    if (bad) return `delete ${first} ${bad}: give names only after a type, or TYPE/NAME without one`;
+    if (bad) return `${verb} ${first} ${bad}: give names only after a type, or TYPE/NAME without one`;
     return rest.map((name) => ({ kind, name }));
   }
   const out: Target[] = [];
   for (const arg of args) {
     const slash = arg.indexOf('/');
     const k = slash > 0 ? KINDS[arg.slice(0, slash)] : undefined;
-    if (slash < 0) return `delete ${arg}: say what it is: \`minipod delete pod ${arg}\` or \`minipod delete deployment ${arg}\``;
-    if (!k || slash === arg.length - 1) return `delete ${arg}: expected TYPE/NAME, TYPE one of pod, deployment (or their short names po, deploy)`;
+    if (slash < 0) return `${verb} ${arg}: say what it is: \`minipod ${verb} pod ${arg}\` or \`minipod ${verb} deployment ${arg}\``;
+    if (!k || slash === arg.length - 1) return `${verb} ${arg}: expected TYPE/NAME, TYPE one of pod, deployment (or their short names po, deploy)`;
     out.push({ kind: k, name: arg.slice(slash + 1) });
   }
   return out;

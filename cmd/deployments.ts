@@ -4,11 +4,12 @@ import type { ApiClient } from '../lib/api/client.js';
 import { MinipodError } from '../lib/errors.js';
 import { replicasOf, type DeploymentStatus } from '../lib/deploy/status.js';
 import { age } from './common.js';
+import { KINDS } from './delete-targets.js';
 
-/** `deployment/web`, `deployments/web`, `deploy/web` → web; anything else undefined (a pod). */
+/** `deployment/web`, `deployments/web`, `deploy/web`, `deployment.apps/web` → web; anything else undefined (a pod). */
 export function deploymentTarget(arg: string): string | undefined {
-  const m = /^(deployment|deployments|deploy|deployment\.apps)\/(.*)$/.exec(arg);
-  return m ? m[2] : undefined;
+  const m = /^([a-z.]+)\/(.*)$/.exec(arg);
+  return m && KINDS[m[1]!] === 'deployment' ? m[2] : undefined;
 }
 
 /** POST the Deployment; with a timeout, wait until every replica is ready. `deployment.apps/web created`. */

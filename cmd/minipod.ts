@@ -24,6 +24,7 @@ import { ps } from './commands/ps.js';
 import { runCmd } from './commands/run.js';
 import { scale } from './commands/scale.js';
 import { rollout } from './commands/rollout.js';
+import { wait } from './commands/wait.js';
 import { top } from './commands/top.js';
 import { topology } from './commands/topology.js';
 import { splitOutputFlag } from './output/format.js';
@@ -70,6 +71,7 @@ await cli
   .command(get)
   .command(scale)
   .command(rollout)
+  .command(wait)
   .command(inspect)
   .command(describe)
   .command(top)

@@ -10,23 +10,23 @@ import type { PodEvent } from '../../lib/supervisor/events.js';
 import { noResources } from './ps.js';
 import { client } from '../client.js';
 import { fail, usage, verb } from '../common.js';
+import { KINDS } from '../delete-targets.js';
 import { describePod } from '../output/describe.js';
 import { describeDeployment } from '../output/describe-deployment.js';
 import { nodeName } from '../output/pods.js';
 
-const KINDS: Record<string, 'pods' | 'deployments'> = { pod: 'pods', pods: 'pods', po: 'pods', deployment: 'deployments', deployments: 'deployments', deploy: 'deployments', 'deployment.apps': 'deployments', 'deployments.apps': 'deployments' };
-
 /** What to describe: `pod NAME`, `deployment NAME`, `TYPE/NAME`, a pod's bare name; a kind alone: every one of them. */
 export function describeTargets(target: string, name: string | undefined): { kind: 'pods' | 'deployments'; names: string[] } {
-  const slash = /^([a-z.]+)\/(.+)$/.exec(target);
+  const slash = /^([a-z.]+)\/(.*)$/.exec(target);
   const kind = KINDS[slash ? slash[1]! : target];
   const what = `describe ${[target, name].filter((x) => x !== undefined).join(' ')}`;
+  const plural = kind === 'deployment' ? 'deployments' : 'pods';
   if (slash || name !== undefined) {
-    if (!kind) usage(`${what}: minipod describes pods and deployments: \`describe pod NAME\`, \`describe deployment NAME\` or TYPE/NAME`);
+    if (!kind || (slash && !slash[2])) usage(`${what}: minipod describes pods and deployments: \`describe pod NAME\`, \`describe deployment NAME\` or TYPE/NAME`);
     if (slash && name !== undefined) usage(`${what}: give TYPE/NAME or TYPE NAME, not both`);
-    return { kind, names: [slash ? slash[2]! : name!] };
+    return { kind: plural, names: [slash ? slash[2]! : name!] };
   }
-  return kind ? { kind, names: [] } : { kind: 'pods', names: [target] };
+  return kind ? { kind: plural, names: [] } : { kind: 'pods', names: [target] };
 }
 
 async function podEvents(api: ApiClient, pod?: string): Promise<PodEvent[]> {

@@ -71,7 +71,7 @@ export const logs = verb<LogsArgs>({
     const ref = podRef('logs', argv.pod);
     try {
       const api = client(argv);
-      const name = await podNameOf(api, ref);
+      const name = await podNameOf(api, ref, true);
       let containers = argv.container === undefined ? undefined : [argv.container];
       if (!containers) {
         const pod = await api.request<PodRecord>('GET', `/pods/${encodeURIComponent(name)}`);

@@ -12,6 +12,8 @@ import { deploymentTarget, rolloutStatus } from '../deployments.js';
 const ACTIONS = ['status', 'restart'];
 /** How often status asks while it waits (kubectl watches; the daemon has no watch of Deployments). */
 const POLL_MS = 200;
+/** Without --timeout, as kubectl with a Deployment's default progressDeadlineSeconds: give up after this long without progress. */
+const PROGRESS_DEADLINE_MS = 600_000;
 
 /** --timeout as ms (0: no limit), as Go's durations: 0, 30s, 5m, 1h30m. */
 export function rolloutTimeout(text: string): number {
@@ -28,7 +30,7 @@ export const rollout = verb<{ action: string; target: string; name?: string; tim
       .positional('action', { type: 'string', describe: 'status or restart' })
       .positional('target', { type: 'string', describe: 'deployment/NAME, or deployment followed by NAME' })
       .positional('name', { type: 'string', describe: "NAME, after deployment (kubectl's TYPE NAME)" })
-      .option('timeout', { type: 'string', default: '0s', describe: 'status: give up after this long (30s, 5m); 0: no limit' })
+      .option('timeout', { type: 'string', default: '0s', describe: 'status: give up after this long (30s, 5m); 0: once 600s pass without progress, as kubectl' })
       .option('watch', { alias: 'w', type: 'boolean', default: true, describe: 'status: wait for the rollout; --no-watch (-w=false): say where it stands and return' })
       .example('$0 rollout restart deployment/web', 'every pod of web made again')
       .example('$0 rollout status deployment/web --timeout 60s', 'wait until they are all available'),
@@ -49,12 +51,18 @@ export const rollout = verb<{ action: string; target: string; name?: string; tim
       }
       const deadline = timeoutMs ? Date.now() + timeoutMs : Infinity;
       let said = '';
+      let progressed = Date.now();
       for (;;) {
         const { done, message } = rolloutStatus(await api.request<DeploymentStatus>('GET', path));
-        if (message !== said) process.stdout.write(`${message}\n`);
+        if (message !== said) {
+          process.stdout.write(`${message}\n`);
+          progressed = Date.now();
+        }
         said = message;
         if (done || !argv.watch) return;
-        if (Date.now() > deadline) throw new MinipodError('UNAVAILABLE', `deployment ${name}: the rollout did not finish in ${timeout}: see \`minipod describe deployment ${name}\` and \`minipod get pods\``);
+        const look = `see \`minipod describe deployment ${name}\` and \`minipod get pods\``;
+        if (Date.now() > deadline) throw new MinipodError('UNAVAILABLE', `deployment ${name}: the rollout did not finish in ${timeout}: ${look}`);
+        if (!timeoutMs && Date.now() - progressed > PROGRESS_DEADLINE_MS) throw new MinipodError('UNAVAILABLE', `deployment "${name}" exceeded its progress deadline (no progress in ${PROGRESS_DEADLINE_MS / 1000}s, kubectl's default): ${look}`);
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
     } catch (err) {

@@ -5,6 +5,17 @@ import { replicasOf, type DeploymentStatus } from '../../lib/deploy/status.js';
 import type { OutputFormat } from './format.js';
 import { renderTemplate } from './jsonpath.js';
 
+/** kubectl's two conditions, from the pods' counts (Recreate: available only when every replica is). */
+export function deploymentConditions(d: DeploymentStatus): [type: string, status: string, reason: string][] {
+  const want = replicasOf(d);
+  const { replicas, updatedReplicas, availableReplicas } = d.status;
+  const done = updatedReplicas === want && replicas === want && availableReplicas === want;
+  return [
+    ['Available', availableReplicas >= want ? 'True' : 'False', availableReplicas >= want ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'],
+    ['Progressing', 'True', done ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated'],
+  ];
+}
+
 export function deploymentObject(d: DeploymentStatus): Record<string, unknown> {
   const { replicas, updatedReplicas, readyReplicas, availableReplicas } = d.status;
   return {
@@ -12,7 +23,7 @@ export function deploymentObject(d: DeploymentStatus): Record<string, unknown> {
     kind: 'Deployment',
     metadata: { ...d.manifest.metadata, uid: d.uid, generation: d.generation, creationTimestamp: d.createdAt, ...(d.deletionTimestamp ? { deletionTimestamp: d.deletionTimestamp } : {}) },
     spec: { ...d.manifest.spec, replicas: replicasOf(d) },
-    status: { observedGeneration: d.generation, replicas, updatedReplicas, readyReplicas, availableReplicas },
+    status: { observedGeneration: d.generation, replicas, updatedReplicas, readyReplicas, availableReplicas, conditions: deploymentConditions(d).map(([type, status, reason]) => ({ type, status, reason })) },
   };
 }
 

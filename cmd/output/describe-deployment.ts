@@ -2,19 +2,9 @@
 // StrategyType:, Pod Template:, Conditions:, Events:). minipod has no ReplicaSets: where kubectl
 // names the new one, minipod names the template's hash and its pods. Pure: status, events, clock in.
 import { replicasOf, type DeploymentStatus } from '../../lib/deploy/status.js';
+import { deploymentConditions } from './deployment-object.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { aligned, columns, describeTime, environmentRow, eventLines, specHeadRows, specTailRows, type Row } from './describe.js';
-
-/** kubectl's two conditions, from the pods' counts (Recreate: available only when every replica is). */
-export function deploymentConditions(d: DeploymentStatus): [type: string, status: string, reason: string][] {
-  const want = replicasOf(d);
-  const { replicas, updatedReplicas, availableReplicas } = d.status;
-  const done = updatedReplicas === want && replicas === want && availableReplicas === want;
-  return [
-    ['Available', availableReplicas >= want ? 'True' : 'False', availableReplicas >= want ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'],
-    ['Progressing', 'True', done ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated'],
-  ];
-}
 
 export function describeDeployment(d: DeploymentStatus, events: PodEvent[], now = Date.now()): string {
   const m = d.manifest;

@@ -2,6 +2,7 @@
 // `get -o json|yaml|jsonpath|name` print, so kubectl habits ({.status.podIP}) work. What only
 // minipod has (the pause holder, the netns inode, the veth, its own phase) is under status.minipod.
 import { constants } from 'node:os';
+import { podEnded } from '../../lib/pod/completion.js';
 import { allContainers, initFailed, initialized } from '../../lib/pod/init-status.js';
 import { podIPOf } from '../../lib/pod/host-network.js';
 import { sandboxDown } from '../../lib/pod/table.js';
@@ -90,9 +91,8 @@ export function kubernetesPhase(r: PodRecord): 'Pending' | 'Running' | 'Succeede
   // An init container that failed under restartPolicy Never fails the pod; until they all complete it is Pending.
   if (initFailed(r)) return 'Failed';
   if (r.phase === 'Running' && !initialized(r)) return 'Pending';
-  const ended = r.containers.every((c) => c.state === 'Terminated' && !c.restartAt);
-  if (r.phase === 'Stopped' || (r.phase === 'Running' && ended)) return r.containers.every((c) => c.exitCode === 0) ? 'Succeeded' : 'Failed';
-  return 'Running';
+  if (r.phase === 'Stopped') return r.containers.every((c) => c.exitCode === 0) ? 'Succeeded' : 'Failed';
+  return (r.phase === 'Running' && podEnded(r)) || 'Running'; // ended, its teardown not yet done
 }
 
 function conditions(r: PodRecord): Record<string, string>[] {

@@ -9,8 +9,12 @@ import { canonicalJson } from '../manifest/normalize.js';
 import { templateHash } from './names.js';
 import type { DeploymentRecord } from './store.js';
 
-export function nextRecord(old: DeploymentRecord | undefined, given: DeploymentManifest): DeploymentRecord | 'unchanged' {
-  const name = given.metadata.name;
+export function nextRecord(old: DeploymentRecord | undefined, given0: DeploymentManifest): DeploymentRecord | 'unchanged' {
+  const name = given0.metadata.name;
+  // A `rollout restart` is not undone by an apply of a file that never had it (kubectl apply
+  // leaves an annotation its last apply did not set): its time stays, and so do its pods.
+  const restartedAt = old?.manifest.spec.template.metadata.annotations?.[RESTARTED_AT];
+  const given = restartedAt && !given0.spec.template.metadata.annotations?.[RESTARTED_AT] ? withRestartedAt(given0, restartedAt) : given0;
   if (old?.deletionTimestamp) throw new MinipodError('CONFLICT', `deployment ${name} is being removed: apply it again once \`minipod get deployments\` no longer lists it`);
   // A template that differs only by what canonicalJson leaves out (key order, empty objects) is
   // the old one, kept as it was written: its hash, and so its pods, stay. Replicas left out are

@@ -12,6 +12,7 @@ import { Steps } from '../sandbox/steps.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { unmountNamespace } from '../process/namespace.js';
 import { stopContainer } from './containers.js';
+import { podEnded } from './completion.js';
 import { allContainers } from './init-status.js';
 import { cancelTimers, type LivePod, type PodContext } from './live.js';
 import { keyOf } from '../manifest/pod-key.js';
@@ -25,7 +26,7 @@ export interface StopHow {
   verb?: 'stop' | 'remove';
   /** The caller (remove) has just written the intent; the next write says Stopped. */
   persisted?: boolean;
-  /** Its containers have all ended on their own (completion.ts): nothing is killed, and one that never started stays Waiting, as in a Kubernetes pod that failed. */
+  /** Its containers have all ended on their own (completion.ts; found so here too): no Killing event (no app is left to stop), and one that never started stays Waiting, as in a Kubernetes pod that failed. */
   ended?: boolean;
 }
 
@@ -33,9 +34,12 @@ export interface StopHow {
  * A teardown cut short leaves the pod Terminating; running it again finishes it (every step is
  * idempotent).
  */
-export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', { verb = 'stop', persisted = false, ended = false }: StopHow = {}): Promise<PodRecord> {
+export async function stopPod(ctx: PodContext, live: LivePod, reason = 'stop requested', how: StopHow = {}): Promise<PodRecord> {
   const r = live.record;
   if (r.phase === 'Stopped') return r;
+  const { verb = 'stop', persisted = false } = how;
+  // Also when a completion's teardown cut short is finished by a restart, a stop or an rm.
+  const ended = how.ended || !!podEnded(r);
   const steps = new Steps(verb);
   setPhase(r, 'Terminating');
   if (verb === 'remove') r.deletionTimestamp ??= new Date().toISOString();

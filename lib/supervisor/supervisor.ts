@@ -102,7 +102,7 @@ export class Supervisor implements Supervision {
       const phase = podEnded(r); // again under the lock: a recovery or a stop may have come first
       if (this.detached || live.terminating || r.phase !== 'Running' || !phase) return;
       live.terminating = true;
-      this.ctx.events.record(r, 'PodCompleted', `every container has ended (${phase}): the sandbox is stopped and ${r.ip || 'its address'} released, as kubelet does; the record and logs stay until rm`);
+      this.ctx.events.record(r, 'PodCompleted', `every container has ended (${phase}): stopping the sandbox${r.ip ? ` and releasing ${r.ip}` : ''}, as kubelet does; the record and logs stay until rm`);
       await stopPod(this.ctx, live, `completed (${phase}): every container has ended`, { ended: true });
     }).catch((err: Error) => {
       this.ctx.events.record(r, 'CleanupFailed', `the sandbox of the completed pod could not be stopped: ${err.message}`, { type: 'Warning' });

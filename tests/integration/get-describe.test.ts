@@ -180,6 +180,7 @@ test.serial('bad input is refused with the flag named, a non-zero exit, and noth
     [['describe', 'deployment/web'], 1, /^minipod: deployment web not found/],
     [['describe', 'svc', 'web'], 2, /^minipod: describe svc web: minipod describes pods and deployments/],
     [['describe', 'deploy/web', 'web'], 2, /give TYPE\/NAME or TYPE NAME, not both/],
+    [['describe', 'deploy/'], 2, /^minipod: describe deploy\/: minipod describes pods and deployments/],
     [['describe', 'pod', 'nope'], 1, /nope/],
   ] as const) {
     const r = await node.cli([...args]);

@@ -119,10 +119,12 @@ test.serial('run waits for a job to complete (exit 0 is success) and fails on on
     return pods.length === 2 && pods.every((p) => p.phase === 'Stopped') && pods;
   }, 'both jobs stopped', 10_000, 50);
   for (const p of ended) t.like(p, { sandbox: null, ip: '' }, p.name);
+  t.like(await node.cli(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/job-ok', '--timeout=10s']), { exitCode: 0, stdout: 'pod/job-ok condition met\n' }, 'kubectl wait for a job');
   t.regex((await node.cli(['get', 'pods', '--no-headers'])).stdout, /^job-ok +0\/1 +Completed +0 +\S+ +<none>\njob-bad +0\/1 +Error +0 +\S+ +<none>\n$/);
   t.is((await node.cli(['logs', 'job-ok'])).stdout, 'hi\n');
-  t.regex((await node.cli(['events', 'job-ok'])).stdout, /PodCompleted +job-ok +every container has ended \(Succeeded\): the sandbox is stopped and 10\.88\.\d+\.\d+ released/);
-  t.like(await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0']), { exitCode: 0, stdout: '' }, 'no veth left on the bridge');
+  t.regex((await node.cli(['events', 'job-ok'])).stdout, /PodCompleted +job-ok +every container has ended \(Succeeded\): stopping the sandbox and releasing 10\.88\.\d+\.\d+, as kubelet does/);
+  // The pods before these were removed with `rm -f`, which answers before its teardown is done.
+  await waitFor(async () => (await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0'])).stdout === '', 'no veth left on the bridge', 10_000, 50);
   t.like(await node.sh(['ip', 'netns', 'list']), { stdout: '' }, 'no netns name');
   t.is((await node.cli(['rm', 'job-ok', 'job-bad'])).exitCode, 0, 'Stopped: rm without -f');
 });

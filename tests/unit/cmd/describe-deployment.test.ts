@@ -2,7 +2,8 @@
 // show (cmd/commands/describe.ts).
 import test from 'ava';
 import { describeTargets } from '../../../cmd/commands/describe.js';
-import { deploymentConditions, describeDeployment } from '../../../cmd/output/describe-deployment.js';
+import { describeDeployment } from '../../../cmd/output/describe-deployment.js';
+import { deploymentConditions } from '../../../cmd/output/deployment-object.js';
 import { nextRecord } from '../../../lib/deploy/apply-plan.js';
 import { deploymentStatus, type DeploymentStatus } from '../../../lib/deploy/status.js';
 import type { DeploymentRecord } from '../../../lib/deploy/store.js';

@@ -59,8 +59,10 @@ test("minipod's phases map onto Kubernetes' five", (t) => {
   }
   t.is(podObject({ ...r, phase: 'Recreating' }, 'n').status.reason, 'Recreating', 'the minipod phase is the reason');
   const ended = (exitCode: number) => r.containers.map((c) => ({ ...c, state: 'Terminated' as const, exitCode, restartAt: null }));
-  t.is(kubernetesPhase({ ...r, containers: ended(0) }), 'Succeeded');
-  t.is(kubernetesPhase({ ...r, containers: ended(1) }), 'Failed');
+  const never = { ...r, manifest: { ...r.manifest, spec: { ...r.manifest.spec, restartPolicy: 'Never' as const } } };
+  t.is(kubernetesPhase({ ...never, containers: ended(0) }), 'Succeeded');
+  t.is(kubernetesPhase({ ...never, containers: ended(1) }), 'Failed');
+  t.is(kubernetesPhase({ ...r, manifest: { ...r.manifest, spec: { ...r.manifest.spec, restartPolicy: 'Always' } }, containers: ended(1) }), 'Running', 'Always: started again at once, never ended');
   t.is(kubernetesPhase({ ...r, phase: 'Stopped', containers: ended(0) }), 'Succeeded');
   const waiting = r.containers.map((c) => ({ ...c, state: 'Terminated' as const, exitCode: 1, restartAt: '2024-01-01T00:01:00.000Z' }));
   t.is(kubernetesPhase({ ...r, containers: waiting }), 'Running', 'a container that will restart keeps the pod Running');

@@ -22,16 +22,23 @@ test('rollout status: updated first, then old pods gone, then available; done sa
 test('logs, exec and port-forward take NAME, pod/NAME and deployment/NAME', (t) => {
   t.deepEqual(podRef('logs', 'web'), { pod: 'web' });
   for (const arg of ['pod/web', 'pods/web', 'po/web']) t.deepEqual(podRef('logs', arg), { pod: 'web' });
-  for (const arg of ['deploy/web', 'deployment/web', 'deployments/web', 'deployment.apps/web']) t.deepEqual(podRef('exec', arg), { deployment: 'web' });
+  for (const arg of ['deploy/web', 'deployment/web', 'deployments/web', 'deployment.apps/web', 'deployments.apps/web']) t.deepEqual(podRef('exec', arg), { deployment: 'web' });
   // Another kind (svc/web, pod/, deploy/) is a usage error, exit 2: tests/integration/deployments.test.ts.
 });
 
-test("a Deployment's pod is picked as kubectl picks it: running, then ready, then the oldest", (t) => {
-  const pod = (name: string, phase: string, ready: boolean, createdAt: string) => ({ name, phase, createdAt, containers: [{ ready }] }) as unknown as PodRecord;
+test("a Deployment's pod is picked as kubectl picks it: running, then ready, then restarts (logs: most; exec: fewest), then the oldest", (t) => {
+  const pod = (name: string, phase: string, ready: boolean, createdAt: string, restartCount = 0) =>
+    ({ name, phase, createdAt, containers: [{ ready, restartCount, state: 'Running' }], manifest: { spec: { restartPolicy: 'Always' } } }) as unknown as PodRecord;
   const old = '2026-01-01T00:00:00Z';
   const young = '2026-01-02T00:00:00Z';
-  t.is(pickPod([pod('a', 'Pending', false, old), pod('b', 'Running', false, young)])?.name, 'b');
-  t.is(pickPod([pod('a', 'Running', false, old), pod('b', 'Running', true, young)])?.name, 'b');
-  t.is(pickPod([pod('a', 'Running', true, young), pod('b', 'Running', true, old)])?.name, 'b');
-  t.is(pickPod([]), undefined);
+  for (const forLogs of [true, false]) {
+    t.is(pickPod([pod('a', 'Pending', false, old), pod('b', 'Running', false, young)], forLogs)?.name, 'b');
+    t.is(pickPod([pod('a', 'Running', false, old), pod('b', 'Running', true, young)], forLogs)?.name, 'b');
+    t.is(pickPod([pod('a', 'Running', true, young), pod('b', 'Running', true, old)], forLogs)?.name, 'b');
+    t.is(pickPod([pod('a', 'Recreating', true, old), pod('b', 'Running', true, young)], forLogs)?.name, 'b', 'a sandbox being rebuilt: running, not ready');
+    t.is(pickPod([], forLogs), undefined);
+  }
+  const crashed = [pod('calm', 'Running', true, old, 0), pod('crashy', 'Running', true, young, 3)];
+  t.is(pickPod(crashed, true)?.name, 'crashy', 'logs: the one that restarted most');
+  t.is(pickPod(crashed, false)?.name, 'calm', 'exec: the most settled');
 });

@@ -262,3 +262,16 @@ test('rollout restart: the template gets restartedAt, a new hash, and every pod 
   await c.remove('web');
   await t.throwsAsync(c.restart('web'), { message: /deployment web not found/ });
 });
+
+test('an apply of the file after a rollout restart keeps the restart: unchanged, no pod made again', async (t) => {
+  const { c, fake } = await setup(t);
+  await c.apply(manifest());
+  const restarted = await c.restart('web', '2026-11-29T10:00:00.000Z');
+  await c.kick();
+  const pods = fake.list().map((p) => p.name);
+  const again = await c.apply(manifest());
+  t.is(again.result, 'unchanged', 'the file never had restartedAt: kubectl apply leaves it');
+  t.is(again.deployment.templateHash, restarted.templateHash);
+  await c.kick();
+  t.deepEqual(fake.list().map((p) => p.name), pods);
+});

@@ -84,3 +84,33 @@ test.serial('`stop` of a running pod still reads Stopped: its container was kill
   t.is(podStatus(r), 'Stopped');
   await pods.remove('web', false);
 });
+
+test.serial('an exit and a `stop` at once: one teardown, whichever comes first under the lock', async (t) => {
+  const node = await fakeNode(t);
+  const { fake, pods, reasons } = node;
+  journalLeases(node);
+  const r0 = await pods.create(sleepPod('job', { restartPolicy: 'Never' }));
+  const ip = r0.ip;
+  fake.exit(fake.procs.get(r0.containers[0]!.pid!)!, 0, null);
+  const r = await pods.stop('job');
+  await new Promise((resolve) => setTimeout(resolve, 50)); // a second teardown, were one queued, would run now
+  t.is(r.phase, 'Stopped');
+  t.deepEqual(fake.journal.filter((l) => l.startsWith('lease release')), [`lease release ${ip}`]);
+  t.is(reasons().filter((x) => x === 'SandboxDeleted').length, 1);
+  await pods.remove('job', false);
+});
+
+test.serial('without the supervisor (a CRI front end decides) an ended pod keeps its sandbox until asked; a stop then reads as it ended', async (t) => {
+  const { fake, pods, reasons } = await fakeNode(t, { supervise: false });
+  const r0 = await pods.create(sleepPod('job', { restartPolicy: 'Never' }));
+  fake.exit(fake.procs.get(r0.containers[0]!.pid!)!, 3, null);
+  await waitFor(async () => pods.get('job').containers[0]!.state === 'Terminated', 'the exit recorded');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.like(pods.get('job'), { phase: 'Running' });
+  t.truthy(pods.get('job').sandbox);
+  t.false(reasons().includes('PodCompleted'));
+  const r = await pods.stop('job');
+  t.is(podStatus(r), 'Error');
+  t.false(reasons().includes('Killing'));
+  await pods.remove('job', false);
+});
