@@ -7,7 +7,7 @@ import { ALL_NAMESPACES_OPTION, fail, HEADERS_OPTION, listQuery, SELECTOR_OPTION
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
 import { printTable } from '../output/pods.js';
-import { listPods, noResources, outputOf, printPods } from './ps.js';
+import { listPods, noResources, outputOf, printPods, WATCH_OPTION } from './ps.js';
 
 const KINDS: Record<string, 'deployments' | 'pods'> = { deployments: 'deployments', deployment: 'deployments', deploy: 'deployments', pods: 'pods', pod: 'pods', po: 'pods' };
 
@@ -19,7 +19,7 @@ export function getTarget(resource: string, names: string[]): { kind: 'deploymen
   return { kind, names: slash ? [slash[2]!, ...names] : names };
 }
 
-export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string; headers: boolean }>({
+export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string; headers: boolean; watch: boolean }>({
   command: 'get <resource> [names..]',
   describe: 'List deployments or pods, as kubectl get (pods: -o wide|json|yaml|name|jsonpath=…)',
   builder: (y) =>
@@ -30,10 +30,12 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
       .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON' })
       .option('all-namespaces', ALL_NAMESPACES_OPTION)
       .option('selector', SELECTOR_OPTION)
-      .option('headers', HEADERS_OPTION),
+      .option('headers', HEADERS_OPTION)
+      .option('watch', WATCH_OPTION),
   handler: async (argv) => {
     const { kind, names } = getTarget(String(argv.resource), (argv.names ?? []).map(String));
     if (names.length && (argv.selector !== undefined || argv.allNamespaces)) usage(`get ${kind} NAME: -l and -A go with a listing, not with names`);
+    if (argv.watch && (kind !== 'pods' || names.length)) usage(`get ${argv.resource} -w: minipod watches the pod listing only (\`get pods -w\`, with -l, -n or -A)`);
     if (kind === 'pods' && !names.length) return listPods(argv); // as `ps` (and cmd/quick.ts) lists them
     const query = listQuery(argv);
     const format = outputOf(argv);

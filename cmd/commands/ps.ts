@@ -5,6 +5,9 @@ import type { PodRecord } from '../../lib/pod/types.js';
 import { ALL_NAMESPACES_OPTION, fail, type GlobalArgs, HEADERS_OPTION, listQuery, SELECTOR_OPTION, socketOf, usage, verb } from '../common.js';
 import { OUTPUT_OPTION, parseOutput, type OutputFormat } from '../output/format.js';
 
+/** kubectl get -w. */
+export const WATCH_OPTION = { alias: 'w', type: 'boolean', default: false, describe: 'After the table, a row each time a pod changes, until Ctrl-C (pods only), as kubectl get -w' } as const;
+
 /**
  * The printing's code, imported when it prints: a listing asks first and loads it while the
  * daemon answers (in a fresh process its modules take milliseconds to compile).
@@ -48,6 +51,8 @@ export interface ListArgs extends GlobalArgs {
   selector?: string;
   /** false: --no-headers. */
   headers?: boolean;
+  /** -w: the table, then a row each time a pod changes (cmd/watch-pods.ts). */
+  watch?: boolean;
 }
 
 /** The pods a listing asks for, printed; a bad -l, -o or -n is a usage error before any request. */
@@ -55,6 +60,11 @@ export async function listPods(argv: ListArgs): Promise<void> {
   const query = listQuery(argv);
   const format = outputOf(argv);
   const socket = socketOf(argv);
+  if (argv.watch) {
+    if (argv.json || (format.kind !== 'table' && format.kind !== 'wide')) usage('-w prints the table (or -o wide) and a row for each change: leave out -o and --json');
+    const { watchPods } = await import('../watch-pods.js');
+    return watchPods(argv, format.kind === 'wide', !format.noHeaders);
+  }
   const ask = { namespace: argv.namespace, onSent: () => void printing() };
   try {
     if (argv.json || (format.kind !== 'table' && format.kind !== 'wide')) {
@@ -82,6 +92,7 @@ export const ps = verb<ListArgs>({
       .option('json', { type: 'boolean', default: false, describe: 'Print the pod records as JSON' })
       .option('all-namespaces', ALL_NAMESPACES_OPTION)
       .option('selector', SELECTOR_OPTION)
-      .option('headers', HEADERS_OPTION),
+      .option('headers', HEADERS_OPTION)
+      .option('watch', WATCH_OPTION),
   handler: listPods,
 });

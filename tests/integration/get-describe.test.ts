@@ -8,7 +8,8 @@ import test from 'ava';
 import { parse as parseYaml } from 'yaml';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { waitUntil } from '../../lib/util/wait.js';
-import { assertNodeEmpty, curl, startTestNode, type TestNode } from '../helpers/node.js';
+import { assertNodeEmpty, CLI, curl, startTestNode, type TestNode } from '../helpers/node.js';
+import { execa } from 'execa';
 import { importImages } from '../helpers/seed.js';
 
 let node: TestNode;
@@ -189,6 +190,31 @@ test.serial('bad input is refused with the flag named, a non-zero exit, and noth
     t.is(r.stdout, '', `${args.join(' ')} prints nothing on stdout`);
   }
   t.deepEqual((await node.api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods.map((p) => [p.name, p.uid, p.sandbox?.pid]), before);
+});
+
+test.serial('ps -w -o wide: the table, then a row each time a pod changes (kill --sandbox: a new pause), none for one that did not', async (t) => {
+  const watch = execa(process.execPath, [CLI, 'ps', '-w', '-o', 'wide'], { env: { MINIPOD_SOCKET: node.socket }, reject: false });
+  let out = '';
+  watch.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  t.teardown(() => void watch.kill());
+  const lines = () => out.split('\n').filter(Boolean);
+  await waitUntil(async () => lines().length >= 3 || undefined, { timeoutMs: 10_000, everyMs: 20 });
+  t.regex(lines()[0]!, /^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +PAUSE +NETNS +VETH$/);
+  const before = await node.api.request<PodRecord>('GET', '/pods/db');
+  t.is((await node.cli(['kill', 'db', '--sandbox'])).exitCode, 0);
+  const after = await settled('db', (p) => p.sandbox!.pid !== before.sandbox!.pid && p.containers[0]!.ready);
+  const row = await waitUntil(async () => lines().slice(3).find((l) => l.startsWith('db ') && l.includes(` ${after.sandbox!.pid} `) && / Running /.test(l)), { timeoutMs: 10_000, everyMs: 20 });
+  t.truthy(row, `a row for db with its new pause ${after.sandbox!.pid}:\n${out}`);
+  t.regex(row ?? '', new RegExp(`^db +1/1 +Running +1 +\\S+ +${after.ip.replace(/\./g, '\\.')} +\\S+ +${after.sandbox!.pid} +${after.sandbox!.netns.replace(/[[\]]/g, '\\$&')} +${after.sandbox!.hostVeth}$`));
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // a refresh or two more
+  t.false(lines().slice(3).some((l) => l.startsWith('web ')), 'web did not change: no row for it');
+  watch.kill('SIGINT');
+  t.is((await watch).signal, 'SIGINT', 'Ctrl-C ends it');
+  const bad = await node.cli(['get', 'pods', '-w', '-o', 'json']);
+  t.is(bad.exitCode, 2);
+  t.regex(bad.stderr, /^minipod: -w prints the table/);
+  t.is((await node.cli(['get', 'deploy', '-w'])).exitCode, 2);
+  web = await node.api.request<PodRecord>('GET', '/pods/web');
 });
 
 test.serial('the pods removed, nothing is left on the node', async (t) => {
