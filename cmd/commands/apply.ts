@@ -37,7 +37,7 @@ async function rollBack(api: (d: ManifestDocument) => ApiClient, created: Manife
   const code = err instanceof MinipodError ? err.code : 'INTERNAL';
   const rolled = undone.length ? `; removed again what this apply created: ${undone.join(', ')}` : '';
   const stuck = left.length ? `; could not remove ${left.join(', ')}: remove it with \`minipod delete -f ${source}\`` : '';
-  throw new MinipodError(code, `${source}: document ${at.index} (${objectName(at)}): ${why}${rolled}${stuck}`);
+  throw new MinipodError(code, `${at.source ?? source}: document ${at.index} (${objectName(at)}): ${why}${rolled}${stuck}`);
 }
 
 export const apply = verb<{ file: string; wait: boolean; timeout: number }>({
