@@ -3,7 +3,7 @@
 // (checked first, rolled back if a create fails midway), `-f -` reads stdin, delete speaks
 // kubectl's words; and `run` of a container that fails at once (restartPolicy Never, `false`)
 // fails every time, even when the daemon has not yet heard of the exit.
-import { writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
@@ -68,6 +68,23 @@ test.serial('a file of several documents: each applied with its own line, unchan
   t.is((await pods()).length, 3, 'a, b and the Deployment\'s pod');
   t.is(await ok(['apply', '-f', f]), 'pod/a unchanged\ndeployment.apps/d unchanged\npod/b unchanged\n');
   t.is(await ok(['delete', '-f', f]), 'pod "a" deleted\ndeployment.apps "d" deleted\npod "b" deleted\n');
+  await waitFor(async () => (await pods()).length === 0, 'every pod gone');
+  await assertNodeEmpty(t, node);
+});
+
+test.serial('-f DIR: its manifests in name order, as kubectl; unchanged the second time; delete -f DIR removes them', async (t) => {
+  const dir = await tempDir(t, 'minipod-apply-dir-');
+  await writeFile(path.join(dir, '2-d.yaml'), deployment('d', 1));
+  await writeFile(path.join(dir, '1-pods.yml'), `${pod('a', ['sleep', '1000'])}---\n${pod('b', ['sleep', '1000'])}`);
+  await writeFile(path.join(dir, 'notes.txt'), 'not a manifest');
+  t.is(await ok(['apply', '-f', dir, '--wait', '--timeout', '60']), 'pod/a created\npod/b created\ndeployment.apps/d created\n');
+  t.is(await ok(['apply', '-f', dir]), 'pod/a unchanged\npod/b unchanged\ndeployment.apps/d unchanged\n');
+  await writeFile(path.join(dir, '3-bad.yaml'), pod('a', ['sleep', '1']));
+  const twice = await node.cli(['apply', '-f', dir]);
+  t.is(twice.exitCode, 1);
+  t.regex(twice.stderr, /3-bad\.yaml: pod\/a is also in .*1-pods\.yml: give each object its own name/);
+  await unlink(path.join(dir, '3-bad.yaml'));
+  t.is(await ok(['delete', '-f', dir]), 'pod "a" deleted\npod "b" deleted\ndeployment.apps "d" deleted\n');
   await waitFor(async () => (await pods()).length === 0, 'every pod gone');
   await assertNodeEmpty(t, node);
 });
