@@ -51,7 +51,11 @@ export async function watchPods(argv: ListArgs, wide: boolean, headers: boolean)
     let headed = !headers || first.rows.length > 0; // with no pod yet, the header comes with the first
     if (first.rows.length) for (const l of lines) process.stdout.write(`${watchRow(l, widths)}\n`);
     const refresh = coalesced(async () => {
-      for (const row of rowsOf(await ask(), wide, argv.allNamespaces).rows) {
+      const { rows } = rowsOf(await ask(), wide, argv.allNamespaces);
+      // One gone is forgotten: made again under its name, it is printed even if it looks the same.
+      const now = new Set(rows.map((r) => r.key));
+      for (const key of printed.keys()) if (!now.has(key)) printed.delete(key);
+      for (const row of rows) {
         if (printed.get(row.key) === row.sig) continue;
         printed.set(row.key, row.sig);
         if (!headed) process.stdout.write(`${watchRow(first.head, widths)}\n`);
