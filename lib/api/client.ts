@@ -97,11 +97,13 @@ export class ApiClient {
       // Restarted and running again: the failed run's output is the previous run's.
       const again = pod.containers.some((c) => c.name === failure?.name && c.state === 'Running' && c.restartCount > 0);
       if (failure) throw new MinipodError('COMMAND_FAILED', `container ${failure.name} of pod ${name} ${failure.how}: see \`minipod logs ${name} -c ${failure.name}${again ? ' -p' : ''}\` (the pod is kept; \`minipod rm -f ${name}\` removes it)`);
-      const settled = (c: ContainerStatus) => completed(c) || (c.ready && (!settleMs || asked - Date.parse(c.startedAt ?? '') >= settleMs));
+      // Exit 0 is done only where nothing starts it again: under Always it is a restart to come (a crash loop, maybe).
+      const done = (c: ContainerStatus) => completed(c) && pod.manifest.spec.restartPolicy !== 'Always';
+      const settled = (c: ContainerStatus) => done(c) || (c.ready && (!settleMs || asked - Date.parse(c.startedAt ?? '') >= settleMs));
       if (pod.containers.every(settled)) return pod;
       opts.onPoll?.(pod.containers.filter((c) => !settled(c)).map((c) => c.name));
       if (Date.now() > deadline) {
-        const waiting = pod.containers.filter((c) => !c.ready && !completed(c)).map((c) => c.name);
+        const waiting = pod.containers.filter((c) => !c.ready && !done(c)).map((c) => c.name);
         if (!waiting.length) return pod; // ready, only the settle window was left
         throw new MinipodError('UNAVAILABLE', `pod ${name} is ${pod.phase} but ${waiting.join(', ')} ${waiting.length > 1 ? 'are' : 'is'} not ready (running, and passing its readinessProbe or listening on its declared ports) after ${timeoutMs / 1000}s: see \`minipod logs ${name} -c ${waiting[0]}\``);
       }

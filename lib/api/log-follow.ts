@@ -1,5 +1,5 @@
 // `minipod logs [-f]`: a container's log file at the client's pace; with follow, woken by inotify
-// on the file, across copytruncate rotations, until the pod goes.
+// on the file, across copytruncate rotations, until the pod goes or the container has run its last.
 import { watch, type FSWatcher } from 'node:fs';
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -19,6 +19,8 @@ export interface Follow {
   gone: AbortSignal;
   /** Checked on each safety poll, should the pod go without a word. */
   stillThere: () => boolean;
+  /** Aborted when the container has run for the last time: the file is read to its end, then the follow ends. */
+  ended?: AbortSignal;
 }
 
 export interface ReadOptions extends RenderOptions {
@@ -138,11 +140,13 @@ export async function streamLog(file: string, res: ServerResponse, follow?: Foll
   const gone = new Promise<void>((resolve) => (follow.gone.aborted ? resolve() : follow.gone.addEventListener('abort', () => resolve(), { once: true })));
   let open = true;
   void closed.then(() => (open = false));
+  follow.ended?.addEventListener('abort', wake.poke, { once: true });
   void Promise.race([closed, gone]).then(wake.poke);
   try {
     await copy();
-    while (open && !follow.gone.aborted) {
+    while (open && !follow.gone.aborted && !follow.ended?.aborted) {
       const poked = await wake.next();
+      if (follow.ended?.aborted) await copy(); // its last output, then the end
       if (!open || follow.gone.aborted || (!poked && !follow.stillThere())) break;
       if (!watcher || replaced) {
         watcher?.close();

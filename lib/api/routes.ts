@@ -9,6 +9,7 @@ import { MinipodError } from '../errors.js';
 import type { DeploymentController } from '../deploy/controller.js';
 import type { ImageStore } from '../image/store.js';
 import type { PodManager } from '../pod/manager.js';
+import { containerEnded } from '../pod/completion.js';
 import { allContainers } from '../pod/init-status.js';
 import type { HolderPool } from '../sandbox/pool.js';
 import type { EventLog, PodEvent } from '../supervisor/events.js';
@@ -130,7 +131,9 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, handoff, 
 }
 
 /** One container's log (the pod's first container unless named), the current run's or with
- * previous the one before; with follow, until the pod is removed (its Removed event). */
+ * previous the one before; with follow, until the pod is removed (its Removed event) or the
+ * container has run its last (containerEnded: a run that ends to be started again is followed
+ * into the next). */
 async function streamPodLog(pods: PodManager, events: EventLog, key: string, rawQuery: URLSearchParams, res: ServerResponse): Promise<undefined> {
   const query = check(logsQuery, queryOf(rawQuery));
   const pod = pods.get(key);
@@ -150,13 +153,21 @@ async function streamPodLog(pods: PodManager, events: EventLog, key: string, raw
     if (!(await stat(file).then((s) => s.isFile(), () => false))) throw new MinipodError('NOT_FOUND', `previous terminated container "${wanted}" in pod "${name}" not found`);
     return streamLog(file, res, undefined, opts); // a run that has ended: nothing to follow
   }
-  if (!query.follow) return streamLog(container.logPath, res, undefined, opts);
+  if (!query.follow || containerEnded(pod, wanted)) return streamLog(container.logPath, res, undefined, opts);
   const gone = new AbortController();
-  const onEvent = (e: PodEvent) => e.reason === 'Removed' && e.podUid === pod.uid && gone.abort();
+  const ended = new AbortController();
+  const onEvent = (e: PodEvent) => {
+    if (e.podUid !== pod.uid) return;
+    if (e.reason === 'Removed') gone.abort();
+    else {
+      const now = pods.list().find((p) => p.uid === pod.uid); // never a throw from inside an event
+      if (now && containerEnded(now, wanted)) ended.abort();
+    }
+  };
   events.on('event', onEvent);
   try {
     // stillThere: the slow safety check, should a pod ever go without its event.
-    return await streamLog(container.logPath, res, { gone: gone.signal, stillThere: () => pods.list().some((p) => p.uid === pod.uid) }, opts);
+    return await streamLog(container.logPath, res, { gone: gone.signal, ended: ended.signal, stillThere: () => pods.list().some((p) => p.uid === pod.uid) }, opts);
   } finally {
     events.off('event', onEvent);
   }

@@ -14,6 +14,16 @@ export function podEnded(r: Pick<PodRecord, 'containers' | 'initContainers' | 'm
   return r.containers.every((c) => c.exitCode === 0) ? 'Succeeded' : 'Failed';
 }
 
+/** This container has run for the last time: its pod is Stopped, or it ended and nothing starts it again (an init container that completed, or its policy's). */
+export function containerEnded(r: Pick<PodRecord, 'phase' | 'containers' | 'initContainers' | 'manifest'>, name: string): boolean {
+  if (r.phase === 'Stopped') return true;
+  const c = [...(r.initContainers ?? []), ...r.containers].find((x) => x.name === name);
+  if (!c || c.state !== 'Terminated' || c.restartAt) return false;
+  const policy = r.manifest.spec.restartPolicy;
+  if (r.initContainers?.includes(c)) return c.exitCode === 0 || policy === 'Never';
+  return policy === 'Never' || (policy === 'OnFailure' && c.exitCode === 0);
+}
+
 /** kubectl's STATUS of a Stopped pod: what its containers ended with, when they ended by themselves (Completed, Error, Init:Error); Stopped when minipod stopped one. */
 export function stoppedStatus(r: Pick<PodRecord, 'containers' | 'initContainers'>): string {
   const all = [...(r.initContainers ?? []), ...r.containers];

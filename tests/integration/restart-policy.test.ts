@@ -122,6 +122,11 @@ test.serial('run waits for a job to complete (exit 0 is success) and fails on on
   t.like(await node.cli(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/job-ok', '--timeout=10s']), { exitCode: 0, stdout: 'pod/job-ok condition met\n' }, 'kubectl wait for a job');
   t.regex((await node.cli(['get', 'pods', '--no-headers'])).stdout, /^job-ok +0\/1 +Completed +0 +\S+ +<none>\njob-bad +0\/1 +Error +0 +\S+ +<none>\n$/);
   t.is((await node.cli(['logs', 'job-ok'])).stdout, 'hi\n');
+  t.like(await node.cli(['logs', '-f', 'job-ok']), { exitCode: 0, stdout: 'hi\n' }, 'logs -f of a container that has run its last ends at once, as kubectl');
+  // Followed while it runs: its last output, then the end (kubectl's logs -f ends with the container).
+  await node.api.request('POST', '/pods', pod('job-f', 'Never', ['sh', '-c', 'echo one; sleep 1; echo two']));
+  t.like(await node.cli(['logs', '-f', 'job-f']), { exitCode: 0, stdout: 'one\ntwo\n' });
+  t.is((await node.cli(['rm', '-f', 'job-f'])).exitCode, 0);
   t.regex((await node.cli(['events', 'job-ok'])).stdout, /PodCompleted +job-ok +every container has ended \(Succeeded\): stopping the sandbox and releasing 10\.88\.\d+\.\d+, as kubelet does/);
   // The pods before these were removed with `rm -f`, which answers before its teardown is done.
   await waitFor(async () => (await node.sh(['ip', '-o', 'link', 'show', 'master', 'minipod0'])).stdout === '', 'no veth left on the bridge', 10_000, 50);

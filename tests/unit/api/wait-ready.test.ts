@@ -61,3 +61,26 @@ test('a record observed early but answered late is not taken for settled: the ne
   t.regex(err!.message, /^container a of pod p exited \(code 1\)/);
   t.is(answers.length, 2);
 });
+
+test('exit 0 is done under Never and OnFailure, not under Always: there a restart is to come, and run waits to see it', async (t) => {
+  const { ApiClient } = await import('../../../lib/api/client.js');
+  for (const policy of ['Never', 'OnFailure']) {
+    class Done extends ApiClient {
+      override async request<T>(): Promise<T> {
+        return pod(policy, { state: 'Terminated', reason: 'Completed', ready: false, exitCode: 0 }) as T;
+      }
+    }
+    t.is((await new Done('/nonexistent').waitReady('p', 1000)).containers[0]!.exitCode, 0, policy);
+  }
+  let asked = 0;
+  class Loop extends ApiClient {
+    override async request<T>(): Promise<T> {
+      asked++;
+      return (asked === 1
+        ? pod('Always', { state: 'Terminated', reason: 'Completed', ready: false, exitCode: 0 })
+        : pod('Always', { state: 'Waiting', reason: 'CrashLoopBackOff', ready: false, lastState: ended({ exitCode: 0, reason: 'Completed' }) })) as T;
+    }
+  }
+  const err = await t.throwsAsync(new Loop('/nonexistent').waitReady('p', 5000));
+  t.regex(err!.message, /^container a of pod p is crash-looping \(last exit code 0\)/);
+});

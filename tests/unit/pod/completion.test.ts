@@ -4,7 +4,7 @@
 import test from 'ava';
 import { kubernetesPhase } from '../../../cmd/output/pod-object.js';
 import { validateManifest } from '../../../lib/manifest/parse.js';
-import { podEnded, stoppedStatus } from '../../../lib/pod/completion.js';
+import { containerEnded, podEnded, stoppedStatus } from '../../../lib/pod/completion.js';
 import { podStatus } from '../../../lib/pod/table.js';
 import type { PodRecord } from '../../../lib/pod/types.js';
 import { fakeNode, journalLeases, journalSince, leftovers, sleepPod, TEARDOWN } from '../../helpers/fake-node.js';
@@ -113,4 +113,19 @@ test.serial('without the supervisor (a CRI front end decides) an ended pod keeps
   t.is(podStatus(r), 'Error');
   t.false(reasons().includes('Killing'));
   await pods.remove('job', false);
+});
+
+test('containerEnded: a run that is the last (Never; OnFailure after exit 0; an init container done; a Stopped pod), not one to be started again', (t) => {
+  t.true(containerEnded(pod('Never', ['Terminated', 1]), 'c0'));
+  t.true(containerEnded(pod('OnFailure', ['Terminated', 0]), 'c0'));
+  t.false(containerEnded(pod('OnFailure', ['Terminated', 1]), 'c0'));
+  t.false(containerEnded(pod('Always', ['Terminated', 0]), 'c0'), 'Always: it starts again');
+  t.false(containerEnded(pod('Never', ['Running', null]), 'c0'));
+  t.false(containerEnded(pod('Never', ['Terminated', 0, '2026-01-01T00:00:00Z']), 'c0'), 'a restart is armed');
+  t.true(containerEnded({ ...pod('Always', ['Running', null]), phase: 'Stopped' }, 'c0'));
+  const init = pod('Always', ['Waiting', null]);
+  init.initContainers = [{ ...init.containers[0]!, name: 'init', state: 'Terminated', exitCode: 0, reason: 'Completed' }];
+  t.true(containerEnded(init, 'init'), 'an init container that completed never runs again');
+  init.initContainers[0]!.exitCode = 1;
+  t.false(containerEnded(init, 'init'), 'one that failed is retried under Always');
 });
