@@ -7,7 +7,7 @@
 // which parses it again with yargs. Validation and errors are the verb's own (listPods), so a
 // bad -o, -l or -n gives the full CLI's message and exit code. tests/integration/quick.test.ts
 // runs both on the same lines and compares.
-import type { ListArgs } from './commands/ps.js';
+import type { ListArgs } from './list-pods.js';
 
 /** The flags a listing takes, by spelling, and the field of ListArgs each sets. */
 const LONG: Record<string, keyof ListArgs> = { namespace: 'namespace', output: 'output', selector: 'selector', socket: 'socket', json: 'json', 'all-namespaces': 'allNamespaces', headers: 'headers' };
@@ -54,7 +54,7 @@ export function runQuick(args: readonly string[]): boolean {
   const line = parseQuick(args);
   if (!line) return false;
   // Imported here, not above: a line this file declines loads nothing more than the parser.
-  void Promise.all([import('./common.js'), import('./commands/ps.js')]).then(([{ quietOnClosedPipes }, { listPods }]) => {
+  void Promise.all([import('./common.js'), import('./list-pods.js')]).then(([{ quietOnClosedPipes }, { listPods }]) => {
     quietOnClosedPipes();
     return listPods(line);
   });

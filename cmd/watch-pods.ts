@@ -12,7 +12,7 @@ import { TABLE_ACCEPT, type PodTable } from '../lib/pod/table.js';
 import { coalesced } from '../lib/util/coalesce.js';
 import { client } from './client.js';
 import { fail, listQuery, socketOf } from './common.js';
-import type { ListArgs } from './commands/ps.js';
+import type { ListArgs } from './list-pods.js';
 
 const REFRESH_MS = 1000;
 

@@ -7,7 +7,7 @@ import { ALL_NAMESPACES_OPTION, fail, HEADERS_OPTION, listQuery, SELECTOR_OPTION
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
 import { printTable } from '../output/pods.js';
-import { listPods, noResources, outputOf, printPods, WATCH_OPTION } from './ps.js';
+import { listOrWatch, noResources, outputOf, printPods, WATCH_OPTION } from './ps.js';
 
 const KINDS: Record<string, 'deployments' | 'pods'> = { deployments: 'deployments', deployment: 'deployments', deploy: 'deployments', pods: 'pods', pod: 'pods', po: 'pods' };
 
@@ -36,7 +36,7 @@ export const get = verb<{ resource: string; names?: string[]; json: boolean; out
     const { kind, names } = getTarget(String(argv.resource), (argv.names ?? []).map(String));
     if (names.length && (argv.selector !== undefined || argv.allNamespaces)) usage(`get ${kind} NAME: -l and -A go with a listing, not with names`);
     if (argv.watch && (kind !== 'pods' || names.length)) usage(`get ${argv.resource} -w: minipod watches the pod listing only (\`get pods -w\`, with -l, -n or -A)`);
-    if (kind === 'pods' && !names.length) return listPods(argv); // as `ps` (and cmd/quick.ts) lists them
+    if (kind === 'pods' && !names.length) return listOrWatch(argv); // as `ps` (and cmd/quick.ts) lists them
     const query = listQuery(argv);
     const format = outputOf(argv);
     try {

@@ -8,7 +8,7 @@ import { kill } from '../os/host.js';
 import { onExit } from '../process/exit.js';
 import { stopProcess } from '../process/stop.js';
 import type { Proc } from '../os/host.js';
-import { runtimeOf, type StartedExec } from '../runtime/types.js';
+import type { StartedExec } from '../runtime/types.js';
 import { containerSpec, podFields } from './containers.js';
 import type { LivePod, PodContext } from './live.js';
 import type { PodRecord } from './types.js';
@@ -33,10 +33,11 @@ export async function execInPod(ctx: PodContext, live: LivePod, argv: string[], 
   const r = live.record;
   if (r.phase !== 'Running' || !r.sandbox) throw new MinipodError('CONFLICT', `pod ${r.name} is ${r.phase}: exec needs a Running pod`);
   const c = r.containers.find((s) => s.name === execContainer(r, opts.container))!;
-  // A container with an image is entered through its own processes: it must be running. One
-  // without is entered through the pod's holder, as before containers had images.
+  // A container with an image is entered through its own processes, one without through the
+  // pod's holder; either must be running, as the CRI has it (an exec in a container that ended
+  // would run in a place its app no longer is).
   const containerID = c.containerID ?? null;
-  if (runtimeOf(containerID) === 'runc' && c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
+  if (c.state !== 'Running') throw new MinipodError('CONFLICT', `container ${c.name} of pod ${r.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}: exec needs it Running (see \`minipod logs ${r.name} -c ${c.name}\`)`);
   const spec = containerSpec(r, c.name);
   const env = spec.image ? undefined : containerEnv(spec, r.name, undefined, podFields(ctx, r)); // an image's comes from its config.json
   const user = hostProcessUser(effectiveSecurity(r.manifest.spec.securityContext, spec.securityContext));
