@@ -1,5 +1,6 @@
 // `ps -w` / `get pods -w`, as kubectl get -w: the table, then a row each time a pod changes
-// (its phase, readiness, restarts, IP; with -o wide its pause, netns, veth), until Ctrl-C. What
+// (its phase, readiness, restarts, IP; with -o wide its pause, netns, veth) and a last one, as
+// Terminating, when it is gone, until Ctrl-C. What
 // changed is asked for when the daemon records an event (`events -f`, the same stream) and once a
 // second besides (a container turning ready records none); a row is printed when its cells other
 // than AGE differ from the last printed. Watching `kill --sandbox` shows Running, SandboxLost,
@@ -45,6 +46,8 @@ export async function watchPods(argv: ListArgs, wide: boolean, headers: boolean)
     };
     const first = rowsOf(await ask(), wide, argv.allNamespaces);
     const printed = new Map(first.rows.map((r) => [r.key, r.sig]));
+    const lastCells = new Map(first.rows.map((r) => [r.key, r.cells]));
+    const status = first.head.indexOf('STATUS');
     const lines = [...(headers ? [first.head] : []), ...first.rows.map((r) => r.cells)];
     // The columns as the table printed them (formatTable's plain layout): each as wide as its widest cell.
     const widths = first.head.map((_, i) => Math.max(1, ...lines.map((l) => l[i]!.length)));
@@ -52,12 +55,20 @@ export async function watchPods(argv: ListArgs, wide: boolean, headers: boolean)
     if (first.rows.length) for (const l of lines) process.stdout.write(`${watchRow(l, widths)}\n`);
     const refresh = coalesced(async () => {
       const { rows } = rowsOf(await ask(), wide, argv.allNamespaces);
-      // One gone is forgotten: made again under its name, it is printed even if it looks the same.
+      // One gone: its last row once more, Terminating, as kubectl prints a deleted pod's; then it is
+      // forgotten (made again under its name, it is printed even if it looks the same).
       const now = new Set(rows.map((r) => r.key));
-      for (const key of printed.keys()) if (!now.has(key)) printed.delete(key);
+      for (const key of [...printed.keys()].filter((k) => !now.has(k))) {
+        const cells = [...lastCells.get(key)!];
+        cells[status] = 'Terminating';
+        process.stdout.write(`${watchRow(cells, widths)}\n`);
+        printed.delete(key);
+        lastCells.delete(key);
+      }
       for (const row of rows) {
         if (printed.get(row.key) === row.sig) continue;
         printed.set(row.key, row.sig);
+        lastCells.set(row.key, row.cells);
         if (!headed) process.stdout.write(`${watchRow(first.head, widths)}\n`);
         headed = true;
         process.stdout.write(`${watchRow(row.cells, widths)}\n`);

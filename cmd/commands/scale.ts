@@ -16,6 +16,7 @@ export const scale = verb<{ target: string; name?: string; replicas: string }>({
       .example('$0 scale deployment/web --replicas=3', 'three pods of web'),
   handler: async (argv) => {
     const target = argv.name === undefined ? argv.target : `${argv.target}/${argv.name}`;
+    if (argv.name !== undefined && String(argv.target).includes('/')) usage(`scale ${argv.target} ${argv.name}: give TYPE/NAME or TYPE NAME, not both`);
     const name = deploymentTarget(target);
     if (!name) usage(`scale ${target}: give deployment/NAME (only Deployments scale)`);
     const given = String([argv.replicas].flat().at(-1) ?? ''); // given twice: the last, as yargs keeps both

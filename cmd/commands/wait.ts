@@ -17,8 +17,9 @@ import { meets, parseWaitFor, type WaitFor } from '../wait-for.js';
 
 const POLL_MS = 100;
 
-/** --timeout as ms, as kubectl wait takes it: 0 is one look. */
+/** --timeout as ms, as kubectl wait takes it: 0 is one look, a negative one a week. */
 export function waitTimeout(text: string): number {
+  if (/^-/.test(text) && parseDuration(text.slice(1)) !== undefined) return 7 * 24 * 3_600_000;
   const ms = /^0+$/.test(text) ? 0 : parseDuration(text);
   if (ms === undefined) usage(`--timeout ${text}: give a duration such as 30s, 5m or 1h (0: look once)`);
   return ms;
@@ -99,8 +100,10 @@ export const wait = verb<{ args: string[]; for?: string; timeout: string; select
           const now = await look(s.target);
           // Deleted: gone, or another object of the name now (its uid not the one first seen).
           const met = want.kind === 'delete' ? !now || (s.uid !== undefined && now.uid !== s.uid) : !!now && meets(want, now.object);
-          if (met) process.stdout.write(`${shown(s.target)} condition met\n`);
-          else if (!now && want.kind !== 'delete') throw new MinipodError('NOT_FOUND', `${shown(s.target)} was deleted while waiting for its condition`);
+          if (met) {
+            // kubectl says nothing of one that was never there to delete.
+            if (!(want.kind === 'delete' && s.uid === undefined)) process.stdout.write(`${shown(s.target)} condition met\n`);
+          } else if (!now && want.kind !== 'delete') throw new MinipodError('NOT_FOUND', `${shown(s.target)} was deleted while waiting for its condition`);
           else still.push(s);
         }
         left = still;

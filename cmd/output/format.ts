@@ -34,11 +34,15 @@ export const OUTPUT_OPTION = {
 
 /**
  * kubectl's glued forms, -ojson, -owide, -ojsonpath=…, as `-o VALUE`: yargs would read -ojson as
- * the short flags -o -j -s -o -n. Only before `--` (what follows is a command's own argv).
+ * the short flags -o -j -s -o -n; and --no-headers=true|false. Only before `--` (what follows is a
+ * command's own argv).
  */
 export function splitOutputFlag(args: string[]): string[] {
   const end = args.indexOf('--');
   const flags = end < 0 ? args : args.slice(0, end);
   const rest = end < 0 ? [] : args.slice(end);
-  return [...flags.flatMap((a) => (/^-o[^=]/.test(a) ? ['-o', a.slice(2)] : [a])), ...rest];
+  return [...flags.flatMap((a) => (/^-o[^=]/.test(a) ? ['-o', a.slice(2)] : [a])).map(noHeaders), ...rest];
 }
+
+/** kubectl's --no-headers=true|false, which yargs would read as an unknown `no-headers` flag: its negation of --headers, or --headers. */
+const noHeaders = (a: string): string => (a === '--no-headers=true' ? '--no-headers' : a === '--no-headers=false' ? '--headers' : a);

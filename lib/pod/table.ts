@@ -5,7 +5,7 @@
 // rows from the records it fetched by name (`get pod web`). Pure: no I/O.
 import { DEFAULT_NAMESPACE } from '../manifest/names.js';
 import { age } from '../util/age.js';
-import { stoppedStatus } from './completion.js';
+import { podEnded, stoppedStatus } from './completion.js';
 import { podIPOf } from './host-network.js';
 import { allContainers, initStatus } from './init-status.js';
 import type { ContainerStatus, PodRecord } from './types.js';
@@ -28,12 +28,16 @@ export const WIDE_HEAD = [...POD_HEAD, 'NODE', 'PAUSE', 'NETNS', 'VETH'];
 export function podStatus(p: PodRecord): string {
   const mismatch = p.conditions?.find((c) => c.type === 'NetnsMismatch');
   if (mismatch) return mismatch.type;
-  if (p.phase === 'Stopped') return stoppedStatus(p);
+  // An ended pod's teardown (not a deletion) reads as it ended, not Terminating.
+  if (p.phase === 'Stopped' || (p.phase === 'Terminating' && !p.deletionTimestamp && podEnded(p))) return stoppedStatus(p);
   if (p.phase !== 'Running') return p.phase;
   const init = initStatus(p);
   if (init) return init;
   const waiting = p.containers.find((c) => c.state !== 'Running');
-  return waiting?.reason ?? (waiting ? waiting.state : 'Running');
+  const reason = waiting?.reason ?? (waiting ? waiting.state : 'Running');
+  // kubectl's rule: one container completed and another still running is no finished pod.
+  if (reason === 'Completed' && p.containers.some((c) => c.state === 'Running')) return !sandboxDown(p) && p.containers.every((c) => c.ready) ? 'Running' : 'NotReady';
+  return reason;
 }
 
 /** Its sandbox is being rebuilt (its holder died): its containers serve nothing meanwhile, whatever their processes, so none is ready. */

@@ -102,6 +102,7 @@ export class Supervisor implements Supervision {
       const phase = podEnded(r); // again under the lock: a recovery or a stop may have come first
       if (this.detached || live.terminating || r.phase !== 'Running' || !phase) return;
       live.terminating = true;
+      r.message ??= `completed (${phase}): every container has ended`; // written with Terminating: a teardown finished by the next daemon keeps it
       this.ctx.events.record(r, 'PodCompleted', `every container has ended (${phase}): stopping the sandbox${r.ip ? ` and releasing ${r.ip}` : ''}, as kubelet does; the record and logs stay until rm`);
       await stopPod(this.ctx, live, `completed (${phase}): every container has ended`, { ended: true });
     }).catch((err: Error) => {

@@ -208,6 +208,12 @@ test.serial('ps -w -o wide: the table, then a row each time a pod changes (kill 
   t.regex(row ?? '', new RegExp(`^db +1/1 +Running +1 +\\S+ +${after.ip.replace(/\./g, '\\.')} +\\S+ +${after.sandbox!.pid} +${after.sandbox!.netns.replace(/[[\]]/g, '\\$&')} +${after.sandbox!.hostVeth}$`));
   await new Promise((resolve) => setTimeout(resolve, 1500)); // a refresh or two more
   t.false(lines().slice(3).some((l) => l.startsWith('web ')), 'web did not change: no row for it');
+  // A pod made and removed: a row as it comes, and a last one, Terminating, once it is gone (as kubectl's).
+  await node.api.request('POST', '/pods', manifest('brief', [sleeper]));
+  await settled('brief', (p) => p.containers[0]!.ready);
+  t.truthy(await waitUntil(async () => lines().some((l) => /^brief +1\/1 +Running /.test(l)) || undefined, { timeoutMs: 10_000, everyMs: 20 }), out);
+  t.is((await node.cli(['rm', '-f', 'brief'])).exitCode, 0);
+  t.truthy(await waitUntil(async () => lines().some((l) => /^brief +\d\/1 +Terminating /.test(l)) || undefined, { timeoutMs: 10_000, everyMs: 20 }), out);
   watch.kill('SIGINT');
   t.is((await watch).signal, 'SIGINT', 'Ctrl-C ends it');
   const bad = await node.cli(['get', 'pods', '-w', '-o', 'json']);

@@ -60,7 +60,7 @@ test.serial('OnFailure: exit 0 is Completed and not restarted; a failure is', as
   await new Promise((r) => setTimeout(r, 500));
   const done = await get('done');
   t.like(done.containers[1], { state: 'Terminated', reason: 'Completed', exitCode: 0, restartCount: 0 });
-  t.is(podStatus(done), 'Completed');
+  t.is(podStatus(done), 'NotReady', "kubectl's STATUS: its other container still runs");
   await node.api.request('POST', '/pods', pod('fails', 'OnFailure', ['false']));
   await waitFor(async () => (await get('fails')).containers[1]!.restartCount >= 1, 'a restart of the failing app');
   t.is((await node.cli(['rm', '-f', 'done', 'fails'])).exitCode, 0);
@@ -123,9 +123,19 @@ test.serial('run waits for a job to complete (exit 0 is success) and fails on on
   t.regex((await node.cli(['get', 'pods', '--no-headers'])).stdout, /^job-ok +0\/1 +Completed +0 +\S+ +<none>\njob-bad +0\/1 +Error +0 +\S+ +<none>\n$/);
   t.is((await node.cli(['logs', 'job-ok'])).stdout, 'hi\n');
   t.like(await node.cli(['logs', '-f', 'job-ok']), { exitCode: 0, stdout: 'hi\n' }, 'logs -f of a container that has run its last ends at once, as kubectl');
+  t.like(await node.cli(['exec', 'job-ok', '--', 'true']), { exitCode: 1, stderr: 'minipod: pod job-ok is Stopped: exec needs a Running pod\n' });
+  // One container ended, one running: an exec needs its container running, with or without an image.
+  await node.api.request('POST', '/pods', { metadata: { name: 'half' }, spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'a', command: ['true'] }, { name: 'b', command: ['sleep', '100'] }] } });
+  await waitFor(async () => (await get('half')).containers[0]!.state === 'Terminated', 'a to end');
+  const inEnded = await node.cli(['exec', 'half', '-c', 'a', '--', 'hostname']);
+  t.is(inEnded.exitCode, 1);
+  t.regex(inEnded.stderr, /^minipod: container a of pod half is Terminated \(Completed\): exec needs it Running/);
+  t.is((await node.cli(['exec', 'half', '-c', 'b', '--', 'hostname'])).stdout, 'half\n');
+  t.regex((await node.cli(['get', 'pod', 'half', '--no-headers'])).stdout, /^half +1\/2 +NotReady /, "kubectl's STATUS for one completed beside one running");
+  t.is((await node.cli(['rm', '-f', 'half'])).exitCode, 0);
   // Followed while it runs: its last output, then the end (kubectl's logs -f ends with the container).
   await node.api.request('POST', '/pods', pod('job-f', 'Never', ['sh', '-c', 'echo one; sleep 1; echo two']));
-  t.like(await node.cli(['logs', '-f', 'job-f']), { exitCode: 0, stdout: 'one\ntwo\n' });
+  t.like(await node.cli(['logs', '-f', 'job-f', '-c', 'crasher']), { exitCode: 0, stdout: 'one\ntwo\n' }, 'its other container runs on: the follow ends with this one');
   t.is((await node.cli(['rm', '-f', 'job-f'])).exitCode, 0);
   t.regex((await node.cli(['events', 'job-ok'])).stdout, /PodCompleted +job-ok +every container has ended \(Succeeded\): stopping the sandbox and releasing 10\.88\.\d+\.\d+, as kubelet does/);
   // The pods before these were removed with `rm -f`, which answers before its teardown is done.

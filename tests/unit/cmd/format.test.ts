@@ -50,8 +50,8 @@ function container(state: ContainerStatus['state'], reason: string | null = null
 
 /** Only the fields podStatus reads matter; the rest is filler. */
 function pod(phase: PodRecord['phase'], containers: ContainerStatus[]): PodRecord {
-  const read: Pick<PodRecord, 'phase' | 'containers' | 'conditions'> = { phase, containers, conditions: [] };
-  return read as PodRecord;
+  const read = { phase, containers, conditions: [], deletionTimestamp: null, manifest: { spec: { restartPolicy: 'Always' } } };
+  return read as unknown as PodRecord;
 }
 
 test('a pod that is not Running shows its phase', (t) => {
@@ -65,6 +65,10 @@ test('a pod Stopped because its containers all ended shows how they ended, as ku
   t.is(podStatus(pod('Stopped', [container('Terminated', 'Completed'), container('Terminated', 'Completed')])), 'Completed');
   t.is(podStatus(pod('Stopped', [container('Terminated', 'Error'), container('Terminated', 'Completed')])), 'Error');
   t.is(podStatus(pod('Stopped', [container('Terminated', 'OOMKilled')])), 'OOMKilled');
+  const ending = pod('Terminating', [{ ...container('Terminated', 'Completed'), exitCode: 0 }]);
+  ending.manifest.spec.restartPolicy = 'Never';
+  t.is(podStatus(ending), 'Completed', 'its teardown under way reads as it ended, not Terminating');
+  t.is(podStatus({ ...ending, deletionTimestamp: '2024-01-01T00:00:00Z' }), 'Terminating', 'a deletion does read Terminating');
   const initFailed = { ...pod('Stopped', [container('Waiting', 'PodInitializing')]), initContainers: [{ ...container('Terminated', 'Error'), exitCode: 3 }] };
   t.is(podStatus(initFailed), 'Init:Error');
 });
@@ -75,7 +79,7 @@ test('a Running pod whose containers all run is Running', (t) => {
 
 test('a Running pod shows the reason of a container that is not running', (t) => {
   t.is(podStatus(pod('Running', [container('Running'), container('Terminated', 'Error')])), 'Error');
-  t.is(podStatus(pod('Running', [container('Terminated', 'Completed'), container('Running')])), 'Completed');
+  t.is(podStatus(pod('Running', [container('Terminated', 'Completed'), container('Running')])), 'NotReady', "kubectl's: one completed beside one running is no finished pod");
 });
 
 test('without a reason, the container state is shown', (t) => {

@@ -109,6 +109,8 @@ test('an unknown -o value or a bad template is refused, naming the flag', (t) =>
 
 test("kubectl's glued -ojson, -owide, -ojsonpath=… are -o VALUE, but not after --", (t) => {
   t.deepEqual(splitOutputFlag(['get', 'pods', '-owide']), ['get', 'pods', '-o', 'wide']);
+  t.deepEqual(splitOutputFlag(['get', 'pods', '--no-headers=true', '--', '--no-headers=false']), ['get', 'pods', '--no-headers', '--', '--no-headers=false'], "kubectl's --no-headers=true");
+  t.deepEqual(splitOutputFlag(['ps', '--no-headers=false']), ['ps', '--headers']);
   t.deepEqual(splitOutputFlag(['get', 'pod', 'web', '-ojsonpath={.status.podIP}']), ['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}']);
   t.deepEqual(splitOutputFlag(['get', 'pods', '-o', 'json', '-o=yaml']), ['get', 'pods', '-o', 'json', '-o=yaml']);
   t.deepEqual(splitOutputFlag(['exec', 'web', '--', 'ls', '-ol']), ['exec', 'web', '--', 'ls', '-ol']);
