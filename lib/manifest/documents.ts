@@ -7,8 +7,11 @@ import { objectName } from './kinds.js';
 import { DEFAULT_NAMESPACE } from './names.js';
 import { validateAny, type AnyManifest } from './parse.js';
 
-/** One object of the file; index counts the file's documents from 1, empty ones included. */
-/** index: its document's number in its file; source and base, set by the CLI: that file, and the directory its relative paths are taken from. */
+/**
+ * One object of the file; index counts the file's documents from 1, empty ones included. source and
+ * base, set by the CLI: its file when a directory was read, and the directory its relative paths
+ * are taken from.
+ */
 export type ManifestDocument = AnyManifest & { index: number; source?: string; base?: string };
 
 export { objectName };
