@@ -141,7 +141,11 @@ async function streamPodLog(pods: PodManager, events: EventLog, key: string, raw
   const names = pod.containers.map((c) => c.name);
   const wanted = query.container ?? names[0]!;
   const container = allContainers(pod).find((c) => c.name === wanted); // an init container's too, as kubectl's -c
-  if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${names.join(', ')})`);
+  if (!container) throw new MinipodError('NOT_FOUND', `container ${wanted} not found in pod ${name} (it has ${allContainers(pod).map((c) => c.name).join(', ')})`);
+  // Never started (an app behind an init container, one whose image is missing): kubectl's words, not an empty log.
+  if (container.state === 'Waiting' && !container.startedAt && !container.restartCount && !query.previous) {
+    throw new MinipodError('INVALID_ARGUMENT', `container "${wanted}" in pod "${name}" is waiting to start: ${container.reason ?? 'ContainerCreating'}`);
+  }
   const opts = {
     timestamps: query.timestamps,
     ...(query.prefix ? { prefix: `[pod/${name}/${wanted}] ` } : {}),

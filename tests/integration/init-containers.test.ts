@@ -76,6 +76,9 @@ test.serial('restartPolicy Never: a failing init container fails the pod; `run` 
   t.like(p.containers[0], { state: 'Waiting', reason: 'PodInitializing', pid: null });
   const json = JSON.parse((await node.cli(['get', 'pod', 'never', '-o', 'json'])).stdout) as { status: { phase: string } };
   t.is(json.status.phase, 'Failed');
+  // The app never started: kubectl's words, exit 1, not an empty log; -c names the init containers too.
+  t.like(await node.cli(['logs', 'never']), { exitCode: 1, stdout: '', stderr: 'minipod: container "app" in pod "never" is waiting to start: PodInitializing\n' });
+  t.regex((await node.cli(['logs', 'never', '-c', 'nope'])).stderr, /\(it has init-0, init-1, init-2, app\)/);
   t.is((await node.cli(['rm', '-f', 'never'])).exitCode, 0);
 });
 
