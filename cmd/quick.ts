@@ -4,9 +4,9 @@
 // this CommonJS bundle (dist/cli/quick.cjs), which Node loads without its ES module loader.
 // A line is taken only when its meaning is certain: anything else (--help, another verb, a
 // repeated or glued flag, a value that starts with "-", `--json true`) goes to the full CLI,
-// which parses it again with yargs. Validation and errors are the verb's own (listPods), so a
-// bad -o, -l or -n gives the full CLI's message and exit code. tests/integration/quick.test.ts
-// runs both on the same lines and compares.
+// which parses it again with yargs. Validation and errors are the verb's own (listPods, in
+// cmd/list-pods.ts), so a bad -o, -l or -n gives the full CLI's message and exit code.
+// tests/integration/quick.test.ts runs both on the same lines and compares.
 import type { ListArgs } from './list-pods.js';
 
 /** The flags a listing takes, by spelling, and the field of ListArgs each sets. */
