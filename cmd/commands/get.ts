@@ -4,19 +4,18 @@ import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { client } from '../client.js';
 import { ALL_NAMESPACES_OPTION, fail, HEADERS_OPTION, listQuery, SELECTOR_OPTION, usage, verb } from '../common.js';
+import { KINDS } from '../delete-targets.js';
 import { DEPLOYMENT_HEAD, deploymentRows } from '../deployments.js';
 import { OUTPUT_OPTION } from '../output/format.js';
 import { printTable } from '../output/pods.js';
 import { listOrWatch, noResources, outputOf, printPods, WATCH_OPTION } from './ps.js';
 
-const KINDS: Record<string, 'deployments' | 'pods'> = { deployments: 'deployments', deployment: 'deployments', deploy: 'deployments', pods: 'pods', pod: 'pods', po: 'pods' };
-
-/** What to list: the kind, and the names given (`get pod web db`, or kubectl's `get pod/web`). */
+/** What to list: the kind, and the names given (`get pod web db`, or kubectl's `get pod/web`, `get deployments.apps/web`). */
 export function getTarget(resource: string, names: string[]): { kind: 'deployments' | 'pods'; names: string[] } {
-  const slash = /^([a-z]+)\/(.+)$/.exec(resource);
+  const slash = /^([a-z.]+)\/(.+)$/.exec(resource);
   const kind = KINDS[slash ? slash[1]! : resource];
   if (!kind) usage(`get ${resource}: minipod has deployments and pods (pod, po, pod/NAME; deployment, deploy)`);
-  return { kind, names: slash ? [slash[2]!, ...names] : names };
+  return { kind: kind === 'pod' ? 'pods' : 'deployments', names: slash ? [slash[2]!, ...names] : names };
 }
 
 export const get = verb<{ resource: string; names?: string[]; json: boolean; output?: string; allNamespaces: boolean; selector?: string; headers: boolean; watch: boolean }>({
