@@ -13,13 +13,14 @@ import { TABLE_ACCEPT, type PodTable } from '../lib/pod/table.js';
 import { coalesced } from '../lib/util/coalesce.js';
 import { client } from './client.js';
 import { fail, listQuery, socketOf } from './common.js';
+import { shownColumns } from './output/pods.js';
 import type { ListArgs } from './list-pods.js';
 
 const REFRESH_MS = 1000;
 
 /** The head and, by pod (namespace/name), the cells shown and the text that says whether a row changed (AGE left out). */
 export function rowsOf(table: PodTable, wide: boolean, allNamespaces: boolean): { head: string[]; rows: { key: string; cells: string[]; sig: string }[] } {
-  const shown = table.columnDefinitions.flatMap((c, i) => (wide || c.priority === 0 ? [i] : []));
+  const shown = shownColumns(table, wide);
   const age = table.columnDefinitions.findIndex((c) => c.name === 'AGE');
   const head = [...(allNamespaces ? ['NAMESPACE'] : []), ...shown.map((i) => table.columnDefinitions[i]!.name)];
   const rows = table.rows.map((r) => {
