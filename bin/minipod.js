@@ -14,6 +14,8 @@ if (args[0] !== 'daemon') globalThis.minipodLogForPeople = true;
 const bundle = args[0] === 'daemon' ? ['daemon.cjs', 'runDaemonLine']
   : args[0] === 'node' && ['start', 'stop', 'restart', 'env'].includes(args[1]) ? ['node.cjs', 'runNodeLine']
     : undefined;
+// A node's spare daemon loads its code at the lowest priority: CPU nothing else wants (lib/node/spare-daemon.ts).
+if (args[0] === 'daemon' && args[1] === '--spare') require('node:os').setPriority(19);
 const taken = () => (bundle
   ? require('./require-cached.js').requireCached(require.resolve(`../dist/cli/${bundle[0]}`))[bundle[1]](args)
   : require('../dist/cli/quick.cjs').runQuick(args));

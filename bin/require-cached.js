@@ -64,7 +64,10 @@ function load(file, useCache) {
 
 /** The bundle's exports, loaded with its code cache when it has a good one. */
 function requireCached(file) {
-  return load(file, true).exports;
+  const loaded = load(file, true);
+  // Which text of it runs here, for a spare daemon to tell whether it is still the one on disk (lib/node/spare-daemon.ts).
+  (globalThis.minipodLoaded ??= {})[file] = loaded.stamp;
+  return loaded.exports;
 }
 
 /** Write file's cache for this process's flags: run under the flags it will run with, after it is built (scripts/code-cache.cjs). */

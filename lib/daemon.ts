@@ -91,10 +91,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
   const podMaxPids = opts.podMaxPids === undefined ? DEFAULT_POD_MAX_PIDS : checkPidsLimit('--pod-max-pids', opts.podMaxPids, DEFAULT_POD_MAX_PIDS);
   const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
-  // Started while the daemon it replaces shuts down, so that loading this one's code overlaps
-  // that: nothing of the node is touched until that one is gone.
-  if (opts.after !== undefined) await predecessorGone(opts.after);
-  const tools = await resolveTools();
+  // Started while the daemon it replaces shuts down, so that loading this one's code (and finding
+  // the tools) overlaps that: nothing of the node is touched until that one is gone.
+  const [tools] = await Promise.all([resolveTools(), opts.after !== undefined && predecessorGone(opts.after)]);
   if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
   // crun on a hybrid cgroup machine: possible in a node only (runtime/crun-hybrid.ts). Checked
   // now, so that a daemon that cannot run its containers starts nothing; a pod asking for crun

@@ -20,6 +20,8 @@ export function nodePaths(dir: string) {
     outsideFile: path.join(abs, 'outside.pid'), // "PID STARTTIME" of the outside's holder (node/outside.ts)
     logFile: path.join(abs, 'daemon.log'),
     lockFile: path.join(abs, 'node.lock'), // flock(2)ed by node start, restart and stop
+    spareFile: path.join(abs, 'spare.pid'), // "PID STARTTIME" of the spare daemon (node/spare-daemon.ts)
+    spareSocket: path.join(abs, 'run', 'spare.sock'), // where it waits to be told its daemon line
   };
 }
 

@@ -1,7 +1,7 @@
 // The node's daemon as a process: which pid it is (recorded with its start time, so a reused pid
 // is never taken for it), and how it is asked to go.
 import { rm } from 'node:fs/promises';
-import { ApiClient } from '../api/client.js';
+import { requestOnce } from '../api/get-once.js';
 import { kill } from '../os/host.js';
 import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { waitUntil } from '../util/wait.js';
@@ -35,7 +35,7 @@ export async function readDaemon(p: Paths): Promise<number | undefined> {
 
 /** Ask the daemon to shut down over its API (stopping every pod or not): its answer, or undefined if it cannot be asked. */
 async function requestShutdown(socket: string, stopPods: boolean): Promise<{ handoff?: unknown } | undefined> {
-  return new ApiClient(socket).request<{ handoff?: unknown }>('POST', '/shutdown', { stopPods }, { timeoutMs: ANSWER_TIMEOUT_MS }).catch(() => undefined);
+  return requestOnce<{ handoff?: unknown }>(socket, '/shutdown', { method: 'POST', body: { stopPods }, timeoutMs: ANSWER_TIMEOUT_MS }).catch(() => undefined);
 }
 
 /** Stop the node's daemon and wait until it is gone; SIGKILL after timeoutMs. */

@@ -40,6 +40,11 @@ export async function launch(cg: NodeCgroup | undefined, argv: string[], options
   if (done.failed || !Number.isSafeInteger(pid) || pid <= 0) {
     throw new MinipodError('COMMAND_FAILED', `could not start ${argv[0]} in the cgroup ${cg.nodeDir}: cgexec ${done.message ?? `printed ${JSON.stringify(out)}`}`);
   }
+  return watchDetached(pid);
+}
+
+/** A process that is nobody's child (cgexec --detach started it, or it was a node's spare daemon): its identity taken now. */
+export async function watchDetached(pid: number): Promise<Launched> {
   // Its identity, taken at once: it is init's child now, and a pid freed by its end may be reused.
   const startTime = await startTimeOf(pid);
   const same = () => isSameProcess(pid, startTime);

@@ -24,6 +24,7 @@ import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { launch, type Launched } from './launch.js';
+import { launchSpare, takeSpare } from './spare-daemon.js';
 import { ensureUplink, stopOutside } from './outside.js';
 import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
@@ -102,9 +103,14 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   const opts = { ...saved, ...given };
   const cg = nodeCgroup(p.dir);
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id, '--handoff'] : [])];
+  const env = daemonEnv();
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
+  // What was given is checked: the daemon this one replaces is asked to go now, so that its shutdown
+  // overlaps what is left to do here (the new one touches nothing until it is gone: --after). A
+  // failure from here on leaves the node without a daemon, its pods running: the error says so.
+  const stopping = previous?.stop().catch(() => {}); // its failure is the caller's to report
   let daemon: Launched | undefined;
   let notify: ReadyListener | undefined;
   try {
@@ -116,19 +122,29 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     // lets one launcher in at a time), shorter than the API socket's: a node directory whose
     // minipod.sock fits in a socket path fits this one too.
     notify = await listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff);
-    // nsenter execs the daemon in place (it forks only to enter a PID namespace): this pid is the daemon's.
-    daemon = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', ...flags, '--notify-socket', notify.path]), { stderr: logFd, env: daemonEnv() });
+    const line = ['daemon', ...flags, '--notify-socket', notify.path];
+    // The node's spare daemon runs the line, its code already loaded (spare-daemon.ts); else one is
+    // started: nsenter execs it in place (it forks only to enter a PID namespace), this pid is the daemon's.
+    daemon = (await takeSpare(p, line, env)) ?? (await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, ...line]), { stderr: logFd, env }));
     await writeIdentity(p.pidFile, daemon.pid);
   } catch (err) {
+    closeSync(logFd);
     await daemon?.kill('SIGKILL'); // started, but not recorded: it would wait for --after alone
     await notify?.close();
     if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
-    throw err;
+    if (!previous) throw err;
+    const { code = 'COMMAND_FAILED', message } = err as MinipodError;
+    throw new MinipodError(code, `${message} (the node's daemon was stopped for the restart; its pods run on: start a daemon with \`minipod node start --dir ${p.dir}\`, which re-adopts them)`);
+  }
+  const pid = daemon.pid;
+  try {
+    await stopping;
+    // The next spare loads (at the lowest priority) while this daemon starts: once the old one is
+    // gone, so that starting it does not hold up the old one's shutdown request.
+    await launchSpare(p, cg, holderPid, logFd, env);
   } finally {
     closeSync(logFd);
   }
-  const pid = daemon.pid;
-  await previous?.stop().catch(() => {}); // its failure is the caller's to report
   const started = await waitReady(notify!, daemon.exited, START_TIMEOUT_MS);
   daemon.forget();
   if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
@@ -159,9 +175,9 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
   return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
     if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
-    // The new daemon is started, then the old one is asked to go: the new one loads its code
-    // meanwhile and waits for the old one to be gone (--after) before it touches the node. A start
-    // that fails before the new daemon is spawned leaves the old one serving.
+    // Once what was given is checked, the old daemon is asked to go and the new one started (the
+    // node's spare, its code loaded, or a new process) side by side: the new one waits until the
+    // old one is gone (--after) before it touches the node. A restart refused leaves the old one serving.
     const old = await readDaemon(p);
     const oldStart = old && (await startTimeOf(old));
     let stopped: Promise<void> | undefined;
@@ -223,6 +239,6 @@ async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
   } finally {
     pinned?.close();
   }
-  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.outsideFile]) await rm(file, { force: true });
+  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.outsideFile, p.spareFile, p.spareSocket]) await rm(file, { force: true });
   return true;
 }

@@ -13,6 +13,8 @@ import { commandLine, parentOf } from '../../lib/process/identity.js';
 import type { Stats } from '../../lib/api/protocol.js';
 import { nodeExecArgv, restartNode, startNode, stopNode, type NodeInfo, type NodeOptions } from '../../lib/node/node-namespace.js';
 import { UPLINK } from '../../lib/node/outside.js';
+import { readIdentity } from '../../lib/node/daemon-process.js';
+import { nodePaths } from '../../lib/node-paths.js';
 import { nodeCgroup } from '../../lib/node/node-cgroup.js';
 import { cgroupV1Mounts } from '../../lib/cgroup/cgroup.js';
 import { OCI_RUNTIMES } from '../../lib/runtime/oci-runtimes.js';
@@ -32,7 +34,7 @@ export interface Run {
   stderr: string;
 }
 
-async function runCommand(argv: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+export async function runCommand(argv: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
   const [file, ...args] = argv;
   const r = await execa(file!, args, { ...options, reject: false, timeout: 60_000, stripFinalNewline: false });
   return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -230,16 +232,18 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
 
 /**
  * Processes on the node that are not the node itself: everything in its mount namespace but the
- * node holder, the daemon, the current daemon's helpers (ip -batch, pidwatch), its spare pause
- * holder, and commands this test process runs on the node (`node.sh`, its own children).
- * Pods' processes are here, whichever daemon started them; so is anything a dead daemon left.
+ * node holder, the daemon, its spare daemon (node/spare-daemon.ts), the current daemon's helpers
+ * (ip -batch, pidwatch), its spare pause holder, and commands this test process runs on the node
+ * (`node.sh`, its own children). Pods' processes are here, whichever daemon started them; so is
+ * anything a dead daemon left.
  */
 export async function nodeProcesses(node: TestNode, spareHolderPids: readonly number[] = []): Promise<{ pid: number; cmd: string }[]> {
   const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
+  const spare = await readIdentity(nodePaths(node.dir).spareFile);
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || [node.holderPid, node.pid, ...spareHolderPids].includes(pid) || !alive(pid)) continue;
+    if (!pid || [node.holderPid, node.pid, spare, ...spareHolderPids].includes(pid) || !alive(pid)) continue;
     const ppid = await parentOf(pid);
     if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
     const cmd = await commandLine(pid);

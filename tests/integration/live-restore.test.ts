@@ -377,7 +377,7 @@ test.serial('--stop-pods-on-exit: SIGTERM stops every pod and removes what it ma
   for (const pid of pids) t.false(alive(pid), `pid ${pid} is gone`);
   t.deepEqual(await leases(node), []);
   t.deepEqual((await nodeLinks(node)).sort(), ['lo', 'minipod0'], 'no veth left on the node');
-  t.deepEqual(await nodeProcesses(node), [], 'nothing but the node holder is left on the node');
+  t.deepEqual(await nodeProcesses(node), [], 'nothing but the node holder (and its spare daemon) is left on the node');
   const records = await Promise.all(['web', 'other'].map(async (n) => JSON.parse(await readFile(path.join(node.stateDir, 'pods', `${n}.json`), 'utf8')) as PodRecord));
   t.deepEqual(records.map((r) => r.phase), ['Stopped', 'Stopped'], 'records kept, Stopped');
 });

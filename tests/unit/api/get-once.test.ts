@@ -6,7 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { bodyOf, getOnce } from '../../../lib/api/get-once.js';
+import { bodyOf, getOnce, requestOnce } from '../../../lib/api/get-once.js';
 import { MinipodError } from '../../../lib/errors.js';
 
 /** A node:http server on a fresh unix socket, answering as handle says; its socket path. */
@@ -46,6 +46,28 @@ test("a non-2xx answer throws the error it carries, with the daemon's code and m
   const err = await t.throwsAsync(getOnce(socket, '/pods/web'), { instanceOf: MinipodError });
   t.is(err!.code, 'NOT_FOUND');
   t.is(err!.message, 'pod web not found');
+});
+
+test("requestOnce: a POST's JSON body reaches the server whole; an empty answer is undefined", async (t) => {
+  const got: { method?: string; type?: string; body: string }[] = [];
+  const socket = await serve(t, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
+      got.push({ method: req.method, type: req.headers['content-type'], body });
+      if (req.url === '/v1/shutdown') json(res, 200, { handoff: { ok: true } });
+      else res.writeHead(204).end();
+    });
+  });
+  t.deepEqual(await requestOnce(socket, '/shutdown', { method: 'POST', body: { stopPods: false, name: 'ü' } }), { handoff: { ok: true } });
+  t.deepEqual(got[0], { method: 'POST', type: 'application/json', body: '{"stopPods":false,"name":"ü"}' });
+  t.is(await requestOnce(socket, '/pods/web', { method: 'DELETE' }), undefined);
+});
+
+test('requestOnce: a daemon silent for timeoutMs is UNAVAILABLE, saying what it did not answer', async (t) => {
+  const socket = await serve(t, () => {}); // never answers
+  const err = await t.throwsAsync(requestOnce(socket, '/shutdown', { method: 'POST', body: {}, timeoutMs: 100 }), { instanceOf: MinipodError });
+  t.is(err!.code, 'UNAVAILABLE');
+  t.regex(err!.message, /did not answer POST \/shutdown within 0\.1s/);
 });
 
 test('no daemon at the socket: the same error ApiClient gives, naming how to start one', async (t) => {
