@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { ApiClient } from '../lib/api/client.js';
 import type { NodeInfo } from '../lib/node/node-namespace.js';
 import type { PodRecord } from '../lib/pod/types.js';
+import { spareWaits } from './restore.js';
 import { percentile } from './stats.js';
 
 // BENCH_CLI: another build's bin/minipod.js, for a before/after in one run.
@@ -34,15 +35,17 @@ export interface Paired {
   ratio: number;
 }
 
-/** A and the floor in turn, runs times: the medians and the median of the pairs' ratios. */
-async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}): Promise<Paired> {
+/** A and the floor in turn, runs times: the medians and the median of the pairs' ratios. settle: awaited before each timing. */
+async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}, settle: () => Promise<void> = async () => {}): Promise<Paired> {
   const floor = [process.execPath, '-e', '0'];
   await timed(a, env); // warm-up: the page cache, not the figure
   const as: number[] = [];
   const bs: number[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await settle();
     as.push(await timed(a, env));
+    await settle();
     bs.push(await timed(floor, env));
     ratios.push(as.at(-1)! / bs.at(-1)!);
   }
@@ -61,10 +64,18 @@ export async function benchCliStart(node: NodeInfo, runs = 15): Promise<void> {
   await paired(`minipod ps with ${pods} pods, through yargs`, [process.execPath, FULL_CLI, 'ps'], runs, { MINIPOD_SOCKET: node.socket });
 }
 
-/** `minipod node restart` (whole process) against the floor; every pid must be kept. */
+/**
+ * `minipod node restart` (whole process) against the floor, the node's spare daemon taking the
+ * line, then without spares (MINIPOD_SPARE_DAEMON=0: a new daemon process each time); every pid
+ * must be kept. The first figure is the one the target is on.
+ */
 export async function benchRestartStart(node: NodeInfo, api: ApiClient, runs = 5): Promise<Paired> {
   const before = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
-  const timing = await paired(`minipod node restart with ${before.length} pods`, [process.execPath, CLI, 'node', 'restart', '--dir', node.dir], runs);
+  const restart = [process.execPath, CLI, 'node', 'restart', '--dir', node.dir];
+  const settle = () => spareWaits(node.dir);
+  const timing = await paired(`minipod node restart with ${before.length} pods`, restart, runs, {}, settle);
+  await paired(`  the same, with no spare daemon (a new process)`, restart, runs, { MINIPOD_SPARE_DAEMON: '0' });
+  await timed(restart, {}); // a spare again, for what comes next
   const after = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
   const kept = after.filter((p) => {
     const was = before.find((b) => b.name === p.name);

@@ -5,27 +5,26 @@
 // daemon stopped (or crashed) and started again re-adopts the pods still running in it.
 // Root works in the node's directory only once it is known to be root's (secure-dir.ts), and one
 // node command at a time (lock.ts).
-import { closeSync, existsSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
+import { createCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
-import { kill, tools } from '../os/host.js';
+import { tools } from '../os/host.js';
 import { resolveTools } from '../os/tools.js';
 import { log } from '../log.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { startTimeOf } from '../process/identity.js';
-import { PinnedNamespace } from '../process/sweep.js';
-import { waitUntil } from '../util/wait.js';
 import { withNodeLock } from './lock.js';
-import { readDaemon, stopDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-process.js';
+import { readDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-process.js';
 import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { launch, type Launched } from './launch.js';
 import { launchSpare, takeSpare } from './spare-daemon.js';
-import { ensureUplink, stopOutside } from './outside.js';
+import { ensureUplink } from './outside.js';
+import { stopLocked } from './node-stop.js';
 import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
 import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
@@ -34,6 +33,7 @@ import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.j
 
 export { nodePaths } from '../node-paths.js';
 export { nodeExecArgv, nodeExecTarget, readHolder } from './node-holder.js';
+export { stopNode } from './node-stop.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 /** How long a daemon has to answer, from the moment the one it replaces is gone. */
@@ -196,49 +196,4 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
       await stopped; // the old daemon is gone before the node's lock is let go
     }
   });
-}
-
-/**
- * Stop the node: its daemon stops every pod, then anything still in the node's cgroup or mount
- * namespace (left by a daemon that crashed) and the node holder are killed, and with them the
- * node's bridge and veths. Its flags (node.json), records and logs stay for the next start.
- * False if there was no node.
- */
-export async function stopNode(dir: string, timeoutMs = 60_000): Promise<boolean> {
-  // Only a directory that holds a node: a mistyped --dir is told so, and nothing is made in it.
-  const probe = nodePaths(dir);
-  if (![probe.optionsFile, probe.holderFile, probe.mntnsFile, probe.pidFile].some((f) => existsSync(f)) && !existsSync(nodeCgroup(dir)?.dir ?? '')) return false;
-  await resolveTools();
-  const p = nodePaths(await secureDir(dir));
-  return withNodeLock(p.lockFile, () => stopLocked(p, timeoutMs));
-}
-
-async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean> {
-  const holderPid = await readHolder(p.dir);
-  const mntns = ((await readPrivate(p.mntnsFile)) ?? '').trim();
-  const cg = nodeCgroup(p.dir);
-  if (!holderPid && !mntns && !(await readDaemon(p)) && !(cg && existsSync(cg.dir))) return false;
-  // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
-  // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p)]);
-  try {
-    await stopDaemon(p, true, timeoutMs);
-    if (pinned) {
-      const leftovers = await pinned.sweep({ except: new Set(holderPid ? [holderPid] : []) });
-      if (leftovers) log.warn({ leftovers }, 'killed processes left in the node (by a dead daemon, or run there with `node exec`)');
-      // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
-      await waitUntil(async () => (await pinned.sweep()) === 0, { timeoutMs: 5000, everyMs: 10 });
-    } else if (holderPid) {
-      kill(holderPid, 'SIGKILL');
-    }
-    await stopOutside(p);
-    // Whatever the node started and is still alive, wherever it went (even with the daemon and the
-    // holder both dead, when the namespace cannot be pinned any more): its cgroup holds it.
-    if (cg) await removeCgroup(cg.dir);
-    else if (!pinned && mntns) log.warn({ mntns }, 'the node holder and daemon are gone and this machine has no cgroup2: processes left in the node cannot be found safely (look for them with `ps -e -o pid,mntns,cmd`)');
-  } finally {
-    pinned?.close();
-  }
-  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.outsideFile, p.spareFile, p.spareSocket]) await rm(file, { force: true });
-  return true;
 }

@@ -9,15 +9,17 @@
 // upgrade, the usual reason for a restart) or if the environment differs; the launcher then starts
 // one as before. Its command line names the node's state dir, so that it is found as the node's
 // daemon (daemon-process.ts readDaemon) once it is one.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.js';
 import { tools } from '../os/host.js';
+import { statFields } from '../process/identity.js';
 import { nsenterArgv } from '../process/nsenter.js';
-import { readIdentity, writeIdentity, type Paths } from './daemon-process.js';
+import { waitUntil } from '../util/wait.js';
+import { alive, readIdentity, writeIdentity, type Paths } from './daemon-process.js';
 import { launch, watchDetached, type Launched } from './launch.js';
 import type { NodeCgroup } from './node-cgroup.js';
 import { NODE_NAMESPACES } from './node-holder.js';
@@ -27,6 +29,8 @@ const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 const REQUIRE_CACHED = fileURLToPath(new URL('../../../bin/require-cached.js', import.meta.url));
 /** How long a spare has to answer: it does nothing else, so one that does not is stuck (stopped). */
 const ANSWER_MS = 2000;
+/** How long a spare still loading its code is waited for: a new daemon process is ready to work in about 120 ms here. */
+const LOADING_MS = 1000;
 /** The go message's most bytes: a daemon line and an environment. */
 const GO_MAX = 1 << 20;
 
@@ -39,8 +43,9 @@ export interface Go {
 
 // ---- The launcher's side: `node start|restart`, under the node's lock.
 
-/** Start the node's next spare daemon (recorded in p.spareFile); a failure is logged, not thrown: a spare only saves time. */
+/** Start the node's next spare daemon (recorded in p.spareFile), unless env has MINIPOD_SPARE_DAEMON=0; a failure is logged, not thrown: a spare only saves time. */
 export async function launchSpare(p: Paths, cg: NodeCgroup | undefined, holderPid: number, logFd: number, env: Record<string, string>): Promise<void> {
+  if (env.MINIPOD_SPARE_DAEMON === '0') return;
   try {
     await rm(p.spareSocket, { force: true });
     const spare = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, 'daemon', SPARE_FLAG, p.spareSocket, '--state-dir', p.stateDir]), { stderr: logFd, env });
@@ -59,7 +64,14 @@ export async function takeSpare(p: Paths, argv: string[], env: Record<string, st
   const pid = await readIdentity(p.spareFile);
   await rm(p.spareFile, { force: true });
   if (!pid) return undefined;
-  const answer = await ask(p.spareSocket, `${JSON.stringify({ argv, env } satisfies Go)}\n`);
+  // A stopped one (SIGSTOP, a debugger) would not answer: not waited for. One still loading its
+  // code (a restart right after the last) is, at normal priority: it is ahead of a new process.
+  const stopped = ['T', 't'].includes((await statFields(pid))?.[0] ?? '');
+  if (!stopped && !existsSync(p.spareSocket)) {
+    await normalPriority(pid);
+    await waitUntil(async () => existsSync(p.spareSocket) || !(await alive(pid)), { timeoutMs: LOADING_MS, everyMs: 5 });
+  }
+  const answer = stopped ? 'stopped' : await ask(p.spareSocket, `${JSON.stringify({ argv, env } satisfies Go)}\n`);
   if (answer === 'ok') return watchDetached(pid);
   log.info({ spare: pid, answer: answer ?? 'none' }, 'the spare daemon was not taken: starting a daemon anew');
   await (await watchDetached(pid)).kill('SIGKILL');
@@ -172,9 +184,9 @@ export function titleOf(argv: readonly string[], room: number): string {
   return title;
 }
 
-/** Every thread of this process back at nice 0: Linux keeps a nice value per thread, and a spare's were made at 19. */
-async function normalPriority(): Promise<void> {
-  for (const tid of await readdir('/proc/self/task').catch(() => [] as string[])) {
+/** Every thread of a process (this one by default) back at nice 0: Linux keeps a nice value per thread, and a spare's were made at 19. */
+async function normalPriority(pid: number | 'self' = 'self'): Promise<void> {
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
     try {
       os.setPriority(Number(tid), 0);
     } catch {
