@@ -3,13 +3,14 @@
 // re-adopted), each run in turn with `node -e 0`, the floor of any Node process on this machine,
 // so that the ratio holds while the machine's speed drifts. Standalone: node dist/bench/start.js.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ApiClient } from '../lib/api/client.js';
 import type { NodeInfo } from '../lib/node/node-namespace.js';
+import { nodePaths } from '../lib/node-paths.js';
 import type { PodRecord } from '../lib/pod/types.js';
 import { spareWaits } from './restore.js';
 import { percentile } from './stats.js';
@@ -35,17 +36,23 @@ export interface Paired {
   ratio: number;
 }
 
-/** A and the floor in turn, runs times: the medians and the median of the pairs' ratios. settle: awaited before each timing. */
-async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}, settle: () => Promise<void> = async () => {}): Promise<Paired> {
+/** Awaited before each timing of A and of the floor. */
+interface Settle {
+  beforeA(): Promise<void>;
+  beforeFloor(): Promise<void>;
+}
+
+/** A and the floor in turn, runs times: the medians and the median of the pairs' ratios. */
+async function paired(label: string, a: string[], runs: number, env: NodeJS.ProcessEnv = {}, settle: Settle = { beforeA: async () => {}, beforeFloor: async () => {} }): Promise<Paired> {
   const floor = [process.execPath, '-e', '0'];
   await timed(a, env); // warm-up: the page cache, not the figure
   const as: number[] = [];
   const bs: number[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
-    await settle();
+    await settle.beforeA();
     as.push(await timed(a, env));
-    await settle();
+    await settle.beforeFloor();
     bs.push(await timed(floor, env));
     ratios.push(as.at(-1)! / bs.at(-1)!);
   }
@@ -72,8 +79,23 @@ export async function benchCliStart(node: NodeInfo, runs = 15): Promise<void> {
 export async function benchRestartStart(node: NodeInfo, api: ApiClient, runs = 5): Promise<Paired> {
   const before = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;
   const restart = [process.execPath, CLI, 'node', 'restart', '--dir', node.dir];
-  const settle = () => spareWaits(node.dir);
+  // Which restarts the spare daemon served (the daemon after it is the spare before it).
+  const p = nodePaths(node.dir);
+  const pidIn = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split(' ')[0];
+  let spare: string | undefined;
+  let served = 0;
+  const settle = {
+    beforeA: async () => {
+      await spareWaits(node.dir);
+      spare = await pidIn(p.spareFile);
+    },
+    beforeFloor: async () => {
+      if (spare && spare === (await pidIn(p.pidFile))) served++;
+      await spareWaits(node.dir);
+    },
+  };
   const timing = await paired(`minipod node restart with ${before.length} pods`, restart, runs, {}, settle);
+  console.log(`  ${served} of those ${runs} restarts ran the node's spare daemon`);
   await paired(`  the same, with no spare daemon (a new process)`, restart, runs, { MINIPOD_SPARE_DAEMON: '0' });
   await timed(restart, {}); // a spare again, for what comes next
   const after = (await api.request<{ pods: PodRecord[] }>('GET', '/pods')).pods;

@@ -14,8 +14,12 @@ if (args[0] !== 'daemon') globalThis.minipodLogForPeople = true;
 const bundle = args[0] === 'daemon' ? ['daemon.cjs', 'runDaemonLine']
   : args[0] === 'node' && ['start', 'stop', 'restart', 'env'].includes(args[1]) ? ['node.cjs', 'runNodeLine']
     : undefined;
-// A node's spare daemon loads its code at the lowest priority: CPU nothing else wants (lib/node/spare-daemon.ts).
-if (args[0] === 'daemon' && args[1] === '--spare') require('node:os').setPriority(19);
+// A node's spare daemon notes which text of bin/ it runs, before it runs more: it declines a line
+// once they changed on disk (lib/node/spare-daemon.ts). Its bundle is noted as it is loaded.
+if (args[0] === 'daemon' && args[1] === '--spare') {
+  const { fileStamp } = require('./require-cached.js');
+  globalThis.minipodLoaded = { [__filename]: fileStamp(__filename), [require.resolve('./require-cached.js')]: fileStamp(require.resolve('./require-cached.js')) };
+}
 const taken = () => (bundle
   ? require('./require-cached.js').requireCached(require.resolve(`../dist/cli/${bundle[0]}`))[bundle[1]](args)
   : require('../dist/cli/quick.cjs').runQuick(args));

@@ -26,6 +26,9 @@ const cacheFile = (file) => `${file}.${process.execArgv.length ? require('node:c
 /** A cache's first line: which file, and which text of it, the cache was made from. */
 const stampOf = (st) => `${st.dev}:${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}\n`;
 
+/** That stamp of a file by its path (a spare daemon's own files: lib/node/spare-daemon.ts). */
+const fileStamp = (file) => stampOf(statSync(file, { bigint: true }));
+
 /**
  * The source as a string, and its stamp, both through one descriptor: a build that replaces the
  * file meanwhile cannot pair one file's stamp with the other's text. A bundle is ASCII but for a
@@ -83,4 +86,4 @@ function cacheTaken(file) {
   return load(file, true).cached;
 }
 
-module.exports = { requireCached, writeCodeCache, cacheTaken };
+module.exports = { requireCached, writeCodeCache, cacheTaken, fileStamp };

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { MinipodError } from './errors.js';
 import { log } from './log.js';
+import { exchange } from './util/exchange.js';
 
 const READY = 'ready\n';
 const HANDOFF = 'handoff\n';
@@ -75,25 +76,7 @@ export async function waitReady(listener: ReadyListener, exited: PromiseLike<unk
 
 /** The launcher's answer to "handoff", whole; undefined if there is none by timeoutMs (a launcher gone, or stuck). */
 export function askHandoff(path: string, timeoutMs = 2000): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    let text = '';
-    const conn = net.connect(path, () => conn.write(HANDOFF));
-    const timer = setTimeout(() => {
-      conn.destroy();
-      resolve(undefined);
-    }, timeoutMs);
-    conn.setEncoding('utf8');
-    conn.on('data', (chunk: string) => (text += chunk));
-    conn.on('end', () => {
-      clearTimeout(timer);
-      conn.end();
-      resolve(text);
-    });
-    conn.on('error', () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-  });
+  return exchange(path, HANDOFF, timeoutMs);
 }
 
 /** Say ready on the launcher's socket. A launcher gone meanwhile is no error: nobody to tell. */

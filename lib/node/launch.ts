@@ -3,11 +3,15 @@
 // cgroup (clone3's CLONE_INTO_CGROUP) and prints its pid once it runs: moving a running process in
 // instead waits for an RCU grace period, 15-20 ms of every restart here (issue 13). On a machine
 // without cgroup2 the process is started directly, our child.
+import { fileURLToPath } from 'node:url';
 import { MinipodError } from '../errors.js';
 import { kill, spawnProcess, tools } from '../os/host.js';
 import { isSameProcess, startTimeOf } from '../process/identity.js';
 import { waitUntil } from '../util/wait.js';
 import type { NodeCgroup } from './node-cgroup.js';
+
+/** bin/minipod.js: what a node's daemon (and its spare) run under Node. */
+export const MINIPOD_CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 
 export interface Launched {
   pid: number;

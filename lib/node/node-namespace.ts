@@ -8,7 +8,6 @@
 import { closeSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
 import { tools } from '../os/host.js';
@@ -21,8 +20,8 @@ import { readDaemon, stopDaemonPid, writeIdentity, type Paths } from './daemon-p
 import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
-import { launch, type Launched } from './launch.js';
-import { launchSpare, takeSpare } from './spare-daemon.js';
+import { launch, MINIPOD_CLI, type Launched } from './launch.js';
+import { launchSpare, takeSpare } from './spare-launch.js';
 import { ensureUplink } from './outside.js';
 import { stopLocked } from './node-stop.js';
 import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
@@ -35,7 +34,6 @@ export { nodePaths } from '../node-paths.js';
 export { nodeExecArgv, nodeExecTarget, readHolder } from './node-holder.js';
 export { stopNode } from './node-stop.js';
 
-const CLI = fileURLToPath(new URL('../../../bin/minipod.js', import.meta.url));
 /** How long a daemon has to answer, from the moment the one it replaces is gone. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -107,10 +105,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = await readHolder(p.dir);
   const fresh = !holderPid;
-  // What was given is checked: the daemon this one replaces is asked to go now, so that its shutdown
-  // overlaps what is left to do here (the new one touches nothing until it is gone: --after). A
-  // failure from here on leaves the node without a daemon, its pods running: the error says so.
-  const stopping = previous?.stop().catch(() => {}); // its failure is the caller's to report
+  let stopping: Promise<void> | undefined;
   let daemon: Launched | undefined;
   let notify: ReadyListener | undefined;
   try {
@@ -123,18 +118,21 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     // minipod.sock fits in a socket path fits this one too.
     notify = await listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff);
     const line = ['daemon', ...flags, '--notify-socket', notify.path];
-    // The node's spare daemon runs the line, its code already loaded (spare-daemon.ts); else one is
+    // All is ready here: the daemon this one replaces is asked to go, its shutdown overlapping the
+    // new one's start (which touches nothing until it is gone: --after). A failure from here on
+    // leaves the node without a daemon, its pods running: the error says so.
+    stopping = previous?.stop().catch(() => {}); // its failure is the caller's to report
+    // The node's spare daemon runs the line, its code already loaded (spare-launch.ts); else one is
     // started: nsenter execs it in place (it forks only to enter a PID namespace), this pid is the daemon's.
-    daemon = (await takeSpare(p, line, env)) ?? (await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, CLI, ...line]), { stderr: logFd, env }));
+    daemon = (await takeSpare(p, line, env, logFd)) ?? (await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, MINIPOD_CLI, ...line]), { stderr: logFd, env }));
     await writeIdentity(p.pidFile, daemon.pid);
   } catch (err) {
     closeSync(logFd);
     await daemon?.kill('SIGKILL'); // started, but not recorded: it would wait for --after alone
     await notify?.close();
     if (fresh) await stopLocked(p).catch(() => {}); // the node made for this start goes with it
-    if (!previous) throw err;
-    const { code = 'COMMAND_FAILED', message } = err as MinipodError;
-    throw new MinipodError(code, `${message} (the node's daemon was stopped for the restart; its pods run on: start a daemon with \`minipod node start --dir ${p.dir}\`, which re-adopts them)`);
+    if (!stopping) throw err;
+    throw restartCut(err as Error, p.dir);
   }
   const pid = daemon.pid;
   try {
@@ -153,7 +151,14 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   await rm(p.pidFile, { force: true });
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
-  throw new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
+  const failed = new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);
+  throw previous ? restartCut(failed, p.dir) : failed;
+}
+
+/** A restart that failed once the old daemon had been asked to go: the node has no daemon now, and its pods run on. */
+function restartCut(err: Error, dir: string): MinipodError {
+  const code = err instanceof MinipodError ? err.code : 'COMMAND_FAILED';
+  return new MinipodError(code, `${err.message} (the node's daemon was stopped for the restart; its pods run on: once that is fixed, start a daemon with \`minipod node start --dir ${dir}\`, which re-adopts them)`, { cause: err });
 }
 
 /** How many pod records the node's state holds: NAME.json in the pod store's directory. */
@@ -175,9 +180,10 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
   return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
     if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
-    // Once what was given is checked, the old daemon is asked to go and the new one started (the
+    // Once everything else is ready, the old daemon is asked to go and the new one started (the
     // node's spare, its code loaded, or a new process) side by side: the new one waits until the
-    // old one is gone (--after) before it touches the node. A restart refused leaves the old one serving.
+    // old one is gone (--after) before it touches the node. A restart refused, or that fails
+    // before that, leaves the old one serving.
     const old = await readDaemon(p);
     const oldStart = old && (await startTimeOf(old));
     let stopped: Promise<void> | undefined;

@@ -38,12 +38,13 @@ export async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean>
   if (!holderPid && !mntns && !(await readDaemon(p)) && !(cg && existsSync(cg.dir))) return false;
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
-  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p)]);
+  // Through any of the node's own processes: the holder, the daemon, its spare (spare-daemon.ts).
+  const spare = await readIdentity(p.spareFile);
+  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p), spare]);
   try {
     await stopDaemon(p, true, timeoutMs);
     if (pinned) {
-      // The holder and the node's spare daemon (node/spare-daemon.ts) are the node's own: not leftovers.
-      const spare = await readIdentity(p.spareFile);
+      // The holder and the spare are the node's own: not leftovers.
       const leftovers = await pinned.sweep({ except: new Set([holderPid, spare].filter((pid) => pid !== undefined)) });
       if (leftovers) log.warn({ leftovers }, 'killed processes left in the node (by a dead daemon, or run there with `node exec`)');
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.

@@ -20,7 +20,7 @@ const BIN = '/fake/bin';
 
 export class FakeHost implements Host {
   readonly tools: Tools = {
-    ip: `${BIN}/ip`, nsenter: `${BIN}/nsenter`, unshare: `${BIN}/unshare`, flock: `${BIN}/flock`, umount: `${BIN}/umount`, mount: `${BIN}/mount`, mknod: `${BIN}/mknod`, setfattr: `${BIN}/setfattr`,
+    ip: `${BIN}/ip`, nsenter: `${BIN}/nsenter`, unshare: `${BIN}/unshare`, flock: `${BIN}/flock`, umount: `${BIN}/umount`, mount: `${BIN}/mount`, mknod: `${BIN}/mknod`, nice: `${BIN}/nice`, setfattr: `${BIN}/setfattr`,
     pause: '/fake/rootfs/pause', pidwatch: '/fake/rootfs/pidwatch', cgexec: '/fake/rootfs/cgexec', shim: '/fake/rootfs/shim', ptyrelay: '/fake/rootfs/ptyrelay', portfwd: '/fake/rootfs/portfwd',
   };
   readonly journal: string[] = [];

@@ -14,7 +14,7 @@ export const SHIM_PATH = fileURLToPath(new URL('../../../rootfs/shim/shim', impo
 export const PTYRELAY_PATH = fileURLToPath(new URL('../../../rootfs/ptyrelay/ptyrelay', import.meta.url));
 export const PORTFWD_PATH = fileURLToPath(new URL('../../../rootfs/portfwd/portfwd', import.meta.url));
 
-type System = 'ip' | 'nsenter' | 'unshare' | 'flock' | 'umount' | 'mount' | 'mknod' | 'setfattr';
+type System = 'ip' | 'nsenter' | 'unshare' | 'flock' | 'umount' | 'mount' | 'mknod' | 'nice' | 'setfattr';
 
 const packages: Record<System, string> = {
   ip: 'iproute2',
@@ -24,6 +24,7 @@ const packages: Record<System, string> = {
   umount: 'mount',
   mount: 'mount',
   mknod: 'coreutils',
+  nice: 'coreutils',
   setfattr: 'attr',
 };
 

@@ -61,6 +61,8 @@ export interface Tools {
   mount: string;
   /** Whiteouts in image layers: a char device 0/0, and the overlayfs opaque xattr. */
   mknod: string;
+  /** Starts a node's spare daemon at nice 19 (node/spare-launch.ts). */
+  nice: string;
   setfattr: string;
   /** minipod's own, built from rootfs/ by `npm run build`. */
   pause: string;

@@ -33,7 +33,7 @@ test.serial('node restart hands the line to the node\'s spare daemon: that proce
   const pod = await node.api.request<PodRecord>('POST', '/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
   const spare = await spareOf(node);
   t.not(spare, node.pid);
-  t.true((await niceOf(spare)).includes(19), 'it loaded at nice 19');
+  t.deepEqual([...new Set(await niceOf(spare))], [19], 'it loaded at nice 19, every thread');
   for (const ns of ['mnt', 'net']) t.is(await readlink(`/proc/${spare}/ns/${ns}`), await readlink(`/proc/${node.holderPid}/ns/${ns}`), `in the node's ${ns} namespace`);
   t.is(await readFile(`/proc/${spare}/cgroup`, 'utf8'), await readFile(`/proc/${node.pid}/cgroup`, 'utf8'), "in the node's cgroup, beside the daemon");
 
@@ -44,6 +44,7 @@ test.serial('node restart hands the line to the node\'s spare daemon: that proce
   t.deepEqual([...new Set(await niceOf(spare))], [0], 'every thread back at nice 0');
   const cmdline = (await readFile(`/proc/${spare}/cmdline`, 'utf8')).split('\0').join(' ');
   t.regex(cmdline, new RegExp(`bin/minipod\\.js daemon --state-dir ${node.stateDir} --run-dir `), 'its command line is the daemon line it runs');
+  t.is((await readFile(`/proc/${spare}/comm`, 'utf8')).trim(), 'node', 'its name is still node (ps, pgrep)');
   const after = await node.api.request<PodRecord>('GET', '/pods/p');
   t.like(after, { phase: 'Running', ip: pod.ip, sandbox: { pid: pod.sandbox!.pid } });
   const next = await spareOf(node);
@@ -71,4 +72,40 @@ test.serial('a spare whose environment differs from the restart\'s is declined a
   t.false(alive(third), 'node stop ends the spare');
   t.false(existsSync(nodePaths(node.dir).spareFile), 'no spare.pid');
   t.false(existsSync(path.join(node.dir, 'run', 'spare.sock')), 'no spare.sock');
+});
+
+test.serial('restarts back to back take the spare still loading; a stopped spare is passed over and ended; node start after a crash takes it too', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  for (let i = 0; i < 3; i++) {
+    const before = await readIdentity(nodePaths(node.dir).spareFile);
+    t.is((await restart(node)).exitCode, 0);
+    t.is(await daemonPid(node), before ?? -1, `restart ${i + 1}, at once after the last, ran the spare`);
+  }
+  const stopped = await spareOf(node);
+  process.kill(stopped, 'SIGSTOP');
+  const r = await restart(node, { MINIPOD_LOG_LEVEL: 'info' });
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stderr, /the spare daemon was not taken: starting a daemon anew .*answer stopped/);
+  await waitFor(async () => !alive(stopped), 'the stopped spare to be ended');
+  // A daemon SIGKILLed: `node start` finds the node's spare and hands it the line.
+  const spare = await spareOf(node);
+  const daemon = await daemonPid(node);
+  process.kill(daemon, 'SIGKILL');
+  await waitFor(async () => !alive(daemon), 'the daemon to die');
+  const started = await runCommand([process.execPath, CLI, 'node', 'start', '--dir', node.dir], { env: { MINIPOD_LOG_LEVEL: 'info' } });
+  t.is(started.exitCode, 0, started.stderr);
+  t.is(await daemonPid(node), spare, 'node start ran the spare');
+});
+
+test.serial('MINIPOD_SPARE_DAEMON=0: a restart ends the spare without asking it and starts none', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const spare = await spareOf(node);
+  const r = await restart(node, { MINIPOD_SPARE_DAEMON: '0' });
+  t.is(r.exitCode, 0, r.stderr);
+  t.not(await daemonPid(node), spare);
+  await waitFor(async () => !alive(spare), 'the spare to be ended');
+  await new Promise((res) => setTimeout(res, 500));
+  t.false(existsSync(nodePaths(node.dir).spareFile), 'no spare.pid');
 });

@@ -1,0 +1,77 @@
+// The launcher's side of a node's spare daemon (spare-daemon.ts): `node start|restart`, under the
+// node's lock, start the next spare once their daemon is under way, and hand the new daemon's line
+// to the one waiting instead of starting a process.
+import { existsSync, fstatSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import { log } from '../log.js';
+import { tools } from '../os/host.js';
+import { isStopped } from '../process/identity.js';
+import { nsenterArgv } from '../process/nsenter.js';
+import { exchange } from '../util/exchange.js';
+import { waitUntil } from '../util/wait.js';
+import { alive, readIdentity, writeIdentity, type Paths } from './daemon-process.js';
+import { launch, MINIPOD_CLI, watchDetached, type Launched } from './launch.js';
+import type { NodeCgroup } from './node-cgroup.js';
+import { NODE_NAMESPACES } from './node-holder.js';
+import { fileId, setNice, SPARE_FLAG, type Go } from './spare-daemon.js';
+
+/** How long a spare has to answer: it does nothing else, so one that does not is stuck. */
+const ANSWER_MS = 2000;
+/** How long a spare still loading its code is waited for: about what a new daemon process takes to load here, at normal priority. */
+const LOADING_MS = 300;
+
+/** Spares are started unless the launcher's environment says MINIPOD_SPARE_DAEMON=0. */
+const wanted = (env: Record<string, string>) => env.MINIPOD_SPARE_DAEMON !== '0';
+
+/**
+ * Start the node's next spare daemon at nice 19 (recorded in p.spareFile), unless it is not wanted.
+ * A failure is logged, not thrown: a spare only saves time; one started but not recorded is killed.
+ */
+export async function launchSpare(p: Paths, cg: NodeCgroup | undefined, holderPid: number, logFd: number, env: Record<string, string>): Promise<void> {
+  if (!wanted(env)) return;
+  let spare: Launched | undefined;
+  try {
+    await rm(p.spareSocket, { force: true });
+    spare = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [tools().nice, '-n', '19', process.execPath, MINIPOD_CLI, 'daemon', SPARE_FLAG, p.spareSocket, '--state-dir', p.stateDir]), { stderr: logFd, env });
+    spare.forget();
+    await writeIdentity(p.spareFile, spare.pid);
+  } catch (err) {
+    await spare?.kill('SIGKILL');
+    log.warn({ err: (err as Error).message }, 'could not start a spare daemon: the next restart starts its daemon anew');
+  }
+}
+
+/**
+ * Hand the node's spare the daemon line `argv`, to run with env and the node's log (logFd): the
+ * daemon it becomes, or undefined (no spare, or not wanted, or it declined, or did not answer); a
+ * spare not taken is ended.
+ */
+export async function takeSpare(p: Paths, argv: string[], env: Record<string, string>, logFd: number): Promise<Launched | undefined> {
+  const pid = await readIdentity(p.spareFile);
+  if (!pid) return undefined;
+  const spare = await watchDetached(pid);
+  spare.forget();
+  let answer: string | undefined = 'not wanted';
+  try {
+    if (wanted(env)) answer = await ask(p, pid, { argv, env, nice: os.getPriority(), log: fileId(fstatSync(logFd)) });
+  } finally {
+    await rm(p.spareFile, { force: true });
+    if (answer !== 'ok') await spare.kill('SIGKILL');
+  }
+  if (answer === 'ok') return spare;
+  log.info({ spare: pid, answer: answer ?? 'none' }, 'the spare daemon was not taken: starting a daemon anew');
+  return undefined;
+}
+
+/** The spare's answer to go, at its launcher's priority: 'ok', or why not; undefined if it is stopped, or gave none in time. */
+async function ask(p: Paths, pid: number, go: Go): Promise<string | undefined> {
+  // A stopped one (SIGSTOP, a debugger) would not answer: not waited for.
+  if (isStopped(pid)) return 'stopped';
+  // At the launcher's priority from now: it is the next daemon. One still loading its code (a
+  // restart right after the last) is waited for a while: it is ahead of a new process.
+  await setNice(pid, go.nice);
+  if (!existsSync(p.spareSocket)) await waitUntil(async () => existsSync(p.spareSocket) || !(await alive(pid)), { timeoutMs: LOADING_MS, everyMs: 5 });
+  return (await exchange(p.spareSocket, `${JSON.stringify(go)}\n`, ANSWER_MS))?.trim();
+}
+
