@@ -88,9 +88,9 @@ export async function startNode(dir: string, opts: NodeOptions = {}): Promise<No
 
 /**
  * previous: the daemon this one replaces (restart): `id` (PID:STARTTIME) is what the new one waits
- * for (`--after`); `stop` asks it to go once the new one runs, and resolves when it is gone. The new
- * daemon's 30 s to answer count from then: the old one may take its pods' grace periods to go (a
- * removal under way).
+ * for (`--after`); `stop` asks it to go (called once all but the new daemon's start is done, beside
+ * that start) and resolves when it is gone. The new daemon's 30 s to answer count from then: the old
+ * one may take its pods' grace periods to go (a removal under way).
  */
 async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string | undefined; stop: () => Promise<void>; handoff: Promise<string> }): Promise<NodeInfo> {
   if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
