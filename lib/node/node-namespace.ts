@@ -124,7 +124,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     stopping = previous?.stop().catch(() => {}); // its failure is the caller's to report
     // The node's spare daemon runs the line, its code already loaded (spare-launch.ts); else one is
     // started: nsenter execs it in place (it forks only to enter a PID namespace), this pid is the daemon's.
-    daemon = (await takeSpare(p, line, env, logFd)) ?? (await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, MINIPOD_CLI, ...line]), { stderr: logFd, env }));
+    daemon = (await takeSpare(p, line, env, logFd, holderPid)) ?? (await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [process.execPath, MINIPOD_CLI, ...line]), { stderr: logFd, env }));
     await writeIdentity(p.pidFile, daemon.pid);
   } catch (err) {
     closeSync(logFd);

@@ -14,8 +14,10 @@ import os from 'node:os';
 import { MINIPOD_CLI } from './launch.js';
 
 export const SPARE_FLAG = '--spare';
-/** The go message's most characters: a daemon line and an environment. */
-const GO_MAX = 1 << 20;
+/** The go message's most characters: a daemon line and an environment (Linux lets a process's take 2 MiB). */
+const GO_MAX = 8 << 20;
+/** How often a waiting spare checks that its socket is still its own: a launcher that lost track of it (spare.pid removed) binds the next one's there. */
+const OWN_SOCKET_MS = 1000;
 
 export interface Go {
   /** The daemon line (`daemon --state-dir …`) a launcher would have started. */
@@ -26,6 +28,11 @@ export interface Go {
   nice: number;
   /** The node's log as the launcher opened it (fileId): a started daemon's stdout and stderr. */
   log: string;
+  /** The launcher's Node and bin/minipod.js: another installation's spare is not its daemon. */
+  node: string;
+  cli: string;
+  /** The launcher's /proc/self/limits, which a daemon it started would have (ulimit -n…). */
+  limits: string;
 }
 
 /** Which file a descriptor or path is: device and inode. */
@@ -48,7 +55,11 @@ export interface SpareSelf {
   env: NodeJS.ProcessEnv;
   log: string | undefined;
   nodeReplaced: boolean;
+  limits: string;
 }
+
+/** This process's resource limits, as a launcher sends its own. */
+export const ownLimits = () => readFileSync('/proc/self/limits', 'utf8');
 
 function self(): SpareSelf {
   let nodeReplaced = true;
@@ -63,12 +74,13 @@ function self(): SpareSelf {
   } catch {
     // no stderr: no log to compare
   }
-  return { env: process.env, log, nodeReplaced };
+  return { env: process.env, log, nodeReplaced, limits: ownLimits() };
 }
 
 /** Why this spare may not run go (its code, environment or log is not a new daemon's), or undefined. */
 export function staleness(go: Go, code: ReadonlyMap<string, string> | undefined, stateDir: string, canRun: (argv: string[]) => boolean, me: SpareSelf = self()): string | undefined {
   if (!code) return 'stale: its code was not loaded through bin/, so what it runs is not known';
+  if (go?.node !== process.execPath || go.cli !== MINIPOD_CLI) return `stale: it runs ${process.execPath} ${MINIPOD_CLI}, not the launcher's ${String(go?.node)} ${String(go?.cli)}`;
   if (me.nodeReplaced) return `stale: ${process.execPath} changed since the spare started`;
   for (const [file, stamp] of code) {
     let now: string | undefined;
@@ -87,6 +99,7 @@ export function staleness(go: Go, code: ReadonlyMap<string, string> | undefined,
   if (differs.length) return `stale: the environment differs (${differs.sort().join(', ')})`;
   if (go.log !== me.log) return "stale: the node's log is another file than the one the spare writes to (removed or rotated)";
   if (!Number.isInteger(go.nice) || go.nice < -20 || go.nice > 19) return 'stale: no nice value given';
+  if (go.limits !== me.limits) return "stale: its resource limits (ulimit) are not the launcher's";
   return undefined;
 }
 
@@ -104,6 +117,7 @@ const SESSION_VARIABLES = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUM
  * process is then to exit: its launcher starts a daemon anew).
  */
 export function waitAsSpare(socket: string, stateDir: string, canRun: (argv: string[]) => boolean, code = codeStamps(), me?: SpareSelf): Promise<Go | undefined> {
+  let own: NodeJS.Timeout | undefined;
   return new Promise((resolve, reject) => {
     const server = net.createServer((conn) => {
       let text = '';
@@ -120,13 +134,25 @@ export function waitAsSpare(socket: string, stateDir: string, canRun: (argv: str
           conn.end('bad: not a go message\n');
           return;
         }
+        clearInterval(own); // its socket goes with its listener
         server.close();
         const why = staleness(go, code, stateDir, canRun, me);
         conn.end(`${why ?? 'ok'}\n`, () => resolve(why ? undefined : go));
       });
     });
     server.once('error', reject);
-    server.listen(socket);
+    // Once its socket is gone or another's, nobody will send it a line: it ends.
+    let mine: number | undefined;
+    own = setInterval(() => {
+      let now: number | undefined;
+      try {
+        now = statSync(socket).ino;
+      } catch {
+        // gone
+      }
+      if (now !== mine) process.exit(0);
+    }, OWN_SOCKET_MS);
+    server.listen(socket, () => (mine = statSync(socket).ino));
   });
 }
 

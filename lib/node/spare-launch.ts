@@ -5,7 +5,7 @@ import { existsSync, fstatSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { log } from '../log.js';
-import { tools } from '../os/host.js';
+import { procLink, tools } from '../os/host.js';
 import { isStopped } from '../process/identity.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { exchange } from '../util/exchange.js';
@@ -14,7 +14,7 @@ import { alive, readIdentity, writeIdentity, type Paths } from './daemon-process
 import { launch, MINIPOD_CLI, watchDetached, type Launched } from './launch.js';
 import type { NodeCgroup } from './node-cgroup.js';
 import { NODE_NAMESPACES } from './node-holder.js';
-import { fileId, setNice, SPARE_FLAG, type Go } from './spare-daemon.js';
+import { fileId, ownLimits, setNice, SPARE_FLAG, type Go } from './spare-daemon.js';
 
 /** How long a spare has to answer: it does nothing else, so one that does not is stuck. */
 const ANSWER_MS = 2000;
@@ -47,14 +47,17 @@ export async function launchSpare(p: Paths, cg: NodeCgroup | undefined, holderPi
  * daemon it becomes, or undefined (no spare, or not wanted, or it declined, or did not answer); a
  * spare not taken is ended.
  */
-export async function takeSpare(p: Paths, argv: string[], env: Record<string, string>, logFd: number): Promise<Launched | undefined> {
-  const pid = await readIdentity(p.spareFile);
+export async function takeSpare(p: Paths, argv: string[], env: Record<string, string>, logFd: number, holderPid: number): Promise<Launched | undefined> {
+  const pid = await recorded(p);
   if (!pid) return undefined;
   const spare = await watchDetached(pid);
   spare.forget();
   let answer: string | undefined = 'not wanted';
   try {
-    if (wanted(env)) answer = await ask(p, pid, { argv, env, nice: os.getPriority(), log: fileId(fstatSync(logFd)) });
+    // In the node holder's namespaces: after the holder died and a new one was made, a spare
+    // still sits in the old ones (and its daemon would run there, not on the node).
+    if (!(await inNamespacesOf(pid, holderPid))) answer = "not in the node holder's namespaces";
+    else if (wanted(env)) answer = await ask(p, pid, { argv, env, nice: os.getPriority(), log: fileId(fstatSync(logFd)), node: process.execPath, cli: MINIPOD_CLI, limits: ownLimits() });
   } finally {
     await rm(p.spareFile, { force: true });
     if (answer !== 'ok') await spare.kill('SIGKILL');
@@ -62,6 +65,26 @@ export async function takeSpare(p: Paths, argv: string[], env: Record<string, st
   if (answer === 'ok') return spare;
   log.info({ spare: pid, answer: answer ?? 'none' }, 'the spare daemon was not taken: starting a daemon anew');
   return undefined;
+}
+
+/** The recorded spare, if it is still that process; a spare.pid that cannot be trusted (a symlink, not root's) is removed, not followed: a spare only saves time. */
+async function recorded(p: Paths): Promise<number | undefined> {
+  try {
+    return await readIdentity(p.spareFile);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'ignoring the spare daemon\'s record');
+    await rm(p.spareFile, { force: true });
+    return undefined;
+  }
+}
+
+/** Whether pid is in the network and mount namespaces of holderPid. */
+async function inNamespacesOf(pid: number, holderPid: number): Promise<boolean> {
+  for (const ns of NODE_NAMESPACES) {
+    const [a, b] = await Promise.all([procLink(pid, `ns/${ns}`), procLink(holderPid, `ns/${ns}`)]);
+    if (!a || a !== b) return false;
+  }
+  return true;
 }
 
 /** The spare's answer to go, at its launcher's priority: 'ok', or why not; undefined if it is stopped, or gave none in time. */

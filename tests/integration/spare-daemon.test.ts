@@ -3,7 +3,7 @@
 // line to instead of starting a process. Checked from outside: /proc (pid, nice of every thread,
 // namespaces, cgroup, command line), the CLI's own note, the pods re-adopted.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { readIdentity } from '../../lib/node/daemon-process.js';
@@ -108,4 +108,29 @@ test.serial('MINIPOD_SPARE_DAEMON=0: a restart ends the spare without asking it 
   await waitFor(async () => !alive(spare), 'the spare to be ended');
   await new Promise((res) => setTimeout(res, 500));
   t.false(existsSync(nodePaths(node.dir).spareFile), 'no spare.pid');
+});
+
+test.serial("a spare left in a dead holder's namespaces is not taken; a spare.pid not to trust is ignored, and the spare nobody records ends itself", async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.dispose());
+  const p = nodePaths(node.dir);
+  const stranded = await spareOf(node);
+  for (const pid of [await daemonPid(node), node.holderPid]) process.kill(pid, 'SIGKILL');
+  await waitFor(async () => !alive(node.holderPid) && !alive(node.pid), 'the daemon and the node holder to die');
+  const started = await runCommand([process.execPath, CLI, 'node', 'start', '--dir', node.dir], { env: { MINIPOD_LOG_LEVEL: 'info' } });
+  t.is(started.exitCode, 0, started.stderr);
+  t.regex(started.stderr, /not taken.*not in the node holder's namespaces/);
+  const holder = (await readIdentity(p.holderFile))!;
+  t.not(holder, node.holderPid, 'a new node holder');
+  for (const ns of ['net', 'mnt']) t.is(await readlink(`/proc/${await daemonPid(node)}/ns/${ns}`), await readlink(`/proc/${holder}/ns/${ns}`), `the daemon is in the new holder's ${ns} namespace`);
+  await waitFor(async () => !alive(stranded), 'the stranded spare to be ended');
+  // A spare.pid replaced by a symlink: not followed, the restart goes on; the spare it named, now
+  // nobody's, sees its socket taken by the next one and ends.
+  const unrecorded = await spareOf(node);
+  await rm(p.spareFile);
+  await symlink('/nonexistent', p.spareFile);
+  const r = await restart(node);
+  t.is(r.exitCode, 0, r.stderr);
+  await waitFor(async () => !alive(unrecorded), 'the unrecorded spare to end itself', 10_000);
+  t.truthy(await spareOf(node), 'a new spare, recorded');
 });

@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { stampOf, staleness, titleOf, waitAsSpare, type Go, type SpareSelf } from '../../../lib/node/spare-daemon.js';
+import { MINIPOD_CLI } from '../../../lib/node/launch.js';
 import { ROOT } from '../../helpers/node.js';
 
 const STATE = '/var/lib/minipod-node/state';
 const line = ['daemon', '--state-dir', STATE, '--run-dir', '/var/lib/minipod-node/run'];
 const env = { PATH: '/usr/bin:/bin', MINIPOD_LOG_LEVEL: 'info' };
-const me: SpareSelf = { env, log: '2049:77', nodeReplaced: false };
-const go = (over: Partial<Go> = {}): Go => ({ argv: line, env, nice: 0, log: '2049:77', ...over });
+const me: SpareSelf = { env, log: '2049:77', nodeReplaced: false, limits: 'Max open files 1024 1048576 files\n' };
+const go = (over: Partial<Go> = {}): Go => ({ argv: line, env, nice: 0, log: '2049:77', node: process.execPath, cli: MINIPOD_CLI, limits: me.limits, ...over });
 const anyLine = () => true;
 
 async function tmp(t: ExecutionContext): Promise<string> {
@@ -64,11 +65,14 @@ test('a variable that differs makes it stale, but for what a shell, sudo or ssh 
   t.is(staleness(go({ env: { PATH: env.PATH, NODE_OPTIONS: '--inspect' } }), c.code, STATE, anyLine, me), 'stale: the environment differs (MINIPOD_LOG_LEVEL, NODE_OPTIONS)');
   const session = { PWD: '/home/vagrant', OLDPWD: '/', SUDO_COMMAND: '/usr/local/bin/minipod node restart', SHLVL: '2', _: '/usr/local/bin/minipod', MINIPOD_SOCKET: '/n/run/minipod.sock' };
   t.is(staleness(go({ env: { ...env, ...session } }), c.code, STATE, anyLine, { ...me, env: { ...env, SUDO_COMMAND: '/usr/local/bin/minipod node start', SHLVL: '1' } }), undefined);
-  t.is(staleness({ argv: line } as Go, c.code, STATE, anyLine, me), 'stale: no environment given');
+  t.is(staleness({ ...go(), env: undefined } as unknown as Go, c.code, STATE, anyLine, me), 'stale: no environment given');
 });
 
-test("another log file than the spare's (removed or rotated since), or no nice value, makes it stale", async (t) => {
+test("another installation's or Node's launcher, another log file (removed or rotated since), other limits, or no nice value make it stale", async (t) => {
   const c = await code(t);
+  t.regex(staleness(go({ cli: '/opt/minipod-2/bin/minipod.js' }), c.code, STATE, anyLine, me)!, /^stale: it runs .* not the launcher's .*\/opt\/minipod-2\/bin\/minipod\.js$/);
+  t.regex(staleness(go({ node: '/tmp/node2' }), c.code, STATE, anyLine, me)!, /not the launcher's \/tmp\/node2 /);
+  t.is(staleness(go({ limits: 'Max open files 8192 8192 files\n' }), c.code, STATE, anyLine, me), "stale: its resource limits (ulimit) are not the launcher's");
   t.regex(staleness(go({ log: '2049:78' }), c.code, STATE, anyLine, me)!, /^stale: the node's log is another file/);
   t.is(staleness(go({ nice: 'low' as unknown as number }), c.code, STATE, anyLine, me), 'stale: no nice value given');
 });
