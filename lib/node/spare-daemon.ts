@@ -3,10 +3,12 @@
 // `node start|restart` hand it the line instead of starting a process (spare-launch.ts), as the
 // holder pool keeps a spare pause (sandbox/pool.ts). It is started at nice 19, so that it takes
 // only CPU nothing else wants, and runs at its launcher's priority once it is a daemon. This is its
-// side. It runs only what a daemon started then would: it declines (and exits) if Node, bin/ or a
-// bundle changed on disk since it loaded them (a rebuild or an upgrade, the usual reason for a
-// restart), if the environment differs but for a session's own variables, or if the node's log is
-// another file than the one it writes to; the launcher then starts a daemon anew.
+// side. It runs only what a daemon started then would: it declines (and exits) if its launcher is
+// another installation or Node, if Node, bin/ or a bundle changed on disk since it loaded them (a
+// rebuild or an upgrade, the usual reason for a restart), if the environment differs but for a
+// session's own variables, if the resource limits differ, or if the node's log is another file
+// than the one it writes to; the launcher then starts a daemon anew. One whose socket is gone or
+// another's (its launcher lost track of it) ends itself.
 import { fstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import net from 'node:net';
