@@ -152,7 +152,7 @@ export function waitAsSpare(socket: string, stateDir: string, canRun: (argv: str
       } catch {
         // gone
       }
-      if (now !== mine) process.exit(0);
+      if (mine !== undefined && now !== mine) process.exit(0);
     }, OWN_SOCKET_MS);
     server.listen(socket, () => (mine = statSync(socket).ino));
   });
