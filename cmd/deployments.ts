@@ -3,13 +3,20 @@
 import type { ApiClient } from '../lib/api/client.js';
 import { MinipodError } from '../lib/errors.js';
 import { replicasOf, type DeploymentStatus } from '../lib/deploy/status.js';
-import { age } from './common.js';
+import { age, usage } from './common.js';
 import { KINDS } from './delete-targets.js';
 
 /** `deployment/web`, `deployments/web`, `deploy/web`, `deployment.apps/web` → web; anything else undefined (a pod). */
 export function deploymentTarget(arg: string): string | undefined {
   const m = /^([a-z.]+)\/(.*)$/.exec(arg);
   return m && KINDS[m[1]!] === 'deployment' ? m[2] : undefined;
+}
+
+/** kubectl's TYPE/NAME, or TYPE NAME given as two arguments, as one TYPE/NAME; both at once is a usage error (`verb`: the command line before them, for the message). */
+export function joinedTarget(verb: string, target: string, name: string | undefined): string {
+  if (name === undefined) return target;
+  if (target.includes('/')) usage(`${verb} ${target} ${name}: give TYPE/NAME or TYPE NAME, not both`);
+  return `${target}/${name}`;
 }
 
 /** POST the Deployment; with a timeout, wait until every replica is ready. `deployment.apps/web created`. */

@@ -8,7 +8,6 @@ import type { PodRecord } from '../lib/pod/types.js';
 import { fail, type GlobalArgs, listQuery, socketOf, usage } from './common.js';
 import { parseOutput, type OutputFormat } from './output/format.js';
 
-
 /**
  * The printing's code, imported when it prints: a listing asks first and loads it while the
  * daemon answers (in a fresh process its modules take milliseconds to compile).
@@ -76,4 +75,3 @@ export async function listPods(argv: ListArgs): Promise<void> {
     fail(err);
   }
 }
-

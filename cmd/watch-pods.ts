@@ -46,8 +46,8 @@ export async function watchPods(argv: ListArgs, wide: boolean, headers: boolean)
       return table;
     };
     const first = rowsOf(await ask(), wide, argv.allNamespaces);
-    const printed = new Map(first.rows.map((r) => [r.key, r.sig]));
-    const lastCells = new Map(first.rows.map((r) => [r.key, r.cells]));
+    // By pod, the row last printed: what a change is told from, and a gone pod's last row.
+    const printed = new Map(first.rows.map((r) => [r.key, r]));
     const status = first.head.indexOf('STATUS');
     const lines = [...(headers ? [first.head] : []), ...first.rows.map((r) => r.cells)];
     // The columns as the table printed them (formatTable's plain layout): each as wide as its widest cell.
@@ -60,16 +60,14 @@ export async function watchPods(argv: ListArgs, wide: boolean, headers: boolean)
       // forgotten (made again under its name, it is printed even if it looks the same).
       const now = new Set(rows.map((r) => r.key));
       for (const key of [...printed.keys()].filter((k) => !now.has(k))) {
-        const cells = [...lastCells.get(key)!];
+        const cells = [...printed.get(key)!.cells];
         cells[status] = 'Terminating';
         process.stdout.write(`${watchRow(cells, widths)}\n`);
         printed.delete(key);
-        lastCells.delete(key);
       }
       for (const row of rows) {
-        if (printed.get(row.key) === row.sig) continue;
-        printed.set(row.key, row.sig);
-        lastCells.set(row.key, row.cells);
+        if (printed.get(row.key)?.sig === row.sig) continue;
+        printed.set(row.key, row);
         if (!headed) process.stdout.write(`${watchRow(first.head, widths)}\n`);
         headed = true;
         process.stdout.write(`${watchRow(row.cells, widths)}\n`);

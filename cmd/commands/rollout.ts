@@ -7,7 +7,7 @@ import { MinipodError } from '../../lib/errors.js';
 import { parseDuration } from '../../lib/logs/cri.js';
 import { client } from '../client.js';
 import { fail, usage, verb } from '../common.js';
-import { deploymentTarget, rolloutStatus } from '../deployments.js';
+import { deploymentTarget, joinedTarget, rolloutStatus } from '../deployments.js';
 
 const ACTIONS = ['status', 'restart'];
 /** How often status asks while it waits (kubectl watches; the daemon has no watch of Deployments). */
@@ -37,8 +37,7 @@ export const rollout = verb<{ action: string; target: string; name?: string; tim
   handler: async (argv) => {
     const action = String(argv.action);
     if (!ACTIONS.includes(action)) usage(`rollout ${action}: minipod's rollout has status and restart (a Deployment keeps no revisions to show or undo, and cannot be paused)`);
-    const target = argv.name === undefined ? String(argv.target) : `${argv.target}/${argv.name}`;
-    if (argv.name !== undefined && String(argv.target).includes('/')) usage(`rollout ${action} ${argv.target} ${argv.name}: give TYPE/NAME or TYPE NAME, not both`);
+    const target = joinedTarget(`rollout ${action}`, String(argv.target), argv.name);
     const name = deploymentTarget(target);
     if (!name) usage(`rollout ${action} ${target}: give deployment/NAME (minipod rolls out Deployments only)`);
     const timeout = String([argv.timeout].flat().at(-1)); // given twice: the last, as yargs keeps both

@@ -2,7 +2,7 @@
 import type { DeploymentStatus } from '../../lib/deploy/status.js';
 import { client } from '../client.js';
 import { fail, usage, verb } from '../common.js';
-import { deploymentTarget } from '../deployments.js';
+import { deploymentTarget, joinedTarget } from '../deployments.js';
 
 export const scale = verb<{ target: string; name?: string; replicas: string }>({
   command: 'scale <target> [name]',
@@ -15,8 +15,7 @@ export const scale = verb<{ target: string; name?: string; replicas: string }>({
       .option('replicas', { type: 'string', demandOption: true, describe: 'How many pods (0 to 100)' })
       .example('$0 scale deployment/web --replicas=3', 'three pods of web'),
   handler: async (argv) => {
-    const target = argv.name === undefined ? argv.target : `${argv.target}/${argv.name}`;
-    if (argv.name !== undefined && String(argv.target).includes('/')) usage(`scale ${argv.target} ${argv.name}: give TYPE/NAME or TYPE NAME, not both`);
+    const target = joinedTarget('scale', String(argv.target), argv.name);
     const name = deploymentTarget(target);
     if (!name) usage(`scale ${target}: give deployment/NAME (only Deployments scale)`);
     const given = String([argv.replicas].flat().at(-1) ?? ''); // given twice: the last, as yargs keeps both

@@ -40,10 +40,10 @@ function plainTable(lines: string[][]): string {
 
 const borderless = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ' };
 
-/** A pod Table as ps prints it: the columns of priority 0 (with wide, all); -A puts kubectl's NAMESPACE first. */
 /** The columns a table shows: those of priority 0, or with wide all of them (their indexes). */
 export const shownColumns = (table: PodTable, wide: boolean): number[] => table.columnDefinitions.flatMap((c, i) => (wide || c.priority === 0 ? [i] : []));
 
+/** A pod Table as ps prints it: the columns of priority 0 (with wide, all); -A puts kubectl's NAMESPACE first. */
 export function formatPodTable(table: PodTable, wide: boolean, allNamespaces: boolean, headers = true): Promise<string> {
   const shown = shownColumns(table, wide);
   const head = shown.map((i) => table.columnDefinitions[i]!.name);

@@ -43,7 +43,7 @@ export const fileId = (st: { dev: number | bigint; ino: number | bigint }) => `$
 /** What identifies a file's text: the stamp bin/require-cached.js takes (fileStamp; a unit test holds them equal). */
 export function stampOf(file: string): string {
   const st = statSync(file, { bigint: true });
-  return `${st.dev}:${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}\n`;
+  return `${fileId(st)} ${st.size} ${st.mtimeNs} ${st.ctimeNs}\n`;
 }
 
 /** The code this process runs, as it loaded it: bin/ and the bundles (stamped by bin/minipod.js and bin/require-cached.js); undefined if none was. */

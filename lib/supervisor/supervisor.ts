@@ -102,9 +102,10 @@ export class Supervisor implements Supervision {
       const phase = podEnded(r); // again under the lock: a recovery or a stop may have come first
       if (this.detached || live.terminating || r.phase !== 'Running' || !phase) return;
       live.terminating = true;
-      r.message ??= `completed (${phase}): every container has ended`; // written with Terminating: a teardown finished by the next daemon keeps it
+      const why = `completed (${phase}): every container has ended`;
+      r.message ??= why; // written with Terminating: a teardown finished by the next daemon keeps it
       this.ctx.events.record(r, 'PodCompleted', `every container has ended (${phase}): stopping the sandbox${r.ip ? ` and releasing ${r.ip}` : ''}, as kubelet does; the record and logs stay until rm`);
-      await stopPod(this.ctx, live, `completed (${phase}): every container has ended`, { ended: true });
+      await stopPod(this.ctx, live, why, { ended: true });
     }).catch((err: Error) => {
       this.ctx.events.record(r, 'CleanupFailed', `the sandbox of the completed pod could not be stopped: ${err.message}`, { type: 'Warning' });
       podLogger(r).error({ err: err.message }, 'completed pod: teardown failed');
