@@ -233,24 +233,28 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
 /**
  * Processes on the node that are not the node itself: everything in its mount namespace but the
  * node holder, the daemon, its spare daemon (node/spare-daemon.ts), the current daemon's helpers
- * (ip -batch, pidwatch), its spare pause holder, and commands this test process runs on the node
- * (`node.sh`, its own children). Pods' processes are here, whichever daemon started them; so is
- * anything a dead daemon left.
+ * (ip -batch, pidwatch), its spare pause holders (`withoutSpares`: asked of the daemon), and
+ * commands this test process runs on the node (`node.sh`, its own children). Pods' processes are
+ * here, whichever daemon started them; so is anything a dead daemon left.
  */
-export async function nodeProcesses(node: TestNode, spareHolderPids: readonly number[] = []): Promise<{ pid: number; cmd: string }[]> {
+export async function nodeProcesses(node: TestNode, options: { withoutSpares?: boolean } = {}): Promise<{ pid: number; cmd: string }[]> {
   const mnt = await readlink(`/proc/${node.holderPid}/ns/mnt`);
   const spare = await readIdentity(nodePaths(node.dir).spareFile);
   const out: { pid: number; cmd: string }[] = [];
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || [node.holderPid, node.pid, spare, ...spareHolderPids].includes(pid) || !alive(pid)) continue;
+    if (!pid || [node.holderPid, node.pid, spare].includes(pid) || !alive(pid)) continue;
     const ppid = await parentOf(pid);
     if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
     const cmd = await commandLine(pid);
     if (ppid === node.pid && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
     out.push({ pid, cmd });
   }
-  return out;
+  if (!options.withoutSpares) return out;
+  // Asked after the listing: the daemon counts a spare from before its spawn (pool.ts), so every
+  // spare listed is among them, also one whose start began after the listing did (a refill).
+  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
+  return out.filter((p) => !spareHolderPids.includes(p.pid));
 }
 
 /** Direct children of a process, with their command lines. */
@@ -314,7 +318,6 @@ export async function hostPortMappings(node: TestNode): Promise<string[]> {
 
 /** What a node holds: links, leases, pod and Deployment records, log dirs, pod cgroups, the processes on it, netns names and mounts, hostPort mappings. */
 export async function snapshot(node: TestNode) {
-  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
   return {
     cgroups: await podCgroups(node),
     links: (await nodeLinks(node)).sort(),
@@ -322,7 +325,7 @@ export async function snapshot(node: TestNode) {
     records: (await readdir(path.join(node.stateDir, 'pods'))).sort(),
     deployments: (await readdir(path.join(node.stateDir, 'deployments')).catch(() => [])).sort(),
     logs: (await readdir(path.join(node.stateDir, 'logs')).catch(() => [])).sort(),
-    processes: (await nodeProcesses(node, spareHolderPids)).map((p) => shortCommand(p.cmd)).sort(),
+    processes: (await nodeProcesses(node, { withoutSpares: true })).map((p) => shortCommand(p.cmd)).sort(),
     containers: await containerLeftovers(node),
     ...(await netnsLeftovers(node)),
     hostPorts: await hostPortMappings(node),

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import type { PodRecord } from '../../lib/pod/types.js';
-import type { Stats } from '../../lib/api/protocol.js';
 import { parentOf } from '../../lib/process/identity.js';
 import { alive, assertNodeEmpty, curl, isShim, leases, nodeLinks, nodeProcesses, startTestNode, type TestNode } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
@@ -131,8 +130,7 @@ test.serial('SIGKILL of the daemon at random moments of create, remove and recov
   for (const p of pods) t.is(p.phase, 'Running', `${p.name} is whole`);
   await assertWhole(t, node, pods);
   // On the node: exactly the processes the records name (a dead daemon's half-made pods are gone).
-  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
-  const onNode = await nodeProcesses(node, spareHolderPids);
+  const onNode = await nodeProcesses(node, { withoutSpares: true });
   const named = new Set(pods.flatMap((p) => [p.sandbox!.pid, ...p.containers.map((c) => c.pid!)]));
   // Each app's shim, its parent, is the pod's too.
   const shims = new Set(await Promise.all(pods.flatMap((p) => p.containers.map(async (c) => (await parentOf(c.pid!))!))));

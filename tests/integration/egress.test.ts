@@ -87,6 +87,7 @@ test.serial('forwarding and the masquerade rule exist in the node only; a daemon
 });
 
 test.serial('node stop ends the outside and what runs there; nothing is left', async (t) => {
+  await node.settled();
   const snap = await snapshot(node);
   t.deepEqual(snap.processes.map((p) => p.split(' ')[0]), [process.execPath], 'only the server in the outside runs in the node');
   t.deepEqual({ ...snap, processes: [] }, { cgroups: [], links: ['lo', 'minipod0'], leases: [], records: [], deployments: [], logs: [], processes: [], containers: [], names: [], nsfs: [], hostPorts: [], volumes: [] });

@@ -5,7 +5,6 @@
 // re-adopts; once space returns everything converges and the records are written.
 import path from 'node:path';
 import test from 'ava';
-import type { Stats } from '../../lib/api/protocol.js';
 import type { PodRecord } from '../../lib/pod/types.js';
 import type { PodEvent } from '../../lib/supervisor/events.js';
 import { alive, assertNodeEmpty, nodeLinks, nodeProcesses, restartTestNode, startTestNode, type TestNode } from '../helpers/node.js';
@@ -44,8 +43,7 @@ async function fill(): Promise<void> {
 
 /** Pause holders of pods on the node (the spare excluded), by pid. */
 async function podHolders(): Promise<number[]> {
-  const { spareHolderPids } = await node.api.request<Stats>('GET', '/stats');
-  return (await nodeProcesses(node, spareHolderPids)).filter((p) => /\/pause -n$/.test(p.cmd)).map((p) => p.pid).sort();
+  return (await nodeProcesses(node, { withoutSpares: true })).filter((p) => /\/pause -n$/.test(p.cmd)).map((p) => p.pid).sort();
 }
 
 /** Every pause holder on the node is a pod's current sandbox: none leaked (checked until it holds). */
