@@ -135,15 +135,17 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     throw restartCut(err as Error, p.dir);
   }
   const pid = daemon.pid;
+  let started: Awaited<ReturnType<typeof waitReady>>;
   try {
     await stopping;
-    // The next spare loads (at the lowest priority) while this daemon starts: once the old one is
-    // gone, so that starting it does not hold up the old one's shutdown request.
-    await launchSpare(p, cg, holderPid, logFd, env);
+    started = await waitReady(notify!, daemon.exited, START_TIMEOUT_MS);
+    // The next spare once this daemon answers: Node's start and the bundle's load took a core's
+    // share from the new daemon's re-adoption on two cores, even at nice 19 (about 20 ms of a
+    // restart of 50 pods); launching it here costs the command about 10.
+    if (started === 'ready') await launchSpare(p, cg, holderPid, logFd, env);
   } finally {
     closeSync(logFd);
   }
-  const started = await waitReady(notify!, daemon.exited, START_TIMEOUT_MS);
   daemon.forget();
   if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
