@@ -111,7 +111,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await claimSocket(socket);
   // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts): asked of a
   // socket in the run dir only, which only root can bind.
-  const vouched = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? vouchedRecords(await askHandoff(opts.notifySocket)) : undefined;
+  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? await askHandoff(opts.notifySocket) : undefined;
+  const vouched = vouchedRecords(handoff);
 
   // A signal that arrives while the pods are being restored is acted on once they are.
   let pendingSignal: NodeJS.Signals | undefined;
@@ -141,7 +142,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts({ madeEmpty: true }) } : {}) });
-  await pods.init(records);
+  // After a clean handoff (the old daemon answered its shutdown, leaving its pods), the boot's
+  // housekeeping runs once this one answers; after a crash, or at a first start, before
+  // (pod/housekeeping.ts).
+  const handedOver = !!handoff;
+  await pods.init(records, { housekeepLater: handedOver });
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();
@@ -191,9 +196,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await chmod(socket, 0o600);
   // bootMs: from the process's start (Node's own included), as containerd says "booted in": a
   // restart's cost is there to read in every log.
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: records.vouched, bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: records.vouched, housekeeping: handedOver ? 'once answering' : 'done', bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
   if (opts.notifySocket !== undefined) notifyReady(opts.notifySocket);
   pool.refill(); // the spare holders, once a restart has been answered
+  if (handedOver) void pods.housekeep();
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

@@ -21,6 +21,8 @@ export interface Stats {
   pods: number;
   /** Pods removed (gone for the user) whose teardown is still under way. */
   removing: number;
+  /** The boot's housekeeping (pod/housekeeping.ts) has yet to finish: after a clean handoff it runs once the daemon answers. */
+  housekeeping: boolean;
   rssBytes: number;
   /** process.memoryUsage() besides rss: the JS heap in use, memory held outside it (Buffers…). */
   heapUsedBytes: number;

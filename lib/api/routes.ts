@@ -71,7 +71,7 @@ export function apiRoutes({ pods, deployments, events, pool, shutdown, handoff, 
     ['GET', /^\/health$/, async () => ({ ok: true, pid: process.pid })],
     ['GET', /^\/stats$/, async (): Promise<Stats> => {
       const m = process.memoryUsage();
-      return { spawns: spawnCount(), pods: pods.list().length, removing: pods.removing(), rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers, events: events.size, spareHolderPids: await pool.sparePids() };
+      return { spawns: spawnCount(), pods: pods.list().length, removing: pods.removing(), housekeeping: pods.housekeepingPending(), rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers, events: events.size, spareHolderPids: await pool.sparePids() };
     }],
     // kubectl's Accept …;as=Table asks for the rows a listing prints (lib/pod/table.ts), not the records.
     ['GET', /^\/pods$/, async ({ req, query }) => (asksForTable(req.headers.accept) ? pods.table(podFilter(query)) : { pods: await pods.listObserved(podFilter(query)) })],

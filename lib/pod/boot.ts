@@ -1,24 +1,23 @@
 // Boot restore: what a daemon does at start with what the last one left. Quarantined records and
-// state files are reported, orphans (what no record names) removed, every pod re-registered;
-// a running pod is re-adopted as it runs (restore.ts) and supervised again, one caught mid-way
-// through an operation has that operation finished.
+// state files are reported, every pod re-registered; a running pod is re-adopted as it runs
+// (restore.ts) and supervised again, one caught mid-way through an operation has that operation
+// finished. What no pod needs for that (the orphans, each adopted sandbox's tidying) is returned as
+// the boot's housekeeping (housekeeping.ts), for the daemon to run before or after it answers.
 import type { IpAllocator } from '../network/allocator.js';
 import { bridgePorts } from '../network/bridge.js';
 import { podLogger } from '../log.js';
-import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
+import { ProcessScan } from '../process/sweep.js';
 import { DNS_LABEL } from '../manifest/names.js';
 import type { Supervision } from './supervision.js';
-import { findOrphans, removeOrphans } from './gc.js';
+import { housekeep, type Housekeeping, type Tidy } from './housekeeping.js';
 import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
 import { removeLocked } from './remove.js';
 import { oneAddressEach } from './one-address.js';
-import { adoptPod, clearPod, type NodeView } from './restore.js';
+import { adoptPod, clearPod, RESTORE_PARALLEL, type Adoption, type NodeView } from './restore.js';
+import { forEachAtMost } from '../util/parallel.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
-
-/** Pods restored at once at boot: enough for their waits to overlap (8 took 180 ms for 50 pods, 32 took 70), few enough that a node of a thousand pods does not open a thousand of everything at once. */
-const RESTORE_PARALLEL = 32;
 
 /** Events about the node rather than one pod. */
 const NODE = { name: '(node)', uid: '-' };
@@ -33,7 +32,7 @@ export interface Boot {
   supervisor: Supervision;
 }
 
-export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded): Promise<void> {
+export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded): Promise<Housekeeping> {
   const read = loaded ?? (await ctx.store.loadAll());
   // Valid each, but two naming one address: one keeps it, the others are quarantined.
   const { kept: records, refused } = oneAddressEach(read.records, (ip) => ctx.leases.owner(ip));
@@ -42,30 +41,23 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   for (const q of quarantined) {
     ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
   }
-  // The bridges' ports, read once: the orphan search looks for veths no record names, restore for
-  // the ones records name. Asked first, `ip` answering while this thread reads /proc: a leftover
-  // holder's veth (a create cut short) is then among them, an orphan removed below, where the
-  // kernel may or may not have deleted it yet (a link already gone is no error).
+  // The bridges' ports, read once: restore looks for the veths records name, the housekeeping for
+  // those no record names. Asked first, `ip` answering while this thread reads /proc: a leftover
+  // holder's veth (a create cut short) is then among them, an orphan removed by the housekeeping,
+  // where the kernel may or may not have deleted it yet (a link already gone is no error).
   const bridges = [...new Set([ctx.node.bridge, ...records.map((r) => r.bridge)])];
   const portsRead = Promise.all(bridges.map(async (b) => [b, new Set(await bridgePorts(ctx.ip, b))] as const));
   portsRead.catch(() => {}); // awaited below
-  // One pass over /proc for everything below: leftover holders, orphans, adoption, clearing.
+  // One pass over /proc, before the daemon answers, for everything below and the housekeeping:
+  // nothing started once it answers (a pod's holder, an exec) is in it, so nothing of that is
+  // ever taken for an orphan or a stray.
   const scan = await ProcessScan.take();
+  // The register is emptied now, before this daemon's pool registers its own spares.
   const leftovers = await ctx.pool.takeLeftovers();
   for (const why of leftovers.rejected) ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });
-  if (leftovers.holders.length) {
-    let killed = 0;
-    for (const h of leftovers.holders) killed += await PinnedNamespace.sweepOnce('net', h.netns, [h.pid], { scan });
-    ctx.events.record(NODE, 'OrphanRemoved', `${leftovers.holders.length} pause holder(s) no pod owned, ${killed} process(es) stopped`, { type: 'Warning' });
-  }
-  // What a dead daemon left that no record names (a quarantined record's holder, apps, veth and
-  // lease included: nothing of it runs); the record and its logs stay for a person to read.
   const ports = new Map<string, ReadonlySet<string>>(await portsRead);
-  const orphans = await findOrphans(ctx, records, [], { scan, ports: ports.get(ctx.node.bridge)! });
-  // What gc only reports: quarantined records and their logs (for a person to read), and the
-  // namespace mounts (on a shared host one may be somebody's own); `gc --fix` removes them.
-  await removeOrphans(ctx, orphans.filter((o) => !o.kept), scan);
-  // An address a record names is its pod's: a lease lost since is made again, never handed out.
+  // An address a record names is its pod's: a lease lost since is made again, never handed out
+  // (and one an orphan's lease holds is given back to the pod by the housekeeping: gc.ts).
   for (const { held: r, err } of await ips.load(records)) {
     // A stop or removal cut short after it released the address: its teardown, resumed below, releases it again.
     if (r.deletionTimestamp || r.phase === 'Terminating' || r.phase === 'Pending') continue;
@@ -79,15 +71,14 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
     pods.add(live);
     if (record.phase !== 'Stopped' || record.deletionTimestamp) queue.push(live);
   }
+  const tidying: Tidy[] = [];
   // Several pods at a time: a restore mostly waits (its record's fsync, /proc, cgroups, pidwatch),
   // and each pod is restored under its own lock, as pods are created side by side.
-  const worker = async () => {
-    for (let live = queue.shift(); live; live = queue.shift()) {
-      const record = live.record;
-      await restore(boot, live, view).catch((err: Error) => podLogger(record).error({ err: err.message }, 'restore failed'));
-    }
-  };
-  await Promise.all(Array.from({ length: RESTORE_PARALLEL }, worker));
+  await forEachAtMost(queue, RESTORE_PARALLEL, async (live) => {
+    const tidy = await restore(boot, live, view).catch((err: Error) => void podLogger(live.record).error({ err: err.message }, 'restore failed'));
+    if (tidy) tidying.push({ live, tidy });
+  });
+  return () => housekeep(ctx, pods, { holders: leftovers.holders, scan, ports: ports.get(ctx.node.bridge)!, tidying });
 }
 
 /**
@@ -95,7 +86,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
  * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
  * creation that never finished is removed, a removal or stop under way is finished.
  */
-async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<void> {
+async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<Adoption['tidy'] | undefined> {
   const r = live.record;
   if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
     const message = `daemon restarted: ${await clearPod(ctx, live, view.scan)} process(es) of the last daemon's sandbox stopped`;
@@ -109,7 +100,7 @@ async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: Nod
   // Under the pod's lock: a death heard while adopting is handled once the adoption is done.
   const a = await withLock(live, () => adoptPod(ctx, live, view));
   const parts = [a.adoptHolder ? `pause ${r.sandbox!.pid}` : null, ...a.adopt.map((n) => `${n} ${r.containers.find((c) => c.name === n)!.pid}`)].filter(Boolean);
-  ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)${a.strays ? `; ${a.strays} stray process(es) in the sandbox stopped` : ''}`);
+  ctx.events.record(r, 'Restored', `daemon restarted: re-adopted ${parts.length ? parts.join(', ') : 'nothing'} (pid and start time checked)`);
   for (const name of a.lost) {
     const c = r.containers.find((s) => s.name === name)!;
     const how = c.reason === 'Unknown' ? 'status unknown' : c.signal ? `with ${c.signal}, kept by its shim` : `with code ${c.exitCode}, kept by its shim`;
@@ -119,9 +110,10 @@ async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: Nod
   if (a.rebuild) {
     if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
     supervisor.sandboxLost(live, a.rebuild);
-    return;
+    return undefined;
   }
   supervisor.resumeBackoff(live);
   await ctx.store.persist(r); // a full disk does not stop a restore: written once it can be
   supervisor.settleExits(live);
+  return a.tidy;
 }

@@ -35,6 +35,8 @@ export interface Orphan {
   netns?: string;
   /** A cgroup's pod uid, what removing it goes by (the node's pod cgroups, never a path parsed back); a lease's owner, which removing it checks. */
   uid?: string;
+  /** A lease's: the pod whose record names its address, to whom removing it gives the lease back. */
+  heldFor?: { name: string; namespace?: string; uid: string };
   /** An `ip netns` name minipod made, what removing it goes by. */
   netnsName?: string;
   /** A hostPort map element, what removing it deletes (and the pod's own under its key, put back). */
@@ -42,12 +44,12 @@ export interface Orphan {
 }
 
 /**
- * Everything under our bridge, state dir and mount namespace that no record names. seen: what the
- * caller has read already (a daemon start: its one pass over /proc, the bridge's ports); `minipod
- * gc` reads them here, once.
+ * Everything under our bridge, state dir and mount namespace that no record names. pods: the
+ * records, asked once everything is read, so that a pod created meanwhile, and what it made, is
+ * no orphan. seen: what the caller has read already (a daemon start: its one pass over /proc, the
+ * bridge's ports); `minipod gc` reads them here, once.
  */
-export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePids: readonly number[], seen: { scan?: ProcessScan; ports?: ReadonlySet<string> } = {}): Promise<Orphan[]> {
-  const owners = new Set(records.map((r) => r.uid));
+export async function findOrphans(ctx: PodContext, pods: () => PodRecord[], sparePids: readonly number[], seen: { scan?: ProcessScan; ports?: ReadonlySet<string> } = {}): Promise<Orphan[]> {
   const deployments = path.join(ctx.node.stateDir, DEPLOYMENT_RECORDS_DIR);
   const logs = path.join(ctx.node.stateDir, 'logs');
   // Every source read side by side (a daemon start waits for all of them, about a dozen reads and
@@ -59,7 +61,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     readdir(ctx.store.dir),
     readdir(deployments).catch(() => [] as string[]),
     readdir(logs).catch(() => [] as string[]),
-    orphanVolumes(ctx.node.stateDir, owners),
+    orphanVolumes(ctx.node.stateDir, new Set(pods().map((r) => r.uid))), // judged again below
     ctx.runtime.list(),
     ctx.runtime.execLeftovers(),
     ctx.node.cgroups.list(),
@@ -69,14 +71,20 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     procLink('self', 'ns/mnt'),
     procLink('self', 'ns/net'), // a node's own holder sits in it
   ]);
+  const records = pods();
+  const owners = new Set(records.map((r) => r.uid));
   const orphans: Orphan[] = [];
   const veths = new Set(records.flatMap((r) => [r.sandbox?.hostVeth, r.building?.hostVeth].filter(Boolean)));
   for (const veth of ports) {
     if (veth.startsWith(HOST_VETH_PREFIX) && !veths.has(veth)) orphans.push({ kind: 'veth', name: veth, origin: `a pod veth on ${ctx.node.bridge} that no pod record names (a crash mid-create or a failed cleanup)` });
   }
+  // A lease of an address a record names is given back to its pod, never freed: the pod uses it.
+  const addressOf = new Map(records.filter((r) => r.ip).map((r) => [r.ip, { name: r.name, namespace: r.namespace, uid: r.uid }]));
   for (const lease of leases) {
-    if ('problem' in lease) orphans.push({ kind: 'lease', name: lease.ip, origin: lease.problem });
-    else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists`, uid: lease.owner });
+    const heldFor = addressOf.get(lease.ip);
+    const back = heldFor ? { heldFor } : {};
+    if ('problem' in lease) orphans.push({ kind: 'lease', name: lease.ip, origin: lease.problem, ...back });
+    else if (!owners.has(lease.owner)) orphans.push({ kind: 'lease', name: lease.ip, origin: `leased to pod uid ${lease.owner}, which no longer exists`, uid: lease.owner, ...back });
   }
   const names = new Set(records.map(keyOf));
   const quarantined = new Set<string>();
@@ -97,7 +105,7 @@ export async function findOrphans(ctx: PodContext, records: PodRecord[], sparePi
     else orphans.push({ kind: 'logs', name: path.join(logs, dir), origin: 'logs of a pod that no longer exists' });
   }
   // A quarantined record's volumes are kept, as its logs are: what its pod wrote, for a person to read.
-  for (const v of volumes) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: quarantined.has(v.pod) ? `${v.origin}; kept: the record of pod ${v.pod} is quarantined` : v.origin, ...(quarantined.has(v.pod) ? { kept: true as const } : {}) });
+  for (const v of volumes.filter((v) => !owners.has(v.uid))) orphans.push({ kind: 'volume', name: v.dir, uid: v.uid, origin: quarantined.has(v.pod) ? `${v.origin}; kept: the record of pod ${v.pod} is quarantined` : v.origin, ...(quarantined.has(v.pod) ? { kept: true as const } : {}) });
   // A container's bundle (its overlay mount, runc's state) or shim files that no pod's container is: a crash between its start and its record.
   const containers = new Set(records.flatMap((r) => allContainers(r).filter((c) => c.state === 'Running').map((c) => c.containerID)).filter(Boolean));
   for (const id of containerIds) {
@@ -156,6 +164,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
   for (const o of [...orphans].sort((a, b) => order(a) - order(b))) {
     try {
       if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
+      else if (o.kind === 'lease' && o.heldFor) await giveBack(ctx, o.name, o.uid, o.heldFor.uid);
       else if (o.kind === 'lease') await ctx.ips.release(o.name, o.uid); // another pod's meanwhile: kept
       else if (o.kind === 'logs') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'record') await Promise.all([o.name, `${o.name}${REASON_SUFFIX}`].map((f) => rm(f, { force: true })));
@@ -167,11 +176,18 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'console') await rm(o.name, { recursive: true, force: true });
       else if (o.kind === 'hostport') await ctx.hostPorts!.removeStale(o.hostPort!);
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
-      ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
+      if (o.heldFor) ctx.events.record(o.heldFor, 'LeaseRestored', `the lease of ${o.name} was not this pod's (${o.origin}): made again from the pod's record`, { type: 'Warning' });
+      else ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {
       failed.push(`${o.kind} ${o.name}: ${(err as Error).message}`);
       ctx.events.record({ name: '(node)', uid: '-' }, 'CleanupFailed', `could not remove ${o.kind} ${o.name}: ${(err as Error).message}`, { type: 'Warning' });
     }
   }
   return failed;
+}
+
+/** The lease of ip made its pod's again (owner: the one it names now, if any), the address never free meanwhile: the allocator is not told. */
+async function giveBack(ctx: PodContext, ip: string, owner: string | undefined, to: string): Promise<void> {
+  if (!(await ctx.leases.release(ip, owner))) return; // another pod's meanwhile: kept
+  if (await ctx.leases.acquire(ip, to)) await ctx.leases.durable(ip);
 }

@@ -20,6 +20,7 @@ import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
 import type { Supervision, SupervisionFactory } from './supervision.js';
 import { applyPod, type PodApplyResult } from './apply.js';
 import { bootPods, type Loaded } from './boot.js';
+import type { Housekeeping } from './housekeeping.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
@@ -74,6 +75,10 @@ export class PodManager {
    * is written, and the next daemon re-adopts it.
    */
   private stoppingAll = false;
+  /** The boot's housekeeping (housekeeping.ts): set by init, run by housekeep; done once it has run. */
+  private housekeeping: Housekeeping = async () => {};
+  private housekept: Promise<void> | undefined;
+  private housekeepingDone = false;
 
   constructor(o: PodManagerOptions) {
     // A full subnet with teardowns under way waits for them: their addresses are free once they are done.
@@ -94,14 +99,30 @@ export class PodManager {
     this.supervisor = supervise(this.ctx, this.pods);
   }
 
-  /** loaded: the store's records, if the caller read them already (the daemon, beside its network set-up). */
-  async init(loaded?: Loaded): Promise<void> {
-    await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded);
+  /**
+   * loaded: the store's records, if the caller read them already (the daemon, beside its network
+   * set-up). The boot's housekeeping runs before this returns, unless `later`: then it is the
+   * caller's to start (housekeep), once it answers (the daemon, after a clean handoff).
+   */
+  async init(loaded?: Loaded, options: { housekeepLater?: boolean } = {}): Promise<void> {
+    this.housekeeping = await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded);
+    if (!options.housekeepLater) await this.housekeep();
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());
     this.supervisor.start();
     // The spare holders are the caller's to start once it answers (the daemon, after "ready"):
     // two spawns of the main thread's that a restart need not wait for.
+  }
+
+  /** Run the boot's housekeeping (once; every call waits for it). */
+  housekeep(): Promise<void> {
+    this.housekept ??= this.housekeeping().finally(() => void (this.housekeepingDone = true));
+    return this.housekept;
+  }
+
+  /** Whether the boot's housekeeping has yet to finish (GET /stats). */
+  housekeepingPending(): boolean {
+    return !this.housekeepingDone;
   }
 
   /** Wait for the teardowns under way; false if there were none. */
@@ -118,8 +139,9 @@ export class PodManager {
 
   /** `minipod gc`: what no pod owns; removed with fix. */
   async gc(fix: boolean): Promise<Orphan[]> {
+    await this.housekeep(); // what it is removing is not listed, nor removed twice
     await this.removalsDone(); // what a teardown under way still owns is not an orphan, only not done yet
-    const orphans = await findOrphans(this.ctx, this.pods.list(true), await this.ctx.pool.sparePids());
+    const orphans = await findOrphans(this.ctx, () => this.pods.list(true), await this.ctx.pool.sparePids());
     const failed = fix ? await removeOrphans(this.ctx, orphans) : [];
     if (failed.length) throw new MinipodError('COMMAND_FAILED', `gc --fix could not remove ${failed.length} orphan(s): ${failed.join('; ')} (see \`minipod events\`)`, { details: failed });
     return orphans;

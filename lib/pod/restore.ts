@@ -16,10 +16,18 @@ import type { LivePod, PodContext } from './live.js';
 import type { ContainerStatus } from './types.js';
 import { watchHolder } from './watch.js';
 
+/** Pods restored (and tidied) at once at boot: enough for their waits to overlap (8 took 180 ms for 50 pods, 32 took 70), few enough that a node of a thousand pods does not open a thousand of everything at once. */
+export const RESTORE_PARALLEL = 32;
+
 export interface Adoption extends RestorePlan {
-  /** Processes in the sandbox that are neither the holder's nor an app's, by session or by
-   * descent (an old `minipod exec`): stopped. An app's own children are kept. */
-  strays: number;
+  /**
+   * What the boot's housekeeping (housekeeping.ts) does for this pod, under its lock, once the pod
+   * is watched again: the `ip netns` name checked, the verified processes put back in the pod's
+   * cgroups, and the processes in the sandbox that are neither the holder's nor an app's, by session
+   * or by descent (an old `minipod exec`), stopped (an app's own children are kept). Returns how
+   * many were stopped; nothing is done if the sandbox is no longer the one adopted.
+   */
+  tidy: () => Promise<number>;
 }
 
 /** What the node looked like when the daemon started, read once for every pod. */
@@ -49,49 +57,56 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
     live.holder = holder;
     watchHolder(ctx, live, holder);
-    await checkNetnsName(ctx, live, sb.pid); // removed or re-pointed while no daemon watched
   }
   for (const name of plan.adopt) adoptContainer(ctx, live, name);
   for (const name of plan.lost) await markLost(ctx, r.containers.find((c) => c.name === name)!);
   // Decided per restart policy once the pod runs (or made moot by a rebuild that starts them).
   for (const name of [...plan.lost, ...plan.pending]) live.exitedWhileBusy.add(name);
-  let strays = 0;
-  const appPids = [...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!.pid!), ...(await adoptInits(ctx, live, plan.adoptHolder))];
-  const ours = new Set([sb.pid, ...appPids]);
-  // Already there, unless an older minipod (no cgroups) started them: verified ones join now.
+  const apps = [...plan.adopt.map((n) => r.containers.find((c) => c.name === n)!), ...(await adoptInits(ctx, live, plan.adoptHolder))];
+  // The cgroup a container restarted from now on goes into: there already, unless it was removed
+  // while no daemon ran, or an older minipod (no cgroups) made the pod.
   await ctx.node.cgroups.create(r.uid);
-  for (const pid of [...(plan.adoptHolder ? [sb.pid] : []), ...appPids]) {
-    await ctx.node.cgroups.adopt(r.uid, pid).catch(() => {}); // exited meanwhile: its watcher reports it
-  }
-  // Pinned through a process verified ours, so the inode number is still this sandbox's.
-  const pinned = plan.sweep ? PinnedNamespace.take('net', sb.netns, [...ours]) : undefined;
-  try {
-    strays = pinned ? await pinned.sweep({ scan: view.scan, keep: (pid) => belongsTo(pid, ours) }) : 0;
-  } finally {
-    pinned?.close();
-  }
-  return { ...plan, strays };
+  const adopted = { pid: sb.pid, startTime: sb.startTime };
+  const verified = [...(plan.adoptHolder ? [adopted] : []), ...apps.map((c) => ({ pid: c.pid!, startTime: c.startTime }))];
+  const tidy = async (): Promise<number> => {
+    if (r.sandbox?.pid !== adopted.pid || r.sandbox.startTime !== adopted.startTime || live.terminating) return 0; // rebuilt or removed since
+    if (plan.adoptHolder) await checkNetnsName(ctx, live, sb.pid); // removed or re-pointed while no daemon watched
+    // Verified ones join their pod's cgroups (an older minipod's, or moved while no daemon watched);
+    // one that exited since is its watcher's to report, a pid reused since is not touched.
+    for (const p of verified) if (await isSameProcess(p.pid, p.startTime)) await ctx.node.cgroups.adopt(r.uid, p.pid).catch(() => {});
+    if (!plan.sweep) return 0;
+    // Pinned through a process verified ours, so the inode number is still this sandbox's. The
+    // scan was taken before the daemon answered: an exec started since is in none of its entries.
+    const ours = new Set(verified.map((p) => p.pid));
+    const pinned = PinnedNamespace.take('net', sb.netns, [...ours]);
+    try {
+      return pinned ? await pinned.sweep({ scan: view.scan, keep: (pid) => belongsTo(pid, ours) }) : 0;
+    } finally {
+      pinned?.close();
+    }
+  };
+  return { ...plan, tidy };
 }
 
 /**
  * The init container that ran when the last daemon stopped: re-adopted if it still runs in the
  * sandbox, else ended while nobody watched (decided once the pod runs: the next one, a retry, or
- * a failure). Completed ones are left as they are: never run again. Returns the pids adopted.
+ * a failure). Completed ones are left as they are: never run again. Returns those adopted.
  */
-async function adoptInits(ctx: PodContext, live: LivePod, holderOurs: boolean): Promise<number[]> {
+async function adoptInits(ctx: PodContext, live: LivePod, holderOurs: boolean): Promise<ContainerStatus[]> {
   const r = live.record;
-  const pids: number[] = [];
+  const adopted: ContainerStatus[] = [];
   for (const c of initsOf(r)) {
     if (c.state !== 'Running') continue;
     if (holderOurs && (await ctx.runtime.inspect(c.pid, c.startTime, r.sandbox!.netns))) {
       adoptContainer(ctx, live, c.name);
-      pids.push(c.pid!);
+      adopted.push(c);
       continue;
     }
     await markLost(ctx, c);
     live.exitedWhileBusy.add(c.name);
   }
-  return pids;
+  return adopted;
 }
 
 /**

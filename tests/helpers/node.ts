@@ -43,7 +43,7 @@ export async function runCommand(argv: string[], options: { env?: Record<string,
 export interface TestNode extends NodeInfo {
   /** The API; a DELETE returns once the daemon has also finished the teardown (see settled). */
   api: ApiClient;
-  /** Every teardown the daemon does in the background after answering `rm` is done (bounded). */
+  /** Every teardown the daemon does in the background after answering `rm` is done, and its boot housekeeping (bounded). */
   settled(): Promise<void>;
   /** Run the minipod CLI against this node; never throws, returns the result. */
   cli(args: string[], input?: string): Promise<Run>;
@@ -96,12 +96,12 @@ process.once('exit', () => {
  */
 const TEARDOWN_BOUND_MS = 90_000;
 
-/** Until the daemon has no teardown under way (GET /stats), bounded; a daemon that is gone has none. */
+/** Until the daemon has no teardown and no boot housekeeping under way (GET /stats), bounded; a daemon that is gone has none. */
 export async function teardownsDone(api: ApiClient): Promise<void> {
   const deadline = Date.now() + TEARDOWN_BOUND_MS;
   while (Date.now() < deadline) {
     const stats = await api.request<Stats>('GET', '/stats').catch(() => undefined);
-    if (!stats?.removing) return;
+    if (!stats?.removing && !stats?.housekeeping) return;
     await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`teardowns still under way in the daemon ${TEARDOWN_BOUND_MS / 1000} s after rm`);
@@ -180,7 +180,9 @@ export async function startTestNode(opts: NodeOptions = {}, existingDir?: string
 
 /** `minipod node restart`: a new daemon on the same node (with these flags, kept); the pods keep running. */
 export async function restartTestNode(node: TestNode, opts: NodeOptions = {}): Promise<TestNode> {
-  return testNode(node.dir, await restartNode(node.dir, opts));
+  const restarted = testNode(node.dir, await restartNode(node.dir, opts));
+  await restarted.settled(); // the boot's housekeeping, which a clean handoff runs once the daemon answers
+  return restarted;
 }
 
 /** Processes the daemon started that are still around (its long-lived `ip -batch` excluded). */

@@ -1,12 +1,15 @@
 // `minipod gc`: what no pod record owns is listed with where it came from, and --fix removes it.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import type { PodRecord } from '../../lib/pod/types.js';
 import { PAUSE_PATH } from '../../lib/os/tools.js';
 import { nodeExecArgv } from '../../lib/node/node-namespace.js';
-import { alive, assertNodeEmpty, SEED, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { nodePaths } from '../../lib/node-paths.js';
+import type { PodEvent } from '../../lib/supervisor/events.js';
+import { alive, assertNodeEmpty, restartTestNode, SEED, snapshot, startTestNode, type TestNode } from '../helpers/node.js';
+import { waitFor } from '../helpers/wait.js';
 import { importSeedImages } from '../helpers/seed.js';
 
 let node: TestNode;
@@ -54,4 +57,32 @@ test.serial('gc lists orphans with their origin, leaves pods alone, and --fix re
   t.is((await node.cli(['rm', '-f', 'web'])).exitCode, 0);
   await assertNodeEmpty(t, node);
   t.deepEqual((await snapshot(node)).links, ['lo', 'minipod0']);
+});
+
+test.serial('node restart answers before its housekeeping, which then removes what was left by hand meanwhile and the strays in a sandbox', async (t) => {
+  const pod = await node.api.request<PodRecord>('POST', '/pods', { metadata: { name: 'hk' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', command: ['sleep', '1000'] }] } });
+  await node.sh(['ip', 'link', 'add', 'mpstray00003', 'master', 'minipod0', 'type', 'veth', 'peer', 'name', 'mpstray00004']);
+  await writeFile(path.join(node.stateDir, 'leases', '10.88.9.11'), 'V1StGXR8_Z5jdHi6B-myT\n');
+  // A process in the pod's network namespace that is neither its holder's nor its app's.
+  const [file, ...args] = nodeExecArgv(node, ['ip', 'netns', 'exec', 'hk', 'sleep', '1001']);
+  const stray = execa(file!, args, { reject: false });
+  t.teardown(() => stray.kill('SIGKILL'));
+  const strayPid = await waitFor(async () => (await node.sh(['pgrep', '-f', '^sleep 1001$'])).stdout.trim(), 'the stray to run');
+
+  // A clean handoff: the new daemon answers first, then tidies (pod/housekeeping.ts); the test's
+  // restart waits for that (GET /stats).
+  node = await restartTestNode(node);
+  const log = (await readFile(nodePaths(node.dir).logFile, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { pid: number; msg: string; housekeeping?: string });
+  const ready = log.map((l) => l.msg).lastIndexOf('minipod daemon ready');
+  t.is(log[ready]!.housekeeping, 'once answering');
+  t.true(log.slice(ready).some((l) => l.msg === 'boot housekeeping done' && l.pid === log[ready]!.pid), 'done after ready, by that daemon');
+  t.false((await node.sh(['ip', 'link', 'show', 'mpstray00003'])).exitCode === 0, 'the veth left by hand is gone');
+  t.deepEqual((await node.sh(['ls', path.join(node.stateDir, 'leases')])).stdout.split('\n').filter(Boolean), [pod.ip], 'the lease left by hand is gone');
+  await waitFor(async () => !alive(Number(strayPid)), 'the stray to be stopped');
+  const events = (await node.cli(['events', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as PodEvent);
+  t.regex(events.find((e) => e.reason === 'StraysStopped' && e.pod === 'hk')?.message ?? '', /^1 process\(es\) in the sandbox that were neither the holder's nor an app's/);
+  const after = await node.api.request<PodRecord>('GET', '/pods/hk');
+  t.is(after.sandbox!.pid, pod.sandbox!.pid, 'the pod was re-adopted, not rebuilt');
+  t.is((await node.cli(['rm', '-f', 'hk'])).exitCode, 0);
+  await assertNodeEmpty(t, node);
 });

@@ -3,7 +3,7 @@
 // from, removed with fix (and at a daemon start), and a second gc finds nothing; the pods' own
 // objects are never touched; a hostPort map element no pod publishes is listed and deleted too.
 // No root: the kernel is lib/os/fake.ts.
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { HostPorts } from '../../../lib/network/hostports.js';
@@ -116,6 +116,31 @@ test.serial('a daemon start removes the orphans left while none ran (a namespace
   t.is(next.events.list('(node)').filter((e) => e.reason === 'OrphanRemoved').length, 6);
   assertPodIntact(t, next, r);
   t.like(next.pods.get('web').containers[0], { pid: r.containers[0]!.pid, restartCount: 0 });
+});
+
+test.serial('after a clean handoff the housekeeping runs once asked: a pod made before it, and what it made, is no orphan; gc waits for it; a lease of a pod\'s address is given back', async (t) => {
+  const first = await fakeNode(t);
+  showBridgeLinks(first.fake);
+  const r = structuredClone(await first.pods.create(sleepPod()));
+  await first.pods.detachAll();
+  first.fake.daemonGone();
+  const l = await litter(first);
+  await writeFile(path.join(first.stateDir, 'leases', r.ip), `${GHOST_UID}\n`); // the pod's address, another's lease
+
+  const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir, housekeepLater: true });
+  t.true(next.pods.housekeepingPending());
+  t.true(next.fake.procs.has(l.holder.pid), 'the orphan holder waits for the housekeeping');
+  assertPodIntact(t, next, r);
+  const late = await next.pods.create(sleepPod('late')); // its holder, veth, lease, cgroup, logs: none read before
+  await next.pods.housekeep();
+  t.false(next.pods.housekeepingPending());
+  await waitFor(async () => ![l.holder, l.inHolder, l.inCgroup].some((p) => next.fake.procs.has(p.pid)), 'the orphan processes to exit');
+  assertPodIntact(t, next, r);
+  assertPodIntact(t, next, late);
+  t.is(await readFile(path.join(first.stateDir, 'leases', r.ip), 'utf8'), `${r.uid}\n`, 'the lease is the pod\'s again');
+  t.true(await exists(path.join(first.stateDir, 'leases', late.ip)));
+  t.is(next.events.list('web').find((e) => e.reason === 'LeaseRestored')?.message, `the lease of ${r.ip} was not this pod's (leased to pod uid ${GHOST_UID}, which no longer exists): made again from the pod's record`);
+  t.deepEqual(found(await next.pods.gc(false)), ['mount /tmp/pinned ns']);
 });
 
 test.serial('a quarantined Deployment record is listed with why, kept at start, removed by fix', async (t) => {
