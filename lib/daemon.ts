@@ -30,6 +30,7 @@ import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotati
 import { allContainers } from './pod/init-status.js';
 import type { ImageResolver } from './pod/live.js';
 import { PodManager } from './pod/manager.js';
+import { ProcessScan } from './process/sweep.js';
 import { NETNS_DIR } from './sandbox/netns-name.js';
 import { HolderPool } from './sandbox/pool.js';
 import { LeaseStore } from './store/leases.js';
@@ -138,6 +139,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
   const images = new ImageStore(opts.stateDir);
   const state = Promise.all([store.init().then(() => store.loadAll(vouched)), leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
+  // The boot's one pass over /proc (pod/boot.ts), beside them: nothing runs on the node that this
+  // daemon did not start or find, until it answers.
+  const scan = ProcessScan.take();
+  scan.catch(() => {}); // awaited by the boot
   const [egress, [records, , , cgroups]] = await Promise.all([network, state]);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
@@ -146,7 +151,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // housekeeping runs once this one answers; after a crash, or at a first start, before
   // (pod/housekeeping.ts).
   const handedOver = !!handoff;
-  await pods.init(records, { housekeepLater: handedOver });
+  await pods.init(records, { housekeepLater: handedOver, scan });
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();
@@ -197,9 +202,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // bootMs: from the process's start (Node's own included), as containerd says "booted in": a
   // restart's cost is there to read in every log.
   log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: records.vouched, housekeeping: handedOver ? 'once answering' : 'done', bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
-  if (opts.notifySocket !== undefined) notifyReady(opts.notifySocket);
-  pool.refill(); // the spare holders, once a restart has been answered
-  if (handedOver) void pods.housekeep();
+  // Once the launcher has heard it (a restart's command exits then): the spare holders (two spawns,
+  // each blocking this thread for milliseconds) and the housekeeping after a clean handoff, which
+  // started at once held the word back by about 20 ms (50 pods).
+  const told = opts.notifySocket !== undefined ? notifyReady(opts.notifySocket) : Promise.resolve();
+  void told.then(() => {
+    pool.refill();
+    if (handedOver) void pods.housekeep();
+  });
 
   // Last line of defence: a promise nobody awaited must not take the daemon (and the
   // supervision of every pod) down with it.

@@ -79,8 +79,13 @@ export function askHandoff(path: string, timeoutMs = 2000): Promise<string | und
   return exchange(path, HANDOFF, timeoutMs);
 }
 
-/** Say ready on the launcher's socket. A launcher gone meanwhile is no error: nobody to tell. */
-export function notifyReady(path: string): void {
-  const conn = net.connect(path, () => conn.end(READY));
-  conn.on('error', (err) => log.warn({ notifySocket: path, err: err.message }, 'could not tell the launcher that the daemon is ready'));
+/** Say ready on the launcher's socket; resolves once it is said (or could not be). A launcher gone meanwhile is no error: nobody to tell. */
+export function notifyReady(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const conn = net.connect(path, () => conn.end(READY, resolve));
+    conn.on('error', (err) => {
+      log.warn({ notifySocket: path, err: err.message }, 'could not tell the launcher that the daemon is ready');
+      resolve();
+    });
+  });
 }

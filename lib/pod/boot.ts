@@ -32,7 +32,8 @@ export interface Boot {
   supervisor: Supervision;
 }
 
-export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded): Promise<Housekeeping> {
+/** taken: a pass over /proc the caller started already (the daemon, beside its network and state). */
+export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded, taken?: Promise<ProcessScan>): Promise<Housekeeping> {
   const read = loaded ?? (await ctx.store.loadAll());
   // Valid each, but two naming one address: one keeps it, the others are quarantined.
   const { kept: records, refused } = oneAddressEach(read.records, (ip) => ctx.leases.owner(ip));
@@ -51,7 +52,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   // One pass over /proc, before the daemon answers, for everything below and the housekeeping:
   // nothing started once it answers (a pod's holder, an exec) is in it, so nothing of that is
   // ever taken for an orphan or a stray.
-  const scan = await ProcessScan.take();
+  const scan = await (taken ?? ProcessScan.take());
   // The register is emptied now, before this daemon's pool registers its own spares.
   const leftovers = await ctx.pool.takeLeftovers();
   for (const why of leftovers.rejected) ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });

@@ -9,6 +9,7 @@ import type { IpBatch } from '../os/ip-batch.js';
 import { IpAllocator } from '../network/allocator.js';
 import type { HostPorts } from '../network/hostports.js';
 import { PidWatcher } from '../process/watcher.js';
+import type { ProcessScan } from '../process/sweep.js';
 import { RuntimeRouter } from '../runtime/router.js';
 import type { ContainerRuntime, StartedExec } from '../runtime/types.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -101,11 +102,12 @@ export class PodManager {
 
   /**
    * loaded: the store's records, if the caller read them already (the daemon, beside its network
-   * set-up). The boot's housekeeping runs before this returns, unless `later`: then it is the
-   * caller's to start (housekeep), once it answers (the daemon, after a clean handoff).
+   * set-up), as scan, a pass over /proc (boot.ts). The boot's housekeeping runs before this
+   * returns, unless `housekeepLater`: then it is the caller's to start (housekeep), once it
+   * answers (the daemon, after a clean handoff).
    */
-  async init(loaded?: Loaded, options: { housekeepLater?: boolean } = {}): Promise<void> {
-    this.housekeeping = await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded);
+  async init(loaded?: Loaded, options: { housekeepLater?: boolean; scan?: Promise<ProcessScan> } = {}): Promise<void> {
+    this.housekeeping = await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, options.scan);
     if (!options.housekeepLater) await this.housekeep();
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());
