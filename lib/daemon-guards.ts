@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { MinipodError } from './errors.js';
 import { readProc } from './os/host.js';
-import { isSameProcess } from './process/identity.js';
+import { startTimeOfSync } from './process/identity.js';
 import { waitUntil } from './util/wait.js';
 
 export const NODE_RUN_SOURCE = 'minipod-node-run';
@@ -22,7 +22,9 @@ const PREDECESSOR_TIMEOUT_MS = 70_000;
 export async function predecessorGone(after: string): Promise<void> {
   const [pid, startTime] = after.split(':');
   if (!/^\d+$/.test(pid ?? '') || !startTime) throw new MinipodError('INVALID_ARGUMENT', `--after ${JSON.stringify(after)}: give PID:STARTTIME (set by \`minipod node restart\`)`);
-  const gone = await waitUntil(async () => !(await isSameProcess(Number(pid), startTime)), { timeoutMs: PREDECESSOR_TIMEOUT_MS, everyMs: 5 });
+  // Read without the thread pool, which the start's own reads (its tools) fill meanwhile: one small
+  // /proc read every 2 ms.
+  const gone = await waitUntil(() => startTimeOfSync(Number(pid)) !== startTime, { timeoutMs: PREDECESSOR_TIMEOUT_MS, everyMs: 2 });
   if (!gone) throw new MinipodError('COMMAND_FAILED', `the daemon this one replaces (pid ${pid}) is still running after ${PREDECESSOR_TIMEOUT_MS / 1000}s: stop it first`);
 }
 
