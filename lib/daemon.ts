@@ -111,9 +111,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const socket = path.join(opts.runDir, SOCKET_NAME);
   await claimSocket(socket);
   // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts): asked of a
-  // socket in the run dir only, which only root can bind.
-  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? await askHandoff(opts.notifySocket) : undefined;
-  const vouched = vouchedRecords(handoff);
+  // socket in the run dir only, which only root can bind. Only the records wait for the answer.
+  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? askHandoff(opts.notifySocket) : Promise.resolve(undefined);
 
   // A signal that arrives while the pods are being restored is acted on once they are.
   let pendingSignal: NodeJS.Signals | undefined;
@@ -138,20 +137,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const leases = new LeaseStore(opts.stateDir);
   // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
   const images = new ImageStore(opts.stateDir);
-  const state = Promise.all([store.init().then(() => store.loadAll(vouched)), leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
+  const records = Promise.all([store.init(), handoff]).then(([, text]) => store.loadAll(vouchedRecords(text)));
+  const state = Promise.all([records, leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
   // The boot's one pass over /proc (pod/boot.ts), beside them: nothing runs on the node that this
   // daemon did not start or find, until it answers.
   const scan = ProcessScan.take();
   scan.catch(() => {}); // awaited by the boot
-  const [egress, [records, , , cgroups]] = await Promise.all([network, state]);
+  const [egress, [loaded, , , cgroups]] = await Promise.all([network, state]);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts({ madeEmpty: true }) } : {}) });
   // After a clean handoff (the old daemon answered its shutdown, leaving its pods), the boot's
   // housekeeping runs once this one answers; after a crash, or at a first start, before
   // (pod/housekeeping.ts).
-  const handedOver = !!handoff;
-  await pods.init(records, { housekeepLater: handedOver, scan });
+  const handedOver = !!(await handoff);
+  await pods.init(loaded, { housekeepLater: handedOver, scan });
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();
@@ -201,7 +201,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await chmod(socket, 0o600);
   // bootMs: from the process's start (Node's own included), as containerd says "booted in": a
   // restart's cost is there to read in every log.
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: records.vouched, housekeeping: handedOver ? 'once answering' : 'done', bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: loaded.vouched, housekeeping: handedOver ? 'once answering' : 'done', bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
   // Once the launcher has heard it (a restart's command exits then): the spare holders (two spawns,
   // each blocking this thread for milliseconds) and the housekeeping after a clean handoff, which
   // started at once held the word back by about 20 ms (50 pods).

@@ -12,12 +12,12 @@ export async function withNodeLock<T>(file: string, fn: () => Promise<T>, waitSe
   const fd = openAppend(file);
   try {
     // A long-lived child (child.ts) in our process group: a Ctrl-C of the command ends its wait too.
-    const flock = spawnProcess([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 'pipe'], fd3: fd, ourGroup: true });
-    let stderr = '';
-    flock.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    // What it has to say goes to our stderr as it is: no pipe to read (a first spawn with one cost
+    // the command about 5 ms more).
+    const flock = spawnProcess([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 2], fd3: fd, ourGroup: true });
     const { exitCode, failed, message } = await flock;
     if (exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
-    if (failed) throw new MinipodError('COMMAND_FAILED', `could not lock ${file}: ${stderr.trim() || message}`);
+    if (failed) throw new MinipodError('COMMAND_FAILED', `could not lock ${file}: ${message ?? 'flock failed'} (what it said, if anything, is above)`);
     return await fn();
   } finally {
     closeSync(fd); // our last descriptor on the lock: it is released
