@@ -102,13 +102,18 @@ test.serial('gc lists what no pod owns, each with where it came from; fix remove
   t.true(await exists(path.join(stateDir, 'logs', 'web')), 'its logs are kept');
 });
 
-test.serial('a daemon start removes the orphans left while none ran (a namespace mount only listed), and re-adopts the pod', async (t) => {
+/** A daemon gone, leaving its pod running and, beside it, one orphan of each kind (litter). */
+async function leftWithLitter(t: import('ava').ExecutionContext) {
   const first = await fakeNode(t);
   showBridgeLinks(first.fake);
   const r = structuredClone(await first.pods.create(sleepPod()));
   await first.pods.detachAll();
   first.fake.daemonGone();
-  const l = await litter(first);
+  return { first, r, l: await litter(first) };
+}
+
+test.serial('a daemon start removes the orphans left while none ran (a namespace mount only listed), and re-adopts the pod', async (t) => {
+  const { first, r, l } = await leftWithLitter(t);
 
   const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir });
   t.deepEqual(found(await next.pods.gc(false)), ['mount /tmp/pinned ns'], 'a mount may be somebody\'s own on a shared host: gc --fix removes it, a start does not');
@@ -119,12 +124,7 @@ test.serial('a daemon start removes the orphans left while none ran (a namespace
 });
 
 test.serial('after a clean handoff the housekeeping runs once asked: a pod made before it, and what it made, is no orphan; gc waits for it; a lease of a pod\'s address is given back', async (t) => {
-  const first = await fakeNode(t);
-  showBridgeLinks(first.fake);
-  const r = structuredClone(await first.pods.create(sleepPod()));
-  await first.pods.detachAll();
-  first.fake.daemonGone();
-  const l = await litter(first);
+  const { first, r, l } = await leftWithLitter(t);
   await writeFile(path.join(first.stateDir, 'leases', r.ip), `${GHOST_UID}\n`); // the pod's address, another's lease
 
   const next = await fakeNode(t, { fake: first.fake, stateDir: first.stateDir, housekeepLater: true });
