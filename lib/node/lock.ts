@@ -17,7 +17,7 @@ export async function withNodeLock<T>(file: string, fn: () => Promise<T>, waitSe
     const flock = spawnProcess([tools().flock, '--exclusive', '--wait', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 2], fd3: fd, ourGroup: true });
     const { exitCode, failed, message } = await flock;
     if (exitCode === 1) throw new MinipodError('CONFLICT', `another \`minipod node\` command has held ${file} for ${waitSeconds}s: wait for it to finish, or find it with \`fuser ${file}\``);
-    if (failed) throw new MinipodError('COMMAND_FAILED', `could not lock ${file}: ${message ?? 'flock failed'} (what it said, if anything, is above)`);
+    if (failed) throw new MinipodError('COMMAND_FAILED', `could not lock ${file}: ${message ?? 'flock failed'} (flock's own message, if it wrote one, went to stderr)`);
     return await fn();
   } finally {
     closeSync(fd); // our last descriptor on the lock: it is released

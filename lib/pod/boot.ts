@@ -7,20 +7,18 @@ import type { IpAllocator } from '../network/allocator.js';
 import { bridgePorts } from '../network/bridge.js';
 import { podLogger } from '../log.js';
 import { ProcessScan } from '../process/sweep.js';
+import { forEachAtMost } from '../util/parallel.js';
 import { DNS_LABEL } from '../manifest/names.js';
 import type { Supervision } from './supervision.js';
 import { housekeep, type Housekeeping, type Tidy } from './housekeeping.js';
-import { newLivePod, withLock, type LivePod, type PodContext } from './live.js';
+import { newLivePod, NODE_SUBJECT, withLock, type LivePod, type PodContext } from './live.js';
 import type { PodRegistry } from './registry.js';
 import { removeLocked } from './remove.js';
 import { oneAddressEach } from './one-address.js';
 import { adoptPod, clearPod, RESTORE_PARALLEL, type Adoption, type NodeView } from './restore.js';
-import { forEachAtMost } from '../util/parallel.js';
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 
-/** Events about the node rather than one pod. */
-const NODE = { name: '(node)', uid: '-' };
 
 /** What the store's loadAll gives. */
 export type Loaded = Awaited<ReturnType<PodContext['store']['loadAll']>>;
@@ -40,7 +38,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   const quarantined = [...read.quarantined];
   for (const { record, issue } of refused) quarantined.push(await ctx.store.quarantineRecord(record, [issue]));
   for (const q of quarantined) {
-    ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
+    ctx.events.record(DNS_LABEL.test(q.name) ? { name: q.name, uid: '-' } : NODE_SUBJECT, 'RecordQuarantined', `${q.file}: moved aside and never run, it fails validation: ${q.issues.join('; ')} (\`minipod gc\` lists it)`, { type: 'Warning' });
   }
   // The bridges' ports, read once: restore looks for the veths records name, the housekeeping for
   // those no record names. Asked first, `ip` answering while this thread reads /proc: a leftover
@@ -55,7 +53,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   const scan = await (taken ?? ProcessScan.take());
   // The register is emptied now, before this daemon's pool registers its own spares.
   const leftovers = await ctx.pool.takeLeftovers();
-  for (const why of leftovers.rejected) ctx.events.record(NODE, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });
+  for (const why of leftovers.rejected) ctx.events.record(NODE_SUBJECT, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });
   const ports = new Map<string, ReadonlySet<string>>(await portsRead);
   // An address a record names is its pod's: a lease lost since is made again, never handed out
   // (and one an orphan's lease holds is given back to the pod by the housekeeping: gc.ts).

@@ -19,7 +19,7 @@ import { QUARANTINE_SUFFIX, REASON_SUFFIX } from '../store/pod-store.js';
 import { DEPLOYMENT_RECORDS_DIR } from '../store/quarantine.js';
 import { allContainers } from './init-status.js';
 import { keyOf } from '../manifest/pod-key.js';
-import type { PodContext } from './live.js';
+import { NODE_SUBJECT, type PodContext } from './live.js';
 import type { PodRecord } from './types.js';
 import { orphanVolumes, removePodVolumes } from './volumes.js';
 
@@ -153,8 +153,13 @@ export async function findOrphans(ctx: PodContext, pods: () => PodRecord[], spar
   return orphans;
 }
 
-/** Remove what findOrphans found; a holder goes with every process in its namespace. */
-export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: ProcessScan): Promise<string[]> {
+/**
+ * Remove what findOrphans found; a holder goes with every process in its namespace. pods: the
+ * records as they are now, asked again before each removal of what goes by name (a log directory,
+ * an `ip netns` name, a hostPort key) or a lease given back: a pod made or removed since the search
+ * (the boot's housekeeping runs beside requests) keeps what is its own by then.
+ */
+export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: ProcessScan, pods?: () => PodRecord[]): Promise<string[]> {
   // One that cannot be removed (a process stuck in the kernel, a directory where a lease should
   // be) is reported and the rest go on: a daemon start must not fail over garbage.
   const failed: string[] = [];
@@ -162,6 +167,7 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
   // the files, which a process still running writes to (a shim its container's exit status).
   const order = (o: Orphan) => (o.kind === 'holder' || o.kind === 'cgroup' ? 0 : 1);
   for (const o of [...orphans].sort((a, b) => order(a) - order(b))) {
+    if (pods && changedSince(o, pods())) continue;
     try {
       if (o.kind === 'veth') await deleteVeth(ctx.ipTeardown, o.name);
       else if (o.kind === 'lease' && o.heldFor) await giveBack(ctx, o.name, o.uid, o.heldFor.uid);
@@ -177,10 +183,10 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
       else if (o.kind === 'hostport') await ctx.hostPorts!.removeStale(o.hostPort!);
       else if (o.netns) await PinnedNamespace.sweepOnce('net', o.netns, [o.pid], { scan });
       if (o.heldFor) ctx.events.record(o.heldFor, 'LeaseRestored', `the lease of ${o.name} was not this pod's (${o.origin}): made again from the pod's record`, { type: 'Warning' });
-      else ctx.events.record({ name: '(node)', uid: '-' }, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
+      else ctx.events.record(NODE_SUBJECT, 'OrphanRemoved', `${o.kind} ${o.name}: ${o.origin}`, { type: 'Warning' });
     } catch (err) {
       failed.push(`${o.kind} ${o.name}: ${(err as Error).message}`);
-      ctx.events.record({ name: '(node)', uid: '-' }, 'CleanupFailed', `could not remove ${o.kind} ${o.name}: ${(err as Error).message}`, { type: 'Warning' });
+      ctx.events.record(NODE_SUBJECT, 'CleanupFailed', `could not remove ${o.kind} ${o.name}: ${(err as Error).message}`, { type: 'Warning' });
     }
   }
   return failed;
@@ -190,4 +196,18 @@ export async function removeOrphans(ctx: PodContext, orphans: Orphan[], scan?: P
 async function giveBack(ctx: PodContext, ip: string, owner: string | undefined, to: string): Promise<void> {
   if (!(await ctx.leases.release(ip, owner))) return; // another pod's meanwhile: kept
   if (await ctx.leases.acquire(ip, to)) await ctx.leases.durable(ip);
+}
+
+/** Whether the judgment of o no longer holds, the pods being records now: kept, for the next gc to judge again. */
+function changedSince(o: Orphan, records: PodRecord[]): boolean {
+  const sandboxed = (key: string) => records.some((r) => keyOf(r) === key && (r.sandbox || r.building));
+  if (o.kind === 'logs') return records.some((r) => keyOf(r) === path.basename(o.name));
+  if (o.kind === 'netns') return sandboxed(o.netnsName!);
+  if (o.kind === 'hostport') {
+    const [now] = staleElements([o.hostPort!.element], records);
+    return !now || now.owner?.value !== o.hostPort!.owner?.value; // published since, or by another pod now
+  }
+  // A lease to give back: only to a pod that still names its address.
+  if (o.kind === 'lease' && o.heldFor) return !records.some((r) => r.uid === o.heldFor!.uid && r.ip === o.name);
+  return false;
 }

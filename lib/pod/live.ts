@@ -36,6 +36,9 @@ export interface NodeConfig {
 }
 
 /** The parts a pod operation uses. */
+/** What events about the node rather than one pod are recorded against (`minipod events` lists them as (node)). */
+export const NODE_SUBJECT = { name: '(node)', uid: '-' } as const;
+
 export interface PodContext {
   node: NodeConfig;
   ip: IpBatch;

@@ -21,7 +21,7 @@ import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
 import type { Supervision, SupervisionFactory } from './supervision.js';
 import { applyPod, type PodApplyResult } from './apply.js';
 import { bootPods, type Loaded } from './boot.js';
-import type { Housekeeping } from './housekeeping.js';
+import { Housekeeper } from './housekeeping.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
 import { findOrphans, removeOrphans, type Orphan } from './gc.js';
@@ -76,10 +76,8 @@ export class PodManager {
    * is written, and the next daemon re-adopts it.
    */
   private stoppingAll = false;
-  /** The boot's housekeeping (housekeeping.ts): set by init, run by housekeep; done once it has run. */
-  private housekeeping: Housekeeping = async () => {};
-  private housekept: Promise<void> | undefined;
-  private housekeepingDone = false;
+  /** The boot's housekeeping (housekeeping.ts): set by init. */
+  private readonly housekeeper = new Housekeeper();
 
   constructor(o: PodManagerOptions) {
     // A full subnet with teardowns under way waits for them: their addresses are free once they are done.
@@ -102,12 +100,12 @@ export class PodManager {
 
   /**
    * loaded: the store's records, if the caller read them already (the daemon, beside its network
-   * set-up), as scan, a pass over /proc (boot.ts). The boot's housekeeping runs before this
-   * returns, unless `housekeepLater`: then it is the caller's to start (housekeep), once it
-   * answers (the daemon, after a clean handoff).
+   * set-up); scan: the boot's pass over /proc, if the caller started it (boot.ts). The boot's
+   * housekeeping runs before this returns, unless `housekeepLater`: then it is the caller's to
+   * start (housekeep), once it answers (the daemon, after a handoff).
    */
   async init(loaded?: Loaded, options: { housekeepLater?: boolean; scan?: Promise<ProcessScan> } = {}): Promise<void> {
-    this.housekeeping = await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, options.scan);
+    this.housekeeper.set(await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, options.scan));
     if (!options.housekeepLater) await this.housekeep();
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());
@@ -118,13 +116,12 @@ export class PodManager {
 
   /** Run the boot's housekeeping (once; every call waits for it). */
   housekeep(): Promise<void> {
-    this.housekept ??= this.housekeeping().finally(() => void (this.housekeepingDone = true));
-    return this.housekept;
+    return this.housekeeper.run();
   }
 
   /** Whether the boot's housekeeping has yet to finish (GET /stats). */
   housekeepingPending(): boolean {
-    return !this.housekeepingDone;
+    return this.housekeeper.pending;
   }
 
   /** Wait for the teardowns under way; false if there were none. */
@@ -144,7 +141,7 @@ export class PodManager {
     await this.housekeep(); // what it is removing is not listed, nor removed twice
     await this.removalsDone(); // what a teardown under way still owns is not an orphan, only not done yet
     const orphans = await findOrphans(this.ctx, () => this.pods.list(true), await this.ctx.pool.sparePids());
-    const failed = fix ? await removeOrphans(this.ctx, orphans) : [];
+    const failed = fix ? await removeOrphans(this.ctx, orphans, undefined, () => this.pods.list(true)) : [];
     if (failed.length) throw new MinipodError('COMMAND_FAILED', `gc --fix could not remove ${failed.length} orphan(s): ${failed.join('; ')} (see \`minipod events\`)`, { details: failed });
     return orphans;
   }
@@ -257,12 +254,15 @@ export class PodManager {
   async stopAll(): Promise<void> {
     this.stoppingAll = true;
     this.supervisor.stop(false);
+    await this.housekeeper.stop();
     await stopAll(this.ctx, this.pods);
   }
 
   /** Daemon shutdown by default (live restore): the pods keep running for the next daemon. */
   async detachAll(waitMs = 5000): Promise<void> {
     this.supervisor.stop(true);
+    await this.housekeeper.stop();
     await detachAll(this.ctx, this.pods, waitMs);
   }
+
 }

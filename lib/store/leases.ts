@@ -61,6 +61,13 @@ export class LeaseStore {
         out.push({ ip: name, problem: 'not a lease: its name is not an IPv4 address' });
         continue;
       }
+      // This daemon's own claim, its owner perhaps not written yet: the owner it was claimed for
+      // (read, an empty file would pass for one a crash cut short: gc beside a create).
+      const claimed = this.syncing.get(name);
+      if (claimed) {
+        out.push({ ip: name, owner: claimed.owner });
+        continue;
+      }
       const text = readFileIfAny(path.join(this.dir, name));
       if (text === undefined) continue; // released meanwhile
       if (text === '') out.push({ ip: name, problem: 'a lease whose write was cut short' });
