@@ -147,7 +147,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts({ madeEmpty: true }) } : {}) });
-  // After a clean handoff (the old daemon answered its shutdown, leaving its pods), the boot's
+  // After a handoff (the old daemon answered its shutdown, leaving its pods), the boot's
   // housekeeping runs once this one answers; after a crash, or at a first start, before
   // (pod/housekeeping.ts).
   const handedOver = !!(await handoff);
@@ -203,8 +203,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // restart's cost is there to read in every log.
   log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: loaded.vouched, housekeeping: handedOver ? 'once answering' : 'done', bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
   // Once the launcher has heard it (a restart's command exits then): the spare holders (two spawns,
-  // each blocking this thread for milliseconds) and the housekeeping after a clean handoff, which
-  // started at once held the word back by about 20 ms (50 pods).
+  // each blocking this thread for milliseconds) and the housekeeping after a handoff, which,
+  // started at once, held the word back by about 20 ms (50 pods).
   const told = opts.notifySocket !== undefined ? notifyReady(opts.notifySocket) : Promise.resolve();
   void told.then(() => {
     pool.refill();

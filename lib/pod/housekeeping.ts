@@ -23,7 +23,6 @@ import { NODE_SUBJECT, withLock, type LivePod, type PodContext } from './live.js
 import type { PodRegistry } from './registry.js';
 import { RESTORE_PARALLEL, type Adoption } from './restore.js';
 
-
 /** A re-adopted pod and what tidies its sandbox. */
 export interface Tidy {
   live: LivePod;
@@ -74,6 +73,7 @@ export class Housekeeper {
   }
 }
 
+/** The housekeeping itself (bootPods hands it out bound to what it found): holders, orphans, then each sandbox, 32 at a time. */
 export async function housekeep(ctx: PodContext, pods: PodRegistry, found: Found): Promise<void> {
   const t0 = performance.now();
   try {

@@ -264,5 +264,4 @@ export class PodManager {
     await this.housekeeper.stop();
     await detachAll(this.ctx, this.pods, waitMs);
   }
-
 }
