@@ -69,7 +69,8 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   const adopted = { pid: sb.pid, startTime: sb.startTime };
   const verified = [...(plan.adoptHolder ? [adopted] : []), ...apps.map((c) => ({ pid: c.pid!, startTime: c.startTime }))];
   const tidy = async (): Promise<number> => {
-    if (r.sandbox?.pid !== adopted.pid || r.sandbox.startTime !== adopted.startTime || live.terminating) return 0; // rebuilt or removed since
+    const now = live.record.sandbox;
+    if (now?.pid !== adopted.pid || now.startTime !== adopted.startTime || live.terminating) return 0; // rebuilt or removed since
     if (plan.adoptHolder) await checkNetnsName(ctx, live, sb.pid); // removed or re-pointed while no daemon watched
     // Verified ones join their pod's cgroups (an older minipod's, or moved while no daemon watched);
     // one that exited since is its watcher's to report, a pid reused since is not touched.
