@@ -181,7 +181,7 @@ export async function startTestNode(opts: NodeOptions = {}, existingDir?: string
 /** `minipod node restart`: a new daemon on the same node (with these flags, kept); the pods keep running. */
 export async function restartTestNode(node: TestNode, opts: NodeOptions = {}): Promise<TestNode> {
   const restarted = testNode(node.dir, await restartNode(node.dir, opts));
-  await restarted.settled(); // the boot's housekeeping, which a clean handoff runs once the daemon answers
+  await restarted.settled(); // the boot's housekeeping, which after a handoff runs once the daemon answers
   return restarted;
 }
 
