@@ -5,7 +5,8 @@ import { existsSync, fstatSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { log } from '../log.js';
-import { procLink, tools } from '../os/host.js';
+import { tools } from '../os/host.js';
+import { readNamespace } from '../process/namespace.js';
 import { isStopped } from '../process/identity.js';
 import { nsenterArgv } from '../process/nsenter.js';
 import { exchange } from '../util/exchange.js';
@@ -81,7 +82,7 @@ async function recorded(p: Paths): Promise<number | undefined> {
 /** Whether pid is in the network and mount namespaces of holderPid. */
 async function inNamespacesOf(pid: number, holderPid: number): Promise<boolean> {
   for (const ns of NODE_NAMESPACES) {
-    const [a, b] = await Promise.all([procLink(pid, `ns/${ns}`), procLink(holderPid, `ns/${ns}`)]);
+    const [a, b] = await Promise.all([readNamespace(pid, ns), readNamespace(holderPid, ns)]);
     if (!a || a !== b) return false;
   }
   return true;
