@@ -28,8 +28,11 @@ export interface PodCgroups {
    * that is gone meanwhile is no error.
    */
   adopt(uid: string, pid: number): Promise<void>;
-  /** SIGKILL everything in the pod's cgroup now (a recovery, before the new sandbox joins it). */
-  kill(uid: string): Promise<void>;
+  /**
+   * SIGKILL everything in the pod's cgroup now (a recovery, before the new sandbox joins it);
+   * returns the pids it held right after, still dying (the kill returns before they are gone).
+   */
+  kill(uid: string): Promise<number[]>;
   remove(uid: string): Promise<void>;
   /** The pids in the pod's cgroup and below (what gc reports an orphan cgroup still holds). */
   pids(uid: string): Promise<number[]>;
@@ -58,7 +61,10 @@ export function podCgroups(parent: string, cgexec: string, pids?: PodPids): PodC
       await pids?.adopt(dir(uid), pid, placement);
       await moveInto(leaf(uid), pid, { within: dir(uid), placement }); // anywhere in the pod already (an image container in its own): left there
     },
-    kill: (uid) => killCgroup(dir(uid)),
+    kill: async (uid) => {
+      await killCgroup(dir(uid));
+      return pidsIn(dir(uid));
+    },
     remove: (uid) => removeCgroup(dir(uid)),
     pids: (uid) => pidsIn(dir(uid)),
     list: async () => (await childCgroups(parent)).filter((n) => n.startsWith(PREFIX)).map((n) => ({ uid: n.slice(PREFIX.length), dir: path.join(parent, n) })),
@@ -71,7 +77,7 @@ export const NO_CGROUPS: PodCgroups = {
   create: async () => {},
   wrap: (_uid, argv) => argv,
   adopt: async () => {},
-  kill: async () => {},
+  kill: async () => [],
   remove: async () => {},
   pids: async () => [],
   list: async () => [],

@@ -4,13 +4,14 @@
 // process stuck in the kernel) is looked up in /proc instead of waited for.
 import { once } from 'node:events';
 import { MinipodError } from '../errors.js';
-import { kill } from '../os/host.js';
+import { kill, readProcSync } from '../os/host.js';
+import { waitUntil } from '../util/wait.js';
 import { AdoptedProcess } from './adopted.js';
 import { hasExited, type Watchable } from './exit.js';
 import { statFields } from './identity.js';
 
 /** A SIGKILLed process is gone within milliseconds unless the kernel holds it (state D). */
-const KILL_WAIT_MS = 5000;
+export const KILL_WAIT_MS = 5000;
 
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   // Our processes lead their own group (spawned detached); an adopted one may not. False: gone.
@@ -35,6 +36,24 @@ export function killedProcessState(fields: string[] | undefined, startTime?: str
   if (!fields || fields[0] === 'Z' || fields[0] === 'X') return 'gone';
   if (startTime !== undefined && fields[19] !== startTime) return 'gone';
   return fields[0]!;
+}
+
+/** killedProcessState from a synchronous read (polled every few ms, so no round trip through the thread pool). */
+function killedStateSync(pid: number): string {
+  const stat = readProcSync(pid, 'stat');
+  return killedProcessState(stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+}
+
+/**
+ * Wait until every pid SIGKILLed a moment ago is gone (a zombie has exited), at most killWaitMs;
+ * returns those still there then, with their state ("1234 (state D)"). For what was killed
+ * without being watched: a cgroup's processes, killed with one write that returns before they die.
+ */
+export async function killedGone(pids: number[], killWaitMs = KILL_WAIT_MS): Promise<string[]> {
+  if (!pids.length) return [];
+  const left = () => pids.filter((pid) => killedStateSync(pid) !== 'gone');
+  if (await waitUntil(() => left().length === 0, { timeoutMs: killWaitMs, everyMs: 2 })) return [];
+  return left().map((pid) => `${pid} (state ${killedStateSync(pid)})`);
 }
 
 /** Stop a process we watch; resolves once it has exited (a child: and been reaped). */

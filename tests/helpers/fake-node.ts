@@ -50,7 +50,9 @@ export function fakeCgroups(fake: FakeHost): PodCgroups {
     },
     kill: async (uid) => {
       note('kill', uid);
-      for (const p of members(uid)) fake.kill(p.pid, 'SIGKILL');
+      const dying = members(uid).map((p) => p.pid);
+      for (const pid of dying) fake.kill(pid, 'SIGKILL');
+      return dying;
     },
     remove: async (uid) => {
       note('remove', uid);

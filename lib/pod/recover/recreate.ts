@@ -5,6 +5,7 @@
 // holder died meanwhile (a recovery for that death is queued behind us).
 import { MinipodError } from '../../errors.js';
 import { unmountNamespace } from '../../process/namespace.js';
+import { KILL_WAIT_MS, killedGone } from '../../process/stop.js';
 import { removeNetnsFile } from '../../sandbox/netns-name.js';
 import { createSandbox, deleteSandbox, startSandbox, type Sandbox, type SandboxStart } from '../../sandbox/sandbox.js';
 import { detachVeth } from '../../network/veth.js';
@@ -37,6 +38,8 @@ interface Run {
   oldNs: OldNamespace;
   /** The old veth's removal, under way from step 2 on. */
   removed: Promise<void>;
+  /** The old sandbox's processes killed through the pod's cgroup in step 3, until they are gone. */
+  killed: Promise<void>;
   /** Step 1 has begun: what its apps leave in the old namespace is swept, even on a failure. */
   stopping: boolean;
 }
@@ -45,7 +48,7 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
   const r = live.record;
   const old = r.sandbox!;
   checkSpace(ctx.node.stateDir, 'recreate sandbox'); // nothing is stopped or made for a rebuild that could not be written down
-  const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve(), stopping: false };
+  const run: Run = { ctx, live, steps: new Steps('recreate'), undo: new UndoStack(), timeline, old, oldNs: new OldNamespace(old.netns), removed: Promise.resolve(), killed: Promise.resolve(), stopping: false };
   // Forgotten first: the old holder's death (or its stop, in a split brain) is no new loss.
   const oldHolder = live.holder;
   live.holder = null;
@@ -67,16 +70,18 @@ export async function recreate(ctx: PodContext, live: LivePod, plan: { attempt: 
     const cleared = Promise.all([built, persisted]).then(() => run.steps.run('stop apps', () => stopOldApps(run))).then(() => run.steps.run('clear old sandbox', () => clearOld(run, start, oldHolder)));
     [sandbox] = await run.steps.all([built, cleared, persisted] as const);
     const saved = switchRecord(run, sandbox, start, plan.attempt);
-    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, run.removed, run.oldNs.swept);
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, run.removed, run.oldNs.swept, run.killed);
     await startApps(run, plan.start);
     await saved;
     await run.removed;
     await run.oldNs.swept;
-    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, run.removed, run.oldNs.swept);
+    await run.killed; // nothing of the old sandbox is left running once the pod is Running again
+    if (live.terminating || live.holder !== sandbox.proc) return await lost(ctx, live, saved, run.removed, run.oldNs.swept, run.killed);
   } catch (err) {
     run.steps.stop();
     const step = run.steps.current;
     await run.removed.catch(() => {});
+    await run.killed;
     if (run.stopping) await run.oldNs.sweep();
     else run.oldNs.release(); // the old apps run on, untouched, until the retry
     const failure = await run.undo.rollback(err);
@@ -133,8 +138,12 @@ async function clearOld(run: Run, start: SandboxStart, oldHolder: LivePod['holde
   const r = live.record;
   removeOld(run, oldHolder);
   void oldNs.sweep(); // stragglers an app left outside its process group (setsid) in the old namespace
-  // The new holder joins the pod's cgroup only after this kill, so it is spared.
-  await ctx.node.cgroups.kill(r.uid);
+  // The new holder joins the pod's cgroup only after this kill, so it is spared. The write returns
+  // before the processes die: those it held then are waited out beside the apps' start.
+  const dying = await ctx.node.cgroups.kill(r.uid);
+  run.killed = killedGone(dying).then((left) => {
+    if (left.length) ctx.events.record(r, 'CleanupFailed', `the old sandbox's pid(s) ${left.join(', ')} still there ${KILL_WAIT_MS / 1000}s after SIGKILL (stuck in the kernel?): see /proc/PID/stack`, { type: 'Warning' });
+  });
   await ctx.node.cgroups.create(r.uid); // gone after a reboot, or never made (an older minipod)
   void ctx.node.cgroups.adopt(r.uid, start.pid).catch(() => {}); // bookkeeping, off the critical path
   // A bind mount of the old namespace (pinned from the start, so still its number) goes before a
