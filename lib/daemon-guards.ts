@@ -1,11 +1,11 @@
 // What a daemon checks before it touches anything: the daemon it replaces is gone (`node
 // restart`), no live daemon listens on its socket, and whether the node's private /run is mounted.
-import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { MinipodError } from './errors.js';
 import { readProc } from './os/host.js';
 import { startTimeOfSync } from './process/identity.js';
 import { waitUntil } from './util/wait.js';
+import { removeFile } from './util/remove-file.js';
 
 export const NODE_RUN_SOURCE = 'minipod-node-run';
 
@@ -38,5 +38,5 @@ export async function claimSocket(socket: string): Promise<void> {
     c.on('error', () => resolve(false));
   });
   if (alive) throw new MinipodError('ALREADY_EXISTS', `a minipod daemon is already listening on ${socket}: stop it first or use another --run-dir`);
-  await rm(socket, { force: true });
+  await removeFile(socket);
 }

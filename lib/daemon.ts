@@ -1,7 +1,7 @@
 // `minipod daemon`: wires the parts together and serves the API. On SIGTERM/SIGINT it leaves the
 // pods running for the next daemon to re-adopt (live restore), or, with --stop-pods-on-exit,
 // stops every pod so nothing it made is left behind.
-import { chmod, rm } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createApiServer } from './api/server.js';
@@ -42,6 +42,7 @@ import { readTopology } from './topology/gather.js';
 import { DEFAULT_BACKOFF } from './pod/plan.js';
 import { checkOciRuntime, DEFAULT_OCI_RUNTIME, notInstalled } from './runtime/oci-runtimes.js';
 import { makeCrunUsable } from './runtime/crun-hybrid.js';
+import { removeFile } from './util/remove-file.js';
 
 /** How long a shutdown waits, once the pods are stopped or left, for the answers to requests it took before: an image import still uploading is cut. */
 const ANSWERS_AFTER_MS = 5000;
@@ -179,7 +180,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
         server.closeAllConnections(); // the streams: logs -f, events -f, port-forward
         ip.close();
         ipTeardown.close();
-        await rm(socket, { force: true });
+        await removeFile(socket);
         log.info('minipod daemon stopped');
         process.exit(0);
       })

@@ -7,11 +7,11 @@
 // (a pause holder, a shim) would have kept it.
 // A restart's new daemon also asks there for the handoff (store/handoff.ts): it says "handoff" and
 // reads what the launcher answers (what the daemon it replaces vouched for, or nothing) to the end.
-import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { MinipodError } from './errors.js';
 import { log } from './log.js';
 import { exchange } from './util/exchange.js';
+import { removeFile } from './util/remove-file.js';
 
 const READY = 'ready\n';
 const HANDOFF = 'handoff\n';
@@ -45,7 +45,7 @@ export async function listenReady(path: string, handoff: PromiseLike<string> = P
     });
     conn.on('error', () => {});
   });
-  await rm(path, { force: true }); // one a launcher killed mid-start left
+  await removeFile(path); // one a launcher killed mid-start left
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new MinipodError('COMMAND_FAILED', `could not listen on ${path} for the daemon's start: ${err.message}`)));
     server.listen(path, resolve);
@@ -55,7 +55,7 @@ export async function listenReady(path: string, handoff: PromiseLike<string> = P
     ready,
     close: async () => {
       server.close();
-      await rm(path, { force: true });
+      await removeFile(path);
     },
   };
 }

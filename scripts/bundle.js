@@ -87,13 +87,15 @@ await build({
 // only for transports, which the daemon does not use). Two files, not one: `node restart` loads
 // the CLI's and the daemon's one after the other, and neither needs the other's code.
 // bin/minipod.js loads each with the V8 code cache made here (bin/require-cached.js).
-for (const [name, entry] of [['daemon.cjs', 'cmd/daemon-main.ts'], ['node.cjs', 'cmd/node-main.ts']]) {
+// The node commands log for a person only: pino is lib/log-for-people.ts there.
+for (const [name, entry, alias] of [['daemon.cjs', 'cmd/daemon-main.ts', {}], ['node.cjs', 'cmd/node-main.ts', { pino: path.join(ROOT, 'lib/log-for-people.ts') }]]) {
   const outfile = path.join(OUT, name);
   await build({
     ...NODE_BUNDLE_OPTIONS,
     entryPoints: [path.join(ROOT, entry)],
     outfile,
     format: 'cjs',
+    alias,
     plugins: [distUrls('require("node:url").pathToFileURL(__filename)')],
   });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/code-cache.cjs'), outfile], { stdio: 'inherit' });

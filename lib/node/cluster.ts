@@ -7,7 +7,7 @@
 // each a node like any other (`node exec`, `node restart`, `MINIPOD_SOCKET`), that remembers its
 // membership in its node.json.
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createCgroup, removeCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
@@ -22,6 +22,7 @@ import { MAX_NODES, memberAddr, memberSubnet } from './members.js';
 import { makeOutside, readOutside, stopOutside } from './outside.js';
 import { readDaemon } from './daemon-process.js';
 import { secureDir } from './secure-dir.js';
+import { removeFile } from '../util/remove-file.js';
 
 /** Start the cluster's outside, then its nodes in turn; a failure stops what was started. */
 export async function startCluster(dir: string, size: number): Promise<NodeInfo[]> {
@@ -65,7 +66,7 @@ async function stopLocked(dir: string): Promise<boolean> {
   await stopOutside(p);
   const cg = nodeCgroup(dir);
   if (cg) await removeCgroup(cg.dir);
-  await rm(p.outsideFile, { force: true });
+  await removeFile(p.outsideFile);
   return true;
 }
 

@@ -1,12 +1,12 @@
 // The node's daemon as a process: which pid it is (recorded with its start time, so a reused pid
 // is never taken for it), and how it is asked to go.
-import { rm } from 'node:fs/promises';
 import { requestOnce } from '../api/get-once.js';
 import { kill } from '../os/host.js';
 import { commandLine, isSameProcess, startTimeOf } from '../process/identity.js';
 import { waitUntil } from '../util/wait.js';
 import type { nodePaths } from '../node-paths.js';
 import { readPrivate, writePrivate } from './secure-dir.js';
+import { removeFile } from '../util/remove-file.js';
 
 export type Paths = ReturnType<typeof nodePaths>;
 
@@ -43,7 +43,7 @@ export async function stopDaemon(p: Paths, stopPods: boolean, timeoutMs: number)
   const pid = await readDaemon(p);
   if (!pid) return;
   await stopDaemonPid(p, pid, stopPods, timeoutMs);
-  await rm(p.pidFile, { force: true });
+  await removeFile(p.pidFile);
 }
 
 /**

@@ -6,7 +6,7 @@
 // Root works in the node's directory only once it is known to be root's (secure-dir.ts), and one
 // node command at a time (lock.ts).
 import { closeSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createCgroup } from '../cgroup/cgroup.js';
 import { MinipodError } from '../errors.js';
@@ -29,6 +29,7 @@ import { notInstalled, type OciRuntimeName } from '../runtime/oci-runtimes.js';
 import { nodePaths } from '../node-paths.js';
 import { POD_RECORDS_DIR } from '../store/quarantine.js';
 import { openAppend, readPrivate, secureDir, writePrivate } from './secure-dir.js';
+import { removeFile } from '../util/remove-file.js';
 
 export { nodePaths } from '../node-paths.js';
 export { nodeExecArgv, nodeExecTarget, readHolder } from './node-holder.js';
@@ -150,7 +151,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   if (started === 'ready') return { dir: p.dir, pid, holderPid, socket: p.socket, stateDir: p.stateDir };
   const tail = ((await readPrivate(p.logFile).catch(() => '')) ?? '').trim().split('\n').slice(-3).join(' | ');
   await daemon.kill('SIGKILL');
-  await rm(p.pidFile, { force: true });
+  await removeFile(p.pidFile);
   // A node made for this daemon goes with it; a failure there must not hide why the daemon failed.
   if (fresh) await stopLocked(p).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the node made for a daemon that did not start'));
   const failed = new MinipodError('COMMAND_FAILED', `node daemon did not start (log ${p.logFile}): ${tail}`);

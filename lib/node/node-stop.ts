@@ -1,7 +1,6 @@
 // `minipod node stop`: the daemon stops every pod, then everything the node started goes with its
 // mount namespace and cgroup (node-namespace.ts starts and restarts it).
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { removeCgroup } from '../cgroup/cgroup.js';
 import { log } from '../log.js';
 import { nodePaths } from '../node-paths.js';
@@ -15,6 +14,7 @@ import { nodeCgroup } from './node-cgroup.js';
 import { readHolder } from './node-holder.js';
 import { stopOutside } from './outside.js';
 import { readPrivate, secureDir } from './secure-dir.js';
+import { removeFile } from '../util/remove-file.js';
 
 /**
  * Stop the node: its daemon stops every pod, then anything still in the node's cgroup or mount
@@ -60,6 +60,6 @@ export async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean>
   } finally {
     pinned?.close();
   }
-  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.outsideFile, p.spareFile, p.spareSocket]) await rm(file, { force: true });
+  for (const file of [p.pidFile, p.holderFile, p.mntnsFile, p.outsideFile, p.spareFile, p.spareSocket]) await removeFile(file);
   return true;
 }

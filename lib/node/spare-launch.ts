@@ -2,7 +2,6 @@
 // node's lock, start the next spare once their daemon is under way, and hand the new daemon's line
 // to the one waiting instead of starting a process.
 import { existsSync, fstatSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { log } from '../log.js';
 import { tools } from '../os/host.js';
@@ -16,6 +15,7 @@ import { launch, MINIPOD_CLI, watchDetached, type Launched } from './launch.js';
 import type { NodeCgroup } from './node-cgroup.js';
 import { NODE_NAMESPACES } from './node-holder.js';
 import { fileId, ownLimits, setNice, SPARE_FLAG, type Go } from './spare-daemon.js';
+import { removeFile } from '../util/remove-file.js';
 
 /** How long a spare has to answer: it does nothing else, so one that does not is stuck. */
 const ANSWER_MS = 2000;
@@ -33,7 +33,7 @@ export async function launchSpare(p: Paths, cg: NodeCgroup | undefined, holderPi
   if (!wanted(env)) return;
   let spare: Launched | undefined;
   try {
-    await rm(p.spareSocket, { force: true });
+    await removeFile(p.spareSocket);
     spare = await launch(cg, nsenterArgv(tools().nsenter, holderPid, NODE_NAMESPACES, [tools().nice, '-n', '19', process.execPath, MINIPOD_CLI, 'daemon', SPARE_FLAG, p.spareSocket, '--state-dir', p.stateDir]), { stderr: logFd, env });
     spare.forget();
     await writeIdentity(p.spareFile, spare.pid);
@@ -60,7 +60,7 @@ export async function takeSpare(p: Paths, argv: string[], env: Record<string, st
     if (!(await inNamespacesOf(pid, holderPid))) answer = "not in the node holder's namespaces";
     else if (wanted(env)) answer = await ask(p, pid, { argv, env, nice: os.getPriority(), log: fileId(fstatSync(logFd)), node: process.execPath, cli: MINIPOD_CLI, limits: ownLimits() });
   } finally {
-    await rm(p.spareFile, { force: true });
+    await removeFile(p.spareFile);
     if (answer !== 'ok') await spare.kill('SIGKILL');
   }
   if (answer === 'ok') return spare;
@@ -74,7 +74,7 @@ async function recorded(p: Paths): Promise<number | undefined> {
     return await readIdentity(p.spareFile);
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'ignoring the spare daemon\'s record');
-    await rm(p.spareFile, { force: true });
+    await removeFile(p.spareFile);
     return undefined;
   }
 }

@@ -14,7 +14,7 @@
 // A name keeps its namespace alive with no process in it: it is removed before a sandbox is
 // torn down (stop, recreate), so the namespace and the veth peer in it go with their last process.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readText } from '../util/read-if-any.js';
 import { MinipodError } from '../errors.js';
@@ -23,6 +23,7 @@ import { bindMount, procLink, unmount } from '../os/host.js';
 import { namespaceMounts } from '../process/namespace.js';
 import { shareDir } from './shared-dir.js';
 import { UndoStack } from './undo.js';
+import { removeFile } from '../util/remove-file.js';
 
 /** Where `ip netns` looks (iproute2's NETNS_RUN_DIR). In a node it is the node's own /run. */
 export const NETNS_DIR = '/run/netns';
@@ -71,7 +72,7 @@ async function registeredUid(p: NetnsPlaces, name: string): Promise<unknown> {
     return undefined;
   }
 }
-const unregister = (p: NetnsPlaces, name: string) => rm(registryFile(p, name), { force: true });
+const unregister = (p: NetnsPlaces, name: string) => removeFile(registryFile(p, name));
 
 /**
  * Name the sandbox's network namespace (reserve, then bind); each part's undo is on `undo` before
@@ -171,7 +172,7 @@ export async function removeNetnsFile(p: NetnsPlaces, name: string, holderUnbind
     const stacked = (await namespaceMounts()).filter((m) => m.target === file).length;
     for (let i = 0; i < stacked; i++) await unmount(file);
   }
-  await rm(file, { force: true });
+  await removeFile(file);
 }
 
 /**

@@ -16,6 +16,7 @@ import { stopProcess } from '../process/stop.js';
 import { isStopped, startTimeOf } from '../process/identity.js';
 import { isSameProcessIn, readNamespace } from '../process/namespace.js';
 import { holderAlive, startPause, type Holder } from './pause.js';
+import { removeFile } from '../util/remove-file.js';
 
 const SPARES = 2;
 /** A register entry, as start() writes it: "net:[4026532636] 123456\n". */
@@ -69,7 +70,7 @@ export class HolderPool {
 
   /** A pod record now names this holder: it leaves the register. */
   async owned(pid: number): Promise<void> {
-    await rm(path.join(this.dir, String(pid)), { force: true });
+    await removeFile(path.join(this.dir, String(pid)));
   }
 
   /**

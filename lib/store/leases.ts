@@ -4,12 +4,13 @@
 // owner's uid is written and fsynced (for a machine that loses power) in the background from then
 // on; a create awaits that (`durable`) before it answers, with its record's fsync, so neither is
 // on the way to a wired sandbox.
-import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { diskError } from './persist.js';
 import { FOUR_PART_IPV4 } from '../network/ipam.js';
 import { POD_UID } from './record-schema.js';
 import { readFileIfAny, readTextIfAny } from '../util/read-if-any.js';
+import { removeFile } from '../util/remove-file.js';
 
 /** The owner a lease's text names: a pod uid and a newline, nothing else. */
 const ownerIn = (text: string): string | undefined => (text.endsWith('\n') && POD_UID.test(text.slice(0, -1)) ? text.slice(0, -1) : undefined);
@@ -130,7 +131,7 @@ export class LeaseStore {
       const text = await readTextIfAny(file);
       if (text !== undefined && text !== leaseText(owner)) return false;
     }
-    await rm(file, { force: true });
+    await removeFile(file);
     this.syncing.delete(ip);
     return true;
   }

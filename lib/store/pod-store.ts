@@ -3,7 +3,7 @@
 // is checked before it is trusted (record-check.ts): one that fails is quarantined, never run.
 // Teardown writes (persist, remove) never fail: what the disk refuses is retried until it takes it.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { writeAtomic } from './atomic-write.js';
@@ -12,9 +12,9 @@ import type { PodRecord } from '../pod/types.js';
 import { keyOf } from '../manifest/pod-key.js';
 import { checkRecord } from './record-check.js';
 import { digestText } from './handoff.js';
-
 import { diskError, PersistQueue } from './persist.js';
 import { POD_RECORDS_DIR, quarantine, QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
+import { removeFile } from '../util/remove-file.js';
 
 export { QUARANTINE_SUFFIX, REASON_SUFFIX, type Quarantined } from './quarantine.js';
 
@@ -89,7 +89,7 @@ export class PodStore {
   private async unlink(key: string): Promise<void> {
     this.onDisk.delete(key);
     this.texts.delete(key);
-    await rm(this.file(key), { force: true });
+    await removeFile(this.file(key));
   }
 
   /** Names whose record on disk is behind the one in memory. */
@@ -144,7 +144,7 @@ export class PodStore {
   private async load(entry: string, vouched?: ReadonlyMap<string, string>): Promise<{ record: PodRecord; vouched: boolean } | { quarantined: Quarantined } | undefined> {
     // A write cut short by a crash leaves its temp file (NAME.json.<random>); the record it
     // was replacing is intact, so the temp file is dropped.
-    if (/\.json\.\d+$/.test(entry)) await rm(path.join(this.dir, entry), { force: true });
+    if (/\.json\.\d+$/.test(entry)) await removeFile(path.join(this.dir, entry));
     if (!entry.endsWith('.json')) return undefined;
     const file = path.join(this.dir, entry);
     let value: unknown;

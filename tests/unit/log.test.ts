@@ -38,3 +38,21 @@ log.warn({ daemon: 4242 }, 'the node holder is gone');`;
   t.is(forAPerson('{"level":50,"err":"EIO","msg":"could not remove it"}\n'), 'minipod: error: could not remove it (err EIO)\n');
   t.is(forAPerson('{"level":30,"msg":"done"}\n'), 'minipod: note: done\n');
 });
+
+test("the node commands' pino (lib/log-for-people.ts) says for a person what pino says, at the levels asked", async (t) => {
+  const { pino: real } = await import('pino');
+  const { pino: forPeople } = await import('../../lib/log-for-people.js');
+  const said = (make: typeof forPeople, level: string) => {
+    const out: string[] = [];
+    const log = make({ level }, { write: (line: string) => void out.push(forAPerson(line)) });
+    log.info('started');
+    log.warn({ daemon: 4242, spare: 'none' }, 'the node holder is gone');
+    log.error({ err: 'EIO', left: [1, 2] }, 'could not remove it');
+    log.debug({ at: 'debug' }, 'quiet');
+    return out;
+  };
+  for (const level of ['warn', 'info', 'debug', 'silent']) {
+    t.deepEqual(said(forPeople, level), said((o, s) => real({ ...o, base: null, timestamp: false }, s) as unknown as ReturnType<typeof forPeople>, level), level);
+  }
+  t.is(said(forPeople, 'warn').length, 2);
+});
