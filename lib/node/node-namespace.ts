@@ -69,10 +69,11 @@ async function readNode(dir: string): Promise<NodeInfo | undefined> {
 
 /** The node's directory, made safe (or refused) before anything is written in it; its real path. */
 async function secureNode(dir: string): Promise<Paths> {
-  await resolveTools();
-  const p = nodePaths(await secureDir(dir));
-  await secureDir(p.stateDir);
-  await secureDir(p.runDir);
+  // Side by side, as the reads after the lock below: each is a few trips to the thread pool, and a
+  // restart's command waits for every one before its old daemon is asked to go.
+  const [, real] = await Promise.all([resolveTools(), secureDir(dir)]);
+  const p = nodePaths(real);
+  await Promise.all([secureDir(p.stateDir), secureDir(p.runDir)]);
   return p;
 }
 
@@ -97,14 +98,14 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   if (!previous && (await readDaemon(p))) throw new MinipodError('ALREADY_EXISTS', `a node is already running in ${p.dir}: restart its daemon with \`minipod node restart --dir ${p.dir}\` or stop it with \`minipod node stop --dir ${p.dir}\``);
   // A node keeps the flags it was started with (across restarts, a stop, a reboot); those given now
   // replace them, but for the network its pods were made on.
-  const saved = await savedOptions(p.optionsFile);
-  checkNetworkKept(saved, given, await podRecords(p.stateDir), p.dir);
+  const [saved, records, holder] = await Promise.all([savedOptions(p.optionsFile), podRecords(p.stateDir), readHolder(p.dir)]);
+  checkNetworkKept(saved, given, records, p.dir);
   const opts = { ...saved, ...given };
   const cg = nodeCgroup(p.dir);
   const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id, '--handoff'] : [])];
   const env = daemonEnv();
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
-  let holderPid = await readHolder(p.dir);
+  let holderPid = holder;
   const fresh = !holderPid;
   let stopping: Promise<void> | undefined;
   let daemon: Launched | undefined;
@@ -112,12 +113,14 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   try {
     if (cg) await createCgroup(cg.nodeDir);
     if (!holderPid) holderPid = await startHolder(p, 'new');
-    await ensureUplink(p, holderPid, opts.cluster);
-    await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
-    // The daemon says "ready" there once it answers (ready-notify.ts). One name (the node's lock
-    // lets one launcher in at a time), shorter than the API socket's: a node directory whose
-    // minipod.sock fits in a socket path fits this one too.
-    notify = await listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff);
+    // The daemon says "ready" on the notify socket once it answers (ready-notify.ts). One name (the
+    // node's lock lets one launcher in at a time), shorter than the API socket's: a node directory
+    // whose minipod.sock fits in a socket path fits this one too. Beside the uplink and the options'
+    // write; each settles before a failure of any is thrown (the catch below closes the socket).
+    const [ready, ...rest] = await Promise.allSettled([listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff), ensureUplink(p, holderPid, opts.cluster), writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`)]);
+    if (ready.status === 'rejected') throw ready.reason;
+    notify = ready.value;
+    for (const r of rest) if (r.status === 'rejected') throw r.reason;
     const line = ['daemon', ...flags, '--notify-socket', notify.path];
     // All is ready here: the daemon this one replaces is asked to go, its shutdown overlapping the
     // new one's start (which touches nothing until it is gone: --after). A failure from here on
@@ -182,12 +185,13 @@ export async function restartNode(dir: string, opts: NodeOptions = {}): Promise<
   const p = await secureNode(dir);
   return withNodeLock(p.lockFile, async () => {
     // readNode first: a node holder that died is replaced before the daemon goes, or the node would go with it.
-    if (!(await readNode(p.dir)) && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
+    const running = await readNode(p.dir);
+    if (!running && !(await readHolder(p.dir))) throw new MinipodError('NOT_FOUND', `no node is running in ${p.dir}: start one with \`minipod node start\``);
     // Once everything else is ready, the old daemon is asked to go and the new one started (the
     // node's spare, its code loaded, or a new process) side by side: the new one waits until the
     // old one is gone (--after) before it touches the node. A restart refused, or that fails
     // before that, leaves the old one serving.
-    const old = await readDaemon(p);
+    const old = running?.pid; // readNode's readDaemon
     const oldStart = old && (await startTimeOf(old));
     let stopped: Promise<void> | undefined;
     // What the old daemon vouches for in its answer, for the new one to ask for (store/handoff.ts).

@@ -139,7 +139,12 @@ export function waitAsSpare(socket: string, stateDir: string, canRun: (argv: str
         clearInterval(own); // its socket goes with its listener
         server.close();
         const why = staleness(go, code, stateDir, canRun, me);
-        conn.end(`${why ?? 'ok'}\n`, () => resolve(why ? undefined : go));
+        // Declined: it exits once the answer is out. Taken: it runs the line at once (a socket's
+        // write is tried at once, so 'ok' is on its way; waiting for the end to be flushed held the
+        // daemon's start back by a few ms).
+        if (why) return void conn.end(`${why}\n`, () => resolve(undefined));
+        conn.end('ok\n');
+        resolve(go);
       });
     });
     server.once('error', reject);
