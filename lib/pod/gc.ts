@@ -11,7 +11,7 @@ import { staleElements } from '../network/hostports.js';
 import { HOST_VETH_PREFIX } from '../network/names.js';
 import { deleteVeth } from '../network/veth.js';
 import { commandLine } from '../process/identity.js';
-import { procLink, tools, unmount } from '../os/host.js';
+import { procLink, procLinkSync, tools, unmount } from '../os/host.js';
 import { PinnedNamespace, ProcessScan } from '../process/sweep.js';
 import { namespaceMounts } from '../process/namespace.js';
 import { deleteNetnsName, listNetnsNames } from '../sandbox/netns-name.js';
@@ -143,10 +143,12 @@ export async function findOrphans(ctx: PodContext, pods: () => PodRecord[], spar
     orphans.push({ kind: 'mount', name: m.target, origin: `a bind mount that keeps ${m.ns} alive with no process in it and no pod owning it (an app's \`mount --bind /proc/self/ns/net …\`?)`, kept: true });
   }
   // Holders in our mount namespace (every process we start shares it) that hold no pod's sandbox.
-  // The executable is read (on the thread pool) only for one in a network namespace that is neither
-  // ours nor a pod's: every pod's holder and apps are skipped before, with nothing read.
+  // Its mount namespace and executable are read only for a process in a network namespace that is
+  // neither ours nor a pod's: every pod's holder and apps, and the machine's other processes, are
+  // skipped before, with nothing read (the boot's pass over /proc reads network namespaces only).
   for (const { pid, mnt, net } of processes.entries) {
-    if (sparePids.includes(pid) || mnt !== ourMnt || !net || net === ourNet || netnses.has(net)) continue;
+    if (sparePids.includes(pid) || !net || net === ourNet || netnses.has(net)) continue;
+    if ((mnt ?? procLinkSync(pid, 'ns/mnt')) !== ourMnt) continue;
     if ((await procLink(pid, 'exe')) !== tools().pause) continue;
     orphans.push({ kind: 'holder', name: `pid ${pid} ${net}`, pid, netns: net, origin: 'a pause holder that holds no pod\'s sandbox (its namespace and anything in it go with it)' });
   }
