@@ -7,12 +7,16 @@ import { runDaemon } from '../lib/daemon.js';
 import { fail } from './common.js';
 import { daemonOptions, parseDaemonLine } from './daemon-flags.js';
 import { becomeDaemon, SPARE_FLAG, waitAsSpare } from '../lib/node/spare-daemon.js';
+import { prestartHelpers } from '../lib/os/prestart.js';
+import { resolveTools } from '../lib/os/tools.js';
 
 /** Runs the line if it is a daemon's (true), else does nothing (false). */
 export function runDaemonLine(args: readonly string[]): boolean {
   // `daemon --spare SOCKET --state-dir DIR`: a node's spare, told its line later (lib/node/spare-daemon.ts).
   if (args[1] === SPARE_FLAG && args[2] && args[3] === '--state-dir' && args[4]) {
     process.umask(0o077); // its socket too: root's only
+    // Its helpers started while it waits (lib/os/prestart.ts): the daemon it becomes takes them over.
+    void resolveTools().then(prestartHelpers, () => {});
     void waitAsSpare(args[2], args[4], (line) => parseDaemonLine(line) !== undefined)
       .then(async (go) => {
         if (!go) process.exit(0); // declined: the launcher starts a daemon anew

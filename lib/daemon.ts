@@ -43,6 +43,7 @@ import { DEFAULT_BACKOFF } from './pod/plan.js';
 import { checkOciRuntime, DEFAULT_OCI_RUNTIME, notInstalled } from './runtime/oci-runtimes.js';
 import { makeCrunUsable } from './runtime/crun-hybrid.js';
 import { removeFile } from './util/remove-file.js';
+import { dropStarted } from './os/prestart.js';
 
 /** How long a shutdown waits, once the pods are stopped or left, for the answers to requests it took before: an image import still uploading is cut. */
 const ANSWERS_AFTER_MS = 5000;
@@ -208,6 +209,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // started at once, held the word back by about 20 ms (50 pods).
   const told = opts.notifySocket !== undefined ? notifyReady(opts.notifySocket) : Promise.resolve();
   void told.then(() => {
+    dropStarted(); // the helpers a spare started that this boot did not take (prestart.ts)
     pool.refill();
     if (handedOver) void pods.housekeep();
   });

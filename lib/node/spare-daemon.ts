@@ -14,6 +14,8 @@ import { readdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { MINIPOD_CLI } from './launch.js';
+import { reniceStarted } from '../os/prestart.js';
+import { forgetTools } from '../os/tools.js';
 
 export const SPARE_FLAG = '--spare';
 /** The go message's most characters: a daemon line and an environment (Linux lets a process's take 2 MiB). */
@@ -165,12 +167,17 @@ export function waitAsSpare(socket: string, stateDir: string, canRun: (argv: str
 
 /**
  * This process as the daemon a launcher would have started: its environment (a session's variables
- * may differ), every thread at the launcher's nice value, its title the line it runs (cut to its
- * command line's length), its name still "node" (setting the title renames the process too).
+ * may differ), every thread and the helpers it started (prestart.ts) at the launcher's nice value,
+ * its title the line it runs (cut to its command line's length), its name still "node" (setting
+ * the title renames the process too).
  */
 export async function becomeDaemon(go: Go, room = readFileSync('/proc/self/cmdline').length - 1): Promise<void> {
   for (const k of Object.keys(process.env)) if (!(k in go.env)) delete process.env[k];
   Object.assign(process.env, go.env);
+  // The tools are found again, as a daemon started now would find them (one installed or removed
+  // while the spare waited); a helper it started is taken only if its program is still the one found.
+  forgetTools();
+  reniceStarted(go.nice);
   await setNice('self', go.nice);
   process.title = titleOf([process.execPath, MINIPOD_CLI, ...go.argv], room);
   try {

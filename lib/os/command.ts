@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ProcResult } from './types.js';
 import { ended } from './child.js';
+import { takeStartedCommand } from './prestart.js';
 
 /** How a short command ended, and what it printed. */
 export interface CommandResult extends ProcResult {
@@ -58,7 +59,8 @@ export function runCommand(file: string, args: readonly string[], options: { inp
       child?.stderr?.destroy();
     };
     try {
-      child = spawn(file, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      // One fed on its stdin may have been started by a spare daemon already (prestart.ts).
+      child = (options.input !== undefined ? takeStartedCommand([file, ...args]) : undefined) ?? spawn(file, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
       // Refused before any process: an argument list too long (E2BIG), a NUL byte in an argument.
       return end(undefined, undefined, `could not start: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { log } from '../log.js';
 import { CommandError } from './command-error.js';
 import { spawnProcess, type Proc } from './host.js';
+import { IP_BATCH_ARGV, IP_BATCH_STDIO, takeStarted } from './prestart.js';
 
 const MARKER = 'link show dev minipod-batch-marker';
 /** ip blocks on the kernel's rtnl lock; a kernel stuck unregistering a device can hold it for
@@ -69,7 +70,8 @@ export class IpBatch {
 
   private ensure(): Proc {
     if (this.proc) return this.proc;
-    const proc = spawnProcess([this.ipPath, '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const argv = IP_BATCH_ARGV(this.ipPath);
+    const proc = takeStarted(argv) ?? spawnProcess(argv, { stdio: IP_BATCH_STDIO }); // a spare's, if it started one
     this.proc = proc;
     this.lineNo = 0;
     // Each process has its own queue: a closed one's exit must not fail its successor's requests.

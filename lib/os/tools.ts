@@ -63,6 +63,11 @@ export function findTool(name: string): Promise<string | undefined> {
 
 let resolving: Promise<Tools> | undefined;
 
+/** Find them again at the next resolveTools (a spare daemon that has become a daemon: spare-daemon.ts). */
+export function forgetTools(): void {
+  resolving = undefined;
+}
+
 /** Find every program once (later calls share the first answer); throws naming what to install or build. */
 export function resolveTools(): Promise<Tools> {
   resolving ??= find().catch((err: unknown) => {

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { MinipodError } from '../errors.js';
 import { log } from '../log.js';
 import { spawnProcess, tools, type Proc } from '../os/host.js';
+import { PIDWATCH_STDIO, takeStarted } from '../os/prestart.js';
 import { AdoptedProcess } from './adopted.js';
 import { isSameProcess } from './identity.js';
 
@@ -104,7 +105,7 @@ export class PidWatcher {
 
   private ensure(): Proc {
     if (this.proc) return this.proc;
-    const proc = spawnProcess(this.argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = takeStarted(this.argv) ?? spawnProcess(this.argv, { stdio: PIDWATCH_STDIO }); // a spare's, if it started one
     this.startedAt = Date.now();
     this.proc = proc;
     createInterface({ input: proc.stdout! }).on('line', (line) => this.onLine(line, proc));

@@ -234,8 +234,8 @@ export async function processesIn(netns: string): Promise<{ pid: number; cmd: st
 
 /**
  * Processes on the node that are not the node itself: everything in its mount namespace but the
- * node holder, the daemon, its spare daemon (node/spare-daemon.ts), the current daemon's helpers
- * (ip -batch, pidwatch), its spare pause holders (`withoutSpares`: asked of the daemon), and
+ * node holder, the daemon, its spare daemon (node/spare-daemon.ts), the helpers of either (ip
+ * -batch, pidwatch, a spare's `nft -f -`), its spare pause holders (`withoutSpares`: asked of the daemon), and
  * commands this test process runs on the node (`node.sh`, its own children). Pods' processes are
  * here, whichever daemon started them; so is anything a dead daemon left.
  */
@@ -249,7 +249,8 @@ export async function nodeProcesses(node: TestNode, options: { withoutSpares?: b
     const ppid = await parentOf(pid);
     if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
     const cmd = await commandLine(pid);
-    if (ppid === node.pid && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
+    // The daemon's helpers, and those its spare started for the daemon it will become (os/prestart.ts).
+    if ((ppid === node.pid || (spare !== undefined && ppid === spare)) && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$|nft -f -$/.test(cmd)) continue;
     out.push({ pid, cmd });
   }
   if (!options.withoutSpares) return out;
