@@ -9,8 +9,7 @@
 // session's own variables, if the resource limits differ, or if the node's log is another file
 // than the one it writes to; the launcher then starts a daemon anew. One whose socket is gone or
 // another's (its launcher lost track of it) ends itself.
-import { fstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { fstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { MINIPOD_CLI } from './launch.js';
@@ -194,9 +193,19 @@ export function titleOf(argv: readonly string[], room: number): string {
   return title;
 }
 
-/** Every thread of a process at this nice value: Linux keeps one per thread, and setpriority(2) on a pid sets its main thread's only. */
+/**
+ * Every thread of a process at this nice value: Linux keeps one per thread, and setpriority(2) on a
+ * pid sets its main thread's only. The thread list is read at once (a few entries): through the
+ * thread pool, the first call cost a spare's start as a daemon 3-4 ms.
+ */
 export async function setNice(pid: number | 'self', nice: number): Promise<void> {
-  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // gone
+  }
+  for (const tid of tids) {
     try {
       os.setPriority(Number(tid), nice);
     } catch {

@@ -4,9 +4,8 @@
 // configured), the name (it names the files). A record that fails is never run.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
 import { executableCandidates } from '../os/tools.js';
-import { contains, macFor, type Subnet } from '../network/ipam.js';
+import { contains, isPrivate, macFor, sameNetwork, type Subnet } from '../network/ipam.js';
 import type { ContainerStatus, PodRecord } from '../pod/types.js';
 import { DEFAULT_NAMESPACE, type ContainerSpec } from '../manifest/pod-spec.js';
 import { commandArgs, commandLookup } from '../manifest/command.js';
@@ -68,7 +67,7 @@ function checkStopped(r: PodRecord): string[] {
 
 function checkNetwork(r: PodRecord, subnet: Subnet | undefined): string[] {
   const issues: string[] = [];
-  const allowed = (ip: string) => ipaddr.IPv4.parse(ip).range() === 'private' || (!!subnet && (contains(subnet, ip) || ip === subnet.gateway));
+  const allowed = (ip: string) => isPrivate(ip) || (!!subnet && (contains(subnet, ip) || ip === subnet.gateway));
   const where = `a private range (10/8, 172.16/12, 192.168/16)${subnet ? ` or the node's subnet ${subnet.cidr}` : ''}`;
   if (!allowed(r.gateway)) issues.push(`gateway: ${r.gateway} is outside ${where}`);
   // A hostNetwork pod has no veth and no lease; any other sandbox has both.
@@ -79,7 +78,7 @@ function checkNetwork(r: PodRecord, subnet: Subnet | undefined): string[] {
   if (host && r.ip) issues.push(`ip: ${r.ip} must be "" for a hostNetwork pod (its IP is the node's, hostIP)`);
   if (!r.ip) return issues;
   if (!allowed(r.ip)) issues.push(`ip: ${r.ip} is outside ${where}`);
-  else if (!ipaddr.IPv4.parse(r.ip).match(ipaddr.IPv4.parse(r.gateway), r.prefix)) issues.push(`ip: ${r.ip} is not in the gateway's network ${r.gateway}/${r.prefix}`);
+  else if (!sameNetwork(r.ip, r.gateway, r.prefix)) issues.push(`ip: ${r.ip} is not in the gateway's network ${r.gateway}/${r.prefix}`);
   if (r.mac !== macFor(r.ip)) issues.push(`mac: ${r.mac || '""'} is not ${macFor(r.ip)}, the one derived from ip ${r.ip}`);
   return issues;
 }

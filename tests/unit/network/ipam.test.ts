@@ -1,7 +1,8 @@
 // IPAM is pure: subnets in, addresses out, no I/O.
 import test from 'ava';
 import { MinipodError } from '../../../lib/errors.js';
-import { allocate, contains, FOUR_PART_IPV4, macFor, parseSubnet } from '../../../lib/network/ipam.js';
+import ipaddr from 'ipaddr.js';
+import { allocate, contains, FOUR_PART_IPV4, isPrivate, macFor, parseSubnet, sameNetwork } from '../../../lib/network/ipam.js';
 
 const subnet16 = parseSubnet('10.88.0.0/16');
 
@@ -115,4 +116,16 @@ test('FOUR_PART_IPV4 accepts what ipaddr.js isValidFourPartDecimal accepts, and 
   const samples = ['0.0.0.0', '10.88.0.2', '255.255.255.255', '256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.04', '1.2.3.-4', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.4\n', '0x1.2.3.4', '1..3.4', '', '199.249.250.255', '300.0.0.1', '1e1.2.3.4', '10.88.0.2/16'];
   for (let a = 0; a < 300; a += 7) samples.push(`${a}.${(a * 3) % 301}.${a % 10}.${255 - (a % 256)}`);
   for (const s of samples) t.is(FOUR_PART_IPV4.test(s), ipaddr.IPv4.isValidFourPartDecimal(s), JSON.stringify(s));
+});
+
+test("isPrivate and sameNetwork answer as ipaddr.js's range() === 'private' and match() do, at every edge", (t) => {
+  const edges = ['9.255.255.255', '10.0.0.0', '10.255.255.255', '11.0.0.0', '172.15.255.255', '172.16.0.0', '172.31.255.255', '172.32.0.0', '192.167.255.255', '192.168.0.0', '192.168.255.255', '192.169.0.0', '0.0.0.0', '255.255.255.255', '100.64.0.1'];
+  for (const ip of edges) t.is(isPrivate(ip), ipaddr.IPv4.parse(ip).range() === 'private', ip);
+  for (const prefix of [0, 1, 8, 12, 16, 23, 24, 30, 31, 32]) {
+    for (const [a, b] of [['10.88.0.2', '10.88.0.1'], ['10.88.1.2', '10.88.0.1'], ['192.168.7.9', '10.88.0.1'], ['255.255.255.255', '255.255.255.254']] as const) {
+      t.is(sameNetwork(a, b, prefix), ipaddr.IPv4.parse(a).match(ipaddr.IPv4.parse(b), prefix), `${a} ${b}/${prefix}`);
+    }
+  }
+  t.false(isPrivate('010.0.0.1'), 'not a four-part decimal address: not taken for one');
+  t.false(sameNetwork('10.88.0.2', 'x', 8));
 });
