@@ -6,6 +6,7 @@ import { log } from '../log.js';
 import { nodePaths } from '../node-paths.js';
 import { kill } from '../os/host.js';
 import { resolveTools } from '../os/tools.js';
+import { parentOf } from '../process/identity.js';
 import { PinnedNamespace } from '../process/sweep.js';
 import { waitUntil } from '../util/wait.js';
 import { readDaemon, readIdentity, stopDaemon, type Paths } from './daemon-process.js';
@@ -44,8 +45,9 @@ export async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean>
   try {
     await stopDaemon(p, true, timeoutMs);
     if (pinned) {
-      // The holder and the spare are the node's own: not leftovers.
-      const leftovers = await pinned.sweep({ except: new Set([holderPid, spare].filter((pid) => pid !== undefined)) });
+      // The holder and the spare, and the helpers the spare started for its daemon (os/prestart.ts),
+      // are the node's own: not leftovers (the sweep below ends them).
+      const leftovers = await pinned.sweep({ except: new Set([holderPid, spare].filter((pid) => pid !== undefined)), keep: async (pid) => spare !== undefined && (await parentOf(pid)) === spare });
       if (leftovers) log.warn({ leftovers }, 'killed processes left in the node (by a dead daemon, or run there with `node exec`)');
       // Then the holder. SIGKILL lands a moment later: done once the namespace is empty.
       await waitUntil(async () => (await pinned.sweep()) === 0, { timeoutMs: 5000, everyMs: 10 });

@@ -68,7 +68,9 @@ test.serial('a spare whose environment differs from the restart\'s is declined a
   await waitFor(async () => !alive(second), 'the declined spare to end');
   const third = await spareOf(node);
   t.true((await readFile(`/proc/${third}/environ`, 'utf8')).split('\0').includes('MINIPOD_LOG_LEVEL=info'), 'the next spare has the environment of the restart that started it');
-  await node.stop();
+  const stopped = await runCommand([process.execPath, CLI, 'node', 'stop', '--dir', node.dir]);
+  t.is(stopped.exitCode, 0, stopped.stderr);
+  t.notRegex(stopped.stderr, /left in the node/, 'the spare and the helpers it started for its daemon are the node\'s own, no leftovers');
   t.false(alive(third), 'node stop ends the spare');
   t.false(existsSync(nodePaths(node.dir).spareFile), 'no spare.pid');
   t.false(existsSync(path.join(node.dir, 'run', 'spare.sock')), 'no spare.sock');
