@@ -115,12 +115,17 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
     if (!holderPid) holderPid = await startHolder(p, 'new');
     // The daemon says "ready" on the notify socket once it answers (ready-notify.ts). One name (the
     // node's lock lets one launcher in at a time), shorter than the API socket's: a node directory
-    // whose minipod.sock fits in a socket path fits this one too. Beside the uplink and the options'
-    // write; each settles before a failure of any is thrown (the catch below closes the socket).
-    const [ready, ...rest] = await Promise.allSettled([listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff), ensureUplink(p, holderPid, opts.cluster), writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`)]);
+    // whose minipod.sock fits in a socket path fits this one too. Beside the uplink; both settle
+    // before a failure of either is thrown (the catch below closes the socket). The flags are
+    // written once the uplink is made: a start refused there keeps the node's old ones.
+    const [ready, uplink] = await Promise.allSettled([listenReady(path.join(p.runDir, 'ready.sock'), previous?.handoff), ensureUplink(p, holderPid, opts.cluster)]);
+    if (uplink.status === 'rejected') {
+      if (ready.status === 'fulfilled') notify = ready.value;
+      throw uplink.reason;
+    }
     if (ready.status === 'rejected') throw ready.reason;
     notify = ready.value;
-    for (const r of rest) if (r.status === 'rejected') throw r.reason;
+    await writePrivate(p.optionsFile, `${JSON.stringify(opts)}\n`);
     const line = ['daemon', ...flags, '--notify-socket', notify.path];
     // All is ready here: the daemon this one replaces is asked to go, its shutdown overlapping the
     // new one's start (which touches nothing until it is gone: --after). A failure from here on

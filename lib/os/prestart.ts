@@ -26,14 +26,22 @@ export const IP_BATCH_STDIO: SpawnOptions['stdio'] = ['pipe', 'ignore', 'pipe'];
 export const PIDWATCH_STDIO: SpawnOptions['stdio'] = ['pipe', 'pipe', 'pipe'];
 export const NFT_FILE_ARGV = (nft: string) => [nft, '-f', '-'];
 
+/** Set once the spare has its line (reniceStarted): its tools, found late, start nothing in the daemon. */
+let taken = false;
+
 /** Start them (a spare, with the tools it found); a failure to start one only leaves it to be spawned later. */
 export function prestartHelpers(tools: Tools): void {
+  if (taken) return;
   const start = (argv: string[], stdio: SpawnOptions['stdio']) => {
-    const p = spawnChild(argv[0]!, argv.slice(1), { stdio });
-    p.catch(() => {}); // an exit before it is taken: not taken
-    if (p.pid === undefined) return;
-    longLived.get(key(argv))?.stdin?.end(); // started twice: the first one goes
-    longLived.set(key(argv), p);
+    try {
+      const p = spawnChild(argv[0]!, argv.slice(1), { stdio });
+      p.catch(() => {}); // an exit before it is taken: not taken
+      if (p.pid === undefined) return;
+      longLived.get(key(argv))?.stdin?.end(); // started twice: the first one goes
+      longLived.set(key(argv), p);
+    } catch {
+      // refused at once (ENOMEM, EPERM): its user spawns it when asked
+    }
   };
   start(IP_BATCH_ARGV(tools.ip), IP_BATCH_STDIO);
   start([tools.pidwatch], PIDWATCH_STDIO);
@@ -66,8 +74,9 @@ export const takeStarted = (argv: readonly string[]): Proc | undefined => take(l
 /** The command started for argv, for runCommand to feed its input (command.ts). */
 export const takeStartedCommand = (argv: readonly string[]): ChildProcess | undefined => take(commands, argv);
 
-/** At the launcher's priority (the spare started them at nice 19): each is one thread. */
+/** At the launcher's priority (the spare started them at nice 19): each is one thread. The spare is a daemon from now on: none is started after. */
 export function reniceStarted(nice: number): void {
+  taken = true;
   for (const p of [...longLived.values(), ...commands.values()]) {
     try {
       os.setPriority(p.pid!, nice);

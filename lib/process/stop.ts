@@ -3,12 +3,12 @@
 // Bounded: an exit not heard of after SIGKILL (an adopted process whose pidwatch is stopped, a
 // process stuck in the kernel) is looked up in /proc instead of waited for.
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MinipodError } from '../errors.js';
 import { kill, readProcSync } from '../os/host.js';
-import { waitUntil } from '../util/wait.js';
 import { AdoptedProcess } from './adopted.js';
 import { hasExited, type Watchable } from './exit.js';
-import { statFields } from './identity.js';
+import { startTimeOfSync, statFields } from './identity.js';
 
 /** A SIGKILLed process is gone within milliseconds unless the kernel holds it (state D). */
 export const KILL_WAIT_MS = 5000;
@@ -39,21 +39,27 @@ export function killedProcessState(fields: string[] | undefined, startTime?: str
 }
 
 /** killedProcessState from a synchronous read (polled every few ms, so no round trip through the thread pool). */
-function killedStateSync(pid: number): string {
+function killedStateSync(pid: number, startTime: string | undefined): string {
   const stat = readProcSync(pid, 'stat');
-  return killedProcessState(stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+  return killedProcessState(stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' '), startTime);
 }
 
 /**
- * Wait until every pid SIGKILLed a moment ago is gone (a zombie has exited), at most killWaitMs;
- * returns those still there then, with their state ("1234 (state D)"). For what was killed
- * without being watched: a cgroup's processes, killed with one write that returns before they die.
+ * Wait until every pid SIGKILLed a moment ago is gone (a zombie has exited; a pid taken by another
+ * process since is gone too: each is known by its start time, read at once), at most killWaitMs;
+ * returns those still there then, with their state ("1234 (state D)"). For what was killed without
+ * being watched: a cgroup's processes, killed with one write that returns before they die. Those
+ * seen gone are not read again; the reads thin out (every 2 ms, then up to 50) for one stuck in the kernel.
  */
 export async function killedGone(pids: number[], killWaitMs = KILL_WAIT_MS): Promise<string[]> {
-  if (!pids.length) return [];
-  const left = () => pids.filter((pid) => killedStateSync(pid) !== 'gone');
-  if (await waitUntil(() => left().length === 0, { timeoutMs: killWaitMs, everyMs: 2 })) return [];
-  return left().map((pid) => `${pid} (state ${killedStateSync(pid)})`);
+  let left = pids.map((pid) => ({ pid, startTime: startTimeOfSync(pid) })).filter((p) => p.startTime !== undefined);
+  const deadline = Date.now() + killWaitMs;
+  for (let every = 2; left.length; every = Math.min(every * 2, 50)) {
+    left = left.filter((p) => killedStateSync(p.pid, p.startTime) !== 'gone');
+    if (!left.length || Date.now() > deadline) break;
+    await sleep(every);
+  }
+  return left.map((p) => `${p.pid} (state ${killedStateSync(p.pid, p.startTime)})`);
 }
 
 /** Stop a process we watch; resolves once it has exited (a child: and been reaped). */

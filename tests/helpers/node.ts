@@ -250,7 +250,8 @@ export async function nodeProcesses(node: TestNode, options: { withoutSpares?: b
     if (ppid === process.pid || (await readlink(`/proc/${pid}/ns/mnt`).catch(() => '')) !== mnt) continue;
     const cmd = await commandLine(pid);
     // The daemon's helpers, and those its spare started for the daemon it will become (os/prestart.ts).
-    if ((ppid === node.pid || (spare !== undefined && ppid === spare)) && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$|nft -f -$/.test(cmd)) continue;
+    if (ppid === node.pid && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$/.test(cmd)) continue;
+    if (spare !== undefined && ppid === spare && /ip -force -batch -$|rootfs\/pidwatch\/pidwatch$|nft -f -$/.test(cmd)) continue;
     out.push({ pid, cmd });
   }
   if (!options.withoutSpares) return out;
