@@ -18,9 +18,9 @@ export function runDaemonLine(args: readonly string[]): boolean {
     // Its helpers started while it waits (lib/os/prestart.ts): the daemon it becomes takes them over.
     void resolveTools().then(prestartHelpers, () => {});
     void waitAsSpare(args[2], args[4], (line) => parseDaemonLine(line) !== undefined)
-      .then(async (go) => {
+      .then((go) => {
         if (!go) process.exit(0); // declined: the launcher starts a daemon anew
-        await becomeDaemon(go);
+        becomeDaemon(go);
         runDaemonLine(go.argv);
       })
       .catch(fail);

@@ -170,14 +170,14 @@ export function waitAsSpare(socket: string, stateDir: string, canRun: (argv: str
  * its title the line it runs (cut to its command line's length), its name still "node" (setting
  * the title renames the process too).
  */
-export async function becomeDaemon(go: Go, room = readFileSync('/proc/self/cmdline').length - 1): Promise<void> {
+export function becomeDaemon(go: Go, room = readFileSync('/proc/self/cmdline').length - 1): void {
   for (const k of Object.keys(process.env)) if (!(k in go.env)) delete process.env[k];
   Object.assign(process.env, go.env);
   // The tools are found again, as a daemon started now would find them (one installed or removed
   // while the spare waited); a helper it started is taken only if its program is still the one found.
   forgetTools();
   reniceStarted(go.nice);
-  await setNice('self', go.nice);
+  setNice('self', go.nice);
   process.title = titleOf([process.execPath, MINIPOD_CLI, ...go.argv], room);
   try {
     writeFileSync('/proc/self/comm', 'node');
@@ -198,7 +198,7 @@ export function titleOf(argv: readonly string[], room: number): string {
  * pid sets its main thread's only. The thread list is read at once (a few entries): through the
  * thread pool, the first call cost a spare's start as a daemon 3-4 ms.
  */
-export async function setNice(pid: number | 'self', nice: number): Promise<void> {
+export function setNice(pid: number | 'self', nice: number): void {
   let tids: string[] = [];
   try {
     tids = readdirSync(`/proc/${pid}/task`);

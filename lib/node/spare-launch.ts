@@ -94,7 +94,7 @@ async function ask(p: Paths, pid: number, go: Go): Promise<string | undefined> {
   if (isStopped(pid)) return 'stopped';
   // At the launcher's priority from now: it is the next daemon. One still loading its code (a
   // restart right after the last) is waited for a while: it is ahead of a new process.
-  await setNice(pid, go.nice);
+  setNice(pid, go.nice);
   if (!existsSync(p.spareSocket)) await waitUntil(async () => existsSync(p.spareSocket) || !(await alive(pid)), { timeoutMs: LOADING_MS, everyMs: 5 });
   return (await exchange(p.spareSocket, `${JSON.stringify(go)}\n`, ANSWER_MS))?.trim();
 }

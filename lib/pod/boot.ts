@@ -19,7 +19,6 @@ import { adoptPod, clearPod, RESTORE_PARALLEL, type Adoption, type NodeView } fr
 import { setPhase } from './state.js';
 import { stopPod } from './stop.js';
 
-
 /** What the store's loadAll gives. */
 export type Loaded = Awaited<ReturnType<PodContext['store']['loadAll']>>;
 

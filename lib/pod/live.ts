@@ -35,10 +35,10 @@ export interface NodeConfig {
   prepareCrun?: () => Promise<void>;
 }
 
-/** The parts a pod operation uses. */
 /** What events about the node rather than one pod are recorded against (`minipod events` lists them as (node)). */
 export const NODE_SUBJECT = { name: '(node)', uid: '-' } as const;
 
+/** The parts a pod operation uses. */
 export interface PodContext {
   node: NodeConfig;
   ip: IpBatch;

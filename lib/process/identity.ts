@@ -3,26 +3,35 @@
 // it did not spawn in this daemon's lifetime.
 import { readProc, readProcSync } from '../os/host.js';
 
-/** The fields of /proc/PID/stat from field 3 (the state) on, so field n is at n - 3; undefined if pid is gone. */
-export async function statFields(pid: number): Promise<string[] | undefined> {
-  const stat = await readProc(pid, 'stat');
+/** /proc/PID/stat's text split into its fields from field 3 (the state) on, so field n is at n - 3. */
+function fieldsOf(stat: string | undefined): string[] | undefined {
   // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
   return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
 }
 
+/** The fields of /proc/PID/stat from field 3 (the state) on, so field n is at n - 3; undefined if pid is gone. */
+export async function statFields(pid: number): Promise<string[] | undefined> {
+  return fieldsOf(await readProc(pid, 'stat'));
+}
+
+/**
+ * statFields, synchronous: one small /proc read where a round trip through libuv's thread pool costs
+ * a millisecond or more (a poll every few ms, the spare holder check, every pod at once).
+ */
+export function statFieldsSync(pid: number): string[] | undefined {
+  return fieldsOf(readProcSync(pid, 'stat'));
+}
+
+/** The start time in the fields; undefined for a zombie, which has exited (its parent has not reaped it yet): nothing left to identify. */
+const startTimeIn = (fields: string[] | undefined) => (!fields || fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19]);
+
 export async function startTimeOf(pid: number): Promise<string | undefined> {
-  const fields = await statFields(pid);
-  // A zombie has exited (its parent has not reaped it yet): there is nothing left to identify.
-  if (!fields || fields[0] === 'Z' || fields[0] === 'X') return undefined;
-  return fields[19];
+  return startTimeIn(await statFields(pid));
 }
 
 /** startTimeOf, synchronous: for reads of every pod at once (GET /pods), see readNamespaceSync. */
 export function startTimeOfSync(pid: number): string | undefined {
-  const stat = readProcSync(pid, 'stat');
-  const fields = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
-  if (!fields || fields[0] === 'Z' || fields[0] === 'X') return undefined;
-  return fields[19];
+  return startTimeIn(statFieldsSync(pid));
 }
 
 /** The parent's pid (field 4), if pid exists. */
@@ -66,12 +75,9 @@ export async function isSameProcess(pid: number, startTime: string | null | unde
 
 /**
  * Stopped by a signal (T: SIGSTOP) or by a tracer (t): alive, but does nothing until SIGCONT.
- * Synchronous on purpose: one small /proc read on the sandbox's critical path (the spare holder
- * check), where a round trip through libuv's thread pool costs a millisecond or more.
+ * Synchronous on purpose: one small /proc read on the sandbox's critical path (the spare holder check).
  */
 export function isStopped(pid: number): boolean {
-  const stat = readProcSync(pid, 'stat');
-  if (stat === undefined) return false; // gone
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = statFieldsSync(pid)?.[0]; // undefined: gone
   return state === 'T' || state === 't';
 }

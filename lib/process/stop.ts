@@ -5,10 +5,10 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MinipodError } from '../errors.js';
-import { kill, readProcSync } from '../os/host.js';
+import { kill } from '../os/host.js';
 import { AdoptedProcess } from './adopted.js';
 import { hasExited, type Watchable } from './exit.js';
-import { startTimeOfSync, statFields } from './identity.js';
+import { startTimeOfSync, statFields, statFieldsSync } from './identity.js';
 
 /** A SIGKILLed process is gone within milliseconds unless the kernel holds it (state D). */
 export const KILL_WAIT_MS = 5000;
@@ -38,11 +38,8 @@ export function killedProcessState(fields: string[] | undefined, startTime?: str
   return fields[0]!;
 }
 
-/** killedProcessState from a synchronous read (polled every few ms, so no round trip through the thread pool). */
-function killedStateSync(pid: number, startTime: string | undefined): string {
-  const stat = readProcSync(pid, 'stat');
-  return killedProcessState(stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' '), startTime);
-}
+/** killedProcessState from a synchronous read (polled every few ms). */
+const killedStateSync = (pid: number, startTime: string | undefined) => killedProcessState(statFieldsSync(pid), startTime);
 
 /**
  * Wait until every pid SIGKILLed a moment ago is gone (a zombie has exited; a pid taken by another
