@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createApiServer } from './api/server.js';
 import { DeploymentController } from './deploy/controller.js';
 import { DeploymentStore } from './deploy/store.js';
+import { BootClock } from './boot-clock.js';
 import { tuneDaemonHeap } from './daemon-heap.js';
 import { MinipodError } from './errors.js';
 import { DNS_SUBDOMAIN } from './manifest/names.js';
@@ -84,6 +85,7 @@ export interface DaemonOptions {
 export const SOCKET_NAME = 'minipod.sock';
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (process.getuid?.() !== 0) throw new MinipodError('INVALID_ARGUMENT', 'minipod daemon must run as root (it creates namespaces, veths and a bridge): use sudo');
+  const clock = new BootClock();
   process.umask(0o077); // socket, state and logs are root-only
   tuneDaemonHeap();
   const subnet = parseSubnet(opts.subnet);
@@ -96,7 +98,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
   // Started while the daemon it replaces shuts down, so that loading this one's code (and finding
   // the tools) overlaps that: nothing of the node is touched until that one is gone.
-  const [tools] = await Promise.all([resolveTools(), opts.after !== undefined && predecessorGone(opts.after)]);
+  const [tools] = await Promise.all([clock.time('tools', resolveTools()), opts.after !== undefined && clock.time('predecessorGone', predecessorGone(opts.after))]);
   if (!tools[ociRuntime]) throw notInstalled(ociRuntime, '--oci-runtime');
   // crun on a hybrid cgroup machine: possible in a node only (runtime/crun-hybrid.ts). Checked
   // now, so that a daemon that cannot run its containers starts nothing; a pod asking for crun
@@ -111,10 +113,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // Root's own, or refused: a directory another user controls would let them steer root's writes.
   opts = { ...opts, stateDir: await secureDir(opts.stateDir), runDir: await secureDir(opts.runDir) };
   const socket = path.join(opts.runDir, SOCKET_NAME);
-  await claimSocket(socket);
+  await clock.time('claimed', claimSocket(socket));
   // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts): asked of a
   // socket in the run dir only, which only root can bind. Only the records wait for the answer.
-  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? askHandoff(opts.notifySocket) : Promise.resolve(undefined);
+  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? clock.time('handoff', askHandoff(opts.notifySocket)) : Promise.resolve(undefined);
 
   // A signal that arrives while the pods are being restored is acted on once they are.
   let pendingSignal: NodeJS.Signals | undefined;
@@ -139,13 +141,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const leases = new LeaseStore(opts.stateDir);
   // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
   const images = new ImageStore(opts.stateDir);
-  const records = Promise.all([store.init(), handoff]).then(([, text]) => store.loadAll(vouchedRecords(text)));
+  const records = clock.time('records', Promise.all([store.init(), handoff]).then(([, text]) => store.loadAll(vouchedRecords(text))));
   const state = Promise.all([records, leases.init(), images.init(), openPodCgroups(opts.cgroupParent, tools.cgexec, podMaxPids)]);
   // The boot's one pass over /proc (pod/boot.ts), beside them: nothing runs on the node that this
   // daemon did not start or find, until it answers.
-  const scan = ProcessScan.take();
+  const scan = clock.time('scan', ProcessScan.take());
   scan.catch(() => {}); // awaited by the boot
-  const [egress, [loaded, , , cgroups]] = await Promise.all([network, state]);
+  const [egress, [loaded, , , cgroups]] = await Promise.all([clock.time('network', network), clock.time('state', state)]);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts({ madeEmpty: true }) } : {}) });
@@ -153,12 +155,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // housekeeping runs once this one answers; after a crash, or at a first start, before
   // (pod/housekeeping.ts).
   const handedOver = !!(await handoff);
-  await pods.init(loaded, { housekeepLater: handedOver, scan });
+  await clock.time('pods', pods.init(loaded, { housekeepLater: handedOver, scan }));
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();
   const deployments = new DeploymentController(deploymentStore, pods, events);
-  await deployments.init();
+  await clock.time('deployments', deployments.init());
   const containerLog = opts.containerLog ?? DEFAULT_LOG_LIMITS;
   const rotator = new LogRotator(containerLog, () => pods.runningLogs());
   rotator.start();
@@ -201,9 +203,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.listen(socket, resolve);
   });
   await chmod(socket, 0o600);
-  // bootMs: from the process's start (Node's own included), as containerd says "booted in": a
-  // restart's cost is there to read in every log.
-  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: loaded.vouched, housekeeping: handedOver ? 'once answering' : 'done', bootMs: Math.round(performance.now() * 10) / 10 }, 'minipod daemon ready');
+  // processMs: from the process's start (Node's own included; a spare's wait too), as containerd
+  // says "booted in"; bootMs, cpuMs and phases from the line (boot-clock.ts).
+  log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: loaded.vouched, housekeeping: handedOver ? 'once answering' : 'done', processMs: Math.round(performance.now() * 10) / 10, ...clock.summary() }, 'minipod daemon ready');
   // Once the launcher has heard it (a restart's command exits then): the spare holders (two spawns,
   // each blocking this thread for milliseconds) and the housekeeping after a handoff, which,
   // started at once, held the word back by about 20 ms (50 pods).
