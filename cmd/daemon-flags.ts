@@ -27,6 +27,7 @@ export const DAEMON_FLAGS = {
   'node-namespace': { type: 'boolean', default: false, hidden: true, describe: 'Set by `minipod node start`' },
   after: { type: 'string', hidden: true, describe: 'PID:STARTTIME of the daemon this one replaces (`minipod node restart`): waited for before anything is touched' },
   'notify-socket': { type: 'string', hidden: true, describe: 'A unix socket the daemon says "ready" on once it serves its API (`minipod node start|restart` listen there)' },
+  'next-spare': { type: 'string', hidden: true, describe: "A node's directory (`minipod node start|restart`): once the daemon answers, it starts the node's next spare daemon (DIR/spare.pid, DIR/run/spare.sock)" },
   handoff: { type: 'boolean', default: false, hidden: true, describe: 'Ask the --notify-socket, once the --after daemon is gone, for what it vouched for (`minipod node restart`)' },
 } as const satisfies Record<string, Flag>;
 
@@ -40,7 +41,7 @@ export function parseDaemonLine(args: readonly string[]): DaemonArgs | undefined
 
 /** What runDaemon is given for a parsed line; a bad log flag is a usage error (exit 2). */
 export function daemonOptions(argv: DaemonArgs): DaemonOptions {
-  const optional = { pidsLimit: argv['pids-limit'], podMaxPids: argv['pod-max-pids'], egress: argv.egress, nodeName: argv['node-name'], nonMasqueradeCidrs: argv['non-masquerade-cidrs'], after: argv.after, notifySocket: argv['notify-socket'], handoff: argv.handoff || undefined };
+  const optional = { pidsLimit: argv['pids-limit'], podMaxPids: argv['pod-max-pids'], egress: argv.egress, nodeName: argv['node-name'], nonMasqueradeCidrs: argv['non-masquerade-cidrs'], after: argv.after, notifySocket: argv['notify-socket'], handoff: argv.handoff || undefined, nextSpare: argv['next-spare'] };
   return {
     stateDir: argv['state-dir'],
     runDir: argv['run-dir'],

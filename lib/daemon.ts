@@ -27,6 +27,8 @@ import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
+import { NextSpare } from './node/spare-launch.js';
+import { nodePaths } from './node-paths.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import { allContainers } from './pod/init-status.js';
 import type { ImageResolver } from './pod/live.js';
@@ -78,6 +80,8 @@ export interface DaemonOptions {
   after?: string;
   /** --notify-socket PATH: the launcher's, told once the API answers (ready-notify.ts). */
   notifySocket?: string;
+  /** --next-spare DIR: the node's directory; once answering, its next spare daemon is started (node/spare-launch.ts). */
+  nextSpare?: string;
   /** --handoff: once the --after daemon is gone, ask the notify socket (in --run-dir) what it vouched for (store/handoff.ts). */
   handoff?: boolean;
 }
@@ -96,6 +100,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pidsLimit = opts.pidsLimit === undefined ? undefined : checkPidsLimit('--pids-limit', opts.pidsLimit, DEFAULT_PIDS_LIMIT);
   const podMaxPids = opts.podMaxPids === undefined ? DEFAULT_POD_MAX_PIDS : checkPidsLimit('--pod-max-pids', opts.podMaxPids, DEFAULT_POD_MAX_PIDS);
   const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
+  if (opts.nextSpare !== undefined && nodePaths(opts.nextSpare).runDir !== path.resolve(opts.runDir)) throw new MinipodError('INVALID_ARGUMENT', `--next-spare ${JSON.stringify(opts.nextSpare)}: give the node directory whose run/ is the --run-dir (set by \`minipod node start\`)`);
+  const nextSpare = opts.nextSpare !== undefined ? new NextSpare(opts.nextSpare) : undefined;
   // Started while the daemon it replaces shuts down, so that loading this one's code (and finding
   // the tools) overlaps that: nothing of the node is touched until that one is gone.
   const [tools] = await Promise.all([clock.time('tools', resolveTools()), opts.after !== undefined && clock.time('predecessorGone', predecessorGone(opts.after))]);
@@ -174,6 +180,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       .then(async () => {
         log.info({ why, stopPods }, stopPods ? 'stopping every pod' : 'leaving the pods running for the next daemon');
         server.stopTaking();
+        await nextSpare?.close(); // one being started is recorded before this daemon goes
         rotator.stop();
         await deployments.stop(); // no pod made or replaced while they stop or are left running
         await (stopPods ? pods.stopAll() : pods.detachAll());
@@ -206,12 +213,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // processMs: from the process's start (Node's own included; a spare's wait too), as containerd
   // says "booted in"; bootMs, cpuMs and phases from the line (boot-clock.ts).
   log.info({ socket, stateDir: opts.stateDir, bridge: opts.bridge, subnet: subnet.cidr, gateway: subnet.gateway, ociRuntime, egress, containerLog, pods: pods.list().length, vouched: loaded.vouched, housekeeping: handedOver ? 'once answering' : 'done', processMs: Math.round(performance.now() * 10) / 10, ...clock.summary() }, 'minipod daemon ready');
-  // Once the launcher has heard it (a restart's command exits then): the spare holders (two spawns,
-  // each blocking this thread for milliseconds) and the housekeeping after a handoff, which,
-  // started at once, held the word back by about 20 ms (50 pods).
+  // Once the launcher has heard it (a restart's command exits then): the node's next spare daemon,
+  // the spare holders (two spawns, each blocking this thread for milliseconds) and the housekeeping
+  // after a handoff, which, started at once, held the word back by about 20 ms (50 pods).
   const told = opts.notifySocket !== undefined ? notifyReady(opts.notifySocket) : Promise.resolve();
   void told.then(() => {
     dropStarted(); // the helpers a spare started that this boot did not take (prestart.ts)
+    nextSpare?.start();
     pool.refill();
     if (handedOver) void pods.housekeep();
   });

@@ -21,7 +21,7 @@ import { listenReady, waitReady, type ReadyListener } from '../ready-notify.js';
 import { NODE_NAMESPACES, readHolder, startHolder } from './node-holder.js';
 import { nodeCgroup } from './node-cgroup.js';
 import { launch, MINIPOD_CLI, type Launched } from './launch.js';
-import { launchSpare, takeSpare } from './spare-launch.js';
+import { takeSpare } from './spare-launch.js';
 import { ensureUplink } from './outside.js';
 import { stopLocked } from './node-stop.js';
 import { checkNetworkKept, checkOptions, daemonEnv, daemonFlags, savedOptions, type NodeOptions } from './options.js';
@@ -102,7 +102,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   checkNetworkKept(saved, given, records, p.dir);
   const opts = { ...saved, ...given };
   const cg = nodeCgroup(p.dir);
-  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id, '--handoff'] : [])];
+  const flags = ['--state-dir', p.stateDir, '--run-dir', p.runDir, '--node-namespace', ...daemonFlags(opts), ...(cg ? ['--cgroup-parent', cg.name] : []), ...(previous?.id ? ['--after', previous.id, '--handoff'] : []), '--next-spare', p.dir];
   const env = daemonEnv();
   const logFd = openAppend(p.logFile); // before anything runs: a planted symlink stops us here
   let holderPid = holder;
@@ -147,11 +147,10 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   let started: Awaited<ReturnType<typeof waitReady>>;
   try {
     await stopping;
+    // The daemon starts the node's next spare once it answers (--next-spare: spare-launch.ts): Node's
+    // start and the bundle's load took a core's share from its re-adoption on two cores, even at
+    // nice 19 (about 20 ms of a restart of 50 pods), and this command need not wait for it.
     started = await waitReady(notify!, daemon.exited, START_TIMEOUT_MS);
-    // The next spare once this daemon answers: Node's start and the bundle's load took a core's
-    // share from the new daemon's re-adoption on two cores, even at nice 19 (about 20 ms of a
-    // restart of 50 pods); launching it here costs the command about 10.
-    if (started === 'ready') await launchSpare(p, cg, holderPid, logFd, env);
   } finally {
     closeSync(logFd);
   }

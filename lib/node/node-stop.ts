@@ -40,10 +40,12 @@ export async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean>
   // The namespace is pinned by an open descriptor while it is swept: once freed, its inode number
   // can be reused by another node's (as it was, in parallel tests), whose processes we would kill.
   // Through any of the node's own processes: the holder, the daemon, its spare (spare-daemon.ts).
-  const spare = await readIdentity(p.spareFile).catch(() => undefined); // one not to trust: the sweep ends it all the same
-  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p), spare]);
+  const spareBefore = await readIdentity(p.spareFile).catch(() => undefined); // one not to trust: the sweep ends it all the same
+  const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p), spareBefore]);
   try {
     await stopDaemon(p, true, timeoutMs);
+    // Read again once the daemon is gone: one it was starting as it was asked to stop is recorded by then (spare-launch.ts).
+    const spare = (await readIdentity(p.spareFile).catch(() => undefined)) ?? spareBefore;
     if (pinned) {
       // The holder and the spare, and the helpers the spare started for its daemon (os/prestart.ts),
       // are the node's own: not leftovers (the sweep below ends them).
