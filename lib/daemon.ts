@@ -21,7 +21,7 @@ import { checkPidsLimit, DEFAULT_PIDS_LIMIT, DEFAULT_POD_MAX_PIDS } from './cgro
 import { log } from './log.js';
 import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
 import { askHandoff, notifyReady } from './ready-notify.js';
-import { ensureBridge } from './network/bridge.js';
+import { bridgePorts, ensureBridge } from './network/bridge.js';
 import { enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
@@ -132,6 +132,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const ip = new IpBatch(tools.ip);
   const ipTeardown = new IpBatch(tools.ip);
   const pool = new HolderPool(opts.stateDir, process.env.MINIPOD_SPARE_HOLDER !== '0');
+  // The bridge's ports, for the boot (pod/boot.ts), asked first: `ip` answers on the other core
+  // while this thread reads the records and /proc (a bridge made below has none).
+  const ports = new Map([[opts.bridge, clock.time('ports', bridgePorts(ip, opts.bridge))]]);
   // The network (the bridge and its NAT table) and the state (the records read and checked, leases,
   // images, cgroups) do not depend on each other: made side by side, a restart waits for the
   // slower of the two only.
@@ -161,7 +164,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // housekeeping runs once this one answers; after a crash, or at a first start, before
   // (pod/housekeeping.ts).
   const handedOver = !!(await handoff);
-  await clock.time('pods', pods.init(loaded, { housekeepLater: handedOver, scan }));
+  await clock.time('pods', pods.init(loaded, { housekeepLater: handedOver, scan, ports }));
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();

@@ -29,8 +29,13 @@ export interface Boot {
   supervisor: Supervision;
 }
 
-/** taken: a pass over /proc the caller started already (the daemon, beside its network and state). */
-export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded, taken?: Promise<ProcessScan>): Promise<Housekeeping> {
+/** What the caller started to read already (the daemon, beside its network and state): the pass over /proc, bridges' ports. */
+export interface Started {
+  scan?: Promise<ProcessScan>;
+  ports?: ReadonlyMap<string, Promise<string[]>>;
+}
+
+export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded, started: Started = {}): Promise<Housekeeping> {
   const read = loaded ?? (await ctx.store.loadAll());
   // Valid each, but two naming one address: one keeps it, the others are quarantined.
   const { kept: records, refused } = oneAddressEach(read.records, (ip) => ctx.leases.owner(ip));
@@ -44,12 +49,12 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
   // holder's veth (a create cut short) is then among them, an orphan removed by the housekeeping,
   // where the kernel may or may not have deleted it yet (a link already gone is no error).
   const bridges = [...new Set([ctx.node.bridge, ...records.map((r) => r.bridge)])];
-  const portsRead = Promise.all(bridges.map(async (b) => [b, new Set(await bridgePorts(ctx.ip, b))] as const));
+  const portsRead = Promise.all(bridges.map(async (b) => [b, new Set(await (started.ports?.get(b) ?? bridgePorts(ctx.ip, b)))] as const));
   portsRead.catch(() => {}); // awaited below
   // One pass over /proc, before the daemon answers, for everything below and the housekeeping:
   // nothing started once it answers (a pod's holder, an exec) is in it, so nothing of that is
   // ever taken for an orphan or a stray.
-  const scan = await (taken ?? ProcessScan.take());
+  const scan = await (started.scan ?? ProcessScan.take());
   // The register is emptied now, before this daemon's pool registers its own spares.
   const leftovers = await ctx.pool.takeLeftovers();
   for (const why of leftovers.rejected) ctx.events.record(NODE_SUBJECT, 'StateFileRejected', `${why}: removed, not trusted`, { type: 'Warning' });

@@ -9,7 +9,6 @@ import type { IpBatch } from '../os/ip-batch.js';
 import { IpAllocator } from '../network/allocator.js';
 import type { HostPorts } from '../network/hostports.js';
 import { PidWatcher } from '../process/watcher.js';
-import type { ProcessScan } from '../process/sweep.js';
 import { RuntimeRouter } from '../runtime/router.js';
 import type { ContainerRuntime, StartedExec } from '../runtime/types.js';
 import type { HolderPool } from '../sandbox/pool.js';
@@ -20,7 +19,7 @@ import type { EventLog } from '../supervisor/events.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './plan.js';
 import type { Supervision, SupervisionFactory } from './supervision.js';
 import { applyPod, type PodApplyResult } from './apply.js';
-import { bootPods, type Loaded } from './boot.js';
+import { bootPods, type Loaded, type Started } from './boot.js';
 import { Housekeeper } from './housekeeping.js';
 import { createPod } from './create.js';
 import { execInPod, killInPod, type ExecOptions, type KillTarget } from './exec.js';
@@ -100,13 +99,13 @@ export class PodManager {
 
   /**
    * loaded: the store's records, if the caller read them already (the daemon, beside its network
-   * set-up); scan: the boot's pass over /proc, if the caller started it (boot.ts). The boot's
+   * set-up); scan and ports: the boot's pass over /proc and bridges' ports, if the caller started them (boot.ts). The boot's
    * housekeeping runs before this returns, unless `housekeepLater`: then it is the caller's to
    * start (housekeep), once it answers (the daemon, after a handoff).
    */
-  async init(loaded?: Loaded, options: { housekeepLater?: boolean; scan?: Promise<ProcessScan> } = {}): Promise<void> {
-    this.housekeeper.set(await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, options.scan));
-    if (!options.housekeepLater) await this.housekeep();
+  async init(loaded?: Loaded, { housekeepLater, ...started }: { housekeepLater?: boolean } & Started = {}): Promise<void> {
+    this.housekeeper.set(await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, started));
+    if (!housekeepLater) await this.housekeep();
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());
     this.supervisor.start();
