@@ -22,7 +22,7 @@ import { log } from './log.js';
 import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
 import { askHandoff, notifyReady } from './ready-notify.js';
 import { bridgePorts, ensureBridge } from './network/bridge.js';
-import { enableEgress, parseNonMasquerade } from './network/egress.js';
+import { egressTool, enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
@@ -136,16 +136,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // while this thread reads the records and /proc (a bridge made below has none).
   const ports = new Map([[opts.bridge, clock.time('ports', bridgePorts(ip, opts.bridge))]]);
   // The network (the bridge and its NAT table) and the state (the records read and checked, leases,
-  // images, cgroups) do not depend on each other: made side by side, a restart waits for the
-  // slower of the two only.
-  const network = (async () => {
+  // images, cgroups) do not depend on each other: made side by side. The pods are observed and
+  // adopted once the state is read; what acts on the node waits for the network (pod/boot.ts).
+  const egress = (opts.egress ?? opts.nodeNamespace) ? egressTool() : 'off';
+  const network = clock.time('network', (async () => {
     const bridge = (async () => {
       if (opts.nodeNamespace) await ip.run(['link set lo up']); // as on any booted machine
       await ensureBridge(ip, opts.bridge, subnet);
     })();
-    const egress = (opts.egress ?? opts.nodeNamespace) ? enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }, bridge) : ('off' as const);
-    return (await Promise.all([bridge, egress]))[1];
-  })();
+    await Promise.all([bridge, egress !== 'off' && enableEgress({ subnet: subnet.cidr, bridge: opts.bridge, ...(noNat ? { noNat } : {}) }, bridge)]);
+  })());
+  network.catch(() => {}); // awaited by the boot, and below
   const store = new PodStore(opts.stateDir, subnet);
   const leases = new LeaseStore(opts.stateDir);
   // What an import cut short by the last daemon left (tmp/, unnamed layers) goes before any pod starts.
@@ -156,7 +157,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // daemon did not start or find, until it answers.
   const scan = clock.time('scan', ProcessScan.take());
   scan.catch(() => {}); // awaited by the boot
-  const [egress, [loaded, , , cgroups]] = await Promise.all([clock.time('network', network), clock.time('state', state)]);
+  const [loaded, , , cgroups] = await clock.time('state', state);
   const events = new EventLog();
   const backoff = { ...DEFAULT_BACKOFF, ...(process.env.MINIPOD_BACKOFF_BASE_MS ? { baseMs: Number(process.env.MINIPOD_BACKOFF_BASE_MS) } : {}) };
   const pods = new PodManager({ node: { name: opts.nodeName ?? os.hostname(), stateDir: opts.stateDir, netnsDir: NETNS_DIR, bridge: opts.bridge, subnet, cgroups, ...(pidsLimit !== undefined ? { pidsLimit } : {}), ociRuntime, prepareCrun }, ip, ipTeardown, pool, store, leases, events, backoff, supervise: (ctx, registry) => new Supervisor(ctx, registry), images: imageResolver(images), ...(egress === 'nft' ? { hostPorts: new HostPorts({ madeEmpty: true }) } : {}) });
@@ -164,7 +165,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // housekeeping runs once this one answers; after a crash, or at a first start, before
   // (pod/housekeeping.ts).
   const handedOver = !!(await handoff);
-  await clock.time('pods', pods.init(loaded, { housekeepLater: handedOver, scan, ports }));
+  await clock.time('pods', pods.init(loaded, { housekeepLater: handedOver, scan, ports, network }));
+  await network; // awaited by the boot already: its failure is thrown here
   // After the pods: the controller finds the ones it owns among them and makes none twice.
   const deploymentStore = new DeploymentStore(opts.stateDir);
   await deploymentStore.init();

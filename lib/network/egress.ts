@@ -67,12 +67,19 @@ export function parseNonMasquerade(value: string): string[] {
   return cidrs.map((c) => `${ipaddr.IPv4.networkAddressFromCIDR(c).toString()}/${c.split('/')[1]}`); // 10.88.1.7/16 → 10.88.0.0/16
 }
 
-/** Forwarding on and the masquerade rule in place, in our network namespace. Idempotent. */
-export async function enableEgress(e: Egress, bridgeMade: Promise<unknown> = Promise.resolve()): Promise<'nft' | 'iptables'> {
+/** What enableEgress makes its rules with: nft where there is one (hostPorts need it), else iptables. */
+export function egressTool(): 'nft' | 'iptables' {
   const { nft, iptables } = tools();
   if (!nft && !iptables) throw new MinipodError('NOT_FOUND', 'pod egress needs nft or iptables: install nftables (apt-get install nftables)');
+  return nft ? 'nft' : 'iptables';
+}
+
+/** Forwarding on and the masquerade rule in place, in our network namespace. Idempotent. */
+export async function enableEgress(e: Egress, bridgeMade: Promise<unknown> = Promise.resolve()): Promise<'nft' | 'iptables'> {
+  const how = egressTool();
+  const { nft, iptables } = tools();
   await writeSysctl('net.ipv4.ip_forward', '1');
-  if (nft) {
+  if (how === 'nft' && nft) {
     // Its rules name the bridge as a string only: made while the bridge is (a daemon's start).
     await run([nft, '-f', '-'], { input: nftRuleset(e) });
     await bridgeMade; // the bridge's own route_localnet exists once the bridge does

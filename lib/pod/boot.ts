@@ -29,10 +29,16 @@ export interface Boot {
   supervisor: Supervision;
 }
 
-/** What the caller started to read already (the daemon, beside its network and state): the pass over /proc, bridges' ports. */
+/** What the caller started already (the daemon, beside its network and state): the pass over /proc, bridges' ports, the network. */
 export interface Started {
   scan?: Promise<ProcessScan>;
   ports?: ReadonlyMap<string, Promise<string[]>>;
+  /**
+   * Settles once the node's bridge and NAT table are made. A pod is observed and adopted
+   * meanwhile; what its restore does on the node beyond that (a rebuild, a stop or removal
+   * finished, a restart or end its containers' exits decide) waits for it.
+   */
+  network?: Promise<unknown>;
 }
 
 export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded, started: Started = {}): Promise<Housekeeping> {
@@ -66,7 +72,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
     if (r.deletionTimestamp || r.phase === 'Terminating' || r.phase === 'Pending') continue;
     ctx.events.record(r, 'LeaseRestored', `the lease of ${r.ip} was gone (deleted, or damaged and removed): ${err ? `could not write it again (${err.message}); the address stays this pod's while this daemon runs` : 'made again from the pod\'s record'}`, { type: 'Warning' });
   }
-  const view: NodeView = { ports, scan };
+  const view: NodeView = { ports, scan, network: (started.network ?? Promise.resolve()).then(() => true, () => false) };
   const boot = { ctx, pods, ips, supervisor };
   const queue: LivePod[] = [];
   for (const record of records) {
@@ -92,6 +98,7 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
 async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<Adoption['tidy'] | undefined> {
   const r = live.record;
   if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
+    if (!(await view.network)) return undefined; // the boot fails, saying why (manager.ts init)
     const message = `daemon restarted: ${await clearPod(ctx, live, view.scan)} process(es) of the last daemon's sandbox stopped`;
     live.terminating = true;
     if (r.phase === 'Terminating' && !r.deletionTimestamp) return void (await withLock(live, () => stopPod(ctx, live, 'stop finished after a daemon restart')));
@@ -110,6 +117,7 @@ async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: Nod
     ctx.events.record(r, 'ContainerDied', `exited while the daemon was down (${how})`, { type: c.exitCode === 0 ? 'Normal' : 'Warning', container: name });
   }
   for (const name of a.pending) ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });
+  if (!(await view.network)) return undefined;
   if (a.rebuild) {
     if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
     supervisor.sandboxLost(live, a.rebuild);

@@ -99,12 +99,14 @@ export class PodManager {
 
   /**
    * loaded: the store's records, if the caller read them already (the daemon, beside its network
-   * set-up); scan and ports: the boot's pass over /proc and bridges' ports, if the caller started them (boot.ts). The boot's
+   * set-up); scan, ports and network: the boot's pass over /proc, bridges' ports and the node's
+   * network, if the caller started them (boot.ts Started). The boot's
    * housekeeping runs before this returns, unless `housekeepLater`: then it is the caller's to
    * start (housekeep), once it answers (the daemon, after a handoff).
    */
   async init(loaded?: Loaded, { housekeepLater, ...started }: { housekeepLater?: boolean } & Started = {}): Promise<void> {
     this.housekeeper.set(await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, started));
+    await started.network; // the housekeeping deletes veths and addresses; the mappings go into the NAT table
     if (!housekeepLater) await this.housekeep();
     // The NAT table was made afresh at start: the pods that kept their address get their mappings back.
     await this.ctx.hostPorts?.sync(this.list());

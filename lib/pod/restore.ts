@@ -36,6 +36,8 @@ export interface NodeView {
   ports: ReadonlyMap<string, ReadonlySet<string>>;
   /** The daemon start's one pass over /proc. */
   scan: ProcessScan;
+  /** Whether the node's bridge and NAT table were made, once they are or failed (boot.ts Started). */
+  network: Promise<boolean>;
 }
 
 /** Take over a Running pod, or one whose recovery a daemon restart cut short: observe, plan, act. */
