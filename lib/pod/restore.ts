@@ -13,7 +13,7 @@ import { adoptContainer } from './containers.js';
 import { allContainers, initsOf } from './init-status.js';
 import { checkNetnsName } from './netns.js';
 import type { LivePod, PodContext } from './live.js';
-import type { ContainerStatus } from './types.js';
+import type { ContainerStatus, PodRecord } from './types.js';
 import { watchHolder } from './watch.js';
 
 /** Pods restored (and tidied) at once at boot: enough for their waits to overlap (8 took 180 ms for 50 pods, 32 took 70), few enough that a node of a thousand pods does not open a thousand of everything at once. */
@@ -45,15 +45,7 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
   const r = live.record;
   await clearBuilding(ctx, live, view.scan);
   const sb = r.sandbox!;
-  const holderInSandbox = await isSameProcessIn(sb.pid, sb.startTime, sb.netns);
-  const observed: RestoreObservation = {
-    phase: r.phase,
-    holder: { pid: sb.pid, ours: holderInSandbox },
-    // A hostNetwork pod has no veth to lose: the node's network is there as long as the node is.
-    veth: { name: sb.hostVeth, bridge: r.bridge, present: !sb.hostVeth || !!view.ports.get(r.bridge)?.has(sb.hostVeth) },
-    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await ctx.runtime.inspect(c.pid, c.startTime, sb.netns)) }))),
-  };
-  const plan = planRestore(r.manifest.spec.restartPolicy, observed);
+  const plan = await observeRestore(r, view.ports, (pid, startTime, netns) => ctx.runtime.inspect(pid, startTime, netns));
 
   if (plan.adoptHolder) {
     const holder = ctx.watcher.adopt(sb.pid, sb.startTime!);
@@ -89,6 +81,22 @@ export async function adoptPod(ctx: PodContext, live: LivePod, view: NodeView): 
     }
   };
   return { ...plan, tidy };
+}
+
+/**
+ * Observe the pod's sandbox (its holder, its veth among the bridges' ports, each container through
+ * `inspect`) and plan its restore; reads only. Also a spare daemon's warm-up (node/spare-warm.ts).
+ */
+export async function observeRestore(r: PodRecord, ports: NodeView['ports'], inspect: (pid: number | null, startTime: string | null | undefined, netns: string) => Promise<boolean>): Promise<RestorePlan> {
+  const sb = r.sandbox!;
+  const observed: RestoreObservation = {
+    phase: r.phase,
+    holder: { pid: sb.pid, ours: await isSameProcessIn(sb.pid, sb.startTime, sb.netns) },
+    // A hostNetwork pod has no veth to lose: the node's network is there as long as the node is.
+    veth: { name: sb.hostVeth, bridge: r.bridge, present: !sb.hostVeth || !!ports.get(r.bridge)?.has(sb.hostVeth) },
+    containers: await Promise.all(r.containers.map(async (c) => ({ ...c, ours: c.state === 'Running' && (await inspect(c.pid, c.startTime, sb.netns)) }))),
+  };
+  return planRestore(r.manifest.spec.restartPolicy, observed);
 }
 
 /**
