@@ -1,7 +1,11 @@
 // What a daemon checks before it touches anything: the daemon it replaces is gone (`node
-// restart`), no live daemon listens on its socket, and whether the node's private /run is mounted.
+// restart`) and what it vouched for, no live daemon listens on its socket, and whether the node's
+// private /run is mounted.
 import net from 'node:net';
+import path from 'node:path';
 import { MinipodError } from './errors.js';
+import { secureDir } from './node/secure-dir.js';
+import { askHandoff } from './ready-notify.js';
 import { readProc } from './os/host.js';
 import { startTimeOfSync } from './process/identity.js';
 import { waitUntil } from './util/wait.js';
@@ -26,6 +30,17 @@ export async function predecessorGone(after: string): Promise<void> {
   // /proc read every 2 ms.
   const gone = await waitUntil(() => startTimeOfSync(Number(pid)) !== startTime, { timeoutMs: PREDECESSOR_TIMEOUT_MS, everyMs: 2 });
   if (!gone) throw new MinipodError('COMMAND_FAILED', `the daemon this one replaces (pid ${pid}) is still running after ${PREDECESSOR_TIMEOUT_MS / 1000}s: stop it first`);
+}
+
+/**
+ * What the daemon a restart replaces vouched for (store/handoff.ts), asked of the launcher's socket
+ * if it is in runDir, which only root can bind (a running node's run dir: there already). Asked
+ * while that daemon goes: the answer comes once it has answered its shutdown, or once it is gone.
+ * Undefined on any failure: the records are then checked whole.
+ */
+export async function handoffIn(runDir: string, notifySocket: string): Promise<string | undefined> {
+  const dir = await secureDir(runDir).catch(() => undefined);
+  return dir !== undefined && path.dirname(path.resolve(notifySocket)) === dir ? askHandoff(notifySocket, PREDECESSOR_TIMEOUT_MS) : undefined;
 }
 
 /** Refuse to start beside a live daemon; remove the socket a dead one left. */

@@ -19,8 +19,8 @@ import { checkCgroupName } from './cgroup/cgroup.js';
 import { openPodCgroups } from './cgroup/pods.js';
 import { checkPidsLimit, DEFAULT_PIDS_LIMIT, DEFAULT_POD_MAX_PIDS } from './cgroup/pod-pids.js';
 import { log } from './log.js';
-import { claimSocket, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
-import { askHandoff, notifyReady } from './ready-notify.js';
+import { claimSocket, handoffIn, NODE_RUN_SOURCE, nodeRunMounted, predecessorGone } from './daemon-guards.js';
+import { notifyReady } from './ready-notify.js';
 import { bridgePorts, ensureBridge } from './network/bridge.js';
 import { egressTool, enableEgress, parseNonMasquerade } from './network/egress.js';
 import { HostPorts } from './network/hostports.js';
@@ -102,6 +102,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const ociRuntime = checkOciRuntime(opts.ociRuntime ?? DEFAULT_OCI_RUNTIME, '--oci-runtime');
   if (opts.nextSpare !== undefined && nodePaths(opts.nextSpare).runDir !== path.resolve(opts.runDir)) throw new MinipodError('INVALID_ARGUMENT', `--next-spare ${JSON.stringify(opts.nextSpare)}: give the node directory whose run/ is the --run-dir (set by \`minipod node start\`)`);
   const nextSpare = opts.nextSpare !== undefined ? new NextSpare(opts.nextSpare) : undefined;
+  // What the daemon it replaces vouched for (store/handoff.ts), passed on by `node restart`: asked at
+  // once, its answer coming with that daemon's; only the records wait for it.
+  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined ? clock.time('handoff', handoffIn(opts.runDir, opts.notifySocket)) : Promise.resolve(undefined);
   // Started while the daemon it replaces shuts down, so that loading this one's code (and finding
   // the tools) overlaps that: nothing of the node is touched until that one is gone.
   const [tools] = await Promise.all([clock.time('tools', resolveTools()), opts.after !== undefined && clock.time('predecessorGone', predecessorGone(opts.after))]);
@@ -120,9 +123,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   opts = { ...opts, stateDir: await secureDir(opts.stateDir), runDir: await secureDir(opts.runDir) };
   const socket = path.join(opts.runDir, SOCKET_NAME);
   await clock.time('claimed', claimSocket(socket));
-  // What the daemon just gone vouched for, passed on by `node restart` (store/handoff.ts): asked of a
-  // socket in the run dir only, which only root can bind. Only the records wait for the answer.
-  const handoff = opts.handoff && opts.after !== undefined && opts.notifySocket !== undefined && path.dirname(path.resolve(opts.notifySocket)) === opts.runDir ? clock.time('handoff', askHandoff(opts.notifySocket)) : Promise.resolve(undefined);
 
   // A signal that arrives while the pods are being restored is acted on once they are.
   let pendingSignal: NodeJS.Signals | undefined;
