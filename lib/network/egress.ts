@@ -78,14 +78,16 @@ export function egressTool(): 'nft' | 'iptables' {
 export async function enableEgress(e: Egress, bridgeMade: Promise<unknown> = Promise.resolve()): Promise<'nft' | 'iptables'> {
   const how = egressTool();
   const { nft, iptables } = tools();
-  await writeSysctl('net.ipv4.ip_forward', '1');
+  const forwarding = writeSysctl('net.ipv4.ip_forward', '1');
   if (how === 'nft' && nft) {
-    // Its rules name the bridge as a string only: made while the bridge is (a daemon's start).
-    await run([nft, '-f', '-'], { input: nftRuleset(e) });
+    // Its rules name the bridge as a string only: made while the bridge is (a daemon's start), and
+    // beside the forwarding (both are in place before anything is forwarded: the daemon answers after).
+    await Promise.all([forwarding, run([nft, '-f', '-'], { input: nftRuleset(e) })]);
     await bridgeMade; // the bridge's own route_localnet exists once the bridge does
     await writeSysctl(routeLocalnet(e.bridge), '1'); // after the guard that it needs (hostport-rules.ts)
     return 'nft';
   }
+  await forwarding;
   for (const [t, nat, chain, ...rule] of iptablesRules(e)) {
     const exists = await run([iptables!, '-w', t!, nat!, '-C', chain!, ...rule]).then(() => true, () => false);
     if (!exists) await run([iptables!, '-w', t!, nat!, '-A', chain!, ...rule]);

@@ -36,7 +36,10 @@ export interface Started {
   /**
    * Settles once the node's bridge and NAT table are made. A pod is observed and adopted
    * meanwhile; what its restore does on the node beyond that (a rebuild, a stop or removal
-   * finished, a restart or end its containers' exits decide) waits for it.
+   * finished, a restart or end its containers' exits decide) waits for it. A death heard once a
+   * pod is adopted is recovered at once, as ever: at a restart the bridge is there, and the
+   * hostPort sync after the network (manager.ts init) puts back a mapping the NAT table's making
+   * dropped.
    */
   network?: Promise<unknown>;
 }
@@ -81,12 +84,16 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
     if (record.phase !== 'Stopped' || record.deletionTimestamp) queue.push(live);
   }
   const tidying: Tidy[] = [];
+  const acts: (() => void)[] = [];
   // Several pods at a time: a restore mostly waits (its record's fsync, /proc, cgroups, pidwatch),
   // and each pod is restored under its own lock, as pods are created side by side.
   await forEachAtMost(queue, RESTORE_PARALLEL, async (live) => {
-    const tidy = await restore(boot, live, view).catch((err: Error) => void podLogger(live.record).error({ err: err.message }, 'restore failed'));
-    if (tidy) tidying.push({ live, tidy });
+    const restored = await restore(boot, live, view).catch((err: Error) => void podLogger(live.record).error({ err: err.message }, 'restore failed'));
+    if (restored?.tidy) tidying.push({ live, tidy: restored.tidy });
+    if (restored?.act) acts.push(restored.act);
   });
+  // What the adoptions decided, once the network is made (not holding a place of the restores meanwhile).
+  if (await view.network) for (const act of acts) act();
   return () => housekeep(ctx, pods, { holders: leftovers.holders, scan, ports: ports.get(ctx.node.bridge)!, tidying });
 }
 
@@ -95,7 +102,13 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
  * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
  * creation that never finished is removed, a removal or stop under way is finished.
  */
-async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<Adoption['tidy'] | undefined> {
+/** What a pod adopted leaves for later: its tidying (the housekeeping's), and what its adoption decided, to act on once the node's network is made. */
+interface Restored {
+  tidy?: Adoption['tidy'];
+  act?: () => void;
+}
+
+async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<Restored | undefined> {
   const r = live.record;
   if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
     if (!(await view.network)) return undefined; // the boot fails, saying why (manager.ts init)
@@ -117,14 +130,17 @@ async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: Nod
     ctx.events.record(r, 'ContainerDied', `exited while the daemon was down (${how})`, { type: c.exitCode === 0 ? 'Normal' : 'Warning', container: name });
   }
   for (const name of a.pending) ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });
-  if (!(await view.network)) return undefined;
   if (a.rebuild) {
-    if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
-    supervisor.sandboxLost(live, a.rebuild);
-    return undefined;
+    const cause = a.rebuild;
+    return {
+      act: () => {
+        if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
+        supervisor.sandboxLost(live, cause);
+      },
+    };
   }
   supervisor.resumeBackoff(live);
   await ctx.store.persist(r); // a full disk does not stop a restore: written once it can be
-  supervisor.settleExits(live);
-  return a.tidy;
+  // An exit settled may restart a container or end the pod (its sandbox stopped, its hostPorts unmapped).
+  return { tidy: a.tidy, act: () => supervisor.settleExits(live) };
 }
