@@ -10,6 +10,7 @@ import { becomeDaemon, SPARE_FLAG, waitAsSpare } from '../lib/node/spare-daemon.
 import { prestartHelpers } from '../lib/os/prestart.js';
 import { resolveTools } from '../lib/os/tools.js';
 import { warmBoot } from '../lib/node/spare-warm.js';
+import { log } from '../lib/log.js';
 
 /** Runs the line if it is a daemon's (true), else does nothing (false). */
 export function runDaemonLine(args: readonly string[]): boolean {
@@ -28,7 +29,8 @@ export function runDaemonLine(args: readonly string[]): boolean {
       })
       .catch(fail);
     // The boot's code run warm meanwhile, reading only (lib/node/spare-warm.ts).
-    void warmBoot(args[4], () => going).catch(() => {});
+    const warming = performance.now();
+    void warmBoot(args[4], () => going).then(() => log.debug({ ms: Math.round(performance.now() - warming), cut: going }, 'spare daemon warmed')).catch(() => {});
     return true;
   }
   const daemon = parseDaemonLine(args);
