@@ -28,7 +28,7 @@ export const DAEMON_FLAGS = {
   after: { type: 'string', hidden: true, describe: 'PID:STARTTIME of the daemon this one replaces (`minipod node restart`): waited for before anything is touched' },
   'notify-socket': { type: 'string', hidden: true, describe: 'A unix socket the daemon says "ready" on once it serves its API (`minipod node start|restart` listen there)' },
   'next-spare': { type: 'string', hidden: true, describe: "A node's directory (`minipod node start|restart`): once the daemon answers, it starts the node's next spare daemon (DIR/spare.pid, DIR/run/spare.sock)" },
-  handoff: { type: 'boolean', default: false, hidden: true, describe: 'Ask the --notify-socket, once the --after daemon is gone, for what it vouched for (`minipod node restart`)' },
+  handoff: { type: 'boolean', default: false, hidden: true, describe: 'Ask the --notify-socket at once for what the --after daemon vouched for, answered once it has answered its shutdown (`minipod node restart`)' },
 } as const satisfies Record<string, Flag>;
 
 /** A daemon command line, parsed. */

@@ -9,8 +9,7 @@ import { daemonOptions, parseDaemonLine } from './daemon-flags.js';
 import { becomeDaemon, SPARE_FLAG, waitAsSpare } from '../lib/node/spare-daemon.js';
 import { prestartHelpers } from '../lib/os/prestart.js';
 import { resolveTools } from '../lib/os/tools.js';
-import { warmBoot } from '../lib/node/spare-warm.js';
-import { log } from '../lib/log.js';
+import { startWarming } from '../lib/node/spare-warm.js';
 
 /** Runs the line if it is a daemon's (true), else does nothing (false). */
 export function runDaemonLine(args: readonly string[]): boolean {
@@ -19,18 +18,16 @@ export function runDaemonLine(args: readonly string[]): boolean {
     process.umask(0o077); // its socket too: root's only
     // Its helpers started while it waits (lib/os/prestart.ts): the daemon it becomes takes them over.
     void resolveTools().then(prestartHelpers, () => {});
-    let going = false;
+    // The boot's code run warm meanwhile, reading only (lib/node/spare-warm.ts).
+    const warmed = startWarming(args[4]);
     void waitAsSpare(args[2], args[4], (line) => parseDaemonLine(line) !== undefined)
       .then((go) => {
-        going = true;
+        warmed();
         if (!go) process.exit(0); // declined: the launcher starts a daemon anew
         becomeDaemon(go);
         runDaemonLine(go.argv);
       })
       .catch(fail);
-    // The boot's code run warm meanwhile, reading only (lib/node/spare-warm.ts).
-    const warming = performance.now();
-    void warmBoot(args[4], () => going).then(() => log.debug({ ms: Math.round(performance.now() - warming), cut: going }, 'spare daemon warmed')).catch(() => {});
     return true;
   }
   const daemon = parseDaemonLine(args);

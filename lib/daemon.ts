@@ -27,7 +27,7 @@ import { HostPorts } from './network/hostports.js';
 import { parseSubnet } from './network/ipam.js';
 import { checkBridgeName } from './network/names.js';
 import { secureDir } from './node/secure-dir.js';
-import { NextSpare } from './node/spare-launch.js';
+import { NextSpare } from './node/next-spare.js';
 import { nodePaths } from './node-paths.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import { allContainers } from './pod/init-status.js';
@@ -82,7 +82,7 @@ export interface DaemonOptions {
   notifySocket?: string;
   /** --next-spare DIR: the node's directory; once answering, its next spare daemon is started (node/spare-launch.ts). */
   nextSpare?: string;
-  /** --handoff: once the --after daemon is gone, ask the notify socket (in --run-dir) what it vouched for (store/handoff.ts). */
+  /** --handoff: ask the notify socket (in --run-dir) at once what the --after daemon vouched for (store/handoff.ts), answered once that one has answered its shutdown. */
   handoff?: boolean;
 }
 

@@ -79,10 +79,10 @@ export async function enableEgress(e: Egress, bridgeMade: Promise<unknown> = Pro
   const how = egressTool();
   const { nft, iptables } = tools();
   const forwarding = writeSysctl('net.ipv4.ip_forward', '1');
-  if (how === 'nft' && nft) {
+  if (how === 'nft') {
     // Its rules name the bridge as a string only: made while the bridge is (a daemon's start), and
     // beside the forwarding (both are in place before anything is forwarded: the daemon answers after).
-    await Promise.all([forwarding, run([nft, '-f', '-'], { input: nftRuleset(e) })]);
+    await Promise.all([forwarding, run([nft!, '-f', '-'], { input: nftRuleset(e) })]);
     await bridgeMade; // the bridge's own route_localnet exists once the bridge does
     await writeSysctl(routeLocalnet(e.bridge), '1'); // after the guard that it needs (hostport-rules.ts)
     return 'nft';

@@ -1,20 +1,17 @@
-// A node's spare daemon (spare-daemon.ts), from the other side: the node's daemon starts the next
-// one once it answers, and `node start|restart`, under the node's lock, hand the new daemon's line
-// to the one waiting instead of starting a process.
+// A node's spare daemon (spare-daemon.ts), from the launcher's side: `node start|restart`, under the
+// node's lock, hand the new daemon's line to the one waiting instead of starting a process. The
+// node's daemon starts the next one once it answers (next-spare.ts).
 import { existsSync, fstatSync } from 'node:fs';
 import os from 'node:os';
 import { log } from '../log.js';
-import { nodePaths } from '../node-paths.js';
-import { kill, tools } from '../os/host.js';
 import { readNamespace } from '../process/namespace.js';
 import { isStopped } from '../process/identity.js';
 import { exchange } from '../util/exchange.js';
 import { waitUntil } from '../util/wait.js';
-import { alive, readIdentity, writeIdentity, type Paths } from './daemon-process.js';
-import { launch, MINIPOD_CLI, watchDetached, type Launched } from './launch.js';
-import { nodeCgroup, type NodeCgroup } from './node-cgroup.js';
+import { alive, readIdentity, type Paths } from './daemon-process.js';
+import { MINIPOD_CLI, watchDetached, type Launched } from './launch.js';
 import { NODE_NAMESPACES } from './node-holder.js';
-import { fileId, ownLimits, setNice, SPARE_FLAG, type Go } from './spare-daemon.js';
+import { fileId, ownLimits, setNice, type Go } from './spare-daemon.js';
 import { removeFile } from '../util/remove-file.js';
 
 /** How long a spare has to answer: it does nothing else, so one that does not is stuck. */
@@ -23,58 +20,7 @@ const ANSWER_MS = 2000;
 const LOADING_MS = 300;
 
 /** Spares are started unless the launcher's environment says MINIPOD_SPARE_DAEMON=0. */
-const wanted = (env: NodeJS.ProcessEnv) => env.MINIPOD_SPARE_DAEMON !== '0';
-
-/**
- * The next spare daemon of the node in dir, started by the node's daemon itself once it answers
- * (daemon.ts): the command that started the daemon has its answer by then and exits, where it used
- * to wait for the launch (about 8 ms of every restart). A shutdown waits for a launch under way
- * (so its spare.pid is written: the next restart takes that spare, `node stop` ends it), and one
- * begun before prevents any.
- */
-export class NextSpare {
-  private launching: Promise<void> | undefined;
-  private closed = false;
-
-  constructor(private readonly dir: string) {}
-
-  /** Start it (once), unless MINIPOD_SPARE_DAEMON=0 or a shutdown has begun. */
-  start(): void {
-    if (this.closed || this.launching || !wanted(process.env)) return;
-    this.launching = launchSpare(nodePaths(this.dir), nodeCgroup(this.dir));
-  }
-
-  /** No launch from now on; resolves once one under way is recorded (or failed). */
-  close(): Promise<void> {
-    this.closed = true;
-    return this.launching ?? Promise.resolve();
-  }
-}
-
-/**
- * Start the node's next spare at nice 19 from inside the node (this daemon's namespaces are the
- * node's), in its cgroup, its log this daemon's (stderr), recorded in p.spareFile. A failure is
- * logged, not thrown: a spare only saves time; one started but not recorded is killed.
- */
-async function launchSpare(p: Paths, cg: NodeCgroup | undefined): Promise<void> {
-  let spare: Launched | undefined;
-  try {
-    // A spare still recorded is one the last restart did not find (its daemon recorded it as the
-    // restart began, after the restart looked): nobody's now, and it would take the socket's place.
-    const missed = await readIdentity(p.spareFile).catch(() => undefined);
-    if (missed) kill(missed, 'SIGKILL');
-    await removeFile(p.spareSocket);
-    spare = await launch(cg, [tools().nice, '-n', '19', process.execPath, MINIPOD_CLI, 'daemon', SPARE_FLAG, p.spareSocket, '--state-dir', p.stateDir], { stderr: 2, env: ownEnv() });
-    spare.forget();
-    await writeIdentity(p.spareFile, spare.pid);
-  } catch (err) {
-    await spare?.kill('SIGKILL');
-    log.warn({ err: (err as Error).message }, 'could not start a spare daemon: the next restart starts its daemon anew');
-  }
-}
-
-/** This process's environment, as a launch takes it (its launcher's: spare-daemon.ts becomeDaemon). */
-const ownEnv = () => Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+export const wanted = (env: NodeJS.ProcessEnv) => env.MINIPOD_SPARE_DAEMON !== '0';
 
 /**
  * Hand the node's spare the daemon line `argv`, to run with env and the node's log (logFd): the

@@ -6,6 +6,7 @@
 // restarts with and without, issue 13).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { log } from '../log.js';
 import { isSameProcessIn } from '../process/namespace.js';
 import { ProcessScan } from '../process/sweep.js';
 import { observeRestore } from '../pod/restore.js';
@@ -47,4 +48,14 @@ async function warmRecord(stateDir: string, dir: string, entry: string): Promise
   const r = check.ok ? check.record : undefined;
   // Its veth taken as present: the plan a running pod gets (adopted), which a restart runs.
   if (r?.sandbox) await observeRestore(r, new Map([[r.bridge, new Set([r.sandbox.hostVeth])]]), isSameProcessIn);
+}
+
+/** warmBoot until the returned function is called (the spare has its line); how long it took is said at debug. */
+export function startWarming(stateDir: string): () => void {
+  let going = false;
+  const began = performance.now();
+  void warmBoot(stateDir, () => going)
+    .then(() => log.debug({ ms: Math.round(performance.now() - began), cut: going }, 'spare daemon warmed'))
+    .catch(() => {});
+  return () => void (going = true);
 }

@@ -35,15 +35,16 @@ export interface Started {
   ports?: ReadonlyMap<string, Promise<string[]>>;
   /**
    * Settles once the node's bridge and NAT table are made. A pod is observed and adopted
-   * meanwhile; what its restore does on the node beyond that (a rebuild, a stop or removal
-   * finished, a restart or end its containers' exits decide) waits for it. A death heard once a
-   * pod is adopted is recovered at once, as ever: at a restart the bridge is there, and the
-   * hostPort sync after the network (manager.ts init) puts back a mapping the NAT table's making
-   * dropped.
+   * meanwhile; what its restore does on the node beyond that waits for it: a stop or removal
+   * finished (in its restore's place), a rebuild (its recovery waits: recover.ts, as one for a
+   * death heard meanwhile does), the exits settled (after the restores: a container restarted, a
+   * pod ended). Should the network fail, the boot fails once the pods are adopted: their records
+   * may have been written and their lost containers' bundles removed, as any boot does.
    */
   network?: Promise<unknown>;
 }
 
+/** Register every pod the store holds and restore those not Stopped; returns the boot's housekeeping, for the caller to run (manager.ts init). */
 export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Loaded, started: Started = {}): Promise<Housekeeping> {
   const read = loaded ?? (await ctx.store.loadAll());
   // Valid each, but two naming one address: one keeps it, the others are quarantined.
@@ -84,17 +85,31 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
     if (record.phase !== 'Stopped' || record.deletionTimestamp) queue.push(live);
   }
   const tidying: Tidy[] = [];
-  const acts: (() => void)[] = [];
+  const acts: { live: LivePod; act: () => void }[] = [];
   // Several pods at a time: a restore mostly waits (its record's fsync, /proc, cgroups, pidwatch),
   // and each pod is restored under its own lock, as pods are created side by side.
   await forEachAtMost(queue, RESTORE_PARALLEL, async (live) => {
     const restored = await restore(boot, live, view).catch((err: Error) => void podLogger(live.record).error({ err: err.message }, 'restore failed'));
     if (restored?.tidy) tidying.push({ live, tidy: restored.tidy });
-    if (restored?.act) acts.push(restored.act);
+    if (restored?.act) acts.push({ live, act: restored.act });
   });
-  // What the adoptions decided, once the network is made (not holding a place of the restores meanwhile).
-  if (await view.network) for (const act of acts) act();
+  // Exits settled once the network is made, after the restores (none holds a restore's place meanwhile).
+  if (await view.network) {
+    for (const { live, act } of acts) {
+      try {
+        act();
+      } catch (err) {
+        podLogger(live.record).error({ err: (err as Error).message }, 'restore failed');
+      }
+    }
+  }
   return () => housekeep(ctx, pods, { holders: leftovers.holders, scan, ports: ports.get(ctx.node.bridge)!, tidying });
+}
+
+/** What a pod adopted leaves for later: its tidying (the housekeeping's), and its exits to settle once the node's network is made. */
+interface Restored {
+  tidy?: Adoption['tidy'];
+  act?: () => void;
 }
 
 /**
@@ -102,11 +117,6 @@ export async function bootPods({ ctx, pods, ips, supervisor }: Boot, loaded?: Lo
  * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
  * creation that never finished is removed, a removal or stop under way is finished.
  */
-/** What a pod adopted leaves for later: its tidying (the housekeeping's), and what its adoption decided, to act on once the node's network is made. */
-interface Restored {
-  tidy?: Adoption['tidy'];
-  act?: () => void;
-}
 
 async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<Restored | undefined> {
   const r = live.record;
@@ -131,13 +141,9 @@ async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: Nod
   }
   for (const name of a.pending) ctx.events.record(r, 'RestartResumed', 'ended before the last daemon restarted it: decided again per restartPolicy', { container: name });
   if (a.rebuild) {
-    const cause = a.rebuild;
-    return {
-      act: () => {
-        if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
-        supervisor.sandboxLost(live, cause);
-      },
-    };
+    if (r.phase !== 'SandboxLost') setPhase(r, 'SandboxLost');
+    supervisor.sandboxLost(live, a.rebuild); // its recovery waits for the node's network (recover.ts)
+    return undefined;
   }
   supervisor.resumeBackoff(live);
   await ctx.store.persist(r); // a full disk does not stop a restore: written once it can be

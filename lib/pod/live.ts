@@ -52,6 +52,8 @@ export interface PodContext {
   runtime: ContainerRuntime;
   /** Where a container's image is found. */
   images: ImageResolver;
+  /** Settles once the node's network is made (a daemon's boot: manager.ts init): a recovery waits for it. */
+  network?: Promise<unknown>;
   store: PodStore;
   leases: LeaseStore;
   events: EventLog;

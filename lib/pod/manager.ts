@@ -105,6 +105,7 @@ export class PodManager {
    * start (housekeep), once it answers (the daemon, after a handoff).
    */
   async init(loaded?: Loaded, { housekeepLater, ...started }: { housekeepLater?: boolean } & Started = {}): Promise<void> {
+    this.ctx.network = started.network;
     this.housekeeper.set(await bootPods({ ctx: this.ctx, pods: this.pods, ips: this.ips, supervisor: this.supervisor }, loaded, started));
     await started.network; // the housekeeping deletes veths and addresses; the mappings go into the NAT table
     if (!housekeepLater) await this.housekeep();

@@ -4,6 +4,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { handoffIn } from '../../lib/daemon-guards.js';
 import { askHandoff, listenReady, notifyReady } from '../../lib/ready-notify.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'minipod-ready-'));
@@ -78,4 +79,15 @@ test('a launcher that never answers the handoff is given up on', async (t) => {
   const listener = await listenReady(path.join(d, 'notify-5.sock'), new Promise<string>(() => {}));
   t.is(await askHandoff(listener.path, 50), undefined);
   await listener.close();
+});
+
+test('a restart\'s handoff is asked only of a socket in the run dir; none there is no handoff, not an error', async (t) => {
+  const d = dir();
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'minipod-ready-'));
+  t.teardown(() => rmSync(elsewhere, { recursive: true, force: true }));
+  const listener = await listenReady(path.join(elsewhere, 'notify-h.sock'), Promise.resolve('{"vouched":1}'));
+  t.teardown(() => listener.close());
+  t.is(await handoffIn(d, listener.path), undefined, 'a socket outside the run dir is not asked');
+  t.is(await handoffIn(d, path.join(d, 'nobody.sock')), undefined, 'no socket');
 });

@@ -11,6 +11,7 @@ import { newTimeline } from './timeline.js';
 
 export async function recoverSandbox(ctx: PodContext, live: LivePod, cause: string, detectedAt: number): Promise<void> {
   const r = live.record;
+  await ctx.network?.catch(() => {}); // a boot's: a new sandbox needs the bridge (a failed network fails the boot)
   if (live.terminating || r.phase !== 'SandboxLost' || !r.sandbox) return; // recovered or ending already
   const started = epochMs();
   let plan = planSandboxLoss(r.manifest.spec.sandboxDeathPolicy, r.manifest.spec.restartPolicy, r.sandbox.attempt, r.containers, live.holder !== null);

@@ -3,7 +3,7 @@
 // added once; neither installed is an error naming the package. Serial: each test installs its
 // own fake host, which is global.
 import test, { type ExecutionContext } from 'ava';
-import { enableEgress, iptablesRules, nftRuleset, parseNonMasquerade } from '../../../lib/network/egress.js';
+import { egressTool, enableEgress, iptablesRules, nftRuleset, parseNonMasquerade } from '../../../lib/network/egress.js';
 import { FakeHost } from '../../../lib/os/fake.js';
 import { useHost } from '../../../lib/os/host.js';
 import { CommandError } from '../../../lib/os/command-error.js';
@@ -23,7 +23,7 @@ test('nft: the table is declared, deleted and defined in one transaction: masque
   t.regex(nftRuleset({ subnet: '10.88.1.0/24', bridge: 'minipod0', noNat: ['10.88.0.0/16', '192.0.2.12/32'] }), /ip saddr 10\.88\.1\.0\/24 ip daddr != \{ 10\.88\.1\.0\/24, 10\.88\.0\.0\/16, 192\.0\.2\.12\/32 \} counter masquerade/, 'other nodes\' pods and the nodes keep the pod\'s address');
 });
 
-test.serial('forwarding is turned on before the rules, in this namespace', async (t) => {
+test.serial('forwarding is turned on beside the rules, in this namespace', async (t) => {
   const fake = fakeWith(t, { nft: true });
   t.is(await enableEgress({ subnet: '10.88.0.0/16', bridge: 'minipod0' }), 'nft');
   t.deepEqual(fake.lines('sysctl', 'run'), ['sysctl net.ipv4.ip_forward=1', 'run nft -f -', 'sysctl net/ipv4/conf/minipod0/route_localnet=1']);
@@ -68,4 +68,16 @@ test.serial('neither nft nor iptables: an error naming the package, and nothing 
   const fake = fakeWith(t, {});
   await t.throwsAsync(enableEgress({ subnet: '10.88.0.0/16', bridge: 'minipod0' }), { message: 'pod egress needs nft or iptables: install nftables (apt-get install nftables)' });
   t.deepEqual(fake.lines('sysctl', 'run'), []);
+});
+
+test.serial('egressTool says beforehand what enableEgress makes the rules with: nft where there is one', (t) => {
+  fakeWith(t, { nft: true, iptables: true });
+  t.is(egressTool(), 'nft');
+});
+
+test.serial('egressTool: iptables without nft; neither is an error naming the package', (t) => {
+  fakeWith(t, { iptables: true });
+  t.is(egressTool(), 'iptables');
+  fakeWith(t, {});
+  t.throws(() => egressTool(), { message: /install nftables/ });
 });
