@@ -80,7 +80,7 @@ export interface DaemonOptions {
   after?: string;
   /** --notify-socket PATH: the launcher's, told once the API answers (ready-notify.ts). */
   notifySocket?: string;
-  /** --next-spare DIR: the node's directory; once answering, its next spare daemon is started (node/spare-launch.ts). */
+  /** --next-spare DIR: the node's directory; once answering, its next spare daemon is started (node/next-spare.ts). */
   nextSpare?: string;
   /** --handoff: ask the notify socket (in --run-dir) at once what the --after daemon vouched for (store/handoff.ts), answered once that one has answered its shutdown. */
   handoff?: boolean;

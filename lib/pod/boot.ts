@@ -117,7 +117,6 @@ interface Restored {
  * supervised again; one whose sandbox died meanwhile is rebuilt per its restart policy. A
  * creation that never finished is removed, a removal or stop under way is finished.
  */
-
 async function restore({ ctx, pods, supervisor }: Boot, live: LivePod, view: NodeView): Promise<Restored | undefined> {
   const r = live.record;
   if (r.phase === 'Pending' || r.deletionTimestamp || r.phase === 'Terminating') {
