@@ -79,7 +79,7 @@ export interface FakeNode {
 }
 
 /** `hostPorts`: where they are published (the fake host's nft answers for the maps then). */
-export async function fakeNode(t: ExecutionContext, options: { supervise?: boolean; fake?: FakeHost; stateDir?: string; hostPorts?: HostPorts; subnet?: string; housekeepLater?: boolean } = {}): Promise<FakeNode> {
+export async function fakeNode(t: ExecutionContext, options: { supervise?: boolean; fake?: FakeHost; stateDir?: string; hostPorts?: HostPorts; subnet?: string; housekeepLater?: boolean; network?: Promise<unknown> } = {}): Promise<FakeNode> {
   const fake = options.fake ?? new FakeHost();
   const restore = useHost(fake, fake.tools);
   const stateDir = options.stateDir ?? (await tempDir(t, 'minipod-fake-'));
@@ -101,7 +101,7 @@ export async function fakeNode(t: ExecutionContext, options: { supervise?: boole
     supervise: (ctx, registry) => ((options.supervise ?? true) ? new Supervisor(ctx, registry) : new Unsupervised(ctx)),
     ...(options.hostPorts ? { hostPorts: options.hostPorts } : {}),
   });
-  await pods.init(undefined, { housekeepLater: options.housekeepLater });
+  await pods.init(undefined, { housekeepLater: options.housekeepLater, ...(options.network ? { network: options.network } : {}) });
   // `rm` is answered before its teardown is done: the tests check the kernel calls of all of it.
   const remove = pods.remove.bind(pods);
   pods.remove = async (name, force) => {

@@ -59,6 +59,24 @@ test.serial('restore: running pods are re-adopted as they run, watched through p
   t.not(next.pods.get('db').sandbox!.netns, db.sandbox!.netns);
 });
 
+test.serial('restore: a rebuild waits for the node\'s network; the pods are adopted meanwhile', async (t) => {
+  const { first, records } = await leftRunning(t, ['web'], ['db']);
+  const { fake } = first;
+  const [web, db] = records as [PodRecord, PodRecord];
+  fake.exit(fake.procs.get(db.sandbox!.pid)!, null, 'SIGKILL'); // while no daemon ran
+  const mark = fake.journal.length;
+  let made!: () => void;
+  const network = new Promise<void>((resolve) => (made = resolve));
+  const booting = fakeNode(t, { fake, stateDir: first.stateDir, network });
+  await waitFor(async () => fake.journal.slice(mark).includes(`pidwatch watch ${web.sandbox!.pid} ${web.sandbox!.startTime}`), 'web adopted');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.deepEqual(fake.journal.slice(mark).filter((l) => l.startsWith('ip ') || l.startsWith('spawn pause')), [], 'no sandbox built before the network is made');
+  made();
+  const next = await booting;
+  await waitFor(async () => next.reasons().includes('SandboxRecreated'), 'db rebuilt once the network is made');
+  t.is(next.pods.get('web').sandbox!.pid, web.sandbox!.pid);
+});
+
 test.serial('restore: a holder that died while no daemon ran means a new sandbox', async (t) => {
   const { first, records } = await leftRunning(t, ['web']);
   const { fake } = first;
