@@ -44,7 +44,7 @@ export async function stopLocked(p: Paths, timeoutMs = 60_000): Promise<boolean>
   const pinned = PinnedNamespace.take('mnt', mntns, [holderPid, await readDaemon(p), spareBefore]);
   try {
     await stopDaemon(p, true, timeoutMs);
-    // Read again once the daemon is gone: one it was starting as it was asked to stop is recorded by then (spare-launch.ts).
+    // Read again once the daemon is gone: one it was starting as it was asked to stop is recorded by then (next-spare.ts).
     const spare = (await readIdentity(p.spareFile).catch(() => undefined)) ?? spareBefore;
     if (pinned) {
       // The holder and the spare, and the helpers the spare started for its daemon (os/prestart.ts),
