@@ -85,8 +85,7 @@ export function sameNetwork(a: string, b: string, prefix: number): boolean {
 }
 
 export function contains(subnet: Subnet, ip: string): boolean {
-  if (!FOUR_PART_IPV4.test(ip)) return false;
-  const n = toInt(ip);
+  const n = fourPartToInt(ip); // NaN, outside any subnet, for what is not a FOUR_PART_IPV4 address
   return n >= subnet.first && n <= subnet.last;
 }
 

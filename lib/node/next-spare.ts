@@ -11,6 +11,7 @@ import { readIdentity, writeIdentity, type Paths } from './daemon-process.js';
 import { launch, MINIPOD_CLI, type Launched } from './launch.js';
 import { GaveUp, withNodeLock } from './lock.js';
 import { nodeCgroup, type NodeCgroup } from './node-cgroup.js';
+import { daemonEnv } from './options.js';
 import { openAppend } from './secure-dir.js';
 import { SPARE_FLAG } from './spare-daemon.js';
 import { removeFile } from '../util/remove-file.js';
@@ -60,7 +61,7 @@ async function launchSpare(p: Paths, cg: NodeCgroup | undefined): Promise<void> 
   let spare: Launched | undefined;
   try {
     await removeFile(p.spareSocket);
-    spare = await launch(cg, [tools().nice, '-n', '19', process.execPath, MINIPOD_CLI, 'daemon', SPARE_FLAG, p.spareSocket, '--state-dir', p.stateDir], { stderr: logFd, env: ownEnv() });
+    spare = await launch(cg, [tools().nice, '-n', '19', process.execPath, MINIPOD_CLI, 'daemon', SPARE_FLAG, p.spareSocket, '--state-dir', p.stateDir], { stderr: logFd, env: daemonEnv() });
     spare.forget();
     await writeIdentity(p.spareFile, spare.pid);
   } catch (err) {
@@ -70,6 +71,3 @@ async function launchSpare(p: Paths, cg: NodeCgroup | undefined): Promise<void> 
     closeSync(logFd);
   }
 }
-
-/** This process's environment, as a launch takes it (its launcher's: spare-daemon.ts becomeDaemon). */
-const ownEnv = () => Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
