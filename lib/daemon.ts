@@ -12,6 +12,7 @@ import { tuneDaemonHeap } from './daemon-heap.js';
 import { MinipodError } from './errors.js';
 import { DNS_SUBDOMAIN } from './manifest/names.js';
 import { ImageStore } from './image/store.js';
+import { imageResolver } from './image/resolver.js';
 import { IpBatch } from './os/ip-batch.js';
 import { run } from './os/host.js';
 import { resolveTools } from './os/tools.js';
@@ -31,7 +32,6 @@ import { NextSpare } from './node/next-spare.js';
 import { nodePaths } from './node-paths.js';
 import { DEFAULT_LOG_LIMITS, LogRotator, type LogLimits } from './pod/log-rotation.js';
 import { allContainers } from './pod/init-status.js';
-import type { ImageResolver } from './pod/live.js';
 import { PodManager } from './pod/manager.js';
 import { ProcessScan } from './process/sweep.js';
 import { NETNS_DIR } from './sandbox/netns-name.js';
@@ -235,20 +235,5 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   onSignal = (signal) => void shutdown(signal, opts.stopPodsOnExit);
   if (pendingSignal) onSignal(pendingSignal);
-}
-
-/** The store as the pod verbs ask it: an image that is not there is `undefined`, not an error. */
-function imageResolver(images: ImageStore): ImageResolver {
-  return {
-    async resolve(ref) {
-      try {
-        const found = images.resolve(ref);
-        return { id: found.id, ref, layerDirs: found.layerDirs, config: found.config };
-      } catch (err) {
-        if (err instanceof MinipodError && err.code === 'NOT_FOUND') return undefined;
-        throw err;
-      }
-    },
-  };
 }
 

@@ -147,7 +147,7 @@ async function startLocked(p: Paths, given: NodeOptions, previous?: { id: string
   let started: Awaited<ReturnType<typeof waitReady>>;
   try {
     await stopping;
-    // The daemon starts the node's next spare once it answers (--next-spare: spare-launch.ts): Node's
+    // The daemon starts the node's next spare once it answers (--next-spare: next-spare.ts): Node's
     // start and the bundle's load took a core's share from its re-adoption on two cores, even at
     // nice 19 (about 20 ms of a restart of 50 pods), and this command need not wait for it.
     started = await waitReady(notify!, daemon.exited, START_TIMEOUT_MS);

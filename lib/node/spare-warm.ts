@@ -67,9 +67,9 @@ export function startWarming(stateDir: string): () => void {
 
 /**
  * A full collection, now, of what the warm-up left: else V8 collects it during the boot (a major
- * collection of 10-15 ms in some restarts of 50 pods, seen as the time from the pods to the Deployments). V8's gc() is exposed by a flag set at run
- * time, not on the command line (daemon-heap.ts says why), and taken from a new context, as
- * jest-leak-detector takes it.
+ * collection of 10-15 ms in some restarts of 50 pods, seen as the time from the pods to the
+ * Deployments). V8's gc() is exposed by a flag set at run time, not on the command line
+ * (daemon-heap.ts says why), and taken from a new context, as jest-leak-detector takes it.
  */
 function collectGarbage(): void {
   v8.setFlagsFromString('--expose-gc');
